@@ -1,0 +1,159 @@
+"""Fixtures shared by every test: a real SMTP server, the example service, staff personas."""
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message as EmailMessage
+from pathlib import Path
+
+import pyotp
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+
+REPO = Path(__file__).parent
+SERVICES = REPO / "services"
+PARKING_PERMIT = SERVICES / "resident-parking-permit" / "service.yaml"
+
+
+class SmtpInbox:
+    """What a real SMTP server received, with a switch to stall the next conversation."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.received = threading.Condition()
+        self.stall_next_recipient = threading.Event()
+        self.release_stall = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.stall_next_recipient.is_set():
+            self.stall_next_recipient.clear()
+            # Hold the client mid-conversation, as a slow server would, until released.
+            import asyncio
+
+            while not self.release_stall.is_set():
+                await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        with self.received:
+            self.messages.append(message_from_bytes(envelope.content))
+            self.received.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 20) -> list[EmailMessage]:
+        with self.received:
+            self.received.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        return list(self.messages)
+
+
+@pytest.fixture
+def smtp_inbox(settings) -> Iterator[SmtpInbox]:
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+    try:
+        yield inbox
+    finally:
+        inbox.release_stall.set()
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    # Argon2 takes about 0.2 s a hash by design; tests hash many passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def parking_permit(db):
+    from civitas.catalogue.public import get_live_service, publish_service_file
+
+    publish_service_file(PARKING_PERMIT, published_by="test")
+    return get_live_service("resident-parking-permit")
+
+
+CASEWORKER_TOTP = pyotp.random_base32()
+
+
+def _make_staff(email: str, role: str | None):
+    import base64
+
+    from civitas.identity.models import Membership, Organisation, StaffUser
+    from civitas.identity.services import ensure_staff_member
+
+    if role is None:
+        return StaffUser.objects.create_user(email, "correct-horse-battery", display_name="Outsider")
+    user = ensure_staff_member(
+        email=email, display_name=email.split("@")[0].title(), password="correct-horse-battery",
+        organisation_slug="example-borough", organisation_name="Example Borough Council",
+        role=role, totp_key_hex=base64.b32decode(CASEWORKER_TOTP).hex(),
+    )
+    assert Membership.objects.filter(user=user, organisation=Organisation.objects.get()).exists()
+    return user
+
+
+@pytest.fixture
+def caseworker(db):
+    return _make_staff("caseworker@example.gov.uk", "caseworker")
+
+
+@pytest.fixture
+def service_owner(db):
+    return _make_staff("owner@example.gov.uk", "service_owner")
+
+
+@pytest.fixture
+def outsider(db):
+    return _make_staff("outsider@example.gov.uk", None)
+
+
+def current_code() -> str:
+    return pyotp.TOTP(CASEWORKER_TOTP).now()
+
+
+@pytest.fixture
+def signed_in(client):
+    """Signs a staff member in through the real password and code pages."""
+
+    def sign_in(user) -> None:
+        response = client.post("/staff/sign-in", {"email": user.email,
+                                                  "password": "correct-horse-battery"})
+        assert response.status_code == 302, response.content
+        response = client.post("/staff/sign-in/code", {"code": current_code()})
+        assert response.status_code == 302, response.content
+
+    return sign_in
+
+
+def run_queued_jobs() -> None:
+    """Runs every job in the database queue in this process, then returns."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+           startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[]).run()
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the test database, for a worker process started by a test."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or "postgres"
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
+
+
+def start_worker(env_extra: dict[str, str]) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), **env_extra}
+    return subprocess.Popen(
+        [sys.executable, "-m", "civitas.cli", "worker", "--interval", "0.05"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )

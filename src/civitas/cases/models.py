@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import models
+
+from civitas.cases.workflow import Status
+from civitas.platform.crypto import EncryptedJSONField, EncryptedTextField
+
+
+class Case(models.Model):
+    """A submitted application and what happened to it.
+
+    Answers hold personal data and are encrypted at rest; anything a list must filter or
+    sort on is kept in its own plain column.
+    """
+
+    reference = models.CharField(max_length=16, unique=True)
+    service_slug = models.SlugField(max_length=60)
+    service_version = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=16, choices=[(s.value, s.value) for s in Status], default=Status.SUBMITTED
+    )
+    channel = models.CharField(max_length=16, default="online")
+    answers = EncryptedJSONField()
+    fee_pence = models.PositiveIntegerField(null=True)
+    submitted_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = EncryptedTextField(null=True)
+
+    class Meta:
+        indexes = [
+            # Keyset pagination of a work queue: newest first within a status.
+            models.Index(fields=["status", "-submitted_at", "-id"], name="case_queue"),
+            models.Index(fields=["-submitted_at", "-id"], name="case_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,0 +1,49 @@
+"""Reading cases for caseworkers: indexed, paginated by key, never counting the table."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from civitas.cases.models import Case
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    next_cursor: str | None
+
+
+def _cursor(case: Case) -> str:
+    return f"{case.submitted_at.isoformat()}~{case.id}"
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
+    try:
+        when, case_id = cursor.split("~")
+        return datetime.datetime.fromisoformat(when), int(case_id)
+    except ValueError:
+        return None
+
+
+def list_cases(*, status: str | None = None, cursor: str | None = None) -> CasePage:
+    """Newest first. The answers are not loaded: a list shows no personal data."""
+    cases = Case.objects.defer("answers", "decision_reason").order_by("-submitted_at", "-id")
+    if status:
+        cases = cases.filter(status=status)
+    after = _parse_cursor(cursor) if cursor else None
+    if after:
+        submitted_at, case_id = after
+        cases = cases.filter(
+            Q(submitted_at__lt=submitted_at) | Q(submitted_at=submitted_at, id__lt=case_id)
+        )
+    page = list(cases[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    return CasePage(cases=page, next_cursor=_cursor(page[-1]) if more else None)
+
+
+def find_case(reference: str) -> Case | None:
+    return Case.objects.select_related("decided_by").filter(reference=reference).first()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from civitas.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("<str:reference>/", views.case_detail, name="detail"),
+]

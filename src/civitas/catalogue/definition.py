@@ -1,0 +1,256 @@
+"""Reading a service definition: YAML in, a checked definition or `file:line` problems out.
+
+Everything here is pure: no database. Loading a definition into the catalogue is in
+services.py.
+"""
+
+import csv
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "service.schema.json"
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+MESSAGE_FIELDS = {"reference", "service_title", "fee", "reason", "organisation", "status_url"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class ParsedDefinition:
+    """A definition that passed every check, ready to store."""
+
+    definition: dict[str, Any]
+    source: str
+    sha256: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+class DefinitionInvalid(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _line_map(node: yaml.Node, path: tuple = (), lines: dict | None = None) -> dict:
+    """Maps each JSON path in the document to the 1-based line it starts on."""
+    lines = {} if lines is None else lines
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[(*path, key, "__key__")] = key_node.start_mark.line + 1
+            _line_map(value_node, (*path, key), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_map(item, (*path, index), lines)
+    return lines
+
+
+def _line_for(lines: dict, path: tuple) -> int:
+    path = tuple(path)
+    while path not in lines and path:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    where = "/".join(str(part) for part in error.absolute_path) or "the document"
+    if error.validator == "additionalProperties":
+        return f"{where}: {error.message}"
+    if error.validator == "required":
+        return f"{where}: {error.message}"
+    return f"{where}: {error.message}"
+
+
+def parse_definition(source: str, *, filename: str, base_dir: Path | None = None) -> ParsedDefinition:
+    """Checks a definition and returns it with every problem found.
+
+    Data files named by the definition are read from `base_dir` and embedded, so that a
+    stored version is self-contained and reproducible.
+    """
+    problems: list[Problem] = []
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(source)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        problems.append(Problem(filename, line, f"invalid YAML: {error.problem or error}"))
+        return ParsedDefinition({}, source, "", problems)
+    except yaml.YAMLError as error:
+        problems.append(Problem(filename, 1, f"invalid YAML: {error}"))
+        return ParsedDefinition({}, source, "", problems)
+    if node is None or not isinstance(document, dict):
+        problems.append(Problem(filename, 1, "a service definition must be a YAML mapping"))
+        return ParsedDefinition({}, source, "", problems)
+
+    lines = _line_map(node)
+    for error in sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path)):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":
+            extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            if extra:
+                path = (*path, extra[0], "__key__")
+        problems.append(Problem(filename, _line_for(lines, path), _schema_message(error)))
+    if problems:
+        return ParsedDefinition(document, source, "", problems)
+
+    problems.extend(_check_meaning(document, lines, filename, base_dir))
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    return ParsedDefinition(document, source, digest, problems)
+
+
+def _check_meaning(
+    document: dict[str, Any], lines: dict, filename: str, base_dir: Path | None
+) -> list[Problem]:
+    """Checks the schema cannot express: references between pages, answers and data."""
+    problems: list[Problem] = []
+
+    def problem(path: tuple, message: str) -> None:
+        problems.append(Problem(filename, _line_for(lines, path), message))
+
+    pages = document["pages"]
+    page_ids: dict[str, int] = {}
+    answer_ids: dict[str, str] = {}
+    for index, page in enumerate(pages):
+        if page["id"] in page_ids:
+            problem(("pages", index, "id"), f"page id '{page['id']}' is used twice")
+        page_ids[page["id"]] = index
+        question = page.get("question")
+        if question:
+            if question["id"] in answer_ids:
+                problem(("pages", index, "question", "id"), f"question id '{question['id']}' is used twice")
+            answer_ids[question["id"]] = question["type"]
+            values = [option["value"] for option in question.get("options", [])]
+            if len(values) != len(set(values)):
+                problem(("pages", index, "question", "options"), "option values must be unique")
+        for derived in page.get("derive", {}):
+            answer_ids[derived] = "derived"
+
+    data = document.get("data", {})
+    document["_data"] = {}
+    for name, table in data.items():
+        if base_dir is None:
+            problem(("data", name, "file"), "data files need the definition's folder")
+            continue
+        path = (base_dir / table["file"]).resolve()
+        if not path.is_relative_to(base_dir.resolve()) or not path.is_file():
+            problem(("data", name, "file"), f"data file '{table['file']}' not found")
+            continue
+        rows, error = _read_table(path, table)
+        if error:
+            problem(("data", name, "file"), error)
+        else:
+            document["_data"][name] = rows
+
+    for index, page in enumerate(pages):
+        for derived, spec in page.get("derive", {}).items():
+            if spec["lookup"] not in data:
+                problem(("pages", index, "derive", derived, "lookup"), f"unknown data table '{spec['lookup']}'")
+        seen_answers = set()
+        for earlier in pages[: index + 1]:
+            if earlier.get("question"):
+                seen_answers.add(earlier["question"]["id"])
+            seen_answers.update(earlier.get("derive", {}))
+        for route_index, route in enumerate(page.get("next", [])):
+            if route["goto"] not in page_ids:
+                problem(("pages", index, "next", route_index, "goto"), f"unknown page '{route['goto']}'")
+            elif page_ids[route["goto"]] <= index:
+                problem(("pages", index, "next", route_index, "goto"),
+                        f"page '{route['goto']}' comes before this page: routes only go forward")
+            condition = route.get("if")
+            if condition and condition["answer"] not in seen_answers:
+                problem(("pages", index, "next", route_index, "if", "answer"),
+                        f"answer '{condition['answer']}' is not asked on or before this page")
+
+    contact = document["contact"]["email"]
+    if answer_ids.get(contact) != "email":
+        problem(("contact", "email"), f"contact email '{contact}' must name an email question")
+
+    fees = document.get("fees")
+    if fees:
+        for position, key in enumerate(fees["by"]):
+            if key not in answer_ids:
+                problem(("fees", "by", position), f"unknown answer '{key}'")
+        problems.extend(_check_fee_table(document, lines, filename))
+
+    for name, message in document["messages"].items():
+        for part in ("subject", "body"):
+            for placeholder in PLACEHOLDER.findall(message[part]):
+                if placeholder not in MESSAGE_FIELDS:
+                    problem(("messages", name, part),
+                            f"unknown placeholder '{{{placeholder}}}' (use one of {', '.join(sorted(MESSAGE_FIELDS))})")
+    return problems
+
+
+def _check_fee_table(document: dict[str, Any], lines: dict, filename: str) -> list[Problem]:
+    fees = document["fees"]
+    options = {
+        page["question"]["id"]: [o["value"] for o in page["question"].get("options", [])]
+        for page in document["pages"]
+        if page.get("question")
+    }
+    problems = []
+    first = fees["by"][0]
+    for value in options.get(first, []):
+        row = fees["table"].get(value)
+        if row is None:
+            problems.append(Problem(filename, _line_for(lines, ("fees", "table")), f"no fee for {first} '{value}'"))
+            continue
+        if len(fees["by"]) == 2:
+            second = fees["by"][1]
+            for inner in options.get(second, []):
+                if not isinstance(row, dict) or inner not in row:
+                    problems.append(Problem(filename, _line_for(lines, ("fees", "table", value)),
+                                            f"no fee for {first} '{value}' and {second} '{inner}'"))
+    return problems
+
+
+def normalise_postcode(text: str) -> str:
+    compact = re.sub(r"\s+", "", text).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def _read_table(path: Path, spec: dict[str, Any]) -> tuple[dict[str, str], str | None]:
+    rows: dict[str, str] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = {spec["key"], spec["value"]} - set(reader.fieldnames or [])
+        if missing:
+            return {}, f"data file '{spec['file']}' has no column {', '.join(sorted(missing))}"
+        for row in reader:
+            key = row[spec["key"]]
+            if spec.get("normalise", "none") == "postcode":
+                key = normalise_postcode(key)
+            rows[key] = row[spec["value"]]
+    return rows, None
+
+
+def parse_file(path: Path) -> ParsedDefinition:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return ParsedDefinition({}, "", "", [Problem(str(path), 1, f"cannot read file: {error}")])
+    return parse_definition(source, filename=str(path), base_dir=path.parent)

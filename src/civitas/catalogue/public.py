@@ -1,0 +1,25 @@
+"""What other domains may use from the catalogue."""
+
+from civitas.catalogue.definition import DefinitionInvalid, Problem, normalise_postcode, parse_file
+from civitas.catalogue.queries import (
+    ServiceNotFound,
+    get_live_service,
+    get_service_version,
+    list_live_services,
+)
+from civitas.catalogue.service import Service
+from civitas.catalogue.services import PublishResult, publish_service_file
+
+__all__ = [
+    "DefinitionInvalid",
+    "Problem",
+    "PublishResult",
+    "Service",
+    "ServiceNotFound",
+    "get_live_service",
+    "get_service_version",
+    "list_live_services",
+    "normalise_postcode",
+    "parse_file",
+    "publish_service_file",
+]

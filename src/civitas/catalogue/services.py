@@ -1,0 +1,64 @@
+"""Publishing service definitions into the catalogue."""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from civitas.catalogue.definition import DefinitionInvalid, parse_file
+from civitas.catalogue.models import ServiceVersion
+from civitas.platform.audit import record_audit_event
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    slug: str
+    version: int
+    is_new: bool
+
+
+def publish_service_file(path: Path, *, published_by: str) -> PublishResult:
+    """Validates a definition and stores it as the new live version of its service.
+
+    Publishing the same content as the live version again changes nothing, so loading
+    the example services twice is safe. Raises DefinitionInvalid, storing nothing.
+    """
+    parsed = parse_file(path)
+    if parsed.problems:
+        raise DefinitionInvalid(parsed.problems)
+    definition = parsed.definition
+    slug = definition["slug"]
+    with transaction.atomic():
+        versions = ServiceVersion.objects.select_for_update().filter(slug=slug)
+        live = versions.filter(status=ServiceVersion.Status.LIVE).first()
+        if live and live.sha256 == parsed.sha256:
+            return PublishResult(slug=slug, version=live.version, is_new=False)
+        latest = versions.order_by("-version").values_list("version", flat=True).first() or 0
+        if live:
+            live.status = ServiceVersion.Status.RETIRED
+            live.save(update_fields=["status"])
+        version = ServiceVersion.objects.create(
+            slug=slug,
+            version=latest + 1,
+            title=definition["title"],
+            organisation=definition["organisation"],
+            source=parsed.source,
+            sha256=parsed.sha256,
+            definition=definition,
+            published_at=timezone.now(),
+            published_by=published_by,
+        )
+        record_audit_event(
+            action="service.published",
+            object_type="service",
+            object_id=f"{slug}@{version.version}",
+            actor_type="staff",
+            actor_id=published_by,
+            details={"sha256": parsed.sha256},
+        )
+    logger.info("published service %s version %s", slug, version.version)
+    return PublishResult(slug=slug, version=version.version, is_new=True)

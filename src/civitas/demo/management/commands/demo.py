@@ -1,0 +1,66 @@
+"""`civitas demo setup` loads the example services and demo staff; `civitas demo code`
+prints the demo caseworker's current sign-in code. Refused in production."""
+
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from civitas.identity.services import ensure_staff_member
+
+# Demo sign-ins. They exist only where CIVITAS_ENV is not production.
+DEMO_STAFF = [
+    {
+        "email": "caseworker@example-borough.gov.uk",
+        "display_name": "Casey Worker",
+        "password": "demo-caseworker-password",
+        "role": "caseworker",
+        # Base32 TOTP secret, so the demo code can also be added to an authenticator app.
+        "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+    },
+    {
+        "email": "owner@example-borough.gov.uk",
+        "display_name": "Sam Owner",
+        "password": "demo-service-owner-password",
+        "role": "service_owner",
+        "totp_secret": "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU",
+    },
+]
+
+
+def _hex_key(secret: str) -> str:
+    import base64
+
+    return base64.b32decode(secret).hex()
+
+
+class Command(BaseCommand):
+    help = "Set up or use the demo."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("setup", help="load example services and demo staff (idempotent)")
+        code = sub.add_parser("code", help="print a demo staff member's current sign-in code")
+        code.add_argument("email", nargs="?", default=DEMO_STAFF[0]["email"])
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if settings.IS_PRODUCTION:
+            raise CommandError("the demo is not available when CIVITAS_ENV=production")
+        if action == "code":
+            for person in DEMO_STAFF:
+                if person["email"] == options["email"]:
+                    self.stdout.write(pyotp.TOTP(person["totp_secret"]).now())
+                    return
+            raise CommandError(f"no demo staff member {options['email']}")
+        call_command("services", "load", str(settings.SERVICES_DIR), "--as", "demo-setup",
+                     stdout=self.stdout)
+        for person in DEMO_STAFF:
+            ensure_staff_member(
+                email=person["email"], display_name=person["display_name"],
+                password=person["password"], organisation_slug="example-borough",
+                organisation_name="Example Borough Council", role=person["role"],
+                totp_key_hex=_hex_key(person["totp_secret"]),
+            )
+        self.stdout.write("demo staff ready")

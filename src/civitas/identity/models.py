@@ -1,0 +1,55 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+
+
+class StaffUserManager(BaseUserManager["StaffUser"]):
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> "StaffUser":
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+class StaffUser(AbstractBaseUser):
+    """A member of staff. Citizens do not have accounts in this table."""
+
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+
+    objects = StaffUserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one organisation: permissions come from roles, per organisation."""
+
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", "Caseworker"
+        SERVICE_OWNER = "service_owner", "Service owner"
+        ADMINISTRATOR = "administrator", "Administrator"
+
+    user = models.ForeignKey(StaffUser, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique"
+            )
+        ]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from civitas.journeys import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("services", api.list_services, name="services"),
+    path("services/<slug:slug>", api.service_detail, name="service"),
+    path("services/<slug:slug>/applications", api.submit, name="submit"),
+]

@@ -1,0 +1,269 @@
+"""The rules of a journey through a service: pure functions over plain values.
+
+A journey is the answers given so far. The route through the service is recomputed from
+them on every request, so a citizen can only see, answer or submit the pages the route
+reaches, whatever they type in the address bar or post.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from civitas.catalogue.public import Service, normalise_postcode
+
+# The UK postcode format (BS 7666), allowing a missing or extra space.
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+# Current (since 2001), prefix, suffix and dateless formats, without spaces.
+REGISTRATION = re.compile(
+    r"^([A-Z]{2}[0-9]{2}[A-Z]{3}|[A-Z][0-9]{1,3}[A-Z]{3}|[A-Z]{3}[0-9]{1,3}[A-Z]"
+    r"|[0-9]{1,4}[A-Z]{1,3}|[A-Z]{1,3}[0-9]{1,4})$"
+)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DEFAULT_ERRORS = {
+    "required": "Answer this question",
+    "invalid": "Enter a valid answer",
+    "too_long": "Your answer must be {max_length} characters or fewer",
+    "too_early": "The date is too early",
+    "too_late": "The date is too late",
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """An error for one question; `field` is the input the error summary links to."""
+
+    message: str
+    field: str
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    value: str | None
+    error: FieldError | None = None
+    derived: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where the answers given so far lead."""
+
+    pages: list[str]
+    """Pages on the route in order, up to and including the current one."""
+    current: str | None
+    """The first page still to answer, or None when every question on the route is answered."""
+    exit_page: str | None = None
+    """An exit page the route ended on: the citizen cannot go on."""
+
+    @property
+    def is_complete(self) -> bool:
+        return self.current is None and self.exit_page is None
+
+
+def _message(question: dict[str, Any], kind: str) -> str:
+    text = question.get("error_messages", {}).get(kind) or DEFAULT_ERRORS[kind]
+    return text.format(max_length=question.get("max_length", ""))
+
+
+def clean_answer(
+    service: Service, page: dict[str, Any], raw: dict[str, str], *, today: datetime.date
+) -> AnswerResult:
+    """Validates what was typed for a page's question and returns the value to store.
+
+    `raw` holds the posted fields: the question id, or `<id>-day`/`-month`/`-year` for
+    dates. Every value stored is a string, so answers serialise the same everywhere.
+    """
+    question = page["question"]
+    qid = question["id"]
+    kind = question["type"]
+    if kind == "date":
+        return _clean_date(question, raw, today=today)
+    text = (raw.get(qid) or "").strip()
+    if not text:
+        return AnswerResult(None, FieldError(_message(question, "required"), qid))
+    if len(text) > question.get("max_length", 500):
+        return AnswerResult(text, FieldError(_message(question, "too_long"), qid))
+    if kind == "radios":
+        values = [option["value"] for option in question["options"]]
+        if text not in values:
+            return AnswerResult(None, FieldError(_message(question, "required"), f"{qid}"))
+        return AnswerResult(text)
+    if kind == "email":
+        if not EMAIL.match(text):
+            return AnswerResult(text, FieldError(_message(question, "invalid"), qid))
+        return AnswerResult(text)
+    if kind == "postcode":
+        compact = re.sub(r"\s+", "", text).upper()
+        if not POSTCODE.match(compact):
+            return AnswerResult(text, FieldError(_message(question, "invalid"), qid))
+        value = normalise_postcode(compact)
+        derived = {
+            name: service.lookup(spec["lookup"], value)
+            for name, spec in page.get("derive", {}).items()
+        }
+        return AnswerResult(value, derived=derived)
+    if kind == "vehicle_registration":
+        compact = re.sub(r"\s+", "", text).upper()
+        if not REGISTRATION.match(compact):
+            return AnswerResult(text, FieldError(_message(question, "invalid"), qid))
+        return AnswerResult(compact)
+    return AnswerResult(text)
+
+
+def _clean_date(
+    question: dict[str, Any], raw: dict[str, str], *, today: datetime.date
+) -> AnswerResult:
+    qid = question["id"]
+    parts = {part: (raw.get(f"{qid}-{part}") or "").strip() for part in ("day", "month", "year")}
+    typed = f"{parts['year']}-{parts['month']}-{parts['day']}"
+    if not any(parts.values()):
+        return AnswerResult(None, FieldError(_message(question, "required"), f"{qid}-day"))
+    first_missing = next((part for part, value in parts.items() if not value), None)
+    if first_missing:
+        return AnswerResult(typed, FieldError(_message(question, "invalid"), f"{qid}-{first_missing}"))
+    try:
+        value = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return AnswerResult(typed, FieldError(_message(question, "invalid"), f"{qid}-day"))
+    if len(parts["year"]) != 4:
+        return AnswerResult(typed, FieldError(_message(question, "invalid"), f"{qid}-year"))
+    earliest = question.get("earliest_days_from_today")
+    if earliest is not None and value < today + datetime.timedelta(days=earliest):
+        return AnswerResult(typed, FieldError(_message(question, "too_early"), f"{qid}-day"))
+    latest = question.get("latest_days_from_today")
+    if latest is not None and value > today + datetime.timedelta(days=latest):
+        return AnswerResult(typed, FieldError(_message(question, "too_late"), f"{qid}-day"))
+    return AnswerResult(value.isoformat())
+
+
+def _holds(condition: dict[str, Any], answers: dict[str, Any]) -> bool:
+    value = answers.get(condition["answer"])
+    if "is" in condition:
+        return (value in (None, "")) == (condition["is"] == "missing")
+    if "equals" in condition:
+        return value == condition["equals"]
+    return value in condition["in"]
+
+
+def next_page_id(service: Service, page: dict[str, Any], answers: dict[str, Any]) -> str | None:
+    for route in page.get("next", []):
+        if "if" not in route or _holds(route["if"], answers):
+            return route["goto"]
+    position = service.page_index(page["id"]) + 1
+    # Exit pages are only reached by an explicit route, never by falling through.
+    while position < len(service.pages) and service.pages[position].get("kind") == "exit":
+        position += 1
+    return service.pages[position]["id"] if position < len(service.pages) else None
+
+
+def route(service: Service, answers: dict[str, Any]) -> Route:
+    """Walks the service from its first page using the answers given."""
+    visited: list[str] = []
+    page_id: str | None = service.pages[0]["id"]
+    while page_id is not None:
+        page = service.page(page_id)
+        visited.append(page_id)
+        if page.get("kind") == "exit":
+            return Route(visited, None, exit_page=page_id)
+        if answers.get(page["question"]["id"]) in (None, ""):
+            return Route(visited, page_id)
+        page_id = next_page_id(service, page, answers)
+    return Route(visited, None)
+
+
+def answers_on_route(service: Service, answers: dict[str, Any]) -> dict[str, Any]:
+    """Only the answers for pages the route passes, with what they derived.
+
+    Answers left behind by a changed earlier answer are dropped, so they are never shown
+    on the check-answers page or submitted.
+    """
+    kept: dict[str, Any] = {}
+    for page_id in route(service, answers).pages:
+        page = service.page(page_id)
+        if page.get("question"):
+            qid = page["question"]["id"]
+            if qid in answers:
+                kept[qid] = answers[qid]
+            for derived in page.get("derive", {}):
+                if derived in answers:
+                    kept[derived] = answers[derived]
+    return kept
+
+
+def fee_pence(service: Service, answers: dict[str, Any]) -> int | None:
+    """The fee from the definition's fee table, or None if the service has no fee."""
+    fees = service.definition.get("fees")
+    if not fees:
+        return None
+    cell: Any = fees["table"]
+    for key in fees["by"]:
+        cell = cell.get(answers.get(key)) if isinstance(cell, dict) else None
+    return cell if isinstance(cell, int) else None
+
+
+def display_answer(question: dict[str, Any], value: str | None) -> str:
+    if value is None:
+        return ""
+    if question["type"] == "radios":
+        for option in question["options"]:
+            if option["value"] == value:
+                return option["label"]
+    if question["type"] == "date":
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+        return f"{day.day} {day:%B} {day.year}"
+    return value
+
+
+@dataclass
+class SubmissionCheck:
+    answers: dict[str, Any]
+    errors: dict[str, str]
+
+
+def check_submission(
+    service: Service, raw_answers: dict[str, Any], *, today: datetime.date
+) -> SubmissionCheck:
+    """Validates a whole application at once, as the API receives it.
+
+    Every answer is cleaned exactly as the pages clean it; answers for pages the route
+    does not reach are an error, not silently dropped, so a client learns of its mistake.
+    """
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    remaining = dict(raw_answers)
+    page_id: str | None = service.pages[0]["id"]
+    while page_id is not None:
+        page = service.page(page_id)
+        if page.get("kind") == "exit":
+            errors[""] = f"the answers lead to '{page_id}': {page['title']}"
+            break
+        question = page["question"]
+        qid = question["id"]
+        supplied = remaining.pop(qid, None)
+        if question["type"] == "date":
+            raw = _date_parts(qid, supplied)
+        else:
+            raw = {qid: supplied if isinstance(supplied, str) else ""}
+        result = clean_answer(service, page, raw, today=today)
+        if result.error:
+            errors[qid] = result.error.message
+            break
+        answers[qid] = result.value
+        answers.update(result.derived)
+        page_id = next_page_id(service, page, answers)
+    for unexpected in remaining:
+        errors[unexpected] = "this question is not on the route for these answers"
+    return SubmissionCheck(answers=answers, errors=errors)
+
+
+def _date_parts(qid: str, supplied: Any) -> dict[str, str]:
+    if not isinstance(supplied, str):
+        return {}
+    try:
+        day = datetime.date.fromisoformat(supplied)
+    except ValueError:
+        return {f"{qid}-day": "x", f"{qid}-month": "x", f"{qid}-year": "x"}
+    return {f"{qid}-day": str(day.day), f"{qid}-month": str(day.month), f"{qid}-year": str(day.year)}

@@ -1,0 +1,1 @@
+"""The journeys domain exposes pages and an API; nothing for other domains yet."""

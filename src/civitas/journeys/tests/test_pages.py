@@ -1,0 +1,179 @@
+"""The parking permit journey through its pages, as a browser without JavaScript sees it."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from civitas.cases.models import Case
+from civitas.notify.models import Message
+
+URL = "/services/resident-parking-permit"
+
+
+def answer(client, page: str, data: dict, *, version: int = 1, change: bool = False):
+    path = f"{URL}/{page}/" + ("?change=1" if change else "")
+    return client.post(path, {"version": str(version), **data})
+
+
+def complete_questions(client, *, postcode: str = "EB1 1AA") -> None:
+    start = timezone.localdate() + datetime.timedelta(days=7)
+    steps = [
+        ("postcode", {"postcode": postcode}),
+        ("address", {"address_line": "12 Station Road"}),
+        ("vehicle", {"registration": "cu57 abc"}),
+        ("emissions", {"co2_band": "B"}),
+        ("permit-length", {"permit_months": "12"}),
+        ("start-date", {"start_date-day": str(start.day), "start_date-month": str(start.month),
+                        "start_date-year": str(start.year)}),
+        ("email", {"email": "resident@example.com"}),
+    ]
+    for page, data in steps:
+        response = answer(client, page, data)
+        assert response.status_code == 302, (page, response.content[:2000])
+
+
+def test_start_page_links_to_the_first_question(client, parking_permit):
+    response = client.get(f"{URL}/")
+    assert response.status_code == 200
+    assert f'href="{URL}/postcode/"'.encode() in response.content
+
+
+def test_an_empty_answer_shows_the_error_summary_linked_to_the_field(client, parking_permit):
+    response = answer(client, "postcode", {"postcode": ""})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "govuk-error-summary" in body
+    assert 'href="#postcode"' in body
+    assert "Enter the postcode of the address where you live" in body
+    assert "<title>Error:" in body
+
+
+def test_an_invalid_answer_is_kept_in_the_field(client, parking_permit):
+    response = answer(client, "postcode", {"postcode": "not a postcode"})
+    assert response.status_code == 400
+    assert 'value="not a postcode"' in response.content.decode()
+
+
+def test_a_postcode_outside_every_zone_leads_to_the_exit_page(client, parking_permit):
+    response = answer(client, "postcode", {"postcode": "EB9 9ZZ"})
+    assert response.headers["Location"] == f"{URL}/not-in-a-zone/"
+    page = client.get(response.headers["Location"])
+    assert b"You cannot apply for a resident parking permit" in page.content
+
+
+def test_a_citizen_cannot_open_a_page_they_have_not_reached(client, parking_permit):
+    response = client.get(f"{URL}/email/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{URL}/postcode/"
+
+
+def test_a_posted_answer_for_a_page_not_on_the_route_is_rejected(client, parking_permit):
+    response = answer(client, "email", {"email": "resident@example.com"})
+    assert response.status_code == 400
+    session_answers = client.session.get("journey:resident-parking-permit")
+    assert not session_answers or "email" not in session_answers["answers"]
+
+
+def test_an_unknown_option_value_is_rejected_and_not_stored(client, parking_permit):
+    complete_questions(client)
+    response = answer(client, "emissions", {"co2_band": "Z"})
+    assert response.status_code == 400
+    assert client.session["journey:resident-parking-permit"]["answers"]["co2_band"] == "B"
+
+
+def test_a_post_for_a_version_that_is_not_live_is_rejected(client, parking_permit):
+    response = answer(client, "postcode", {"postcode": "EB1 1AA"}, version=99)
+    assert response.status_code == 409
+    assert client.session.get("journey:resident-parking-permit") is None
+
+
+def test_a_post_without_a_csrf_token_is_rejected(parking_permit):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(f"{URL}/postcode/", {"version": "1", "postcode": "EB1 1AA"})
+    assert response.status_code == 403
+    assert b"Your form could not be sent" in response.content
+
+
+def test_an_unknown_service_is_a_404_page(client, db):
+    response = client.get("/services/no-such-service/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+def test_check_answers_lists_answers_with_change_links_and_the_fee(client, parking_permit):
+    complete_questions(client)
+    response = client.get(f"{URL}/check-answers/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "CU57ABC" in body
+    assert f"{URL}/emissions/?change=1" in body
+    assert "£130" in body  # band B, 12 months
+
+
+def test_changing_an_answer_returns_to_check_answers(client, parking_permit):
+    complete_questions(client)
+    response = answer(client, "emissions", {"co2_band": "electric"}, change=True)
+    assert response.headers["Location"] == f"{URL}/check-answers/"
+    assert "£40" in client.get(f"{URL}/check-answers/").content.decode()
+
+
+def test_changing_the_postcode_to_one_outside_the_zones_drops_later_answers(
+    client, parking_permit
+):
+    complete_questions(client)
+    answer(client, "postcode", {"postcode": "EB9 9ZZ"}, change=True)
+    answers = client.session["journey:resident-parking-permit"]["answers"]
+    assert answers == {"postcode": "EB9 9ZZ"}
+
+
+def test_a_start_date_in_the_past_is_refused(client, parking_permit):
+    complete_questions(client)
+    past = timezone.localdate() - datetime.timedelta(days=1)
+    response = answer(client, "start-date", {"start_date-day": str(past.day),
+                                             "start_date-month": str(past.month),
+                                             "start_date-year": str(past.year)})
+    assert response.status_code == 400
+    assert b"The start date must be today or in the future" in response.content
+
+
+def test_the_declaration_must_be_confirmed(client, parking_permit):
+    complete_questions(client)
+    response = client.post(f"{URL}/declaration/", {"version": "1"})
+    assert response.status_code == 400
+    assert b"Confirm that the information you have given is correct" in response.content
+    assert not Case.objects.exists()
+
+
+def test_submitting_stores_a_case_and_queues_the_confirmation_email(client, parking_permit):
+    complete_questions(client)
+    response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert response.headers["Location"] == f"{URL}/confirmation/{case.reference}/"
+    assert case.status == "submitted"
+    assert case.service_version == 1
+    assert case.fee_pence == 13000
+    assert case.answers["zone"] == "A"
+    message = Message.objects.get()
+    assert message.idempotency_key == f"case:{case.reference}:submitted"
+    confirmation = client.get(response.headers["Location"])
+    assert case.reference in confirmation.content.decode()
+
+
+def test_the_confirmation_page_is_only_shown_to_the_applicant(client, parking_permit):
+    complete_questions(client)
+    client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+    reference = Case.objects.get().reference
+    from django.test import Client
+
+    assert Client().get(f"{URL}/confirmation/{reference}/").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["check-answers", "declaration"])
+def test_the_end_of_the_journey_cannot_be_reached_early(client, parking_permit, page):
+    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    response = client.get(f"{URL}/{page}/")
+    assert response.headers["Location"] == f"{URL}/address/"

@@ -1,0 +1,49 @@
+import uuid
+
+from django.db import models
+
+from civitas.platform.crypto import EncryptedTextField
+
+
+class Message(models.Model):
+    """An email to send: the outbox row is the source of truth, the queued job a nudge.
+
+    A message is written in the same transaction as the change it reports, so it exists
+    if and only if the change committed. Delivery is at-least-once: a message not sent by
+    `retry_at` is queued again, whatever happened to the job or the worker.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SENDING = "sending"
+        SENT = "sent"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    about = models.CharField(max_length=64, help_text="What it is about, e.g. a case reference.")
+    template = models.CharField(max_length=64)
+    recipient = EncryptedTextField()
+    subject = EncryptedTextField()
+    body_text = EncryptedTextField()
+    body_html = EncryptedTextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    retry_at = models.DateTimeField(
+        help_text="If not sent by then, queue it again (a lease while sending)."
+    )
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "retry_at"], name="message_due"),
+            models.Index(fields=["-created_at", "-id"], name="message_recent"),
+            models.Index(fields=["about"], name="message_about"),
+        ]
+
+    @property
+    def smtp_message_id(self) -> str:
+        # The same Message-ID on every attempt lets a receiving system drop a duplicate.
+        return f"<{self.id}@civitas.notify>"

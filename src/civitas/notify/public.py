@@ -1,0 +1,6 @@
+"""What other domains may use from notifications."""
+
+from civitas.notify.queries import list_messages_about
+from civitas.notify.services import EmailContent, queue_email
+
+__all__ = ["EmailContent", "list_messages_about", "queue_email"]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from civitas.notify import views
+
+app_name = "notify"
+
+urlpatterns = [path("", views.message_list, name="list")]

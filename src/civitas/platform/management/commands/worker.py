@@ -1,0 +1,48 @@
+"""`civitas worker`: runs queued jobs and the periodic sweeps.
+
+With the embedded default the queue is a database table; with REDIS_URL it is RQ.
+"""
+
+import os
+import socket
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from civitas.platform.periodic import start_periodic_thread
+
+
+class Command(BaseCommand):
+    help = "Run background jobs (email delivery and periodic sweeps)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=0.2,
+                            help="seconds to wait when the queue is empty")
+
+    def handle(self, *args: Any, interval: float, **options: Any) -> None:
+        stop = threading.Event()
+        start_periodic_thread(stop)
+        worker_id = f"{socket.gethostname()}-{os.getpid()}"
+        try:
+            if settings.REDIS_URL:
+                call_command("rqworker", *settings.TASK_QUEUES, with_scheduler=True)
+            else:
+                from django_tasks_db.management.commands.db_worker import Worker
+
+                worker = Worker(
+                    queue_names=["*"],
+                    interval=interval,
+                    batch=False,
+                    backend_name="default",
+                    startup_delay=False,
+                    max_tasks=None,
+                    worker_id=worker_id[:64],
+                    excluded_queue_names=[],
+                )
+                worker.configure_signals()
+                worker.run()
+        finally:
+            stop.set()

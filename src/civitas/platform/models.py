@@ -1,0 +1,29 @@
+import uuid
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, appended and never edited.
+
+    `details` must not hold personal data: name the object by its id or reference.
+    """
+
+    class ActorType(models.TextChoices):
+        CITIZEN = "citizen"
+        STAFF = "staff"
+        SYSTEM = "system"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=64, blank=True)
+    organisation = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    details = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"])]
+        ordering = ["occurred_at"]

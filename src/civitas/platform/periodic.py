@@ -1,0 +1,60 @@
+"""Periodic jobs that every worker runs beside its queue: sweeps that make delivery
+at-least-once, batch integrations and the like. They must be safe to run concurrently
+in several workers (each takes row locks or uses idempotent updates).
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import close_old_connections, connection
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    run: Callable[[], object]
+    every_seconds: float
+
+
+_jobs: dict[str, PeriodicJob] = {}
+
+
+def register_periodic_job(name: str, run: Callable[[], object], *, every_seconds: float) -> None:
+    _jobs[name] = PeriodicJob(name, run, every_seconds)
+
+
+def run_periodic_jobs_once() -> None:
+    for job in _jobs.values():
+        _run(job)
+
+
+def _run(job: PeriodicJob) -> None:
+    try:
+        job.run()
+    except Exception:
+        logger.exception("periodic job %s failed", job.name)
+
+
+def start_periodic_thread(stop: threading.Event, *, scale: float = 1.0) -> threading.Thread:
+    """Runs each job every `every_seconds * scale` until `stop` is set."""
+
+    def loop() -> None:
+        next_run = dict.fromkeys(_jobs, 0.0)
+        while not stop.is_set():
+            now = time.monotonic()
+            close_old_connections()
+            for name, job in _jobs.items():
+                if now >= next_run[name]:
+                    _run(job)
+                    next_run[name] = now + job.every_seconds * scale
+            connection.close()
+            stop.wait(0.2)
+
+    thread = threading.Thread(target=loop, name="civitas-periodic", daemon=True)
+    thread.start()
+    return thread

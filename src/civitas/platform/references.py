@@ -1,0 +1,49 @@
+"""References that are easy to read over the phone and catch a mistyped character.
+
+The alphabet leaves out characters people confuse when reading or hearing them
+(0/O, 1/I/L, U/V). The last character is
+a Luhn mod N check character, which detects every single-character error and every
+transposition of two adjacent characters.
+"""
+
+import secrets
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+_INDEX = {character: position for position, character in enumerate(ALPHABET)}
+PAYLOAD_LENGTH = 8
+GROUP_SIZE = 3
+
+
+def _check_character(payload: str) -> str:
+    base = len(ALPHABET)
+    factor = 2
+    total = 0
+    for character in reversed(payload):
+        addend = factor * _INDEX[character]
+        factor = 1 if factor == 2 else 2
+        total += addend // base + addend % base
+    return ALPHABET[(base - total % base) % base]
+
+
+def new_reference() -> str:
+    """A new random reference such as 'K7M-2QH-4XP' (8 random characters and a check)."""
+    payload = "".join(secrets.choice(ALPHABET) for _ in range(PAYLOAD_LENGTH))
+    return format_reference(payload + _check_character(payload))
+
+
+def format_reference(compact: str) -> str:
+    return "-".join(compact[i : i + GROUP_SIZE] for i in range(0, len(compact), GROUP_SIZE))
+
+
+def normalise_reference(text: str) -> str | None:
+    """The canonical form of a reference as a person typed it, or None if it is not valid.
+
+    Spaces, dashes and case are ignored, and the letters people type for digits they
+    misread (O for 0 is not in the alphabet) are not guessed: a wrong reference is rejected.
+    """
+    compact = "".join(character for character in text.upper() if character.isalnum())
+    if len(compact) != PAYLOAD_LENGTH + 1 or any(c not in _INDEX for c in compact):
+        return None
+    if _check_character(compact[:-1]) != compact[-1]:
+        return None
+    return format_reference(compact)

@@ -1,0 +1,231 @@
+"""Django settings, read from the environment.
+
+The embedded default (no variables set) is the demo: SQLite in var/, a database-backed
+job queue, a generated secret key. CIVITAS_ENV=production turns on the strict settings
+and refuses to start without the secrets it needs.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+
+from civitas.platform.environment import (
+    ConfigurationError,
+    demo_secret,
+    read_bool,
+    read_int,
+    read_list,
+    read_str,
+)
+
+SRC_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(read_str("CIVITAS_HOME") or SRC_DIR.parent.parent)
+VAR_DIR = Path(read_str("CIVITAS_VAR_DIR") or BASE_DIR / "var")
+
+ENVIRONMENT = read_str("CIVITAS_ENV", "development")
+IS_PRODUCTION = ENVIRONMENT == "production"
+DEBUG = read_bool("DEBUG", default=False)
+
+
+def _secret(name: str) -> str:
+    """A secret from the environment; in production it must be set."""
+    value = read_str(name)
+    if value:
+        return value
+    if IS_PRODUCTION:
+        raise ConfigurationError(f"{name} must be set when CIVITAS_ENV=production")
+    return demo_secret(VAR_DIR / name.lower())
+
+
+SECRET_KEY = _secret("SECRET_KEY")
+# Encrypts sensitive fields at rest (answers, email addresses): 32 bytes, urlsafe base64.
+# A comma-separated list: the first encrypts, all decrypt, so keys can be rotated.
+FIELD_ENCRYPTION_KEYS = read_list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if IS_PRODUCTION:
+        raise ConfigurationError("FIELD_ENCRYPTION_KEYS must be set when CIVITAS_ENV=production")
+    FIELD_ENCRYPTION_KEYS = [demo_secret(VAR_DIR / "field_encryption_key", length=32)]
+
+ALLOWED_HOSTS = read_list(
+    "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", default=[])
+PUBLIC_BASE_URL = read_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "civitas.platform",
+    "civitas.catalogue",
+    "civitas.journeys",
+    "civitas.cases",
+    "civitas.identity",
+    "civitas.notify",
+    "civitas.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "civitas.urls"
+WSGI_APPLICATION = "civitas.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        # Each domain keeps its pages in its own templates/<domain>/ folder.
+        "DIRS": sorted(str(path) for path in SRC_DIR.glob("*/templates")),
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "civitas.platform.templating.environment",
+            "context_processors": ["civitas.platform.templating.page_context"],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------------------
+DATABASE_URL = read_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'civitas.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout
+        # instead of one failing with "database is locked" half-way through.
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+        ),
+    }
+    # A file, not memory, so a worker process started by a test sees the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civitas.sqlite3")}
+else:
+    # Connecting per request is five times slower: keep connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=600)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = read_str(
+        "DATABASE_TEST_NAME", "test_civitas"
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Queue -----------------------------------------------------------------------------
+REDIS_URL = read_str("REDIS_URL")
+TASK_QUEUES = ["default", "email"]
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+
+# --- Identity --------------------------------------------------------------------------
+AUTH_USER_MODEL = "identity.StaffUser"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "identity:sign-in"
+OTP_TOTP_ISSUER = "Civitas"
+
+# --- Sessions and cookies --------------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions hold answers in progress: they are encrypted like any other personal data.
+SESSION_SERIALIZER = "civitas.platform.crypto.EncryptedSessionSerializer"
+SESSION_COOKIE_AGE = 60 * 60 * 4
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "civitas.platform.views.csrf_failure"
+LANGUAGE_COOKIE_SECURE = IS_PRODUCTION
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if IS_PRODUCTION:
+    SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = 63072000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+# --- Languages -------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Europe/London"
+
+# --- Static files ----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- Email -----------------------------------------------------------------------------
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = read_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = read_int("EMAIL_PORT", default=1025)
+EMAIL_HOST_USER = read_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = read_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = read_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = read_int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = read_str(
+    "DEFAULT_FROM_EMAIL", "Example Borough Council <noreply@example-borough.gov.uk>"
+)
+
+# --- Civitas ---------------------------------------------------------------------------
+SERVICES_DIR = BASE_DIR / "services"
+# A message whose delivery lease ran out (a worker died mid-send) is tried again.
+NOTIFY_LEASE_SECONDS = read_int("NOTIFY_LEASE_SECONDS", default=120)
+NOTIFY_MAX_ATTEMPTS = read_int("NOTIFY_MAX_ATTEMPTS", default=10)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": read_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("civitas.platform.urls")),
+    path("", include("civitas.catalogue.urls")),
+    path("services/", include("civitas.journeys.urls")),
+    path("staff/", include("civitas.identity.urls")),
+    path("staff/cases/", include("civitas.cases.urls")),
+    path("staff/messages/", include("civitas.notify.urls")),
+    path("api/v1/", include("civitas.journeys.api_urls")),
+]
+
+handler400 = "civitas.platform.views.bad_request"
+handler403 = "civitas.platform.views.permission_denied"
+handler404 = "civitas.platform.views.page_not_found"
+handler500 = "civitas.platform.views.server_error"

@@ -1,6 +1,7 @@
 """Fixtures shared by every test: a real SMTP server, the example service, staff personas."""
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -51,13 +52,22 @@ class SmtpInbox:
         return list(self.messages)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def smtp_inbox(settings) -> Iterator[SmtpInbox]:
     inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
+    # pytest-django swaps in an in-memory backend; these tests speak real SMTP.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_PORT = port
     try:
         yield inbox
     finally:

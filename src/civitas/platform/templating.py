@@ -50,7 +50,7 @@ def environment(**options: Any) -> jinja2.Environment:
             ),
         ]
     )
-    options.setdefault("extensions", []).append("jinja2.ext.i18n")
+    options.setdefault("extensions", []).extend(["jinja2.ext.i18n", "jinja2.ext.do"])
     env = jinja2.Environment(**options)  # noqa: S701 - Django's backend sets autoescape
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(static=static, url=url)

@@ -1,0 +1,118 @@
+"""A resident applies for a parking permit in a real browser; a caseworker approves it.
+
+Every page visited is checked with axe-core for WCAG 2.2 A and AA.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from conftest import current_code, run_queued_jobs
+from tests.browser import assert_accessible, browser_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_resident_applies_and_caseworker_approves(live_server, parking_permit, caseworker,
+                                                   smtp_inbox):
+    base = live_server.url
+    start = timezone.localdate() + datetime.timedelta(days=10)
+    with browser_page() as page:
+        page.goto(f"{base}/services/resident-parking-permit/")
+        assert_accessible(page, "01-start")
+        page.get_by_role("button", name="Start now").click()
+
+        # A mistake first: the error summary appears, linked to the field.
+        assert_accessible(page, "02-postcode")
+        page.get_by_role("button", name="Continue").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        assert page.title().startswith("Error:")
+        assert_accessible(page, "03-postcode-error")
+        page.get_by_label("What is the postcode").fill("eb1 1aa")
+        page.get_by_role("button", name="Continue").click()
+
+        page.get_by_label("What is the first line of your address?").fill("12 Station Road")
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("What is your vehicle's registration number?").fill("CU57 ABC")
+        page.get_by_role("button", name="Continue").click()
+        assert_accessible(page, "04-emissions")
+        page.get_by_label("Band C: 151 to 200g/km").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("12 months").check()
+        page.get_by_role("button", name="Continue").click()
+        assert_accessible(page, "05-start-date")
+        page.get_by_label("Day").fill(str(start.day))
+        page.get_by_label("Month").fill(str(start.month))
+        page.get_by_label("Year").fill(str(start.year))
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("What is your email address?").fill("resident@example.com")
+        page.get_by_role("button", name="Continue").click()
+
+        # Check answers, then change the emissions band from there.
+        assert page.get_by_role("heading", name="Check your answers").is_visible()
+        assert "£170" in page.content()
+        assert_accessible(page, "06-check-answers")
+        page.get_by_role("link", name="Change CO2 emissions band").click()
+        page.get_by_label("Fully electric").check()
+        page.get_by_role("button", name="Continue").click()
+        assert page.get_by_role("heading", name="Check your answers").is_visible()
+        assert "Fully electric" in page.content()
+        assert "£40" in page.content()
+        page.get_by_role("button", name="Continue").click()
+
+        assert_accessible(page, "07-declaration")
+        page.get_by_label("I confirm the information I have given is correct").check()
+        page.get_by_role("button", name="Accept and send application").click()
+        assert_accessible(page, "08-confirmation")
+        reference = page.locator(".civitas-reference").inner_text()
+        assert re.fullmatch(r"[2-9A-Z]{3}-[2-9A-Z]{3}-[2-9A-Z]{3}", reference)
+
+        run_queued_jobs()
+        [received] = smtp_inbox.wait_for(1)
+        assert reference in received["Subject"]
+
+        # The caseworker signs in with a password and a code, and approves.
+        page.goto(f"{base}/staff/")
+        assert_accessible(page, "09-sign-in")
+        page.get_by_label("Email address").fill(caseworker.email)
+        page.get_by_label("Password").fill("correct-horse-battery")
+        page.get_by_role("button", name="Continue").click()
+        assert_accessible(page, "10-code")
+        page.get_by_label("Enter your security code").fill(current_code())
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("link", name="Cases").first.click()
+        assert_accessible(page, "11-cases")
+        page.get_by_role("link", name=reference).click()
+        assert "resident@example.com" in page.content()
+        assert_accessible(page, "12-case")
+        page.get_by_label("Approve").check()
+        page.get_by_role("button", name="Save decision").click()
+        assert page.get_by_text("Approved by").is_visible()
+        assert_accessible(page, "13-case-decided")
+
+        run_queued_jobs()
+        messages = smtp_inbox.wait_for(2)
+        assert "has been approved" in messages[1]["Subject"]
+
+        page.goto(f"{base}/staff/messages/")
+        assert_accessible(page, "14-sent-emails")
+        assert page.get_by_text(f"Your parking permit application {reference} has been approved").is_visible()
+
+
+def test_the_journey_reads_well_on_a_phone(live_server, parking_permit):
+    with browser_page(width=375) as page:
+        page.goto(f"{live_server.url}/services/resident-parking-permit/")
+        page.get_by_role("button", name="Start now").click()
+        assert_accessible(page, "phone-postcode")
+        # No horizontal scrolling at 375 CSS pixels (WCAG 1.4.10 reflow).
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_page_chrome_switches_to_welsh(live_server, parking_permit):
+    with browser_page() as page:
+        page.goto(f"{live_server.url}/services/resident-parking-permit/")
+        page.get_by_role("link", name="Cymraeg").click()
+        assert page.locator("html").get_attribute("lang") == "cy"
+        assert_accessible(page, "welsh-start")

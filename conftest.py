@@ -13,7 +13,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection
+from django.db import connection, transaction
 
 REPO = Path(__file__).parent
 SERVICES = REPO / "services"
@@ -143,11 +143,24 @@ def signed_in(client):
 
 
 def run_queued_jobs() -> None:
-    """Runs every job in the database queue in this process, then returns."""
-    from django_tasks_db.management.commands.db_worker import Worker
+    """Runs every ready job in the database queue in this process, as a worker would.
 
-    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
-           startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[]).run()
+    The worker's own loop closes connections between jobs, which a test's transaction
+    cannot survive, so this claims and runs each job with the worker's run_task.
+    """
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id="test",
+                    excluded_queue_names=[])
+    while True:
+        with transaction.atomic():
+            job = DBTaskResult.objects.ready().get_locked()
+            if job is None:
+                return
+            job.claim("test")
+        worker.run_task(job)
 
 
 def database_url_for_subprocess() -> str:

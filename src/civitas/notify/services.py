@@ -135,8 +135,11 @@ def requeue_due_messages(*, limit: int = 500) -> int:
         )
         if not due:
             return 0
-        # Pushing the deadline first means two sweeping workers do not both queue it.
-        Message.objects.filter(id__in=due, retry_at__lte=now).update(retry_at=now + _lease())
+        # Pushing the deadline first means two sweeping workers do not both queue it; a
+        # message whose sender died goes back to queued, so its lease no longer holds.
+        Message.objects.filter(id__in=due, retry_at__lte=now).update(
+            status=Message.Status.QUEUED, retry_at=now + _lease()
+        )
         for message_id in due:
             _enqueue(str(message_id))
     return len(due)

@@ -1,0 +1,99 @@
+"""Email delivery over real SMTP: at least once, and never twice."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from civitas.notify.models import Message
+from civitas.notify.public import EmailContent, queue_email
+from civitas.notify.services import deliver_message, requeue_due_messages
+from civitas.notify.tests.factories import MessageFactory
+from conftest import run_queued_jobs
+
+CONTENT = EmailContent(subject="Hello", text="Plain text\n", html="<p>HTML</p>")
+
+
+def test_a_queued_email_is_sent_over_smtp_in_plain_text_and_html(db, smtp_inbox):
+    queue_email(idempotency_key="k1", about="REF", template="t", to="a@example.com",
+                content=CONTENT)
+    run_queued_jobs()
+    [received] = smtp_inbox.wait_for(1)
+    assert received["To"] == "a@example.com"
+    assert received.is_multipart()
+    assert {part.get_content_type() for part in received.walk()} >= {"text/plain", "text/html"}
+    assert Message.objects.get().status == Message.Status.SENT
+
+
+def test_queueing_twice_with_one_key_makes_one_message(db, smtp_inbox):
+    for _ in range(2):
+        queue_email(idempotency_key="same", about="REF", template="t", to="a@example.com",
+                    content=CONTENT)
+    run_queued_jobs()
+    assert len(smtp_inbox.wait_for(1)) == 1
+    assert Message.objects.count() == 1
+
+
+def test_a_retried_job_does_not_send_a_sent_message_again(db, smtp_inbox):
+    message = MessageFactory()
+    assert deliver_message(str(message.id)) == "sent"
+    assert deliver_message(str(message.id)) == "skipped"
+    assert len(smtp_inbox.wait_for(1)) == 1
+
+
+def test_a_message_leased_by_another_worker_is_left_alone(db, smtp_inbox):
+    message = MessageFactory(status=Message.Status.SENDING,
+                             retry_at=timezone.now() + datetime.timedelta(minutes=1))
+    assert deliver_message(str(message.id)) == "skipped"
+    assert smtp_inbox.messages == []
+
+
+def test_a_failed_send_is_retried_later_with_back_off(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    message = MessageFactory()
+    before = timezone.now()
+    assert deliver_message(str(message.id)) == "retrying"
+    message.refresh_from_db()
+    assert message.status == Message.Status.QUEUED
+    assert message.last_error == "ConnectionRefusedError"
+    assert message.retry_at >= before + datetime.timedelta(seconds=15)
+
+
+def test_a_message_that_keeps_failing_is_marked_failed(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
+    settings.NOTIFY_MAX_ATTEMPTS = 2
+    message = MessageFactory(attempts=1)
+    assert deliver_message(str(message.id)) == "failed"
+    assert Message.objects.get().status == Message.Status.FAILED
+
+
+def test_a_message_past_its_deadline_is_queued_again(db, smtp_inbox):
+    MessageFactory(retry_at=timezone.now() - datetime.timedelta(seconds=1))
+    MessageFactory(retry_at=timezone.now() + datetime.timedelta(minutes=5))
+    MessageFactory(sent=True, retry_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert requeue_due_messages() == 1
+    assert requeue_due_messages() == 0  # the deadline moved on: one job, not two
+    run_queued_jobs()
+    assert len(smtp_inbox.wait_for(1)) == 1
+
+
+def test_personal_data_in_a_message_is_encrypted_at_rest(db):
+    MessageFactory(recipient="secret.person@example.com", body_text="Dear Secret Person")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT recipient, body_text FROM notify_message")
+        raw = " ".join(cursor.fetchone())
+    assert "secret.person" not in raw
+    assert "Secret Person" not in raw
+    assert Message.objects.get().recipient == "secret.person@example.com"
+
+
+@pytest.mark.django_db
+def test_the_message_list_is_paginated_by_key_with_one_query(django_assert_num_queries):
+    from civitas.notify.queries import list_recent_messages
+
+    MessageFactory.create_batch(3)
+    with django_assert_num_queries(1):
+        assert len(list_recent_messages()) == 3

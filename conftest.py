@@ -29,7 +29,7 @@ class SmtpInbox:
         self.stall_next_recipient = threading.Event()
         self.release_stall = threading.Event()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.stall_next_recipient.is_set():
             self.stall_next_recipient.clear()
             # Hold the client mid-conversation, as a slow server would, until released.
@@ -40,7 +40,7 @@ class SmtpInbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         with self.received:
             self.messages.append(message_from_bytes(envelope.content))
             self.received.notify_all()
@@ -99,11 +99,17 @@ def _make_staff(email: str, role: str | None):
     from civitas.identity.services import ensure_staff_member
 
     if role is None:
-        return StaffUser.objects.create_user(email, "correct-horse-battery", display_name="Outsider")
+        return StaffUser.objects.create_user(
+            email, "correct-horse-battery", display_name="Outsider"
+        )
     user = ensure_staff_member(
-        email=email, display_name=email.split("@")[0].title(), password="correct-horse-battery",
-        organisation_slug="example-borough", organisation_name="Example Borough Council",
-        role=role, totp_key_hex=base64.b32decode(CASEWORKER_TOTP).hex(),
+        email=email,
+        display_name=email.split("@")[0].title(),
+        password="correct-horse-battery",
+        organisation_slug="example-borough",
+        organisation_name="Example Borough Council",
+        role=role,
+        totp_key_hex=base64.b32decode(CASEWORKER_TOTP).hex(),
     )
     assert Membership.objects.filter(user=user, organisation=Organisation.objects.get()).exists()
     return user
@@ -133,8 +139,9 @@ def signed_in(client):
     """Signs a staff member in through the real password and code pages."""
 
     def sign_in(user) -> None:
-        response = client.post("/staff/sign-in", {"email": user.email,
-                                                  "password": "correct-horse-battery"})
+        response = client.post(
+            "/staff/sign-in", {"email": user.email, "password": "correct-horse-battery"}
+        )
         assert response.status_code == 302, response.content
         response = client.post("/staff/sign-in/code", {"code": current_code()})
         assert response.status_code == 302, response.content
@@ -151,9 +158,16 @@ def run_queued_jobs() -> None:
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
-    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
-                    startup_delay=False, max_tasks=None, worker_id="test",
-                    excluded_queue_names=[])
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    )
     while True:
         with transaction.atomic():
             job = DBTaskResult.objects.ready().get_locked()
@@ -178,5 +192,7 @@ def start_worker(env_extra: dict[str, str]) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), **env_extra}
     return subprocess.Popen(
         [sys.executable, "-m", "civitas.cli", "worker", "--interval", "0.05"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )

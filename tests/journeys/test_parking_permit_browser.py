@@ -15,8 +15,9 @@ from tests.browser import assert_accessible, browser_page
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_resident_applies_and_caseworker_approves(live_server, parking_permit, caseworker,
-                                                   smtp_inbox):
+def test_resident_applies_and_caseworker_approves(
+    live_server, parking_permit, caseworker, smtp_inbox
+):
     base = live_server.url
     start = timezone.localdate() + datetime.timedelta(days=10)
     with browser_page() as page:
@@ -67,7 +68,7 @@ def test_resident_applies_and_caseworker_approves(live_server, parking_permit, c
         page.get_by_role("button", name="Accept and send application").click()
         assert_accessible(page, "08-confirmation")
         reference = page.locator(".civitas-reference").inner_text()
-        assert re.fullmatch(r"[2-9A-Z]{3}-[2-9A-Z]{3}-[2-9A-Z]{3}", reference)
+        assert re.fullmatch(r"[2-9A-Y]{3}-[2-9A-Y]{3}-[2-9A-Y]{3}", reference)
 
         run_queued_jobs()
         [received] = smtp_inbox.wait_for(1)
@@ -98,7 +99,9 @@ def test_resident_applies_and_caseworker_approves(live_server, parking_permit, c
 
         page.goto(f"{base}/staff/messages/")
         assert_accessible(page, "14-sent-emails")
-        assert page.get_by_text(f"Your parking permit application {reference} has been approved").is_visible()
+        assert page.get_by_text(
+            f"Your parking permit application {reference} has been approved"
+        ).is_visible()
 
 
 def test_the_journey_reads_well_on_a_phone(live_server, parking_permit):
@@ -115,4 +118,6 @@ def test_the_page_chrome_switches_to_welsh(live_server, parking_permit):
         page.goto(f"{live_server.url}/services/resident-parking-permit/")
         page.get_by_role("link", name="Cymraeg").click()
         assert page.locator("html").get_attribute("lang") == "cy"
+        assert page.get_by_role("button", name="Dechrau nawr").is_visible()
+        assert "Datganiad hygyrchedd" in page.content()
         assert_accessible(page, "welsh-start")

@@ -7,7 +7,7 @@ from civitas.cases.services import DecisionInvalid, decide_case
 from civitas.cases.workflow import Outcome, Status, TransitionNotAllowed
 from civitas.catalogue.public import get_service_version
 from civitas.identity.public import has_permission, staff_member_required
-from civitas.journeys.flow import display_answer
+from civitas.journeys.public import display_answer
 from civitas.notify.public import list_messages_about
 from civitas.platform.audit import list_audit_events, record_audit_event
 
@@ -19,8 +19,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if status not in (None, *[s.value for s in Status]):
         status = None
     page = list_cases(status=status, cursor=request.GET.get("after"))
-    return render(request, "cases/list.html", {"page": page, "status": status,
-                                                "statuses": [s.value for s in Status]})
+    return render(
+        request,
+        "cases/list.html",
+        {"page": page, "status": status, "statuses": [s.value for s in Status]},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,33 +39,59 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if not has_permission(request.user, "cases.decide"):
             return render(request, "platform/403.html", status=403)
         try:
-            decide_case(reference=case.reference, outcome=Outcome(outcome_value), reason=reason,
-                        decided_by=request.user)
+            decide_case(
+                reference=case.reference,
+                outcome=Outcome(outcome_value),
+                reason=reason,
+                decided_by=request.user,
+            )
         except ValueError as error:  # an unknown outcome value, or DecisionInvalid
             field = "reason" if isinstance(error, DecisionInvalid) else "outcome"
-            message = str(error) if isinstance(error, DecisionInvalid | TransitionNotAllowed) \
+            message = (
+                str(error)
+                if isinstance(error, DecisionInvalid | TransitionNotAllowed)
                 else "Select whether to approve or refuse the application"
+            )
             errors[field] = message
         else:
             return redirect(f"/staff/cases/{case.reference}/")
     # Looking at a person's answers is itself recorded.
-    record_audit_event(action="case.personal_data_viewed", object_type="case",
-                       object_id=case.reference, actor_type="staff",
-                       actor_id=str(request.user.pk))
+    record_audit_event(
+        action="case.personal_data_viewed",
+        object_type="case",
+        object_id=case.reference,
+        actor_type="staff",
+        actor_id=str(request.user.pk),
+    )
     service = get_service_version(case.service_slug, case.service_version)
     rows = []
     for page in service.pages:
         question = page.get("question")
         if question and question["id"] in case.answers:
-            rows.append({"key": question.get("summary_label") or question["label"],
-                         "value": display_answer(question, case.answers[question["id"]])})
+            rows.append(
+                {
+                    "key": question.get("summary_label") or question["label"],
+                    "value": display_answer(question, case.answers[question["id"]]),
+                }
+            )
     for name, value in case.answers.items():
         if not service.question(name):
             rows.append({"key": name.replace("_", " ").capitalize(), "value": value})
-    return render(request, "cases/detail.html", {
-        "case": case, "service": service, "rows": rows, "errors": errors,
-        "form_has_errors": bool(errors), "outcome": outcome_value, "reason": reason,
-        "can_decide": case.status == Status.SUBMITTED and has_permission(request.user, "cases.decide"),
-        "messages_sent": list_messages_about(case.reference),
-        "history": list_audit_events(object_type="case", object_id=case.reference),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "service": service,
+            "rows": rows,
+            "errors": errors,
+            "form_has_errors": bool(errors),
+            "outcome": outcome_value,
+            "reason": reason,
+            "can_decide": case.status == Status.SUBMITTED
+            and has_permission(request.user, "cases.decide"),
+            "messages_sent": list_messages_about(case.reference),
+            "history": list_audit_events(object_type="case", object_id=case.reference),
+        },
+        status=400 if errors else 200,
+    )

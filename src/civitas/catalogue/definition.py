@@ -84,7 +84,9 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
-def parse_definition(source: str, *, filename: str, base_dir: Path | None = None) -> ParsedDefinition:
+def parse_definition(
+    source: str, *, filename: str, base_dir: Path | None = None
+) -> ParsedDefinition:
     """Checks a definition and returns it with every problem found.
 
     Data files named by the definition are read from `base_dir` and embedded, so that a
@@ -141,7 +143,10 @@ def _check_meaning(
         question = page.get("question")
         if question:
             if question["id"] in answer_ids:
-                problem(("pages", index, "question", "id"), f"question id '{question['id']}' is used twice")
+                problem(
+                    ("pages", index, "question", "id"),
+                    f"question id '{question['id']}' is used twice",
+                )
             answer_ids[question["id"]] = question["type"]
             values = [option["value"] for option in question.get("options", [])]
             if len(values) != len(set(values)):
@@ -168,7 +173,10 @@ def _check_meaning(
     for index, page in enumerate(pages):
         for derived, spec in page.get("derive", {}).items():
             if spec["lookup"] not in data:
-                problem(("pages", index, "derive", derived, "lookup"), f"unknown data table '{spec['lookup']}'")
+                problem(
+                    ("pages", index, "derive", derived, "lookup"),
+                    f"unknown data table '{spec['lookup']}'",
+                )
         seen_answers = set()
         for earlier in pages[: index + 1]:
             if earlier.get("question"):
@@ -176,14 +184,20 @@ def _check_meaning(
             seen_answers.update(earlier.get("derive", {}))
         for route_index, route in enumerate(page.get("next", [])):
             if route["goto"] not in page_ids:
-                problem(("pages", index, "next", route_index, "goto"), f"unknown page '{route['goto']}'")
+                problem(
+                    ("pages", index, "next", route_index, "goto"), f"unknown page '{route['goto']}'"
+                )
             elif page_ids[route["goto"]] <= index:
-                problem(("pages", index, "next", route_index, "goto"),
-                        f"page '{route['goto']}' comes before this page: routes only go forward")
+                problem(
+                    ("pages", index, "next", route_index, "goto"),
+                    f"page '{route['goto']}' comes before this page: routes only go forward",
+                )
             condition = route.get("if")
             if condition and condition["answer"] not in seen_answers:
-                problem(("pages", index, "next", route_index, "if", "answer"),
-                        f"answer '{condition['answer']}' is not asked on or before this page")
+                problem(
+                    ("pages", index, "next", route_index, "if", "answer"),
+                    f"answer '{condition['answer']}' is not asked on or before this page",
+                )
 
     contact = document["contact"]["email"]
     if answer_ids.get(contact) != "email":
@@ -200,8 +214,11 @@ def _check_meaning(
         for part in ("subject", "body"):
             for placeholder in PLACEHOLDER.findall(message[part]):
                 if placeholder not in MESSAGE_FIELDS:
-                    problem(("messages", name, part),
-                            f"unknown placeholder '{{{placeholder}}}' (use one of {', '.join(sorted(MESSAGE_FIELDS))})")
+                    known = ", ".join(sorted(MESSAGE_FIELDS))
+                    problem(
+                        ("messages", name, part),
+                        f"unknown placeholder '{{{placeholder}}}' (use one of {known})",
+                    )
     return problems
 
 
@@ -217,14 +234,23 @@ def _check_fee_table(document: dict[str, Any], lines: dict, filename: str) -> li
     for value in options.get(first, []):
         row = fees["table"].get(value)
         if row is None:
-            problems.append(Problem(filename, _line_for(lines, ("fees", "table")), f"no fee for {first} '{value}'"))
+            problems.append(
+                Problem(
+                    filename, _line_for(lines, ("fees", "table")), f"no fee for {first} '{value}'"
+                )
+            )
             continue
         if len(fees["by"]) == 2:
             second = fees["by"][1]
             for inner in options.get(second, []):
                 if not isinstance(row, dict) or inner not in row:
-                    problems.append(Problem(filename, _line_for(lines, ("fees", "table", value)),
-                                            f"no fee for {first} '{value}' and {second} '{inner}'"))
+                    problems.append(
+                        Problem(
+                            filename,
+                            _line_for(lines, ("fees", "table", value)),
+                            f"no fee for {first} '{value}' and {second} '{inner}'",
+                        )
+                    )
     return problems
 
 

@@ -53,3 +53,6 @@ class Membership(models.Model):
                 fields=["user", "organisation", "role"], name="membership_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.role} at {self.organisation_id}"

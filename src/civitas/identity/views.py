@@ -26,7 +26,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if not email:
             errors["email"] = "Enter your email address"
         if not password:
-            errors["password"] = "Enter your password"
+            errors["password"] = "Enter your password"  # noqa: S105 - a message
         if not errors:
             user = check_password(request=request, email=email, password=password)
             if user is None:
@@ -37,7 +37,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/sign_in.html",
-        {"errors": errors, "email": email, "next": _next_url(request), "form_has_errors": bool(errors)},
+        {
+            "errors": errors,
+            "email": email,
+            "next": _next_url(request),
+            "form_has_errors": bool(errors),
+        },
         status=400 if errors else 200,
     )
 

@@ -21,13 +21,19 @@ MAX_BODY_BYTES = 64 * 1024
 
 @require_GET
 def list_services(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({
-        "services": [
-            {"slug": v.slug, "version": v.version, "title": v.title,
-             "href": f"/api/v1/services/{v.slug}"}
-            for v in list_live_services()
-        ]
-    })
+    return JsonResponse(
+        {
+            "services": [
+                {
+                    "slug": v.slug,
+                    "version": v.version,
+                    "title": v.title,
+                    "href": f"/api/v1/services/{v.slug}",
+                }
+                for v in list_live_services()
+            ]
+        }
+    )
 
 
 @require_GET
@@ -35,11 +41,21 @@ def service_detail(request: HttpRequest, slug: str) -> JsonResponse:
     try:
         service = get_live_service(slug)
     except ServiceNotFound:
-        return problem_response(status=404, title="Service not found", problem_type="not-found",
-                                detail=f"There is no live service '{slug}'.")
+        return problem_response(
+            status=404,
+            title="Service not found",
+            problem_type="not-found",
+            detail=f"There is no live service '{slug}'.",
+        )
     definition = {k: v for k, v in service.definition.items() if not k.startswith("_")}
-    return JsonResponse({"slug": service.slug, "version": service.version,
-                         "sha256": service.sha256, "definition": definition})
+    return JsonResponse(
+        {
+            "slug": service.slug,
+            "version": service.version,
+            "sha256": service.sha256,
+            "definition": definition,
+        }
+    )
 
 
 @csrf_exempt
@@ -48,37 +64,70 @@ def submit(request: HttpRequest, slug: str) -> JsonResponse:
     try:
         service = get_live_service(slug)
     except ServiceNotFound:
-        return problem_response(status=404, title="Service not found", problem_type="not-found",
-                                detail=f"There is no live service '{slug}'.")
+        return problem_response(
+            status=404,
+            title="Service not found",
+            problem_type="not-found",
+            detail=f"There is no live service '{slug}'.",
+        )
     if request.content_type != "application/json":
-        return problem_response(status=415, title="Unsupported media type",
-                                detail="Send the application as application/json.")
+        return problem_response(
+            status=415,
+            title="Unsupported media type",
+            detail="Send the application as application/json.",
+        )
     if len(request.body) > MAX_BODY_BYTES:
         return problem_response(status=413, title="Application too large")
     try:
         body = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        return problem_response(status=400, title="Malformed JSON", problem_type="malformed-json",
-                                detail="The request body is not valid JSON.")
+        return problem_response(
+            status=400,
+            title="Malformed JSON",
+            problem_type="malformed-json",
+            detail="The request body is not valid JSON.",
+        )
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
-        return problem_response(status=400, title="Missing answers", problem_type="invalid-body",
-                                detail="Send an object with 'version', 'answers' and 'declaration'.")
+        return problem_response(
+            status=400,
+            title="Missing answers",
+            problem_type="invalid-body",
+            detail="Send an object with 'version', 'answers' and 'declaration'.",
+        )
     if body.get("version") != service.version:
         return problem_response(
-            status=409, title="Service version is not live", problem_type="version-not-live",
+            status=409,
+            title="Service version is not live",
+            problem_type="version-not-live",
             detail=f"The live version of '{slug}' is {service.version}.",
-            live_version=service.version)
+            live_version=service.version,
+        )
     if body.get("declaration") is not True:
-        return problem_response(status=422, title="Declaration not accepted",
-                                problem_type="declaration-required",
-                                detail="Set 'declaration' to true to confirm the answers are correct.")
+        return problem_response(
+            status=422,
+            title="Declaration not accepted",
+            problem_type="declaration-required",
+            detail="Set 'declaration' to true to confirm the answers are correct.",
+        )
     checked = flow.check_submission(service, body["answers"], today=timezone.localdate())
     if checked.errors:
-        return problem_response(status=422, title="Invalid answers", problem_type="invalid-answers",
-                                detail="Some answers are missing or not valid.",
-                                errors=checked.errors)
+        return problem_response(
+            status=422,
+            title="Invalid answers",
+            problem_type="invalid-answers",
+            detail="Some answers are missing or not valid.",
+            errors=checked.errors,
+        )
     fee = flow.fee_pence(service, checked.answers)
-    case = submit_application(service=service, answers=checked.answers, fee_pence=fee,
-                              channel="api")
-    return JsonResponse({"reference": case.reference, "status": case.status, "fee_pence": fee,
-                         "service_version": service.version}, status=201)
+    case = submit_application(
+        service=service, answers=checked.answers, fee_pence=fee, channel="api"
+    )
+    return JsonResponse(
+        {
+            "reference": case.reference,
+            "status": case.status,
+            "fee_pence": fee,
+            "service_version": service.version,
+        },
+        status=201,
+    )

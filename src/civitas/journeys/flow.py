@@ -120,7 +120,9 @@ def _clean_date(
         return AnswerResult(None, FieldError(_message(question, "required"), f"{qid}-day"))
     first_missing = next((part for part, value in parts.items() if not value), None)
     if first_missing:
-        return AnswerResult(typed, FieldError(_message(question, "invalid"), f"{qid}-{first_missing}"))
+        return AnswerResult(
+            typed, FieldError(_message(question, "invalid"), f"{qid}-{first_missing}")
+        )
     try:
         value = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
     except ValueError:
@@ -266,4 +268,8 @@ def _date_parts(qid: str, supplied: Any) -> dict[str, str]:
         day = datetime.date.fromisoformat(supplied)
     except ValueError:
         return {f"{qid}-day": "x", f"{qid}-month": "x", f"{qid}-year": "x"}
-    return {f"{qid}-day": str(day.day), f"{qid}-month": str(day.month), f"{qid}-year": str(day.year)}
+    return {
+        f"{qid}-day": str(day.day),
+        f"{qid}-month": str(day.month),
+        f"{qid}-year": str(day.year),
+    }

@@ -1,1 +1,5 @@
-"""The journeys domain exposes pages and an API; nothing for other domains yet."""
+"""What other domains may use from journeys."""
+
+from civitas.journeys.flow import display_answer
+
+__all__ = ["display_answer"]

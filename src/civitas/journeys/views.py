@@ -37,11 +37,16 @@ def _context(service: Service, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _rejected(request: HttpRequest, service: Service, *, title: str, detail: str,
-              status: int = 400) -> HttpResponse:
+def _rejected(
+    request: HttpRequest, service: Service, *, title: str, detail: str, status: int = 400
+) -> HttpResponse:
     """A clear refusal of a request the journey could not have produced. Nothing is stored."""
-    return render(request, "journeys/rejected.html",
-                  _context(service, title=title, detail=detail), status=status)
+    return render(
+        request,
+        "journeys/rejected.html",
+        _context(service, title=title, detail=detail),
+        status=status,
+    )
 
 
 def _journey(request: HttpRequest, service: Service) -> Journey:
@@ -59,8 +64,9 @@ def _version_is_live(request: HttpRequest, service: Service) -> bool:
 @require_GET
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     service = _service_or_404(slug)
-    return render(request, "journeys/start.html",
-                  _context(service, first_page=service.pages[0]["id"]))
+    return render(
+        request, "journeys/start.html", _context(service, first_page=service.pages[0]["id"])
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,8 +79,12 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
     route = flow.route(service, journey.answers)
     if page_id not in route.pages:
         if request.method == "POST":
-            return _rejected(request, service, title="You cannot answer this question yet",
-                             detail="Answer the questions in order. Nothing was saved.")
+            return _rejected(
+                request,
+                service,
+                title="You cannot answer this question yet",
+                detail="Answer the questions in order. Nothing was saved.",
+            )
         return redirect(_page_url(service, route.current or route.exit_page or "check-answers"))
     if page.get("kind") == "exit":
         return render(request, "journeys/exit.html", _context(service, page=page))
@@ -83,14 +93,22 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
     is_change = request.GET.get("change") == "1"
     if request.method == "POST":
         if not _version_is_live(request, service):
-            return _rejected(request, service, status=409,
-                             title="This service has changed since you started",
-                             detail="Start again to use the current version. Nothing was saved.")
+            return _rejected(
+                request,
+                service,
+                status=409,
+                title="This service has changed since you started",
+                detail="Start again to use the current version. Nothing was saved.",
+            )
         if question["type"] == "radios":
             posted = request.POST.get(question["id"], "")
             if posted and posted not in {option["value"] for option in question["options"]}:
-                return _rejected(request, service, title="That answer is not one of the options",
-                                 detail="Choose one of the options given. Nothing was saved.")
+                return _rejected(
+                    request,
+                    service,
+                    title="That answer is not one of the options",
+                    detail="Choose one of the options given. Nothing was saved.",
+                )
         result = flow.clean_answer(service, page, request.POST, today=_today())
         if result.error is None:
             journey.answers[question["id"]] = result.value
@@ -107,14 +125,33 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
             if is_change and new_route.current is None:
                 return redirect(_page_url(service, "check-answers"))
             return redirect(_page_url(service, new_route.current))
-        return render(request, "journeys/question.html", _question_context(
-            service, page, raw=request.POST, error=result.error, is_change=is_change,
-            back=_back_link(service, route, page_id)), status=400)
+        return render(
+            request,
+            "journeys/question.html",
+            _question_context(
+                service,
+                page,
+                raw=request.POST,
+                error=result.error,
+                is_change=is_change,
+                back=_back_link(service, route, page_id),
+            ),
+            status=400,
+        )
 
     stored = journey.answers.get(question["id"])
-    return render(request, "journeys/question.html", _question_context(
-        service, page, raw=_raw_from_stored(question, stored), error=None, is_change=is_change,
-        back=_back_link(service, route, page_id)))
+    return render(
+        request,
+        "journeys/question.html",
+        _question_context(
+            service,
+            page,
+            raw=_raw_from_stored(question, stored),
+            error=None,
+            is_change=is_change,
+            back=_back_link(service, route, page_id),
+        ),
+    )
 
 
 def _page_url(service: Service, page_id: str) -> str:
@@ -137,13 +174,23 @@ def _raw_from_stored(question: dict[str, Any], stored: str | None) -> dict[str, 
         except ValueError:
             return {}
         qid = question["id"]
-        return {f"{qid}-day": str(day.day), f"{qid}-month": str(day.month),
-                f"{qid}-year": str(day.year)}
+        return {
+            f"{qid}-day": str(day.day),
+            f"{qid}-month": str(day.month),
+            f"{qid}-year": str(day.year),
+        }
     return {question["id"]: stored}
 
 
-def _question_context(service: Service, page: dict[str, Any], *, raw: Any,
-                      error: flow.FieldError | None, is_change: bool, back: str) -> dict[str, Any]:
+def _question_context(
+    service: Service,
+    page: dict[str, Any],
+    *,
+    raw: Any,
+    error: flow.FieldError | None,
+    is_change: bool,
+    back: str,
+) -> dict[str, Any]:
     question = page["question"]
     qid = question["id"]
     return _context(
@@ -167,12 +214,14 @@ def _summary_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, A
         question = page.get("question")
         if not question:
             continue
-        rows.append({
-            "key": question.get("summary_label") or question["label"],
-            "value": flow.display_answer(question, answers.get(question["id"])),
-            "href": _page_url(service, page_id) + "?change=1",
-            "hidden": (question.get("summary_label") or question["label"]).lower(),
-        })
+        rows.append(
+            {
+                "key": question.get("summary_label") or question["label"],
+                "value": flow.display_answer(question, answers.get(question["id"])),
+                "href": _page_url(service, page_id) + "?change=1",
+                "hidden": (question.get("summary_label") or question["label"]).lower(),
+            }
+        )
     return rows
 
 
@@ -192,10 +241,16 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
     journey = _complete_journey_or_redirect(request, service)
     if isinstance(journey, HttpResponse):
         return journey
-    return render(request, "journeys/check_answers.html", _context(
-        service, rows=_summary_rows(service, journey.answers),
-        fee_pence=flow.fee_pence(service, journey.answers),
-        back=_page_url(service, flow.route(service, journey.answers).pages[-1])))
+    return render(
+        request,
+        "journeys/check_answers.html",
+        _context(
+            service,
+            rows=_summary_rows(service, journey.answers),
+            fee_pence=flow.fee_pence(service, journey.answers),
+            back=_page_url(service, flow.route(service, journey.answers).pages[-1]),
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -207,28 +262,45 @@ def declaration(request: HttpRequest, slug: str) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not _version_is_live(request, service):
-            return _rejected(request, service, status=409,
-                             title="This service has changed since you started",
-                             detail="Start again to use the current version. Nothing was saved.")
+            return _rejected(
+                request,
+                service,
+                status=409,
+                title="This service has changed since you started",
+                detail="Start again to use the current version. Nothing was saved.",
+            )
         if request.POST.get("confirm") != "yes":
             errors["confirm"] = "Confirm that the information you have given is correct"
         else:
-            checked = flow.check_submission(service, _as_api_answers(service, journey.answers),
-                                            today=_today())
+            checked = flow.check_submission(
+                service, _as_api_answers(service, journey.answers), today=_today()
+            )
             if checked.errors:
                 # An answer went stale (a start date now in the past): ask it again.
                 first = next(iter(checked.errors))
                 page = service.page_for_answer(first)
-                return redirect(_page_url(service, page["id"]) if page else
-                                f"/services/{service.slug}/")
-            case = submit_application(service=service, answers=checked.answers,
-                                      fee_pence=flow.fee_pence(service, checked.answers))
+                return redirect(
+                    _page_url(service, page["id"]) if page else f"/services/{service.slug}/"
+                )
+            case = submit_application(
+                service=service,
+                answers=checked.answers,
+                fee_pence=flow.fee_pence(service, checked.answers),
+            )
             request.session[f"journey:{service.slug}"] = None
             request.session[f"submitted:{service.slug}"] = case.reference
             return redirect(f"/services/{service.slug}/confirmation/{case.reference}/")
-    return render(request, "journeys/declaration.html", _context(
-        service, errors=errors, form_has_errors=bool(errors),
-        back=f"/services/{service.slug}/check-answers/"), status=400 if errors else 200)
+    return render(
+        request,
+        "journeys/declaration.html",
+        _context(
+            service,
+            errors=errors,
+            form_has_errors=bool(errors),
+            back=f"/services/{service.slug}/check-answers/",
+        ),
+        status=400 if errors else 200,
+    )
 
 
 def _as_api_answers(service: Service, answers: dict[str, Any]) -> dict[str, Any]:

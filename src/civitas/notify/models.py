@@ -43,6 +43,9 @@ class Message(models.Model):
             models.Index(fields=["about"], name="message_about"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.template} about {self.about} ({self.status})"
+
     @property
     def smtp_message_id(self) -> str:
         # The same Message-ID on every attempt lets a receiving system drop a duplicate.

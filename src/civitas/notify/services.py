@@ -112,8 +112,9 @@ def deliver_message(message_id: str) -> str:
             retry_at=timezone.now() + _backoff(message.attempts),
             last_error=type(error).__name__,
         )
-        logger.warning("message %s attempt %s failed: %s", message.id, message.attempts,
-                       type(error).__name__)
+        logger.warning(
+            "message %s attempt %s failed: %s", message.id, message.attempts, type(error).__name__
+        )
         return "failed" if failed else "retrying"
     Message.objects.filter(id=message.id).update(
         status=Message.Status.SENT, sent_at=timezone.now(), last_error=""

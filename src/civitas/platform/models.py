@@ -27,3 +27,6 @@ class AuditEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"])]
         ordering = ["occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"

@@ -17,8 +17,9 @@ def problem_response(
     **extensions: Any,
 ) -> JsonResponse:
     body: dict[str, Any] = {
-        "type": problem_type if problem_type.startswith(("about:", "http")) else
-        PROBLEM_TYPE_BASE + problem_type,
+        "type": problem_type
+        if problem_type.startswith(("about:", "http"))
+        else PROBLEM_TYPE_BASE + problem_type,
         "title": title,
         "status": status,
     }

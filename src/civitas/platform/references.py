@@ -1,14 +1,15 @@
 """References that are easy to read over the phone and catch a mistyped character.
 
 The alphabet leaves out characters people confuse when reading or hearing them
-(0/O, 1/I/L, U/V). The last character is
-a Luhn mod N check character, which detects every single-character error and every
-transposition of two adjacent characters.
+(0/O, 1/I/L, U/V, 2/Z). The last character is a Luhn mod N check character, which
+detects every single-character error and every swap of two neighbouring characters but
+one: the first and last characters of the alphabet ("2Y"/"Y2"), like Luhn's own 09/90.
+Luhn mod N needs an even N (doubling must permute the alphabet), so the alphabet has 28.
 """
 
 import secrets
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXY"
 _INDEX = {character: position for position, character in enumerate(ALPHABET)}
 PAYLOAD_LENGTH = 8
 GROUP_SIZE = 3
@@ -27,7 +28,11 @@ def _check_character(payload: str) -> str:
 
 def new_reference() -> str:
     """A new random reference such as 'K7M-2QH-4XP' (8 random characters and a check)."""
-    payload = "".join(secrets.choice(ALPHABET) for _ in range(PAYLOAD_LENGTH))
+    return reference_for("".join(secrets.choice(ALPHABET) for _ in range(PAYLOAD_LENGTH)))
+
+
+def reference_for(payload: str) -> str:
+    """The reference for 8 characters of the alphabet: they and their check character."""
     return format_reference(payload + _check_character(payload))
 
 

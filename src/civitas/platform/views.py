@@ -19,8 +19,9 @@ from civitas.platform.problems import problem_response, wants_json
 def healthz(request: HttpRequest) -> JsonResponse:
     results = run_health_checks()
     healthy = all(value == "ok" for value in results.values())
-    return JsonResponse({"status": "ok" if healthy else "unhealthy", **results},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", **results}, status=200 if healthy else 503
+    )
 
 
 @require_GET

@@ -24,8 +24,14 @@ def complete_questions(client, *, postcode: str = "EB1 1AA") -> None:
         ("vehicle", {"registration": "cu57 abc"}),
         ("emissions", {"co2_band": "B"}),
         ("permit-length", {"permit_months": "12"}),
-        ("start-date", {"start_date-day": str(start.day), "start_date-month": str(start.month),
-                        "start_date-year": str(start.year)}),
+        (
+            "start-date",
+            {
+                "start_date-day": str(start.day),
+                "start_date-month": str(start.month),
+                "start_date-year": str(start.year),
+            },
+        ),
         ("email", {"email": "resident@example.com"}),
     ]
     for page, data in steps:
@@ -120,9 +126,7 @@ def test_changing_an_answer_returns_to_check_answers(client, parking_permit):
     assert "£40" in client.get(f"{URL}/check-answers/").content.decode()
 
 
-def test_changing_the_postcode_to_one_outside_the_zones_drops_later_answers(
-    client, parking_permit
-):
+def test_changing_the_postcode_to_one_outside_the_zones_drops_later_answers(client, parking_permit):
     complete_questions(client)
     answer(client, "postcode", {"postcode": "EB9 9ZZ"}, change=True)
     answers = client.session["journey:resident-parking-permit"]["answers"]
@@ -132,9 +136,15 @@ def test_changing_the_postcode_to_one_outside_the_zones_drops_later_answers(
 def test_a_start_date_in_the_past_is_refused(client, parking_permit):
     complete_questions(client)
     past = timezone.localdate() - datetime.timedelta(days=1)
-    response = answer(client, "start-date", {"start_date-day": str(past.day),
-                                             "start_date-month": str(past.month),
-                                             "start_date-year": str(past.year)})
+    response = answer(
+        client,
+        "start-date",
+        {
+            "start_date-day": str(past.day),
+            "start_date-month": str(past.month),
+            "start_date-year": str(past.year),
+        },
+    )
     assert response.status_code == 400
     assert b"The start date must be today or in the future" in response.content
 

@@ -19,5 +19,6 @@ class MessageFactory(factory.django.DjangoModelFactory):
     retry_at = factory.LazyFunction(timezone.now)
 
     class Params:
-        sent = factory.Trait(status=Message.Status.SENT, sent_at=factory.LazyFunction(timezone.now),
-                             attempts=1)
+        sent = factory.Trait(
+            status=Message.Status.SENT, sent_at=factory.LazyFunction(timezone.now), attempts=1
+        )

@@ -16,8 +16,9 @@ CONTENT = EmailContent(subject="Hello", text="Plain text\n", html="<p>HTML</p>")
 
 
 def test_a_queued_email_is_sent_over_smtp_in_plain_text_and_html(db, smtp_inbox):
-    queue_email(idempotency_key="k1", about="REF", template="t", to="a@example.com",
-                content=CONTENT)
+    queue_email(
+        idempotency_key="k1", about="REF", template="t", to="a@example.com", content=CONTENT
+    )
     run_queued_jobs()
     [received] = smtp_inbox.wait_for(1)
     assert received["To"] == "a@example.com"
@@ -28,8 +29,9 @@ def test_a_queued_email_is_sent_over_smtp_in_plain_text_and_html(db, smtp_inbox)
 
 def test_queueing_twice_with_one_key_makes_one_message(db, smtp_inbox):
     for _ in range(2):
-        queue_email(idempotency_key="same", about="REF", template="t", to="a@example.com",
-                    content=CONTENT)
+        queue_email(
+            idempotency_key="same", about="REF", template="t", to="a@example.com", content=CONTENT
+        )
     run_queued_jobs()
     assert len(smtp_inbox.wait_for(1)) == 1
     assert Message.objects.count() == 1
@@ -43,8 +45,9 @@ def test_a_retried_job_does_not_send_a_sent_message_again(db, smtp_inbox):
 
 
 def test_a_message_leased_by_another_worker_is_left_alone(db, smtp_inbox):
-    message = MessageFactory(status=Message.Status.SENDING,
-                             retry_at=timezone.now() + datetime.timedelta(minutes=1))
+    message = MessageFactory(
+        status=Message.Status.SENDING, retry_at=timezone.now() + datetime.timedelta(minutes=1)
+    )
     assert deliver_message(str(message.id)) == "skipped"
     assert smtp_inbox.messages == []
 

@@ -22,12 +22,21 @@ def _wait(predicate, timeout: float = 30) -> bool:
 
 
 def test_an_email_interrupted_by_a_killed_worker_is_delivered_exactly_once(smtp_inbox, settings):
-    env = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(settings.EMAIL_PORT),
-           "NOTIFY_LEASE_SECONDS": "2", "EMAIL_TIMEOUT": "30"}
+    env = {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(settings.EMAIL_PORT),
+        "NOTIFY_LEASE_SECONDS": "2",
+        "EMAIL_TIMEOUT": "30",
+    }
     # The SMTP server holds the first conversation open mid-way, after MAIL FROM.
     smtp_inbox.stall_next_recipient.set()
-    queue_email(idempotency_key="crash-test", about="REF", template="t", to="a@example.com",
-                content=EmailContent(subject="Crash test", text="Body\n", html="<p>Body</p>"))
+    queue_email(
+        idempotency_key="crash-test",
+        about="REF",
+        template="t",
+        to="a@example.com",
+        content=EmailContent(subject="Crash test", text="Body\n", html="<p>Body</p>"),
+    )
 
     first = start_worker(env)
     try:
@@ -43,8 +52,9 @@ def test_an_email_interrupted_by_a_killed_worker_is_delivered_exactly_once(smtp_
 
     second = start_worker(env)
     try:
-        assert _wait(lambda: Message.objects.get().status == Message.Status.SENT), \
+        assert _wait(lambda: Message.objects.get().status == Message.Status.SENT), (
             second.stdout.read1().decode() if second.stdout else ""
+        )
         time.sleep(3)  # past another lease: nothing more must be sent
     finally:
         second.terminate()

@@ -36,7 +36,9 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
-            raise CommandError(f"{len(problems)} problem(s) found; nothing was loaded", returncode=1)
+            raise CommandError(
+                f"{len(problems)} problem(s) found; nothing was loaded", returncode=1
+            )
         if action == "validate":
             self.stdout.write(f"{len(files)} definition(s) valid")
             return

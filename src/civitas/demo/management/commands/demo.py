@@ -54,13 +54,17 @@ class Command(BaseCommand):
                     self.stdout.write(pyotp.TOTP(person["totp_secret"]).now())
                     return
             raise CommandError(f"no demo staff member {options['email']}")
-        call_command("services", "load", str(settings.SERVICES_DIR), "--as", "demo-setup",
-                     stdout=self.stdout)
+        call_command(
+            "services", "load", str(settings.SERVICES_DIR), "--as", "demo-setup", stdout=self.stdout
+        )
         for person in DEMO_STAFF:
             ensure_staff_member(
-                email=person["email"], display_name=person["display_name"],
-                password=person["password"], organisation_slug="example-borough",
-                organisation_name="Example Borough Council", role=person["role"],
+                email=person["email"],
+                display_name=person["display_name"],
+                password=person["password"],
+                organisation_slug="example-borough",
+                organisation_name="Example Borough Council",
+                role=person["role"],
                 totp_key_hex=_hex_key(person["totp_secret"]),
             )
         self.stdout.write("demo staff ready")

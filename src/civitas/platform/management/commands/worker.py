@@ -19,8 +19,9 @@ class Command(BaseCommand):
     help = "Run background jobs (email delivery and periodic sweeps)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=0.2,
-                            help="seconds to wait when the queue is empty")
+        parser.add_argument(
+            "--interval", type=float, default=0.2, help="seconds to wait when the queue is empty"
+        )
 
     def handle(self, *args: Any, interval: float, **options: Any) -> None:
         stop = threading.Event()

@@ -1,0 +1,38 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from civitas.cases.models import Case
+from civitas.platform.references import new_reference
+
+ANSWERS = {
+    "postcode": "EB1 1AA",
+    "zone": "A",
+    "address_line": "12 Station Road",
+    "registration": "CU57ABC",
+    "co2_band": "B",
+    "permit_months": "12",
+    "start_date": "2026-12-01",
+    "email": "resident@example.com",
+}
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    reference = factory.LazyFunction(new_reference)
+    service_slug = "resident-parking-permit"
+    service_version = 1
+    answers = factory.LazyFunction(lambda: dict(ANSWERS))
+    fee_pence = 13000
+    submitted_at = factory.Sequence(lambda n: timezone.now() - datetime.timedelta(minutes=n))
+
+    class Params:
+        approved = factory.Trait(status="approved", decided_at=factory.LazyFunction(timezone.now))
+        refused = factory.Trait(
+            status="refused",
+            decided_at=factory.LazyFunction(timezone.now),
+            decision_reason="Not in a zone",
+        )

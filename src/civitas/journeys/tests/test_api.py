@@ -1,0 +1,99 @@
+"""Submitting a whole application through the API; errors are RFC 9457 problems."""
+
+import datetime
+import json
+
+from django.utils import timezone
+
+from civitas.cases.models import Case
+from civitas.notify.models import Message
+
+URL = "/api/v1/services/resident-parking-permit/applications"
+
+
+def valid_answers() -> dict:
+    return {
+        "postcode": "eb1 1aa",
+        "address_line": "12 Station Road",
+        "registration": "CU57 ABC",
+        "co2_band": "C",
+        "permit_months": "6",
+        "start_date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+        "email": "resident@example.com",
+    }
+
+
+def post(client, body, content_type="application/json"):
+    data = json.dumps(body) if not isinstance(body, str) else body
+    return client.post(URL, data=data, content_type=content_type)
+
+
+def test_a_valid_application_creates_a_case(client, parking_permit):
+    response = post(client, {"version": 1, "answers": valid_answers(), "declaration": True})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    case = Case.objects.get(reference=body["reference"])
+    assert case.channel == "api"
+    assert case.answers["zone"] == "A"
+    assert body["fee_pence"] == 9500
+    assert Message.objects.filter(about=case.reference).count() == 1
+
+
+def test_invalid_answers_are_a_422_problem_naming_the_question(client, parking_permit):
+    answers = {**valid_answers(), "registration": "not a plate!"}
+    response = post(client, {"version": 1, "answers": answers, "declaration": True})
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "registration" in response.json()["errors"]
+    assert not Case.objects.exists()
+
+
+def test_an_answer_for_a_question_off_the_route_is_refused(client, parking_permit):
+    answers = {**valid_answers(), "postcode": "EB9 9ZZ"}
+    response = post(client, {"version": 1, "answers": answers, "declaration": True})
+    assert response.status_code == 422
+    assert "address_line" in response.json()["errors"]
+
+
+def test_an_unknown_option_value_is_refused(client, parking_permit):
+    answers = {**valid_answers(), "co2_band": "Z"}
+    response = post(client, {"version": 1, "answers": answers, "declaration": True})
+    assert response.status_code == 422
+    assert not Case.objects.exists()
+
+
+def test_a_version_that_is_not_live_is_a_409(client, parking_permit):
+    response = post(client, {"version": 7, "answers": valid_answers(), "declaration": True})
+    assert response.status_code == 409
+    assert response.json()["live_version"] == 1
+
+
+def test_the_declaration_is_required(client, parking_permit):
+    response = post(client, {"version": 1, "answers": valid_answers()})
+    assert response.status_code == 422
+
+
+def test_malformed_json_is_a_400_problem(client, parking_permit):
+    response = post(client, "{not json")
+    assert response.status_code == 400
+    assert response.json()["title"] == "Malformed JSON"
+
+
+def test_a_form_post_is_refused(client, parking_permit):
+    response = client.post(URL, {"version": "1"})
+    assert response.status_code == 415
+
+
+def test_an_unknown_service_is_a_404_problem(client, db):
+    response = client.post(
+        "/api/v1/services/nope/applications", data="{}", content_type="application/json"
+    )
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("not-found")
+
+
+def test_the_definition_is_readable(client, parking_permit):
+    response = client.get("/api/v1/services/resident-parking-permit")
+    assert response.status_code == 200
+    assert response.json()["definition"]["slug"] == "resident-parking-permit"
+    assert "_data" not in response.json()["definition"]

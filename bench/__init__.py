@@ -1,0 +1,1 @@
+"""`make bench`: throughput and latency as ratios to floors measured in the same run."""

@@ -1,0 +1,153 @@
+"""`python -m bench`: every benchmark, on SQLite and on PostgreSQL, as ratios to floors.
+
+Web paths run under gunicorn (sync workers, one per core, persistent database
+connections) and are driven by wrk over loopback in interleaved rounds; each path's
+ratio is the median over rounds of its requests/s divided by the floor's in the same
+round. In-process benchmarks (ledger, rules) report their own floors.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+from bench.load import REPO, Server, run_wrk
+from bench.web import citizen_paths
+
+RESULTS = REPO / "bench" / "results"
+GOALS = {
+    "service start page": 0.30,
+    "question page (GET)": 0.30,
+    "answer (POST)": 0.15,
+    "submission (API POST)": 0.15,
+}
+P99_GOAL = 3.0
+POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+IN_PROCESS = ["bench.ledger", "bench.rules"]
+
+
+def _databases(selected: list[str]) -> dict[str, str]:
+    urls = {}
+    if "sqlite" in selected:
+        path = REPO / "var" / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        urls["sqlite"] = f"sqlite:///{path}"
+    if "postgresql" in selected:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS civitas_bench WITH (FORCE)")
+            connection.execute("CREATE DATABASE civitas_bench")
+        urls["postgresql"] = POSTGRES_ADMIN.rsplit("/", 1)[0] + "/civitas_bench"
+    return urls
+
+
+def _prepare(database_url: str) -> dict[str, str]:
+    env = {"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+    civitas = [sys.executable, "-m", "civitas.cli"]
+    subprocess.run([*civitas, "migrate", "-v0"], env={**os.environ, **env}, check=True)
+    subprocess.run([*civitas, "demo", "setup"], env={**os.environ, **env}, check=True,
+                   stdout=subprocess.DEVNULL)
+    return env
+
+
+def bench_web(label: str, env: dict[str, str], *, rounds: int, seconds: int) -> list[dict]:
+    floor = Server("bench.wsgi_floor:application", {"DJANGO_SETTINGS_MODULE": "bench.floor"})
+    app = Server("civitas.wsgi:application", env, ready_path="/healthz")
+    try:
+        paths = citizen_paths(app.url)
+        samples: dict[str, list] = {"floor": [], **{name: [] for name in paths}}
+        for _ in range(rounds):
+            samples["floor"].append(run_wrk(floor.url, [{"path": "/"}], seconds=seconds,
+                                            connections=16))
+            for name, requests in paths.items():
+                samples[name].append(run_wrk(app.url, requests, seconds=seconds,
+                                             connections=16))
+    finally:
+        app.stop()
+        floor.stop()
+    rows = []
+    for name, runs in samples.items():
+        ratios = [s.requests_per_second / f.requests_per_second
+                  for s, f in zip(runs, samples["floor"], strict=True)]
+        p99_ratios = [s.p99_ms / f.p99_ms for s, f in zip(runs, samples["floor"], strict=True)]
+        rows.append({
+            "database": label,
+            "name": name,
+            "value": round(statistics.median(s.requests_per_second for s in runs)),
+            "unit": "req/s",
+            "p50_ms": round(statistics.median(s.p50_ms for s in runs), 2),
+            "p99_ms": round(statistics.median(s.p99_ms for s in runs), 2),
+            "errors": sum(s.errors for s in runs),
+            "floor": "bare Django view, same server, same round",
+            "ratio": round(statistics.median(ratios), 3),
+            "p99_ratio": round(statistics.median(p99_ratios), 2),
+            "goal": (f">= {GOALS[name]:.2f} of floor, p99 <= {P99_GOAL:.0f}x" if name in GOALS
+                     else "floor"),
+        })
+    return rows
+
+
+def bench_in_process(module: str, label: str, env: dict[str, str]) -> list[dict]:
+    code = (
+        "import json, django, importlib; django.setup(); "
+        f"rows = importlib.import_module({module!r}).run({label!r}); "
+        "print('ROWS ' + json.dumps(rows))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+        env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "civitas.settings"},
+    )
+    if result.returncode != 0:
+        print(result.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"{module} failed on {label}")
+    rows = json.loads(result.stdout.split("ROWS ", 1)[1])
+    return [{"database": label, **row} for row in rows]
+
+
+def print_table(rows: list[dict]) -> None:
+    header = f"{'database':<11} {'benchmark':<44} {'value':>12} {'unit':<10} {'ratio':>7}  goal"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        extra = f" p50 {row['p50_ms']}ms p99 {row['p99_ms']}ms ({row['p99_ratio']}x)" \
+            if "p99_ms" in row else ""
+        value = row["value"]
+        shown = f"{value:,.0f}" if isinstance(value, int | float) and value >= 100 else f"{value}"
+        print(f"{row['database']:<11} {row['name']:<44} {shown:>12} {row['unit']:<10} "
+              f"{row.get('ratio', ''):>7}  {row.get('goal', '')}{extra}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
+                        choices=["sqlite", "postgresql"])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--only", choices=["web", "in-process"], default=None)
+    args = parser.parse_args()
+
+    rows: list[dict] = []
+    for label, url in _databases(args.databases).items():
+        env = _prepare(url)
+        if args.only in (None, "web"):
+            rows += bench_web(label, env, rounds=args.rounds, seconds=args.seconds)
+        if args.only in (None, "in-process"):
+            for module in IN_PROCESS:
+                if (REPO / (module.replace(".", "/") + ".py")).exists():
+                    rows += bench_in_process(module, label, env)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = {"measured_at": datetime.datetime.now(datetime.UTC).isoformat(),
+              "cores": os.cpu_count(), "rows": rows}
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
+    print_table(rows)
+    print(f"\nresults: {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -196,3 +196,11 @@ def start_worker(env_extra: dict[str, str]) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalogue_cache():
+    # Each test has its own database, so no live version may be remembered between tests.
+    from civitas.catalogue.queries import forget_live_versions
+
+    forget_live_versions()

@@ -76,9 +76,12 @@ def smtp_inbox(settings) -> Iterator[SmtpInbox]:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    # Argon2 takes about 0.2 s a hash by design; tests hash many passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_passwords(request) -> None:
+    # Argon2 takes about 0.2 s a hash by design; tests hash many passwords. Pure tests run
+    # without Django (-p no:django), where there are no settings to change.
+    if request.config.pluginmanager.has_plugin("django"):
+        settings = request.getfixturevalue("settings")
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -199,8 +202,9 @@ def start_worker(env_extra: dict[str, str]) -> subprocess.Popen:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_catalogue_cache():
+def _fresh_catalogue_cache(request):
     # Each test has its own database, so no live version may be remembered between tests.
-    from civitas.catalogue.queries import forget_live_versions
+    if request.config.pluginmanager.has_plugin("django"):
+        from civitas.catalogue.queries import forget_live_versions
 
-    forget_live_versions()
+        forget_live_versions()

@@ -1,0 +1,158 @@
+"""The hand-written components write the same markup as the GOV.UK Frontend macros.
+
+platform/fields.html exists for speed; this keeps it from drifting from govuk-frontend.
+"""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.template import engines
+
+
+class _Events(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple] = []
+
+    def handle_starttag(self, tag, attrs):
+        normalised = []
+        for name, value in attrs:
+            if name == "value" and value == "":
+                continue  # value="" and no value attribute mean the same
+            if name == "class":
+                value = " ".join(sorted((value or "").split()))
+            normalised.append((name, value))
+        self.events.append(("start", tag, tuple(sorted(normalised))))
+
+    def handle_endtag(self, tag):
+        self.events.append(("end", tag))
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if text:
+            self.events.append(("text", text))
+
+
+def _markup(source: str, **context) -> list[tuple]:
+    html = engines["jinja2"].env.from_string(source).render(**context)
+    parser = _Events()
+    parser.feed(html)
+    return parser.events
+
+
+OURS = '{% from "platform/fields.html" import error_summary, text_input, radios, date_input %}'
+GOVUK = "".join(
+    f'{{% from "govuk_frontend_jinja/components/{name}/macro.html" import {macro} %}}'
+    for name, macro in [
+        ("input", "govukInput"),
+        ("radios", "govukRadios"),
+        ("date-input", "govukDateInput"),
+        ("error-summary", "govukErrorSummary"),
+    ]
+)
+
+
+@pytest.mark.parametrize("hint", ["", "For example, EB1 1AA"])
+@pytest.mark.parametrize("error", ["", "Enter a postcode"])
+@pytest.mark.parametrize("value", ["", "EB1 1AA"])
+def test_text_input_matches_govuk_input(hint, error, value):
+    ours = _markup(
+        OURS + "{{ text_input('postcode', 'Postcode?', value=value, hint=hint, "
+        "error=error, classes='govuk-input--width-10', autocomplete='postal-code', "
+        "spellcheck=false) }}",
+        hint=hint,
+        error=error,
+        value=value,
+    )
+    theirs = _markup(
+        GOVUK + "{{ govukInput({'id': 'postcode', 'name': 'postcode', 'value': value,"
+        "'label': {'text': 'Postcode?', 'isPageHeading': true, "
+        "'classes': 'govuk-label--l'}, 'classes': 'govuk-input--width-10',"
+        "'autocomplete': 'postal-code', 'spellcheck': false,"
+        "'hint': {'text': hint} if hint else none,"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        hint=hint,
+        error=error,
+        value=value,
+    )
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("hint", ["", "On the V5C"])
+@pytest.mark.parametrize("error", ["", "Select a band"])
+def test_radios_match_govuk_radios(hint, error):
+    options = [{"value": "A", "label": "Band A"}, {"value": "B", "label": "Band B", "hint": "Low"}]
+    ours = _markup(
+        OURS + "{{ radios('band', 'Which band?', options, value='B', hint=hint, error=error) }}",
+        options=options,
+        hint=hint,
+        error=error,
+    )
+    items = [
+        {
+            "value": o["value"],
+            "text": o["label"],
+            "checked": o["value"] == "B",
+            "hint": {"text": o["hint"]} if o.get("hint") else None,
+        }
+        for o in options
+    ]
+    theirs = _markup(
+        GOVUK + "{{ govukRadios({'name': 'band', 'idPrefix': 'band', 'items': items,"
+        "'fieldset': {'legend': {'text': 'Which band?', 'isPageHeading': true,"
+        "'classes': 'govuk-fieldset__legend--l'}},"
+        "'hint': {'text': hint} if hint else none,"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        items=items,
+        hint=hint,
+        error=error,
+    )
+    assert ours == theirs
+
+
+@pytest.mark.parametrize(
+    ("error", "part"), [("", ""), ("Enter a month", "month"), ("Enter a real date", "day")]
+)
+def test_date_input_matches_govuk_date_input(error, part):
+    parts = {"day": "1", "month": "", "year": "2027"}
+    ours = _markup(
+        OURS + "{{ date_input('start', 'When?', parts, hint='For example, 27 3 2027',"
+        " error=error, error_part=part) }}",
+        parts=parts,
+        error=error,
+        part=part,
+    )
+
+    def item(name, label, width):
+        marked = error and (part == name or part == "day")
+        return {
+            "name": name,
+            "label": label,
+            "value": parts[name],
+            "inputmode": "numeric",
+            "classes": f"govuk-input--width-{width}" + (" govuk-input--error" if marked else ""),
+        }
+
+    items = [item("day", "Day", 2), item("month", "Month", 2), item("year", "Year", 4)]
+    theirs = _markup(
+        GOVUK + "{{ govukDateInput({'id': 'start', 'namePrefix': 'start',"
+        "'items': items, 'hint': {'text': 'For example, 27 3 2027'},"
+        "'fieldset': {'legend': {'text': 'When?', 'isPageHeading': true,"
+        "'classes': 'govuk-fieldset__legend--l'}},"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        items=items,
+        error=error,
+    )
+    assert ours == theirs
+
+
+def test_error_summary_matches_govuk_error_summary():
+    errors = {"postcode": "Enter a postcode", "email": "Enter an email address"}
+    ours = _markup(OURS + "{{ error_summary(errors) }}", errors=errors)
+    error_list = [{"text": message, "href": f"#{field}"} for field, message in errors.items()]
+    theirs = _markup(
+        GOVUK + "{{ govukErrorSummary({'titleText': 'There is a problem',"
+        "'errorList': error_list}) }}",
+        error_list=error_list,
+    )
+    assert ours == theirs

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+from civitas.ledger.note import generate_signer
+
 
 def test_production_mode_refuses_to_start_without_secrets():
     env = {

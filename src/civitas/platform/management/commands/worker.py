@@ -29,7 +29,13 @@ class Command(BaseCommand):
         worker_id = f"{socket.gethostname()}-{os.getpid()}"
         try:
             if settings.REDIS_URL:
-                call_command("rqworker", *settings.TASK_QUEUES, with_scheduler=True)
+                call_command(
+                    "rqworker",
+                    *settings.TASK_QUEUES,
+                    with_scheduler=True,
+                    # RQ must run jobs through the task backend's job class.
+                    job_class="django_tasks_rq.backend.Job",
+                )
             else:
                 from django_tasks_db.management.commands.db_worker import Worker
 

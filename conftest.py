@@ -84,6 +84,15 @@ def _fast_passwords(request) -> None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_ledger_memory() -> None:
+    # Each test starts on a fresh database, so the ledger's per-process memory of the
+    # log (start-up check done, largest tree seen) must start afresh too.
+    from civitas.ledger.guard import guard
+
+    guard.reset()
+
+
 @pytest.fixture
 def parking_permit(db):
     from civitas.catalogue.public import get_live_service, publish_service_file

@@ -51,8 +51,12 @@ def _prepare(database_url: str) -> dict[str, str]:
     env = {"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
     civitas = [sys.executable, "-m", "civitas.cli"]
     subprocess.run([*civitas, "migrate", "-v0"], env={**os.environ, **env}, check=True)
-    subprocess.run([*civitas, "demo", "setup"], env={**os.environ, **env}, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*civitas, "demo", "setup"],
+        env={**os.environ, **env},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return env
 
 
@@ -63,33 +67,40 @@ def bench_web(label: str, env: dict[str, str], *, rounds: int, seconds: int) -> 
         paths = citizen_paths(app.url)
         samples: dict[str, list] = {"floor": [], **{name: [] for name in paths}}
         for _ in range(rounds):
-            samples["floor"].append(run_wrk(floor.url, [{"path": "/"}], seconds=seconds,
-                                            connections=16))
+            samples["floor"].append(
+                run_wrk(floor.url, [{"path": "/"}], seconds=seconds, connections=16)
+            )
             for name, requests in paths.items():
-                samples[name].append(run_wrk(app.url, requests, seconds=seconds,
-                                             connections=16))
+                samples[name].append(run_wrk(app.url, requests, seconds=seconds, connections=16))
     finally:
         app.stop()
         floor.stop()
     rows = []
     for name, runs in samples.items():
-        ratios = [s.requests_per_second / f.requests_per_second
-                  for s, f in zip(runs, samples["floor"], strict=True)]
+        ratios = [
+            s.requests_per_second / f.requests_per_second
+            for s, f in zip(runs, samples["floor"], strict=True)
+        ]
         p99_ratios = [s.p99_ms / f.p99_ms for s, f in zip(runs, samples["floor"], strict=True)]
-        rows.append({
-            "database": label,
-            "name": name,
-            "value": round(statistics.median(s.requests_per_second for s in runs)),
-            "unit": "req/s",
-            "p50_ms": round(statistics.median(s.p50_ms for s in runs), 2),
-            "p99_ms": round(statistics.median(s.p99_ms for s in runs), 2),
-            "errors": sum(s.errors for s in runs),
-            "floor": "bare Django view, same server, same round",
-            "ratio": round(statistics.median(ratios), 3),
-            "p99_ratio": round(statistics.median(p99_ratios), 2),
-            "goal": (f">= {GOALS[name]:.2f} of floor, p99 <= {P99_GOAL:.0f}x" if name in GOALS
-                     else "floor"),
-        })
+        rows.append(
+            {
+                "database": label,
+                "name": name,
+                "value": round(statistics.median(s.requests_per_second for s in runs)),
+                "unit": "req/s",
+                "p50_ms": round(statistics.median(s.p50_ms for s in runs), 2),
+                "p99_ms": round(statistics.median(s.p99_ms for s in runs), 2),
+                "errors": sum(s.errors for s in runs),
+                "floor": "bare Django view, same server, same round",
+                "ratio": round(statistics.median(ratios), 3),
+                "p99_ratio": round(statistics.median(p99_ratios), 2),
+                "goal": (
+                    f">= {GOALS[name]:.2f} of floor, p99 <= {P99_GOAL:.0f}x"
+                    if name in GOALS
+                    else "floor"
+                ),
+            }
+        )
     return rows
 
 
@@ -100,7 +111,10 @@ def bench_in_process(module: str, label: str, env: dict[str, str]) -> list[dict]
         "print('ROWS ' + json.dumps(rows))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
         env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "civitas.settings"},
     )
     if result.returncode != 0:
@@ -115,18 +129,24 @@ def print_table(rows: list[dict]) -> None:
     print(header)
     print("-" * len(header))
     for row in rows:
-        extra = f" p50 {row['p50_ms']}ms p99 {row['p99_ms']}ms ({row['p99_ratio']}x)" \
-            if "p99_ms" in row else ""
+        extra = (
+            f" p50 {row['p50_ms']}ms p99 {row['p99_ms']}ms ({row['p99_ratio']}x)"
+            if "p99_ms" in row
+            else ""
+        )
         value = row["value"]
         shown = f"{value:,.0f}" if isinstance(value, int | float) and value >= 100 else f"{value}"
-        print(f"{row['database']:<11} {row['name']:<44} {shown:>12} {row['unit']:<10} "
-              f"{row.get('ratio', ''):>7}  {row.get('goal', '')}{extra}")
+        print(
+            f"{row['database']:<11} {row['name']:<44} {shown:>12} {row['unit']:<10} "
+            f"{row.get('ratio', ''):>7}  {row.get('goal', '')}{extra}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
-                        choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--only", choices=["web", "in-process"], default=None)
@@ -142,8 +162,11 @@ def main() -> None:
                 if (REPO / (module.replace(".", "/") + ".py")).exists():
                     rows += bench_in_process(module, label, env)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    report = {"measured_at": datetime.datetime.now(datetime.UTC).isoformat(),
-              "cores": os.cpu_count(), "rows": rows}
+    report = {
+        "measured_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        "cores": os.cpu_count(),
+        "rows": rows,
+    }
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
     print_table(rows)
     print(f"\nresults: {RESULTS / 'latest.json'}")

@@ -38,9 +38,20 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         workers = str(os.cpu_count() or 2)
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{self.port}",
-             "--workers", workers, "--worker-class", "sync", "--log-level", "warning"],
-            env={**os.environ, **env}, cwd=REPO,
+            [
+                str(BIN / "gunicorn"),
+                app,
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                workers,
+                "--worker-class",
+                "sync",
+                "--log-level",
+                "warning",
+            ],
+            env={**os.environ, **env},
+            cwd=REPO,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -77,10 +88,14 @@ end
 
 def _lua_string(text: str) -> str:
     """A Lua string literal: printable ASCII as is, every other byte as a decimal escape."""
-    return '"' + "".join(
-        chr(byte) if 32 <= byte < 127 and chr(byte) not in '"\\' else f"\\{byte:03d}"
-        for byte in text.encode()
-    ) + '"'
+    return (
+        '"'
+        + "".join(
+            chr(byte) if 32 <= byte < 127 and chr(byte) not in '"\\' else f"\\{byte:03d}"
+            for byte in text.encode()
+        )
+        + '"'
+    )
 
 
 def _lua_items(requests: list[dict]) -> str:
@@ -104,7 +119,9 @@ def run_wrk(base_url: str, requests: list[dict], *, seconds: int, connections: i
     try:
         completed = subprocess.run(
             ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base_url],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         output = completed.stdout + completed.stderr
     finally:

@@ -26,9 +26,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def _session_at_emissions(base_url: str) -> dict[str, str]:
     """A citizen part-way through: returns their cookie header and form token."""
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(jar), _NoRedirect()
-    )
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
     token = ""
     for page, answers in ANSWERS_TO_EMISSIONS:
         with opener.open(f"{base_url}{SERVICE}/{page}/") as response:
@@ -48,27 +46,36 @@ def _session_at_emissions(base_url: str) -> dict[str, str]:
 def citizen_paths(base_url: str, *, sessions: int = 32) -> dict[str, list[dict]]:
     """The requests for each measured path; answers rotate over many citizens' sessions."""
     citizens = [_session_at_emissions(base_url) for _ in range(sessions)]
-    submission = json.dumps({
-        "version": 1,
-        "declaration": True,
-        "answers": {
-            "postcode": "EB1 1AA", "address_line": "12 Station Road", "registration": "CU57ABC",
-            "co2_band": "B", "permit_months": "12", "start_date": START,
-            "email": "resident@example.com",
-        },
-    })
+    submission = json.dumps(
+        {
+            "version": 1,
+            "declaration": True,
+            "answers": {
+                "postcode": "EB1 1AA",
+                "address_line": "12 Station Road",
+                "registration": "CU57ABC",
+                "co2_band": "B",
+                "permit_months": "12",
+                "start_date": START,
+                "permits_in_household": "0",
+                "has_blue_badge": "no",
+                "email": "resident@example.com",
+            },
+        }
+    )
     return {
         "service start page": [{"path": f"{SERVICE}/"}],
         "question page (GET)": [
-            {"path": f"{SERVICE}/emissions/", "headers": {"Cookie": c["cookie"]}}
-            for c in citizens
+            {"path": f"{SERVICE}/emissions/", "headers": {"Cookie": c["cookie"]}} for c in citizens
         ],
         "answer (POST)": [
             {
                 "method": "POST",
                 "path": f"{SERVICE}/emissions/",
-                "headers": {"Cookie": c["cookie"],
-                            "Content-Type": "application/x-www-form-urlencoded"},
+                "headers": {
+                    "Cookie": c["cookie"],
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
                 "body": urllib.parse.urlencode(
                     {"csrfmiddlewaretoken": c["token"], "version": "1", "co2_band": "B"}
                 ),

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "civitas.cases",
     "civitas.identity",
     "civitas.notify",
+    "civitas.rules",
+    "civitas.ledger",
     "civitas.demo",
 ]
 
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "civitas.ledger.middleware.LedgerUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "civitas.urls"
@@ -112,6 +115,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
         ),
     }
+    DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=600)
     # A file, not memory, so a worker process started by a test sees the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civitas.sqlite3")}
 else:
@@ -220,6 +224,22 @@ SERVICES_DIR = BASE_DIR / "services"
 # A message whose delivery lease ran out (a worker died mid-send) is tried again.
 NOTIFY_LEASE_SECONDS = read_int("NOTIFY_LEASE_SECONDS", default=120)
 NOTIFY_MAX_ATTEMPTS = read_int("NOTIFY_MAX_ATTEMPTS", default=10)
+
+# --- Transparency log (docs/ledger.md) -------------------------------------------------
+# The log's name in its checkpoints: a key name, so no spaces or '+'. Never change it.
+LEDGER_ORIGIN = read_str("LEDGER_ORIGIN", "civitas.example/ledger")
+# Signer key strings, newest first (`civitas ledger keygen`); outside production one is
+# generated into var/. Retired keys' public halves stay in LEDGER_VERIFIER_KEYS_EXTRA.
+LEDGER_SIGNING_KEY = read_str("LEDGER_SIGNING_KEY", "")
+LEDGER_SIGNING_KEY_FILE = read_str("LEDGER_SIGNING_KEY_FILE", "")
+if IS_PRODUCTION and not (LEDGER_SIGNING_KEY or LEDGER_SIGNING_KEY_FILE):
+    raise ConfigurationError(
+        "LEDGER_SIGNING_KEY or LEDGER_SIGNING_KEY_FILE must be set when CIVITAS_ENV=production"
+    )
+LEDGER_VERIFIER_KEYS_EXTRA = read_list("LEDGER_VERIFIER_KEYS_EXTRA", default=[])
+# Keys the HMAC that turns a person or case into the subject reference of an entry.
+LEDGER_SUBJECT_KEY = _secret("LEDGER_SUBJECT_KEY")
+LEDGER_BATCH_SIZE = read_int("LEDGER_BATCH_SIZE", default=10000)
 
 LOGGING = {
     "version": 1,

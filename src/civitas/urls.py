@@ -8,6 +8,8 @@ urlpatterns = [
     path("staff/cases/", include("civitas.cases.urls")),
     path("staff/messages/", include("civitas.notify.urls")),
     path("api/v1/", include("civitas.journeys.api_urls")),
+    path("api/v1/ledger/", include("civitas.ledger.api_urls")),
+    path("ledger/", include("civitas.ledger.urls")),
 ]
 
 handler400 = "civitas.platform.views.bad_request"

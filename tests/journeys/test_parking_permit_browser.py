@@ -39,7 +39,7 @@ def test_resident_applies_and_caseworker_approves(
         page.get_by_label("What is your vehicle's registration number?").fill("CU57 ABC")
         page.get_by_role("button", name="Continue").click()
         assert_accessible(page, "04-emissions")
-        page.get_by_label("Band C: 151 to 200g/km").check()
+        page.get_by_label("Band C: 111 to 120g/km").check()
         page.get_by_role("button", name="Continue").click()
         page.get_by_label("12 months").check()
         page.get_by_role("button", name="Continue").click()
@@ -48,19 +48,40 @@ def test_resident_applies_and_caseworker_approves(
         page.get_by_label("Month").fill(str(start.month))
         page.get_by_label("Year").fill(str(start.year))
         page.get_by_role("button", name="Continue").click()
+        page.get_by_label("None").check()
+        page.get_by_role("button", name="Continue").click()
+        assert_accessible(page, "05-blue-badge")
+        page.get_by_label("No").check()
+        page.get_by_role("button", name="Continue").click()
         page.get_by_label("What is your email address?").fill("resident@example.com")
         page.get_by_role("button", name="Continue").click()
 
-        # Check answers, then change the emissions band from there.
+        # Check answers shows the fee from the rules, and how it was worked out.
         assert page.get_by_role("heading", name="Check your answers").is_visible()
-        assert "£170" in page.content()
+        fee = page.locator("#fee-explanation")
+        assert "£140" in page.content()
+        assert fee.get_by_role("heading", name="How we worked out the fee").is_visible()
+        assert fee.get_by_text(
+            "The fee for a 12-month permit for a band C vehicle from 1 April 2026 is £140.00."
+        ).is_visible()
+        assert fee.get_by_text("Fee to pay: £140.00.").is_visible()
+        assert fee.get_by_text(f"as they apply on {start.day} {start:%B} {start.year}").is_visible()
         assert_accessible(page, "06-check-answers")
+
+        # Changing an answer the rules take changes the fee and its explanation.
+        page.get_by_role("link", name="Change Blue Badge").click()
+        page.get_by_label("Yes").check()
+        page.get_by_role("button", name="Continue").click()
+        assert fee.get_by_text(
+            "As you hold a Blue Badge, the fee is reduced by 50% (£70.00)."
+        ).is_visible()
         page.get_by_role("link", name="Change CO2 emissions band").click()
         page.get_by_label("Fully electric").check()
         page.get_by_role("button", name="Continue").click()
         assert page.get_by_role("heading", name="Check your answers").is_visible()
         assert "Fully electric" in page.content()
-        assert "£40" in page.content()
+        assert fee.get_by_text("Fee to pay: £15.00.").is_visible()
+        assert_accessible(page, "06-check-answers-changed")
         page.get_by_role("button", name="Continue").click()
 
         assert_accessible(page, "07-declaration")
@@ -102,6 +123,49 @@ def test_resident_applies_and_caseworker_approves(
         assert page.get_by_text(
             f"Your parking permit application {reference} has been approved"
         ).is_visible()
+
+
+def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(live_server, parking_permit):
+    start = timezone.localdate() + datetime.timedelta(days=3)
+    with browser_page() as page:
+        page.goto(f"{live_server.url}/services/resident-parking-permit/postcode/")
+        steps = [
+            ("What is the postcode", "EB1 1AA"),
+            ("What is the first line of your address?", "12 Station Road"),
+            ("What is your vehicle's registration number?", "CU57 ABC"),
+        ]
+        for label, text in steps:
+            page.get_by_label(label).fill(text)
+            page.get_by_role("button", name="Continue").click()
+        page.get_by_label("Band A: up to 100g/km").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("6 months").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("Day").fill(str(start.day))
+        page.get_by_label("Month").fill(str(start.month))
+        page.get_by_label("Year").fill(str(start.year))
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("3 or more").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("No").check()
+        page.get_by_role("button", name="Continue").click()
+
+        assert page.get_by_role(
+            "heading", name="You cannot have a resident parking permit"
+        ).is_visible()
+        why = page.locator("#rules-explanation")
+        assert why.get_by_text(
+            "Your household already has 3 permits, and a household can have at most 3."
+        ).is_visible()
+        assert_accessible(page, "15-cannot-have-a-permit")
+
+        # Going back and correcting the answer carries on to the rest of the questions.
+        page.get_by_role("link", name="Back", exact=True).click()
+        page.get_by_role("link", name="Back", exact=True).click()
+        page.get_by_label("1", exact=True).check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Continue").click()  # Blue Badge: still "No"
+        assert page.get_by_label("What is your email address?").is_visible()
 
 
 def test_the_journey_reads_well_on_a_phone(live_server, parking_permit):

@@ -17,6 +17,8 @@ def compose_message(service: Service, name: str, *, fields: dict[str, str]) -> E
         "fee": "",
         "reason": "",
         "status_url": settings.PUBLIC_BASE_URL,
+        "ledger_index": "",
+        "ledger_url": "",
         **fields,
     }
     subject = message["subject"].format_map(values)

@@ -21,6 +21,9 @@ class Case(models.Model):
     channel = models.CharField(max_length=16, default="online")
     answers = EncryptedJSONField()
     fee_pence = models.PositiveIntegerField(null=True)
+    # The rules' decision behind the fee (rule set and its hash, date, inputs, explanation):
+    # encrypted, as the inputs can be personal data (a Blue Badge says something of health).
+    fee_decision = EncryptedJSONField(null=True)
     submitted_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True)
     decided_by = models.ForeignKey(

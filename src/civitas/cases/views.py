@@ -1,15 +1,24 @@
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.queries import find_case, list_cases
-from civitas.cases.services import DecisionInvalid, decide_case
+from civitas.cases.services import (
+    DecisionInvalid,
+    DecisionNotLogged,
+    case_subject,
+    decide_case,
+    record_personal_data_view,
+)
 from civitas.cases.workflow import Outcome, Status, TransitionNotAllowed
-from civitas.catalogue.public import get_service_version
+from civitas.catalogue.public import Service, get_service_version
 from civitas.identity.public import has_permission, staff_member_required
 from civitas.journeys.public import display_answer
+from civitas.ledger.public import LedgerUnavailable, list_entries_about
 from civitas.notify.public import list_messages_about
-from civitas.platform.audit import list_audit_events, record_audit_event
+from civitas.platform.audit import list_audit_events
 
 
 @require_GET
@@ -46,7 +55,11 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 decided_by=request.user,
             )
         except ValueError as error:  # an unknown outcome value, or DecisionInvalid
-            field = "reason" if isinstance(error, DecisionInvalid) else "outcome"
+            field = (
+                "reason"
+                if isinstance(error, DecisionInvalid) and not isinstance(error, DecisionNotLogged)
+                else "outcome"
+            )
             message = (
                 str(error)
                 if isinstance(error, DecisionInvalid | TransitionNotAllowed)
@@ -55,28 +68,15 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             errors[field] = message
         else:
             return redirect(f"/staff/cases/{case.reference}/")
-    # Looking at a person's answers is itself recorded.
-    record_audit_event(
-        action="case.personal_data_viewed",
-        object_type="case",
-        object_id=case.reference,
-        actor_type="staff",
-        actor_id=str(request.user.pk),
-    )
+    # Looking at a person's answers is itself recorded, publicly: no record, no answers.
+    try:
+        record_personal_data_view(reference=case.reference, viewed_by=request.user)
+    except LedgerUnavailable:
+        answers_hidden = True
+    else:
+        answers_hidden = False
     service = get_service_version(case.service_slug, case.service_version)
-    rows = []
-    for page in service.pages:
-        question = page.get("question")
-        if question and question["id"] in case.answers:
-            rows.append(
-                {
-                    "key": question.get("summary_label") or question["label"],
-                    "value": display_answer(question, case.answers[question["id"]]),
-                }
-            )
-    for name, value in case.answers.items():
-        if not service.question(name):
-            rows.append({"key": name.replace("_", " ").capitalize(), "value": value})
+    rows = [] if answers_hidden else _answer_rows(service, case.answers)
     return render(
         request,
         "cases/detail.html",
@@ -88,10 +88,30 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "form_has_errors": bool(errors),
             "outcome": outcome_value,
             "reason": reason,
+            "answers_hidden": answers_hidden,
             "can_decide": case.status == Status.SUBMITTED
+            and not answers_hidden
             and has_permission(request.user, "cases.decide"),
             "messages_sent": list_messages_about(case.reference),
             "history": list_audit_events(object_type="case", object_id=case.reference),
+            "ledger_entries": list_entries_about(case_subject(case.reference)),
         },
-        status=400 if errors else 200,
+        status=503 if answers_hidden else 400 if errors else 200,
     )
+
+
+def _answer_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for page in service.pages:
+        question = page.get("question")
+        if question and question["id"] in answers:
+            rows.append(
+                {
+                    "key": question.get("summary_label") or question["label"],
+                    "value": display_answer(question, answers[question["id"]]),
+                }
+            )
+    for name, value in answers.items():
+        if not service.question(name):
+            rows.append({"key": name.replace("_", " ").capitalize(), "value": value})
+    return rows

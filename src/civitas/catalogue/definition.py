@@ -16,9 +16,21 @@ from typing import Any
 import jsonschema
 import yaml
 
+from civitas.rules.public import InputError, RuleSetInvalid, load_rule_set_source, read_input
+
 SCHEMA_PATH = Path(__file__).parent / "schema" / "service.schema.json"
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-MESSAGE_FIELDS = {"reference", "service_title", "fee", "reason", "organisation", "status_url"}
+MESSAGE_FIELDS = {
+    "reference",
+    "service_title",
+    "fee",
+    "reason",
+    "organisation",
+    "status_url",
+    # The transparency log entry that records what the message reports, and its page.
+    "ledger_index",
+    "ledger_url",
+}
 
 
 @dataclass(frozen=True)
@@ -210,6 +222,14 @@ def _check_meaning(
                 problem(("fees", "by", position), f"unknown answer '{key}'")
         problems.extend(_check_fee_table(document, lines, filename))
 
+    if document.get("rules"):
+        if fees:
+            problem(
+                ("rules", "__key__"),
+                "a service takes its fee from 'fees' or from 'rules', not both",
+            )
+        problems.extend(_check_rules(document, lines, filename, base_dir))
+
     for name, message in document["messages"].items():
         for part in ("subject", "body"):
             for placeholder in PLACEHOLDER.findall(message[part]):
@@ -251,6 +271,114 @@ def _check_fee_table(document: dict[str, Any], lines: dict, filename: str) -> li
                             f"no fee for {first} '{value}' and {second} '{inner}'",
                         )
                     )
+    return problems
+
+
+def _check_rules(
+    document: dict[str, Any], lines: dict, filename: str, base_dir: Path | None
+) -> list[Problem]:
+    """Loads the rule set the definition names, checks the definition uses it correctly, and
+    embeds its text, so a published version always decides with the rules it was checked
+    against, whatever happens to the file later."""
+    problems: list[Problem] = []
+
+    def problem(path: tuple, message: str) -> None:
+        problems.append(Problem(filename, _line_for(lines, path), message))
+
+    spec = document["rules"]
+    if base_dir is None:
+        problem(("rules", "file"), "a rules file needs the definition's folder")
+        return problems
+    # Rule sets are shared between services (services/rules/), so the file may be anywhere
+    # in the folder that holds the services, but not outside it: a definition must not be
+    # able to read any file on the server into a published version.
+    path = (base_dir / spec["file"]).resolve()
+    if not path.is_relative_to(base_dir.resolve().parent) or not path.is_file():
+        problem(("rules", "file"), f"rules file '{spec['file']}' not found")
+        return problems
+    try:
+        source = path.read_text(encoding="utf-8")
+        rule_set = load_rule_set_source(source, filename=str(path))
+    except (OSError, UnicodeDecodeError) as error:
+        problem(("rules", "file"), f"cannot read rules file '{spec['file']}': {error}")
+        return problems
+    except RuleSetInvalid as error:
+        for rule_problem in error.problems:
+            problem(("rules", "file"), f"rules file '{spec['file']}' is not valid: {rule_problem}")
+        return problems
+    if spec["sha256"] != rule_set.content_hash:
+        # The hash in the definition is what makes a change of rules a new, reviewed
+        # version of the service: the YAML alone identifies the rules that decide its cases.
+        problem(
+            ("rules", "sha256"),
+            f"rules file '{spec['file']}' is not the one pinned here: its content hash is "
+            f"{rule_set.content_hash}; review the change, then set rules.sha256 to that hash",
+        )
+
+    pages = document["pages"]
+    questions = {page["question"]["id"]: page["question"] for page in pages if page.get("question")}
+    derived = {
+        name: derive["lookup"] for page in pages for name, derive in page.get("derive", {}).items()
+    }
+    for name, answer in spec["inputs"].items():
+        where = ("rules", "inputs", name)
+        if name not in rule_set.inputs:
+            known = ", ".join(rule_set.inputs)
+            problem(where, f"'{name}' is not an input of {rule_set.name} (its inputs are: {known})")
+            continue
+        kind = rule_set.inputs[name].vtype.kind
+        question = questions.get(answer)
+        # Every value an answer can take is checked against the input here, so a citizen
+        # can never give an answer the rules cannot decide on.
+        if question and question["type"] == "radios":
+            values = [option["value"] for option in question["options"]]
+        elif question and question["type"] == "date":
+            values = []
+            if kind != "date":
+                problem(where, f"answer '{answer}' is a date, but rule input '{name}' is {kind}")
+        elif question:
+            problem(
+                where,
+                f"answer '{answer}' is a {question['type']} question: rule inputs come from "
+                "radios, dates or derived values, whose every value can be checked",
+            )
+            continue
+        elif answer in derived:
+            values = sorted(set(document["_data"].get(derived[answer], {}).values()))
+        else:
+            problem(where, f"unknown answer '{answer}'")
+            continue
+        for value in values:
+            try:
+                read_input(rule_set, name, value)
+            except InputError as error:
+                problem(where, f"answer '{answer}' can be '{value}', but {error}")
+    for name, input_spec in rule_set.inputs.items():
+        if name not in spec["inputs"] and not input_spec.has_default:
+            problem(
+                ("rules", "inputs"),
+                f"rule input '{name}' has no default, so it must come from an answer",
+            )
+
+    for key, kind in (("fee", "money"), ("eligible", "boolean")):
+        variable = rule_set.variables.get(spec.get(key, ""))
+        if key in spec and (variable is None or variable.vtype.kind != kind):
+            problem(("rules", key), f"'{spec[key]}' is not a {kind} variable of {rule_set.name}")
+    exits = {page["id"] for page in pages if page.get("kind") == "exit"}
+    if "ineligible_page" in spec and spec["ineligible_page"] not in exits:
+        problem(("rules", "ineligible_page"), f"'{spec['ineligible_page']}' is not an exit page")
+    date_answer = spec.get("decision_date")
+    if date_answer and questions.get(date_answer, {}).get("type") != "date":
+        problem(("rules", "decision_date"), f"'{date_answer}' is not a date question")
+
+    document["_rules"] = {
+        "file": spec["file"],
+        "name": rule_set.name,
+        "title": rule_set.title,
+        "version": rule_set.version,
+        "sha256": rule_set.content_hash,
+        "source": source,
+    }
     return problems
 
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from civitas.catalogue.definition import DefinitionInvalid, parse_file
 from civitas.catalogue.models import ServiceVersion
+from civitas.catalogue.queries import forget_live_versions
+from civitas.ledger.public import record_entry
 from civitas.platform.audit import record_audit_event
 
 logger = logging.getLogger(__name__)
@@ -25,7 +27,8 @@ def publish_service_file(path: Path, *, published_by: str) -> PublishResult:
     """Validates a definition and stores it as the new live version of its service.
 
     Publishing the same content as the live version again changes nothing, so loading
-    the example services twice is safe. Raises DefinitionInvalid, storing nothing.
+    the example services twice is safe. Raises DefinitionInvalid, storing nothing, or
+    LedgerUnavailable when the transparency log cannot record the publication.
     """
     parsed = parse_file(path)
     if parsed.problems:
@@ -60,5 +63,13 @@ def publish_service_file(path: Path, *, published_by: str) -> PublishResult:
             actor_id=published_by,
             details={"sha256": parsed.sha256},
         )
+        # Anyone holding the YAML can check it is the version that was published.
+        record_entry(
+            kind="service.published",
+            organisation=definition["organisation"],
+            role="service_owner",
+            payload={"service": slug, "version": version.version, "yaml_sha256": parsed.sha256},
+        )
+    transaction.on_commit(forget_live_versions)
     logger.info("published service %s version %s", slug, version.version)
     return PublishResult(slug=slug, version=version.version, is_new=True)

@@ -118,16 +118,29 @@ def submit(request: HttpRequest, slug: str) -> JsonResponse:
             detail="Some answers are missing or not valid.",
             errors=checked.errors,
         )
-    fee = flow.fee_pence(service, checked.answers)
+    fee = flow.fee_for(service, checked.answers, today=timezone.localdate())
     case = submit_application(
-        service=service, answers=checked.answers, fee_pence=fee, channel="api"
+        service=service,
+        answers=checked.answers,
+        fee_pence=fee.pence if fee else None,
+        decision=fee.decision if fee else None,
+        channel="api",
     )
-    return JsonResponse(
-        {
-            "reference": case.reference,
-            "status": case.status,
-            "fee_pence": fee,
-            "service_version": service.version,
-        },
-        status=201,
-    )
+    body = {
+        "reference": case.reference,
+        "status": case.status,
+        "fee_pence": fee.pence if fee else None,
+        "service_version": service.version,
+    }
+    if fee and fee.decision:
+        # How the fee was worked out, in the words the citizen's pages use, and the exact
+        # rules (by content hash) and date that decided it.
+        rules = fee.decision["rule_set"]
+        body["fee_explanation"] = list(fee.explanation)
+        body["fee_rules"] = {
+            "name": rules["name"],
+            "version": rules["version"],
+            "sha256": rules["hash"],
+            "on": fee.decision["on"],
+        }
+    return JsonResponse(body, status=201)

@@ -2,7 +2,9 @@
 
 A journey is the answers given so far. The route through the service is recomputed from
 them on every request, so a citizen can only see, answer or submit the pages the route
-reaches, whatever they type in the address bar or post.
+reaches, whatever they type in the address bar or post. A service with rules (see
+decisions.py) also ends the route on its ineligible page as soon as the rules have the
+answers they need and say the citizen cannot have what they are applying for.
 """
 
 import datetime
@@ -11,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from civitas.catalogue.public import Service, normalise_postcode
+from civitas.journeys import decisions
+from civitas.rules.public import format_date
 
 # The UK postcode format (BS 7666), allowing a missing or extra space.
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -77,7 +81,7 @@ def clean_answer(
     qid = question["id"]
     kind = question["type"]
     if kind == "date":
-        return _clean_date(question, raw, today=today)
+        return _clean_date(service, question, raw, today=today)
     text = (raw.get(qid) or "").strip()
     if not text:
         return AnswerResult(None, FieldError(_message(question, "required"), qid))
@@ -111,7 +115,7 @@ def clean_answer(
 
 
 def _clean_date(
-    question: dict[str, Any], raw: dict[str, str], *, today: datetime.date
+    service: Service, question: dict[str, Any], raw: dict[str, str], *, today: datetime.date
 ) -> AnswerResult:
     qid = question["id"]
     parts = {part: (raw.get(f"{qid}-{part}") or "").strip() for part in ("day", "month", "year")}
@@ -135,7 +139,23 @@ def _clean_date(
     latest = question.get("latest_days_from_today")
     if latest is not None and value > today + datetime.timedelta(days=latest):
         return AnswerResult(typed, FieldError(_message(question, "too_late"), f"{qid}-day"))
+    uncovered = _outside_the_rules(service, qid, value)
+    if uncovered:
+        return AnswerResult(typed, FieldError(uncovered, f"{qid}-day"))
     return AnswerResult(value.isoformat())
+
+
+def _outside_the_rules(service: Service, qid: str, value: datetime.date) -> str | None:
+    """Why the rules cannot decide as of this date, when it is the decision's date."""
+    spec = decisions.rules_spec(service)
+    if not spec or spec.get("decision_date") != qid:
+        return None
+    rule_set = decisions.rule_set_of(service)
+    if value < rule_set.valid_from:
+        return f"The date must be on or after {format_date(rule_set.valid_from)}"
+    if rule_set.valid_to is not None and value > rule_set.valid_to:
+        return f"The date must be on or before {format_date(rule_set.valid_to)}"
+    return None
 
 
 def _holds(condition: dict[str, Any], answers: dict[str, Any]) -> bool:
@@ -158,9 +178,16 @@ def next_page_id(service: Service, page: dict[str, Any], answers: dict[str, Any]
     return service.pages[position]["id"] if position < len(service.pages) else None
 
 
-def route(service: Service, answers: dict[str, Any]) -> Route:
-    """Walks the service from its first page using the answers given."""
+def route(
+    service: Service, answers: dict[str, Any], *, today: datetime.date | None = None
+) -> Route:
+    """Walks the service from its first page using the answers given.
+
+    `today` is the date of the request, used only by rules that decide as of today.
+    """
     visited: list[str] = []
+    given: set[str] = set()
+    eligibility = _EligibilityCheck(service, answers, today)
     page_id: str | None = service.pages[0]["id"]
     while page_id is not None:
         page = service.page(page_id)
@@ -169,18 +196,52 @@ def route(service: Service, answers: dict[str, Any]) -> Route:
             return Route(visited, None, exit_page=page_id)
         if answers.get(page["question"]["id"]) in (None, ""):
             return Route(visited, page_id)
+        given.add(page["question"]["id"])
+        given.update(page.get("derive", {}))
+        exit_page = eligibility.exit_page(given)
+        if exit_page:
+            return Route([*visited, exit_page], None, exit_page=exit_page)
         page_id = next_page_id(service, page, answers)
+    exit_page = eligibility.exit_page(given, at_end=True)
+    if exit_page:
+        return Route([*visited, exit_page], None, exit_page=exit_page)
     return Route(visited, None)
 
 
-def answers_on_route(service: Service, answers: dict[str, Any]) -> dict[str, Any]:
+class _EligibilityCheck:
+    """Asks the rules once, as soon as the route has passed every answer they take (or
+    at the end of the route, if some are not on it), whether the citizen is eligible."""
+
+    def __init__(
+        self, service: Service, answers: dict[str, Any], today: datetime.date | None
+    ) -> None:
+        spec = decisions.rules_spec(service) or {}
+        self.service = service
+        self.answers = answers
+        self.today = today
+        self.page = spec.get("ineligible_page") if spec.get("eligible") else None
+        self.needed = decisions.answers_needed(service)
+        self.done = self.page is None
+
+    def exit_page(self, given: set[str], *, at_end: bool = False) -> str | None:
+        if self.done or not (at_end or self.needed <= given):
+            return None
+        self.done = True
+        known = {answer: self.answers[answer] for answer in given if answer in self.answers}
+        outcome = decisions.rules_outcome(self.service, known, today=self.today)
+        return self.page if outcome is not None and not outcome.is_eligible else None
+
+
+def answers_on_route(
+    service: Service, answers: dict[str, Any], *, today: datetime.date | None = None
+) -> dict[str, Any]:
     """Only the answers for pages the route passes, with what they derived.
 
     Answers left behind by a changed earlier answer are dropped, so they are never shown
     on the check-answers page or submitted.
     """
     kept: dict[str, Any] = {}
-    for page_id in route(service, answers).pages:
+    for page_id in route(service, answers, today=today).pages:
         page = service.page(page_id)
         if page.get("question"):
             qid = page["question"]["id"]
@@ -192,8 +253,41 @@ def answers_on_route(service: Service, answers: dict[str, Any]) -> dict[str, Any
     return kept
 
 
+@dataclass(frozen=True)
+class Fee:
+    """The fee for an application, and how it was worked out."""
+
+    pence: int
+    explanation: tuple[str, ...] = ()
+    """Sentences for the citizen; empty for a fee from a fee table."""
+    decision: dict[str, Any] | None = None
+    """The rules' decision to keep with the case (see decisions.RulesOutcome.record)."""
+    rules_title: str | None = None
+    decided_on: datetime.date | None = None
+
+
+def fee_for(service: Service, answers: dict[str, Any], *, today: datetime.date) -> Fee | None:
+    """The fee for a complete set of answers, from the service's rules or its fee table.
+
+    None when the service charges no fee, or its rules do not decide one for these answers.
+    """
+    outcome = decisions.rules_outcome(service, answers, today=today)
+    if outcome is not None:
+        if outcome.fee_pence is None:
+            return None
+        return Fee(
+            pence=outcome.fee_pence,
+            explanation=outcome.explanation,
+            decision=outcome.record(),
+            rules_title=outcome.decision.rule_set_title,
+            decided_on=outcome.decided_on,
+        )
+    pence = fee_pence(service, answers)
+    return Fee(pence) if pence is not None else None
+
+
 def fee_pence(service: Service, answers: dict[str, Any]) -> int | None:
-    """The fee from the definition's fee table, or None if the service has no fee."""
+    """The fee from the definition's fee table, or None if the service has no fee table."""
     fees = service.definition.get("fees")
     if not fees:
         return None
@@ -236,6 +330,7 @@ def check_submission(
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     remaining = dict(raw_answers)
+    eligibility = _EligibilityCheck(service, answers, today)
     page_id: str | None = service.pages[0]["id"]
     while page_id is not None:
         page = service.page(page_id)
@@ -255,7 +350,11 @@ def check_submission(
             break
         answers[qid] = result.value
         answers.update(result.derived)
-        page_id = next_page_id(service, page, answers)
+        page_id = eligibility.exit_page(set(answers)) or next_page_id(service, page, answers)
+    else:
+        page_id = eligibility.exit_page(set(answers), at_end=True)
+        if page_id:
+            errors[""] = f"the answers lead to '{page_id}': {service.page(page_id)['title']}"
     for unexpected in remaining:
         errors[unexpected] = "this question is not on the route for these answers"
     return SubmissionCheck(answers=answers, errors=errors)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.public import submit_application
 from civitas.catalogue.public import Service, ServiceNotFound, get_live_service
-from civitas.journeys import flow
+from civitas.journeys import decisions, flow
 from civitas.journeys.sessions import Journey, load_journey, save_journey
 
 
@@ -76,7 +76,7 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
     if page is None:
         raise Http404("no such page")
     journey = _journey(request, service)
-    route = flow.route(service, journey.answers)
+    route = flow.route(service, journey.answers, today=_today())
     if page_id not in route.pages:
         if request.method == "POST":
             return _rejected(
@@ -87,7 +87,7 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
             )
         return redirect(_page_url(service, route.current or route.exit_page or "check-answers"))
     if page.get("kind") == "exit":
-        return render(request, "journeys/exit.html", _context(service, page=page))
+        return _exit_page(request, service, page, journey, route)
 
     question = page["question"]
     is_change = request.GET.get("change") == "1"
@@ -115,9 +115,9 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
             for name in page.get("derive", {}):
                 journey.answers.pop(name, None)
             journey.answers.update({k: v for k, v in result.derived.items() if v is not None})
-            journey.answers = flow.answers_on_route(service, journey.answers)
+            journey.answers = flow.answers_on_route(service, journey.answers, today=_today())
             save_journey(request, journey)
-            new_route = flow.route(service, journey.answers)
+            new_route = flow.route(service, journey.answers, today=_today())
             if new_route.exit_page:
                 return redirect(_page_url(service, new_route.exit_page))
             if new_route.is_complete:
@@ -150,6 +150,31 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
             error=None,
             is_change=is_change,
             back=_back_link(service, route, page_id),
+        ),
+    )
+
+
+def _exit_page(
+    request: HttpRequest,
+    service: Service,
+    page: dict[str, Any],
+    journey: Journey,
+    route: flow.Route,
+) -> HttpResponse:
+    """An exit page; the rules' ineligible page also says why, in the rules' own words."""
+    explanation: tuple[str, ...] = ()
+    spec = decisions.rules_spec(service)
+    if spec and spec.get("ineligible_page") == page["id"]:
+        outcome = decisions.rules_outcome(service, journey.answers, today=_today())
+        explanation = outcome.reasons_not_eligible if outcome else ()
+    return render(
+        request,
+        "journeys/exit.html",
+        _context(
+            service,
+            page=page,
+            explanation=explanation,
+            back=_back_link(service, route, page["id"]),
         ),
     )
 
@@ -209,7 +234,7 @@ def _question_context(
 
 def _summary_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
-    for page_id in flow.route(service, answers).pages:
+    for page_id in flow.route(service, answers, today=_today()).pages:
         page = service.page(page_id)
         question = page.get("question")
         if not question:
@@ -227,7 +252,7 @@ def _summary_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, A
 
 def _complete_journey_or_redirect(request: HttpRequest, service: Service) -> Journey | HttpResponse:
     journey = _journey(request, service)
-    route = flow.route(service, journey.answers)
+    route = flow.route(service, journey.answers, today=_today())
     if route.exit_page:
         return redirect(_page_url(service, route.exit_page))
     if not route.is_complete:
@@ -241,14 +266,15 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
     journey = _complete_journey_or_redirect(request, service)
     if isinstance(journey, HttpResponse):
         return journey
+    route = flow.route(service, journey.answers, today=_today())
     return render(
         request,
         "journeys/check_answers.html",
         _context(
             service,
             rows=_summary_rows(service, journey.answers),
-            fee_pence=flow.fee_pence(service, journey.answers),
-            back=_page_url(service, flow.route(service, journey.answers).pages[-1]),
+            fee=flow.fee_for(service, journey.answers, today=_today()),
+            back=_page_url(service, route.pages[-1]),
         ),
     )
 
@@ -282,10 +308,12 @@ def declaration(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect(
                     _page_url(service, page["id"]) if page else f"/services/{service.slug}/"
                 )
+            fee = flow.fee_for(service, checked.answers, today=_today())
             case = submit_application(
                 service=service,
                 answers=checked.answers,
-                fee_pence=flow.fee_pence(service, checked.answers),
+                fee_pence=fee.pence if fee else None,
+                decision=fee.decision if fee else None,
             )
             request.session[f"journey:{service.slug}"] = None
             request.session[f"submitted:{service.slug}"] = case.reference

@@ -14,6 +14,8 @@ ANSWERS = {
     "co2_band": "B",
     "permit_months": "12",
     "start_date": "2026-12-01",
+    "permits_in_household": "0",
+    "has_blue_badge": "no",
     "email": "resident@example.com",
 }
 
@@ -26,7 +28,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     service_slug = "resident-parking-permit"
     service_version = 1
     answers = factory.LazyFunction(lambda: dict(ANSWERS))
-    fee_pence = 13000
+    fee_pence = 10500
     submitted_at = factory.Sequence(lambda n: timezone.now() - datetime.timedelta(minutes=n))
 
     class Params:

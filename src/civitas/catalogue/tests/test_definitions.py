@@ -1,5 +1,6 @@
 """Checking service definitions: every problem reported as file:line, nothing stored."""
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from django.core.management.base import CommandError
 from civitas.catalogue.definition import parse_definition, parse_file
 from civitas.catalogue.models import ServiceVersion
 from civitas.catalogue.public import get_live_service, publish_service_file
-from conftest import PARKING_PERMIT
+from conftest import PARKING_PERMIT, SERVICES
+
+RULES = SERVICES / "rules"
 
 
 def _problems(source: str, tmp_path: Path | None = None) -> list[str]:
@@ -55,14 +58,19 @@ def test_a_wrong_type_is_reported_at_the_value(tmp_path):
     source = _valid_source().replace("      max_length: 100\n", "      max_length: lots\n")
     line = next(n for n, text in enumerate(source.splitlines(), 1) if "max_length: lots" in text)
     problems = [str(p) for p in parse_file_from(source, tmp_path)]
-    assert any(p.startswith(f"{tmp_path / 'service.yaml'}:{line}:") for p in problems), problems
+    path = tmp_path / "resident-parking-permit" / "service.yaml"
+    assert any(p.startswith(f"{path}:{line}:") for p in problems), problems
+
+
+def copy_services(folder: Path) -> Path:
+    """A copy of the example service and the shared rules folder; returns its service.yaml."""
+    shutil.copytree(PARKING_PERMIT.parent, folder / "resident-parking-permit", dirs_exist_ok=True)
+    shutil.copytree(RULES, folder / "rules", dirs_exist_ok=True)
+    return folder / "resident-parking-permit" / "service.yaml"
 
 
 def parse_file_from(source: str, folder: Path):
-    import shutil
-
-    shutil.copytree(PARKING_PERMIT.parent / "data", folder / "data", dirs_exist_ok=True)
-    path = folder / "service.yaml"
+    path = copy_services(folder)
     path.write_text(source)
     return parse_file(path).problems
 
@@ -81,10 +89,138 @@ def test_a_condition_on_an_answer_not_yet_asked_is_reported(tmp_path):
     assert "answer 'email' is not asked on or before this page" in problems
 
 
+def _without_rules(source: str) -> str:
+    start = source.index("\nrules:\n")
+    end = source.index("\n\n", start + 1)
+    return source[:start] + source[end:]
+
+
+def test_a_service_without_rules_may_take_its_fee_from_a_table(tmp_path):
+    table = '\nfees:\n  by: [permit_months]\n  table: {"6": 5000, "12": 9000}\n'
+    source = _without_rules(_valid_source()) + table
+    assert parse_file_from(source, tmp_path) == []
+
+
 def test_a_missing_fee_is_reported(tmp_path):
-    source = _valid_source().replace('    D: {"6": 13000, "12": 24000}\n', "")
+    table = '\nfees:\n  by: [permit_months]\n  table: {"6": 5000}\n'
+    source = _without_rules(_valid_source()) + table
     problems = [p.message for p in parse_file_from(source, tmp_path)]
-    assert "no fee for co2_band 'D'" in problems
+    assert problems == ["no fee for permit_months '12'"]
+
+
+def test_a_fee_table_beside_rules_is_refused(tmp_path):
+    source = _valid_source() + '\nfees:\n  by: [permit_months]\n  table: {"6": 1, "12": 2}\n'
+    problems = [p.message for p in parse_file_from(source, tmp_path)]
+    assert problems == ["a service takes its fee from 'fees' or from 'rules', not both"]
+
+
+def test_the_published_definition_embeds_the_pinned_rule_set():
+    parsed = parse_file(PARKING_PERMIT)
+    embedded = parsed.definition["_rules"]
+    assert embedded["sha256"] == parsed.definition["rules"]["sha256"]
+    assert embedded["source"] == (RULES / "parking-permit-fee.rules.yaml").read_text()
+    assert (embedded["name"], embedded["version"]) == ("parking-permit-fee", "2026-04")
+
+
+def _line_of(source: str, text: str) -> int:
+    return next(n for n, line in enumerate(source.splitlines(), 1) if text in line)
+
+
+def test_a_rules_file_that_is_not_there_is_reported_at_its_line(tmp_path):
+    source = _valid_source().replace("parking-permit-fee.rules.yaml", "nope.rules.yaml")
+    problems = [str(p) for p in parse_file_from(source, tmp_path)]
+    path = tmp_path / "resident-parking-permit" / "service.yaml"
+    line = _line_of(source, "nope.rules.yaml")
+    assert problems == [f"{path}:{line}: rules file '../rules/nope.rules.yaml' not found"]
+
+
+def test_a_rules_file_outside_the_services_folder_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere.rules.yaml"
+    shutil.copy(RULES / "parking-permit-fee.rules.yaml", outside)
+    source = _valid_source().replace("../rules/parking-permit-fee", "../../elsewhere")
+    problems = [p.message for p in parse_file_from(source, tmp_path / "services")]
+    assert problems == ["rules file '../../elsewhere.rules.yaml' not found"]
+
+
+def test_problems_in_the_rules_file_are_reported_with_its_own_file_and_line(tmp_path):
+    path = copy_services(tmp_path)
+    rules = tmp_path / "rules" / "parking-permit-fee.rules.yaml"
+    rules.write_text(rules.read_text().replace("expression: address_in_zone", "expression: nope"))
+    problems = [p.message for p in parse_file(path).problems]
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        f"rules file '../rules/parking-permit-fee.rules.yaml' is not valid: {rules}:"
+    )
+    assert "nope" in problems[0]
+
+
+def test_a_changed_rule_set_must_be_pinned_again_before_it_is_published(tmp_path):
+    path = copy_services(tmp_path)
+    rules = tmp_path / "rules" / "parking-permit-fee.rules.yaml"
+    rules.write_text(rules.read_text().replace("value: 0.5\n", "value: 0.6\n", 1))
+    [problem] = parse_file(path).problems
+    assert problem.line == _line_of(path.read_text(), "sha256:")
+    assert "is not the one pinned here: its content hash is " in problem.message
+    new_hash = problem.message.split("its content hash is ")[1].split(";")[0]
+    path.write_text(
+        path.read_text().replace(parse_file(PARKING_PERMIT).definition["rules"]["sha256"], new_hash)
+    )
+    assert parse_file(path).problems == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("    has_blue_badge: has_blue_badge\n", "    has_a_badge: has_blue_badge\n"),
+            "'has_a_badge' is not an input of parking-permit-fee (its inputs are: co2_band, "
+            "permit_months, permits_already_in_household, has_blue_badge, address_in_zone)",
+        ),
+        (
+            ("    permit_months: permit_months\n", ""),
+            "rule input 'permit_months' has no default, so it must come from an answer",
+        ),
+        (
+            ("    has_blue_badge: has_blue_badge\n", "    has_blue_badge: blue_badge\n"),
+            "unknown answer 'blue_badge'",
+        ),
+        (
+            ("    has_blue_badge: has_blue_badge\n", "    has_blue_badge: registration\n"),
+            "answer 'registration' is a vehicle_registration question: rule inputs come from "
+            "radios, dates or derived values, whose every value can be checked",
+        ),
+        (
+            (
+                '        - {value: G, label: "Band G: over 185g/km"}\n',
+                '        - {value: G, label: "Band G: over 185g/km"}\n'
+                "        - {value: H, label: H}\n",
+            ),
+            "answer 'co2_band' can be 'H', but input 'co2_band' must be one of electric, A, B, C, "
+            "D, E, F, G, not 'H'",
+        ),
+        (
+            ("    has_blue_badge: has_blue_badge\n", "    has_blue_badge: zone\n"),
+            "answer 'zone' can be 'A', but input 'has_blue_badge' must be true or false, not 'A'",
+        ),
+        (
+            ("  fee: fee_pence\n", "  fee: eligible\n"),
+            "'eligible' is not a money variable of parking-permit-fee",
+        ),
+        (
+            ("  ineligible_page: cannot-have-a-permit\n", "  ineligible_page: email\n"),
+            "'email' is not an exit page",
+        ),
+        (
+            ("  decision_date: start_date\n", "  decision_date: email\n"),
+            "'email' is not a date question",
+        ),
+    ],
+)
+def test_the_rules_section_must_fit_the_rule_set_and_the_questions(tmp_path, change, message):
+    source = _valid_source().replace(*change)
+    assert source != _valid_source()
+    problems = [p.message for p in parse_file_from(source, tmp_path)]
+    assert message in problems, problems
 
 
 def test_an_unknown_message_placeholder_is_reported(tmp_path):
@@ -127,10 +263,7 @@ def test_publishing_the_same_definition_twice_keeps_one_version(db):
 
 def test_publishing_a_change_makes_a_new_live_version_and_retires_the_old(db, tmp_path):
     publish_service_file(PARKING_PERMIT, published_by="test")
-    import shutil
-
-    shutil.copytree(PARKING_PERMIT.parent, tmp_path / "svc")
-    changed = tmp_path / "svc" / "service.yaml"
+    changed = copy_services(tmp_path)
     changed.write_text(changed.read_text().replace("about 5 minutes", "about 4 minutes"))
     result = publish_service_file(changed, published_by="test")
     assert result.version == 2

@@ -19,6 +19,8 @@ def valid_answers() -> dict:
         "co2_band": "C",
         "permit_months": "6",
         "start_date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+        "permits_in_household": "0",
+        "has_blue_badge": "no",
         "email": "resident@example.com",
     }
 
@@ -35,8 +37,30 @@ def test_a_valid_application_creates_a_case(client, parking_permit):
     case = Case.objects.get(reference=body["reference"])
     assert case.channel == "api"
     assert case.answers["zone"] == "A"
-    assert body["fee_pence"] == 9500
+    assert body["fee_pence"] == 7700  # a 6-month band C permit on the 2026 tariff
     assert Message.objects.filter(about=case.reference).count() == 1
+
+
+def test_the_response_explains_the_fee_and_names_the_rules(client, parking_permit):
+    response = post(client, {"version": 1, "answers": valid_answers(), "declaration": True})
+    body = response.json()
+    assert body["fee_explanation"][-1] == "Fee to pay: £77.00."
+    assert body["fee_rules"]["name"] == "parking-permit-fee"
+    assert body["fee_rules"]["sha256"] == parking_permit.definition["rules"]["sha256"]
+    assert body["fee_rules"]["on"] == valid_answers()["start_date"]
+    case = Case.objects.get(reference=body["reference"])
+    assert case.fee_decision["explanation"] == body["fee_explanation"]
+
+
+def test_an_application_the_rules_refuse_is_a_422_problem(client, parking_permit):
+    answers = {**valid_answers(), "permits_in_household": "3"}
+    response = post(client, {"version": 1, "answers": answers, "declaration": True})
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert errors[""] == (
+        "the answers lead to 'cannot-have-a-permit': You cannot have a resident parking permit"
+    )
+    assert not Case.objects.exists()
 
 
 def test_invalid_answers_are_a_422_problem_naming_the_question(client, parking_permit):

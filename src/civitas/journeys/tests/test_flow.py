@@ -1,6 +1,7 @@
 """The journey rules as pure functions: answers in, route and errors out."""
 
 import datetime
+import shutil
 
 import pytest
 
@@ -91,11 +92,118 @@ def test_an_email_without_a_domain_is_refused(service):
     assert "correct format" in result.error.message
 
 
-def test_the_fee_comes_from_the_table(service):
-    assert flow.fee_pence(service, {"co2_band": "D", "permit_months": "6"}) == 13000
-    assert flow.fee_pence(service, {"co2_band": "D"}) is None
+ANSWERS = {
+    "postcode": "EB1 1AA",
+    "zone": "A",
+    "address_line": "12 Station Road",
+    "registration": "CU57ABC",
+    "co2_band": "D",
+    "permit_months": "6",
+    "start_date": "2026-12-01",
+    "permits_in_household": "0",
+    "has_blue_badge": "no",
+    "email": "resident@example.com",
+}
+
+
+def test_the_fee_comes_from_the_rules_with_its_explanation(service):
+    fee = flow.fee_for(service, ANSWERS, today=TODAY)
+    assert fee.pence == 9600  # a 6-month band D permit on the 2026 tariff
+    assert fee.explanation[-1] == "Fee to pay: £96.00."
+    assert (
+        "The fee for a 6-month permit for a band D vehicle from 1 April 2026 is £96.00."
+        in fee.explanation
+    )
+    assert fee.decided_on == datetime.date(2026, 12, 1)
+
+
+def test_the_fee_is_worked_out_for_the_day_the_permit_starts(service):
+    # Applied for in March, the permit starting on 1 April pays the April tariff.
+    march = datetime.date(2026, 3, 20)
+    before = flow.fee_for(service, {**ANSWERS, "start_date": "2026-03-31"}, today=march)
+    on_the_day = flow.fee_for(service, {**ANSWERS, "start_date": "2026-04-01"}, today=march)
+    assert (before.pence, on_the_day.pence) == (8300, 9600)
+
+
+def test_the_household_surcharge_and_blue_badge_discount_come_from_the_answers(service):
+    answers = {**ANSWERS, "permits_in_household": "1", "has_blue_badge": "yes"}
+    fee = flow.fee_for(service, answers, today=TODAY)
+    # £96.00 plus 50% for a second permit is £144.00; a Blue Badge halves it.
+    assert fee.pence == 7200
+    assert "As you hold a Blue Badge, the fee is reduced by 50% (£72.00)." in fee.explanation
+
+
+def test_the_fee_decision_records_the_rules_that_made_it(service):
+    fee = flow.fee_for(service, ANSWERS, today=TODAY)
+    assert fee.decision["rule_set"]["hash"] == service.definition["rules"]["sha256"]
+    assert fee.decision["inputs"]["permits_already_in_household"] == 0
+    assert fee.decision["on"] == "2026-12-01"
+    assert fee.decision["explanation"] == list(fee.explanation)
+    assert "trace" not in fee.decision
+
+
+def test_there_is_no_fee_until_the_rules_have_their_answers(service):
+    answers = {k: v for k, v in ANSWERS.items() if k != "permits_in_household"}
+    assert flow.fee_for(service, answers, today=TODAY) is None
+
+
+def test_a_household_at_the_permit_limit_is_routed_to_the_ineligible_page(service):
+    answers = {**ANSWERS, "permits_in_household": "3"}
+    route = flow.route(service, answers, today=TODAY)
+    assert route.exit_page == "cannot-have-a-permit"
+    assert route.pages[-2:] == ["blue-badge", "cannot-have-a-permit"]
+    assert "email" not in flow.answers_on_route(service, answers, today=TODAY)
+
+
+def test_an_eligible_household_goes_on_to_the_rest_of_the_questions(service):
+    answers = {k: v for k, v in ANSWERS.items() if k != "email"}
+    route = flow.route(service, answers, today=TODAY)
+    assert route.current == "email"
+    assert route.exit_page is None
+
+
+def test_an_application_the_rules_refuse_cannot_be_submitted(service):
+    raw = {k: v for k, v in ANSWERS.items() if k != "zone"}
+    checked = flow.check_submission(service, {**raw, "permits_in_household": "3"}, today=TODAY)
+    assert checked.errors[""].startswith("the answers lead to 'cannot-have-a-permit'")
+    assert checked.errors["email"] == "this question is not on the route for these answers"
+
+
+def test_a_start_date_before_the_rules_begin_is_refused(service):
+    early = datetime.date(2025, 3, 1)
+    result = flow.clean_answer(
+        service,
+        page(service, "start-date"),
+        {"start_date-day": "31", "start_date-month": "3", "start_date-year": "2025"},
+        today=early,
+    )
+    assert result.error.message == "The date must be on or after 1 April 2025"
 
 
 def test_exit_pages_are_never_reached_by_falling_through(service):
     answers = {"postcode": "EB1 1AA", "zone": "A"}
     assert flow.route(service, answers).current == "address"
+
+
+def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with(service, tmp_path):
+    from civitas.catalogue.public import get_service_version, parse_file, publish_service_file
+    from conftest import PARKING_PERMIT, SERVICES
+
+    shutil.copytree(PARKING_PERMIT.parent, tmp_path / "resident-parking-permit")
+    shutil.copytree(SERVICES / "rules", tmp_path / "rules")
+    rules = tmp_path / "rules" / "parking-permit-fee.rules.yaml"
+    rules.write_text(rules.read_text().replace("value: 0.5\n", "value: 0.6\n", 1))  # Blue Badge
+    definition = tmp_path / "resident-parking-permit" / "service.yaml"
+    [unpinned] = parse_file(definition).problems
+    new_hash = unpinned.message.split("its content hash is ")[1].split(";")[0]
+    definition.write_text(
+        definition.read_text().replace(service.definition["rules"]["sha256"], new_hash)
+    )
+    assert publish_service_file(definition, published_by="test").version == 2
+
+    answers = {**ANSWERS, "has_blue_badge": "yes"}
+    old = flow.fee_for(get_service_version(service.slug, 1), answers, today=TODAY)
+    new = flow.fee_for(get_service_version(service.slug, 2), answers, today=TODAY)
+    assert (old.pence, new.pence) == (4800, 3840)
+    assert old.decision["rule_set"]["hash"] == service.definition["rules"]["sha256"]
+    assert new.decision["rule_set"]["hash"] == new_hash

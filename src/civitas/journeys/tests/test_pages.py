@@ -32,6 +32,8 @@ def complete_questions(client, *, postcode: str = "EB1 1AA") -> None:
                 "start_date-year": str(start.year),
             },
         ),
+        ("household-permits", {"permits_in_household": "0"}),
+        ("blue-badge", {"has_blue_badge": "no"}),
         ("email", {"email": "resident@example.com"}),
     ]
     for page, data in steps:
@@ -116,14 +118,19 @@ def test_check_answers_lists_answers_with_change_links_and_the_fee(client, parki
     assert response.status_code == 200
     assert "CU57ABC" in body
     assert f"{URL}/emissions/?change=1" in body
-    assert "£130" in body  # band B, 12 months
+    assert "£105" in body  # band B, 12 months, on the 2026 tariff
+    assert 'id="fee-explanation"' in body
+    assert (
+        "The fee for a 12-month permit for a band B vehicle from 1 April 2026 is £105.00." in body
+    )
+    assert "As this would be the first permit in your household, there is no surcharge." in body
 
 
 def test_changing_an_answer_returns_to_check_answers(client, parking_permit):
     complete_questions(client)
     response = answer(client, "emissions", {"co2_band": "electric"}, change=True)
     assert response.headers["Location"] == f"{URL}/check-answers/"
-    assert "£40" in client.get(f"{URL}/check-answers/").content.decode()
+    assert "£30" in client.get(f"{URL}/check-answers/").content.decode()
 
 
 def test_changing_the_postcode_to_one_outside_the_zones_drops_later_answers(client, parking_permit):
@@ -165,7 +172,9 @@ def test_submitting_stores_a_case_and_queues_the_confirmation_email(client, park
     assert response.headers["Location"] == f"{URL}/confirmation/{case.reference}/"
     assert case.status == "submitted"
     assert case.service_version == 1
-    assert case.fee_pence == 13000
+    assert case.fee_pence == 10500
+    assert case.fee_decision["rule_set"]["hash"] == parking_permit.definition["rules"]["sha256"]
+    assert case.fee_decision["outputs"] == {"eligible": True, "fee_pence": 10500}
     assert case.answers["zone"] == "A"
     message = Message.objects.get()
     assert message.idempotency_key == f"case:{case.reference}:submitted"
@@ -187,3 +196,27 @@ def test_the_end_of_the_journey_cannot_be_reached_early(client, parking_permit, 
     answer(client, "postcode", {"postcode": "EB1 1AA"})
     response = client.get(f"{URL}/{page}/")
     assert response.headers["Location"] == f"{URL}/address/"
+
+
+def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(client, parking_permit):
+    complete_questions(client)
+    response = answer(client, "household-permits", {"permits_in_household": "3"}, change=True)
+    assert response.headers["Location"] == f"{URL}/cannot-have-a-permit/"
+    body = client.get(response.headers["Location"]).content.decode()
+    assert "You cannot have a resident parking permit" in body
+    assert "Your household already has 3 permits, and a household can have at most 3." in body
+    assert "Fee to pay" not in body
+    assert f'href="{URL}/blue-badge/"' in body  # back to the last question answered
+    assert client.get(f"{URL}/check-answers/").headers["Location"] == (
+        f"{URL}/cannot-have-a-permit/"
+    )
+    assert client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"}).status_code == 302
+    assert not Case.objects.exists()
+
+
+def test_a_blue_badge_holder_sees_the_discount_before_the_declaration(client, parking_permit):
+    complete_questions(client)
+    answer(client, "blue-badge", {"has_blue_badge": "yes"}, change=True)
+    body = client.get(f"{URL}/check-answers/").content.decode()
+    assert "£52.50" in body
+    assert "As you hold a Blue Badge, the fee is reduced by 50% (£52.50)." in body

@@ -1,0 +1,147 @@
+"""What cases put in the public transparency log, and what they refuse when it is broken."""
+
+import hashlib
+import json
+
+import pytest
+from django.db import connection
+
+from civitas.cases.models import Case
+from civitas.cases.public import submit_application
+from civitas.cases.services import (
+    DecisionNotLogged,
+    case_subject,
+    decide_case,
+)
+from civitas.cases.tests.factories import ANSWERS, CaseFactory
+from civitas.cases.workflow import Outcome
+from civitas.journeys.tests.test_api import valid_answers
+from civitas.ledger.models import Entry
+from civitas.ledger.public import LedgerUnavailable
+from civitas.ledger.services import find_broken_reason, integrate_pending
+from civitas.notify.models import Message
+
+pytestmark = pytest.mark.django_db
+
+
+def logged(kind: str) -> list[dict]:
+    return [
+        json.loads(bytes(data))
+        for data in Entry.objects.filter(kind=kind)
+        .order_by("index")
+        .values_list("leaf_data", flat=True)
+    ]
+
+
+def break_the_log() -> None:
+    """What an intruder editing the tree's rows directly does; the worker then notices."""
+    integrate_pending()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_node SET hash = %s", [b"\x00" * 32])
+    integrate_pending()
+    assert find_broken_reason()
+
+
+def test_a_submission_is_logged_and_its_email_carries_the_entry(parking_permit):
+    case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=13000)
+    [entry] = logged("case.submitted")
+    assert entry["subject"] == case_subject(case.reference)
+    assert entry["payload"] == {"service": "resident-parking-permit@1", "channel": "online"}
+    assert case.reference not in json.dumps(entry)
+    message = Message.objects.get(template="submitted")
+    assert f"as entry {entry['index']}" in message.body_text
+    assert f"http://127.0.0.1:8000/ledger/entries/{entry['index']}/" in message.body_text
+
+
+def test_a_decision_is_logged_with_a_hash_of_the_reason_never_the_reason(
+    parking_permit, caseworker
+):
+    case = CaseFactory()
+    reason = "The vehicle is not registered at this address"
+    decide_case(
+        reference=case.reference, outcome=Outcome.REFUSE, reason=reason, decided_by=caseworker
+    )
+    [entry] = logged("case.decided")
+    assert entry["subject"] == case_subject(case.reference)
+    assert (entry["organisation"], entry["role"]) == ("Example Borough Council", "caseworker")
+    assert entry["payload"]["outcome"] == "refuse"
+    assert entry["payload"]["status"] == "refused"
+    assert entry["payload"]["service"] == "resident-parking-permit@1"
+    assert entry["payload"]["reason_sha256"] == hashlib.sha256(reason.encode()).hexdigest()
+    assert entry["payload"]["decided_by"].startswith("hmac-sha256:")
+    assert "registered" not in json.dumps(entry)
+    assert caseworker.email not in json.dumps(entry)
+    message = Message.objects.get(template="refused")
+    assert f"as entry {entry['index']}" in message.body_text
+    assert f"/ledger/entries/{entry['index']}/" in message.body_html
+
+
+def test_a_decision_is_refused_and_nothing_changes_when_the_log_is_broken(
+    parking_permit, caseworker
+):
+    case = CaseFactory()
+    break_the_log()
+    with pytest.raises(DecisionNotLogged, match="The decision was not saved"):
+        decide_case(
+            reference=case.reference, outcome=Outcome.APPROVE, reason="", decided_by=caseworker
+        )
+    case.refresh_from_db()
+    assert case.status == "submitted"
+    assert case.decided_by is None
+    assert not Message.objects.filter(template="approved").exists()
+
+
+def test_a_submission_is_refused_when_the_log_is_broken(parking_permit):
+    break_the_log()
+    with pytest.raises(LedgerUnavailable):
+        submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=13000)
+    assert Case.objects.count() == 0
+
+
+def test_the_api_says_a_submission_was_not_saved_when_the_log_is_broken(client, parking_permit):
+    break_the_log()
+    answers = valid_answers()  # what the journeys' API tests submit successfully
+    response = client.post(
+        "/api/v1/services/resident-parking-permit/applications",
+        json.dumps({"version": 1, "declaration": True, "answers": answers}),
+        content_type="application/json",
+    )
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Transparency log unavailable"
+    assert "Nothing was saved" in response.json()["detail"]
+    assert Case.objects.count() == 0
+
+
+def test_opening_a_case_is_logged_each_time_and_the_page_lists_the_entries(
+    client, parking_permit, caseworker, signed_in
+):
+    signed_in(caseworker)
+    case = CaseFactory()
+    client.get(f"/staff/cases/{case.reference}/")
+    response = client.get(f"/staff/cases/{case.reference}/")
+    views = logged("personal_data.viewed")
+    assert len(views) == 2
+    assert {view["subject"] for view in views} == {case_subject(case.reference)}
+    assert views[0]["payload"]["viewed_by"].startswith("hmac-sha256:")
+    page = response.content.decode()
+    for view in views:
+        assert f'href="/ledger/entries/{view["index"]}/"' in page
+    assert "personal_data.viewed" in page
+
+
+def test_the_answers_stay_hidden_when_opening_them_cannot_be_logged(
+    client, parking_permit, caseworker, signed_in
+):
+    signed_in(caseworker)
+    case = CaseFactory()
+    break_the_log()
+    response = client.get(f"/staff/cases/{case.reference}/")
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "The answers are hidden" in page
+    assert "12 Station Road" not in page
+    assert "Save decision" not in page
+    response = client.post(f"/staff/cases/{case.reference}/", {"outcome": "approve"})
+    assert "The decision was not saved" in response.content.decode()
+    assert Case.objects.get().status == "submitted"

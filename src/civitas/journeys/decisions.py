@@ -1,0 +1,137 @@
+"""What a service's rules decide from a journey's answers: eligibility and the fee, explained.
+
+Pure functions over plain values, like flow.py. The rule set used is the one embedded in
+the published service version (the catalogue pins it by its content hash), never the file
+on disk, so the fee a citizen is shown, the fee their case records and the rules that
+worked it out always agree.
+"""
+
+import datetime
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from civitas.catalogue.public import Service
+from civitas.rules.public import Decision, RuleSet, decide, load_rule_set_source, read_input
+
+
+@dataclass(frozen=True)
+class RulesOutcome:
+    """A decision of the service's rules for one set of answers."""
+
+    decision: Decision
+    fee_variable: str | None
+    eligible_variable: str | None
+
+    @property
+    def is_eligible(self) -> bool:
+        if self.eligible_variable is None:
+            return True
+        return bool(self.decision[self.eligible_variable])
+
+    @property
+    def fee_pence(self) -> int | None:
+        if self.fee_variable is None or not self.is_eligible:
+            return None
+        return int(self.decision[self.fee_variable])
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """Plain-English sentences for the citizen, in the order they need them."""
+        return self.decision.explanation
+
+    @property
+    def reasons_not_eligible(self) -> tuple[str, ...]:
+        """The explanation for a refusal: without the fee's sentence, as there is no fee."""
+        fee_sentence = (
+            self.decision.trace[self.fee_variable].sentence if self.fee_variable else None
+        )
+        return tuple(sentence for sentence in self.explanation if sentence != fee_sentence)
+
+    @property
+    def decided_on(self) -> datetime.date:
+        return self.decision.on
+
+    def record(self) -> dict[str, Any]:
+        """The decision to keep with the case.
+
+        Everything but the per-variable trace, which the pinned rule set, these inputs and
+        this date reproduce exactly (decisions are deterministic), and which is ten times
+        the size.
+        """
+        return self.decision.to_dict(trace=False)
+
+
+def rules_spec(service: Service) -> dict[str, Any] | None:
+    """The definition's `rules` section, or None for a service without rules."""
+    return service.definition.get("rules")
+
+
+def rule_set_of(service: Service) -> RuleSet | None:
+    """The rule set pinned in the published version (compiled once per process)."""
+    if not rules_spec(service):
+        return None
+    embedded = service.definition["_rules"]
+    return load_rule_set_source(
+        embedded["source"], filename=f"{service.slug}@{service.version}:{embedded['file']}"
+    )
+
+
+def answers_needed(service: Service) -> frozenset[str]:
+    """The answers the rules take, including the one that gives the decision's date."""
+    spec = rules_spec(service)
+    if not spec:
+        return frozenset()
+    needed = set(spec["inputs"].values())
+    if spec.get("decision_date"):
+        needed.add(spec["decision_date"])
+    return frozenset(needed)
+
+
+def decision_date(
+    service: Service, answers: dict[str, Any], *, today: datetime.date | None
+) -> datetime.date | None:
+    """The date the rules are applied as of: the answer named by `decision_date` (a
+    permit's start date), or today. None when that answer is not given yet."""
+    spec = rules_spec(service) or {}
+    answer = spec.get("decision_date")
+    if answer is None:
+        return today or datetime.date.today()
+    value = answers.get(answer)
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def rules_outcome(
+    service: Service, answers: dict[str, Any], *, today: datetime.date | None = None
+) -> RulesOutcome | None:
+    """What the service's rules decide for these answers.
+
+    None for a service without rules, or while an answer the rules need (one for an input
+    without a default, or the decision's date) is still missing. Raises the rules'
+    `InputError` for an answer the rules cannot take, which the catalogue's checks on
+    publishing and the answer checks in flow.py rule out.
+    """
+    rule_set = rule_set_of(service)
+    if rule_set is None:
+        return None
+    spec = rules_spec(service) or {}
+    on = decision_date(service, answers, today=today)
+    if on is None:
+        return None
+    inputs: dict[str, Any] = {}
+    for name, answer in spec["inputs"].items():
+        value = answers.get(answer)
+        if value in (None, ""):
+            if not rule_set.inputs[name].has_default:
+                return None
+            continue
+        inputs[name] = read_input(rule_set, name, value)
+    decision = _decide(rule_set, tuple(sorted(inputs.items())), on)
+    return RulesOutcome(decision, spec.get("fee"), spec.get("eligible"))
+
+
+# Pages call for the same decision several times a request (route, fee, summary); the
+# rule sets live as long as the process, so keying by the rule set object is safe.
+@functools.lru_cache(maxsize=4096)
+def _decide(rule_set: RuleSet, inputs: tuple[tuple[str, Any], ...], on: datetime.date) -> Decision:
+    return decide(rule_set, dict(inputs), on=on)

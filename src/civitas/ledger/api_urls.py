@@ -1,0 +1,15 @@
+from django.urls import path
+
+from civitas.ledger import api
+
+app_name = "ledger-api"
+
+urlpatterns = [
+    path("checkpoint", api.checkpoint, name="checkpoint"),
+    path("key", api.key, name="key"),
+    path("status", api.status, name="status"),
+    path("entries", api.entries, name="entries"),
+    path("entries/<str:index>", api.entry, name="entry"),
+    path("proofs/inclusion", api.inclusion_proof, name="inclusion-proof"),
+    path("proofs/consistency", api.consistency_proof, name="consistency-proof"),
+]

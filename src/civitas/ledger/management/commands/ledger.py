@@ -1,0 +1,197 @@
+"""`civitas ledger ...`: verify or witness any Civitas log, and run this one.
+
+    verify   --url URL [--state FILE] [--key VKEY ...] [--entry N ...] [--sample N] [--full]
+    witness  --url URL --key FILE [--state FILE] [--log-key VKEY ...]
+    integrate                 integrate committed entries now, as the worker does each second
+    check [--full] [--clear-broken]   check the stored log against its signed checkpoint
+    keygen [NAME]             print a new signer key (secret) and its verifier key
+
+verify and witness talk to the log over HTTP only; they trust nothing the server says
+that they cannot check. Every failure is one line naming what failed, and exit status 1.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from civitas.ledger.client import VerificationError, verify_log, witness_checkpoint
+from civitas.ledger.note import KeyFormatError, Signer
+
+
+def whole_number(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(text)
+    return int(text)
+
+
+class Command(BaseCommand):
+    help = "Verify, witness, integrate or check the transparency log."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+
+        verify = sub.add_parser("verify", help="verify a log from outside, over HTTP")
+        verify.add_argument(
+            "--url", required=True, help="the log's API, e.g. https://x/api/v1/ledger"
+        )
+        verify.add_argument("--state", help="file remembering the last checkpoint seen")
+        verify.add_argument(
+            "--key",
+            dest="keys",
+            action="append",
+            metavar="VERIFIER_KEY",
+            help="trust only this log key (repeatable); default: the state "
+            "file's keys, else the log's published keys on first use",
+        )
+        verify.add_argument(
+            "--entry",
+            dest="entries",
+            action="append",
+            type=whole_number,
+            default=[],
+            metavar="INDEX",
+            help="also prove this entry is included (repeatable)",
+        )
+        verify.add_argument(
+            "--sample",
+            type=whole_number,
+            default=16,
+            help="entries to prove at random (default 16)",
+        )
+        verify.add_argument(
+            "--full", action="store_true", help="recompute the root from every entry"
+        )
+        verify.add_argument("--timeout", type=float, default=30.0)
+
+        witness = sub.add_parser("witness", help="check a log and cosign its checkpoint")
+        witness.add_argument("--url", required=True)
+        witness.add_argument("--key", required=True, help="file holding the witness's signer key")
+        witness.add_argument("--state", help="default: the key file's name + .state.json")
+        witness.add_argument(
+            "--log-key",
+            dest="log_keys",
+            action="append",
+            metavar="VERIFIER_KEY",
+            help="trust only this log key (repeatable)",
+        )
+        witness.add_argument("--timeout", type=float, default=30.0)
+
+        sub.add_parser("integrate", help="integrate committed entries now")
+
+        check = sub.add_parser("check", help="check the stored log against its checkpoint")
+        check.add_argument("--full", action="store_true", help="check every entry and node")
+        check.add_argument(
+            "--clear-broken",
+            action="store_true",
+            help="after a passing --full check, let appends resume",
+        )
+
+        keygen = sub.add_parser("keygen", help="print a new signer key and its verifier key")
+        keygen.add_argument("name", nargs="?", help="key name (default: LEDGER_ORIGIN)")
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        getattr(self, f"_{action}")(**options)
+
+    def _verify(
+        self,
+        *,
+        url: str,
+        state: str | None,
+        keys: list[str] | None,
+        entries: list[int],
+        sample: int,
+        full: bool,
+        timeout: float,
+        **options: Any,
+    ) -> None:
+        try:
+            report = verify_log(
+                url,
+                state_path=state,
+                trusted_keys=keys,
+                sample=sample,
+                full=full,
+                entries=entries,
+                timeout=timeout,
+            )
+        except VerificationError as error:
+            raise CommandError(f"verification failed: {error}", returncode=1) from None
+        self.stdout.write(report.summary())
+        for index in entries:
+            self.stdout.write(f"entry {index}: included in the signed log of {report.size} entries")
+        self.stdout.write("OK")
+
+    def _witness(
+        self,
+        *,
+        url: str,
+        key: str,
+        state: str | None,
+        log_keys: list[str] | None,
+        timeout: float,
+        **options: Any,
+    ) -> None:
+        state_path = state or f"{key}.state.json"
+        try:
+            line = witness_checkpoint(url, key, state_path, trusted_keys=log_keys, timeout=timeout)
+        except VerificationError as error:
+            raise CommandError(f"not cosigned: {error}", returncode=1) from None
+        # The cosignature line alone on stdout, to append to the checkpoint it vouches for.
+        self.stdout.write(line, ending="")
+
+    def _integrate(self, **options: Any) -> None:
+        from civitas.ledger.queries import log_size
+        from civitas.ledger.services import find_broken_reason, integrate_pending
+
+        count = integrate_pending()
+        reason = find_broken_reason()
+        if reason:
+            raise CommandError(f"the log is broken and takes no entries: {reason}", returncode=1)
+        self.stdout.write(f"integrated {count} entries; the log holds {log_size()}")
+
+    def _check(self, *, full: bool, clear_broken: bool, **options: Any) -> None:
+        from civitas.ledger.services import (
+            check_head,
+            check_whole_log,
+            find_broken_reason,
+        )
+        from civitas.ledger.services import (
+            clear_broken as resume_appends,
+        )
+
+        if clear_broken and not full:
+            raise CommandError(
+                "--clear-broken needs --full: only a full check can show the "
+                "stored log is whole again",
+                returncode=2,
+            )
+        if full:
+            result = check_whole_log()
+            problem, size = result.problem, result.size
+        else:
+            head = check_head()
+            problem, size = head.problem, head.size
+        if problem:
+            raise CommandError(f"check failed: {problem}", returncode=1)
+        scope = "every entry and node" if full else "the tree head and a sample of entries"
+        self.stdout.write(f"{scope} of the log's {size} entries match its signed checkpoint")
+        reason = find_broken_reason()
+        if reason and clear_broken:
+            resume_appends()
+            self.stdout.write(f"appends resumed (they were stopped because {reason})")
+        elif reason:
+            raise CommandError(
+                f"appends are stopped because {reason}; once the data is "
+                "restored, run `civitas ledger check --full --clear-broken`",
+                returncode=1,
+            )
+
+    def _keygen(self, *, name: str | None, **options: Any) -> None:
+        try:
+            signer = Signer.generate(name or settings.LEDGER_ORIGIN)
+        except KeyFormatError as error:
+            raise CommandError(str(error), returncode=2) from None
+        # The secret key on stdout (redirect it to a file); the public key on stderr.
+        self.stdout.write(signer.key_string())
+        self.stderr.write(f"verifier key: {signer.verifier_key()}")

@@ -1,0 +1,24 @@
+"""What other domains may use from the ledger (the transparency log)."""
+
+from civitas.ledger.leaf import LeafFormatError
+from civitas.ledger.queries import EntrySummary, list_entries_about
+from civitas.ledger.services import (
+    EntryReceipt,
+    LedgerUnavailable,
+    entry_url,
+    person_reference,
+    record_entry,
+    text_sha256,
+)
+
+__all__ = [
+    "EntryReceipt",
+    "EntrySummary",
+    "LeafFormatError",
+    "LedgerUnavailable",
+    "entry_url",
+    "list_entries_about",
+    "person_reference",
+    "record_entry",
+    "text_sha256",
+]

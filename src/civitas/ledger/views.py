@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
+
+from civitas.ledger import queries
+
+
+@require_GET
+def entry_page(request: HttpRequest, index: int) -> HttpResponse:
+    """One entry, with its inclusion proof checked against the latest signed checkpoint."""
+    page = queries.describe_entry(index)
+    if page is None:
+        raise Http404("no such entry")
+    api_url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/api/v1/ledger"
+    return render(
+        request,
+        "ledger/entry.html",
+        {
+            "page": page,
+            "api_url": api_url,
+            "serviceName": gettext("Transparency log"),
+        },
+    )

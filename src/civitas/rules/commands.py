@@ -1,0 +1,163 @@
+"""The ``civitas rules ...`` commands, as functions the console entry point calls.
+
+Each prints human-readable output (results to stdout, errors to stderr) and returns the
+exit status: 0 when everything is fine, 1 when there are problems or failures. None of
+them lets an exception escape for a user error; a traceback means a bug.
+
+- ``validate_command(paths)``: ``civitas rules validate PATH...``
+- ``test_command(paths)``: ``civitas rules test PATH...``
+- ``simulate_command(...)``: ``civitas rules simulate RULES --population FILE.csv
+  [--on DATE] [--set PARAMETER=VALUE ...] [--json]``
+
+A PATH may be a file or a directory; directories are searched (recursively) for
+``*.rules.yaml`` and ``*.scenarios.yaml`` files.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from civitas.rules.evaluate import InputError
+from civitas.rules.loader import RuleSetInvalid, load_rule_set, validate_file
+from civitas.rules.scenarios import SUFFIX, run_scenarios, validate_scenarios_file
+from civitas.rules.simulation import (
+    OverrideError,
+    PopulationError,
+    SimulationError,
+    parse_override,
+    simulate,
+)
+from civitas.rules.sourcefile import Problem
+
+RULES_SUFFIX = ".rules.yaml"
+
+
+def _expand(
+    paths: Iterable[str | Path], suffixes: tuple[str, ...], err: TextIO
+) -> tuple[list[Path], bool]:
+    """Files named by ``paths`` (directories searched for ``suffixes``); ok=False if a
+    path does not exist."""
+    found: list[Path] = []
+    ok = True
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(suffixes))
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            print(f"{path}: no such file or directory", file=err)
+            ok = False
+    return list(dict.fromkeys(found)), ok
+
+
+def validate_command(paths: Sequence[str | Path]) -> int:
+    """Check rule-set and scenario files; print each problem as ``file:line: message``."""
+    # Looked up per call (not bound at import) so captured or redirected streams work.
+    out, err = sys.stdout, sys.stderr
+    files, ok = _expand(paths, (RULES_SUFFIX, SUFFIX), err)
+    if not files:
+        print("no rule-set or scenario files found", file=err)
+        return 1
+    # A scenarios file reports its rule set's problems too; print each problem once.
+    printed: set[Problem] = set()
+    for file in files:
+        problems = (
+            validate_scenarios_file(file) if file.name.endswith(SUFFIX) else validate_file(file)
+        )
+        for problem in problems:
+            if problem not in printed:
+                printed.add(problem)
+                print(problem, file=out)
+    count = len(printed)
+    noun = "problem" if count == 1 else "problems"
+    print(f"{len(files)} file{'s' if len(files) != 1 else ''} checked, {count} {noun}", file=out)
+    return 0 if ok and count == 0 else 1
+
+
+def test_command(paths: Sequence[str | Path]) -> int:
+    """Run scenario files (a rule-set path runs the scenarios file beside it)."""
+    # Looked up per call (not bound at import) so captured or redirected streams work.
+    out, err = sys.stdout, sys.stderr
+    files, ok = _expand(paths, (SUFFIX,), err)
+    scenario_files: list[Path] = []
+    for file in files:
+        if file.name.endswith(RULES_SUFFIX):
+            sibling = file.with_name(file.name[: -len(RULES_SUFFIX)] + SUFFIX)
+            if not sibling.exists():
+                print(f"{file}: no scenarios file ({sibling.name}) beside it", file=err)
+                ok = False
+                continue
+            file = sibling
+        scenario_files.append(file)
+    if not scenario_files:
+        print("no scenario files found", file=err)
+        return 1
+    cases = failed = 0
+    for file in dict.fromkeys(scenario_files):
+        report = run_scenarios(file)
+        print(report.render(), file=out)
+        cases += len(report.cases)
+        failed += len(report.failed)
+        ok = ok and report.passed
+    print(f"{cases} scenarios, {cases - failed} passed, {failed} failed", file=out)
+    return 0 if ok else 1
+
+
+# Its name starts with "test_": stop pytest collecting it from modules that import it.
+test_command.__test__ = False  # type: ignore[attr-defined]
+
+
+def simulate_command(
+    rules_path: str | Path,
+    population: str | Path,
+    on: str | datetime.date | None,
+    sets: Sequence[str],
+    json_output: bool,
+) -> int:
+    """Simulate a reform (``sets``, each ``PARAMETER=VALUE``) over a population CSV.
+
+    ``on`` is the date whose parameters form the baseline (``YYYY-MM-DD``; default today).
+    Prints the report as text, or as JSON with ``json_output``.
+    """
+    # Looked up per call (not bound at import) so captured or redirected streams work.
+    out, err = sys.stdout, sys.stderr
+    try:
+        day = _date(on)
+    except ValueError as error:
+        print(f"--on: {error}", file=err)
+        return 1
+    try:
+        rule_set = load_rule_set(rules_path)
+    except RuleSetInvalid as error:
+        for problem in error.problems:
+            print(problem, file=err)
+        return 1
+    try:
+        overrides = dict(parse_override(text) for text in sets)
+        report = simulate(rule_set, population, day, overrides)
+    except (OverrideError, PopulationError, SimulationError) as error:
+        print(f"error: {error}", file=err)
+        return 1
+    except InputError as error:
+        print(f"--on: {error.problem}", file=err)
+        return 1
+    print(report.to_json() if json_output else report.render_text(), file=out)
+    return 0
+
+
+def _date(value: str | datetime.date | None) -> datetime.date:
+    if value is None:
+        return datetime.date.today()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD") from None

@@ -1,0 +1,716 @@
+"""Single decisions: ``decide`` and the ``Decision`` it returns, with its explanation.
+
+Expressions are compiled once, when a rule set is loaded, into Python closures that record
+every value they compute; ``decide`` runs them in dependency order and turns the record into
+a structured trace and plain-English sentences. Nothing is parsed per call.
+
+Semantics shared with the vectorised evaluator (``civitas.rules.vectorised``), and checked
+against it by the tests: ``and``/``or`` and ``?:`` evaluate only what they need; ``round``
+rounds halves away from zero; ``//`` is floor division; dates subtract to a number of days.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from civitas.rules import datatypes as dt
+from civitas.rules.expressions import (
+    COMPARISONS,
+    Binary,
+    Call,
+    Conditional,
+    ListLiteral,
+    Literal,
+    Lookup,
+    Name,
+    Node,
+    Unary,
+    format_literal,
+    render,
+)
+from civitas.rules.model import ParameterSpec, Period, RuleSet, Source, VariableSpec
+from civitas.rules.templates import Placeholder, Template
+from civitas.rules.values import format_date, format_value, parse_text
+
+
+class InputError(ValueError):
+    """An input is missing, unknown or of the wrong type. ``name`` is the input's name."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"input '{name}' {problem}")
+        self.name = name
+        self.problem = problem
+
+
+class DateNotCovered(InputError):
+    """The rule set has no parameter values for the date a decision was asked for."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("on", problem)
+
+
+class RuleEvaluationError(ArithmeticError):
+    """A rule could not be applied to these inputs (a division by zero)."""
+
+
+@dataclass(frozen=True)
+class ParameterUse:
+    """A parameter value that applied: for tables, the entry for ``key``."""
+
+    name: str
+    label: str
+    key: str | None
+    value: Any
+    display: str
+    period_from: datetime.date
+    period_to: datetime.date | None
+    source: Source | None
+    sentence: str | None = None
+
+    @property
+    def reference(self) -> str:
+        return f"{self.name}[{format_literal(self.key)}]" if self.key is not None else self.name
+
+    def describe(self) -> str:
+        until = f" to {format_date(self.period_to)}" if self.period_to else ""
+        return (
+            f"{self.reference} = {self.display} "
+            f"(in force from {format_date(self.period_from)}{until})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "key": self.key,
+            "value": _json_value(self.value),
+            "display": self.display,
+            "from": self.period_from.isoformat(),
+            "to": self.period_to.isoformat() if self.period_to else None,
+            "source": self.source.to_dict() if self.source else None,
+            "sentence": self.sentence,
+        }
+
+
+@dataclass(frozen=True)
+class Step:
+    """One sub-expression and the value it had."""
+
+    expression: str
+    value: Any
+    display: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "expression": self.expression,
+            "value": _json_value(self.value),
+            "display": self.display,
+        }
+
+
+@dataclass(frozen=True)
+class VariableTrace:
+    """How one variable's value was reached.
+
+    ``conditions`` are the true-or-false tests that were evaluated (``value`` says whether
+    each held); ``steps`` every sub-expression in evaluation order; ``working`` the
+    expression with values in place of names; ``uses`` the names it consulted;
+    ``relevant`` whether the outputs depended on it for this decision.
+    """
+
+    name: str
+    label: str
+    kind: str
+    value: Any
+    display: str
+    expression: str
+    working: str
+    conditions: tuple[Step, ...]
+    steps: tuple[Step, ...]
+    uses: tuple[str, ...]
+    parameters: tuple[ParameterUse, ...]
+    sentence: str | None
+    source: Source | None
+    relevant: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "type": self.kind,
+            "value": _json_value(self.value),
+            "display": self.display,
+            "expression": self.expression,
+            "working": self.working,
+            "conditions": [
+                {"condition": c.expression, "held": bool(c.value)} for c in self.conditions
+            ],
+            "steps": [s.to_dict() for s in self.steps],
+            "uses": list(self.uses),
+            "parameters": [p.to_dict() for p in self.parameters],
+            "sentence": self.sentence,
+            "source": self.source.to_dict() if self.source else None,
+            "relevant": self.relevant,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The result of applying a rule set to one case on one date.
+
+    ``values`` holds every variable; ``outputs`` the designated outputs; ``explanation``
+    the plain-English sentences for everything the outputs depended on, in the order a
+    reader needs them; ``trace`` the structured account per variable; ``parameters`` the
+    parameter values that applied, with their periods. ``rule_set_hash`` identifies the
+    exact rules used (sha256 of the canonical rule-set content).
+    """
+
+    rule_set_name: str
+    rule_set_title: str
+    rule_set_version: str
+    rule_set_hash: str
+    on: datetime.date
+    inputs: Mapping[str, Any]
+    defaults_applied: tuple[str, ...]
+    values: Mapping[str, Any]
+    outputs: Mapping[str, Any]
+    explanation: tuple[str, ...]
+    parameters: tuple[ParameterUse, ...]
+    trace: Mapping[str, VariableTrace] = field(repr=False)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        return self.inputs[name]
+
+    def explain(self, name: str) -> str:
+        """A readable account of one variable: sentence, working, conditions, parameters."""
+        trace = self.trace[name]
+        lines = [trace.sentence] if trace.sentence else []
+        lines.append(f"{trace.label} ({name}) = {trace.display}")
+        lines.append(f"  calculated as: {trace.expression}")
+        if trace.working != trace.display:
+            lines.append(f"  with these values: {trace.working}")
+        for condition in trace.conditions:
+            lines.append(
+                f"  condition `{condition.expression}` "
+                f"{'held' if condition.value else 'did not hold'}"
+            )
+        for use in trace.parameters:
+            lines.append(f"  parameter {use.describe()}")
+            if use.sentence:
+                lines.append(f"    {use.sentence}")
+        return "\n".join(lines)
+
+    def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
+        """A JSON-ready record of the decision, suitable for storing with a case.
+
+        ``trace=False`` leaves out the per-variable trace, which the same rule set, inputs
+        and date reproduce exactly, and which is most of the record's size and cost.
+        """
+        record = {
+            "rule_set": {
+                "name": self.rule_set_name,
+                "title": self.rule_set_title,
+                "version": self.rule_set_version,
+                "hash": self.rule_set_hash,
+            },
+            "on": self.on.isoformat(),
+            "inputs": {k: _json_value(v) for k, v in self.inputs.items()},
+            "defaults_applied": list(self.defaults_applied),
+            "values": {k: _json_value(v) for k, v in self.values.items()},
+            "outputs": {k: _json_value(v) for k, v in self.outputs.items()},
+            "explanation": list(self.explanation),
+            "parameters": [p.to_dict() for p in self.parameters],
+        }
+        if trace:
+            record["trace"] = {k: t.to_dict() for k, t in self.trace.items()}
+        return record
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+# --- compilation -------------------------------------------------------------------------
+
+Evaluator = Callable[["_Run"], Any]
+
+
+class _Run:
+    """The state of one ``decide`` call. Not shared between calls or threads."""
+
+    __slots__ = ("consulted", "inputs", "on", "param_cache", "rule_set", "steps", "uses", "values")
+
+    def __init__(self, rule_set: RuleSet, inputs: dict[str, Any], on: datetime.date) -> None:
+        self.rule_set = rule_set
+        self.inputs = inputs
+        self.on = on
+        self.values: dict[str, Any] = {}
+        self.param_cache: dict[str, tuple[Any, Any]] = {}
+        self.steps: list[tuple[Node, Any]] = []
+        self.consulted: dict[str, None] = {}
+        self.uses: dict[tuple[str, str | None], ParameterUse] = {}
+
+    def parameter(self, name: str, key: str | None = None) -> Any:
+        """The value of ``name`` on the decision date, recording that it was used."""
+        cached = self.param_cache.get(name)
+        if cached is None:
+            spec = self.rule_set.parameters[name]
+            period = spec.period_on(self.on)
+            # The loader guarantees coverage between valid_from and valid_to, and decide
+            # checks the date against those, so a period always exists here.
+            assert period is not None
+            cached = (spec, period)
+            self.param_cache[name] = cached
+        spec, period = cached
+        value = period.value if key is None else period.value[key]
+        self.consulted[name] = None
+        if (name, key) not in self.uses:
+            self.uses[name, key] = ParameterUse(
+                name,
+                spec.label,
+                key,
+                value,
+                format_value(spec.value_kind, value),
+                period.start,
+                period.end,
+                spec.source,
+                _parameter_sentence(self.rule_set, spec, key, value, period),
+            )
+        return value
+
+
+def _parameter_sentence(
+    rule_set: RuleSet, spec: ParameterSpec, key: str | None, value: Any, period: Period
+) -> str | None:
+    if spec.explain is None:
+        return None
+
+    def fill(placeholder: Placeholder) -> str:
+        if placeholder.name == "key":
+            labels = rule_set.labels_of(spec.keyed_by) if spec.keyed_by else None
+            return format_value(dt.ENUMERATION, key, fmt=placeholder.fmt, labels=labels)
+        if placeholder.name == "from":
+            return format_date(period.start)
+        if placeholder.name == "to":
+            return format_date(period.end) if period.end else "until further notice"
+        return format_value(spec.value_kind, value, fmt=placeholder.fmt)
+
+    return spec.explain.render(fill)
+
+
+def compile_variable(spec: VariableSpec, rule_set_kinds: Mapping[str, str]) -> Evaluator:
+    """Compile a variable's expression to a closure that records its steps on the run."""
+    return _compile(spec.expression, rule_set_kinds)
+
+
+def _recorded(node: Node, inner: Evaluator) -> Evaluator:
+    def evaluate(run: _Run) -> Any:
+        value = inner(run)
+        run.steps.append((node, value))
+        return value
+
+    return evaluate
+
+
+_CMP = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def round_half_away(value: float) -> int:
+    """Round to a whole number, halves away from zero (£0.5p → 1p), as pence rounding does."""
+    if isinstance(value, int):
+        return value
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
+    if isinstance(node, Literal):
+        constant = node.value
+        return lambda run: constant
+    if isinstance(node, ListLiteral):
+        items = [_compile(item, kinds) for item in node.items]
+        return lambda run: [item(run) for item in items]
+    if isinstance(node, Name):
+        name = node.name
+        kind = kinds[name]
+        if kind == "input":
+
+            def name_value(run: _Run) -> Any:
+                run.consulted[name] = None
+                return run.inputs[name]
+        elif kind == "variable":
+
+            def name_value(run: _Run) -> Any:
+                run.consulted[name] = None
+                return run.values[name]
+        elif kind == "parameter":
+
+            def name_value(run: _Run) -> Any:
+                return run.parameter(name)
+        else:
+
+            def name_value(run: _Run) -> Any:
+                return run.on
+
+        return _recorded(node, name_value)
+    if isinstance(node, Lookup):
+        table = node.table
+        key = _compile(node.key, kinds)
+        return _recorded(node, lambda run: run.parameter(table, key(run)))
+    if isinstance(node, Unary):
+        operand = _compile(node.operand, kinds)
+        if node.op == "not":
+            return _recorded(node, lambda run: not operand(run))
+        return _recorded(node, lambda run: -operand(run))
+    if isinstance(node, Conditional):
+        condition = _compile(node.condition, kinds)
+        if_true = _compile(node.if_true, kinds)
+        if_false = _compile(node.if_false, kinds)
+        return _recorded(node, lambda run: if_true(run) if condition(run) else if_false(run))
+    if isinstance(node, Call):
+        args = [_compile(arg, kinds) for arg in node.args]
+        if node.function in ("min", "max"):
+            pick = min if node.function == "min" else max
+            return _recorded(node, lambda run: pick(arg(run) for arg in args))
+        (arg,) = args
+        simple = {
+            "round": round_half_away,
+            "abs": abs,
+            "floor": math.floor,
+            "ceil": math.ceil,
+        }
+        function = simple[node.function]
+        return _recorded(node, lambda run: function(arg(run)))
+    if isinstance(node, Binary):
+        left = _compile(node.left, kinds)
+        right = _compile(node.right, kinds)
+        op = node.op
+        if op == "and":
+            return _recorded(node, lambda run: bool(left(run)) and bool(right(run)))
+        if op == "or":
+            return _recorded(node, lambda run: bool(left(run)) or bool(right(run)))
+        if op == "in":
+            return _recorded(node, lambda run: left(run) in right(run))
+        if op in COMPARISONS:
+            compare = _CMP[op]
+            return _recorded(node, lambda run: compare(left(run), right(run)))
+        assert node.left.vtype is not None
+        if op == "-" and node.left.vtype.kind == dt.DATE:
+            return _recorded(node, lambda run: (left(run) - right(run)).days)
+        if op == "+":
+            return _recorded(node, lambda run: left(run) + right(run))
+        if op == "-":
+            return _recorded(node, lambda run: left(run) - right(run))
+        if op == "*":
+            return _recorded(node, lambda run: left(run) * right(run))
+        integral = _integral(node.left) and _integral(node.right)
+        text = node.text
+
+        def divide(run: _Run) -> Any:
+            numerator, denominator = left(run), right(run)
+            if denominator == 0:
+                raise RuleEvaluationError(f"division by zero in `{text}`")
+            if op == "/":
+                return numerator / denominator
+            if integral:
+                return numerator // denominator
+            return math.floor(numerator / denominator)
+
+        return _recorded(node, divide)
+    raise TypeError(f"cannot compile {node!r}")
+
+
+def _integral(node: Node) -> bool:
+    """Whether the node's values are always Python ints (exact integers or pence)."""
+    vtype = node.vtype
+    assert vtype is not None
+    return vtype.kind in (dt.INTEGER, dt.MONEY) and vtype.exact
+
+
+def _store(kind: str, value: Any) -> Any:
+    if kind in (dt.INTEGER, dt.MONEY):
+        return int(value)
+    if kind == dt.NUMBER:
+        return float(value)
+    if kind == dt.BOOLEAN:
+        return bool(value)
+    return value
+
+
+# --- decide ------------------------------------------------------------------------------
+
+
+def decide(rule_set: RuleSet, inputs: Mapping[str, Any], on: datetime.date) -> Decision:
+    """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``.
+
+    Raises ``InputError`` (naming the input) for a missing, unknown or badly typed input,
+    ``DateNotCovered`` when the rule set has no values for ``on``, and
+    ``RuleEvaluationError`` if a rule divides by zero for these inputs. Deterministic: the
+    same rule set, inputs and date always give an equal ``Decision``.
+    """
+    if not isinstance(on, datetime.date) or isinstance(on, datetime.datetime):
+        raise InputError("on", f"must be a date, not {on!r}")
+    if on < rule_set.valid_from or (rule_set.valid_to is not None and on > rule_set.valid_to):
+        until = f" to {format_date(rule_set.valid_to)}" if rule_set.valid_to else " onwards"
+        raise DateNotCovered(
+            f"is {format_date(on)}, but the rules cover {format_date(rule_set.valid_from)}{until}"
+        )
+    checked, defaulted = check_inputs(rule_set, inputs)
+    run = _Run(rule_set, checked, on)
+    program: Mapping[str, Evaluator] = rule_set.programs["scalar"]
+    recorded: dict[
+        str,
+        tuple[list[tuple[Node, Any]], dict[str, None], dict[tuple[str, str | None], ParameterUse]],
+    ] = {}
+    for name in rule_set.order:
+        run.steps, run.consulted, run.uses = [], {}, {}
+        try:
+            value = program[name](run)
+        except RuleEvaluationError as error:
+            raise RuleEvaluationError(f"variable '{name}': {error}") from None
+        run.values[name] = _store(rule_set.variables[name].vtype.kind, value)
+        recorded[name] = (run.steps, run.consulted, run.uses)
+    relevant = _relevant(rule_set, recorded)
+    sentences: list[str] = []
+    uses: dict[tuple[str, str | None], ParameterUse] = {}
+    explained: set[str] = set()
+    for name in rule_set.order:
+        if name in relevant:
+            spec = rule_set.variables[name]
+            sentence = _sentence(rule_set, run, spec, run.values[name])
+            if sentence:
+                sentences.append(sentence)
+                explained.add(name)
+            uses.update(recorded[name][2])
+    for name in rule_set.outputs:
+        if name not in explained:
+            # Every decision explains at least its outputs, even without a template.
+            spec = rule_set.variables[name]
+            display = format_value(spec.vtype.kind, run.values[name], labels=spec.labels)
+            sentences.append(f"{spec.label}: {display}.")
+    return Decision(
+        rule_set_name=rule_set.name,
+        rule_set_title=rule_set.title,
+        rule_set_version=rule_set.version,
+        rule_set_hash=rule_set.content_hash,
+        on=on,
+        inputs=checked,
+        defaults_applied=defaulted,
+        values=run.values,
+        outputs={name: run.values[name] for name in rule_set.outputs},
+        explanation=tuple(sentences),
+        parameters=tuple(uses.values()),
+        trace=_Traces(rule_set, run, recorded, relevant),
+    )
+
+
+class _Traces(Mapping[str, VariableTrace]):
+    """Each variable's trace, built when first read.
+
+    Working out the traces (the working, every step shown as text) is three quarters of
+    the cost of a decision, and a citizen's page needs only the explanation; a caseworker's
+    audit or ``to_dict`` reads them all. Built from the finished run, so the result is the
+    same whenever it is read.
+    """
+
+    def __init__(
+        self,
+        rule_set: RuleSet,
+        run: _Run,
+        recorded: Mapping[str, tuple[Any, Any, Any]],
+        relevant: set[str],
+    ) -> None:
+        self._rule_set = rule_set
+        self._run = run
+        self._recorded = recorded
+        self._relevant = relevant
+        self._built: dict[str, VariableTrace] = {}
+
+    def __getitem__(self, name: str) -> VariableTrace:
+        trace = self._built.get(name)
+        if trace is None:
+            if name not in self._recorded:
+                raise KeyError(name)
+            steps, consulted, uses = self._recorded[name]
+            spec = self._rule_set.variables[name]
+            trace = _trace(
+                self._rule_set, self._run, spec, steps, consulted, uses, name in self._relevant
+            )
+            self._built[name] = trace
+        return trace
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rule_set.order)
+
+    def __len__(self) -> int:
+        return len(self._rule_set.order)
+
+    def __repr__(self) -> str:
+        return f"<traces of {', '.join(self._rule_set.order)}>"
+
+
+def check_inputs(
+    rule_set: RuleSet, inputs: Mapping[str, Any]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Inputs checked against their declarations, with defaults filled in.
+
+    Returns the values and the names that took their default; raises ``InputError``.
+    """
+    if not isinstance(inputs, Mapping):
+        raise InputError("inputs", f"must be a mapping of input names to values, not {inputs!r}")
+    for name in inputs:
+        if name not in rule_set.inputs:
+            expected = ", ".join(rule_set.inputs)
+            raise InputError(
+                str(name), f"is not an input of {rule_set.name} (its inputs are: {expected})"
+            )
+    checked: dict[str, Any] = {}
+    defaulted: list[str] = []
+    for name, spec in rule_set.inputs.items():
+        value = inputs.get(name)
+        if value is None:
+            if not spec.has_default:
+                raise InputError(name, "is missing")
+            checked[name] = spec.default
+            defaulted.append(name)
+            continue
+        try:
+            checked[name] = spec.check(value)
+        except ValueError as error:
+            raise InputError(name, str(error)) from None
+    return checked, tuple(defaulted)
+
+
+def read_input(rule_set: RuleSet, name: str, text: str) -> object:
+    """The value of input ``name`` written as text (a form answer, a CSV cell).
+
+    Booleans may be written true/false or yes/no, money as pence or ``£140.00``, dates as
+    ``YYYY-MM-DD``. Raises ``InputError`` naming the input.
+    """
+    spec = rule_set.inputs.get(name)
+    if spec is None:
+        raise InputError(name, f"is not an input of {rule_set.name}")
+    try:
+        return spec.check(parse_text(spec.vtype.kind, text))
+    except ValueError as error:
+        raise InputError(name, str(error)) from None
+
+
+def _relevant(rule_set: RuleSet, recorded: Mapping[str, Any]) -> set[str]:
+    """Variables the outputs actually consulted (through the branches taken)."""
+    relevant: set[str] = set()
+    pending = list(rule_set.outputs)
+    while pending:
+        name = pending.pop()
+        if name in relevant:
+            continue
+        relevant.add(name)
+        pending.extend(n for n in recorded[name][1] if n in rule_set.variables)
+    return relevant
+
+
+def _working_display(kind: str, value: Any) -> str:
+    if kind == dt.BOOLEAN:
+        return "true" if value else "false"
+    if kind == dt.ENUMERATION:
+        return format_literal(value)
+    return format_value(kind, value)
+
+
+def _trace(
+    rule_set: RuleSet,
+    run: _Run,
+    spec: VariableSpec,
+    steps: list[tuple[Node, Any]],
+    consulted: Mapping[str, None],
+    uses: Mapping[tuple[str, str | None], ParameterUse],
+    relevant: bool,
+) -> VariableTrace:
+    value = run.values[spec.name]
+    kind = spec.vtype.kind
+    seen = {id(node): val for node, val in steps}
+    made: list[Step] = []
+    conditions: list[Step] = []
+    for node, val in steps:
+        assert node.vtype is not None
+        step = Step(node.text, val, _working_display(node.vtype.kind, val))
+        made.append(step)
+        if node.vtype.kind == dt.BOOLEAN and not isinstance(node, Conditional):
+            conditions.append(step)
+
+    def substitute(node: Node) -> str | None:
+        if isinstance(node, (Name, Lookup)) and id(node) in seen:
+            assert node.vtype is not None
+            return _working_display(node.vtype.kind, seen[id(node)])
+        if isinstance(node, Conditional) and id(node.condition) in seen:
+            branch = node.if_true if seen[id(node.condition)] else node.if_false
+            text = render(branch, substitute)
+            simple = isinstance(branch, (Name, Lookup, Literal, Call))
+            return text if simple else f"({text})"
+        return None
+
+    top = spec.expression
+    while isinstance(top, Conditional) and id(top.condition) in seen:
+        top = top.if_true if seen[id(top.condition)] else top.if_false
+    working = render(top, substitute)
+    display = _working_display(kind, value)
+    if working != display:
+        working = f"{working} = {display}"
+    return VariableTrace(
+        name=spec.name,
+        label=spec.label,
+        kind=kind,
+        value=value,
+        display=format_value(kind, value, labels=spec.labels),
+        expression=spec.expression_text,
+        working=working,
+        conditions=tuple(conditions),
+        steps=tuple(made),
+        uses=tuple(consulted),
+        parameters=tuple(uses.values()),
+        sentence=_sentence(rule_set, run, spec, value),
+        source=spec.source,
+        relevant=relevant,
+    )
+
+
+def _sentence(rule_set: RuleSet, run: _Run, spec: VariableSpec, value: Any) -> str | None:
+    template: Template | None = spec.explain
+    if spec.vtype.kind == dt.BOOLEAN and not value:
+        template = spec.otherwise
+    if template is None:
+        return None
+    return template.render(lambda placeholder: _fill(rule_set, run, placeholder))
+
+
+def _fill(rule_set: RuleSet, run: _Run, placeholder: Placeholder) -> str:
+    name = placeholder.name
+    if name == "decision_date":
+        return format_date(run.on)
+    if name in rule_set.parameters:
+        spec: ParameterSpec = rule_set.parameters[name]
+        period = spec.period_on(run.on)
+        assert period is not None
+        if placeholder.attribute == "from":
+            return format_date(period.start)
+        if placeholder.attribute == "to":
+            return format_date(period.end) if period.end else "until further notice"
+        return format_value(spec.value_kind, period.value, fmt=placeholder.fmt)
+    value = run.values[name] if name in run.values else run.inputs[name]
+    return format_value(
+        rule_set.kind_of_value(name), value, fmt=placeholder.fmt, labels=rule_set.labels_of(name)
+    )

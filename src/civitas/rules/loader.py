@@ -1,0 +1,755 @@
+"""Loading and validating rule-set files.
+
+``validate_file`` reports every problem it can find, each as ``file:line: message``:
+YAML syntax, schema (unknown keys, wrong shapes), expression syntax, unknown names, type
+errors, cycles between variables, badly formed templates, and parameters whose periods
+overlap or leave gaps. ``load_rule_set`` returns a compiled ``RuleSet`` only when there are
+none, and raises ``RuleSetInvalid`` otherwise: a rule set is never partly loaded.
+
+Loaded rule sets are cached by file content, so calling ``load_rule_set`` per request is
+cheap and never re-parses an unchanged file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import itertools
+import json
+import re
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from civitas.rules import datatypes as dt
+from civitas.rules.datatypes import ValueType
+from civitas.rules.evaluate import compile_variable
+from civitas.rules.expressions import (
+    BUILTINS,
+    RESERVED,
+    ExpressionSyntaxError,
+    Literal,
+    names_used,
+    parse,
+    walk,
+)
+from civitas.rules.model import (
+    NO_DEFAULT,
+    InputSpec,
+    ParameterSpec,
+    Period,
+    RuleSet,
+    Source,
+    VariableSpec,
+)
+from civitas.rules.sourcefile import Document, PathPart, Problem, read_document, sorted_problems
+from civitas.rules.templates import Template, TemplateError, parse_template
+from civitas.rules.typecheck import ExpressionTypeError, Symbol, check, unknown_names
+from civitas.rules.values import check as check_value
+from civitas.rules.vectorised import compile_vector
+
+SCHEMA = "rule-set.schema.json"
+
+
+class RuleSetInvalid(Exception):
+    """A rule-set file has problems; ``problems`` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def validate_file(path: str | Path) -> list[Problem]:
+    """Every problem in the rule-set file at ``path``, in line order (empty if valid)."""
+    _rule_set, problems = build(path)
+    return problems
+
+
+_CACHE: dict[tuple[str, str], RuleSet] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_rule_set(path: str | Path) -> RuleSet:
+    """The compiled rule set in ``path``; raises ``RuleSetInvalid`` listing its problems.
+
+    Cached by resolved path and content digest: an unchanged file is parsed once.
+    """
+    resolved = Path(path).resolve()
+    try:
+        raw = resolved.read_bytes()
+    except OSError as error:
+        raise RuleSetInvalid([Problem(str(path), None, f"cannot read the file: {error}")]) from None
+    key = (str(resolved), hashlib.sha256(raw).hexdigest())
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    rule_set, problems = build(path)
+    if rule_set is None:
+        raise RuleSetInvalid(problems)
+    with _CACHE_LOCK:
+        # Keep one entry per file: an edited file replaces its old version.
+        for old in [k for k in _CACHE if k[0] == key[0]]:
+            del _CACHE[old]
+        _CACHE[key] = rule_set
+    return rule_set
+
+
+_SOURCE_CACHE: dict[str, RuleSet] = {}
+_SOURCE_CACHE_LIMIT = 64
+
+
+def load_rule_set_source(source: str, *, filename: str) -> RuleSet:
+    """The compiled rule set written in ``source`` (problems reported against ``filename``).
+
+    For rules kept somewhere other than a file: a published service version embeds the
+    text of its rule set, so a case is always decided by the rules it was published with,
+    whatever has happened to the file since. Cached by content; raises ``RuleSetInvalid``.
+    """
+    key = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    cached = _SOURCE_CACHE.get(key)
+    if cached is not None:
+        return cached
+    rule_set, problems = build(filename, text=source)
+    if rule_set is None:
+        raise RuleSetInvalid(problems)
+    with _CACHE_LOCK:
+        if len(_SOURCE_CACHE) >= _SOURCE_CACHE_LIMIT:
+            _SOURCE_CACHE.pop(next(iter(_SOURCE_CACHE)))
+        _SOURCE_CACHE[key] = rule_set
+    return rule_set
+
+
+def build(path: str | Path, *, text: str | None = None) -> tuple[RuleSet | None, list[Problem]]:
+    """Parse, validate and compile ``path`` (or ``text``, reported as ``path``): the rule
+    set, or None and the problems."""
+    document, problems = read_document(path, SCHEMA, text=text)
+    if document is None or problems:
+        return None, problems
+    builder = _Builder(document)
+    rule_set = builder.build()
+    problems = sorted_problems(builder.problems)
+    if problems:
+        return None, problems
+    return rule_set, []
+
+
+def canonical_hash(data: Any) -> str:
+    """sha256 of the canonical JSON form of a document (sorted keys, no whitespace).
+
+    Comments and layout do not change it; any change to what the rules say does.
+    """
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _label(spec: Mapping[str, Any], name: str) -> str:
+    label: str = spec.get("label") or name.replace("_", " ").capitalize()
+    return label
+
+
+def _source(spec: Mapping[str, Any] | None) -> Source | None:
+    if not spec:
+        return None
+    return Source(spec["reference"], spec.get("url"), spec.get("title"))
+
+
+class _Builder:
+    """Turns a schema-valid document into a RuleSet, collecting semantic problems."""
+
+    def __init__(self, document: Document) -> None:
+        self.doc = document
+        self.data: dict[str, Any] = document.data
+        self.problems: list[Problem] = []
+
+    def problem(self, message: str, *path: PathPart, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(message, *path, key=key))
+
+    def build(self) -> RuleSet | None:
+        inputs_data: dict[str, Any] = self.data.get("inputs") or {}
+        parameters_data: dict[str, Any] = self.data.get("parameters") or {}
+        variables_data: dict[str, Any] = self.data["variables"]
+        self._check_names(inputs_data, parameters_data, variables_data)
+
+        inputs = {name: self._input(name, spec) for name, spec in inputs_data.items()}
+        declared = {
+            name: dt.declared(spec["type"], frozenset(spec.get("values") or ()))
+            for name, spec in variables_data.items()
+        }
+        enumerations = {
+            name: spec.vtype for name, spec in inputs.items() if spec.vtype.kind == dt.ENUMERATION
+        }
+        enumerations.update(
+            {name: vtype for name, vtype in declared.items() if vtype.kind == dt.ENUMERATION}
+        )
+        parameter_types = {
+            name: self._parameter_type(name, spec, enumerations)
+            for name, spec in parameters_data.items()
+        }
+        # A parameter with bad periods still has a type, so expressions using it are
+        # checked rather than reported as using an unknown name.
+        parameters = {
+            name: self._parameter(name, spec, vtype) if vtype is not None else None
+            for (name, spec), vtype in zip(
+                parameters_data.items(), parameter_types.values(), strict=True
+            )
+        }
+
+        symbols: dict[str, Symbol] = {
+            name: Symbol("builtin", ValueType(dt.DATE)) for name in BUILTINS
+        }
+        symbols.update({n: Symbol("input", s.vtype) for n, s in inputs.items()})
+        symbols.update(
+            {n: Symbol("parameter", t) for n, t in parameter_types.items() if t is not None}
+        )
+        symbols.update({n: Symbol("variable", v) for n, v in declared.items()})
+
+        variables = {
+            name: self._variable(name, spec, declared[name], symbols)
+            for name, spec in variables_data.items()
+        }
+        complete = {n: v for n, v in variables.items() if v is not None}
+        order = self._order(complete, variables_data)
+        outputs = self._outputs(complete, variables_data)
+        valid_from, valid_to = self._coverage(parameters)
+        if self.problems or len(complete) != len(variables) or None in parameters.values():
+            return None
+        return self._assemble(inputs, parameters, complete, order, outputs, valid_from, valid_to)
+
+    # --- names ---------------------------------------------------------------------------
+
+    def _check_names(self, *groups: dict[str, Any]) -> None:
+        where: dict[str, str] = {}
+        for group_name, group in zip(("inputs", "parameters", "variables"), groups, strict=True):
+            for name in group:
+                if name in RESERVED:
+                    self.problem(
+                        f"'{name}' is a reserved word or function name; choose another name",
+                        group_name,
+                        name,
+                        key=True,
+                    )
+                elif name in where:
+                    self.problem(
+                        f"'{name}' is already defined in {where[name]}", group_name, name, key=True
+                    )
+                else:
+                    where[name] = group_name
+
+    # --- inputs --------------------------------------------------------------------------
+
+    def _input(self, name: str, spec: dict[str, Any]) -> InputSpec:
+        kind = spec["type"]
+        path = ("inputs", name)
+        values = spec.get("values")
+        allowed = tuple(values) if values is not None else None
+        vtype = dt.declared(kind, frozenset(values) if kind == dt.ENUMERATION and values else None)
+        minimum, maximum = spec.get("minimum"), spec.get("maximum")
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.problem(f"minimum {minimum} is greater than maximum {maximum}", *path, "minimum")
+        labels = spec.get("labels")
+        for value in labels or {}:
+            if allowed is not None and value not in allowed:
+                self.problem(
+                    f"label for '{value}', which is not one of the values",
+                    *path,
+                    "labels",
+                    value,
+                    key=True,
+                )
+        result = InputSpec(
+            name,
+            vtype,
+            _label(spec, name),
+            spec.get("description"),
+            NO_DEFAULT,
+            minimum,
+            maximum,
+            allowed,
+            labels,
+            self.doc.line(*path),
+        )
+        if "default" in spec:
+            try:
+                default = result.check(spec["default"])
+            except ValueError as error:
+                self.problem(f"the default of {name} {error}", *path, "default")
+            else:
+                result = InputSpec(
+                    name,
+                    vtype,
+                    result.label,
+                    result.description,
+                    default,
+                    minimum,
+                    maximum,
+                    allowed,
+                    labels,
+                    result.line,
+                )
+        return result
+
+    # --- parameters ----------------------------------------------------------------------
+
+    def _parameter_type(
+        self, name: str, spec: dict[str, Any], enumerations: Mapping[str, ValueType]
+    ) -> ValueType | None:
+        """The parameter's type: a table type when it is keyed_by an enumeration."""
+        element = dt.declared(spec["type"])
+        keyed_by = spec.get("keyed_by")
+        if keyed_by is None:
+            return element
+        if keyed_by not in enumerations:
+            self.problem(
+                f"keyed_by '{keyed_by}' is not an enumeration input or variable",
+                "parameters",
+                name,
+                "keyed_by",
+            )
+            return None
+        keys = enumerations[keyed_by].values or frozenset()
+        return ValueType(dt.TABLE, values=keys, element=element)
+
+    def _parameter(self, name: str, spec: dict[str, Any], vtype: ValueType) -> ParameterSpec | None:
+        path = ("parameters", name)
+        kind = spec["type"]
+        keyed_by = spec.get("keyed_by")
+        keys = vtype.values if vtype.kind == dt.TABLE else None
+        periods: list[Period] = []
+        ok = True
+        for index, period in enumerate(spec["periods"]):
+            ppath = (*path, "periods", index)
+            start = self._date(period["from"], *ppath, "from")
+            end = self._date(period["to"], *ppath, "to") if period.get("to") else None
+            value = self._parameter_value(
+                name, period["value"], kind, keys, keyed_by, (*ppath, "value")
+            )
+            if start is None or value is None or (period.get("to") and end is None):
+                ok = False
+                continue
+            if end is not None and end < start:
+                self.problem(f"period ends ({end}) before it starts ({start})", *ppath, "to")
+                ok = False
+                continue
+            periods.append(Period(start, end, value, self.doc.line(*ppath)))
+        if not ok:
+            return None
+        if not self._check_periods(name, periods, path):
+            return None
+        periods.sort(key=lambda p: p.start)
+        return ParameterSpec(
+            name,
+            vtype,
+            _label(spec, name),
+            spec.get("description"),
+            _source(spec.get("source")),
+            keyed_by,
+            tuple(periods),
+            self.doc.line(*path),
+            self._parameter_explain(name, spec, vtype),
+        )
+
+    def _parameter_explain(
+        self, name: str, spec: dict[str, Any], vtype: ValueType
+    ) -> Template | None:
+        """A parameter's template may only use {value}, {key} (tables), {from} and {to}."""
+        text = spec.get("explain")
+        if text is None:
+            return None
+        path = ("parameters", name, "explain")
+        try:
+            template = parse_template(text)
+        except TemplateError as error:
+            self.problem(f"{name}: explanation: {error}", *path)
+            return None
+        allowed = {"value", "from", "to"} | ({"key"} if vtype.kind == dt.TABLE else set())
+        element = vtype.element or vtype
+        for placeholder in template.placeholders():
+            if placeholder.name not in allowed or placeholder.attribute is not None:
+                self.problem(
+                    f"{name}: explanation: a parameter's explanation can use "
+                    f"{', '.join('{' + a + '}' for a in sorted(allowed))}, not "
+                    f"'{{{placeholder.name}}}'",
+                    *path,
+                )
+            elif placeholder.fmt == "percent" and not (
+                placeholder.name == "value" and element.is_numeric
+            ):
+                self.problem(f"{name}: explanation: only a number can be shown as a percent", *path)
+        return template
+
+    def _date(self, text: str, *path: PathPart) -> datetime.date | None:
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            self.problem(f"{text!r} is not a real date", *path)
+            return None
+
+    def _parameter_value(
+        self,
+        name: str,
+        value: Any,
+        kind: str,
+        keys: frozenset[str] | None,
+        keyed_by: str | None,
+        path: tuple[PathPart, ...],
+    ) -> Any:
+        if keys is None:
+            if isinstance(value, dict):
+                self.problem(f"{name} has a table of values but no keyed_by", *path)
+                return None
+            return self._scalar(name, value, kind, path)
+        if not isinstance(value, dict):
+            self.problem(
+                f"{name} is keyed by {keyed_by}, so each value must be a table with "
+                f"an entry for each of: {', '.join(sorted(keys))}",
+                *path,
+            )
+            return None
+        table: dict[str, Any] = {}
+        good = True
+        for key, entry in value.items():
+            if key not in keys:
+                self.problem(
+                    f"'{key}' is not a value of {keyed_by} ({', '.join(sorted(keys))})",
+                    *path,
+                    key,
+                    key=True,
+                )
+                good = False
+                continue
+            checked = self._scalar(name, entry, kind, (*path, key))
+            good = good and checked is not None
+            table[key] = checked
+        missing = sorted(keys - set(value))
+        if missing:
+            self.problem(
+                f"the table for {name} has no entry for {', '.join(repr(m) for m in missing)}",
+                *path,
+            )
+            good = False
+        return table if good else None
+
+    def _scalar(self, name: str, value: Any, kind: str, path: tuple[PathPart, ...]) -> Any:
+        try:
+            return check_value(kind, value)
+        except ValueError as error:
+            self.problem(f"the value of {name} {error}", *path)
+            return None
+
+    def _check_periods(self, name: str, periods: list[Period], path: tuple[PathPart, ...]) -> bool:
+        ordered = sorted(enumerate(periods), key=lambda item: item[1].start)
+        ok = True
+        for (_, previous), (index, current) in itertools.pairwise(ordered):
+            where = (*path, "periods", index, "from")
+            if previous.end is None:
+                self.problem(
+                    f"{name}: the period from {current.start} overlaps the period "
+                    f"from {previous.start}, which has no end date",
+                    *where,
+                )
+                ok = False
+            elif current.start <= previous.end:
+                self.problem(
+                    f"{name}: the period from {current.start} overlaps the period "
+                    f"{previous.start} to {previous.end}",
+                    *where,
+                )
+                ok = False
+            elif current.start > previous.end + datetime.timedelta(days=1):
+                gap_from = previous.end + datetime.timedelta(days=1)
+                gap_to = current.start - datetime.timedelta(days=1)
+                self.problem(
+                    f"{name}: no value from {gap_from} to {gap_to} (a gap between periods)", *where
+                )
+                ok = False
+        return ok
+
+    # --- variables -----------------------------------------------------------------------
+
+    def _variable(
+        self, name: str, spec: dict[str, Any], vtype: ValueType, symbols: Mapping[str, Symbol]
+    ) -> VariableSpec | None:
+        path = ("variables", name)
+        text: str = spec["expression"]
+        try:
+            expression = parse(text)
+        except ExpressionSyntaxError as error:
+            self.problems.append(
+                Problem(
+                    self.doc.path,
+                    self._expression_line(path, error.offset),
+                    f"{name}: {error.message}",
+                )
+            )
+            return None
+        unknown = unknown_names(expression, symbols)
+        for error in unknown:
+            offset = _find_name(text, error.name or "")
+            self.problems.append(
+                Problem(
+                    self.doc.path, self._expression_line(path, offset), f"{name}: {error.message}"
+                )
+            )
+        if unknown:
+            return None
+        try:
+            result = check(expression, symbols)
+        except ExpressionTypeError as error:
+            self.problem(f"{name}: {error.message}", *path, "expression")
+            return None
+        reason = dt.assignable(vtype, result)
+        if reason is not None:
+            self.problem(f"{name}: `{expression.text}` {reason}", *path, "expression")
+            return None
+        explain, otherwise = self._explain(name, spec, vtype, symbols)
+        gain_when = spec.get("gain_when", "increases")
+        if "gain_when" in spec and not vtype.is_numeric:
+            self.problem(
+                f"{name}: gain_when only applies to amounts and numbers", *path, "gain_when"
+            )
+        depends_on = tuple(dict.fromkeys(n for n in names_used(expression) if n not in BUILTINS))
+        labels = spec.get("labels")
+        for value in labels or {}:
+            if value not in (vtype.values or ()):
+                self.problem(
+                    f"label for '{value}', which is not one of the values",
+                    *path,
+                    "labels",
+                    value,
+                    key=True,
+                )
+        return VariableSpec(
+            name,
+            vtype,
+            _label(spec, name),
+            spec.get("description"),
+            expression,
+            text.strip(),
+            _source(spec.get("source")),
+            explain,
+            otherwise,
+            gain_when,
+            labels,
+            depends_on,
+            self.doc.line(*path),
+        )
+
+    def _expression_line(self, path: tuple[PathPart, ...], offset: int | None) -> int:
+        """The line of character ``offset`` of an expression, however the YAML wrote it."""
+        node = self.doc.node(*path, "expression")
+        if node is None:
+            return self.doc.line(*path)
+        first = int(node.start_mark.line) + 1
+        if offset is None:
+            return first
+        raw_lines = self.doc.text[node.start_mark.index : node.end_mark.index].split("\n")
+        if getattr(node, "style", None) in ("|", ">"):
+            raw_lines, first = raw_lines[1:], first + 1  # text starts after the indicator
+        line = _line_of_offset(str(node.value), raw_lines, offset)
+        if line is None:
+            # Quoted text with escapes: count the newlines kept in the value instead.
+            return first + str(node.value)[:offset].count("\n")
+        return first + line
+
+    def _explain(
+        self, name: str, spec: dict[str, Any], vtype: ValueType, symbols: Mapping[str, Symbol]
+    ) -> tuple[Template | None, Template | None]:
+        explain = spec.get("explain")
+        if explain is None:
+            return None, None
+        path: tuple[PathPart, ...] = ("variables", name, "explain")
+        if isinstance(explain, str):
+            return self._template(name, explain, symbols, path), None
+        if vtype.kind != dt.BOOLEAN:
+            self.problem(
+                f"{name}: because/otherwise explanations are for true-or-false "
+                "variables; give a single sentence instead",
+                *path,
+            )
+            return None, None
+        because = explain.get("because")
+        otherwise = explain.get("otherwise")
+        return (
+            self._template(name, because, symbols, (*path, "because")) if because else None,
+            self._template(name, otherwise, symbols, (*path, "otherwise")) if otherwise else None,
+        )
+
+    def _template(
+        self, name: str, text: str, symbols: Mapping[str, Symbol], path: tuple[PathPart, ...]
+    ) -> Template | None:
+        try:
+            template = parse_template(text)
+        except TemplateError as error:
+            self.problem(f"{name}: explanation: {error}", *path)
+            return None
+        for placeholder in template.placeholders():
+            symbol = symbols.get(placeholder.name)
+            if symbol is None:
+                self.problem(f"{name}: explanation uses unknown name '{placeholder.name}'", *path)
+            elif placeholder.attribute is not None and symbol.kind != "parameter":
+                self.problem(
+                    f"{name}: explanation: .{placeholder.attribute} only applies to "
+                    f"parameters, and {placeholder.name} is a {symbol.kind}",
+                    *path,
+                )
+            elif symbol.vtype.kind == dt.TABLE and placeholder.attribute is None:
+                self.problem(
+                    f"{name}: explanation: {placeholder.name} is a table; show the "
+                    "variable that looks the value up instead",
+                    *path,
+                )
+            elif placeholder.fmt == "percent" and not symbol.vtype.is_numeric:
+                self.problem(
+                    f"{name}: explanation: {{{placeholder.name}:percent}} needs a number", *path
+                )
+        return template
+
+    def _order(
+        self, variables: Mapping[str, VariableSpec], data: Mapping[str, Any]
+    ) -> tuple[str, ...]:
+        """Variables in dependency order; reports each cycle once, naming it."""
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1: in progress, 2: done
+        stack: list[str] = []
+        reported: set[frozenset[str]] = set()
+
+        def visit(name: str) -> None:
+            state[name] = 1
+            stack.append(name)
+            for dep in variables[name].depends_on:
+                if dep not in variables:
+                    continue
+                if state.get(dep) == 1:
+                    cycle = [*stack[stack.index(dep) :], dep]
+                    if frozenset(cycle) not in reported:
+                        reported.add(frozenset(cycle))
+                        self.problem(
+                            "variables depend on each other in a cycle: " + " → ".join(cycle),
+                            "variables",
+                            dep,
+                            key=True,
+                        )
+                elif dep not in state:
+                    visit(dep)
+            stack.pop()
+            state[name] = 2
+            order.append(name)
+
+        for name in data:
+            if name in variables and name not in state:
+                visit(name)
+        return tuple(order)
+
+    def _outputs(
+        self, variables: Mapping[str, VariableSpec], data: Mapping[str, Any]
+    ) -> tuple[str, ...]:
+        listed = self.data.get("outputs")
+        if listed is None:
+            used = {d for v in variables.values() for d in v.depends_on}
+            return tuple(name for name in data if name in variables and name not in used)
+        for index, name in enumerate(listed):
+            if name not in data:
+                self.problem(f"output '{name}' is not a variable", "outputs", index)
+        return tuple(listed)
+
+    def _coverage(
+        self, parameters: Mapping[str, ParameterSpec | None]
+    ) -> tuple[datetime.date, datetime.date | None]:
+        """The dates on which every parameter has a value."""
+        valid = [p for p in parameters.values() if p is not None]
+        if not valid:
+            return datetime.date.min, None
+        start = max(p.periods[0].start for p in valid)
+        ends = [p.periods[-1].end for p in valid if p.periods[-1].end is not None]
+        end = min(ends) if ends else None
+        if end is not None and end < start:
+            self.problem(
+                f"the parameters have no date in common: one starts on {start} and "
+                f"another ends on {end}",
+                "parameters",
+            )
+        return start, end
+
+    # --- assembly ------------------------------------------------------------------------
+
+    def _assemble(
+        self,
+        inputs: dict[str, InputSpec],
+        parameters: dict[str, ParameterSpec | None],
+        variables: dict[str, VariableSpec],
+        order: tuple[str, ...],
+        outputs: tuple[str, ...],
+        valid_from: datetime.date,
+        valid_to: datetime.date | None,
+    ) -> RuleSet:
+        params = {n: p for n, p in parameters.items() if p is not None}
+        enum_values: set[str] = set()
+        for spec in inputs.values():
+            enum_values.update(spec.vtype.values or ())
+        for var in variables.values():
+            enum_values.update(var.vtype.values or ())
+            enum_values.update(
+                n.value
+                for n in walk(var.expression)
+                if isinstance(n, Literal) and isinstance(n.value, str)
+            )
+        for param in params.values():
+            enum_values.update(param.vtype.values or ())
+        meta = self.data["metadata"]
+        rule_set = RuleSet(
+            name=meta["name"],
+            title=meta["title"],
+            version=str(meta["version"]),
+            content_hash=canonical_hash(self.data),
+            path=self.doc.path,
+            publisher=meta.get("publisher"),
+            description=meta.get("description"),
+            sources=tuple(
+                Source(s.get("reference", s["title"]), s.get("url"), s["title"])
+                for s in meta["sources"]
+            ),
+            inputs=inputs,
+            parameters=params,
+            variables={name: variables[name] for name in self.data["variables"]},
+            outputs=outputs,
+            order=order,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            enum_values=tuple(sorted(enum_values)),
+        )
+        kinds = {name: rule_set.kind_of(name) for name in [*inputs, *params, *variables, *BUILTINS]}
+        codes = {value: code for code, value in enumerate(rule_set.enum_values)}
+        rule_set.programs["codes"] = codes
+        rule_set.programs["scalar"] = {
+            name: compile_variable(variables[name], kinds) for name in order
+        }
+        rule_set.programs["vector"] = {
+            name: compile_vector(variables[name].expression, kinds, codes) for name in order
+        }
+        return rule_set
+
+
+def _line_of_offset(value: str, raw_lines: list[str], offset: int) -> int | None:
+    """Which of ``raw_lines`` (the scalar as written) holds ``value[offset]``.
+
+    YAML folds lines of plain and ``>`` scalars into spaces, so the value is matched back
+    against the written lines piece by piece. None if they do not line up (escapes).
+    """
+    position = 0
+    for index, raw in enumerate(raw_lines):
+        piece = raw.strip()
+        if not piece:
+            continue
+        found = value.find(piece, position)
+        if found < 0 or value[position:found].strip():
+            return None
+        position = found + len(piece)
+        if offset < position:
+            return index
+    return len(raw_lines) - 1 if raw_lines else None
+
+
+def _find_name(text: str, name: str) -> int | None:
+    match = re.search(rf"(?<![\w$]){re.escape(name)}(?!\w)", text)
+    return match.start() if match else None

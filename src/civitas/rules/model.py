@@ -1,0 +1,191 @@
+"""The in-memory form of a validated rule set.
+
+Instances are only made by ``civitas.rules.loader`` after every validation check has
+passed, so code that receives a ``RuleSet`` may rely on: names are unique, expressions are
+well typed, variables have no cycles, ``order`` lists variables so that each comes after
+everything it uses, and each parameter's periods are in date order with no gaps or
+overlaps.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from civitas.rules import datatypes as dt
+from civitas.rules.datatypes import ValueType
+from civitas.rules.expressions import Node
+from civitas.rules.templates import Template
+from civitas.rules.values import check
+
+
+class _NoDefault:
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT: Any = _NoDefault()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation: a short ``reference`` (e.g. "s.45") and where to read it."""
+
+    reference: str
+    url: str | None = None
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            k: v
+            for k, v in (("reference", self.reference), ("url", self.url), ("title", self.title))
+            if v is not None
+        }
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    vtype: ValueType
+    label: str
+    description: str | None
+    default: object
+    minimum: int | None
+    maximum: int | None
+    allowed: tuple[Any, ...] | None
+    labels: Mapping[str, str] | None
+    line: int
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not NO_DEFAULT
+
+    def check(self, value: object) -> object:
+        """The canonical value, or ``ValueError`` completing "<input> ..."."""
+        checked = check(self.vtype.kind, value, allowed=self.allowed)
+        if self.minimum is not None and checked < self.minimum:  # type: ignore[operator]
+            raise ValueError(f"must be at least {self.minimum}, not {value!r}")
+        if self.maximum is not None and checked > self.maximum:  # type: ignore[operator]
+            raise ValueError(f"must be at most {self.maximum}, not {value!r}")
+        return checked
+
+
+@dataclass(frozen=True)
+class Period:
+    """A value in force from ``start`` to ``end`` inclusive (``end`` None: until replaced)."""
+
+    start: datetime.date
+    end: datetime.date | None
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """A value set by law or policy that changes over time.
+
+    ``vtype`` is a table type when the parameter is ``keyed_by`` an enumeration.
+    ``explain`` is a template over ``{value}``, ``{key}`` (tables), ``{from}`` and ``{to}``.
+    """
+
+    name: str
+    vtype: ValueType
+    label: str
+    description: str | None
+    source: Source | None
+    keyed_by: str | None
+    periods: tuple[Period, ...]
+    line: int
+    explain: Template | None = None
+    _starts: tuple[datetime.date, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_starts", tuple(p.start for p in self.periods))
+
+    @property
+    def value_kind(self) -> str:
+        """The kind of a single value (a table's entries for a table)."""
+        return self.vtype.element.kind if self.vtype.element is not None else self.vtype.kind
+
+    def period_on(self, on: datetime.date) -> Period | None:
+        """The period in force on ``on``, or None if the parameter has no value then."""
+        index = bisect.bisect_right(self._starts, on) - 1
+        if index < 0:
+            return None
+        period = self.periods[index]
+        if period.end is not None and on > period.end:
+            return None
+        return period
+
+
+@dataclass(frozen=True)
+class VariableSpec:
+    name: str
+    vtype: ValueType
+    label: str
+    description: str | None
+    expression: Node
+    expression_text: str
+    source: Source | None
+    explain: Template | None
+    otherwise: Template | None
+    gain_when: str
+    labels: Mapping[str, str] | None
+    depends_on: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True, eq=False)
+class RuleSet:
+    """A loaded, validated and compiled rule set. Immutable; safe to share between threads."""
+
+    name: str
+    title: str
+    version: str
+    content_hash: str
+    path: str
+    publisher: str | None
+    description: str | None
+    sources: tuple[Source, ...]
+    inputs: Mapping[str, InputSpec]
+    parameters: Mapping[str, ParameterSpec]
+    variables: Mapping[str, VariableSpec]
+    outputs: tuple[str, ...]
+    order: tuple[str, ...]
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    enum_values: tuple[str, ...]
+    programs: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def kind_of(self, name: str) -> str:
+        """``input``, ``parameter``, ``variable`` or ``builtin``."""
+        if name in self.inputs:
+            return "input"
+        if name in self.parameters:
+            return "parameter"
+        if name in self.variables:
+            return "variable"
+        return "builtin"
+
+    def label_of(self, name: str) -> str:
+        for group in (self.inputs, self.parameters, self.variables):
+            if name in group:
+                return group[name].label  # type: ignore[attr-defined, no-any-return]
+        return name.replace("_", " ")
+
+    def labels_of(self, name: str) -> Mapping[str, str] | None:
+        spec = self.inputs.get(name) or self.variables.get(name)
+        return spec.labels if spec is not None else None
+
+    def kind_of_value(self, name: str) -> str:
+        """The value kind of an input, variable or (scalar) parameter."""
+        if name in self.inputs:
+            return self.inputs[name].vtype.kind
+        if name in self.variables:
+            return self.variables[name].vtype.kind
+        if name in self.parameters:
+            return self.parameters[name].value_kind
+        return dt.DATE

@@ -1,0 +1,43 @@
+"""What the rest of the platform may use from the rules engine.
+
+Import from here rather than from the modules behind it, which may change::
+
+    from civitas.rules.public import decide, load_rule_set
+
+    rules = load_rule_set("services/rules/parking-permit-fee.rules.yaml")
+    decision = decide(rules, {"co2_band": "C", "permit_months": 12,
+                              "permits_already_in_household": 0}, on=date(2026, 4, 1))
+    decision.outputs["fee_pence"]     # 14000
+    decision.explanation              # sentences for the citizen
+    decision.to_dict()                # the record to keep with the case
+
+``load_rule_set`` caches by file content, so it is cheap to call per request;
+``load_rule_set_source`` does the same for rules kept as text (a published service version
+embeds its rule set). ``read_input`` reads an input written as text, such as a form answer.
+"""
+
+from civitas.rules.evaluate import DateNotCovered, Decision, InputError, decide, read_input
+from civitas.rules.loader import (
+    RuleSetInvalid,
+    load_rule_set,
+    load_rule_set_source,
+    validate_file,
+)
+from civitas.rules.model import RuleSet
+from civitas.rules.sourcefile import Problem
+from civitas.rules.values import format_date
+
+__all__ = [
+    "DateNotCovered",
+    "Decision",
+    "InputError",
+    "Problem",
+    "RuleSet",
+    "RuleSetInvalid",
+    "decide",
+    "format_date",
+    "load_rule_set",
+    "load_rule_set_source",
+    "read_input",
+    "validate_file",
+]

@@ -1,0 +1,720 @@
+"""Policy simulation: a rule set over a whole population, before and after a reform.
+
+``simulate`` reads a population CSV (one row per case, one column per input), evaluates the
+rule set's outputs for every row with NumPy under the parameters in force on a date
+(the baseline) and again with some parameters overridden (the reform), and reports what
+changes: rows that gain or lose eligibility, gainers and losers, the distribution of the
+changes and the change in totals.
+
+Population files: a header row naming the columns, then one row per line. Every input
+needs a column, except inputs with a default, whose column may be left out. Cells hold
+text in the forms ``values.parse_text`` documents, except that money is whole pence only and
+booleans are true/false, yes/no or 1/0. A bad file is reported as one ``PopulationError``
+naming the column and the first bad line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import difflib
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from civitas.rules import datatypes as dt
+from civitas.rules import vectorised
+from civitas.rules.evaluate import DateNotCovered, InputError
+from civitas.rules.model import InputSpec, RuleSet
+from civitas.rules.values import (
+    check,
+    format_date,
+    format_money,
+    format_number,
+    format_value,
+    parse_text,
+)
+
+
+class PopulationError(ValueError):
+    """The population file cannot be used; the message names the column and line."""
+
+
+class OverrideError(ValueError):
+    """A ``--set PARAMETER=VALUE`` override names an unknown parameter or a bad value."""
+
+
+class SimulationError(ArithmeticError):
+    """A rule could not be applied to a row of the population (division by zero)."""
+
+
+@dataclass(frozen=True)
+class Population:
+    """Input columns in array representation (see ``civitas.rules.vectorised``)."""
+
+    path: str
+    rows: int
+    columns: Mapping[str, np.ndarray]
+
+
+# --- reading the population --------------------------------------------------------------
+
+_TRUE_CELLS = ("true", "True", "TRUE", "yes", "Yes", "YES", "1")
+_FALSE_CELLS = ("false", "False", "FALSE", "no", "No", "NO", "0")
+
+
+def read_population(rule_set: RuleSet, path: str | Path) -> Population:
+    """Read and check a population CSV for ``rule_set``; raises ``PopulationError``."""
+    shown = str(path)
+    header = _header(shown)
+    columns: dict[str, np.ndarray] = {}
+    missing: list[str] = []
+    for name, spec in rule_set.inputs.items():
+        if name not in header:
+            if not spec.has_default:
+                missing.append(name)
+            continue
+        columns[name] = _read_column(rule_set, shown, header, spec)
+    if missing:
+        raise PopulationError(
+            f"{shown}: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} (one is needed for each input without a "
+            f"default; the header has: {', '.join(header)})"
+        )
+    lengths = {len(column) for column in columns.values()}
+    if len(lengths) > 1:
+        # Only possible when a row is short; the slow scan finds and names it.
+        raise _locate(shown, header, next(iter(columns)), lambda _text: None)
+    rows = lengths.pop() if lengths else _count_rows(shown)
+    for name, spec in rule_set.inputs.items():
+        if name not in columns:
+            columns[name] = np.full(
+                rows, vectorised.encode(rule_set, spec.vtype.kind, spec.default)
+            )
+    return Population(shown, rows, columns)
+
+
+def _header(shown: str) -> list[str]:
+    # utf-8-sig: spreadsheet programs often start a CSV with a byte-order mark.
+    try:
+        with open(shown, newline="", encoding="utf-8-sig") as handle:
+            first = next(csv.reader(handle), None)
+    except FileNotFoundError:
+        raise PopulationError(f"{shown}: file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PopulationError(f"{shown}: cannot read the file: {error}") from None
+    if not first:
+        raise PopulationError(f"{shown}: the file is empty; it needs a header row")
+    header = [cell.strip() for cell in first]
+    for index, name in enumerate(header):
+        if name in header[:index]:
+            raise PopulationError(f"{shown}: line 1: column '{name}' appears twice")
+    return header
+
+
+def _count_rows(shown: str) -> int:
+    with open(shown, newline="", encoding="utf-8-sig") as handle:
+        return sum(1 for row in csv.reader(handle) if row) - 1
+
+
+def _loadtxt(shown: str, column: int, dtype: Any) -> np.ndarray:
+    return np.loadtxt(
+        shown,
+        dtype=dtype,
+        delimiter=",",
+        skiprows=1,
+        usecols=column,
+        comments=None,
+        quotechar='"',
+        ndmin=1,
+        encoding="utf-8",
+    )
+
+
+def _read_column(rule_set: RuleSet, shown: str, header: list[str], spec: InputSpec) -> np.ndarray:
+    """One input column, fast path with NumPy; any doubt goes to the exact slow scan."""
+    index = header.index(spec.name)
+    kind = spec.vtype.kind
+    cell_problem = _cell_checker(spec)
+    try:
+        if kind in (dt.INTEGER, dt.MONEY):
+            values = _loadtxt(shown, index, np.int64)
+            bad = np.zeros(len(values), dtype=np.bool_)
+            if spec.minimum is not None:
+                bad |= values < spec.minimum
+            if spec.maximum is not None:
+                bad |= values > spec.maximum
+            if spec.allowed is not None:
+                bad |= ~np.isin(values, np.array(spec.allowed, dtype=np.int64))
+            if bad.any():
+                raise ValueError("out of range")
+            return values
+        width = (
+            max(
+                [len(v) for v in (*_TRUE_CELLS, *_FALSE_CELLS)]
+                if kind == dt.BOOLEAN
+                else [len(str(v)) for v in spec.allowed or ()] or [10]
+            )
+            + 1
+        )
+        # One character wider than any valid cell, so a longer cell cannot be truncated
+        # into a valid one.
+        text = _loadtxt(shown, index, f"U{width}")
+        if kind == dt.BOOLEAN:
+            truth = np.isin(text, _TRUE_CELLS)
+            if not (truth | np.isin(text, _FALSE_CELLS)).all():
+                raise ValueError("not a boolean")
+            return truth
+        if kind == dt.ENUMERATION:
+            codes = np.full(len(text), -1, dtype=np.int32)
+            for value in spec.allowed or ():
+                codes[text == value] = rule_set.programs["codes"][value]
+            if (codes < 0).any():
+                raise ValueError("not an allowed value")
+            return codes
+        if (np.char.str_len(text) != 10).any():
+            raise ValueError("not a date")  # YYYY-MM-DD only; NumPy would accept "2026"
+        return text.astype("datetime64[D]").astype(np.int64)
+    except ValueError:
+        raise _locate(shown, header, spec.name, cell_problem) from None
+
+
+def _cell_checker(spec: InputSpec) -> Callable[[str], str | None]:
+    """What is wrong with one cell of ``spec``'s column, as the fast path judges it."""
+
+    def problem(text: str) -> str | None:
+        kind = spec.vtype.kind
+        if kind == dt.BOOLEAN:
+            if text in _TRUE_CELLS or text in _FALSE_CELLS:
+                return None
+            return f"{text!r} is not true or false"
+        try:
+            if kind in (dt.INTEGER, dt.MONEY):
+                try:
+                    value: Any = int(text)
+                except ValueError:
+                    what = "a whole number of pence" if kind == dt.MONEY else "a whole number"
+                    return f"{text!r} is not {what}"
+            elif kind == dt.DATE:
+                value = check(kind, text)
+            else:
+                value = text
+            spec.check(value)
+        except ValueError as error:
+            return f"{text!r}: {spec.name} {error}"
+        return None
+
+    return problem
+
+
+def _locate(
+    shown: str, header: list[str], name: str, problem: Callable[[str], str | None]
+) -> PopulationError:
+    """The first bad line of column ``name`` (1-based, counting the header as line 1)."""
+    index = header.index(name)
+    with open(shown, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(header):
+                return PopulationError(
+                    f"{shown}: line {reader.line_num}: {len(row)} values, but the header has "
+                    f"{len(header)} columns"
+                )
+            found = problem(row[index])
+            if found is not None:
+                return PopulationError(f"{shown}: line {reader.line_num}, column '{name}': {found}")
+    return PopulationError(f"{shown}: column '{name}' could not be read")
+
+
+def _line_of_row(shown: str, row: int) -> int:
+    with open(shown, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        seen = -1
+        for record in reader:
+            if record:
+                seen += 1
+                if seen == row:
+                    return reader.line_num
+    return row + 2
+
+
+# --- overrides ---------------------------------------------------------------------------
+
+_OVERRIDE_KEY = re.compile(r"^([a-z][a-z0-9_]*)(?:\[\s*[\"']?([^\"'\]]+?)[\"']?\s*\])?$")
+
+
+def parse_override(text: str) -> tuple[str, str]:
+    """``"PARAMETER=VALUE"`` → ``("PARAMETER", "VALUE")``; ``PARAMETER`` may be ``table[key]``."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise OverrideError(f"{text!r}: expected PARAMETER=VALUE, like taper_rate=0.65")
+    return name.strip(), value.strip()
+
+
+def parameter_values(rule_set: RuleSet, on: datetime.date) -> dict[str, Any]:
+    """Every parameter's value in force on ``on``; raises ``DateNotCovered``."""
+    values: dict[str, Any] = {}
+    for name, spec in rule_set.parameters.items():
+        period = spec.period_on(on)
+        if period is None:
+            raise DateNotCovered(f"is {format_date(on)}, when {name} has no value")
+        values[name] = period.value
+    return values
+
+
+def apply_overrides(
+    rule_set: RuleSet, values: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Parameter values with ``overrides`` applied, and a description of each change.
+
+    Keys are parameter names or ``table[key]``; values are Python values of the parameter's
+    type or text (as given on the command line), checked against the type. Raises
+    ``OverrideError`` naming the parameter.
+    """
+    changed = dict(values)
+    described: list[str] = []
+    for target, raw in overrides.items():
+        match = _OVERRIDE_KEY.match(target.strip())
+        if not match:
+            raise OverrideError(f"{target!r} is not a parameter name or name[key]")
+        name, key = match.groups()
+        spec = rule_set.parameters.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(name, list(rule_set.parameters), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise OverrideError(f"'{name}' is not a parameter of {rule_set.name}{hint}")
+        kind = spec.value_kind
+        is_table = spec.vtype.kind == dt.TABLE
+        keys = sorted(spec.vtype.values or ())
+        if is_table and key is None and not isinstance(raw, Mapping):
+            raise OverrideError(
+                f"{name} is a table keyed by {spec.keyed_by}; set one entry "
+                f"with {name}[KEY]=VALUE (keys: {', '.join(keys)})"
+            )
+        if not is_table and key is not None:
+            raise OverrideError(f"{name} is a single value, not a table; use {name}=VALUE")
+        entries = dict(raw) if is_table and key is None else {key: raw}
+        table = dict(changed[name]) if is_table else None
+        for entry_key, entry_raw in entries.items():
+            if is_table and entry_key not in keys:
+                raise OverrideError(f"{name} has no entry '{entry_key}' (keys: {', '.join(keys)})")
+            try:
+                value = (
+                    parse_text(kind, entry_raw)
+                    if isinstance(entry_raw, str)
+                    else check(kind, entry_raw)
+                )
+            except ValueError as error:
+                label = f"{name}[{entry_key}]" if is_table else name
+                raise OverrideError(f"{label} {error}") from None
+            old = table[entry_key] if table is not None else changed[name]
+            if table is not None:
+                table[entry_key] = value
+                label = f"{name}[{entry_key}]"
+            else:
+                changed[name] = value
+                label = name
+            described.append(
+                f"{label} = {format_value(kind, value)} (was {format_value(kind, old)})"
+            )
+        if table is not None:
+            changed[name] = table
+    return changed, described
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Rows whose change was at least ``lower`` and below ``upper`` (the last: up to)."""
+
+    lower: float
+    upper: float
+    count: int
+
+
+@dataclass(frozen=True)
+class OutputChange:
+    """How one output variable changes between baseline and reform.
+
+    Booleans fill the ``*_true`` and ``became_*`` counts; amounts and numbers fill the
+    totals, counts of increases and decreases, quantiles and histogram of the change among
+    rows that changed. ``gainers`` and ``losers`` count citizens better or worse off: for
+    an amount that depends on ``gain_when`` (a fee gains when it decreases); for a boolean,
+    becoming true is a gain.
+    """
+
+    name: str
+    label: str
+    kind: str
+    gain_when: str
+    changed: int
+    gainers: int
+    losers: int
+    changed_lines_sample: tuple[int, ...]
+    baseline_true: int | None = None
+    reform_true: int | None = None
+    became_true: int | None = None
+    became_false: int | None = None
+    baseline_total: float | None = None
+    reform_total: float | None = None
+    total_change: float | None = None
+    increased: int | None = None
+    decreased: int | None = None
+    quantiles: tuple[tuple[str, float], ...] = ()
+    histogram: tuple[Bucket, ...] = ()
+
+    def show(self, value: float) -> str:
+        if self.kind == dt.MONEY:
+            return format_money(value)
+        return format_number(value)
+
+    def show_change(self, value: float) -> str:
+        return ("+" if value > 0 else "") + self.show(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "label": self.label,
+            "type": self.kind,
+            "gain_when": self.gain_when,
+            "changed": self.changed,
+            "gainers": self.gainers,
+            "losers": self.losers,
+            "changed_lines_sample": list(self.changed_lines_sample),
+        }
+        if self.kind == dt.BOOLEAN:
+            data.update(
+                baseline_true=self.baseline_true,
+                reform_true=self.reform_true,
+                became_true=self.became_true,
+                became_false=self.became_false,
+            )
+        elif self.baseline_total is not None:
+            data.update(
+                baseline_total=self.baseline_total,
+                reform_total=self.reform_total,
+                total_change=self.total_change,
+                increased=self.increased,
+                decreased=self.decreased,
+                quantiles={label: value for label, value in self.quantiles},
+                histogram=[
+                    {"from": b.lower, "to": b.upper, "count": b.count} for b in self.histogram
+                ],
+            )
+        return data
+
+
+@dataclass(frozen=True)
+class SimulationReport:
+    """Baseline against reform over a population; ``render_text`` and ``to_json`` show it.
+
+    ``baseline`` and ``reform`` hold each output's values per row (array representation),
+    for callers that want to look further; they are not part of the JSON.
+    """
+
+    rule_set_name: str
+    rule_set_title: str
+    rule_set_version: str
+    rule_set_hash: str
+    population: str
+    rows: int
+    on: datetime.date
+    changes: tuple[str, ...]
+    outputs: tuple[OutputChange, ...]
+    rows_changed: int
+    baseline: Mapping[str, np.ndarray] = field(repr=False)
+    reform: Mapping[str, np.ndarray] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_set": {
+                "name": self.rule_set_name,
+                "title": self.rule_set_title,
+                "version": self.rule_set_version,
+                "hash": self.rule_set_hash,
+            },
+            "population": self.population,
+            "rows": self.rows,
+            "on": self.on.isoformat(),
+            "changes": list(self.changes),
+            "rows_changed": self.rows_changed,
+            "outputs": [output.to_dict() for output in self.outputs],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def render_text(self) -> str:
+        lines = [
+            f"{self.rule_set_title} ({self.rule_set_name}, version {self.rule_set_version})",
+            f"rules sha256 {self.rule_set_hash}",
+            f"population {self.population}: {self.rows:,} rows, as on {format_date(self.on)}",
+            "reform: " + ("; ".join(self.changes) if self.changes else "none (baseline only)"),
+            f"rows with any output changed: {self.rows_changed:,}",
+        ]
+        for output in self.outputs:
+            lines.append("")
+            lines.extend(_render_output(output))
+        return "\n".join(lines)
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  "
+        + "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+
+
+def _render_output(output: OutputChange) -> list[str]:
+    better = (
+        ""
+        if output.kind == dt.BOOLEAN
+        else (" (lower is better for the citizen)" if output.gain_when == "decreases" else "")
+    )
+    lines = [f"{output.name}: {output.label}{better}"]
+    if output.kind == dt.BOOLEAN:
+        lines += _table(
+            [
+                ("", "rows"),
+                ("true in baseline", f"{output.baseline_true:,}"),
+                ("true in reform", f"{output.reform_true:,}"),
+                ("became true", f"{output.became_true:,}"),
+                ("became false", f"{output.became_false:,}"),
+            ]
+        )
+    elif output.baseline_total is not None:
+        assert output.reform_total is not None
+        assert output.total_change is not None
+        lines += _table(
+            [
+                ("", "baseline", "reform", "change"),
+                (
+                    "total",
+                    output.show(output.baseline_total),
+                    output.show(output.reform_total),
+                    output.show_change(output.total_change),
+                ),
+            ]
+        )
+        lines += _table(
+            [
+                ("rows", "increased", "decreased", "gainers", "losers"),
+                (
+                    "",
+                    f"{output.increased:,}",
+                    f"{output.decreased:,}",
+                    f"{output.gainers:,}",
+                    f"{output.losers:,}",
+                ),
+            ]
+        )
+        if output.quantiles:
+            lines.append("  change among rows that changed:")
+            lines += _table(
+                [
+                    tuple(label for label, _ in output.quantiles),
+                    tuple(output.show_change(v) for _, v in output.quantiles),
+                ]
+            )
+        if output.histogram:
+            lines.append("  distribution of the change:")
+            most = max(bucket.count for bucket in output.histogram) or 1
+            rows = [
+                (
+                    f"{output.show_change(b.lower)} to {output.show_change(b.upper)}",
+                    f"{b.count:,}",
+                    "#" * math.ceil(30 * b.count / most) if b.count else "",
+                )
+                for b in output.histogram
+            ]
+            lines += _table(rows)
+    else:
+        lines.append(f"  rows changed: {output.changed:,}")
+    if output.changed_lines_sample:
+        lines.append(
+            "  first changed lines: " + ", ".join(str(n) for n in output.changed_lines_sample)
+        )
+    return lines
+
+
+def _nice_step(raw: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k (at least 1) that is at least ``raw``."""
+    if raw <= 1:
+        return 1.0
+    exponent = math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        step = factor * 10.0**exponent
+        if step >= raw:
+            return step
+    return 10.0 ** (exponent + 1)
+
+
+def _histogram(change: np.ndarray, buckets: int = 10) -> tuple[Bucket, ...]:
+    low, high = float(change.min()), float(change.max())
+    if low == high:
+        return (Bucket(low, high, len(change)),)
+    step = _nice_step((high - low) / buckets)
+    start = math.floor(low / step) * step
+    count = math.floor((high - start) / step) + 1
+    edges = start + step * np.arange(count + 1)
+    counts, _ = np.histogram(change, bins=edges)
+    return tuple(
+        Bucket(float(edges[i]), float(edges[i + 1]), int(counts[i])) for i in range(len(counts))
+    )
+
+
+_QUANTILES = (
+    ("min", 0),
+    ("p10", 10),
+    ("p25", 25),
+    ("median", 50),
+    ("p75", 75),
+    ("p90", 90),
+    ("max", 100),
+)
+
+
+def _compare(
+    rule_set: RuleSet,
+    name: str,
+    before: np.ndarray,
+    after: np.ndarray,
+    lines: Callable[[np.ndarray], tuple[int, ...]],
+) -> OutputChange:
+    spec = rule_set.variables[name]
+    kind = spec.vtype.kind
+    differs = before != after
+    changed = int(differs.sum())
+    common: dict[str, Any] = {
+        "name": name,
+        "label": spec.label,
+        "kind": kind,
+        "gain_when": spec.gain_when,
+        "changed": changed,
+        "changed_lines_sample": lines(differs),
+    }
+    if kind == dt.BOOLEAN:
+        became_true = int((after & ~before).sum())
+        became_false = int((before & ~after).sum())
+        return OutputChange(
+            gainers=became_true,
+            losers=became_false,
+            baseline_true=int(before.sum()),
+            reform_true=int(after.sum()),
+            became_true=became_true,
+            became_false=became_false,
+            **common,
+        )
+    if kind not in dt.NUMERIC_KINDS:
+        return OutputChange(gainers=0, losers=0, **common)
+    delta = after[differs] - before[differs]
+    increased = int((delta > 0).sum())
+    decreased = int((delta < 0).sum())
+    gainers, losers = (
+        (increased, decreased) if spec.gain_when == "increases" else (decreased, increased)
+    )
+    as_number: Callable[[Any], float] = (lambda v: int(v)) if kind != dt.NUMBER else float
+    quantiles: tuple[tuple[str, float], ...] = ()
+    histogram: tuple[Bucket, ...] = ()
+    if changed:
+        points = np.percentile(delta, [q for _, q in _QUANTILES], method="lower")
+        quantiles = tuple(
+            (label, as_number(v)) for (label, _), v in zip(_QUANTILES, points, strict=True)
+        )
+        histogram = _histogram(delta)
+    baseline_total = as_number(before.sum())
+    reform_total = as_number(after.sum())
+    return OutputChange(
+        gainers=gainers,
+        losers=losers,
+        baseline_total=baseline_total,
+        reform_total=reform_total,
+        total_change=reform_total - baseline_total,
+        increased=increased,
+        decreased=decreased,
+        quantiles=quantiles,
+        histogram=histogram,
+        **common,
+    )
+
+
+def simulate(
+    rule_set: RuleSet,
+    population_csv_path: str | Path,
+    on: datetime.date,
+    overrides: Mapping[str, Any] | None = None,
+) -> SimulationReport:
+    """Evaluate ``rule_set``'s outputs for every row of the population, vectorised, under
+    the parameters in force on ``on`` and again with ``overrides``; report the differences.
+
+    Raises ``PopulationError`` for a bad file, ``OverrideError`` for a bad override,
+    ``DateNotCovered`` for a date outside the rules, ``SimulationError`` if a rule divides
+    by zero for some row.
+    """
+    if not isinstance(on, datetime.date) or isinstance(on, datetime.datetime):
+        raise InputError("on", f"must be a date, not {on!r}")
+    baseline_values = parameter_values(rule_set, on)
+    reform_values, changes = apply_overrides(rule_set, baseline_values, overrides or {})
+    population = read_population(rule_set, population_csv_path)
+    outputs = list(rule_set.outputs)
+
+    def run(values: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        vector_run = vectorised.VectorRun(
+            population.columns,
+            population.rows,
+            vectorised.vector_parameters(rule_set, on, values),
+            on,
+        )
+        try:
+            return vectorised.evaluate(rule_set, vector_run, outputs)
+        except vectorised.VectorEvaluationError as error:
+            line = _line_of_row(population.path, error.row)
+            raise SimulationError(
+                f"{population.path}: line {line}: variable '{error.variable}': {error.message}"
+            ) from None
+
+    baseline = run(baseline_values)
+    reform = run(reform_values) if changes else baseline
+
+    def sample_lines(differs: np.ndarray) -> tuple[int, ...]:
+        rows = np.flatnonzero(differs)[:10]
+        # Line numbers assume one row per line after the header (no blank lines).
+        return tuple(int(r) + 2 for r in rows)
+
+    compared = tuple(
+        _compare(rule_set, name, baseline[name], reform[name], sample_lines) for name in outputs
+    )
+    any_change = np.zeros(population.rows, dtype=np.bool_)
+    for name in outputs:
+        any_change |= baseline[name] != reform[name]
+    return SimulationReport(
+        rule_set_name=rule_set.name,
+        rule_set_title=rule_set.title,
+        rule_set_version=rule_set.version,
+        rule_set_hash=rule_set.content_hash,
+        population=population.path,
+        rows=population.rows,
+        on=on,
+        changes=tuple(changes),
+        outputs=compared,
+        rows_changed=int(any_change.sum()),
+        baseline=baseline,
+        reform=reform,
+    )

@@ -1,0 +1,177 @@
+"""``civitas rules ...`` as a person types it: exit statuses, file:line output, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from civitas.cli import main
+from civitas.rules.tests.conftest import COUNCIL_TAX, FIXTURES, PARKING, SERVICE_RULES
+
+
+def civitas(*args: str | Path) -> int:
+    """Runs the console command in this process; returns its exit status."""
+    try:
+        main(["rules", *map(str, args)])
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    return 0
+
+
+def test_it_validates_the_real_rule_sets_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert civitas("validate", SERVICE_RULES) == 0
+    assert capsys.readouterr().out.strip().endswith("4 files checked, 0 problems")
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("yaml-syntax-error.rules.yaml", "YAML syntax error"),
+        ("unknown-variable.rules.yaml", "unknown name"),
+        ("type-error.rules.yaml", "type error"),
+        ("cycle.rules.yaml", "cycle"),
+    ],
+)
+def test_it_reports_a_bad_rule_file_as_file_line_message_and_exits_1(
+    capsys: pytest.CaptureFixture[str], fixture: str, message: str
+) -> None:
+    path = FIXTURES / fixture
+    assert civitas("validate", path) == 1
+    out = capsys.readouterr().out
+    [line] = [line for line in out.splitlines() if line.startswith(f"{path}:")]
+    file_line, _, text = line.partition(": ")
+    assert file_line.rsplit(":", 1)[1].isdigit()
+    assert message in text
+
+
+def test_it_runs_the_scenarios_of_both_rule_sets(capsys: pytest.CaptureFixture[str]) -> None:
+    assert civitas("test", PARKING, COUNCIL_TAX) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1].endswith("passed, 0 failed")
+
+
+def test_it_exits_1_when_a_scenario_fails(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "wrong.scenarios.yaml"
+    path.write_text(
+        f"rules: {PARKING}\nscenarios:\n  - name: Wrong\n    on: 2026-04-01\n"
+        "    inputs: {co2_band: C, permit_months: 12, permits_already_in_household: 0}\n"
+        "    expect: {fee_pence: 1}\n",
+        "utf-8",
+    )
+    assert civitas("test", path) == 1
+    assert "1 failed" in capsys.readouterr().out
+
+
+def test_it_writes_a_population_and_simulates_a_reform_as_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    population = tmp_path / "households.csv"
+    assert civitas("population", "council-tax-reduction", "--rows", "300", "--out", population) == 0
+    capsys.readouterr()
+    status = civitas(
+        "simulate",
+        COUNCIL_TAX,
+        "--population",
+        population,
+        "--on",
+        "2026-04-01",
+        "--set",
+        "taper_rate=25%",
+        "--set",
+        "maximum_reduction_share=0.9",
+        "--json",
+    )
+    assert status == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rows"] == 300
+    assert report["changes"] == [
+        "taper_rate = 0.25 (was 0.2)",
+        "maximum_reduction_share = 0.9 (was 0.8)",
+    ]
+
+
+def test_it_simulates_a_reform_as_a_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    population = tmp_path / "permits.csv"
+    civitas("population", "parking-permit-fee", "--rows", "200", "--out", population)
+    assert civitas(
+        "simulate", PARKING, "--population", population, "--on", "2026-04-01",
+        "--set", "annual_fee_by_band[C]=£150.00",
+    ) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "reform: annual_fee_by_band[C] = £150.00 (was £140.00)" in out
+    assert "fee_pence: Fee to pay" in out
+
+
+def test_a_population_with_a_badly_typed_cell_names_the_column_and_row(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    population = tmp_path / "bad.csv"
+    population.write_text(
+        "co2_band,permit_months,permits_already_in_household\nC,12,0\nC,twelve,0\n", "utf-8"
+    )
+    assert civitas("simulate", PARKING, "--population", population, "--on", "2026-04-01") == 1
+    err = capsys.readouterr().err
+    assert f"{population}: line 3, column 'permit_months': 'twelve' is not a whole number" in err
+
+
+def test_a_population_missing_a_column_names_the_column(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    population = tmp_path / "short.csv"
+    population.write_text("co2_band,permit_months\nC,12\n", "utf-8")
+    assert civitas("simulate", PARKING, "--population", population) == 1
+    assert "missing column 'permits_already_in_household'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--on", "2026-13-01"], "--on: '2026-13-01' is not a date written YYYY-MM-DD"),
+        (["--on", "2020-01-01"], "--on:"),
+        (["--set", "nope=1"], "'nope' is not a parameter of parking-permit-fee"),
+        (["--set", "blue_badge_discount=half"], "blue_badge_discount"),
+    ],
+)
+def test_bad_simulation_options_are_named_and_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, options: list[str], message: str
+) -> None:
+    population = tmp_path / "permits.csv"
+    civitas("population", "parking-permit-fee", "--rows", "10", "--out", population)
+    capsys.readouterr()
+    assert civitas("simulate", PARKING, "--population", population, *options) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_a_rule_file_with_problems_is_not_simulated(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    population = tmp_path / "empty.csv"
+    population.write_text("amount\n1\n", "utf-8")
+    bad = FIXTURES / "cycle.rules.yaml"
+    assert civitas("simulate", bad, "--population", population) == 1
+    assert f"{bad}:11: variables depend on each other in a cycle" in capsys.readouterr().err
+
+
+def test_the_installed_command_exits_1_without_a_traceback_on_a_bad_population(
+    tmp_path: Path,
+) -> None:
+    population = tmp_path / "bad.csv"
+    population.write_text("co2_band,permit_months,permits_already_in_household\nZ,12,0\n", "utf-8")
+    command = [sys.executable, "-m", "civitas.cli", "rules", "simulate", str(PARKING)]
+    result = subprocess.run(
+        [*command, "--population", str(population), "--on", "2026-04-01"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "line 2, column 'co2_band'" in result.stderr
+    assert result.stdout == ""

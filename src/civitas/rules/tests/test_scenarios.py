@@ -1,0 +1,126 @@
+"""Scenario files: the real rule sets' worked cases, and how failures are reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from civitas.rules.scenarios import run_scenarios, validate_scenarios_file
+from civitas.rules.tests.conftest import PARKING, SERVICE_RULES
+
+SCENARIO_FILES = sorted(SERVICE_RULES.glob("*.scenarios.yaml"))
+
+
+def test_both_real_rule_sets_have_scenarios() -> None:
+    assert [p.name for p in SCENARIO_FILES] == [
+        "council-tax-reduction.scenarios.yaml",
+        "parking-permit-fee.scenarios.yaml",
+    ]
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)
+def test_scenarios_pass(path: Path) -> None:
+    report = run_scenarios(path)
+    assert report.passed, report.render()
+    assert len(report.cases) >= 14
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)
+def test_scenario_files_are_valid(path: Path) -> None:
+    assert validate_scenarios_file(path) == []
+
+
+def _scenarios(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "parking.scenarios.yaml"
+    path.write_text(f"rules: {PARKING}\nscenarios:\n{body}", encoding="utf-8")
+    return path
+
+
+def test_a_failure_shows_expected_actual_and_the_explanation(tmp_path: Path) -> None:
+    path = _scenarios(
+        tmp_path,
+        "  - name: Wrong fee\n"
+        "    on: 2026-04-01\n"
+        "    inputs: {co2_band: C, permit_months: 12, permits_already_in_household: 1}\n"
+        "    expect: {fee_pence: '£140.00', eligible: true}\n",
+    )
+    report = run_scenarios(path)
+    assert not report.passed
+    (case,) = report.failed
+    (mismatch,) = case.mismatches
+    assert (mismatch.variable, mismatch.expected, mismatch.actual) == ("fee_pence", 14000, 21000)
+    text = report.render()
+    assert "FAIL Wrong fee" in text
+    assert f"at {path}:3" in text
+    assert "fee_pence: expected £140.00, got £210.00" in text
+    assert "with these values: £210.00 - £0.00 = £210.00" in text
+    assert "As this would be the second permit in your household" not in text  # not fee's own
+    assert "Fee to pay: £210.00." in text
+
+
+def test_explanation_text_that_is_missing_fails_the_case(tmp_path: Path) -> None:
+    path = _scenarios(
+        tmp_path,
+        "  - name: Explains something else\n"
+        "    on: 2026-04-01\n"
+        "    inputs: {co2_band: C, permit_months: 12, permits_already_in_household: 0}\n"
+        "    expect: {fee_pence: 14000}\n"
+        "    explanation_includes: [The fee is waived.]\n",
+    )
+    report = run_scenarios(path)
+    (case,) = report.failed
+    assert case.missing_text == ("The fee is waived.",)
+    assert "the explanation does not include: 'The fee is waived.'" in report.render()
+
+
+def test_unknown_names_and_bad_values_are_problems_with_lines(tmp_path: Path) -> None:
+    path = _scenarios(
+        tmp_path,
+        "  - name: Typos\n"
+        "    on: 2026-04-01\n"
+        "    inputs:\n"
+        "      co2_bnd: C\n"
+        "      permit_months: twelve\n"
+        "    expect: {fee: 14000}\n",
+    )
+    problems = [str(p) for p in validate_scenarios_file(path)]
+    assert problems == [
+        f"{path}:6: 'co2_bnd' is not an input of parking-permit-fee",
+        f"{path}:7: input 'permit_months' must be a whole number, not 'twelve'",
+        f"{path}:8: 'fee' is not a variable of parking-permit-fee",
+    ]
+    report = run_scenarios(path)
+    assert not report.passed
+    assert report.cases[0].error is not None
+
+
+def test_an_input_error_fails_the_case_with_the_message(tmp_path: Path) -> None:
+    path = _scenarios(
+        tmp_path,
+        "  - name: Missing input\n"
+        "    on: 2026-04-01\n"
+        "    inputs: {co2_band: C, permit_months: 12}\n"
+        "    expect: {fee_pence: 14000}\n",
+    )
+    (case,) = run_scenarios(path).failed
+    assert case.error == "input 'permits_already_in_household' is missing"
+
+
+def test_a_scenarios_file_with_the_wrong_shape_reports_the_line(tmp_path: Path) -> None:
+    path = _scenarios(tmp_path, "  - name: No date\n    inputs: {}\n    expect: {fee_pence: 1}\n")
+    (problem,) = run_scenarios(path).problems
+    assert problem.line == 3
+    assert "'on' is a required key" in problem.message
+
+
+def test_the_on_key_is_not_read_as_yaml_true(tmp_path: Path) -> None:
+    # YAML 1.1 reads a bare `on` as true; scenario files rely on it being the key "on".
+    path = _scenarios(
+        tmp_path,
+        "  - name: Decided on a date\n"
+        "    on: 2026-04-01\n"
+        "    inputs: {co2_band: A, permit_months: 6, permits_already_in_household: 0}\n"
+        "    expect: {fee_pence: 3900}\n",
+    )
+    assert run_scenarios(path).passed

@@ -1,0 +1,250 @@
+"""Static checking of rule expressions: unknown names and type errors.
+
+Every input, parameter and variable has a declared type, so each expression is checked on
+its own. ``check`` annotates each node with its ``vtype`` (the evaluators and the trace
+formatting rely on it) and returns the type of the whole expression, or raises
+``ExpressionTypeError`` naming the sub-expression at fault.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from civitas.rules import datatypes as dt
+from civitas.rules.datatypes import TypeMismatch, ValueType
+from civitas.rules.expressions import (
+    COMPARISONS,
+    FUNCTIONS,
+    LOGICAL,
+    Binary,
+    Call,
+    Conditional,
+    ListLiteral,
+    Literal,
+    Lookup,
+    Name,
+    Node,
+    Unary,
+    walk,
+)
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A name an expression may use: ``kind`` is input, parameter, variable or builtin."""
+
+    kind: str
+    vtype: ValueType
+
+
+class ExpressionTypeError(Exception):
+    """An expression is badly typed or refers to an unknown name.
+
+    ``name`` is set for unknown names so the caller can point at where it is written.
+    """
+
+    def __init__(self, message: str, name: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.name = name
+
+
+def unknown_names(node: Node, symbols: Mapping[str, Symbol]) -> list[ExpressionTypeError]:
+    """One error per distinct unknown name in ``node``, with a suggestion where one is close."""
+    errors: list[ExpressionTypeError] = []
+    seen: set[str] = set()
+    for item in walk(node):
+        if isinstance(item, Call) and item.function not in FUNCTIONS:
+            message = (
+                f"unknown function '{item.function}'; the functions are {', '.join(FUNCTIONS)}"
+            )
+            errors.append(ExpressionTypeError(message, item.function))
+            continue
+        name = (
+            item.name
+            if isinstance(item, Name)
+            else item.table
+            if isinstance(item, Lookup)
+            else None
+        )
+        if name is None or name in symbols or name in seen:
+            continue
+        seen.add(name)
+        close = difflib.get_close_matches(name, list(symbols), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        errors.append(
+            ExpressionTypeError(
+                f"unknown name '{name}': not an input, parameter or variable{hint}", name
+            )
+        )
+    return errors
+
+
+def check(node: Node, symbols: Mapping[str, Symbol]) -> ValueType:
+    """Type ``node`` against ``symbols``; annotates every node's ``vtype``."""
+    vtype = _check(node, symbols)
+    node.vtype = vtype
+    return vtype
+
+
+def _fail(node: Node, reason: str) -> ExpressionTypeError:
+    return ExpressionTypeError(f"type error in `{node.text}`: {reason}")
+
+
+def _check(node: Node, symbols: Mapping[str, Symbol]) -> ValueType:
+    if isinstance(node, Literal):
+        return dt.literal_of(node.value)
+    if isinstance(node, Name):
+        symbol = symbols[node.name]
+        if symbol.vtype.kind == dt.TABLE:
+            raise _fail(node, f"{node.name} is a table; look a value up with {node.name}[key]")
+        return symbol.vtype
+    if isinstance(node, ListLiteral):
+        if not node.items:
+            raise _fail(node, "an empty list can never contain anything")
+        element = check(node.items[0], symbols)
+        for item in node.items[1:]:
+            element = _unify(node, element, check(item, symbols))
+        return ValueType(dt.LIST, element=element, literal=True)
+    if isinstance(node, Lookup):
+        return _check_lookup(node, symbols)
+    if isinstance(node, Unary):
+        operand = check(node.operand, symbols)
+        if node.op == "not":
+            _require(node, operand, dt.BOOLEAN, "not")
+            return ValueType(dt.BOOLEAN)
+        if not operand.is_numeric:
+            raise _fail(node, f"cannot negate {operand.describe()}")
+        return operand
+    if isinstance(node, Conditional):
+        condition = check(node.condition, symbols)
+        if condition.kind != dt.BOOLEAN:
+            raise _fail(
+                node,
+                f"the condition `{node.condition.text}` is {condition.describe()}, "
+                "not true or false",
+            )
+        # Both branches constant (`has_badge ? 0 : 100`) stays a constant, so it can still
+        # take the type of what it is combined with or stored in.
+        return _unify(node, check(node.if_true, symbols), check(node.if_false, symbols))
+    if isinstance(node, Call):
+        return _check_call(node, symbols)
+    if isinstance(node, Binary):
+        return _check_binary(node, symbols)
+    raise TypeError(f"unknown node {node!r}")
+
+
+def _require(node: Node, vtype: ValueType, kind: str, operator: str) -> None:
+    if vtype.kind != kind:
+        raise _fail(node, f"`{operator}` needs {kind} values, not {vtype.describe()}")
+
+
+def _unify(node: Node, a: ValueType, b: ValueType) -> ValueType:
+    try:
+        return dt.unify(a, b)
+    except TypeMismatch as error:
+        raise _fail(node, str(error)) from None
+
+
+def _check_enum_literal(node: Node, enum: ValueType, other: ValueType, operand: Node) -> None:
+    """A band compared with "Z" is a mistake the checker can see: "Z" is never a band."""
+    if enum.kind != dt.ENUMERATION or enum.literal or not other.literal:
+        return
+    missing = sorted((other.values or frozenset()) - (enum.values or frozenset()))
+    if missing:
+        allowed = ", ".join(f'"{v}"' for v in sorted(enum.values or ()))
+        raise _fail(node, f'`{operand.text}` is never "{missing[0]}"; its values are {allowed}')
+
+
+def _check_binary(node: Binary, symbols: Mapping[str, Symbol]) -> ValueType:
+    left = check(node.left, symbols)
+    right = check(node.right, symbols)
+    op = node.op
+    if op in LOGICAL:
+        _require(node, left, dt.BOOLEAN, op)
+        _require(node, right, dt.BOOLEAN, op)
+        return ValueType(dt.BOOLEAN)
+    if op == "in":
+        if right.kind != dt.LIST or not isinstance(node.right, ListLiteral):
+            raise _fail(node, '`in` needs a list written in the expression, like ["A", "B"]')
+        assert right.element is not None
+        _check_enum_literal(node, left, right.element, node.left)
+        _unify(node, left, right.element)
+        return ValueType(dt.BOOLEAN)
+    if op in COMPARISONS:
+        _check_enum_literal(node, left, right, node.left)
+        _check_enum_literal(node, right, left, node.right)
+        if (
+            left.kind == right.kind == dt.ENUMERATION
+            and not left.literal
+            and not right.literal
+            and not (left.values or frozenset()) & (right.values or frozenset())
+        ):
+            raise _fail(node, "the two sides have no value in common, so they are never equal")
+        common = _unify(node, left, right)
+        if op not in ("==", "!=") and not (common.is_numeric or common.kind == dt.DATE):
+            raise _fail(node, f"`{op}` compares numbers, amounts or dates, not {common.describe()}")
+        return ValueType(dt.BOOLEAN)
+    if left.kind == dt.DATE or right.kind == dt.DATE:
+        if op == "-" and left.kind == right.kind == dt.DATE:
+            return ValueType(dt.INTEGER)
+        raise _fail(
+            node,
+            f"cannot use `{op}` with {left.describe()} and {right.describe()}; "
+            "dates can only be compared, or subtracted to give a number of days",
+        )
+    for side in (left, right):
+        if not side.is_numeric:
+            raise _fail(node, f"`{op}` needs numbers or amounts, not {side.describe()}")
+    try:
+        if op in ("+", "-"):
+            return dt.unify(left, right)
+        if op == "*":
+            return dt.multiply(left, right)
+        if op == "/":
+            return dt.divide(left, right)
+        if op == "//":
+            return dt.whole(dt.divide(left, right))
+    except TypeMismatch as error:
+        raise _fail(node, str(error)) from None
+    raise TypeError(f"unknown operator {op}")
+
+
+def _check_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
+    args = [check(arg, symbols) for arg in node.args]
+    if node.function in ("min", "max"):
+        if len(args) < 2:
+            raise _fail(node, f"{node.function}() needs at least two values")
+        common = args[0]
+        for arg in args[1:]:
+            common = _unify(node, common, arg)
+        if not (common.is_numeric or common.kind == dt.DATE):
+            raise _fail(
+                node,
+                f"{node.function}() compares numbers, amounts or dates, not {common.describe()}",
+            )
+        return common
+    if len(args) != 1:
+        raise _fail(node, f"{node.function}() takes exactly one value")
+    if not args[0].is_numeric:
+        raise _fail(node, f"{node.function}() needs a number or amount, not {args[0].describe()}")
+    if node.function == "abs":
+        return args[0]
+    return dt.whole(args[0])
+
+
+def _check_lookup(node: Lookup, symbols: Mapping[str, Symbol]) -> ValueType:
+    table = symbols[node.table].vtype
+    key = check(node.key, symbols)
+    if table.kind != dt.TABLE:
+        raise _fail(node, f"{node.table} is not a table, so it cannot be looked up with [...]")
+    assert table.element is not None
+    assert table.values is not None
+    if key.kind != dt.ENUMERATION:
+        raise _fail(node, f"{node.table} is keyed by text values, not {key.describe()}")
+    missing = sorted((key.values or frozenset()) - table.values)
+    if missing:
+        raise _fail(node, f"{node.table} has no entry for {', '.join(repr(m) for m in missing)}")
+    return table.element

@@ -1,0 +1,191 @@
+"""Typed values: checking Python values, reading them from text, and showing them to people.
+
+One place decides what a valid ``money`` or ``date`` is, so that ``decide`` inputs, scenario
+files, ``--set`` overrides and population files all accept the same things:
+
+- boolean: ``True``/``False`` (text: true/false, yes/no, 1/0)
+- integer: a whole number (not a boolean)
+- money: a whole number of pence (text may also be pounds with a sign: ``£140.00``)
+- number: any finite number (text may be a percentage: ``20%``)
+- date: a ``datetime.date`` (text: ``YYYY-MM-DD``)
+- enumeration: one of the declared values (text)
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import numbers
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+
+from civitas.rules import datatypes as dt
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_POUNDS = re.compile(r"^(-?)£(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
+TRUE_WORDS = ("true", "yes", "1")
+FALSE_WORDS = ("false", "no", "0")
+
+
+def format_money(pence: float) -> str:
+    """``14000`` → ``£140.00``; part-pence amounts keep their fraction (``£28.005``)."""
+    sign = "-" if pence < 0 else ""
+    pence = abs(pence)
+    if float(pence).is_integer():
+        whole = int(pence)
+        return f"{sign}£{whole // 100:,}.{whole % 100:02d}"
+    text = f"{pence / 100:,.6f}".rstrip("0")
+    if len(text.split(".")[1]) < 2:
+        text = f"{pence / 100:,.2f}"
+    return f"{sign}£{text}"
+
+
+def format_date(value: datetime.date) -> str:
+    """``2026-04-01`` → ``1 April 2026`` (no locale involved)."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def format_number(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.10g}"
+
+
+def format_percent(value: float) -> str:
+    """``0.2`` → ``20%``."""
+    text = f"{value * 100:.6f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def format_value(
+    kind: str,
+    value: object,
+    *,
+    fmt: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """Show a value of type ``kind`` to a person.
+
+    ``fmt`` may be ``percent`` (numbers) or ``raw`` (enumerations without their labels).
+    """
+    if fmt == "percent" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_percent(float(value))
+    if kind == dt.BOOLEAN:
+        return "yes" if value else "no"
+    if kind == dt.MONEY:
+        return format_money(value)  # type: ignore[arg-type]
+    if kind == dt.DATE and isinstance(value, datetime.date):
+        return format_date(value)
+    if kind in (dt.NUMBER, dt.INTEGER) and isinstance(value, (int, float)):
+        return format_number(value)
+    if kind == dt.ENUMERATION and labels and fmt != "raw":
+        return labels.get(str(value), str(value))
+    return str(value)
+
+
+def check(kind: str, value: object, *, allowed: Sequence[object] | None = None) -> object:
+    """Return ``value`` as the canonical Python value of ``kind``, or raise ``ValueError``.
+
+    The message completes the sentence "<name> ...", e.g. "must be a whole number of pence".
+    Strict on purpose: a money input given as ``1.5`` is a caller's bug, not something to
+    round silently.
+    """
+    checked = _check_kind(kind, value)
+    if allowed is not None and checked not in allowed:
+        shown = ", ".join(str(a) for a in allowed)
+        raise ValueError(f"must be one of {shown}, not {value!r}")
+    return checked
+
+
+def _check_kind(kind: str, value: object) -> object:
+    if kind == dt.BOOLEAN:
+        if isinstance(value, bool) or type(value).__name__ == "bool_":
+            return bool(value)  # type: ignore[arg-type]
+        raise ValueError(f"must be true or false, not {value!r}")
+    if kind in (dt.INTEGER, dt.MONEY):
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            return int(value)
+        what = "a whole number of pence" if kind == dt.MONEY else "a whole number"
+        raise ValueError(f"must be {what}, not {value!r}")
+    if kind == dt.NUMBER:
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            number = float(value)
+            if math.isfinite(number):
+                return number
+        raise ValueError(f"must be a number, not {value!r}")
+    if kind == dt.DATE:
+        if isinstance(value, datetime.datetime):
+            raise ValueError(f"must be a date without a time, not {value!r}")
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError(f"must be a date (YYYY-MM-DD), not {value!r}")
+    if kind == dt.ENUMERATION:
+        if isinstance(value, str):
+            return value
+        raise ValueError(f"must be text, not {value!r}")
+    raise TypeError(f"unknown kind {kind}")
+
+
+def parse_text(kind: str, text: str, *, allowed: Sequence[object] | None = None) -> object:
+    """Read a value of ``kind`` written as text (a command-line value), or raise ``ValueError``."""
+    stripped = text.strip()
+    if kind == dt.BOOLEAN:
+        lowered = stripped.lower()
+        if lowered in TRUE_WORDS:
+            return True
+        if lowered in FALSE_WORDS:
+            return False
+        raise ValueError(f"must be true or false, not {text!r}")
+    if kind == dt.MONEY:
+        return check(kind, parse_money(stripped), allowed=allowed)
+    if kind == dt.INTEGER:
+        if re.fullmatch(r"-?\d+", stripped):
+            return check(kind, int(stripped), allowed=allowed)
+        raise ValueError(f"must be a whole number, not {text!r}")
+    if kind == dt.NUMBER:
+        try:
+            if stripped.endswith("%"):
+                number = float(Decimal(stripped[:-1]) / 100)
+            else:
+                number = float(Decimal(stripped))
+        except InvalidOperation:
+            raise ValueError(f"must be a number (like 0.2 or 20%), not {text!r}") from None
+        return check(kind, number, allowed=allowed)
+    if kind == dt.DATE:
+        return check(kind, stripped, allowed=allowed)
+    return check(kind, stripped, allowed=allowed)
+
+
+def parse_money(text: str) -> int:
+    """``14000`` (pence) or ``£140.00`` (pounds) → 14000, or raise ``ValueError``."""
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    match = _POUNDS.match(text)
+    if match:
+        sign, pounds, pence = match.groups()
+        amount = int(pounds.replace(",", "")) * 100 + int((pence or "0").ljust(2, "0"))
+        return -amount if sign else amount
+    raise ValueError(
+        f"must be a whole number of pence (like 14000) or pounds with a £ sign (like £140.00), "
+        f"not {text!r}"
+    )

@@ -12,11 +12,32 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from civitas.cases.public import submit_application
-from civitas.catalogue.public import ServiceNotFound, get_live_service, list_live_services
+from civitas.catalogue.public import (
+    Service,
+    ServiceNotFound,
+    get_live_service,
+    list_live_services,
+)
 from civitas.journeys import flow
 from civitas.platform.problems import problem_response
 
 MAX_BODY_BYTES = 64 * 1024
+
+
+def _live_service(slug: str) -> Service | None:
+    try:
+        return get_live_service(slug)
+    except ServiceNotFound:
+        return None
+
+
+def _service_not_found(slug: str) -> JsonResponse:
+    return problem_response(
+        status=404,
+        title="Service not found",
+        problem_type="not-found",
+        detail=f"There is no live service '{slug}'.",
+    )
 
 
 @require_GET
@@ -38,15 +59,9 @@ def list_services(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def service_detail(request: HttpRequest, slug: str) -> JsonResponse:
-    try:
-        service = get_live_service(slug)
-    except ServiceNotFound:
-        return problem_response(
-            status=404,
-            title="Service not found",
-            problem_type="not-found",
-            detail=f"There is no live service '{slug}'.",
-        )
+    service = _live_service(slug)
+    if service is None:
+        return _service_not_found(slug)
     definition = {k: v for k, v in service.definition.items() if not k.startswith("_")}
     return JsonResponse(
         {
@@ -61,15 +76,9 @@ def service_detail(request: HttpRequest, slug: str) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def submit(request: HttpRequest, slug: str) -> JsonResponse:
-    try:
-        service = get_live_service(slug)
-    except ServiceNotFound:
-        return problem_response(
-            status=404,
-            title="Service not found",
-            problem_type="not-found",
-            detail=f"There is no live service '{slug}'.",
-        )
+    service = _live_service(slug)
+    if service is None:
+        return _service_not_found(slug)
     if request.content_type != "application/json":
         return problem_response(
             status=415,

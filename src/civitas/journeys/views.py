@@ -57,6 +57,16 @@ def _journey(request: HttpRequest, service: Service) -> Journey:
     return journey
 
 
+def _version_changed(request: HttpRequest, service: Service) -> HttpResponse:
+    return _rejected(
+        request,
+        service,
+        status=409,
+        title="This service has changed since you started",
+        detail="Start again to use the current version. Nothing was saved.",
+    )
+
+
 def _version_is_live(request: HttpRequest, service: Service) -> bool:
     return request.POST.get("version") == str(service.version)
 
@@ -93,13 +103,7 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
     is_change = request.GET.get("change") == "1"
     if request.method == "POST":
         if not _version_is_live(request, service):
-            return _rejected(
-                request,
-                service,
-                status=409,
-                title="This service has changed since you started",
-                detail="Start again to use the current version. Nothing was saved.",
-            )
+            return _version_changed(request, service)
         if question["type"] == "radios":
             posted = request.POST.get(question["id"], "")
             if posted and posted not in {option["value"] for option in question["options"]}:
@@ -288,13 +292,7 @@ def declaration(request: HttpRequest, slug: str) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not _version_is_live(request, service):
-            return _rejected(
-                request,
-                service,
-                status=409,
-                title="This service has changed since you started",
-                detail="Start again to use the current version. Nothing was saved.",
-            )
+            return _version_changed(request, service)
         if request.POST.get("confirm") != "yes":
             errors["confirm"] = "Confirm that the information you have given is correct"
         else:

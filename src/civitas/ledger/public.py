@@ -5,8 +5,10 @@ from civitas.ledger.queries import EntrySummary, list_entries_about
 from civitas.ledger.services import (
     EntryReceipt,
     LedgerUnavailable,
+    NewEntry,
     entry_url,
     person_reference,
+    record_entries,
     record_entry,
     text_sha256,
 )
@@ -16,9 +18,11 @@ __all__ = [
     "EntrySummary",
     "LeafFormatError",
     "LedgerUnavailable",
+    "NewEntry",
     "entry_url",
     "list_entries_about",
     "person_reference",
+    "record_entries",
     "record_entry",
     "text_sha256",
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from civitas.ledger import merkle
 from civitas.ledger.guard import guard
+from civitas.ledger.integrity import entry_problem, fetch_nodes, latest_checkpoint
 from civitas.ledger.keys import log_keys
 from civitas.ledger.leaf import LeafFormatError, ParsedLeaf, parse_leaf
 from civitas.ledger.models import Entry, EntryLookup, Sequencer, TreeState
@@ -27,14 +28,7 @@ from civitas.ledger.note import (
     parse_note,
     verify_cosignature,
 )
-from civitas.ledger.services import (
-    entry_problem,
-    entry_url,
-    fetch_nodes,
-    find_broken_reason,
-    latest_checkpoint,
-    mark_broken,
-)
+from civitas.ledger.services import entry_url, find_broken_reason, mark_broken
 
 MAX_PAGE = 1000
 CACHED_LEVEL = 8

@@ -16,6 +16,7 @@ from civitas.cases.services import (
 from civitas.cases.tests.factories import ANSWERS, CaseFactory
 from civitas.cases.workflow import Outcome
 from civitas.journeys.tests.test_api import valid_answers
+from civitas.journeys.tests.test_pages import complete_questions
 from civitas.ledger.models import Entry
 from civitas.ledger.public import LedgerUnavailable
 from civitas.ledger.services import find_broken_reason, integrate_pending
@@ -95,6 +96,17 @@ def test_a_submission_is_refused_when_the_log_is_broken(parking_permit):
     break_the_log()
     with pytest.raises(LedgerUnavailable):
         submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=13000)
+    assert Case.objects.count() == 0
+
+
+def test_a_resident_is_told_nothing_was_saved_when_the_log_is_broken(client, parking_permit):
+    complete_questions(client)  # every answer given through the pages, as a resident would
+    break_the_log()
+    response = client.post(
+        "/services/resident-parking-permit/declaration/", {"version": "1", "confirm": "yes"}
+    )
+    assert response.status_code == 503
+    assert "Nothing has been saved" in response.content.decode()
     assert Case.objects.count() == 0
 
 

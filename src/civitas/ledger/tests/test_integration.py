@@ -6,13 +6,13 @@ import pytest
 from django.db import connection, transaction
 
 from civitas.ledger import merkle
+from civitas.ledger.integrity import check_whole_log
 from civitas.ledger.keys import log_keys
 from civitas.ledger.leaf import LeafFormatError
 from civitas.ledger.models import Checkpoint, Entry, Node
 from civitas.ledger.note import open_note, parse_checkpoint
 from civitas.ledger.services import (
     NewEntry,
-    check_whole_log,
     integrate_batch,
     integrate_pending,
     ledger_health,

@@ -4,15 +4,14 @@ import pytest
 from django.db import connection
 
 from civitas.ledger.client import VerificationError, verify_log
+from civitas.ledger.integrity import check_whole_log, verify_checkpoint_row
 from civitas.ledger.keys import log_keys
 from civitas.ledger.models import Checkpoint
 from civitas.ledger.note import Signer, open_note, parse_checkpoint, sign_note
 from civitas.ledger.queries import get_signed_checkpoint
 from civitas.ledger.services import (
-    check_whole_log,
     find_broken_reason,
     integrate_pending,
-    verify_checkpoint_row,
 )
 from civitas.ledger.tests.factories import LedgerEntryFactory
 

@@ -184,6 +184,15 @@ def test_a_lookup_row_deleted_to_hide_an_entry_stops_the_log(log, client):
     assert find_broken_reason() == "the lookup row of entry 7 is missing or differs from the entry"
 
 
+def test_a_new_process_reports_a_changed_log_on_its_first_health_check(log, client):
+    sql("UPDATE ledger_node SET hash = %s WHERE id = %s", [b"\x07" * 32, node_id(4, 0)])
+    guard.reset()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["ledger"] == "broken"
+    assert find_broken_reason() == "the stored tree nodes do not hash to the signed root"
+
+
 def test_a_row_added_beyond_the_log_is_never_integrated(log, api):
     LedgerEntryFactory()  # entry 20, written properly but not yet integrated
     data = leaf_data(20).replace(b'{"index":20,', b'{"index":21,')

@@ -16,7 +16,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civitas.ledger.client import VerificationError, verify_log, witness_checkpoint
+from civitas.ledger.integrity import check_head, check_whole_log
 from civitas.ledger.note import KeyFormatError, Signer
+from civitas.ledger.queries import log_size
+from civitas.ledger.services import clear_broken as resume_appends
+from civitas.ledger.services import find_broken_reason, integrate_pending
 
 
 def whole_number(text: str) -> int:
@@ -141,8 +145,6 @@ class Command(BaseCommand):
         self.stdout.write(line, ending="")
 
     def _integrate(self, **options: Any) -> None:
-        from civitas.ledger.queries import log_size
-        from civitas.ledger.services import find_broken_reason, integrate_pending
 
         count = integrate_pending()
         reason = find_broken_reason()
@@ -151,15 +153,6 @@ class Command(BaseCommand):
         self.stdout.write(f"integrated {count} entries; the log holds {log_size()}")
 
     def _check(self, *, full: bool, clear_broken: bool, **options: Any) -> None:
-        from civitas.ledger.services import (
-            check_head,
-            check_whole_log,
-            find_broken_reason,
-        )
-        from civitas.ledger.services import (
-            clear_broken as resume_appends,
-        )
-
         if clear_broken and not full:
             raise CommandError(
                 "--clear-broken needs --full: only a full check can show the "

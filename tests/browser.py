@@ -25,7 +25,10 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 @contextmanager
 def browser_page(*, width: int = 1024) -> Iterator:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # CI runs the browser tests beside the rest of the suite on two cores: be patient.
+    expect.set_options(timeout=15_000)
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test
     # makes between steps are still synchronous and safe.

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import current_code, run_queued_jobs
 from tests.browser import assert_accessible, browser_page
@@ -28,7 +29,7 @@ def test_resident_applies_and_caseworker_approves(
         # A mistake first: the error summary appears, linked to the field.
         assert_accessible(page, "02-postcode")
         page.get_by_role("button", name="Continue").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert page.title().startswith("Error:")
         assert_accessible(page, "03-postcode-error")
         page.get_by_label("What is the postcode").fill("eb1 1aa")
@@ -57,30 +58,34 @@ def test_resident_applies_and_caseworker_approves(
         page.get_by_role("button", name="Continue").click()
 
         # Check answers shows the fee from the rules, and how it was worked out.
-        assert page.get_by_role("heading", name="Check your answers").is_visible()
+        expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
         fee = page.locator("#fee-explanation")
         assert "£140" in page.content()
-        assert fee.get_by_role("heading", name="How we worked out the fee").is_visible()
-        assert fee.get_by_text(
-            "The fee for a 12-month permit for a band C vehicle from 1 April 2026 is £140.00."
-        ).is_visible()
-        assert fee.get_by_text("Fee to pay: £140.00.").is_visible()
-        assert fee.get_by_text(f"as they apply on {start.day} {start:%B} {start.year}").is_visible()
+        expect(fee.get_by_role("heading", name="How we worked out the fee")).to_be_visible()
+        expect(
+            fee.get_by_text(
+                "The fee for a 12-month permit for a band C vehicle from 1 April 2026 is £140.00."
+            )
+        ).to_be_visible()
+        expect(fee.get_by_text("Fee to pay: £140.00.")).to_be_visible()
+        expect(
+            fee.get_by_text(f"as they apply on {start.day} {start:%B} {start.year}")
+        ).to_be_visible()
         assert_accessible(page, "06-check-answers")
 
         # Changing an answer the rules take changes the fee and its explanation.
         page.get_by_role("link", name="Change Blue Badge").click()
         page.get_by_label("Yes").check()
         page.get_by_role("button", name="Continue").click()
-        assert fee.get_by_text(
-            "As you hold a Blue Badge, the fee is reduced by 50% (£70.00)."
-        ).is_visible()
+        expect(
+            fee.get_by_text("As you hold a Blue Badge, the fee is reduced by 50% (£70.00).")
+        ).to_be_visible()
         page.get_by_role("link", name="Change CO2 emissions band").click()
         page.get_by_label("Fully electric").check()
         page.get_by_role("button", name="Continue").click()
-        assert page.get_by_role("heading", name="Check your answers").is_visible()
+        expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
         assert "Fully electric" in page.content()
-        assert fee.get_by_text("Fee to pay: £15.00.").is_visible()
+        expect(fee.get_by_text("Fee to pay: £15.00.")).to_be_visible()
         assert_accessible(page, "06-check-answers-changed")
         page.get_by_role("button", name="Continue").click()
 
@@ -111,7 +116,7 @@ def test_resident_applies_and_caseworker_approves(
         assert_accessible(page, "12-case")
         page.get_by_label("Approve").check()
         page.get_by_role("button", name="Save decision").click()
-        assert page.get_by_text("Approved by").is_visible()
+        expect(page.get_by_text("Approved by")).to_be_visible()
         assert_accessible(page, "13-case-decided")
 
         run_queued_jobs()
@@ -120,9 +125,9 @@ def test_resident_applies_and_caseworker_approves(
 
         page.goto(f"{base}/staff/messages/")
         assert_accessible(page, "14-sent-emails")
-        assert page.get_by_text(
-            f"Your parking permit application {reference} has been approved"
-        ).is_visible()
+        expect(
+            page.get_by_text(f"Your parking permit application {reference} has been approved")
+        ).to_be_visible()
 
 
 def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(live_server, parking_permit):
@@ -150,13 +155,15 @@ def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(live_server
         page.get_by_label("No").check()
         page.get_by_role("button", name="Continue").click()
 
-        assert page.get_by_role(
-            "heading", name="You cannot have a resident parking permit"
-        ).is_visible()
+        expect(
+            page.get_by_role("heading", name="You cannot have a resident parking permit")
+        ).to_be_visible()
         why = page.locator("#rules-explanation")
-        assert why.get_by_text(
-            "Your household already has 3 permits, and a household can have at most 3."
-        ).is_visible()
+        expect(
+            why.get_by_text(
+                "Your household already has 3 permits, and a household can have at most 3."
+            )
+        ).to_be_visible()
         assert_accessible(page, "15-cannot-have-a-permit")
 
         # Going back and correcting the answer carries on to the rest of the questions.
@@ -165,7 +172,7 @@ def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(live_server
         page.get_by_label("1", exact=True).check()
         page.get_by_role("button", name="Continue").click()
         page.get_by_role("button", name="Continue").click()  # Blue Badge: still "No"
-        assert page.get_by_label("What is your email address?").is_visible()
+        expect(page.get_by_label("What is your email address?")).to_be_visible()
 
 
 def test_the_journey_reads_well_on_a_phone(live_server, parking_permit):
@@ -182,6 +189,6 @@ def test_the_page_chrome_switches_to_welsh(live_server, parking_permit):
         page.goto(f"{live_server.url}/services/resident-parking-permit/")
         page.get_by_role("link", name="Cymraeg").click()
         assert page.locator("html").get_attribute("lang") == "cy"
-        assert page.get_by_role("button", name="Dechrau nawr").is_visible()
+        expect(page.get_by_role("button", name="Dechrau nawr")).to_be_visible()
         assert "Datganiad hygyrchedd" in page.content()
         assert_accessible(page, "welsh-start")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import expect
 
 from civitas.cases.public import submit_application
 from civitas.cases.tests.factories import ANSWERS
@@ -36,7 +37,7 @@ def test_a_decision_in_the_browser_is_proved_in_the_log_by_an_outside_verifier(
         page.goto(f"{base}/staff/cases/{case.reference}/")
         page.get_by_label("Approve").check()
         page.get_by_role("button", name="Save decision").click()
-        assert page.get_by_text("Approved by").is_visible()
+        expect(page.get_by_text("Approved by")).to_be_visible()
 
         # The case page lists the decision's entry by its index, linked to its public page.
         row = page.locator("tr", has_text="case.decided")
@@ -76,7 +77,7 @@ def test_a_decision_in_the_browser_is_proved_in_the_log_by_an_outside_verifier(
         assert f"/ledger/entries/{index}/" in body
 
         page.goto(f"{base}/ledger/entries/{index}/")
-        assert page.get_by_text("Verified", exact=True).is_visible()
+        expect(page.get_by_text("Verified", exact=True)).to_be_visible()
         assert "case.decided" in page.content()
         assert_accessible(page, "ledger-02-public-entry")
 

@@ -269,3 +269,12 @@ def test_publishing_a_change_makes_a_new_live_version_and_retires_the_old(db, tm
     assert result.version == 2
     assert get_live_service("resident-parking-permit").version == 2
     assert ServiceVersion.objects.get(version=1).status == "retired"
+
+
+def test_load_refuses_to_publish_while_the_transparency_log_is_broken(db, capsys):
+    from civitas.ledger.services import mark_broken
+
+    mark_broken("a stored node does not match the signed checkpoint")
+    with pytest.raises(CommandError, match="not published"):
+        call_command("services", "load", str(PARKING_PERMIT))
+    assert not ServiceVersion.objects.exists()

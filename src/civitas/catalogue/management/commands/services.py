@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civitas.catalogue.public import DefinitionInvalid, parse_file, publish_service_file
+from civitas.ledger.public import LedgerUnavailable
 
 
 def _expand(paths: list[str]) -> list[Path]:
@@ -47,5 +48,8 @@ class Command(BaseCommand):
                 result = publish_service_file(path, published_by=options["actor"])
             except DefinitionInvalid as error:  # changed on disk since the check above
                 raise CommandError(str(error), returncode=1) from None
+            except LedgerUnavailable as error:
+                # Publishing must be logged: with the log broken, nothing is published.
+                raise CommandError(f"{path}: not published: {error}", returncode=1) from None
             state = "published" if result.is_new else "unchanged"
             self.stdout.write(f"{result.slug} version {result.version} {state}")

@@ -49,23 +49,29 @@ def _enqueue(message_id: str) -> None:
 def queue_email(
     *, idempotency_key: str, about: str, template: str, to: str, content: EmailContent
 ) -> Message:
-    """Queues an email once per idempotency key; a repeat returns the first message."""
+    """Queues an email once per idempotency key; a repeat returns the first message.
+
+    Callers hold the lock on what the message is about (a new case, a locked case), so two
+    transactions never race to queue the same key. That is why this is a plain look-up and
+    insert, two round trips, rather than get_or_create's savepoint dance, which costs four
+    on the submission path.
+    """
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
     now = timezone.now()
-    message, created = Message.objects.get_or_create(
+    message = Message.objects.create(
         idempotency_key=idempotency_key,
-        defaults={
-            "about": about,
-            "template": template,
-            "recipient": to,
-            "subject": content.subject,
-            "body_text": content.text,
-            "body_html": content.html,
-            "created_at": now,
-            "retry_at": now + _lease(),
-        },
+        about=about,
+        template=template,
+        recipient=to,
+        subject=content.subject,
+        body_text=content.text,
+        body_html=content.html,
+        created_at=now,
+        retry_at=now + _lease(),
     )
-    if created:
-        _enqueue(str(message.id))
+    _enqueue(str(message.id))
     return message
 
 

@@ -47,8 +47,17 @@ def _databases(selected: list[str]) -> dict[str, str]:
     return urls
 
 
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
 def _prepare(database_url: str) -> dict[str, str]:
     env = {"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+    if database_url.startswith("postgres"):
+        # The production path: PostgreSQL with Redis for the queue and session reads.
+        import redis
+
+        redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+        env["REDIS_URL"] = BENCH_REDIS_URL
     civitas = [sys.executable, "-m", "civitas.cli"]
     subprocess.run([*civitas, "migrate", "-v0"], env={**os.environ, **env}, check=True)
     subprocess.run(

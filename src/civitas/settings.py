@@ -132,6 +132,9 @@ REDIS_URL = read_str("REDIS_URL")
 TASK_QUEUES = ["default", "email"]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
@@ -151,7 +154,13 @@ LOGIN_URL = "identity:sign-in"
 OTP_TOTP_ISSUER = "Civitas"
 
 # --- Sessions and cookies --------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, sessions are read from it and written through to the database, so a
+# restarted Redis loses no answers in progress.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 # Sessions hold answers in progress: they are encrypted like any other personal data.
 SESSION_SERIALIZER = "civitas.platform.crypto.EncryptedSessionSerializer"
 SESSION_COOKIE_AGE = 60 * 60 * 4

@@ -84,15 +84,6 @@ def _fast_passwords(request) -> None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_ledger_memory() -> None:
-    # Each test starts on a fresh database, so the ledger's per-process memory of the
-    # log (start-up check done, largest tree seen) must start afresh too.
-    from civitas.ledger.guard import guard
-
-    guard.reset()
-
-
 @pytest.fixture
 def parking_permit(db):
     from civitas.catalogue.public import get_live_service, publish_service_file
@@ -107,14 +98,14 @@ CASEWORKER_TOTP = pyotp.random_base32()
 def _make_staff(email: str, role: str | None):
     import base64
 
-    from civitas.identity.models import Membership, Organisation, StaffUser
+    from civitas.identity.models import StaffUser
     from civitas.identity.services import ensure_staff_member
 
     if role is None:
         return StaffUser.objects.create_user(
             email, "correct-horse-battery", display_name="Outsider"
         )
-    user = ensure_staff_member(
+    return ensure_staff_member(
         email=email,
         display_name=email.split("@")[0].title(),
         password="correct-horse-battery",
@@ -123,8 +114,6 @@ def _make_staff(email: str, role: str | None):
         role=role,
         totp_key_hex=base64.b32decode(CASEWORKER_TOTP).hex(),
     )
-    assert Membership.objects.filter(user=user, organisation=Organisation.objects.get()).exists()
-    return user
 
 
 @pytest.fixture
@@ -211,9 +200,13 @@ def start_worker(env_extra: dict[str, str]) -> subprocess.Popen:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_catalogue_cache(request):
-    # Each test has its own database, so no live version may be remembered between tests.
+def _fresh_process_memory(request):
+    # Each test has its own database, so nothing a process remembers about the last one
+    # (the live service versions, the ledger's start-up check and largest tree seen) may
+    # carry over.
     if request.config.pluginmanager.has_plugin("django"):
         from civitas.catalogue.queries import forget_live_versions
+        from civitas.ledger.guard import guard
 
         forget_live_versions()
+        guard.reset()

@@ -106,6 +106,8 @@ TEMPLATES = [
 # --- Database --------------------------------------------------------------------------
 DATABASE_URL = read_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'civitas.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+# Connecting per request is five times slower (PostgreSQL): keep connections.
+DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=600)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout
@@ -115,12 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
         ),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=600)
     # A file, not memory, so a worker process started by a test sees the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civitas.sqlite3")}
 else:
-    # Connecting per request is five times slower: keep connections.
-    DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("TEST", {})["NAME"] = read_str(
         "DATABASE_TEST_NAME", "test_civitas"

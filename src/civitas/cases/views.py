@@ -48,26 +48,25 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if not has_permission(request.user, "cases.decide"):
             return render(request, "platform/403.html", status=403)
         try:
-            decide_case(
-                reference=case.reference,
-                outcome=Outcome(outcome_value),
-                reason=reason,
-                decided_by=request.user,
-            )
-        except ValueError as error:  # an unknown outcome value, or DecisionInvalid
-            field = (
-                "reason"
-                if isinstance(error, DecisionInvalid) and not isinstance(error, DecisionNotLogged)
-                else "outcome"
-            )
-            message = (
-                str(error)
-                if isinstance(error, DecisionInvalid | TransitionNotAllowed)
-                else "Select whether to approve or refuse the application"
-            )
-            errors[field] = message
+            outcome = Outcome(outcome_value)
+        except ValueError:
+            errors["outcome"] = "Select whether to approve or refuse the application"
         else:
-            return redirect(f"/staff/cases/{case.reference}/")
+            try:
+                decide_case(
+                    reference=case.reference,
+                    outcome=outcome,
+                    reason=reason,
+                    decided_by=request.user,
+                )
+            except DecisionNotLogged as error:
+                errors["outcome"] = str(error)
+            except DecisionInvalid as error:
+                errors["reason"] = str(error)
+            except TransitionNotAllowed as error:
+                errors["outcome"] = str(error)
+            else:
+                return redirect(f"/staff/cases/{case.reference}/")
     # Looking at a person's answers is itself recorded, publicly: no record, no answers.
     try:
         record_personal_data_view(reference=case.reference, viewed_by=request.user)

@@ -232,16 +232,15 @@ class _EligibilityCheck:
         return self.page if outcome is not None and not outcome.is_eligible else None
 
 
-def answers_on_route(
-    service: Service, answers: dict[str, Any], *, today: datetime.date | None = None
-) -> dict[str, Any]:
-    """Only the answers for pages the route passes, with what they derived.
+def answers_on_route(service: Service, answers: dict[str, Any], on: Route) -> dict[str, Any]:
+    """Only the answers for pages the route `on` passes, with what they derived.
 
     Answers left behind by a changed earlier answer are dropped, so they are never shown
-    on the check-answers page or submitted.
+    on the check-answers page or submitted. Dropping them does not change the route,
+    which depends only on the answers it passes, so `on` stays the route of the result.
     """
     kept: dict[str, Any] = {}
-    for page_id in route(service, answers, today=today).pages:
+    for page_id in on.pages:
         page = service.page(page_id)
         if page.get("question"):
             qid = page["question"]["id"]

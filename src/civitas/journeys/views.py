@@ -119,42 +119,33 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
             for name in page.get("derive", {}):
                 journey.answers.pop(name, None)
             journey.answers.update({k: v for k, v in result.derived.items() if v is not None})
-            journey.answers = flow.answers_on_route(service, journey.answers, today=_today())
-            save_journey(request, journey)
             new_route = flow.route(service, journey.answers, today=_today())
+            journey.answers = flow.answers_on_route(service, journey.answers, new_route)
+            save_journey(request, journey)
             if new_route.exit_page:
                 return redirect(_page_url(service, new_route.exit_page))
             if new_route.is_complete:
                 return redirect(_page_url(service, "check-answers"))
-            if is_change and new_route.current is None:
-                return redirect(_page_url(service, "check-answers"))
             return redirect(_page_url(service, new_route.current))
-        return render(
-            request,
-            "journeys/question.html",
-            _question_context(
-                service,
-                page,
-                raw=request.POST,
-                error=result.error,
-                is_change=is_change,
-                back=_back_link(service, route, page_id),
-            ),
-            status=400,
+        raw, error, status = request.POST, result.error, 400
+    else:
+        raw, error, status = (
+            _raw_from_stored(question, journey.answers.get(question["id"])),
+            None,
+            200,
         )
-
-    stored = journey.answers.get(question["id"])
     return render(
         request,
         "journeys/question.html",
         _question_context(
             service,
             page,
-            raw=_raw_from_stored(question, stored),
-            error=None,
+            raw=raw,
+            error=error,
             is_change=is_change,
             back=_back_link(service, route, page_id),
         ),
+        status=status,
     )
 
 
@@ -236,9 +227,11 @@ def _question_context(
     )
 
 
-def _summary_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, Any]]:
+def _summary_rows(
+    service: Service, answers: dict[str, Any], route: flow.Route
+) -> list[dict[str, Any]]:
     rows = []
-    for page_id in flow.route(service, answers, today=_today()).pages:
+    for page_id in route.pages:
         page = service.page(page_id)
         question = page.get("question")
         if not question:
@@ -254,29 +247,31 @@ def _summary_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, A
     return rows
 
 
-def _complete_journey_or_redirect(request: HttpRequest, service: Service) -> Journey | HttpResponse:
+def _complete_journey_or_redirect(
+    request: HttpRequest, service: Service
+) -> tuple[Journey, flow.Route] | HttpResponse:
     journey = _journey(request, service)
     route = flow.route(service, journey.answers, today=_today())
     if route.exit_page:
         return redirect(_page_url(service, route.exit_page))
     if not route.is_complete:
         return redirect(_page_url(service, route.current))
-    return journey
+    return journey, route
 
 
 @require_GET
 def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
     service = _service_or_404(slug)
-    journey = _complete_journey_or_redirect(request, service)
-    if isinstance(journey, HttpResponse):
-        return journey
-    route = flow.route(service, journey.answers, today=_today())
+    complete = _complete_journey_or_redirect(request, service)
+    if isinstance(complete, HttpResponse):
+        return complete
+    journey, route = complete
     return render(
         request,
         "journeys/check_answers.html",
         _context(
             service,
-            rows=_summary_rows(service, journey.answers),
+            rows=_summary_rows(service, journey.answers, route),
             fee=flow.fee_for(service, journey.answers, today=_today()),
             back=_page_url(service, route.pages[-1]),
         ),
@@ -286,9 +281,10 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def declaration(request: HttpRequest, slug: str) -> HttpResponse:
     service = _service_or_404(slug)
-    journey = _complete_journey_or_redirect(request, service)
-    if isinstance(journey, HttpResponse):
-        return journey
+    complete = _complete_journey_or_redirect(request, service)
+    if isinstance(complete, HttpResponse):
+        return complete
+    journey, _route = complete
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not _version_is_live(request, service):

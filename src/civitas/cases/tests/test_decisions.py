@@ -62,12 +62,14 @@ def test_the_case_page_needs_a_signed_in_verified_caseworker(
 
 
 def test_an_outsider_with_no_role_is_refused(client, parking_permit, outsider):
+    import base64
+
     import pyotp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     key = pyotp.random_base32()
     TOTPDevice.objects.create(
-        user=outsider, name="a", confirmed=True, key=__import__("base64").b32decode(key).hex()
+        user=outsider, name="a", confirmed=True, key=base64.b32decode(key).hex()
     )
     client.post("/staff/sign-in", {"email": outsider.email, "password": "correct-horse-battery"})
     client.post("/staff/sign-in/code", {"code": pyotp.TOTP(key).now()})

@@ -94,7 +94,7 @@ def test_personal_data_in_a_message_is_encrypted_at_rest(db):
 
 
 @pytest.mark.django_db
-def test_the_message_list_is_paginated_by_key_with_one_query(django_assert_num_queries):
+def test_the_message_list_reads_its_page_in_one_query(django_assert_num_queries):
     from civitas.notify.queries import list_recent_messages
 
     MessageFactory.create_batch(3)

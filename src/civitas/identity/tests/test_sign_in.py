@@ -45,7 +45,12 @@ def test_sign_in_does_not_redirect_off_site(client, caseworker):
     assert response.headers["Location"] == "/staff/"
 
 
-def test_passwords_are_hashed_with_argon2_outside_tests(settings):
+def test_passwords_are_hashed_with_argon2_outside_tests():
+    from django.utils.module_loading import import_string
+
     from civitas import settings as project_settings
 
-    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    hasher = import_string(project_settings.PASSWORD_HASHERS[0])()
+    encoded = hasher.encode("correct-horse-battery", hasher.salt())
+    assert encoded.startswith("argon2$argon2id$")
+    assert hasher.verify("correct-horse-battery", encoded)

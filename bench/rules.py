@@ -404,7 +404,7 @@ def f(expression: Callable[[Callable[[str], Any], Any], Any]) -> Callable:
     return formula
 
 
-def parking_openfisca() -> tuple[Any, Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]]:
+def parking_openfisca() -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
     from openfisca_core.indexed_enums import Enum
 
     band_enum = Enum("CO2Band", [(b, b) for b in BANDS])
@@ -459,10 +459,10 @@ def parking_openfisca() -> tuple[Any, Callable[[dict[str, np.ndarray]], dict[str
     def run(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return _run_openfisca(system, raw, ("eligible", "fee_pence"))
 
-    return system, run
+    return run
 
 
-def ctr_openfisca() -> tuple[Any, Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]]:
+def ctr_openfisca() -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
     from openfisca_core.indexed_enums import Enum
 
     household_enum = Enum("HouseholdType", [(h, h) for h in HOUSEHOLDS])
@@ -574,7 +574,7 @@ def ctr_openfisca() -> tuple[Any, Callable[[dict[str, np.ndarray]], dict[str, np
         outputs = ("eligible", "weekly_reduction_pence", "annual_reduction_pence")
         return _run_openfisca(system, raw, outputs)
 
-    return system, run
+    return run
 
 
 def _run_openfisca(
@@ -610,7 +610,7 @@ class Case:
     numpy: Callable[[Mapping[str, np.ndarray], datetime.date], dict[str, np.ndarray]]
     sentences: Callable[[Mapping[str, Any], Values, datetime.date], Sentences]
     numpy_columns: Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]]
-    openfisca: Callable[[], tuple[Any, Callable]]
+    openfisca: Callable[[], Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]]
 
 
 CASES = (
@@ -712,12 +712,12 @@ def bench_population(case: Case, rule_set: RuleSet, raw: dict, csv: Path) -> lis
     outputs = list(rule_set.outputs)
     values = parameter_values(rule_set, ON)
     numpy_columns = case.numpy_columns(raw)
-    _system, openfisca_run = case.openfisca()
+    openfisca_run = case.openfisca()
     openfisca_columns = openfisca_inputs(raw)
 
     def ours() -> dict[str, np.ndarray]:
         run = VectorRun(
-            population.columns, population.rows, vector_parameters(rule_set, ON, values), ON
+            population.columns, population.rows, vector_parameters(rule_set, values), ON
         )
         return evaluate(rule_set, run, outputs)
 

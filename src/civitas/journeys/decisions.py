@@ -72,9 +72,16 @@ def rule_set_of(service: Service) -> RuleSet | None:
     if not rules_spec(service):
         return None
     embedded = service.definition["_rules"]
-    return load_rule_set_source(
+    return _compiled(
         embedded["source"], filename=f"{service.slug}@{service.version}:{embedded['file']}"
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str, *, filename: str) -> RuleSet:
+    # Keyed by the source text itself: a str caches its own hash, so a journey's several
+    # look-ups per request no longer hash the whole rule file each time.
+    return load_rule_set_source(source, filename=filename)
 
 
 def answers_needed(service: Service) -> frozenset[str]:
@@ -111,10 +118,11 @@ def rules_outcome(
     `InputError` for an answer the rules cannot take, which the catalogue's checks on
     publishing and the answer checks in flow.py rule out.
     """
-    rule_set = rule_set_of(service)
-    if rule_set is None:
+    spec = rules_spec(service)
+    if not spec:
         return None
-    spec = rules_spec(service) or {}
+    rule_set = rule_set_of(service)
+    assert rule_set is not None
     on = decision_date(service, answers, today=today)
     if on is None:
         return None

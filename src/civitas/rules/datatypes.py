@@ -24,9 +24,6 @@ TABLE = "table"
 LIST = "list"
 
 NUMERIC_KINDS = frozenset({INTEGER, MONEY, NUMBER})
-INPUT_KINDS = (BOOLEAN, INTEGER, MONEY, DATE, ENUMERATION)
-PARAMETER_KINDS = (BOOLEAN, INTEGER, MONEY, NUMBER, DATE)
-VARIABLE_KINDS = (BOOLEAN, INTEGER, MONEY, NUMBER, DATE, ENUMERATION)
 
 
 class TypeMismatch(Exception):
@@ -65,12 +62,6 @@ class ValueType:
         if self.kind == LIST and self.element is not None:
             return f"a list of {self.element.describe()}"
         return self.kind
-
-    def as_value(self) -> ValueType:
-        """The same type, no longer a literal (the result of evaluating it)."""
-        if not self.literal:
-            return self
-        return ValueType(self.kind, self.values, self.exact, False, self.element)
 
 
 def declared(kind: str, values: frozenset[str] | None = None) -> ValueType:

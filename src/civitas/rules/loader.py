@@ -12,6 +12,7 @@ cheap and never re-parses an unchanged file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import itertools
@@ -275,18 +276,7 @@ class _Builder:
             except ValueError as error:
                 self.problem(f"the default of {name} {error}", *path, "default")
             else:
-                result = InputSpec(
-                    name,
-                    vtype,
-                    result.label,
-                    result.description,
-                    default,
-                    minimum,
-                    maximum,
-                    allowed,
-                    labels,
-                    result.line,
-                )
+                result = dataclasses.replace(result, default=default)
         return result
 
     # --- parameters ----------------------------------------------------------------------

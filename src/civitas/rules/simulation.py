@@ -679,7 +679,7 @@ def simulate(
         vector_run = vectorised.VectorRun(
             population.columns,
             population.rows,
-            vectorised.vector_parameters(rule_set, on, values),
+            vectorised.vector_parameters(rule_set, values),
             on,
         )
         try:

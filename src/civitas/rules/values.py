@@ -146,7 +146,7 @@ def _check_kind(kind: str, value: object) -> object:
     raise TypeError(f"unknown kind {kind}")
 
 
-def parse_text(kind: str, text: str, *, allowed: Sequence[object] | None = None) -> object:
+def parse_text(kind: str, text: str) -> object:
     """Read a value of ``kind`` written as text (a command-line value), or raise ``ValueError``."""
     stripped = text.strip()
     if kind == dt.BOOLEAN:
@@ -157,10 +157,10 @@ def parse_text(kind: str, text: str, *, allowed: Sequence[object] | None = None)
             return False
         raise ValueError(f"must be true or false, not {text!r}")
     if kind == dt.MONEY:
-        return check(kind, parse_money(stripped), allowed=allowed)
+        return check(kind, parse_money(stripped))
     if kind == dt.INTEGER:
         if re.fullmatch(r"-?\d+", stripped):
-            return check(kind, int(stripped), allowed=allowed)
+            return check(kind, int(stripped))
         raise ValueError(f"must be a whole number, not {text!r}")
     if kind == dt.NUMBER:
         try:
@@ -170,10 +170,8 @@ def parse_text(kind: str, text: str, *, allowed: Sequence[object] | None = None)
                 number = float(Decimal(stripped))
         except InvalidOperation:
             raise ValueError(f"must be a number (like 0.2 or 20%), not {text!r}") from None
-        return check(kind, number, allowed=allowed)
-    if kind == dt.DATE:
-        return check(kind, stripped, allowed=allowed)
-    return check(kind, stripped, allowed=allowed)
+        return check(kind, number)
+    return check(kind, stripped)
 
 
 def parse_money(text: str) -> int:

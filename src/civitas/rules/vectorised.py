@@ -111,10 +111,8 @@ def decode(rule_set: RuleSet, kind: str, values: np.ndarray) -> list[Any]:
     return [float(v) for v in values]
 
 
-def vector_parameters(
-    rule_set: RuleSet, on: datetime.date, values: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Parameter values (as in force on ``on``, or overridden) in array representation.
+def vector_parameters(rule_set: RuleSet, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameter values (as in force on a date, or overridden) in array representation.
 
     ``values`` maps every parameter name to its Python value (a dict for tables).
     """

@@ -93,7 +93,7 @@ def test_vectorised_evaluation_agrees_with_decide_on_random_cases(name: str) -> 
         run = vectorised.VectorRun(
             columns,
             len(batch),
-            vectorised.vector_parameters(rule_set, on, parameter_values(rule_set, on)),
+            vectorised.vector_parameters(rule_set, parameter_values(rule_set, on)),
             on,
         )
         values = vectorised.evaluate(rule_set, run, list(rule_set.variables))

@@ -97,7 +97,7 @@ def test_every_variable_matches_decide_for_every_language_feature(
     run = vectorised.VectorRun(
         population.columns,
         population.rows,
-        vectorised.vector_parameters(language, on, parameter_values(language, on)),
+        vectorised.vector_parameters(language, parameter_values(language, on)),
         on,
     )
     values = vectorised.evaluate(language, run, list(language.variables))

@@ -79,6 +79,13 @@ def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
+def _immutable(document: dict[str, Any]) -> JsonResponse:
+    """A JSON answer about a fixed tree size or entry: it never changes."""
+    response = JsonResponse(document)
+    response["Cache-Control"] = IMMUTABLE
+    return response
+
+
 def _entry_document(entry: ServedEntry) -> dict[str, Any]:
     return {
         "index": entry.index,
@@ -135,9 +142,7 @@ def status(request: HttpRequest) -> JsonResponse:
 @_public
 def entry(request: HttpRequest, index: str) -> JsonResponse:
     served = queries.get_entry(_count(index, "index"))
-    response = JsonResponse(_entry_document(served))
-    response["Cache-Control"] = IMMUTABLE
-    return response
+    return _immutable(_entry_document(served))
 
 
 @_public
@@ -167,7 +172,7 @@ def inclusion_proof(request: HttpRequest) -> JsonResponse:
     else:
         index = _count(request.GET.get("index"), "index")
     proof = queries.get_inclusion_proof(index, tree_size)
-    response = JsonResponse(
+    return _immutable(
         {
             "index": proof.index,
             "tree_size": proof.tree_size,
@@ -175,8 +180,6 @@ def inclusion_proof(request: HttpRequest) -> JsonResponse:
             "path": [item.hex() for item in proof.path],
         }
     )
-    response["Cache-Control"] = IMMUTABLE
-    return response
 
 
 @_public
@@ -184,8 +187,4 @@ def consistency_proof(request: HttpRequest) -> JsonResponse:
     first = _count(request.GET.get("first"), "first")
     second = _count(request.GET.get("second"), "second")
     path = queries.get_consistency_proof(first, second)
-    response = JsonResponse(
-        {"first": first, "second": second, "path": [item.hex() for item in path]}
-    )
-    response["Cache-Control"] = IMMUTABLE
-    return response
+    return _immutable({"first": first, "second": second, "path": [item.hex() for item in path]})

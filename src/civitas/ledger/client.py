@@ -399,7 +399,6 @@ def _learn_rotated_keys(
     log: _Log,
     parsed: ParsedNote,
     trusted: list[Verifier],
-    offered: list[str] | None,
     report: VerifyReport,
 ) -> None:
     """Trust a new log key that signed this checkpoint alongside an already trusted key.
@@ -411,12 +410,11 @@ def _learn_rotated_keys(
     strangers = [s for s in parsed.signatures if (s.name, s.key_id) not in known]
     if not strangers:
         return
-    if offered is None:
-        try:
-            _, offered = _fetch_key_document(log)
-        except VerificationError as error:
-            report.notes.append(f"could not look up the log's other keys: {error}")
-            return
+    try:
+        _, offered = _fetch_key_document(log)
+    except VerificationError as error:
+        report.notes.append(f"could not look up the log's other keys: {error}")
+        return
     message = parsed.body.encode("utf-8")
     for key in offered:
         try:
@@ -574,7 +572,6 @@ def verify_log(
     except NoteError as error:
         raise VerificationError(f"GET {url} did not return a signed checkpoint: {error}") from None
 
-    offered: list[str] | None = None
     key_origin: str | None = None
     if trusted_keys is not None:
         if isinstance(trusted_keys, str):
@@ -619,7 +616,7 @@ def verify_log(
             "operator publishes elsewhere"
         )
     elif trust == "state":
-        _learn_rotated_keys(log, parsed, verifiers, offered, report)
+        _learn_rotated_keys(log, parsed, verifiers, report)
 
     if previous is not None:
         if previous.origin != checkpoint.origin:

@@ -17,7 +17,7 @@ from django.db import connection
 from civitas.ledger import merkle
 from civitas.ledger.guard import guard
 from civitas.ledger.keys import LogKeys, log_keys
-from civitas.ledger.leaf import LeafFormatError, format_time, leaf_prefix, parse_leaf
+from civitas.ledger.leaf import LeafFormatError, ParsedLeaf, format_time, leaf_prefix, parse_leaf
 from civitas.ledger.models import (
     Checkpoint,
     Entry,
@@ -187,11 +187,19 @@ def entry_problem(
         try:
             parsed = parse_leaf(data)
         except LeafFormatError:
-            return f"entry {index} was altered: its data is not a well-formed entry"
-        columns = (entry.kind, entry.organisation, entry.role, entry.subject or None)
-        signed = (parsed.kind, parsed.organisation, parsed.role, parsed.subject)
-        if columns != signed or format_time(entry.occurred_at) != parsed.time:
-            return f"entry {index} was altered: its columns differ from its signed data"
+            parsed = None
+        return columns_problem(index, entry, parsed)
+    return None
+
+
+def columns_problem(index: int, entry: Entry, parsed: ParsedLeaf | None) -> str | None:
+    """What is wrong with an entry's columns, given its data as parsed (None: not an entry)."""
+    if parsed is None:
+        return f"entry {index} was altered: its data is not a well-formed entry"
+    columns = (entry.kind, entry.organisation, entry.role, entry.subject or None)
+    signed = (parsed.kind, parsed.organisation, parsed.role, parsed.subject)
+    if columns != signed or format_time(entry.occurred_at) != parsed.time:
+        return f"entry {index} was altered: its columns differ from its signed data"
     return None
 
 

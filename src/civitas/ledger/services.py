@@ -147,6 +147,7 @@ def record_entries(entries: list[NewEntry]) -> list[EntryReceipt]:
         return []
     _check_at_startup()
     now = timezone.now()
+    skip = len(leaf_prefix(0))
     rows = []
     for entry in entries:
         # Written before an index is taken, so a bad entry fails without taking one.
@@ -161,7 +162,7 @@ def record_entries(entries: list[NewEntry]) -> list[EntryReceipt]:
         )
         # JCS puts "index" first: the real leaf is the validated one with its index in front.
         columns = [entry.kind, now, entry.organisation, entry.role, entry.subject or ""]
-        rows.append((columns, body[len(leaf_prefix(0)) :]))
+        rows.append((columns, body[skip:]))
     while True:
         if len(rows) == 1 and connection.vendor == "postgresql":
             appended = _append_in_one_statement(*rows[0])
@@ -234,7 +235,7 @@ def _append_in_one_statement(columns: list[Any], rest: bytes) -> list[tuple[int,
 
 def _open_the_sequence() -> None:
     """Raises LedgerUnavailable when appends are stopped; else creates the sequence row."""
-    reason = Sequencer.objects.filter(id=1).values_list("broken_reason", flat=True).first()
+    reason = find_broken_reason()
     if reason:
         raise LedgerUnavailable(_unavailable_message(reason))
     if Entry.objects.exists() or Checkpoint.objects.exists():
@@ -277,11 +278,10 @@ def _check_at_startup() -> None:
 
 def ledger_health() -> str:
     """The health check: "ok", or "broken" once appends have been stopped."""
-    if not guard.startup_checked:
-        try:
-            _check_at_startup()
-        except LedgerUnavailable:
-            return "broken"
+    try:
+        _check_at_startup()
+    except LedgerUnavailable:
+        return "broken"
     return "broken" if find_broken_reason() else "ok"
 
 
@@ -314,9 +314,6 @@ def clear_broken() -> None:
     """Lets appends resume. Only for `civitas ledger check --full --clear-broken`."""
     Sequencer.objects.filter(id=1).update(broken_reason="", broken_at=None)
     guard.startup_checked = False
-
-
-# --- Checking the stored log -----------------------------------------------------------
 
 
 # --- Integrating -----------------------------------------------------------------------

@@ -145,7 +145,6 @@ class Command(BaseCommand):
         self.stdout.write(line, ending="")
 
     def _integrate(self, **options: Any) -> None:
-
         count = integrate_pending()
         reason = find_broken_reason()
         if reason:

@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from civitas.ledger import merkle
 from civitas.ledger.guard import guard
-from civitas.ledger.integrity import entry_problem, fetch_nodes, latest_checkpoint
+from civitas.ledger.integrity import (
+    columns_problem,
+    entry_problem,
+    fetch_nodes,
+    latest_checkpoint,
+)
 from civitas.ledger.keys import log_keys
 from civitas.ledger.leaf import LeafFormatError, ParsedLeaf, parse_leaf
 from civitas.ledger.models import Entry, EntryLookup, Sequencer, TreeState
@@ -28,7 +33,7 @@ from civitas.ledger.note import (
     parse_note,
     verify_cosignature,
 )
-from civitas.ledger.services import entry_url, find_broken_reason, mark_broken
+from civitas.ledger.services import entry_url, mark_broken
 
 MAX_PAGE = 1000
 CACHED_LEVEL = 8
@@ -71,16 +76,17 @@ class ServedEntry:
 
 
 def _serve(index: int, entry: Entry | None) -> ServedEntry:
-    problem = entry_problem(index, entry, full=True)
     if entry is None:
-        raise _damaged(problem or f"entry {index} is missing")
-    if problem:
-        mark_broken(problem)
+        raise _damaged(f"entry {index} is missing")
     data = bytes(entry.leaf_data)
     try:
         parsed = parse_leaf(data)
     except LeafFormatError:
         parsed = None
+    # entry_problem(full=True), with the leaf parsed once for both the check and the page.
+    problem = entry_problem(index, entry) or columns_problem(index, entry, parsed)
+    if problem:
+        mark_broken(problem)
     return ServedEntry(index, data, bytes(entry.leaf_hash), parsed)
 
 
@@ -183,7 +189,10 @@ def get_signed_checkpoint() -> SignedCheckpoint | None:
     try:
         body, signed_by = open_note(checkpoint.note, keys.all_verifiers)
     except NoteError as error:
-        body = parse_note(checkpoint.note).body if checkpoint.note else ""
+        try:
+            body = parse_note(checkpoint.note).body
+        except NoteError:
+            body = ""  # not even a note: overwritten, and shown as such
         return SignedCheckpoint(
             checkpoint.note, body, checkpoint.size, bytes(checkpoint.root), [], None, str(error)
         )
@@ -223,12 +232,13 @@ class LogStatus:
 
 
 def get_log_status() -> LogStatus:
-    sequenced = Sequencer.objects.filter(id=1).values_list("next_index", flat=True).first()
+    sequencer = Sequencer.objects.filter(id=1).values_list("next_index", "broken_reason").first()
+    sequenced, broken_reason = sequencer or (0, "")
     return LogStatus(
         origin=log_keys().origin,
         size=log_size(),
-        sequenced=sequenced or 0,
-        broken_reason=find_broken_reason(),
+        sequenced=sequenced,
+        broken_reason=broken_reason or None,
     )
 
 
@@ -284,14 +294,9 @@ def describe_entry(index: int) -> EntryPage | None:
     checkpoint = get_signed_checkpoint()
     if stored is None:
         if checkpoint is not None and index < checkpoint.size:
-            return EntryPage(
-                index,
-                None,
-                checkpoint,
-                None,
-                "failed",
-                _damaged(f"entry {index} is missing").args[0],
-            )
+            problem = f"entry {index} is missing"
+            mark_broken(problem)
+            return EntryPage(index, None, checkpoint, None, "failed", problem)
         return None
     entry = _serve(index, stored)
     if checkpoint is None or index >= checkpoint.size:

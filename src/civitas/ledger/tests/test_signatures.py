@@ -113,3 +113,12 @@ def test_the_key_document_lists_the_retired_key_after_the_current_one(old_key, c
     settings.LEDGER_VERIFIER_KEYS_EXTRA = [old_key.verifier_key()]
     keys = client.get("/api/v1/ledger/key").json()["keys"]
     assert keys == [new_key.verifier_key(), old_key.verifier_key()]
+
+
+def test_a_checkpoint_overwritten_with_garbage_is_reported_not_a_server_error(old_key):
+    grow()
+    Checkpoint.objects.update(note="not a signed note at all")
+    signed = get_signed_checkpoint()
+    assert signed.signed_by == []
+    assert signed.problem
+    assert signed.body == ""

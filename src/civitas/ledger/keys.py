@@ -9,7 +9,6 @@ into var/, like the other demo secrets.
 """
 
 import functools
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from civitas.ledger.note import (
     Verifier,
     generate_signer,
 )
-from civitas.platform.environment import ConfigurationError
+from civitas.platform.environment import ConfigurationError, demo_secret
 
 DEMO_KEY_FILE = "ledger_signing_key"
 
@@ -60,21 +59,7 @@ def _split(text: str) -> list[str]:
 
 
 def _demo_key(var_dir: str, origin: str) -> str:
-    path = Path(var_dir) / DEMO_KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Owner-only, like the other demo secrets: it signs the log. Written aside and
-        # linked into place, so processes starting together all read one whole key.
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
-            out.write(generate_signer(origin) + "\n")
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass  # another process won the race: use its key
-        finally:
-            draft.unlink()
-    return path.read_text()
+    return demo_secret(Path(var_dir) / DEMO_KEY_FILE, make=lambda: generate_signer(origin))
 
 
 @functools.lru_cache(maxsize=16)

@@ -5,6 +5,8 @@ rather than running with a silent default.
 """
 
 import os
+import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -48,16 +50,23 @@ def read_list(name: str, *, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def demo_secret(path: Path, *, length: int = 50) -> str:
-    """A secret generated once into `path`, for the demo and tests only."""
-    import secrets
+def demo_secret(path: Path, *, length: int = 50, make: Callable[[], str] | None = None) -> str:
+    """A secret generated once into `path` (by `make`, or random), for the demo and tests.
 
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(length)
-    # Written with owner-only permissions: it signs sessions.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
-    return value
+    Written aside and linked into place, so processes starting together all read one
+    whole secret, whichever of them wrote it.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = make() if make else secrets.token_urlsafe(length)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        # Owner-only permissions: these secrets sign sessions and the log.
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(value)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process won the race: use its secret
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

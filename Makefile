@@ -61,7 +61,7 @@ demo: install migrate ## Set up the demo and serve it on http://127.0.0.1:8000 w
 	$(BIN)/civitas demo setup
 	@echo
 	@echo "  Civitas is starting on http://$(HOST):$(PORT)/"
-	@echo "  Citizen:    http://$(HOST):$(PORT)/services/resident-parking-permit/  (try postcode EB1 1AA)"
+	@echo "  Citizen:    http://$(HOST):$(PORT)/services/example-borough/resident-parking-permit/  (try postcode EB1 1AA)"
 	@echo "  Staff:      http://$(HOST):$(PORT)/staff/"
 	@echo "    caseworker@example-borough.gov.uk / demo-caseworker-password"
 	@echo "    security code: run '$(BIN)/civitas demo code' (or add TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP to an authenticator app)"

@@ -18,6 +18,12 @@ from django.db import connection, transaction
 REPO = Path(__file__).parent
 SERVICES = REPO / "services"
 PARKING_PERMIT = SERVICES / "resident-parking-permit" / "service.yaml"
+# The same service slug, published by a second council: the wall between them is tested.
+OTHER_COUNCIL_PERMIT = SERVICES / "sample-district-parking-permit" / "service.yaml"
+ORGANISATIONS = {
+    "example-borough": "Example Borough Council",
+    "sample-district": "Sample District Council",
+}
 
 
 class SmtpInbox:
@@ -85,17 +91,38 @@ def _fast_passwords(request) -> None:
 
 
 @pytest.fixture
-def parking_permit(db):
-    from civitas.catalogue.public import get_live_service, publish_service_file
+def organisations(db):
+    """Both example councils, registered, as the demo sets them up."""
+    from civitas.identity.public import ensure_organisation
 
-    publish_service_file(PARKING_PERMIT, published_by="test")
-    return get_live_service("resident-parking-permit")
+    return {slug: ensure_organisation(slug=slug, name=name) for slug, name in ORGANISATIONS.items()}
+
+
+def publish_example(path: Path):
+    """Publishes an example service, registering its organisation first."""
+    from civitas.catalogue.public import get_live_service, publish_service_file
+    from civitas.identity.public import ensure_organisation
+
+    for slug, name in ORGANISATIONS.items():
+        ensure_organisation(slug=slug, name=name)
+    result = publish_service_file(path, published_by="test")
+    return get_live_service(result.organisation, result.slug)
+
+
+@pytest.fixture
+def parking_permit(db):
+    return publish_example(PARKING_PERMIT)
+
+
+@pytest.fixture
+def other_council_permit(db):
+    return publish_example(OTHER_COUNCIL_PERMIT)
 
 
 CASEWORKER_TOTP = pyotp.random_base32()
 
 
-def _make_staff(email: str, role: str | None):
+def make_staff(email: str, role: str | None, organisation: str = "example-borough"):
     import base64
 
     from civitas.identity.models import StaffUser
@@ -109,8 +136,8 @@ def _make_staff(email: str, role: str | None):
         email=email,
         display_name=email.split("@")[0].title(),
         password="correct-horse-battery",
-        organisation_slug="example-borough",
-        organisation_name="Example Borough Council",
+        organisation_slug=organisation,
+        organisation_name=ORGANISATIONS[organisation],
         role=role,
         totp_key_hex=base64.b32decode(CASEWORKER_TOTP).hex(),
     )
@@ -118,17 +145,37 @@ def _make_staff(email: str, role: str | None):
 
 @pytest.fixture
 def caseworker(db):
-    return _make_staff("caseworker@example.gov.uk", "caseworker")
+    return make_staff("caseworker@example.gov.uk", "caseworker")
 
 
 @pytest.fixture
 def service_owner(db):
-    return _make_staff("owner@example.gov.uk", "service_owner")
+    return make_staff("owner@example.gov.uk", "service_owner")
+
+
+@pytest.fixture
+def administrator(db):
+    return make_staff("admin@example.gov.uk", "administrator")
 
 
 @pytest.fixture
 def outsider(db):
-    return _make_staff("outsider@example.gov.uk", None)
+    return make_staff("outsider@example.gov.uk", None)
+
+
+@pytest.fixture
+def other_council_caseworker(db):
+    """A caseworker of Sample District Council, properly signed in with a second factor:
+    they must see nothing of Example Borough's cases or messages."""
+    return make_staff("caseworker@sample-district.gov.uk", "caseworker", "sample-district")
+
+
+def acting(user, organisation: str = "example-borough"):
+    """The StaffContext a staff view would hand a service function for this person."""
+    from civitas.identity.models import Organisation
+    from civitas.identity.public import staff_context_for
+
+    return staff_context_for(user, Organisation.objects.get(slug=organisation).pk)
 
 
 def current_code() -> str:

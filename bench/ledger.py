@@ -300,15 +300,17 @@ def submission_cost(rounds: int, per_round: int) -> tuple[float, float, float]:
 
     from civitas.cases.public import submit_application
     from civitas.catalogue.public import ServiceNotFound, get_live_service, publish_service_file
+    from civitas.identity.public import ensure_organisation
 
     try:
-        service = get_live_service("resident-parking-permit")
+        service = get_live_service("example-borough", "resident-parking-permit")
     except ServiceNotFound:
+        ensure_organisation(slug="example-borough", name="Example Borough Council")
         publish_service_file(
             settings.SERVICES_DIR / "resident-parking-permit" / "service.yaml",
             published_by="bench",
         )
-        service = get_live_service("resident-parking-permit")
+        service = get_live_service("example-borough", "resident-parking-permit")
 
     def submit(count: int) -> float:
         started = time.perf_counter()

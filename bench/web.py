@@ -7,8 +7,8 @@ import re
 import urllib.parse
 import urllib.request
 
-SLUG = "resident-parking-permit"
-SERVICE = f"/services/{SLUG}"
+SERVICE_PATH = "example-borough/resident-parking-permit"
+SERVICE = f"/services/{SERVICE_PATH}"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 START = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
 ANSWERS_TO_EMISSIONS = [
@@ -85,7 +85,7 @@ def citizen_paths(base_url: str, *, sessions: int = 32) -> dict[str, list[dict]]
         "submission (API POST)": [
             {
                 "method": "POST",
-                "path": f"/api/v1/services/{SLUG}/applications",
+                "path": f"/api/v1/services/{SERVICE_PATH}/applications",
                 "headers": {"Content-Type": "application/json"},
                 "body": submission,
             }

@@ -229,6 +229,8 @@ DEFAULT_FROM_EMAIL = read_str(
 
 # --- Civitas ---------------------------------------------------------------------------
 SERVICES_DIR = BASE_DIR / "services"
+# The name in the header of pages that belong to no one organisation (the home page).
+PLATFORM_NAME = read_str("CIVITAS_PLATFORM_NAME", "Civitas public services")
 # A message whose delivery lease ran out (a worker died mid-send) is tried again.
 NOTIFY_LEASE_SECONDS = read_int("NOTIFY_LEASE_SECONDS", default=120)
 NOTIFY_MAX_ATTEMPTS = read_int("NOTIFY_MAX_ATTEMPTS", default=10)

@@ -22,7 +22,7 @@ def test_resident_applies_and_caseworker_approves(
     base = live_server.url
     start = timezone.localdate() + datetime.timedelta(days=10)
     with browser_page() as page:
-        page.goto(f"{base}/services/resident-parking-permit/")
+        page.goto(f"{base}/services/example-borough/resident-parking-permit/")
         assert_accessible(page, "01-start")
         page.get_by_role("button", name="Start now").click()
 
@@ -133,7 +133,7 @@ def test_resident_applies_and_caseworker_approves(
 def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(live_server, parking_permit):
     start = timezone.localdate() + datetime.timedelta(days=3)
     with browser_page() as page:
-        page.goto(f"{live_server.url}/services/resident-parking-permit/postcode/")
+        page.goto(f"{live_server.url}/services/example-borough/resident-parking-permit/postcode/")
         steps = [
             ("What is the postcode", "EB1 1AA"),
             ("What is the first line of your address?", "12 Station Road"),
@@ -177,7 +177,7 @@ def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(live_server
 
 def test_the_journey_reads_well_on_a_phone(live_server, parking_permit):
     with browser_page(width=375) as page:
-        page.goto(f"{live_server.url}/services/resident-parking-permit/")
+        page.goto(f"{live_server.url}/services/example-borough/resident-parking-permit/")
         page.get_by_role("button", name="Start now").click()
         assert_accessible(page, "phone-postcode")
         # No horizontal scrolling at 375 CSS pixels (WCAG 1.4.10 reflow).
@@ -186,7 +186,7 @@ def test_the_journey_reads_well_on_a_phone(live_server, parking_permit):
 
 def test_the_page_chrome_switches_to_welsh(live_server, parking_permit):
     with browser_page() as page:
-        page.goto(f"{live_server.url}/services/resident-parking-permit/")
+        page.goto(f"{live_server.url}/services/example-borough/resident-parking-permit/")
         page.get_by_role("link", name="Cymraeg").click()
         assert page.locator("html").get_attribute("lang") == "cy"
         expect(page.get_by_role("button", name="Dechrau nawr")).to_be_visible()

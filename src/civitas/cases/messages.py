@@ -13,9 +13,10 @@ def compose_message(service: Service, name: str, *, fields: dict[str, str]) -> E
     message = service.definition["messages"][name]
     values = {
         "service_title": service.title,
-        "organisation": service.organisation,
+        "organisation": service.organisation_name,
         "fee": "",
         "reason": "",
+        "reason_key": "",
         "status_url": settings.PUBLIC_BASE_URL,
         "ledger_index": "",
         "ledger_url": "",

@@ -13,6 +13,10 @@ class Case(models.Model):
     """
 
     reference = models.CharField(max_length=16, unique=True)
+    # The organisation whose service it was: every staff look-up filters by it.
+    organisation = models.ForeignKey(
+        "identity.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     service_slug = models.SlugField(max_length=60)
     service_version = models.PositiveIntegerField()
     status = models.CharField(
@@ -33,9 +37,11 @@ class Case(models.Model):
 
     class Meta:
         indexes = [
-            # Keyset pagination of a work queue: newest first within a status.
-            models.Index(fields=["status", "-submitted_at", "-id"], name="case_queue"),
-            models.Index(fields=["-submitted_at", "-id"], name="case_recent"),
+            # Keyset pagination of an organisation's work queue: newest first in a status.
+            models.Index(
+                fields=["organisation", "status", "-submitted_at", "-id"], name="case_queue"
+            ),
+            models.Index(fields=["organisation", "-submitted_at", "-id"], name="case_recent"),
         ]
 
     def __str__(self) -> str:

@@ -28,9 +28,18 @@ def _parse_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
         return None
 
 
-def list_cases(*, status: str | None = None, cursor: str | None = None) -> CasePage:
-    """Newest first. The answers are not loaded: a list shows no personal data."""
-    cases = Case.objects.defer("answers", "decision_reason").order_by("-submitted_at", "-id")
+def list_cases(
+    *, organisation_id: int, status: str | None = None, cursor: str | None = None
+) -> CasePage:
+    """One organisation's cases, newest first, read by the (organisation, ...) indexes.
+
+    The answers are not loaded: a list shows no personal data.
+    """
+    cases = (
+        Case.objects.filter(organisation_id=organisation_id)
+        .defer("answers", "fee_decision", "decision_reason")
+        .order_by("-submitted_at", "-id")
+    )
     if status:
         cases = cases.filter(status=status)
     after = _parse_cursor(cursor) if cursor else None
@@ -45,5 +54,10 @@ def list_cases(*, status: str | None = None, cursor: str | None = None) -> CaseP
     return CasePage(cases=page, next_cursor=_cursor(page[-1]) if more else None)
 
 
-def find_case(reference: str) -> Case | None:
-    return Case.objects.select_related("decided_by").filter(reference=reference).first()
+def find_case(reference: str, *, organisation_id: int) -> Case | None:
+    """The organisation's case with this reference; None if it has none by that name."""
+    return (
+        Case.objects.select_related("decided_by")
+        .filter(reference=reference, organisation_id=organisation_id)
+        .first()
+    )

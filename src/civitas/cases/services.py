@@ -11,12 +11,13 @@ from civitas.cases.messages import compose_message, fee_text
 from civitas.cases.models import Case
 from civitas.cases.workflow import NEEDS_REASON, Outcome, Status, transition
 from civitas.catalogue.public import Service, get_service_version
+from civitas.identity.public import StaffContext
 from civitas.ledger.public import (
     EntryReceipt,
     LedgerUnavailable,
+    fingerprint_text,
     person_reference,
     record_entry,
-    text_sha256,
 )
 from civitas.notify.public import queue_email
 from civitas.platform.audit import record_audit_event
@@ -33,6 +34,11 @@ class DecisionNotLogged(DecisionInvalid):
     """The transparency log cannot record the decision now, so it was not made."""
 
 
+class CaseNotFound(LookupError):
+    """No case with that reference in the acting organisation. Whether one exists in
+    another organisation is deliberately not told apart."""
+
+
 def case_subject(reference: str) -> str:
     """The keyed reference that stands for a case in the public log.
 
@@ -40,14 +46,6 @@ def case_subject(reference: str) -> str:
     edited, so it holds nothing that could be linked to a person without our key.
     """
     return person_reference(f"case:{reference}")
-
-
-def _acting_as(user: Any) -> tuple[str, str]:
-    """The organisation and role a member of staff acts in, as the log records them."""
-    membership = user.memberships.select_related("organisation").order_by("pk").first()
-    if membership is None:
-        return "unknown", "staff"
-    return membership.organisation.name, membership.role
 
 
 def _ledger_fields(receipt: EntryReceipt) -> dict[str, str]:
@@ -87,6 +85,7 @@ def _store_submission(
 ) -> Case:
     case = Case.objects.create(
         reference=new_reference(),
+        organisation_id=service.organisation_id,
         service_slug=service.slug,
         service_version=service.version,
         status=Status.SUBMITTED,
@@ -101,6 +100,7 @@ def _store_submission(
         object_type="case",
         object_id=case.reference,
         actor_type="citizen",
+        organisation=service.organisation,
         details={"service": f"{service.slug}@{service.version}", "channel": channel},
     )
     # Last but one: the log's sequence row stays locked until this transaction commits.
@@ -112,6 +112,7 @@ def _store_submission(
         payload={"service": f"{service.slug}@{service.version}", "channel": channel},
     )
     queue_email(
+        organisation_id=service.organisation_id,
         idempotency_key=f"case:{case.reference}:submitted",
         about=case.reference,
         template="submitted",
@@ -129,23 +130,32 @@ def _store_submission(
     return case
 
 
-def decide_case(*, reference: str, outcome: Outcome, reason: str, decided_by: Any) -> Case:
+def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffContext) -> Case:
     """Approves or refuses a submitted case, logs it publicly and emails the applicant.
 
-    Locks the case so two caseworkers deciding at once cannot both succeed. Raises
-    DecisionNotLogged, changing nothing, when the transparency log cannot record it.
+    Only a case of the organisation `staff` acts for can be decided: any other reference
+    raises CaseNotFound. Locks the case so two caseworkers deciding at once cannot both
+    succeed. Raises DecisionNotLogged, changing nothing, when the transparency log cannot
+    record it.
     """
     reason = reason.strip()
     if outcome in NEEDS_REASON and not reason:
         raise DecisionInvalid("Enter the reason for refusing the application")
     if len(reason) > 2000:
         raise DecisionInvalid("The reason must be 2,000 characters or fewer")
+    role = staff.role_for("cases.decide")
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(reference=reference)
+        case = (
+            Case.objects.select_for_update()
+            .filter(reference=reference, organisation_id=staff.organisation.id)
+            .first()
+        )
+        if case is None:
+            raise CaseNotFound(reference)
         new_status = transition(Status(case.status), outcome)
         case.status = new_status
         case.decided_at = timezone.now()
-        case.decided_by = decided_by
+        case.decided_by = staff.user
         case.decision_reason = reason or None
         case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
         record_audit_event(
@@ -153,25 +163,26 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, decided_by: An
             object_type="case",
             object_id=case.reference,
             actor_type="staff",
-            actor_id=str(decided_by.pk),
+            actor_id=str(staff.user.pk),
+            organisation=staff.organisation.slug,
             details={"outcome": outcome.value, "status": new_status.value},
         )
-        service = get_service_version(case.service_slug, case.service_version)
-        organisation, role = _acting_as(decided_by)
+        service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+        # The reason goes to the applicant, never to the public log: a keyed fingerprint
+        # lets them (or an auditor they show the email to) prove which reason was given.
+        fingerprint = fingerprint_text(reason) if reason else None
         try:
             receipt = record_entry(
                 kind="case.decided",
-                organisation=organisation,
+                organisation=staff.organisation.slug,
                 role=role,
                 subject=case_subject(case.reference),
                 payload={
                     "outcome": outcome.value,
                     "status": new_status.value,
                     "service": f"{service.slug}@{service.version}",
-                    # The reason goes to the applicant, never to the public log: its hash
-                    # lets them (or an auditor) show later which reason was given.
-                    "reason_sha256": text_sha256(reason) if reason else None,
-                    "decided_by": person_reference(f"staff:{decided_by.pk}"),
+                    "reason_hmac_sha256": fingerprint.hmac_sha256 if fingerprint else None,
+                    "decided_by": person_reference(f"staff:{staff.user.pk}"),
                 },
             )
         except LedgerUnavailable:
@@ -182,6 +193,7 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, decided_by: An
             ) from None
         template = "approved" if new_status == Status.APPROVED else "refused"
         queue_email(
+            organisation_id=case.organisation_id,
             idempotency_key=f"case:{case.reference}:{template}",
             about=case.reference,
             template=template,
@@ -189,34 +201,42 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, decided_by: An
             content=compose_message(
                 service,
                 template,
-                fields={"reference": case.reference, "reason": reason, **_ledger_fields(receipt)},
+                fields={
+                    "reference": case.reference,
+                    "reason": reason,
+                    "reason_key": fingerprint.key if fingerprint else "",
+                    **_ledger_fields(receipt),
+                },
             ),
         )
     return case
 
 
-def record_personal_data_view(*, reference: str, viewed_by: Any) -> EntryReceipt:
+def record_personal_data_view(*, case: Case, staff: StaffContext) -> EntryReceipt:
     """Records that a member of staff opened a case's answers: audited and publicly logged.
 
-    Call it before showing the answers. Raises LedgerUnavailable when the view cannot be
-    logged, in which case the answers must not be shown.
+    Call it before showing the answers, with a case found through the acting organisation.
+    Raises LedgerUnavailable when the view cannot be logged, in which case the answers
+    must not be shown.
     """
+    if case.organisation_id != staff.organisation.id:
+        raise CaseNotFound(case.reference)
     with transaction.atomic():
         record_audit_event(
             action="case.personal_data_viewed",
             object_type="case",
-            object_id=reference,
+            object_id=case.reference,
             actor_type="staff",
-            actor_id=str(viewed_by.pk),
+            actor_id=str(staff.user.pk),
+            organisation=staff.organisation.slug,
         )
-        organisation, role = _acting_as(viewed_by)
         return record_entry(
             kind="personal_data.viewed",
-            organisation=organisation,
-            role=role,
-            subject=case_subject(reference),
+            organisation=staff.organisation.slug,
+            role=staff.role_for("cases.view"),
+            subject=case_subject(case.reference),
             payload={
                 "data": "application answers",
-                "viewed_by": person_reference(f"staff:{viewed_by.pk}"),
+                "viewed_by": person_reference(f"staff:{staff.user.pk}"),
             },
         )

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.queries import find_case, list_cases
 from civitas.cases.services import (
+    CaseNotFound,
     DecisionInvalid,
     DecisionNotLogged,
     case_subject,
@@ -27,7 +28,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *[s.value for s in Status]):
         status = None
-    page = list_cases(status=status, cursor=request.GET.get("after"))
+    page = list_cases(
+        organisation_id=request.staff.organisation.id,
+        status=status,
+        cursor=request.GET.get("after"),
+    )
     return render(
         request,
         "cases/list.html",
@@ -38,14 +43,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_member_required("cases.view")
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = find_case(reference)
+    staff = request.staff
+    # Another organisation's case is "not found", exactly as a reference that does not exist.
+    case = find_case(reference, organisation_id=staff.organisation.id)
     if case is None:
         raise Http404("no such case")
     errors: dict[str, str] = {}
     outcome_value = request.POST.get("outcome", "")
     reason = request.POST.get("reason", "")
     if request.method == "POST":
-        if not has_permission(request.user, "cases.decide"):
+        if not has_permission(staff, "cases.decide"):
             return render(request, "platform/403.html", status=403)
         try:
             outcome = Outcome(outcome_value)
@@ -53,12 +60,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             errors["outcome"] = "Select whether to approve or refuse the application"
         else:
             try:
-                decide_case(
-                    reference=case.reference,
-                    outcome=outcome,
-                    reason=reason,
-                    decided_by=request.user,
-                )
+                decide_case(reference=case.reference, outcome=outcome, reason=reason, staff=staff)
+            except CaseNotFound:
+                raise Http404("no such case") from None
             except DecisionNotLogged as error:
                 errors["outcome"] = str(error)
             except DecisionInvalid as error:
@@ -69,12 +73,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect(f"/staff/cases/{case.reference}/")
     # Looking at a person's answers is itself recorded, publicly: no record, no answers.
     try:
-        record_personal_data_view(reference=case.reference, viewed_by=request.user)
+        record_personal_data_view(case=case, staff=staff)
     except LedgerUnavailable:
         answers_hidden = True
     else:
         answers_hidden = False
-    service = get_service_version(case.service_slug, case.service_version)
+    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
     rows = [] if answers_hidden else _answer_rows(service, case.answers)
     return render(
         request,
@@ -90,8 +94,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "answers_hidden": answers_hidden,
             "can_decide": case.status == Status.SUBMITTED
             and not answers_hidden
-            and has_permission(request.user, "cases.decide"),
-            "messages_sent": list_messages_about(case.reference),
+            and has_permission(staff, "cases.decide"),
+            "messages_sent": list_messages_about(
+                case.reference, organisation_id=staff.organisation.id
+            ),
             "history": list_audit_events(object_type="case", object_id=case.reference),
             "ledger_entries": list_entries_about(case_subject(case.reference)),
         },

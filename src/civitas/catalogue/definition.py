@@ -25,6 +25,8 @@ MESSAGE_FIELDS = {
     "service_title",
     "fee",
     "reason",
+    # The one-off key that checks the reason's fingerprint in the transparency log.
+    "reason_key",
     "organisation",
     "status_url",
     # The transparency log entry that records what the message reports, and its page.

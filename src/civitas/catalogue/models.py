@@ -8,10 +8,14 @@ class ServiceVersion(models.Model):
         LIVE = "live"
         RETIRED = "retired"
 
+    # Service slugs are unique within an organisation: two councils can each publish a
+    # `resident-parking-permit` (docs/decisions/0007-organisations-in-urls.md).
+    organisation = models.ForeignKey(
+        "identity.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     slug = models.SlugField(max_length=60)
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
-    organisation = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.LIVE)
     source = models.TextField(help_text="The YAML exactly as published.")
     sha256 = models.CharField(max_length=64)
@@ -21,9 +25,11 @@ class ServiceVersion(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["slug", "version"], name="service_version_unique"),
             models.UniqueConstraint(
-                fields=["slug"],
+                fields=["organisation", "slug", "version"], name="service_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "slug"],
                 condition=models.Q(status="live"),
                 name="one_live_version_per_service",
             ),
@@ -31,4 +37,4 @@ class ServiceVersion(models.Model):
         indexes = [models.Index(fields=["status", "slug"])]
 
     def __str__(self) -> str:
-        return f"{self.slug} v{self.version}"
+        return f"{self.organisation_id}/{self.slug} v{self.version}"

@@ -3,6 +3,9 @@
 Which version is live is looked up at most once a second per process: every citizen page
 needs it, and a newly published version reaching all workers within a second is soon
 enough (the process that publishes sees it at once).
+
+A service is named by its organisation's slug and its own slug: slugs are unique within
+an organisation only.
 """
 
 import functools
@@ -16,56 +19,78 @@ class ServiceNotFound(LookupError):
     pass
 
 
+_ROW = (
+    "id",
+    "slug",
+    "version",
+    "sha256",
+    "organisation_id",
+    "organisation__slug",
+    "organisation__name",
+)
+
+
 @functools.lru_cache(maxsize=256)
-def _service(slug: str, version: int, sha256: str, version_id: int) -> Service:
+def _service(row: tuple) -> Service:
+    version_id, slug, version, sha256, organisation_id, organisation, organisation_name = row
     definition = ServiceVersion.objects.values_list("definition", flat=True).get(id=version_id)
-    return Service(slug=slug, version=version, sha256=sha256, definition=definition)
-
-
-def _from_row(row: tuple) -> Service:
-    version_id, slug, version, sha256 = row
-    return _service(slug, version, sha256, version_id)
+    return Service(
+        slug=slug,
+        version=version,
+        sha256=sha256,
+        organisation_id=organisation_id,
+        organisation=organisation,
+        organisation_name=organisation_name,
+        definition=definition,
+    )
 
 
 LIVE_LOOKUP_SECONDS = 1.0
-_live_rows: dict[str, tuple[float, tuple | None]] = {}
+_live_rows: dict[tuple[str, str], tuple[float, tuple | None]] = {}
 
 
 def forget_live_versions() -> None:
     _live_rows.clear()
 
 
-def get_live_service(slug: str) -> Service:
-    """The live version of a service; at most one indexed query a second, parse cached."""
+def get_live_service(organisation: str, slug: str) -> Service:
+    """The live version of an organisation's service; at most one indexed query a second."""
     now = time.monotonic()
-    cached = _live_rows.get(slug)
+    key = (organisation, slug)
+    cached = _live_rows.get(key)
     if cached and now - cached[0] < LIVE_LOOKUP_SECONDS and cached[1] is not None:
-        return _from_row(cached[1])
+        return _service(cached[1])
     row = (
-        ServiceVersion.objects.filter(slug=slug, status=ServiceVersion.Status.LIVE)
-        .values_list("id", "slug", "version", "sha256")
+        ServiceVersion.objects.filter(
+            organisation__slug=organisation, slug=slug, status=ServiceVersion.Status.LIVE
+        )
+        .values_list(*_ROW)
         .first()
     )
-    _live_rows[slug] = (now, row)
+    _live_rows[key] = (now, row)
     if row is None:
-        raise ServiceNotFound(slug)
-    return _from_row(row)
+        raise ServiceNotFound(f"{organisation}/{slug}")
+    return _service(row)
 
 
-def get_service_version(slug: str, version: int) -> Service:
+def get_service_version(organisation_id: int, slug: str, version: int) -> Service:
     row = (
-        ServiceVersion.objects.filter(slug=slug, version=version)
-        .values_list("id", "slug", "version", "sha256")
+        ServiceVersion.objects.filter(organisation_id=organisation_id, slug=slug, version=version)
+        .values_list(*_ROW)
         .first()
     )
     if row is None:
-        raise ServiceNotFound(f"{slug}@{version}")
-    return _from_row(row)
+        raise ServiceNotFound(f"{organisation_id}/{slug}@{version}")
+    return _service(row)
 
 
-def list_live_services() -> list[ServiceVersion]:
+def list_live_services(*, slug: str | None = None) -> list[ServiceVersion]:
+    """Every live service (or those with one slug), by organisation name, then title."""
+    versions = ServiceVersion.objects.filter(status=ServiceVersion.Status.LIVE)
+    if slug is not None:
+        versions = versions.filter(slug=slug)
     return list(
-        ServiceVersion.objects.filter(status=ServiceVersion.Status.LIVE)
-        .only("slug", "title", "organisation", "version", "definition")
-        .order_by("title")
+        versions.select_related("organisation")
+        .only("slug", "title", "version", "definition", "organisation__slug", "organisation__name")
+        .order_by("organisation__name", "title")
     )

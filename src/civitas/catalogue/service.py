@@ -9,6 +9,10 @@ class Service:
     slug: str
     version: int
     sha256: str
+    organisation_id: int
+    organisation: str
+    """The owning organisation's slug: with `slug`, what names the service."""
+    organisation_name: str
     definition: dict[str, Any] = field(repr=False)
 
     @property
@@ -16,8 +20,13 @@ class Service:
         return self.definition["title"]
 
     @property
-    def organisation(self) -> str:
-        return self.definition["organisation"]
+    def path(self) -> str:
+        """`organisation/slug`: how citizens' URLs and the API name the service."""
+        return f"{self.organisation}/{self.slug}"
+
+    @property
+    def url(self) -> str:
+        return f"/services/{self.organisation}/{self.slug}/"
 
     @property
     def pages(self) -> list[dict[str, Any]]:

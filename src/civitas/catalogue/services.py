@@ -7,9 +7,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from civitas.catalogue.definition import DefinitionInvalid, parse_file
+from civitas.catalogue.definition import DefinitionInvalid, Problem, parse_file
 from civitas.catalogue.models import ServiceVersion
 from civitas.catalogue.queries import forget_live_versions
+from civitas.identity.public import find_organisation
 from civitas.ledger.public import record_entry
 from civitas.platform.audit import record_audit_event
 
@@ -18,9 +19,17 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PublishResult:
+    organisation: str
     slug: str
     version: int
     is_new: bool
+
+
+def _line_of(source: str, key: str) -> int:
+    for number, line in enumerate(source.splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
 
 
 def publish_service_file(path: Path, *, published_by: str) -> PublishResult:
@@ -35,20 +44,36 @@ def publish_service_file(path: Path, *, published_by: str) -> PublishResult:
         raise DefinitionInvalid(parsed.problems)
     definition = parsed.definition
     slug = definition["slug"]
+    organisation = find_organisation(definition["organisation"])
+    if organisation is None:
+        raise DefinitionInvalid(
+            [
+                Problem(
+                    file=str(path),
+                    line=_line_of(parsed.source, "organisation"),
+                    message=f"organisation '{definition['organisation']}' is not registered "
+                    "on this platform: register it with `civitas organisations add` first",
+                )
+            ]
+        )
     with transaction.atomic():
-        versions = ServiceVersion.objects.select_for_update().filter(slug=slug)
+        versions = ServiceVersion.objects.select_for_update().filter(
+            organisation_id=organisation.id, slug=slug
+        )
         live = versions.filter(status=ServiceVersion.Status.LIVE).first()
         if live and live.sha256 == parsed.sha256:
-            return PublishResult(slug=slug, version=live.version, is_new=False)
+            return PublishResult(
+                organisation=organisation.slug, slug=slug, version=live.version, is_new=False
+            )
         latest = versions.order_by("-version").values_list("version", flat=True).first() or 0
         if live:
             live.status = ServiceVersion.Status.RETIRED
             live.save(update_fields=["status"])
         version = ServiceVersion.objects.create(
+            organisation_id=organisation.id,
             slug=slug,
             version=latest + 1,
             title=definition["title"],
-            organisation=definition["organisation"],
             source=parsed.source,
             sha256=parsed.sha256,
             definition=definition,
@@ -58,18 +83,21 @@ def publish_service_file(path: Path, *, published_by: str) -> PublishResult:
         record_audit_event(
             action="service.published",
             object_type="service",
-            object_id=f"{slug}@{version.version}",
+            object_id=f"{organisation.slug}/{slug}@{version.version}",
             actor_type="staff",
             actor_id=published_by,
+            organisation=organisation.slug,
             details={"sha256": parsed.sha256},
         )
         # Anyone holding the YAML can check it is the version that was published.
         record_entry(
             kind="service.published",
-            organisation=definition["organisation"],
+            organisation=organisation.slug,
             role="service_owner",
             payload={"service": slug, "version": version.version, "yaml_sha256": parsed.sha256},
         )
     transaction.on_commit(forget_live_versions)
-    logger.info("published service %s version %s", slug, version.version)
-    return PublishResult(slug=slug, version=version.version, is_new=True)
+    logger.info("published service %s/%s version %s", organisation.slug, slug, version.version)
+    return PublishResult(
+        organisation=organisation.slug, slug=slug, version=version.version, is_new=True
+    )

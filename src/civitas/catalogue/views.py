@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -7,11 +9,20 @@ from civitas.catalogue.queries import list_live_services
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    services = [
-        {"slug": v.slug, "title": v.title, "description": v.definition.get("description", "")}
-        for v in list_live_services()
-    ]
-    return render(request, "catalogue/home.html", {"services": services})
+    organisations: dict[str, dict[str, Any]] = {}
+    for version in list_live_services():
+        group = organisations.setdefault(
+            version.organisation.slug,
+            {"slug": version.organisation.slug, "name": version.organisation.name, "services": []},
+        )
+        group["services"].append(
+            {
+                "slug": version.slug,
+                "title": version.title,
+                "description": version.definition.get("description", ""),
+            }
+        )
+    return render(request, "catalogue/home.html", {"organisations": list(organisations.values())})
 
 
 @require_GET

@@ -1,45 +1,173 @@
-"""Who may do what: roles per organisation, and MFA before any staff page."""
+"""Who may do what, and for which organisation: the one check every staff view goes through.
+
+A member of staff acts for one organisation at a time, chosen at sign-in (or switched
+later, for people who work for several). Every staff view is wrapped in
+`staff_member_required`, which finds the acting organisation, checks that the person holds
+a role there that grants the permission, and hands the view a `StaffContext`. Views and
+the domains' queries then filter by `staff.organisation.id`, so another organisation's
+records are simply not found. A guard-rail test fails when a staff URL skips this.
+"""
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import urlencode
 
-from civitas.identity.models import Membership
+from civitas.identity.models import Membership, Organisation
 
 # What each role may do. A permission not listed here is granted to nobody.
-ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Membership.Role.CASEWORKER: {"cases.view", "cases.decide", "notify.view"},
-    Membership.Role.SERVICE_OWNER: {"cases.view", "notify.view", "services.publish"},
-    Membership.Role.ADMINISTRATOR: {"notify.view", "staff.manage"},
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Membership.Role.CASEWORKER: frozenset({"cases.view", "cases.decide", "notify.view"}),
+    Membership.Role.SERVICE_OWNER: frozenset({"cases.view", "services.publish"}),
+    Membership.Role.ADMINISTRATOR: frozenset({"notify.view", "staff.manage"}),
 }
+ANY_ROLE = None
+"""Pass to `staff_member_required` for pages every member of the organisation may see."""
+
+ACTING_ORGANISATION_KEY = "staff:organisation"
+"""Session key of the organisation a member of staff is acting for."""
+
+STAFF_PERMISSION_ATTRIBUTE = "civitas_staff_permission"
+"""Set on every view wrapped by the check, so the guard-rail test can find unwrapped ones."""
 
 
-def has_permission(user: Any, permission: str) -> bool:
+@dataclass(frozen=True)
+class OrganisationRef:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    """A signed-in, verified member of staff acting for one organisation."""
+
+    user: Any
+    organisation: OrganisationRef
+    roles: frozenset[str]
+
+    def can(self, permission: str) -> bool:
+        return any(permission in ROLE_PERMISSIONS.get(role, frozenset()) for role in self.roles)
+
+    def role_for(self, permission: str) -> str:
+        """The role under which the person does `permission`, as the public log names it."""
+        for role in sorted(self.roles):
+            if permission in ROLE_PERMISSIONS.get(role, frozenset()):
+                return role
+        raise PermissionDenied(permission)
+
+
+def _ref(organisation: Organisation) -> OrganisationRef:
+    return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
+
+
+def list_staff_organisations(user: Any) -> list[OrganisationRef]:
+    """The organisations a person holds any role in, by name."""
+    organisations = Organisation.objects.filter(membership__user=user).distinct().order_by("name")
+    return [_ref(organisation) for organisation in organisations]
+
+
+def staff_context_for(user: Any, organisation_id: int) -> StaffContext | None:
+    """The person's roles in one organisation, or None if they hold none there."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    roles = set(user.memberships.values_list("role", flat=True))
-    return any(permission in ROLE_PERMISSIONS.get(role, set()) for role in roles)
+        return None
+    memberships = list(
+        Membership.objects.filter(user=user, organisation_id=organisation_id).select_related(
+            "organisation"
+        )
+    )
+    if not memberships:
+        return None
+    return StaffContext(
+        user=user,
+        organisation=_ref(memberships[0].organisation),
+        roles=frozenset(membership.role for membership in memberships),
+    )
 
 
-def staff_member_required(permission: str) -> Callable:
-    """Signed in with a password and a verified second factor, and holding `permission`."""
+def act_for_organisation(request: HttpRequest, organisation_id: int) -> StaffContext | None:
+    """Makes the signed-in person act for an organisation they belong to; None if not."""
+    context = staff_context_for(request.user, organisation_id)
+    if context is not None:
+        request.session[ACTING_ORGANISATION_KEY] = organisation_id
+    return context
+
+
+def acting_staff_context(request: HttpRequest) -> StaffContext | None:
+    """Who is acting, for which organisation; None when no organisation is chosen yet.
+
+    Someone who belongs to one organisation only acts for it without choosing.
+    """
+    organisation_id = request.session.get(ACTING_ORGANISATION_KEY)
+    if isinstance(organisation_id, int):
+        context = staff_context_for(request.user, organisation_id)
+        if context is not None:
+            return context
+        # The membership was removed since: they must choose again.
+        request.session.pop(ACTING_ORGANISATION_KEY, None)
+    organisations = list_staff_organisations(request.user)
+    if len(organisations) == 1:
+        return act_for_organisation(request, organisations[0].id)
+    return None
+
+
+def has_permission(staff: StaffContext | None, permission: str) -> bool:
+    return staff is not None and staff.can(permission)
+
+
+def staff_signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in with a password and a verified second factor; no organisation needed yet.
+
+    Only for the pages that choose an organisation: everything else uses
+    `staff_member_required`.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        next_query = urlencode({"next": request.get_full_path()})
+        if not user.is_authenticated:
+            return redirect(f"/staff/sign-in?{next_query}")
+        if not user.is_verified():
+            return redirect(f"/staff/sign-in/code?{next_query}")
+        return view(request, *args, **kwargs)
+
+    setattr(wrapped, STAFF_PERMISSION_ATTRIBUTE, "signed-in")
+    return wrapped
+
+
+def staff_member_required(permission: str | None) -> Callable:
+    """Signed in with a second factor, acting for an organisation, holding `permission` there.
+
+    The view finds the context in `request.staff` and must scope every look-up to
+    `request.staff.organisation`. `permission=ANY_ROLE` admits any role.
+    """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
+            next_query = urlencode({"next": request.get_full_path()})
             if not user.is_authenticated:
-                return redirect(f"/staff/sign-in?next={request.get_full_path()}")
+                return redirect(f"/staff/sign-in?{next_query}")
             if not user.is_verified():
-                return redirect(f"/staff/sign-in/code?next={request.get_full_path()}")
-            if not has_permission(user, permission):
+                return redirect(f"/staff/sign-in/code?{next_query}")
+            staff = acting_staff_context(request)
+            if staff is None:
+                if list_staff_organisations(user):
+                    return redirect(f"/staff/organisation?{next_query}")
+                raise PermissionDenied("no organisation")
+            if permission is not None and not staff.can(permission):
                 raise PermissionDenied(permission)
+            request.staff = staff  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
+        setattr(wrapped, STAFF_PERMISSION_ATTRIBUTE, permission or "any-role")
         return wrapped
 
     return decorator

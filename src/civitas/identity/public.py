@@ -1,5 +1,22 @@
 """What other domains may use from identity."""
 
-from civitas.identity.permissions import has_permission, staff_member_required
+from civitas.identity.permissions import (
+    ANY_ROLE,
+    OrganisationRef,
+    StaffContext,
+    has_permission,
+    staff_context_for,
+    staff_member_required,
+)
+from civitas.identity.services import ensure_organisation, find_organisation
 
-__all__ = ["has_permission", "staff_member_required"]
+__all__ = [
+    "ANY_ROLE",
+    "OrganisationRef",
+    "StaffContext",
+    "ensure_organisation",
+    "find_organisation",
+    "has_permission",
+    "staff_context_for",
+    "staff_member_required",
+]

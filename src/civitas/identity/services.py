@@ -7,7 +7,24 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civitas.identity.models import Membership, Organisation, StaffUser
+from civitas.identity.permissions import OrganisationRef
 from civitas.platform.audit import record_audit_event
+
+
+def ensure_organisation(*, slug: str, name: str) -> OrganisationRef:
+    """Registers an organisation, or renames it; its slug never changes once used."""
+    organisation, created = Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
+    if not created and organisation.name != name:
+        organisation.name = name
+        organisation.save(update_fields=["name"])
+    return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
+
+
+def find_organisation(slug: str) -> OrganisationRef | None:
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        return None
+    return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
 
 
 def check_password(*, request: Any, email: str, password: str) -> StaffUser | None:
@@ -54,13 +71,11 @@ def ensure_staff_member(
 ) -> StaffUser:
     """Creates or updates a staff member with one role and a TOTP device (for set-up)."""
     with transaction.atomic():
-        organisation, _ = Organisation.objects.get_or_create(
-            slug=organisation_slug, defaults={"name": organisation_name}
-        )
+        organisation = ensure_organisation(slug=organisation_slug, name=organisation_name)
         user = StaffUser.objects.filter(email=email).first()
         if user is None:
             user = StaffUser.objects.create_user(email, password, display_name=display_name)
-        Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+        Membership.objects.get_or_create(user=user, organisation_id=organisation.id, role=role)
         TOTPDevice.objects.update_or_create(
             user=user, name="authenticator", defaults={"key": totp_key_hex, "confirmed": True}
         )

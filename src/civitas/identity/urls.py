@@ -9,4 +9,5 @@ urlpatterns = [
     path("sign-in", views.sign_in, name="sign-in"),
     path("sign-in/code", views.enter_code, name="enter-code"),
     path("sign-out", views.sign_out, name="sign-out"),
+    path("organisation", views.choose_organisation, name="choose-organisation"),
 ]

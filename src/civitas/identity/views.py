@@ -2,11 +2,20 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from civitas.identity.permissions import has_permission
+from civitas.identity.permissions import (
+    ANY_ROLE,
+    act_for_organisation,
+    acting_staff_context,
+    has_permission,
+    list_staff_organisations,
+    staff_member_required,
+    staff_signed_in,
+)
 from civitas.identity.services import check_password, verify_code
+from civitas.platform.audit import record_audit_event
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -62,6 +71,9 @@ def enter_code(request: HttpRequest) -> HttpResponse:
                 errors["code"] = "The code is not correct or has been used. Enter the current code"
             else:
                 otp_login(request, device)
+                if acting_staff_context(request) is None:
+                    # Someone who works for several organisations says which, first.
+                    return redirect(f"/staff/organisation?next={_next_url(request)}")
                 return redirect(_next_url(request))
     return render(
         request,
@@ -77,14 +89,49 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("/staff/sign-in")
 
 
+@require_http_methods(["GET", "POST"])
+@staff_signed_in
+def choose_organisation(request: HttpRequest) -> HttpResponse:
+    """Which organisation a member of staff acts for; they can only pick their own."""
+    organisations = list_staff_organisations(request.user)
+    errors: dict[str, str] = {}
+    current = request.session.get("staff:organisation")
+    if request.method == "POST":
+        chosen = request.POST.get("organisation", "")
+        by_slug = {organisation.slug: organisation for organisation in organisations}
+        if chosen not in by_slug:
+            errors["organisation"] = "Select the organisation you are working for"
+        else:
+            act_for_organisation(request, by_slug[chosen].id)
+            record_audit_event(
+                action="staff.organisation_chosen",
+                object_type="staff",
+                object_id=str(request.user.pk),
+                actor_type="staff",
+                actor_id=str(request.user.pk),
+                organisation=chosen,
+            )
+            return redirect(_next_url(request))
+    return render(
+        request,
+        "identity/choose_organisation.html",
+        {
+            "organisations": organisations,
+            "current": current,
+            "errors": errors,
+            "next": _next_url(request),
+            "form_has_errors": bool(errors),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_GET
+@staff_member_required(ANY_ROLE)
 def staff_home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect("/staff/sign-in")
-    if not request.user.is_verified():
-        return redirect("/staff/sign-in/code")
     links = []
-    if has_permission(request.user, "cases.view"):
+    if has_permission(request.staff, "cases.view"):
         links.append({"href": "/staff/cases/", "text": "Cases"})
-    if has_permission(request.user, "notify.view"):
+    if has_permission(request.staff, "notify.view"):
         links.append({"href": "/staff/messages/", "text": "Sent emails"})
     return render(request, "identity/staff_home.html", {"links": links})

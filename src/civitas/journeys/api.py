@@ -24,19 +24,19 @@ from civitas.platform.problems import problem_response
 MAX_BODY_BYTES = 64 * 1024
 
 
-def _live_service(slug: str) -> Service | None:
+def _live_service(organisation: str, slug: str) -> Service | None:
     try:
-        return get_live_service(slug)
+        return get_live_service(organisation, slug)
     except ServiceNotFound:
         return None
 
 
-def _service_not_found(slug: str) -> JsonResponse:
+def _service_not_found(organisation: str, slug: str) -> JsonResponse:
     return problem_response(
         status=404,
         title="Service not found",
         problem_type="not-found",
-        detail=f"There is no live service '{slug}'.",
+        detail=f"There is no live service '{slug}' of organisation '{organisation}'.",
     )
 
 
@@ -46,10 +46,12 @@ def list_services(request: HttpRequest) -> JsonResponse:
         {
             "services": [
                 {
+                    "organisation": v.organisation.slug,
+                    "organisation_name": v.organisation.name,
                     "slug": v.slug,
                     "version": v.version,
                     "title": v.title,
-                    "href": f"/api/v1/services/{v.slug}",
+                    "href": f"/api/v1/services/{v.organisation.slug}/{v.slug}",
                 }
                 for v in list_live_services()
             ]
@@ -58,13 +60,15 @@ def list_services(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-def service_detail(request: HttpRequest, slug: str) -> JsonResponse:
-    service = _live_service(slug)
+def service_detail(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
+    service = _live_service(organisation, slug)
     if service is None:
-        return _service_not_found(slug)
+        return _service_not_found(organisation, slug)
     definition = {k: v for k, v in service.definition.items() if not k.startswith("_")}
     return JsonResponse(
         {
+            "organisation": service.organisation,
+            "organisation_name": service.organisation_name,
             "slug": service.slug,
             "version": service.version,
             "sha256": service.sha256,
@@ -75,10 +79,10 @@ def service_detail(request: HttpRequest, slug: str) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
-def submit(request: HttpRequest, slug: str) -> JsonResponse:
-    service = _live_service(slug)
+def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
+    service = _live_service(organisation, slug)
     if service is None:
-        return _service_not_found(slug)
+        return _service_not_found(organisation, slug)
     if request.content_type != "application/json":
         return problem_response(
             status=415,

@@ -6,6 +6,6 @@ app_name = "api"
 
 urlpatterns = [
     path("services", api.list_services, name="services"),
-    path("services/<slug:slug>", api.service_detail, name="service"),
-    path("services/<slug:slug>/applications", api.submit, name="submit"),
+    path("services/<slug:organisation>/<slug:slug>", api.service_detail, name="service"),
+    path("services/<slug:organisation>/<slug:slug>/applications", api.submit, name="submit"),
 ]

@@ -8,22 +8,23 @@ from django.http import HttpRequest
 
 @dataclass
 class Journey:
-    slug: str
+    service_path: str
+    """The service's `organisation/slug`."""
     version: int
     answers: dict[str, Any] = field(default_factory=dict)
     submitted_reference: str | None = None
 
 
-def _key(slug: str) -> str:
-    return f"journey:{slug}"
+def _key(service_path: str) -> str:
+    return f"journey:{service_path}"
 
 
-def load_journey(request: HttpRequest, slug: str) -> Journey | None:
-    data = request.session.get(_key(slug))
+def load_journey(request: HttpRequest, service_path: str) -> Journey | None:
+    data = request.session.get(_key(service_path))
     if not data:
         return None
     return Journey(
-        slug=slug,
+        service_path=service_path,
         version=data["version"],
         answers=data.get("answers", {}),
         submitted_reference=data.get("submitted_reference"),
@@ -31,8 +32,12 @@ def load_journey(request: HttpRequest, slug: str) -> Journey | None:
 
 
 def save_journey(request: HttpRequest, journey: Journey) -> None:
-    request.session[_key(journey.slug)] = {
+    request.session[_key(journey.service_path)] = {
         "version": journey.version,
         "answers": journey.answers,
         "submitted_reference": journey.submitted_reference,
     }
+
+
+def forget_journey(request: HttpRequest, service_path: str) -> None:
+    request.session[_key(service_path)] = None

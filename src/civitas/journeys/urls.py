@@ -4,10 +4,14 @@ from civitas.journeys import views
 
 app_name = "journeys"
 
+# A service is named by its organisation and its own slug (docs/decisions/0007).
+SERVICE = "<slug:organisation>/<slug:slug>/"
+
 urlpatterns = [
-    path("<slug:slug>/", views.start, name="start"),
-    path("<slug:slug>/check-answers/", views.check_answers, name="check-answers"),
-    path("<slug:slug>/declaration/", views.declaration, name="declaration"),
-    path("<slug:slug>/confirmation/<str:reference>/", views.confirmation, name="confirmation"),
-    path("<slug:slug>/<slug:page_id>/", views.question_page, name="page"),
+    path("<slug:slug>/", views.find_service, name="find"),
+    path(SERVICE, views.start, name="start"),
+    path(SERVICE + "check-answers/", views.check_answers, name="check-answers"),
+    path(SERVICE + "declaration/", views.declaration, name="declaration"),
+    path(SERVICE + "confirmation/<str:reference>/", views.confirmation, name="confirmation"),
+    path(SERVICE + "<slug:page_id>/", views.question_page, name="page"),
 ]

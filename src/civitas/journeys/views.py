@@ -12,14 +12,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.public import submit_application
-from civitas.catalogue.public import Service, ServiceNotFound, get_live_service
+from civitas.catalogue.public import (
+    Service,
+    ServiceNotFound,
+    get_live_service,
+    list_live_services,
+)
 from civitas.journeys import decisions, flow
-from civitas.journeys.sessions import Journey, load_journey, save_journey
+from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 
 
-def _service_or_404(slug: str) -> Service:
+def _service_or_404(organisation: str, slug: str) -> Service:
     try:
-        return get_live_service(slug)
+        return get_live_service(organisation, slug)
     except ServiceNotFound:
         raise Http404("no such service") from None
 
@@ -32,7 +37,9 @@ def _context(service: Service, **extra: Any) -> dict[str, Any]:
     return {
         "service": service,
         "serviceName": service.title,
-        "serviceUrl": f"/services/{service.slug}/",
+        "serviceUrl": service.url,
+        # The page chrome names the organisation that runs the service.
+        "organisation_name": service.organisation_name,
         **extra,
     }
 
@@ -50,10 +57,10 @@ def _rejected(
 
 
 def _journey(request: HttpRequest, service: Service) -> Journey:
-    journey = load_journey(request, service.slug)
+    journey = load_journey(request, service.path)
     if journey is None or journey.version != service.version:
         # A journey begun on an earlier version starts again on the live one.
-        journey = Journey(slug=service.slug, version=service.version)
+        journey = Journey(service_path=service.path, version=service.version)
     return journey
 
 
@@ -72,16 +79,38 @@ def _version_is_live(request: HttpRequest, service: Service) -> bool:
 
 
 @require_GET
-def start(request: HttpRequest, slug: str) -> HttpResponse:
-    service = _service_or_404(slug)
+def find_service(request: HttpRequest, slug: str) -> HttpResponse:
+    """A service named without its organisation: straight there when only one organisation
+    publishes it, otherwise a choice of organisation."""
+    versions = list_live_services(slug=slug)
+    if not versions:
+        raise Http404("no such service")
+    if len(versions) == 1:
+        return redirect(f"/services/{versions[0].organisation.slug}/{slug}/")
+    return render(
+        request,
+        "journeys/choose_organisation.html",
+        {
+            "title": versions[0].title,
+            "choices": [
+                {"href": f"/services/{v.organisation.slug}/{slug}/", "name": v.organisation.name}
+                for v in versions
+            ],
+        },
+    )
+
+
+@require_GET
+def start(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
+    service = _service_or_404(organisation, slug)
     return render(
         request, "journeys/start.html", _context(service, first_page=service.pages[0]["id"])
     )
 
 
 @require_http_methods(["GET", "POST"])
-def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse:
-    service = _service_or_404(slug)
+def question_page(request: HttpRequest, organisation: str, slug: str, page_id: str) -> HttpResponse:
+    service = _service_or_404(organisation, slug)
     page = service.page(page_id)
     if page is None:
         raise Http404("no such page")
@@ -175,13 +204,13 @@ def _exit_page(
 
 
 def _page_url(service: Service, page_id: str) -> str:
-    return f"/services/{service.slug}/{page_id}/"
+    return f"{service.url}{page_id}/"
 
 
 def _back_link(service: Service, route: flow.Route, page_id: str) -> str:
     position = route.pages.index(page_id)
     if position == 0:
-        return f"/services/{service.slug}/"
+        return service.url
     return _page_url(service, route.pages[position - 1])
 
 
@@ -260,8 +289,8 @@ def _complete_journey_or_redirect(
 
 
 @require_GET
-def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
-    service = _service_or_404(slug)
+def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
+    service = _service_or_404(organisation, slug)
     complete = _complete_journey_or_redirect(request, service)
     if isinstance(complete, HttpResponse):
         return complete
@@ -279,8 +308,8 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def declaration(request: HttpRequest, slug: str) -> HttpResponse:
-    service = _service_or_404(slug)
+def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
+    service = _service_or_404(organisation, slug)
     complete = _complete_journey_or_redirect(request, service)
     if isinstance(complete, HttpResponse):
         return complete
@@ -299,9 +328,7 @@ def declaration(request: HttpRequest, slug: str) -> HttpResponse:
                 # An answer went stale (a start date now in the past): ask it again.
                 first = next(iter(checked.errors))
                 page = service.page_for_answer(first)
-                return redirect(
-                    _page_url(service, page["id"]) if page else f"/services/{service.slug}/"
-                )
+                return redirect(_page_url(service, page["id"]) if page else service.url)
             fee = flow.fee_for(service, checked.answers, today=_today())
             case = submit_application(
                 service=service,
@@ -309,9 +336,9 @@ def declaration(request: HttpRequest, slug: str) -> HttpResponse:
                 fee_pence=fee.pence if fee else None,
                 decision=fee.decision if fee else None,
             )
-            request.session[f"journey:{service.slug}"] = None
-            request.session[f"submitted:{service.slug}"] = case.reference
-            return redirect(f"/services/{service.slug}/confirmation/{case.reference}/")
+            forget_journey(request, service.path)
+            request.session[f"submitted:{service.path}"] = case.reference
+            return redirect(f"{service.url}confirmation/{case.reference}/")
     return render(
         request,
         "journeys/declaration.html",
@@ -319,7 +346,7 @@ def declaration(request: HttpRequest, slug: str) -> HttpResponse:
             service,
             errors=errors,
             form_has_errors=bool(errors),
-            back=f"/services/{service.slug}/check-answers/",
+            back=f"{service.url}check-answers/",
         ),
         status=400 if errors else 200,
     )
@@ -331,9 +358,11 @@ def _as_api_answers(service: Service, answers: dict[str, Any]) -> dict[str, Any]
 
 
 @require_GET
-def confirmation(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
-    service = _service_or_404(slug)
+def confirmation(
+    request: HttpRequest, organisation: str, slug: str, reference: str
+) -> HttpResponse:
+    service = _service_or_404(organisation, slug)
     # Only the person who submitted sees the confirmation page of a reference.
-    if request.session.get(f"submitted:{service.slug}") != reference:
+    if request.session.get(f"submitted:{service.path}") != reference:
         raise Http404("no such application in this session")
     return render(request, "journeys/confirmation.html", _context(service, reference=reference))

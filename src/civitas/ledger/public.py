@@ -6,11 +6,13 @@ from civitas.ledger.services import (
     EntryReceipt,
     LedgerUnavailable,
     NewEntry,
+    TextFingerprint,
     entry_url,
+    fingerprint_text,
     person_reference,
     record_entries,
     record_entry,
-    text_sha256,
+    text_hmac_sha256,
 )
 
 __all__ = [
@@ -19,10 +21,12 @@ __all__ = [
     "LeafFormatError",
     "LedgerUnavailable",
     "NewEntry",
+    "TextFingerprint",
     "entry_url",
+    "fingerprint_text",
     "list_entries_about",
     "person_reference",
     "record_entries",
     "record_entry",
-    "text_sha256",
+    "text_hmac_sha256",
 ]

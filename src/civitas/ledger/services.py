@@ -24,7 +24,9 @@ whole log except that explicit full check.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -484,6 +486,26 @@ def audit_next_chunk() -> str | None:
     return None
 
 
-def text_sha256(text: str) -> str:
-    """The hex SHA-256 of a text, to log that it existed without logging what it says."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class TextFingerprint:
+    """A keyed fingerprint of a text, and the one-off key that checks it."""
+
+    hmac_sha256: str
+    key: str
+
+
+def fingerprint_text(text: str) -> TextFingerprint:
+    """Fingerprints a text for the public log so that only holders of the key can check it.
+
+    An unsalted hash of a refusal reason can be confirmed by hashing a guess ("Not resident
+    at 12 Station Road"), and reasons name people. The key is random, used once, and goes
+    only to the person the text was written for: they (or anyone they show it to) can
+    prove which text was logged; nobody else can test guesses against the log.
+    """
+    key = secrets.token_hex(16)
+    return TextFingerprint(hmac_sha256=text_hmac_sha256(text, key), key=key)
+
+
+def text_hmac_sha256(text: str, key: str) -> str:
+    """HMAC-SHA256 of the UTF-8 text under the hex key, as `fingerprint_text` logs it."""
+    return hmac.new(bytes.fromhex(key), text.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -21,6 +21,10 @@ class Message(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     idempotency_key = models.CharField(max_length=200, unique=True)
+    # Whose message it is: staff see only their own organisation's messages.
+    organisation = models.ForeignKey(
+        "identity.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     about = models.CharField(max_length=64, help_text="What it is about, e.g. a case reference.")
     template = models.CharField(max_length=64)
     recipient = EncryptedTextField()
@@ -39,7 +43,7 @@ class Message(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "retry_at"], name="message_due"),
-            models.Index(fields=["-created_at", "-id"], name="message_recent"),
+            models.Index(fields=["organisation", "-created_at", "-id"], name="message_recent"),
             models.Index(fields=["about"], name="message_about"),
         ]
 

@@ -47,9 +47,15 @@ def _enqueue(message_id: str) -> None:
 
 
 def queue_email(
-    *, idempotency_key: str, about: str, template: str, to: str, content: EmailContent
+    *,
+    organisation_id: int,
+    idempotency_key: str,
+    about: str,
+    template: str,
+    to: str,
+    content: EmailContent,
 ) -> Message:
-    """Queues an email once per idempotency key; a repeat returns the first message.
+    """Queues an organisation's email once per idempotency key; a repeat returns the first.
 
     Callers hold the lock on what the message is about (a new case, a locked case), so two
     transactions never race to queue the same key. That is why this is a plain look-up and
@@ -61,6 +67,7 @@ def queue_email(
         return existing
     now = timezone.now()
     message = Message.objects.create(
+        organisation_id=organisation_id,
         idempotency_key=idempotency_key,
         about=about,
         template=template,

@@ -1,21 +1,43 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from civitas.identity.public import staff_member_required
-from civitas.notify.queries import list_recent_messages
+from civitas.notify.queries import find_message, list_recent_messages
 from civitas.platform.audit import record_audit_event
 
 
 @require_GET
 @staff_member_required("notify.view")
 def message_list(request: HttpRequest) -> HttpResponse:
-    """Recent emails, with their content: a demo and support view, so it is audited."""
+    """The acting organisation's recent emails: a support view, so it is audited."""
+    staff = request.staff
     record_audit_event(
-        action="messages.viewed",
+        action="messages.listed",
         object_type="messages",
         object_id="recent",
         actor_type="staff",
-        actor_id=str(request.user.pk),
+        actor_id=str(staff.user.pk),
+        organisation=staff.organisation.slug,
     )
-    return render(request, "notify/list.html", {"messages": list_recent_messages()})
+    messages = list_recent_messages(organisation_id=staff.organisation.id)
+    return render(request, "notify/list.html", {"messages": messages})
+
+
+@require_GET
+@staff_member_required("notify.view")
+def message_detail(request: HttpRequest, message_id: str) -> HttpResponse:
+    """One email with its body. Another organisation's is "not found", like a wrong id."""
+    staff = request.staff
+    message = find_message(message_id, organisation_id=staff.organisation.id)
+    if message is None:
+        raise Http404("no such message")
+    record_audit_event(
+        action="message.viewed",
+        object_type="message",
+        object_id=str(message.id),
+        actor_type="staff",
+        actor_id=str(staff.user.pk),
+        organisation=staff.organisation.slug,
+    )
+    return render(request, "notify/detail.html", {"message": message})

@@ -68,5 +68,5 @@ def page_context(request: HttpRequest) -> dict[str, Any]:
         "htmlLang": language,
         "current_language": language,
         "languages": settings.LANGUAGES,
-        "organisation_name": "Example Borough Council",
+        "platform_name": settings.PLATFORM_NAME,
     }

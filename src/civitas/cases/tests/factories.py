@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from civitas.cases.models import Case
+from civitas.identity.tests.factories import OrganisationFactory
 from civitas.platform.references import new_reference
 
 ANSWERS = {
@@ -25,6 +26,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
         model = Case
 
     reference = factory.LazyFunction(new_reference)
+    organisation = factory.SubFactory(OrganisationFactory)
     service_slug = "resident-parking-permit"
     service_version = 1
     answers = factory.LazyFunction(lambda: dict(ANSWERS))

@@ -6,15 +6,19 @@ from civitas.cases.models import Case
 from civitas.cases.services import DecisionInvalid, decide_case
 from civitas.cases.tests.factories import CaseFactory
 from civitas.cases.workflow import Outcome, TransitionNotAllowed
+from civitas.identity.tests.factories import OrganisationFactory
 from civitas.notify.models import Message
 from civitas.platform.models import AuditEvent
+from conftest import acting
 
 
 def test_approving_a_case_emails_the_applicant_and_audits_the_caseworker(
     parking_permit, caseworker
 ):
     case = CaseFactory()
-    decide_case(reference=case.reference, outcome=Outcome.APPROVE, reason="", decided_by=caseworker)
+    decide_case(
+        reference=case.reference, outcome=Outcome.APPROVE, reason="", staff=acting(caseworker)
+    )
     case.refresh_from_db()
     assert case.status == "approved"
     assert case.decided_by == caseworker
@@ -29,13 +33,13 @@ def test_refusing_needs_a_reason_which_is_sent_to_the_applicant(parking_permit, 
     case = CaseFactory()
     with pytest.raises(DecisionInvalid, match="Enter the reason"):
         decide_case(
-            reference=case.reference, outcome=Outcome.REFUSE, reason="  ", decided_by=caseworker
+            reference=case.reference, outcome=Outcome.REFUSE, reason="  ", staff=acting(caseworker)
         )
     decide_case(
         reference=case.reference,
         outcome=Outcome.REFUSE,
         reason="The vehicle is not registered at this address",
-        decided_by=caseworker,
+        staff=acting(caseworker),
     )
     message = Message.objects.get(idempotency_key=f"case:{case.reference}:refused")
     assert "The vehicle is not registered at this address" in message.body_text
@@ -45,7 +49,10 @@ def test_a_decided_case_cannot_be_decided_again(parking_permit, caseworker):
     case = CaseFactory(approved=True)
     with pytest.raises(TransitionNotAllowed):
         decide_case(
-            reference=case.reference, outcome=Outcome.REFUSE, reason="late", decided_by=caseworker
+            reference=case.reference,
+            outcome=Outcome.REFUSE,
+            reason="late",
+            staff=acting(caseworker),
         )
     assert Message.objects.count() == 0
 
@@ -120,11 +127,13 @@ def test_the_case_list_is_paginated_by_key_in_a_fixed_number_of_queries(
 ):
     from civitas.cases.queries import PAGE_SIZE, list_cases
 
-    CaseFactory.create_batch(PAGE_SIZE + 5)
+    ours = CaseFactory.create_batch(PAGE_SIZE + 5)
+    CaseFactory.create_batch(3, organisation=OrganisationFactory(other_council=True))
+    organisation_id = ours[0].organisation_id
     with django_assert_max_num_queries(1):
-        first = list_cases()
+        first = list_cases(organisation_id=organisation_id)
     assert len(first.cases) == PAGE_SIZE
-    second = list_cases(cursor=first.next_cursor)
+    second = list_cases(organisation_id=organisation_id, cursor=first.next_cursor)
     assert len(second.cases) == 5
     assert second.next_cursor is None
     assert not {c.id for c in first.cases} & {c.id for c in second.cases}

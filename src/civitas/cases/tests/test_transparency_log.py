@@ -18,9 +18,10 @@ from civitas.cases.workflow import Outcome
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.journeys.tests.test_pages import complete_questions
 from civitas.ledger.models import Entry
-from civitas.ledger.public import LedgerUnavailable
+from civitas.ledger.public import LedgerUnavailable, text_hmac_sha256
 from civitas.ledger.services import find_broken_reason, integrate_pending
 from civitas.notify.models import Message
+from conftest import acting
 
 pytestmark = pytest.mark.django_db
 
@@ -60,21 +61,50 @@ def test_a_decision_is_logged_with_a_hash_of_the_reason_never_the_reason(
     case = CaseFactory()
     reason = "The vehicle is not registered at this address"
     decide_case(
-        reference=case.reference, outcome=Outcome.REFUSE, reason=reason, decided_by=caseworker
+        reference=case.reference, outcome=Outcome.REFUSE, reason=reason, staff=acting(caseworker)
     )
     [entry] = logged("case.decided")
     assert entry["subject"] == case_subject(case.reference)
-    assert (entry["organisation"], entry["role"]) == ("Example Borough Council", "caseworker")
+    assert (entry["organisation"], entry["role"]) == ("example-borough", "caseworker")
     assert entry["payload"]["outcome"] == "refuse"
     assert entry["payload"]["status"] == "refused"
     assert entry["payload"]["service"] == "resident-parking-permit@1"
-    assert entry["payload"]["reason_sha256"] == hashlib.sha256(reason.encode()).hexdigest()
     assert entry["payload"]["decided_by"].startswith("hmac-sha256:")
     assert "registered" not in json.dumps(entry)
     assert caseworker.email not in json.dumps(entry)
     message = Message.objects.get(template="refused")
     assert f"as entry {entry['index']}" in message.body_text
     assert f"/ledger/entries/{entry['index']}/" in message.body_html
+
+
+def test_a_logged_reason_cannot_be_confirmed_by_hashing_a_guess(parking_permit, caseworker):
+    case = CaseFactory()
+    reason = "The vehicle is not registered at this address"
+    decide_case(
+        reference=case.reference, outcome=Outcome.REFUSE, reason=reason, staff=acting(caseworker)
+    )
+    [entry] = logged("case.decided")
+    fingerprint = entry["payload"]["reason_hmac_sha256"]
+    assert "reason_sha256" not in entry["payload"]
+    # A right guess, hashed as anyone could, matches nothing in the public entry.
+    assert hashlib.sha256(reason.encode()).hexdigest() not in json.dumps(entry)
+    # The applicant's email carries the one-off key that checks the reason they were given.
+    body = Message.objects.get(idempotency_key=f"case:{case.reference}:refused").body_text
+    key = body.split("without this key: ")[1].split(".")[0]
+    assert text_hmac_sha256(reason, key) == fingerprint
+    assert text_hmac_sha256("Some other reason", key) != fingerprint
+
+
+def test_each_decision_gets_its_own_reason_key(parking_permit, caseworker):
+    for case in CaseFactory.create_batch(2):
+        decide_case(
+            reference=case.reference,
+            outcome=Outcome.REFUSE,
+            reason="Not in a zone",
+            staff=acting(caseworker),
+        )
+    fingerprints = {entry["payload"]["reason_hmac_sha256"] for entry in logged("case.decided")}
+    assert len(fingerprints) == 2
 
 
 def test_a_decision_is_refused_and_nothing_changes_when_the_log_is_broken(
@@ -84,7 +114,7 @@ def test_a_decision_is_refused_and_nothing_changes_when_the_log_is_broken(
     break_the_log()
     with pytest.raises(DecisionNotLogged, match="The decision was not saved"):
         decide_case(
-            reference=case.reference, outcome=Outcome.APPROVE, reason="", decided_by=caseworker
+            reference=case.reference, outcome=Outcome.APPROVE, reason="", staff=acting(caseworker)
         )
     case.refresh_from_db()
     assert case.status == "submitted"
@@ -103,7 +133,8 @@ def test_a_resident_is_told_nothing_was_saved_when_the_log_is_broken(client, par
     complete_questions(client)  # every answer given through the pages, as a resident would
     break_the_log()
     response = client.post(
-        "/services/resident-parking-permit/declaration/", {"version": "1", "confirm": "yes"}
+        "/services/example-borough/resident-parking-permit/declaration/",
+        {"version": "1", "confirm": "yes"},
     )
     assert response.status_code == 503
     assert "Nothing has been saved" in response.content.decode()
@@ -114,7 +145,7 @@ def test_the_api_says_a_submission_was_not_saved_when_the_log_is_broken(client, 
     break_the_log()
     answers = valid_answers()  # what the journeys' API tests submit successfully
     response = client.post(
-        "/api/v1/services/resident-parking-permit/applications",
+        "/api/v1/services/example-borough/resident-parking-permit/applications",
         json.dumps({"version": 1, "declaration": True, "answers": answers}),
         content_type="application/json",
     )

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from civitas.catalogue.definition import parse_definition, parse_file
 from civitas.catalogue.models import ServiceVersion
 from civitas.catalogue.public import get_live_service, publish_service_file
-from conftest import PARKING_PERMIT, SERVICES
+from conftest import OTHER_COUNCIL_PERMIT, PARKING_PERMIT, SERVICES
 
 RULES = SERVICES / "rules"
 
@@ -44,7 +44,7 @@ def test_a_document_that_is_not_a_mapping_is_refused():
 
 def test_an_unknown_key_is_reported_at_its_line(tmp_path):
     source = _valid_source().replace(
-        "organisation: Example", "colour: blue\norganisation: Example", 1
+        "organisation: example", "colour: blue\norganisation: example", 1
     )
     (tmp_path / "data").mkdir()
     line = next(n for n, text in enumerate(source.splitlines(), 1) if text.startswith("colour:"))
@@ -246,7 +246,7 @@ def test_validate_command_prints_file_and_line_and_exits_1(tmp_path, capsys):
     assert f"{bad}:1:" in err
 
 
-def test_load_command_stores_nothing_when_a_definition_is_invalid(db, tmp_path):
+def test_load_command_stores_nothing_when_a_definition_is_invalid(organisations, tmp_path):
     bad = tmp_path / "service.yaml"
     bad.write_text("slug: broken\n")
     with pytest.raises(CommandError):
@@ -254,27 +254,57 @@ def test_load_command_stores_nothing_when_a_definition_is_invalid(db, tmp_path):
     assert not ServiceVersion.objects.exists()
 
 
-def test_publishing_the_same_definition_twice_keeps_one_version(db):
+def test_publishing_the_same_definition_twice_keeps_one_version(organisations):
     first = publish_service_file(PARKING_PERMIT, published_by="test")
     again = publish_service_file(PARKING_PERMIT, published_by="test")
     assert (first.version, first.is_new) == (1, True)
     assert (again.version, again.is_new) == (1, False)
 
 
-def test_publishing_a_change_makes_a_new_live_version_and_retires_the_old(db, tmp_path):
+def test_publishing_a_change_makes_a_new_live_version_and_retires_the_old(organisations, tmp_path):
     publish_service_file(PARKING_PERMIT, published_by="test")
     changed = copy_services(tmp_path)
     changed.write_text(changed.read_text().replace("about 5 minutes", "about 4 minutes"))
     result = publish_service_file(changed, published_by="test")
     assert result.version == 2
-    assert get_live_service("resident-parking-permit").version == 2
+    assert get_live_service("example-borough", "resident-parking-permit").version == 2
     assert ServiceVersion.objects.get(version=1).status == "retired"
 
 
-def test_load_refuses_to_publish_while_the_transparency_log_is_broken(db, capsys):
+def test_load_refuses_to_publish_while_the_transparency_log_is_broken(organisations, capsys):
     from civitas.ledger.services import mark_broken
 
     mark_broken("a stored node does not match the signed checkpoint")
     with pytest.raises(CommandError, match="not published"):
         call_command("services", "load", str(PARKING_PERMIT))
     assert not ServiceVersion.objects.exists()
+
+
+def test_publishing_for_an_unregistered_organisation_names_the_file_and_line(db):
+    with pytest.raises(CommandError) as raised:
+        call_command("services", "load", str(PARKING_PERMIT))
+    assert f"{PARKING_PERMIT}:6: organisation 'example-borough' is not registered" in str(
+        raised.value
+    )
+    assert not ServiceVersion.objects.exists()
+
+
+def test_two_organisations_can_each_publish_a_service_with_the_same_slug(organisations):
+    ours = publish_service_file(PARKING_PERMIT, published_by="test")
+    theirs = publish_service_file(OTHER_COUNCIL_PERMIT, published_by="test")
+    assert (ours.organisation, ours.slug, ours.version) == (
+        "example-borough",
+        "resident-parking-permit",
+        1,
+    )
+    assert (theirs.organisation, theirs.slug, theirs.version) == (
+        "sample-district",
+        "resident-parking-permit",
+        1,
+    )
+    assert get_live_service("example-borough", "resident-parking-permit").organisation_name == (
+        "Example Borough Council"
+    )
+    assert get_live_service("sample-district", "resident-parking-permit").organisation_name == (
+        "Sample District Council"
+    )

@@ -12,12 +12,12 @@ from conftest import PARKING_PERMIT
 pytestmark = pytest.mark.django_db
 
 
-def test_publishing_a_version_logs_the_hash_of_its_yaml_once():
+def test_publishing_a_version_logs_the_hash_of_its_yaml_once(organisations):
     publish_service_file(PARKING_PERMIT, published_by="test")
     publish_service_file(PARKING_PERMIT, published_by="test")  # unchanged: nothing new
     [entry] = [json.loads(bytes(row.leaf_data)) for row in Entry.objects.all()]
     assert entry["kind"] == "service.published"
-    assert entry["organisation"] == "Example Borough Council"
+    assert entry["organisation"] == "example-borough"
     assert entry["subject"] is None
     assert entry["payload"] == {
         "service": "resident-parking-permit",

@@ -8,7 +8,7 @@ from django.utils import timezone
 from civitas.cases.models import Case
 from civitas.notify.models import Message
 
-URL = "/api/v1/services/resident-parking-permit/applications"
+URL = "/api/v1/services/example-borough/resident-parking-permit/applications"
 
 
 def valid_answers() -> dict:
@@ -110,14 +110,16 @@ def test_a_form_post_is_refused(client, parking_permit):
 
 def test_an_unknown_service_is_a_404_problem(client, db):
     response = client.post(
-        "/api/v1/services/nope/applications", data="{}", content_type="application/json"
+        "/api/v1/services/example-borough/nope/applications",
+        data="{}",
+        content_type="application/json",
     )
     assert response.status_code == 404
     assert response.json()["type"].endswith("not-found")
 
 
 def test_the_definition_is_readable(client, parking_permit):
-    response = client.get("/api/v1/services/resident-parking-permit")
+    response = client.get("/api/v1/services/example-borough/resident-parking-permit")
     assert response.status_code == 200
     assert response.json()["definition"]["slug"] == "resident-parking-permit"
     assert "_data" not in response.json()["definition"]

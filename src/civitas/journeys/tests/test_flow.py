@@ -202,8 +202,12 @@ def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with
     assert publish_service_file(definition, published_by="test").version == 2
 
     answers = {**ANSWERS, "has_blue_badge": "yes"}
-    old = flow.fee_for(get_service_version(service.slug, 1), answers, today=TODAY)
-    new = flow.fee_for(get_service_version(service.slug, 2), answers, today=TODAY)
+    old = flow.fee_for(
+        get_service_version(service.organisation_id, service.slug, 1), answers, today=TODAY
+    )
+    new = flow.fee_for(
+        get_service_version(service.organisation_id, service.slug, 2), answers, today=TODAY
+    )
     assert (old.pence, new.pence) == (4800, 3840)
     assert old.decision["rule_set"]["hash"] == service.definition["rules"]["sha256"]
     assert new.decision["rule_set"]["hash"] == new_hash

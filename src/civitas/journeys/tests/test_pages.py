@@ -8,7 +8,7 @@ from django.utils import timezone
 from civitas.cases.models import Case
 from civitas.notify.models import Message
 
-URL = "/services/resident-parking-permit"
+URL = "/services/example-borough/resident-parking-permit"
 
 
 def answer(client, page: str, data: dict, *, version: int = 1, change: bool = False):
@@ -79,7 +79,7 @@ def test_a_citizen_cannot_open_a_page_they_have_not_reached(client, parking_perm
 def test_a_posted_answer_for_a_page_not_on_the_route_is_rejected(client, parking_permit):
     response = answer(client, "email", {"email": "resident@example.com"})
     assert response.status_code == 400
-    session_answers = client.session.get("journey:resident-parking-permit")
+    session_answers = client.session.get("journey:example-borough/resident-parking-permit")
     assert not session_answers or "email" not in session_answers["answers"]
 
 
@@ -87,13 +87,16 @@ def test_an_unknown_option_value_is_rejected_and_not_stored(client, parking_perm
     complete_questions(client)
     response = answer(client, "emissions", {"co2_band": "Z"})
     assert response.status_code == 400
-    assert client.session["journey:resident-parking-permit"]["answers"]["co2_band"] == "B"
+    assert (
+        client.session["journey:example-borough/resident-parking-permit"]["answers"]["co2_band"]
+        == "B"
+    )
 
 
 def test_a_post_for_a_version_that_is_not_live_is_rejected(client, parking_permit):
     response = answer(client, "postcode", {"postcode": "EB1 1AA"}, version=99)
     assert response.status_code == 409
-    assert client.session.get("journey:resident-parking-permit") is None
+    assert client.session.get("journey:example-borough/resident-parking-permit") is None
 
 
 def test_a_post_without_a_csrf_token_is_rejected(parking_permit):
@@ -136,7 +139,7 @@ def test_changing_an_answer_returns_to_check_answers(client, parking_permit):
 def test_changing_the_postcode_to_one_outside_the_zones_drops_later_answers(client, parking_permit):
     complete_questions(client)
     answer(client, "postcode", {"postcode": "EB9 9ZZ"}, change=True)
-    answers = client.session["journey:resident-parking-permit"]["answers"]
+    answers = client.session["journey:example-borough/resident-parking-permit"]["answers"]
     assert answers == {"postcode": "EB9 9ZZ"}
 
 

@@ -1,6 +1,7 @@
 import factory
 from django.utils import timezone
 
+from civitas.identity.tests.factories import OrganisationFactory
 from civitas.notify.models import Message
 
 
@@ -8,6 +9,7 @@ class MessageFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Message
 
+    organisation = factory.SubFactory(OrganisationFactory)
     idempotency_key = factory.Sequence(lambda n: f"test:{n}")
     about = "ABC-DEF-GHJ"
     template = "submitted"

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from civitas.identity.tests.factories import OrganisationFactory
 from civitas.notify.models import Message
 from civitas.notify.public import EmailContent, queue_email
 from civitas.notify.services import deliver_message, requeue_due_messages
@@ -17,7 +18,12 @@ CONTENT = EmailContent(subject="Hello", text="Plain text\n", html="<p>HTML</p>")
 
 def test_a_queued_email_is_sent_over_smtp_in_plain_text_and_html(db, smtp_inbox):
     queue_email(
-        idempotency_key="k1", about="REF", template="t", to="a@example.com", content=CONTENT
+        organisation_id=OrganisationFactory().pk,
+        idempotency_key="k1",
+        about="REF",
+        template="t",
+        to="a@example.com",
+        content=CONTENT,
     )
     run_queued_jobs()
     [received] = smtp_inbox.wait_for(1)
@@ -28,9 +34,15 @@ def test_a_queued_email_is_sent_over_smtp_in_plain_text_and_html(db, smtp_inbox)
 
 
 def test_queueing_twice_with_one_key_makes_one_message(db, smtp_inbox):
+    organisation = OrganisationFactory()
     for _ in range(2):
         queue_email(
-            idempotency_key="same", about="REF", template="t", to="a@example.com", content=CONTENT
+            organisation_id=organisation.pk,
+            idempotency_key="same",
+            about="REF",
+            template="t",
+            to="a@example.com",
+            content=CONTENT,
         )
     run_queued_jobs()
     assert len(smtp_inbox.wait_for(1)) == 1
@@ -97,6 +109,8 @@ def test_personal_data_in_a_message_is_encrypted_at_rest(db):
 def test_the_message_list_reads_its_page_in_one_query(django_assert_num_queries):
     from civitas.notify.queries import list_recent_messages
 
-    MessageFactory.create_batch(3)
+    ours = MessageFactory.create_batch(3)
+    MessageFactory(organisation=OrganisationFactory(other_council=True))
     with django_assert_num_queries(1):
-        assert len(list_recent_messages()) == 3
+        listed = list_recent_messages(organisation_id=ours[0].organisation_id)
+    assert {message.id for message in listed} == {message.id for message in ours}

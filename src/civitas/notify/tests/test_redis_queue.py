@@ -16,9 +16,12 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 QUEUE_ONE_EMAIL = """
 from django.db import transaction
+from civitas.identity.public import ensure_organisation
 from civitas.notify.public import EmailContent, queue_email
 with transaction.atomic():
-    queue_email(idempotency_key="rq-test", about="REF", template="t", to="a@example.com",
+    organisation = ensure_organisation(slug="example-borough", name="Example Borough Council")
+    queue_email(organisation_id=organisation.id, idempotency_key="rq-test", about="REF",
+                template="t", to="a@example.com",
                 content=EmailContent(subject="Sent through Redis", text="Body", html="<p>Body</p>"))
 """
 
@@ -57,12 +60,11 @@ def test_an_email_queued_with_redis_is_sent_by_an_rq_worker(smtp_inbox, settings
 ANSWER_WITH_REDIS_SESSIONS = """
 from django.conf import settings
 from django.test import Client
-from civitas.catalogue.public import publish_service_file
-from conftest import PARKING_PERMIT
+from conftest import PARKING_PERMIT, publish_example
 assert settings.SESSION_ENGINE.endswith("cached_db")
-publish_service_file(PARKING_PERMIT, published_by="test")
+publish_example(PARKING_PERMIT)
 client = Client()
-url = "/services/resident-parking-permit/"
+url = "/services/example-borough/resident-parking-permit/"
 response = client.post(url + "postcode/", {"version": "1", "postcode": "EB1 1AA"})
 assert response.headers["Location"] == url + "address/", response.status_code
 assert client.get(url + "address/").status_code == 200

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from civitas.identity.tests.factories import OrganisationFactory
 from civitas.notify.models import Message
 from civitas.notify.public import EmailContent, queue_email
 from conftest import start_worker
@@ -31,6 +32,7 @@ def test_an_email_interrupted_by_a_killed_worker_is_delivered_exactly_once(smtp_
     # The SMTP server holds the first conversation open mid-way, after MAIL FROM.
     smtp_inbox.stall_next_recipient.set()
     queue_email(
+        organisation_id=OrganisationFactory().pk,
         idempotency_key="crash-test",
         about="REF",
         template="t",

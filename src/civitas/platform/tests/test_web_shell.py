@@ -59,7 +59,8 @@ def test_an_api_404_is_a_problem_document(client, db):
 
 def test_sessions_are_encrypted_at_rest(client, parking_permit):
     client.post(
-        "/services/resident-parking-permit/postcode/", {"version": "1", "postcode": "EB1 1AA"}
+        "/services/example-borough/resident-parking-permit/postcode/",
+        {"version": "1", "postcode": "EB1 1AA"},
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT session_data FROM django_session")

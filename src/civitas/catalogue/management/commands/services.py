@@ -52,4 +52,6 @@ class Command(BaseCommand):
                 # Publishing must be logged: with the log broken, nothing is published.
                 raise CommandError(f"{path}: not published: {error}", returncode=1) from None
             state = "published" if result.is_new else "unchanged"
-            self.stdout.write(f"{result.slug} version {result.version} {state}")
+            self.stdout.write(
+                f"{result.organisation}/{result.slug} version {result.version} {state}"
+            )

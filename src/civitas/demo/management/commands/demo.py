@@ -8,12 +8,21 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civitas.identity.public import ensure_organisation
 from civitas.identity.services import ensure_staff_member
+
+# Two councils, each publishing its own resident parking permit service, so that the wall
+# between organisations can be seen: neither's staff can see the other's cases or emails.
+DEMO_ORGANISATIONS = {
+    "example-borough": "Example Borough Council",
+    "sample-district": "Sample District Council",
+}
 
 # Demo sign-ins. They exist only where CIVITAS_ENV is not production.
 DEMO_STAFF = [
     {
         "email": "caseworker@example-borough.gov.uk",
+        "organisations": ["example-borough"],
         "display_name": "Casey Worker",
         "password": "demo-caseworker-password",
         "role": "caseworker",
@@ -22,10 +31,28 @@ DEMO_STAFF = [
     },
     {
         "email": "owner@example-borough.gov.uk",
+        "organisations": ["example-borough"],
         "display_name": "Sam Owner",
         "password": "demo-service-owner-password",
         "role": "service_owner",
         "totp_secret": "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU",
+    },
+    {
+        "email": "caseworker@sample-district.gov.uk",
+        "organisations": ["sample-district"],
+        "display_name": "Dana Caseworker",
+        "password": "demo-caseworker-password",
+        "role": "caseworker",
+        "totp_secret": "MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK",
+    },
+    {
+        # Works for both councils, one at a time: signs in, then chooses which.
+        "email": "support@shared-services.example",
+        "organisations": ["example-borough", "sample-district"],
+        "display_name": "Alex Support",
+        "password": "demo-administrator-password",
+        "role": "administrator",
+        "totp_secret": "ONSWG4TFORSXG5DFONSWG4TFORSXG5DF",
     },
 ]
 
@@ -54,17 +81,20 @@ class Command(BaseCommand):
                     self.stdout.write(pyotp.TOTP(person["totp_secret"]).now())
                     return
             raise CommandError(f"no demo staff member {options['email']}")
+        for slug, name in DEMO_ORGANISATIONS.items():
+            ensure_organisation(slug=slug, name=name)
         call_command(
             "services", "load", str(settings.SERVICES_DIR), "--as", "demo-setup", stdout=self.stdout
         )
         for person in DEMO_STAFF:
-            ensure_staff_member(
-                email=person["email"],
-                display_name=person["display_name"],
-                password=person["password"],
-                organisation_slug="example-borough",
-                organisation_name="Example Borough Council",
-                role=person["role"],
-                totp_key_hex=_hex_key(person["totp_secret"]),
-            )
+            for organisation in person["organisations"]:
+                ensure_staff_member(
+                    email=person["email"],
+                    display_name=person["display_name"],
+                    password=person["password"],
+                    organisation_slug=organisation,
+                    organisation_name=DEMO_ORGANISATIONS[organisation],
+                    role=person["role"],
+                    totp_key_hex=_hex_key(person["totp_secret"]),
+                )
         self.stdout.write("demo staff ready")

@@ -1,0 +1,38 @@
+"""`civitas organisations add SLUG --name NAME` and `civitas organisations list`."""
+
+import re
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from civitas.identity.models import Organisation
+from civitas.identity.services import ensure_organisation
+
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+class Command(BaseCommand):
+    help = "Register the organisations that publish services and employ staff."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="register an organisation, or rename it")
+        add.add_argument("slug", help="lower-case words joined by hyphens, e.g. example-borough")
+        add.add_argument("--name", required=True, help="its name as citizens know it")
+        sub.add_parser("list", help="list the registered organisations")
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if action == "list":
+            for organisation in Organisation.objects.order_by("slug"):
+                self.stdout.write(f"{organisation.slug}\t{organisation.name}")
+            return
+        slug, name = options["slug"], options["name"].strip()
+        if len(slug) > 50 or not SLUG.fullmatch(slug):
+            raise CommandError(
+                f"'{slug}' is not a slug: use lower-case letters, digits and single hyphens, "
+                "50 characters at most"
+            )
+        if not name or len(name) > 200:
+            raise CommandError("the name must be 1 to 200 characters")
+        organisation = ensure_organisation(slug=slug, name=name)
+        self.stdout.write(f"{organisation.slug}\t{organisation.name}")

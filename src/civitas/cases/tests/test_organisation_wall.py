@@ -184,3 +184,20 @@ def test_a_service_only_one_organisation_runs_is_found_without_its_organisation(
     response = client.get("/services/resident-parking-permit/")
     assert response.headers["Location"] == "/services/example-borough/resident-parking-permit/"
     assert client.get("/services/no-such-service/").status_code == 404
+
+
+def test_a_service_owner_cannot_read_emails(client, borough_case, service_owner, signed_in):
+    signed_in(service_owner)
+    assert client.get("/staff/cases/").status_code == 200
+    assert client.get("/staff/messages/").status_code == 403
+    message = Message.objects.get(about=borough_case.reference)
+    assert client.get(f"/staff/messages/{message.id}/").status_code == 403
+
+
+def test_an_administrator_reads_emails_but_not_cases(
+    client, borough_case, administrator, signed_in
+):
+    signed_in(administrator)
+    assert client.get("/staff/messages/").status_code == 200
+    assert client.get("/staff/cases/").status_code == 403
+    assert client.get(f"/staff/cases/{borough_case.reference}/").status_code == 403

@@ -27,6 +27,9 @@ VAR_DIR = Path(read_str("CIVITAS_VAR_DIR") or BASE_DIR / "var")
 ENVIRONMENT = read_str("CIVITAS_ENV", "development")
 IS_PRODUCTION = ENVIRONMENT == "production"
 DEBUG = read_bool("DEBUG", default=False)
+if IS_PRODUCTION and DEBUG:
+    # Debug pages show settings, SQL and local variables, personal data among them.
+    raise ConfigurationError("DEBUG must be off when CIVITAS_ENV=production")
 
 
 def _secret(name: str) -> str:

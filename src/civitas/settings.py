@@ -16,6 +16,7 @@ from civitas.platform.environment import (
     read_bool,
     read_int,
     read_list,
+    read_rate,
     read_str,
 )
 
@@ -26,6 +27,9 @@ VAR_DIR = Path(read_str("CIVITAS_VAR_DIR") or BASE_DIR / "var")
 ENVIRONMENT = read_str("CIVITAS_ENV", "development")
 IS_PRODUCTION = ENVIRONMENT == "production"
 DEBUG = read_bool("DEBUG", default=False)
+if IS_PRODUCTION and DEBUG:
+    # Debug pages show settings, SQL and local variables, personal data among them.
+    raise ConfigurationError("DEBUG must be off when CIVITAS_ENV=production")
 
 
 def _secret(name: str) -> str:
@@ -76,6 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "civitas.platform.middleware.NoStoreByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,6 +156,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "identity:sign-in"
 OTP_TOTP_ISSUER = "Civitas"
+# django-otp's own throttle doubles its wait after each wrong code without bound, so anyone
+# with the password could lock a caseworker out for good; it also refuses a right code
+# typed within a second of a wrong one. The platform limiter takes its place (below).
+OTP_TOTP_THROTTLE_FACTOR = 0
+
+
+# Sign-in attempts, counted before any password is hashed (docs/decisions/0008). A fixed
+# window: the longest wait is one window, however many attempts were made in it.
+SIGN_IN_RATE_PER_ACCOUNT = read_rate("SIGN_IN_RATE_PER_ACCOUNT", "10/15minutes")
+SIGN_IN_RATE_PER_ADDRESS = read_rate("SIGN_IN_RATE_PER_ADDRESS", "50/15minutes")
+SECURITY_CODE_RATE_PER_ACCOUNT = read_rate("SECURITY_CODE_RATE_PER_ACCOUNT", "5/15minutes")
+# The client's address is REMOTE_ADDR. Behind a reverse proxy, name the header the proxy
+# sets (X-Forwarded-For) and how many proxies of yours append to it; never trust it otherwise.
+CLIENT_ADDRESS_HEADER = read_str("CLIENT_ADDRESS_HEADER", "")
+CLIENT_ADDRESS_PROXY_COUNT = read_int("CLIENT_ADDRESS_PROXY_COUNT", default=1)
 
 # --- Sessions and cookies --------------------------------------------------------------
 # With Redis, sessions are read from it and written through to the database, so a

@@ -41,3 +41,25 @@ def test_production_mode_sets_secure_cookies():
     )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
+
+
+def test_production_mode_refuses_to_start_with_debug_on():
+    env = {
+        **os.environ,
+        "CIVITAS_ENV": "production",
+        "DEBUG": "true",
+        "SECRET_KEY": "x" * 50,
+        "FIELD_ENCRYPTION_KEYS": "k" * 43,
+        "ALLOWED_HOSTS": "civitas.example",
+        "LEDGER_SUBJECT_KEY": "s" * 43,
+        "LEDGER_SIGNING_KEY": generate_signer("civitas.example/ledger"),
+        "DJANGO_SETTINGS_MODULE": "civitas.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "DEBUG must be off when CIVITAS_ENV=production" in result.stderr

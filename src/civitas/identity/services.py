@@ -1,14 +1,26 @@
-"""Signing staff in: a password, then a time-based code from their authenticator app."""
+"""Signing staff in: a password, then a time-based code from their authenticator app.
 
-from typing import Any
+Both steps are rate limited before any checking, so a flood of guesses costs neither a
+password hash (argon2: most of a second of a core) nor a chance to guess. Failures go to the
+`civitas.security` log, naming the account and the address only by keyed pseudonyms.
+"""
 
+import logging
+
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civitas.identity.models import Membership, Organisation, StaffUser
 from civitas.identity.permissions import OrganisationRef
+from civitas.platform import ratelimit
 from civitas.platform.audit import record_audit_event
+from civitas.platform.client_address import client_address
+from civitas.platform.pseudonyms import pseudonym
+
+security_log = logging.getLogger("civitas.security")
 
 
 def ensure_organisation(*, slug: str, name: str) -> OrganisationRef:
@@ -27,8 +39,37 @@ def find_organisation(slug: str) -> OrganisationRef | None:
     return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
 
 
-def check_password(*, request: Any, email: str, password: str) -> StaffUser | None:
-    user = authenticate(request, username=email.strip().lower(), password=password)
+class TooManyAttempts(Exception):
+    """Refused before checking: too many attempts in this window."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"too many attempts; try again in {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+def check_password(*, request: HttpRequest, email: str, password: str) -> StaffUser | None:
+    """The staff member with this email and password, or None.
+
+    Raises TooManyAttempts, without hashing, when the account or the client's address has
+    had too many attempts. Every attempt counts, right or wrong: the count has to be taken
+    before the hash, so that parallel guesses cannot slip past it.
+    """
+    account = email.strip().lower()
+    source = client_address(request)
+    references = f"account={pseudonym('account', account)} source={pseudonym('source', source)}"
+    refusals = [
+        verdict
+        for verdict in (
+            ratelimit.hit("sign-in.account", account, settings.SIGN_IN_RATE_PER_ACCOUNT),
+            ratelimit.hit("sign-in.address", source, settings.SIGN_IN_RATE_PER_ADDRESS),
+        )
+        if not verdict.allowed
+    ]
+    if refusals:
+        wait = max(verdict.retry_after_seconds for verdict in refusals)
+        security_log.warning("sign-in refused, too many attempts: %s wait=%ss", references, wait)
+        raise TooManyAttempts(wait)
+    user = authenticate(request, username=account, password=password)
     record_audit_event(
         action="staff.password_checked",
         object_type="staff",
@@ -37,6 +78,8 @@ def check_password(*, request: Any, email: str, password: str) -> StaffUser | No
         actor_id=str(user.pk) if user else "",
         details={"outcome": "ok" if user else "failed"},
     )
+    if user is None:
+        security_log.warning("sign-in wrong password: %s", references)
     return user
 
 
@@ -44,8 +87,21 @@ def find_totp_device(user: StaffUser) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def verify_code(*, user: StaffUser, code: str) -> TOTPDevice | None:
-    """The user's device if the code is right; a code is accepted once only."""
+def verify_code(*, user: StaffUser, code: str, source: str = "") -> TOTPDevice | None:
+    """The user's device if the code is right; a code is accepted once only.
+
+    Raises TooManyAttempts, without checking, after too many attempts in the window; the
+    window is fixed, so a run of wrong codes holds the account back for one window at most.
+    """
+    references = f"staff={user.pk} source={pseudonym('source', source)}"
+    verdict = ratelimit.hit("sign-in.code", str(user.pk), settings.SECURITY_CODE_RATE_PER_ACCOUNT)
+    if not verdict.allowed:
+        security_log.warning(
+            "security code refused, too many attempts: %s wait=%ss",
+            references,
+            verdict.retry_after_seconds,
+        )
+        raise TooManyAttempts(verdict.retry_after_seconds)
     device = find_totp_device(user)
     verified = bool(device and device.verify_token(code.strip().replace(" ", "")))
     record_audit_event(
@@ -56,6 +112,8 @@ def verify_code(*, user: StaffUser, code: str) -> TOTPDevice | None:
         actor_id=str(user.pk),
         details={"outcome": "ok" if verified else "failed"},
     )
+    if not verified:
+        security_log.warning("sign-in wrong security code: %s", references)
     return device if verified else None
 
 

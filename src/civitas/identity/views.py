@@ -1,3 +1,5 @@
+import math
+
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +16,9 @@ from civitas.identity.permissions import (
     staff_member_required,
     staff_signed_in,
 )
-from civitas.identity.services import check_password, verify_code
+from civitas.identity.services import TooManyAttempts, check_password, verify_code
 from civitas.platform.audit import record_audit_event
+from civitas.platform.client_address import client_address
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -25,10 +28,22 @@ def _next_url(request: HttpRequest) -> str:
     return "/staff/"
 
 
+def _try_again_in(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"Too many attempts. Try again in {minutes} minute{'' if minutes == 1 else 's'}"
+
+
+def _status(errors: dict[str, str], retry_after_seconds: int) -> int:
+    if retry_after_seconds:
+        return 429
+    return 400 if errors else 200
+
+
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     email = ""
+    retry_after_seconds = 0
     if request.method == "POST":
         email = request.POST.get("email", "").strip()
         password = request.POST.get("password", "")
@@ -37,13 +52,18 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if not password:
             errors["password"] = "Enter your password"  # noqa: S105 - a message
         if not errors:
-            user = check_password(request=request, email=email, password=password)
-            if user is None:
-                errors["email"] = "Enter a correct email address and password"
+            try:
+                user = check_password(request=request, email=email, password=password)
+            except TooManyAttempts as refusal:
+                retry_after_seconds = refusal.retry_after_seconds
+                errors["email"] = _try_again_in(retry_after_seconds)
             else:
-                login(request, user)
-                return redirect(f"/staff/sign-in/code?next={_next_url(request)}")
-    return render(
+                if user is None:
+                    errors["email"] = "Enter a correct email address and password"
+                else:
+                    login(request, user)
+                    return redirect(f"/staff/sign-in/code?next={_next_url(request)}")
+    response = render(
         request,
         "identity/sign_in.html",
         {
@@ -52,8 +72,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             "next": _next_url(request),
             "form_has_errors": bool(errors),
         },
-        status=400 if errors else 200,
+        status=_status(errors, retry_after_seconds),
     )
+    if retry_after_seconds:
+        response["Retry-After"] = str(retry_after_seconds)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,26 +84,40 @@ def enter_code(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("/staff/sign-in")
     errors: dict[str, str] = {}
+    retry_after_seconds = 0
     if request.method == "POST":
         code = request.POST.get("code", "")
         if not code.strip():
             errors["code"] = "Enter the 6-digit code from your authenticator app"
         else:
-            device = verify_code(user=request.user, code=code)
-            if device is None:
-                errors["code"] = "The code is not correct or has been used. Enter the current code"
+            try:
+                device = verify_code(user=request.user, code=code, source=client_address(request))
+            except TooManyAttempts as refusal:
+                retry_after_seconds = refusal.retry_after_seconds
+                errors["code"] = _try_again_in(retry_after_seconds)
             else:
-                otp_login(request, device)
-                if acting_staff_context(request) is None:
-                    # Someone who works for several organisations says which, first.
-                    return redirect(f"/staff/organisation?next={_next_url(request)}")
-                return redirect(_next_url(request))
-    return render(
+                if device is None:
+                    errors["code"] = (
+                        "The code is not correct or has been used. Enter the current code"
+                    )
+                else:
+                    otp_login(request, device)
+                    # A new session id for the fully signed-in session: one seen before
+                    # this point (over a shoulder, in a log) is worth nothing now.
+                    request.session.cycle_key()
+                    if acting_staff_context(request) is None:
+                        # Someone who works for several organisations says which, first.
+                        return redirect(f"/staff/organisation?next={_next_url(request)}")
+                    return redirect(_next_url(request))
+    response = render(
         request,
         "identity/enter_code.html",
         {"errors": errors, "next": _next_url(request), "form_has_errors": bool(errors)},
-        status=400 if errors else 200,
+        status=_status(errors, retry_after_seconds),
     )
+    if retry_after_seconds:
+        response["Retry-After"] = str(retry_after_seconds)
+    return response
 
 
 @require_POST

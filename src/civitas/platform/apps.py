@@ -5,3 +5,11 @@ class PlatformConfig(AppConfig):
     name = "civitas.platform"
     label = "platform"
     verbose_name = "Platform kernel"
+
+    def ready(self) -> None:
+        from civitas.platform.periodic import register_periodic_job
+        from civitas.platform.ratelimit import delete_ended_windows
+
+        register_periodic_job(
+            "platform.delete_ended_rate_limit_windows", delete_ended_windows, every_seconds=300
+        )

@@ -9,6 +9,8 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+import limits
+
 
 class ConfigurationError(RuntimeError):
     pass
@@ -48,6 +50,18 @@ def read_list(name: str, *, default: list[str]) -> list[str]:
     if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def read_rate(name: str, default: str) -> str:
+    """A rate in the rate limiter's notation: "10/15minutes", "100/hour"."""
+    value = os.environ.get(name) or default
+    try:
+        limits.parse(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a rate such as 10/15minutes, not {value!r}"
+        ) from None
+    return value
 
 
 def demo_secret(path: Path, *, length: int = 50, make: Callable[[], str] | None = None) -> str:

@@ -30,3 +30,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class RateLimitCounter(models.Model):
+    """One window of one rate limit, when the limiter counts in the database.
+
+    The key names the scope in clear and the thing counted (an account, an address) only by
+    its pseudonym. A window that has ended is started again by the next hit; a periodic job
+    deletes the rest.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    hits = models.PositiveIntegerField()
+    # Seconds since the epoch, as the limiter's strategies reckon time.
+    expires_at_epoch_seconds = models.FloatField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

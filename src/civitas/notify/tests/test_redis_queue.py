@@ -11,7 +11,12 @@ import redis
 from civitas.notify.models import Message
 from conftest import database_url_for_subprocess, start_worker
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    # Other tests count in this Redis database; these flush it.
+    pytest.mark.xdist_group("redis"),
+]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 QUEUE_ONE_EMAIL = """

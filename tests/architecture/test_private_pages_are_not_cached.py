@@ -1,0 +1,72 @@
+"""Pages that can show personal data tell browsers and proxies to keep no copy."""
+
+import json
+
+from civitas.cases.tests.factories import CaseFactory
+from civitas.journeys.tests.test_api import valid_answers
+from civitas.journeys.tests.test_pages import complete_questions
+
+URL = "/services/example-borough/resident-parking-permit"
+
+
+def is_not_stored(response) -> bool:
+    return "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_a_question_page_is_not_stored(client, parking_permit):
+    client.post(f"{URL}/postcode/", {"version": "1", "postcode": "EB1 1AA"})
+    response = client.get(f"{URL}/address/")
+    assert response.status_code == 200
+    assert is_not_stored(response)
+    # An answer that fails validation is shown back to the person: not stored either.
+    assert is_not_stored(client.post(f"{URL}/postcode/", {"version": "1", "postcode": "x"}))
+
+
+def test_check_answers_and_the_confirmation_page_are_not_stored(client, parking_permit):
+    complete_questions(client)
+    assert is_not_stored(client.get(f"{URL}/check-answers/"))
+    response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+    confirmation = client.get(response.headers["Location"])
+    assert confirmation.status_code == 200
+    assert is_not_stored(confirmation)
+
+
+def test_a_staff_case_page_is_not_stored(client, parking_permit, caseworker, signed_in):
+    signed_in(caseworker)
+    case = CaseFactory()
+    response = client.get(f"/staff/cases/{case.reference}/")
+    assert response.status_code == 200
+    assert is_not_stored(response)
+    assert is_not_stored(client.get("/staff/cases/"))
+    assert is_not_stored(client.get("/staff/"))
+
+
+def test_the_sign_in_pages_are_not_stored(client, caseworker):
+    assert is_not_stored(client.get("/staff/sign-in"))
+    client.post("/staff/sign-in", {"email": caseworker.email, "password": "correct-horse-battery"})
+    assert is_not_stored(client.get("/staff/sign-in/code"))
+
+
+def test_an_api_submission_response_is_not_stored(client, parking_permit):
+    response = client.post(
+        "/api/v1/services/example-borough/resident-parking-permit/applications",
+        data=json.dumps({"version": 1, "answers": valid_answers(), "declaration": True}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert is_not_stored(response)
+
+
+def test_a_response_that_says_how_to_cache_itself_keeps_it(rf):
+    from django.http import HttpResponse
+
+    from civitas.platform.middleware import NoStoreByDefaultMiddleware
+
+    def public_view(request):
+        response = HttpResponse("public")
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+    response = NoStoreByDefaultMiddleware(public_view)(rf.get("/api/v1/ledger/entries/1"))
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert is_not_stored(NoStoreByDefaultMiddleware(lambda r: HttpResponse())(rf.get("/")))

@@ -120,6 +120,16 @@ def has_permission(staff: StaffContext | None, permission: str) -> bool:
     return staff is not None and staff.can(permission)
 
 
+def _unless_signed_in(request: HttpRequest) -> HttpResponse | None:
+    """A redirect to the step of signing in not yet done; None once both are."""
+    next_query = urlencode({"next": request.get_full_path()})
+    if not request.user.is_authenticated:
+        return redirect(f"/staff/sign-in?{next_query}")
+    if not request.user.is_verified():
+        return redirect(f"/staff/sign-in/code?{next_query}")
+    return None
+
+
 def staff_signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed in with a password and a verified second factor; no organisation needed yet.
 
@@ -129,13 +139,7 @@ def staff_signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        next_query = urlencode({"next": request.get_full_path()})
-        if not user.is_authenticated:
-            return redirect(f"/staff/sign-in?{next_query}")
-        if not user.is_verified():
-            return redirect(f"/staff/sign-in/code?{next_query}")
-        return view(request, *args, **kwargs)
+        return _unless_signed_in(request) or view(request, *args, **kwargs)
 
     setattr(wrapped, STAFF_PERMISSION_ATTRIBUTE, "signed-in")
     return wrapped
@@ -151,15 +155,12 @@ def staff_member_required(permission: str | None) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            next_query = urlencode({"next": request.get_full_path()})
-            if not user.is_authenticated:
-                return redirect(f"/staff/sign-in?{next_query}")
-            if not user.is_verified():
-                return redirect(f"/staff/sign-in/code?{next_query}")
+            if redirect_to_sign_in := _unless_signed_in(request):
+                return redirect_to_sign_in
             staff = acting_staff_context(request)
             if staff is None:
-                if list_staff_organisations(user):
+                if list_staff_organisations(request.user):
+                    next_query = urlencode({"next": request.get_full_path()})
                     return redirect(f"/staff/organisation?{next_query}")
                 raise PermissionDenied("no organisation")
             if permission is not None and not staff.can(permission):

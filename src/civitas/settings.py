@@ -132,7 +132,21 @@ TASK_QUEUES = ["default", "email"]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        # Sessions only: sealed strings stored as they are, never pickled (platform/sessions.py).
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "serializer": "civitas.platform.sessions.SealedValueSerializer",
+                # A hung Redis costs a request one second, then the database serves sessions.
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+            },
+        },
     }
     RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
@@ -154,12 +168,11 @@ OTP_TOTP_ISSUER = "Civitas"
 
 # --- Sessions and cookies --------------------------------------------------------------
 # With Redis, sessions are read from it and written through to the database, so a
-# restarted Redis loses no answers in progress.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# restarted Redis loses no answers in progress, and a Redis outage only slows them down.
+SESSION_ENGINE = "civitas.platform.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_CACHE_ALIAS = "sessions" if REDIS_URL else "default"
+# After a session cache error, how long sessions come from the database alone.
+SESSION_CACHE_RETRY_SECONDS = read_int("SESSION_CACHE_RETRY_SECONDS", default=5)
 # Sessions hold answers in progress: they are encrypted like any other personal data.
 SESSION_SERIALIZER = "civitas.platform.crypto.EncryptedSessionSerializer"
 SESSION_COOKIE_AGE = 60 * 60 * 4

@@ -245,6 +245,12 @@ SERVICES_DIR = BASE_DIR / "services"
 # A message whose delivery lease ran out (a worker died mid-send) is tried again.
 NOTIFY_LEASE_SECONDS = read_int("NOTIFY_LEASE_SECONDS", default=120)
 NOTIFY_MAX_ATTEMPTS = read_int("NOTIFY_MAX_ATTEMPTS", default=10)
+# /healthz answers 503 once an email has waited longer than this to be sent.
+NOTIFY_DELAY_ALERT_SECONDS = read_int("NOTIFY_DELAY_ALERT_SECONDS", default=600)
+# Each worker records a heartbeat this often; /healthz counts it live while it is fresher
+# than the stale limit (long enough for a slow sweep to finish).
+WORKER_HEARTBEAT_SECONDS = read_int("WORKER_HEARTBEAT_SECONDS", default=5)
+WORKER_HEARTBEAT_STALE_SECONDS = read_int("WORKER_HEARTBEAT_STALE_SECONDS", default=60)
 
 # --- Transparency log (docs/ledger.md) -------------------------------------------------
 # The log's name in its checkpoints: a key name, so no spaces or '+'. Never change it.

@@ -5,3 +5,10 @@ class PlatformConfig(AppConfig):
     name = "civitas.platform"
     label = "platform"
     verbose_name = "Platform kernel"
+
+    def ready(self) -> None:
+        from civitas.platform.health import register_health_check
+        from civitas.platform.heartbeat import check_workers
+
+        # No live worker: no emails, no sweeps, no ledger integration.
+        register_health_check("worker", check_workers)

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from civitas.platform.periodic import start_periodic_thread
+from civitas.platform.heartbeat import record_heartbeat
+from civitas.platform.periodic import register_periodic_job, start_periodic_thread
 
 
 class Command(BaseCommand):
@@ -25,8 +26,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, interval: float, **options: Any) -> None:
         stop = threading.Event()
+        worker_id = f"{socket.gethostname()}-{os.getpid()}"[:64]
+        register_periodic_job(
+            "platform.worker_heartbeat",
+            lambda: record_heartbeat(worker_id=worker_id),
+            every_seconds=settings.WORKER_HEARTBEAT_SECONDS,
+        )
         start_periodic_thread(stop)
-        worker_id = f"{socket.gethostname()}-{os.getpid()}"
         try:
             if settings.REDIS_URL:
                 call_command(
@@ -46,7 +52,7 @@ class Command(BaseCommand):
                     backend_name="default",
                     startup_delay=False,
                     max_tasks=None,
-                    worker_id=worker_id[:64],
+                    worker_id=worker_id,
                     excluded_queue_names=[],
                 )
                 worker.configure_signals()

@@ -47,12 +47,17 @@ def start_periodic_thread(stop: threading.Event, *, scale: float = 1.0) -> threa
         next_run = dict.fromkeys(_jobs, 0.0)
         while not stop.is_set():
             now = time.monotonic()
-            close_old_connections()
-            for name, job in _jobs.items():
-                if now >= next_run[name]:
-                    _run(job)
-                    next_run[name] = now + job.every_seconds * scale
-            connection.close()
+            try:
+                close_old_connections()
+                for name, job in _jobs.items():
+                    if now >= next_run[name]:
+                        _run(job)
+                        next_run[name] = now + job.every_seconds * scale
+                connection.close()
+            except Exception:
+                # The sweeps must outlive any outage (the database restarting, say): a dead
+                # thread would leave the worker running but sending nothing.
+                logger.exception("periodic jobs interrupted")
             stop.wait(0.2)
 
     thread = threading.Thread(target=loop, name="civitas-periodic", daemon=True)

@@ -1,16 +1,20 @@
 """A Redis outage delays emails but loses none, sends none twice, and stops no worker."""
 
+import datetime
 import os
+import signal
 import subprocess
 import sys
 import time
 
 import pytest
+from django.utils import timezone
 
 from civitas.cases.models import Case
 from civitas.journeys.tests.test_api import post, valid_answers
 from civitas.notify.models import Message
 from civitas.notify.public import EmailContent, queue_email
+from civitas.platform.models import WorkerHeartbeat
 from conftest import database_url_for_subprocess
 from tests.redis_server import RedisServer
 
@@ -36,7 +40,18 @@ def _start_worker(env_extra: dict[str, str], log_path) -> subprocess.Popen:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+
+
+def _stop(worker: subprocess.Popen, tmp_path) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)  # with the scheduler and job processes it forked
+        worker.wait()
+        pytest.fail("the worker did not stop when asked:\n" + _log(tmp_path))
 
 
 def _log(tmp_path) -> str:
@@ -88,8 +103,71 @@ def test_a_submission_made_while_redis_is_down_is_acknowledged_and_emailed_once_
             assert _wait(lambda: len(smtp_inbox.messages) == 1), _log(tmp_path)
             time.sleep(2.5)  # past two more leases: nothing more must be sent
         finally:
-            worker.terminate()
-            worker.wait(timeout=20)
+            _stop(worker, tmp_path)
     assert len(smtp_inbox.messages) == 1
     assert reference in smtp_inbox.messages[0]["Subject"]
     assert Message.objects.get().status == Message.Status.SENT
+
+
+def test_a_worker_survives_redis_dying_mid_send_and_delivers_after_it_returns(
+    smtp_inbox, settings, tmp_path
+):
+    settings.NOTIFY_LEASE_SECONDS = 1  # the sweep puts messages on the Redis queue at once
+    with RedisServer() as redis_server:
+        env = {
+            "REDIS_URL": redis_server.url,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(settings.EMAIL_PORT),
+            "NOTIFY_LEASE_SECONDS": "1",
+        }
+        smtp_inbox.stall_next_recipient.set()
+        _queue("before-outage", "Before the outage")
+        worker = _start_worker(env, tmp_path / "worker.log")
+        try:
+            # Redis goes away while the worker is in the middle of a job.
+            assert _wait(lambda: not smtp_inbox.stall_next_recipient.is_set())
+            redis_server.kill()
+            smtp_inbox.release_stall.set()
+            assert _wait(lambda: len(smtp_inbox.messages) == 1)
+            _queue("during-outage", "During the outage")
+            time.sleep(4)
+            assert worker.poll() is None, _log(tmp_path)
+            # Still sweeping: its heartbeat says so, though it cannot reach Redis.
+            beat = WorkerHeartbeat.objects.get().beat_at
+            assert timezone.now() - beat < datetime.timedelta(seconds=10)
+
+            redis_server.start()
+            assert _wait(lambda: len(smtp_inbox.messages) == 2, timeout=60), (
+                tmp_path / "worker.log"
+            ).read_text()[-3000:]
+            time.sleep(2)  # past another lease: nothing more must be sent
+        finally:
+            _stop(worker, tmp_path)
+    assert sorted(m["Subject"] for m in smtp_inbox.messages) == [
+        "Before the outage",
+        "During the outage",
+    ]
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.SENT}
+
+
+def test_a_worker_started_while_redis_is_down_waits_for_it(smtp_inbox, settings, tmp_path):
+    settings.NOTIFY_LEASE_SECONDS = 1
+    with RedisServer() as redis_server:
+        redis_server.kill()
+        env = {
+            "REDIS_URL": redis_server.url,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(settings.EMAIL_PORT),
+            "NOTIFY_LEASE_SECONDS": "1",
+        }
+        worker = _start_worker(env, tmp_path / "worker.log")
+        try:
+            _queue("while-redis-is-down", "Queued while Redis was down")
+            time.sleep(4)
+            assert worker.poll() is None, _log(tmp_path)
+            redis_server.start()
+            assert _wait(lambda: len(smtp_inbox.messages) == 1, timeout=60), _log(tmp_path)
+        finally:
+            _stop(worker, tmp_path)
+        # Asked to stop, it stops: it does not take the signal for another outage.
+        assert worker.returncode == 0, _log(tmp_path)

@@ -54,7 +54,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, interval: float, **options: Any) -> None:
         stop = threading.Event()
-        worker_id = f"{socket.gethostname()}-{os.getpid()}"[:64]
+        # Cut the host name, not the pid, so two workers on one host never share an id.
+        worker_id = f"{socket.gethostname()[:50]}-{os.getpid()}"
         register_periodic_job(
             "platform.worker_heartbeat",
             lambda: record_heartbeat(worker_id=worker_id),

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before the https redirect and the host check, which a local probe cannot satisfy.
+    "civitas.platform.middleware.LocalHealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "civitas.platform.middleware.NoStoreByDefaultMiddleware",
@@ -137,7 +139,21 @@ TASK_QUEUES = ["default", "email"]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        # Sessions only: sealed strings stored as they are, never pickled (platform/sessions.py).
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "serializer": "civitas.platform.sessions.SealedValueSerializer",
+                # A hung Redis costs a request one second, then the database serves sessions.
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+            },
+        },
     }
     RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
@@ -174,12 +190,11 @@ CLIENT_ADDRESS_PROXY_COUNT = read_int("CLIENT_ADDRESS_PROXY_COUNT", default=1)
 
 # --- Sessions and cookies --------------------------------------------------------------
 # With Redis, sessions are read from it and written through to the database, so a
-# restarted Redis loses no answers in progress.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# restarted Redis loses no answers in progress, and a Redis outage only slows them down.
+SESSION_ENGINE = "civitas.platform.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_CACHE_ALIAS = "sessions" if REDIS_URL else "default"
+# After a session cache error, how long sessions come from the database alone.
+SESSION_CACHE_RETRY_SECONDS = read_int("SESSION_CACHE_RETRY_SECONDS", default=5)
 # Sessions hold answers in progress: they are encrypted like any other personal data.
 SESSION_SERIALIZER = "civitas.platform.crypto.EncryptedSessionSerializer"
 SESSION_COOKIE_AGE = 60 * 60 * 4
@@ -254,6 +269,12 @@ PLATFORM_NAME = read_str("CIVITAS_PLATFORM_NAME", "Civitas public services")
 # A message whose delivery lease ran out (a worker died mid-send) is tried again.
 NOTIFY_LEASE_SECONDS = read_int("NOTIFY_LEASE_SECONDS", default=120)
 NOTIFY_MAX_ATTEMPTS = read_int("NOTIFY_MAX_ATTEMPTS", default=10)
+# /healthz answers 503 once an email has waited longer than this to be sent.
+NOTIFY_DELAY_ALERT_SECONDS = read_int("NOTIFY_DELAY_ALERT_SECONDS", default=600)
+# Each worker records a heartbeat this often; /healthz counts it live while it is fresher
+# than the stale limit (long enough for a slow sweep to finish).
+WORKER_HEARTBEAT_SECONDS = read_int("WORKER_HEARTBEAT_SECONDS", default=5)
+WORKER_HEARTBEAT_STALE_SECONDS = read_int("WORKER_HEARTBEAT_STALE_SECONDS", default=60)
 
 # --- Transparency log (docs/ledger.md) -------------------------------------------------
 # The log's name in its checkpoints: a key name, so no spaces or '+'. Never change it.

@@ -7,7 +7,8 @@ How a message cannot be lost or sent twice:
   future) in a short transaction, talks SMTP outside any transaction, and marks it `sent`.
   A second job for the same message finds it sent, or leased, and does nothing.
 - `requeue_due_messages`, run by every worker, queues again any message past its
-  deadline: the job was lost, or the worker died mid-send before the server accepted it.
+  deadline: the job was lost, Redis was down when it was queued, or the worker died
+  mid-send before the server accepted it.
 """
 
 import datetime
@@ -35,15 +36,42 @@ def _lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
 
 
-def _enqueue(message_id: str) -> None:
+def _enqueue(message_ids: list[str]) -> None:
     from civitas.notify.tasks import deliver_message_task
 
     if settings.REDIS_URL:
-        # Redis is outside the transaction: only tell it once the row is committed.
-        transaction.on_commit(lambda: deliver_message_task.enqueue(message_id))
+        # Redis is outside the transaction: only tell it once the rows are committed.
+        transaction.on_commit(lambda: _nudge_after_commit(message_ids))
     else:
         # The database queue's row commits with the message: an outbox for free.
-        deliver_message_task.enqueue(message_id)
+        for message_id in message_ids:
+            deliver_message_task.enqueue(message_id)
+
+
+def _nudge_after_commit(message_ids: list[str]) -> int:
+    """Puts committed messages on the Redis queue; returns how many. Never raises.
+
+    The messages are already in the outbox with their `retry_at`, so one the queue does not
+    take is queued again by the sweep. What committed them (a submission, a decision) must
+    be acknowledged whatever the queue does: a 500 after the commit makes a client that
+    retries apply twice.
+    """
+    from civitas.notify.tasks import deliver_message_task
+
+    for queued, message_id in enumerate(message_ids):
+        try:
+            deliver_message_task.enqueue(message_id)
+        except Exception as error:
+            # The error class only; and no more tries now: the rest would fail the same way,
+            # each after its own timeout.
+            logger.warning(
+                "message %s and %s more not queued (%s); the sweep will queue them again",
+                message_id,
+                len(message_ids) - queued - 1,
+                type(error).__name__,
+            )
+            return queued
+    return len(message_ids)
 
 
 def queue_email(
@@ -78,7 +106,7 @@ def queue_email(
         created_at=now,
         retry_at=now + _lease(),
     )
-    _enqueue(str(message.id))
+    _enqueue([str(message.id)])
     return message
 
 
@@ -154,6 +182,5 @@ def requeue_due_messages(*, limit: int = 500) -> int:
         Message.objects.filter(id__in=due, retry_at__lte=now).update(
             status=Message.Status.QUEUED, retry_at=now + _lease()
         )
-        for message_id in due:
-            _enqueue(str(message_id))
+        _enqueue([str(message_id) for message_id in due])
     return len(due)

@@ -13,3 +13,9 @@ class PlatformConfig(AppConfig):
         register_periodic_job(
             "platform.delete_ended_rate_limit_windows", delete_ended_windows, every_seconds=300
         )
+
+        from civitas.platform.health import register_health_check
+        from civitas.platform.heartbeat import check_workers
+
+        # No live worker: no emails, no sweeps, no ledger integration.
+        register_health_check("worker", check_workers)

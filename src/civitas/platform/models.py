@@ -47,3 +47,18 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker process saying it is alive, every few seconds (`civitas worker`).
+
+    In the database rather than Redis, so that /healthz can tell a running worker from none
+    whichever queue the jobs use, and while Redis itself is down.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True, help_text="host-pid")
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} at {self.beat_at:%H:%M:%S}"

@@ -4,6 +4,7 @@ in several workers (each takes row locks or uses idempotent updates).
 """
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -12,6 +13,17 @@ from dataclasses import dataclass
 from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
+
+# A process forked while this thread is in the middle of a query inherits whatever the
+# database driver held locked at that instant, and can wait on it for ever: with SQLite, a
+# job's first query hung. RQ forks a process for every job, so a fork waits for the
+# current round of periodic jobs to end (rounds take milliseconds).
+_round_lock = threading.Lock()
+os.register_at_fork(
+    before=_round_lock.acquire,
+    after_in_parent=_round_lock.release,
+    after_in_child=_round_lock.release,
+)
 
 
 @dataclass(frozen=True)
@@ -47,12 +59,18 @@ def start_periodic_thread(stop: threading.Event, *, scale: float = 1.0) -> threa
         next_run = dict.fromkeys(_jobs, 0.0)
         while not stop.is_set():
             now = time.monotonic()
-            close_old_connections()
-            for name, job in _jobs.items():
-                if now >= next_run[name]:
-                    _run(job)
-                    next_run[name] = now + job.every_seconds * scale
-            connection.close()
+            try:
+                with _round_lock:
+                    close_old_connections()
+                    for name, job in _jobs.items():
+                        if now >= next_run[name]:
+                            _run(job)
+                            next_run[name] = now + job.every_seconds * scale
+                    connection.close()
+            except Exception:
+                # The sweeps must outlive any outage (the database restarting, say): a dead
+                # thread would leave the worker running but sending nothing.
+                logger.exception("periodic jobs interrupted")
             stop.wait(0.2)
 
     thread = threading.Thread(target=loop, name="civitas-periodic", daemon=True)

@@ -17,11 +17,8 @@ from civitas.platform.problems import problem_response, wants_json
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    results = run_health_checks()
-    healthy = all(value == "ok" for value in results.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", **results}, status=200 if healthy else 503
-    )
+    report = run_health_checks()
+    return JsonResponse(report.as_json(), status=report.http_status)
 
 
 @require_GET

@@ -159,7 +159,7 @@ def test_the_platform_fails_closed_and_the_health_check_says_why(log, client, ta
         record_entry(kind="test.recorded", organisation="Org", role="r", payload={})
     health = client.get("/healthz")
     assert health.status_code == 503
-    assert health.json()["ledger"] == "broken"
+    assert health.json()["ledger"]["status"] == "broken"
     status = client.get("/api/v1/ledger/status")
     assert status.status_code == 503
     assert status.json()["reason"] == reason
@@ -189,7 +189,7 @@ def test_a_new_process_reports_a_changed_log_on_its_first_health_check(log, clie
     guard.reset()
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["ledger"] == "broken"
+    assert response.json()["ledger"]["status"] == "broken"
     assert find_broken_reason() == "the stored tree nodes do not hash to the signed root"
 
 

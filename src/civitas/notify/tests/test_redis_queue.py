@@ -60,34 +60,3 @@ def test_an_email_queued_with_redis_is_sent_by_an_rq_worker(smtp_inbox, settings
         connection.flushdb()
     assert [m["Subject"] for m in smtp_inbox.messages] == ["Sent through Redis"]
     assert Message.objects.get().status == Message.Status.SENT
-
-
-ANSWER_WITH_REDIS_SESSIONS = """
-from django.conf import settings
-from django.test import Client
-from conftest import PARKING_PERMIT, publish_example
-assert settings.SESSION_ENGINE.endswith("cached_db")
-publish_example(PARKING_PERMIT)
-client = Client()
-url = "/services/example-borough/resident-parking-permit/"
-response = client.post(url + "postcode/", {"version": "1", "postcode": "EB1 1AA"})
-assert response.headers["Location"] == url + "address/", response.status_code
-assert client.get(url + "address/").status_code == 200
-"""
-
-
-def test_with_redis_the_journey_keeps_answers_in_cached_sessions():
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    env = {
-        **os.environ,
-        "REDIS_URL": REDIS_URL,
-        "DATABASE_URL": database_url_for_subprocess(),
-        "DJANGO_SETTINGS_MODULE": "civitas.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + ANSWER_WITH_REDIS_SESSIONS],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]

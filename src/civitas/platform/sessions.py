@@ -1,0 +1,176 @@
+"""Sessions read from a cache (Redis) and written through to the database.
+
+Django's cached_db engine keeps the session dictionary in the cache as a pickle: answers in
+progress (addresses, email addresses) stand in Redis in plain text, and reading a pickle
+back from Redis would run whatever code someone who can write to Redis put there. Its
+Redis errors are only partly caught, so a Redis outage turned every page with a session
+into a 500.
+
+This engine keeps in the cache the very string the database holds, sealed JSON
+(`EncryptedSessionSerializer`, then Django's signing), and stores it without pickling.
+The database stays the source of truth: when the cache fails, reads and writes go to the
+database, the cache is left alone for `SESSION_CACHE_RETRY_SECONDS`, and once it answers
+again every cached session is dropped, because copies it kept while writes went only to
+the database (a hung server, or one restarted from a snapshot) are older than the truth.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.core.cache import BaseCache
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class SealedValueSerializer:
+    """A cache serializer that stores strings as they are and refuses anything else.
+
+    The sessions cache only ever holds values that are already sealed, so it needs no
+    pickle, and a value read back is only ever a string to be opened and verified.
+    """
+
+    def dumps(self, value: Any) -> bytes:
+        if not isinstance(value, str):
+            raise TypeError("the sessions cache stores sealed strings only")
+        return value.encode()
+
+    def loads(self, data: bytes) -> str:
+        return data.decode()
+
+
+class _CacheOutage:
+    """Whether this process may use the sessions cache, shared by its threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failed_at: float | None = None
+
+    def may_try(self) -> bool:
+        failed_at = self._failed_at
+        if failed_at is None:
+            return True
+        return time.monotonic() - failed_at >= settings.SESSION_CACHE_RETRY_SECONDS
+
+    def failed(self, error: Exception) -> None:
+        with self._lock:
+            if self._failed_at is None:
+                # The error class only: the message can name hosts, and is the same every time.
+                logger.warning(
+                    "session cache unreachable (%s): sessions are read from the database",
+                    type(error).__name__,
+                )
+            self._failed_at = time.monotonic()
+
+    def recovered(self, cache: BaseCache, prefix: str) -> bool:
+        """After an outage, drops the cached sessions once; True if it did (or tried)."""
+        if self._failed_at is None:
+            return False
+        with self._lock:
+            if self._failed_at is None:
+                return True  # another thread has just dropped them
+            try:
+                dropped = _drop_cached_sessions(cache, prefix)
+            except Exception as error:
+                self._failed_at = time.monotonic()
+                logger.warning("session cache unreachable again (%s)", type(error).__name__)
+                return True
+            self._failed_at = None
+        logger.info("session cache reachable again; dropped %s cached sessions", dropped)
+        return True
+
+
+_outage = _CacheOutage()
+
+
+def _drop_cached_sessions(cache: BaseCache, prefix: str) -> int:
+    # Django's RedisCache client; the sessions cache is always Redis (see settings).
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    dropped = 0
+    batch: list[bytes] = []
+    for key in client.scan_iter(match=cache.make_key(prefix + "*"), count=1000):
+        batch.append(key)
+        if len(batch) == 1000:
+            dropped += client.unlink(*batch)
+            batch = []
+    if batch:
+        dropped += client.unlink(*batch)
+    return dropped
+
+
+class SessionStore(CachedDBStore):
+    # Not Django's prefix: copies it pickled before this engine are never read.
+    cache_key_prefix = "civitas.session:"
+
+    def _with_cache(self, operation: Callable[[], T]) -> tuple[bool, T | None]:
+        """Runs a cache operation; (False, None) when the cache failed, is resting after a
+        failure, or has just come back (whatever it answered may predate the outage)."""
+        if not _outage.may_try():
+            return False, None
+        try:
+            result = operation()
+        except Exception as error:
+            _outage.failed(error)
+            return False, None
+        if _outage.recovered(self._cache, self.cache_key_prefix):
+            return False, None
+        return True, result
+
+    def load(self) -> dict[str, Any]:
+        _, sealed = self._with_cache(lambda: self._cache.get(self.cache_key))
+        if sealed is not None:
+            data = self.decode(sealed)
+            if data:
+                return data
+        stored = self._get_session_from_db()
+        if stored is None:
+            return {}
+        expiry_seconds = self.get_expiry_age(expiry=stored.expire_date)
+        self._with_cache(
+            lambda: self._cache.set(self.cache_key, stored.session_data, expiry_seconds)
+        )
+        return self.decode(stored.session_data)
+
+    def exists(self, session_key: str | None) -> bool:
+        # Every cached session is in the database, which is the source of truth.
+        return DBStore.exists(self, session_key)
+
+    def create_model_instance(self, data: dict[str, Any]) -> Any:
+        instance = super().create_model_instance(data)
+        self._sealed = instance.session_data  # the same sealed string goes to the cache
+        return instance
+
+    def save(self, must_create: bool = False) -> None:
+        if self.session_key is None:
+            return self.create()  # which saves through here with the new key
+        DBStore.save(self, must_create)
+        sealed, expiry_seconds = self._sealed, self.get_expiry_age()
+        self._with_cache(lambda: self._cache.set(self.cache_key, sealed, expiry_seconds))
+
+    def delete(self, session_key: str | None = None) -> None:
+        DBStore.delete(self, session_key)
+        session_key = session_key or self.session_key
+        if session_key:
+            self._with_cache(lambda: self._cache.delete(self.cache_key_prefix + session_key))
+
+    # The site is served synchronously; the asynchronous API runs the same code so that it
+    # can never read or write the cache another way.
+    async def aload(self) -> dict[str, Any]:
+        return await sync_to_async(self.load)()
+
+    async def aexists(self, session_key: str | None) -> bool:
+        return await sync_to_async(self.exists)(session_key)
+
+    async def asave(self, must_create: bool = False) -> None:
+        await sync_to_async(self.save)(must_create)
+
+    async def adelete(self, session_key: str | None = None) -> None:
+        await sync_to_async(self.delete)(session_key)

@@ -62,9 +62,12 @@ demo: install migrate ## Set up the demo and serve it on http://127.0.0.1:8000 w
 	@echo
 	@echo "  Civitas is starting on http://$(HOST):$(PORT)/"
 	@echo "  Citizen:    http://$(HOST):$(PORT)/services/example-borough/resident-parking-permit/  (try postcode EB1 1AA)"
-	@echo "  Staff:      http://$(HOST):$(PORT)/staff/"
+	@echo "              http://$(HOST):$(PORT)/services/sample-district/resident-parking-permit/  (try postcode SD1 2AB)"
+	@echo "  Staff:      http://$(HOST):$(PORT)/staff/  (each council sees only its own cases and emails)"
 	@echo "    caseworker@example-borough.gov.uk / demo-caseworker-password"
-	@echo "    security code: run '$(BIN)/civitas demo code' (or add TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP to an authenticator app)"
+	@echo "    caseworker@sample-district.gov.uk / demo-caseworker-password"
+	@echo "    support@shared-services.example / demo-administrator-password  (works for both, one at a time)"
+	@echo "    security code: run '$(BIN)/civitas demo code EMAIL' (or add TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP to an authenticator app for the first)"
 	@echo "  Sent emails: http://$(HOST):$(PORT)/staff/messages/ (and var/mail/)"
 	@echo
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho --procfile Procfile start

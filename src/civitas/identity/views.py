@@ -7,6 +7,7 @@ from django_otp import login as otp_login
 
 from civitas.identity.permissions import has_permission
 from civitas.identity.services import check_password, verify_code
+from civitas.platform.input_guards import has_unsafe_characters
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -25,6 +26,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         password = request.POST.get("password", "")
         if not email:
             errors["email"] = "Enter your email address"
+        elif has_unsafe_characters(email):
+            # No address has them, and PostgreSQL refuses NUL: do not look it up.
+            errors["email"] = "Enter a correct email address and password"
         if not password:
             errors["password"] = "Enter your password"  # noqa: S105 - a message
         if not errors:

@@ -5,3 +5,10 @@ class PlatformConfig(AppConfig):
     name = "civitas.platform"
     label = "platform"
     verbose_name = "Platform kernel"
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from civitas.platform.references import ReferenceConverter
+
+        register_converter(ReferenceConverter, "reference")

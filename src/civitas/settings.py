@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "civitas.platform.middleware.NoStoreByDefaultMiddleware",
+    # Before anything reads request.GET or request.POST (the CSRF check does).
+    "civitas.platform.middleware.RequireUtf8Middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -8,8 +8,9 @@ from civitas.platform.crypto import EncryptedJSONField, EncryptedTextField
 class Case(models.Model):
     """A submitted application and what happened to it.
 
-    Answers hold personal data and are encrypted at rest; anything a list must filter or
-    sort on is kept in its own plain column.
+    Answers hold personal data and are encrypted at rest, bound to the case's reference
+    (see platform.crypto); anything a list must filter or sort on is kept in its own plain
+    column.
     """
 
     reference = models.CharField(max_length=16, unique=True)
@@ -23,17 +24,17 @@ class Case(models.Model):
         max_length=16, choices=[(s.value, s.value) for s in Status], default=Status.SUBMITTED
     )
     channel = models.CharField(max_length=16, default="online")
-    answers = EncryptedJSONField()
+    answers = EncryptedJSONField(bound_to="reference")
     fee_pence = models.PositiveIntegerField(null=True)
     # The rules' decision behind the fee (rule set and its hash, date, inputs, explanation):
     # encrypted, as the inputs can be personal data (a Blue Badge says something of health).
-    fee_decision = EncryptedJSONField(null=True)
+    fee_decision = EncryptedJSONField(null=True, bound_to="reference")
     submitted_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    decision_reason = EncryptedTextField(null=True)
+    decision_reason = EncryptedTextField(null=True, bound_to="reference")
 
     class Meta:
         indexes = [

@@ -6,5 +6,5 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
-    path("<str:reference>/", views.case_detail, name="detail"),
+    path("<reference:reference>/", views.case_detail, name="detail"),
 ]

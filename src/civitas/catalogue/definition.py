@@ -11,12 +11,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from civitas.rules.public import InputError, RuleSetInvalid, load_rule_set_source, read_input
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "service.schema.json"
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -62,7 +64,11 @@ class DefinitionInvalid(ValueError):
 
 
 @functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
+def _validator() -> "jsonschema.Draft202012Validator":
+    # jsonschema is imported when a definition is checked, not by every view that imports
+    # the catalogue.
+    import jsonschema
+
     schema = json.loads(SCHEMA_PATH.read_text())
     return jsonschema.Draft202012Validator(schema)
 
@@ -89,7 +95,7 @@ def _line_for(lines: dict, path: tuple) -> int:
     return lines.get(path, 1)
 
 
-def _schema_message(error: jsonschema.ValidationError) -> str:
+def _schema_message(error: "jsonschema.ValidationError") -> str:
     where = "/".join(str(part) for part in error.absolute_path) or "the document"
     if error.validator == "additionalProperties":
         return f"{where}: {error.message}"

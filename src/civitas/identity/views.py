@@ -19,6 +19,7 @@ from civitas.identity.permissions import (
 from civitas.identity.services import TooManyAttempts, check_password, verify_code
 from civitas.platform.audit import record_audit_event
 from civitas.platform.client_address import client_address
+from civitas.platform.input_guards import has_unsafe_characters
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -49,6 +50,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         password = request.POST.get("password", "")
         if not email:
             errors["email"] = "Enter your email address"
+        elif has_unsafe_characters(email):
+            # No address has them, and PostgreSQL refuses NUL: do not look it up.
+            errors["email"] = "Enter a correct email address and password"
         if not password:
             errors["password"] = "Enter your password"  # noqa: S105 - a message
         if not errors:

@@ -4,8 +4,6 @@ Errors are RFC 9457 problem documents. Submissions are JSON only: a cross-site H
 cannot send `application/json`, which is what makes this safe without a CSRF token.
 """
 
-import json
-
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -19,6 +17,7 @@ from civitas.catalogue.public import (
     list_live_services,
 )
 from civitas.journeys import flow
+from civitas.platform.input_guards import JSONTooDeep, parse_json
 from civitas.platform.problems import problem_response
 
 MAX_BODY_BYTES = 64 * 1024
@@ -92,7 +91,14 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
     if len(request.body) > MAX_BODY_BYTES:
         return problem_response(status=413, title="Application too large")
     try:
-        body = json.loads(request.body)
+        body = parse_json(request.body)
+    except JSONTooDeep as error:
+        return problem_response(
+            status=400,
+            title="JSON nested too deeply",
+            problem_type="json-too-deep",
+            detail=f"An application is a flat document: {error}.",
+        )
     except (ValueError, UnicodeDecodeError):
         return problem_response(
             status=400,
@@ -107,7 +113,16 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             problem_type="invalid-body",
             detail="Send an object with 'version', 'answers' and 'declaration'.",
         )
-    if body.get("version") != service.version:
+    # bool is a kind of int in Python, and 1.0 == 1: neither is a version number.
+    if type(body.get("version")) is not int:
+        return problem_response(
+            status=400,
+            title="Invalid version",
+            problem_type="invalid-body",
+            detail="Set 'version' to the number of the live version of the service.",
+            errors={"version": "must be a whole number"},
+        )
+    if body["version"] != service.version:
         return problem_response(
             status=409,
             title="Service version is not live",

@@ -14,6 +14,7 @@ from typing import Any
 
 from civitas.catalogue.public import Service, normalise_postcode
 from civitas.journeys import decisions
+from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
 from civitas.rules.public import format_date
 
 # The UK postcode format (BS 7666), allowing a missing or extra space.
@@ -24,9 +25,19 @@ REGISTRATION = re.compile(
     r"|[0-9]{1,4}[A-Z]{1,3}|[A-Z]{1,3}[0-9]{1,4})$"
 )
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Each part of a date as digits 0-9 (int() also reads other scripts' digits), checked
+# before int() and date(), which overflow on a year such as 9999999999.
+DATE_PARTS = {
+    "day": re.compile(r"[0-9]{1,2}"),
+    "month": re.compile(r"[0-9]{1,2}"),
+    "year": re.compile(r"[0-9]{4}"),
+}
 DEFAULT_ERRORS = {
     "required": "Answer this question",
     "invalid": "Enter a valid answer",
+    "unsafe_characters": (
+        "Your answer includes characters that cannot be used. Try typing it rather than pasting it"
+    ),
     "too_long": "Your answer must be {max_length} characters or fewer",
     "too_early": "The date is too early",
     "too_late": "The date is too late",
@@ -83,8 +94,10 @@ def clean_answer(
     if kind == "date":
         return _clean_date(service, question, raw, today=today)
     text = (raw.get(qid) or "").strip()
-    if not text:
+    if is_only_invisible(text):
         return AnswerResult(None, FieldError(_message(question, "required"), qid))
+    if has_unsafe_characters(text):
+        return AnswerResult(None, FieldError(_message(question, "unsafe_characters"), qid))
     if len(text) > question.get("max_length", 500):
         return AnswerResult(text, FieldError(_message(question, "too_long"), qid))
     if kind == "radios":
@@ -122,17 +135,15 @@ def _clean_date(
     typed = f"{parts['year']}-{parts['month']}-{parts['day']}"
     if not any(parts.values()):
         return AnswerResult(None, FieldError(_message(question, "required"), f"{qid}-day"))
-    first_missing = next((part for part, value in parts.items() if not value), None)
-    if first_missing:
-        return AnswerResult(
-            typed, FieldError(_message(question, "invalid"), f"{qid}-{first_missing}")
-        )
+    wrong = next(
+        (part for part, value in parts.items() if not DATE_PARTS[part].fullmatch(value)), None
+    )
+    if wrong:
+        return AnswerResult(typed, FieldError(_message(question, "invalid"), f"{qid}-{wrong}"))
     try:
         value = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
     except ValueError:
         return AnswerResult(typed, FieldError(_message(question, "invalid"), f"{qid}-day"))
-    if len(parts["year"]) != 4:
-        return AnswerResult(typed, FieldError(_message(question, "invalid"), f"{qid}-year"))
     earliest = question.get("earliest_days_from_today")
     if earliest is not None and value < today + datetime.timedelta(days=earliest):
         return AnswerResult(typed, FieldError(_message(question, "too_early"), f"{qid}-day"))

@@ -19,3 +19,9 @@ class PlatformConfig(AppConfig):
 
         # No live worker: no emails, no sweeps, no ledger integration.
         register_health_check("worker", check_workers)
+
+        from django.urls import register_converter
+
+        from civitas.platform.references import ReferenceConverter
+
+        register_converter(ReferenceConverter, "reference")

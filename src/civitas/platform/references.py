@@ -52,3 +52,18 @@ def normalise_reference(text: str) -> str | None:
     if _check_character(compact[:-1]) != compact[-1]:
         return None
     return format_reference(compact)
+
+
+class ReferenceConverter:
+    """The `<reference:...>` URL part: a reference as Civitas writes it, such as 'K7M-2QH-4XP'.
+
+    Anything else in its place is a 404 before any view, or the database, sees it.
+    """
+
+    regex = "-".join([f"[{ALPHABET}]{{{GROUP_SIZE}}}"] * ((PAYLOAD_LENGTH + 1) // GROUP_SIZE))
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

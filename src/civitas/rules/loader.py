@@ -48,7 +48,6 @@ from civitas.rules.sourcefile import Document, PathPart, Problem, read_document,
 from civitas.rules.templates import Template, TemplateError, parse_template
 from civitas.rules.typecheck import ExpressionTypeError, Symbol, check, unknown_names
 from civitas.rules.values import check as check_value
-from civitas.rules.vectorised import compile_vector
 
 SCHEMA = "rule-set.schema.json"
 
@@ -714,6 +713,9 @@ class _Builder:
         rule_set.programs["scalar"] = {
             name: compile_variable(variables[name], kinds) for name in order
         }
+        # numpy is imported by the first rule set loaded, not by every import of the rules.
+        from civitas.rules.vectorised import compile_vector
+
         rule_set.programs["vector"] = {
             name: compile_vector(variables[name].expression, kinds, codes) for name in order
         }

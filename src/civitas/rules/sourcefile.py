@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
-from jsonschema.exceptions import ValidationError, best_match
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,15 @@ def schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in ``civitas/rules/schema``."""
     text = resources.files("civitas.rules").joinpath("schema", name).read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
-    jsonschema.Draft202012Validator.check_schema(loaded)
+    _validator_class().check_schema(loaded)
     return loaded
+
+
+def _validator_class() -> type[jsonschema.Draft202012Validator]:
+    # jsonschema is imported when a file is checked, not by every import of the rules.
+    import jsonschema
+
+    return jsonschema.Draft202012Validator
 
 
 PathPart = str | int
@@ -154,7 +163,7 @@ def read_document(
     document = Document(shown, text, root, data)
     if problems:
         return document, problems
-    validator = jsonschema.Draft202012Validator(schema(schema_name))
+    validator = _validator_class()(schema(schema_name))
     for error in validator.iter_errors(data):
         problems.append(_schema_problem(document, error))
     return document, sorted_problems(problems)
@@ -209,6 +218,8 @@ def dotted(path: Sequence[PathPart]) -> str:
 
 def _schema_problem(document: Document, error: ValidationError) -> Problem:
     if error.context:
+        from jsonschema.exceptions import best_match
+
         error = best_match(error.context)
     path = list(error.absolute_path)
     where = dotted(path)

@@ -18,6 +18,7 @@ from civitas.journeys.tests.test_api import valid_answers
 from civitas.ledger.models import Entry
 from civitas.notify.models import Message
 from civitas.platform.models import AuditEvent
+from civitas.platform.references import new_reference
 from conftest import acting, current_code, make_staff
 
 NONCE = re.compile(rb'nonce="[^"]*"')
@@ -58,12 +59,13 @@ def test_another_councils_caseworker_gets_the_same_404_as_for_a_case_that_does_n
     intruder, borough_case
 ):
     theirs = intruder.get(f"/staff/cases/{borough_case.reference}/")
-    unknown = intruder.get("/staff/cases/ZZZ-ZZZ-ZZZ/")
+    nobodys = new_reference()  # well formed, and no case has it
+    unknown = intruder.get(f"/staff/cases/{nobodys}/")
     assert theirs.status_code == unknown.status_code == 404
     # The same page but for the reference itself (in the language switch's return link).
     assert _without_nonce(theirs.content).replace(
         borough_case.reference.encode(), b"REF"
-    ) == _without_nonce(unknown.content).replace(b"ZZZ-ZZZ-ZZZ", b"REF")
+    ) == _without_nonce(unknown.content).replace(nobodys.encode(), b"REF")
     assert b"12 Station Road" not in theirs.content
     assert not AuditEvent.objects.filter(action="case.personal_data_viewed").exists()
     assert not Entry.objects.filter(kind="personal_data.viewed").exists()

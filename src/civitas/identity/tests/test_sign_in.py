@@ -54,3 +54,21 @@ def test_passwords_are_hashed_with_argon2_outside_tests():
     encoded = hasher.encode("correct-horse-battery", hasher.salt())
     assert encoded.startswith("argon2$argon2id$")
     assert hasher.verify("correct-horse-battery", encoded)
+
+
+def test_a_nul_byte_in_the_email_is_a_field_error(client, caseworker):
+    # PostgreSQL refuses NUL in text; it must not get as far as the database.
+    response = client.post(
+        "/staff/sign-in", {"email": f"{caseworker.email}\x00", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 400
+    assert b'href="#email"' in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_control_characters_in_the_email_are_a_field_error(client, caseworker):
+    response = client.post(
+        "/staff/sign-in", {"email": f"\x1b{caseworker.email}", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 400
+    assert b'href="#email"' in response.content

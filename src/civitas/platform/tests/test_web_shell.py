@@ -67,3 +67,34 @@ def test_sessions_are_encrypted_at_rest(client, parking_permit):
     serialised = zlib.decompress(decoded) if compressed else decoded
     assert serialised.startswith(b"enc1:")
     assert b"EB1" not in serialised
+
+
+def test_the_language_switch_refuses_a_query_in_a_character_set_other_than_utf8(client, db):
+    # Django decodes the query string in the character set a request declares; in UTF-7
+    # "+2AA-" is a lone surrogate, which no response can encode.
+    response = client.get(
+        "/language/cy/?next=/%2B2AA-", headers={"Content-Type": "text/plain; charset=utf-7"}
+    )
+    assert response.status_code == 415
+
+
+def test_an_api_request_in_a_character_set_other_than_utf8_is_a_415_problem(client, db):
+    response = client.generic(
+        "POST",
+        "/api/v1/services/nope/applications",
+        data="{}".encode("utf-16"),
+        content_type="application/json; charset=utf-16",
+    )
+    assert response.status_code == 415
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_form_declared_as_utf8_is_read(client, db):
+    for charset in ("utf-8", "UTF-8"):
+        response = client.post(
+            "/staff/sign-in",
+            data=b"email=a%40example.com&password=x",
+            content_type=f"application/x-www-form-urlencoded; charset={charset}",
+        )
+        assert response.status_code == 400, charset
+        assert b"Enter a correct email address and password" in response.content

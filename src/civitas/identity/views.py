@@ -3,7 +3,7 @@ import math
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -27,6 +27,10 @@ def _next_url(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return "/staff/"
+
+
+def _next_query(request: HttpRequest) -> str:
+    return urlencode({"next": _next_url(request)})
 
 
 def _try_again_in(seconds: int) -> str:
@@ -66,7 +70,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     errors["email"] = "Enter a correct email address and password"
                 else:
                     login(request, user)
-                    return redirect(f"/staff/sign-in/code?next={_next_url(request)}")
+                    return redirect(f"/staff/sign-in/code?{_next_query(request)}")
     response = render(
         request,
         "identity/sign_in.html",
@@ -111,7 +115,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
                     request.session.cycle_key()
                     if acting_staff_context(request) is None:
                         # Someone who works for several organisations says which, first.
-                        return redirect(f"/staff/organisation?next={_next_url(request)}")
+                        return redirect(f"/staff/organisation?{_next_query(request)}")
                     return redirect(_next_url(request))
     response = render(
         request,

@@ -72,3 +72,13 @@ def test_control_characters_in_the_email_are_a_field_error(client, caseworker):
     )
     assert response.status_code == 400
     assert b'href="#email"' in response.content
+
+
+def test_the_return_address_is_carried_to_the_next_step_whole(client, caseworker):
+    response = client.post(
+        "/staff/sign-in?next=/staff/cases/%3Fstatus%3Dsubmitted%26after%3Dx",
+        {"email": caseworker.email, "password": "correct-horse-battery"},
+    )
+    assert response.headers["Location"] == (
+        "/staff/sign-in/code?next=%2Fstaff%2Fcases%2F%3Fstatus%3Dsubmitted%26after%3Dx"
+    )

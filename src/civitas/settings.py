@@ -142,12 +142,12 @@ if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "civitas.platform.cache.RedisCache",
             "LOCATION": REDIS_URL,
         },
         # Sessions only: sealed strings stored as they are, never pickled (platform/sessions.py).
         "sessions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "civitas.platform.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 "serializer": "civitas.platform.sessions.SealedValueSerializer",

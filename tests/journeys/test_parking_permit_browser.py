@@ -112,7 +112,8 @@ def test_resident_applies_and_caseworker_approves(
         page.get_by_role("link", name="Cases").first.click()
         assert_accessible(page, "11-cases")
         page.get_by_role("link", name=reference).click()
-        assert "resident@example.com" in page.content()
+        # Waits for the page to load: its content sampled at once can be half parsed.
+        expect(page.get_by_text("resident@example.com").first).to_be_visible()
         assert_accessible(page, "12-case")
         page.get_by_label("Approve").check()
         page.get_by_role("button", name="Save decision").click()

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 
 from civitas.identity.permissions import (
+    ACTING_ORGANISATION_KEY,
     ANY_ROLE,
     act_for_organisation,
     acting_staff_context,
@@ -140,7 +141,7 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
     """Which organisation a member of staff acts for; they can only pick their own."""
     organisations = list_staff_organisations(request.user)
     errors: dict[str, str] = {}
-    current = request.session.get("staff:organisation")
+    current = request.session.get(ACTING_ORGANISATION_KEY)
     if request.method == "POST":
         chosen = request.POST.get("organisation", "")
         by_slug = {organisation.slug: organisation for organisation in organisations}

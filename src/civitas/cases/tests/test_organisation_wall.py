@@ -203,3 +203,15 @@ def test_an_administrator_reads_emails_but_not_cases(
     assert client.get("/staff/messages/").status_code == 200
     assert client.get("/staff/cases/").status_code == 403
     assert client.get(f"/staff/cases/{borough_case.reference}/").status_code == 403
+
+
+@pytest.mark.parametrize("garbage", ["\x00", "example-borough\x00", "x" * 10_000, ""])
+def test_the_organisation_chooser_answers_garbage_with_a_field_error(intruder, garbage):
+    response = intruder.post("/staff/organisation", {"organisation": garbage})
+    assert response.status_code == 400
+    assert b'href="#organisation"' in response.content
+
+
+def test_a_malformed_message_id_is_not_found(intruder, borough_case):
+    assert intruder.get("/staff/messages/%00/").status_code == 404
+    assert intruder.get("/staff/messages/" + "9" * 500 + "/").status_code == 404

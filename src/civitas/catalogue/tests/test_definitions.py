@@ -308,3 +308,16 @@ def test_two_organisations_can_each_publish_a_service_with_the_same_slug(organis
     assert get_live_service("sample-district", "resident-parking-permit").organisation_name == (
         "Sample District Council"
     )
+
+
+@pytest.mark.parametrize("slug", ["Example Borough", "a--b", "a-", "x" * 51, "ex\x00ample"])
+def test_registering_an_organisation_with_a_bad_slug_is_a_clear_error(db, slug):
+    with pytest.raises(CommandError, match="is not a slug"):
+        call_command("organisations", "add", slug, "--name", "Example")
+
+
+def test_an_organisation_is_registered_and_renamed_by_its_slug(db, capsys):
+    call_command("organisations", "add", "example-borough", "--name", "Example Borough")
+    call_command("organisations", "add", "example-borough", "--name", "Example Borough Council")
+    call_command("organisations", "list")
+    assert capsys.readouterr().out.splitlines()[-1] == "example-borough\tExample Borough Council"

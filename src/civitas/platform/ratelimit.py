@@ -55,36 +55,39 @@ class Verdict:
 
 def hit(scope: str, key: str, rate: str) -> Verdict:
     """Counts one hit for `key` within `scope`; allowed while the count is within `rate`."""
-    item, identifiers = parse_rate(rate), (scope, pseudonym(scope, key))
-
-    def count(limiter: FixedWindowRateLimiter) -> Verdict:
-        if limiter.hit(item, *identifiers):
-            return Verdict(allowed=True)
-        return _refusal(limiter, item, identifiers)
-
-    return _with_limiter(count)
+    item, identifiers = _limit(scope, key, rate)
+    return _with_limiter(lambda limiter: _verdict(limiter, limiter.hit, item, identifiers))
 
 
 def check(scope: str, key: str, rate: str) -> Verdict:
     """What `hit` would answer, without counting."""
-    item, identifiers = parse_rate(rate), (scope, pseudonym(scope, key))
-
-    def look(limiter: FixedWindowRateLimiter) -> Verdict:
-        if limiter.test(item, *identifiers):
-            return Verdict(allowed=True)
-        return _refusal(limiter, item, identifiers)
-
-    return _with_limiter(look)
+    item, identifiers = _limit(scope, key, rate)
+    return _with_limiter(lambda limiter: _verdict(limiter, limiter.test, item, identifiers))
 
 
 def clear(scope: str, key: str, rate: str) -> None:
     """Forgets the count for `key`, as if the window had ended."""
-    item, identifiers = parse_rate(rate), (scope, pseudonym(scope, key))
+    item, identifiers = _limit(scope, key, rate)
+    _with_limiter(lambda limiter: limiter.clear(item, *identifiers))
 
-    def forget(limiter: FixedWindowRateLimiter) -> None:
-        limiter.clear(item, *identifiers)
 
-    _with_limiter(forget)
+def _limit(scope: str, key: str, rate: str) -> tuple[limits.RateLimitItem, tuple[str, str]]:
+    """The rate, and the scope with the pseudonym of the key, as `limits` takes them."""
+    return parse_rate(rate), (scope, pseudonym(scope, key))
+
+
+def _verdict(
+    limiter: FixedWindowRateLimiter,
+    within_limit: Callable[..., bool],
+    item: limits.RateLimitItem,
+    identifiers: tuple[str, ...],
+) -> Verdict:
+    if within_limit(item, *identifiers):
+        return Verdict(allowed=True)
+    window = limiter.get_window_stats(item, *identifiers)
+    return Verdict(
+        allowed=False, retry_after_seconds=max(1, math.ceil(window.reset_time - time.time()))
+    )
 
 
 @functools.cache
@@ -94,15 +97,6 @@ def parse_rate(rate: str) -> limits.RateLimitItem:
         return limits.parse(rate)
     except ValueError:
         raise ValueError(f"{rate!r} is not a rate: write it as 10/15minutes") from None
-
-
-def _refusal(
-    limiter: FixedWindowRateLimiter, item: limits.RateLimitItem, identifiers: tuple[str, ...]
-) -> Verdict:
-    window = limiter.get_window_stats(item, *identifiers)
-    return Verdict(
-        allowed=False, retry_after_seconds=max(1, math.ceil(window.reset_time - time.time()))
-    )
 
 
 def _with_limiter(use: Callable[[FixedWindowRateLimiter], T]) -> T:

@@ -55,6 +55,11 @@ class ParsedDefinition:
     source: str
     sha256: str
     problems: list[Problem] = field(default_factory=list)
+    lines: dict = field(default_factory=dict, repr=False)
+    """Where each path of the document starts, for problems found after parsing."""
+
+    def line_of(self, *path: str | int) -> int:
+        return _line_for(self.lines, path)
 
 
 class DefinitionInvalid(ValueError):
@@ -141,7 +146,7 @@ def parse_definition(
 
     problems.extend(_check_meaning(document, lines, filename, base_dir))
     digest = hashlib.sha256(source.encode()).hexdigest()
-    return ParsedDefinition(document, source, digest, problems)
+    return ParsedDefinition(document, source, digest, problems, lines)
 
 
 def _check_meaning(

@@ -25,13 +25,6 @@ class PublishResult:
     is_new: bool
 
 
-def _line_of(source: str, key: str) -> int:
-    for number, line in enumerate(source.splitlines(), start=1):
-        if line.startswith(f"{key}:"):
-            return number
-    return 1
-
-
 def publish_service_file(path: Path, *, published_by: str) -> PublishResult:
     """Validates a definition and stores it as the new live version of its service.
 
@@ -50,7 +43,7 @@ def publish_service_file(path: Path, *, published_by: str) -> PublishResult:
             [
                 Problem(
                     file=str(path),
-                    line=_line_of(parsed.source, "organisation"),
+                    line=parsed.line_of("organisation"),
                     message=f"organisation '{definition['organisation']}' is not registered "
                     "on this platform: register it with `civitas organisations add` first",
                 )

@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message as EmailMessage
@@ -236,14 +237,31 @@ def database_url_for_subprocess() -> str:
     return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
 
 
-def start_worker(env_extra: dict[str, str]) -> subprocess.Popen:
+def start_worker(env_extra: dict[str, str], *, log_path: Path | None = None) -> subprocess.Popen:
+    """A `civitas worker` process on the test database.
+
+    With `log_path` its output goes to that file (a worker retrying a lost connection writes
+    more than a pipe nobody reads can hold), in a session of its own, so that the test can
+    kill it with the scheduler and job processes it forked.
+    """
     env = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), **env_extra}
-    return subprocess.Popen(
-        [sys.executable, "-m", "civitas.cli", "worker", "--interval", "0.05"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "civitas.cli", "worker", "--interval", "0.05"]
+    if log_path is None:
+        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def wait_until(predicate, timeout: float = 30) -> bool:
+    """Whether `predicate()` came true within `timeout` seconds, asking every 50 ms."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 @pytest.fixture(autouse=True)

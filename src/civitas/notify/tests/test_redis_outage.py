@@ -4,7 +4,6 @@ import datetime
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -16,33 +15,10 @@ from civitas.journeys.tests.test_api import post, valid_answers
 from civitas.notify.models import Message
 from civitas.notify.public import EmailContent, queue_email
 from civitas.platform.models import WorkerHeartbeat
-from conftest import database_url_for_subprocess
+from conftest import start_worker, wait_until
 from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def _wait(predicate, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def _start_worker(env_extra: dict[str, str], log_path) -> subprocess.Popen:
-    # The log goes to a file: a worker retrying a lost connection writes more than a pipe
-    # nobody reads can hold.
-    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), **env_extra}
-    with open(log_path, "wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "civitas.cli", "worker"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
 
 
 def _stop(worker: subprocess.Popen, tmp_path) -> None:
@@ -100,9 +76,9 @@ def test_a_submission_made_while_redis_is_down_is_acknowledged_and_emailed_once_
             "EMAIL_PORT": str(settings.EMAIL_PORT),
             "NOTIFY_LEASE_SECONDS": "1",
         }
-        worker = _start_worker(env, tmp_path / "worker.log")
+        worker = start_worker(env, log_path=tmp_path / "worker.log")
         try:
-            assert _wait(lambda: len(smtp_inbox.messages) == 1), _log(tmp_path)
+            assert wait_until(lambda: len(smtp_inbox.messages) == 1), _log(tmp_path)
             time.sleep(2.5)  # past two more leases: nothing more must be sent
         finally:
             _stop(worker, tmp_path)
@@ -124,13 +100,13 @@ def test_a_worker_survives_redis_dying_mid_send_and_delivers_after_it_returns(
         }
         smtp_inbox.stall_next_recipient.set()
         _queue("before-outage", "Before the outage")
-        worker = _start_worker(env, tmp_path / "worker.log")
+        worker = start_worker(env, log_path=tmp_path / "worker.log")
         try:
             # Redis goes away while the worker is in the middle of a job.
-            assert _wait(lambda: not smtp_inbox.stall_next_recipient.is_set())
+            assert wait_until(lambda: not smtp_inbox.stall_next_recipient.is_set())
             redis_server.kill()
             smtp_inbox.release_stall.set()
-            assert _wait(lambda: len(smtp_inbox.messages) == 1)
+            assert wait_until(lambda: len(smtp_inbox.messages) == 1)
             _queue("during-outage", "During the outage")
             time.sleep(4)
             assert worker.poll() is None, _log(tmp_path)
@@ -139,7 +115,7 @@ def test_a_worker_survives_redis_dying_mid_send_and_delivers_after_it_returns(
             assert timezone.now() - beat < datetime.timedelta(seconds=10)
 
             redis_server.start()
-            assert _wait(lambda: len(smtp_inbox.messages) == 2, timeout=60), (
+            assert wait_until(lambda: len(smtp_inbox.messages) == 2, timeout=60), (
                 tmp_path / "worker.log"
             ).read_text()[-3000:]
             time.sleep(2)  # past another lease: nothing more must be sent
@@ -162,13 +138,13 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(smtp_inbox, settings,
             "EMAIL_PORT": str(settings.EMAIL_PORT),
             "NOTIFY_LEASE_SECONDS": "1",
         }
-        worker = _start_worker(env, tmp_path / "worker.log")
+        worker = start_worker(env, log_path=tmp_path / "worker.log")
         try:
             _queue("while-redis-is-down", "Queued while Redis was down")
             time.sleep(4)
             assert worker.poll() is None, _log(tmp_path)
             redis_server.start()
-            assert _wait(lambda: len(smtp_inbox.messages) == 1, timeout=60), _log(tmp_path)
+            assert wait_until(lambda: len(smtp_inbox.messages) == 1, timeout=60), _log(tmp_path)
         finally:
             _stop(worker, tmp_path)
         # Asked to stop, it stops: it does not take the signal for another outage.

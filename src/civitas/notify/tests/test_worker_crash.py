@@ -8,18 +8,9 @@ import pytest
 from civitas.identity.tests.factories import OrganisationFactory
 from civitas.notify.models import Message
 from civitas.notify.public import EmailContent, queue_email
-from conftest import start_worker
+from conftest import start_worker, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def _wait(predicate, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_an_email_interrupted_by_a_killed_worker_is_delivered_exactly_once(smtp_inbox, settings):
@@ -42,8 +33,8 @@ def test_an_email_interrupted_by_a_killed_worker_is_delivered_exactly_once(smtp_
 
     first = start_worker(env)
     try:
-        assert _wait(lambda: Message.objects.get().status == Message.Status.SENDING)
-        assert _wait(lambda: not smtp_inbox.stall_next_recipient.is_set())  # it is talking
+        assert wait_until(lambda: Message.objects.get().status == Message.Status.SENDING)
+        assert wait_until(lambda: not smtp_inbox.stall_next_recipient.is_set())  # it is talking
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     finally:
@@ -54,7 +45,7 @@ def test_an_email_interrupted_by_a_killed_worker_is_delivered_exactly_once(smtp_
 
     second = start_worker(env)
     try:
-        assert _wait(lambda: Message.objects.get().status == Message.Status.SENT), (
+        assert wait_until(lambda: Message.objects.get().status == Message.Status.SENT), (
             second.stdout.read1().decode() if second.stdout else ""
         )
         time.sleep(3)  # past another lease: nothing more must be sent

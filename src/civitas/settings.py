@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
+from civitas.domains import DOMAINS
 from civitas.platform.environment import (
     ConfigurationError,
     demo_secret,
@@ -67,14 +68,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "civitas.platform",
-    "civitas.catalogue",
-    "civitas.journeys",
-    "civitas.cases",
-    "civitas.identity",
-    "civitas.notify",
-    "civitas.rules",
-    "civitas.ledger",
-    "civitas.demo",
+    *(f"civitas.{domain}" for domain in DOMAINS),
 ]
 
 MIDDLEWARE = [
@@ -134,6 +128,10 @@ else:
         "DATABASE_TEST_NAME", "test_civitas"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Wiring ----------------------------------------------------------------------------
+# The module whose tables wire domain events to handlers (and periodic jobs to workers).
+CIVITAS_WIRING = "civitas.wiring"
 
 # --- Queue -----------------------------------------------------------------------------
 REDIS_URL = read_str("REDIS_URL")

@@ -1,5 +1,6 @@
 """Every change to a case: submitted, then decided. Each is one transaction holding the
-change, its audit event, its transparency log entry and the email it sends, so none can
+change and the event it publishes; the event's handlers (civitas.wiring) add the audit
+event, the transparency log entry and the email in that same transaction, so none can
 exist without the others."""
 
 from typing import Any
@@ -7,7 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from civitas.cases.messages import compose_message, fee_text
+from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
 from civitas.cases.models import Case
 from civitas.cases.workflow import NEEDS_REASON, Outcome, Status, transition
 from civitas.catalogue.public import Service, get_service_version
@@ -17,10 +18,8 @@ from civitas.ledger.public import (
     LedgerUnavailable,
     fingerprint_text,
     person_reference,
-    record_entry,
 )
-from civitas.notify.public import queue_email
-from civitas.platform.audit import record_audit_event
+from civitas.platform.events import publish
 from civitas.platform.references import new_reference
 
 REFERENCE_ATTEMPTS = 5
@@ -46,10 +45,6 @@ def case_subject(reference: str) -> str:
     edited, so it holds nothing that could be linked to a person without our key.
     """
     return person_reference(f"case:{reference}")
-
-
-def _ledger_fields(receipt: EntryReceipt) -> dict[str, str]:
-    return {"ledger_index": str(receipt.index), "ledger_url": receipt.url}
 
 
 def submit_application(
@@ -95,37 +90,14 @@ def _store_submission(
         fee_decision=decision,
         submitted_at=timezone.now(),
     )
-    record_audit_event(
-        action="case.submitted",
-        object_type="case",
-        object_id=case.reference,
-        actor_type="citizen",
-        organisation=service.organisation,
-        details={"service": f"{service.slug}@{service.version}", "channel": channel},
-    )
-    # Last but one: the log's sequence row stays locked until this transaction commits.
-    receipt = record_entry(
-        kind="case.submitted",
-        organisation=service.organisation,
-        role="applicant",
-        subject=case_subject(case.reference),
-        payload={"service": f"{service.slug}@{service.version}", "channel": channel},
-    )
-    queue_email(
-        organisation_id=service.organisation_id,
-        idempotency_key=f"case:{case.reference}:submitted",
-        about=case.reference,
-        template="submitted",
-        to=answers[service.contact_email_answer],
-        content=compose_message(
-            service,
-            "submitted",
-            fields={
-                "reference": case.reference,
-                "fee": fee_text(fee_pence),
-                **_ledger_fields(receipt),
-            },
-        ),
+    publish(
+        ApplicationSubmitted(
+            reference=case.reference,
+            service=service,
+            channel=channel,
+            fee_pence=fee_pence,
+            contact_email=answers[service.contact_email_answer],
+        )
     )
     return case
 
@@ -158,32 +130,20 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffCo
         case.decided_by = staff.user
         case.decision_reason = reason or None
         case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
-        record_audit_event(
-            action="case.decided",
-            object_type="case",
-            object_id=case.reference,
-            actor_type="staff",
-            actor_id=str(staff.user.pk),
-            organisation=staff.organisation.slug,
-            details={"outcome": outcome.value, "status": new_status.value},
-        )
         service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
-        # The reason goes to the applicant, never to the public log: a keyed fingerprint
-        # lets them (or an auditor they show the email to) prove which reason was given.
-        fingerprint = fingerprint_text(reason) if reason else None
         try:
-            receipt = record_entry(
-                kind="case.decided",
-                organisation=staff.organisation.slug,
-                role=role,
-                subject=case_subject(case.reference),
-                payload={
-                    "outcome": outcome.value,
-                    "status": new_status.value,
-                    "service": f"{service.slug}@{service.version}",
-                    "reason_hmac_sha256": fingerprint.hmac_sha256 if fingerprint else None,
-                    "decided_by": person_reference(f"staff:{staff.user.pk}"),
-                },
+            publish(
+                CaseDecided(
+                    reference=case.reference,
+                    service=service,
+                    outcome=outcome,
+                    status=new_status,
+                    reason=reason,
+                    reason_fingerprint=fingerprint_text(reason) if reason else None,
+                    staff_user_id=str(staff.user.pk),
+                    role=role,
+                    contact_email=case.answers[service.contact_email_answer],
+                )
             )
         except LedgerUnavailable:
             raise DecisionNotLogged(
@@ -191,24 +151,6 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffCo
                 "transparency log, and the log is not accepting entries at the moment. "
                 "Try again later, and tell the service desk if this keeps happening"
             ) from None
-        template = "approved" if new_status == Status.APPROVED else "refused"
-        queue_email(
-            organisation_id=case.organisation_id,
-            idempotency_key=f"case:{case.reference}:{template}",
-            about=case.reference,
-            template=template,
-            to=case.answers[service.contact_email_answer],
-            content=compose_message(
-                service,
-                template,
-                fields={
-                    "reference": case.reference,
-                    "reason": reason,
-                    "reason_key": fingerprint.key if fingerprint else "",
-                    **_ledger_fields(receipt),
-                },
-            ),
-        )
     return case
 
 
@@ -221,22 +163,15 @@ def record_personal_data_view(*, case: Case, staff: StaffContext) -> EntryReceip
     """
     if case.organisation_id != staff.organisation.id:
         raise CaseNotFound(case.reference)
+    # Its own atomic block: a caller that shows a refusal when the log is unavailable
+    # carries on in its transaction.
     with transaction.atomic():
-        record_audit_event(
-            action="case.personal_data_viewed",
-            object_type="case",
-            object_id=case.reference,
-            actor_type="staff",
-            actor_id=str(staff.user.pk),
-            organisation=staff.organisation.slug,
+        results = publish(
+            PersonalDataViewed(
+                reference=case.reference,
+                organisation=staff.organisation.slug,
+                staff_user_id=str(staff.user.pk),
+                role=staff.role_for("cases.view"),
+            )
         )
-        return record_entry(
-            kind="personal_data.viewed",
-            organisation=staff.organisation.slug,
-            role=staff.role_for("cases.view"),
-            subject=case_subject(case.reference),
-            payload={
-                "data": "application answers",
-                "viewed_by": person_reference(f"staff:{staff.user.pk}"),
-            },
-        )
+    return results.require(EntryReceipt)

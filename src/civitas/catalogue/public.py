@@ -1,6 +1,7 @@
 """What other domains may use from the catalogue."""
 
 from civitas.catalogue.definition import DefinitionInvalid, Problem, normalise_postcode, parse_file
+from civitas.catalogue.events import ServicePublished
 from civitas.catalogue.queries import (
     ServiceNotFound,
     get_live_service,
@@ -16,6 +17,7 @@ __all__ = [
     "PublishResult",
     "Service",
     "ServiceNotFound",
+    "ServicePublished",
     "get_live_service",
     "get_service_version",
     "list_live_services",

@@ -8,11 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from civitas.catalogue.definition import DefinitionInvalid, Problem, parse_file
+from civitas.catalogue.events import ServicePublished
 from civitas.catalogue.models import ServiceVersion
-from civitas.catalogue.queries import forget_live_versions
 from civitas.identity.public import find_organisation
-from civitas.ledger.public import record_entry
-from civitas.platform.audit import record_audit_event
+from civitas.platform.events import publish
 
 logger = logging.getLogger(__name__)
 
@@ -73,23 +72,15 @@ def publish_service_file(path: Path, *, published_by: str) -> PublishResult:
             published_at=timezone.now(),
             published_by=published_by,
         )
-        record_audit_event(
-            action="service.published",
-            object_type="service",
-            object_id=f"{organisation.slug}/{slug}@{version.version}",
-            actor_type="staff",
-            actor_id=published_by,
-            organisation=organisation.slug,
-            details={"sha256": parsed.sha256},
+        publish(
+            ServicePublished(
+                organisation=organisation.slug,
+                slug=slug,
+                version=version.version,
+                sha256=parsed.sha256,
+                published_by=published_by,
+            )
         )
-        # Anyone holding the YAML can check it is the version that was published.
-        record_entry(
-            kind="service.published",
-            organisation=organisation.slug,
-            role="service_owner",
-            payload={"service": slug, "version": version.version, "yaml_sha256": parsed.sha256},
-        )
-    transaction.on_commit(forget_live_versions)
     logger.info("published service %s/%s version %s", organisation.slug, slug, version.version)
     return PublishResult(
         organisation=organisation.slug, slug=slug, version=version.version, is_new=True

@@ -1,5 +1,6 @@
 """What other domains may use from identity."""
 
+from civitas.identity.events import OrganisationChosen, PasswordChecked, SecurityCodeChecked
 from civitas.identity.permissions import (
     ANY_ROLE,
     OrganisationRef,
@@ -12,7 +13,10 @@ from civitas.identity.services import ensure_organisation, find_organisation
 
 __all__ = [
     "ANY_ROLE",
+    "OrganisationChosen",
     "OrganisationRef",
+    "PasswordChecked",
+    "SecurityCodeChecked",
     "StaffContext",
     "ensure_organisation",
     "find_organisation",

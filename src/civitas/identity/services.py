@@ -13,11 +13,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from civitas.identity.events import PasswordChecked, SecurityCodeChecked
 from civitas.identity.models import Membership, Organisation, StaffUser
 from civitas.identity.permissions import OrganisationRef
 from civitas.platform import ratelimit
-from civitas.platform.audit import record_audit_event
 from civitas.platform.client_address import client_address
+from civitas.platform.events import publish
 from civitas.platform.pseudonyms import pseudonym
 
 security_log = logging.getLogger("civitas.security")
@@ -70,14 +71,7 @@ def check_password(*, request: HttpRequest, email: str, password: str) -> StaffU
         security_log.warning("sign-in refused, too many attempts: %s wait=%ss", references, wait)
         raise TooManyAttempts(wait)
     user = authenticate(request, username=account, password=password)
-    record_audit_event(
-        action="staff.password_checked",
-        object_type="staff",
-        object_id=str(user.pk) if user else "",
-        actor_type="staff",
-        actor_id=str(user.pk) if user else "",
-        details={"outcome": "ok" if user else "failed"},
-    )
+    publish(PasswordChecked(user_id=str(user.pk) if user else "", succeeded=user is not None))
     if user is None:
         security_log.warning("sign-in wrong password: %s", references)
     return user
@@ -104,14 +98,7 @@ def verify_code(*, user: StaffUser, code: str, source: str = "") -> TOTPDevice |
         raise TooManyAttempts(verdict.retry_after_seconds)
     device = find_totp_device(user)
     verified = bool(device and device.verify_token(code.strip().replace(" ", "")))
-    record_audit_event(
-        action="staff.code_checked",
-        object_type="staff",
-        object_id=str(user.pk),
-        actor_type="staff",
-        actor_id=str(user.pk),
-        details={"outcome": "ok" if verified else "failed"},
-    )
+    publish(SecurityCodeChecked(user_id=str(user.pk), succeeded=verified))
     if not verified:
         security_log.warning("sign-in wrong security code: %s", references)
     return device if verified else None

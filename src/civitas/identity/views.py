@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from civitas.identity.events import OrganisationChosen
 from civitas.identity.permissions import (
     ACTING_ORGANISATION_KEY,
     ANY_ROLE,
@@ -18,8 +19,8 @@ from civitas.identity.permissions import (
     staff_signed_in,
 )
 from civitas.identity.services import TooManyAttempts, check_password, verify_code
-from civitas.platform.audit import record_audit_event
 from civitas.platform.client_address import client_address
+from civitas.platform.events import publish
 from civitas.platform.input_guards import has_unsafe_characters
 
 
@@ -149,14 +150,7 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
             errors["organisation"] = "Select the organisation you are working for"
         else:
             act_for_organisation(request, by_slug[chosen].id)
-            record_audit_event(
-                action="staff.organisation_chosen",
-                object_type="staff",
-                object_id=str(request.user.pk),
-                actor_type="staff",
-                actor_id=str(request.user.pk),
-                organisation=chosen,
-            )
+            publish(OrganisationChosen(user_id=str(request.user.pk), organisation=chosen))
             return redirect(_next_url(request))
     return render(
         request,

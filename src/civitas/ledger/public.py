@@ -1,5 +1,6 @@
 """What other domains may use from the ledger (the transparency log)."""
 
+from civitas.ledger.events import LogFoundBroken
 from civitas.ledger.leaf import LeafFormatError
 from civitas.ledger.queries import EntrySummary, list_entries_about
 from civitas.ledger.services import (
@@ -20,6 +21,7 @@ __all__ = [
     "EntrySummary",
     "LeafFormatError",
     "LedgerUnavailable",
+    "LogFoundBroken",
     "NewEntry",
     "TextFingerprint",
     "entry_url",

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from civitas.ledger import merkle
 from civitas.ledger.canonical import subject_reference
+from civitas.ledger.events import LogFoundBroken
 from civitas.ledger.guard import guard
 from civitas.ledger.integrity import (
     AUDIT_CHUNK,
@@ -62,7 +63,7 @@ from civitas.ledger.note import (
     parse_note,
     sign_note,
 )
-from civitas.platform.audit import record_audit_event
+from civitas.platform.events import publish
 
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("civitas.security")
@@ -294,13 +295,7 @@ def mark_broken(reason: str) -> None:
         if sequencer.broken_reason:
             return
         Sequencer.objects.filter(id=1).update(broken_reason=reason, broken_at=timezone.now())
-        record_audit_event(
-            action="ledger.broken",
-            object_type="ledger",
-            object_id=settings.LEDGER_ORIGIN,
-            actor_type="system",
-            details={"reason": reason},
-        )
+        publish(LogFoundBroken(reason=reason))
     _log_security_event(reason)
 
 

@@ -3,8 +3,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from civitas.identity.public import staff_member_required
+from civitas.notify.events import MessagesListed, MessageViewed
 from civitas.notify.queries import find_message, list_recent_messages
-from civitas.platform.audit import record_audit_event
+from civitas.platform.events import publish
 
 
 @require_GET
@@ -12,14 +13,7 @@ from civitas.platform.audit import record_audit_event
 def message_list(request: HttpRequest) -> HttpResponse:
     """The acting organisation's recent emails: a support view, so it is audited."""
     staff = request.staff
-    record_audit_event(
-        action="messages.listed",
-        object_type="messages",
-        object_id="recent",
-        actor_type="staff",
-        actor_id=str(staff.user.pk),
-        organisation=staff.organisation.slug,
-    )
+    publish(MessagesListed(staff_user_id=str(staff.user.pk), organisation=staff.organisation.slug))
     messages = list_recent_messages(organisation_id=staff.organisation.id)
     return render(request, "notify/list.html", {"messages": messages})
 
@@ -32,12 +26,11 @@ def message_detail(request: HttpRequest, message_id: str) -> HttpResponse:
     message = find_message(message_id, organisation_id=staff.organisation.id)
     if message is None:
         raise Http404("no such message")
-    record_audit_event(
-        action="message.viewed",
-        object_type="message",
-        object_id=str(message.id),
-        actor_type="staff",
-        actor_id=str(staff.user.pk),
-        organisation=staff.organisation.slug,
+    publish(
+        MessageViewed(
+            message_id=str(message.id),
+            staff_user_id=str(staff.user.pk),
+            organisation=staff.organisation.slug,
+        )
     )
     return render(request, "notify/detail.html", {"message": message})

@@ -1,0 +1,82 @@
+"""What happens to a case, announced for the handlers in the wiring table."""
+
+from dataclasses import dataclass, field
+
+from civitas.cases.workflow import Outcome, Status
+from civitas.catalogue.public import Service
+from civitas.ledger.public import TextFingerprint
+from civitas.platform.audit import AuditRecord
+from civitas.platform.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplicationSubmitted(DomainEvent):
+    """A citizen (or a client on their behalf) sent an application; it is now a case."""
+
+    reference: str
+    service: Service
+    channel: str
+    fee_pence: int | None
+    contact_email: str = field(repr=False)
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.submitted",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="citizen",
+            organisation=self.service.organisation,
+            details={"service": self.service_label, "channel": self.channel},
+        )
+
+    @property
+    def service_label(self) -> str:
+        return f"{self.service.slug}@{self.service.version}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseDecided(DomainEvent):
+    """A caseworker approved or refused a case."""
+
+    reference: str
+    service: Service
+    outcome: Outcome
+    status: Status
+    reason: str = field(repr=False)
+    reason_fingerprint: TextFingerprint | None = field(repr=False)
+    """The keyed fingerprint of the reason: the log keeps the HMAC, the applicant the key."""
+    staff_user_id: str
+    role: str
+    """The role the member of staff decided in, as the public log records it."""
+    contact_email: str = field(repr=False)
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.decided",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.service.organisation,
+            details={"outcome": self.outcome.value, "status": self.status.value},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonalDataViewed(DomainEvent):
+    """A member of staff opened a case's answers."""
+
+    reference: str
+    organisation: str
+    staff_user_id: str
+    role: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.personal_data_viewed",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+        )

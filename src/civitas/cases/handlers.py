@@ -1,0 +1,102 @@
+"""How a case's events reach the transparency log and the applicant's inbox.
+
+Wired to the events in `civitas.wiring`; each runs inside the transaction that changed the
+case, so the change, its log entry and its email exist together or not at all.
+"""
+
+from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
+from civitas.cases.messages import compose_message, fee_text
+from civitas.cases.services import case_subject
+from civitas.cases.workflow import Status
+from civitas.ledger.public import EntryReceipt, person_reference, record_entry
+from civitas.notify.public import queue_email
+from civitas.platform.events import HandlerResults
+
+
+def _ledger_fields(receipt: EntryReceipt) -> dict[str, str]:
+    return {"ledger_index": str(receipt.index), "ledger_url": receipt.url}
+
+
+def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> EntryReceipt:
+    # The log's sequence row stays locked until the transaction commits: wire this last
+    # but one, so the lock is held as briefly as possible.
+    return record_entry(
+        kind="case.submitted",
+        organisation=event.service.organisation,
+        role="applicant",
+        subject=case_subject(event.reference),
+        payload={"service": event.service_label, "channel": event.channel},
+    )
+
+
+def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerResults) -> None:
+    queue_email(
+        organisation_id=event.service.organisation_id,
+        idempotency_key=f"case:{event.reference}:submitted",
+        about=event.reference,
+        template="submitted",
+        to=event.contact_email,
+        content=compose_message(
+            event.service,
+            "submitted",
+            fields={
+                "reference": event.reference,
+                "fee": fee_text(event.fee_pence),
+                **_ledger_fields(results.require(EntryReceipt)),
+            },
+        ),
+    )
+
+
+def log_decision(event: CaseDecided, results: HandlerResults) -> EntryReceipt:
+    # The reason goes to the applicant, never to the public log: a keyed fingerprint lets
+    # them (or an auditor they show the email to) prove which reason was given.
+    fingerprint = event.reason_fingerprint
+    return record_entry(
+        kind="case.decided",
+        organisation=event.service.organisation,
+        role=event.role,
+        subject=case_subject(event.reference),
+        payload={
+            "outcome": event.outcome.value,
+            "status": event.status.value,
+            "service": f"{event.service.slug}@{event.service.version}",
+            "reason_hmac_sha256": fingerprint.hmac_sha256 if fingerprint else None,
+            "decided_by": person_reference(f"staff:{event.staff_user_id}"),
+        },
+    )
+
+
+def email_decision(event: CaseDecided, results: HandlerResults) -> None:
+    template = "approved" if event.status == Status.APPROVED else "refused"
+    fingerprint = event.reason_fingerprint
+    queue_email(
+        organisation_id=event.service.organisation_id,
+        idempotency_key=f"case:{event.reference}:{template}",
+        about=event.reference,
+        template=template,
+        to=event.contact_email,
+        content=compose_message(
+            event.service,
+            template,
+            fields={
+                "reference": event.reference,
+                "reason": event.reason,
+                "reason_key": fingerprint.key if fingerprint else "",
+                **_ledger_fields(results.require(EntryReceipt)),
+            },
+        ),
+    )
+
+
+def log_personal_data_view(event: PersonalDataViewed, results: HandlerResults) -> EntryReceipt:
+    return record_entry(
+        kind="personal_data.viewed",
+        organisation=event.organisation,
+        role=event.role,
+        subject=case_subject(event.reference),
+        payload={
+            "data": "application answers",
+            "viewed_by": person_reference(f"staff:{event.staff_user_id}"),
+        },
+    )

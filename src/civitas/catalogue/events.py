@@ -1,0 +1,29 @@
+"""What happens in the catalogue, announced for the handlers in the wiring table."""
+
+from dataclasses import dataclass
+
+from civitas.platform.audit import AuditRecord
+from civitas.platform.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServicePublished(DomainEvent):
+    """A new version of a service definition went live."""
+
+    organisation: str
+    slug: str
+    version: int
+    sha256: str
+    """The content hash of the YAML as published: anyone holding it can check it."""
+    published_by: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="service.published",
+            object_type="service",
+            object_id=f"{self.organisation}/{self.slug}@{self.version}",
+            actor_type="staff",
+            actor_id=self.published_by,
+            organisation=self.organisation,
+            details={"sha256": self.sha256},
+        )

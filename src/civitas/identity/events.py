@@ -1,0 +1,60 @@
+"""What staff do to sign in and choose whom they act for, announced for the wiring table."""
+
+from dataclasses import dataclass
+
+from civitas.platform.audit import AuditRecord
+from civitas.platform.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordChecked(DomainEvent):
+    """Someone gave a staff password; `user_id` is empty when no account matched."""
+
+    user_id: str
+    succeeded: bool
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="staff.password_checked",
+            object_type="staff",
+            object_id=self.user_id,
+            actor_type="staff",
+            actor_id=self.user_id,
+            details={"outcome": "ok" if self.succeeded else "failed"},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecurityCodeChecked(DomainEvent):
+    """A member of staff gave the code from their authenticator app."""
+
+    user_id: str
+    succeeded: bool
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="staff.code_checked",
+            object_type="staff",
+            object_id=self.user_id,
+            actor_type="staff",
+            actor_id=self.user_id,
+            details={"outcome": "ok" if self.succeeded else "failed"},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganisationChosen(DomainEvent):
+    """A member of staff chose the organisation they act for."""
+
+    user_id: str
+    organisation: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="staff.organisation_chosen",
+            object_type="staff",
+            object_id=self.user_id,
+            actor_type="staff",
+            actor_id=self.user_id,
+            organisation=self.organisation,
+        )

@@ -16,12 +16,6 @@ def test_migrations_are_up_to_date(db):
     assert "No changes detected" in output.getvalue()
 
 
-def test_every_domain_has_a_public_module():
-    domains = ["catalogue", "journeys", "cases", "identity", "notify", "ledger", "rules"]
-    missing = [d for d in domains if not (SRC / d / "public.py").exists()]
-    assert missing == []
-
-
 def test_every_welsh_chrome_string_is_translated():
     entries = re.findall(r'msgid "(.+?)"\nmsgstr "(.*?)"\n', LOCALE.read_text())
     untranslated = [msgid for msgid, msgstr in entries if not msgstr]

@@ -9,7 +9,11 @@ from civitas.identity.permissions import (
     staff_context_for,
     staff_member_required,
 )
-from civitas.identity.services import ensure_organisation, find_organisation
+from civitas.identity.services import (
+    ensure_organisation,
+    ensure_staff_member,
+    find_organisation,
+)
 
 __all__ = [
     "ANY_ROLE",
@@ -19,6 +23,7 @@ __all__ = [
     "SecurityCodeChecked",
     "StaffContext",
     "ensure_organisation",
+    "ensure_staff_member",
     "find_organisation",
     "has_permission",
     "staff_context_for",

@@ -8,8 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from civitas.identity.public import ensure_organisation
-from civitas.identity.services import ensure_staff_member
+from civitas.identity.public import ensure_organisation, ensure_staff_member
 
 # Two councils, each publishing its own resident parking permit service, so that the wall
 # between organisations can be seen: neither's staff can see the other's cases or emails.

@@ -18,7 +18,7 @@ class LogFoundBroken(DomainEvent):
         return AuditRecord(
             action="ledger.broken",
             object_type="ledger",
-            object_id=settings.LEDGER_ORIGIN,
+            object_id=str(settings.LEDGER_ORIGIN),
             actor_type="system",
             details={"reason": self.reason},
         )

@@ -19,7 +19,7 @@ are connected from anywhere, in import order, and cannot be listed or checked.
 import functools
 import importlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, get_type_hints
 
@@ -71,7 +71,7 @@ class Handlers:
     in_transaction: tuple[Handler, ...] = ()
     after_commit: tuple[Handler, ...] = ()
 
-    def __iter__(self) -> "Iterable[Handler]":
+    def __iter__(self) -> Iterator[Handler]:
         return iter((*self.in_transaction, *self.after_commit))
 
 

@@ -6,6 +6,7 @@ and refuses to start without the secrets it needs.
 """
 
 from pathlib import Path
+from typing import Literal
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -205,7 +206,7 @@ CSRF_COOKIE_SECURE = IS_PRODUCTION
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "civitas.platform.views.csrf_failure"
 LANGUAGE_COOKIE_SECURE = IS_PRODUCTION
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax"] = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

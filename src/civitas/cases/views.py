@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,7 +15,7 @@ from civitas.cases.services import (
 )
 from civitas.cases.workflow import Outcome, Status, TransitionNotAllowed
 from civitas.catalogue.public import Service, get_service_version
-from civitas.identity.public import has_permission, staff_member_required
+from civitas.identity.public import StaffRequest, has_permission, staff_member_required
 from civitas.journeys.public import display_answer
 from civitas.ledger.public import LedgerUnavailable, list_entries_about
 from civitas.notify.public import list_messages_about
@@ -24,7 +24,7 @@ from civitas.platform.audit import list_audit_events
 
 @require_GET
 @staff_member_required("cases.view")
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *[s.value for s in Status]):
         status = None
@@ -42,7 +42,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_member_required("cases.view")
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     staff = request.staff
     # Another organisation's case is "not found", exactly as a reference that does not exist.
     case = find_case(reference, organisation_id=staff.organisation.id)

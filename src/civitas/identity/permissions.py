@@ -116,6 +116,12 @@ def acting_staff_context(request: HttpRequest) -> StaffContext | None:
     return None
 
 
+class StaffRequest(HttpRequest):
+    """The request a view wrapped in `staff_member_required` receives."""
+
+    staff: StaffContext
+
+
 def has_permission(staff: StaffContext | None, permission: str) -> bool:
     return staff is not None and staff.can(permission)
 
@@ -125,7 +131,8 @@ def _unless_signed_in(request: HttpRequest) -> HttpResponse | None:
     next_query = urlencode({"next": request.get_full_path()})
     if not request.user.is_authenticated:
         return redirect(f"/staff/sign-in?{next_query}")
-    if not request.user.is_verified():
+    # is_verified is added to the user by django_otp's middleware.
+    if not request.user.is_verified():  # type: ignore[attr-defined]
         return redirect(f"/staff/sign-in/code?{next_query}")
     return None
 

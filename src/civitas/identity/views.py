@@ -11,6 +11,7 @@ from civitas.identity.events import OrganisationChosen
 from civitas.identity.permissions import (
     ACTING_ORGANISATION_KEY,
     ANY_ROLE,
+    StaffRequest,
     act_for_organisation,
     acting_staff_context,
     has_permission,
@@ -168,7 +169,7 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_member_required(ANY_ROLE)
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: StaffRequest) -> HttpResponse:
     links = []
     if has_permission(request.staff, "cases.view"):
         links.append({"href": "/staff/cases/", "text": "Cases"})

@@ -240,6 +240,7 @@ def audit_range(start: int, end: int, size: int, root: bytes) -> str | None:
         problem = entry_problem(index, entry, full=True)
         if problem:
             return problem
+        assert entry is not None  # entry_problem reports a missing entry
         if lookups.get(index) != (entry.subject, bytes(entry.leaf_hash)):
             return f"the lookup row of entry {index} is missing or differs from the entry"
         leaves.append(bytes(entry.leaf_hash))

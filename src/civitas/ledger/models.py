@@ -6,6 +6,7 @@ the other tables against them (see services.py and docs/ledger.md).
 """
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 # A node's id packs its position: level in the top bits, index below. One indexed
 # `id IN (...)` then fetches any set of nodes, which is how every proof is one query.
@@ -29,8 +30,8 @@ class RowIdField(models.BigIntegerField):
     the work. PostgreSQL's bigint is unchanged.
     """
 
-    def db_type(self, connection: object) -> str | None:
-        if getattr(connection, "vendor", "") == "sqlite":
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "sqlite":
             return "integer"
         return super().db_type(connection)
 

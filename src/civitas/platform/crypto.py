@@ -133,7 +133,8 @@ class _OpenedOnRead(DeferredAttribute):
     def __get__(self, instance: Any, cls: Any = None) -> Any:
         value = super().__get__(instance, cls)
         if instance is not None and isinstance(value, SealedValue):
-            value = self.field.open_for(instance, value)
+            field: _EncryptedField = self.field  # type: ignore[assignment]
+            value = field.open_for(instance, value)
             instance.__dict__[self.field.attname] = value
         return value
 
@@ -241,6 +242,10 @@ class _EncryptedField(models.TextField):
 
 class EncryptedJSONField(_EncryptedField):
     """A JSON value stored encrypted. Index what a query needs in a plain column."""
+
+    # For django-stubs: the attribute holds JSON, not the text of the underlying column.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def encode(self, value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":"), sort_keys=True).encode()

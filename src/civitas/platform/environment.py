@@ -8,12 +8,21 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import overload
 
 import limits
 
 
 class ConfigurationError(RuntimeError):
     pass
+
+
+@overload
+def read_str(name: str, default: str) -> str: ...
+
+
+@overload
+def read_str(name: str, default: None = None) -> str | None: ...
 
 
 def read_str(name: str, default: str | None = None) -> str | None:

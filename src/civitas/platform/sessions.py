@@ -93,7 +93,7 @@ _outage = _CacheOutage()
 
 def _drop_cached_sessions(cache: BaseCache, prefix: str) -> int:
     # Django's RedisCache client; the sessions cache is always Redis (see settings).
-    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    client = cache._cache.get_client(write=True)
     dropped = 0
     batch: list[bytes] = []
     for key in client.scan_iter(match=cache.make_key(prefix + "*"), count=1000):
@@ -139,7 +139,7 @@ class SessionStore(CachedDBStore):
         )
         return self.decode(stored.session_data)
 
-    def exists(self, session_key: str | None) -> bool:
+    def exists(self, session_key: str) -> bool:
         # Every cached session is in the database, which is the source of truth.
         return DBStore.exists(self, session_key)
 
@@ -166,7 +166,7 @@ class SessionStore(CachedDBStore):
     async def aload(self) -> dict[str, Any]:
         return await sync_to_async(self.load)()
 
-    async def aexists(self, session_key: str | None) -> bool:
+    async def aexists(self, session_key: str) -> bool:
         return await sync_to_async(self.exists)(session_key)
 
     async def asave(self, must_create: bool = False) -> None:

@@ -1,7 +1,7 @@
 """`civitas demo setup` loads the example services and demo staff; `civitas demo code`
 prints the demo caseworker's current sign-in code. Refused in production."""
 
-from typing import Any
+from typing import Any, TypedDict
 
 import pyotp
 from django.conf import settings
@@ -17,8 +17,18 @@ DEMO_ORGANISATIONS = {
     "sample-district": "Sample District Council",
 }
 
+
+class DemoStaffMember(TypedDict):
+    email: str
+    organisations: list[str]
+    display_name: str
+    password: str
+    role: str
+    totp_secret: str
+
+
 # Demo sign-ins. They exist only where CIVITAS_ENV is not production.
-DEMO_STAFF = [
+DEMO_STAFF: list[DemoStaffMember] = [
     {
         "email": "caseworker@example-borough.gov.uk",
         "organisations": ["example-borough"],

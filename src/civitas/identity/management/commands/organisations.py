@@ -34,5 +34,5 @@ class Command(BaseCommand):
             )
         if not name or len(name) > 200:
             raise CommandError("the name must be 1 to 200 characters")
-        organisation = ensure_organisation(slug=slug, name=name)
-        self.stdout.write(f"{organisation.slug}\t{organisation.name}")
+        registered = ensure_organisation(slug=slug, name=name)
+        self.stdout.write(f"{registered.slug}\t{registered.name}")

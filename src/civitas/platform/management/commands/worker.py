@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 import redis
 from django.conf import settings
@@ -100,11 +100,14 @@ def _work_on_redis(stop: threading.Event) -> None:
             worker: RQWorker | None = None
             started = time.monotonic()
             try:
-                worker = get_worker(
-                    *settings.TASK_QUEUES,
-                    worker_class=RQWorker,
-                    # RQ must run jobs through the task backend's job class.
-                    job_class="django_tasks_rq.backend.Job",
+                worker = cast(
+                    RQWorker,
+                    get_worker(
+                        *settings.TASK_QUEUES,
+                        worker_class=RQWorker,
+                        # RQ must run jobs through the task backend's job class.
+                        job_class="django_tasks_rq.backend.Job",
+                    ),
                 )
                 # Jobs run in forked processes, which must not share the parent's connections.
                 connections.close_all()

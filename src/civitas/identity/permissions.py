@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -66,18 +68,22 @@ def _ref(organisation: Organisation) -> OrganisationRef:
     return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
 
 
-def list_staff_organisations(user: Any) -> list[OrganisationRef]:
+def list_staff_organisations(user: AbstractBaseUser | AnonymousUser) -> list[OrganisationRef]:
     """The organisations a person holds any role in, by name."""
-    organisations = Organisation.objects.filter(membership__user=user).distinct().order_by("name")
+    organisations = (
+        Organisation.objects.filter(membership__user_id=user.pk).distinct().order_by("name")
+    )
     return [_ref(organisation) for organisation in organisations]
 
 
-def staff_context_for(user: Any, organisation_id: int) -> StaffContext | None:
+def staff_context_for(
+    user: AbstractBaseUser | AnonymousUser, organisation_id: int
+) -> StaffContext | None:
     """The person's roles in one organisation, or None if they hold none there."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     memberships = list(
-        Membership.objects.filter(user=user, organisation_id=organisation_id).select_related(
+        Membership.objects.filter(user_id=user.pk, organisation_id=organisation_id).select_related(
             "organisation"
         )
     )

@@ -97,7 +97,7 @@ def format_leaf(
     organisation: str,
     role: str,
     subject: str | None,
-    payload: dict[str, Any],
+    payload: object,
 ) -> bytes:
     """The canonical leaf bytes of an entry; LeafFormatError if any part is not allowed."""
     if not isinstance(index, int) or isinstance(index, bool) or index < 0:

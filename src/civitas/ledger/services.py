@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +64,7 @@ from civitas.ledger.note import (
     sign_note,
 )
 from civitas.platform.events import publish
+from civitas.platform.jsontypes import JSONValue
 
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("civitas.security")
@@ -112,7 +113,7 @@ class NewEntry:
     kind: str
     organisation: str
     role: str
-    payload: dict[str, Any]
+    payload: Mapping[str, JSONValue]
     subject: str | None = None
 
 
@@ -122,7 +123,7 @@ def record_entry(
     organisation: str,
     role: str,
     subject: str | None = None,
-    payload: dict[str, Any],
+    payload: Mapping[str, JSONValue],
 ) -> EntryReceipt:
     """Appends an entry in the caller's transaction and returns its index.
 

@@ -387,7 +387,7 @@ def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
             pick = min if node.function == "min" else max
             return _recorded(node, lambda run: pick(arg(run) for arg in args))
         (arg,) = args
-        simple = {
+        simple: dict[str, Callable[[Any], Any]] = {
             "round": round_half_away,
             "abs": abs,
             "floor": math.floor,
@@ -454,7 +454,7 @@ def _store(kind: str, value: Any) -> Any:
 # --- decide ------------------------------------------------------------------------------
 
 
-def decide(rule_set: RuleSet, inputs: Mapping[str, Any], on: datetime.date) -> Decision:
+def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -> Decision:
     """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``.
 
     Raises ``InputError`` (naming the input) for a missing, unknown or badly typed input,

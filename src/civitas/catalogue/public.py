@@ -3,6 +3,7 @@
 from civitas.catalogue.definition import DefinitionInvalid, Problem, normalise_postcode, parse_file
 from civitas.catalogue.events import ServicePublished
 from civitas.catalogue.queries import (
+    LiveService,
     ServiceNotFound,
     get_live_service,
     get_service_version,
@@ -13,6 +14,7 @@ from civitas.catalogue.services import PublishResult, publish_service_file
 
 __all__ = [
     "DefinitionInvalid",
+    "LiveService",
     "Problem",
     "PublishResult",
     "Service",

@@ -10,9 +10,13 @@ an organisation only.
 
 import functools
 import time
+from dataclasses import dataclass
+
+from django.db.models.fields.json import KT
 
 from civitas.catalogue.models import ServiceVersion
 from civitas.catalogue.service import Service
+from civitas.identity.public import OrganisationRef
 
 
 class ServiceNotFound(LookupError):
@@ -84,13 +88,42 @@ def get_service_version(organisation_id: int, slug: str, version: int) -> Servic
     return _service(row)
 
 
-def list_live_services(*, slug: str | None = None) -> list[ServiceVersion]:
+@dataclass(frozen=True)
+class LiveService:
+    """A live service as the catalogue lists it: no definition, no database row."""
+
+    organisation: OrganisationRef
+    slug: str
+    version: int
+    title: str
+    description: str
+
+    @property
+    def url(self) -> str:
+        return f"/services/{self.organisation.slug}/{self.slug}/"
+
+
+def list_live_services(*, slug: str | None = None) -> list[LiveService]:
     """Every live service (or those with one slug), by organisation name, then title."""
     versions = ServiceVersion.objects.filter(status=ServiceVersion.Status.LIVE)
     if slug is not None:
         versions = versions.filter(slug=slug)
-    return list(
-        versions.select_related("organisation")
-        .only("slug", "title", "version", "definition", "organisation__slug", "organisation__name")
-        .order_by("organisation__name", "title")
+    rows = versions.order_by("organisation__name", "title").values_list(
+        "organisation_id",
+        "organisation__slug",
+        "organisation__name",
+        "slug",
+        "version",
+        "title",
+        KT("definition__description"),
     )
+    return [
+        LiveService(
+            organisation=OrganisationRef(id=org_id, slug=org_slug, name=org_name),
+            slug=service_slug,
+            version=version,
+            title=title,
+            description=description or "",
+        )
+        for org_id, org_slug, org_name, service_slug, version, title, description in rows
+    ]

@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "slug": version.slug,
                 "title": version.title,
-                "description": version.definition.get("description", ""),
+                "description": version.description,
             }
         )
     return render(request, "catalogue/home.html", {"organisations": list(organisations.values())})

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from civitas.platform.yamlsource import Document, Problem, sorted_problems
 from civitas.rules import datatypes as dt
 from civitas.rules.evaluate import InputError, RuleEvaluationError, decide
 from civitas.rules.loader import RuleSetInvalid, load_rule_set
 from civitas.rules.model import RuleSet
-from civitas.rules.sourcefile import Document, Problem, read_document, sorted_problems
+from civitas.rules.sourcefile import read_document
 from civitas.rules.values import check, format_value, parse_money
 
 SCHEMA = "scenarios.schema.json"

@@ -33,7 +33,7 @@ def test_invalid_yaml_is_reported_with_its_line():
     problems = _problems("slug: a\ntitle: [unclosed\n")
     assert len(problems) == 1
     assert problems[0].startswith("svc.yaml:")
-    assert "invalid YAML" in problems[0]
+    assert "YAML syntax error" in problems[0]
 
 
 def test_a_document_that_is_not_a_mapping_is_refused():

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, TypeAlias
 import yaml
 
 if TYPE_CHECKING:
-    import jsonschema
     from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
 
 YAMLValue: TypeAlias = "dict[str, YAMLValue] | list[YAMLValue] | str | int | float | bool | None"
 """What a document holds once read: JSON-compatible data."""
@@ -268,7 +268,8 @@ class _Builder:
             return value
         return self.unsupported(node)
 
-    def unsupported(self, node: yaml.Node) -> None:
+    def unsupported(self, node: yaml.Node) -> YAMLValue:
+        """Records that ``node`` has no JSON form; it is read as None."""
         self.problem(node, f"unsupported YAML value {node.tag}")
         return None
 
@@ -281,11 +282,12 @@ def dotted(path: Sequence[PathPart]) -> str:
     return text or "the file"
 
 
-def _validator_class() -> type[jsonschema.Draft202012Validator]:
+def _validator_class() -> type[Validator]:
     # jsonschema is imported when a file is checked, not by every import of a domain.
-    import jsonschema
+    from jsonschema import Draft202012Validator
 
-    return jsonschema.Draft202012Validator
+    validator: type[Validator] = Draft202012Validator
+    return validator
 
 
 def check_schema(schema: Mapping[str, object]) -> None:

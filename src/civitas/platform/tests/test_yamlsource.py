@@ -27,7 +27,7 @@ def _data(text: str) -> object:
     return document.data
 
 
-def test_a_duplicate_key_is_reported_at_the_second_naming_the_first():
+def test_a_duplicate_key_is_reported_at_the_second_naming_the_first() -> None:
     _document, problems = _read("a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\na: 4\n")
     assert problems == [
         "f.yaml:5: duplicate key 'c' (first on line 3)",
@@ -35,7 +35,7 @@ def test_a_duplicate_key_is_reported_at_the_second_naming_the_first():
     ]
 
 
-def test_keys_written_differently_but_read_the_same_are_duplicates():
+def test_keys_written_differently_but_read_the_same_are_duplicates() -> None:
     _document, problems = _read("on: 1\n'on': 2\n")
     assert problems == ["f.yaml:2: duplicate key 'on' (first on line 1)"]
 
@@ -51,19 +51,19 @@ def test_keys_written_differently_but_read_the_same_are_duplicates():
         ("a: 1\n\t\nb: 2\n", 2),
     ],
 )
-def test_tabs_used_to_indent_are_named_as_such(text, line):
+def test_tabs_used_to_indent_are_named_as_such(text: str, line: int) -> None:
     _document, problems = _read(text)
     assert problems == [f"f.yaml:{line}: tabs cannot indent YAML; use spaces"]
 
 
 @pytest.mark.parametrize("text", ["a:\tb\n", "a: 1\t# note\n", "a: x\ty\n"])
-def test_a_tab_inside_a_line_is_named_as_such(text):
+def test_a_tab_inside_a_line_is_named_as_such(text: str) -> None:
     _document, problems = _read(text)
     assert len(problems) == 1
     assert problems[0].startswith("f.yaml:1: tabs cannot separate the parts of a YAML line")
 
 
-def test_a_tab_is_kept_inside_quoted_text_and_block_text():
+def test_a_tab_is_kept_inside_quoted_text_and_block_text() -> None:
     assert _data('a: "x\\ty"\nb: |\n  line\n  \tindented\n') == {
         "a": "x\ty",
         "b": "line\n\tindented\n",
@@ -73,19 +73,19 @@ def test_a_tab_is_kept_inside_quoted_text_and_block_text():
 @pytest.mark.parametrize(
     "word", ["yes", "no", "on", "off", "y", "n", "Yes", "NO", "On", "OFF", "Y", "N", "yEs"]
 )
-def test_an_unquoted_yaml_1_1_boolean_value_is_refused(word):
+def test_an_unquoted_yaml_1_1_boolean_value_is_refused(word: str) -> None:
     _document, problems = _read(f"a: 1\nb: {word}\n")
     assert len(problems) == 1
     assert problems[0].startswith(f"f.yaml:2: unquoted '{word}' is read as true or false")
     assert "write true or false, or quote it" in problems[0]
 
 
-def test_a_yaml_1_1_boolean_is_refused_in_lists_and_flow_mappings_too():
+def test_a_yaml_1_1_boolean_is_refused_in_lists_and_flow_mappings_too() -> None:
     _document, problems = _read("a: [true, yes]\nb:\n  - off\nc: {d: N}\n")
     assert [p.split(": unquoted")[0] for p in problems] == ["f.yaml:1", "f.yaml:3", "f.yaml:4"]
 
 
-def test_quoted_boolean_words_are_text_and_true_and_false_are_booleans():
+def test_quoted_boolean_words_are_text_and_true_and_false_are_booleans() -> None:
     assert _data("a: 'yes'\nb: \"no\"\nc: true\nd: false\ne: True\nf: >-\n  on\n") == {
         "a": "yes",
         "b": "no",
@@ -96,7 +96,7 @@ def test_quoted_boolean_words_are_text_and_true_and_false_are_booleans():
     }
 
 
-def test_keys_are_the_text_written():
+def test_keys_are_the_text_written() -> None:
     assert _data("on: 2026-04-01\nyes: 1\nno: 2\n6: a\ntrue: b\nnull: c\n1.5: d\n") == {
         "on": "2026-04-01",
         "yes": 1,
@@ -108,7 +108,7 @@ def test_keys_are_the_text_written():
     }
 
 
-def test_dates_are_iso_text_and_numbers_stay_numbers():
+def test_dates_are_iso_text_and_numbers_stay_numbers() -> None:
     assert _data("a: 2026-04-01\nb: 12\nc: 0.5\nd: ~\ne: '12'\n") == {
         "a": "2026-04-01",
         "b": 12,
@@ -135,18 +135,18 @@ def test_dates_are_iso_text_and_numbers_stay_numbers():
         ".nan",
     ],
 )
-def test_values_with_no_json_form_are_problems_not_tracebacks(value):
+def test_values_with_no_json_form_are_problems_not_tracebacks(value: str) -> None:
     _document, problems = _read(f"a: 1\nb: {value}\n")
     assert len(problems) == 1
     assert problems[0].startswith("f.yaml:2: ")
 
 
-def test_a_mapping_used_as_a_key_is_refused():
+def test_a_mapping_used_as_a_key_is_refused() -> None:
     _document, problems = _read("? [a, b]\n: 1\n")
     assert problems == ["f.yaml:1: mapping keys must be plain text"]
 
 
-def test_aliases_that_expand_enormously_are_refused_quickly():
+def test_aliases_that_expand_enormously_are_refused_quickly() -> None:
     lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
     lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 10)]
     started = time.monotonic()
@@ -156,18 +156,18 @@ def test_aliases_that_expand_enormously_are_refused_quickly():
     assert "more than 100000 values" in problems[0]
 
 
-def test_a_few_aliases_are_fine():
+def test_a_few_aliases_are_fine() -> None:
     assert _data("base: &base {a: 1}\nother: *base\n") == {"base": {"a": 1}, "other": {"a": 1}}
 
 
-def test_a_syntax_error_is_reported_at_its_line_with_a_hint_about_colons():
+def test_a_syntax_error_is_reported_at_its_line_with_a_hint_about_colons() -> None:
     _document, problems = _read("a: 1\nb: Note: this\n")
     assert len(problems) == 1
     assert problems[0].startswith("f.yaml:2: YAML syntax error: mapping values are not allowed")
     assert "must be quoted" in problems[0]
 
 
-def test_an_empty_or_missing_file_is_one_problem(tmp_path: Path):
+def test_an_empty_or_missing_file_is_one_problem(tmp_path: Path) -> None:
     assert _read("# only a comment\n") == (None, ["f.yaml:1: the file is empty"])
     missing = tmp_path / "missing.yaml"
     assert read_yaml(missing) == (None, [Problem(str(missing), None, "file not found")])
@@ -178,7 +178,7 @@ def test_an_empty_or_missing_file_is_one_problem(tmp_path: Path):
     assert "cannot read the file" in problems[0].message
 
 
-def test_lines_of_values_and_keys():
+def test_lines_of_values_and_keys() -> None:
     document, _problems = _read("a:\n  b:\n    - x\n    -\n      c: 1\nd: >-\n  text\n")
     assert document is not None
     assert document.line("a", "b", 1, "c") == 5
@@ -189,7 +189,7 @@ def test_lines_of_values_and_keys():
     assert document.problem("here", "a", "b", 1) == Problem("f.yaml", 5, "here")
 
 
-SCHEMA = {
+SCHEMA: dict[str, object] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["name", "items"],
@@ -201,7 +201,7 @@ SCHEMA = {
 }
 
 
-def test_any_schema_reports_at_the_line_to_edit():
+def test_any_schema_reports_at_the_line_to_edit() -> None:
     text = "name: Bad Name\nstarts: soon\nitems:\n  - 1\n  - two\nnmae: x\n"
     document, problems = read_document("f.yaml", SCHEMA, text=text)
     assert document is not None
@@ -223,12 +223,12 @@ def test_any_schema_reports_at_the_line_to_edit():
     ]
 
 
-def test_the_schema_is_not_checked_when_the_file_itself_has_problems():
+def test_the_schema_is_not_checked_when_the_file_itself_has_problems() -> None:
     _document, problems = read_document("f.yaml", SCHEMA, text="name: a\nname: b\n")
     assert [str(p) for p in problems] == ["f.yaml:2: duplicate key 'name' (first on line 1)"]
 
 
-def test_problems_sort_by_file_then_line_and_drop_repeats():
+def test_problems_sort_by_file_then_line_and_drop_repeats() -> None:
     problems = [Problem("b", 1, "x"), Problem("a", 3, "y"), Problem("a", None, "z")]
     assert sorted_problems([*problems, Problem("b", 1, "x")]) == [
         Problem("a", None, "z"),

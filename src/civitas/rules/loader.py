@@ -21,7 +21,7 @@ import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from civitas.platform.yamlsource import Document, PathPart, Problem, sorted_problems
 from civitas.rules import datatypes as dt
@@ -160,7 +160,8 @@ class _Builder:
 
     def __init__(self, document: Document) -> None:
         self.doc = document
-        self.data: dict[str, Any] = document.data
+        # The schema has checked the document's shape.
+        self.data = cast("dict[str, Any]", document.data)
         self.problems: list[Problem] = []
 
     def problem(self, message: str, *path: PathPart, key: bool = False) -> None:

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "civitas"
+from civitas.platform.yamlsource import read_yaml
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SRC = REPOSITORY / "src" / "civitas"
 LOCALE = SRC / "locale" / "cy" / "LC_MESSAGES" / "django.po"
 
 
@@ -30,3 +33,27 @@ def test_no_template_loads_assets_from_another_site():
         if re.search(r'(src|href)="(https?:)?//(?!www\.legislation)', path.read_text())
     ]
     assert offenders == []
+
+
+def test_yaml_is_read_only_by_the_platform_loader():
+    # One loader holds every YAML file to the same rules (no duplicate keys, no tabs, no
+    # YAML 1.1 booleans) and reports problems at their lines.
+    reading = re.compile(r"\byaml\.(safe_load|load|full_load|unsafe_load|compose|parse)")
+    offenders = [
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if "tests" not in path.parts
+        and path != SRC / "platform" / "yamlsource.py"
+        and reading.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_the_example_services_and_the_documented_yaml_are_read_without_problems():
+    problems = []
+    for path in sorted((REPOSITORY / "services").rglob("*.yaml")):
+        problems += read_yaml(path)[1]
+    for path in sorted((REPOSITORY / "docs").glob("*.md")):
+        for number, block in enumerate(re.findall(r"```yaml\n(.*?)```", path.read_text(), re.S)):
+            problems += read_yaml(f"{path.name} example {number + 1}", text=block)[1]
+    assert [str(problem) for problem in problems] == []

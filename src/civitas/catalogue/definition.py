@@ -11,14 +11,17 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import yaml
-
+from civitas.platform.yamlsource import (
+    Document,
+    PathPart,
+    Problem,
+    check_schema,
+    read_yaml,
+    schema_problems,
+)
 from civitas.rules.public import InputError, RuleSetInvalid, load_rule_set_source, read_input
-
-if TYPE_CHECKING:
-    import jsonschema
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "service.schema.json"
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -37,16 +40,6 @@ MESSAGE_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
 @dataclass
 class ParsedDefinition:
     """A definition that passed every check, ready to store."""
@@ -55,11 +48,12 @@ class ParsedDefinition:
     source: str
     sha256: str
     problems: list[Problem] = field(default_factory=list)
-    lines: dict = field(default_factory=dict, repr=False)
-    """Where each path of the document starts, for problems found after parsing."""
+    positions: Document | None = field(default=None, repr=False)
+    """The parsed file, which knows the line of every path, for problems found later."""
 
-    def line_of(self, *path: str | int) -> int:
-        return _line_for(self.lines, path)
+    def line_of(self, *path: PathPart) -> int:
+        """The line of the value at ``path`` (or of its deepest existing parent)."""
+        return self.positions.line(*path) if self.positions is not None else 1
 
 
 class DefinitionInvalid(ValueError):
@@ -69,44 +63,10 @@ class DefinitionInvalid(ValueError):
 
 
 @functools.cache
-def _validator() -> "jsonschema.Draft202012Validator":
-    # jsonschema is imported when a definition is checked, not by every view that imports
-    # the catalogue.
-    import jsonschema
-
-    schema = json.loads(SCHEMA_PATH.read_text())
-    return jsonschema.Draft202012Validator(schema)
-
-
-def _line_map(node: yaml.Node, path: tuple = (), lines: dict | None = None) -> dict:
-    """Maps each JSON path in the document to the 1-based line it starts on."""
-    lines = {} if lines is None else lines
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*path, key, "__key__")] = key_node.start_mark.line + 1
-            _line_map(value_node, (*path, key), lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_map(item, (*path, index), lines)
-    return lines
-
-
-def _line_for(lines: dict, path: tuple) -> int:
-    path = tuple(path)
-    while path not in lines and path:
-        path = path[:-1]
-    return lines.get(path, 1)
-
-
-def _schema_message(error: "jsonschema.ValidationError") -> str:
-    where = "/".join(str(part) for part in error.absolute_path) or "the document"
-    if error.validator == "additionalProperties":
-        return f"{where}: {error.message}"
-    if error.validator == "required":
-        return f"{where}: {error.message}"
-    return f"{where}: {error.message}"
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text())
+    check_schema(schema)
+    return schema
 
 
 def parse_definition(
@@ -117,46 +77,30 @@ def parse_definition(
     Data files named by the definition are read from `base_dir` and embedded, so that a
     stored version is self-contained and reproducible.
     """
-    problems: list[Problem] = []
-    try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(source)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        problems.append(Problem(filename, line, f"invalid YAML: {error.problem or error}"))
-        return ParsedDefinition({}, source, "", problems)
-    except yaml.YAMLError as error:
-        problems.append(Problem(filename, 1, f"invalid YAML: {error}"))
-        return ParsedDefinition({}, source, "", problems)
-    if node is None or not isinstance(document, dict):
+    positions, problems = read_yaml(filename, text=source)
+    if positions is None or problems:
+        return ParsedDefinition({}, source, "", problems, positions)
+    document = positions.data
+    if not isinstance(document, dict):
         problems.append(Problem(filename, 1, "a service definition must be a YAML mapping"))
-        return ParsedDefinition({}, source, "", problems)
-
-    lines = _line_map(node)
-    for error in sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path)):
-        path = tuple(error.absolute_path)
-        if error.validator == "additionalProperties":
-            extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
-            if extra:
-                path = (*path, extra[0], "__key__")
-        problems.append(Problem(filename, _line_for(lines, path), _schema_message(error)))
+        return ParsedDefinition({}, source, "", problems, positions)
+    problems = schema_problems(positions, _schema())
     if problems:
-        return ParsedDefinition(document, source, "", problems)
+        return ParsedDefinition(document, source, "", problems, positions)
 
-    problems.extend(_check_meaning(document, lines, filename, base_dir))
+    problems.extend(_check_meaning(document, positions, base_dir))
     digest = hashlib.sha256(source.encode()).hexdigest()
-    return ParsedDefinition(document, source, digest, problems, lines)
+    return ParsedDefinition(document, source, digest, problems, positions)
 
 
 def _check_meaning(
-    document: dict[str, Any], lines: dict, filename: str, base_dir: Path | None
+    document: dict[str, Any], positions: Document, base_dir: Path | None
 ) -> list[Problem]:
     """Checks the schema cannot express: references between pages, answers and data."""
     problems: list[Problem] = []
 
-    def problem(path: tuple, message: str) -> None:
-        problems.append(Problem(filename, _line_for(lines, path), message))
+    def problem(path: tuple[PathPart, ...], message: str, *, key: bool = False) -> None:
+        problems.append(positions.problem(message, *path, key=key))
 
     pages = document["pages"]
     page_ids: dict[str, int] = {}
@@ -233,15 +177,16 @@ def _check_meaning(
         for position, key in enumerate(fees["by"]):
             if key not in answer_ids:
                 problem(("fees", "by", position), f"unknown answer '{key}'")
-        problems.extend(_check_fee_table(document, lines, filename))
+        problems.extend(_check_fee_table(document, positions))
 
     if document.get("rules"):
         if fees:
             problem(
-                ("rules", "__key__"),
+                ("rules",),
                 "a service takes its fee from 'fees' or from 'rules', not both",
+                key=True,
             )
-        problems.extend(_check_rules(document, lines, filename, base_dir))
+        problems.extend(_check_rules(document, positions, base_dir))
 
     for name, message in document["messages"].items():
         for part in ("subject", "body"):
@@ -255,7 +200,7 @@ def _check_meaning(
     return problems
 
 
-def _check_fee_table(document: dict[str, Any], lines: dict, filename: str) -> list[Problem]:
+def _check_fee_table(document: dict[str, Any], positions: Document) -> list[Problem]:
     fees = document["fees"]
     options = {
         page["question"]["id"]: [o["value"] for o in page["question"].get("options", [])]
@@ -267,36 +212,27 @@ def _check_fee_table(document: dict[str, Any], lines: dict, filename: str) -> li
     for value in options.get(first, []):
         row = fees["table"].get(value)
         if row is None:
-            problems.append(
-                Problem(
-                    filename, _line_for(lines, ("fees", "table")), f"no fee for {first} '{value}'"
-                )
-            )
+            problems.append(positions.problem(f"no fee for {first} '{value}'", "fees", "table"))
             continue
         if len(fees["by"]) == 2:
             second = fees["by"][1]
             for inner in options.get(second, []):
                 if not isinstance(row, dict) or inner not in row:
-                    problems.append(
-                        Problem(
-                            filename,
-                            _line_for(lines, ("fees", "table", value)),
-                            f"no fee for {first} '{value}' and {second} '{inner}'",
-                        )
-                    )
+                    message = f"no fee for {first} '{value}' and {second} '{inner}'"
+                    problems.append(positions.problem(message, "fees", "table", value))
     return problems
 
 
 def _check_rules(
-    document: dict[str, Any], lines: dict, filename: str, base_dir: Path | None
+    document: dict[str, Any], positions: Document, base_dir: Path | None
 ) -> list[Problem]:
     """Loads the rule set the definition names, checks the definition uses it correctly, and
     embeds its text, so a published version always decides with the rules it was checked
     against, whatever happens to the file later."""
     problems: list[Problem] = []
 
-    def problem(path: tuple, message: str) -> None:
-        problems.append(Problem(filename, _line_for(lines, path), message))
+    def problem(path: tuple[PathPart, ...], message: str) -> None:
+        problems.append(positions.problem(message, *path))
 
     spec = document["rules"]
     if base_dir is None:
@@ -419,5 +355,6 @@ def parse_file(path: Path) -> ParsedDefinition:
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return ParsedDefinition({}, "", "", [Problem(str(path), 1, f"cannot read file: {error}")])
+        problem = Problem(str(path), None, f"cannot read the file: {error}")
+        return ParsedDefinition({}, "", "", [problem])
     return parse_definition(source, filename=str(path), base_dir=path.parent)

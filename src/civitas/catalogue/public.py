@@ -1,6 +1,6 @@
 """What other domains may use from the catalogue."""
 
-from civitas.catalogue.definition import DefinitionInvalid, Problem, normalise_postcode, parse_file
+from civitas.catalogue.definition import DefinitionInvalid, normalise_postcode, parse_file
 from civitas.catalogue.events import ServicePublished
 from civitas.catalogue.queries import (
     LiveService,
@@ -11,6 +11,7 @@ from civitas.catalogue.queries import (
 )
 from civitas.catalogue.service import Service
 from civitas.catalogue.services import PublishResult, publish_service_file
+from civitas.platform.yamlsource import Problem
 
 __all__ = [
     "DefinitionInvalid",

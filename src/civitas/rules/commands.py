@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from civitas.platform.yamlsource import Problem
 from civitas.rules.evaluate import InputError
 from civitas.rules.loader import RuleSetInvalid, load_rule_set, validate_file
 from civitas.rules.scenarios import SUFFIX, run_scenarios, validate_scenarios_file
@@ -31,7 +32,6 @@ from civitas.rules.simulation import (
     parse_override,
     simulate,
 )
-from civitas.rules.sourcefile import Problem
 
 RULES_SUFFIX = ".rules.yaml"
 

@@ -21,8 +21,9 @@ import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from civitas.platform.yamlsource import Document, PathPart, Problem, sorted_problems
 from civitas.rules import datatypes as dt
 from civitas.rules.datatypes import ValueType
 from civitas.rules.evaluate import compile_variable
@@ -44,7 +45,7 @@ from civitas.rules.model import (
     Source,
     VariableSpec,
 )
-from civitas.rules.sourcefile import Document, PathPart, Problem, read_document, sorted_problems
+from civitas.rules.sourcefile import read_document
 from civitas.rules.templates import Template, TemplateError, parse_template
 from civitas.rules.typecheck import ExpressionTypeError, Symbol, check, unknown_names
 from civitas.rules.values import check as check_value
@@ -159,7 +160,8 @@ class _Builder:
 
     def __init__(self, document: Document) -> None:
         self.doc = document
-        self.data: dict[str, Any] = document.data
+        # The schema has checked the document's shape.
+        self.data = cast("dict[str, Any]", document.data)
         self.problems: list[Problem] = []
 
     def problem(self, message: str, *path: PathPart, key: bool = False) -> None:

@@ -16,6 +16,7 @@ Import from here rather than from the modules behind it, which may change::
 embeds its rule set). ``read_input`` reads an input written as text, such as a form answer.
 """
 
+from civitas.platform.yamlsource import Problem
 from civitas.rules.evaluate import DateNotCovered, Decision, InputError, decide, read_input
 from civitas.rules.loader import (
     RuleSetInvalid,
@@ -24,7 +25,6 @@ from civitas.rules.loader import (
     validate_file,
 )
 from civitas.rules.model import RuleSet
-from civitas.rules.sourcefile import Problem
 from civitas.rules.values import format_date
 
 __all__ = [

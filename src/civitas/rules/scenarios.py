@@ -15,13 +15,14 @@ import datetime
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from civitas.platform.yamlsource import Document, Problem, sorted_problems
 from civitas.rules import datatypes as dt
 from civitas.rules.evaluate import InputError, RuleEvaluationError, decide
 from civitas.rules.loader import RuleSetInvalid, load_rule_set
 from civitas.rules.model import RuleSet
-from civitas.rules.sourcefile import Document, Problem, read_document, sorted_problems
+from civitas.rules.sourcefile import read_document
 from civitas.rules.values import check, format_value, parse_money
 
 SCHEMA = "scenarios.schema.json"
@@ -108,6 +109,11 @@ def rules_path_for(path: str | Path, document: Document | None = None) -> Path:
     return scenarios.parent / f"{stem}.rules.yaml"
 
 
+def _cases(document: Document) -> list[dict[str, Any]]:
+    """The cases of a scenarios file whose shape the schema has checked."""
+    return cast("dict[str, list[dict[str, Any]]]", document.data)["scenarios"]
+
+
 def validate_scenarios_file(path: str | Path) -> list[Problem]:
     """Problems with a scenarios file: its shape, its rule set, and names or values its
     cases use that the rule set does not accept."""
@@ -118,7 +124,7 @@ def validate_scenarios_file(path: str | Path) -> list[Problem]:
         rule_set = load_rule_set(rules_path_for(path, document))
     except RuleSetInvalid as error:
         return error.problems
-    for index, case in enumerate(document.data["scenarios"]):
+    for index, case in enumerate(_cases(document)):
         _case_inputs(rule_set, document, index, case, problems)
         _case_expectations(rule_set, document, index, case, problems)
     return sorted_problems(problems)
@@ -191,7 +197,7 @@ def run_scenarios(path: str | Path) -> ScenarioReport:
         return ScenarioReport(shown, str(rules_path), None, (), tuple(error.problems))
     results: list[CaseResult] = []
     all_problems: list[Problem] = []
-    for index, case in enumerate(document.data["scenarios"]):
+    for index, case in enumerate(_cases(document)):
         case_problems: list[Problem] = []
         inputs = _case_inputs(rule_set, document, index, case, case_problems)
         expected = _case_expectations(rule_set, document, index, case, case_problems)

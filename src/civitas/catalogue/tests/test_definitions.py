@@ -33,7 +33,7 @@ def test_invalid_yaml_is_reported_with_its_line():
     problems = _problems("slug: a\ntitle: [unclosed\n")
     assert len(problems) == 1
     assert problems[0].startswith("svc.yaml:")
-    assert "invalid YAML" in problems[0]
+    assert "YAML syntax error" in problems[0]
 
 
 def test_a_document_that_is_not_a_mapping_is_refused():
@@ -73,6 +73,64 @@ def parse_file_from(source: str, folder: Path):
     path = copy_services(folder)
     path.write_text(source)
     return parse_file(path).problems
+
+
+def test_a_key_written_twice_is_reported_at_the_second_naming_the_first(tmp_path):
+    source = _valid_source().replace(
+        "organisation: example-borough\n",
+        "organisation: example-borough\nslug: another-slug\n",
+        1,
+    )
+    first, second = _line_of(source, "slug: resident"), _line_of(source, "slug: another")
+    problems = [str(p) for p in parse_file_from(source, tmp_path)]
+    path = tmp_path / "resident-parking-permit" / "service.yaml"
+    assert problems == [f"{path}:{second}: duplicate key 'slug' (first on line {first})"]
+
+
+def test_a_tab_used_to_indent_is_reported_at_its_line(tmp_path):
+    source = _valid_source().replace("      max_length: 100\n", "\tmax_length: 100\n")
+    problems = [str(p) for p in parse_file_from(source, tmp_path)]
+    path = tmp_path / "resident-parking-permit" / "service.yaml"
+    line = _line_of(source, "\tmax_length")
+    assert problems == [f"{path}:{line}: tabs cannot indent YAML; use spaces"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "word"),
+    [
+        ('{value: "yes", label: "Yes"}', '{value: yes, label: "Yes"}', "yes"),
+        ('{value: "no", label: "No"}', '{value: "no", label: No}', "No"),
+        ("kind: exit", "kind: off", "off"),
+    ],
+)
+def test_an_unquoted_yaml_1_1_boolean_is_reported_at_its_line(tmp_path, before, after, word):
+    source = _valid_source().replace(before, after, 1)
+    problems = [str(p) for p in parse_file_from(source, tmp_path)]
+    path = tmp_path / "resident-parking-permit" / "service.yaml"
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(
+        f"{path}:{_line_of(source, after)}: unquoted '{word}' is read as true or false"
+    )
+    assert f'write true or false, or quote it ("{word}")' in problems[0]
+
+
+def test_keys_are_the_text_written_so_a_fee_table_needs_no_quotes(tmp_path):
+    table = "\nfees:\n  by: [permit_months]\n  table: {6: 5000, 12: 9000}\n"
+    source = _without_rules(_valid_source()) + table
+    assert parse_file_from(source, tmp_path) == []
+    parsed = parse_file(tmp_path / "resident-parking-permit" / "service.yaml")
+    assert parsed.definition["fees"]["table"] == {"6": 5000, "12": 9000}
+
+
+def test_the_example_services_embed_their_data_and_rules_and_know_their_lines():
+    parsed = parse_file(PARKING_PERMIT)
+    assert parsed.definition["_data"]["postcode_zones"]
+    assert parsed.definition["_rules"]["name"] == "parking-permit-fee"
+    source = PARKING_PERMIT.read_text()
+    assert parsed.line_of("organisation") == _line_of(source, "organisation: example")
+    assert parsed.line_of("pages", 1, "title") == _line_of(source, "title: You cannot apply")
+    assert parsed.line_of("pages", 1, "no-such-key") == _line_of(source, "id: not-in-a-zone")
+    assert parse_file(OTHER_COUNCIL_PERMIT).problems == []
 
 
 def test_a_route_to_an_unknown_page_is_reported(tmp_path):

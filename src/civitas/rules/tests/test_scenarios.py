@@ -124,3 +124,37 @@ def test_the_on_key_is_not_read_as_yaml_true(tmp_path: Path) -> None:
         "    expect: {fee_pence: 3900}\n",
     )
     assert run_scenarios(path).passed
+
+
+def test_an_unquoted_yes_for_a_boolean_input_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = _scenarios(
+        tmp_path,
+        "  - name: A badge holder\n"
+        "    on: 2026-04-01\n"
+        "    inputs:\n"
+        "      co2_band: A\n"
+        "      permit_months: 6\n"
+        "      permits_already_in_household: 0\n"
+        "      has_blue_badge: yes\n"
+        "    expect: {eligible: true}\n",
+    )
+    problems = validate_scenarios_file(path)
+    assert [(p.line, p.message.split(" is read")[0]) for p in problems] == [(9, "unquoted 'yes'")]
+    assert not run_scenarios(path).passed
+
+
+def test_a_case_that_sets_an_input_twice_is_reported(tmp_path: Path) -> None:
+    path = _scenarios(
+        tmp_path,
+        "  - name: Twice\n"
+        "    on: 2026-04-01\n"
+        "    inputs:\n"
+        "      co2_band: A\n"
+        "      co2_band: B\n"
+        "      permit_months: 6\n"
+        "      permits_already_in_household: 0\n"
+        "    expect: {eligible: true}\n",
+    )
+    assert [str(p) for p in validate_scenarios_file(path)] == [
+        f"{path}:7: duplicate key 'co2_band' (first on line 6)"
+    ]

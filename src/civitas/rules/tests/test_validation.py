@@ -91,6 +91,71 @@ def test_duplicate_keys_are_reported_rather_than_the_last_silently_winning(tmp_p
     assert "duplicate key 'total' (first on line 9)" in problem.message
 
 
+_HEADER = "metadata:\n  name: d\n  title: D\n  version: '1'\n  sources: [{title: T}]\n"
+
+
+def test_a_duplicate_input_is_reported_at_the_second_naming_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "duplicate.rules.yaml"
+    path.write_text(
+        _HEADER + "inputs:\n  amount: {type: money}\n  amount: {type: integer}\n"
+        "variables:\n  total: {type: money, expression: amount}\n",
+        encoding="utf-8",
+    )
+    assert [str(p) for p in validate_file(path)] == [
+        f"{path}:8: duplicate key 'amount' (first on line 7)"
+    ]
+
+
+def test_a_tab_used_to_indent_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "tabs.rules.yaml"
+    path.write_text(
+        _HEADER + "inputs:\n  amount: {type: money}\n"
+        "variables:\n  total:\n    type: money\n\texpression: amount\n",
+        encoding="utf-8",
+    )
+    assert [str(p) for p in validate_file(path)] == [
+        f"{path}:11: tabs cannot indent YAML; use spaces"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "word"),
+    [
+        ("flag: {type: boolean, default: yes}", "yes"),
+        ("flag: {type: boolean, default: Off}", "Off"),
+        ("answer: {type: enumeration, values: [Y, N]}", "Y"),
+    ],
+)
+def test_an_unquoted_yaml_1_1_boolean_is_reported_at_its_line(
+    tmp_path: Path, written: str, word: str
+) -> None:
+    path = tmp_path / "booleans.rules.yaml"
+    path.write_text(
+        _HEADER + f"inputs:\n  amount: {{type: money}}\n  {written}\n"
+        "variables:\n  total: {type: money, expression: amount}\n",
+        encoding="utf-8",
+    )
+    problems = validate_file(path)
+    assert problems
+    assert all(p.line == 8 for p in problems), [str(p) for p in problems]
+    (problem,) = [p for p in problems if f"'{word}'" in p.message]
+    assert problem.message.startswith(f"unquoted '{word}' is read as true or false")
+    assert f'write true or false, or quote it ("{word}")' in problem.message
+
+
+def test_true_false_and_quoted_boolean_words_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "booleans.rules.yaml"
+    path.write_text(
+        _HEADER + "inputs:\n  flag: {type: boolean, default: true}\n"
+        "  answer: {type: enumeration, values: ['yes', \"no\"]}\n"
+        "variables:\n  agreed: {type: boolean, expression: 'flag and answer == \"yes\"'}\n",
+        encoding="utf-8",
+    )
+    assert validate_file(path) == []
+    rule_set = load_rule_set(path)
+    assert rule_set.inputs["answer"].vtype.values == {"yes", "no"}
+
+
 def test_an_unquoted_conditional_gets_a_hint_about_quoting(tmp_path: Path) -> None:
     path = tmp_path / "unquoted.rules.yaml"
     path.write_text(

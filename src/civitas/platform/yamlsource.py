@@ -1,0 +1,354 @@
+"""YAML source files with line numbers: reading, schema checking, and ``Problem`` reports.
+
+Every YAML file the platform reads (service definitions, rule sets, scenarios) is read
+here, so each is held to the same rules and every problem is reported the same way, as
+``file:line: message``.
+
+PyYAML's composed node tree keeps the position of every key and value. Documents are built
+from that tree (rather than with ``safe_load``) so that any path into the data — from a
+JSON Schema error or from a later check of meaning — can be mapped back to the line a
+person must edit. On the way, the reader refuses what YAML would otherwise accept silently
+or report cryptically:
+
+- a key written twice (YAML keeps the last, so the first is lost without a word);
+- tabs used as whitespace (PyYAML says "found character '\\t' that cannot start any
+  token");
+- a YAML 1.1 boolean word (``yes``, ``no``, ``on``, ``off``, ``y``, ``n`` in any case)
+  written unquoted as a value: some YAML readers take it as true or false, others as text,
+  so the author must write ``true``/``false`` or quote it;
+- values that have no JSON form: tagged Python objects, binary, sets, infinities, NaN;
+- aliases that expand to an enormous document.
+
+Mapping keys are always the text written: ``on:`` is the key "on" (not ``True``), ``6:``
+is "6". Unquoted ``true`` and ``false`` stay booleans; dates become ISO text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
+
+import yaml
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
+YAMLValue: TypeAlias = "dict[str, YAMLValue] | list[YAMLValue] | str | int | float | bool | None"
+"""What a document holds once read: JSON-compatible data."""
+
+PathPart: TypeAlias = str | int
+"""One step of a path into a document: a mapping key or a list index."""
+
+YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
+"""Words YAML 1.1 reads as booleans (in any case) besides true and false."""
+
+MAX_VALUES = 100_000
+"""The most keys and values a document may expand to (aliases can multiply them)."""
+
+_STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a file, reported as ``file:line: message``."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems in file order, without duplicates."""
+    unique = dict.fromkeys(problems)
+    return sorted(unique, key=lambda p: (p.file, p.line or 0, p.message))
+
+
+class Document:
+    """A parsed YAML file: ``data`` (JSON-compatible, dates as ISO text) plus positions."""
+
+    def __init__(self, path: str, text: str, root: yaml.Node, data: YAMLValue) -> None:
+        self.path = path
+        self.text = text
+        self.root = root
+        self.data = data
+
+    def node(self, *path: PathPart) -> yaml.Node | None:
+        """The value node at ``path``, or None if the path does not exist."""
+        node: yaml.Node | None = self.root
+        for part in path:
+            node = _child(node, part)
+            if node is None:
+                return None
+        return node
+
+    def line(self, *path: PathPart) -> int:
+        """The 1-based line of the value at ``path`` (or of its deepest existing parent)."""
+        node: yaml.Node = self.root
+        for part in path:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        return int(node.start_mark.line) + 1
+
+    def key_line(self, *path: PathPart) -> int:
+        """The line of the key of the last part of ``path``: where a name is written."""
+        parent = self.node(*path[:-1])
+        if isinstance(parent, yaml.MappingNode):
+            for key, _value in parent.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == str(path[-1]):
+                    return int(key.start_mark.line) + 1
+        return self.line(*path)
+
+    def problem(self, message: str, *path: PathPart, key: bool = False) -> Problem:
+        """A problem at the value at ``path`` (at its key, with ``key=True``)."""
+        line = self.key_line(*path) if key and path else self.line(*path)
+        return Problem(self.path, line, message)
+
+
+def _child(node: yaml.Node | None, part: PathPart) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        found = None
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                found = value  # the last one wins, as in the data
+        return found
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(part, int)
+        and 0 <= part < len(node.value)
+    ):
+        child: yaml.Node = node.value[part]
+        return child
+    return None
+
+
+def read_yaml(
+    path: str | Path, *, text: str | None = None
+) -> tuple[Document | None, list[Problem]]:
+    """Read and parse a YAML file (or ``text``, reported as ``path``).
+
+    Returns the document (None if it could not be parsed) and the problems found; callers
+    must not use the data for anything but reporting when there are problems.
+    """
+    shown = str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None, [Problem(shown, None, "file not found")]
+        except (OSError, UnicodeDecodeError) as error:
+            return None, [Problem(shown, None, f"cannot read the file: {error}")]
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        return None, [_syntax_problem(shown, text, error)]
+    except yaml.YAMLError as error:
+        return None, [Problem(shown, None, f"YAML syntax error: {error}")]
+    if root is None:
+        return None, [Problem(shown, 1, "the file is empty")]
+    builder = _Builder(shown)
+    data = builder.value(root)
+    return Document(shown, text, root, data), sorted_problems(builder.problems)
+
+
+def read_document(
+    path: str | Path, schema: Mapping[str, object], *, text: str | None = None
+) -> tuple[Document | None, list[Problem]]:
+    """Read and parse a YAML file (or ``text``) and check it against a JSON Schema.
+
+    The schema is only checked once the file has been read without problems.
+    """
+    document, problems = read_yaml(path, text=text)
+    if document is None or problems:
+        return document, problems
+    return document, schema_problems(document, schema)
+
+
+def _syntax_problem(shown: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return Problem(shown, None, f"YAML syntax error: {error.problem or error}")
+    line = mark.line + 1
+    if text[mark.index : mark.index + 1] == "\t":
+        # PyYAML's own words: "found character '\t' that cannot start any token".
+        start = text.rfind("\n", 0, mark.index) + 1
+        if not text[start : mark.index].strip(" \t"):
+            return Problem(shown, line, "tabs cannot indent YAML; use spaces")
+        return Problem(
+            shown, line, "tabs cannot separate the parts of a YAML line; use spaces (or quote text)"
+        )
+    what = " ".join(part for part in (error.context, error.problem) if part)
+    if error.problem == "mapping values are not allowed here":
+        what += (
+            " (text containing ': ', such as an `a ? b : c` expression, must be quoted or "
+            "written as a block after '>-')"
+        )
+    return Problem(shown, line, f"YAML syntax error: {what}")
+
+
+class _Builder:
+    """Turns a composed node tree into data, collecting the problems found on the way."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.problems: list[Problem] = []
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.count = 0
+
+    def problem(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(self.shown, int(node.start_mark.line) + 1, message))
+
+    def value(self, node: yaml.Node) -> YAMLValue:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            if self.count == MAX_VALUES + 1:
+                self.problem(
+                    node, f"the file holds more than {MAX_VALUES} values (are aliases nested?)"
+                )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node) if node.tag == _MAP else self.unsupported(node)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                return self.unsupported(node)
+            return [self.value(item) for item in node.value]
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        return self.unsupported(node)
+
+    def mapping(self, node: yaml.MappingNode) -> dict[str, YAMLValue]:
+        result: dict[str, YAMLValue] = {}
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                self.problem(node, "mapping keys must be plain text")
+                continue
+            name = str(key.value)
+            key_line = int(key.start_mark.line) + 1
+            if name in seen:
+                self.problem(key, f"duplicate key '{name}' (first on line {seen[name]})")
+            seen[name] = key_line
+            result[name] = self.value(value)
+        return result
+
+    def scalar(self, node: yaml.ScalarNode) -> YAMLValue:
+        text = str(node.value)
+        if node.style is None and node.tag in (_BOOL, _STR) and text.lower() in YAML11_BOOLEANS:
+            self.problem(
+                node,
+                f"unquoted {text!r} is read as true or false by some YAML readers and as "
+                f'text by others: write true or false, or quote it ("{text}")',
+            )
+            return None
+        try:
+            value: object = self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError):
+            return self.unsupported(node)
+        if isinstance(value, datetime.date):  # datetimes too
+            return value.isoformat()
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problem(node, "infinite or not-a-number values are not allowed")
+            return None
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        return self.unsupported(node)
+
+    def unsupported(self, node: yaml.Node) -> YAMLValue:
+        """Records that ``node`` has no JSON form; it is read as None."""
+        self.problem(node, f"unsupported YAML value {node.tag}")
+        return None
+
+
+def dotted(path: Sequence[PathPart]) -> str:
+    """``("variables", "fee", "type")`` → ``variables.fee.type``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+def _validator_class() -> type[Validator]:
+    # jsonschema is imported when a file is checked, not by every import of a domain.
+    from jsonschema import Draft202012Validator
+
+    validator: type[Validator] = Draft202012Validator
+    return validator
+
+
+def check_schema(schema: Mapping[str, object]) -> None:
+    """Raises ``jsonschema.SchemaError`` if ``schema`` is not a valid JSON Schema."""
+    _validator_class().check_schema(schema)
+
+
+def schema_problems(document: Document, schema: Mapping[str, object]) -> list[Problem]:
+    """Each way ``document.data`` breaks ``schema`` (JSON Schema 2020-12), in line order,
+    reported at the line to edit."""
+    validator = _validator_class()(schema)
+    errors = validator.iter_errors(document.data)
+    return sorted_problems(_schema_problem(document, error) for error in errors)
+
+
+_NAME_PATTERN = "^[a-z][a-z0-9_]*$"
+_NAME_RULE = (
+    "must start with a lower-case letter and contain only lower-case letters, digits and "
+    "underscores"
+)
+
+
+def _schema_problem(document: Document, error: ValidationError) -> Problem:
+    if error.context:
+        from jsonschema.exceptions import best_match
+
+        error = best_match(error.context)
+    path: list[PathPart] = list(error.absolute_path)
+    where = dotted(path)
+    validator = error.validator
+    if error.schema is False or validator is None:
+        return document.problem(
+            f"'{path[-1]}' is not allowed in {dotted(path[:-1])}", *path, key=True
+        )
+    if validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = (
+            sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+        )
+        extras = [k for k in error.instance if k not in allowed]
+        close = difflib.get_close_matches(extras[0], allowed, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint += f" (allowed: {', '.join(allowed)})" if allowed else ""
+        return document.problem(
+            f"unknown key '{extras[0]}' in {where}{hint}", *path, extras[0], key=True
+        )
+    if validator == "required":
+        return document.problem(f"{where}: {error.message.replace('property', 'key')}", *path)
+    if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+        # The error is about a key of the mapping at `path`: point at that key.
+        rule = (
+            _NAME_RULE
+            if error.validator_value == _NAME_PATTERN
+            else f"is not allowed: {error.message}"
+        )
+        return document.problem(
+            f"{where}: the name {error.instance!r} {rule}", *path, error.instance, key=True
+        )
+    if validator == "pattern" and error.validator_value == _NAME_PATTERN:
+        return document.problem(f"{where}: the name {error.instance!r} {_NAME_RULE}", *path)
+    if validator == "pattern" and "[0-9]{4}" in str(error.validator_value):
+        return document.problem(
+            f"{where}: {error.instance!r} is not a date written YYYY-MM-DD", *path
+        )
+    return document.problem(f"{where}: {error.message}", *path)

@@ -13,18 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from civitas.platform.message_templates import (
+    TemplateSyntaxError,
+    parse_template,
+    placeholder_key,
+)
 from civitas.platform.yamlsource import (
     Document,
     PathPart,
     Problem,
     check_schema,
+    dotted,
     read_yaml,
     schema_problems,
 )
 from civitas.rules.public import InputError, RuleSetInvalid, load_rule_set_source, read_input
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "service.schema.json"
-PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 MESSAGE_FIELDS = {
     "reference",
     "service_title",
@@ -37,7 +42,11 @@ MESSAGE_FIELDS = {
     # The transparency log entry that records what the message reports, and its page.
     "ledger_index",
     "ledger_url",
+    # Yes/no fields, the only ones `((name??optional text))` may name.
+    "has_fee",
+    "has_reason",
 }
+MESSAGE_YES_NO_FIELDS = {"has_fee", "has_reason"}
 
 
 @dataclass
@@ -89,6 +98,7 @@ def parse_definition(
         return ParsedDefinition(document, source, "", problems, positions)
 
     problems.extend(_check_meaning(document, positions, base_dir))
+    problems.extend(_check_messages(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
     return ParsedDefinition(document, source, digest, problems, positions)
 
@@ -188,15 +198,70 @@ def _check_meaning(
             )
         problems.extend(_check_rules(document, positions, base_dir))
 
+    return problems
+
+
+def message_template_problems(text: str) -> list[tuple[int, int, str]]:
+    """What is wrong with one message's subject or body, as (line, column, problem) in the
+    text: a template the renderer cannot parse, a placeholder no message fills, or `??`
+    after one that is not yes/no. A text with no problems always renders."""
+    try:
+        template = parse_template(text)
+    except TemplateSyntaxError as error:
+        return [(error.line, error.column, error.reason)]
+    known = {placeholder_key(name): name for name in MESSAGE_FIELDS}
+    yes_no = {placeholder_key(name) for name in MESSAGE_YES_NO_FIELDS}
+
+    def listed(names: set[str]) -> str:
+        return ", ".join(f"(({name}))" for name in sorted(names))
+
+    problems = []
+    for placeholder in template.placeholders:
+        at = (placeholder.line, placeholder.column)
+        if placeholder.key not in known:
+            problems.append(
+                (
+                    *at,
+                    f"unknown placeholder '(({placeholder.name}))' "
+                    f"(use one of {listed(MESSAGE_FIELDS)})",
+                )
+            )
+        elif placeholder.is_conditional and placeholder.key not in yes_no:
+            problems.append(
+                (
+                    *at,
+                    f"'(({placeholder.name}??...))' needs a yes/no placeholder: "
+                    f"'{known[placeholder.key]}' is not one "
+                    f"(use one of {listed(MESSAGE_YES_NO_FIELDS)})",
+                )
+            )
+    return problems
+
+
+def _check_messages(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """Checks every message with the renderer that sends it, so a mistake is refused at
+    publishing, never met when a message is sent."""
+    problems: list[Problem] = []
     for name, message in document["messages"].items():
         for part in ("subject", "body"):
-            for placeholder in PLACEHOLDER.findall(message[part]):
-                if placeholder not in MESSAGE_FIELDS:
-                    known = ", ".join(sorted(MESSAGE_FIELDS))
-                    problem(
-                        ("messages", name, part),
-                        f"unknown placeholder '{{{placeholder}}}' (use one of {known})",
-                    )
+            path = ("messages", name, part)
+            node = positions.node(*path)
+            # A literal block (`body: |`) keeps its lines one for one, from the line after
+            # the `|`: a problem is reported at its own line. Plain, quoted and folded text
+            # runs its lines together: a problem is reported where the text starts.
+            literal = node is not None and getattr(node, "style", None) == "|"
+            many_lines = "\n" in message[part].strip()
+            for text_line, column, reason in message_template_problems(message[part]):
+                where = dotted(path)
+                if literal and node is not None:
+                    line = int(node.start_mark.line) + 1 + text_line
+                else:
+                    line = positions.line(*path)
+                    if many_lines:
+                        where = f"{where}, line {text_line} of the text"
+                problems.append(
+                    Problem(positions.path, line, f"{where}, column {column}: {reason}")
+                )
     return problems
 
 

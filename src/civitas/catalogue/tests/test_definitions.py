@@ -282,9 +282,9 @@ def test_the_rules_section_must_fit_the_rule_set_and_the_questions(tmp_path, cha
 
 
 def test_an_unknown_message_placeholder_is_reported(tmp_path):
-    source = _valid_source().replace("Your reference is {reference}.", "Hello {name}.", 1)
+    source = _valid_source().replace("Your reference is ((reference)).", "Hello ((name)).", 1)
     problems = [p.message for p in parse_file_from(source, tmp_path)]
-    assert any("unknown placeholder '{name}'" in p for p in problems)
+    assert any("unknown placeholder '((name))'" in p for p in problems)
 
 
 def test_a_missing_data_file_is_reported(tmp_path):

@@ -179,6 +179,22 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
+def _closed_after_another(text: str, body_from: int) -> bool:
+    """Whether a `((` whose text holds another `((` is closed once that one is: nested,
+    rather than left open."""
+    depth, index = 1, body_from
+    while index < len(text) - 1:
+        pair = text[index : index + 2]
+        if pair in ("((", "))"):
+            depth += 1 if pair == "((" else -1
+            if depth == 0:
+                return True
+            index += 2
+        else:
+            index += 1
+    return False
+
+
 @functools.lru_cache(maxsize=256)
 def parse_template(text: str) -> MessageTemplate:
     """Parses a template, or raises TemplateSyntaxError at its first mistake."""
@@ -200,12 +216,14 @@ def parse_template(text: str) -> MessageTemplate:
             raise error("'((' is not closed: a placeholder is written ((name))", opening)
         body = text[body_from:closing]
         if (inner := body.find("((")) >= 0:
-            raise error("a placeholder cannot go inside another", body_from + inner)
-        if (bracket := next((i for i, c in enumerate(body) if c in "()"), -1)) >= 0:
-            raise error("brackets cannot go inside a placeholder", body_from + bracket)
+            if _closed_after_another(text, body_from):
+                raise error("a placeholder cannot go inside another", body_from + inner)
+            raise error("'((' is not closed: a placeholder is written ((name))", opening)
         name, separator, optional_text = body.partition("??")
-        for offset, character in enumerate(name):
-            if not _NAME_CHARACTER.fullmatch(character):
+        for offset, character in enumerate(body):
+            if character in "()":
+                raise error("brackets cannot go inside a placeholder", body_from + offset)
+            if offset < len(name) and not _NAME_CHARACTER.fullmatch(character):
                 raise error(
                     f"{character!r} cannot be in a placeholder's name: use letters, digits, "
                     "spaces, '_' and '-'",

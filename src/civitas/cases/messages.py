@@ -16,6 +16,7 @@ def message_values(service: Service, fields: dict[str, str]) -> dict[str, str]:
     MESSAGE_FIELDS), so a published message always renders: a field this message does
     not fill is empty, and the yes/no fields follow the others."""
     values = {
+        "reference": "",
         "service_title": service.title,
         "organisation": service.organisation_name,
         "fee": "",

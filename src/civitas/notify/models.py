@@ -1,5 +1,7 @@
+import datetime
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from civitas.platform.crypto import EncryptedTextField
@@ -54,3 +56,8 @@ class Message(models.Model):
     def smtp_message_id(self) -> str:
         # The same Message-ID on every attempt lets a receiving system drop a duplicate.
         return f"<{self.id}@civitas.notify>"
+
+
+def lease() -> datetime.timedelta:
+    """How far a message's deadline (`retry_at`) moves each time it is queued or claimed."""
+    return datetime.timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)

@@ -7,9 +7,10 @@ from django.db import connection
 from django.utils import timezone
 
 from civitas.identity.tests.factories import OrganisationFactory
+from civitas.notify.delivery import deliver_message
 from civitas.notify.models import Message
 from civitas.notify.public import EmailContent, queue_email
-from civitas.notify.services import deliver_message, requeue_due_messages
+from civitas.notify.services import requeue_due_messages
 from civitas.notify.tests.factories import MessageFactory
 from conftest import run_queued_jobs
 

@@ -28,15 +28,19 @@ ORGANISATIONS = {
 
 
 class SmtpInbox:
-    """What a real SMTP server received, with a switch to stall the next conversation."""
+    """What a real SMTP server received, with a switch to stall the next conversation and
+    one to refuse every recipient with a given answer (such as "550 No such user")."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.received = threading.Condition()
         self.stall_next_recipient = threading.Event()
         self.release_stall = threading.Event()
+        self.refuse_recipients_with: str | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse_recipients_with is not None:
+            return self.refuse_recipients_with
         if self.stall_next_recipient.is_set():
             self.stall_next_recipient.clear()
             # Hold the client mid-conversation, as a slow server would, until released.

@@ -272,6 +272,9 @@ NOTIFY_LEASE_SECONDS = read_int("NOTIFY_LEASE_SECONDS", default=120)
 NOTIFY_MAX_ATTEMPTS = read_int("NOTIFY_MAX_ATTEMPTS", default=10)
 # /healthz answers 503 once an email has waited longer than this to be sent.
 NOTIFY_DELAY_ALERT_SECONDS = read_int("NOTIFY_DELAY_ALERT_SECONDS", default=600)
+# Who carries each channel's messages: a provider's dotted path per channel
+# (notify/providers/base.py says what a provider does).
+NOTIFY_PROVIDERS = {"email": "civitas.notify.providers.smtp.SmtpEmailProvider"}
 # Each worker records a heartbeat this often; /healthz counts it live while it is fresher
 # than the stale limit (long enough for a slow sweep to finish).
 WORKER_HEARTBEAT_SECONDS = read_int("WORKER_HEARTBEAT_SECONDS", default=5)

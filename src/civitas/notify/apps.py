@@ -7,6 +7,7 @@ class NotifyConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        from civitas.notify import checks  # noqa: F401  (registers the system check)
         from civitas.notify.health import check_messages, check_smtp
         from civitas.notify.services import requeue_due_messages
         from civitas.platform.health import register_health_check

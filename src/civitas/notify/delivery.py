@@ -1,18 +1,26 @@
-"""Delivering one message: claim it with a lease, send it, record what happened.
+"""Delivering one message: claim it with a lease, hand it to its channel's provider
+(`providers`), record what happened.
 
-A second job for the same message finds it sent, or leased, and does nothing. The send is
-outside any transaction.
+A second job for the same message finds it sent, or leased, and does nothing. The provider
+is called outside any transaction. A temporary failure is tried again with back-off; a
+permanent one (an address refused for good) fails the message at once.
 """
 
 import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 
 from civitas.notify.models import Message, lease
+from civitas.notify.providers import (
+    Channel,
+    DeliveryFailed,
+    OutgoingMessage,
+    PermanentFailure,
+    provider_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,35 +45,53 @@ def _backoff(attempts: int) -> datetime.timedelta:
 
 
 def deliver_message(message_id: str) -> str:
-    """Sends one message if nobody has; returns what happened (for logs and tests)."""
+    """Sends one message if nobody has; returns what happened (for logs and tests).
+
+    Every message is an email today. The provider is found before the message is claimed,
+    so that a bad NOTIFY_PROVIDERS leaves it untouched for the sweep to queue again.
+    """
+    provider = provider_for(Channel.EMAIL)
     message = _claim(message_id)
     if message is None:
         return "skipped"
-    email = EmailMultiAlternatives(
+    outgoing = OutgoingMessage(
+        channel=Channel.EMAIL,
+        reference=str(message.id),
+        recipient=message.recipient,
         subject=message.subject,
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.recipient],
-        headers={"Message-ID": message.smtp_message_id},
+        body_text=message.body_text,
+        body_html=message.body_html,
     )
-    email.attach_alternative(message.body_html, "text/html")
     try:
-        with get_connection(timeout=settings.EMAIL_TIMEOUT) as connection:
-            connection.send_messages([email])
+        provider.send(outgoing)
+    except PermanentFailure as failure:
+        return _not_sent(message, failure.reason, give_up=True)
+    except DeliveryFailed as failure:
+        return _not_sent(message, failure.reason, give_up=False)
     except Exception as error:
-        # The error class only: SMTP errors can quote the recipient's address.
-        failed = message.attempts >= settings.NOTIFY_MAX_ATTEMPTS
-        Message.objects.filter(id=message.id).update(
-            status=Message.Status.FAILED if failed else Message.Status.QUEUED,
-            retry_at=timezone.now() + _backoff(message.attempts),
-            last_error=type(error).__name__,
-        )
-        logger.warning(
-            "message %s attempt %s failed: %s", message.id, message.attempts, type(error).__name__
-        )
-        return "failed" if failed else "retrying"
+        # The error class only: a provider's errors can quote the recipient.
+        return _not_sent(message, type(error).__name__, give_up=False)
     Message.objects.filter(id=message.id).update(
         status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
     )
     logger.info("message %s sent", message.id)
     return "sent"
+
+
+def _not_sent(message: Message, reason: str, *, give_up: bool) -> str:
+    """Records a failed attempt: "failed" for good when it cannot succeed or has had its
+    attempts, else "retrying" after a back-off. `reason` is never personal data."""
+    failed = give_up or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+    Message.objects.filter(id=message.id).update(
+        status=Message.Status.FAILED if failed else Message.Status.QUEUED,
+        retry_at=timezone.now() + _backoff(message.attempts),
+        last_error=reason[:200],
+    )
+    logger.warning(
+        "message %s attempt %s failed%s: %s",
+        message.id,
+        message.attempts,
+        " for good" if give_up else "",
+        reason,
+    )
+    return "failed" if failed else "retrying"

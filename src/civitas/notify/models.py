@@ -52,11 +52,6 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.template} about {self.about} ({self.status})"
 
-    @property
-    def smtp_message_id(self) -> str:
-        # The same Message-ID on every attempt lets a receiving system drop a duplicate.
-        return f"<{self.id}@civitas.notify>"
-
 
 def lease() -> datetime.timedelta:
     """How far a message's deadline (`retry_at`) moves each time it is queued or claimed."""

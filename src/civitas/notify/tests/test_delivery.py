@@ -29,6 +29,7 @@ def test_a_queued_email_is_sent_over_smtp_in_plain_text_and_html(db, smtp_inbox)
     run_queued_jobs()
     [received] = smtp_inbox.wait_for(1)
     assert received["To"] == "a@example.com"
+    assert received["Message-ID"] == f"<{Message.objects.get().id}@civitas.notify>"
     assert received.is_multipart()
     assert {part.get_content_type() for part in received.walk()} >= {"text/plain", "text/html"}
     assert Message.objects.get().status == Message.Status.SENT
@@ -84,6 +85,32 @@ def test_a_message_that_keeps_failing_is_marked_failed(db, settings):
     message = MessageFactory(attempts=1)
     assert deliver_message(str(message.id)) == "failed"
     assert Message.objects.get().status == Message.Status.FAILED
+
+
+def test_a_recipient_the_relay_refuses_for_good_fails_at_once(db, smtp_inbox):
+    smtp_inbox.refuse_recipients_with = "550 5.1.1 No such user"
+    message = MessageFactory()
+    assert deliver_message(str(message.id)) == "failed"
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (
+        Message.Status.FAILED,
+        1,
+        "SMTPRecipientsRefused",
+    )
+    assert smtp_inbox.messages == []
+
+
+def test_a_recipient_the_relay_refuses_for_now_is_tried_again(db, smtp_inbox):
+    smtp_inbox.refuse_recipients_with = "450 4.2.1 Mailbox busy, try later"
+    message = MessageFactory()
+    assert deliver_message(str(message.id)) == "retrying"
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (Message.Status.QUEUED, "SMTPRecipientsRefused")
+    smtp_inbox.refuse_recipients_with = None
+    Message.objects.filter(id=message.id).update(retry_at=timezone.now())
+    assert deliver_message(str(message.id)) == "sent"
+    [received] = smtp_inbox.wait_for(1)
+    assert received["Message-ID"] == f"<{message.id}@civitas.notify>"  # the same on every try
 
 
 def test_a_message_past_its_deadline_is_queued_again(db, smtp_inbox):

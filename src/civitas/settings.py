@@ -131,7 +131,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Wiring ----------------------------------------------------------------------------
-# The module whose tables wire domain events to handlers (and periodic jobs to workers).
+# The module whose tables wire domain events to handlers, periodic jobs to workers and
+# parts of /healthz to the kernel (civitas/wiring.py).
 CIVITAS_WIRING = "civitas.wiring"
 
 # --- Queue -----------------------------------------------------------------------------

@@ -1,9 +1,17 @@
-"""The one place where the domains are wired together.
+"""The one place where the domains are wired together, and into the kernel.
 
-`EVENT_HANDLERS` names, for each domain event, the handlers that run inside the
-transaction that made the change (in order: the audit trail, the transparency log, the
-outbox) and those that run after it commits. A domain announces an event with
-`civitas.platform.events.publish`; it never calls another component to react to it.
+The kernel (`civitas.platform`) knows no domain. What it runs of theirs is declared here,
+in tables it reads by the name in the `CIVITAS_WIRING` setting when it first needs them:
+
+- `EVENT_HANDLERS` names, for each domain event, the handlers that run inside the
+  transaction that made the change (in order: the audit trail, the transparency log, the
+  outbox) and those that run after it commits. A domain announces an event with
+  `civitas.platform.events.publish`; it never calls another component to react to it.
+- `PERIODIC_JOBS`: what every `civitas worker` runs beside its queue, and how often (each
+  worker adds its own heartbeat). A job must be safe to run in several workers at once.
+- `HEALTH_CHECKS`: the parts of /healthz besides the database and the queue. A critical
+  part not "ok" makes /healthz answer 503; a dependency whose failure the platform absorbs
+  for a while (`critical=False`) makes it 200 "degraded".
 
 This module sits above every domain (like settings and urls): it may import any domain's
 `events` and `handlers` modules and `public` API, and nothing imports it except the
@@ -15,10 +23,20 @@ from civitas.cases.public import ApplicationSubmitted, CaseDecided, PersonalData
 from civitas.catalogue import handlers as catalogue
 from civitas.catalogue.public import ServicePublished
 from civitas.identity.public import OrganisationChosen, PasswordChecked, SecurityCodeChecked
-from civitas.ledger.public import LogFoundBroken
-from civitas.notify.public import MessagesListed, MessageViewed
+from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
+from civitas.notify.public import (
+    MessagesListed,
+    MessageViewed,
+    check_messages,
+    check_smtp,
+    requeue_due_messages,
+)
 from civitas.platform.events import EventTable, Handlers
 from civitas.platform.handlers import record_audit_trail
+from civitas.platform.health import HealthPart
+from civitas.platform.heartbeat import check_workers
+from civitas.platform.periodic import PeriodicJob
+from civitas.platform.ratelimit import delete_ended_windows
 
 EVENT_HANDLERS: EventTable = {
     # Cases
@@ -51,3 +69,22 @@ EVENT_HANDLERS: EventTable = {
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }
+
+PERIODIC_JOBS = (
+    PeriodicJob(
+        "platform.delete_ended_rate_limit_windows", delete_ended_windows, every_seconds=300
+    ),
+    # Queues again every message past its deadline: what makes delivery at least once.
+    PeriodicJob("notify.requeue_due_messages", requeue_due_messages, every_seconds=1),
+    # Every worker integrates; the tree state row lock keeps batches from overlapping.
+    PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
+)
+
+HEALTH_CHECKS = (
+    # No live worker: no emails, no sweeps, no ledger integration.
+    HealthPart("worker", check_workers),
+    HealthPart("messages", check_messages),
+    # An unreachable relay is retried with back-off; it becomes critical as "messages".
+    HealthPart("smtp", check_smtp, critical=False),
+    HealthPart("ledger", ledger_health),
+)

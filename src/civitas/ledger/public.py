@@ -1,4 +1,5 @@
-"""What other domains may use from the ledger (the transparency log)."""
+"""What other domains, and the wiring (`civitas.wiring`), may use from the ledger (the
+transparency log)."""
 
 from civitas.ledger.events import LogFoundBroken
 from civitas.ledger.leaf import LeafFormatError
@@ -10,6 +11,8 @@ from civitas.ledger.services import (
     TextFingerprint,
     entry_url,
     fingerprint_text,
+    integrate_pending,
+    ledger_health,
     person_reference,
     record_entries,
     record_entry,
@@ -26,6 +29,8 @@ __all__ = [
     "TextFingerprint",
     "entry_url",
     "fingerprint_text",
+    "integrate_pending",
+    "ledger_health",
     "list_entries_about",
     "person_reference",
     "record_entries",

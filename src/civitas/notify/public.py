@@ -1,7 +1,17 @@
-"""What other domains may use from notifications."""
+"""What other domains, and the wiring (`civitas.wiring`), may use from notifications."""
 
 from civitas.notify.events import MessagesListed, MessageViewed
+from civitas.notify.health import check_messages, check_smtp
 from civitas.notify.queries import list_messages_about
-from civitas.notify.services import EmailContent, queue_email
+from civitas.notify.services import EmailContent, queue_email, requeue_due_messages
 
-__all__ = ["EmailContent", "MessageViewed", "MessagesListed", "list_messages_about", "queue_email"]
+__all__ = [
+    "EmailContent",
+    "MessageViewed",
+    "MessagesListed",
+    "check_messages",
+    "check_smtp",
+    "list_messages_about",
+    "queue_email",
+    "requeue_due_messages",
+]

@@ -1,4 +1,6 @@
-"""Health checks: each component registers one; /healthz runs them all.
+"""Health checks: the database, the queue, and the parts listed in the HEALTH_CHECKS table
+of the wiring module (`civitas.wiring`, named by the CIVITAS_WIRING setting); /healthz
+runs them all.
 
 Each part reports its own status. A part is critical when, while it is not "ok", the
 platform fails its promises until someone acts (the database, the transparency log, no
@@ -14,7 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+
+from civitas.platform.composition import read_table
 
 
 @dataclass(frozen=True)
@@ -31,17 +36,13 @@ as "down". It runs on every poll of /healthz: keep it to one cheap query or a ca
 
 
 @dataclass(frozen=True)
-class _Registered:
+class HealthPart:
+    """A part of /healthz, under `name`."""
+
+    name: str
     check: HealthCheck
-    critical: bool
-
-
-_checks: dict[str, _Registered] = {}
-
-
-def register_health_check(name: str, check: HealthCheck, *, critical: bool = True) -> None:
-    """Adds a part to /healthz. `critical`: whether it failing makes /healthz answer 503."""
-    _checks[name] = _Registered(check, critical)
+    critical: bool = True
+    """Whether it not being "ok" makes /healthz answer 503."""
 
 
 def check_database() -> str:
@@ -64,11 +65,20 @@ def check_queue() -> str:
     return "ok"
 
 
-_BUILT_IN = {
-    "database": _Registered(check_database, critical=True),
+_BUILT_IN = (
+    HealthPart("database", check_database),
     # Redis down delays emails and moves sessions to the database; nothing is lost.
-    "queue": _Registered(check_queue, critical=False),
-}
+    HealthPart("queue", check_queue, critical=False),
+)
+
+
+def health_parts() -> list[HealthPart]:
+    """The kernel's own parts, then those of the wiring module's HEALTH_CHECKS table."""
+    wired = read_table("HEALTH_CHECKS", HealthPart)
+    clashes = {part.name for part in wired} & {part.name for part in _BUILT_IN}
+    if clashes:
+        raise ImproperlyConfigured(f"HEALTH_CHECKS: {sorted(clashes)} are built in")
+    return [*_BUILT_IN, *wired]
 
 
 @dataclass(frozen=True)
@@ -101,14 +111,14 @@ class HealthReport:
 def run_health_checks() -> HealthReport:
     parts: dict[str, HealthResult] = {}
     unhealthy = False
-    for name, registered in {**_BUILT_IN, **_checks}.items():
+    for part in health_parts():
         try:
-            result = registered.check()
+            result = part.check()
         except Exception:
             result = "down"
         if isinstance(result, str):
             result = HealthResult(result)
-        parts[name] = result
-        if registered.critical and result.status != "ok":
+        parts[part.name] = result
+        if part.critical and result.status != "ok":
             unhealthy = True
     return HealthReport(parts=parts, unhealthy=unhealthy)

@@ -1,16 +1,22 @@
 """Periodic jobs that every worker runs beside its queue: sweeps that make delivery
 at-least-once, batch integrations and the like. They must be safe to run concurrently
 in several workers (each takes row locks or uses idempotent updates).
+
+The jobs are listed in the PERIODIC_JOBS table of the wiring module (`civitas.wiring`,
+named by the CIVITAS_WIRING setting); the worker adds its own heartbeat.
 """
 
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connection
+
+from civitas.platform.composition import read_table
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +39,13 @@ class PeriodicJob:
     every_seconds: float
 
 
-_jobs: dict[str, PeriodicJob] = {}
-
-
-def register_periodic_job(name: str, run: Callable[[], object], *, every_seconds: float) -> None:
-    _jobs[name] = PeriodicJob(name, run, every_seconds)
+def periodic_jobs() -> list[PeriodicJob]:
+    """The jobs of the wiring module's PERIODIC_JOBS table."""
+    return read_table("PERIODIC_JOBS", PeriodicJob)
 
 
 def run_periodic_jobs_once() -> None:
-    for job in _jobs.values():
+    for job in periodic_jobs():
         _run(job)
 
 
@@ -52,17 +56,29 @@ def _run(job: PeriodicJob) -> None:
         logger.exception("periodic job %s failed", job.name)
 
 
-def start_periodic_thread(stop: threading.Event, *, scale: float = 1.0) -> threading.Thread:
-    """Runs each job every `every_seconds * scale` until `stop` is set."""
+def start_periodic_thread(
+    stop: threading.Event, *, extra_jobs: Sequence[PeriodicJob] = (), scale: float = 1.0
+) -> threading.Thread:
+    """Runs each job, the table's and then `extra_jobs` (what belongs to this process, such
+    as its heartbeat), every `every_seconds * scale` until `stop` is set.
+
+    The jobs are read before the thread starts, so that a wiring module that cannot be read
+    stops the caller rather than the thread.
+    """
+    jobs = {job.name: job for job in periodic_jobs()}
+    for job in extra_jobs:
+        if job.name in jobs:
+            raise ImproperlyConfigured(f"periodic job {job.name!r} is listed twice")
+        jobs[job.name] = job
 
     def loop() -> None:
-        next_run = dict.fromkeys(_jobs, 0.0)
+        next_run = dict.fromkeys(jobs, 0.0)
         while not stop.is_set():
             now = time.monotonic()
             try:
                 with _round_lock:
                     close_old_connections()
-                    for name, job in _jobs.items():
+                    for name, job in jobs.items():
                         if now >= next_run[name]:
                             _run(job)
                             next_run[name] = now + job.every_seconds * scale

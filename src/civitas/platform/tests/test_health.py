@@ -2,10 +2,14 @@
 promises, 200 "degraded" when it is absorbing a dependency's failure."""
 
 import datetime
+import sys
+import types
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from civitas.platform.health import HealthPart, HealthResult, health_parts
 from civitas.platform.heartbeat import record_heartbeat
 from civitas.platform.models import WorkerHeartbeat
 
@@ -61,3 +65,42 @@ def test_redis_down_is_reported_as_degraded_not_unhealthy(client, settings, smtp
     assert response.json()["status"] == "degraded"
     assert response.json()["queue"] == {"status": "down"}
     assert response.json()["database"] == {"status": "ok"}
+
+
+@pytest.fixture
+def wiring(settings, monkeypatch) -> types.ModuleType:
+    """A wiring module of the test's own, named by CIVITAS_WIRING."""
+    module = types.ModuleType("wiring_under_test")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    settings.CIVITAS_WIRING = module.__name__
+    return module
+
+
+def test_healthz_reports_the_parts_of_the_wiring_table_in_its_order(client, wiring):
+    def broken() -> str:
+        raise RuntimeError("no answer")
+
+    wiring.HEALTH_CHECKS = [
+        HealthPart("relay", lambda: HealthResult("down", {"error": "Timeout"}), critical=False),
+        HealthPart("archive", broken, critical=False),
+        HealthPart("index", lambda: "ok"),
+    ]
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert list(response.json()) == ["status", "database", "queue", "relay", "archive", "index"]
+    assert response.json()["status"] == "degraded"
+    assert response.json()["relay"] == {"status": "down", "error": "Timeout"}
+    assert response.json()["archive"] == {"status": "down"}
+
+
+def test_a_critical_part_of_the_wiring_table_not_ok_makes_healthz_unhealthy(client, wiring):
+    wiring.HEALTH_CHECKS = [HealthPart("index", lambda: "behind")]
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["index"] == {"status": "behind"}
+
+
+def test_the_wiring_table_cannot_replace_a_built_in_part(wiring):
+    wiring.HEALTH_CHECKS = [HealthPart("database", lambda: "ok")]
+    with pytest.raises(ImproperlyConfigured, match=r"\['database'\] are built in"):
+        health_parts()

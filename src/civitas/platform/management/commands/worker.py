@@ -20,7 +20,7 @@ from rq import Worker
 from rq.exceptions import StopRequested
 
 from civitas.platform.heartbeat import record_heartbeat
-from civitas.platform.periodic import register_periodic_job, start_periodic_thread
+from civitas.platform.periodic import PeriodicJob, start_periodic_thread
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +56,12 @@ class Command(BaseCommand):
         stop = threading.Event()
         # Cut the host name, not the pid, so two workers on one host never share an id.
         worker_id = f"{socket.gethostname()[:50]}-{os.getpid()}"
-        register_periodic_job(
+        heartbeat = PeriodicJob(
             "platform.worker_heartbeat",
             lambda: record_heartbeat(worker_id=worker_id),
             every_seconds=settings.WORKER_HEARTBEAT_SECONDS,
         )
-        start_periodic_thread(stop)
+        start_periodic_thread(stop, extra_jobs=[heartbeat])
         try:
             if settings.REDIS_URL:
                 _work_on_redis(stop)

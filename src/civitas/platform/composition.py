@@ -7,6 +7,7 @@ here by name when first needed, so that no import in the kernel names a domain.
 
 from collections.abc import Sequence
 from importlib import import_module
+from types import ModuleType
 from typing import Protocol, TypeVar
 
 from django.conf import settings
@@ -21,16 +22,24 @@ class _Named(Protocol):
 Entry = TypeVar("Entry", bound=_Named)
 
 
+def wiring_module() -> ModuleType | None:
+    """The module CIVITAS_WIRING names; None when the setting is empty."""
+    path = getattr(settings, "CIVITAS_WIRING", None)
+    if not path:
+        return None
+    try:
+        return import_module(path)
+    except ImportError as error:
+        raise ImproperlyConfigured(f"CIVITAS_WIRING: cannot import {path!r} ({error})") from error
+
+
 def read_table(table: str, entry_type: type[Entry]) -> list[Entry]:
     """The entries of the wiring module's `table`, checked: each an `entry_type`, each name
     once. No CIVITAS_WIRING, or no such table in it, means no entries."""
-    path = getattr(settings, "CIVITAS_WIRING", None)
-    if not path:
+    module = wiring_module()
+    if module is None:
         return []
-    try:
-        module = import_module(path)
-    except ImportError as error:
-        raise ImproperlyConfigured(f"CIVITAS_WIRING: cannot import {path!r} ({error})") from error
+    path = module.__name__
     entries = getattr(module, table, ())
     if isinstance(entries, str) or not isinstance(entries, Sequence):
         raise ImproperlyConfigured(f"{path}.{table} must be a list or tuple")

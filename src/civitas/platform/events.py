@@ -17,14 +17,14 @@ are connected from anywhere, in import order, and cannot be listed or checked.
 """
 
 import functools
-import importlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, get_type_hints
 
-from django.conf import settings
 from django.db import transaction
+
+from civitas.platform.composition import wiring_module
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +84,7 @@ class UnwiredEvent(LookupError):
 
 @functools.cache
 def _table() -> EventTable:
-    module = importlib.import_module(settings.CIVITAS_WIRING)
-    table: EventTable = module.EVENT_HANDLERS
+    table: EventTable = getattr(wiring_module(), "EVENT_HANDLERS", {})
     return table
 
 

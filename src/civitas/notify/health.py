@@ -34,7 +34,7 @@ def check_smtp() -> HealthResult:
     """Whether the relay answers a greeting, EHLO and NOOP (no mail is sent)."""
     relay = (settings.EMAIL_HOST, settings.EMAIL_PORT)
     with _smtp_lock:  # one probe at a time; the others wait for its answer
-        asked_at, answer = _smtp_answers.get(relay, (None, None))
+        asked_at, answer = _smtp_answers.get(relay, (0.0, None))
         if answer is None or time.monotonic() - asked_at >= SMTP_RECHECK_SECONDS:
             answer = _ask_relay(*relay)
             _smtp_answers[relay] = (time.monotonic(), answer)

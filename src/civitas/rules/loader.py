@@ -475,11 +475,13 @@ class _Builder:
             )
             return None
         unknown = unknown_names(expression, symbols)
-        for error in unknown:
-            offset = _find_name(text, error.name or "")
+        for unknown_name in unknown:
+            offset = _find_name(text, unknown_name.name or "")
             self.problems.append(
                 Problem(
-                    self.doc.path, self._expression_line(path, offset), f"{name}: {error.message}"
+                    self.doc.path,
+                    self._expression_line(path, offset),
+                    f"{name}: {unknown_name.message}",
                 )
             )
         if unknown:

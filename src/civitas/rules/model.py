@@ -173,7 +173,7 @@ class RuleSet:
     def label_of(self, name: str) -> str:
         for group in (self.inputs, self.parameters, self.variables):
             if name in group:
-                return group[name].label  # type: ignore[attr-defined, no-any-return]
+                return group[name].label
         return name.replace("_", " ")
 
     def labels_of(self, name: str) -> Mapping[str, str] | None:

@@ -115,7 +115,7 @@ def check(kind: str, value: object, *, allowed: Sequence[object] | None = None) 
 def _check_kind(kind: str, value: object) -> object:
     if kind == dt.BOOLEAN:
         if isinstance(value, bool) or type(value).__name__ == "bool_":
-            return bool(value)  # type: ignore[arg-type]
+            return bool(value)
         raise ValueError(f"must be true or false, not {value!r}")
     if kind in (dt.INTEGER, dt.MONEY):
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):

@@ -131,7 +131,7 @@ def vector_parameters(rule_set: RuleSet, values: Mapping[str, Any]) -> dict[str,
         if spec.vtype.kind == dt.TABLE:
             # Indexed by enumeration code; codes outside the table's keys are never looked
             # up (the type checker proved the key's values are all in the table).
-            table = np.zeros(size, dtype=dtypes[kind])
+            table: np.ndarray = np.zeros(size, dtype=dtypes[kind])
             for key, entry in value.items():
                 table[rule_set.programs["codes"][key]] = encode(rule_set, kind, entry)
             prepared[name] = table

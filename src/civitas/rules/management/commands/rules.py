@@ -56,8 +56,8 @@ class Command(BaseCommand):
         # The command functions print to sys.stdout and sys.stderr, looked up per call:
         # pointing those at this command's streams makes call_command(stdout=...) work.
         with (
-            contextlib.redirect_stdout(self.stdout._out),
-            contextlib.redirect_stderr(self.stderr._out),
+            contextlib.redirect_stdout(self.stdout._out),  # type: ignore[type-var]
+            contextlib.redirect_stderr(self.stderr._out),  # type: ignore[type-var]
         ):
             status = self._run(action, options)
         if status:

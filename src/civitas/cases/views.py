@@ -1,4 +1,4 @@
-from typing import Any
+from collections.abc import Mapping
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +16,6 @@ from civitas.cases.services import (
 from civitas.cases.workflow import Outcome, Status, TransitionNotAllowed
 from civitas.catalogue.public import Service, get_service_version
 from civitas.identity.public import StaffRequest, has_permission, staff_member_required
-from civitas.journeys.public import display_answer
 from civitas.ledger.public import LedgerUnavailable, list_entries_about
 from civitas.notify.public import list_messages_about
 from civitas.platform.audit import list_audit_events
@@ -105,18 +104,15 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     )
 
 
-def _answer_rows(service: Service, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for page in service.pages:
-        question = page.get("question")
-        if question and question["id"] in answers:
-            rows.append(
-                {
-                    "key": question.get("summary_label") or question["label"],
-                    "value": display_answer(question, answers[question["id"]]),
-                }
-            )
+def _answer_rows(service: Service, answers: Mapping[str, str | None]) -> list[dict[str, str]]:
+    """The answers in page order, shown as check answers showed them, then the values
+    derived from them."""
+    rows = [
+        {"key": question.summary_key, "value": question.display(answers[question.id])}
+        for question in service.model.questions
+        if question.id in answers
+    ]
     for name, value in answers.items():
         if not service.question(name):
-            rows.append({"key": name.replace("_", " ").capitalize(), "value": value})
+            rows.append({"key": name.replace("_", " ").capitalize(), "value": value or ""})
     return rows

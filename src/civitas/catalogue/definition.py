@@ -107,6 +107,9 @@ def _check_meaning(
     document: dict[str, Any], positions: Document, base_dir: Path | None
 ) -> list[Problem]:
     """Checks the schema cannot express: references between pages, answers and data."""
+    # The question types import this module (postcodes are normalised here).
+    from civitas.catalogue.questions import question_type, question_type_names
+
     problems: list[Problem] = []
 
     def problem(path: tuple[PathPart, ...], message: str, *, key: bool = False) -> None:
@@ -127,6 +130,17 @@ def _check_meaning(
                     f"question id '{question['id']}' is used twice",
                 )
             answer_ids[question["id"]] = question["type"]
+            where = ("pages", index, "question")
+            if question["type"] not in question_type_names():
+                known = ", ".join(question_type_names())
+                problem(
+                    (*where, "type"),
+                    f"unknown question type '{question['type']}' (use one of {known})",
+                )
+            elif question_type(question["type"]).takes_options and "options" not in question:
+                problem(where, f"a {question['type']} question needs options")
+            elif not question_type(question["type"]).takes_options and "options" in question:
+                problem((*where, "options"), f"a {question['type']} question has no options")
             values = [option["value"] for option in question.get("options", [])]
             if len(values) != len(set(values)):
                 problem(("pages", index, "question", "options"), "option values must be unique")

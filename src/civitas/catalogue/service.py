@@ -1,7 +1,11 @@
-"""A read-only view of a published service definition, as the runtime uses it."""
+"""A published version of a service, as the runtime uses it: its typed model (model.py),
+and who publishes it."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from civitas.catalogue.model import Page, Question, QuestionPage, ServiceDefinition
 
 
 @dataclass(frozen=True)
@@ -13,11 +17,18 @@ class Service:
     organisation: str
     """The owning organisation's slug: with `slug`, what names the service."""
     organisation_name: str
-    definition: dict[str, Any] = field(repr=False)
+    definition: Mapping[str, Any] = field(repr=False)
+    """The definition as stored (JSON): only for what must be given out as published (the
+    API's copy) and the message texts. Everything else reads `model`."""
+    model: ServiceDefinition = field(init=False, repr=False, compare=False)
+    """The definition as typed values, built once per version."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "model", ServiceDefinition.from_document(self.definition))
 
     @property
     def title(self) -> str:
-        return self.definition["title"]
+        return self.model.title
 
     @property
     def path(self) -> str:
@@ -29,37 +40,24 @@ class Service:
         return f"/services/{self.organisation}/{self.slug}/"
 
     @property
-    def pages(self) -> list[dict[str, Any]]:
-        return self.definition["pages"]
+    def pages(self) -> tuple[Page, ...]:
+        return self.model.pages
 
-    def page(self, page_id: str) -> dict[str, Any] | None:
-        return self._pages_by_id.get(page_id)
+    def page(self, page_id: str) -> Page | None:
+        return self.model.page(page_id)
 
     def page_index(self, page_id: str) -> int:
-        return self._page_positions[page_id]
+        return self.model.page_index(page_id)
 
-    def question(self, answer_id: str) -> dict[str, Any] | None:
-        page = self._pages_by_answer.get(answer_id)
-        return page["question"] if page else None
+    def question(self, answer_id: str) -> Question | None:
+        return self.model.question(answer_id)
 
-    def page_for_answer(self, answer_id: str) -> dict[str, Any] | None:
-        return self._pages_by_answer.get(answer_id)
+    def page_for_answer(self, answer_id: str) -> QuestionPage | None:
+        return self.model.page_for_answer(answer_id)
 
     def lookup(self, table: str, key: str) -> str | None:
-        return self.definition["_data"][table].get(key)
+        return self.model.lookup(table, key)
 
     @property
     def contact_email_answer(self) -> str:
-        return self.definition["contact"]["email"]
-
-    def __post_init__(self) -> None:
-        pages = self.definition["pages"]
-        object.__setattr__(self, "_pages_by_id", {page["id"]: page for page in pages})
-        object.__setattr__(
-            self, "_page_positions", {page["id"]: index for index, page in enumerate(pages)}
-        )
-        object.__setattr__(
-            self,
-            "_pages_by_answer",
-            {page["question"]["id"]: page for page in pages if page.get("question")},
-        )
+        return self.model.contact_email

@@ -9,14 +9,13 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from civitas.cases.public import submit_application
 from civitas.catalogue.public import (
     Service,
     ServiceNotFound,
     get_live_service,
     list_live_services,
 )
-from civitas.journeys import flow
+from civitas.journeys.submission import NotSubmitted, submit_answers
 from civitas.platform.input_guards import JSONTooDeep, parse_json
 from civitas.platform.problems import problem_response
 
@@ -63,6 +62,7 @@ def service_detail(request: HttpRequest, organisation: str, slug: str) -> JsonRe
     service = _live_service(organisation, slug)
     if service is None:
         return _service_not_found(organisation, slug)
+    # The definition as published, without what the catalogue embeds (data tables, rules).
     definition = {k: v for k, v in service.definition.items() if not k.startswith("_")}
     return JsonResponse(
         {
@@ -72,6 +72,7 @@ def service_detail(request: HttpRequest, organisation: str, slug: str) -> JsonRe
             "version": service.version,
             "sha256": service.sha256,
             "definition": definition,
+            "answers_schema": service.model.answers_schema(),
         }
     )
 
@@ -137,26 +138,19 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             problem_type="declaration-required",
             detail="Set 'declaration' to true to confirm the answers are correct.",
         )
-    checked = flow.check_submission(service, body["answers"], today=timezone.localdate())
-    if checked.errors:
+    result = submit_answers(service, body["answers"], channel="api", today=timezone.localdate())
+    if isinstance(result, NotSubmitted):
         return problem_response(
             status=422,
             title="Invalid answers",
             problem_type="invalid-answers",
             detail="Some answers are missing or not valid.",
-            errors=checked.errors,
+            errors=result.errors,
         )
-    fee = flow.fee_for(service, checked.answers, today=timezone.localdate())
-    case = submit_application(
-        service=service,
-        answers=checked.answers,
-        fee_pence=fee.pence if fee else None,
-        decision=fee.decision if fee else None,
-        channel="api",
-    )
+    fee = result.fee
     body = {
-        "reference": case.reference,
-        "status": case.status,
+        "reference": result.reference,
+        "status": result.status,
         "fee_pence": fee.pence if fee else None,
         "service_version": service.version,
     }

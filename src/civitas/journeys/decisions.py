@@ -8,10 +8,11 @@ worked it out always agree.
 
 import datetime
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from civitas.catalogue.public import Service
+from civitas.catalogue.public import RulesSpec, Service
 from civitas.rules.public import Decision, RuleSet, decide, load_rule_set_source, read_input
 
 
@@ -62,19 +63,18 @@ class RulesOutcome:
         return self.decision.to_dict(trace=False)
 
 
-def rules_spec(service: Service) -> dict[str, Any] | None:
+def rules_spec(service: Service) -> RulesSpec | None:
     """The definition's `rules` section, or None for a service without rules."""
-    return service.definition.get("rules")
+    return service.model.rules
 
 
 def rule_set_of(service: Service) -> RuleSet | None:
     """The rule set pinned in the published version (compiled once per process)."""
-    if not rules_spec(service):
+    spec = rules_spec(service)
+    if spec is None:
         return None
-    embedded = service.definition["_rules"]
-    return _compiled(
-        embedded["source"], filename=f"{service.slug}@{service.version}:{embedded['file']}"
-    )
+    embedded = spec.embedded
+    return _compiled(embedded.source, filename=f"{service.slug}@{service.version}:{embedded.file}")
 
 
 @functools.lru_cache(maxsize=64)
@@ -87,21 +87,21 @@ def _compiled(source: str, *, filename: str) -> RuleSet:
 def answers_needed(service: Service) -> frozenset[str]:
     """The answers the rules take, including the one that gives the decision's date."""
     spec = rules_spec(service)
-    if not spec:
+    if spec is None:
         return frozenset()
-    needed = set(spec["inputs"].values())
-    if spec.get("decision_date"):
-        needed.add(spec["decision_date"])
+    needed = set(spec.inputs.values())
+    if spec.decision_date:
+        needed.add(spec.decision_date)
     return frozenset(needed)
 
 
 def decision_date(
-    service: Service, answers: dict[str, Any], *, today: datetime.date | None
+    service: Service, answers: Mapping[str, str | None], *, today: datetime.date | None
 ) -> datetime.date | None:
     """The date the rules are applied as of: the answer named by `decision_date` (a
     permit's start date), or today. None when that answer is not given yet."""
-    spec = rules_spec(service) or {}
-    answer = spec.get("decision_date")
+    spec = rules_spec(service)
+    answer = spec.decision_date if spec is not None else None
     if answer is None:
         return today or datetime.date.today()
     value = answers.get(answer)
@@ -109,7 +109,7 @@ def decision_date(
 
 
 def rules_outcome(
-    service: Service, answers: dict[str, Any], *, today: datetime.date | None = None
+    service: Service, answers: Mapping[str, str | None], *, today: datetime.date | None = None
 ) -> RulesOutcome | None:
     """What the service's rules decide for these answers.
 
@@ -119,7 +119,7 @@ def rules_outcome(
     publishing and the answer checks in flow.py rule out.
     """
     spec = rules_spec(service)
-    if not spec:
+    if spec is None:
         return None
     rule_set = rule_set_of(service)
     assert rule_set is not None
@@ -127,7 +127,7 @@ def rules_outcome(
     if on is None:
         return None
     inputs: dict[str, Any] = {}
-    for name, answer in spec["inputs"].items():
+    for name, answer in spec.inputs.items():
         value = answers.get(answer)
         if value in (None, ""):
             if not rule_set.inputs[name].has_default:
@@ -135,7 +135,7 @@ def rules_outcome(
             continue
         inputs[name] = read_input(rule_set, name, value)
     decision = _decide(rule_set, tuple(sorted(inputs.items())), on)
-    return RulesOutcome(decision, spec.get("fee"), spec.get("eligible"))
+    return RulesOutcome(decision, spec.fee, spec.eligible)
 
 
 # Pages call for the same decision several times a request (route, fee, summary); the

@@ -1,5 +1,4 @@
-"""What other domains may use from journeys."""
+"""What other domains may use from journeys: nothing yet. The citizen's pages and the API
+are reached by URL; a case shows its answers through the catalogue's question types."""
 
-from civitas.journeys.flow import display_answer
-
-__all__ = ["display_answer"]
+__all__: list[str] = []

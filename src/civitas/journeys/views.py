@@ -1,9 +1,12 @@
 """The citizen's pages: start, one question a page, check answers, declaration, done.
 
-Views only translate HTTP to the flow functions and back; the rules are in flow.py.
+Views only translate HTTP to the flow functions and back; the rules are in flow.py, each
+question's checks and widget are its type's (the catalogue's question types), and an
+application is sent by submission.py, as the API sends one.
 """
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,8 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from civitas.cases.public import submit_application
 from civitas.catalogue.public import (
+    ExitPage,
+    FieldError,
+    QuestionPage,
     Service,
     ServiceNotFound,
     get_live_service,
@@ -20,6 +25,7 @@ from civitas.catalogue.public import (
 )
 from civitas.journeys import decisions, flow
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
+from civitas.journeys.submission import NotSubmitted, submit_answers
 
 
 def _service_or_404(organisation: str, slug: str) -> Service:
@@ -104,7 +110,7 @@ def find_service(request: HttpRequest, slug: str) -> HttpResponse:
 def start(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
     service = _service_or_404(organisation, slug)
     return render(
-        request, "journeys/start.html", _context(service, first_page=service.pages[0]["id"])
+        request, "journeys/start.html", _context(service, first_page=service.model.first_page.id)
     )
 
 
@@ -124,52 +130,36 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
                 title="You cannot answer this question yet",
                 detail="Answer the questions in order. Nothing was saved.",
             )
-        return redirect(_page_url(service, route.current or route.exit_page or "check-answers"))
-    if page.get("kind") == "exit":
+        return redirect(_page_url(service, route.stop or "check-answers"))
+    if isinstance(page, ExitPage):
         return _exit_page(request, service, page, journey, route)
 
-    question = page["question"]
+    question = page.question
     is_change = request.GET.get("change") == "1"
+    fields: Mapping[str, str]
     if request.method == "POST":
         if not _version_is_live(request, service):
             return _version_changed(request, service)
-        if question["type"] == "radios":
-            posted = request.POST.get(question["id"], "")
-            if posted and posted not in {option["value"] for option in question["options"]}:
-                return _rejected(
-                    request,
-                    service,
-                    title="That answer is not one of the options",
-                    detail="Choose one of the options given. Nothing was saved.",
-                )
         result = flow.clean_answer(service, page, request.POST, today=_today())
         if result.error is None:
-            journey.answers[question["id"]] = result.value
-            for name in page.get("derive", {}):
-                journey.answers.pop(name, None)
-            journey.answers.update({k: v for k, v in result.derived.items() if v is not None})
-            new_route = flow.route(service, journey.answers, today=_today())
-            journey.answers = flow.answers_on_route(service, journey.answers, new_route)
+            journey.answers, new_route = flow.record_answer(
+                service, page, journey.answers, result, today=_today()
+            )
             save_journey(request, journey)
-            if new_route.exit_page:
-                return redirect(_page_url(service, new_route.exit_page))
-            if new_route.is_complete:
-                return redirect(_page_url(service, "check-answers"))
-            return redirect(_page_url(service, new_route.current))
-        raw, error, status = request.POST, result.error, 400
+            return redirect(_page_url(service, new_route.stop or "check-answers"))
+        if result.error.refusal is not None:
+            refusal = result.error.refusal
+            return _rejected(request, service, title=refusal.title, detail=refusal.detail)
+        fields, error, status = request.POST, result.error, 400
     else:
-        raw, error, status = (
-            _raw_from_stored(question, journey.answers.get(question["id"])),
-            None,
-            200,
-        )
+        fields, error, status = question.fields_for(journey.answers.get(question.id)), None, 200
     return render(
         request,
         "journeys/question.html",
         _question_context(
             service,
             page,
-            raw=raw,
+            fields=fields,
             error=error,
             is_change=is_change,
             back=_back_link(service, route, page_id),
@@ -181,14 +171,14 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
 def _exit_page(
     request: HttpRequest,
     service: Service,
-    page: dict[str, Any],
+    page: ExitPage,
     journey: Journey,
     route: flow.Route,
 ) -> HttpResponse:
     """An exit page; the rules' ineligible page also says why, in the rules' own words."""
     explanation: tuple[str, ...] = ()
     spec = decisions.rules_spec(service)
-    if spec and spec.get("ineligible_page") == page["id"]:
+    if spec is not None and spec.ineligible_page == page.id:
         outcome = decisions.rules_outcome(service, journey.answers, today=_today())
         explanation = outcome.reasons_not_eligible if outcome else ()
     return render(
@@ -198,7 +188,7 @@ def _exit_page(
             service,
             page=page,
             explanation=explanation,
-            back=_back_link(service, route, page["id"]),
+            back=_back_link(service, route, page.id),
         ),
     )
 
@@ -214,63 +204,42 @@ def _back_link(service: Service, route: flow.Route, page_id: str) -> str:
     return _page_url(service, route.pages[position - 1])
 
 
-def _raw_from_stored(question: dict[str, Any], stored: str | None) -> dict[str, str]:
-    if stored is None:
-        return {}
-    if question["type"] == "date":
-        try:
-            day = datetime.date.fromisoformat(stored)
-        except ValueError:
-            return {}
-        qid = question["id"]
-        return {
-            f"{qid}-day": str(day.day),
-            f"{qid}-month": str(day.month),
-            f"{qid}-year": str(day.year),
-        }
-    return {question["id"]: stored}
-
-
 def _question_context(
     service: Service,
-    page: dict[str, Any],
+    page: QuestionPage,
     *,
-    raw: Any,
-    error: flow.FieldError | None,
+    fields: Mapping[str, str],
+    error: FieldError | None,
     is_change: bool,
     back: str,
 ) -> dict[str, Any]:
-    question = page["question"]
-    qid = question["id"]
     return _context(
         service,
         page=page,
-        question=question,
-        value=raw.get(qid, ""),
-        date_parts={part: raw.get(f"{qid}-{part}", "") for part in ("day", "month", "year")},
-        error=error,
+        question=page.question,
+        widget=page.question.widget(fields, error),
         errors={error.field: error.message} if error else {},
         form_has_errors=error is not None,
-        action=_page_url(service, page["id"]) + ("?change=1" if is_change else ""),
+        action=_page_url(service, page.id) + ("?change=1" if is_change else ""),
         back=back,
     )
 
 
 def _summary_rows(
-    service: Service, answers: dict[str, Any], route: flow.Route
-) -> list[dict[str, Any]]:
+    service: Service, answers: Mapping[str, str | None], route: flow.Route
+) -> list[dict[str, str]]:
     rows = []
     for page_id in route.pages:
         page = service.page(page_id)
-        question = page.get("question")
-        if not question:
+        if not isinstance(page, QuestionPage):
             continue
+        question = page.question
         rows.append(
             {
-                "key": question.get("summary_label") or question["label"],
-                "value": flow.display_answer(question, answers.get(question["id"])),
+                "key": question.summary_key,
+                "value": question.display(answers.get(question.id)),
                 "href": _page_url(service, page_id) + "?change=1",
-                "hidden": (question.get("summary_label") or question["label"]).lower(),
+                "hidden": question.summary_key.lower(),
             }
         )
     return rows
@@ -281,10 +250,8 @@ def _complete_journey_or_redirect(
 ) -> tuple[Journey, flow.Route] | HttpResponse:
     journey = _journey(request, service)
     route = flow.route(service, journey.answers, today=_today())
-    if route.exit_page:
-        return redirect(_page_url(service, route.exit_page))
-    if not route.is_complete:
-        return redirect(_page_url(service, route.current))
+    if route.stop is not None:
+        return redirect(_page_url(service, route.stop))
     return journey, route
 
 
@@ -321,24 +288,20 @@ def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpRespo
         if request.POST.get("confirm") != "yes":
             errors["confirm"] = "Confirm that the information you have given is correct"
         else:
-            checked = flow.check_submission(
-                service, _as_api_answers(service, journey.answers), today=_today()
+            result = submit_answers(
+                service,
+                flow.asked_answers(service, journey.answers),
+                channel="online",
+                today=_today(),
             )
-            if checked.errors:
+            if isinstance(result, NotSubmitted):
                 # An answer went stale (a start date now in the past): ask it again.
-                first = next(iter(checked.errors))
-                page = service.page_for_answer(first)
-                return redirect(_page_url(service, page["id"]) if page else service.url)
-            fee = flow.fee_for(service, checked.answers, today=_today())
-            case = submit_application(
-                service=service,
-                answers=checked.answers,
-                fee_pence=fee.pence if fee else None,
-                decision=fee.decision if fee else None,
-            )
+                return redirect(
+                    _page_url(service, result.page_id) if result.page_id else service.url
+                )
             forget_journey(request, service.path)
-            request.session[f"submitted:{service.path}"] = case.reference
-            return redirect(f"{service.url}confirmation/{case.reference}/")
+            request.session[f"submitted:{service.path}"] = result.reference
+            return redirect(f"{service.url}confirmation/{result.reference}/")
     return render(
         request,
         "journeys/declaration.html",
@@ -350,11 +313,6 @@ def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpRespo
         ),
         status=400 if errors else 200,
     )
-
-
-def _as_api_answers(service: Service, answers: dict[str, Any]) -> dict[str, Any]:
-    """Only asked answers (not derived ones), as an API client would send them."""
-    return {qid: value for qid, value in answers.items() if service.question(qid)}
 
 
 @require_GET

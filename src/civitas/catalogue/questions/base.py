@@ -1,0 +1,221 @@
+"""What a question type is, and the registry of them by name.
+
+A question type owns everything about one kind of question: how the fields a page posts
+become the one string stored as the answer (and the errors on the way), how a stored or
+API value goes back into those fields, how an answer is shown on check answers and on the
+case page, which template macro draws it, and the JSON Schema of its answer in the API.
+Adding a type is one subclass, registered with `@register`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
+from civitas.platform.jsontypes import JSONObject
+
+if TYPE_CHECKING:
+    from civitas.catalogue.model import Question
+
+JSONSchema = JSONObject
+"""A JSON Schema, as JSON."""
+
+FIELDS_TEMPLATE = "platform/fields.html"
+"""The hand-written GOV.UK question components (see tests/architecture/test_component_parity.py)."""
+
+DEFAULT_ERRORS: Mapping[str, str] = {
+    "required": "Answer this question",
+    "invalid": "Enter a valid answer",
+    "unsafe_characters": (
+        "Your answer includes characters that cannot be used. Try typing it rather than pasting it"
+    ),
+    "too_long": "Your answer must be {max_length} characters or fewer",
+    "too_early": "The date is too early",
+    "too_late": "The date is too late",
+}
+DEFAULT_MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A page's refusal of a whole request that its form could not have produced."""
+
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """An error for one question; `field` is the input the error summary links to."""
+
+    message: str
+    field: str
+    refusal: Refusal | None = None
+    """Set when the answer is one the page never offered (a value that is not among the
+    options): a page refuses the request instead of showing a field error. The API, which
+    offers nothing, reports `message` like any other error."""
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """What a question type made of the fields posted for one question."""
+
+    value: str | None
+    """The answer to store, always a string; None when there is an error."""
+    error: FieldError | None = None
+
+
+@dataclass(frozen=True)
+class Widget:
+    """How a question is drawn: a macro of a template, called with these arguments."""
+
+    template: str
+    macro: str
+    arguments: Mapping[str, object] = field(default_factory=dict)
+
+
+def error_message(question: Question, kind: str) -> str:
+    """The definition's message for an error of this kind, or the platform's default."""
+    text = question.error_messages.get(kind) or DEFAULT_ERRORS[kind]
+    return text.format(max_length=question.max_length or "")
+
+
+class QuestionType(ABC):
+    """One kind of question. Subclasses set `name` and are registered with `@register`."""
+
+    name: ClassVar[str]
+    """The `type` a definition gives its question."""
+    takes_options: ClassVar[bool] = False
+    """Whether the question lists `options` to choose from (and must list them)."""
+
+    @abstractmethod
+    def clean(
+        self, question: Question, fields: Mapping[str, str], *, today: datetime.date
+    ) -> Cleaned:
+        """The answer to store from the posted fields, or the error to show."""
+
+    @abstractmethod
+    def fields_for(self, question: Question, value: object) -> dict[str, str]:
+        """The form fields that hold `value`: a stored answer shown again on its page, or
+        a value an API client sent, which `clean` then checks as if it had been posted."""
+
+    @abstractmethod
+    def display(self, question: Question, value: str) -> str:
+        """A stored answer as check answers and the case page show it."""
+
+    @abstractmethod
+    def widget(
+        self, question: Question, fields: Mapping[str, str], error: FieldError | None
+    ) -> Widget:
+        """The macro that draws the question, with what was typed and the error, if any."""
+
+    @abstractmethod
+    def answer_schema(self, question: Question) -> JSONSchema:
+        """The JSON Schema of the answer in the API (a string, as every answer is)."""
+
+    def error_field(self, question: Question) -> str:
+        """The input an error about the answer as a whole links to."""
+        return question.id
+
+
+class TextLike(QuestionType):
+    """A question answered in one text input: the checks every typed answer passes."""
+
+    input_type: ClassVar[str] = "text"
+    input_classes: ClassVar[str] = ""
+    spellcheck: ClassVar[bool | None] = None
+
+    def clean(
+        self, question: Question, fields: Mapping[str, str], *, today: datetime.date
+    ) -> Cleaned:
+        text = (fields.get(question.id) or "").strip()
+        problem = typed_text_problem(question, text)
+        if problem:
+            return Cleaned(None, FieldError(error_message(question, problem), question.id))
+        return self.clean_text(question, text)
+
+    def clean_text(self, question: Question, text: str) -> Cleaned:
+        """The answer from text that passed the common checks; by default, the text."""
+        return Cleaned(text)
+
+    def fields_for(self, question: Question, value: object) -> dict[str, str]:
+        return {question.id: value} if isinstance(value, str) else {}
+
+    def display(self, question: Question, value: str) -> str:
+        return value
+
+    def widget(
+        self, question: Question, fields: Mapping[str, str], error: FieldError | None
+    ) -> Widget:
+        return Widget(
+            FIELDS_TEMPLATE,
+            "text_input",
+            {
+                "id": question.id,
+                "label": question.label,
+                "value": fields.get(question.id, ""),
+                "hint": question.hint,
+                "error": error.message if error else "",
+                "type": self.input_type,
+                "classes": self.input_classes,
+                "autocomplete": question.autocomplete,
+                "spellcheck": self.spellcheck,
+            },
+        )
+
+    def answer_schema(self, question: Question) -> JSONSchema:
+        return {"type": "string", "maxLength": question.max_length or DEFAULT_MAX_LENGTH}
+
+
+def typed_text_problem(question: Question, text: str) -> str | None:
+    """The kind of error in stripped typed text that no answer may have, if any: nothing
+    visible, characters nobody types (platform/input_guards.py), or too many characters."""
+    if is_only_invisible(text):
+        return "required"
+    if has_unsafe_characters(text):
+        return "unsafe_characters"
+    if len(text) > (question.max_length or DEFAULT_MAX_LENGTH):
+        return "too_long"
+    return None
+
+
+_TYPES: dict[str, QuestionType] = {}
+
+T = TypeVar("T", bound=type[QuestionType])
+
+
+def register(cls: T) -> T:
+    """Registers a question type under its `name` (a class decorator)."""
+    if cls.name in _TYPES:
+        raise ValueError(f"question type '{cls.name}' is already registered")
+    _TYPES[cls.name] = cls()
+    return cls
+
+
+@contextmanager
+def registered(cls: type[QuestionType]) -> Iterator[QuestionType]:
+    """A question type registered only inside the `with` block (for tests)."""
+    register(cls)
+    try:
+        yield _TYPES[cls.name]
+    finally:
+        del _TYPES[cls.name]
+
+
+def question_type(name: str) -> QuestionType:
+    """The registered type called `name`; KeyError for an unknown one."""
+    return _TYPES[name]
+
+
+def question_type_names() -> list[str]:
+    """Every registered type's name, in the order they were registered."""
+    return list(_TYPES)
+
+
+def all_question_types() -> list[QuestionType]:
+    return list(_TYPES.values())

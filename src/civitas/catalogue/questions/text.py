@@ -1,0 +1,87 @@
+"""Questions answered by typing one line: text, email, postcode, vehicle registration."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from civitas.catalogue.definition import normalise_postcode
+from civitas.catalogue.questions.base import (
+    Cleaned,
+    FieldError,
+    JSONSchema,
+    TextLike,
+    error_message,
+    register,
+)
+
+if TYPE_CHECKING:
+    from civitas.catalogue.model import Question
+
+# The UK postcode format (BS 7666), allowing a missing or extra space.
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+# Current (since 2001), prefix, suffix and dateless formats, without spaces.
+REGISTRATION = re.compile(
+    r"^([A-Z]{2}[0-9]{2}[A-Z]{3}|[A-Z][0-9]{1,3}[A-Z]{3}|[A-Z]{3}[0-9]{1,3}[A-Z]"
+    r"|[0-9]{1,4}[A-Z]{1,3}|[A-Z]{1,3}[0-9]{1,4})$"
+)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SPACES = re.compile(r"\s+")
+
+
+def _invalid(question: Question) -> Cleaned:
+    return Cleaned(None, FieldError(error_message(question, "invalid"), question.id))
+
+
+@register
+class Text(TextLike):
+    """Free text, stored as typed (without surrounding spaces)."""
+
+    name = "text"
+
+
+@register
+class Email(TextLike):
+    name = "email"
+    input_type: ClassVar[str] = "email"
+    spellcheck: ClassVar[bool | None] = False
+
+    def clean_text(self, question: Question, text: str) -> Cleaned:
+        return Cleaned(text) if EMAIL.match(text) else _invalid(question)
+
+    def answer_schema(self, question: Question) -> JSONSchema:
+        return {**super().answer_schema(question), "format": "email"}
+
+
+@register
+class Postcode(TextLike):
+    """A UK postcode, stored in capitals with one space before the last three characters."""
+
+    name = "postcode"
+    input_classes: ClassVar[str] = "govuk-input--width-10"
+    spellcheck: ClassVar[bool | None] = False
+
+    def clean_text(self, question: Question, text: str) -> Cleaned:
+        compact = _SPACES.sub("", text).upper()
+        if not POSTCODE.match(compact):
+            return _invalid(question)
+        return Cleaned(normalise_postcode(compact))
+
+    def answer_schema(self, question: Question) -> JSONSchema:
+        return {**super().answer_schema(question), "examples": ["SW1A 1AA"]}
+
+
+@register
+class VehicleRegistration(TextLike):
+    """A UK vehicle registration, stored in capitals without spaces."""
+
+    name = "vehicle_registration"
+    input_classes: ClassVar[str] = "govuk-input--width-10 govuk-input--extra-letter-spacing"
+    spellcheck: ClassVar[bool | None] = False
+
+    def clean_text(self, question: Question, text: str) -> Cleaned:
+        compact = _SPACES.sub("", text).upper()
+        return Cleaned(compact) if REGISTRATION.match(compact) else _invalid(question)
+
+    def answer_schema(self, question: Question) -> JSONSchema:
+        return {**super().answer_schema(question), "examples": ["CU57 ABC"]}

@@ -49,3 +49,17 @@ def test_a_garbled_list_cursor_is_ignored_or_refused_but_never_a_server_error(
     signed_in(caseworker)
     response = client.get("/staff/cases/", {"after": cursor})
     assert response.status_code < 500
+
+
+def test_the_case_page_shows_answers_as_their_question_types_show_them(
+    client, parking_permit, caseworker, signed_in
+):
+    case = CaseFactory()
+    signed_in(caseworker)
+    body = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "CO2 emissions band" in body  # the question's summary label
+    assert "Band B: 101 to 110g/km" in body  # an option's label, not its value
+    assert "1 December 2026" in body  # a date as GOV.UK writes it
+    assert "What is the first line of your address?" in body
+    assert "12 Station Road" in body
+    assert "Zone" in body  # a derived value, by its name

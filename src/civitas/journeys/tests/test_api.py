@@ -123,3 +123,4 @@ def test_the_definition_is_readable(client, parking_permit):
     assert response.status_code == 200
     assert response.json()["definition"]["slug"] == "resident-parking-permit"
     assert "_data" not in response.json()["definition"]
+    assert response.json()["answers_schema"] == parking_permit.model.answers_schema()

@@ -1,18 +1,20 @@
-"""The journey rules as pure functions: answers in, route and errors out."""
+"""The journey rules as pure functions: answers in, route and errors out. The service is
+built in memory, so only the test that publishes a version needs the database."""
 
 import datetime
 import shutil
 
 import pytest
 
+from civitas.catalogue.tests.memory import parking_permit as parking_permit_in_memory
 from civitas.journeys import flow
 
 TODAY = datetime.date(2026, 11, 24)
 
 
-@pytest.fixture
-def service(parking_permit):
-    return parking_permit
+@pytest.fixture(scope="module")
+def service():
+    return parking_permit_in_memory()
 
 
 def page(service, page_id):
@@ -185,7 +187,10 @@ def test_exit_pages_are_never_reached_by_falling_through(service):
     assert flow.route(service, answers).current == "address"
 
 
-def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with(service, tmp_path):
+def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with(
+    parking_permit, tmp_path
+):
+    service = parking_permit
     from civitas.catalogue.public import get_service_version, parse_file, publish_service_file
     from conftest import PARKING_PERMIT, SERVICES
 
@@ -211,3 +216,48 @@ def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with
     assert (old.pence, new.pence) == (4800, 3840)
     assert old.decision["rule_set"]["hash"] == service.definition["rules"]["sha256"]
     assert new.decision["rule_set"]["hash"] == new_hash
+
+
+def test_a_new_answer_replaces_what_its_page_derived_and_drops_answers_off_the_route(service):
+    answers = dict(ANSWERS)
+    page = service.page("postcode")
+    result = flow.clean_answer(service, page, {"postcode": "EB9 9ZZ"}, today=TODAY)
+    assert result.derived == {"zone": None}
+    updated, route = flow.record_answer(service, page, answers, result, today=TODAY)
+    assert updated == {"postcode": "EB9 9ZZ"}
+    assert route.stop == route.exit_page == "not-in-a-zone"
+    assert answers == ANSWERS  # the answers given are not changed in place
+
+
+def test_a_changed_answer_keeps_the_rest_of_the_route(service):
+    page = service.page("emissions")
+    result = flow.clean_answer(service, page, {"co2_band": "electric"}, today=TODAY)
+    updated, route = flow.record_answer(service, page, ANSWERS, result, today=TODAY)
+    assert updated == {**ANSWERS, "co2_band": "electric"}
+    assert route.is_complete
+    assert route.stop is None
+
+
+def test_an_application_is_made_of_the_asked_answers_only(service):
+    asked = flow.asked_answers(service, ANSWERS)
+    assert "zone" not in asked
+    assert flow.check_submission(service, asked, today=TODAY).answers == ANSWERS
+    # An API client may not send what the service derives.
+    assert flow.check_submission(service, ANSWERS, today=TODAY).errors == {
+        "zone": "this question is not on the route for these answers"
+    }
+
+
+def test_a_start_date_the_rules_cover_is_accepted(service):
+    later = datetime.date(2026, 3, 20)
+    fields = {"start_date-day": "20", "start_date-month": "3", "start_date-year": "2026"}
+    result = flow.clean_answer(service, service.page("start-date"), fields, today=later)
+    assert result.error is None
+    assert result.value == "2026-03-20"
+
+
+def test_an_api_answer_that_is_not_a_string_is_missing(service):
+    checked = flow.check_submission(
+        service, {**flow.asked_answers(service, ANSWERS), "address_line": 12}, today=TODAY
+    )
+    assert checked.errors["address_line"] == "Enter the first line of your address"

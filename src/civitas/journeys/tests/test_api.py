@@ -46,7 +46,7 @@ def test_the_response_explains_the_fee_and_names_the_rules(client, parking_permi
     body = response.json()
     assert body["fee_explanation"][-1] == "Fee to pay: £77.00."
     assert body["fee_rules"]["name"] == "parking-permit-fee"
-    assert body["fee_rules"]["sha256"] == parking_permit.definition["rules"]["sha256"]
+    assert body["fee_rules"]["sha256"] == parking_permit.model.rules.sha256
     assert body["fee_rules"]["on"] == valid_answers()["start_date"]
     case = Case.objects.get(reference=body["reference"])
     assert case.fee_decision["explanation"] == body["fee_explanation"]

@@ -137,7 +137,7 @@ def test_the_household_surcharge_and_blue_badge_discount_come_from_the_answers(s
 
 def test_the_fee_decision_records_the_rules_that_made_it(service):
     fee = flow.fee_for(service, ANSWERS, today=TODAY)
-    assert fee.decision["rule_set"]["hash"] == service.definition["rules"]["sha256"]
+    assert fee.decision["rule_set"]["hash"] == service.model.rules.sha256
     assert fee.decision["inputs"]["permits_already_in_household"] == 0
     assert fee.decision["on"] == "2026-12-01"
     assert fee.decision["explanation"] == list(fee.explanation)
@@ -201,9 +201,7 @@ def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with
     definition = tmp_path / "resident-parking-permit" / "service.yaml"
     [unpinned] = parse_file(definition).problems
     new_hash = unpinned.message.split("its content hash is ")[1].split(";")[0]
-    definition.write_text(
-        definition.read_text().replace(service.definition["rules"]["sha256"], new_hash)
-    )
+    definition.write_text(definition.read_text().replace(service.model.rules.sha256, new_hash))
     assert publish_service_file(definition, published_by="test").version == 2
 
     answers = {**ANSWERS, "has_blue_badge": "yes"}
@@ -214,7 +212,7 @@ def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with
         get_service_version(service.organisation_id, service.slug, 2), answers, today=TODAY
     )
     assert (old.pence, new.pence) == (4800, 3840)
-    assert old.decision["rule_set"]["hash"] == service.definition["rules"]["sha256"]
+    assert old.decision["rule_set"]["hash"] == service.model.rules.sha256
     assert new.decision["rule_set"]["hash"] == new_hash
 
 

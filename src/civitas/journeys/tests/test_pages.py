@@ -176,7 +176,7 @@ def test_submitting_stores_a_case_and_queues_the_confirmation_email(client, park
     assert case.status == "submitted"
     assert case.service_version == 1
     assert case.fee_pence == 10500
-    assert case.fee_decision["rule_set"]["hash"] == parking_permit.definition["rules"]["sha256"]
+    assert case.fee_decision["rule_set"]["hash"] == parking_permit.model.rules.sha256
     assert case.fee_decision["outputs"] == {"eligible": True, "fee_pence": 10500}
     assert case.answers["zone"] == "A"
     message = Message.objects.get()

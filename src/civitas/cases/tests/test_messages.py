@@ -13,6 +13,7 @@ from civitas.cases.services import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.catalogue.definition import MESSAGE_FIELDS, message_template_problems
 from civitas.catalogue.public import Service, publish_service_file
+from civitas.catalogue.tests.memory import parking_permit
 from civitas.catalogue.tests.test_definitions import copy_services
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.notify.models import Message
@@ -30,7 +31,7 @@ def _service(messages: dict) -> Service:
         organisation_id=1,
         organisation="example-borough",
         organisation_name="Example <Borough> & Council",
-        definition={"title": "Apply {now}", "pages": [], "messages": messages},
+        definition={**parking_permit().definition, "title": "Apply {now}", "messages": messages},
     )
 
 

@@ -1,5 +1,6 @@
 """Services built in memory from a definition, for tests that need no database."""
 
+import functools
 import textwrap
 from pathlib import Path
 
@@ -28,6 +29,8 @@ def service_from_yaml(
     )
 
 
+@functools.cache
 def parking_permit() -> Service:
-    """The example parking permit service, as its first published version would be."""
+    """The example parking permit service, as its first published version would be (one
+    for the whole run: a service is immutable)."""
     return service_from_yaml(PARKING_PERMIT.read_text(), base_dir=PARKING_PERMIT.parent)

@@ -50,11 +50,12 @@ class Question:
     earliest_days_from_today: int | None = None
     latest_days_from_today: int | None = None
     error_messages: Mapping[str, str] = field(default_factory=_empty)
+    kind: QuestionType = field(init=False, repr=False, compare=False)
+    """The registered type that cleans, shows and draws this question (KeyError on
+    building a question of a type that is not registered)."""
 
-    @property
-    def kind(self) -> QuestionType:
-        """The registered type that cleans, shows and draws this question."""
-        return _question_type(self.type)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _question_type(self.type))
 
     @property
     def summary_key(self) -> str:
@@ -352,7 +353,6 @@ def _page(page: dict[str, Any]) -> Page:
 
 
 def _question(question: dict[str, Any]) -> Question:
-    _question_type(question["type"])  # an unknown type fails here, not on first use
     return Question(
         id=question["id"],
         type=question["type"],

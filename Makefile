@@ -78,10 +78,11 @@ test: install system-packages ## Run every test on SQLite, then on PostgreSQL
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n auto --dist loadgroup -q
 
 .PHONY: lint
-lint: $(VENV)/.installed ## Ruff, import contracts and a check that migrations are up to date
+lint: $(VENV)/.installed ## Ruff, import contracts, mypy and a check that migrations are up to date
 	$(BIN)/ruff check src tests bench conftest.py
 	$(BIN)/ruff format --check src tests bench conftest.py
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/civitas makemigrations --check --dry-run --verbosity 1
 
 .PHONY: format

@@ -3,7 +3,7 @@ change and the event it publishes; the event's handlers (civitas.wiring) add the
 event, the transparency log entry and the email in that same transaction, so none can
 exist without the others."""
 
-from typing import Any
+from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +20,7 @@ from civitas.ledger.public import (
     person_reference,
 )
 from civitas.platform.events import publish
+from civitas.platform.jsontypes import JSONObject
 from civitas.platform.references import new_reference
 
 REFERENCE_ATTEMPTS = 5
@@ -50,10 +51,10 @@ def case_subject(reference: str) -> str:
 def submit_application(
     *,
     service: Service,
-    answers: dict[str, Any],
+    answers: Mapping[str, str | None],
     fee_pence: int | None,
     channel: str = "online",
-    decision: dict[str, Any] | None = None,
+    decision: JSONObject | None = None,
 ) -> Case:
     """Stores an application as a case, with its audit event and confirmation email.
 
@@ -73,10 +74,10 @@ def submit_application(
 
 def _store_submission(
     service: Service,
-    answers: dict[str, Any],
+    answers: Mapping[str, str | None],
     fee_pence: int | None,
     channel: str,
-    decision: dict[str, Any] | None,
+    decision: JSONObject | None,
 ) -> Case:
     case = Case.objects.create(
         reference=new_reference(),
@@ -85,7 +86,7 @@ def _store_submission(
         service_version=service.version,
         status=Status.SUBMITTED,
         channel=channel,
-        answers=answers,
+        answers=dict(answers),
         fee_pence=fee_pence,
         fee_decision=decision,
         submitted_at=timezone.now(),
@@ -96,7 +97,7 @@ def _store_submission(
             service=service,
             channel=channel,
             fee_pence=fee_pence,
-            contact_email=answers[service.contact_email_answer],
+            contact_email=answers[service.contact_email_answer] or "",
         )
     )
     return case

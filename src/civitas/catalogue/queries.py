@@ -23,6 +23,8 @@ class ServiceNotFound(LookupError):
     pass
 
 
+# id, slug, version, sha256, organisation id, organisation slug, organisation name.
+ServiceRow = tuple[int, str, int, str, int, str, str]
 _ROW = (
     "id",
     "slug",
@@ -35,7 +37,7 @@ _ROW = (
 
 
 @functools.lru_cache(maxsize=256)
-def _service(row: tuple) -> Service:
+def _service(row: ServiceRow) -> Service:
     version_id, slug, version, sha256, organisation_id, organisation, organisation_name = row
     definition = ServiceVersion.objects.values_list("definition", flat=True).get(id=version_id)
     return Service(
@@ -50,7 +52,7 @@ def _service(row: tuple) -> Service:
 
 
 LIVE_LOOKUP_SECONDS = 1.0
-_live_rows: dict[tuple[str, str], tuple[float, tuple | None]] = {}
+_live_rows: dict[tuple[str, str], tuple[float, ServiceRow | None]] = {}
 
 
 def forget_live_versions() -> None:

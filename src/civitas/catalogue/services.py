@@ -7,11 +7,12 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from civitas.catalogue.definition import DefinitionInvalid, Problem, parse_file
+from civitas.catalogue.definition import DefinitionInvalid, parse_file
 from civitas.catalogue.events import ServicePublished
 from civitas.catalogue.models import ServiceVersion
 from civitas.identity.public import find_organisation
 from civitas.platform.events import publish
+from civitas.platform.yamlsource import Problem
 
 logger = logging.getLogger(__name__)
 

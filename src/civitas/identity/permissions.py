@@ -158,7 +158,9 @@ def staff_signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapped
 
 
-def staff_member_required(permission: str | None) -> Callable:
+def staff_member_required(
+    permission: str | None,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Signed in with a second factor, acting for an organisation, holding `permission` there.
 
     The view finds the context in `request.staff` and must scope every look-up to

@@ -154,15 +154,14 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
         "fee_pence": fee.pence if fee else None,
         "service_version": service.version,
     }
-    if fee and fee.decision:
+    if fee and fee.decided_on:
         # How the fee was worked out, in the words the citizen's pages use, and the exact
         # rules (by content hash) and date that decided it.
-        rules = fee.decision["rule_set"]
         body["fee_explanation"] = list(fee.explanation)
         body["fee_rules"] = {
-            "name": rules["name"],
-            "version": rules["version"],
-            "sha256": rules["hash"],
-            "on": fee.decision["on"],
+            "name": fee.rules_name,
+            "version": fee.rules_version,
+            "sha256": fee.rules_sha256,
+            "on": fee.decided_on.isoformat(),
         }
     return JsonResponse(body, status=201)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from civitas.catalogue.public import RulesSpec, Service
+from civitas.platform.jsontypes import JSONObject
 from civitas.rules.public import Decision, RuleSet, decide, load_rule_set_source, read_input
 
 
@@ -53,14 +54,15 @@ class RulesOutcome:
     def decided_on(self) -> datetime.date:
         return self.decision.on
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> JSONObject:
         """The decision to keep with the case.
 
         Everything but the per-variable trace, which the pinned rule set, these inputs and
         this date reproduce exactly (decisions are deterministic), and which is ten times
         the size.
         """
-        return self.decision.to_dict(trace=False)
+        record: JSONObject = self.decision.to_dict(trace=False)
+        return record
 
 
 def rules_spec(service: Service) -> RulesSpec | None:

@@ -14,10 +14,10 @@ tables, and whether the service's rules can decide as of a date it gives.
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from civitas.catalogue.public import ExitPage, FieldError, Page, QuestionPage, Service
 from civitas.journeys import decisions
+from civitas.platform.jsontypes import JSONObject
 from civitas.rules.public import format_date
 
 Answers = dict[str, str | None]
@@ -224,9 +224,13 @@ class Fee:
     pence: int
     explanation: tuple[str, ...] = ()
     """Sentences for the citizen; empty for a fee from a fee table."""
-    decision: dict[str, Any] | None = None
+    decision: JSONObject | None = None
     """The rules' decision to keep with the case (see decisions.RulesOutcome.record)."""
     rules_title: str | None = None
+    rules_name: str | None = None
+    rules_version: str | None = None
+    rules_sha256: str | None = None
+    """The rule set that decided it, by name, version and content hash."""
     decided_on: datetime.date | None = None
 
 
@@ -246,6 +250,9 @@ def fee_for(
             explanation=outcome.explanation,
             decision=outcome.record(),
             rules_title=outcome.decision.rule_set_title,
+            rules_name=outcome.decision.rule_set_name,
+            rules_version=outcome.decision.rule_set_version,
+            rules_sha256=outcome.decision.rule_set_hash,
             decided_on=outcome.decided_on,
         )
     pence = fee_pence(service, answers)

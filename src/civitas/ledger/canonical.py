@@ -61,7 +61,7 @@ def _writes_as_jcs(value: Any, depth: int = 0) -> bool:
     if kind is str or value is None or kind is bool:
         return True
     if kind is int:
-        return -_MAX_EXACT_INTEGER <= value <= _MAX_EXACT_INTEGER
+        return bool(-_MAX_EXACT_INTEGER <= value <= _MAX_EXACT_INTEGER)
     if depth > 32:
         return False
     if kind is dict:

@@ -22,7 +22,7 @@ def node_position(packed: int) -> tuple[int, int]:
     return packed >> NODE_LEVEL_SHIFT, packed & NODE_INDEX_MASK
 
 
-class RowIdField(models.BigIntegerField):
+class RowIdField(models.BigIntegerField):  # type: ignore[type-arg]
     """A 64-bit primary key that SQLite keeps as the table's own row id.
 
     SQLite treats only a column declared "integer primary key" as the row id; a "bigint"

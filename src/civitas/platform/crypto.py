@@ -142,7 +142,7 @@ class _OpenedOnRead(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-class _EncryptedField(models.TextField):
+class _EncryptedField(models.TextField):  # type: ignore[type-arg]
     """A value stored encrypted and bound to its row. It cannot be queried.
 
     `bound_to` names the field holding the row's stable, unique identity, known before

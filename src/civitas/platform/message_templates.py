@@ -29,7 +29,7 @@ This module knows nothing of any channel: an email, a text message or a letter e
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.utils.html import escape, linebreaks
@@ -144,7 +144,7 @@ class MessageTemplate:
         other line breaks as `<br>` (Django's `linebreaks`)."""
         return linebreaks(self._render(values, escape).strip())
 
-    def _render(self, values: Mapping[str, object], escape_text) -> str:
+    def _render(self, values: Mapping[str, object], escape_text: Callable[[str], str]) -> str:
         by_key = _values_by_key(values)
         missing: dict[str, str] = {}
         for placeholder in self.placeholders:

@@ -199,7 +199,8 @@ def _is_scalar(value: Any) -> bool:
 
 
 def _narrow(active: Mask, condition: Any) -> Mask:
-    return condition if active is None else np.logical_and(active, condition)
+    narrowed: Mask = condition if active is None else np.logical_and(active, condition)
+    return narrowed
 
 
 def _divides(node: Node) -> bool:

@@ -41,7 +41,7 @@ class RQWorker(Worker):
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         self.stopped_on_request = True
-        super().request_stop(signum, frame)
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
 
 
 class Command(BaseCommand):

@@ -57,3 +57,26 @@ def test_the_example_services_and_the_documented_yaml_are_read_without_problems(
         for number, block in enumerate(re.findall(r"```yaml\n(.*?)```", path.read_text(), re.S)):
             problems += read_yaml(f"{path.name} example {number + 1}", text=block)[1]
     assert [str(problem) for problem in problems] == []
+
+
+def _pure_modules() -> list[str]:
+    import tomllib
+
+    config = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    pure = next(c for c in contracts if c["name"] == "Pure modules touch no database")
+    return pure["source_modules"]
+
+
+def test_pure_modules_do_not_import_the_orm():
+    offenders = []
+    for module in _pure_modules():
+        path = SRC.parent / module.replace(".", "/")
+        files = sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+        offenders += [
+            str(file.relative_to(SRC))
+            for file in files
+            if re.search(r"^\s*(from|import) django\.db\b", file.read_text(), re.MULTILINE)
+        ]
+    assert _pure_modules()
+    assert offenders == []

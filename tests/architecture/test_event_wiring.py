@@ -37,6 +37,8 @@ def defined_events() -> list[type[DomainEvent]]:
         if inspect.isclass(value)
         and issubclass(value, DomainEvent)
         and value.__module__ == module.__name__
+        # A private base class shares what several events hold; it is never published.
+        and not value.__name__.startswith("_")
     ]
 
 

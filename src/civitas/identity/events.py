@@ -1,21 +1,23 @@
 """What staff do to sign in and choose whom they act for, announced for the wiring table."""
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from civitas.platform.audit import AuditRecord
 from civitas.platform.events import DomainEvent
 
 
 @dataclass(frozen=True, kw_only=True)
-class PasswordChecked(DomainEvent):
-    """Someone gave a staff password; `user_id` is empty when no account matched."""
+class _SignInStepChecked(DomainEvent):
+    """One step of signing in was checked; `user_id` is empty when no account matched."""
 
+    action: ClassVar[str]
     user_id: str
     succeeded: bool
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(
-            action="staff.password_checked",
+            action=self.action,
             object_type="staff",
             object_id=self.user_id,
             actor_type="staff",
@@ -25,21 +27,17 @@ class PasswordChecked(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SecurityCodeChecked(DomainEvent):
+class PasswordChecked(_SignInStepChecked):
+    """Someone gave a staff password."""
+
+    action = "staff.password_checked"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecurityCodeChecked(_SignInStepChecked):
     """A member of staff gave the code from their authenticator app."""
 
-    user_id: str
-    succeeded: bool
-
-    def audit_record(self) -> AuditRecord:
-        return AuditRecord(
-            action="staff.code_checked",
-            object_type="staff",
-            object_id=self.user_id,
-            actor_type="staff",
-            actor_id=self.user_id,
-            details={"outcome": "ok" if self.succeeded else "failed"},
-        )
+    action = "staff.code_checked"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -35,11 +35,11 @@ def message_values(service: Service, fields: dict[str, str]) -> dict[str, str]:
 
 def compose_message(service: Service, name: str, *, fields: dict[str, str]) -> EmailContent:
     """Fills a message's placeholders; the definition's check ensures they all exist."""
-    message = service.definition["messages"][name]
+    message = service.model.messages[name]
     values = message_values(service, fields)
-    body = parse_template(message["body"])
+    body = parse_template(message.body)
     # An email's subject is one line: a line break in it would stop the email being sent.
-    subject = " ".join(parse_template(message["subject"]).render(values).split())
+    subject = " ".join(parse_template(message.subject).render(values).split())
     text = body.render(values).strip() + "\n"
     html_body = body.render_html(values)
     html = (

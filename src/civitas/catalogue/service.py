@@ -19,7 +19,7 @@ class Service:
     organisation_name: str
     definition: Mapping[str, Any] = field(repr=False)
     """The definition as stored (JSON): only for what must be given out as published (the
-    API's copy) and the message texts. Everything else reads `model`."""
+    API's copy). Everything else reads `model`."""
     model: ServiceDefinition = field(init=False, repr=False, compare=False)
     """The definition as typed values, built once per version."""
 

@@ -192,6 +192,8 @@ def _check_meaning(
                     f"answer '{condition['answer']}' is not asked on or before this page",
                 )
 
+    problems.extend(_check_page_ids_and_reachability(document, positions))
+
     contact = document["contact"]["email"]
     if answer_ids.get(contact) != "email":
         problem(("contact", "email"), f"contact email '{contact}' must name an email question")
@@ -277,6 +279,69 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
                     Problem(positions.path, line, f"{where}, column {column}: {reason}")
                 )
     return problems
+
+
+BUILT_IN_PAGES = ("check-answers", "declaration", "confirmation")
+"""Pages every service has at these addresses: a page of the definition cannot take them."""
+
+
+def _check_page_ids_and_reachability(
+    document: dict[str, Any], positions: Document
+) -> list[Problem]:
+    """A page named like a built-in page would never be shown (its address is taken), and a
+    page no route reaches is a mistake in the routes, not a page anyone will see."""
+    pages = document["pages"]
+    problems = [
+        positions.problem(
+            f"page id '{page['id']}' is the address of a page every service has "
+            f"({', '.join(BUILT_IN_PAGES)}): choose another",
+            "pages",
+            index,
+            "id",
+        )
+        for index, page in enumerate(pages)
+        if page["id"] in BUILT_IN_PAGES
+    ]
+    reached = _reachable_pages(pages)
+    rules_exit = (document.get("rules") or {}).get("ineligible_page")
+    for index, page in enumerate(pages):
+        if page["id"] not in reached and page["id"] != rules_exit:
+            how = (
+                "an exit page is reached only by a route that names it"
+                if (page.get("kind") == "exit")
+                else "no route leads to it"
+            )
+            problems.append(
+                positions.problem(
+                    f"page '{page['id']}' can never be reached: {how}", "pages", index, "id"
+                )
+            )
+    return problems
+
+
+def _reachable_pages(pages: list[dict[str, Any]]) -> set[str]:
+    """The pages some answers can lead to, following the runtime's routing (flow.py): the
+    routes a page names, and the next question page when no route is unconditional."""
+    index_of = {page["id"]: index for index, page in enumerate(pages)}
+    reached: set[str] = set()
+    waiting = [0] if pages else []
+    while waiting:
+        index = waiting.pop()
+        page = pages[index]
+        if page["id"] in reached:
+            continue
+        reached.add(page["id"])
+        if page.get("kind") == "exit":
+            continue
+        routes = page.get("next", [])
+        waiting.extend(index_of[r["goto"]] for r in routes if r["goto"] in index_of)
+        if all("if" in route for route in routes):
+            following = next(
+                (i for i in range(index + 1, len(pages)) if pages[i].get("kind") != "exit"), None
+            )
+            if following is not None:
+                waiting.append(following)
+    return reached
 
 
 def _check_fee_table(document: dict[str, Any], positions: Document) -> list[Problem]:

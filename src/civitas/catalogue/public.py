@@ -1,6 +1,11 @@
 """What other domains may use from the catalogue."""
 
-from civitas.catalogue.definition import DefinitionInvalid, normalise_postcode, parse_file
+from civitas.catalogue.definition import (
+    BUILT_IN_PAGES,
+    DefinitionInvalid,
+    normalise_postcode,
+    parse_file,
+)
 from civitas.catalogue.events import ServicePublished
 from civitas.catalogue.model import (
     Branch,
@@ -27,6 +32,7 @@ from civitas.catalogue.services import PublishResult, publish_service_file
 from civitas.platform.yamlsource import Problem
 
 __all__ = [
+    "BUILT_IN_PAGES",
     "Branch",
     "Cleaned",
     "Condition",

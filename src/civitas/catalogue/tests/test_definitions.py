@@ -148,9 +148,47 @@ def test_a_condition_on_an_answer_not_yet_asked_is_reported(tmp_path):
 
 
 def _without_rules(source: str) -> str:
+    """The definition with no rule set, and without the exit page only the rules lead to."""
     start = source.index("\nrules:\n")
     end = source.index("\n\n", start + 1)
+    source = source[:start] + source[end:]
+    start = source.index("\n  - id: cannot-have-a-permit\n")
+    end = source.index("\n\n", start + 1)
     return source[:start] + source[end:]
+
+
+def test_a_page_named_like_a_built_in_page_is_refused(tmp_path):
+    source = _valid_source().replace("- id: vehicle\n", "- id: declaration\n")
+    problems = parse_file_from(source, tmp_path)
+    assert [p.message for p in problems] == [
+        "page id 'declaration' is the address of a page every service has "
+        "(check-answers, declaration, confirmation): choose another"
+    ]
+    assert problems[0].line == _line_of(source, "- id: declaration")
+
+
+def test_a_page_no_route_reaches_is_reported(tmp_path):
+    # Every answer to the emissions question now goes straight to the blue badge page.
+    source = _valid_source().replace(
+        "      error_messages:\n        required: Select your vehicle's CO2 emissions band\n",
+        "      error_messages:\n        required: Select your vehicle's CO2 emissions band\n"
+        "    next:\n      - goto: blue-badge\n",
+    )
+    messages = [p.message for p in parse_file_from(source, tmp_path)]
+    assert messages == [
+        "page 'permit-length' can never be reached: no route leads to it",
+        "page 'start-date' can never be reached: no route leads to it",
+        "page 'household-permits' can never be reached: no route leads to it",
+    ]
+
+
+def test_an_exit_page_no_route_names_is_reported(tmp_path):
+    source = _valid_source().replace("goto: not-in-a-zone", "goto: address")
+    messages = [p.message for p in parse_file_from(source, tmp_path)]
+    assert messages == [
+        "page 'not-in-a-zone' can never be reached: an exit page is reached only by a route "
+        "that names it"
+    ]
 
 
 def test_a_service_without_rules_may_take_its_fee_from_a_table(tmp_path):

@@ -35,6 +35,7 @@ DEFAULT_ERRORS: Mapping[str, str] = {
         "Your answer includes characters that cannot be used. Try typing it rather than pasting it"
     ),
     "too_long": "Your answer must be {max_length} characters or fewer",
+    "incomplete": "The date must include a {part}",
     "too_early": "The date is too early",
     "too_late": "The date is too late",
 }
@@ -79,10 +80,18 @@ class Widget:
     arguments: Mapping[str, object] = field(default_factory=dict)
 
 
-def error_message(question: Question, kind: str) -> str:
-    """The definition's message for an error of this kind, or the platform's default."""
+def error_message(question: Question, kind: str, **values: str) -> str:
+    """The definition's message for an error of this kind, or the platform's default, with
+    `{max_length}` and any `values` filled in.
+
+    Filled by plain replacement, not str.format: a definition's own text may hold any
+    braces, and must show them as written rather than fail when an answer is checked.
+    """
     text = question.error_messages.get(kind) or DEFAULT_ERRORS[kind]
-    return text.format(max_length=question.max_length or "")
+    fills = {"max_length": str(question.max_length or ""), **values}
+    for name, value in fills.items():
+        text = text.replace("{" + name + "}", value)
+    return text
 
 
 class QuestionType(ABC):

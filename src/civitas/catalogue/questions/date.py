@@ -48,6 +48,11 @@ class Date(QuestionType):
         parts = {part: (fields.get(_field(question, part)) or "").strip() for part in PARTS}
         if not any(parts.values()):
             return self._error(question, "required", "day")
+        missing = [part for part in PARTS if not parts[part]]
+        if missing:
+            # GOV.UK's pattern: say which part is missing ("... must include a year").
+            message = error_message(question, "incomplete", part=" and a ".join(missing))
+            return Cleaned(None, FieldError(message, _field(question, missing[0])))
         wrong = next(
             (part for part, value in parts.items() if not PART_FORMATS[part].fullmatch(value)),
             None,

@@ -327,3 +327,22 @@ def test_a_type_is_registered_once():
 
     with registered(Colour), pytest.raises(ValueError, match="already registered"):
         register(Colour)
+
+
+def test_an_incomplete_date_says_which_part_is_missing():
+    cleaned = question_type("date").clean(
+        question("date"), {"answer-day": "3", "answer-month": "4"}, today=TODAY
+    )
+    assert cleaned.error == FieldError("The date must include a year", "answer-year")
+
+
+def test_a_date_missing_two_parts_names_both_and_points_at_the_first():
+    cleaned = question_type("date").clean(question("date"), {"answer-year": "2027"}, today=TODAY)
+    assert cleaned.error == FieldError("The date must include a day and a month", "answer-day")
+
+
+def test_a_definitions_error_message_with_braces_is_shown_as_written():
+    braces = question("text", error_messages={"required": "Enter {a value} or {0} or {"})
+    cleaned = question_type("text").clean(braces, {"answer": ""}, today=TODAY)
+    assert cleaned.error is not None
+    assert cleaned.error.message == "Enter {a value} or {0} or {"

@@ -113,7 +113,7 @@ def record_answer(
         updated.pop(derivation.name, None)
     updated.update({name: value for name, value in result.derived.items() if value is not None})
     new_route = route(service, updated, today=today)
-    return answers_on_route(service, updated, new_route), new_route
+    return _answers_still_possible(service, updated, new_route), new_route
 
 
 def next_page_id(
@@ -208,6 +208,28 @@ def answers_on_route(service: Service, answers: Mapping[str, str | None], on: Ro
             for derivation in page.derive:
                 if derivation.name in answers:
                     kept[derivation.name] = answers[derivation.name]
+    return kept
+
+
+def _answers_still_possible(
+    service: Service, answers: Mapping[str, str | None], on: Route
+) -> Answers:
+    """The answers the route passes, and those of pages after where it stops.
+
+    Routes only go forward, so a page before the route's last page that the route skips
+    can never be on it again: its answer is dropped. A page after it may still be reached
+    once the citizen answers a page a change has opened, so its answer is kept and the
+    route joins up with it (GOV.UK: a change does not make people answer again what still
+    applies). A complete route keeps only its own answers.
+    """
+    kept = answers_on_route(service, answers, on)
+    if on.is_complete:
+        return kept
+    frontier = max(service.page_index(page_id) for page_id in on.pages)
+    for page in service.pages[frontier + 1 :]:
+        if isinstance(page, QuestionPage):
+            names = [page.question.id, *(derivation.name for derivation in page.derive)]
+            kept.update({name: answers[name] for name in names if name in answers})
     return kept
 
 

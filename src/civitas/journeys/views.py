@@ -280,7 +280,7 @@ def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpRespo
     complete = _complete_journey_or_redirect(request, service)
     if isinstance(complete, HttpResponse):
         return complete
-    journey, _route = complete
+    journey, route = complete
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not _version_is_live(request, service):
@@ -290,7 +290,9 @@ def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpRespo
         else:
             result = submit_answers(
                 service,
-                flow.asked_answers(service, journey.answers),
+                # Only what the route passes: answers kept for a route that might have
+                # joined up again are never sent.
+                flow.asked_answers(service, flow.answers_on_route(service, journey.answers, route)),
                 channel="online",
                 today=_today(),
             )

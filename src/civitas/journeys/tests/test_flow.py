@@ -216,13 +216,17 @@ def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with
     assert new.decision["rule_set"]["hash"] == new_hash
 
 
-def test_a_new_answer_replaces_what_its_page_derived_and_drops_answers_off_the_route(service):
+def test_a_new_answer_replaces_what_its_page_derived(service):
     answers = dict(ANSWERS)
     page = service.page("postcode")
     result = flow.clean_answer(service, page, {"postcode": "EB9 9ZZ"}, today=TODAY)
     assert result.derived == {"zone": None}
     updated, route = flow.record_answer(service, page, answers, result, today=TODAY)
-    assert updated == {"postcode": "EB9 9ZZ"}
+    # The later answers wait in case the route joins up again (see below).
+    assert updated == {
+        **{k: v for k, v in ANSWERS.items() if k != "zone"},
+        "postcode": "EB9 9ZZ",
+    }
     assert route.stop == route.exit_page == "not-in-a-zone"
     assert answers == ANSWERS  # the answers given are not changed in place
 
@@ -259,3 +263,34 @@ def test_an_api_answer_that_is_not_a_string_is_missing(service):
         service, {**flow.asked_answers(service, ANSWERS), "address_line": 12}, today=TODAY
     )
     assert checked.errors["address_line"] == "Enter the first line of your address"
+
+
+def _change(service, page_id, fields, answers):
+    page = service.page(page_id)
+    result = flow.clean_answer(service, page, fields, today=TODAY)
+    assert result.error is None
+    return flow.record_answer(service, page, answers, result, today=TODAY)
+
+
+def test_a_change_that_leaves_the_route_keeps_the_later_answers_for_when_it_joins_again(
+    service,
+):
+    outside, route = _change(service, "postcode", {"postcode": "EB9 9ZZ"}, ANSWERS)
+    assert route.exit_page == "not-in-a-zone"
+    assert outside["email"] == "resident@example.com"
+    back, route = _change(service, "postcode", {"postcode": "EB1 1AA"}, outside)
+    assert route.is_complete
+    assert back == ANSWERS
+
+
+def test_an_answer_the_route_can_no_longer_reach_is_dropped_once_the_route_is_complete(
+    service,
+):
+    answers = {**ANSWERS, "permits_in_household": "3"}
+    route = flow.route(service, answers, today=TODAY)
+    kept, route = _change(service, "blue-badge", {"has_blue_badge": "yes"}, answers)
+    assert route.exit_page == "cannot-have-a-permit"
+    # The email page comes after the exit, so it may be reached again: kept until the
+    # route is complete, never shown or submitted meanwhile.
+    assert "email" in kept
+    assert "email" not in flow.answers_on_route(service, kept, route)

@@ -136,11 +136,19 @@ def test_changing_an_answer_returns_to_check_answers(client, parking_permit):
     assert "£30" in client.get(f"{URL}/check-answers/").content.decode()
 
 
-def test_changing_the_postcode_to_one_outside_the_zones_drops_later_answers(client, parking_permit):
+def test_a_postcode_changed_out_of_the_zones_and_back_keeps_the_later_answers(
+    client, parking_permit
+):
     complete_questions(client)
-    answer(client, "postcode", {"postcode": "EB9 9ZZ"}, change=True)
-    answers = client.session["journey:example-borough/resident-parking-permit"]["answers"]
-    assert answers == {"postcode": "EB9 9ZZ"}
+    before = dict(client.session["journey:example-borough/resident-parking-permit"]["answers"])
+    response = answer(client, "postcode", {"postcode": "EB9 9ZZ"}, change=True)
+    assert response.headers["Location"] == f"{URL}/not-in-a-zone/"
+    # Nothing after the exit is shown while the route ends there.
+    assert client.get(f"{URL}/check-answers/").headers["Location"] == f"{URL}/not-in-a-zone/"
+    response = answer(client, "postcode", {"postcode": "EB1 1AA"}, change=True)
+    assert response.headers["Location"] == f"{URL}/check-answers/"
+    after = client.session["journey:example-borough/resident-parking-permit"]["answers"]
+    assert after == before
 
 
 def test_a_start_date_in_the_past_is_refused(client, parking_permit):

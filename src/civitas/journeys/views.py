@@ -162,7 +162,10 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
             fields=fields,
             error=error,
             is_change=is_change,
-            back=_back_link(service, route, page_id),
+            # A page opened to change an answer goes back to where the change began.
+            back=_page_url(service, "check-answers")
+            if is_change
+            else _back_link(service, route, page_id),
         ),
         status=status,
     )

@@ -231,3 +231,13 @@ def test_a_blue_badge_holder_sees_the_discount_before_the_declaration(client, pa
     body = client.get(f"{URL}/check-answers/").content.decode()
     assert "£52.50" in body
     assert "As you hold a Blue Badge, the fee is reduced by 50% (£52.50)." in body
+
+
+def test_back_from_a_page_opened_to_change_an_answer_returns_to_check_answers(
+    client, parking_permit
+):
+    complete_questions(client)
+    page = client.get(f"{URL}/emissions/?change=1").content.decode()
+    assert f'<a href="{URL}/check-answers/" class="govuk-back-link">' in page
+    page = client.get(f"{URL}/emissions/").content.decode()
+    assert f'<a href="{URL}/vehicle/" class="govuk-back-link">' in page

@@ -252,6 +252,11 @@ def _complete_journey_or_redirect(
     request: HttpRequest, service: Service
 ) -> tuple[Journey, flow.Route] | HttpResponse:
     journey = _journey(request, service)
+    submitted = request.session.get(f"submitted:{service.path}")
+    if not journey.answers and submitted:
+        # Browser Back from the confirmation page: the application is sent, so show where
+        # it went rather than silently starting a blank one.
+        return redirect(f"{service.url}confirmation/{submitted}/")
     route = flow.route(service, journey.answers, today=_today())
     if route.stop is not None:
         return redirect(_page_url(service, route.stop))

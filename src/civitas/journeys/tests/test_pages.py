@@ -193,6 +193,19 @@ def test_submitting_stores_a_case_and_queues_the_confirmation_email(client, park
     assert case.reference in confirmation.content.decode()
 
 
+@pytest.mark.parametrize("page", ["check-answers", "declaration"])
+def test_back_after_sending_shows_the_confirmation_not_a_blank_application(
+    client, parking_permit, page
+):
+    complete_questions(client)
+    client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+    reference = Case.objects.get().reference
+    response = client.get(f"{URL}/{page}/")
+    assert response.headers["Location"] == f"{URL}/confirmation/{reference}/"
+    # Starting again is still a choice: the first question is blank.
+    assert client.get(f"{URL}/postcode/").status_code == 200
+
+
 def test_the_confirmation_page_is_only_shown_to_the_applicant(client, parking_permit):
     complete_questions(client)
     client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})

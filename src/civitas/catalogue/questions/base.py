@@ -36,8 +36,8 @@ DEFAULT_ERRORS: Mapping[str, str] = {
     ),
     "too_long": "Your answer must be {max_length} characters or fewer",
     "incomplete": "The date must include a {part}",
-    "too_early": "The date is too early",
-    "too_late": "The date is too late",
+    "too_early": "The date must be on or after {date}",
+    "too_late": "The date must be on or before {date}",
 }
 DEFAULT_MAX_LENGTH = 500
 

@@ -64,16 +64,26 @@ class Date(QuestionType):
         except ValueError:
             return self._error(question, "invalid", "day")
         earliest = question.earliest_days_from_today
-        if earliest is not None and value < today + datetime.timedelta(days=earliest):
-            return self._error(question, "too_early", "day")
+        if earliest is not None:
+            limit = today + datetime.timedelta(days=earliest)
+            if value < limit:
+                return self._error(question, "too_early", "day", date=self._written(limit))
         latest = question.latest_days_from_today
-        if latest is not None and value > today + datetime.timedelta(days=latest):
-            return self._error(question, "too_late", "day")
+        if latest is not None:
+            limit = today + datetime.timedelta(days=latest)
+            if value > limit:
+                return self._error(question, "too_late", "day", date=self._written(limit))
         return Cleaned(value.isoformat())
 
     @staticmethod
-    def _error(question: Question, kind: str, part: str) -> Cleaned:
-        return Cleaned(None, FieldError(error_message(question, kind), _field(question, part)))
+    def _error(question: Question, kind: str, part: str, **values: str) -> Cleaned:
+        message = error_message(question, kind, **values)
+        return Cleaned(None, FieldError(message, _field(question, part)))
+
+    @staticmethod
+    def _written(day: datetime.date) -> str:
+        """A date as GOV.UK writes it: 3 March 2027."""
+        return f"{day.day} {day:%B} {day.year}"
 
     def fields_for(self, question: Question, value: object) -> dict[str, str]:
         if not isinstance(value, str):
@@ -94,7 +104,7 @@ class Date(QuestionType):
             day = datetime.date.fromisoformat(value)
         except ValueError:
             return value
-        return f"{day.day} {day:%B} {day.year}"
+        return self._written(day)
 
     def widget(
         self, question: Question, fields: Mapping[str, str], error: FieldError | None

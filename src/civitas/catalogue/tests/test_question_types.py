@@ -346,3 +346,12 @@ def test_a_definitions_error_message_with_braces_is_shown_as_written():
     cleaned = question_type("text").clean(braces, {"answer": ""}, today=TODAY)
     assert cleaned.error is not None
     assert cleaned.error.message == "Enter {a value} or {0} or {"
+
+
+def test_a_date_past_its_limit_names_the_limit():
+    bounded = question("date", latest_days_from_today=92)
+    fields = {"answer-day": "1", "answer-month": "1", "answer-year": "2030"}
+    cleaned = question_type("date").clean(bounded, fields, today=TODAY)
+    assert cleaned.error == FieldError(
+        "The date must be on or before 24 February 2027", "answer-day"
+    )

@@ -86,7 +86,7 @@ def test_a_date_too_far_ahead_is_refused(service):
         },
         today=TODAY,
     )
-    assert result.error.message == "The start date must be within 3 months from today"
+    assert result.error.message == "The start date must be on or before 24 February 2027"
 
 
 def test_an_email_without_a_domain_is_refused(service):

@@ -92,6 +92,9 @@ class QuestionType(ABC):
     """The `type` a definition gives its question."""
     takes_options: ClassVar[bool] = False
     """Whether the question lists `options` to choose from (and must list them)."""
+    own_keys: ClassVar[frozenset[str]] = frozenset()
+    """Definition keys only this type takes (`pattern`, `international`): validating a
+    definition refuses them on a question of any other type."""
 
     @abstractmethod
     def clean(
@@ -121,6 +124,11 @@ class QuestionType(ABC):
     def error_field(self, question: Question) -> str:
         """The input an error about the answer as a whole links to."""
         return question.id
+
+    def definition_problems(self, question: Mapping[str, object]) -> list[tuple[str, str]]:
+        """What is wrong with this type's own keys in a definition's question (that passed
+        the schema), as (key, problem); validating the definition reports each at its line."""
+        return []
 
 
 class TextLike(QuestionType):

@@ -327,3 +327,103 @@ def test_a_type_is_registered_once():
 
     with registered(Colour), pytest.raises(ValueError, match="already registered"):
         register(Colour)
+
+
+# A text question with a pattern.
+
+PATTERNED = SMALL.replace(
+    'question: {id: email, type: email, label: "Your email?"}',
+    'question: {id: email, type: email, label: "Your email?"}\n'
+    "      - id: member\n"
+    "        question:\n"
+    "          id: member\n"
+    "          type: text\n"
+    "          label: Your membership number?\n"
+    "          pattern: PATTERN\n"
+    "          error_messages: {invalid: Enter a membership number like AB1234}",
+)
+
+
+def patterned(pattern: str) -> str:
+    return PATTERNED.replace("PATTERN", pattern)
+
+
+def test_a_text_pattern_must_match_the_whole_answer():
+    q = question(
+        "text", pattern="[A-Z]{2}[0-9]{4}", error_messages={"invalid": "Enter a number like AB1234"}
+    )
+    assert q.clean({"answer": " AB1234 "}, today=TODAY) == Cleaned("AB1234")
+    for typed in ["AB12345", "xAB1234", "ab1234", "AB\uff11\uff12\uff13\uff14", "AB 1234"]:
+        result = q.clean({"answer": typed}, today=TODAY)
+        assert result == Cleaned(None, FieldError("Enter a number like AB1234", "answer")), typed
+
+
+def test_a_pattern_means_what_it_means_in_the_api_schema_where_digits_are_ascii():
+    q = question("text", pattern=r"\d{4}\w")
+    assert q.clean({"answer": "1234a"}, today=TODAY) == Cleaned("1234a")
+    for typed in ["\u0661\u0662\u0663\u0664a", "1234\u00e9", "\uff11234a"]:
+        assert q.clean({"answer": typed}, today=TODAY).error.message == "Enter a valid answer"
+
+
+def test_a_text_pattern_checks_a_huge_answer_quickly_and_refuses_it():
+    q = question("text", pattern="[a-z ]+", max_length=1000)
+    assert q.clean({"answer": "a" * 1000}, today=TODAY) == Cleaned("a" * 1000)
+    assert q.clean({"answer": "a" * 100_000}, today=TODAY).error.message == (
+        "Your answer must be 1000 characters or fewer"
+    )
+    assert q.clean({"answer": "a\x07b"}, today=TODAY).error.message == error_message(
+        q, "unsafe_characters"
+    )
+
+
+def test_the_api_schema_of_a_patterned_answer_carries_the_whole_answer_pattern():
+    q = question("text", pattern="[A-Z]{2}[0-9]{4}|N/A")
+    schema = q.answer_schema()
+    assert schema == {"type": "string", "maxLength": 500, "pattern": "^(?:[A-Z]{2}[0-9]{4}|N/A)$"}
+    jsonschema.validate("AB1234", schema)
+    jsonschema.validate("N/A", schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("AB1234N/A", schema)
+    assert "pattern" not in question("text").answer_schema()
+
+
+def _line_of(source: str, text: str) -> int:
+    return next(n for n, line in enumerate(source.splitlines(), 1) if text in line)
+
+
+def test_a_definition_with_a_good_pattern_is_read_into_the_question():
+    service = service_from_yaml(patterned("'[A-Z]{2}[0-9]{4}'"))
+    q = service.page("member").question
+    assert q.pattern == "[A-Z]{2}[0-9]{4}"
+    assert q.clean({"member": "AB12"}, today=TODAY).error.message == (
+        "Enter a membership number like AB1234"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("'([A-Z]+)+'", "repeats a part that itself repeats"),
+        ("'(a*|b)*c'", "repeats a part that itself repeats"),
+        ("'((ab)+c){2,}'", "repeats a part that itself repeats"),
+        ("'(?:[0-9]{1,3}x)*'", "repeats a part that itself repeats"),
+        ("'[A-Z'", "pattern does not compile: unterminated character set"),
+        ("'a{2,1}'", "pattern does not compile"),
+        ("'x?'", "matches an empty answer"),
+    ],
+)
+def test_a_pattern_that_does_not_compile_or_could_take_too_long_is_refused_at_its_line(
+    pattern, problem
+):
+    source = textwrap.dedent(patterned(pattern))
+    [found] = parse_definition(source, filename="svc.yaml").problems
+    assert str(found).startswith(f"svc.yaml:{_line_of(source, 'pattern:')}: ")
+    assert problem in found.message
+
+
+def test_only_a_text_question_takes_a_pattern():
+    source = textwrap.dedent(patterned("'[0-9]+'")).replace("type: text", "type: postcode")
+    [found] = parse_definition(source, filename="svc.yaml").problems
+    assert str(found) == (
+        f"svc.yaml:{_line_of(source, 'pattern:')}: a postcode question has no pattern"
+    )

@@ -3,7 +3,7 @@
 Importing this package registers the built-in types.
 """
 
-from civitas.catalogue.questions import choice, date, text
+from civitas.catalogue.questions import choice, date, national_insurance, text
 from civitas.catalogue.questions.base import (
     DEFAULT_ERRORS,
     FIELDS_TEMPLATE,
@@ -36,6 +36,7 @@ __all__ = [
     "choice",
     "date",
     "error_message",
+    "national_insurance",
     "question_type",
     "question_type_names",
     "register",

@@ -81,7 +81,11 @@ class Widget:
 
 def error_message(question: Question, kind: str) -> str:
     """The definition's message for an error of this kind, or the platform's default."""
-    text = question.error_messages.get(kind) or DEFAULT_ERRORS[kind]
+    text = (
+        question.error_messages.get(kind)
+        or question.kind.default_errors.get(kind)
+        or DEFAULT_ERRORS[kind]
+    )
     return text.format(max_length=question.max_length or "")
 
 
@@ -92,6 +96,11 @@ class QuestionType(ABC):
     """The `type` a definition gives its question."""
     takes_options: ClassVar[bool] = False
     """Whether the question lists `options` to choose from (and must list them)."""
+    default_errors: ClassVar[Mapping[str, str]] = {}
+    """This type's own wording of errors (GOV.UK's, for a standard kind of answer), used
+    where the definition gives none; the platform's defaults otherwise."""
+    default_hint: ClassVar[str] = ""
+    """The hint shown where the definition gives none."""
     own_keys: ClassVar[frozenset[str]] = frozenset()
     """Definition keys only this type takes (`pattern`, `international`): validating a
     definition refuses them on a question of any other type."""
@@ -167,7 +176,7 @@ class TextLike(QuestionType):
                 "id": question.id,
                 "label": question.label,
                 "value": fields.get(question.id, ""),
-                "hint": question.hint,
+                "hint": question.hint or self.default_hint,
                 "error": error.message if error else "",
                 "type": self.input_type,
                 "classes": self.input_classes,

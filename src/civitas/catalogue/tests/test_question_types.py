@@ -36,6 +36,7 @@ SAMPLES = {
     "vehicle_registration": "CU57ABC",
     "radios": "b",
     "date": "2027-01-02",
+    "national_insurance_number": "AB123456C",
 }
 
 
@@ -90,7 +91,10 @@ def test_every_registered_type_has_a_sample_here():
     assert all(type(kind).name in SAMPLES for kind in all_question_types())
 
 
-@pytest.mark.parametrize("kind", ["text", "email", "postcode", "vehicle_registration", "radios"])
+@pytest.mark.parametrize(
+    "kind",
+    ["text", "email", "postcode", "vehicle_registration", "radios", "national_insurance_number"],
+)
 @pytest.mark.parametrize(
     ("typed", "error"),
     [
@@ -427,3 +431,88 @@ def test_only_a_text_question_takes_a_pattern():
     assert str(found) == (
         f"svc.yaml:{_line_of(source, 'pattern:')}: a postcode question has no pattern"
     )
+
+
+# National Insurance numbers.
+
+
+@pytest.mark.parametrize(
+    "typed", ["AB123456C", "AB 12 34 56 C", "ab 12 34 56 c", " Ab12 3456C ", "AB\u00a012 34 56 C"]
+)
+def test_a_national_insurance_number_is_stored_without_spaces_in_capitals(typed):
+    q = question("national_insurance_number")
+    assert q.clean({"answer": typed}, today=TODAY) == Cleaned("AB123456C")
+
+
+def test_a_national_insurance_number_is_shown_in_pairs_as_on_the_card():
+    q = question("national_insurance_number")
+    assert q.display("AB123456C") == "AB 12 34 56 C"
+    assert q.display("not one") == "not one"  # never a 500 on an odd stored value
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "QQ 12 34 56 C",  # the documentation example: Q is never a prefix letter
+        "DA 12 34 56 C",
+        "FA123456C",
+        "IA123456C",
+        "UA123456C",
+        "VA123456C",
+        "AD123456C",
+        "AO123456C",
+        "AQ123456C",
+        "AV123456C",
+        "BG123456C",
+        "GB123456C",
+        "NK123456C",
+        "KN123456C",
+        "TN123456C",
+        "NT123456C",
+        "ZZ123456C",
+        "AB123456E",  # suffix A to D only
+        "AB123456",  # no suffix
+        "AB12345C",
+        "AB1234567C",
+        "A1123456C",
+        "AB 12-34-56 C",
+        "AB\uff11\uff12\uff13\uff14\uff15\uff16C",  # full-width digits
+        "AB\u0661\u0662\u0663\u0664\u0665\u0666C",  # Arabic-Indic digits
+        "\ufb05123456C",  # a ligature that capitalises to "ST"
+    ],
+)
+def test_a_national_insurance_number_hmrc_never_issues_is_refused(typed):
+    q = question("national_insurance_number")
+    assert q.clean({"answer": typed}, today=TODAY) == Cleaned(
+        None, FieldError("Enter a National Insurance number in the correct format", "answer")
+    )
+
+
+def test_national_insurance_errors_are_govuks_unless_the_definition_words_them():
+    q = question("national_insurance_number")
+    assert q.clean({"answer": " "}, today=TODAY).error.message == (
+        "Enter a National Insurance number"
+    )
+    assert q.clean({"answer": "A" * 10_000}, today=TODAY).error.message == (
+        "Enter a National Insurance number in the correct format"
+    )
+    own = question("national_insurance_number", error_messages={"required": "Enter your NI number"})
+    assert own.clean({}, today=TODAY).error.message == "Enter your NI number"
+
+
+def test_the_national_insurance_input_is_govuks():
+    html = render_widget(question("national_insurance_number"), {"answer": "AB 12 34 56 C"})
+    assert 'class="govuk-input govuk-input--width-10 govuk-input--extra-letter-spacing' in html
+    assert 'spellcheck="false"' in html
+    assert "It&#39;s on your National Insurance card, benefit letter, payslip or P60." in html
+    own = question("national_insurance_number", hint="For example, AB 12 34 56 C")
+    assert "P60" not in render_widget(own, {})
+
+
+def test_the_api_schema_of_a_national_insurance_number_is_its_stored_form():
+    schema = question("national_insurance_number").answer_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate("AB123456C", schema)
+    for refused in ["AB 12 34 56 C", "QQ123456C", "GB123456A", "ab123456c"]:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(refused, schema)

@@ -3,7 +3,7 @@
 Importing this package registers the built-in types.
 """
 
-from civitas.catalogue.questions import choice, date, national_insurance, text
+from civitas.catalogue.questions import choice, date, national_insurance, phone, text
 from civitas.catalogue.questions.base import (
     DEFAULT_ERRORS,
     FIELDS_TEMPLATE,
@@ -37,6 +37,7 @@ __all__ = [
     "date",
     "error_message",
     "national_insurance",
+    "phone",
     "question_type",
     "question_type_names",
     "register",

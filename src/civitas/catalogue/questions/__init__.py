@@ -3,7 +3,14 @@
 Importing this package registers the built-in types.
 """
 
-from civitas.catalogue.questions import choice, date, national_insurance, phone, text
+from civitas.catalogue.questions import (
+    choice,
+    date,
+    national_insurance,
+    phone,
+    text,
+    time_of_day,
+)
 from civitas.catalogue.questions.base import (
     DEFAULT_ERRORS,
     FIELDS_TEMPLATE,
@@ -43,4 +50,5 @@ __all__ = [
     "register",
     "registered",
     "text",
+    "time_of_day",
 ]

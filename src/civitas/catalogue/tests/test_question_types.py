@@ -38,6 +38,7 @@ SAMPLES = {
     "date": "2027-01-02",
     "national_insurance_number": "AB123456C",
     "phone": "+447700900982",
+    "time": "14:30",
 }
 
 
@@ -102,6 +103,7 @@ def test_every_registered_type_has_a_sample_here():
         "radios",
         "national_insurance_number",
         "phone",
+        "time",
     ],
 )
 @pytest.mark.parametrize(
@@ -624,3 +626,88 @@ def test_only_a_phone_question_is_international():
     )
     phone = source.replace("type: text", "type: phone")
     assert parse_definition(phone, filename="svc.yaml").problems == []
+
+
+# Times of day.
+
+TIME_INVALID = "Enter a time in the correct format, like 2:30pm or 14:30"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("14:30", "14:30"),
+        ("2:30pm", "14:30"),
+        ("2.30pm", "14:30"),
+        ("2.30 p.m.", "14:30"),
+        (" 2:30 PM ", "14:30"),
+        ("2pm", "14:00"),
+        ("9:05am", "09:05"),
+        ("9:30", "09:30"),  # without am or pm, the 24-hour clock
+        ("1430", "14:30"),
+        ("00:00", "00:00"),
+        ("12am", "00:00"),
+        ("12:15am", "00:15"),
+        ("12pm", "12:00"),
+        ("midday", "12:00"),
+        ("Noon", "12:00"),
+        ("12 noon", "12:00"),
+        ("midnight", "00:00"),
+        ("23:59", "23:59"),
+    ],
+)
+def test_a_time_is_read_as_people_write_it_and_stored_on_the_24_hour_clock(typed, stored):
+    assert question("time").clean({"answer": typed}, today=TODAY) == Cleaned(stored)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "14",  # an hour alone needs am or pm
+        "24:00",
+        "13pm",
+        "0am",
+        "2:60",
+        "14:30:00",
+        "2:3pm",
+        "half past two",
+        "\u0662:\u0663\u0660pm",  # Arabic-Indic digits
+        "\uff12:\uff13\uff10pm",  # full-width digits
+        "2:30pm" * 80,
+    ],
+)
+def test_a_time_that_cannot_be_read_is_refused(typed):
+    assert question("time").clean({"answer": typed}, today=TODAY) == Cleaned(
+        None, FieldError(TIME_INVALID, "answer")
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("14:30", "2:30pm"),
+        ("14:00", "2pm"),
+        ("09:05", "9:05am"),
+        ("00:30", "12:30am"),
+        ("12:00", "midday"),
+        ("00:00", "midnight"),
+        ("12:01", "12:01pm"),
+        ("not a time", "not a time"),
+    ],
+)
+def test_a_time_is_shown_as_govuk_style_writes_it(stored, shown):
+    assert question("time").display(stored) == shown
+
+
+def test_time_errors_hint_and_api_schema():
+    q = question("time")
+    assert q.clean({}, today=TODAY).error.message == "Enter a time"
+    html = render_widget(q, {"answer": "2:30pm"})
+    assert "For example, 2:30pm or 14:30" in html
+    assert "govuk-input--width-5" in html
+    schema = q.answer_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate("00:00", schema)
+    for refused in ["2:30pm", "24:00", "9:30", "14:30:00"]:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(refused, schema)

@@ -141,6 +141,13 @@ def _check_meaning(
                 problem(where, f"a {question['type']} question needs options")
             elif not question_type(question["type"]).takes_options and "options" in question:
                 problem((*where, "options"), f"a {question['type']} question has no options")
+            if question["type"] in question_type_names():
+                kind = question_type(question["type"])
+                for key in sorted(_own_keys() - kind.own_keys):
+                    if key in question:
+                        problem((*where, key), f"a {question['type']} question has no {key}")
+                for key, message in kind.definition_problems(question):
+                    problem((*where, key), message)
             values = [option["value"] for option in question.get("options", [])]
             if len(values) != len(set(values)):
                 problem(("pages", index, "question", "options"), "option values must be unique")
@@ -215,6 +222,13 @@ def _check_meaning(
         problems.extend(_check_rules(document, positions, base_dir))
 
     return problems
+
+
+def _own_keys() -> frozenset[str]:
+    """Every definition key that only some question type takes."""
+    from civitas.catalogue.questions import all_question_types
+
+    return frozenset().union(*(kind.own_keys for kind in all_question_types()))
 
 
 def message_template_problems(text: str) -> list[tuple[int, int, str]]:

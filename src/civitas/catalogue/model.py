@@ -49,6 +49,10 @@ class Question:
     max_length: int | None = None
     earliest_days_from_today: int | None = None
     latest_days_from_today: int | None = None
+    pattern: str = ""
+    """A regular expression the whole answer must match (`text` only)."""
+    international: bool = False
+    """Whether numbers outside the UK are taken (`phone` only)."""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
     kind: QuestionType = field(init=False, repr=False, compare=False)
     """The registered type that cleans, shows and draws this question (KeyError on
@@ -367,6 +371,8 @@ def _question(question: dict[str, Any]) -> Question:
         max_length=question.get("max_length"),
         earliest_days_from_today=question.get("earliest_days_from_today"),
         latest_days_from_today=question.get("latest_days_from_today"),
+        pattern=question.get("pattern", ""),
+        international=question.get("international", False),
         error_messages=_frozen(question.get("error_messages")),
     )
 

@@ -3,7 +3,14 @@
 Importing this package registers the built-in types.
 """
 
-from civitas.catalogue.questions import choice, date, text
+from civitas.catalogue.questions import (
+    choice,
+    date,
+    national_insurance,
+    phone,
+    text,
+    time_of_day,
+)
 from civitas.catalogue.questions.base import (
     DEFAULT_ERRORS,
     FIELDS_TEMPLATE,
@@ -36,9 +43,12 @@ __all__ = [
     "choice",
     "date",
     "error_message",
+    "national_insurance",
+    "phone",
     "question_type",
     "question_type_names",
     "register",
     "registered",
     "text",
+    "time_of_day",
 ]

@@ -81,13 +81,17 @@ class Widget:
 
 
 def error_message(question: Question, kind: str, **values: str) -> str:
-    """The definition's message for an error of this kind, or the platform's default, with
-    `{max_length}` and any `values` filled in.
+    """The definition's message for an error of this kind, or the type's own wording, or
+    the platform's default, with `{max_length}` and any `values` filled in.
 
     Filled by plain replacement, not str.format: a definition's own text may hold any
     braces, and must show them as written rather than fail when an answer is checked.
     """
-    text = question.error_messages.get(kind) or DEFAULT_ERRORS[kind]
+    text = (
+        question.error_messages.get(kind)
+        or question.kind.default_errors.get(kind)
+        or DEFAULT_ERRORS[kind]
+    )
     fills = {"max_length": str(question.max_length or ""), **values}
     for name, value in fills.items():
         text = text.replace("{" + name + "}", value)
@@ -101,6 +105,14 @@ class QuestionType(ABC):
     """The `type` a definition gives its question."""
     takes_options: ClassVar[bool] = False
     """Whether the question lists `options` to choose from (and must list them)."""
+    default_errors: ClassVar[Mapping[str, str]] = {}
+    """This type's own wording of errors (GOV.UK's, for a standard kind of answer), used
+    where the definition gives none; the platform's defaults otherwise."""
+    default_hint: ClassVar[str] = ""
+    """The hint shown where the definition gives none."""
+    own_keys: ClassVar[frozenset[str]] = frozenset()
+    """Definition keys only this type takes (`pattern`, `international`): validating a
+    definition refuses them on a question of any other type."""
 
     @abstractmethod
     def clean(
@@ -130,6 +142,11 @@ class QuestionType(ABC):
     def error_field(self, question: Question) -> str:
         """The input an error about the answer as a whole links to."""
         return question.id
+
+    def definition_problems(self, question: Mapping[str, object]) -> list[tuple[str, str]]:
+        """What is wrong with this type's own keys in a definition's question (that passed
+        the schema), as (key, problem); validating the definition reports each at its line."""
+        return []
 
 
 class TextLike(QuestionType):
@@ -168,7 +185,7 @@ class TextLike(QuestionType):
                 "id": question.id,
                 "label": question.label,
                 "value": fields.get(question.id, ""),
-                "hint": question.hint,
+                "hint": question.hint or self.default_hint,
                 "error": error.message if error else "",
                 "type": self.input_type,
                 "classes": self.input_classes,

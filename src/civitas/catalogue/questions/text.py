@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterator, Mapping
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parser  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from civitas.catalogue.definition import normalise_postcode
 from civitas.catalogue.questions.base import (
@@ -33,11 +36,83 @@ def _invalid(question: Question) -> Cleaned:
     return Cleaned(None, FieldError(error_message(question, "invalid"), question.id))
 
 
+_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
+_REPEATS |= {getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)}
+
+
+def _parts(parsed: Any) -> Iterator[tuple[Any, Any]]:
+    """Every (operation, argument) in a parsed expression, the nested ones after their
+    parent's."""
+    for op, av in parsed:
+        yield op, av
+        for child in _children(op, av):
+            yield from _parts(child)
+
+
+def _children(op: Any, av: Any) -> list[Any]:
+    if op in _REPEATS:
+        return [av[2]]
+    if op is sre_constants.SUBPATTERN:
+        return [av[3]]
+    if op is sre_constants.BRANCH:
+        return list(av[1])
+    if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        return [av[1]]
+    if op is getattr(sre_constants, "ATOMIC_GROUP", None):
+        return [av]
+    if op is sre_constants.GROUPREF_EXISTS:
+        return [part for part in av[1:] if part is not None]
+    return []
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """What is wrong with a definition's `pattern`, if anything: it does not compile, it
+    matches an empty answer, or it repeats a part that itself repeats a varying number of
+    times (`(a+)+`, `(a*|b)*`), which can take exponentially long to refuse an answer that
+    nearly matches. The check is cautious: `(ab+c)+` is refused though it is safe."""
+    try:
+        re.compile(pattern, re.ASCII)
+        parsed = sre_parser.parse(pattern, re.ASCII)
+    except (re.error, RecursionError, OverflowError) as error:
+        return f"pattern does not compile: {error}"
+    for op, av in _parts(parsed):
+        if op in _REPEATS and av[1] > 1:
+            for inner_op, inner_av in _parts(av[2]):
+                if inner_op in _REPEATS and inner_av[0] != inner_av[1]:
+                    return (
+                        f"pattern '{pattern}' repeats a part that itself repeats (like "
+                        "'(a+)+'), which can take too long to check: repeat it once"
+                    )
+    if re.fullmatch(pattern, "", re.ASCII):
+        return f"pattern '{pattern}' matches an empty answer: make it match what is typed"
+    return None
+
+
 @register
 class Text(TextLike):
-    """Free text, stored as typed (without surrounding spaces)."""
+    """Free text, stored as typed (without surrounding spaces); with a `pattern`, only text
+    that the pattern matches as a whole. Patterns are read with ASCII `\\d`, `\\w` and `\\s`,
+    as JSON Schema (ECMAScript) reads the same pattern in the API's answer schema."""
 
     name = "text"
+    own_keys: ClassVar[frozenset[str]] = frozenset({"pattern"})
+
+    def clean_text(self, question: Question, text: str) -> Cleaned:
+        if question.pattern and not re.fullmatch(question.pattern, text, re.ASCII):
+            return _invalid(question)
+        return Cleaned(text)
+
+    def answer_schema(self, question: Question) -> JSONSchema:
+        schema = super().answer_schema(question)
+        if question.pattern:
+            # JSON Schema patterns match anywhere in the string: anchored, it is the whole.
+            schema["pattern"] = f"^(?:{question.pattern})$"
+        return schema
+
+    def definition_problems(self, question: Mapping[str, object]) -> list[tuple[str, str]]:
+        pattern = question.get("pattern")
+        problem = pattern_problem(pattern) if isinstance(pattern, str) else None
+        return [("pattern", problem)] if problem else []
 
 
 @register

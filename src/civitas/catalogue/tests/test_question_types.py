@@ -36,6 +36,9 @@ SAMPLES = {
     "vehicle_registration": "CU57ABC",
     "radios": "b",
     "date": "2027-01-02",
+    "national_insurance_number": "AB123456C",
+    "phone": "+447700900982",
+    "time": "14:30",
 }
 
 
@@ -90,7 +93,19 @@ def test_every_registered_type_has_a_sample_here():
     assert all(type(kind).name in SAMPLES for kind in all_question_types())
 
 
-@pytest.mark.parametrize("kind", ["text", "email", "postcode", "vehicle_registration", "radios"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "text",
+        "email",
+        "postcode",
+        "vehicle_registration",
+        "radios",
+        "national_insurance_number",
+        "phone",
+        "time",
+    ],
+)
 @pytest.mark.parametrize(
     ("typed", "error"),
     [
@@ -355,3 +370,372 @@ def test_a_date_past_its_limit_names_the_limit():
     assert cleaned.error == FieldError(
         "The date must be on or before 24 February 2027", "answer-day"
     )
+
+
+# A text question with a pattern.
+
+PATTERNED = SMALL.replace(
+    'question: {id: email, type: email, label: "Your email?"}',
+    'question: {id: email, type: email, label: "Your email?"}\n'
+    "      - id: member\n"
+    "        question:\n"
+    "          id: member\n"
+    "          type: text\n"
+    "          label: Your membership number?\n"
+    "          pattern: PATTERN\n"
+    "          error_messages: {invalid: Enter a membership number like AB1234}",
+)
+
+
+def patterned(pattern: str) -> str:
+    return PATTERNED.replace("PATTERN", pattern)
+
+
+def test_a_text_pattern_must_match_the_whole_answer():
+    q = question(
+        "text", pattern="[A-Z]{2}[0-9]{4}", error_messages={"invalid": "Enter a number like AB1234"}
+    )
+    assert q.clean({"answer": " AB1234 "}, today=TODAY) == Cleaned("AB1234")
+    for typed in ["AB12345", "xAB1234", "ab1234", "AB\uff11\uff12\uff13\uff14", "AB 1234"]:
+        result = q.clean({"answer": typed}, today=TODAY)
+        assert result == Cleaned(None, FieldError("Enter a number like AB1234", "answer")), typed
+
+
+def test_a_pattern_means_what_it_means_in_the_api_schema_where_digits_are_ascii():
+    q = question("text", pattern=r"\d{4}\w")
+    assert q.clean({"answer": "1234a"}, today=TODAY) == Cleaned("1234a")
+    for typed in ["\u0661\u0662\u0663\u0664a", "1234\u00e9", "\uff11234a"]:
+        assert q.clean({"answer": typed}, today=TODAY).error.message == "Enter a valid answer"
+
+
+def test_a_text_pattern_checks_a_huge_answer_quickly_and_refuses_it():
+    q = question("text", pattern="[a-z ]+", max_length=1000)
+    assert q.clean({"answer": "a" * 1000}, today=TODAY) == Cleaned("a" * 1000)
+    assert q.clean({"answer": "a" * 100_000}, today=TODAY).error.message == (
+        "Your answer must be 1000 characters or fewer"
+    )
+    assert q.clean({"answer": "a\x07b"}, today=TODAY).error.message == error_message(
+        q, "unsafe_characters"
+    )
+
+
+def test_the_api_schema_of_a_patterned_answer_carries_the_whole_answer_pattern():
+    q = question("text", pattern="[A-Z]{2}[0-9]{4}|N/A")
+    schema = q.answer_schema()
+    assert schema == {"type": "string", "maxLength": 500, "pattern": "^(?:[A-Z]{2}[0-9]{4}|N/A)$"}
+    jsonschema.validate("AB1234", schema)
+    jsonschema.validate("N/A", schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("AB1234N/A", schema)
+    assert "pattern" not in question("text").answer_schema()
+
+
+def _line_of(source: str, text: str) -> int:
+    return next(n for n, line in enumerate(source.splitlines(), 1) if text in line)
+
+
+def test_a_definition_with_a_good_pattern_is_read_into_the_question():
+    service = service_from_yaml(patterned("'[A-Z]{2}[0-9]{4}'"))
+    q = service.page("member").question
+    assert q.pattern == "[A-Z]{2}[0-9]{4}"
+    assert q.clean({"member": "AB12"}, today=TODAY).error.message == (
+        "Enter a membership number like AB1234"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("'([A-Z]+)+'", "repeats a part that itself repeats"),
+        ("'(a*|b)*c'", "repeats a part that itself repeats"),
+        ("'((ab)+c){2,}'", "repeats a part that itself repeats"),
+        ("'(?:[0-9]{1,3}x)*'", "repeats a part that itself repeats"),
+        ("'[A-Z'", "pattern does not compile: unterminated character set"),
+        ("'a{2,1}'", "pattern does not compile"),
+        ("'x?'", "matches an empty answer"),
+    ],
+)
+def test_a_pattern_that_does_not_compile_or_could_take_too_long_is_refused_at_its_line(
+    pattern, problem
+):
+    source = textwrap.dedent(patterned(pattern))
+    [found] = parse_definition(source, filename="svc.yaml").problems
+    assert str(found).startswith(f"svc.yaml:{_line_of(source, 'pattern:')}: ")
+    assert problem in found.message
+
+
+def test_only_a_text_question_takes_a_pattern():
+    source = textwrap.dedent(patterned("'[0-9]+'")).replace("type: text", "type: postcode")
+    [found] = parse_definition(source, filename="svc.yaml").problems
+    assert str(found) == (
+        f"svc.yaml:{_line_of(source, 'pattern:')}: a postcode question has no pattern"
+    )
+
+
+# National Insurance numbers.
+
+
+@pytest.mark.parametrize(
+    "typed", ["AB123456C", "AB 12 34 56 C", "ab 12 34 56 c", " Ab12 3456C ", "AB\u00a012 34 56 C"]
+)
+def test_a_national_insurance_number_is_stored_without_spaces_in_capitals(typed):
+    q = question("national_insurance_number")
+    assert q.clean({"answer": typed}, today=TODAY) == Cleaned("AB123456C")
+
+
+def test_a_national_insurance_number_is_shown_in_pairs_as_on_the_card():
+    q = question("national_insurance_number")
+    assert q.display("AB123456C") == "AB 12 34 56 C"
+    assert q.display("not one") == "not one"  # never a 500 on an odd stored value
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "QQ 12 34 56 C",  # the documentation example: Q is never a prefix letter
+        "DA 12 34 56 C",
+        "FA123456C",
+        "IA123456C",
+        "UA123456C",
+        "VA123456C",
+        "AD123456C",
+        "AO123456C",
+        "AQ123456C",
+        "AV123456C",
+        "BG123456C",
+        "GB123456C",
+        "NK123456C",
+        "KN123456C",
+        "TN123456C",
+        "NT123456C",
+        "ZZ123456C",
+        "AB123456E",  # suffix A to D only
+        "AB123456",  # no suffix
+        "AB12345C",
+        "AB1234567C",
+        "A1123456C",
+        "AB 12-34-56 C",
+        "AB\uff11\uff12\uff13\uff14\uff15\uff16C",  # full-width digits
+        "AB\u0661\u0662\u0663\u0664\u0665\u0666C",  # Arabic-Indic digits
+        "\ufb05123456C",  # a ligature that capitalises to "ST"
+    ],
+)
+def test_a_national_insurance_number_hmrc_never_issues_is_refused(typed):
+    q = question("national_insurance_number")
+    assert q.clean({"answer": typed}, today=TODAY) == Cleaned(
+        None, FieldError("Enter a National Insurance number in the correct format", "answer")
+    )
+
+
+def test_national_insurance_errors_are_govuks_unless_the_definition_words_them():
+    q = question("national_insurance_number")
+    assert q.clean({"answer": " "}, today=TODAY).error.message == (
+        "Enter a National Insurance number"
+    )
+    assert q.clean({"answer": "A" * 10_000}, today=TODAY).error.message == (
+        "Enter a National Insurance number in the correct format"
+    )
+    own = question("national_insurance_number", error_messages={"required": "Enter your NI number"})
+    assert own.clean({}, today=TODAY).error.message == "Enter your NI number"
+
+
+def test_the_national_insurance_input_is_govuks():
+    html = render_widget(question("national_insurance_number"), {"answer": "AB 12 34 56 C"})
+    assert 'class="govuk-input govuk-input--width-10 govuk-input--extra-letter-spacing' in html
+    assert 'spellcheck="false"' in html
+    assert "It&#39;s on your National Insurance card, benefit letter, payslip or P60." in html
+    own = question("national_insurance_number", hint="For example, AB 12 34 56 C")
+    assert "P60" not in render_widget(own, {})
+
+
+def test_the_api_schema_of_a_national_insurance_number_is_its_stored_form():
+    schema = question("national_insurance_number").answer_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate("AB123456C", schema)
+    for refused in ["AB 12 34 56 C", "QQ123456C", "GB123456A", "ab123456c"]:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(refused, schema)
+
+
+# Telephone numbers.
+
+PHONE_INVALID = "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "shown"),
+    [
+        ("07912 345678", "+447912345678", "07912 345678"),
+        ("07912-345-678", "+447912345678", "07912 345678"),
+        ("(020) 7946 0000", "+442079460000", "020 7946 0000"),
+        ("+44 (0)20 7946 0000", "+442079460000", "020 7946 0000"),
+        ("0044 20 7946 0000", "+442079460000", "020 7946 0000"),
+        ("+44 808 157 0192", "+448081570192", "0808 157 0192"),
+        # Ofcom's drama range: possible, never valid; taken (see Phone's docstring).
+        ("07700 900982", "+447700900982", "07700 900982"),
+        # The Isle of Man shares +44.
+        ("07624 123456", "+447624123456", "07624 123456"),
+        # Digits in other scripts are read as the digits they are.
+        ("\uff10\uff17\uff19\uff11\uff12 345678", "+447912345678", "07912 345678"),
+    ],
+)
+def test_a_uk_phone_number_is_stored_in_e164_and_shown_as_written_in_the_uk(typed, stored, shown):
+    q = question("phone")
+    assert q.clean({"answer": typed}, today=TODAY) == Cleaned(stored)
+    assert q.display(stored) == shown
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "123",
+        "07912 3456789012",
+        "0800 FLOWERS",
+        "07912 345678 ext 12",
+        "+33 1 23 45 67 89",  # not the UK, and the question is not international
+        "0033 1 23 45 67 89",
+        "+",
+        "1" * 400,
+        "\u0660" * 11,
+        "00000000000",
+        "+44 0000 000000",
+    ],
+)
+def test_a_phone_number_that_is_not_a_possible_uk_one_is_refused(typed):
+    q = question("phone")
+    assert q.clean({"answer": typed}, today=TODAY) == Cleaned(
+        None, FieldError(PHONE_INVALID, "answer")
+    )
+
+
+def test_an_international_phone_question_takes_any_country_and_shows_it_internationally():
+    q = question("phone", international=True)
+    assert q.clean({"answer": "+33 1 23 45 67 89"}, today=TODAY) == Cleaned("+33123456789")
+    assert q.display("+33123456789") == "+33 1 23 45 67 89"
+    assert q.clean({"answer": "07912 345678"}, today=TODAY) == Cleaned("+447912345678")
+    assert q.display("+447912345678") == "07912 345678"
+    assert q.display("not a number") == "not a number"
+
+
+def test_phone_errors_are_govuks_unless_the_definition_words_them():
+    q = question("phone")
+    assert q.clean({}, today=TODAY).error.message == "Enter a telephone number"
+    assert q.clean({"answer": "0" * 600}, today=TODAY).error.message == PHONE_INVALID
+
+
+def test_the_phone_input_is_a_tel_input_the_browser_can_fill():
+    html = render_widget(question("phone"), {"answer": "07700 900982"})
+    assert 'type="tel"' in html
+    assert 'autocomplete="tel"' in html
+    assert "govuk-input--width-20" in html
+    own = render_widget(question("phone", autocomplete="tel-national"), {})
+    assert 'autocomplete="tel-national"' in own
+
+
+def test_the_api_schema_of_a_phone_number_is_e164_and_uk_unless_international():
+    uk = question("phone").answer_schema()
+    world = question("phone", international=True).answer_schema()
+    for schema in (uk, world):
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate("+447700900982", schema)
+    jsonschema.validate("+33123456789", world)
+    for refused in ["+33123456789", "07700900982", "+44 7700 900982"]:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(refused, uk)
+
+
+def test_only_a_phone_question_is_international():
+    source = textwrap.dedent(patterned("'[0-9]+'")).replace(
+        "pattern: '[0-9]+'", "international: true"
+    )
+    [found] = parse_definition(source, filename="svc.yaml").problems
+    assert str(found) == (
+        f"svc.yaml:{_line_of(source, 'international:')}: a text question has no international"
+    )
+    phone = source.replace("type: text", "type: phone")
+    assert parse_definition(phone, filename="svc.yaml").problems == []
+
+
+# Times of day.
+
+TIME_INVALID = "Enter a time in the correct format, like 2:30pm or 14:30"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("14:30", "14:30"),
+        ("2:30pm", "14:30"),
+        ("2.30pm", "14:30"),
+        ("2.30 p.m.", "14:30"),
+        (" 2:30 PM ", "14:30"),
+        ("2pm", "14:00"),
+        ("9:05am", "09:05"),
+        ("9:30", "09:30"),  # without am or pm, the 24-hour clock
+        ("1430", "14:30"),
+        ("00:00", "00:00"),
+        ("12am", "00:00"),
+        ("12:15am", "00:15"),
+        ("12pm", "12:00"),
+        ("midday", "12:00"),
+        ("Noon", "12:00"),
+        ("12 noon", "12:00"),
+        ("midnight", "00:00"),
+        ("23:59", "23:59"),
+    ],
+)
+def test_a_time_is_read_as_people_write_it_and_stored_on_the_24_hour_clock(typed, stored):
+    assert question("time").clean({"answer": typed}, today=TODAY) == Cleaned(stored)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "14",  # an hour alone needs am or pm
+        "24:00",
+        "13pm",
+        "0am",
+        "2:60",
+        "14:30:00",
+        "2:3pm",
+        "half past two",
+        "\u0662:\u0663\u0660pm",  # Arabic-Indic digits
+        "\uff12:\uff13\uff10pm",  # full-width digits
+        "2:30pm" * 80,
+    ],
+)
+def test_a_time_that_cannot_be_read_is_refused(typed):
+    assert question("time").clean({"answer": typed}, today=TODAY) == Cleaned(
+        None, FieldError(TIME_INVALID, "answer")
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("14:30", "2:30pm"),
+        ("14:00", "2pm"),
+        ("09:05", "9:05am"),
+        ("00:30", "12:30am"),
+        ("12:00", "midday"),
+        ("00:00", "midnight"),
+        ("12:01", "12:01pm"),
+        ("not a time", "not a time"),
+    ],
+)
+def test_a_time_is_shown_as_govuk_style_writes_it(stored, shown):
+    assert question("time").display(stored) == shown
+
+
+def test_time_errors_hint_and_api_schema():
+    q = question("time")
+    assert q.clean({}, today=TODAY).error.message == "Enter a time"
+    html = render_widget(q, {"answer": "2:30pm"})
+    assert "For example, 2:30pm or 14:30" in html
+    assert "govuk-input--width-5" in html
+    schema = q.answer_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate("00:00", schema)
+    for refused in ["2:30pm", "24:00", "9:30", "14:30:00"]:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(refused, schema)

@@ -52,6 +52,31 @@ GOVUK = "".join(
 )
 
 
+@pytest.mark.parametrize("error", ["", "Enter a number"])
+@pytest.mark.parametrize(("prefix", "suffix"), [("", ""), ("£", ""), ("", "kg"), ("£", "a week")])
+def test_number_input_with_prefix_and_suffix_matches_govuk_input(error, prefix, suffix):
+    ours = _markup(
+        OURS + "{{ text_input('weight', 'Weight?', value='12', error=error, "
+        "classes='govuk-input--width-10', spellcheck=false, inputmode='numeric', "
+        "prefix=prefix, suffix=suffix) }}",
+        error=error,
+        prefix=prefix,
+        suffix=suffix,
+    )
+    theirs = _markup(
+        GOVUK + "{{ govukInput({'id': 'weight', 'name': 'weight', 'value': '12',"
+        "'label': {'text': 'Weight?', 'isPageHeading': true, 'classes': 'govuk-label--l'},"
+        "'classes': 'govuk-input--width-10', 'spellcheck': false, 'inputmode': 'numeric',"
+        "'prefix': {'text': prefix} if prefix else none,"
+        "'suffix': {'text': suffix} if suffix else none,"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        error=error,
+        prefix=prefix,
+        suffix=suffix,
+    )
+    assert ours == theirs
+
+
 @pytest.mark.parametrize("hint", ["", "For example, EB1 1AA"])
 @pytest.mark.parametrize("error", ["", "Enter a postcode"])
 @pytest.mark.parametrize("value", ["", "EB1 1AA"])

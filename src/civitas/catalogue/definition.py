@@ -108,7 +108,7 @@ def _check_meaning(
 ) -> list[Problem]:
     """Checks the schema cannot express: references between pages, answers and data."""
     # The question types import this module (postcodes are normalised here).
-    from civitas.catalogue.questions import question_type, question_type_names
+    from civitas.catalogue.questions import TYPE_KEYS, question_type, question_type_names
 
     problems: list[Problem] = []
 
@@ -141,6 +141,14 @@ def _check_meaning(
                 problem(where, f"a {question['type']} question needs options")
             elif not question_type(question["type"]).takes_options and "options" in question:
                 problem((*where, "options"), f"a {question['type']} question has no options")
+            else:
+                kind = question_type(question["type"])
+                for key in sorted(TYPE_KEYS & question.keys() - kind.takes_keys):
+                    problem((*where, key), f"a {question['type']} question has no '{key}'")
+            if "min" in question and "max" in question and question["min"] > question["max"]:
+                problem(
+                    (*where, "min"), f"min ({question['min']}) is more than max ({question['max']})"
+                )
             values = [option["value"] for option in question.get("options", [])]
             if len(values) != len(set(values)):
                 problem(("pages", index, "question", "options"), "option values must be unique")

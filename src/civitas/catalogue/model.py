@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
@@ -49,6 +50,12 @@ class Question:
     max_length: int | None = None
     earliest_days_from_today: int | None = None
     latest_days_from_today: int | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    decimal: bool = False
+    decimal_places: int | None = None
+    prefix: str = ""
+    suffix: str = ""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
     kind: QuestionType = field(init=False, repr=False, compare=False)
     """The registered type that cleans, shows and draws this question (KeyError on
@@ -367,8 +374,19 @@ def _question(question: dict[str, Any]) -> Question:
         max_length=question.get("max_length"),
         earliest_days_from_today=question.get("earliest_days_from_today"),
         latest_days_from_today=question.get("latest_days_from_today"),
+        min=_decimal(question.get("min")),
+        max=_decimal(question.get("max")),
+        decimal=question.get("decimal", False),
+        decimal_places=question.get("decimal_places"),
+        prefix=question.get("prefix", ""),
+        suffix=question.get("suffix", ""),
         error_messages=_frozen(question.get("error_messages")),
     )
+
+
+def _decimal(number: object) -> Decimal | None:
+    """A definition's bound (an int or float from YAML) as the decimal it was written as."""
+    return None if number is None else Decimal(str(number))
 
 
 def _branch(route: dict[str, Any]) -> Branch:

@@ -3,10 +3,11 @@
 Importing this package registers the built-in types.
 """
 
-from civitas.catalogue.questions import choice, date, text
+from civitas.catalogue.questions import choice, date, number, text
 from civitas.catalogue.questions.base import (
     DEFAULT_ERRORS,
     FIELDS_TEMPLATE,
+    TYPE_KEYS,
     Cleaned,
     FieldError,
     JSONSchema,
@@ -25,6 +26,7 @@ from civitas.catalogue.questions.base import (
 __all__ = [
     "DEFAULT_ERRORS",
     "FIELDS_TEMPLATE",
+    "TYPE_KEYS",
     "Cleaned",
     "FieldError",
     "JSONSchema",
@@ -36,6 +38,7 @@ __all__ = [
     "choice",
     "date",
     "error_message",
+    "number",
     "question_type",
     "question_type_names",
     "register",

@@ -39,6 +39,8 @@ DEFAULT_ERRORS: Mapping[str, str] = {
     "too_late": "The date is too late",
 }
 DEFAULT_MAX_LENGTH = 500
+TYPE_KEYS = frozenset({"min", "max", "decimal", "decimal_places", "prefix", "suffix"})
+"""Definition keys that mean something only to the types that list them in `takes_keys`."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,11 @@ class Widget:
 
 def error_message(question: Question, kind: str) -> str:
     """The definition's message for an error of this kind, or the platform's default."""
-    text = question.error_messages.get(kind) or DEFAULT_ERRORS[kind]
+    text = (
+        question.error_messages.get(kind)
+        or question.kind.default_errors.get(kind)
+        or DEFAULT_ERRORS[kind]
+    )
     return text.format(max_length=question.max_length or "")
 
 
@@ -92,6 +98,10 @@ class QuestionType(ABC):
     """The `type` a definition gives its question."""
     takes_options: ClassVar[bool] = False
     """Whether the question lists `options` to choose from (and must list them)."""
+    default_errors: ClassVar[Mapping[str, str]] = {}
+    """The type's own wording of errors, where it differs from DEFAULT_ERRORS."""
+    takes_keys: ClassVar[frozenset[str]] = frozenset()
+    """The definition keys only some types take (TYPE_KEYS) that this type takes."""
 
     @abstractmethod
     def clean(

@@ -36,6 +36,7 @@ SAMPLES = {
     "vehicle_registration": "CU57ABC",
     "radios": "b",
     "date": "2027-01-02",
+    "number": "12",
 }
 
 

@@ -149,6 +149,9 @@ def _check_meaning(
                 problem(
                     (*where, "min"), f"min ({question['min']}) is more than max ({question['max']})"
                 )
+            for key in ("min", "max"):
+                if question["type"] == "money" and not isinstance(question.get(key, 0), int):
+                    problem((*where, key), f"a money question's {key} is in whole pence")
             values = [option["value"] for option in question.get("options", [])]
             if len(values) != len(set(values)):
                 problem(("pages", index, "question", "options"), "option values must be unique")

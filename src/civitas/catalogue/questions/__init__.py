@@ -3,7 +3,7 @@
 Importing this package registers the built-in types.
 """
 
-from civitas.catalogue.questions import choice, date, number, text
+from civitas.catalogue.questions import choice, date, money, number, text
 from civitas.catalogue.questions.base import (
     DEFAULT_ERRORS,
     FIELDS_TEMPLATE,
@@ -38,6 +38,7 @@ __all__ = [
     "choice",
     "date",
     "error_message",
+    "money",
     "number",
     "question_type",
     "question_type_names",

@@ -37,6 +37,7 @@ SAMPLES = {
     "radios": "b",
     "date": "2027-01-02",
     "number": "12",
+    "money": "1250",
 }
 
 

@@ -105,13 +105,16 @@ def test_text_input_matches_govuk_input(hint, error, value):
 
 @pytest.mark.parametrize("hint", ["", "On the V5C"])
 @pytest.mark.parametrize("error", ["", "Select a band"])
-def test_radios_match_govuk_radios(hint, error):
+@pytest.mark.parametrize("inline", [False, True])
+def test_radios_match_govuk_radios(hint, error, inline):
     options = [{"value": "A", "label": "Band A"}, {"value": "B", "label": "Band B", "hint": "Low"}]
     ours = _markup(
-        OURS + "{{ radios('band', 'Which band?', options, value='B', hint=hint, error=error) }}",
+        OURS + "{{ radios('band', 'Which band?', options, value='B', hint=hint, error=error, "
+        "inline=inline) }}",
         options=options,
         hint=hint,
         error=error,
+        inline=inline,
     )
     items = [
         {
@@ -127,10 +130,12 @@ def test_radios_match_govuk_radios(hint, error):
         "'fieldset': {'legend': {'text': 'Which band?', 'isPageHeading': true,"
         "'classes': 'govuk-fieldset__legend--l'}},"
         "'hint': {'text': hint} if hint else none,"
+        "'classes': 'govuk-radios--inline' if inline else none,"
         "'errorMessage': {'text': error} if error else none}) }}",
         items=items,
         hint=hint,
         error=error,
+        inline=inline,
     )
     assert ours == theirs
 

@@ -369,8 +369,10 @@ def _check_rules(
         question = questions.get(answer)
         # Every value an answer can take is checked against the input here, so a citizen
         # can never give an answer the rules cannot decide on.
-        if question and question["type"] == "radios":
+        if question and question["type"] in ("radios", "select"):
             values = [option["value"] for option in question["options"]]
+        elif question and question["type"] == "yes_no":
+            values = ["yes", "no"]
         elif question and question["type"] == "date":
             values = []
             if kind != "date":
@@ -379,7 +381,8 @@ def _check_rules(
             problem(
                 where,
                 f"answer '{answer}' is a {question['type']} question: rule inputs come from "
-                "radios, dates or derived values, whose every value can be checked",
+                "radios, select, yes_no, dates or derived values, whose every value can be "
+                "checked",
             )
             continue
         elif answer in derived:

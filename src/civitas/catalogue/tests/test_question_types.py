@@ -38,6 +38,7 @@ SAMPLES = {
     "date": "2027-01-02",
     "number": "12",
     "money": "1250",
+    "yes_no": "no",
 }
 
 

@@ -40,12 +40,15 @@ def _markup(source: str, **context) -> list[tuple]:
     return parser.events
 
 
-OURS = '{% from "platform/fields.html" import error_summary, text_input, radios, date_input %}'
+OURS = (
+    '{% from "platform/fields.html" import error_summary, text_input, radios, select, date_input %}'
+)
 GOVUK = "".join(
     f'{{% from "govuk_frontend_jinja/components/{name}/macro.html" import {macro} %}}'
     for name, macro in [
         ("input", "govukInput"),
         ("radios", "govukRadios"),
+        ("select", "govukSelect"),
         ("date-input", "govukDateInput"),
         ("error-summary", "govukErrorSummary"),
     ]
@@ -136,6 +139,36 @@ def test_radios_match_govuk_radios(hint, error, inline):
         hint=hint,
         error=error,
         inline=inline,
+    )
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("hint", ["", "The council you pay tax to"])
+@pytest.mark.parametrize("error", ["", "Select your council"])
+@pytest.mark.parametrize("value", ["", "b"])
+def test_select_matches_govuk_select(hint, error, value):
+    options = [{"value": "a", "label": "Council A"}, {"value": "b", "label": "Council B"}]
+    ours = _markup(
+        OURS + "{{ select('council', 'Your council?', options, value=value, hint=hint, "
+        "error=error) }}",
+        options=options,
+        hint=hint,
+        error=error,
+        value=value,
+    )
+    items = [{"value": "", "text": ""}] + [
+        {"value": o["value"], "text": o["label"]} for o in options
+    ]
+    theirs = _markup(
+        GOVUK + "{{ govukSelect({'id': 'council', 'name': 'council', 'items': items,"
+        "'value': value, 'label': {'text': 'Your council?', 'isPageHeading': true,"
+        "'classes': 'govuk-label--l'},"
+        "'hint': {'text': hint} if hint else none,"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        items=items,
+        hint=hint,
+        error=error,
+        value=value,
     )
     assert ours == theirs
 

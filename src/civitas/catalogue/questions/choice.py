@@ -107,3 +107,27 @@ def _yes_no() -> tuple[Option, ...]:
     from civitas.catalogue.model import Option  # the model imports the question types
 
     return (Option("yes", "Yes"), Option("no", "No"))
+
+
+@register
+class Select(Radios):
+    """One of a long list of options, as a GOV.UK select with a blank first choice;
+    stored and refused as radios are."""
+
+    name = "select"
+
+    def widget(
+        self, question: Question, fields: Mapping[str, str], error: FieldError | None
+    ) -> Widget:
+        return Widget(
+            FIELDS_TEMPLATE,
+            "select",
+            {
+                "id": question.id,
+                "label": question.label,
+                "options": self.options(question),
+                "value": fields.get(question.id, ""),
+                "hint": question.hint,
+                "error": error.message if error else "",
+            },
+        )

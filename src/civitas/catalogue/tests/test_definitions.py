@@ -400,3 +400,12 @@ def test_a_yes_no_question_can_be_a_rule_input(tmp_path):
         )
     )
     assert parse_file(path).problems == []
+
+
+def test_a_select_question_can_be_a_rule_input(tmp_path):
+    path = copy_services(tmp_path)
+    source = path.read_text()
+    radios = "      id: co2_band\n      type: radios\n"
+    assert radios in source
+    path.write_text(source.replace(radios, "      id: co2_band\n      type: select\n"))
+    assert parse_file(path).problems == []

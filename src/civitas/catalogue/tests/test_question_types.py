@@ -39,6 +39,7 @@ SAMPLES = {
     "number": "12",
     "money": "1250",
     "yes_no": "no",
+    "select": "b",
 }
 
 

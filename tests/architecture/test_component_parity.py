@@ -41,7 +41,8 @@ def _markup(source: str, **context) -> list[tuple]:
 
 
 OURS = (
-    '{% from "platform/fields.html" import error_summary, text_input, radios, select, date_input %}'
+    '{% from "platform/fields.html" import error_summary, text_input, radios, select, '
+    "date_input, character_count %}"
 )
 GOVUK = "".join(
     f'{{% from "govuk_frontend_jinja/components/{name}/macro.html" import {macro} %}}'
@@ -49,6 +50,7 @@ GOVUK = "".join(
         ("input", "govukInput"),
         ("radios", "govukRadios"),
         ("select", "govukSelect"),
+        ("character-count", "govukCharacterCount"),
         ("date-input", "govukDateInput"),
         ("error-summary", "govukErrorSummary"),
     ]
@@ -168,6 +170,36 @@ def test_select_matches_govuk_select(hint, error, value):
         items=items,
         hint=hint,
         error=error,
+        value=value,
+    )
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("hint", ["", "Do not include personal details"])
+@pytest.mark.parametrize(
+    ("error", "count"),
+    [("", ""), ("Your answer must be 200 characters or fewer", "You have 3 characters too many")],
+)
+@pytest.mark.parametrize("value", ["", "It was parked\nacross my drive"])
+def test_character_count_matches_govuk_character_count(hint, error, count, value):
+    ours = _markup(
+        OURS + "{{ character_count('more', 'More?', 200, value=value, hint=hint, error=error, "
+        "count_message=count) }}",
+        hint=hint,
+        error=error,
+        count=count,
+        value=value,
+    )
+    theirs = _markup(
+        GOVUK + "{{ govukCharacterCount({'id': 'more', 'name': 'more', 'maxlength': 200,"
+        "'value': value, 'label': {'text': 'More?', 'isPageHeading': true,"
+        "'classes': 'govuk-label--l'},"
+        "'textareaDescriptionText': count or none,"
+        "'hint': {'text': hint} if hint else none,"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        hint=hint,
+        error=error,
+        count=count,
         value=value,
     )
     assert ours == theirs

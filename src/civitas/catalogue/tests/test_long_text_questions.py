@@ -87,3 +87,10 @@ def test_a_definition_gives_long_text_a_max_length():
     assert [p.split(": ", 1)[1] for p in problems("min: 3", kind="long_text")] == [
         "a long_text question has no 'min'"
     ]
+
+
+def test_check_answers_and_the_case_page_keep_the_lines_and_escape_the_rest():
+    from civitas.platform.templating import with_line_breaks
+
+    shown = with_line_breaks(question("long_text").display("One <b>\nTwo & three"))
+    assert shown == "One &lt;b&gt;<br>Two &amp; three"

@@ -67,7 +67,7 @@ def test_the_new_types_work_through_the_pages_and_the_case_page(
     assert _post(client, "details", {"details": "Two\r\nlines"}).status_code == 302
     _post(client, "email", {"email": "someone@example.com"})
     summary = client.get(f"{URL}/check-answers/").content.decode()
-    for shown in ["2 children", "£1,250.50", "Yes", "South District Council", "Two"]:
+    for shown in ["2 children", "£1,250.50", "Yes", "South District Council", "Two<br>lines"]:
         assert shown in summary
     assert client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"}).status_code == 302
     case = Case.objects.get()
@@ -82,7 +82,7 @@ def test_the_new_types_work_through_the_pages_and_the_case_page(
     }
     signed_in(caseworker)
     case_page = client.get(f"/staff/cases/{case.reference}/").content.decode()
-    for shown in ["2 children", "£1,250.50", "South District Council"]:
+    for shown in ["2 children", "£1,250.50", "South District Council", "Two<br>lines"]:
         assert shown in case_page
 
 

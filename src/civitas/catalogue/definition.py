@@ -149,6 +149,8 @@ def _check_meaning(
                 problem(
                     (*where, "min"), f"min ({question['min']}) is more than max ({question['max']})"
                 )
+            if "decimal_places" in question and not question.get("decimal"):
+                problem((*where, "decimal_places"), "decimal_places needs decimal: true")
             for key in ("min", "max"):
                 if question["type"] == "money" and not isinstance(question.get(key, 0), int):
                     problem((*where, key), f"a money question's {key} is in whole pence")

@@ -206,3 +206,10 @@ def test_number_keys_on_another_type_are_refused():
 
 def test_the_schema_refuses_a_bound_that_is_not_a_number():
     assert problems("min: five")
+
+
+def test_decimal_places_without_decimals_are_refused():
+    assert [p.split(": ", 1)[1] for p in problems("decimal_places: 3")] == [
+        "decimal_places needs decimal: true"
+    ]
+    assert problems("decimal: false", "decimal_places: 3")

@@ -40,16 +40,46 @@ def _markup(source: str, **context) -> list[tuple]:
     return parser.events
 
 
-OURS = '{% from "platform/fields.html" import error_summary, text_input, radios, date_input %}'
+OURS = (
+    '{% from "platform/fields.html" import error_summary, text_input, radios, select, '
+    "date_input, character_count %}"
+)
 GOVUK = "".join(
     f'{{% from "govuk_frontend_jinja/components/{name}/macro.html" import {macro} %}}'
     for name, macro in [
         ("input", "govukInput"),
         ("radios", "govukRadios"),
+        ("select", "govukSelect"),
+        ("character-count", "govukCharacterCount"),
         ("date-input", "govukDateInput"),
         ("error-summary", "govukErrorSummary"),
     ]
 )
+
+
+@pytest.mark.parametrize("error", ["", "Enter a number"])
+@pytest.mark.parametrize(("prefix", "suffix"), [("", ""), ("£", ""), ("", "kg"), ("£", "a week")])
+def test_number_input_with_prefix_and_suffix_matches_govuk_input(error, prefix, suffix):
+    ours = _markup(
+        OURS + "{{ text_input('weight', 'Weight?', value='12', error=error, "
+        "classes='govuk-input--width-10', spellcheck=false, inputmode='numeric', "
+        "prefix=prefix, suffix=suffix) }}",
+        error=error,
+        prefix=prefix,
+        suffix=suffix,
+    )
+    theirs = _markup(
+        GOVUK + "{{ govukInput({'id': 'weight', 'name': 'weight', 'value': '12',"
+        "'label': {'text': 'Weight?', 'isPageHeading': true, 'classes': 'govuk-label--l'},"
+        "'classes': 'govuk-input--width-10', 'spellcheck': false, 'inputmode': 'numeric',"
+        "'prefix': {'text': prefix} if prefix else none,"
+        "'suffix': {'text': suffix} if suffix else none,"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        error=error,
+        prefix=prefix,
+        suffix=suffix,
+    )
+    assert ours == theirs
 
 
 @pytest.mark.parametrize("hint", ["", "For example, EB1 1AA"])
@@ -80,13 +110,16 @@ def test_text_input_matches_govuk_input(hint, error, value):
 
 @pytest.mark.parametrize("hint", ["", "On the V5C"])
 @pytest.mark.parametrize("error", ["", "Select a band"])
-def test_radios_match_govuk_radios(hint, error):
+@pytest.mark.parametrize("inline", [False, True])
+def test_radios_match_govuk_radios(hint, error, inline):
     options = [{"value": "A", "label": "Band A"}, {"value": "B", "label": "Band B", "hint": "Low"}]
     ours = _markup(
-        OURS + "{{ radios('band', 'Which band?', options, value='B', hint=hint, error=error) }}",
+        OURS + "{{ radios('band', 'Which band?', options, value='B', hint=hint, error=error, "
+        "inline=inline) }}",
         options=options,
         hint=hint,
         error=error,
+        inline=inline,
     )
     items = [
         {
@@ -102,10 +135,72 @@ def test_radios_match_govuk_radios(hint, error):
         "'fieldset': {'legend': {'text': 'Which band?', 'isPageHeading': true,"
         "'classes': 'govuk-fieldset__legend--l'}},"
         "'hint': {'text': hint} if hint else none,"
+        "'classes': 'govuk-radios--inline' if inline else none,"
         "'errorMessage': {'text': error} if error else none}) }}",
         items=items,
         hint=hint,
         error=error,
+        inline=inline,
+    )
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("hint", ["", "The council you pay tax to"])
+@pytest.mark.parametrize("error", ["", "Select your council"])
+@pytest.mark.parametrize("value", ["", "b"])
+def test_select_matches_govuk_select(hint, error, value):
+    options = [{"value": "a", "label": "Council A"}, {"value": "b", "label": "Council B"}]
+    ours = _markup(
+        OURS + "{{ select('council', 'Your council?', options, value=value, hint=hint, "
+        "error=error) }}",
+        options=options,
+        hint=hint,
+        error=error,
+        value=value,
+    )
+    items = [{"value": "", "text": ""}] + [
+        {"value": o["value"], "text": o["label"]} for o in options
+    ]
+    theirs = _markup(
+        GOVUK + "{{ govukSelect({'id': 'council', 'name': 'council', 'items': items,"
+        "'value': value, 'label': {'text': 'Your council?', 'isPageHeading': true,"
+        "'classes': 'govuk-label--l'},"
+        "'hint': {'text': hint} if hint else none,"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        items=items,
+        hint=hint,
+        error=error,
+        value=value,
+    )
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("hint", ["", "Do not include personal details"])
+@pytest.mark.parametrize(
+    ("error", "count"),
+    [("", ""), ("Your answer must be 200 characters or fewer", "You have 3 characters too many")],
+)
+@pytest.mark.parametrize("value", ["", "It was parked\nacross my drive"])
+def test_character_count_matches_govuk_character_count(hint, error, count, value):
+    ours = _markup(
+        OURS + "{{ character_count('more', 'More?', 200, value=value, hint=hint, error=error, "
+        "count_message=count) }}",
+        hint=hint,
+        error=error,
+        count=count,
+        value=value,
+    )
+    theirs = _markup(
+        GOVUK + "{{ govukCharacterCount({'id': 'more', 'name': 'more', 'maxlength': 200,"
+        "'value': value, 'label': {'text': 'More?', 'isPageHeading': true,"
+        "'classes': 'govuk-label--l'},"
+        "'textareaDescriptionText': count or none,"
+        "'hint': {'text': hint} if hint else none,"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        hint=hint,
+        error=error,
+        count=count,
+        value=value,
     )
     assert ours == theirs
 

@@ -148,6 +148,15 @@ def _check_meaning(
                         problem((*where, key), f"a {question['type']} question has no {key}")
                 for key, message in kind.definition_problems(question):
                     problem((*where, key), message)
+            if "min" in question and "max" in question and question["min"] > question["max"]:
+                problem(
+                    (*where, "min"), f"min ({question['min']}) is more than max ({question['max']})"
+                )
+            if "decimal_places" in question and not question.get("decimal"):
+                problem((*where, "decimal_places"), "decimal_places needs decimal: true")
+            for key in ("min", "max"):
+                if question["type"] == "money" and not isinstance(question.get(key, 0), int):
+                    problem((*where, key), f"a money question's {key} is in whole pence")
             values = [option["value"] for option in question.get("options", [])]
             if len(values) != len(set(values)):
                 problem(("pages", index, "question", "options"), "option values must be unique")
@@ -437,8 +446,10 @@ def _check_rules(
         question = questions.get(answer)
         # Every value an answer can take is checked against the input here, so a citizen
         # can never give an answer the rules cannot decide on.
-        if question and question["type"] == "radios":
+        if question and question["type"] in ("radios", "select"):
             values = [option["value"] for option in question["options"]]
+        elif question and question["type"] == "yes_no":
+            values = ["yes", "no"]
         elif question and question["type"] == "date":
             values = []
             if kind != "date":
@@ -447,7 +458,8 @@ def _check_rules(
             problem(
                 where,
                 f"answer '{answer}' is a {question['type']} question: rule inputs come from "
-                "radios, dates or derived values, whose every value can be checked",
+                "radios, select, yes_no, dates or derived values, whose every value can be "
+                "checked",
             )
             continue
         elif answer in derived:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
@@ -53,6 +54,12 @@ class Question:
     """A regular expression the whole answer must match (`text` only)."""
     international: bool = False
     """Whether numbers outside the UK are taken (`phone` only)."""
+    min: Decimal | None = None
+    max: Decimal | None = None
+    decimal: bool = False
+    decimal_places: int | None = None
+    prefix: str = ""
+    suffix: str = ""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
     kind: QuestionType = field(init=False, repr=False, compare=False)
     """The registered type that cleans, shows and draws this question (KeyError on
@@ -373,8 +380,19 @@ def _question(question: dict[str, Any]) -> Question:
         latest_days_from_today=question.get("latest_days_from_today"),
         pattern=question.get("pattern", ""),
         international=question.get("international", False),
+        min=_decimal(question.get("min")),
+        max=_decimal(question.get("max")),
+        decimal=question.get("decimal", False),
+        decimal_places=question.get("decimal_places"),
+        prefix=question.get("prefix", ""),
+        suffix=question.get("suffix", ""),
         error_messages=_frozen(question.get("error_messages")),
     )
+
+
+def _decimal(number: object) -> Decimal | None:
+    """A definition's bound (an int or float from YAML) as the decimal it was written as."""
+    return None if number is None else Decimal(str(number))
 
 
 def _branch(route: dict[str, Any]) -> Branch:

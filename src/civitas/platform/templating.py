@@ -7,6 +7,7 @@ widget rendering, which costs about ten times as much per field.
 from typing import Any
 
 import jinja2
+import markupsafe
 from django.conf import settings
 from django.http import HttpRequest
 from django.templatetags.static import static
@@ -40,6 +41,11 @@ def format_datetime(value: Any) -> str:
     return date_format(value, "j F Y, g:ia")
 
 
+def with_line_breaks(text: str) -> markupsafe.Markup:
+    """Text over several lines (a long_text answer), escaped, with its line breaks kept."""
+    return markupsafe.Markup("<br>").join(markupsafe.escape(line) for line in text.split("\n"))
+
+
 def environment(**options: Any) -> jinja2.Environment:
     base_loader = options.pop("loader")
     options["loader"] = jinja2.ChoiceLoader(
@@ -54,7 +60,12 @@ def environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(**options)  # noqa: S701 - Django's backend sets autoescape
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(static=static, url=url)
-    env.filters.update(pence=format_pence, govuk_date=format_date, govuk_datetime=format_datetime)
+    env.filters.update(
+        pence=format_pence,
+        govuk_date=format_date,
+        govuk_datetime=format_datetime,
+        lines=with_line_breaks,
+    )
     return env
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, ClassVar
 
 from civitas.catalogue.questions.base import (
     FIELDS_TEMPLATE,
@@ -20,7 +21,7 @@ from civitas.catalogue.questions.base import (
 )
 
 if TYPE_CHECKING:
-    from civitas.catalogue.model import Question
+    from civitas.catalogue.model import Option, Question
 
 NOT_AN_OPTION = Refusal(
     title="That answer is not one of the options",
@@ -34,13 +35,14 @@ class Radios(QuestionType):
 
     name = "radios"
     takes_options = True
+    inline: ClassVar[bool] = False
 
     def clean(
         self, question: Question, fields: Mapping[str, str], *, today: datetime.date
     ) -> Cleaned:
         posted = fields.get(question.id) or ""
         text = posted.strip()
-        if any(option.value == text for option in question.options):
+        if any(option.value == text for option in self.options(question)):
             return Cleaned(text)
         problem = typed_text_problem(question, text) or "required"
         return Cleaned(
@@ -53,11 +55,15 @@ class Radios(QuestionType):
             ),
         )
 
+    def options(self, question: Question) -> tuple[Option, ...]:
+        """What the question offers: by default, the definition's options."""
+        return question.options
+
     def fields_for(self, question: Question, value: object) -> dict[str, str]:
         return {question.id: value} if isinstance(value, str) else {}
 
     def display(self, question: Question, value: str) -> str:
-        for option in question.options:
+        for option in self.options(question):
             if option.value == value:
                 return option.label
         return value
@@ -71,12 +77,57 @@ class Radios(QuestionType):
             {
                 "id": question.id,
                 "legend": question.label,
-                "options": question.options,
+                "options": self.options(question),
+                "value": fields.get(question.id, ""),
+                "hint": question.hint,
+                "error": error.message if error else "",
+                "inline": self.inline,
+            },
+        )
+
+    def answer_schema(self, question: Question) -> JSONSchema:
+        return {"type": "string", "enum": [option.value for option in self.options(question)]}
+
+
+@register
+class YesNo(Radios):
+    """Yes or no, as GOV.UK's inline radios; stored as "yes" or "no", shown as Yes or No.
+    A definition lists no options."""
+
+    name = "yes_no"
+    takes_options = False
+    inline = True
+
+    def options(self, question: Question) -> tuple[Option, ...]:
+        return _yes_no()
+
+
+@cache
+def _yes_no() -> tuple[Option, ...]:
+    from civitas.catalogue.model import Option  # the model imports the question types
+
+    return (Option("yes", "Yes"), Option("no", "No"))
+
+
+@register
+class Select(Radios):
+    """One of a long list of options, as a GOV.UK select with a blank first choice;
+    stored and refused as radios are."""
+
+    name = "select"
+
+    def widget(
+        self, question: Question, fields: Mapping[str, str], error: FieldError | None
+    ) -> Widget:
+        return Widget(
+            FIELDS_TEMPLATE,
+            "select",
+            {
+                "id": question.id,
+                "label": question.label,
+                "options": self.options(question),
                 "value": fields.get(question.id, ""),
                 "hint": question.hint,
                 "error": error.message if error else "",
             },
         )
-
-    def answer_schema(self, question: Question) -> JSONSchema:
-        return {"type": "string", "enum": [option.value for option in question.options]}

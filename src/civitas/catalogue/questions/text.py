@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator, Mapping
 from re import _constants as sre_constants  # type: ignore[attr-defined]
@@ -10,12 +11,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from civitas.catalogue.definition import normalise_postcode
 from civitas.catalogue.questions.base import (
+    DEFAULT_MAX_LENGTH,
+    FIELDS_TEMPLATE,
     Cleaned,
     FieldError,
     JSONSchema,
     TextLike,
+    Widget,
     error_message,
     register,
+    typed_text_problem,
 )
 
 if TYPE_CHECKING:
@@ -30,6 +35,7 @@ REGISTRATION = re.compile(
 )
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"\r\n?")
 
 
 def _invalid(question: Question) -> Cleaned:
@@ -160,3 +166,50 @@ class VehicleRegistration(TextLike):
 
     def answer_schema(self, question: Question) -> JSONSchema:
         return {**super().answer_schema(question), "examples": ["CU57 ABC"]}
+
+
+@register
+class LongText(TextLike):
+    """Free text over several lines, in a textarea with GOV.UK's character count; stored
+    as typed (without surrounding spaces), with line breaks as \\n."""
+
+    name = "long_text"
+
+    def clean(
+        self, question: Question, fields: Mapping[str, str], *, today: datetime.date
+    ) -> Cleaned:
+        # Browsers post line breaks as \r\n; they are the one control character allowed.
+        text = _LINE_BREAKS.sub("\n", fields.get(question.id) or "").strip()
+        problem = typed_text_problem(question, text.replace("\n", " "))
+        if problem:
+            return Cleaned(None, FieldError(error_message(question, problem), question.id))
+        return Cleaned(text)
+
+    def widget(
+        self, question: Question, fields: Mapping[str, str], error: FieldError | None
+    ) -> Widget:
+        limit = question.max_length or DEFAULT_MAX_LENGTH
+        typed = _LINE_BREAKS.sub("\n", fields.get(question.id, ""))
+        over = len(typed.strip()) - limit
+        return Widget(
+            FIELDS_TEMPLATE,
+            "character_count",
+            {
+                "id": question.id,
+                "label": question.label,
+                "maxlength": limit,
+                "value": fields.get(question.id, ""),
+                "hint": question.hint,
+                "error": error.message if error else "",
+                # Without JavaScript the count is the server's, shown after an error.
+                "count_message": _too_many(over) if error and over > 0 else "",
+            },
+        )
+
+
+def _too_many(over: int) -> str:
+    return (
+        f"You have {over} character too many"
+        if over == 1
+        else (f"You have {over} characters too many")
+    )

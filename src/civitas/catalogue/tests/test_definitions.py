@@ -283,7 +283,7 @@ def test_a_changed_rule_set_must_be_pinned_again_before_it_is_published(tmp_path
         (
             ("    has_blue_badge: has_blue_badge\n", "    has_blue_badge: registration\n"),
             "answer 'registration' is a vehicle_registration question: rule inputs come from "
-            "radios, dates or derived values, whose every value can be checked",
+            "radios, select, yes_no, dates or derived values, whose every value can be checked",
         ),
         (
             (
@@ -417,3 +417,33 @@ def test_an_organisation_is_registered_and_renamed_by_its_slug(db, capsys):
     call_command("organisations", "add", "example-borough", "--name", "Example Borough Council")
     call_command("organisations", "list")
     assert capsys.readouterr().out.splitlines()[-1] == "example-borough\tExample Borough Council"
+
+
+def test_a_yes_no_question_can_be_a_rule_input(tmp_path):
+    path = copy_services(tmp_path)
+    source = path.read_text()
+    radios = (
+        "      id: has_blue_badge\n      type: radios\n"
+        "      label: Do you have a Blue Badge?\n"
+        "      hint: Blue Badge holders pay a lower fee.\n"
+        "      summary_label: Blue Badge\n"
+        "      options:\n"
+        '        - {value: "yes", label: "Yes"}\n'
+        '        - {value: "no", label: "No"}\n'
+    )
+    assert radios in source
+    path.write_text(
+        source.replace(
+            radios, radios.split("      options:\n")[0].replace("type: radios", "type: yes_no")
+        )
+    )
+    assert parse_file(path).problems == []
+
+
+def test_a_select_question_can_be_a_rule_input(tmp_path):
+    path = copy_services(tmp_path)
+    source = path.read_text()
+    radios = "      id: co2_band\n      type: radios\n"
+    assert radios in source
+    path.write_text(source.replace(radios, "      id: co2_band\n      type: select\n"))
+    assert parse_file(path).problems == []

@@ -39,6 +39,11 @@ SAMPLES = {
     "national_insurance_number": "AB123456C",
     "phone": "+447700900982",
     "time": "14:30",
+    "number": "12",
+    "money": "1250",
+    "yes_no": "no",
+    "select": "b",
+    "long_text": "It was parked across my drive",
 }
 
 
@@ -76,7 +81,7 @@ def test_every_type_does_every_part(kind):
     html = render_widget(q, fields)
     for name, typed in fields.items():
         assert re.search(rf'name="{re.escape(name)}"[^>]*', html), html
-        assert f'value="{typed}"' in html
+        assert f'value="{typed}"' in html or f">{typed}</textarea>" in html
     error = FieldError("Something is wrong", q.error_field)
     html = render_widget(q, fields, error)
     assert "Something is wrong" in html

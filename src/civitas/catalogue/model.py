@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, QuestionType, Widget
 from civitas.catalogue.questions import question_type as _question_type
+from civitas.platform.files.kinds import parse_size
 
 if TYPE_CHECKING:
     import datetime
@@ -60,6 +61,10 @@ class Question:
     decimal_places: int | None = None
     prefix: str = ""
     suffix: str = ""
+    accept: tuple[str, ...] = ()
+    """The kinds of file taken (`file` only): pdf, jpeg, png, heic, docx, odt."""
+    max_size_bytes: int | None = None
+    """The largest file taken (`file` only), from `max_size` ("10MB")."""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
     kind: QuestionType = field(init=False, repr=False, compare=False)
     """The registered type that cleans, shows and draws this question (KeyError on
@@ -386,6 +391,8 @@ def _question(question: dict[str, Any]) -> Question:
         decimal_places=question.get("decimal_places"),
         prefix=question.get("prefix", ""),
         suffix=question.get("suffix", ""),
+        accept=tuple(question.get("accept", ())),
+        max_size_bytes=parse_size(question["max_size"]) if "max_size" in question else None,
         error_messages=_frozen(question.get("error_messages")),
     )
 

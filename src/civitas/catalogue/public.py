@@ -27,6 +27,12 @@ from civitas.catalogue.queries import (
     list_live_services,
 )
 from civitas.catalogue.questions import Cleaned, FieldError, Refusal, Widget
+from civitas.catalogue.questions.upload import (
+    accepted_kinds,
+    file_error,
+    is_file_question,
+    max_size_bytes,
+)
 from civitas.catalogue.service import Service
 from civitas.catalogue.services import PublishResult, publish_service_file
 from civitas.platform.yamlsource import Problem
@@ -54,9 +60,13 @@ __all__ = [
     "ServiceNotFound",
     "ServicePublished",
     "Widget",
+    "accepted_kinds",
+    "file_error",
     "get_live_service",
     "get_service_version",
+    "is_file_question",
     "list_live_services",
+    "max_size_bytes",
     "normalise_postcode",
     "parse_file",
     "publish_service_file",

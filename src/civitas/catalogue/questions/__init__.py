@@ -12,6 +12,7 @@ from civitas.catalogue.questions import (
     phone,
     text,
     time_of_day,
+    upload,
 )
 from civitas.catalogue.questions.base import (
     DEFAULT_ERRORS,
@@ -55,4 +56,5 @@ __all__ = [
     "registered",
     "text",
     "time_of_day",
+    "upload",
 ]

@@ -27,7 +27,7 @@ from civitas.catalogue.queries import (
     list_live_services,
 )
 from civitas.catalogue.questions import Cleaned, FieldError, Refusal, Widget
-from civitas.catalogue.questions.upload import (
+from civitas.catalogue.files import (
     accepted_kinds,
     file_error,
     is_file_question,

@@ -38,17 +38,12 @@ DEFAULT_ACCEPT = ("pdf", "jpeg", "png")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
-def accepted_kinds(question: Question) -> tuple[str, ...]:
+def _accepted_kinds(question: Question) -> tuple[str, ...]:
     """The kinds of file the question takes (a PDF, JPG or PNG unless it says)."""
     return question.accept or DEFAULT_ACCEPT
 
 
-def is_file_question(question: Question) -> bool:
-    """Whether the question is answered with a file (its page posts multipart)."""
-    return isinstance(question.kind, FileUpload)
-
-
-def max_size_bytes(question: Question) -> int:
+def _max_size_bytes(question: Question) -> int:
     """The largest file the question takes: its own max_size, or 10MB, never more than
     the platform's UPLOAD_MAX_BYTES."""
     return min(question.max_size_bytes or DEFAULT_MAX_BYTES, settings.UPLOAD_MAX_BYTES)
@@ -88,7 +83,7 @@ class FileUpload(QuestionType):
     def widget(
         self, question: Question, fields: Mapping[str, str], error: FieldError | None
     ) -> Widget:
-        kinds = [FILE_KINDS[name] for name in accepted_kinds(question)]
+        kinds = [FILE_KINDS[name] for name in _accepted_kinds(question)]
         return Widget(
             "catalogue/file_upload.html",
             "file_upload",
@@ -96,8 +91,8 @@ class FileUpload(QuestionType):
                 "id": question.id,
                 "label": question.label,
                 "hint": question.hint
-                or f"The file must be {describe_kinds_plain(question)}, smaller than "
-                f"{describe_size(max_size_bytes(question))}",
+                or f"The file must be {_describe_kinds(question)}, smaller than "
+                f"{describe_size(_max_size_bytes(question))}",
                 "error": error.message if error else "",
                 "accept": ",".join(
                     [f".{extension}" for kind in kinds for extension in kind.extensions]
@@ -132,18 +127,18 @@ class FileUpload(QuestionType):
         return problems
 
 
-def describe_kinds_plain(question: Question) -> str:
+def _describe_kinds(question: Question) -> str:
     """ "a PDF, JPG or PNG" for the question's accepted kinds."""
-    return describe_kinds(accepted_kinds(question))
+    return describe_kinds(_accepted_kinds(question))
 
 
-def file_error(question: Question, kind: str) -> FieldError:
+def _file_error(question: Question, kind: str) -> FieldError:
     """A field error about a file for `question` in the definition's words or GOV.UK's:
     `kind` is one of required, empty, too_large, wrong_type, infected, not_checked."""
     message = error_message(
         question,
         kind,
-        max_size=describe_size(max_size_bytes(question)),
-        kinds=describe_kinds_plain(question),
+        max_size=describe_size(_max_size_bytes(question)),
+        kinds=_describe_kinds(question),
     )
     return FieldError(message, question.id)

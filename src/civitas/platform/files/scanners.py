@@ -111,7 +111,9 @@ class ClamdScanner:
             connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             connection.settimeout(timeout)
             try:
-                connection.connect(parts.path)
+                error = connection.connect_ex(parts.path)
+                if error:
+                    raise ConnectionRefusedError(error, "cannot reach clamd's socket")
             except OSError:
                 connection.close()
                 raise

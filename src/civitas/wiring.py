@@ -87,9 +87,7 @@ PERIODIC_JOBS = (
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
     # Files uploaded in journeys that were never submitted.
-    PeriodicJob(
-        "journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600
-    ),
+    PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
 )
 
 HEALTH_CHECKS = (

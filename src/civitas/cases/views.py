@@ -2,8 +2,8 @@ import logging
 from collections.abc import Mapping
 
 from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
@@ -165,8 +165,8 @@ def case_file(request: StaffRequest, reference: str, token: str) -> HttpResponse
         logger.error("case file %s of case %s does not open", token, reference)
         return render(request, "platform/500.html", status=500)
     response = HttpResponse(content, content_type=found.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=found.file_name
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=found.file_name) or "attachment"
     )
     response["X-Content-Type-Options"] = "nosniff"
     # Opened in the browser by mistake, it may run nothing and reach nothing.

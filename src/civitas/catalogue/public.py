@@ -7,6 +7,12 @@ from civitas.catalogue.definition import (
     parse_file,
 )
 from civitas.catalogue.events import ServicePublished
+from civitas.catalogue.files import (
+    accepted_kinds,
+    file_error,
+    is_file_question,
+    max_size_bytes,
+)
 from civitas.catalogue.model import (
     Branch,
     Condition,
@@ -27,12 +33,6 @@ from civitas.catalogue.queries import (
     list_live_services,
 )
 from civitas.catalogue.questions import Cleaned, FieldError, Refusal, Widget
-from civitas.catalogue.files import (
-    accepted_kinds,
-    file_error,
-    is_file_question,
-    max_size_bytes,
-)
 from civitas.catalogue.service import Service
 from civitas.catalogue.services import PublishResult, publish_service_file
 from civitas.platform.yamlsource import Problem

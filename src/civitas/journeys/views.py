@@ -27,8 +27,8 @@ from civitas.catalogue.public import (
 from civitas.catalogue.public import Question as CatalogueQuestion
 from civitas.journeys import decisions, flow
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
-from civitas.journeys.uploads import discard_upload, find_upload, receive_upload
 from civitas.journeys.submission import NotSubmitted, submit_answers
+from civitas.journeys.uploads import discard_upload, find_upload, receive_upload
 
 
 def _service_or_404(organisation: str, slug: str) -> Service:

@@ -100,7 +100,8 @@ def test_the_widget_is_govuks_file_upload_as_the_page_heading():
     q = _question(accept=("pdf", "docx"))
     html = render_widget(q, {"proof-current": "Jane's bill.pdf, 1.2MB"})
     assert '<h1 class="govuk-label-wrapper">' in html
-    assert 'class="govuk-file-upload"' in html and 'type="file"' in html
+    assert 'class="govuk-file-upload"' in html
+    assert 'type="file"' in html
     assert 'name="proof"' in html
     assert (
         'accept=".pdf,.docx,application/pdf,'

@@ -87,7 +87,8 @@ def test_a_pdf_is_kept_sealed_shown_by_name_and_size_and_handed_to_the_case(
     assert _upload(client, "proof of address.pdf", PDF).status_code == 302
     upload = Upload.objects.get()
     sealed = sealed_file_path("journeys", upload.token).read_bytes()
-    assert PDF not in sealed and b"%PDF" not in sealed
+    assert PDF not in sealed
+    assert b"%PDF" not in sealed
     assert read_upload(upload.token) == PDF
     _answer_email(client)
     summary = client.get(f"{URL}/check-answers/").content.decode()
@@ -168,7 +169,8 @@ def test_a_hostile_file_name_is_kept_only_in_a_safe_form(client, service, settin
     assert _stored_files(settings.UPLOAD_ROOT) == [sealed_file_path("journeys", upload.token)]
     _answer_email(client)
     summary = client.get(f"{URL}/check-answers/").content.decode()
-    assert "<script>" not in summary and "<img" not in summary
+    assert "<script>" not in summary
+    assert "<img" not in summary
     assert kept_as.replace("=", "") in summary.replace("&#34;", "").replace("=", "")
 
 
@@ -184,7 +186,8 @@ def test_continuing_without_a_new_file_keeps_the_one_uploaded_and_a_new_one_repl
     assert Upload.objects.get().token == first
     assert _upload(client, "second.png", PNG).status_code == 302
     second = Upload.objects.get()
-    assert second.token != first and second.file_name == "second.png"
+    assert second.token != first
+    assert second.file_name == "second.png"
     assert _stored_files(settings.UPLOAD_ROOT) == [sealed_file_path("journeys", second.token)]
     # A refused replacement keeps the file already there.
     refused = _upload(client, "bad.pdf", PNG)

@@ -139,7 +139,7 @@ def test_the_store_keeps_files_sealed_under_their_token_only(settings):
     with pytest.raises(FileNotFoundError):
         read_sealed_file("tests", token, binding=binding)
     for folder, name in [("tests", "../../etc/passwd"), ("../x", token), ("tests", "short")]:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="named by a folder word and a token"):
             write_sealed_file(folder, name, b"x", binding=binding)
 
 

@@ -57,7 +57,7 @@ def submit_answers(
         first = next(iter(checked.errors))
         page = service.page_for_answer(first)
         return NotSubmitted(errors=checked.errors, page_id=page.id if page else None)
-    files = _files_named(service, checked.answers)
+    files = _files_named(service, checked.answers, channel=channel)
     if isinstance(files, NotSubmitted):
         return files
     fee = flow.fee_for(service, checked.answers, today=today)
@@ -75,17 +75,23 @@ def submit_answers(
     return Submitted(reference=case.reference, status=case.status, fee=fee)
 
 
+API_FILES_NOT_TAKEN = "The API does not take files yet: apply through the service's pages"
+
+
 def _files_named(
-    service: Service, answers: Mapping[str, object]
+    service: Service, answers: Mapping[str, object], *, channel: str
 ) -> list[SubmittedFile] | NotSubmitted:
     """The uploaded files the file answers name, to hand to the case: each must be an
-    upload still kept for this service (the API cannot send files yet, and a journey's
-    files go when it is abandoned), or the application is not submitted."""
+    upload still kept for this service (a journey's files go when it is abandoned), or
+    the application is not submitted. Only the pages send files: an id sent through the
+    API is refused, whichever upload it names."""
     files = []
     for question in service.model.questions:
         token = answers.get(question.id)
         if not is_file_question(question) or token is None:
             continue
+        if channel != "online":
+            return NotSubmitted(errors={question.id: API_FILES_NOT_TAKEN}, page_id=None)
         upload = find_upload(token, service_path=service.path)
         content = None
         if upload is not None:

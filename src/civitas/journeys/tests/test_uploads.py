@@ -2,12 +2,15 @@
 handed to its case and downloaded, and what hostile files and names cannot do."""
 
 import datetime
+import json
 import textwrap
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from hypothesis import strategies as st
 
 from civitas.cases.models import Case, CaseFile
 from civitas.catalogue.public import publish_service_file
@@ -318,3 +321,64 @@ def test_a_file_token_of_another_case_or_none_at_all_is_not_found(
     for token in ["B" * 32, "../../etc/passwd", "x" * 500]:
         response = client.get(f"/staff/cases/{case_with_file.reference}/files/{token}/")
         assert response.status_code == 404
+
+
+def test_the_api_takes_no_file_even_naming_a_real_upload(client, service):
+    # Files come to the API with the open API; until then an id is refused, even a real one.
+    _to_the_file_page(client)
+    assert _upload(client, "mine.pdf", PDF).status_code == 302
+    token = Upload.objects.get().token
+    for answer in ["Zc1mJkI1Lx2m3PpJ8bTd7WqYv0aB_-9Q", token]:
+        answers = {"colour": "blue", "evidence": answer, "email": "a@example.com"}
+        response = client.post(
+            "/api/v1/services/example-borough/small/applications",
+            data=json.dumps({"version": 1, "declaration": True, "answers": answers}),
+            content_type="application/json",
+        )
+        assert response.status_code == 422, response.content
+        assert response.json()["errors"] == {
+            "evidence": "The API does not take files yet: apply through the service's pages"
+        }
+    assert not Case.objects.exists()
+    assert Upload.objects.get().token == token
+
+
+KNOWN_HEADS = [PDF, PNG, JPEG, EXE, b"", b"GIF89a", b"PK\x03\x04", b"\x00" * 16]
+
+
+@hypothesis.settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(
+    head=st.sampled_from(KNOWN_HEADS),
+    tail=st.binary(max_size=2048),
+    name=st.text(max_size=300),
+    extension=st.sampled_from(["pdf", "jpg", "jpeg", "png", "PDF", "exe", "", "pdf.exe"]),
+)
+def test_any_file_under_any_name_is_a_field_error_or_kept_as_the_kind_it_is(
+    client, service, settings, head, tail, name, extension
+):
+    """Random and lying files: never a server error; refused with nothing kept, or kept
+    as what its content is, under a safe name with a matching extension."""
+    Upload.objects.all().delete()
+    client.cookies.clear()
+    _to_the_file_page(client)
+    # Names are sent as the browser sends them; characters HTTP headers cannot hold are
+    # what a multipart body could not carry at all.
+    filename = f"{name}.{extension}".encode("utf-8", "replace").decode("utf-8")
+    filename = filename.replace("\r", "").replace("\n", "").replace('"', "") or "x"
+    response = _upload(client, filename, head + tail)
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert not Upload.objects.exists()
+        return
+    upload = Upload.objects.get()
+    assert read_upload(upload.token) == head + tail
+    assert upload.kind in {"pdf", "png", "jpeg"}
+    assert extension.lower() in {"pdf": ["pdf"], "png": ["png"], "jpeg": ["jpg", "jpeg"]}[
+        upload.kind
+    ]
+    assert "/" not in upload.file_name
+    assert len(upload.file_name) <= 100

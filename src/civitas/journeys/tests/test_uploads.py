@@ -377,8 +377,8 @@ def test_any_file_under_any_name_is_a_field_error_or_kept_as_the_kind_it_is(
     upload = Upload.objects.get()
     assert read_upload(upload.token) == head + tail
     assert upload.kind in {"pdf", "png", "jpeg"}
-    assert extension.lower() in {"pdf": ["pdf"], "png": ["png"], "jpeg": ["jpg", "jpeg"]}[
-        upload.kind
-    ]
+    assert (
+        extension.lower() in {"pdf": ["pdf"], "png": ["png"], "jpeg": ["jpg", "jpeg"]}[upload.kind]
+    )
     assert "/" not in upload.file_name
     assert len(upload.file_name) <= 100

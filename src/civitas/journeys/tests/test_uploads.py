@@ -298,6 +298,7 @@ def test_staff_of_the_cases_organisation_download_the_file_and_it_is_audited(
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="Jane\'s proof.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert "no-store" in response["Cache-Control"]
     event = AuditEvent.objects.get(action="case.file_downloaded")
     assert (event.object_id, event.actor_id) == (case_with_file.reference, str(caseworker.pk))

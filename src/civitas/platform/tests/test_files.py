@@ -221,3 +221,17 @@ def test_nothing_listens_where_clamd_is_not(settings):
     with pytest.raises(ScannerUnavailable):
         ClamdScanner().scan(b"x")
     assert ClamdScanner().check().startswith("clamd unreachable")
+
+
+def test_the_system_checks_name_a_bad_scanner_setting_and_clamd_without_an_address(settings):
+    from civitas.platform.checks import check_file_scanner
+
+    settings.FILE_SCANNER = "civitas.platform.files.scanners.NoScanner"
+    assert check_file_scanner() == []
+    settings.FILE_SCANNER = "no.such.Scanner"
+    assert [problem.id for problem in check_file_scanner()] == ["platform.E002"]
+    settings.FILE_SCANNER = "civitas.platform.files.scanners.ClamdScanner"
+    settings.CLAMD_ADDRESS = ""
+    assert [problem.id for problem in check_file_scanner()] == ["platform.W001"]
+    settings.CLAMD_ADDRESS = "tcp://127.0.0.1:3310"
+    assert check_file_scanner() == []

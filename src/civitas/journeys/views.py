@@ -343,7 +343,26 @@ def _complete_journey_or_redirect(
     route = flow.route(service, journey.answers, today=_today())
     if route.stop is not None:
         return redirect(_page_url(service, route.stop))
+    missing_file = _page_with_a_missing_file(service, journey.answers, route)
+    if missing_file is not None:
+        return redirect(_page_url(service, missing_file))
     return journey, route
+
+
+def _page_with_a_missing_file(
+    service: Service, answers: Mapping[str, Any], route: flow.Route
+) -> str | None:
+    """The first page on the route whose file answer names an upload no longer kept (the
+    journey outlived UPLOAD_ABANDONED_AFTER_SECONDS): it asks for the file again."""
+    for page_id in route.pages:
+        page = service.page(page_id)
+        if not isinstance(page, QuestionPage):
+            continue
+        for question in _file_questions(page):
+            token = answers.get(question.id)
+            if token is not None and find_upload(token, service_path=service.path) is None:
+                return page_id
+    return None
 
 
 @require_GET

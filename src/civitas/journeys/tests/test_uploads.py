@@ -269,10 +269,13 @@ def test_uploads_of_journeys_nobody_submitted_are_swept(client, service, setting
     assert _stored_files(settings.UPLOAD_ROOT) == []
     # The answer now names a file that is gone: the application asks for it again.
     client.post(f"{URL}/email/", {"version": "1", "email": "a@example.com"})
+    assert client.get(f"{URL}/check-answers/")["Location"] == f"{URL}/evidence/"
     response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
     assert response.status_code == 302
     assert response["Location"] == f"{URL}/evidence/"
     assert not Case.objects.exists()
+    assert _upload(client, "again.pdf", PDF).status_code == 302
+    assert client.get(f"{URL}/check-answers/").status_code == 200
 
 
 @pytest.fixture

@@ -245,13 +245,26 @@ def _embed_address_table(
     the file."""
     from civitas.catalogue.questions.address import read_address_table
 
-    shown_as = document["data"][name]["file"]
+    table = document["data"][name]
+    shown_as = table["file"]
     rows, found = read_address_table(path, shown_as)
     document.setdefault("_addresses", {})[name] = rows
+    keys = [
+        positions.problem(
+            f"an address table has no {key}: its columns are uprn, line_1, line_2, town, "
+            "postcode, and it is found by postcode",
+            "data",
+            name,
+            key,
+            key=True,
+        )
+        for key in ("key", "value", "normalise")
+        if key in table
+    ]
     # A problem with the file as a whole is the definition's, at the line naming the file;
     # a problem with one address is the file's, at its own line.
     csv_file = str(Path(positions.path).parent / shown_as)
-    return [
+    return keys + [
         Problem(positions.path, positions.line("data", name, "file"), message)
         if line is None
         else Problem(csv_file, line, message)

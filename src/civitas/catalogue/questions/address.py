@@ -62,7 +62,7 @@ _SPACES = re.compile(r"\s+")
 STEPS = ("find", "select", "manual")
 
 ERRORS: Mapping[str, str] = {
-    "postcode_required": "Enter a postcode",
+    "required": "Enter a postcode",
     "postcode_invalid": "Enter a real postcode",
     "building_too_long": f"Building name or number must be {LINE_MAX_LENGTH} characters or fewer",
     "address_required": "Select an address",
@@ -285,7 +285,7 @@ class AddressQuestion(QuestionType):
         self, question: Question, names: dict[str, str], postcode_text: str, building: str
     ) -> Cleaned:
         if is_only_invisible(postcode_text):
-            return _error("postcode_required", names["postcode"])
+            return _error("required", names["postcode"])
         postcode = _postcode(postcode_text)
         if postcode is None:
             return _error("postcode_invalid", names["postcode"])
@@ -347,7 +347,7 @@ class AddressQuestion(QuestionType):
             if has_unsafe_characters(text):
                 return _error("unsafe_characters", names[part])
         if is_only_invisible(postcode_text):
-            return _error("postcode_required", names["postcode"])
+            return _error("required", names["postcode"])
         postcode = _postcode(postcode_text)
         if postcode is None:
             return _error("postcode_invalid", names["postcode"])
@@ -356,9 +356,10 @@ class AddressQuestion(QuestionType):
 
     def fields_for(self, question: Question, value: object) -> dict[str, str]:
         names = self.names(question)
-        fields = {names["step"]: "manual"}
         if not isinstance(value, str):
-            return fields
+            # Nothing yet (the page starts at finding the address), or not an answer.
+            return {}
+        fields = {names["step"]: "manual"}
         lines = _lines_of(value)
         if lines is None:
             return {**fields, names["lines"]: "wrong"}

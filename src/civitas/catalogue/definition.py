@@ -298,7 +298,19 @@ def _check_address_tables_used(document: dict[str, Any], positions: Document) ->
                     )
                 )
         for derived, spec in page.get("derive", {}).items():
-            if data.get(spec["lookup"], {}).get("kind") == "addresses":
+            if question.get("type") == "address":
+                problems.append(
+                    positions.problem(
+                        "a value cannot be derived from an address question: a lookup "
+                        "takes the whole answer, and an address is several lines",
+                        "pages",
+                        index,
+                        "derive",
+                        derived,
+                        key=True,
+                    )
+                )
+            elif data.get(spec["lookup"], {}).get("kind") == "addresses":
                 problems.append(
                     positions.problem(
                         f"data table '{spec['lookup']}' is an address table: an address "

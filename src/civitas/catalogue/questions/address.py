@@ -40,6 +40,7 @@ from civitas.catalogue.questions.base import (
     Widget,
     register,
 )
+from civitas.catalogue.questions.text import POSTCODE as _POSTCODE
 from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
 
 if TYPE_CHECKING:
@@ -55,8 +56,6 @@ RADIOS_AT_MOST = 6
 COLUMNS = ("uprn", "line_1", "line_2", "town", "postcode")
 """The columns of an address table, in this order in the embedded rows."""
 UPRN = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
-# The UK postcode format (BS 7666) without spaces; text.py's Postcode uses the same one.
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 _SPACES = re.compile(r"\s+")
 
 STEPS = ("find", "select", "manual")

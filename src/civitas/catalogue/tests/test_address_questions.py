@@ -407,12 +407,21 @@ def test_only_an_address_question_names_addresses_and_it_keeps_govuks_messages(t
 
 def test_an_address_table_is_not_a_lookup(tmp_path):
     derived = DEFINITION.replace(
-        "          addresses: homes\n",
-        "          addresses: homes\n        derive:\n          where: {lookup: homes}\n",
+        '        question: {id: email, type: email, label: "Your email?"}\n',
+        '        question: {id: email, type: email, label: "Your email?"}\n'
+        "        derive:\n          where: {lookup: homes}\n",
     )
     assert _problems(tmp_path, derived) == [
         f"svc.yaml:{_line(derived, 'lookup: homes')}: data table 'homes' is an address table: "
         "an address question finds addresses in it, a derived value cannot look it up"
+    ]
+    from_address = DEFINITION.replace(
+        "          addresses: homes\n",
+        "          addresses: homes\n        derive:\n          zone: {lookup: zones}\n",
+    )
+    assert _problems(tmp_path, from_address) == [
+        f"svc.yaml:{_line(from_address, 'zone: {lookup')}: a value cannot be derived from an "
+        "address question: a lookup takes the whole answer, and an address is several lines"
     ]
     keyed = DEFINITION.replace(
         "        kind: addresses\n", "        kind: addresses\n        key: postcode\n"

@@ -266,7 +266,8 @@ class AddressQuestion(QuestionType):
         carried = {names["postcode"]: postcode_text[:POSTCODE_MAX_LENGTH]}
 
         if action == "manual":
-            # "Enter the address manually": whatever was typed so far is kept.
+            # "Enter the address manually" (or "I cannot find the address in the list"):
+            # the postcode already given, if it is one, fills in the postcode field.
             postcode = _postcode(postcode_text)
             return Cleaned(
                 None,

@@ -57,10 +57,15 @@ def test_a_resident_finds_their_address_and_chooses_it_on_a_phone(live_server, b
         page.goto(f"{live_server.url}/services/example-borough/bulky-waste-collection/address/")
         # The answer given is shown as manual entry, to change or find again.
         expect(page.get_by_label("Address line 1")).to_have_value("Flat 1")
+        assert_accessible(page, "address-06-manual")
+        page.get_by_label("Town or city").fill("")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Enter town or city")
+        assert_accessible(page, "address-07-manual-error")
         page.get_by_role("button", name="Find the address by postcode").click()
         page.get_by_label("Postcode").fill("EB1 1BD")
         page.get_by_role("button", name="Find address").click()
-        assert_accessible(page, "address-06-select-list")
+        assert_accessible(page, "address-08-select-list")
         page.get_by_label("Select an address").select_option(
             label="The Old Bakery, 24 Mill Lane, Eastbury"
         )
@@ -70,7 +75,7 @@ def test_a_resident_finds_their_address_and_chooses_it_on_a_phone(live_server, b
         row = page.locator(".govuk-summary-list__row", has_text="Collection address")
         expect(row).to_have_count(1)
         expect(row.locator(".govuk-summary-list__value")).to_contain_text("24 Mill Lane")
-        assert_accessible(page, "address-07-check-answers")
+        assert_accessible(page, "address-09-check-answers")
 
 
 def test_a_resident_enters_their_address_by_hand_without_javascript(live_server, bulky_waste):

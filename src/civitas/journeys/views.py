@@ -148,7 +148,13 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
             result = flow.AnswerResult(None, upload_error)
         else:
             result = flow.clean_answer(service, page, posted, today=_today())
-        if result.error is None:
+        if result.pending is not None:
+            # A step within the question (the address question's "Find address"): the
+            # page again, at its next step, without an error; nothing is stored.
+            for token in new_uploads:
+                discard_upload(token)
+            fields, error, status = result.pending, None, 200
+        elif result.error is None:
             previous = dict(journey.answers)
             journey.answers, new_route = flow.record_answer(
                 service, page, journey.answers, result, today=_today()
@@ -156,12 +162,13 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
             save_journey(request, journey)
             _discard_replaced_files(page, previous, journey.answers)
             return redirect(_page_url(service, new_route.stop or "check-answers"))
-        for token in new_uploads:
-            discard_upload(token)
-        if result.error.refusal is not None:
-            refusal = result.error.refusal
-            return _rejected(request, service, title=refusal.title, detail=refusal.detail)
-        fields, error, status = posted, result.error, 400
+        else:
+            for token in new_uploads:
+                discard_upload(token)
+            if result.error.refusal is not None:
+                refusal = result.error.refusal
+                return _rejected(request, service, title=refusal.title, detail=refusal.detail)
+            fields, error, status = posted, result.error, 400
     else:
         fields = question.fields_for(journey.answers.get(question.id))
         fields.update(_current_files(service, page, journey.answers))

@@ -44,6 +44,7 @@ SAMPLES = {
     "yes_no": "no",
     "select": "b",
     "long_text": "It was parked across my drive",
+    "address": "Flat 1\n3 Station Road\nEastbury\nEB1 1AA",
     "file": "Zc1mJkI1Lx2m3PpJ8bTd7WqYv0aB_-9Q",
 }
 # Types whose input cannot be filled in again (a browser never lets a page choose a file).

@@ -19,6 +19,7 @@ from civitas.identity.public import StaffRequest, has_permission, staff_member_r
 from civitas.ledger.public import LedgerUnavailable, list_entries_about
 from civitas.notify.public import list_messages_about
 from civitas.platform.audit import list_audit_events
+from civitas.platform.jsontypes import JSONValue
 
 
 @require_GET
@@ -104,7 +105,7 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     )
 
 
-def _answer_rows(service: Service, answers: Mapping[str, str | None]) -> list[dict[str, str]]:
+def _answer_rows(service: Service, answers: Mapping[str, JSONValue]) -> list[dict[str, str]]:
     """The answers in page order, shown as check answers showed them, then the values
     derived from them."""
     rows = [
@@ -114,5 +115,6 @@ def _answer_rows(service: Service, answers: Mapping[str, str | None]) -> list[di
     ]
     for name, value in answers.items():
         if not service.question(name):
-            rows.append({"key": name.replace("_", " ").capitalize(), "value": value or ""})
+            shown = value if isinstance(value, str) else ""
+            rows.append({"key": name.replace("_", " ").capitalize(), "value": shown})
     return rows

@@ -15,7 +15,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, QuestionType, Widget
+from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
+from civitas.platform.jsontypes import JSONValue
 
 if TYPE_CHECKING:
     import datetime
@@ -27,6 +29,13 @@ def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 def _empty() -> Mapping[str, str]:
     return MappingProxyType({})
+
+
+OPTIONAL_SUFFIX = " (optional)"
+"""Added to an optional question's label, as GOV.UK does."""
+
+NOT_GIVEN = "Not given"
+"""What check answers and the case page show for an optional question left blank."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,13 @@ class Question:
     prefix: str = ""
     suffix: str = ""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
+    optional: bool = False
+    """Whether the question may be left blank: the answer is then recorded as None."""
+    none_option: Option | None = None
+    """An exclusive "none of these" choice after the options (`checkboxes` only)."""
+    min_selected: int | None = None
+    max_selected: int | None = None
+    """How many options must be chosen at least and at most (`checkboxes` only)."""
     kind: QuestionType = field(init=False, repr=False, compare=False)
     """The registered type that cleans, shows and draws this question (KeyError on
     building a question of a type that is not registered)."""
@@ -73,20 +89,51 @@ class Question:
         """What check answers and the case page call the answer."""
         return self.summary_label or self.label
 
+    @property
+    def shown_label(self) -> str:
+        """The label as the page shows it: with " (optional)" when it may be left blank."""
+        return self.label + OPTIONAL_SUFFIX if self.optional else self.label
+
     def clean(self, fields: Mapping[str, str], *, today: datetime.date) -> Cleaned:
+        """The answer from the posted fields. An optional question left blank is answered
+        with None (answered, nothing given); every other answer is its type's."""
+        if self.optional and self.kind.is_blank(self, fields):
+            return Cleaned(None)
         return self.kind.clean(self, fields, today=today)
 
-    def fields_for(self, value: object) -> dict[str, str]:
+    def fields_for(self, value: object) -> Mapping[str, str]:
         return self.kind.fields_for(self, value)
 
-    def display(self, value: str | None) -> str:
-        return "" if value is None else self.kind.display(self, value)
+    def display(self, value: JSONValue) -> str:
+        """An answer as check answers and the case page show it."""
+        if value is None:
+            return NOT_GIVEN if self.optional else ""
+        return self.kind.display_value(self, value)
 
-    def widget(self, fields: Mapping[str, str], error: FieldError | None = None) -> Widget:
-        return self.kind.widget(self, fields, error)
+    def widget(
+        self, fields: Mapping[str, str], error: FieldError | None = None, *, heading: bool = True
+    ) -> Widget:
+        """The question's component. `heading`: its label is the page's heading (a page of
+        one question); a page grouping several has its own heading, and each question's
+        label is an ordinary label."""
+        widget = self.kind.widget(self, fields, error)
+        arguments = dict(widget.arguments)
+        for key in ("label", "legend"):
+            if self.optional and arguments.get(key) == self.label:
+                arguments[key] = self.shown_label
+        if not heading:
+            arguments["heading"] = False
+        return Widget(widget.template, widget.macro, arguments)
+
+    def error_text(self, kind: str) -> str:
+        """The message for an error of this kind (see questions.error_message)."""
+        return _error_message(self, kind)
 
     def answer_schema(self) -> JSONSchema:
-        return self.kind.answer_schema(self)
+        schema = self.kind.answer_schema(self)
+        if self.optional:
+            return {"anyOf": [schema, {"type": "null"}]}
+        return schema
 
     @property
     def error_field(self) -> str:
@@ -95,17 +142,21 @@ class Question:
 
 @dataclass(frozen=True)
 class Condition:
-    """`{answer: X, equals: V}`, `{answer: X, in: [V, W]}` or `{answer: X, is: missing}`."""
+    """`{answer: X, equals: V}`, `{answer: X, in: [V, W]}`, `{answer: X, is: missing}` or
+    `{answer: X, includes: V}` (a checkboxes answer that has V among its choices)."""
 
     answer: str
     equals: str | None = None
     one_of: tuple[str, ...] | None = None
     is_: Literal["missing", "present"] | None = None
+    includes: str | None = None
 
     def holds(self, answers: Mapping[str, object]) -> bool:
         value = answers.get(self.answer)
         if self.is_ is not None:
-            return (value in (None, "")) == (self.is_ == "missing")
+            return (value in (None, "", [])) == (self.is_ == "missing")
+        if self.includes is not None:
+            return isinstance(value, list) and self.includes in value
         if self.equals is not None:
             return value == self.equals
         return value in (self.one_of or ())
@@ -129,11 +180,31 @@ class Derivation:
 
 @dataclass(frozen=True)
 class QuestionPage:
+    """A page of questions: one (`question:` in a definition), or several closely related
+    ones under the page's `title` (`questions:`)."""
+
     id: str
-    question: Question
+    questions: tuple[Question, ...]
     derive: tuple[Derivation, ...] = ()
     next: tuple[Branch, ...] = ()
+    title: str = ""
+    """The page's heading when it groups several questions (a one-question page is headed
+    by its question's label)."""
     is_exit: ClassVar[bool] = False
+
+    @property
+    def is_group(self) -> bool:
+        """Whether the page groups several questions under its own heading."""
+        return len(self.questions) > 1 or bool(self.title)
+
+    @property
+    def heading(self) -> str:
+        """What the page is called: its title, or its one question's label."""
+        return self.title or self.questions[0].shown_label
+
+    @property
+    def answer_ids(self) -> tuple[str, ...]:
+        return tuple(question.id for question in self.questions)
 
 
 @dataclass(frozen=True)
@@ -260,7 +331,12 @@ class ServiceDefinition:
         set_(
             self,
             "_by_answer",
-            {page.question.id: page for page in self.pages if isinstance(page, QuestionPage)},
+            {
+                question.id: page
+                for page in self.pages
+                if isinstance(page, QuestionPage)
+                for question in page.questions
+            },
         )
 
     @property
@@ -279,12 +355,19 @@ class ServiceDefinition:
 
     def question(self, answer_id: str) -> Question | None:
         page = self.page_for_answer(answer_id)
-        return page.question if page else None
+        if page is None:
+            return None
+        return next(question for question in page.questions if question.id == answer_id)
 
     @property
     def questions(self) -> tuple[Question, ...]:
         """Every question, in page order."""
-        return tuple(page.question for page in self.pages if isinstance(page, QuestionPage))
+        return tuple(
+            question
+            for page in self.pages
+            if isinstance(page, QuestionPage)
+            for question in page.questions
+        )
 
     def lookup(self, table: str, key: str) -> str | None:
         return self.data[table].rows.get(key)
@@ -352,9 +435,12 @@ class ServiceDefinition:
 def _page(page: dict[str, Any]) -> Page:
     if page.get("kind") == "exit":
         return ExitPage(id=page["id"], title=page["title"], body=tuple(page["body"]))
+    asked = page["questions"] if "questions" in page else [page["question"]]
     return QuestionPage(
         id=page["id"],
-        question=_question(page["question"]),
+        questions=tuple(_question(question) for question in asked),
+        # A one-question page is headed by its question, whatever else it says.
+        title=page.get("title", "") if "questions" in page else "",
         derive=tuple(
             Derivation(name=name, lookup=spec["lookup"])
             for name, spec in page.get("derive", {}).items()
@@ -387,7 +473,15 @@ def _question(question: dict[str, Any]) -> Question:
         prefix=question.get("prefix", ""),
         suffix=question.get("suffix", ""),
         error_messages=_frozen(question.get("error_messages")),
+        optional=question.get("optional", False),
+        none_option=_option(question["none_option"]) if "none_option" in question else None,
+        min_selected=question.get("min_selected"),
+        max_selected=question.get("max_selected"),
     )
+
+
+def _option(option: dict[str, Any]) -> Option:
+    return Option(value=option["value"], label=option["label"], hint=option.get("hint", ""))
 
 
 def _decimal(number: object) -> Decimal | None:
@@ -407,6 +501,7 @@ def _branch(route: dict[str, Any]) -> Branch:
             equals=condition.get("equals"),
             one_of=tuple(one_of) if one_of is not None else None,
             is_=condition.get("is"),
+            includes=condition.get("includes"),
         ),
     )
 

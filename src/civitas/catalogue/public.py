@@ -26,7 +26,14 @@ from civitas.catalogue.queries import (
     get_service_version,
     list_live_services,
 )
-from civitas.catalogue.questions import Cleaned, FieldError, Refusal, Widget
+from civitas.catalogue.questions import (
+    Cleaned,
+    FieldError,
+    FormFields,
+    Refusal,
+    Widget,
+    posted_list,
+)
 from civitas.catalogue.service import Service
 from civitas.catalogue.services import PublishResult, publish_service_file
 from civitas.platform.yamlsource import Problem
@@ -40,6 +47,7 @@ __all__ = [
     "ExitPage",
     "FeeTable",
     "FieldError",
+    "FormFields",
     "LiveService",
     "Option",
     "Page",
@@ -59,5 +67,6 @@ __all__ = [
     "list_live_services",
     "normalise_postcode",
     "parse_file",
+    "posted_list",
     "publish_service_file",
 ]

@@ -15,21 +15,44 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from civitas.catalogue.public import ExitPage, FieldError, Page, QuestionPage, Service
+from civitas.catalogue.public import (
+    ExitPage,
+    FieldError,
+    FormFields,
+    Page,
+    QuestionPage,
+    Service,
+    posted_list,
+)
 from civitas.journeys import decisions
-from civitas.platform.jsontypes import JSONObject
+from civitas.platform.jsontypes import JSONObject, JSONValue
 from civitas.rules.public import format_date
 
-Answers = dict[str, str | None]
-"""Answers by id: asked answers are strings; a derived value is a string, or None when
-the data table has no row for the answer."""
+Answers = dict[str, JSONValue]
+"""Answers by id, as JSON values (decision record 0016): a string for most questions, a
+list of strings for checkboxes, None for an optional question left blank. An answer is
+given when its id is among the answers, whatever its value. A derived value is a string."""
 
 
 @dataclass(frozen=True)
 class AnswerResult:
-    value: str | None
-    error: FieldError | None = None
+    """What a page's posted fields make: every question's answer, or the errors."""
+
+    values: dict[str, JSONValue] = field(default_factory=dict)
+    """The answers to store by question id; empty when there is an error."""
+    errors: dict[str, FieldError] = field(default_factory=dict)
+    """The error of each question in error by its id, in the page's order."""
     derived: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def error(self) -> FieldError | None:
+        """The first error, if any."""
+        return next(iter(self.errors.values()), None)
+
+    @property
+    def value(self) -> JSONValue:
+        """The answer of a one-question page (None when there is an error)."""
+        return next(iter(self.values.values()), None)
 
 
 @dataclass(frozen=True)
@@ -57,32 +80,44 @@ class Route:
 def clean_answer(
     service: Service, page: QuestionPage, raw: Mapping[str, str], *, today: datetime.date
 ) -> AnswerResult:
-    """Validates what was posted for a page's question and returns the value to store,
-    with the values it derives.
+    """Validates what was posted for a page's questions and returns the values to store,
+    with the values they derive; or every question's error, and nothing to store.
 
-    `raw` holds the posted fields (the question's type says which: the question id, or
-    `<id>-day`/`-month`/`-year` for dates). Every value stored is a string, so answers
+    `raw` holds the posted fields (each question's type says which: the question id, or
+    `<id>-day`/`-month`/`-year` for dates). Every value stored is a JSON value, so answers
     serialise the same everywhere.
     """
-    question = page.question
-    cleaned = question.clean(raw, today=today)
-    if cleaned.error is not None or cleaned.value is None:
-        return AnswerResult(None, cleaned.error)
-    uncovered = _outside_the_rules(service, question.id, cleaned.value)
-    if uncovered:
-        return AnswerResult(None, FieldError(uncovered, question.error_field))
+    values: dict[str, JSONValue] = {}
+    errors: dict[str, FieldError] = {}
+    for question in page.questions:
+        cleaned = question.clean(raw, today=today)
+        if cleaned.error is not None:
+            errors[question.id] = cleaned.error
+            continue
+        uncovered = _outside_the_rules(service, question.id, cleaned.value)
+        if uncovered:
+            errors[question.id] = FieldError(uncovered, question.error_field)
+            continue
+        values[question.id] = cleaned.value
+    if errors:
+        # Nothing of a page is stored unless all of it is valid.
+        return AnswerResult(errors=errors)
+    # Definitions derive only from a page of one question (definition.py checks it).
+    first = values[page.questions[0].id]
     derived = {
-        derivation.name: service.lookup(derivation.lookup, cleaned.value)
+        derivation.name: service.lookup(derivation.lookup, first)
+        if isinstance(first, str)
+        else None
         for derivation in page.derive
     }
-    return AnswerResult(cleaned.value, derived=derived)
+    return AnswerResult(values, derived=derived)
 
 
-def _outside_the_rules(service: Service, answer: str, value: str) -> str | None:
+def _outside_the_rules(service: Service, answer: str, value: JSONValue) -> str | None:
     """Why the rules cannot decide as of this date, when the answer gives the decision's
     date (the definition's checks make it a date question, stored as YYYY-MM-DD)."""
     spec = decisions.rules_spec(service)
-    if spec is None or spec.decision_date != answer:
+    if spec is None or spec.decision_date != answer or not isinstance(value, str):
         return None
     rule_set = decisions.rule_set_of(service)
     assert rule_set is not None
@@ -97,7 +132,7 @@ def _outside_the_rules(service: Service, answer: str, value: str) -> str | None:
 def record_answer(
     service: Service,
     page: QuestionPage,
-    answers: Mapping[str, str | None],
+    answers: Mapping[str, JSONValue],
     result: AnswerResult,
     *,
     today: datetime.date,
@@ -108,7 +143,7 @@ def record_answer(
     left out), and answers the new route no longer passes are dropped.
     """
     updated = dict(answers)
-    updated[page.question.id] = result.value
+    updated.update(result.values)
     for derivation in page.derive:
         updated.pop(derivation.name, None)
     updated.update({name: value for name, value in result.derived.items() if value is not None})
@@ -117,7 +152,7 @@ def record_answer(
 
 
 def next_page_id(
-    service: Service, page: QuestionPage, answers: Mapping[str, str | None]
+    service: Service, page: QuestionPage, answers: Mapping[str, JSONValue]
 ) -> str | None:
     for branch in page.next:
         if branch.condition is None or branch.condition.holds(answers):
@@ -139,7 +174,7 @@ def _page(service: Service, page_id: str) -> Page:
 
 
 def route(
-    service: Service, answers: Mapping[str, str | None], *, today: datetime.date | None = None
+    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date | None = None
 ) -> Route:
     """Walks the service from its first page using the answers given.
 
@@ -154,9 +189,9 @@ def route(
         visited.append(page_id)
         if isinstance(page, ExitPage):
             return Route(visited, None, exit_page=page_id)
-        if answers.get(page.question.id) in (None, ""):
+        if not is_answered(page, answers):
             return Route(visited, page_id)
-        given.add(page.question.id)
+        given.update(page.answer_ids)
         given.update(derivation.name for derivation in page.derive)
         exit_page = eligibility.exit_page(given)
         if exit_page:
@@ -168,12 +203,22 @@ def route(
     return Route(visited, None)
 
 
+def is_answered(page: QuestionPage, answers: Mapping[str, JSONValue]) -> bool:
+    """Whether every question on the page is answered: an optional question left blank
+    is answered (with None); a required one never holds None or ""."""
+    return all(
+        answer in answers and (answers[answer] not in (None, "") or question.optional)
+        for question in page.questions
+        for answer in (question.id,)
+    )
+
+
 class _EligibilityCheck:
     """Asks the rules once, as soon as the route has passed every answer they take (or
     at the end of the route, if some are not on it), whether the citizen is eligible."""
 
     def __init__(
-        self, service: Service, answers: Mapping[str, str | None], today: datetime.date | None
+        self, service: Service, answers: Mapping[str, JSONValue], today: datetime.date | None
     ) -> None:
         spec = decisions.rules_spec(service)
         self.service = service
@@ -192,7 +237,7 @@ class _EligibilityCheck:
         return self.page if outcome is not None and not outcome.is_eligible else None
 
 
-def answers_on_route(service: Service, answers: Mapping[str, str | None], on: Route) -> Answers:
+def answers_on_route(service: Service, answers: Mapping[str, JSONValue], on: Route) -> Answers:
     """Only the answers for pages the route `on` passes, with what they derived.
 
     Answers left behind by a changed earlier answer are dropped, so they are never shown
@@ -203,8 +248,9 @@ def answers_on_route(service: Service, answers: Mapping[str, str | None], on: Ro
     for page_id in on.pages:
         page = _page(service, page_id)
         if isinstance(page, QuestionPage):
-            if page.question.id in answers:
-                kept[page.question.id] = answers[page.question.id]
+            for answer in page.answer_ids:
+                if answer in answers:
+                    kept[answer] = answers[answer]
             for derivation in page.derive:
                 if derivation.name in answers:
                     kept[derivation.name] = answers[derivation.name]
@@ -212,7 +258,7 @@ def answers_on_route(service: Service, answers: Mapping[str, str | None], on: Ro
 
 
 def _answers_still_possible(
-    service: Service, answers: Mapping[str, str | None], on: Route
+    service: Service, answers: Mapping[str, JSONValue], on: Route
 ) -> Answers:
     """The answers the route passes, and those of pages after where it stops.
 
@@ -228,15 +274,27 @@ def _answers_still_possible(
     frontier = max(service.page_index(page_id) for page_id in on.pages)
     for page in service.pages[frontier + 1 :]:
         if isinstance(page, QuestionPage):
-            names = [page.question.id, *(derivation.name for derivation in page.derive)]
+            names = [*page.answer_ids, *(derivation.name for derivation in page.derive)]
             kept.update({name: answers[name] for name in names if name in answers})
     return kept
 
 
-def asked_answers(service: Service, answers: Mapping[str, str | None]) -> Answers:
+def asked_answers(service: Service, answers: Mapping[str, JSONValue]) -> Answers:
     """Only the answers to questions (not the values they derived): what an application
     is made of, as an API client sends it."""
     return {answer: value for answer, value in answers.items() if service.question(answer)}
+
+
+def page_fields(page: QuestionPage, sent: Mapping[str, object]) -> FormFields:
+    """The form fields that hold answers to a page's questions: the stored ones, shown
+    again on the page, or those an API client sent, which the page's questions then check
+    as if they had been posted."""
+    fields: dict[str, list[str]] = {}
+    for question in page.questions:
+        held = question.fields_for(sent.get(question.id))
+        for name in held:
+            fields[name] = posted_list(held, name)
+    return FormFields(fields)
 
 
 @dataclass(frozen=True)
@@ -257,7 +315,7 @@ class Fee:
 
 
 def fee_for(
-    service: Service, answers: Mapping[str, str | None], *, today: datetime.date
+    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date
 ) -> Fee | None:
     """The fee for a complete set of answers, from the service's rules or its fee table.
 
@@ -281,7 +339,7 @@ def fee_for(
     return Fee(pence) if pence is not None else None
 
 
-def fee_pence(service: Service, answers: Mapping[str, str | None]) -> int | None:
+def fee_pence(service: Service, answers: Mapping[str, JSONValue]) -> int | None:
     """The fee from the definition's fee table, or None if the service has no fee table."""
     fees = service.model.fees
     return fees.pence_for(answers) if fees is not None else None
@@ -313,13 +371,24 @@ def check_submission(
         if isinstance(page, ExitPage):
             errors[""] = f"the answers lead to '{page_id}': {page.title}"
             break
-        question = page.question
-        fields = question.fields_for(remaining.pop(question.id, None))
-        result = clean_answer(service, page, fields, today=today)
-        if result.error:
-            errors[question.id] = result.error.message
+        sent = {answer: remaining.pop(answer, None) for answer in page.answer_ids}
+        result = clean_answer(service, page, page_fields(page, sent), today=today)
+        # A value of the wrong JSON type (a number for a text, a string for a list) holds
+        # no fields, so it is missing: an error, even for an optional question, which would
+        # take it as blank.
+        wrong_type = {
+            question.id: question.error_text("invalid")
+            for question in page.questions
+            if question.optional
+            and sent[question.id] is not None
+            and not question.fields_for(sent[question.id])
+        }
+        page_errors = {answer: error.message for answer, error in result.errors.items()}
+        page_errors.update(wrong_type)
+        if page_errors:
+            errors.update(page_errors)
             break
-        answers[question.id] = result.value
+        answers.update(result.values)
         answers.update(result.derived)
         page_id = eligibility.exit_page(set(answers)) or next_page_id(service, page, answers)
     else:

@@ -26,6 +26,7 @@ from civitas.catalogue.public import (
 from civitas.journeys import decisions, flow
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.journeys.submission import NotSubmitted, submit_answers
+from civitas.platform.jsontypes import JSONValue
 
 
 def _service_or_404(organisation: str, slug: str) -> Service:
@@ -134,9 +135,9 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
     if isinstance(page, ExitPage):
         return _exit_page(request, service, page, journey, route)
 
-    question = page.question
     is_change = request.GET.get("change") == "1"
     fields: Mapping[str, str]
+    errors: Mapping[str, FieldError] = {}
     if request.method == "POST":
         if not _version_is_live(request, service):
             return _version_changed(request, service)
@@ -147,12 +148,13 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
             )
             save_journey(request, journey)
             return redirect(_page_url(service, new_route.stop or "check-answers"))
-        if result.error.refusal is not None:
-            refusal = result.error.refusal
-            return _rejected(request, service, title=refusal.title, detail=refusal.detail)
-        fields, error, status = request.POST, result.error, 400
+        for error in result.errors.values():
+            if error.refusal is not None:
+                refusal = error.refusal
+                return _rejected(request, service, title=refusal.title, detail=refusal.detail)
+        fields, errors, status = request.POST, result.errors, 400
     else:
-        fields, error, status = question.fields_for(journey.answers.get(question.id)), None, 200
+        fields, status = flow.page_fields(page, journey.answers), 200
     return render(
         request,
         "journeys/question.html",
@@ -160,7 +162,7 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
             service,
             page,
             fields=fields,
-            error=error,
+            errors=errors,
             is_change=is_change,
             # A page opened to change an answer goes back to where the change began.
             back=_page_url(service, "check-answers")
@@ -212,39 +214,44 @@ def _question_context(
     page: QuestionPage,
     *,
     fields: Mapping[str, str],
-    error: FieldError | None,
+    errors: Mapping[str, FieldError],
     is_change: bool,
     back: str,
 ) -> dict[str, Any]:
+    """A page's questions drawn by their types, each with its own error; the error
+    summary lists every error of the page at once."""
     return _context(
         service,
         page=page,
-        question=page.question,
-        widget=page.question.widget(fields, error),
-        errors={error.field: error.message} if error else {},
-        form_has_errors=error is not None,
+        widgets=[
+            question.widget(fields, errors.get(question.id), heading=not page.is_group)
+            for question in page.questions
+        ],
+        errors={error.field: error.message for error in errors.values()},
+        form_has_errors=bool(errors),
         action=_page_url(service, page.id) + ("?change=1" if is_change else ""),
         back=back,
     )
 
 
 def _summary_rows(
-    service: Service, answers: Mapping[str, str | None], route: flow.Route
+    service: Service, answers: Mapping[str, JSONValue], route: flow.Route
 ) -> list[dict[str, str]]:
+    """One row for each question on the route, in page order."""
     rows = []
     for page_id in route.pages:
         page = service.page(page_id)
         if not isinstance(page, QuestionPage):
             continue
-        question = page.question
-        rows.append(
-            {
-                "key": question.summary_key,
-                "value": question.display(answers.get(question.id)),
-                "href": _page_url(service, page_id) + "?change=1",
-                "hidden": question.summary_key.lower(),
-            }
-        )
+        for question in page.questions:
+            rows.append(
+                {
+                    "key": question.summary_key,
+                    "value": question.display(answers.get(question.id)),
+                    "href": _page_url(service, page_id) + "?change=1",
+                    "hidden": question.summary_key.lower(),
+                }
+            )
     return rows
 
 

@@ -39,7 +39,8 @@ def test_a_page_of_several_questions_is_read_with_its_title():
     model = service_from_yaml(_with_pages(GROUP)).model
     page = model.page("name")
     assert isinstance(page, QuestionPage)
-    assert page.is_group and page.heading == "What is your name?"
+    assert page.is_group
+    assert page.heading == "What is your name?"
     assert page.answer_ids == ("first_name", "last_name")
     assert model.page_for_answer("last_name") is page
     assert model.question("last_name").optional
@@ -48,7 +49,8 @@ def test_a_page_of_several_questions_is_read_with_its_title():
 
 def test_a_one_question_page_is_headed_by_its_question():
     page = service_from_yaml(SMALL).model.page("colour")
-    assert not page.is_group and page.heading == "Which colour?"
+    assert not page.is_group
+    assert page.heading == "Which colour?"
 
 
 def test_a_page_of_several_questions_needs_a_title():

@@ -108,13 +108,9 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
 def _answer_rows(service: Service, answers: Mapping[str, JSONValue]) -> list[dict[str, str]]:
     """The answers in page order, shown as check answers showed them, then the values
     derived from them."""
-    rows = [
-        {"key": question.summary_key, "value": question.display(answers[question.id])}
-        for question in service.model.questions
-        if question.id in answers
-    ]
+    rows = [{"key": row.key, "value": row.value} for row in service.model.summary(answers)]
     for name, value in answers.items():
-        if not service.question(name):
+        if not service.model.is_asked(name):
             shown = value if isinstance(value, str) else ""
             rows.append({"key": name.replace("_", " ").capitalize(), "value": shown})
     return rows

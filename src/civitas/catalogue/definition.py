@@ -124,7 +124,7 @@ def _check_meaning(
             problem(("pages", index, "id"), f"page id '{page['id']}' is used twice")
         page_ids[page["id"]] = index
         problems.extend(_check_grouping(page, index, positions))
-        for where, question in page_questions(page, index):
+        for where, question in page_questions(page, index, items=True):
             if question["id"] in answer_ids:
                 problem((*where, "id"), f"question id '{question['id']}' is used twice")
             answer_ids[question["id"]] = question["type"]
@@ -161,6 +161,12 @@ def _check_meaning(
                 problem((*where, "options"), "option values must be unique")
         for derived in page.get("derive", {}):
             answer_ids[derived] = "derived"
+        if page.get("kind") == "repeat":
+            if page["id"] in answer_ids:
+                problem(("pages", index, "id"), f"answer id '{page['id']}' is used twice")
+            answer_ids[page["id"]] = "repeat"
+            if page.get("min", 1) > page["max"]:
+                problem(("pages", index, "min"), f"min ({page['min']}) is more than max")
 
     data = document.get("data", {})
     document["_data"] = {}
@@ -189,6 +195,8 @@ def _check_meaning(
         for earlier_index, earlier in enumerate(pages[: index + 1]):
             seen_answers.update(q["id"] for _, q in page_questions(earlier, earlier_index))
             seen_answers.update(earlier.get("derive", {}))
+            if earlier.get("kind") == "repeat":
+                seen_answers.add(earlier["id"])
         for route_index, route in enumerate(page.get("next", [])):
             if route["goto"] not in page_ids:
                 problem(
@@ -208,7 +216,13 @@ def _check_meaning(
             elif condition:
                 where = ("pages", index, "next", route_index, "if")
                 is_list = answer_ids.get(condition["answer"]) == "checkboxes"
-                if "includes" in condition and not is_list:
+                if answer_ids.get(condition["answer"]) == "repeat" and "is" not in condition:
+                    problem(
+                        (*where, "answer"),
+                        f"answer '{condition['answer']}' is a list of items: "
+                        "test it with is: present or is: missing",
+                    )
+                elif "includes" in condition and not is_list:
                     problem(
                         (*where, "includes"),
                         f"answer '{condition['answer']}' is not a checkboxes answer: "
@@ -251,10 +265,13 @@ def _check_meaning(
 
 
 def page_questions(
-    page: dict[str, Any], index: int
+    page: dict[str, Any], index: int, *, items: bool = False
 ) -> list[tuple[tuple[PathPart, ...], dict[str, Any]]]:
     """A page's questions with their paths in the document: its one `question`, or each
-    of its `questions`."""
+    of its `questions`. A repeating group's questions give no answer of their own (its
+    answer is the list of items): they are included only with `items`."""
+    if page.get("kind") == "repeat" and not items:
+        return []
     if "questions" in page:
         return [
             (("pages", index, "questions", position), question)

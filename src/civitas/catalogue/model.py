@@ -179,6 +179,23 @@ class Derivation:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """How a repeating group ("add another") repeats: what one item is called, and how
+    many items there must be."""
+
+    item: str
+    """One item, as a sentence names it: "household member"."""
+    items: str
+    """Several: "household members"."""
+    min: int = 1
+    max: int = 10
+
+    def name(self, position: int) -> str:
+        """An item by its position from 1, as headings and check answers name it."""
+        return f"{self.item[:1].upper()}{self.item[1:]} {position}"
+
+
+@dataclass(frozen=True)
 class QuestionPage:
     """A page of questions: one (`question:` in a definition), or several closely related
     ones under the page's `title` (`questions:`)."""
@@ -190,6 +207,9 @@ class QuestionPage:
     title: str = ""
     """The page's heading when it groups several questions (a one-question page is headed
     by its question's label)."""
+    repeat: Repeat | None = None
+    """Set for a repeating group: the questions are asked once for each item, and the
+    answer, under the page's id, is a list of objects keyed by the questions' ids."""
     is_exit: ClassVar[bool] = False
 
     @property
@@ -204,7 +224,19 @@ class QuestionPage:
 
     @property
     def answer_ids(self) -> tuple[str, ...]:
+        """The answers the page gives: its questions' ids, or a repeating group's own id."""
+        if self.repeat is not None:
+            return (self.id,)
         return tuple(question.id for question in self.questions)
+
+    def item_schema(self) -> JSONSchema:
+        """The JSON Schema of one item of a repeating group."""
+        return {
+            "type": "object",
+            "properties": {question.id: question.answer_schema() for question in self.questions},
+            "required": [question.id for question in self.questions if not question.optional],
+            "additionalProperties": False,
+        }
 
 
 @dataclass(frozen=True)
@@ -332,10 +364,10 @@ class ServiceDefinition:
             self,
             "_by_answer",
             {
-                question.id: page
+                answer: page
                 for page in self.pages
                 if isinstance(page, QuestionPage)
-                for question in page.questions
+                for answer in page.answer_ids
             },
         )
 
@@ -354,32 +386,72 @@ class ServiceDefinition:
         return self._by_answer.get(answer_id)
 
     def question(self, answer_id: str) -> Question | None:
+        """The question that gives `answer_id` (None for a derived value, or a repeating
+        group's list of items)."""
         page = self.page_for_answer(answer_id)
-        if page is None:
+        if page is None or page.repeat is not None:
             return None
         return next(question for question in page.questions if question.id == answer_id)
 
+    def is_asked(self, answer_id: str) -> bool:
+        """Whether a page asks for `answer_id` (a question, or a repeating group)."""
+        return answer_id in self._by_answer
+
     @property
     def questions(self) -> tuple[Question, ...]:
-        """Every question, in page order."""
+        """Every question whose answer stands on its own, in page order (not the
+        questions of a repeating group's items)."""
         return tuple(
             question
             for page in self.pages
-            if isinstance(page, QuestionPage)
+            if isinstance(page, QuestionPage) and page.repeat is None
             for question in page.questions
         )
+
+    def summary(self, answers: Mapping[str, JSONValue]) -> list[SummaryRow]:
+        """The answers given, as check answers and the case page list them: one row a
+        question, and one an item of a repeating group, in page order."""
+        rows: list[SummaryRow] = []
+        for page in self.pages:
+            if not isinstance(page, QuestionPage):
+                continue
+            if page.repeat is None:
+                rows.extend(
+                    SummaryRow(
+                        question.summary_key, question.display(answers[question.id]), page.id
+                    )
+                    for question in page.questions
+                    if question.id in answers
+                )
+                continue
+            items = answers.get(page.id)
+            for position, item in enumerate(items if isinstance(items, list) else [], 1):
+                rows.append(
+                    SummaryRow(
+                        page.repeat.name(position), _item_text(page, item), page.id, position
+                    )
+                )
+        return rows
 
     def lookup(self, table: str, key: str) -> str | None:
         return self.data[table].rows.get(key)
 
     def answers_schema(self) -> JSONSchema:
         """The JSON Schema of the `answers` an API client sends: every question's answer
-        by its id, each as its type describes it. Which are needed depends on the route."""
-        return {
-            "type": "object",
-            "properties": {question.id: question.answer_schema() for question in self.questions},
-            "additionalProperties": False,
+        by its id, each as its type describes it, and each repeating group's list of
+        items by the group's id. Which are needed depends on the route."""
+        properties: dict[str, JSONValue] = {
+            question.id: question.answer_schema() for question in self.questions
         }
+        for page in self.pages:
+            if isinstance(page, QuestionPage) and page.repeat is not None:
+                properties[page.id] = {
+                    "type": "array",
+                    "items": page.item_schema(),
+                    "minItems": page.repeat.min,
+                    "maxItems": page.repeat.max,
+                }
+        return {"type": "object", "properties": properties, "additionalProperties": False}
 
     @classmethod
     def from_document(cls, document: Mapping[str, object]) -> ServiceDefinition:
@@ -432,9 +504,42 @@ class ServiceDefinition:
         )
 
 
+@dataclass(frozen=True)
+class SummaryRow:
+    """One row of check answers or the case page."""
+
+    key: str
+    value: str
+    page_id: str
+    item: int | None = None
+    """The position from 1 of a repeating group's item."""
+
+
+def _item_text(page: QuestionPage, item: JSONValue) -> str:
+    """An item of a repeating group as one summary value: each answer on its own line."""
+    if not isinstance(item, dict):
+        return ""
+    lines = [question.display(item.get(question.id)) for question in page.questions]
+    return "\n".join(line for line in lines if line)
+
+
 def _page(page: dict[str, Any]) -> Page:
     if page.get("kind") == "exit":
         return ExitPage(id=page["id"], title=page["title"], body=tuple(page["body"]))
+    if page.get("kind") == "repeat":
+        item = page["item"]
+        return QuestionPage(
+            id=page["id"],
+            questions=tuple(_question(question) for question in page["questions"]),
+            title=page["title"],
+            repeat=Repeat(
+                item=item,
+                items=page.get("items", f"{item}s"),
+                min=page.get("min", 1),
+                max=page["max"],
+            ),
+            next=tuple(_branch(route) for route in page.get("next", ())),
+        )
     asked = page["questions"] if "questions" in page else [page["question"]]
     return QuestionPage(
         id=page["id"],

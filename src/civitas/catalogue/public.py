@@ -16,6 +16,7 @@ from civitas.catalogue.model import (
     Page,
     Question,
     QuestionPage,
+    Repeat,
     RulesSpec,
     ServiceDefinition,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "Question",
     "QuestionPage",
     "Refusal",
+    "Repeat",
     "RulesSpec",
     "Service",
     "ServiceDefinition",

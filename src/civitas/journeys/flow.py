@@ -21,6 +21,7 @@ from civitas.catalogue.public import (
     FormFields,
     Page,
     QuestionPage,
+    Repeat,
     Service,
     posted_list,
 )
@@ -205,7 +206,10 @@ def route(
 
 def is_answered(page: QuestionPage, answers: Mapping[str, JSONValue]) -> bool:
     """Whether every question on the page is answered: an optional question left blank
-    is answered (with None); a required one never holds None or ""."""
+    is answered (with None); a required one never holds None or "". A repeating group is
+    answered once the citizen says they have no more items to add."""
+    if page.repeat is not None:
+        return isinstance(answers.get(page.id), list)
     return all(
         answer in answers and (answers[answer] not in (None, "") or question.optional)
         for question in page.questions
@@ -282,7 +286,71 @@ def _answers_still_possible(
 def asked_answers(service: Service, answers: Mapping[str, JSONValue]) -> Answers:
     """Only the answers to questions (not the values they derived): what an application
     is made of, as an API client sends it."""
-    return {answer: value for answer, value in answers.items() if service.question(answer)}
+    return {answer: value for answer, value in answers.items() if service.model.is_asked(answer)}
+
+
+def _check_items(
+    service: Service, page: QuestionPage, sent: object, today: datetime.date
+) -> tuple[list[JSONValue], dict[str, str]]:
+    """A repeating group's items as an API client sent them: each cleaned as its page
+    cleans it. Errors are keyed `<group>` for the list, `<group>/<n>/<answer>` (n from 1)
+    for one item's answer."""
+    repeat = page.repeat
+    assert repeat is not None
+    if not isinstance(sent, list):
+        return [], {page.id: f"Give a list of {repeat.items}"}
+    if not repeat.min <= len(sent) <= repeat.max:
+        return [], {page.id: _count_problem(page, len(sent))}
+    items: list[JSONValue] = []
+    errors: dict[str, str] = {}
+    for position, item in enumerate(sent, 1):
+        where = f"{page.id}/{position}"
+        if not isinstance(item, dict):
+            errors[where] = f"Give each {repeat.item} as an object of answers"
+            continue
+        for unexpected in sorted(set(item) - {question.id for question in page.questions}):
+            errors[f"{where}/{unexpected}"] = "this question is not asked of each item"
+        result = clean_answer(service, page, page_fields(page, item), today=today)
+        for question in page.questions:
+            value = item.get(question.id)
+            if value is not None and not question.fields_for(value):
+                errors[f"{where}/{question.id}"] = question.error_text("invalid")
+            elif question.id in result.errors:
+                errors[f"{where}/{question.id}"] = result.errors[question.id].message
+        items.append(result.values)
+    return items, errors
+
+
+def _count_problem(page: QuestionPage, count: int) -> str:
+    repeat = page.repeat
+    assert repeat is not None
+    if count < repeat.min:
+        return f"You must add at least {repeat.min} {_noun(repeat, repeat.min)}"
+    return f"You cannot add more than {repeat.max} {_noun(repeat, repeat.max)}"
+
+
+def _noun(repeat: Repeat, count: int) -> str:
+    return repeat.item if count == 1 else repeat.items
+
+
+def count_problem(page: QuestionPage, count: int) -> str | None:
+    """Why a repeating group cannot end with this many items, if it cannot."""
+    repeat = page.repeat
+    assert repeat is not None
+    return None if repeat.min <= count <= repeat.max else _count_problem(page, count)
+
+
+def record_items(
+    service: Service,
+    page: QuestionPage,
+    answers: Mapping[str, JSONValue],
+    items: list[JSONValue],
+    *,
+    today: datetime.date,
+) -> tuple[Answers, Route]:
+    """The answers with a repeating group's list of items as its answer (the citizen
+    has no more to add), and the route they now take."""
+    return record_answer(service, page, answers, AnswerResult({page.id: items}), today=today)
 
 
 def page_fields(page: QuestionPage, sent: Mapping[str, object]) -> FormFields:
@@ -371,6 +439,14 @@ def check_submission(
         if isinstance(page, ExitPage):
             errors[""] = f"the answers lead to '{page_id}': {page.title}"
             break
+        if page.repeat is not None:
+            items, item_errors = _check_items(service, page, remaining.pop(page.id, None), today)
+            if item_errors:
+                errors.update(item_errors)
+                break
+            answers[page.id] = items
+            page_id = eligibility.exit_page(set(answers)) or next_page_id(service, page, answers)
+            continue
         sent = {answer: remaining.pop(answer, None) for answer in page.answer_ids}
         result = clean_answer(service, page, page_fields(page, sent), today=today)
         # A value of the wrong JSON type (a number for a text, a string for a list) holds

@@ -519,7 +519,12 @@ def _item_text(page: QuestionPage, item: JSONValue) -> str:
     """An item of a repeating group as one summary value: each answer on its own line."""
     if not isinstance(item, dict):
         return ""
-    lines = [question.display(item.get(question.id)) for question in page.questions]
+    # An optional answer left blank is left out, rather than "Not given" on its own line.
+    lines = [
+        question.display(value)
+        for question in page.questions
+        if (value := item.get(question.id)) is not None
+    ]
     return "\n".join(line for line in lines if line)
 
 

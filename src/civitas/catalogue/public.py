@@ -28,6 +28,7 @@ from civitas.catalogue.queries import (
     list_live_services,
 )
 from civitas.catalogue.questions import (
+    DEFAULT_ERRORS,
     Cleaned,
     FieldError,
     FormFields,
@@ -41,6 +42,7 @@ from civitas.platform.yamlsource import Problem
 
 __all__ = [
     "BUILT_IN_PAGES",
+    "DEFAULT_ERRORS",
     "Branch",
     "Cleaned",
     "Condition",

@@ -16,10 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from civitas.catalogue.public import (
+    DEFAULT_ERRORS,
     ExitPage,
     FieldError,
     FormFields,
     Page,
+    Question,
     QuestionPage,
     Repeat,
     Service,
@@ -93,7 +95,7 @@ def clean_answer(
     for question in page.questions:
         cleaned = question.clean(raw, today=today)
         if cleaned.error is not None:
-            errors[question.id] = cleaned.error
+            errors[question.id] = _named(page, question, cleaned.error)
             continue
         uncovered = _outside_the_rules(service, question.id, cleaned.value)
         if uncovered:
@@ -112,6 +114,19 @@ def clean_answer(
         for derivation in page.derive
     }
     return AnswerResult(values, derived=derived)
+
+
+def _named(page: QuestionPage, question: Question, error: FieldError) -> FieldError:
+    """On a page of several questions, the platform's "Answer this question" would not
+    say which: it names the question, as GOV.UK's "Enter your first name" does. A
+    definition's own message, or a type's, is left as written."""
+    if not page.is_group or error.message != DEFAULT_ERRORS["required"]:
+        return error
+    label = question.label.rstrip()
+    if label.endswith("?"):
+        return FieldError(f"Answer '{label}'", error.field, error.refusal)
+    verb = "Select" if question.kind.takes_options or question.type == "yes_no" else "Enter"
+    return FieldError(f"{verb} {label[:1].lower()}{label[1:]}", error.field, error.refusal)
 
 
 def _outside_the_rules(service: Service, answer: str, value: JSONValue) -> str | None:

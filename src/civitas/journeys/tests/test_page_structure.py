@@ -159,6 +159,9 @@ def test_a_page_of_several_questions_shows_every_error_and_stores_nothing_partia
     assert html.count('<a href="#first_name">') == 1
     assert html.count('<a href="#last_name">') == 1
     assert html.count("govuk-form-group--error") == 2
+    # Each error says which question it is about.
+    assert "Enter first name" in html
+    assert "Enter last name" in html
     assert 'value="Augusta"' in html  # what was typed is kept
     answers = client.session["journey:example-borough/small"]["answers"]
     assert "middle_names" not in answers

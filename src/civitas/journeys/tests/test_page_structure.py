@@ -5,10 +5,13 @@ import json
 import textwrap
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from civitas.cases.models import Case
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
+from civitas.catalogue.tests.test_question_types_hostile import HOSTILE_TEXT
 
 URL = "/services/example-borough/small"
 API = "/api/v1/services/example-borough/small"
@@ -224,3 +227,38 @@ def test_hostile_api_answers_are_refused_without_a_case(client, service, change,
     if field:
         assert field in response.json()["errors"], response.json()
     assert not Case.objects.exists()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    page=st.sampled_from(["pets", "name"]),
+    posted=st.dictionaries(
+        st.sampled_from(["pets", "first_name", "last_name", "middle_names", "x"]),
+        st.one_of(HOSTILE_TEXT, st.lists(HOSTILE_TEXT, max_size=4)),
+        max_size=4,
+    ),
+)
+def test_random_posts_to_checkboxes_and_grouped_pages_are_an_error_or_the_next_page(
+    client, service, page, posted
+):
+    client.cookies.clear()
+    _post(client, "colour", {"colour": "blue"})
+    if page == "name":
+        _post(client, "pets", {"pets": ["cat"]})
+        _post(client, "pet-names", {"pet_names": ""})
+    # A form cannot carry a lone surrogate (its bytes are not UTF-8): send what a browser would.
+    clean = {
+        name: [v.encode("utf-8", "replace").decode("utf-8") for v in value]
+        if isinstance(value, list)
+        else value.encode("utf-8", "replace").decode("utf-8")
+        for name, value in posted.items()
+    }
+    before = dict(client.session["journey:example-borough/small"]["answers"])
+    response = _post(client, page, clean)
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code != 302:
+        assert client.session["journey:example-borough/small"]["answers"] == before

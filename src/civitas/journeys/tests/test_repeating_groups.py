@@ -5,11 +5,14 @@ import json
 import textwrap
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from civitas.cases.models import Case
 from civitas.catalogue.definition import parse_definition
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
+from civitas.catalogue.tests.test_question_types_hostile import HOSTILE_TEXT
 
 URL = "/services/example-borough/small"
 API = "/api/v1/services/example-borough/small"
@@ -258,3 +261,37 @@ def test_a_repeating_group_is_checked_when_it_is_published():
         "      - id: email\n", "      - id: email\n        max: 2\n"
     )
     assert _problems(stray)
+
+
+ITEM_NAMES = ["member_name", "member_age", "add_another", "remove", "x"]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    path=st.sampled_from(["household/1", "household/2", "household", "household/1/remove"]),
+    posted=st.dictionaries(
+        st.sampled_from(ITEM_NAMES),
+        st.one_of(HOSTILE_TEXT, st.lists(HOSTILE_TEXT, max_size=3)),
+        max_size=4,
+    ),
+)
+def test_random_posts_to_a_group_are_an_error_or_the_next_page(client, service, path, posted):
+    client.cookies.clear()
+    _post(client, "colour", {"colour": "blue"})
+    _add(client, "Ada")
+    # A form cannot carry a lone surrogate (its bytes are not UTF-8): send what a browser would.
+    clean = {
+        name: [v.encode("utf-8", "replace").decode("utf-8") for v in value]
+        if isinstance(value, list)
+        else value.encode("utf-8", "replace").decode("utf-8")
+        for name, value in posted.items()
+    }
+    before = dict(client.session[SESSION])
+    response = _post(client, path, clean)
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code != 302:
+        assert client.session[SESSION] == before

@@ -567,6 +567,8 @@ def _check_rules(
     date_answer = spec.get("decision_date")
     if date_answer and questions.get(date_answer, {}).get("type") != "date":
         problem(("rules", "decision_date"), f"'{date_answer}' is not a date question")
+    elif date_answer and questions[date_answer].get("optional"):
+        problem(("rules", "decision_date"), f"'{date_answer}' is optional: the rules need a date")
 
     document["_rules"] = {
         "file": spec["file"],

@@ -8,6 +8,7 @@ import pytest
 from civitas.catalogue.definition import parse_definition
 from civitas.catalogue.model import NOT_GIVEN, Condition, Question, QuestionPage
 from civitas.catalogue.tests.memory import service_from_yaml
+from civitas.catalogue.tests.test_definitions import _valid_source, parse_file_from
 from civitas.catalogue.tests.test_model import SMALL
 
 
@@ -172,3 +173,23 @@ def test_fewest_more_than_most_is_reported():
         """
     )
     assert any("min_selected (2) is more than max_selected" in p for p in _problems(source))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("      id: start_date\n", "      id: start_date\n      optional: true\n"),
+            "'start_date' is optional: the rules need a date",
+        ),
+        (
+            ("      id: co2_band\n", "      id: co2_band\n      optional: true\n"),
+            "answer 'co2_band' is optional: a rule input needs an answer",
+        ),
+    ],
+)
+def test_the_rules_cannot_take_an_optional_answer(tmp_path, change, message):
+    source = _valid_source().replace(*change)
+    assert source != _valid_source()
+    problems = [p.message for p in parse_file_from(source, tmp_path)]
+    assert message in problems, problems

@@ -9,7 +9,7 @@ the checks are the gate, this is the reading. Each question's behaviour is its t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, QuestionType, Widget
 from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
+from civitas.catalogue.questions.address import AddressBook
 from civitas.platform.jsontypes import JSONValue
 
 if TYPE_CHECKING:
@@ -69,6 +70,10 @@ class Question:
     decimal_places: int | None = None
     prefix: str = ""
     suffix: str = ""
+    addresses: str = ""
+    """The address table the question finds addresses in (`address` only)."""
+    address_book: AddressBook = field(default_factory=AddressBook, compare=False, repr=False)
+    """That table's addresses, as the published version embeds them."""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
     optional: bool = False
     """Whether the question may be left blank: the answer is then recorded as None."""
@@ -123,7 +128,7 @@ class Question:
                 arguments[key] = self.shown_label
         if not heading:
             arguments["heading"] = False
-        return Widget(widget.template, widget.macro, arguments)
+        return replace(widget, arguments=arguments)
 
     def error_text(self, kind: str) -> str:
         """The message for an error of this kind (see questions.error_message)."""
@@ -470,7 +475,9 @@ class ServiceDefinition:
                 before_you_start=tuple(start.get("before_you_start", ())),
                 time_to_complete=start.get("time_to_complete", ""),
             ),
-            pages=tuple(_page(page) for page in doc["pages"]),
+            pages=_with_address_books(
+                tuple(_page(page) for page in doc["pages"]), doc.get("_addresses", {})
+            ),
             data=_frozen(
                 {
                     name: DataTable(
@@ -482,6 +489,8 @@ class ServiceDefinition:
                         rows=_frozen(doc.get("_data", {}).get(name, {})),
                     )
                     for name, table in doc.get("data", {}).items()
+                    # Address tables are not lookups: their questions hold them.
+                    if table.get("kind", "lookup") == "lookup"
                 }
             ),
             rules=_rules(doc["rules"], doc["_rules"]) if doc.get("rules") else None,
@@ -582,6 +591,7 @@ def _question(question: dict[str, Any]) -> Question:
         decimal_places=question.get("decimal_places"),
         prefix=question.get("prefix", ""),
         suffix=question.get("suffix", ""),
+        addresses=question.get("addresses", ""),
         error_messages=_frozen(question.get("error_messages")),
         optional=question.get("optional", False),
         none_option=_option(question["none_option"]) if "none_option" in question else None,
@@ -592,6 +602,28 @@ def _question(question: dict[str, Any]) -> Question:
 
 def _option(option: dict[str, Any]) -> Option:
     return Option(value=option["value"], label=option["label"], hint=option.get("hint", ""))
+
+
+def _with_address_books(
+    pages: tuple[Page, ...], tables: Mapping[str, Mapping[str, Any]]
+) -> tuple[Page, ...]:
+    """The pages, each address question holding the addresses of its table."""
+    books = {name: AddressBook.from_rows(rows) for name, rows in tables.items()}
+    return tuple(
+        replace(
+            page,
+            questions=tuple(
+                replace(question, address_book=books[question.addresses])
+                if question.addresses in books
+                else question
+                for question in page.questions
+            ),
+        )
+        if isinstance(page, QuestionPage)
+        and any(question.addresses in books for question in page.questions)
+        else page
+        for page in pages
+    )
 
 
 def _decimal(number: object) -> Decimal | None:

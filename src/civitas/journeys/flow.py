@@ -46,6 +46,9 @@ class AnswerResult:
     errors: dict[str, FieldError] = field(default_factory=dict)
     """The error of each question in error by its id, in the page's order."""
     derived: dict[str, str | None] = field(default_factory=dict)
+    pending: Mapping[str, str] | None = None
+    """The fields to draw the page with again, when the post was a step within the
+    question and not an answer (see catalogue Cleaned.pending): nothing to store."""
 
     @property
     def error(self) -> FieldError | None:
@@ -92,8 +95,13 @@ def clean_answer(
     """
     values: dict[str, JSONValue] = {}
     errors: dict[str, FieldError] = {}
+    pending: dict[str, list[str]] | None = None
     for question in page.questions:
         cleaned = question.clean(raw, today=today)
+        if cleaned.pending is not None:
+            pending = pending or {}
+            pending.update({name: [value] for name, value in cleaned.pending.items()})
+            continue
         if cleaned.error is not None:
             errors[question.id] = _named(page, question, cleaned.error)
             continue
@@ -105,6 +113,12 @@ def clean_answer(
     if errors:
         # Nothing of a page is stored unless all of it is valid.
         return AnswerResult(errors=errors)
+    if pending is not None:
+        # A step within a question: the page again, with what was typed for the others.
+        for name in raw:
+            if name not in pending and _belongs_to_page(page, name):
+                pending[name] = posted_list(raw, name)
+        return AnswerResult(pending=FormFields(pending))
     # Definitions derive only from a page of one question (definition.py checks it).
     first = values[page.questions[0].id]
     derived = {
@@ -114,6 +128,11 @@ def clean_answer(
         for derivation in page.derive
     }
     return AnswerResult(values, derived=derived)
+
+
+def _belongs_to_page(page: QuestionPage, name: str) -> bool:
+    """Whether a posted field is one of the page's questions' (`<id>` or `<id>-...`)."""
+    return any(name == answer or name.startswith(answer + "-") for answer in page.answer_ids)
 
 
 def _named(page: QuestionPage, question: Question, error: FieldError) -> FieldError:
@@ -478,6 +497,11 @@ def check_submission(
         page_errors.update(wrong_type)
         if page_errors:
             errors.update(page_errors)
+            break
+        if result.pending is not None:
+            # Only a page posts a step within a question; an answer given whole is
+            # an answer or an error, but guard the store all the same.
+            errors[page.answer_ids[0]] = "Answer this question"
             break
         answers.update(result.values)
         answers.update(result.derived)

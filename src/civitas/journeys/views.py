@@ -144,17 +144,22 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
         if not _version_is_live(request, service):
             return _version_changed(request, service)
         result = flow.clean_answer(service, page, request.POST, today=_today())
-        if result.error is None:
+        if result.pending is not None:
+            # A step within the question (the address question's "Find address"): the
+            # page again, at its next step, without an error; nothing is stored.
+            fields, status = result.pending, 200
+        elif result.error is None:
             journey.answers, new_route = flow.record_answer(
                 service, page, journey.answers, result, today=_today()
             )
             save_journey(request, journey)
             return redirect(_page_url(service, new_route.stop or "check-answers"))
-        for error in result.errors.values():
-            if error.refusal is not None:
-                refusal = error.refusal
-                return _rejected(request, service, title=refusal.title, detail=refusal.detail)
-        fields, errors, status = request.POST, result.errors, 400
+        else:
+            for error in result.errors.values():
+                if error.refusal is not None:
+                    refusal = error.refusal
+                    return _rejected(request, service, title=refusal.title, detail=refusal.detail)
+            fields, errors, status = request.POST, result.errors, 400
     else:
         fields, status = flow.page_fields(page, journey.answers), 200
     return render(

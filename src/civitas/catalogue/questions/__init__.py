@@ -4,6 +4,7 @@ Importing this package registers the built-in types.
 """
 
 from civitas.catalogue.questions import (
+    address,
     checkboxes,
     choice,
     date,
@@ -45,6 +46,7 @@ __all__ = [
     "Refusal",
     "TextLike",
     "Widget",
+    "address",
     "all_question_types",
     "checkboxes",
     "choice",

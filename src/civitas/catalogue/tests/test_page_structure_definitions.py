@@ -193,3 +193,10 @@ def test_the_rules_cannot_take_an_optional_answer(tmp_path, change, message):
     assert source != _valid_source()
     problems = [p.message for p in parse_file_from(source, tmp_path)]
     assert message in problems, problems
+
+
+def test_an_address_question_needs_a_page_of_its_own():
+    source = _with_pages(
+        GROUP.replace("type: text, label: Last name", "type: address, label: Home")
+    )
+    assert any("an address question needs a page of its own" in p for p in _problems(source))

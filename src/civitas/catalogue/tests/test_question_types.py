@@ -45,6 +45,7 @@ SAMPLES = {
     "select": "b",
     "long_text": "It was parked across my drive",
     "checkboxes": ["a", "b"],
+    "address": "Flat 1\n3 Station Road\nEastbury\nEB1 1AA",
 }
 
 

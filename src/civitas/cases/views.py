@@ -25,6 +25,7 @@ from civitas.notify.public import list_messages_about
 from civitas.platform.audit import list_audit_events
 from civitas.platform.crypto import DecryptionError
 from civitas.platform.files.kinds import describe_size
+from civitas.platform.jsontypes import JSONValue
 
 logger = logging.getLogger(__name__)
 
@@ -114,24 +115,21 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     )
 
 
-def _answer_rows(service: Service, answers: Mapping[str, str | None]) -> list[dict[str, str]]:
+def _answer_rows(service: Service, answers: Mapping[str, JSONValue]) -> list[dict[str, str]]:
     """The answers in page order, shown as check answers showed them, then the values
     derived from them."""
-    rows = [
-        {"key": question.summary_key, "value": question.display(answers[question.id])}
-        for question in service.model.questions
-        if question.id in answers
-    ]
+    rows = [{"key": row.key, "value": row.value} for row in service.model.summary(answers)]
     for name, value in answers.items():
-        if not service.question(name):
-            rows.append({"key": name.replace("_", " ").capitalize(), "value": value or ""})
+        if not service.model.is_asked(name):
+            shown = value if isinstance(value, str) else ""
+            rows.append({"key": name.replace("_", " ").capitalize(), "value": shown})
     return rows
 
 
 def _link_files(
     rows: list[dict[str, str]],
     service: Service,
-    answers: Mapping[str, str | None],
+    answers: Mapping[str, JSONValue],
     files: Mapping[str, CaseFile],
     reference: str,
 ) -> None:

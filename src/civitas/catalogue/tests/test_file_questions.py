@@ -109,3 +109,35 @@ def test_the_widget_is_govuks_file_upload_as_the_page_heading():
     )
     assert "The file must be a PDF or Word document (DOCX), smaller than 10MB" in html
     assert "You have uploaded Jane&#39;s bill.pdf, 1.2MB" in html
+
+
+def test_a_file_question_in_a_repeating_group_is_refused_at_its_line():
+    page = (
+        "      - id: members\n"
+        "        kind: repeat\n"
+        "        title: Tell us about a household member\n"
+        "        item: household member\n"
+        "        max: 3\n"
+        "        questions:\n"
+        "          - {id: member_name, type: text, label: Full name}\n"
+        "          - {id: member_proof, type: file, label: Proof of identity}\n"
+        "      - id: email\n"
+    )
+    source = textwrap.dedent(SMALL.replace("      - id: email\n", page, 1))
+    found = [str(p) for p in parse_definition(source, filename="svc.yaml").problems]
+    assert [problem.split(": ", 1)[1] for problem in found] == [
+        "a repeating group cannot ask for a file yet"
+    ]
+
+
+def test_a_file_question_can_share_a_page_with_others():
+    page = (
+        "      - id: proof\n"
+        "        title: Your proof of address\n"
+        "        questions:\n"
+        "          - {id: bill_kind, type: text, label: 'What kind of bill is it?'}\n"
+        "          - {id: bill, type: file, label: Upload the bill}\n"
+        "      - id: email\n"
+    )
+    source = textwrap.dedent(SMALL.replace("      - id: email\n", page, 1))
+    assert parse_definition(source, filename="svc.yaml").problems == []

@@ -404,3 +404,50 @@ def test_any_file_under_any_name_is_a_field_error_or_kept_as_the_kind_it_is(
     )
     assert "/" not in upload.file_name
     assert len(upload.file_name) <= 100
+
+
+GROUPED = """\
+      - id: proof
+        title: Your proof of address
+        questions:
+          - {id: bill_kind, type: text, label: 'What kind of bill is it?'}
+          - {id: bill, type: file, label: Upload the bill}
+      - id: email
+"""
+
+
+@pytest.fixture
+def grouped_service(organisations, tmp_path):
+    path = tmp_path / "service.yaml"
+    path.write_text(textwrap.dedent(SMALL.replace("      - id: email\n", GROUPED, 1)))
+    publish_service_file(path, published_by="test")
+
+
+def test_a_file_question_on_a_page_with_others_is_answered_with_them(client, grouped_service):
+    _to_the_file_page(client)
+    page = client.get(f"{URL}/proof/").content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert '<label class="govuk-label govuk-label--m" for="bill">' in page
+    refused = client.post(
+        f"{URL}/proof/",
+        {"version": "1", "bill_kind": "Gas", "bill": SimpleUploadedFile("gas.pdf", PNG)},
+    )
+    assert refused.status_code == 400
+    assert "The selected file must be a PDF, JPG or PNG" in refused.content.decode()
+    assert not Upload.objects.exists()
+    missing_text = client.post(
+        f"{URL}/proof/", {"version": "1", "bill": SimpleUploadedFile("gas.pdf", PDF)}
+    )
+    assert missing_text.status_code == 400
+    assert not Upload.objects.exists()  # nothing of a page is kept unless all of it is valid
+    answered = client.post(
+        f"{URL}/proof/",
+        {"version": "1", "bill_kind": "Gas", "bill": SimpleUploadedFile("gas.pdf", PDF)},
+    )
+    assert answered.status_code == 302
+    upload = Upload.objects.get()
+    assert upload.question_id == "bill"
+    _answer_email(client)
+    case = _submit(client)
+    assert case.answers["bill_kind"] == "Gas"
+    assert CaseFile.objects.get(case=case).token == case.answers["bill"]

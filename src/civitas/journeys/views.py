@@ -226,8 +226,7 @@ def _exit_page(
 
 def _file_questions(page: QuestionPage) -> list[CatalogueQuestion]:
     """The questions of a page answered with a file: such a page posts multipart."""
-    questions = getattr(page, "questions", None) or (page.question,)
-    return [question for question in questions if is_file_question(question)]
+    return [question for question in page.questions if is_file_question(question)]
 
 
 def _with_current_files(

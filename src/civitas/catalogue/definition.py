@@ -27,7 +27,16 @@ from civitas.platform.yamlsource import (
     read_yaml,
     schema_problems,
 )
-from civitas.rules.public import InputError, RuleSetInvalid, load_rule_set_source, read_input
+from civitas.rules.public import (
+    CompiledExpression,
+    ExpressionProblem,
+    InputError,
+    RuleSetInvalid,
+    ValueType,
+    compile_expression,
+    load_rule_set_source,
+    read_input,
+)
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "service.schema.json"
 MESSAGE_FIELDS = {
@@ -98,6 +107,7 @@ def parse_definition(
         return ParsedDefinition(document, source, "", problems, positions)
 
     problems.extend(_check_meaning(document, positions, base_dir))
+    problems.extend(_check_expressions(document, positions))
     problems.extend(_check_messages(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
     return ParsedDefinition(document, source, digest, problems, positions)
@@ -202,7 +212,7 @@ def _check_meaning(
                     f"page '{route['goto']}' comes before this page: routes only go forward",
                 )
             condition = route.get("if")
-            if condition and condition["answer"] not in seen_answers:
+            if isinstance(condition, dict) and condition["answer"] not in seen_answers:
                 problem(
                     ("pages", index, "next", route_index, "if", "answer"),
                     f"answer '{condition['answer']}' is not asked on or before this page",
@@ -301,6 +311,100 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
                 problems.append(
                     Problem(positions.path, line, f"{where}, column {column}: {reason}")
                 )
+    return problems
+
+
+def _check_expressions(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """Parses and type-checks every expression (route conditions, checks, computed values)
+    as the model will compile it, and checks that each uses only answers asked on or before
+    the page it is on: what a page's condition or check reads must have been asked."""
+    from civitas.catalogue.model import expression_types, rule_types
+
+    problems: list[Problem] = []
+    types = expression_types(document)
+    rules = rule_types(document)
+    computed = document.get("computed", {})
+    asked_on: dict[str, int] = {}
+    for index, page in enumerate(document["pages"]):
+        if page.get("question"):
+            asked_on.setdefault(page["question"]["id"], index)
+        for derived in page.get("derive", {}):
+            asked_on.setdefault(derived, index)
+
+    def compiled(
+        text: str,
+        path: tuple[PathPart, ...],
+        symbols: dict[str, ValueType],
+        unavailable: dict[str, str],
+        *,
+        boolean: bool,
+    ) -> CompiledExpression | None:
+        try:
+            return compile_expression(
+                text, symbols, rules=rules, unavailable=unavailable, boolean=boolean
+            )
+        except ExpressionProblem as error:
+            where = f" (at character {error.offset + 1})" if error.offset is not None else ""
+            problems.append(positions.problem(f"{error.message}{where}", *path))
+            return None
+
+    # A computed value may use the answers and the computed values above it; what it reads,
+    # through those, is what a condition using it needs to have been asked.
+    needs: dict[str, set[str]] = {}
+    for position, (name, spec) in enumerate(computed.items()):
+        path: tuple[PathPart, ...] = ("computed", name)
+        if name in asked_on or name in ("today",):
+            problems.append(
+                positions.problem(f"'{name}' is already the name of an answer", *path, key=True)
+            )
+            continue
+        text = spec if isinstance(spec, str) else spec["expression"]
+        if not isinstance(spec, str):
+            path = (*path, "expression")
+        earlier = list(computed)[:position]
+        symbols = {n: t for n, t in types.items() if n in asked_on or n in earlier}
+        later = {
+            n: f"computed value '{n}' is defined after '{name}': use only those above it"
+            for n in list(computed)[position:]
+        }
+        result = compiled(text, path, symbols, later, boolean=False)
+        if result is not None:
+            needs[name] = set().union(*(needs.get(n, {n}) for n in result.names))
+
+    for index, page in enumerate(document["pages"]):
+        seen = {name for name, where in asked_on.items() if where <= index}
+        symbols = {n: t for n, t in types.items() if n in seen or n in needs}
+        later = {
+            name: f"answer '{name}' is not asked on or before this page"
+            for name, where in asked_on.items()
+            if where > index
+        }
+        uses: list[tuple[str, tuple[PathPart, ...]]] = []
+        question = page.get("question") or {}
+        for check_index, check in enumerate(question.get("checks", [])):
+            uses.append(
+                (
+                    check["expression"],
+                    ("pages", index, "question", "checks", check_index, "expression"),
+                )
+            )
+        for route_index, route in enumerate(page.get("next", [])):
+            if isinstance(route.get("if"), str):
+                uses.append((route["if"], ("pages", index, "next", route_index, "if")))
+        for text, path in uses:
+            result = compiled(text, path, symbols, later, boolean=True)
+            if result is None:
+                continue
+            for name in sorted(result.names & set(needs)):
+                missing = sorted(needs[name] - seen)
+                if missing:
+                    problems.append(
+                        positions.problem(
+                            f"computed value '{name}' uses answer '{missing[0]}', which is not "
+                            "asked on or before this page",
+                            *path,
+                        )
+                    )
     return problems
 
 

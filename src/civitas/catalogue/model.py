@@ -16,6 +16,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, QuestionType, Widget
 from civitas.catalogue.questions import question_type as _question_type
+from civitas.rules.public import (
+    MISSING,
+    TEXT_TYPE,
+    CompiledExpression,
+    ExpressionProblem,
+    RuleSetInvalid,
+    ValueType,
+    compile_expression,
+    load_rule_set_source,
+)
 
 if TYPE_CHECKING:
     import datetime
@@ -34,6 +44,24 @@ class Option:
     value: str
     label: str
     hint: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A cross-field check on a question: when its page is answered, `expression` must not
+    be false, or `message` is shown as the question's error."""
+
+    expression: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ComputedValue:
+    """A value the definition computes from answers (the `computed` section)."""
+
+    name: str
+    expression: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,7 @@ class Question:
     prefix: str = ""
     suffix: str = ""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
+    checks: tuple[Check, ...] = ()
     kind: QuestionType = field(init=False, repr=False, compare=False)
     """The registered type that cleans, shows and draws this question (KeyError on
     building a question of a type that is not registered)."""
@@ -117,6 +146,8 @@ class Branch:
 
     goto: str
     condition: Condition | None = None
+    expression: str | None = None
+    """A condition written as an expression (`if: "vehicles > 2"`), instead of `condition`."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +280,12 @@ class ServiceDefinition:
     contact_email: str
     """The answer that holds the applicant's email address."""
     messages: Mapping[str, Message]
+    computed: tuple[ComputedValue, ...] = ()
+    expression_types: Mapping[str, ValueType] = field(default_factory=_frozen)
+    """The type in expressions of every answer, derived value and computed value."""
+    rule_types: Mapping[str, ValueType] = field(default_factory=_frozen)
+    """The type of every value of the service's rules, which `rule("...")` may read."""
+    _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
     _by_answer: Mapping[str, QuestionPage] = field(init=False, repr=False, compare=False)
@@ -262,6 +299,42 @@ class ServiceDefinition:
             "_by_answer",
             {page.question.id: page for page in self.pages if isinstance(page, QuestionPage)},
         )
+        set_(self, "_expressions", self._compile_expressions())
+
+    def _compile_expressions(self) -> Mapping[str, CompiledExpression]:
+        """Every expression of the definition, parsed and checked once per version. The
+        definition's checks passed, so each compiles; a condition compiles as true-or-false."""
+        texts: dict[str, bool] = {value.expression: False for value in self.computed}
+        for page in self.pages:
+            if isinstance(page, QuestionPage):
+                texts.update({check.expression: True for check in page.question.checks})
+                texts.update({b.expression: True for b in page.next if b.expression})
+        return MappingProxyType(
+            {
+                text: compile_expression(
+                    text, self.expression_types, rules=self.rule_types, boolean=boolean
+                )
+                for text, boolean in texts.items()
+            }
+        )
+
+    def expression(self, text: str) -> CompiledExpression:
+        """The compiled form of one of the definition's expressions."""
+        return self._expressions[text]
+
+    def expression_values(self, answers: Mapping[str, object]) -> dict[str, object]:
+        """The answers as expressions see them: each converted by its question's type; a
+        derived value as its text. Computed values are not included (see journeys)."""
+        values: dict[str, object] = {}
+        for name, stored in answers.items():
+            question = self.question(name)
+            if question is not None:
+                values[name] = question.kind.expression_value(question, stored)
+            elif isinstance(stored, str) and stored:
+                values[name] = stored
+            else:
+                values[name] = MISSING
+        return values
 
     @property
     def first_page(self) -> Page:
@@ -346,7 +419,53 @@ class ServiceDefinition:
                     for name, message in doc["messages"].items()
                 }
             ),
+            computed=tuple(_computed(name, spec) for name, spec in doc.get("computed", {}).items()),
+            expression_types=_frozen(expression_types(doc)),
+            rule_types=_frozen(rule_types(doc)),
         )
+
+
+def _computed(name: str, spec: str | dict[str, Any]) -> ComputedValue:
+    if isinstance(spec, str):
+        return ComputedValue(name=name, expression=spec)
+    return ComputedValue(name=name, expression=spec["expression"], label=spec.get("label", ""))
+
+
+def expression_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
+    """The type in expressions of every answer (as its question type says), derived value
+    (text) and computed value, by name, for a document that passed the schema. A computed
+    value's type is its expression's, checked against those above it."""
+    types: dict[str, ValueType] = {}
+    for page in document["pages"]:
+        question = page.get("question")
+        if question:
+            try:
+                kind = _question_type(question["type"])
+            except KeyError:
+                continue
+            types[question["id"]] = kind.expression_type(question)
+        for derived in page.get("derive", {}):
+            types[derived] = TEXT_TYPE
+    rules = rule_types(document)
+    for name, spec in document.get("computed", {}).items():
+        text = spec if isinstance(spec, str) else spec["expression"]
+        try:
+            types[name] = compile_expression(text, types, rules=rules).vtype
+        except ExpressionProblem:
+            continue  # the definition's checks report it, with its line
+    return types
+
+
+def rule_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
+    """The types of the values the service's rules decide (none without rules)."""
+    embedded = document.get("_rules")
+    if not embedded:
+        return {}
+    try:
+        rule_set = load_rule_set_source(embedded["source"], filename=embedded["file"])
+    except RuleSetInvalid:
+        return {}  # the definition's checks report it, with its line
+    return {name: variable.vtype for name, variable in rule_set.variables.items()}
 
 
 def _page(page: dict[str, Any]) -> Page:
@@ -387,6 +506,10 @@ def _question(question: dict[str, Any]) -> Question:
         prefix=question.get("prefix", ""),
         suffix=question.get("suffix", ""),
         error_messages=_frozen(question.get("error_messages")),
+        checks=tuple(
+            Check(expression=check["expression"], message=check["message"])
+            for check in question.get("checks", ())
+        ),
     )
 
 
@@ -399,6 +522,8 @@ def _branch(route: dict[str, Any]) -> Branch:
     condition = route.get("if")
     if condition is None:
         return Branch(goto=route["goto"])
+    if isinstance(condition, str):
+        return Branch(goto=route["goto"], expression=condition)
     one_of = condition.get("in")
     return Branch(
         goto=route["goto"],

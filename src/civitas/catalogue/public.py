@@ -9,6 +9,8 @@ from civitas.catalogue.definition import (
 from civitas.catalogue.events import ServicePublished
 from civitas.catalogue.model import (
     Branch,
+    Check,
+    ComputedValue,
     Condition,
     ExitPage,
     FeeTable,
@@ -34,7 +36,9 @@ from civitas.platform.yamlsource import Problem
 __all__ = [
     "BUILT_IN_PAGES",
     "Branch",
+    "Check",
     "Cleaned",
+    "ComputedValue",
     "Condition",
     "DefinitionInvalid",
     "ExitPage",

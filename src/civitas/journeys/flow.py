@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from civitas.catalogue.public import ExitPage, FieldError, Page, QuestionPage, Service
-from civitas.journeys import decisions
+from civitas.journeys import decisions, logic
 from civitas.platform.jsontypes import JSONObject
 from civitas.rules.public import format_date
 
@@ -55,14 +55,20 @@ class Route:
 
 
 def clean_answer(
-    service: Service, page: QuestionPage, raw: Mapping[str, str], *, today: datetime.date
+    service: Service,
+    page: QuestionPage,
+    raw: Mapping[str, str],
+    *,
+    today: datetime.date,
+    answers: Mapping[str, str | None] | None = None,
 ) -> AnswerResult:
     """Validates what was posted for a page's question and returns the value to store,
     with the values it derives.
 
     `raw` holds the posted fields (the question's type says which: the question id, or
     `<id>-day`/`-month`/`-year` for dates). Every value stored is a string, so answers
-    serialise the same everywhere.
+    serialise the same everywhere. `answers` are those given so far: the question's
+    cross-field checks read the answers of earlier pages with the new one.
     """
     question = page.question
     cleaned = question.clean(raw, today=today)
@@ -75,7 +81,27 @@ def clean_answer(
         derivation.name: service.lookup(derivation.lookup, cleaned.value)
         for derivation in page.derive
     }
+    if question.checks:
+        given = _earlier_answers(service, page, answers or {})
+        given.update({question.id: cleaned.value, **derived})
+        error = logic.check_error(service, question, given, today=today)
+        if error is not None:
+            return AnswerResult(None, error)
     return AnswerResult(cleaned.value, derived=derived)
+
+
+def _earlier_answers(
+    service: Service, page: QuestionPage, answers: Mapping[str, str | None]
+) -> dict[str, str | None]:
+    """The answers of pages before `page`: a check never reads an answer kept from a later
+    page (after a change), which the citizen has not confirmed on this route yet."""
+    position = service.page_index(page.id)
+    earlier = {}
+    for name, value in answers.items():
+        asked_on = service.page_for_answer(name)
+        if asked_on is None or service.page_index(asked_on.id) < position:
+            earlier[name] = value
+    return earlier
 
 
 def _outside_the_rules(service: Service, answer: str, value: str) -> str | None:
@@ -117,10 +143,14 @@ def record_answer(
 
 
 def next_page_id(
-    service: Service, page: QuestionPage, answers: Mapping[str, str | None]
+    service: Service,
+    page: QuestionPage,
+    answers: Mapping[str, str | None],
+    *,
+    today: datetime.date | None = None,
 ) -> str | None:
     for branch in page.next:
-        if branch.condition is None or branch.condition.holds(answers):
+        if logic.branch_holds(service, branch, answers, today=today):
             return branch.goto
     pages = service.pages
     position = service.page_index(page.id) + 1
@@ -161,7 +191,7 @@ def route(
         exit_page = eligibility.exit_page(given)
         if exit_page:
             return Route([*visited, exit_page], None, exit_page=exit_page)
-        page_id = next_page_id(service, page, answers)
+        page_id = next_page_id(service, page, answers, today=today)
     exit_page = eligibility.exit_page(given, at_end=True)
     if exit_page:
         return Route([*visited, exit_page], None, exit_page=exit_page)
@@ -315,13 +345,15 @@ def check_submission(
             break
         question = page.question
         fields = question.fields_for(remaining.pop(question.id, None))
-        result = clean_answer(service, page, fields, today=today)
+        result = clean_answer(service, page, fields, today=today, answers=answers)
         if result.error:
             errors[question.id] = result.error.message
             break
         answers[question.id] = result.value
         answers.update(result.derived)
-        page_id = eligibility.exit_page(set(answers)) or next_page_id(service, page, answers)
+        page_id = eligibility.exit_page(set(answers)) or next_page_id(
+            service, page, answers, today=today
+        )
     else:
         page_id = eligibility.exit_page(set(answers), at_end=True)
         if page_id:

@@ -140,7 +140,9 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
     if request.method == "POST":
         if not _version_is_live(request, service):
             return _version_changed(request, service)
-        result = flow.clean_answer(service, page, request.POST, today=_today())
+        result = flow.clean_answer(
+            service, page, request.POST, today=_today(), answers=journey.answers
+        )
         if result.error is None:
             journey.answers, new_route = flow.record_answer(
                 service, page, journey.answers, result, today=_today()

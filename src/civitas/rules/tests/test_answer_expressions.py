@@ -71,7 +71,7 @@ def value(text: str, values: dict[str, object] = VALUES) -> object:
         ("end_time > start_time", False),
         ("today - date_of_birth", 9495),
         ("age_on(date_of_birth, today)", 25),
-        ("age_on(date_of_birth, d\"2026-05-01\")", 26),
+        ('age_on(date_of_birth, d"2026-05-01")', 26),
         ("days_between(date_of_birth, today)", 9495),
         ("minutes_between(start_time, end_time)", -30),
         ("count(members)", 2),

@@ -1,0 +1,231 @@
+"""Expressions in a journey: route conditions, cross-field checks and computed values,
+through the pure flow, the pages (a GOV.UK field error) and the API."""
+
+import datetime
+import textwrap
+
+import pytest
+
+from civitas.catalogue.public import QuestionPage, publish_service_file
+from civitas.catalogue.tests.memory import service_from_yaml
+from civitas.journeys import flow, logic
+
+TODAY = datetime.date(2026, 4, 30)
+URL = "/services/example-borough/street-party"
+
+STREET_PARTY = """
+    schema_version: 1
+    slug: street-party
+    title: Apply to close a road for a street party
+    organisation: example-borough
+    start: {lead: Close your road for a party.}
+    computed:
+      party_minutes: minutes_between(start_time, end_time)
+      organiser_is_adult:
+        expression: "age_on(date_of_birth, party_date) >= 18"
+        label: Organiser is an adult
+      deposit_pence: "vehicles > 2 ? 5000 * vehicles : 0"
+    pages:
+      - id: vehicles
+        question: {id: vehicles, type: number, label: "How many vehicles need moving?"}
+      - id: road-type
+        question:
+          id: road_type
+          type: radios
+          label: What kind of road is it?
+          options:
+            - {value: residential, label: Residential}
+            - {value: main, label: A main road}
+        next:
+          - if: "vehicles > 20 and road_type != 'residential'"
+            goto: too-big
+          - if: {answer: road_type, equals: main}
+            goto: party-date
+      - id: too-big
+        kind: exit
+        title: You need a different licence
+        body: [Apply for an event licence instead.]
+      - id: party-date
+        question: {id: party_date, type: date, label: "When is the party?"}
+      - id: start-time
+        question: {id: start_time, type: time, label: "What time does it start?"}
+      - id: end-time
+        question:
+          id: end_time
+          type: time
+          label: What time does it end?
+          checks:
+            - expression: end_time > start_time
+              message: The end time must be after the start time
+            - expression: "minutes_between(start_time, end_time) <= 720"
+              message: The party must last 12 hours or less
+      - id: date-of-birth
+        question:
+          id: date_of_birth
+          type: date
+          label: What is your date of birth?
+          checks:
+            - expression: "organiser_is_adult"
+              message: You must be 18 or over on the day of the party
+      - id: email
+        question: {id: email, type: email, label: "Your email?"}
+    check_answers: {title: Check}
+    declaration: {text: [It is true.], confirm: I confirm}
+    confirmation: {title: Done}
+    contact: {email: email}
+    messages:
+      submitted: {subject: Application received, body: We have your application.}
+      approved: {subject: Application approved, body: You can have it.}
+      refused: {subject: Application refused, body: You cannot have it.}
+"""
+
+ANSWERS = {
+    "vehicles": "3",
+    "road_type": "residential",
+    "party_date": "2026-06-06",
+    "start_time": "12:00",
+    "end_time": "18:30",
+    "date_of_birth": "1990-01-01",
+    "email": "someone@example.com",
+}
+
+
+@pytest.fixture(scope="module")
+def party():
+    return service_from_yaml(STREET_PARTY)
+
+
+def _page(service, page_id: str) -> QuestionPage:
+    page = service.page(page_id)
+    assert isinstance(page, QuestionPage)
+    return page
+
+
+def test_an_expression_condition_routes_to_the_exit_page(party):
+    answers = {"vehicles": "21", "road_type": "main"}
+    assert flow.route(party, answers, today=TODAY).exit_page == "too-big"
+
+
+def test_an_expression_condition_that_is_false_falls_through_to_the_next_route(party):
+    answers = {"vehicles": "21", "road_type": "residential"}
+    assert flow.route(party, answers, today=TODAY).current == "party-date"
+    answers = {"vehicles": "3", "road_type": "main"}
+    assert flow.route(party, answers, today=TODAY).current == "party-date"
+
+
+def test_a_cross_field_check_is_a_field_error_on_the_page_that_can_fix_it(party):
+    earlier = {k: ANSWERS[k] for k in ("vehicles", "road_type", "party_date", "start_time")}
+    result = flow.clean_answer(
+        party, _page(party, "end-time"), {"end_time": "11:00"}, today=TODAY, answers=earlier
+    )
+    assert result.value is None
+    assert result.error is not None
+    assert result.error.message == "The end time must be after the start time"
+    assert result.error.field == "end_time"
+    early = {**earlier, "start_time": "06:00"}
+    long = flow.clean_answer(
+        party, _page(party, "end-time"), {"end_time": "23:00"}, today=TODAY, answers=early
+    )
+    assert long.error is not None
+    assert long.error.message == "The party must last 12 hours or less"
+    good = flow.clean_answer(
+        party, _page(party, "end-time"), {"end_time": "6pm"}, today=TODAY, answers=earlier
+    )
+    assert good.error is None
+    assert good.value == "18:00"
+
+
+def test_a_check_over_an_answer_not_given_does_not_fail(party):
+    result = flow.clean_answer(
+        party, _page(party, "end-time"), {"end_time": "11:00"}, today=TODAY, answers={}
+    )
+    assert result.error is None
+
+
+def test_a_check_never_reads_an_answer_kept_from_a_later_page(party):
+    answers = {**ANSWERS, "start_time": "12:00"}
+    result = flow.clean_answer(
+        party, _page(party, "start-time"), {"start_time": "20:00"}, today=TODAY, answers=answers
+    )
+    assert result.error is None  # the end time's check runs when the end time is answered
+
+
+def test_a_check_may_use_a_computed_value(party):
+    earlier = {**ANSWERS}
+    del earlier["date_of_birth"]
+    child = flow.clean_answer(
+        party,
+        _page(party, "date-of-birth"),
+        {"date_of_birth-day": "7", "date_of_birth-month": "6", "date_of_birth-year": "2008"},
+        today=TODAY,
+        answers=earlier,
+    )
+    assert child.error is not None
+    assert child.error.message == "You must be 18 or over on the day of the party"
+    assert child.error.field == "date_of_birth-day"
+
+
+def test_computed_values_are_worked_out_from_the_answers(party):
+    values = logic.expression_values(party, ANSWERS, today=TODAY)
+    assert values["party_minutes"] == 390
+    assert values["organiser_is_adult"] is True
+    assert values["deposit_pence"] == 15000
+    rows = logic.computed_rows(party, ANSWERS, today=TODAY)
+    assert [(row.label, row.display) for row in rows] == [
+        ("Party minutes", "390"),
+        ("Organiser is an adult", "yes"),
+        ("Deposit pence", "15000"),
+    ]
+
+
+def test_a_computed_value_over_a_missing_answer_is_blank_not_an_error(party):
+    rows = logic.computed_rows(party, {"vehicles": "3"}, today=TODAY)
+    assert [row.display for row in rows] == ["", "", "15000"]
+
+
+def test_the_api_reports_a_failed_check_on_its_answer(party):
+    checked = flow.check_submission(party, {**ANSWERS, "end_time": "09:00"}, today=TODAY)
+    assert checked.errors["end_time"] == "The end time must be after the start time"
+
+
+def test_the_api_takes_answers_that_pass_the_checks(party):
+    checked = flow.check_submission(party, ANSWERS, today=TODAY)
+    assert checked.errors == {}
+
+
+@pytest.fixture
+def published(organisations, tmp_path):
+    path = tmp_path / "service.yaml"
+    path.write_text(textwrap.dedent(STREET_PARTY))
+    publish_service_file(path, published_by="test")
+
+
+def _post(client, page, data):
+    return client.post(f"{URL}/{page}/", {"version": "1", **data})
+
+
+def test_the_page_shows_a_failed_check_in_the_error_summary_linked_to_its_field(client, published):
+    assert _post(client, "vehicles", {"vehicles": "3"}).status_code == 302
+    assert _post(client, "road-type", {"road_type": "residential"}).status_code == 302
+    day = {"party_date-day": "6", "party_date-month": "6", "party_date-year": "2030"}
+    assert _post(client, "party-date", day).status_code == 302
+    assert _post(client, "start-time", {"start_time": "14:00"}).status_code == 302
+    refused = _post(client, "end-time", {"end_time": "13:00"})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert 'href="#end_time"' in page
+    assert page.count("The end time must be after the start time") == 2  # summary and field
+    assert _post(client, "end-time", {"end_time": "16:00"}).status_code == 302
+
+
+def test_hostile_answers_to_a_page_with_a_check_get_a_field_error_not_a_5xx(client, published):
+    _post(client, "vehicles", {"vehicles": "3"})
+    _post(client, "road-type", {"road_type": "residential"})
+    _post(
+        client,
+        "party-date",
+        {"party_date-day": "6", "party_date-month": "6", "party_date-year": "2030"},
+    )
+    _post(client, "start-time", {"start_time": "14:00"})
+    for hostile in ["", "25:00", "\x00", "x" * 10000, "12:00\n13:00"]:
+        assert _post(client, "end-time", {"end_time": hostile}).status_code == 400

@@ -8,7 +8,7 @@ the checks are the gate, this is the reading. Each question's behaviour is its t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
@@ -24,6 +24,7 @@ from civitas.rules.public import (
     RuleSetInvalid,
     ValueType,
     compile_expression,
+    format_expression_value,
     load_rule_set_source,
 )
 
@@ -322,9 +323,38 @@ class ServiceDefinition:
         """The compiled form of one of the definition's expressions."""
         return self._expressions[text]
 
-    def expression_values(self, answers: Mapping[str, object]) -> dict[str, object]:
+    def expression_values(
+        self,
+        answers: Mapping[str, object],
+        *,
+        today: datetime.date | None = None,
+        rule: Callable[[str], object] | None = None,
+    ) -> dict[str, object]:
         """The answers as expressions see them: each converted by its question's type; a
-        derived value as its text. Computed values are not included (see journeys)."""
+        derived value as its text; then, given `today`, every computed value in order
+        (`rule` gives the values of the service's rules, None while they cannot decide)."""
+        values = self._answer_values(answers)
+        if today is not None:
+            for computed in self.computed:
+                expression = self._expressions[computed.expression]
+                values[computed.name] = expression.evaluate(values, today=today, rule=rule)
+        return values
+
+    def computed_display(self, values: Mapping[str, object]) -> list[tuple[str, str]]:
+        """Each computed value of `values` (from `expression_values`) as staff read it, by
+        its label: a missing value is blank."""
+        return [
+            (
+                computed.label or computed.name.replace("_", " ").capitalize(),
+                format_expression_value(
+                    self._expressions[computed.expression].vtype,
+                    values.get(computed.name, MISSING),
+                ),
+            )
+            for computed in self.computed
+        ]
+
+    def _answer_values(self, answers: Mapping[str, object]) -> dict[str, object]:
         values: dict[str, object] = {}
         for name, stored in answers.items():
             question = self.question(name)

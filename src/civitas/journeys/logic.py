@@ -9,16 +9,10 @@ check not fail (decision record 0019).
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from civitas.catalogue.public import Branch, FieldError, Question, Service
 from civitas.journeys import decisions
-from civitas.rules.public import (
-    MISSING,
-    InputError,
-    ValueType,
-    format_expression_value,
-)
+from civitas.rules.public import InputError
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -58,14 +52,9 @@ def expression_values(
     service: Service, answers: Mapping[str, object], *, today: datetime.date | None = None
 ) -> dict[str, object]:
     """The answers as expressions see them, with every computed value, in order."""
-    model = service.model
-    values = model.expression_values(answers)
-    if model.computed:
-        rule = RuleReader(service, answers, today)
-        for computed in model.computed:
-            expression = model.expression(computed.expression)
-            values[computed.name] = expression.evaluate(values, today=_today(today), rule=rule)
-    return values
+    return service.model.expression_values(
+        answers, today=_today(today), rule=RuleReader(service, answers, today)
+    )
 
 
 def branch_holds(
@@ -104,32 +93,10 @@ def check_error(
     return None
 
 
-@dataclass(frozen=True)
-class ComputedRow:
-    """A computed value as staff see it on the case page."""
-
-    name: str
-    label: str
-    display: str
-
-
 def computed_rows(
     service: Service, answers: Mapping[str, object], *, today: datetime.date | None = None
-) -> list[ComputedRow]:
-    """Every computed value for the answers, shown; a missing value shows as blank."""
-    model = service.model
-    if not model.computed:
+) -> list[tuple[str, str]]:
+    """Every computed value for the answers, by its label, shown; a missing one is blank."""
+    if not service.model.computed:
         return []
-    values = expression_values(service, answers, today=today)
-    rows = []
-    for computed in model.computed:
-        vtype: ValueType = model.expression(computed.expression).vtype
-        value = values.get(computed.name, MISSING)
-        rows.append(
-            ComputedRow(
-                name=computed.name,
-                label=computed.label or computed.name.replace("_", " ").capitalize(),
-                display=format_expression_value(vtype, value),
-            )
-        )
-    return rows
+    return service.model.computed_display(expression_values(service, answers, today=today))

@@ -139,4 +139,3 @@ def test_the_structured_conditions_still_work_beside_expressions():
     assert "{answer: road_type, equals: main}" in STREET_PARTY
     source = STREET_PARTY.replace("{answer: road_type, equals: main}", "{answer: email, equals: a}")
     assert any("answer 'email' is not asked on or before this page" in p for p in _problems(source))
-

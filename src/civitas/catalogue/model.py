@@ -40,6 +40,10 @@ def _empty() -> Mapping[str, str]:
     return MappingProxyType({})
 
 
+def _no_types() -> Mapping[str, ValueType]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class Option:
     value: str
@@ -282,9 +286,9 @@ class ServiceDefinition:
     """The answer that holds the applicant's email address."""
     messages: Mapping[str, Message]
     computed: tuple[ComputedValue, ...] = ()
-    expression_types: Mapping[str, ValueType] = field(default_factory=_frozen)
+    expression_types: Mapping[str, ValueType] = field(default_factory=_no_types)
     """The type in expressions of every answer, derived value and computed value."""
-    rule_types: Mapping[str, ValueType] = field(default_factory=_frozen)
+    rule_types: Mapping[str, ValueType] = field(default_factory=_no_types)
     """The type of every value of the service's rules, which `rule("...")` may read."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)

@@ -90,6 +90,18 @@ def clean_answer(
     return AnswerResult(cleaned.value, derived=derived)
 
 
+def _fails_a_check(
+    service: Service,
+    page: QuestionPage,
+    answers: Mapping[str, str | None],
+    today: datetime.date | None,
+) -> bool:
+    given = _earlier_answers(service, page, answers)
+    given[page.question.id] = answers.get(page.question.id)
+    given.update({d.name: answers[d.name] for d in page.derive if d.name in answers})
+    return logic.check_error(service, page.question, given, today=today) is not None
+
+
 def _earlier_answers(
     service: Service, page: QuestionPage, answers: Mapping[str, str | None]
 ) -> dict[str, str | None]:
@@ -185,6 +197,10 @@ def route(
         if isinstance(page, ExitPage):
             return Route(visited, None, exit_page=page_id)
         if answers.get(page.question.id) in (None, ""):
+            return Route(visited, page_id)
+        if page.question.checks and _fails_a_check(service, page, answers, today):
+            # An earlier answer was changed so that this one no longer passes its checks:
+            # the citizen answers this page again, rather than submit what cannot be true.
             return Route(visited, page_id)
         given.add(page.question.id)
         given.update(derivation.name for derivation in page.derive)

@@ -66,9 +66,16 @@ def branch_holds(
 ) -> bool:
     """Whether a route's condition holds: structured, or an expression that is true."""
     if branch.expression is not None:
-        expression = service.model.expression(branch.expression)
-        values = expression_values(service, answers, today=today)
+        model = service.model
+        expression = model.expression(branch.expression)
         rule = RuleReader(service, answers, today)
+        if any(computed.name in expression.names for computed in model.computed):
+            values = model.expression_values(answers, today=_today(today), rule=rule)
+        else:
+            # Routes are walked on every request: convert only the answers this one reads.
+            values = model.expression_values(
+                {name: answers[name] for name in expression.names if name in answers}
+            )
         return expression.holds(values, today=_today(today), rule=rule)
     return branch.condition is None or branch.condition.holds(answers)
 

@@ -248,3 +248,9 @@ def test_staff_see_the_computed_values_on_the_case_page(client, published, casew
     page = client.get(f"/staff/cases/{case.reference}/").content.decode()
     for shown in ["Party minutes", "120", "Organiser is an adult", "Deposit pence", "20000"]:
         assert shown in page
+
+
+def test_a_change_that_makes_a_later_answer_fail_its_check_sends_the_citizen_back_to_it(party):
+    assert flow.route(party, ANSWERS, today=TODAY).is_complete
+    changed = {**ANSWERS, "start_time": "19:00"}
+    assert flow.route(party, changed, today=TODAY).current == "end-time"

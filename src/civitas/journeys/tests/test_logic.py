@@ -5,6 +5,8 @@ import datetime
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civitas.cases.models import Case
 from civitas.catalogue.public import QuestionPage, publish_service_file
@@ -254,3 +256,20 @@ def test_a_change_that_makes_a_later_answer_fail_its_check_sends_the_citizen_bac
     assert flow.route(party, ANSWERS, today=TODAY).is_complete
     changed = {**ANSWERS, "start_time": "19:00"}
     assert flow.route(party, changed, today=TODAY).current == "end-time"
+
+
+_HOSTILE_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", "0", "-1", "1e400", "NaN", "25:61", "2026-02-30", "\x00", "x" * 5000]),
+    st.integers().map(str),
+    st.none(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(answers=st.fixed_dictionaries({name: _HOSTILE_TEXT for name in ANSWERS}))
+def test_random_and_hostile_answers_never_make_an_expression_raise(party, answers):
+    checked = flow.check_submission(party, answers, today=TODAY)
+    assert isinstance(checked.errors, dict)
+    flow.route(party, answers, today=TODAY)
+    logic.computed_rows(party, answers, today=TODAY)

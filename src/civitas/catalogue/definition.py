@@ -371,6 +371,23 @@ def _check_expressions(document: dict[str, Any], positions: Document) -> list[Pr
         if result is not None:
             needs[name] = set().union(*(needs.get(n, {n}) for n in result.names))
 
+    def uses_computed(
+        result: CompiledExpression,
+        path: tuple[PathPart, ...],
+        seen: set[str],
+        when: str = "on or before this page",
+    ) -> None:
+        for name in sorted(result.names & set(needs)):
+            missing = sorted(needs[name] - seen)
+            if missing:
+                problems.append(
+                    positions.problem(
+                        f"computed value '{name}' uses answer '{missing[0]}', which is not "
+                        f"asked {when}",
+                        *path,
+                    )
+                )
+
     for index, page in enumerate(document["pages"]):
         seen = {name for name, where in asked_on.items() if where <= index}
         symbols = {n: t for n, t in types.items() if n in seen or n in needs}
@@ -391,20 +408,23 @@ def _check_expressions(document: dict[str, Any], positions: Document) -> list[Pr
         for route_index, route in enumerate(page.get("next", [])):
             if isinstance(route.get("if"), str):
                 uses.append((route["if"], ("pages", index, "next", route_index, "if")))
+        if "show_if" in page:
+            # Whether to ask a page is decided before it is answered: only earlier answers.
+            own = {name for name, where in asked_on.items() if where == index}
+            before = {n: t for n, t in symbols.items() if n not in own}
+            before_later = {
+                **later,
+                **{name: f"answer '{name}' is asked on this page, after show_if" for name in own},
+            }
+            result = compiled(
+                page["show_if"], ("pages", index, "show_if"), before, before_later, boolean=True
+            )
+            if result is not None:
+                uses_computed(result, ("pages", index, "show_if"), seen - own, "before this page")
         for text, path in uses:
             result = compiled(text, path, symbols, later, boolean=True)
-            if result is None:
-                continue
-            for name in sorted(result.names & set(needs)):
-                missing = sorted(needs[name] - seen)
-                if missing:
-                    problems.append(
-                        positions.problem(
-                            f"computed value '{name}' uses answer '{missing[0]}', which is not "
-                            "asked on or before this page",
-                            *path,
-                        )
-                    )
+            if result is not None:
+                uses_computed(result, path, seen)
     return problems
 
 

@@ -169,6 +169,8 @@ class QuestionPage:
     question: Question
     derive: tuple[Derivation, ...] = ()
     next: tuple[Branch, ...] = ()
+    show_if: str | None = None
+    """An expression over earlier answers: when it is not true, the page is skipped."""
     is_exit: ClassVar[bool] = False
 
 
@@ -314,6 +316,8 @@ class ServiceDefinition:
             if isinstance(page, QuestionPage):
                 texts.update({check.expression: True for check in page.question.checks})
                 texts.update({b.expression: True for b in page.next if b.expression})
+                if page.show_if:
+                    texts[page.show_if] = True
         return MappingProxyType(
             {
                 text: compile_expression(
@@ -513,6 +517,7 @@ def _page(page: dict[str, Any]) -> Page:
             for name, spec in page.get("derive", {}).items()
         ),
         next=tuple(_branch(route) for route in page.get("next", ())),
+        show_if=page.get("show_if"),
     )
 
 

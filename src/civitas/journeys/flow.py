@@ -90,6 +90,12 @@ def clean_answer(
     return AnswerResult(cleaned.value, derived=derived)
 
 
+def _without(page: QuestionPage, answers: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The answers as a skipped page leaves them: without its own, which is not asked."""
+    names = {page.question.id, *(derivation.name for derivation in page.derive)}
+    return {name: value for name, value in answers.items() if name not in names}
+
+
 def _fails_a_check(
     service: Service,
     page: QuestionPage,
@@ -196,6 +202,10 @@ def route(
         visited.append(page_id)
         if isinstance(page, ExitPage):
             return Route(visited, None, exit_page=page_id)
+        if not logic.is_shown(service, page, answers, today=today):
+            visited.pop()
+            page_id = next_page_id(service, page, _without(page, answers), today=today)
+            continue
         if answers.get(page.question.id) in (None, ""):
             return Route(visited, page_id)
         if page.question.checks and _fails_a_check(service, page, answers, today):
@@ -359,6 +369,9 @@ def check_submission(
         if isinstance(page, ExitPage):
             errors[""] = f"the answers lead to '{page_id}': {page.title}"
             break
+        if not logic.is_shown(service, page, answers, today=today):
+            page_id = next_page_id(service, page, answers, today=today)
+            continue
         question = page.question
         fields = question.fields_for(remaining.pop(question.id, None))
         result = clean_answer(service, page, fields, today=today, answers=answers)

@@ -10,7 +10,7 @@ check not fail (decision record 0019).
 import datetime
 from collections.abc import Mapping
 
-from civitas.catalogue.public import Branch, FieldError, Question, Service
+from civitas.catalogue.public import Branch, FieldError, Question, QuestionPage, Service
 from civitas.journeys import decisions
 from civitas.rules.public import InputError
 
@@ -78,6 +78,20 @@ def branch_holds(
             )
         return expression.holds(values, today=_today(today), rule=rule)
     return branch.condition is None or branch.condition.holds(answers)
+
+
+def is_shown(
+    service: Service,
+    page: QuestionPage,
+    answers: Mapping[str, object],
+    *,
+    today: datetime.date | None = None,
+) -> bool:
+    """Whether a page is asked: it has no `show_if`, or its expression is true."""
+    if page.show_if is None:
+        return True
+    branch = Branch(goto=page.id, expression=page.show_if)
+    return branch_holds(service, branch, answers, today=today)
 
 
 def check_error(

@@ -139,3 +139,21 @@ def test_the_structured_conditions_still_work_beside_expressions():
     assert "{answer: road_type, equals: main}" in STREET_PARTY
     source = STREET_PARTY.replace("{answer: road_type, equals: main}", "{answer: email, equals: a}")
     assert any("answer 'email' is not asked on or before this page" in p for p in _problems(source))
+
+
+def test_show_if_may_only_use_answers_of_earlier_pages():
+    own = STREET_PARTY.replace('show_if: "vehicles > 10"', 'show_if: "marshals > 1"')
+    line = _line(own, 'show_if: "marshals > 1"')
+    assert _problems(own) == [
+        f"svc.yaml:{line}: answer 'marshals' is asked on this page, after show_if"
+    ]
+    later = STREET_PARTY.replace('show_if: "vehicles > 10"', 'show_if: "party_minutes > 1"')
+    assert any("which is not asked before this page" in p for p in _problems(later))
+
+
+def test_an_exit_page_has_no_show_if():
+    source = STREET_PARTY.replace(
+        "title: You need a different licence",
+        "title: You need a different licence\n        show_if: 'true'",
+    )
+    assert _problems(source)

@@ -31,6 +31,9 @@ STREET_PARTY = """
     pages:
       - id: vehicles
         question: {id: vehicles, type: number, label: "How many vehicles need moving?"}
+      - id: marshals
+        show_if: "vehicles > 10"
+        question: {id: marshals, type: number, label: "How many marshals will there be?"}
       - id: road-type
         question:
           id: road_type
@@ -105,12 +108,12 @@ def _page(service, page_id: str) -> QuestionPage:
 
 
 def test_an_expression_condition_routes_to_the_exit_page(party):
-    answers = {"vehicles": "21", "road_type": "main"}
+    answers = {"vehicles": "21", "marshals": "4", "road_type": "main"}
     assert flow.route(party, answers, today=TODAY).exit_page == "too-big"
 
 
 def test_an_expression_condition_that_is_false_falls_through_to_the_next_route(party):
-    answers = {"vehicles": "21", "road_type": "residential"}
+    answers = {"vehicles": "21", "marshals": "4", "road_type": "residential"}
     assert flow.route(party, answers, today=TODAY).current == "party-date"
     answers = {"vehicles": "3", "road_type": "main"}
     assert flow.route(party, answers, today=TODAY).current == "party-date"
@@ -273,3 +276,31 @@ def test_random_and_hostile_answers_never_make_an_expression_raise(party, answer
     assert isinstance(checked.errors, dict)
     flow.route(party, answers, today=TODAY)
     logic.computed_rows(party, answers, today=TODAY)
+
+
+def test_a_page_whose_show_if_is_not_true_is_skipped(party):
+    assert flow.route(party, {"vehicles": "3"}, today=TODAY).current == "road-type"
+    assert flow.route(party, {"vehicles": "12"}, today=TODAY).current == "marshals"
+    skipped = flow.route(party, {"vehicles": "3", "road_type": "main"}, today=TODAY)
+    assert skipped.pages == ["vehicles", "road-type", "party-date"]
+
+
+def test_a_skipped_page_keeps_no_answer(party):
+    answers = {"vehicles": "12", "marshals": "2", "road_type": "main"}
+    updated, _ = flow.record_answer(
+        party,
+        _page(party, "vehicles"),
+        answers,
+        flow.AnswerResult("3"),
+        today=TODAY,
+    )
+    assert "marshals" not in updated
+
+
+def test_the_api_refuses_an_answer_to_a_skipped_page(party):
+    checked = flow.check_submission(party, {**ANSWERS, "marshals": "2"}, today=TODAY)
+    assert checked.errors == {"marshals": "this question is not on the route for these answers"}
+    asked = flow.check_submission(
+        party, {**ANSWERS, "vehicles": "12", "marshals": "2"}, today=TODAY
+    )
+    assert asked.errors == {}

@@ -365,8 +365,9 @@ def _check_expressions(document: dict[str, Any], positions: Document) -> list[Pr
         symbols = {n: t for n, t in types.items() if n in asked_on or n in earlier}
         later = {
             n: f"computed value '{n}' is defined after '{name}': use only those above it"
-            for n in list(computed)[position:]
+            for n in list(computed)[position + 1 :]
         }
+        later[name] = f"computed value '{name}' cannot use itself"
         result = compiled(text, path, symbols, later, boolean=False)
         if result is not None:
             needs[name] = set().union(*(needs.get(n, {n}) for n in result.names))

@@ -157,3 +157,11 @@ def test_an_exit_page_has_no_show_if():
         "title: You need a different licence\n        show_if: 'true'",
     )
     assert _problems(source)
+
+
+def test_a_computed_value_may_not_use_itself():
+    source = STREET_PARTY.replace(
+        "party_minutes: minutes_between(start_time, end_time)",
+        "party_minutes: minutes_between(start_time, end_time) + party_minutes",
+    )
+    assert any("computed value 'party_minutes' cannot use itself" in p for p in _problems(source))

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from civitas.cases.models import Case
 from civitas.catalogue.public import QuestionPage, publish_service_file
-from civitas.catalogue.tests.memory import service_from_yaml
+from civitas.catalogue.tests.memory import PARKING_PERMIT, service_from_yaml
 from civitas.journeys import flow, logic
+from civitas.rules.public import MISSING
 
 TODAY = datetime.date(2026, 4, 30)
 URL = "/services/example-borough/street-party"
@@ -304,3 +305,44 @@ def test_the_api_refuses_an_answer_to_a_skipped_page(party):
         party, {**ANSWERS, "vehicles": "12", "marshals": "2"}, today=TODAY
     )
     assert asked.errors == {}
+
+
+PERMIT_ANSWERS = {
+    "postcode": "EB1 1AA",
+    "zone": "A",
+    "address_line": "12 Station Road",
+    "registration": "CU57ABC",
+    "co2_band": "D",
+    "permit_months": "6",
+    "start_date": "2026-12-01",
+    "permits_in_household": "0",
+    "has_blue_badge": "no",
+    "email": "resident@example.com",
+}
+
+
+@pytest.fixture(scope="module")
+def permit_with_computed_values():
+    source = PARKING_PERMIT.read_text().replace(
+        "\npages:\n",
+        "\ncomputed:\n"
+        '  fee_after_discount: rule("fee_pence")\n'
+        '  pays_surcharge: rule("has_household_surcharge") and has_blue_badge == "no"\n'
+        "\npages:\n",
+        1,
+    )
+    assert "fee_after_discount" in source
+    return service_from_yaml(source, base_dir=PARKING_PERMIT.parent)
+
+
+def test_computed_values_may_use_what_the_rules_decide(permit_with_computed_values):
+    values = logic.expression_values(permit_with_computed_values, PERMIT_ANSWERS, today=TODAY)
+    fee = flow.fee_for(permit_with_computed_values, PERMIT_ANSWERS, today=TODAY)
+    assert fee is not None
+    assert values["fee_after_discount"] == fee.pence
+    assert values["pays_surcharge"] is False
+
+
+def test_a_rule_value_the_rules_cannot_decide_yet_is_missing(permit_with_computed_values):
+    values = logic.expression_values(permit_with_computed_values, {"postcode": "EB1 1AA"})
+    assert values["fee_after_discount"] is MISSING

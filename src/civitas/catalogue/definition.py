@@ -183,6 +183,9 @@ def _check_meaning(
         if not path.is_relative_to(base_dir.resolve()) or not path.is_file():
             problem(("data", name, "file"), f"data file '{table['file']}' not found")
             continue
+        if table.get("kind") == "addresses":
+            problems.extend(_embed_address_table(document, positions, name, path))
+            continue
         rows, error = _read_table(path, table)
         if error:
             problem(("data", name, "file"), error)
@@ -218,6 +221,7 @@ def _check_meaning(
                     f"answer '{condition['answer']}' is not asked on or before this page",
                 )
 
+    problems.extend(_check_address_tables_used(document, positions))
     problems.extend(_check_page_ids_and_reachability(document, positions))
 
     contact = document["contact"]["email"]
@@ -240,6 +244,94 @@ def _check_meaning(
             )
         problems.extend(_check_rules(document, positions, base_dir))
 
+    return problems
+
+
+def _embed_address_table(
+    document: dict[str, Any], positions: Document, name: str, path: Path
+) -> list[Problem]:
+    """Reads an address table (`kind: addresses`) into the definition's `_addresses`, so a
+    published version holds its addresses; a problem in a row is reported at its line of
+    the file."""
+    from civitas.catalogue.questions.address import read_address_table
+
+    table = document["data"][name]
+    shown_as = table["file"]
+    rows, found = read_address_table(path, shown_as)
+    document.setdefault("_addresses", {})[name] = rows
+    keys = [
+        positions.problem(
+            f"an address table has no {key}: its columns are uprn, line_1, line_2, town, "
+            "postcode, and it is found by postcode",
+            "data",
+            name,
+            key,
+            key=True,
+        )
+        for key in ("key", "value", "normalise")
+        if key in table
+    ]
+    # A problem with the file as a whole is the definition's, at the line naming the file;
+    # a problem with one address is the file's, at its own line.
+    csv_file = str(Path(positions.path).parent / shown_as)
+    return keys + [
+        Problem(positions.path, positions.line("data", name, "file"), message)
+        if line is None
+        else Problem(csv_file, line, message)
+        for line, message in found
+    ]
+
+
+def _check_address_tables_used(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """An address question names an address table; a derived value looks up any other."""
+    data = document.get("data", {})
+    problems = []
+    for index, page in enumerate(document["pages"]):
+        question = page.get("question") or {}
+        table = question.get("addresses")
+        if question.get("type") == "address" and table is not None:
+            if table not in data:
+                problems.append(
+                    positions.problem(
+                        f"unknown data table '{table}'", "pages", index, "question", "addresses"
+                    )
+                )
+            elif data[table].get("kind") != "addresses":
+                problems.append(
+                    positions.problem(
+                        f"data table '{table}' is not an address table: give it "
+                        "'kind: addresses' and the columns uprn, line_1, line_2, town, postcode",
+                        "pages",
+                        index,
+                        "question",
+                        "addresses",
+                    )
+                )
+        for derived, spec in page.get("derive", {}).items():
+            if question.get("type") == "address":
+                problems.append(
+                    positions.problem(
+                        "a value cannot be derived from an address question: a lookup "
+                        "takes the whole answer, and an address is several lines",
+                        "pages",
+                        index,
+                        "derive",
+                        derived,
+                        key=True,
+                    )
+                )
+            elif data.get(spec["lookup"], {}).get("kind") == "addresses":
+                problems.append(
+                    positions.problem(
+                        f"data table '{spec['lookup']}' is an address table: an address "
+                        "question finds addresses in it, a derived value cannot look it up",
+                        "pages",
+                        index,
+                        "derive",
+                        derived,
+                        "lookup",
+                    )
+                )
     return problems
 
 

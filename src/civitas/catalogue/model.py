@@ -9,13 +9,14 @@ the checks are the gate, this is the reading. Each question's behaviour is its t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, QuestionType, Widget
 from civitas.catalogue.questions import question_type as _question_type
+from civitas.catalogue.questions.address import AddressBook
 from civitas.rules.public import (
     MISSING,
     TEXT_TYPE,
@@ -93,6 +94,10 @@ class Question:
     decimal_places: int | None = None
     prefix: str = ""
     suffix: str = ""
+    addresses: str = ""
+    """The address table the question finds addresses in (`address` only)."""
+    address_book: AddressBook = field(default_factory=AddressBook, compare=False, repr=False)
+    """That table's addresses, as the published version embeds them."""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
     checks: tuple[Check, ...] = ()
     kind: QuestionType = field(init=False, repr=False, compare=False)
@@ -426,7 +431,9 @@ class ServiceDefinition:
                 before_you_start=tuple(start.get("before_you_start", ())),
                 time_to_complete=start.get("time_to_complete", ""),
             ),
-            pages=tuple(_page(page) for page in doc["pages"]),
+            pages=_with_address_books(
+                tuple(_page(page) for page in doc["pages"]), doc.get("_addresses", {})
+            ),
             data=_frozen(
                 {
                     name: DataTable(
@@ -438,6 +445,8 @@ class ServiceDefinition:
                         rows=_frozen(doc.get("_data", {}).get(name, {})),
                     )
                     for name, table in doc.get("data", {}).items()
+                    # Address tables are not lookups: their questions hold them.
+                    if table.get("kind", "lookup") == "lookup"
                 }
             ),
             rules=_rules(doc["rules"], doc["_rules"]) if doc.get("rules") else None,
@@ -544,11 +553,25 @@ def _question(question: dict[str, Any]) -> Question:
         decimal_places=question.get("decimal_places"),
         prefix=question.get("prefix", ""),
         suffix=question.get("suffix", ""),
+        addresses=question.get("addresses", ""),
         error_messages=_frozen(question.get("error_messages")),
         checks=tuple(
             Check(expression=check["expression"], message=check["message"])
             for check in question.get("checks", ())
         ),
+    )
+
+
+def _with_address_books(
+    pages: tuple[Page, ...], tables: Mapping[str, Mapping[str, Any]]
+) -> tuple[Page, ...]:
+    """The pages, each address question holding the addresses of its table."""
+    books = {name: AddressBook.from_rows(rows) for name, rows in tables.items()}
+    return tuple(
+        replace(page, question=replace(page.question, address_book=books[page.question.addresses]))
+        if isinstance(page, QuestionPage) and page.question.addresses in books
+        else page
+        for page in pages
     )
 
 

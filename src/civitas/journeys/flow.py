@@ -30,6 +30,9 @@ class AnswerResult:
     value: str | None
     error: FieldError | None = None
     derived: dict[str, str | None] = field(default_factory=dict)
+    pending: Mapping[str, str] | None = None
+    """The fields to draw the page with again, when the post was a step within the
+    question and not an answer (see catalogue Cleaned.pending): nothing to store."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def clean_answer(
     question = page.question
     cleaned = question.clean(raw, today=today)
     if cleaned.error is not None or cleaned.value is None:
-        return AnswerResult(None, cleaned.error)
+        return AnswerResult(None, cleaned.error, pending=cleaned.pending)
     uncovered = _outside_the_rules(service, question.id, cleaned.value)
     if uncovered:
         return AnswerResult(None, FieldError(uncovered, question.error_field))
@@ -377,6 +380,11 @@ def check_submission(
         result = clean_answer(service, page, fields, today=today, answers=answers)
         if result.error:
             errors[question.id] = result.error.message
+            break
+        if result.value is None:
+            # Only a page posts a step within a question; an answer given whole is
+            # an answer or an error, but guard the store all the same.
+            errors[question.id] = "Answer this question"
             break
         answers[question.id] = result.value
         answers.update(result.derived)

@@ -143,16 +143,21 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
         result = flow.clean_answer(
             service, page, request.POST, today=_today(), answers=journey.answers
         )
-        if result.error is None:
+        if result.pending is not None:
+            # A step within the question (the address question's "Find address"): the
+            # page again, at its next step, without an error; nothing is stored.
+            fields, error, status = result.pending, None, 200
+        elif result.error is None:
             journey.answers, new_route = flow.record_answer(
                 service, page, journey.answers, result, today=_today()
             )
             save_journey(request, journey)
             return redirect(_page_url(service, new_route.stop or "check-answers"))
-        if result.error.refusal is not None:
+        elif result.error.refusal is not None:
             refusal = result.error.refusal
             return _rejected(request, service, title=refusal.title, detail=refusal.detail)
-        fields, error, status = request.POST, result.error, 400
+        else:
+            fields, error, status = request.POST, result.error, 400
     else:
         fields, error, status = question.fields_for(journey.answers.get(question.id)), None, 200
     return render(

@@ -4,6 +4,7 @@ Importing this package registers the built-in types.
 """
 
 from civitas.catalogue.questions import (
+    address,
     choice,
     date,
     money,
@@ -41,6 +42,7 @@ __all__ = [
     "Refusal",
     "TextLike",
     "Widget",
+    "address",
     "all_question_types",
     "choice",
     "date",

@@ -68,8 +68,14 @@ class Cleaned:
     """What a question type made of the fields posted for one question."""
 
     value: str | None
-    """The answer to store, always a string; None when there is an error."""
+    """The answer to store, always a string; None when there is an error, or when the
+    post was a step within the question rather than an answer (see `pending`)."""
     error: FieldError | None = None
+    pending: Mapping[str, str] | None = None
+    """Set when the post moved the question on a step without answering it (the address
+    question's "Find address"): the fields to draw its page with again, showing the next
+    step. Not an error: the page is shown without one, and nothing is stored. Only a page
+    posts steps: an answer given whole (from the API or a stored answer) is never pending."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,9 @@ class Widget:
     template: str
     macro: str
     arguments: Mapping[str, object] = field(default_factory=dict)
+    has_own_buttons: bool = False
+    """Whether the macro draws the page's buttons itself (the address question's "Find
+    address"), so the page leaves out its own Continue."""
 
 
 def error_message(question: Question, kind: str, **values: str) -> str:

@@ -44,6 +44,7 @@ SAMPLES = {
     "yes_no": "no",
     "select": "b",
     "long_text": "It was parked across my drive",
+    "address": "Flat 1\n3 Station Road\nEastbury\nEB1 1AA",
 }
 
 

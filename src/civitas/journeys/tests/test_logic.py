@@ -292,7 +292,7 @@ def test_a_skipped_page_keeps_no_answer(party):
         party,
         _page(party, "vehicles"),
         answers,
-        flow.AnswerResult("3"),
+        flow.AnswerResult({"vehicles": "3"}),
         today=TODAY,
     )
     assert "marshals" not in updated
@@ -346,3 +346,112 @@ def test_computed_values_may_use_what_the_rules_decide(permit_with_computed_valu
 def test_a_rule_value_the_rules_cannot_decide_yet_is_missing(permit_with_computed_values):
     values = logic.expression_values(permit_with_computed_values, {"postcode": "EB1 1AA"})
     assert values["fee_after_discount"] is MISSING
+
+
+HOUSEHOLD = """
+    schema_version: 1
+    slug: household
+    title: Apply for a household grant
+    organisation: example-borough
+    start: {lead: Apply for a grant.}
+    computed:
+      household_income:
+        expression: sum(household, income)
+        label: Household income
+      children: count(household, age < 18)
+    pages:
+      - id: reasons
+        question:
+          id: reasons
+          type: checkboxes
+          label: Why do you need help?
+          options:
+            - {value: noise, label: Noise}
+            - {value: damp, label: Damp}
+          none_option: {value: none, label: None of these}
+      - id: household
+        kind: repeat
+        title: Tell us about a household member
+        item: household member
+        min: 1
+        max: 6
+        questions:
+          - {id: age, type: number, label: Age}
+          - {id: income, type: money, label: Yearly income, optional: true}
+        next:
+          - if: "any(household, age < 18) and includes(reasons, 'damp')"
+            goto: children-and-damp
+      - id: times
+        title: When can we visit?
+        questions:
+          - {id: start_time, type: time, label: From}
+          - id: end_time
+            type: time
+            label: Until
+            checks:
+              - expression: end_time > start_time
+                message: The end time must be after the start time
+      - id: children-and-damp
+        question: {id: details, type: long_text, label: Tell us about the damp}
+      - id: email
+        question: {id: email, type: email, label: "Your email?"}
+    check_answers: {title: Check}
+    declaration: {text: [It is true.], confirm: I confirm}
+    confirmation: {title: Done}
+    contact: {email: email}
+    messages:
+      submitted: {subject: Application received, body: We have your application.}
+      approved: {subject: Application approved, body: You can have it.}
+      refused: {subject: Application refused, body: You cannot have it.}
+"""
+
+
+@pytest.fixture(scope="module")
+def household():
+    return service_from_yaml(HOUSEHOLD)
+
+
+def test_conditions_read_checkboxes_and_repeating_groups(household):
+    members = [{"age": "40", "income": "2000000"}, {"age": "9", "income": None}]
+    damp = {"reasons": ["damp"], "household": members}
+    assert flow.route(household, damp, today=TODAY).current == "children-and-damp"
+    noise = {"reasons": ["noise"], "household": members}
+    assert flow.route(household, noise, today=TODAY).current == "times"
+    adults = {"reasons": ["damp"], "household": [{"age": "40", "income": None}]}
+    assert flow.route(household, adults, today=TODAY).current == "times"
+
+
+def test_computed_values_sum_and_count_a_repeating_group(household):
+    members = [{"age": "40", "income": "2000000"}, {"age": "9", "income": None}]
+    rows = logic.computed_rows(household, {"household": members}, today=TODAY)
+    assert rows == [("Household income", "£20,000.00"), ("Children", "1")]
+    assert logic.computed_rows(household, {}, today=TODAY) == [
+        ("Household income", "£0.00"),
+        ("Children", "0"),
+    ]
+
+
+def test_a_check_on_a_page_of_several_questions_reads_the_page_own_answers(household):
+    page = _page(household, "times")
+    refused = flow.clean_answer(
+        household, page, {"start_time": "14:00", "end_time": "13:00"}, today=TODAY, answers={}
+    )
+    assert refused.errors["end_time"].message == "The end time must be after the start time"
+    assert refused.values == {}
+    taken = flow.clean_answer(
+        household, page, {"start_time": "14:00", "end_time": "15:00"}, today=TODAY, answers={}
+    )
+    assert taken.errors == {}
+
+
+def test_checks_on_a_repeating_group_question_are_refused_at_validation():
+    from civitas.catalogue.definition import parse_definition
+
+    source = HOUSEHOLD.replace(
+        "- {id: age, type: number, label: Age}",
+        "- {id: age, type: number, label: Age, checks: [{expression: age > 0, message: Too young}]}",
+    )
+    parsed = parse_definition(textwrap.dedent(source), filename="svc.yaml")
+    assert any("repeating group's questions" in str(p) for p in parsed.problems), [
+        str(p) for p in parsed.problems
+    ]

@@ -449,7 +449,8 @@ def test_checks_on_a_repeating_group_question_are_refused_at_validation():
 
     source = HOUSEHOLD.replace(
         "- {id: age, type: number, label: Age}",
-        "- {id: age, type: number, label: Age, checks: [{expression: age > 0, message: Too young}]}",
+        "- {id: age, type: number, label: Age,"
+        " checks: [{expression: age > 0, message: Too young}]}",
     )
     parsed = parse_definition(textwrap.dedent(source), filename="svc.yaml")
     assert any("repeating group's questions" in str(p) for p in parsed.problems), [

@@ -1,3 +1,4 @@
+import datetime
 import logging
 from collections.abc import Mapping
 
@@ -7,7 +8,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
-from civitas.cases.models import CaseFile
+from civitas.cases.models import Case, CaseFile
 from civitas.cases.queries import find_case, list_cases
 from civitas.cases.services import (
     CaseNotFound,
@@ -90,6 +91,7 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     rows = [] if answers_hidden else _answer_rows(service, case.answers)
     if not answers_hidden:
         _link_files(rows, service, case.answers, list_case_files(case), case.reference)
+        rows.extend(_computed_rows(service, case))
     return render(
         request,
         "cases/detail.html",
@@ -170,3 +172,21 @@ def case_file(request: StaffRequest, reference: str, token: str) -> HttpResponse
     # Opened in the browser by mistake, it may run nothing and reach nothing.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _computed_rows(service: Service, case: Case) -> list[dict[str, str]]:
+    """The definition's computed values for the case's answers, as of the day it was
+    submitted, reading the rules' values from the decision recorded with it."""
+    model = service.model
+    if not model.computed:
+        return []
+    decided = (case.fee_decision or {}).get("values", {})
+
+    def rule(name: str) -> object:
+        value = decided.get(name)
+        if isinstance(value, str) and model.rule_types[name].kind == "date":
+            return datetime.date.fromisoformat(value)
+        return value
+
+    values = model.expression_values(case.answers, today=case.submitted_at.date(), rule=rule)
+    return [{"key": key, "value": value} for key, value in model.computed_display(values)]

@@ -15,6 +15,8 @@ from civitas.catalogue.files import (
 )
 from civitas.catalogue.model import (
     Branch,
+    Check,
+    ComputedValue,
     Condition,
     ExitPage,
     FeeTable,
@@ -50,7 +52,9 @@ __all__ = [
     "BUILT_IN_PAGES",
     "DEFAULT_ERRORS",
     "Branch",
+    "Check",
     "Cleaned",
+    "ComputedValue",
     "Condition",
     "DefinitionInvalid",
     "ExitPage",

@@ -151,7 +151,9 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
         if upload_error is not None:
             result = flow.AnswerResult(errors={upload_error.field: upload_error})
         else:
-            result = flow.clean_answer(service, page, posted, today=_today())
+            result = flow.clean_answer(
+                service, page, posted, today=_today(), answers=journey.answers
+            )
         if result.pending is not None:
             # A step within the question (the address question's "Find address"): the
             # page again, at its next step, without an error; nothing is stored.

@@ -405,7 +405,7 @@ def _check_summary_labels(document: dict[str, Any], positions: Document) -> list
     return problems
 
 
-BUILT_IN_PAGES = ("check-answers", "declaration", "confirmation")
+BUILT_IN_PAGES = ("check-answers", "declaration", "confirmation", "privacy")
 """Pages every service has at these addresses: a page of the definition cannot take them."""
 
 

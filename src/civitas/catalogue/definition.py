@@ -369,7 +369,10 @@ def _check_prose(document: dict[str, Any], positions: Document) -> list[Problem]
     for path in paths:
         value: Any = document
         for part in path:
-            value = value.get(part) if isinstance(value, dict) else None  # type: ignore[call-overload]
+            if isinstance(value, list) and isinstance(part, int):
+                value = value[part]
+            else:
+                value = value.get(part) if isinstance(value, dict) else None
         if not isinstance(value, str):
             continue
         for text_line, reason in markdown_problems(value):

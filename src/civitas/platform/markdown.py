@@ -25,6 +25,8 @@ from markdown_it.token import Token
 MAX_MARKDOWN_CHARACTERS = 20_000
 """The longest text a definition may write (the schema's maxLength for Markdown)."""
 MAX_LIST_DEPTH = 3
+MAX_NESTING = 10
+"""How deep blocks may go, counting each list, item and quote (a list three deep is 6)."""
 _SAFE_LINK = re.compile(r"^(?:https?://|mailto:|/(?!/)|#|\.{0,2}/|[^:/?#]*(?:[/?#]|$))", re.I)
 _CLASSES = {
     "paragraph_open": "govuk-body",
@@ -63,7 +65,14 @@ def markdown_problems(text: str) -> list[tuple[int, str]]:
     if len(text) > MAX_MARKDOWN_CHARACTERS:
         return [(1, f"the text is longer than {MAX_MARKDOWN_CHARACTERS:,} characters")]
     problems: list[tuple[int, str]] = []
-    _check(_parser(inspecting=True).parse(text), problems, line=1, list_depth=0)
+    tokens = _parser(inspecting=True).parse(text)
+    _check(tokens, problems, line=1, list_depth=0)
+    # The parser stops nesting at a fixed depth and drops what is deeper: refused, so
+    # that nothing written is silently lost.
+    too_deep = next((token for token in tokens if token.level > MAX_NESTING), None)
+    if too_deep is not None:
+        at = too_deep.map[0] + 1 if too_deep.map else 1
+        problems.append((at, "the text is nested too deeply (lists in quotes in lists...)"))
     return sorted(set(problems))
 
 

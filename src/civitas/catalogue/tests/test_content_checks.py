@@ -157,3 +157,9 @@ def test_the_list_form_of_prose_still_works():
     assert model.declaration.text_html == '<p class="govuk-body">It is true.</p>\n'
     assert model.confirmation.next_steps == ()
     assert model.fee_label == ""
+
+
+def test_a_registration_is_shown_spaced_as_on_its_plate():
+    question = parking_permit().model.question("registration")
+    shown = [question.display(v) for v in ("CU57ABC", "A123BCD", "ABC123D", "1234AB", "AB1")]
+    assert shown == ["CU57 ABC", "A123 BCD", "ABC 123D", "1234 AB", "AB 1"]

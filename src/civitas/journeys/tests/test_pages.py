@@ -119,7 +119,7 @@ def test_check_answers_lists_answers_with_change_links_and_the_fee(client, parki
     response = client.get(f"{URL}/check-answers/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "CU57ABC" in body
+    assert "CU57 ABC" in body
     assert f"{URL}/emissions/?change=1" in body
     assert "£105" in body  # band B, 12 months, on the 2026 tariff
     assert 'id="fee-explanation"' in body

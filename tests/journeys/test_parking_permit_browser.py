@@ -87,11 +87,11 @@ def test_resident_applies_and_caseworker_approves(
         assert "Fully electric" in page.content()
         expect(fee.get_by_text("Fee to pay: £15.")).to_be_visible()
         assert_accessible(page, "06-check-answers-changed")
-        page.get_by_role("button", name="Continue").click()
 
-        assert_accessible(page, "07-declaration")
+        # The declaration is on check answers, under "Now send your application".
+        expect(page.get_by_role("heading", name="Now send your application")).to_be_visible()
         page.get_by_label("I confirm the information I have given is correct").check()
-        page.get_by_role("button", name="Accept and send application").click()
+        page.get_by_role("button", name="Accept and send").click()
         assert_accessible(page, "08-confirmation")
         reference = page.locator(".civitas-reference").inner_text()
         assert re.fullmatch(r"[2-9A-Y]{3}-[2-9A-Y]{3}-[2-9A-Y]{3}", reference)

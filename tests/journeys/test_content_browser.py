@@ -66,7 +66,9 @@ def test_the_content_pages_are_accessible_and_the_declaration_is_on_check_answer
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert page.title().startswith("Error: Check your answers")
         assert_accessible(page, "content-03-check-answers-error")
-        page.get_by_role("link", name="Confirm that the information you have given is correct").click()
+        page.get_by_role(
+            "link", name="Confirm that the information you have given is correct"
+        ).click()
         page.get_by_label("I confirm the information I have given is correct").check()
         page.get_by_role("button", name="Accept and send").click()
 
@@ -78,4 +80,3 @@ def test_the_content_pages_are_accessible_and_the_declaration_is_on_check_answer
         # posted) shows the confirmation, never a blank application.
         page.goto(f"{base}{SERVICE}/check-answers/")
         expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
-

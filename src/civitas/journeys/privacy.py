@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from civitas.catalogue.public import Privacy, QuestionPage, Service
 
 
+ICO_COMPLAINTS_URL = "https://ico.org.uk/make-a-complaint/"
+"""Where anyone in the UK complains about how their personal data was used."""
+
+
 @dataclass(frozen=True)
 class CollectedPage:
     """What one page of the service asks for, by the names check answers gives them."""
@@ -26,6 +30,7 @@ class PrivacyNotice:
     privacy: Privacy | None
     """None for a version published before services had to say (the notice then lists
     what is collected and the rights, and names the controller)."""
+    complaints_url: str = ICO_COMPLAINTS_URL
 
 
 def notice_for(service: Service) -> PrivacyNotice:

@@ -323,8 +323,10 @@ def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpRespo
     service = _service_or_404(organisation, slug)
     complete = _complete_journey_or_redirect(request, service)
     # Straight to where check answers would send them (the confirmation page after Back).
-    return complete if isinstance(complete, HttpResponse) else redirect(
-        _page_url(service, "check-answers")
+    return (
+        complete
+        if isinstance(complete, HttpResponse)
+        else redirect(_page_url(service, "check-answers"))
     )
 
 

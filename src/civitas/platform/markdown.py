@@ -49,9 +49,7 @@ def is_safe_link(url: str) -> bool:
 def _parser(*, inspecting: bool = False) -> MarkdownIt:
     """The renderer's parser; or, `inspecting`, one that keeps raw HTML and every link as
     tokens, so that validation can point at them."""
-    parser = MarkdownIt(
-        "commonmark", {"html": inspecting, "linkify": False, "typographer": False}
-    )
+    parser = MarkdownIt("commonmark", {"html": inspecting, "linkify": False, "typographer": False})
     # markdown-it's own check refuses javascript: and data: already; ours allows less.
     parser.validateLink = (  # type: ignore[method-assign]
         (lambda url: True) if inspecting else is_safe_link

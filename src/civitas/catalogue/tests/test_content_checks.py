@@ -13,7 +13,10 @@ from civitas.catalogue.tests.test_definitions import parse_file_from
 from civitas.catalogue.tests.test_model import SMALL
 from conftest import PARKING_PERMIT
 
-START_BODY = "    You can apply if you live at an address in one of the borough's controlled parking zones.\n"
+START_BODY = (
+    "    You can apply if you live at an address in one of the borough's controlled parking "
+    "zones.\n"
+)
 
 
 def _source() -> str:
@@ -98,15 +101,22 @@ def test_the_privacy_section_is_required(tmp_path):
 def test_a_privacy_section_needs_its_retention(tmp_path):
     source = re.sub(r"  retention: .*\n", "", _source(), count=1)
     problems = _problems(tmp_path, source)
-    assert len(problems) == 1 and "'retention' is a required key" in problems[0], problems
+    assert len(problems) == 1, problems
+    assert "'retention' is a required key" in problems[0]
 
 
 @pytest.mark.parametrize(
     ("label", "key"),
     [
         ("What is your vehicle's registration number?", "Vehicle's registration number"),
-        ("What is the postcode of the address where you live?", "Postcode of the address where you live"),
-        ("Enter your full name as it appears on your passport", "Full name as it appears on your passport"),
+        (
+            "What is the postcode of the address where you live?",
+            "Postcode of the address where you live",
+        ),
+        (
+            "Enter your full name as it appears on your passport",
+            "Full name as it appears on your passport",
+        ),
         ("When do you want the permit to start?", "When do you want the permit to start?"),
     ],
 )  # fmt: skip
@@ -146,7 +156,12 @@ def test_a_placeholder_that_is_neither_a_field_nor_an_answer_is_refused_at_its_l
 
 
 def test_only_a_yes_no_answer_may_choose_optional_text():
-    assert message_template_problems("((car??You have a car.))", answers={"car"}, yes_no_answers={"car"}) == []
+    assert (
+        message_template_problems(
+            "((car??You have a car.))", answers={"car"}, yes_no_answers={"car"}
+        )
+        == []
+    )
     [(_, _, reason)] = message_template_problems("((colour??Red.))", answers={"colour"})
     assert "needs a yes/no placeholder" in reason
 

@@ -28,9 +28,7 @@ def test_the_start_page_shows_the_services_markdown_and_links_to_its_privacy_not
     assert _title(body) == "Apply for a resident parking permit – Example Borough Council"
 
 
-def test_a_question_page_title_names_the_question_service_and_organisation(
-    client, parking_permit
-):
+def test_a_question_page_title_names_the_question_service_and_organisation(client, parking_permit):
     body = client.get(f"{URL}/postcode/").content.decode()
     assert _title(body) == (
         "What is the postcode of the address where you live? – "
@@ -40,9 +38,7 @@ def test_a_question_page_title_names_the_question_service_and_organisation(
     assert _title(body).startswith("Error: What is the postcode")
 
 
-def test_check_answers_ends_with_the_declaration_as_the_pattern_places_it(
-    client, parking_permit
-):
+def test_check_answers_ends_with_the_declaration_as_the_pattern_places_it(client, parking_permit):
     complete_questions(client)
     body = client.get(CHECK).content.decode()
     assert '<h2 class="govuk-heading-m">Now send your application</h2>' in body

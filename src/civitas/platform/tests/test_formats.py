@@ -14,7 +14,14 @@ DAY = datetime.date(2027, 3, 3)
 
 @pytest.mark.parametrize(
     ("pence", "written"),
-    [(1250, "£12.50"), (1200, "£12"), (5, "£0.05"), (0, "£0"), (123456700, "£1,234,567"), (-150, "-£1.50")],
+    [
+        (1250, "£12.50"),
+        (1200, "£12"),
+        (5, "£0.05"),
+        (0, "£0"),
+        (123456700, "£1,234,567"),
+        (-150, "-£1.50"),
+    ],
 )
 def test_money_is_written_as_govuk_writes_it(pence, written):
     assert format_pence(pence) == written

@@ -45,8 +45,7 @@ def test_explanation_reads_in_order_from_conditions_to_the_amount(parking: RuleS
         "A household can have up to 3 resident permits, and yours already has 1.",
         "You can have a resident parking permit.",
         "The fee for a 12-month permit for a band C vehicle from 1 April 2026 is £140.",
-        "As this would be the second permit in your household, a surcharge of 50% (£70) "
-        "is added.",
+        "As this would be the second permit in your household, a surcharge of 50% (£70) is added.",
         "As you hold a Blue Badge, the fee is reduced by 50% (£105).",
         "Fee to pay: £105.",
     )

@@ -144,3 +144,23 @@ def test_the_confirmation_email_uses_the_answers_as_check_answers_shows_them(
         "for a resident parking permit for CU57 ABC, starting on "
         f"{start.day} {start:%B} {start.year}."
     ) in message.body_text
+
+
+def test_a_hostile_declaration_is_a_field_error_and_stores_nothing(client, parking_permit):
+    complete_questions(client)
+    for confirm in ("YES", "yes\x00", "on", "y" * 100_000, ""):
+        response = client.post(CHECK, {"version": "1", "confirm": confirm})
+        assert response.status_code == 400, confirm
+        assert b"Confirm that the information you have given is correct" in response.content
+    assert client.post(CHECK, {"version": "x" * 10_000, "confirm": "yes"}).status_code == 409
+    assert not Case.objects.exists()
+    assert not Message.objects.exists()
+
+
+def test_a_check_answers_post_before_the_questions_are_answered_sends_nothing(
+    client, parking_permit
+):
+    response = client.post(CHECK, {"version": "1", "confirm": "yes"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{URL}/postcode/"
+    assert not Case.objects.exists()

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from civitas.catalogue.public import Privacy, QuestionPage, Service
 
-
 ICO_COMPLAINTS_URL = "https://ico.org.uk/make-a-complaint/"
 """Where anyone in the UK complains about how their personal data was used."""
 

@@ -44,8 +44,11 @@ def answer_values(service: Service, answers: Mapping[str, object]) -> dict[str, 
         question = service.question(name)
         if value is None:
             values[name] = ""
-        elif question is not None and isinstance(value, str):
-            values[name] = question.display(value)
+        elif question is not None:
+            values[name] = question.display(value)  # type: ignore[arg-type]
+        elif isinstance(value, (list, dict)):
+            # A repeating group's items: not something one placeholder can show.
+            continue
         elif isinstance(value, bool):
             values[name] = "yes" if value else "no"
         else:

@@ -17,6 +17,7 @@ from civitas.catalogue.model import (
     Privacy,
     Question,
     QuestionPage,
+    Repeat,
     RulesSpec,
     ServiceDefinition,
 )
@@ -27,13 +28,22 @@ from civitas.catalogue.queries import (
     get_service_version,
     list_live_services,
 )
-from civitas.catalogue.questions import Cleaned, FieldError, Refusal, Widget
+from civitas.catalogue.questions import (
+    DEFAULT_ERRORS,
+    Cleaned,
+    FieldError,
+    FormFields,
+    Refusal,
+    Widget,
+    posted_list,
+)
 from civitas.catalogue.service import Service
 from civitas.catalogue.services import PublishResult, publish_service_file
 from civitas.platform.yamlsource import Problem
 
 __all__ = [
     "BUILT_IN_PAGES",
+    "DEFAULT_ERRORS",
     "Branch",
     "Cleaned",
     "Condition",
@@ -41,6 +51,7 @@ __all__ = [
     "ExitPage",
     "FeeTable",
     "FieldError",
+    "FormFields",
     "LiveService",
     "Option",
     "Page",
@@ -50,6 +61,7 @@ __all__ = [
     "Question",
     "QuestionPage",
     "Refusal",
+    "Repeat",
     "RulesSpec",
     "Service",
     "ServiceDefinition",
@@ -61,5 +73,6 @@ __all__ = [
     "list_live_services",
     "normalise_postcode",
     "parse_file",
+    "posted_list",
     "publish_service_file",
 ]

@@ -40,10 +40,10 @@ def notice_for(service: Service) -> PrivacyNotice:
         if not isinstance(page, QuestionPage):
             continue
         # A page may ask several closely related questions; most ask one.
-        questions = getattr(page, "questions", None) or (page.question,)
         collected.append(
             CollectedPage(
-                page_id=page.id, items=tuple(question.summary_key for question in questions)
+                page_id=page.id,
+                items=tuple(question.summary_key for question in page.questions),
             )
         )
     return PrivacyNotice(

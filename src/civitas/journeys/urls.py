@@ -15,4 +15,6 @@ urlpatterns = [
     path(SERVICE + "privacy/", views.privacy_notice, name="privacy"),
     path(SERVICE + "confirmation/<str:reference>/", views.confirmation, name="confirmation"),
     path(SERVICE + "<slug:page_id>/", views.question_page, name="page"),
+    path(SERVICE + "<slug:page_id>/<int:item>/", views.repeat_item, name="item"),
+    path(SERVICE + "<slug:page_id>/<int:item>/remove/", views.remove_item, name="remove-item"),
 ]

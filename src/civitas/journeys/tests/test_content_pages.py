@@ -4,10 +4,14 @@ titles, money and dates, and emails that use the answers."""
 
 import datetime
 import re
+import textwrap
 
+import pytest
 from django.utils import timezone
 
 from civitas.cases.models import Case
+from civitas.catalogue.public import DefinitionInvalid, publish_service_file
+from civitas.catalogue.tests.test_model import SMALL
 from civitas.journeys.tests.test_pages import URL, complete_questions
 from civitas.notify.models import Message
 
@@ -164,3 +168,42 @@ def test_a_check_answers_post_before_the_questions_are_answered_sends_nothing(
     assert response.status_code == 302
     assert response.headers["Location"] == f"{URL}/postcode/"
     assert not Case.objects.exists()
+
+
+GROUPED = """\
+      - id: name
+        title: Your name
+        questions:
+          - {id: first_name, type: text, label: First name}
+          - {id: last_name, type: text, label: Last name}
+      - id: household
+        kind: repeat
+        title: Tell us about a household member
+        item: household member
+        max: 3
+        questions:
+          - {id: member_name, type: text, label: Full name}
+      - id: email
+"""
+
+
+def _publish_small(tmp_path, pages: str = GROUPED, body: str = "We have your application."):
+    source = SMALL.replace("      - id: email\n", pages, 1).replace(
+        "body: We have your application.}", f"body: {body}}}", 1
+    )
+    path = tmp_path / "service.yaml"
+    path.write_text(textwrap.dedent(source))
+    return publish_service_file(path, published_by="test")
+
+
+def test_the_privacy_notice_groups_what_a_page_asks(client, organisations, tmp_path):
+    _publish_small(tmp_path)
+    body = client.get("/services/example-borough/small/privacy/").content.decode()
+    items = re.findall(r"<li>(.*?)</li>", re.search(r'id="collected">(.*?)</ul>', body, re.S)[1])
+    assert items == ["Which colour?", "First name, Last name", "Full name", "Your email?"]
+
+
+def test_a_message_may_name_a_grouped_answer_but_not_a_repeating_groups(organisations, tmp_path):
+    _publish_small(tmp_path, body='"Dear ((first_name)) ((last_name))."')
+    with pytest.raises(DefinitionInvalid, match=r"unknown placeholder '\(\(member_name\)\)'"):
+        _publish_small(tmp_path, body='"Dear ((member_name))."')

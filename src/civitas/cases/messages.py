@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import escape
 
 from civitas.catalogue.public import Service
@@ -53,7 +54,20 @@ def answer_values(service: Service, answers: Mapping[str, object]) -> dict[str, 
             values[name] = "yes" if value else "no"
         else:
             values[name] = str(value)
+    values.update(computed_values(service, answers))
     return values
+
+
+def computed_values(service: Service, answers: Mapping[str, object]) -> dict[str, str]:
+    """Each computed value of the definition for the answers, as of today, shown as the
+    case page shows it; one that needs the rules' values, or an answer not given, is
+    blank. Every computed value has one, so a message naming it always renders."""
+    model = service.model
+    if not model.computed:
+        return {}
+    values = model.expression_values(answers, today=timezone.localdate())
+    shown = model.computed_display(values)
+    return {computed.name: text for computed, (_, text) in zip(model.computed, shown, strict=True)}
 
 
 def compose_message(

@@ -18,6 +18,7 @@ from civitas.catalogue.questions.base import (
     register,
 )
 from civitas.platform.formats import written_date
+from civitas.rules.public import DATE_TYPE, MISSING, ValueType
 
 if TYPE_CHECKING:
     from civitas.catalogue.model import Question
@@ -129,3 +130,12 @@ class Date(QuestionType):
 
     def error_field(self, question: Question) -> str:
         return _field(question, "day")
+
+    def expression_type(self, question: Mapping[str, object]) -> ValueType:
+        return DATE_TYPE
+
+    def expression_value(self, question: Question, stored: object) -> object:
+        try:
+            return datetime.date.fromisoformat(stored) if isinstance(stored, str) else MISSING
+        except ValueError:
+            return MISSING

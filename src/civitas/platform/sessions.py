@@ -19,6 +19,7 @@ read on every journey page and written on every answer, and building the ORM que
 more than running it.
 """
 
+import contextlib
 import functools
 import logging
 import threading
@@ -151,8 +152,16 @@ def update_row(store: DBStore) -> str:
     connection = connections[alias]
     _, update = _statements(alias, store.model._meta.db_table)
     expiry = connection.ops.adapt_datetimefield_value(store.get_expiry_date())
+    # One statement is atomic on its own. Outside a transaction it runs without one: on
+    # SQLite, BEGIN IMMEDIATE would hold the write lock across the Python between BEGIN and
+    # COMMIT, and a worker waiting on it sleeps milliseconds. Inside one (a caller's
+    # atomic block) a savepoint keeps a refused update from spoiling the caller's work.
+    in_transaction = connection.in_atomic_block
     try:
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
+        with (
+            transaction.atomic(using=alias) if in_transaction else contextlib.nullcontext(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(update, [sealed, expiry, store.session_key])
             updated = cursor.rowcount
     except DatabaseError as error:

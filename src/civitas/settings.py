@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site's policy written out once rather than per response.
+    "civitas.platform.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civitas.ledger.middleware.LedgerUnavailableMiddleware",
 ]

@@ -3,7 +3,13 @@
 import functools
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -93,3 +99,66 @@ def _unsupported_charset(request: HttpRequest) -> HttpResponse:
             detail="Send text as UTF-8.",
         )
     return render(request, "platform/400.html", status=415)
+
+
+# Attributes django-csp's decorators set on a response that changes or drops the policy.
+_OWN_POLICY_ATTRIBUTES = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+)
+_NONCE_MARK = "\x00nonce\x00"
+
+
+@functools.cache
+def _site_policy() -> tuple[str, str, str] | None:
+    """The site's policy as django-csp writes it: without a nonce, and the parts either
+    side of one. None when the settings ask for what only django-csp's own path does
+    (a report-only policy, excluded URL prefixes)."""
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None):
+        return None
+    if not policy or policy.get("EXCLUDE_URL_PREFIXES"):
+        return None
+    before, _, after = build_policy(nonce=_NONCE_MARK).partition(_NONCE_MARK)
+    return build_policy(), before, after
+
+
+@receiver(setting_changed)
+def _forget_site_policy(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
+        _site_policy.cache_clear()
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site's policy written out once per process.
+
+    django-csp builds the policy from the settings twice per response (the policy and the
+    report-only one), which cost more than the rest of the page's headers together. A
+    response whose view changed the policy with django-csp's decorators, and any setting
+    this does not handle, go through django-csp itself; the header is the same either way.
+    """
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        site_policy = None if settings.DEBUG else _site_policy()
+        if (
+            site_policy is None
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+            or any(hasattr(response, name) for name in _OWN_POLICY_ATTRIBUTES)
+        ):
+            return super().process_response(request, response)
+        without_nonce, before, after = site_policy
+        nonce = getattr(request, "_csp_nonce", None)
+        response[HEADER] = f"{before}{nonce}{after}" if nonce else without_nonce
+        if nonce is None:
+            # As django-csp does: a nonce asked for after the header is written is an error.
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response

@@ -7,8 +7,6 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -115,24 +113,28 @@ _OWN_POLICY_ATTRIBUTES = (
 _NONCE_MARK = "\x00nonce\x00"
 
 
-@functools.cache
+# The settings objects the policy was built from, and what was built: compared by identity,
+# so a test's override_settings (a new object) is seen at once, and the objects are held
+# so that no other object can take their identity.
+_built_policy: tuple[object, object, tuple[str, str, str] | None] | None = None
+
+
 def _site_policy() -> tuple[str, str, str] | None:
     """The site's policy as django-csp writes it: without a nonce, and the parts either
     side of one. None when the settings ask for what only django-csp's own path does
     (a report-only policy, excluded URL prefixes)."""
-    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
-    if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None):
-        return None
-    if not policy or policy.get("EXCLUDE_URL_PREFIXES"):
-        return None
-    before, _, after = build_policy(nonce=_NONCE_MARK).partition(_NONCE_MARK)
-    return build_policy(), before, after
-
-
-@receiver(setting_changed)
-def _forget_site_policy(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
-        _site_policy.cache_clear()
+    global _built_policy
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+    report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+    built = _built_policy
+    if built is not None and built[0] is policy and built[1] is report_only:
+        return built[2]
+    parts = None
+    if policy and not report_only and not policy.get("EXCLUDE_URL_PREFIXES"):
+        before, _, after = build_policy(nonce=_NONCE_MARK).partition(_NONCE_MARK)
+        parts = (build_policy(), before, after)
+    _built_policy = (policy, report_only, parts)
+    return parts
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -1,6 +1,7 @@
 """Middleware of the platform kernel."""
 
 import functools
+import time
 from collections.abc import Callable
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 
 from civitas.platform.problems import problem_response, wants_json
 from civitas.platform.views import healthz
@@ -64,8 +65,20 @@ class NoStoreByDefaultMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
-            add_never_cache_headers(response)
+            # What add_never_cache_headers writes on a response without Cache-Control,
+            # with the date formatted once a second rather than on every response.
+            if not response.has_header("Expires"):
+                response.headers["Expires"] = _http_date(int(time.time()))
+            response.headers["Cache-Control"] = NEVER_CACHE
         return response
+
+
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date(epoch_seconds: int) -> str:
+    return http_date(epoch_seconds)
 
 
 class RequireUtf8Middleware:

@@ -13,6 +13,9 @@ class Journey:
     version: int
     answers: dict[str, Any] = field(default_factory=dict)
     submitted_reference: str | None = None
+    drafts: dict[str, Any] = field(default_factory=dict)
+    """The items of a repeating group the citizen is still adding, by the group's page
+    id: they become its answer when the citizen says they have no more to add."""
 
 
 def _key(service_path: str) -> str:
@@ -28,6 +31,7 @@ def load_journey(request: HttpRequest, service_path: str) -> Journey | None:
         version=data["version"],
         answers=data.get("answers", {}),
         submitted_reference=data.get("submitted_reference"),
+        drafts=data.get("drafts", {}),
     )
 
 
@@ -36,6 +40,7 @@ def save_journey(request: HttpRequest, journey: Journey) -> None:
         "version": journey.version,
         "answers": journey.answers,
         "submitted_reference": journey.submitted_reference,
+        "drafts": journey.drafts,
     }
 
 

@@ -14,4 +14,6 @@ urlpatterns = [
     path(SERVICE + "declaration/", views.declaration, name="declaration"),
     path(SERVICE + "confirmation/<str:reference>/", views.confirmation, name="confirmation"),
     path(SERVICE + "<slug:page_id>/", views.question_page, name="page"),
+    path(SERVICE + "<slug:page_id>/<int:item>/", views.repeat_item, name="item"),
+    path(SERVICE + "<slug:page_id>/<int:item>/remove/", views.remove_item, name="remove-item"),
 ]

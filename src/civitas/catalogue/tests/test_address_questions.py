@@ -19,7 +19,7 @@ from civitas.catalogue.tests.memory import REPO
 from civitas.catalogue.tests.test_question_types import render_widget
 
 TODAY = datetime.date(2026, 11, 24)
-BULKY_WASTE = REPO / "tests" / "services" / "bulky-waste-collection"
+BULKY_WASTE = REPO / "services" / "bulky-waste-collection"
 
 
 def _service_definition() -> ServiceDefinition:

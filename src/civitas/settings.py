@@ -87,7 +87,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site's policy written out once rather than per response.
+    "civitas.platform.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civitas.ledger.middleware.LedgerUnavailableMiddleware",
 ]
@@ -194,7 +195,7 @@ CLIENT_ADDRESS_PROXY_COUNT = read_int("CLIENT_ADDRESS_PROXY_COUNT", default=1)
 # --- Sessions and cookies --------------------------------------------------------------
 # With Redis, sessions are read from it and written through to the database, so a
 # restarted Redis loses no answers in progress, and a Redis outage only slows them down.
-SESSION_ENGINE = "civitas.platform.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "civitas.platform.sessions" if REDIS_URL else "civitas.platform.database_sessions"
 SESSION_CACHE_ALIAS = "sessions" if REDIS_URL else "default"
 # After a session cache error, how long sessions come from the database alone.
 SESSION_CACHE_RETRY_SECONDS = read_int("SESSION_CACHE_RETRY_SECONDS", default=5)

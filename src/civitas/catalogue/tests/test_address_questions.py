@@ -303,6 +303,7 @@ DEFINITION = """\
     declaration: {text: [It is true.], confirm: I confirm}
     confirmation: {title: Done}
     contact: {email: email}
+    privacy: {purpose: To decide., lawful_basis: Public task, retention: 1 year, contact: dpo}
     messages:
       submitted: {subject: Application received, body: We have your application.}
       approved: {subject: Application approved, body: You can have it.}

@@ -304,7 +304,16 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
     return problems
 
 
-BUILT_IN_PAGES = ("check-answers", "declaration", "confirmation")
+BUILT_IN_PAGES = (
+    "check-answers",
+    "declaration",
+    "confirmation",
+    # Save and return, and the timeout warning (docs/decisions/0020).
+    "save",
+    "return",
+    "timed-out",
+    "keep-alive",
+)
 """Pages every service has at these addresses: a page of the definition cannot take them."""
 
 

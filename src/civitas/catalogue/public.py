@@ -6,7 +6,7 @@ from civitas.catalogue.definition import (
     normalise_postcode,
     parse_file,
 )
-from civitas.catalogue.events import ServicePublished
+from civitas.catalogue.events import DraftPublished, ServicePublished
 from civitas.catalogue.model import (
     Branch,
     Condition,
@@ -22,13 +22,21 @@ from civitas.catalogue.model import (
 from civitas.catalogue.queries import (
     LiveService,
     ServiceNotFound,
+    get_draft_service,
     get_live_service,
+    get_published_service,
     get_service_version,
     list_live_services,
 )
 from civitas.catalogue.questions import Cleaned, FieldError, Refusal, Widget
 from civitas.catalogue.service import Service
-from civitas.catalogue.services import PublishResult, publish_service_file
+from civitas.catalogue.services import (
+    PublishResult,
+    VersionNotFound,
+    promote_draft,
+    publish_service_file,
+    withdraw_version,
+)
 from civitas.platform.yamlsource import Problem
 
 __all__ = [
@@ -37,6 +45,7 @@ __all__ = [
     "Cleaned",
     "Condition",
     "DefinitionInvalid",
+    "DraftPublished",
     "ExitPage",
     "FeeTable",
     "FieldError",
@@ -53,11 +62,16 @@ __all__ = [
     "ServiceDefinition",
     "ServiceNotFound",
     "ServicePublished",
+    "VersionNotFound",
     "Widget",
+    "get_draft_service",
     "get_live_service",
+    "get_published_service",
     "get_service_version",
     "list_live_services",
     "normalise_postcode",
     "parse_file",
+    "promote_draft",
     "publish_service_file",
+    "withdraw_version",
 ]

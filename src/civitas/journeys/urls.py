@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civitas.journeys import views
+from civitas.journeys import returning, views
 
 app_name = "journeys"
 
@@ -13,5 +13,9 @@ urlpatterns = [
     path(SERVICE + "check-answers/", views.check_answers, name="check-answers"),
     path(SERVICE + "declaration/", views.declaration, name="declaration"),
     path(SERVICE + "confirmation/<str:reference>/", views.confirmation, name="confirmation"),
+    path(SERVICE + "save/", returning.save_for_later, name="save"),
+    path(SERVICE + "return/<str:token>/", returning.return_to_saved, name="return"),
+    path(SERVICE + "timed-out/", returning.timed_out, name="timed-out"),
+    path(SERVICE + "keep-alive/", returning.keep_alive, name="keep-alive"),
     path(SERVICE + "<slug:page_id>/", views.question_page, name="page"),
 ]

@@ -57,6 +57,8 @@ def _context(service: Service, **extra: Any) -> dict[str, Any]:
         # The page chrome names the organisation that runs the service.
         "organisation_name": service.organisation_name,
         "is_preview": service.is_preview,
+        "journey_timeout_minutes": settings.JOURNEY_TIMEOUT_MINUTES,
+        "journey_timeout_warning_seconds": settings.JOURNEY_TIMEOUT_WARNING_SECONDS,
         **extra,
     }
 

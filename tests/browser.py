@@ -24,7 +24,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @contextmanager
-def browser_page(*, width: int = 1024) -> Iterator:
+def browser_page(*, width: int = 1024, javascript: bool = True) -> Iterator:
     from playwright.sync_api import expect, sync_playwright
 
     # CI runs the browser tests beside the rest of the suite on two cores: be patient.
@@ -36,7 +36,11 @@ def browser_page(*, width: int = 1024) -> Iterator:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # axe is injected as a script, which the strict CSP would rightly block.
-        context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+        context = browser.new_context(
+            bypass_csp=True,
+            viewport={"width": width, "height": 900},
+            java_script_enabled=javascript,
+        )
         page = context.new_page()
         try:
             yield page

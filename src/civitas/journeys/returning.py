@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civitas.catalogue.public import Service, ServiceNotFound, get_published_service
 from civitas.journeys import flow, saving
-from civitas.journeys.sessions import Journey, load_journey, save_journey
+from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.journeys.views import (
     _context,
     _journey,
@@ -155,6 +155,9 @@ def return_to_saved(request: HttpRequest, organisation: str, slug: str, token: s
 @require_GET
 def timed_out(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
     service = _service_or_404(request, organisation, slug)
+    # The dialog sends the citizen here at its own count, a little before the journey's
+    # own timeout: the page says the answers are deleted, so they are.
+    forget_journey(request, service.journey_key)
     return render(
         request,
         "journeys/timed_out.html",

@@ -109,9 +109,12 @@ def save_for_later(
 
 
 def _email(service: Service, link: str, expires_at: datetime.datetime) -> EmailContent:
-    until = timezone.localtime(expires_at).strftime("%-d %B %Y at %-I:%M%p").replace(
-        "AM", "am"
-    ).replace("PM", "pm")
+    until = (
+        timezone.localtime(expires_at)
+        .strftime("%-d %B %Y at %-I:%M%p")
+        .replace("AM", "am")
+        .replace("PM", "pm")
+    )
     text = (
         f"You saved your application: {service.title}.\n\n"
         f"To carry on where you left off, use this link:\n{link}\n\n"

@@ -30,7 +30,6 @@ from civitas.journeys import decisions, flow
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.journeys.submission import NotSubmitted, submit_answers
 
-
 PREVIEW_ATTRIBUTE = "civitas_preview_service"
 """Set on a request by the staff preview (preview.py): the draft version it walks through."""
 
@@ -58,6 +57,10 @@ def _context(service: Service, **extra: Any) -> dict[str, Any]:
         "organisation_name": service.organisation_name,
         "is_preview": service.is_preview,
         "journey_timeout_minutes": settings.JOURNEY_TIMEOUT_MINUTES,
+        # The dialog counts from the page's opening, which may be up to the write interval
+        # after the last recorded activity: it warns that much early, never late.
+        "journey_timeout_client_seconds": settings.JOURNEY_TIMEOUT_MINUTES * 60
+        - activity_write_seconds(),
         "journey_timeout_warning_seconds": settings.JOURNEY_TIMEOUT_WARNING_SECONDS,
         **extra,
     }
@@ -89,8 +92,8 @@ def _journey(request: HttpRequest, live: Service) -> tuple[Service, Journey] | H
     if is_timed_out(journey):
         forget_journey(request, live.journey_key)
         return redirect(f"{live.url}timed-out/")
-    if journey.active_at is not None and time.time() - journey.active_at > 60:
-        # Reading a page is doing something: keep the journey, at most one write a minute.
+    if journey.active_at is not None and time.time() - journey.active_at > activity_write_seconds():
+        # Reading a page is doing something: keep the journey, writing it at most so often.
         save_journey(request, journey)
     if journey.version == live.version or live.is_preview:
         return live, journey
@@ -106,6 +109,13 @@ def _journey(request: HttpRequest, live: Service) -> tuple[Service, Journey] | H
             detail="The version of the service you started on has been withdrawn, so we "
             "deleted your answers. Start again to apply with the current version.",
         )
+
+
+def activity_write_seconds() -> int:
+    """How stale a journey's last activity may be before reading a page writes it again:
+    a minute, or a tenth of a shorter timeout. Page views then rarely write the session,
+    and the warning shown is never later than the real timeout by more than this."""
+    return min(60, settings.JOURNEY_TIMEOUT_MINUTES * 6)
 
 
 def is_timed_out(journey: Journey) -> bool:
@@ -317,9 +327,7 @@ def _complete_journey_or_redirect(
 
 @require_GET
 def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
-    complete = _complete_journey_or_redirect(
-        request, _service_or_404(request, organisation, slug)
-    )
+    complete = _complete_journey_or_redirect(request, _service_or_404(request, organisation, slug))
     if isinstance(complete, HttpResponse):
         return complete
     service, journey, route = complete
@@ -337,9 +345,7 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
-    complete = _complete_journey_or_redirect(
-        request, _service_or_404(request, organisation, slug)
-    )
+    complete = _complete_journey_or_redirect(request, _service_or_404(request, organisation, slug))
     if isinstance(complete, HttpResponse):
         return complete
     service, journey, route = complete

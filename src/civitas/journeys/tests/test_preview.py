@@ -71,7 +71,8 @@ def test_a_service_owner_or_administrator_walks_through_a_draft_marked_as_a_prev
         assert "This is a preview of draft version 2" in page.content.decode()
     walk_through(client)
     page = client.get(f"{PREVIEW}/vehicle/").content.decode()
-    assert NEW_LABEL in page and "This is a preview" in page
+    assert NEW_LABEL in page
+    assert "This is a preview" in page
     assert "This is a preview" in client.get(f"{PREVIEW}/check-answers/").content.decode()
 
 
@@ -82,7 +83,8 @@ def test_sending_a_preview_stores_no_case_and_emails_no_one(draft, client, signe
     assert response.status_code == 302
     assert response["Location"] == f"{PREVIEW}/confirmation/PREVIEW/"
     page = client.get(response["Location"]).content.decode()
-    assert "PREVIEW" in page and "This is a preview" in page
+    assert "PREVIEW" in page
+    assert "This is a preview" in page
     assert not Case.objects.exists()
     assert not Message.objects.exists()
 

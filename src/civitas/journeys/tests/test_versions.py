@@ -20,9 +20,7 @@ def publish_version_2(tmp_path):
     return result
 
 
-def test_a_journey_begun_before_a_new_version_finishes_on_its_own(
-    client, parking_permit, tmp_path
-):
+def test_a_journey_begun_before_a_new_version_finishes_on_its_own(client, parking_permit, tmp_path):
     answer(client, "postcode", {"postcode": "EB1 1AA"})
     answer(client, "address", {"address_line": "12 Station Road"})
     publish_version_2(tmp_path)
@@ -51,9 +49,7 @@ def test_a_new_journey_is_shown_the_new_version(client, parking_permit, tmp_path
     assert NEW_LABEL in client.get(f"{URL}/vehicle/").content.decode()
 
 
-def test_a_forged_version_number_is_refused_and_nothing_is_stored(
-    client, parking_permit, tmp_path
-):
+def test_a_forged_version_number_is_refused_and_nothing_is_stored(client, parking_permit, tmp_path):
     answer(client, "postcode", {"postcode": "EB1 1AA"})
     publish_version_2(tmp_path)
     before = client.session[KEY]
@@ -65,9 +61,7 @@ def test_a_forged_version_number_is_refused_and_nothing_is_stored(
 
 
 @pytest.mark.parametrize("version", ["", "0", "-1", "1.0", "99999999999999999999", "x"])
-def test_a_declaration_posted_with_a_wrong_version_stores_no_case(
-    client, parking_permit, version
-):
+def test_a_declaration_posted_with_a_wrong_version_stores_no_case(client, parking_permit, version):
     complete_questions(client)
     response = client.post(f"{URL}/declaration/", {"version": version, "confirm": "yes"})
     assert response.status_code == 409

@@ -103,6 +103,8 @@ def save_for_later(
             template="saved-journey",
             to=email,
             content=_email(service, return_url(service, token), expires_at),
+            # The link opens the answers: once sent, not even staff can read it back.
+            erase_body_when_sent=True,
         )
     logger.info("saved a journey on %s version %s", service.path, service.version)
     return Saved(expires_at=expires_at)

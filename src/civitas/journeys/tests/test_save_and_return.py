@@ -220,3 +220,16 @@ def test_the_timed_out_page_points_to_the_saved_answers(client, parking_permit):
     page = client.get(response["Location"]).content.decode()
     assert "Your application has timed out" in page
     assert "use the link in the email we sent you" in page
+
+
+def test_the_link_cannot_be_read_back_out_of_the_outbox_once_sent(
+    client, parking_permit, smtp_inbox
+):
+    answer_two(client)
+    save(client)
+    token = emailed_link(smtp_inbox).rstrip("/").rsplit("/", 1)[1]
+    message = Message.objects.get()
+    assert message.status == Message.Status.SENT
+    assert token not in message.body_text
+    assert token not in message.body_html
+    assert "single-use link" in message.body_text

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from civitas.catalogue.public import ServiceNotFound, get_draft_service
 from civitas.identity.public import staff_member_required
-from civitas.journeys import views
+from civitas.journeys import returning, views
 
 PREVIEW_PERMISSION = "services.preview"
 
@@ -38,5 +38,17 @@ question_page = _previewing(views.question_page)
 check_answers = _previewing(views.check_answers)
 declaration = _previewing(views.declaration)
 confirmation = _previewing(views.confirmation)
+# The timeout warning works in a preview as it does for citizens; saving does not (a
+# preview is never stored).
+timed_out = _previewing(returning.timed_out)
+keep_alive = _previewing(returning.keep_alive)
 
-__all__ = ["check_answers", "confirmation", "declaration", "question_page", "start"]
+__all__ = [
+    "check_answers",
+    "confirmation",
+    "declaration",
+    "keep_alive",
+    "question_page",
+    "start",
+    "timed_out",
+]

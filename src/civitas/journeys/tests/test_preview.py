@@ -137,3 +137,13 @@ def test_only_a_draft_can_be_promoted(parking_permit):
 
     with pytest.raises(CommandError, match="no draft version 1"):
         call_command("services", "promote", "example-borough/resident-parking-permit", "1")
+
+
+def test_the_timeout_warning_works_in_a_preview(draft, client, signed_in):
+    signed_in(make_staff("owner@example.gov.uk", "service_owner"))
+    client.post(f"{PREVIEW}/postcode/", {"version": "2", "postcode": "EB1 1AA"})
+    page = client.get(f"{PREVIEW}/address/").content.decode()
+    assert f'data-keep-alive-url="{PREVIEW}/keep-alive/"' in page
+    assert "Save and come back later" not in page
+    assert client.post(f"{PREVIEW}/keep-alive/").json()["alive"] is True
+    assert "has timed out" in client.get(f"{PREVIEW}/timed-out/").content.decode()

@@ -6,7 +6,6 @@ from django.db import models
 
 from civitas.platform.crypto import EncryptedTextField
 
-
 ERASED_BODY = "This email held a single-use link. Its text was deleted once it was sent."
 
 

@@ -147,3 +147,27 @@ def test_the_timeout_warning_works_in_a_preview(draft, client, signed_in):
     assert "Save and come back later" not in page
     assert client.post(f"{PREVIEW}/keep-alive/").json()["alive"] is True
     assert "has timed out" in client.get(f"{PREVIEW}/timed-out/").content.decode()
+
+
+def test_a_draft_overtaken_by_a_newer_live_version_cannot_be_promoted(draft, tmp_path):
+    from civitas.catalogue.public import VersionNotFound, promote_draft
+
+    newer = changed_permit(tmp_path, old="Apply for a resident parking permit", new="Apply now")
+    assert publish_service_file(newer, published_by="test").version == 3
+    with pytest.raises(VersionNotFound, match="older than the live version 3"):
+        promote_draft(
+            organisation="example-borough",
+            slug="resident-parking-permit",
+            version=2,
+            published_by="test",
+        )
+    assert ServiceVersion.objects.get(version=2).status == "draft"
+
+
+def test_a_withdrawn_draft_can_no_longer_be_previewed(draft, client, signed_in):
+    from civitas.catalogue.public import withdraw_version
+
+    signed_in(make_staff("owner@example.gov.uk", "service_owner"))
+    assert client.get(f"{PREVIEW}/").status_code == 200
+    withdraw_version(organisation="example-borough", slug="resident-parking-permit", version=2)
+    assert client.get(f"{PREVIEW}/").status_code == 404

@@ -25,6 +25,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 @contextmanager
 def browser_page(*, width: int = 1024, javascript: bool = True) -> Iterator:
+    """A page of a fresh headless Chromium, `width` pixels wide (375 for a phone); with
+    `javascript=False`, a browser that runs no script, to show a page works without."""
     from playwright.sync_api import expect, sync_playwright
 
     # CI runs the browser tests beside the rest of the suite on two cores: be patient.

@@ -42,7 +42,7 @@ def _markup(source: str, **context) -> list[tuple]:
 
 OURS = (
     '{% from "platform/fields.html" import error_summary, text_input, radios, select, '
-    "date_input, character_count %}"
+    "date_input, character_count, checkboxes %}"
 )
 GOVUK = "".join(
     f'{{% from "govuk_frontend_jinja/components/{name}/macro.html" import {macro} %}}'
@@ -53,6 +53,7 @@ GOVUK = "".join(
         ("character-count", "govukCharacterCount"),
         ("date-input", "govukDateInput"),
         ("error-summary", "govukErrorSummary"),
+        ("checkboxes", "govukCheckboxes"),
     ]
 )
 
@@ -249,5 +250,50 @@ def test_error_summary_matches_govuk_error_summary():
         GOVUK + "{{ govukErrorSummary({'titleText': 'There is a problem',"
         "'errorList': error_list}) }}",
         error_list=error_list,
+    )
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("error", ["", "Select your pets"])
+@pytest.mark.parametrize("values", [[], ["b"], ["none"]])
+@pytest.mark.parametrize("with_none", [False, True])
+def test_checkboxes_match_govuk_checkboxes(error, values, with_none):
+    options = [{"value": "a", "label": "Cat"}, {"value": "b", "label": "Dog", "hint": "Or two"}]
+    none = {"value": "none", "label": "No pets"} if with_none else None
+    ours = _markup(
+        OURS + "{{ checkboxes('pets', 'Your pets?', options, values=values, none_option=exclusive, "
+        "hint='Select all that apply', error=error) }}",
+        options=options,
+        values=values,
+        exclusive=none,
+        error=error,
+    )
+    items = [
+        {
+            "value": o["value"],
+            "text": o["label"],
+            "checked": o["value"] in values,
+            "hint": {"text": o["hint"]} if o.get("hint") else None,
+        }
+        for o in options
+    ]
+    if none:
+        items += [
+            {"divider": "or"},
+            {
+                "value": "none",
+                "text": "No pets",
+                "behaviour": "exclusive",
+                "checked": "none" in values,
+            },
+        ]
+    theirs = _markup(
+        GOVUK + "{{ govukCheckboxes({'name': 'pets', 'idPrefix': 'pets', 'items': items,"
+        "'fieldset': {'legend': {'text': 'Your pets?', 'isPageHeading': true,"
+        "'classes': 'govuk-fieldset__legend--l'}},"
+        "'hint': {'text': 'Select all that apply'},"
+        "'errorMessage': {'text': error} if error else none}) }}",
+        items=items,
+        error=error,
     )
     assert ours == theirs

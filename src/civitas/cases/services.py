@@ -20,7 +20,7 @@ from civitas.ledger.public import (
     person_reference,
 )
 from civitas.platform.events import publish
-from civitas.platform.jsontypes import JSONObject
+from civitas.platform.jsontypes import JSONObject, JSONValue
 from civitas.platform.references import new_reference
 
 REFERENCE_ATTEMPTS = 5
@@ -51,7 +51,7 @@ def case_subject(reference: str) -> str:
 def submit_application(
     *,
     service: Service,
-    answers: Mapping[str, str | None],
+    answers: Mapping[str, JSONValue],
     fee_pence: int | None,
     channel: str = "online",
     decision: JSONObject | None = None,
@@ -74,7 +74,7 @@ def submit_application(
 
 def _store_submission(
     service: Service,
-    answers: Mapping[str, str | None],
+    answers: Mapping[str, JSONValue],
     fee_pence: int | None,
     channel: str,
     decision: JSONObject | None,
@@ -97,10 +97,14 @@ def _store_submission(
             service=service,
             channel=channel,
             fee_pence=fee_pence,
-            contact_email=answers[service.contact_email_answer] or "",
+            contact_email=_text(answers.get(service.contact_email_answer)),
         )
     )
     return case
+
+
+def _text(value: JSONValue) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffContext) -> Case:
@@ -143,7 +147,7 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffCo
                     reason_fingerprint=fingerprint_text(reason) if reason else None,
                     staff_user_id=str(staff.user.pk),
                     role=role,
-                    contact_email=case.answers[service.contact_email_answer],
+                    contact_email=_text(case.answers.get(service.contact_email_answer)),
                 )
             )
         except LedgerUnavailable:

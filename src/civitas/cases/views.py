@@ -19,6 +19,7 @@ from civitas.identity.public import StaffRequest, has_permission, staff_member_r
 from civitas.ledger.public import LedgerUnavailable, list_entries_about
 from civitas.notify.public import list_messages_about
 from civitas.platform.audit import list_audit_events
+from civitas.platform.jsontypes import JSONValue
 
 
 @require_GET
@@ -104,15 +105,12 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     )
 
 
-def _answer_rows(service: Service, answers: Mapping[str, str | None]) -> list[dict[str, str]]:
+def _answer_rows(service: Service, answers: Mapping[str, JSONValue]) -> list[dict[str, str]]:
     """The answers in page order, shown as check answers showed them, then the values
     derived from them."""
-    rows = [
-        {"key": question.summary_key, "value": question.display(answers[question.id])}
-        for question in service.model.questions
-        if question.id in answers
-    ]
+    rows = [{"key": row.key, "value": row.value} for row in service.model.summary(answers)]
     for name, value in answers.items():
-        if not service.question(name):
-            rows.append({"key": name.replace("_", " ").capitalize(), "value": value or ""})
+        if not service.model.is_asked(name):
+            shown = value if isinstance(value, str) else ""
+            rows.append({"key": name.replace("_", " ").capitalize(), "value": shown})
     return rows

@@ -118,19 +118,18 @@ def _check_meaning(
     pages = document["pages"]
     page_ids: dict[str, int] = {}
     answer_ids: dict[str, str] = {}
+    optional: set[str] = set()
     for index, page in enumerate(pages):
         if page["id"] in page_ids:
             problem(("pages", index, "id"), f"page id '{page['id']}' is used twice")
         page_ids[page["id"]] = index
-        question = page.get("question")
-        if question:
+        problems.extend(_check_grouping(page, index, positions))
+        for where, question in page_questions(page, index, items=True):
             if question["id"] in answer_ids:
-                problem(
-                    ("pages", index, "question", "id"),
-                    f"question id '{question['id']}' is used twice",
-                )
+                problem((*where, "id"), f"question id '{question['id']}' is used twice")
             answer_ids[question["id"]] = question["type"]
-            where = ("pages", index, "question")
+            if question.get("optional"):
+                optional.add(question["id"])
             if question["type"] not in question_type_names():
                 known = ", ".join(question_type_names())
                 problem(
@@ -159,9 +158,15 @@ def _check_meaning(
                     problem((*where, key), f"a money question's {key} is in whole pence")
             values = [option["value"] for option in question.get("options", [])]
             if len(values) != len(set(values)):
-                problem(("pages", index, "question", "options"), "option values must be unique")
+                problem((*where, "options"), "option values must be unique")
         for derived in page.get("derive", {}):
             answer_ids[derived] = "derived"
+        if page.get("kind") == "repeat":
+            if page["id"] in answer_ids:
+                problem(("pages", index, "id"), f"answer id '{page['id']}' is used twice")
+            answer_ids[page["id"]] = "repeat"
+            if page.get("min", 1) > page["max"]:
+                problem(("pages", index, "min"), f"min ({page['min']}) is more than max")
 
     data = document.get("data", {})
     document["_data"] = {}
@@ -172,6 +177,9 @@ def _check_meaning(
         path = (base_dir / table["file"]).resolve()
         if not path.is_relative_to(base_dir.resolve()) or not path.is_file():
             problem(("data", name, "file"), f"data file '{table['file']}' not found")
+            continue
+        if table.get("kind") == "addresses":
+            problems.extend(_embed_address_table(document, positions, name, path))
             continue
         rows, error = _read_table(path, table)
         if error:
@@ -186,11 +194,12 @@ def _check_meaning(
                     ("pages", index, "derive", derived, "lookup"),
                     f"unknown data table '{spec['lookup']}'",
                 )
-        seen_answers = set()
-        for earlier in pages[: index + 1]:
-            if earlier.get("question"):
-                seen_answers.add(earlier["question"]["id"])
+        seen_answers: set[str] = set()
+        for earlier_index, earlier in enumerate(pages[: index + 1]):
+            seen_answers.update(q["id"] for _, q in page_questions(earlier, earlier_index))
             seen_answers.update(earlier.get("derive", {}))
+            if earlier.get("kind") == "repeat":
+                seen_answers.add(earlier["id"])
         for route_index, route in enumerate(page.get("next", [])):
             if route["goto"] not in page_ids:
                 problem(
@@ -207,18 +216,44 @@ def _check_meaning(
                     ("pages", index, "next", route_index, "if", "answer"),
                     f"answer '{condition['answer']}' is not asked on or before this page",
                 )
+            elif condition:
+                where = ("pages", index, "next", route_index, "if")
+                is_list = answer_ids.get(condition["answer"]) == "checkboxes"
+                if answer_ids.get(condition["answer"]) == "repeat" and "is" not in condition:
+                    problem(
+                        (*where, "answer"),
+                        f"answer '{condition['answer']}' is a list of items: "
+                        "test it with is: present or is: missing",
+                    )
+                elif "includes" in condition and not is_list:
+                    problem(
+                        (*where, "includes"),
+                        f"answer '{condition['answer']}' is not a checkboxes answer: "
+                        "use equals or in",
+                    )
+                elif is_list and ("equals" in condition or "in" in condition):
+                    problem(
+                        (*where, "answer"),
+                        f"answer '{condition['answer']}' is a list of choices: "
+                        "test it with includes",
+                    )
 
+    problems.extend(_check_address_tables_used(document, positions))
     problems.extend(_check_page_ids_and_reachability(document, positions))
 
     contact = document["contact"]["email"]
     if answer_ids.get(contact) != "email":
         problem(("contact", "email"), f"contact email '{contact}' must name an email question")
+    elif contact in optional:
+        problem(("contact", "email"), f"contact email '{contact}' must not be optional")
 
     fees = document.get("fees")
     if fees:
         for position, key in enumerate(fees["by"]):
             if key not in answer_ids:
                 problem(("fees", "by", position), f"unknown answer '{key}'")
+            elif key in optional:
+                problem(("fees", "by", position), f"answer '{key}' is optional: a fee needs it")
         problems.extend(_check_fee_table(document, positions))
 
     if document.get("rules"):
@@ -230,6 +265,145 @@ def _check_meaning(
             )
         problems.extend(_check_rules(document, positions, base_dir))
 
+    return problems
+
+
+def page_questions(
+    page: dict[str, Any], index: int, *, items: bool = False
+) -> list[tuple[tuple[PathPart, ...], dict[str, Any]]]:
+    """A page's questions with their paths in the document: its one `question`, or each
+    of its `questions`. A repeating group's questions give no answer of their own (its
+    answer is the list of items): they are included only with `items`."""
+    if page.get("kind") == "repeat" and not items:
+        return []
+    if "questions" in page:
+        return [
+            (("pages", index, "questions", position), question)
+            for position, question in enumerate(page["questions"])
+        ]
+    if page.get("question"):
+        return [(("pages", index, "question"), page["question"])]
+    return []
+
+
+def _check_grouping(page: dict[str, Any], index: int, positions: Document) -> list[Problem]:
+    """A page grouping several questions is headed by its own title; what a page derives
+    comes from its one question."""
+    problems = []
+    if "questions" in page and not page.get("title"):
+        problems.append(
+            positions.problem(
+                "a page of several questions needs a title: its heading",
+                "pages",
+                index,
+                "questions",
+            )
+        )
+    for position, question in enumerate(page.get("questions", [])):
+        if question.get("type") == "address":
+            # Its steps (find, choose, enter by hand) have buttons of their own.
+            problems.append(
+                positions.problem(
+                    "an address question needs a page of its own: use question:",
+                    "pages",
+                    index,
+                    "questions",
+                    position,
+                    "type",
+                )
+            )
+    if "questions" in page and "derive" in page:
+        problems.append(
+            positions.problem(
+                "only a page of one question can derive values", "pages", index, "derive"
+            )
+        )
+    return problems
+
+
+def _embed_address_table(
+    document: dict[str, Any], positions: Document, name: str, path: Path
+) -> list[Problem]:
+    """Reads an address table (`kind: addresses`) into the definition's `_addresses`, so a
+    published version holds its addresses; a problem in a row is reported at its line of
+    the file."""
+    from civitas.catalogue.questions.address import read_address_table
+
+    table = document["data"][name]
+    shown_as = table["file"]
+    rows, found = read_address_table(path, shown_as)
+    document.setdefault("_addresses", {})[name] = rows
+    keys = [
+        positions.problem(
+            f"an address table has no {key}: its columns are uprn, line_1, line_2, town, "
+            "postcode, and it is found by postcode",
+            "data",
+            name,
+            key,
+            key=True,
+        )
+        for key in ("key", "value", "normalise")
+        if key in table
+    ]
+    # A problem with the file as a whole is the definition's, at the line naming the file;
+    # a problem with one address is the file's, at its own line.
+    csv_file = str(Path(positions.path).parent / shown_as)
+    return keys + [
+        Problem(positions.path, positions.line("data", name, "file"), message)
+        if line is None
+        else Problem(csv_file, line, message)
+        for line, message in found
+    ]
+
+
+def _check_address_tables_used(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """An address question names an address table; a derived value looks up any other."""
+    data = document.get("data", {})
+    problems = []
+    for index, page in enumerate(document["pages"]):
+        for where, asked in page_questions(page, index, items=True):
+            table = asked.get("addresses")
+            if asked.get("type") != "address" or table is None:
+                continue
+            if table not in data:
+                problems.append(
+                    positions.problem(f"unknown data table '{table}'", *where, "addresses")
+                )
+            elif data[table].get("kind") != "addresses":
+                problems.append(
+                    positions.problem(
+                        f"data table '{table}' is not an address table: give it "
+                        "'kind: addresses' and the columns uprn, line_1, line_2, town, postcode",
+                        *where,
+                        "addresses",
+                    )
+                )
+        question = page.get("question") or {}
+        for derived, spec in page.get("derive", {}).items():
+            if question.get("type") == "address":
+                problems.append(
+                    positions.problem(
+                        "a value cannot be derived from an address question: a lookup "
+                        "takes the whole answer, and an address is several lines",
+                        "pages",
+                        index,
+                        "derive",
+                        derived,
+                        key=True,
+                    )
+                )
+            elif data.get(spec["lookup"], {}).get("kind") == "addresses":
+                problems.append(
+                    positions.problem(
+                        f"data table '{spec['lookup']}' is an address table: an address "
+                        "question finds addresses in it, a derived value cannot look it up",
+                        "pages",
+                        index,
+                        "derive",
+                        derived,
+                        "lookup",
+                    )
+                )
     return problems
 
 
@@ -379,9 +553,9 @@ def _reachable_pages(pages: list[dict[str, Any]]) -> set[str]:
 def _check_fee_table(document: dict[str, Any], positions: Document) -> list[Problem]:
     fees = document["fees"]
     options = {
-        page["question"]["id"]: [o["value"] for o in page["question"].get("options", [])]
-        for page in document["pages"]
-        if page.get("question")
+        question["id"]: [o["value"] for o in question.get("options", [])]
+        for index, page in enumerate(document["pages"])
+        for _, question in page_questions(page, index)
     }
     problems = []
     first = fees["by"][0]
@@ -441,7 +615,11 @@ def _check_rules(
         )
 
     pages = document["pages"]
-    questions = {page["question"]["id"]: page["question"] for page in pages if page.get("question")}
+    questions = {
+        question["id"]: question
+        for index, page in enumerate(pages)
+        for _, question in page_questions(page, index)
+    }
     derived = {
         name: derive["lookup"] for page in pages for name, derive in page.get("derive", {}).items()
     }
@@ -455,6 +633,9 @@ def _check_rules(
         question = questions.get(answer)
         # Every value an answer can take is checked against the input here, so a citizen
         # can never give an answer the rules cannot decide on.
+        if question and question.get("optional"):
+            problem(where, f"answer '{answer}' is optional: a rule input needs an answer")
+            continue
         if question and question["type"] in ("radios", "select"):
             values = [option["value"] for option in question["options"]]
         elif question and question["type"] == "yes_no":
@@ -498,6 +679,8 @@ def _check_rules(
     date_answer = spec.get("decision_date")
     if date_answer and questions.get(date_answer, {}).get("type") != "date":
         problem(("rules", "decision_date"), f"'{date_answer}' is not a date question")
+    elif date_answer and questions[date_answer].get("optional"):
+        problem(("rules", "decision_date"), f"'{date_answer}' is optional: the rules need a date")
 
     document["_rules"] = {
         "file": spec["file"],

@@ -9,13 +9,16 @@ the checks are the gate, this is the reading. Each question's behaviour is its t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, QuestionType, Widget
+from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
+from civitas.catalogue.questions.address import AddressBook
+from civitas.platform.jsontypes import JSONValue
 
 if TYPE_CHECKING:
     import datetime
@@ -27,6 +30,13 @@ def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 def _empty() -> Mapping[str, str]:
     return MappingProxyType({})
+
+
+OPTIONAL_SUFFIX = " (optional)"
+"""Added to an optional question's label, as GOV.UK does."""
+
+NOT_GIVEN = "Not given"
+"""What check answers and the case page show for an optional question left blank."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,18 @@ class Question:
     decimal_places: int | None = None
     prefix: str = ""
     suffix: str = ""
+    addresses: str = ""
+    """The address table the question finds addresses in (`address` only)."""
+    address_book: AddressBook = field(default_factory=AddressBook, compare=False, repr=False)
+    """That table's addresses, as the published version embeds them."""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
+    optional: bool = False
+    """Whether the question may be left blank: the answer is then recorded as None."""
+    none_option: Option | None = None
+    """An exclusive "none of these" choice after the options (`checkboxes` only)."""
+    min_selected: int | None = None
+    max_selected: int | None = None
+    """How many options must be chosen at least and at most (`checkboxes` only)."""
     kind: QuestionType = field(init=False, repr=False, compare=False)
     """The registered type that cleans, shows and draws this question (KeyError on
     building a question of a type that is not registered)."""
@@ -73,20 +94,51 @@ class Question:
         """What check answers and the case page call the answer."""
         return self.summary_label or self.label
 
+    @property
+    def shown_label(self) -> str:
+        """The label as the page shows it: with " (optional)" when it may be left blank."""
+        return self.label + OPTIONAL_SUFFIX if self.optional else self.label
+
     def clean(self, fields: Mapping[str, str], *, today: datetime.date) -> Cleaned:
+        """The answer from the posted fields. An optional question left blank is answered
+        with None (answered, nothing given); every other answer is its type's."""
+        if self.optional and self.kind.is_blank(self, fields):
+            return Cleaned(None)
         return self.kind.clean(self, fields, today=today)
 
-    def fields_for(self, value: object) -> dict[str, str]:
+    def fields_for(self, value: object) -> Mapping[str, str]:
         return self.kind.fields_for(self, value)
 
-    def display(self, value: str | None) -> str:
-        return "" if value is None else self.kind.display(self, value)
+    def display(self, value: JSONValue) -> str:
+        """An answer as check answers and the case page show it."""
+        if value is None:
+            return NOT_GIVEN if self.optional else ""
+        return self.kind.display_value(self, value)
 
-    def widget(self, fields: Mapping[str, str], error: FieldError | None = None) -> Widget:
-        return self.kind.widget(self, fields, error)
+    def widget(
+        self, fields: Mapping[str, str], error: FieldError | None = None, *, heading: bool = True
+    ) -> Widget:
+        """The question's component. `heading`: its label is the page's heading (a page of
+        one question); a page grouping several has its own heading, and each question's
+        label is an ordinary label."""
+        widget = self.kind.widget(self, fields, error)
+        arguments = dict(widget.arguments)
+        for key in ("label", "legend"):
+            if self.optional and arguments.get(key) == self.label:
+                arguments[key] = self.shown_label
+        if not heading:
+            arguments["heading"] = False
+        return replace(widget, arguments=arguments)
+
+    def error_text(self, kind: str) -> str:
+        """The message for an error of this kind (see questions.error_message)."""
+        return _error_message(self, kind)
 
     def answer_schema(self) -> JSONSchema:
-        return self.kind.answer_schema(self)
+        schema = self.kind.answer_schema(self)
+        if self.optional:
+            return {"anyOf": [schema, {"type": "null"}]}
+        return schema
 
     @property
     def error_field(self) -> str:
@@ -95,17 +147,21 @@ class Question:
 
 @dataclass(frozen=True)
 class Condition:
-    """`{answer: X, equals: V}`, `{answer: X, in: [V, W]}` or `{answer: X, is: missing}`."""
+    """`{answer: X, equals: V}`, `{answer: X, in: [V, W]}`, `{answer: X, is: missing}` or
+    `{answer: X, includes: V}` (a checkboxes answer that has V among its choices)."""
 
     answer: str
     equals: str | None = None
     one_of: tuple[str, ...] | None = None
     is_: Literal["missing", "present"] | None = None
+    includes: str | None = None
 
     def holds(self, answers: Mapping[str, object]) -> bool:
         value = answers.get(self.answer)
         if self.is_ is not None:
-            return (value in (None, "")) == (self.is_ == "missing")
+            return (value in (None, "", [])) == (self.is_ == "missing")
+        if self.includes is not None:
+            return isinstance(value, list) and self.includes in value
         if self.equals is not None:
             return value == self.equals
         return value in (self.one_of or ())
@@ -128,12 +184,64 @@ class Derivation:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """How a repeating group ("add another") repeats: what one item is called, and how
+    many items there must be."""
+
+    item: str
+    """One item, as a sentence names it: "household member"."""
+    items: str
+    """Several: "household members"."""
+    min: int = 1
+    max: int = 10
+
+    def name(self, position: int) -> str:
+        """An item by its position from 1, as headings and check answers name it."""
+        return f"{self.item[:1].upper()}{self.item[1:]} {position}"
+
+
+@dataclass(frozen=True)
 class QuestionPage:
+    """A page of questions: one (`question:` in a definition), or several closely related
+    ones under the page's `title` (`questions:`)."""
+
     id: str
-    question: Question
+    questions: tuple[Question, ...]
     derive: tuple[Derivation, ...] = ()
     next: tuple[Branch, ...] = ()
+    title: str = ""
+    """The page's heading when it groups several questions (a one-question page is headed
+    by its question's label)."""
+    repeat: Repeat | None = None
+    """Set for a repeating group: the questions are asked once for each item, and the
+    answer, under the page's id, is a list of objects keyed by the questions' ids."""
     is_exit: ClassVar[bool] = False
+
+    @property
+    def is_group(self) -> bool:
+        """Whether the page groups several questions under its own heading."""
+        return len(self.questions) > 1 or bool(self.title)
+
+    @property
+    def heading(self) -> str:
+        """What the page is called: its title, or its one question's label."""
+        return self.title or self.questions[0].shown_label
+
+    @property
+    def answer_ids(self) -> tuple[str, ...]:
+        """The answers the page gives: its questions' ids, or a repeating group's own id."""
+        if self.repeat is not None:
+            return (self.id,)
+        return tuple(question.id for question in self.questions)
+
+    def item_schema(self) -> JSONSchema:
+        """The JSON Schema of one item of a repeating group."""
+        return {
+            "type": "object",
+            "properties": {question.id: question.answer_schema() for question in self.questions},
+            "required": [question.id for question in self.questions if not question.optional],
+            "additionalProperties": False,
+        }
 
 
 @dataclass(frozen=True)
@@ -260,7 +368,12 @@ class ServiceDefinition:
         set_(
             self,
             "_by_answer",
-            {page.question.id: page for page in self.pages if isinstance(page, QuestionPage)},
+            {
+                answer: page
+                for page in self.pages
+                if isinstance(page, QuestionPage)
+                for answer in page.answer_ids
+            },
         )
 
     @property
@@ -278,25 +391,72 @@ class ServiceDefinition:
         return self._by_answer.get(answer_id)
 
     def question(self, answer_id: str) -> Question | None:
+        """The question that gives `answer_id` (None for a derived value, or a repeating
+        group's list of items)."""
         page = self.page_for_answer(answer_id)
-        return page.question if page else None
+        if page is None or page.repeat is not None:
+            return None
+        return next(question for question in page.questions if question.id == answer_id)
+
+    def is_asked(self, answer_id: str) -> bool:
+        """Whether a page asks for `answer_id` (a question, or a repeating group)."""
+        return answer_id in self._by_answer
 
     @property
     def questions(self) -> tuple[Question, ...]:
-        """Every question, in page order."""
-        return tuple(page.question for page in self.pages if isinstance(page, QuestionPage))
+        """Every question whose answer stands on its own, in page order (not the
+        questions of a repeating group's items)."""
+        return tuple(
+            question
+            for page in self.pages
+            if isinstance(page, QuestionPage) and page.repeat is None
+            for question in page.questions
+        )
+
+    def summary(self, answers: Mapping[str, JSONValue]) -> list[SummaryRow]:
+        """The answers given, as check answers and the case page list them: one row a
+        question, and one an item of a repeating group, in page order."""
+        rows: list[SummaryRow] = []
+        for page in self.pages:
+            if not isinstance(page, QuestionPage):
+                continue
+            if page.repeat is None:
+                rows.extend(
+                    SummaryRow(
+                        question.summary_key, question.display(answers[question.id]), page.id
+                    )
+                    for question in page.questions
+                    if question.id in answers
+                )
+                continue
+            items = answers.get(page.id)
+            for position, item in enumerate(items if isinstance(items, list) else [], 1):
+                rows.append(
+                    SummaryRow(
+                        page.repeat.name(position), _item_text(page, item), page.id, position
+                    )
+                )
+        return rows
 
     def lookup(self, table: str, key: str) -> str | None:
         return self.data[table].rows.get(key)
 
     def answers_schema(self) -> JSONSchema:
         """The JSON Schema of the `answers` an API client sends: every question's answer
-        by its id, each as its type describes it. Which are needed depends on the route."""
-        return {
-            "type": "object",
-            "properties": {question.id: question.answer_schema() for question in self.questions},
-            "additionalProperties": False,
+        by its id, each as its type describes it, and each repeating group's list of
+        items by the group's id. Which are needed depends on the route."""
+        properties: dict[str, JSONValue] = {
+            question.id: question.answer_schema() for question in self.questions
         }
+        for page in self.pages:
+            if isinstance(page, QuestionPage) and page.repeat is not None:
+                properties[page.id] = {
+                    "type": "array",
+                    "items": page.item_schema(),
+                    "minItems": page.repeat.min,
+                    "maxItems": page.repeat.max,
+                }
+        return {"type": "object", "properties": properties, "additionalProperties": False}
 
     @classmethod
     def from_document(cls, document: Mapping[str, object]) -> ServiceDefinition:
@@ -315,7 +475,9 @@ class ServiceDefinition:
                 before_you_start=tuple(start.get("before_you_start", ())),
                 time_to_complete=start.get("time_to_complete", ""),
             ),
-            pages=tuple(_page(page) for page in doc["pages"]),
+            pages=_with_address_books(
+                tuple(_page(page) for page in doc["pages"]), doc.get("_addresses", {})
+            ),
             data=_frozen(
                 {
                     name: DataTable(
@@ -327,6 +489,8 @@ class ServiceDefinition:
                         rows=_frozen(doc.get("_data", {}).get(name, {})),
                     )
                     for name, table in doc.get("data", {}).items()
+                    # Address tables are not lookups: their questions hold them.
+                    if table.get("kind", "lookup") == "lookup"
                 }
             ),
             rules=_rules(doc["rules"], doc["_rules"]) if doc.get("rules") else None,
@@ -349,12 +513,53 @@ class ServiceDefinition:
         )
 
 
+@dataclass(frozen=True)
+class SummaryRow:
+    """One row of check answers or the case page."""
+
+    key: str
+    value: str
+    page_id: str
+    item: int | None = None
+    """The position from 1 of a repeating group's item."""
+
+
+def _item_text(page: QuestionPage, item: JSONValue) -> str:
+    """An item of a repeating group as one summary value: each answer on its own line."""
+    if not isinstance(item, dict):
+        return ""
+    # An optional answer left blank is left out, rather than "Not given" on its own line.
+    lines = [
+        question.display(value)
+        for question in page.questions
+        if (value := item.get(question.id)) is not None
+    ]
+    return "\n".join(line for line in lines if line)
+
+
 def _page(page: dict[str, Any]) -> Page:
     if page.get("kind") == "exit":
         return ExitPage(id=page["id"], title=page["title"], body=tuple(page["body"]))
+    if page.get("kind") == "repeat":
+        item = page["item"]
+        return QuestionPage(
+            id=page["id"],
+            questions=tuple(_question(question) for question in page["questions"]),
+            title=page["title"],
+            repeat=Repeat(
+                item=item,
+                items=page.get("items", f"{item}s"),
+                min=page.get("min", 1),
+                max=page["max"],
+            ),
+            next=tuple(_branch(route) for route in page.get("next", ())),
+        )
+    asked = page["questions"] if "questions" in page else [page["question"]]
     return QuestionPage(
         id=page["id"],
-        question=_question(page["question"]),
+        questions=tuple(_question(question) for question in asked),
+        # A one-question page is headed by its question, whatever else it says.
+        title=page.get("title", "") if "questions" in page else "",
         derive=tuple(
             Derivation(name=name, lookup=spec["lookup"])
             for name, spec in page.get("derive", {}).items()
@@ -386,7 +591,38 @@ def _question(question: dict[str, Any]) -> Question:
         decimal_places=question.get("decimal_places"),
         prefix=question.get("prefix", ""),
         suffix=question.get("suffix", ""),
+        addresses=question.get("addresses", ""),
         error_messages=_frozen(question.get("error_messages")),
+        optional=question.get("optional", False),
+        none_option=_option(question["none_option"]) if "none_option" in question else None,
+        min_selected=question.get("min_selected"),
+        max_selected=question.get("max_selected"),
+    )
+
+
+def _option(option: dict[str, Any]) -> Option:
+    return Option(value=option["value"], label=option["label"], hint=option.get("hint", ""))
+
+
+def _with_address_books(
+    pages: tuple[Page, ...], tables: Mapping[str, Mapping[str, Any]]
+) -> tuple[Page, ...]:
+    """The pages, each address question holding the addresses of its table."""
+    books = {name: AddressBook.from_rows(rows) for name, rows in tables.items()}
+    return tuple(
+        replace(
+            page,
+            questions=tuple(
+                replace(question, address_book=books[question.addresses])
+                if question.addresses in books
+                else question
+                for question in page.questions
+            ),
+        )
+        if isinstance(page, QuestionPage)
+        and any(question.addresses in books for question in page.questions)
+        else page
+        for page in pages
     )
 
 
@@ -407,6 +643,7 @@ def _branch(route: dict[str, Any]) -> Branch:
             equals=condition.get("equals"),
             one_of=tuple(one_of) if one_of is not None else None,
             is_=condition.get("is"),
+            includes=condition.get("includes"),
         ),
     )
 

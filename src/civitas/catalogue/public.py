@@ -16,6 +16,7 @@ from civitas.catalogue.model import (
     Page,
     Question,
     QuestionPage,
+    Repeat,
     RulesSpec,
     ServiceDefinition,
 )
@@ -28,7 +29,15 @@ from civitas.catalogue.queries import (
     get_service_version,
     list_live_services,
 )
-from civitas.catalogue.questions import Cleaned, FieldError, Refusal, Widget
+from civitas.catalogue.questions import (
+    DEFAULT_ERRORS,
+    Cleaned,
+    FieldError,
+    FormFields,
+    Refusal,
+    Widget,
+    posted_list,
+)
 from civitas.catalogue.service import Service
 from civitas.catalogue.services import (
     PublishResult,
@@ -41,6 +50,7 @@ from civitas.platform.yamlsource import Problem
 
 __all__ = [
     "BUILT_IN_PAGES",
+    "DEFAULT_ERRORS",
     "Branch",
     "Cleaned",
     "Condition",
@@ -49,6 +59,7 @@ __all__ = [
     "ExitPage",
     "FeeTable",
     "FieldError",
+    "FormFields",
     "LiveService",
     "Option",
     "Page",
@@ -57,6 +68,7 @@ __all__ = [
     "Question",
     "QuestionPage",
     "Refusal",
+    "Repeat",
     "RulesSpec",
     "Service",
     "ServiceDefinition",
@@ -71,6 +83,7 @@ __all__ = [
     "list_live_services",
     "normalise_postcode",
     "parse_file",
+    "posted_list",
     "promote_draft",
     "publish_service_file",
     "withdraw_version",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from civitas.catalogue.public import RulesSpec, Service
-from civitas.platform.jsontypes import JSONObject
+from civitas.platform.jsontypes import JSONObject, JSONValue
 from civitas.rules.public import Decision, RuleSet, decide, load_rule_set_source, read_input
 
 
@@ -98,7 +98,7 @@ def answers_needed(service: Service) -> frozenset[str]:
 
 
 def decision_date(
-    service: Service, answers: Mapping[str, str | None], *, today: datetime.date | None
+    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date | None
 ) -> datetime.date | None:
     """The date the rules are applied as of: the answer named by `decision_date` (a
     permit's start date), or today. None when that answer is not given yet."""
@@ -107,11 +107,11 @@ def decision_date(
     if answer is None:
         return today or datetime.date.today()
     value = answers.get(answer)
-    return datetime.date.fromisoformat(value) if value else None
+    return datetime.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def rules_outcome(
-    service: Service, answers: Mapping[str, str | None], *, today: datetime.date | None = None
+    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date | None = None
 ) -> RulesOutcome | None:
     """What the service's rules decide for these answers.
 
@@ -131,7 +131,8 @@ def rules_outcome(
     inputs: dict[str, Any] = {}
     for name, answer in spec.inputs.items():
         value = answers.get(answer)
-        if value in (None, ""):
+        # Rule inputs come from answers that are strings (definition.py checks it).
+        if not isinstance(value, str) or not value:
             if not rule_set.inputs[name].has_default:
                 return None
             continue

@@ -15,21 +15,50 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from civitas.catalogue.public import ExitPage, FieldError, Page, QuestionPage, Service
+from civitas.catalogue.public import (
+    DEFAULT_ERRORS,
+    ExitPage,
+    FieldError,
+    FormFields,
+    Page,
+    Question,
+    QuestionPage,
+    Repeat,
+    Service,
+    posted_list,
+)
 from civitas.journeys import decisions
-from civitas.platform.jsontypes import JSONObject
+from civitas.platform.jsontypes import JSONObject, JSONValue
 from civitas.rules.public import format_date
 
-Answers = dict[str, str | None]
-"""Answers by id: asked answers are strings; a derived value is a string, or None when
-the data table has no row for the answer."""
+Answers = dict[str, JSONValue]
+"""Answers by id, as JSON values (decision record 0016): a string for most questions, a
+list of strings for checkboxes, None for an optional question left blank. An answer is
+given when its id is among the answers, whatever its value. A derived value is a string."""
 
 
 @dataclass(frozen=True)
 class AnswerResult:
-    value: str | None
-    error: FieldError | None = None
+    """What a page's posted fields make: every question's answer, or the errors."""
+
+    values: dict[str, JSONValue] = field(default_factory=dict)
+    """The answers to store by question id; empty when there is an error."""
+    errors: dict[str, FieldError] = field(default_factory=dict)
+    """The error of each question in error by its id, in the page's order."""
     derived: dict[str, str | None] = field(default_factory=dict)
+    pending: Mapping[str, str] | None = None
+    """The fields to draw the page with again, when the post was a step within the
+    question and not an answer (see catalogue Cleaned.pending): nothing to store."""
+
+    @property
+    def error(self) -> FieldError | None:
+        """The first error, if any."""
+        return next(iter(self.errors.values()), None)
+
+    @property
+    def value(self) -> JSONValue:
+        """The answer of a one-question page (None when there is an error)."""
+        return next(iter(self.values.values()), None)
 
 
 @dataclass(frozen=True)
@@ -57,32 +86,73 @@ class Route:
 def clean_answer(
     service: Service, page: QuestionPage, raw: Mapping[str, str], *, today: datetime.date
 ) -> AnswerResult:
-    """Validates what was posted for a page's question and returns the value to store,
-    with the values it derives.
+    """Validates what was posted for a page's questions and returns the values to store,
+    with the values they derive; or every question's error, and nothing to store.
 
-    `raw` holds the posted fields (the question's type says which: the question id, or
-    `<id>-day`/`-month`/`-year` for dates). Every value stored is a string, so answers
+    `raw` holds the posted fields (each question's type says which: the question id, or
+    `<id>-day`/`-month`/`-year` for dates). Every value stored is a JSON value, so answers
     serialise the same everywhere.
     """
-    question = page.question
-    cleaned = question.clean(raw, today=today)
-    if cleaned.error is not None or cleaned.value is None:
-        return AnswerResult(None, cleaned.error)
-    uncovered = _outside_the_rules(service, question.id, cleaned.value)
-    if uncovered:
-        return AnswerResult(None, FieldError(uncovered, question.error_field))
+    values: dict[str, JSONValue] = {}
+    errors: dict[str, FieldError] = {}
+    pending: dict[str, list[str]] | None = None
+    for question in page.questions:
+        cleaned = question.clean(raw, today=today)
+        if cleaned.pending is not None:
+            pending = pending or {}
+            pending.update({name: [value] for name, value in cleaned.pending.items()})
+            continue
+        if cleaned.error is not None:
+            errors[question.id] = _named(page, question, cleaned.error)
+            continue
+        uncovered = _outside_the_rules(service, question.id, cleaned.value)
+        if uncovered:
+            errors[question.id] = FieldError(uncovered, question.error_field)
+            continue
+        values[question.id] = cleaned.value
+    if errors:
+        # Nothing of a page is stored unless all of it is valid.
+        return AnswerResult(errors=errors)
+    if pending is not None:
+        # A step within a question: the page again, with what was typed for the others.
+        for name in raw:
+            if name not in pending and _belongs_to_page(page, name):
+                pending[name] = posted_list(raw, name)
+        return AnswerResult(pending=FormFields(pending))
+    # Definitions derive only from a page of one question (definition.py checks it).
+    first = values[page.questions[0].id]
     derived = {
-        derivation.name: service.lookup(derivation.lookup, cleaned.value)
+        derivation.name: service.lookup(derivation.lookup, first)
+        if isinstance(first, str)
+        else None
         for derivation in page.derive
     }
-    return AnswerResult(cleaned.value, derived=derived)
+    return AnswerResult(values, derived=derived)
 
 
-def _outside_the_rules(service: Service, answer: str, value: str) -> str | None:
+def _belongs_to_page(page: QuestionPage, name: str) -> bool:
+    """Whether a posted field is one of the page's questions' (`<id>` or `<id>-...`)."""
+    return any(name == answer or name.startswith(answer + "-") for answer in page.answer_ids)
+
+
+def _named(page: QuestionPage, question: Question, error: FieldError) -> FieldError:
+    """On a page of several questions, the platform's "Answer this question" would not
+    say which: it names the question, as GOV.UK's "Enter your first name" does. A
+    definition's own message, or a type's, is left as written."""
+    if not page.is_group or error.message != DEFAULT_ERRORS["required"]:
+        return error
+    label = question.label.rstrip()
+    if label.endswith("?"):
+        return FieldError(f"Answer '{label}'", error.field, error.refusal)
+    verb = "Select" if question.kind.takes_options or question.type == "yes_no" else "Enter"
+    return FieldError(f"{verb} {label[:1].lower()}{label[1:]}", error.field, error.refusal)
+
+
+def _outside_the_rules(service: Service, answer: str, value: JSONValue) -> str | None:
     """Why the rules cannot decide as of this date, when the answer gives the decision's
     date (the definition's checks make it a date question, stored as YYYY-MM-DD)."""
     spec = decisions.rules_spec(service)
-    if spec is None or spec.decision_date != answer:
+    if spec is None or spec.decision_date != answer or not isinstance(value, str):
         return None
     rule_set = decisions.rule_set_of(service)
     assert rule_set is not None
@@ -97,7 +167,7 @@ def _outside_the_rules(service: Service, answer: str, value: str) -> str | None:
 def record_answer(
     service: Service,
     page: QuestionPage,
-    answers: Mapping[str, str | None],
+    answers: Mapping[str, JSONValue],
     result: AnswerResult,
     *,
     today: datetime.date,
@@ -108,7 +178,7 @@ def record_answer(
     left out), and answers the new route no longer passes are dropped.
     """
     updated = dict(answers)
-    updated[page.question.id] = result.value
+    updated.update(result.values)
     for derivation in page.derive:
         updated.pop(derivation.name, None)
     updated.update({name: value for name, value in result.derived.items() if value is not None})
@@ -117,7 +187,7 @@ def record_answer(
 
 
 def next_page_id(
-    service: Service, page: QuestionPage, answers: Mapping[str, str | None]
+    service: Service, page: QuestionPage, answers: Mapping[str, JSONValue]
 ) -> str | None:
     for branch in page.next:
         if branch.condition is None or branch.condition.holds(answers):
@@ -139,7 +209,7 @@ def _page(service: Service, page_id: str) -> Page:
 
 
 def route(
-    service: Service, answers: Mapping[str, str | None], *, today: datetime.date | None = None
+    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date | None = None
 ) -> Route:
     """Walks the service from its first page using the answers given.
 
@@ -154,9 +224,9 @@ def route(
         visited.append(page_id)
         if isinstance(page, ExitPage):
             return Route(visited, None, exit_page=page_id)
-        if answers.get(page.question.id) in (None, ""):
+        if not is_answered(page, answers):
             return Route(visited, page_id)
-        given.add(page.question.id)
+        given.update(page.answer_ids)
         given.update(derivation.name for derivation in page.derive)
         exit_page = eligibility.exit_page(given)
         if exit_page:
@@ -168,12 +238,25 @@ def route(
     return Route(visited, None)
 
 
+def is_answered(page: QuestionPage, answers: Mapping[str, JSONValue]) -> bool:
+    """Whether every question on the page is answered: an optional question left blank
+    is answered (with None); a required one never holds None or "". A repeating group is
+    answered once the citizen says they have no more items to add."""
+    if page.repeat is not None:
+        return isinstance(answers.get(page.id), list)
+    return all(
+        answer in answers and (answers[answer] not in (None, "") or question.optional)
+        for question in page.questions
+        for answer in (question.id,)
+    )
+
+
 class _EligibilityCheck:
     """Asks the rules once, as soon as the route has passed every answer they take (or
     at the end of the route, if some are not on it), whether the citizen is eligible."""
 
     def __init__(
-        self, service: Service, answers: Mapping[str, str | None], today: datetime.date | None
+        self, service: Service, answers: Mapping[str, JSONValue], today: datetime.date | None
     ) -> None:
         spec = decisions.rules_spec(service)
         self.service = service
@@ -192,7 +275,7 @@ class _EligibilityCheck:
         return self.page if outcome is not None and not outcome.is_eligible else None
 
 
-def answers_on_route(service: Service, answers: Mapping[str, str | None], on: Route) -> Answers:
+def answers_on_route(service: Service, answers: Mapping[str, JSONValue], on: Route) -> Answers:
     """Only the answers for pages the route `on` passes, with what they derived.
 
     Answers left behind by a changed earlier answer are dropped, so they are never shown
@@ -203,8 +286,9 @@ def answers_on_route(service: Service, answers: Mapping[str, str | None], on: Ro
     for page_id in on.pages:
         page = _page(service, page_id)
         if isinstance(page, QuestionPage):
-            if page.question.id in answers:
-                kept[page.question.id] = answers[page.question.id]
+            for answer in page.answer_ids:
+                if answer in answers:
+                    kept[answer] = answers[answer]
             for derivation in page.derive:
                 if derivation.name in answers:
                     kept[derivation.name] = answers[derivation.name]
@@ -212,7 +296,7 @@ def answers_on_route(service: Service, answers: Mapping[str, str | None], on: Ro
 
 
 def _answers_still_possible(
-    service: Service, answers: Mapping[str, str | None], on: Route
+    service: Service, answers: Mapping[str, JSONValue], on: Route
 ) -> Answers:
     """The answers the route passes, and those of pages after where it stops.
 
@@ -228,15 +312,91 @@ def _answers_still_possible(
     frontier = max(service.page_index(page_id) for page_id in on.pages)
     for page in service.pages[frontier + 1 :]:
         if isinstance(page, QuestionPage):
-            names = [page.question.id, *(derivation.name for derivation in page.derive)]
+            names = [*page.answer_ids, *(derivation.name for derivation in page.derive)]
             kept.update({name: answers[name] for name in names if name in answers})
     return kept
 
 
-def asked_answers(service: Service, answers: Mapping[str, str | None]) -> Answers:
+def asked_answers(service: Service, answers: Mapping[str, JSONValue]) -> Answers:
     """Only the answers to questions (not the values they derived): what an application
     is made of, as an API client sends it."""
-    return {answer: value for answer, value in answers.items() if service.question(answer)}
+    return {answer: value for answer, value in answers.items() if service.model.is_asked(answer)}
+
+
+def _check_items(
+    service: Service, page: QuestionPage, sent: object, today: datetime.date
+) -> tuple[list[JSONValue], dict[str, str]]:
+    """A repeating group's items as an API client sent them: each cleaned as its page
+    cleans it. Errors are keyed `<group>` for the list, `<group>/<n>/<answer>` (n from 1)
+    for one item's answer."""
+    repeat = page.repeat
+    assert repeat is not None
+    if not isinstance(sent, list):
+        return [], {page.id: f"Give a list of {repeat.items}"}
+    if not repeat.min <= len(sent) <= repeat.max:
+        return [], {page.id: _count_problem(page, len(sent))}
+    items: list[JSONValue] = []
+    errors: dict[str, str] = {}
+    for position, item in enumerate(sent, 1):
+        where = f"{page.id}/{position}"
+        if not isinstance(item, dict):
+            errors[where] = f"Give each {repeat.item} as an object of answers"
+            continue
+        for unexpected in sorted(set(item) - {question.id for question in page.questions}):
+            errors[f"{where}/{unexpected}"] = "this question is not asked of each item"
+        result = clean_answer(service, page, page_fields(page, item), today=today)
+        for question in page.questions:
+            value = item.get(question.id)
+            if value is not None and not question.fields_for(value):
+                errors[f"{where}/{question.id}"] = question.error_text("invalid")
+            elif question.id in result.errors:
+                errors[f"{where}/{question.id}"] = result.errors[question.id].message
+        items.append(result.values)
+    return items, errors
+
+
+def _count_problem(page: QuestionPage, count: int) -> str:
+    repeat = page.repeat
+    assert repeat is not None
+    if count < repeat.min:
+        return f"You must add at least {repeat.min} {_noun(repeat, repeat.min)}"
+    return f"You cannot add more than {repeat.max} {_noun(repeat, repeat.max)}"
+
+
+def _noun(repeat: Repeat, count: int) -> str:
+    return repeat.item if count == 1 else repeat.items
+
+
+def count_problem(page: QuestionPage, count: int) -> str | None:
+    """Why a repeating group cannot end with this many items, if it cannot."""
+    repeat = page.repeat
+    assert repeat is not None
+    return None if repeat.min <= count <= repeat.max else _count_problem(page, count)
+
+
+def record_items(
+    service: Service,
+    page: QuestionPage,
+    answers: Mapping[str, JSONValue],
+    items: list[JSONValue],
+    *,
+    today: datetime.date,
+) -> tuple[Answers, Route]:
+    """The answers with a repeating group's list of items as its answer (the citizen
+    has no more to add), and the route they now take."""
+    return record_answer(service, page, answers, AnswerResult({page.id: items}), today=today)
+
+
+def page_fields(page: QuestionPage, sent: Mapping[str, object]) -> FormFields:
+    """The form fields that hold answers to a page's questions: the stored ones, shown
+    again on the page, or those an API client sent, which the page's questions then check
+    as if they had been posted."""
+    fields: dict[str, list[str]] = {}
+    for question in page.questions:
+        held = question.fields_for(sent.get(question.id))
+        for name in held:
+            fields[name] = posted_list(held, name)
+    return FormFields(fields)
 
 
 @dataclass(frozen=True)
@@ -257,7 +417,7 @@ class Fee:
 
 
 def fee_for(
-    service: Service, answers: Mapping[str, str | None], *, today: datetime.date
+    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date
 ) -> Fee | None:
     """The fee for a complete set of answers, from the service's rules or its fee table.
 
@@ -281,7 +441,7 @@ def fee_for(
     return Fee(pence) if pence is not None else None
 
 
-def fee_pence(service: Service, answers: Mapping[str, str | None]) -> int | None:
+def fee_pence(service: Service, answers: Mapping[str, JSONValue]) -> int | None:
     """The fee from the definition's fee table, or None if the service has no fee table."""
     fees = service.model.fees
     return fees.pence_for(answers) if fees is not None else None
@@ -313,13 +473,37 @@ def check_submission(
         if isinstance(page, ExitPage):
             errors[""] = f"the answers lead to '{page_id}': {page.title}"
             break
-        question = page.question
-        fields = question.fields_for(remaining.pop(question.id, None))
-        result = clean_answer(service, page, fields, today=today)
-        if result.error:
-            errors[question.id] = result.error.message
+        if page.repeat is not None:
+            items, item_errors = _check_items(service, page, remaining.pop(page.id, None), today)
+            if item_errors:
+                errors.update(item_errors)
+                break
+            answers[page.id] = items
+            page_id = eligibility.exit_page(set(answers)) or next_page_id(service, page, answers)
+            continue
+        sent = {answer: remaining.pop(answer, None) for answer in page.answer_ids}
+        result = clean_answer(service, page, page_fields(page, sent), today=today)
+        # A value of the wrong JSON type (a number for a text, a string for a list) holds
+        # no fields, so it is missing: an error, even for an optional question, which would
+        # take it as blank.
+        wrong_type = {
+            question.id: question.error_text("invalid")
+            for question in page.questions
+            if question.optional
+            and sent[question.id] is not None
+            and not question.fields_for(sent[question.id])
+        }
+        page_errors = {answer: error.message for answer, error in result.errors.items()}
+        page_errors.update(wrong_type)
+        if page_errors:
+            errors.update(page_errors)
             break
-        answers[question.id] = result.value
+        if result.pending is not None:
+            # Only a page posts a step within a question; an answer given whole is
+            # an answer or an error, but guard the store all the same.
+            errors[page.answer_ids[0]] = "Answer this question"
+            break
+        answers.update(result.values)
         answers.update(result.derived)
         page_id = eligibility.exit_page(set(answers)) or next_page_id(service, page, answers)
     else:

@@ -38,6 +38,8 @@ question_page = _previewing(views.question_page)
 check_answers = _previewing(views.check_answers)
 declaration = _previewing(views.declaration)
 confirmation = _previewing(views.confirmation)
+repeat_item = _previewing(views.repeat_item)
+remove_item = _previewing(views.remove_item)
 # The timeout warning works in a preview as it does for citizens; saving does not (a
 # preview is never stored).
 timed_out = _previewing(returning.timed_out)
@@ -49,6 +51,8 @@ __all__ = [
     "declaration",
     "keep_alive",
     "question_page",
+    "remove_item",
+    "repeat_item",
     "start",
     "timed_out",
 ]

@@ -14,4 +14,6 @@ urlpatterns = [
     path(DRAFT + "timed-out/", preview.timed_out, name="timed-out"),
     path(DRAFT + "keep-alive/", preview.keep_alive, name="keep-alive"),
     path(DRAFT + "<slug:page_id>/", preview.question_page, name="page"),
+    path(DRAFT + "<slug:page_id>/<int:item>/", preview.repeat_item, name="item"),
+    path(DRAFT + "<slug:page_id>/<int:item>/remove/", preview.remove_item, name="remove-item"),
 ]

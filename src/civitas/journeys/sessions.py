@@ -17,6 +17,9 @@ class Journey:
     active_at: float | None = None
     """When the citizen last did something (seconds since the epoch): a journey left
     alone for JOURNEY_TIMEOUT_MINUTES is deleted."""
+    drafts: dict[str, Any] = field(default_factory=dict)
+    """The items of a repeating group the citizen is still adding, by the group's page
+    id: they become its answer when the citizen says they have no more to add."""
 
 
 def _key(service_path: str) -> str:
@@ -33,6 +36,7 @@ def load_journey(request: HttpRequest, service_path: str) -> Journey | None:
         answers=data.get("answers", {}),
         submitted_reference=data.get("submitted_reference"),
         active_at=data.get("active_at"),
+        drafts=data.get("drafts", {}),
     )
 
 
@@ -43,6 +47,7 @@ def save_journey(request: HttpRequest, journey: Journey) -> None:
         "version": journey.version,
         "answers": journey.answers,
         "submitted_reference": journey.submitted_reference,
+        "drafts": journey.drafts,
     }
 
 

@@ -50,7 +50,8 @@ def submit_answers(
     checked = flow.check_submission(service, answers, today=today)
     if checked.errors:
         first = next(iter(checked.errors))
-        page = service.page_for_answer(first)
+        # An item's answer is named `<group>/<n>/<answer>`: the group's page asks it.
+        page = service.page_for_answer(first.split("/")[0])
         return NotSubmitted(errors=checked.errors, page_id=page.id if page else None)
     fee = flow.fee_for(service, checked.answers, today=today)
     case = submit_application(

@@ -18,4 +18,6 @@ urlpatterns = [
     path(SERVICE + "timed-out/", returning.timed_out, name="timed-out"),
     path(SERVICE + "keep-alive/", returning.keep_alive, name="keep-alive"),
     path(SERVICE + "<slug:page_id>/", views.question_page, name="page"),
+    path(SERVICE + "<slug:page_id>/<int:item>/", views.repeat_item, name="item"),
+    path(SERVICE + "<slug:page_id>/<int:item>/remove/", views.remove_item, name="remove-item"),
 ]

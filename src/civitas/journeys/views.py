@@ -29,6 +29,7 @@ from civitas.catalogue.public import (
 from civitas.journeys import decisions, flow
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.journeys.submission import NotSubmitted, submit_answers
+from civitas.platform.jsontypes import JSONValue
 
 PREVIEW_ATTRIBUTE = "civitas_preview_service"
 """Set on a request by the staff preview (preview.py): the draft version it walks through."""
@@ -192,26 +193,34 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
         return redirect(_page_url(service, route.stop or "check-answers"))
     if isinstance(page, ExitPage):
         return _exit_page(request, service, page, journey, route)
+    if page.repeat is not None:
+        return _repeat_summary(request, service, page, journey, route)
 
-    question = page.question
     is_change = request.GET.get("change") == "1"
     fields: Mapping[str, str]
+    errors: Mapping[str, FieldError] = {}
     if request.method == "POST":
         if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
         result = flow.clean_answer(service, page, request.POST, today=_today())
-        if result.error is None:
+        if result.pending is not None:
+            # A step within the question (the address question's "Find address"): the
+            # page again, at its next step, without an error; nothing is stored.
+            fields, status = result.pending, 200
+        elif result.error is None:
             journey.answers, new_route = flow.record_answer(
                 service, page, journey.answers, result, today=_today()
             )
             save_journey(request, journey)
             return redirect(_page_url(service, new_route.stop or "check-answers"))
-        if result.error.refusal is not None:
-            refusal = result.error.refusal
-            return _rejected(request, service, title=refusal.title, detail=refusal.detail)
-        fields, error, status = request.POST, result.error, 400
+        else:
+            for error in result.errors.values():
+                if error.refusal is not None:
+                    refusal = error.refusal
+                    return _rejected(request, service, title=refusal.title, detail=refusal.detail)
+            fields, errors, status = request.POST, result.errors, 400
     else:
-        fields, error, status = question.fields_for(journey.answers.get(question.id)), None, 200
+        fields, status = flow.page_fields(page, journey.answers), 200
     return render(
         request,
         "journeys/question.html",
@@ -219,7 +228,7 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
             service,
             page,
             fields=fields,
-            error=error,
+            errors=errors,
             is_change=is_change,
             # A page opened to change an answer goes back to where the change began.
             back=_page_url(service, "check-answers")
@@ -271,40 +280,326 @@ def _question_context(
     page: QuestionPage,
     *,
     fields: Mapping[str, str],
-    error: FieldError | None,
+    errors: Mapping[str, FieldError],
     is_change: bool,
     back: str,
+    action: str = "",
+    caption: str = "",
 ) -> dict[str, Any]:
+    """A page's questions drawn by their types, each with its own error; the error
+    summary lists every error of the page at once."""
+    action = action or _page_url(service, page.id)
     return _context(
         service,
         page=page,
-        question=page.question,
-        widget=page.question.widget(fields, error),
-        errors={error.field: error.message} if error else {},
-        form_has_errors=error is not None,
-        action=_page_url(service, page.id) + ("?change=1" if is_change else ""),
+        widgets=[
+            question.widget(fields, errors.get(question.id), heading=not page.is_group)
+            for question in page.questions
+        ],
+        errors={error.field: error.message for error in errors.values()},
+        form_has_errors=bool(errors),
+        caption=caption,
+        action=action + ("?change=1" if is_change else ""),
         back=back,
     )
 
 
 def _summary_rows(
-    service: Service, answers: Mapping[str, str | None], route: flow.Route
+    service: Service, answers: Mapping[str, JSONValue], route: flow.Route
 ) -> list[dict[str, str]]:
+    """One row for each question on the route, in page order."""
     rows = []
     for page_id in route.pages:
         page = service.page(page_id)
         if not isinstance(page, QuestionPage):
             continue
-        question = page.question
+        if page.repeat is not None:
+            rows.extend(_item_rows(service, page, answers.get(page.id)))
+            continue
+        for question in page.questions:
+            rows.append(
+                {
+                    "key": question.summary_key,
+                    "value": question.display(answers.get(question.id)),
+                    "href": _page_url(service, page_id) + "?change=1",
+                    "hidden": question.summary_key.lower(),
+                }
+            )
+    return rows
+
+
+def _item_rows(service: Service, page: QuestionPage, items: JSONValue) -> list[dict[str, str]]:
+    """A repeating group on check answers: a row for each item, each changeable; a row
+    saying none were added when there are none."""
+    repeat = page.repeat
+    assert repeat is not None
+    rows = [
+        {"key": row.key, "value": row.value, "href": "", "hidden": row.key.lower()}
+        for row in service.model.summary({page.id: items})
+    ]
+    for position, row in enumerate(rows, 1):
+        row["href"] = _item_url(service, page, position) + "?change=1"
+    if not rows:
+        name = repeat.items[:1].upper() + repeat.items[1:]
         rows.append(
             {
-                "key": question.summary_key,
-                "value": question.display(answers.get(question.id)),
-                "href": _page_url(service, page_id) + "?change=1",
-                "hidden": question.summary_key.lower(),
+                "key": name,
+                "value": "None added",
+                "href": _page_url(service, page.id),
+                "hidden": repeat.items,
             }
         )
     return rows
+
+
+# Repeating groups ("add another"): /<page>/ lists the items and asks whether there is
+# another, /<page>/<n>/ asks the questions of item n, /<page>/<n>/remove/ removes it.
+
+
+def _item_url(service: Service, page: QuestionPage, position: int) -> str:
+    return f"{_page_url(service, page.id)}{position}/"
+
+
+def _group_on_route(
+    request: HttpRequest, organisation: str, slug: str, page_id: str
+) -> tuple[Service, QuestionPage, Journey] | HttpResponse:
+    """The repeating group a request is about, when the route reaches it."""
+    found = _journey(request, _service_or_404(request, organisation, slug))
+    if isinstance(found, HttpResponse):
+        return found
+    service, journey = found
+    page = service.page(page_id)
+    if not isinstance(page, QuestionPage) or page.repeat is None:
+        raise Http404("no such page")
+    route = flow.route(service, journey.answers, today=_today())
+    if page_id not in route.pages:
+        if request.method == "POST":
+            return _rejected(
+                request,
+                service,
+                title="You cannot answer this question yet",
+                detail="Answer the questions in order. Nothing was saved.",
+            )
+        return redirect(_page_url(service, route.stop or "check-answers"))
+    return service, page, journey
+
+
+def _items(journey: Journey, page: QuestionPage) -> list[JSONValue]:
+    """A group's items: its answer once given, or those still being added."""
+    answer = journey.answers.get(page.id)
+    if isinstance(answer, list):
+        return list(answer)
+    drafts = journey.drafts.get(page.id)
+    return list(drafts) if isinstance(drafts, list) else []
+
+
+def _save_items(
+    service: Service, page: QuestionPage, journey: Journey, items: list[JSONValue]
+) -> flow.Route | None:
+    """Keeps a group's changed items: as its answer, when it was given and the items
+    still make one (the route it now takes is returned); otherwise as items still being
+    added, and the group is asked again."""
+    if isinstance(journey.answers.get(page.id), list) and not flow.count_problem(page, len(items)):
+        journey.answers, route = flow.record_items(
+            service, page, journey.answers, items, today=_today()
+        )
+        return route
+    journey.answers.pop(page.id, None)
+    journey.drafts[page.id] = items
+    return None
+
+
+def _repeat_summary(
+    request: HttpRequest,
+    service: Service,
+    page: QuestionPage,
+    journey: Journey,
+    route: flow.Route,
+) -> HttpResponse:
+    """The items added so far, and whether there is another to add."""
+    repeat = page.repeat
+    assert repeat is not None
+    items = _items(journey, page)
+    if request.method == "GET" and not items and repeat.min > 0:
+        return redirect(_item_url(service, page, 1))
+    error = ""
+    if request.method == "POST":
+        if not _version_is_the_journeys(request, service):
+            return _version_changed(request, service)
+        choice = request.POST.get("add_another", "")
+        if choice == "yes":
+            if len(items) < repeat.max:
+                return redirect(_item_url(service, page, len(items) + 1))
+            error = flow.count_problem(page, len(items) + 1) or ""
+        elif choice == "no":
+            problem = flow.count_problem(page, len(items))
+            if problem is None:
+                journey.answers, new_route = flow.record_items(
+                    service, page, journey.answers, items, today=_today()
+                )
+                journey.drafts.pop(page.id, None)
+                save_journey(request, journey)
+                return redirect(_page_url(service, new_route.stop or "check-answers"))
+            error = problem
+        elif choice:
+            return _rejected(
+                request,
+                service,
+                title="That answer is not one of the options",
+                detail="Choose one of the options given. Nothing was saved.",
+            )
+        else:
+            error = f"Select yes if you need to add another {repeat.item}"
+    count = len(items)
+    noun = repeat.item if count == 1 else repeat.items
+    rows = [
+        {
+            "key": row.key,
+            "value": row.value,
+            "change": _item_url(service, page, position),
+            "remove": _item_url(service, page, position) + "remove/",
+        }
+        for position, row in enumerate(service.model.summary({page.id: items}), 1)
+    ]
+    return render(
+        request,
+        "journeys/repeat_summary.html",
+        _context(
+            service,
+            page=page,
+            heading=f"You have added {count} {noun}" if count else f"You have not added any {noun}",
+            rows=rows,
+            question=(
+                f"Do you need to add another {repeat.item}?"
+                if count
+                else f"Do you need to add a {repeat.item}?"
+            ),
+            can_add=count < repeat.max,
+            full=f"You cannot add more than {repeat.max} {repeat.items}",
+            errors={"add_another": error} if error else {},
+            error=error,
+            form_has_errors=bool(error),
+            action=_page_url(service, page.id),
+            back=_back_link(service, route, page.id),
+        ),
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def repeat_item(
+    request: HttpRequest, organisation: str, slug: str, page_id: str, item: int
+) -> HttpResponse:
+    """The questions of one item of a repeating group: a new one, or one to change."""
+    found = _group_on_route(request, organisation, slug, page_id)
+    if isinstance(found, HttpResponse):
+        return found
+    service, page, journey = found
+    repeat = page.repeat
+    assert repeat is not None
+    items = _items(journey, page)
+    if not 1 <= item <= min(len(items) + 1, repeat.max):
+        raise Http404("no such item")
+    is_change = request.GET.get("change") == "1"
+    fields: Mapping[str, str]
+    errors: Mapping[str, FieldError] = {}
+    if request.method == "POST":
+        if not _version_is_the_journeys(request, service):
+            return _version_changed(request, service)
+        result = flow.clean_answer(service, page, request.POST, today=_today())
+        if not result.errors:
+            changed = list(items)
+            if item <= len(items):
+                changed[item - 1] = result.values
+            else:
+                changed.append(result.values)
+            route_after = _save_items(service, page, journey, changed)
+            save_journey(request, journey)
+            if is_change and route_after is not None:
+                return redirect(_page_url(service, route_after.stop or "check-answers"))
+            return redirect(_page_url(service, page.id))
+        for error in result.errors.values():
+            if error.refusal is not None:
+                refusal = error.refusal
+                return _rejected(request, service, title=refusal.title, detail=refusal.detail)
+        fields, errors, status = request.POST, result.errors, 400
+    else:
+        current = items[item - 1] if item <= len(items) else {}
+        fields, status = flow.page_fields(page, current if isinstance(current, dict) else {}), 200
+    route = flow.route(service, journey.answers, today=_today())
+    if is_change:
+        back = _page_url(service, "check-answers")
+    elif items:
+        back = _page_url(service, page.id)
+    else:
+        back = _back_link(service, route, page.id)
+    return render(
+        request,
+        "journeys/question.html",
+        _question_context(
+            service,
+            page,
+            fields=fields,
+            errors=errors,
+            is_change=is_change,
+            back=back,
+            action=_item_url(service, page, item),
+            caption=repeat.name(item),
+        ),
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def remove_item(
+    request: HttpRequest, organisation: str, slug: str, page_id: str, item: int
+) -> HttpResponse:
+    """Asks to confirm, then removes one item of a repeating group."""
+    found = _group_on_route(request, organisation, slug, page_id)
+    if isinstance(found, HttpResponse):
+        return found
+    service, page, journey = found
+    repeat = page.repeat
+    assert repeat is not None
+    items = _items(journey, page)
+    if not 1 <= item <= len(items):
+        raise Http404("no such item")
+    name = repeat.name(item)
+    error = ""
+    if request.method == "POST":
+        if not _version_is_the_journeys(request, service):
+            return _version_changed(request, service)
+        choice = request.POST.get("remove", "")
+        if choice == "yes":
+            _save_items(service, page, journey, items[: item - 1] + items[item:])
+            save_journey(request, journey)
+            return redirect(_page_url(service, page.id))
+        if choice == "no":
+            return redirect(_page_url(service, page.id))
+        if choice:
+            return _rejected(
+                request,
+                service,
+                title="That answer is not one of the options",
+                detail="Choose one of the options given. Nothing was saved.",
+            )
+        error = f"Select yes if you want to remove {name[:1].lower()}{name[1:]}"
+    summary = service.model.summary({page.id: [items[item - 1]]})
+    return render(
+        request,
+        "journeys/remove_item.html",
+        _context(
+            service,
+            heading=f"Are you sure you want to remove {name[:1].lower()}{name[1:]}?",
+            details=summary[0].value.replace("\n", ", ") if summary else "",
+            errors={"remove": error} if error else {},
+            error=error,
+            form_has_errors=bool(error),
+            action=_item_url(service, page, item) + "remove/",
+            back=_page_url(service, page.id),
+        ),
+        status=400 if error else 200,
+    )
 
 
 def _complete_journey_or_redirect(

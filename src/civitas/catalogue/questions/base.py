@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
-from civitas.platform.jsontypes import JSONObject
+from civitas.platform.jsontypes import JSONObject, JSONValue
 
 if TYPE_CHECKING:
     from civitas.catalogue.model import Question
@@ -66,9 +66,16 @@ class FieldError:
 class Cleaned:
     """What a question type made of the fields posted for one question."""
 
-    value: str | None
-    """The answer to store, always a string; None when there is an error."""
+    value: JSONValue
+    """The answer to store, as a JSON value: a string for most types, a list of strings
+    for checkboxes. None when there is an error, for an optional question left blank, or
+    when the post was a step within the question rather than an answer (see `pending`)."""
     error: FieldError | None = None
+    pending: Mapping[str, str] | None = None
+    """Set when the post moved the question on a step without answering it (the address
+    question's "Find address"): the fields to draw its page with again, showing the next
+    step. Not an error: the page is shown without one, and nothing is stored. Only a page
+    posts steps: an answer given whole (from the API or a stored answer) is never pending."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,9 @@ class Widget:
     template: str
     macro: str
     arguments: Mapping[str, object] = field(default_factory=dict)
+    has_own_buttons: bool = False
+    """Whether the macro draws the page's buttons itself (the address question's "Find
+    address"), so the page leaves out its own Continue."""
 
 
 def error_message(question: Question, kind: str, **values: str) -> str:
@@ -121,13 +131,34 @@ class QuestionType(ABC):
         """The answer to store from the posted fields, or the error to show."""
 
     @abstractmethod
-    def fields_for(self, question: Question, value: object) -> dict[str, str]:
+    def fields_for(self, question: Question, value: object) -> Mapping[str, str]:
         """The form fields that hold `value`: a stored answer shown again on its page, or
         a value an API client sent, which `clean` then checks as if it had been posted."""
 
     @abstractmethod
     def display(self, question: Question, value: str) -> str:
-        """A stored answer as check answers and the case page show it."""
+        """A stored answer as check answers and the case page show it (a type whose
+        answer is not a string shows it with `display_value`)."""
+
+    def display_value(self, question: Question, value: JSONValue) -> str:
+        """Any stored answer as check answers and the case page show it; one line each
+        for a list. By default a string answer is `display`ed."""
+        if isinstance(value, str):
+            return self.display(question, value)
+        if isinstance(value, list):
+            return "\n".join(self.display_value(question, item) for item in value)
+        return "" if value is None else str(value)
+
+    def is_blank(self, question: Question, fields: Mapping[str, str]) -> bool:
+        """Whether nothing was given for the question: every field it posts (the field
+        named by its id, and `<id>-...` for a question of several inputs) is empty."""
+        prefix = question.id + "-"
+        return not any(
+            (value or "").strip()
+            for name in fields
+            if name == question.id or name.startswith(prefix)
+            for value in posted_list(fields, name)
+        )
 
     @abstractmethod
     def widget(
@@ -196,6 +227,39 @@ class TextLike(QuestionType):
 
     def answer_schema(self, question: Question) -> JSONSchema:
         return {"type": "string", "maxLength": question.max_length or DEFAULT_MAX_LENGTH}
+
+
+def posted_list(fields: Mapping[str, str], name: str) -> list[str]:
+    """Every value posted under `name`: a form posts one a ticked checkbox; a QueryDict
+    and a FormFields keep them all, a plain mapping holds one."""
+    getlist = getattr(fields, "getlist", None)
+    if getlist is not None:
+        return [value for value in getlist(name) if isinstance(value, str)]
+    value = fields.get(name)
+    return [value] if isinstance(value, str) else []
+
+
+class FormFields(Mapping[str, str]):
+    """Form fields where a name may hold several values, as a posted form's do: read
+    like a QueryDict (the last value, or `getlist` for all)."""
+
+    def __init__(self, values: Mapping[str, list[str]]) -> None:
+        self._values = {name: list(items) for name, items in values.items()}
+
+    def __getitem__(self, name: str) -> str:
+        items = self._values[name]
+        if not items:
+            raise KeyError(name)
+        return items[-1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def getlist(self, name: str) -> list[str]:
+        return list(self._values.get(name, []))
 
 
 def typed_text_problem(question: Question, text: str) -> str | None:

@@ -59,7 +59,7 @@ def test_the_parking_permit_is_read_into_typed_values():
     assert [page.id for page in model.pages][:3] == ["postcode", "not-in-a-zone", "address"]
     postcode = model.page("postcode")
     assert isinstance(postcode, QuestionPage)
-    assert postcode.question.type == "postcode"
+    assert postcode.questions[0].type == "postcode"
     assert [(d.name, d.lookup) for d in postcode.derive] == [("zone", "postcode_zones")]
     assert postcode.next[0] == Branch("not-in-a-zone", Condition("zone", is_="missing"))
     assert isinstance(model.page("not-in-a-zone"), ExitPage)

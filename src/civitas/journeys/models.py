@@ -21,6 +21,7 @@ class SavedJourney(models.Model):
     service_slug = models.SlugField(max_length=60)
     service_version = models.PositiveIntegerField()
     token_sha256 = models.CharField(max_length=64, unique=True)
+    # {"answers": ..., "drafts": ...}, as the journey in the session holds them.
     answers = EncryptedJSONField(null=True, bound_to="id")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)

@@ -73,6 +73,7 @@ def save_for_later(request: HttpRequest, organisation: str, slug: str) -> HttpRe
             result = saving.save_for_later(
                 service=service,
                 answers=journey.answers,
+                drafts=journey.drafts,
                 email=email,
                 client=client_address(request),
             )
@@ -144,7 +145,10 @@ def return_to_saved(request: HttpRequest, organisation: str, slug: str, token: s
             status=409,
         )
     journey = Journey(
-        service_path=live.journey_key, version=service.version, answers=restored.answers
+        service_path=live.journey_key,
+        version=service.version,
+        answers=restored.answers,
+        drafts=restored.drafts,
     )
     save_journey(request, journey)
     request.session.pop(saved_key(live), None)

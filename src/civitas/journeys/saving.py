@@ -45,6 +45,8 @@ class TooManySaves:
 class Restored:
     version: int
     answers: dict[str, Any]
+    drafts: dict[str, Any]
+    """Items of repeating groups still being added, as the journey keeps them."""
 
 
 class LinkUnusable(Exception):
@@ -69,6 +71,7 @@ def save_for_later(
     answers: Mapping[str, Any],
     email: str,
     client: str,
+    drafts: Mapping[str, Any] | None = None,
 ) -> Saved | TooManySaves:
     """Stores the answers for `service` (the version they were given on) and emails `email`
     a link back to them, valid for SAVED_JOURNEY_DAYS. Counts the sending against both the
@@ -92,7 +95,7 @@ def save_for_later(
             service_slug=service.slug,
             service_version=service.version,
             token_sha256=token_digest(token),
-            answers=dict(answers),
+            answers={"answers": dict(answers), "drafts": dict(drafts or {})},
             created_at=now,
             expires_at=expires_at,
         )
@@ -172,7 +175,12 @@ def use_saved_link(*, service: Service, token: str) -> Restored:
         )
         _check_usable(saved)
         assert saved is not None
-        restored = Restored(version=saved.service_version, answers=dict(saved.answers or {}))
+        kept = saved.answers or {}
+        restored = Restored(
+            version=saved.service_version,
+            answers=dict(kept.get("answers", {})),
+            drafts=dict(kept.get("drafts", {})),
+        )
         saved.used_at = timezone.now()
         # Nothing is kept once restored: the answers live in the session again.
         saved.answers = None

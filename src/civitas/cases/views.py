@@ -1,9 +1,11 @@
+import datetime
 from collections.abc import Mapping
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from civitas.cases.models import Case
 from civitas.cases.queries import find_case, list_cases
 from civitas.cases.services import (
     CaseNotFound,
@@ -80,6 +82,8 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
         answers_hidden = False
     service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
     rows = [] if answers_hidden else _answer_rows(service, case.answers)
+    if not answers_hidden:
+        rows.extend(_computed_rows(service, case))
     return render(
         request,
         "cases/detail.html",
@@ -114,3 +118,21 @@ def _answer_rows(service: Service, answers: Mapping[str, JSONValue]) -> list[dic
             shown = value if isinstance(value, str) else ""
             rows.append({"key": name.replace("_", " ").capitalize(), "value": shown})
     return rows
+
+
+def _computed_rows(service: Service, case: Case) -> list[dict[str, str]]:
+    """The definition's computed values for the case's answers, as of the day it was
+    submitted, reading the rules' values from the decision recorded with it."""
+    model = service.model
+    if not model.computed:
+        return []
+    decided = (case.fee_decision or {}).get("values", {})
+
+    def rule(name: str) -> object:
+        value = decided.get(name)
+        if isinstance(value, str) and model.rule_types[name].kind == "date":
+            return datetime.date.fromisoformat(value)
+        return value
+
+    values = model.expression_values(case.answers, today=case.submitted_at.date(), rule=rule)
+    return [{"key": key, "value": value} for key, value in model.computed_display(values)]

@@ -27,7 +27,16 @@ from civitas.platform.yamlsource import (
     read_yaml,
     schema_problems,
 )
-from civitas.rules.public import InputError, RuleSetInvalid, load_rule_set_source, read_input
+from civitas.rules.public import (
+    CompiledExpression,
+    ExpressionProblem,
+    InputError,
+    RuleSetInvalid,
+    ValueType,
+    compile_expression,
+    load_rule_set_source,
+    read_input,
+)
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "service.schema.json"
 MESSAGE_FIELDS = {
@@ -98,6 +107,7 @@ def parse_definition(
         return ParsedDefinition(document, source, "", problems, positions)
 
     problems.extend(_check_meaning(document, positions, base_dir))
+    problems.extend(_check_expressions(document, positions))
     problems.extend(_check_messages(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
     return ParsedDefinition(document, source, digest, problems, positions)
@@ -211,12 +221,12 @@ def _check_meaning(
                     f"page '{route['goto']}' comes before this page: routes only go forward",
                 )
             condition = route.get("if")
-            if condition and condition["answer"] not in seen_answers:
+            if isinstance(condition, dict) and condition["answer"] not in seen_answers:
                 problem(
                     ("pages", index, "next", route_index, "if", "answer"),
                     f"answer '{condition['answer']}' is not asked on or before this page",
                 )
-            elif condition:
+            elif isinstance(condition, dict):
                 where = ("pages", index, "next", route_index, "if")
                 is_list = answer_ids.get(condition["answer"]) == "checkboxes"
                 if answer_ids.get(condition["answer"]) == "repeat" and "is" not in condition:
@@ -476,6 +486,147 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
                     Problem(positions.path, line, f"{where}, column {column}: {reason}")
                 )
     return problems
+
+
+def _check_expressions(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """Parses and type-checks every expression (route conditions, checks, computed values)
+    as the model will compile it, and checks that each uses only answers asked on or before
+    the page it is on: what a page's condition or check reads must have been asked."""
+    from civitas.catalogue.model import expression_types, rule_types
+
+    problems: list[Problem] = []
+    types = expression_types(document)
+    rules = rule_types(document)
+    computed = document.get("computed", {})
+    asked_on: dict[str, int] = {}
+    for index, page in enumerate(document["pages"]):
+        if page.get("kind") == "repeat":
+            asked_on.setdefault(page["id"], index)
+        for question in _questions_of(page):
+            if page.get("kind") != "repeat":
+                asked_on.setdefault(question["id"], index)
+        for derived in page.get("derive", {}):
+            asked_on.setdefault(derived, index)
+
+    def compiled(
+        text: str,
+        path: tuple[PathPart, ...],
+        symbols: dict[str, ValueType],
+        unavailable: dict[str, str],
+        *,
+        boolean: bool,
+    ) -> CompiledExpression | None:
+        try:
+            return compile_expression(
+                text, symbols, rules=rules, unavailable=unavailable, boolean=boolean
+            )
+        except ExpressionProblem as error:
+            where = f" (at character {error.offset + 1})" if error.offset is not None else ""
+            problems.append(positions.problem(f"{error.message}{where}", *path))
+            return None
+
+    # A computed value may use the answers and the computed values above it; what it reads,
+    # through those, is what a condition using it needs to have been asked.
+    needs: dict[str, set[str]] = {}
+    for position, (name, spec) in enumerate(computed.items()):
+        path: tuple[PathPart, ...] = ("computed", name)
+        if name in asked_on or name in ("today",):
+            problems.append(
+                positions.problem(f"'{name}' is already the name of an answer", *path, key=True)
+            )
+            continue
+        text = spec if isinstance(spec, str) else spec["expression"]
+        if not isinstance(spec, str):
+            path = (*path, "expression")
+        earlier = list(computed)[:position]
+        symbols = {n: t for n, t in types.items() if n in asked_on or n in earlier}
+        later = {
+            n: f"computed value '{n}' is defined after '{name}': use only those above it"
+            for n in list(computed)[position + 1 :]
+        }
+        later[name] = f"computed value '{name}' cannot use itself"
+        result = compiled(text, path, symbols, later, boolean=False)
+        if result is not None:
+            needs[name] = set().union(*(needs.get(n, {n}) for n in result.names))
+
+    def uses_computed(
+        result: CompiledExpression,
+        path: tuple[PathPart, ...],
+        seen: set[str],
+        when: str = "on or before this page",
+    ) -> None:
+        for name in sorted(result.names & set(needs)):
+            missing = sorted(needs[name] - seen)
+            if missing:
+                problems.append(
+                    positions.problem(
+                        f"computed value '{name}' uses answer '{missing[0]}', which is not "
+                        f"asked {when}",
+                        *path,
+                    )
+                )
+
+    for index, page in enumerate(document["pages"]):
+        seen = {name for name, where in asked_on.items() if where <= index}
+        symbols = {n: t for n, t in types.items() if n in seen or n in needs}
+        later = {
+            name: f"answer '{name}' is not asked on or before this page"
+            for name, where in asked_on.items()
+            if where > index
+        }
+        uses: list[tuple[str, tuple[PathPart, ...]]] = []
+        for where, question in _question_paths(page):
+            if page.get("kind") == "repeat" and "checks" in question:
+                problems.append(
+                    positions.problem(
+                        "checks cannot be used on a repeating group's questions yet: check "
+                        "the group from a later page's question instead",
+                        "pages",
+                        index,
+                        *where,
+                        "checks",
+                    )
+                )
+                continue
+            for check_index, check in enumerate(question.get("checks", [])):
+                uses.append(
+                    (
+                        check["expression"],
+                        ("pages", index, *where, "checks", check_index, "expression"),
+                    )
+                )
+        for route_index, route in enumerate(page.get("next", [])):
+            if isinstance(route.get("if"), str):
+                uses.append((route["if"], ("pages", index, "next", route_index, "if")))
+        if "show_if" in page:
+            # Whether to ask a page is decided before it is answered: only earlier answers.
+            own = {name for name, where in asked_on.items() if where == index}
+            before = {n: t for n, t in symbols.items() if n not in own}
+            before_later = {
+                **later,
+                **{name: f"answer '{name}' is asked on this page, after show_if" for name in own},
+            }
+            result = compiled(
+                page["show_if"], ("pages", index, "show_if"), before, before_later, boolean=True
+            )
+            if result is not None:
+                uses_computed(result, ("pages", index, "show_if"), seen - own, "before this page")
+        for text, path in uses:
+            result = compiled(text, path, symbols, later, boolean=True)
+            if result is not None:
+                uses_computed(result, path, seen)
+    return problems
+
+
+def _questions_of(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """A page's questions, whether it asks one (`question`) or several (`questions`)."""
+    return [question for _, question in _question_paths(page)]
+
+
+def _question_paths(page: dict[str, Any]) -> list[tuple[tuple[PathPart, ...], dict[str, Any]]]:
+    if page.get("questions"):
+        return [(("questions", i), question) for i, question in enumerate(page["questions"])]
+    return [(("question",), page["question"])] if page.get("question") else []
 
 
 BUILT_IN_PAGES = (

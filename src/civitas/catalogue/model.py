@@ -8,7 +8,7 @@ the checks are the gate, this is the reading. Each question's behaviour is its t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
@@ -19,6 +19,19 @@ from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
 from civitas.catalogue.questions.address import AddressBook
 from civitas.platform.jsontypes import JSONValue
+from civitas.rules.public import (
+    MISSING,
+    TEXT_TYPE,
+    CompiledExpression,
+    ExpressionProblem,
+    RuleSetInvalid,
+    ValueType,
+    compile_expression,
+    format_expression_value,
+    list_type,
+    load_rule_set_source,
+    record_type,
+)
 
 if TYPE_CHECKING:
     import datetime
@@ -29,6 +42,10 @@ def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 def _empty() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+def _no_types() -> Mapping[str, ValueType]:
     return MappingProxyType({})
 
 
@@ -44,6 +61,24 @@ class Option:
     value: str
     label: str
     hint: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A cross-field check on a question: when its page is answered, `expression` must not
+    be false, or `message` is shown as the question's error."""
+
+    expression: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ComputedValue:
+    """A value the definition computes from answers (the `computed` section)."""
+
+    name: str
+    expression: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +110,7 @@ class Question:
     address_book: AddressBook = field(default_factory=AddressBook, compare=False, repr=False)
     """That table's addresses, as the published version embeds them."""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
+    checks: tuple[Check, ...] = ()
     optional: bool = False
     """Whether the question may be left blank: the answer is then recorded as None."""
     none_option: Option | None = None
@@ -173,6 +209,8 @@ class Branch:
 
     goto: str
     condition: Condition | None = None
+    expression: str | None = None
+    """A condition written as an expression (`if: "vehicles > 2"`), instead of `condition`."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +247,8 @@ class QuestionPage:
     questions: tuple[Question, ...]
     derive: tuple[Derivation, ...] = ()
     next: tuple[Branch, ...] = ()
+    show_if: str | None = None
+    """An expression over earlier answers: when it is not true, the page is skipped."""
     title: str = ""
     """The page's heading when it groups several questions (a one-question page is headed
     by its question's label)."""
@@ -357,6 +397,12 @@ class ServiceDefinition:
     contact_email: str
     """The answer that holds the applicant's email address."""
     messages: Mapping[str, Message]
+    computed: tuple[ComputedValue, ...] = ()
+    expression_types: Mapping[str, ValueType] = field(default_factory=_no_types)
+    """The type in expressions of every answer, derived value and computed value."""
+    rule_types: Mapping[str, ValueType] = field(default_factory=_no_types)
+    """The type of every value of the service's rules, which `rule("...")` may read."""
+    _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
     _by_answer: Mapping[str, QuestionPage] = field(init=False, repr=False, compare=False)
@@ -375,6 +421,87 @@ class ServiceDefinition:
                 for answer in page.answer_ids
             },
         )
+        set_(self, "_expressions", self._compile_expressions())
+
+    def _compile_expressions(self) -> Mapping[str, CompiledExpression]:
+        """Every expression of the definition, parsed and checked once per version. The
+        definition's checks passed, so each compiles; a condition compiles as true-or-false."""
+        texts: dict[str, bool] = {value.expression: False for value in self.computed}
+        for page in self.pages:
+            if isinstance(page, QuestionPage):
+                texts.update({check.expression: True for q in page.questions for check in q.checks})
+                texts.update({b.expression: True for b in page.next if b.expression})
+                if page.show_if:
+                    texts[page.show_if] = True
+        return MappingProxyType(
+            {
+                text: compile_expression(
+                    text, self.expression_types, rules=self.rule_types, boolean=boolean
+                )
+                for text, boolean in texts.items()
+            }
+        )
+
+    def expression(self, text: str) -> CompiledExpression:
+        """The compiled form of one of the definition's expressions."""
+        return self._expressions[text]
+
+    def expression_values(
+        self,
+        answers: Mapping[str, object],
+        *,
+        today: datetime.date | None = None,
+        rule: Callable[[str], object] | None = None,
+    ) -> dict[str, object]:
+        """The answers as expressions see them: each converted by its question's type; a
+        derived value as its text; then, given `today`, every computed value in order
+        (`rule` gives the values of the service's rules, None while they cannot decide)."""
+        values = self._answer_values(answers)
+        if today is not None:
+            for computed in self.computed:
+                expression = self._expressions[computed.expression]
+                values[computed.name] = expression.evaluate(values, today=today, rule=rule)
+        return values
+
+    def computed_display(self, values: Mapping[str, object]) -> list[tuple[str, str]]:
+        """Each computed value of `values` (from `expression_values`) as staff read it, by
+        its label: a missing value is blank."""
+        return [
+            (
+                computed.label or computed.name.replace("_", " ").capitalize(),
+                format_expression_value(
+                    self._expressions[computed.expression].vtype,
+                    values.get(computed.name, MISSING),
+                ),
+            )
+            for computed in self.computed
+        ]
+
+    def _answer_values(self, answers: Mapping[str, object]) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for name, stored in answers.items():
+            question = self.question(name)
+            page = self.page_for_answer(name)
+            if question is not None:
+                values[name] = question.kind.expression_value(question, stored)
+            elif page is not None and page.repeat is not None:
+                # A repeating group: a list of records, each answer converted by its type.
+                items = stored if isinstance(stored, list) else []
+                values[name] = [
+                    {
+                        q.id: q.kind.expression_value(q, item.get(q.id))
+                        if item.get(q.id) is not None
+                        else MISSING
+                        for q in page.questions
+                    }
+                    for item in items
+                    if isinstance(item, dict)
+                ]
+            elif isinstance(stored, str) and stored:
+                values[name] = stored
+            else:
+                values[name] = MISSING
+        return values
 
     @property
     def first_page(self) -> Page:
@@ -510,7 +637,58 @@ class ServiceDefinition:
                     for name, message in doc["messages"].items()
                 }
             ),
+            computed=tuple(_computed(name, spec) for name, spec in doc.get("computed", {}).items()),
+            expression_types=_frozen(expression_types(doc)),
+            rule_types=_frozen(rule_types(doc)),
         )
+
+
+def _computed(name: str, spec: str | dict[str, Any]) -> ComputedValue:
+    if isinstance(spec, str):
+        return ComputedValue(name=name, expression=spec)
+    return ComputedValue(name=name, expression=spec["expression"], label=spec.get("label", ""))
+
+
+def expression_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
+    """The type in expressions of every answer (as its question type says), derived value
+    (text) and computed value, by name, for a document that passed the schema. A computed
+    value's type is its expression's, checked against those above it."""
+    types: dict[str, ValueType] = {}
+    for page in document["pages"]:
+        asked = page.get("questions") or ([page["question"]] if page.get("question") else [])
+        own = {}
+        for question in asked:
+            try:
+                kind = _question_type(question["type"])
+            except KeyError:
+                continue
+            own[question["id"]] = kind.expression_type(question)
+        if page.get("kind") == "repeat":
+            types[page["id"]] = list_type(record_type(own))
+        else:
+            types.update(own)
+        for derived in page.get("derive", {}):
+            types[derived] = TEXT_TYPE
+    rules = rule_types(document)
+    for name, spec in document.get("computed", {}).items():
+        text = spec if isinstance(spec, str) else spec["expression"]
+        try:
+            types[name] = compile_expression(text, types, rules=rules).vtype
+        except ExpressionProblem:
+            continue  # the definition's checks report it, with its line
+    return types
+
+
+def rule_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
+    """The types of the values the service's rules decide (none without rules)."""
+    embedded = document.get("_rules")
+    if not embedded:
+        return {}
+    try:
+        rule_set = load_rule_set_source(embedded["source"], filename=embedded["file"])
+    except RuleSetInvalid:
+        return {}  # the definition's checks report it, with its line
+    return {name: variable.vtype for name, variable in rule_set.variables.items()}
 
 
 @dataclass(frozen=True)
@@ -553,6 +731,7 @@ def _page(page: dict[str, Any]) -> Page:
                 max=page["max"],
             ),
             next=tuple(_branch(route) for route in page.get("next", ())),
+            show_if=page.get("show_if"),
         )
     asked = page["questions"] if "questions" in page else [page["question"]]
     return QuestionPage(
@@ -565,6 +744,7 @@ def _page(page: dict[str, Any]) -> Page:
             for name, spec in page.get("derive", {}).items()
         ),
         next=tuple(_branch(route) for route in page.get("next", ())),
+        show_if=page.get("show_if"),
     )
 
 
@@ -593,6 +773,10 @@ def _question(question: dict[str, Any]) -> Question:
         suffix=question.get("suffix", ""),
         addresses=question.get("addresses", ""),
         error_messages=_frozen(question.get("error_messages")),
+        checks=tuple(
+            Check(expression=check["expression"], message=check["message"])
+            for check in question.get("checks", ())
+        ),
         optional=question.get("optional", False),
         none_option=_option(question["none_option"]) if "none_option" in question else None,
         min_selected=question.get("min_selected"),
@@ -635,6 +819,8 @@ def _branch(route: dict[str, Any]) -> Branch:
     condition = route.get("if")
     if condition is None:
         return Branch(goto=route["goto"])
+    if isinstance(condition, str):
+        return Branch(goto=route["goto"], expression=condition)
     one_of = condition.get("in")
     return Branch(
         goto=route["goto"],

@@ -9,6 +9,8 @@ from civitas.catalogue.definition import (
 from civitas.catalogue.events import DraftPublished, ServicePublished
 from civitas.catalogue.model import (
     Branch,
+    Check,
+    ComputedValue,
     Condition,
     ExitPage,
     FeeTable,
@@ -52,7 +54,9 @@ __all__ = [
     "BUILT_IN_PAGES",
     "DEFAULT_ERRORS",
     "Branch",
+    "Check",
     "Cleaned",
+    "ComputedValue",
     "Condition",
     "DefinitionInvalid",
     "DraftPublished",

@@ -27,7 +27,7 @@ from civitas.catalogue.public import (
     Service,
     posted_list,
 )
-from civitas.journeys import decisions
+from civitas.journeys import decisions, logic
 from civitas.platform.jsontypes import JSONObject, JSONValue
 from civitas.rules.public import format_date
 
@@ -84,14 +84,20 @@ class Route:
 
 
 def clean_answer(
-    service: Service, page: QuestionPage, raw: Mapping[str, str], *, today: datetime.date
+    service: Service,
+    page: QuestionPage,
+    raw: Mapping[str, str],
+    *,
+    today: datetime.date,
+    answers: Mapping[str, JSONValue] | None = None,
 ) -> AnswerResult:
     """Validates what was posted for a page's questions and returns the values to store,
     with the values they derive; or every question's error, and nothing to store.
 
     `raw` holds the posted fields (each question's type says which: the question id, or
     `<id>-day`/`-month`/`-year` for dates). Every value stored is a JSON value, so answers
-    serialise the same everywhere.
+    serialise the same everywhere. `answers` are those given so far: the questions'
+    cross-field checks read the answers of earlier pages with the page's new ones.
     """
     values: dict[str, JSONValue] = {}
     errors: dict[str, FieldError] = {}
@@ -127,7 +133,57 @@ def clean_answer(
         else None
         for derivation in page.derive
     }
+    failed = _failed_checks(service, page, {**values, **derived}, answers or {}, today)
+    if failed:
+        return AnswerResult(errors=failed)
     return AnswerResult(values, derived=derived)
+
+
+def _failed_checks(
+    service: Service,
+    page: QuestionPage,
+    page_answers: Mapping[str, JSONValue],
+    answers: Mapping[str, JSONValue],
+    today: datetime.date | None,
+) -> dict[str, FieldError]:
+    """The page's questions whose cross-field checks fail, over the answers of earlier
+    pages with the page's own."""
+    checked = [question for question in page.questions if question.checks]
+    if not checked or page.repeat is not None:
+        return {}
+    given = _earlier_answers(service, page, answers)
+    given.update(page_answers)
+    failed = {}
+    for question in checked:
+        error = logic.check_error(service, question, given, today=today)
+        if error is not None:
+            failed[question.id] = error
+    return failed
+
+
+def _own_answers(page: QuestionPage, answers: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
+    names = {*page.answer_ids, *(derivation.name for derivation in page.derive)}
+    return {name: value for name, value in answers.items() if name in names}
+
+
+def _without(page: QuestionPage, answers: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
+    """The answers as a skipped page leaves them: without its own, which are not asked."""
+    names = {*page.answer_ids, *(derivation.name for derivation in page.derive)}
+    return {name: value for name, value in answers.items() if name not in names}
+
+
+def _earlier_answers(
+    service: Service, page: QuestionPage, answers: Mapping[str, JSONValue]
+) -> dict[str, JSONValue]:
+    """The answers of pages before `page`: a check never reads an answer kept from a later
+    page (after a change), which the citizen has not confirmed on this route yet."""
+    position = service.page_index(page.id)
+    earlier = {}
+    for name, value in answers.items():
+        asked_on = service.page_for_answer(name)
+        if asked_on is None or service.page_index(asked_on.id) < position:
+            earlier[name] = value
+    return earlier
 
 
 def _belongs_to_page(page: QuestionPage, name: str) -> bool:
@@ -187,10 +243,14 @@ def record_answer(
 
 
 def next_page_id(
-    service: Service, page: QuestionPage, answers: Mapping[str, JSONValue]
+    service: Service,
+    page: QuestionPage,
+    answers: Mapping[str, JSONValue],
+    *,
+    today: datetime.date | None = None,
 ) -> str | None:
     for branch in page.next:
-        if branch.condition is None or branch.condition.holds(answers):
+        if logic.branch_holds(service, branch, answers, today=today):
             return branch.goto
     pages = service.pages
     position = service.page_index(page.id) + 1
@@ -224,14 +284,22 @@ def route(
         visited.append(page_id)
         if isinstance(page, ExitPage):
             return Route(visited, None, exit_page=page_id)
+        if not logic.is_shown(service, page, answers, today=today):
+            visited.pop()
+            page_id = next_page_id(service, page, _without(page, answers), today=today)
+            continue
         if not is_answered(page, answers):
+            return Route(visited, page_id)
+        if _failed_checks(service, page, _own_answers(page, answers), answers, today):
+            # An earlier answer was changed so that this one no longer passes its checks:
+            # the citizen answers this page again, rather than submit what cannot be true.
             return Route(visited, page_id)
         given.update(page.answer_ids)
         given.update(derivation.name for derivation in page.derive)
         exit_page = eligibility.exit_page(given)
         if exit_page:
             return Route([*visited, exit_page], None, exit_page=exit_page)
-        page_id = next_page_id(service, page, answers)
+        page_id = next_page_id(service, page, answers, today=today)
     exit_page = eligibility.exit_page(given, at_end=True)
     if exit_page:
         return Route([*visited, exit_page], None, exit_page=exit_page)
@@ -473,16 +541,21 @@ def check_submission(
         if isinstance(page, ExitPage):
             errors[""] = f"the answers lead to '{page_id}': {page.title}"
             break
+        if not logic.is_shown(service, page, answers, today=today):
+            page_id = next_page_id(service, page, answers, today=today)
+            continue
         if page.repeat is not None:
             items, item_errors = _check_items(service, page, remaining.pop(page.id, None), today)
             if item_errors:
                 errors.update(item_errors)
                 break
             answers[page.id] = items
-            page_id = eligibility.exit_page(set(answers)) or next_page_id(service, page, answers)
+            page_id = eligibility.exit_page(set(answers)) or next_page_id(
+                service, page, answers, today=today
+            )
             continue
         sent = {answer: remaining.pop(answer, None) for answer in page.answer_ids}
-        result = clean_answer(service, page, page_fields(page, sent), today=today)
+        result = clean_answer(service, page, page_fields(page, sent), today=today, answers=answers)
         # A value of the wrong JSON type (a number for a text, a string for a list) holds
         # no fields, so it is missing: an error, even for an optional question, which would
         # take it as blank.
@@ -505,7 +578,9 @@ def check_submission(
             break
         answers.update(result.values)
         answers.update(result.derived)
-        page_id = eligibility.exit_page(set(answers)) or next_page_id(service, page, answers)
+        page_id = eligibility.exit_page(set(answers)) or next_page_id(
+            service, page, answers, today=today
+        )
     else:
         page_id = eligibility.exit_page(set(answers), at_end=True)
         if page_id:

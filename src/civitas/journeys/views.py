@@ -202,7 +202,9 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
     if request.method == "POST":
         if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
-        result = flow.clean_answer(service, page, request.POST, today=_today())
+        result = flow.clean_answer(
+            service, page, request.POST, today=_today(), answers=journey.answers
+        )
         if result.pending is not None:
             # A step within the question (the address question's "Find address"): the
             # page again, at its next step, without an error; nothing is stored.

@@ -22,6 +22,11 @@ DATE = "date"
 ENUMERATION = "enumeration"
 TABLE = "table"
 LIST = "list"
+# Kinds only the service-definition dialect uses (see ``answer_expressions``): free text,
+# a time of day, and one item of a repeating group (a record of named answers).
+TEXT = "text"
+TIME = "time"
+RECORD = "record"
 
 NUMERIC_KINDS = frozenset({INTEGER, MONEY, NUMBER})
 
@@ -46,6 +51,8 @@ class ValueType:
     exact: bool = True
     literal: bool = False
     element: ValueType | None = None
+    fields: tuple[tuple[str, ValueType], ...] | None = None
+    """The named values of a record, in order (``record`` only)."""
 
     @property
     def is_numeric(self) -> bool:
@@ -60,6 +67,8 @@ class ValueType:
         if self.kind == TABLE and self.element is not None:
             return f"a table of {self.element.describe()}"
         if self.kind == LIST and self.element is not None:
+            if self.element.kind == RECORD:
+                return "a list of records"
             return f"a list of {self.element.describe()}"
         return self.kind
 

@@ -14,9 +14,34 @@ Import from here rather than from the modules behind it, which may change::
 ``load_rule_set`` caches by file content, so it is cheap to call per request;
 ``load_rule_set_source`` does the same for rules kept as text (a published service version
 embeds its rule set). ``read_input`` reads an input written as text, such as a form answer.
+
+Service definitions use the same expression language over answers (route conditions,
+computed values, cross-field checks): ``compile_expression`` checks and compiles one once,
+its ``evaluate`` runs it (see ``answer_expressions``)::
+
+    condition = compile_expression("vehicles > 2", {"vehicles": INTEGER_TYPE}, boolean=True)
+    condition.holds({"vehicles": 3}, today=date(2026, 4, 1))    # True
 """
 
 from civitas.platform.yamlsource import Problem
+from civitas.rules.answer_expressions import (
+    BOOLEAN_TYPE,
+    DATE_TYPE,
+    INTEGER_TYPE,
+    MISSING,
+    MONEY_TYPE,
+    NUMBER_TYPE,
+    TEXT_TYPE,
+    TIME_TYPE,
+    CompiledExpression,
+    ExpressionProblem,
+    choice_type,
+    compile_expression,
+    format_expression_value,
+    list_type,
+    record_type,
+)
+from civitas.rules.datatypes import ValueType
 from civitas.rules.evaluate import DateNotCovered, Decision, InputError, decide, read_input
 from civitas.rules.loader import (
     RuleSetInvalid,
@@ -28,16 +53,32 @@ from civitas.rules.model import RuleSet
 from civitas.rules.values import format_date
 
 __all__ = [
+    "BOOLEAN_TYPE",
+    "DATE_TYPE",
+    "INTEGER_TYPE",
+    "MISSING",
+    "MONEY_TYPE",
+    "NUMBER_TYPE",
+    "TEXT_TYPE",
+    "TIME_TYPE",
+    "CompiledExpression",
     "DateNotCovered",
     "Decision",
+    "ExpressionProblem",
     "InputError",
     "Problem",
     "RuleSet",
     "RuleSetInvalid",
+    "ValueType",
+    "choice_type",
+    "compile_expression",
     "decide",
     "format_date",
+    "format_expression_value",
+    "list_type",
     "load_rule_set",
     "load_rule_set_source",
     "read_input",
+    "record_type",
     "validate_file",
 ]

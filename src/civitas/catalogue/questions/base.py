@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
 from civitas.platform.jsontypes import JSONObject, JSONValue
+from civitas.rules.public import MISSING, TEXT_TYPE, ValueType
 
 if TYPE_CHECKING:
     from civitas.catalogue.model import Question
@@ -178,6 +179,17 @@ class QuestionType(ABC):
         """What is wrong with this type's own keys in a definition's question (that passed
         the schema), as (key, problem); validating the definition reports each at its line."""
         return []
+
+    def expression_type(self, question: Mapping[str, object]) -> ValueType:
+        """The type of this question's answer in the definition's expressions (conditions,
+        computed values, checks), from the definition's question (that passed the schema).
+        Text by default; types whose answers are numbers, dates or choices say so."""
+        return TEXT_TYPE
+
+    def expression_value(self, question: Question, stored: object) -> object:
+        """A stored answer as the typed value expressions see (of `expression_type`), or
+        MISSING when there is none. Never raises: a value it cannot read is missing."""
+        return stored if isinstance(stored, str) and stored else MISSING
 
 
 class TextLike(QuestionType):

@@ -19,6 +19,7 @@ from civitas.catalogue.questions.base import (
     register,
 )
 from civitas.catalogue.questions.choice import NOT_AN_OPTION
+from civitas.rules.public import ValueType, choice_type, list_type
 
 if TYPE_CHECKING:
     from civitas.catalogue.model import Option, Question
@@ -149,3 +150,19 @@ class Checkboxes(QuestionType):
         if isinstance(none, dict) and none.get("value") in values:
             problems.append(("none_option", "the none option's value is also an option's value"))
         return problems
+
+    def expression_type(self, question: Mapping[str, object]) -> ValueType:
+        """The list of the chosen values (the none option's among them, when chosen)."""
+        options = question.get("options")
+        listed = options if isinstance(options, list) else []
+        values = [str(option["value"]) for option in listed]
+        none = question.get("none_option")
+        if isinstance(none, dict):
+            values.append(str(none["value"]))
+        return list_type(choice_type(values))
+
+    def expression_value(self, question: Question, stored: object) -> object:
+        """The chosen values; an answer left blank is an empty list."""
+        if not isinstance(stored, list):
+            return []
+        return [value for value in stored if isinstance(value, str)]

@@ -19,6 +19,7 @@ from civitas.catalogue.questions.base import (
     register,
     typed_text_problem,
 )
+from civitas.rules.public import BOOLEAN_TYPE, MISSING, ValueType, choice_type
 
 if TYPE_CHECKING:
     from civitas.catalogue.model import Option, Question
@@ -58,6 +59,11 @@ class Radios(QuestionType):
     def options(self, question: Question) -> tuple[Option, ...]:
         """What the question offers: by default, the definition's options."""
         return question.options
+
+    def expression_type(self, question: Mapping[str, object]) -> ValueType:
+        options = question.get("options")
+        values = [str(o["value"]) for o in options] if isinstance(options, list) else []
+        return choice_type(values)
 
     def fields_for(self, question: Question, value: object) -> dict[str, str]:
         return {question.id: value} if isinstance(value, str) else {}
@@ -100,6 +106,17 @@ class YesNo(Radios):
 
     def options(self, question: Question) -> tuple[Option, ...]:
         return _yes_no()
+
+    def expression_type(self, question: Mapping[str, object]) -> ValueType:
+        return BOOLEAN_TYPE
+
+    def expression_value(self, question: Question, stored: object) -> object:
+        """Yes is true and no is false, so conditions read `has_badge and ...`."""
+        if isinstance(stored, bool):
+            return stored
+        if not isinstance(stored, str):
+            return MISSING
+        return {"yes": True, "no": False}.get(stored, MISSING)
 
 
 @cache

@@ -17,6 +17,7 @@ from civitas.catalogue.questions.base import (
     error_message,
     register,
 )
+from civitas.rules.public import DATE_TYPE, MISSING, ValueType
 
 if TYPE_CHECKING:
     from civitas.catalogue.model import Question
@@ -128,3 +129,12 @@ class Date(QuestionType):
 
     def error_field(self, question: Question) -> str:
         return _field(question, "day")
+
+    def expression_type(self, question: Mapping[str, object]) -> ValueType:
+        return DATE_TYPE
+
+    def expression_value(self, question: Question, stored: object) -> object:
+        try:
+            return datetime.date.fromisoformat(stored) if isinstance(stored, str) else MISSING
+        except ValueError:
+            return MISSING

@@ -19,6 +19,7 @@ from civitas.catalogue.questions.base import (
     typed_text_problem,
 )
 from civitas.platform.templating import format_pence
+from civitas.rules.public import MISSING, MONEY_TYPE, ValueType
 
 if TYPE_CHECKING:
     from civitas.catalogue.model import Question
@@ -118,3 +119,14 @@ class Money(QuestionType):
             + (f", {' and '.join(bounds)}" if bounds else ""),
             "examples": ["1250"],
         }
+
+    def expression_type(self, question: Mapping[str, object]) -> ValueType:
+        return MONEY_TYPE
+
+    def expression_value(self, question: Question, stored: object) -> object:
+        """Pence, as stored."""
+        if isinstance(stored, int) and not isinstance(stored, bool):
+            return stored
+        if isinstance(stored, str) and re.fullmatch(r"-?[0-9]{1,18}", stored):
+            return int(stored)
+        return MISSING

@@ -19,6 +19,7 @@ from civitas.catalogue.questions.base import (
     register,
     typed_text_problem,
 )
+from civitas.rules.public import INTEGER_TYPE, MISSING, NUMBER_TYPE, ValueType
 
 if TYPE_CHECKING:
     from civitas.catalogue.model import Question
@@ -52,6 +53,10 @@ def _decimal_places(question: Question) -> int:
     if not question.decimal:
         return 0
     return question.decimal_places or DEFAULT_DECIMAL_PLACES
+
+
+LARGEST = Decimal(10) ** 18
+"""Beyond any answer the type takes: a stored value past it is not read as a number."""
 
 
 @register
@@ -147,3 +152,18 @@ class Number(QuestionType):
         kind = f"a number with {places} decimal places" if places else "a whole number"
         schema["description"] = f"{kind}, as text" + (f", {' and '.join(bounds)}" if bounds else "")
         return schema
+
+    def expression_type(self, question: Mapping[str, object]) -> ValueType:
+        return NUMBER_TYPE if question.get("decimal") else INTEGER_TYPE
+
+    def expression_value(self, question: Question, stored: object) -> object:
+        """A whole number as an int, a decimal as the Decimal it was written as."""
+        if isinstance(stored, bool) or not isinstance(stored, (str, int)):
+            return MISSING
+        try:
+            number = Decimal(stored)
+        except ArithmeticError:
+            return MISSING
+        if not number.is_finite() or abs(number) > LARGEST:
+            return MISSING
+        return number if question.decimal else int(number)

@@ -8,6 +8,7 @@ what the GOV.UK Design System asks of questions: be lenient about format.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
@@ -20,6 +21,7 @@ from civitas.catalogue.questions.base import (
     error_message,
     register,
 )
+from civitas.rules.public import MISSING, TIME_TYPE, ValueType
 
 if TYPE_CHECKING:
     from civitas.catalogue.model import Question
@@ -92,3 +94,12 @@ class TimeOfDay(TextLike):
             "examples": ["14:30"],
             "description": "HH:MM on the 24-hour clock",
         }
+
+    def expression_type(self, question: Mapping[str, object]) -> ValueType:
+        return TIME_TYPE
+
+    def expression_value(self, question: Question, stored: object) -> object:
+        found = STORED.fullmatch(stored) if isinstance(stored, str) else None
+        if found is None:
+            return MISSING
+        return datetime.time(int(found[1]), int(found[2]))

@@ -11,7 +11,7 @@ from tests.browser import assert_accessible, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-BULKY_WASTE = REPO / "tests" / "services" / "bulky-waste-collection" / "service.yaml"
+BULKY_WASTE = REPO / "services" / "bulky-waste-collection" / "service.yaml"
 ADDRESS = "What is the address we should collect from?"
 
 

@@ -1,5 +1,6 @@
 """What happens to a case, announced for the handlers in the wiring table."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from civitas.cases.workflow import Outcome, Status
@@ -18,6 +19,8 @@ class ApplicationSubmitted(DomainEvent):
     channel: str
     fee_pence: int | None
     contact_email: str = field(repr=False)
+    answers: Mapping[str, object] = field(default_factory=dict, repr=False)
+    """The case's answers, for the messages that use them (personal data: never logged)."""
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(
@@ -49,6 +52,8 @@ class CaseDecided(DomainEvent):
     role: str
     """The role the member of staff decided in, as the public log records it."""
     contact_email: str = field(repr=False)
+    answers: Mapping[str, object] = field(default_factory=dict, repr=False)
+    """The case's answers, for the messages that use them (personal data: never logged)."""
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(

@@ -44,6 +44,7 @@ def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerR
                 "fee": fee_text(event.fee_pence),
                 **_ledger_fields(results.require(EntryReceipt)),
             },
+            answers=event.answers,
         ),
     )
 
@@ -85,6 +86,7 @@ def email_decision(event: CaseDecided, results: HandlerResults) -> None:
                 "reason_key": fingerprint.key if fingerprint else "",
                 **_ledger_fields(results.require(EntryReceipt)),
             },
+            answers=event.answers,
         ),
     )
 

@@ -1,11 +1,14 @@
 """The emails a case sends, written from the service definition's message texts."""
 
+from collections.abc import Mapping
+
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import escape
 
 from civitas.catalogue.public import Service
 from civitas.notify.public import EmailContent
-from civitas.platform.message_templates import parse_template
+from civitas.platform.message_templates import parse_template, placeholder_key
 from civitas.platform.templating import format_pence
 
 NO_FEE = "no fee"
@@ -33,10 +36,62 @@ def message_values(service: Service, fields: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def compose_message(service: Service, name: str, *, fields: dict[str, str]) -> EmailContent:
-    """Fills a message's placeholders; the definition's check ensures they all exist."""
+def answer_values(service: Service, answers: Mapping[str, object]) -> dict[str, str]:
+    """A value for every answer a message may name: each question's answer as check
+    answers shows it ("3 March 2027", "£12.50", "CU57 ABC"), a derived or computed value
+    as text, and nothing for a question not answered (a route not taken)."""
+    values = {question.id: "" for question in service.model.questions}
+    for name, value in answers.items():
+        question = service.question(name)
+        if value is None:
+            values[name] = ""
+        elif question is not None:
+            values[name] = question.display(value)  # type: ignore[arg-type]
+        elif isinstance(value, (list, dict)):
+            # A repeating group's items: not something one placeholder can show.
+            continue
+        elif isinstance(value, bool):
+            values[name] = "yes" if value else "no"
+        else:
+            values[name] = str(value)
+    values.update(computed_values(service, answers))
+    return values
+
+
+def computed_values(service: Service, answers: Mapping[str, object]) -> dict[str, str]:
+    """Each computed value of the definition for the answers, as of today, shown as the
+    case page shows it; one that needs the rules' values, or an answer not given, is
+    blank. Every computed value has one, so a message naming it always renders."""
+    model = service.model
+    if not model.computed:
+        return {}
+    values = model.expression_values(answers, today=timezone.localdate())
+    shown = model.computed_display(values)
+    return {computed.name: text for computed, (_, text) in zip(model.computed, shown, strict=True)}
+
+
+def compose_message(
+    service: Service,
+    name: str,
+    *,
+    fields: dict[str, str],
+    answers: Mapping[str, object] | None = None,
+) -> EmailContent:
+    """Fills a message's placeholders with the platform's fields and the case's answers
+    (the platform's fields win a clash); the definition's check ensures they all exist."""
     message = service.model.messages[name]
-    values = message_values(service, fields)
+    platform = message_values(service, fields)
+    taken = {placeholder_key(field) for field in platform}
+    # Placeholder names ignore case, "_" and "-": an answer named like a platform field
+    # (`servicetitle`) would be a second value for one placeholder. The field wins.
+    values = {
+        **{
+            answer: value
+            for answer, value in answer_values(service, answers or {}).items()
+            if placeholder_key(answer) not in taken
+        },
+        **platform,
+    }
     body = parse_template(message.body)
     # An email's subject is one line: a line break in it would stop the email being sent.
     subject = " ".join(parse_template(message.subject).render(values).split())

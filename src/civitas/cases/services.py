@@ -98,6 +98,7 @@ def _store_submission(
             channel=channel,
             fee_pence=fee_pence,
             contact_email=_text(answers.get(service.contact_email_answer)),
+            answers=dict(answers),
         )
     )
     return case
@@ -148,6 +149,7 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffCo
                     staff_user_id=str(staff.user.pk),
                     role=role,
                     contact_email=_text(case.answers.get(service.contact_email_answer)),
+                    answers=dict(case.answers),
                 )
             )
         except LedgerUnavailable:

@@ -9,10 +9,12 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from civitas.platform.markdown import markdown_problems
 from civitas.platform.message_templates import (
     TemplateSyntaxError,
     parse_template,
@@ -109,6 +111,8 @@ def parse_definition(
     problems.extend(_check_meaning(document, positions, base_dir))
     problems.extend(_check_expressions(document, positions))
     problems.extend(_check_messages(document, positions))
+    problems.extend(_check_prose(document, positions))
+    problems.extend(_check_summary_labels(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
     return ParsedDefinition(document, source, digest, problems, positions)
 
@@ -424,16 +428,20 @@ def _own_keys() -> frozenset[str]:
     return frozenset().union(*(kind.own_keys for kind in all_question_types()))
 
 
-def message_template_problems(text: str) -> list[tuple[int, int, str]]:
+def message_template_problems(
+    text: str, *, answers: Collection[str] = (), yes_no_answers: Collection[str] = ()
+) -> list[tuple[int, int, str]]:
     """What is wrong with one message's subject or body, as (line, column, problem) in the
-    text: a template the renderer cannot parse, a placeholder no message fills, or `??`
-    after one that is not yes/no. A text with no problems always renders."""
+    text: a template the renderer cannot parse, a placeholder that is neither a platform
+    field (MESSAGE_FIELDS) nor one of the service's `answers` (its questions' ids, derived
+    and computed values), or `??` after one that is not yes/no. A text with no problems
+    always renders."""
     try:
         template = parse_template(text)
     except TemplateSyntaxError as error:
         return [(error.line, error.column, error.reason)]
-    known = {placeholder_key(name): name for name in MESSAGE_FIELDS}
-    yes_no = {placeholder_key(name) for name in MESSAGE_YES_NO_FIELDS}
+    known = {placeholder_key(name): name for name in (*answers, *MESSAGE_FIELDS)}
+    yes_no = {placeholder_key(name) for name in (*yes_no_answers, *MESSAGE_YES_NO_FIELDS)}
 
     def listed(names: set[str]) -> str:
         return ", ".join(f"(({name}))" for name in sorted(names))
@@ -445,8 +453,8 @@ def message_template_problems(text: str) -> list[tuple[int, int, str]]:
             problems.append(
                 (
                     *at,
-                    f"unknown placeholder '(({placeholder.name}))' "
-                    f"(use one of {listed(MESSAGE_FIELDS)})",
+                    f"unknown placeholder '(({placeholder.name}))': it is neither an answer "
+                    f"of this service nor one of {listed(MESSAGE_FIELDS)}",
                 )
             )
         elif placeholder.is_conditional and placeholder.key not in yes_no:
@@ -465,25 +473,118 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
     """Checks every message with the renderer that sends it, so a mistake is refused at
     publishing, never met when a message is sent."""
     problems: list[Problem] = []
+    answers, yes_no_answers = message_answer_names(document)
     for name, message in document["messages"].items():
         for part in ("subject", "body"):
             path = ("messages", name, part)
-            node = positions.node(*path)
-            # A literal block (`body: |`) keeps its lines one for one, from the line after
-            # the `|`: a problem is reported at its own line. Plain, quoted and folded text
-            # runs its lines together: a problem is reported where the text starts.
-            literal = node is not None and getattr(node, "style", None) == "|"
-            many_lines = "\n" in message[part].strip()
-            for text_line, column, reason in message_template_problems(message[part]):
-                where = dotted(path)
-                if literal and node is not None:
-                    line = int(node.start_mark.line) + 1 + text_line
-                else:
-                    line = positions.line(*path)
-                    if many_lines:
-                        where = f"{where}, line {text_line} of the text"
+            found = message_template_problems(
+                message[part], answers=answers, yes_no_answers=yes_no_answers
+            )
+            for text_line, column, reason in found:
+                line, where = _line_in_text(positions, path, message[part], text_line)
                 problems.append(
                     Problem(positions.path, line, f"{where}, column {column}: {reason}")
+                )
+    return problems
+
+
+def _line_in_text(
+    positions: Document, path: tuple[PathPart, ...], text: str, text_line: int
+) -> tuple[int, str]:
+    """The file line of line `text_line` of the text at `path`, and how to name the place.
+
+    A literal block (`body: |`) keeps its lines one for one, from the line after the `|`:
+    a problem is reported at its own line. Plain, quoted and folded text runs its lines
+    together: a problem is reported where the text starts."""
+    node = positions.node(*path)
+    where = dotted(path)
+    if node is not None and getattr(node, "style", None) == "|":
+        return int(node.start_mark.line) + 1 + text_line, where
+    if "\n" in text.strip():
+        where = f"{where}, line {text_line} of the text"
+    return positions.line(*path), where
+
+
+def message_answer_names(document: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The names a message may use besides the platform's fields: every question's id,
+    every derived and computed value; and, of those, the yes/no questions (which
+    `((name??text))` may test)."""
+    names: set[str] = set()
+    yes_no: set[str] = set()
+    for page in document["pages"]:
+        if page.get("kind") == "repeat":
+            # An item's answers are many values, not one a placeholder can show.
+            continue
+        for question in _questions_of(page):
+            names.add(question["id"])
+            if question.get("type") == "yes_no":
+                yes_no.add(question["id"])
+        names.update(page.get("derive", {}))
+    computed = document.get("computed")
+    if isinstance(computed, dict):
+        names.update(computed)
+    elif isinstance(computed, list):
+        names.update(item["id"] for item in computed if isinstance(item, dict) and "id" in item)
+    return names, yes_no
+
+
+PROSE_PATHS: tuple[tuple[PathPart, ...], ...] = (
+    ("start", "body"),
+    ("declaration", "text"),
+    ("confirmation", "body"),
+    ("confirmation", "next_steps"),
+    ("privacy", "purpose"),
+)
+"""Where a definition may write Markdown (besides an exit page's body)."""
+
+
+def _check_prose(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """Markdown that would not show as written (raw HTML, a `javascript:` link, an image,
+    lists nested too deep) is refused at publishing rather than quietly escaped."""
+    paths = list(PROSE_PATHS) + [
+        ("pages", index, "body")
+        for index, page in enumerate(document["pages"])
+        if page.get("kind") == "exit"
+    ]
+    problems = []
+    for path in paths:
+        value: Any = document
+        for part in path:
+            if isinstance(value, list) and isinstance(part, int):
+                value = value[part]
+            else:
+                value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, str):
+            continue
+        for text_line, reason in markdown_problems(value):
+            line, where = _line_in_text(positions, path, value, text_line)
+            problems.append(Problem(positions.path, line, f"{where}: {reason}"))
+    return problems
+
+
+def _check_summary_labels(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """Check answers needs a short key for every row: a long label without a
+    `summary_label` must be one that can be shortened (model.derived_summary_label)."""
+    from civitas.catalogue.model import SUMMARY_LABEL_LONGEST, derived_summary_label
+
+    problems = []
+    for index, page in enumerate(document["pages"]):
+        for number, question in enumerate(_questions_of(page)):
+            label = question.get("label")
+            if not isinstance(label, str) or question.get("summary_label"):
+                continue
+            if len(derived_summary_label(label)) > SUMMARY_LABEL_LONGEST:
+                where: tuple[PathPart, ...] = (
+                    ("pages", index, "question", "label")
+                    if page.get("question") is question
+                    else ("pages", index, "questions", number, "label")
+                )
+                problems.append(
+                    positions.problem(
+                        f"the label is longer than {SUMMARY_LABEL_LONGEST} characters: give "
+                        "the question a summary_label, the short name check answers shows",
+                        *where,
+                    )
                 )
     return problems
 
@@ -633,6 +734,7 @@ BUILT_IN_PAGES = (
     "check-answers",
     "declaration",
     "confirmation",
+    "privacy",
     # Save and return, and the timeout warning (docs/decisions/0020).
     "save",
     "return",

@@ -14,11 +14,14 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
+from markupsafe import Markup
+
 from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, QuestionType, Widget
 from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
 from civitas.catalogue.questions.address import AddressBook
 from civitas.platform.jsontypes import JSONValue
+from civitas.platform.markdown import render_prose
 from civitas.rules.public import (
     MISSING,
     TEXT_TYPE,
@@ -43,6 +46,52 @@ def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 def _empty() -> Mapping[str, str]:
     return MappingProxyType({})
+
+
+def _no_html() -> Markup:
+    return Markup("")
+
+
+def _prose(value: object) -> tuple[str, ...]:
+    """A definition's prose as written: a list's paragraphs, or a Markdown text alone."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(cast("list[str]", value))
+
+
+def _html(value: object) -> Markup:
+    """A definition's prose as HTML, rendered once when the version is read: a string is
+    Markdown, a list is plain paragraphs (platform/markdown.py)."""
+    return render_prose(cast("str | list[str] | None", value))
+
+
+SUMMARY_LABEL_LONGEST = 40
+"""A label longer than this is too long for a check-answers row key: it gets a shorter
+one, written (`summary_label`) or derived (`derived_summary_label`)."""
+_QUESTION_OPENINGS = (
+    "what is your ",
+    "what is the ",
+    "what's your ",
+    "what are your ",
+    "what are the ",
+    "enter your ",
+    "enter the ",
+)
+
+
+def derived_summary_label(label: str) -> str:
+    """A short row key from a question's label, as GOV.UK writes them: "What is your
+    vehicle's registration number?" gives "Vehicle's registration number". A label it
+    cannot shorten is kept (the definition check asks for a `summary_label` then)."""
+    if len(label) <= SUMMARY_LABEL_LONGEST:
+        return label
+    text = label.strip()
+    for opening in _QUESTION_OPENINGS:
+        if text.lower().startswith(opening):
+            text = text[len(opening) :]
+            text = text.rstrip("?").strip()
+            return text[:1].upper() + text[1:]
+    return label
 
 
 def _no_types() -> Mapping[str, ValueType]:
@@ -127,8 +176,9 @@ class Question:
 
     @property
     def summary_key(self) -> str:
-        """What check answers and the case page call the answer."""
-        return self.summary_label or self.label
+        """What check answers and the case page call the answer: its `summary_label`, or
+        its label, shortened when it is long (`derived_summary_label`)."""
+        return self.summary_label or derived_summary_label(self.label)
 
     @property
     def shown_label(self) -> str:
@@ -291,6 +341,7 @@ class ExitPage:
     id: str
     title: str
     body: tuple[str, ...] = ()
+    body_html: Markup = field(default_factory=_no_html, compare=False, repr=False)
     is_exit: ClassVar[bool] = True
 
 
@@ -356,18 +407,37 @@ class StartPage:
     body: tuple[str, ...] = ()
     before_you_start: tuple[str, ...] = ()
     time_to_complete: str = ""
+    body_html: Markup = field(default_factory=_no_html, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Declaration:
     text: tuple[str, ...]
     confirm: str
+    text_html: Markup = field(default_factory=_no_html, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Confirmation:
     title: str
     body: tuple[str, ...] = ()
+    body_html: Markup = field(default_factory=_no_html, compare=False, repr=False)
+    next_steps: tuple[str, ...] = ()
+    """"What happens next", in the service's own words."""
+    next_steps_html: Markup = field(default_factory=_no_html, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """The `privacy` section: why the service collects what it asks, on what lawful basis,
+    who it shares it with and how long it keeps it. The controller is the organisation."""
+
+    purpose: tuple[str, ...]
+    lawful_basis: str
+    retention: str
+    contact: str
+    shared_with: tuple[str, ...] = ()
+    purpose_html: Markup = field(default_factory=_no_html, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -397,6 +467,9 @@ class ServiceDefinition:
     contact_email: str
     """The answer that holds the applicant's email address."""
     messages: Mapping[str, Message]
+    privacy: Privacy | None = None
+    fee_label: str = ""
+    """What check answers calls the fee, in the service's words ("Permit fee")."""
     computed: tuple[ComputedValue, ...] = ()
     expression_types: Mapping[str, ValueType] = field(default_factory=_no_types)
     """The type in expressions of every answer, derived value and computed value."""
@@ -598,9 +671,10 @@ class ServiceDefinition:
             description=doc.get("description", ""),
             start=StartPage(
                 lead=start["lead"],
-                body=tuple(start.get("body", ())),
+                body=_prose(start.get("body")),
                 before_you_start=tuple(start.get("before_you_start", ())),
                 time_to_complete=start.get("time_to_complete", ""),
+                body_html=_html(start.get("body")),
             ),
             pages=_with_address_books(
                 tuple(_page(page) for page in doc["pages"]), doc.get("_addresses", {})
@@ -624,11 +698,16 @@ class ServiceDefinition:
             fees=_fees(doc["fees"]) if doc.get("fees") else None,
             check_answers_title=doc["check_answers"]["title"],
             declaration=Declaration(
-                text=tuple(doc["declaration"]["text"]), confirm=doc["declaration"]["confirm"]
+                text=_prose(doc["declaration"]["text"]),
+                confirm=doc["declaration"]["confirm"],
+                text_html=_html(doc["declaration"]["text"]),
             ),
             confirmation=Confirmation(
                 title=doc["confirmation"]["title"],
-                body=tuple(doc["confirmation"].get("body", ())),
+                body=_prose(doc["confirmation"].get("body")),
+                body_html=_html(doc["confirmation"].get("body")),
+                next_steps=_prose(doc["confirmation"].get("next_steps")),
+                next_steps_html=_html(doc["confirmation"].get("next_steps")),
             ),
             contact_email=doc["contact"]["email"],
             messages=_frozen(
@@ -637,10 +716,23 @@ class ServiceDefinition:
                     for name, message in doc["messages"].items()
                 }
             ),
+            privacy=_privacy(doc["privacy"]) if doc.get("privacy") else None,
+            fee_label=doc["check_answers"].get("fee_label", ""),
             computed=tuple(_computed(name, spec) for name, spec in doc.get("computed", {}).items()),
             expression_types=_frozen(expression_types(doc)),
             rule_types=_frozen(rule_types(doc)),
         )
+
+
+def _privacy(privacy: dict[str, Any]) -> Privacy:
+    return Privacy(
+        purpose=_prose(privacy["purpose"]),
+        lawful_basis=privacy["lawful_basis"],
+        retention=privacy["retention"],
+        contact=privacy["contact"],
+        shared_with=tuple(privacy.get("shared_with", ())),
+        purpose_html=_html(privacy["purpose"]),
+    )
 
 
 def _computed(name: str, spec: str | dict[str, Any]) -> ComputedValue:
@@ -717,7 +809,12 @@ def _item_text(page: QuestionPage, item: JSONValue) -> str:
 
 def _page(page: dict[str, Any]) -> Page:
     if page.get("kind") == "exit":
-        return ExitPage(id=page["id"], title=page["title"], body=tuple(page["body"]))
+        return ExitPage(
+            id=page["id"],
+            title=page["title"],
+            body=_prose(page["body"]),
+            body_html=_html(page["body"]),
+        )
     if page.get("kind") == "repeat":
         item = page["item"]
         return QuestionPage(

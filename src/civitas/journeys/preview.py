@@ -38,6 +38,7 @@ question_page = _previewing(views.question_page)
 check_answers = _previewing(views.check_answers)
 declaration = _previewing(views.declaration)
 confirmation = _previewing(views.confirmation)
+privacy_notice = _previewing(views.privacy_notice)
 repeat_item = _previewing(views.repeat_item)
 remove_item = _previewing(views.remove_item)
 # The timeout warning works in a preview as it does for citizens; saving does not (a
@@ -50,6 +51,7 @@ __all__ = [
     "confirmation",
     "declaration",
     "keep_alive",
+    "privacy_notice",
     "question_page",
     "remove_item",
     "repeat_item",

@@ -11,6 +11,7 @@ urlpatterns = [
     path(DRAFT + "check-answers/", preview.check_answers, name="check-answers"),
     path(DRAFT + "declaration/", preview.declaration, name="declaration"),
     path(DRAFT + "confirmation/<str:reference>/", preview.confirmation, name="confirmation"),
+    path(DRAFT + "privacy/", preview.privacy_notice, name="privacy"),
     path(DRAFT + "timed-out/", preview.timed_out, name="timed-out"),
     path(DRAFT + "keep-alive/", preview.keep_alive, name="keep-alive"),
     path(DRAFT + "<slug:page_id>/", preview.question_page, name="page"),

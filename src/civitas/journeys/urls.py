@@ -12,6 +12,7 @@ urlpatterns = [
     path(SERVICE, views.start, name="start"),
     path(SERVICE + "check-answers/", views.check_answers, name="check-answers"),
     path(SERVICE + "declaration/", views.declaration, name="declaration"),
+    path(SERVICE + "privacy/", views.privacy_notice, name="privacy"),
     path(SERVICE + "confirmation/<str:reference>/", views.confirmation, name="confirmation"),
     path(SERVICE + "save/", returning.save_for_later, name="save"),
     path(SERVICE + "return/<str:token>/", returning.return_to_saved, name="return"),

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.catalogue.public import (
@@ -26,7 +27,7 @@ from civitas.catalogue.public import (
     get_published_service,
     list_live_services,
 )
-from civitas.journeys import decisions, flow
+from civitas.journeys import decisions, flow, privacy
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.journeys.submission import NotSubmitted, submit_answers
 from civitas.platform.jsontypes import JSONValue
@@ -63,6 +64,8 @@ def _context(service: Service, **extra: Any) -> dict[str, Any]:
         "journey_timeout_client_seconds": settings.JOURNEY_TIMEOUT_MINUTES * 60
         - activity_write_seconds(),
         "journey_timeout_warning_seconds": settings.JOURNEY_TIMEOUT_WARNING_SECONDS,
+        # The footer's privacy link goes to the service's own notice.
+        "privacy_url": f"{service.url}privacy/",
         **extra,
     }
 
@@ -622,26 +625,10 @@ def _complete_journey_or_redirect(
     return service, journey, route
 
 
-@require_GET
-def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
-    complete = _complete_journey_or_redirect(request, _service_or_404(request, organisation, slug))
-    if isinstance(complete, HttpResponse):
-        return complete
-    service, journey, route = complete
-    return render(
-        request,
-        "journeys/check_answers.html",
-        _context(
-            service,
-            rows=_summary_rows(service, journey.answers, route),
-            fee=flow.fee_for(service, journey.answers, today=_today()),
-            back=_page_url(service, route.pages[-1]),
-        ),
-    )
-
-
 @require_http_methods(["GET", "POST"])
-def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
+def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
+    """Check your answers, with the declaration under them as the GOV.UK pattern places
+    it ("Now send your application"): a POST accepts it and sends the application."""
     complete = _complete_journey_or_redirect(request, _service_or_404(request, organisation, slug))
     if isinstance(complete, HttpResponse):
         return complete
@@ -651,7 +638,7 @@ def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpRespo
         if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
         if request.POST.get("confirm") != "yes":
-            errors["confirm"] = "Confirm that the information you have given is correct"
+            errors["confirm"] = _("Confirm that the information you have given is correct")
         elif service.is_preview:
             return _preview_sent(request, service, journey, route)
         else:
@@ -673,14 +660,44 @@ def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpRespo
             return redirect(f"{service.url}confirmation/{result.reference}/")
     return render(
         request,
-        "journeys/declaration.html",
+        "journeys/check_answers.html",
         _context(
             service,
+            rows=_summary_rows(service, journey.answers, route),
+            fee=flow.fee_for(service, journey.answers, today=_today()),
+            back=_page_url(service, route.pages[-1]),
             errors=errors,
             form_has_errors=bool(errors),
-            back=f"{service.url}check-answers/",
         ),
         status=400 if errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
+    """The declaration's old address: it is on check answers now. A bookmark or an old
+    link goes there; a form still open in a browser tab is accepted as check answers
+    accepts it."""
+    if request.method == "POST":
+        return check_answers(request, organisation, slug)
+    service = _service_or_404(request, organisation, slug)
+    complete = _complete_journey_or_redirect(request, service)
+    # Straight to where check answers would send them (the confirmation page after Back).
+    return (
+        complete
+        if isinstance(complete, HttpResponse)
+        else redirect(_page_url(service, "check-answers"))
+    )
+
+
+@require_GET
+def privacy_notice(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
+    """The service's privacy notice, generated from its definition (see privacy.py)."""
+    service = _service_or_404(request, organisation, slug)
+    return render(
+        request,
+        "journeys/privacy.html",
+        _context(service, notice=privacy.notice_for(service)),
     )
 
 

@@ -4,6 +4,7 @@ Pages are rendered with Jinja2 and the GOV.UK Frontend macros rather than Django
 widget rendering, which costs about ten times as much per field.
 """
 
+import datetime
 from typing import Any
 
 import jinja2
@@ -12,27 +13,25 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+
+# format_pence is read from here by older callers: the one way money is written.
+from civitas.platform.formats import format_pence as format_pence
+from civitas.platform.formats import written_date
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-def format_pence(amount_pence: int | None) -> str:
-    """£12.50 style, as GOV.UK writes money; whole pounds drop the pence."""
-    if amount_pence is None:
-        return ""
-    pounds, pence = divmod(int(amount_pence), 100)
-    return f"£{pounds:,}" if pence == 0 else f"£{pounds:,}.{pence:02d}"
-
-
 def format_date(value: Any) -> str:
-    """4 June 2026, as GOV.UK writes dates."""
+    """4 June 2026, as GOV.UK writes dates (4 Mehefin 2026 on a Welsh page)."""
     if value is None or value == "":
         return ""
-    return date_format(value, "j F Y")
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return written_date(value) if isinstance(value, datetime.date) else date_format(value, "j F Y")
 
 
 def format_datetime(value: Any) -> str:

@@ -598,7 +598,7 @@ def check_inputs(
 def read_input(rule_set: RuleSet, name: str, text: str) -> object:
     """The value of input ``name`` written as text (a form answer, a CSV cell).
 
-    Booleans may be written true/false or yes/no, money as pence or ``£140.00``, dates as
+    Booleans may be written true/false or yes/no, money as pence or ``£140``, dates as
     ``YYYY-MM-DD``. Raises ``InputError`` naming the input.
     """
     spec = rule_set.inputs.get(name)

@@ -6,7 +6,7 @@ which to decide, the ``inputs`` and the values to ``expect``; optionally
 rule set is ``rules:`` (relative to the scenarios file) or, by default, ``NAME.rules.yaml``
 beside it.
 
-In scenario files money may be written as pence (``14000``) or pounds (``"£140.00"``).
+In scenario files money may be written as pence (``14000``) or pounds (``"£140"``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Plain-English explanation templates.
 
 A template is text with placeholders: ``{name}`` shows the value of an input, parameter or
-variable as a person would read it (``£140.00``, ``1 April 2026``, an enumeration's label);
+variable as a person would read it (``£140``, ``1 April 2026``, an enumeration's label);
 ``{parameter.from}`` and ``{parameter.to}`` show the dates of the period in force;
 ``{name:percent}`` shows a rate as a percentage and ``{name:raw}`` an enumeration's value
 rather than its label. ``{{`` and ``}}`` are literal braces.

@@ -5,7 +5,7 @@ files, ``--set`` overrides and population files all accept the same things:
 
 - boolean: ``True``/``False`` (text: true/false, yes/no, 1/0)
 - integer: a whole number (not a boolean)
-- money: a whole number of pence (text may also be pounds with a sign: ``£140.00``)
+- money: a whole number of pence (text may also be pounds with a sign: ``£140``)
 - number: any finite number (text may be a percentage: ``20%``)
 - date: a ``datetime.date`` (text: ``YYYY-MM-DD``)
 - enumeration: one of the declared values (text)
@@ -20,22 +20,9 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
+from civitas.platform.formats import format_pence, written_date
 from civitas.rules import datatypes as dt
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _POUNDS = re.compile(r"^(-?)£(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
 TRUE_WORDS = ("true", "yes", "1")
@@ -43,12 +30,12 @@ FALSE_WORDS = ("false", "no", "0")
 
 
 def format_money(pence: float) -> str:
-    """``14000`` → ``£140.00``; part-pence amounts keep their fraction (``£28.005``)."""
+    """``14000`` → ``£140``, ``1250`` → ``£12.50`` (GOV.UK's way, the one way money is
+    written: platform/formats.py); part-pence amounts keep their fraction (``£28.005``)."""
+    if float(pence).is_integer():
+        return format_pence(int(pence))
     sign = "-" if pence < 0 else ""
     pence = abs(pence)
-    if float(pence).is_integer():
-        whole = int(pence)
-        return f"{sign}£{whole // 100:,}.{whole % 100:02d}"
     text = f"{pence / 100:,.6f}".rstrip("0")
     if len(text.split(".")[1]) < 2:
         text = f"{pence / 100:,.2f}"
@@ -56,8 +43,9 @@ def format_money(pence: float) -> str:
 
 
 def format_date(value: datetime.date) -> str:
-    """``2026-04-01`` → ``1 April 2026`` (no locale involved)."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    """``2026-04-01`` → ``1 April 2026``, in the active language (``1 Ebrill 2026`` in
+    Welsh): explanations and limits are shown to citizens on their pages."""
+    return written_date(value)
 
 
 def format_number(value: float) -> str:
@@ -175,7 +163,7 @@ def parse_text(kind: str, text: str) -> object:
 
 
 def parse_money(text: str) -> int:
-    """``14000`` (pence) or ``£140.00`` (pounds) → 14000, or raise ``ValueError``."""
+    """``14000`` (pence) or ``£140`` (pounds) → 14000, or raise ``ValueError``."""
     if re.fullmatch(r"-?\d+", text):
         return int(text)
     match = _POUNDS.match(text)
@@ -184,6 +172,6 @@ def parse_money(text: str) -> int:
         amount = int(pounds.replace(",", "")) * 100 + int((pence or "0").ljust(2, "0"))
         return -amount if sign else amount
     raise ValueError(
-        f"must be a whole number of pence (like 14000) or pounds with a £ sign (like £140.00), "
+        f"must be a whole number of pence (like 14000) or pounds with a £ sign (like £140), "
         f"not {text!r}"
     )

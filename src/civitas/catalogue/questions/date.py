@@ -17,6 +17,7 @@ from civitas.catalogue.questions.base import (
     error_message,
     register,
 )
+from civitas.platform.formats import written_date
 from civitas.rules.public import DATE_TYPE, MISSING, ValueType
 
 if TYPE_CHECKING:
@@ -83,8 +84,8 @@ class Date(QuestionType):
 
     @staticmethod
     def _written(day: datetime.date) -> str:
-        """A date as GOV.UK writes it: 3 March 2027."""
-        return f"{day.day} {day:%B} {day.year}"
+        """A date as GOV.UK writes it, in the page's language: 3 March 2027."""
+        return written_date(day)
 
     def fields_for(self, question: Question, value: object) -> dict[str, str]:
         if not isinstance(value, str):

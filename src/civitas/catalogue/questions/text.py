@@ -33,6 +33,14 @@ REGISTRATION = re.compile(
     r"^([A-Z]{2}[0-9]{2}[A-Z]{3}|[A-Z][0-9]{1,3}[A-Z]{3}|[A-Z]{3}[0-9]{1,3}[A-Z]"
     r"|[0-9]{1,4}[A-Z]{1,3}|[A-Z]{1,3}[0-9]{1,4})$"
 )
+# How each format of registration is spaced on the plate: (letters and digits, the rest).
+_PLATE_LAYOUTS = (
+    re.compile(r"([A-Z]{2}[0-9]{2})([A-Z]{3})"),
+    re.compile(r"([A-Z][0-9]{1,3})([A-Z]{3})"),
+    re.compile(r"([A-Z]{3})([0-9]{1,3}[A-Z])"),
+    re.compile(r"([0-9]{1,4})([A-Z]{1,3})"),
+    re.compile(r"([A-Z]{1,3})([0-9]{1,4})"),
+)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"\s+")
 _LINE_BREAKS = re.compile(r"\r\n?")
@@ -163,6 +171,14 @@ class VehicleRegistration(TextLike):
     def clean_text(self, question: Question, text: str) -> Cleaned:
         compact = _SPACES.sub("", text).upper()
         return Cleaned(compact) if REGISTRATION.match(compact) else _invalid(question)
+
+    def display(self, question: Question, value: str) -> str:
+        """As the plate shows it: CU57 ABC, A123 BCD, ABC 123D, 1234 AB."""
+        for layout in _PLATE_LAYOUTS:
+            match = layout.fullmatch(value)
+            if match:
+                return f"{match.group(1)} {match.group(2)}"
+        return value
 
     def answer_schema(self, question: Question) -> JSONSchema:
         return {**super().answer_schema(question), "examples": ["CU57 ABC"]}

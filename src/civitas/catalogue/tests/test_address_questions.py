@@ -19,7 +19,7 @@ from civitas.catalogue.tests.memory import REPO
 from civitas.catalogue.tests.test_question_types import render_widget
 
 TODAY = datetime.date(2026, 11, 24)
-BULKY_WASTE = REPO / "tests" / "services" / "bulky-waste-collection"
+BULKY_WASTE = REPO / "services" / "bulky-waste-collection"
 
 
 def _service_definition() -> ServiceDefinition:
@@ -303,6 +303,7 @@ DEFINITION = """\
     declaration: {text: [It is true.], confirm: I confirm}
     confirmation: {title: Done}
     contact: {email: email}
+    privacy: {purpose: To decide., lawful_basis: Public task, retention: 1 year, contact: dpo}
     messages:
       submitted: {subject: Application received, body: We have your application.}
       approved: {subject: Application approved, body: You can have it.}

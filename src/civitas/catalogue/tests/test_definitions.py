@@ -162,8 +162,8 @@ def test_a_page_named_like_a_built_in_page_is_refused(tmp_path):
     problems = parse_file_from(source, tmp_path)
     assert [p.message for p in problems] == [
         "page id 'declaration' is the address of a page every service has "
-        "(check-answers, declaration, confirmation, save, return, timed-out, keep-alive): "
-        "choose another"
+        "(check-answers, declaration, confirmation, privacy, save, return, timed-out, "
+        "keep-alive): choose another"
     ]
     assert problems[0].line == _line_of(source, "- id: declaration")
 

@@ -96,8 +96,8 @@ def test_an_unknown_placeholder_is_refused_naming_the_known_ones(tmp_path):
     line = _line_of(source, "Hello ((Name))")
     assert len(problems) == 1, problems
     assert problems[0].endswith(
-        f":{line}: messages.submitted.body, column 7: unknown placeholder '((Name))' "
-        f"(use one of {known})"
+        f":{line}: messages.submitted.body, column 7: unknown placeholder '((Name))': "
+        f"it is neither an answer of this service nor one of {known}"
     )
 
 

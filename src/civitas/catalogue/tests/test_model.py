@@ -45,6 +45,11 @@ SMALL = """
     declaration: {text: [It is true.], confirm: I confirm}
     confirmation: {title: Done}
     contact: {email: email}
+    privacy:
+      purpose: To decide your application.
+      lawful_basis: Public task
+      retention: 1 year
+      contact: dpo@example.org
     messages:
       submitted: {subject: Application received, body: We have your application.}
       approved: {subject: Application approved, body: You can have it.}

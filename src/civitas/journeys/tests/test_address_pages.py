@@ -1,5 +1,5 @@
 """The address question through the pages, check answers, the case and the API, with the
-test service that asks one (tests/services/bulky-waste-collection)."""
+test service that asks one (services/bulky-waste-collection)."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,7 +9,7 @@ from civitas.cases.models import Case
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.memory import REPO
 
-BULKY_WASTE = REPO / "tests" / "services" / "bulky-waste-collection" / "service.yaml"
+BULKY_WASTE = REPO / "services" / "bulky-waste-collection" / "service.yaml"
 URL = "/services/example-borough/bulky-waste-collection"
 API = "/api/v1/services/example-borough/bulky-waste-collection"
 Q = "collection_address"

@@ -44,7 +44,7 @@ def test_a_valid_application_creates_a_case(client, parking_permit):
 def test_the_response_explains_the_fee_and_names_the_rules(client, parking_permit):
     response = post(client, {"version": 1, "answers": valid_answers(), "declaration": True})
     body = response.json()
-    assert body["fee_explanation"][-1] == "Fee to pay: £77.00."
+    assert body["fee_explanation"][-1] == "Fee to pay: £77."
     assert body["fee_rules"]["name"] == "parking-permit-fee"
     assert body["fee_rules"]["sha256"] == parking_permit.model.rules.sha256
     assert body["fee_rules"]["on"] == valid_answers()["start_date"]

@@ -111,9 +111,9 @@ ANSWERS = {
 def test_the_fee_comes_from_the_rules_with_its_explanation(service):
     fee = flow.fee_for(service, ANSWERS, today=TODAY)
     assert fee.pence == 9600  # a 6-month band D permit on the 2026 tariff
-    assert fee.explanation[-1] == "Fee to pay: £96.00."
+    assert fee.explanation[-1] == "Fee to pay: £96."
     assert (
-        "The fee for a 6-month permit for a band D vehicle from 1 April 2026 is £96.00."
+        "The fee for a 6-month permit for a band D vehicle from 1 April 2026 is £96."
         in fee.explanation
     )
     assert fee.decided_on == datetime.date(2026, 12, 1)
@@ -130,9 +130,9 @@ def test_the_fee_is_worked_out_for_the_day_the_permit_starts(service):
 def test_the_household_surcharge_and_blue_badge_discount_come_from_the_answers(service):
     answers = {**ANSWERS, "permits_in_household": "1", "has_blue_badge": "yes"}
     fee = flow.fee_for(service, answers, today=TODAY)
-    # £96.00 plus 50% for a second permit is £144.00; a Blue Badge halves it.
+    # £96 plus 50% for a second permit is £144; a Blue Badge halves it.
     assert fee.pence == 7200
-    assert "As you hold a Blue Badge, the fee is reduced by 50% (£72.00)." in fee.explanation
+    assert "As you hold a Blue Badge, the fee is reduced by 50% (£72)." in fee.explanation
 
 
 def test_the_fee_decision_records_the_rules_that_made_it(service):

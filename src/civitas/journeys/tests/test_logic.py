@@ -80,6 +80,7 @@ STREET_PARTY = """
     declaration: {text: [It is true.], confirm: I confirm}
     confirmation: {title: Done}
     contact: {email: email}
+    privacy: {purpose: To decide., lawful_basis: Public task, retention: 1 year, contact: dpo}
     messages:
       submitted: {subject: Application received, body: We have your application.}
       approved: {subject: Application approved, body: You can have it.}
@@ -399,6 +400,7 @@ HOUSEHOLD = """
     declaration: {text: [It is true.], confirm: I confirm}
     confirmation: {title: Done}
     contact: {email: email}
+    privacy: {purpose: To decide., lawful_basis: Public task, retention: 1 year, contact: dpo}
     messages:
       submitted: {subject: Application received, body: We have your application.}
       approved: {subject: Application approved, body: You can have it.}
@@ -424,9 +426,9 @@ def test_conditions_read_checkboxes_and_repeating_groups(household):
 def test_computed_values_sum_and_count_a_repeating_group(household):
     members = [{"age": "40", "income": "2000000"}, {"age": "9", "income": None}]
     rows = logic.computed_rows(household, {"household": members}, today=TODAY)
-    assert rows == [("Household income", "£20,000.00"), ("Children", "1")]
+    assert rows == [("Household income", "£20,000"), ("Children", "1")]
     assert logic.computed_rows(household, {}, today=TODAY) == [
-        ("Household income", "£0.00"),
+        ("Household income", "£0"),
         ("Children", "0"),
     ]
 

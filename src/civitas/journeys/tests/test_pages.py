@@ -119,13 +119,11 @@ def test_check_answers_lists_answers_with_change_links_and_the_fee(client, parki
     response = client.get(f"{URL}/check-answers/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "CU57ABC" in body
+    assert "CU57 ABC" in body
     assert f"{URL}/emissions/?change=1" in body
     assert "£105" in body  # band B, 12 months, on the 2026 tariff
     assert 'id="fee-explanation"' in body
-    assert (
-        "The fee for a 12-month permit for a band B vehicle from 1 April 2026 is £105.00." in body
-    )
+    assert "The fee for a 12-month permit for a band B vehicle from 1 April 2026 is £105." in body
     assert "As this would be the first permit in your household, there is no surcharge." in body
 
 

@@ -204,7 +204,7 @@ def test_an_answer_from_a_later_page_is_named_as_such():
 
 
 def test_values_are_shown_to_staff_in_words():
-    assert format_expression_value(MONEY_TYPE, 14000) == "£140.00"
+    assert format_expression_value(MONEY_TYPE, 14000) == "£140"
     assert format_expression_value(DATE_TYPE, TODAY) == "30 April 2026"
     assert format_expression_value(BOOLEAN_TYPE, True) == "yes"
     assert format_expression_value(TIME_TYPE, datetime.time(9, 5)) == "09:05"

@@ -28,10 +28,10 @@ def test_fee_table_changes_on_1_april(parking: RuleSet) -> None:
 def test_explanation_says_which_tariff_applied_from_when(parking: RuleSet) -> None:
     decision = decide(parking, BAND_C_ANNUAL, APRIL_1)
     assert (
-        "The fee for a 12-month permit for a band C vehicle from 1 April 2026 is £140.00."
+        "The fee for a 12-month permit for a band C vehicle from 1 April 2026 is £140."
         in decision.explanation
     )
-    assert decision.explanation[-1] == "Fee to pay: £140.00."
+    assert decision.explanation[-1] == "Fee to pay: £140."
 
 
 def test_explanation_reads_in_order_from_conditions_to_the_amount(parking: RuleSet) -> None:
@@ -44,11 +44,10 @@ def test_explanation_reads_in_order_from_conditions_to_the_amount(parking: RuleS
         "Your address is in a controlled parking zone.",
         "A household can have up to 3 resident permits, and yours already has 1.",
         "You can have a resident parking permit.",
-        "The fee for a 12-month permit for a band C vehicle from 1 April 2026 is £140.00.",
-        "As this would be the second permit in your household, a surcharge of 50% (£70.00) "
-        "is added.",
-        "As you hold a Blue Badge, the fee is reduced by 50% (£105.00).",
-        "Fee to pay: £105.00.",
+        "The fee for a 12-month permit for a band C vehicle from 1 April 2026 is £140.",
+        "As this would be the second permit in your household, a surcharge of 50% (£70) is added.",
+        "As you hold a Blue Badge, the fee is reduced by 50% (£105).",
+        "Fee to pay: £105.",
     )
 
 
@@ -58,7 +57,7 @@ def test_only_what_the_outcome_depended_on_is_explained(parking: RuleSet) -> Non
     assert decision.explanation == (
         "Your address is not in a controlled parking zone, so you cannot have a resident permit.",
         "You cannot have a resident parking permit.",
-        "Fee to pay: £0.00.",
+        "Fee to pay: £0.",
     )
     # Every value is still computed and traced, marked as not relevant.
     assert decision.values["base_fee_pence"] == 14000
@@ -70,11 +69,11 @@ def test_the_trace_shows_conditions_working_and_parameters(parking: RuleSet) -> 
     decision = decide(parking, {**BAND_C_ANNUAL, "permits_already_in_household": 1}, APRIL_1)
     surcharge = decision.trace["household_surcharge_pence"]
     assert surcharge.value == 7000
-    assert surcharge.display == "£70.00"
+    assert surcharge.display == "£70"
     assert surcharge.expression == (
         "has_household_surcharge ? round(base_fee_pence * surcharge_rate) : 0"
     )
-    assert surcharge.working == "round(£140.00 * 0.5) = £70.00"
+    assert surcharge.working == "round(£140 * 0.5) = £70"
     assert [(c.expression, c.value) for c in surcharge.conditions] == [
         ("has_household_surcharge", True)
     ]
@@ -90,7 +89,7 @@ def test_the_trace_shows_conditions_working_and_parameters(parking: RuleSet) -> 
 def test_parameters_applied_list_each_value_with_its_period(parking: RuleSet) -> None:
     decision = decide(parking, BAND_C_ANNUAL, MARCH_31)
     described = [use.describe() for use in decision.parameters]
-    assert 'annual_fee_by_band["C"] = £120.00 (in force from 1 April 2025 to 31 March 2026)' in (
+    assert 'annual_fee_by_band["C"] = £120 (in force from 1 April 2025 to 31 March 2026)' in (
         described
     )
     assert "max_permits_per_household = 3 (in force from 1 April 2025)" in described
@@ -130,10 +129,10 @@ def test_explain_gives_a_readable_account_of_one_variable(council_tax: RuleSet) 
         APRIL_1,
     )
     text = decision.explain("tariff_income_pence")
-    assert "Tariff income from capital (tariff_income_pence) = £4.00" in text
-    assert "ceil((£7,000.00 - £6,000.00) / £250.00) * £1.00 = £4.00" in text
+    assert "Tariff income from capital (tariff_income_pence) = £4" in text
+    assert "ceil((£7,000 - £6,000) / £250) * £1 = £4" in text
     assert "condition `has_tariff_income` held" in text
-    assert "parameter tariff_income_step = £250.00 (in force from 1 April 2025)" in text
+    assert "parameter tariff_income_step = £250 (in force from 1 April 2025)" in text
 
 
 def test_council_tax_reduction_explains_the_means_test(council_tax: RuleSet) -> None:
@@ -148,7 +147,7 @@ def test_council_tax_reduction_explains_the_means_test(council_tax: RuleSet) -> 
         "annual_reduction_pence": 20857,
     }
     assert decision.explanation[-3:] == (
-        "Your Council Tax Reduction is £4.00 a week.",
+        "Your Council Tax Reduction is £4 a week.",
         "Over a full year that is £208.57.",
         "You are entitled to Council Tax Reduction.",
     )

@@ -43,7 +43,7 @@ def test_a_failure_shows_expected_actual_and_the_explanation(tmp_path: Path) -> 
         "  - name: Wrong fee\n"
         "    on: 2026-04-01\n"
         "    inputs: {co2_band: C, permit_months: 12, permits_already_in_household: 1}\n"
-        "    expect: {fee_pence: '£140.00', eligible: true}\n",
+        "    expect: {fee_pence: '£140', eligible: true}\n",
     )
     report = run_scenarios(path)
     assert not report.passed
@@ -53,10 +53,10 @@ def test_a_failure_shows_expected_actual_and_the_explanation(tmp_path: Path) -> 
     text = report.render()
     assert "FAIL Wrong fee" in text
     assert f"at {path}:3" in text
-    assert "fee_pence: expected £140.00, got £210.00" in text
-    assert "with these values: £210.00 - £0.00 = £210.00" in text
+    assert "fee_pence: expected £140, got £210" in text
+    assert "with these values: £210 - £0 = £210" in text
     assert "As this would be the second permit in your household" not in text  # not fee's own
-    assert "Fee to pay: £210.00." in text
+    assert "Fee to pay: £210." in text
 
 
 def test_explanation_text_that_is_missing_fails_the_case(tmp_path: Path) -> None:

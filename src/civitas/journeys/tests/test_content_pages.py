@@ -1,0 +1,209 @@
+"""The content a service writes, on its pages: Markdown on the start page, the declaration on
+check answers as the GOV.UK pattern places it, the privacy notice, what happens next, page
+titles, money and dates, and emails that use the answers."""
+
+import datetime
+import re
+import textwrap
+
+import pytest
+from django.utils import timezone
+
+from civitas.cases.models import Case
+from civitas.catalogue.public import DefinitionInvalid, publish_service_file
+from civitas.catalogue.tests.test_model import SMALL
+from civitas.journeys.tests.test_pages import URL, complete_questions
+from civitas.notify.models import Message
+
+CHECK = f"{URL}/check-answers/"
+
+
+def _title(body: str) -> str:
+    return re.search(r"<title>\s*(.*?)\s*</title>", body, re.S).group(1)
+
+
+def test_the_start_page_shows_the_services_markdown_and_links_to_its_privacy_notice(
+    client, parking_permit
+):
+    body = client.get(f"{URL}/").content.decode()
+    assert '<h2 class="govuk-heading-m">If you have a Blue Badge</h2>' in body
+    assert 'class="govuk-link">parking with a Blue Badge</a>' in body
+    assert body.count(f'href="{URL}/privacy/"') == 2  # the page, and its footer
+    assert _title(body) == "Apply for a resident parking permit – Example Borough Council"
+
+
+def test_a_question_page_title_names_the_question_service_and_organisation(client, parking_permit):
+    body = client.get(f"{URL}/postcode/").content.decode()
+    assert _title(body) == (
+        "What is the postcode of the address where you live? – "
+        "Apply for a resident parking permit – Example Borough Council"
+    )
+    body = client.post(f"{URL}/postcode/", {"version": "1", "postcode": ""}).content.decode()
+    assert _title(body).startswith("Error: What is the postcode")
+
+
+def test_check_answers_ends_with_the_declaration_as_the_pattern_places_it(client, parking_permit):
+    complete_questions(client)
+    body = client.get(CHECK).content.decode()
+    assert '<h2 class="govuk-heading-m">Now send your application</h2>' in body
+    assert "By sending this application you confirm that you live at the address" in body
+    assert f'action="{CHECK}"' in body
+    assert "Accept and send" in body
+    assert "Accept and send application" not in body
+    # Row keys are short; values as entered, normalised; money and dates one way.
+    assert "Postcode of the address where you live" in body
+    assert "CU57 ABC" in body
+    assert '<h2 class="govuk-heading-m">Permit fee</h2>' in body
+    assert "£105</strong>" in body
+    assert "The fee for this permit" not in body
+
+
+def test_sending_without_ticking_the_declaration_shows_the_govuk_error_on_check_answers(
+    client, parking_permit
+):
+    complete_questions(client)
+    response = client.post(CHECK, {"version": "1"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "govuk-error-summary" in body
+    assert 'href="#confirm"' in body
+    assert 'id="confirm-error"' in body
+    assert "Confirm that the information you have given is correct" in body
+    assert _title(body).startswith("Error: Check your answers")
+    assert not Case.objects.exists()
+
+
+def test_sending_from_check_answers_stores_the_case_and_shows_what_happens_next(
+    client, parking_permit
+):
+    complete_questions(client)
+    response = client.post(CHECK, {"version": "1", "confirm": "yes"})
+    case = Case.objects.get()
+    assert response.headers["Location"] == f"{URL}/confirmation/{case.reference}/"
+    body = client.get(response.headers["Location"]).content.decode()
+    assert '<h2 class="govuk-heading-m">What happens next</h2>' in body
+    assert (
+        '<p class="govuk-body">We will check your application and email you our decision '
+        "within 5 working days.</p>"
+    ) in body
+    # Browser Back after sending shows where the application went.
+    assert client.get(CHECK).headers["Location"] == f"{URL}/confirmation/{case.reference}/"
+
+
+def test_the_old_declaration_address_leads_to_check_answers(client, parking_permit):
+    complete_questions(client)
+    response = client.get(f"{URL}/declaration/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == CHECK
+
+
+def test_a_stale_check_answers_form_of_another_version_is_refused(client, parking_permit):
+    complete_questions(client)
+    assert client.post(CHECK, {"version": "7", "confirm": "yes"}).status_code == 409
+    assert not Case.objects.exists()
+
+
+def test_the_privacy_notice_lists_what_the_service_collects_and_why(client, parking_permit):
+    response = client.get(f"{URL}/privacy/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert _title(body) == (
+        "Privacy notice – Apply for a resident parking permit – Example Borough Council"
+    )
+    assert "Example Borough Council is the data controller" in body
+    collected = re.search(r'id="collected">(.*?)</ul>', body, re.S)
+    items = re.findall(r"<li>(.*?)</li>", collected.group(1))
+    assert items[:3] == [
+        "Postcode of the address where you live",
+        "What is the first line of your address?",
+        "Vehicle&#39;s registration number",
+    ]
+    assert "CO2 emissions band" in items
+    assert "Public task (UK GDPR Article 6(1)(e))" in body
+    assert "the DVLA, to check that the vehicle is registered at your address" in body
+    assert "We keep your application for 2 years after your permit ends" in body
+    assert "dpo@example-borough.gov.uk" in body
+    assert "get a copy of the information we hold about you" in body
+    assert 'href="https://ico.org.uk/make-a-complaint/"' in body
+
+
+def test_a_welsh_page_writes_dates_in_welsh(client, parking_permit):
+    complete_questions(client)
+    client.get(f"/language/cy/?next={URL}/")
+    body = client.get(CHECK).content.decode()
+    start = timezone.localdate() + datetime.timedelta(days=7)
+    welsh = ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst",
+             "Medi", "Hydref", "Tachwedd", "Rhagfyr")  # fmt: skip
+    assert f"{start.day} {welsh[start.month - 1]} {start.year}" in body
+
+
+def test_the_confirmation_email_uses_the_answers_as_check_answers_shows_them(
+    client, parking_permit
+):
+    complete_questions(client)
+    client.post(CHECK, {"version": "1", "confirm": "yes"})
+    start = timezone.localdate() + datetime.timedelta(days=7)
+    message = Message.objects.get()
+    assert (
+        "for a resident parking permit for CU57 ABC, starting on "
+        f"{start.day} {start:%B} {start.year}."
+    ) in message.body_text
+
+
+def test_a_hostile_declaration_is_a_field_error_and_stores_nothing(client, parking_permit):
+    complete_questions(client)
+    for confirm in ("YES", "yes\x00", "on", "y" * 100_000, ""):
+        response = client.post(CHECK, {"version": "1", "confirm": confirm})
+        assert response.status_code == 400, confirm
+        assert b"Confirm that the information you have given is correct" in response.content
+    assert client.post(CHECK, {"version": "x" * 10_000, "confirm": "yes"}).status_code == 409
+    assert not Case.objects.exists()
+    assert not Message.objects.exists()
+
+
+def test_a_check_answers_post_before_the_questions_are_answered_sends_nothing(
+    client, parking_permit
+):
+    response = client.post(CHECK, {"version": "1", "confirm": "yes"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{URL}/postcode/"
+    assert not Case.objects.exists()
+
+
+GROUPED = """\
+      - id: name
+        title: Your name
+        questions:
+          - {id: first_name, type: text, label: First name}
+          - {id: last_name, type: text, label: Last name}
+      - id: household
+        kind: repeat
+        title: Tell us about a household member
+        item: household member
+        max: 3
+        questions:
+          - {id: member_name, type: text, label: Full name}
+      - id: email
+"""
+
+
+def _publish_small(tmp_path, pages: str = GROUPED, body: str = "We have your application."):
+    source = SMALL.replace("      - id: email\n", pages, 1).replace(
+        "body: We have your application.}", f"body: {body}}}", 1
+    )
+    path = tmp_path / "service.yaml"
+    path.write_text(textwrap.dedent(source))
+    return publish_service_file(path, published_by="test")
+
+
+def test_the_privacy_notice_groups_what_a_page_asks(client, organisations, tmp_path):
+    _publish_small(tmp_path)
+    body = client.get("/services/example-borough/small/privacy/").content.decode()
+    items = re.findall(r"<li>(.*?)</li>", re.search(r'id="collected">(.*?)</ul>', body, re.S)[1])
+    assert items == ["Which colour?", "First name, Last name", "Full name", "Your email?"]
+
+
+def test_a_message_may_name_a_grouped_answer_but_not_a_repeating_groups(organisations, tmp_path):
+    _publish_small(tmp_path, body='"Dear ((first_name)) ((last_name))."')
+    with pytest.raises(DefinitionInvalid, match=r"unknown placeholder '\(\(member_name\)\)'"):
+        _publish_small(tmp_path, body='"Dear ((member_name))."')

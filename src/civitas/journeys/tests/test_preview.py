@@ -171,3 +171,14 @@ def test_a_withdrawn_draft_can_no_longer_be_previewed(draft, client, signed_in):
     assert client.get(f"{PREVIEW}/").status_code == 200
     withdraw_version(organisation="example-borough", slug="resident-parking-permit", version=2)
     assert client.get(f"{PREVIEW}/").status_code == 404
+
+
+def test_check_answers_in_a_preview_sends_to_the_preview(draft, client, signed_in):
+    signed_in(make_staff("owner@example.gov.uk", "service_owner"))
+    walk_through(client)
+    page = client.get(f"{PREVIEW}/check-answers/").content.decode()
+    assert f'action="{PREVIEW}/check-answers/"' in page
+    assert f'href="{PREVIEW}/privacy/"' in client.get(f"{PREVIEW}/").content.decode()
+    response = client.post(f"{PREVIEW}/check-answers/", {"version": "2", "confirm": "yes"})
+    assert response["Location"] == f"{PREVIEW}/confirmation/PREVIEW/"
+    assert not Case.objects.exists()

@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site's policy written out once rather than per response.
+    "civitas.platform.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civitas.ledger.middleware.LedgerUnavailableMiddleware",
 ]
@@ -204,7 +205,7 @@ SAVE_AND_RETURN_RATE_PER_ADDRESS = read_rate("SAVE_AND_RETURN_RATE_PER_ADDRESS",
 # --- Sessions and cookies --------------------------------------------------------------
 # With Redis, sessions are read from it and written through to the database, so a
 # restarted Redis loses no answers in progress, and a Redis outage only slows them down.
-SESSION_ENGINE = "civitas.platform.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "civitas.platform.sessions" if REDIS_URL else "civitas.platform.database_sessions"
 SESSION_CACHE_ALIAS = "sessions" if REDIS_URL else "default"
 # After a session cache error, how long sessions come from the database alone.
 SESSION_CACHE_RETRY_SECONDS = read_int("SESSION_CACHE_RETRY_SECONDS", default=5)

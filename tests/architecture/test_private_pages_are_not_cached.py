@@ -1,6 +1,11 @@
 """Pages that can show personal data tell browsers and proxies to keep no copy."""
 
+import datetime
 import json
+from email.utils import parsedate_to_datetime
+
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from civitas.cases.tests.factories import CaseFactory
 from civitas.journeys.tests.test_api import valid_answers
@@ -70,3 +75,14 @@ def test_a_response_that_says_how_to_cache_itself_keeps_it(rf):
     response = NoStoreByDefaultMiddleware(public_view)(rf.get("/api/v1/ledger/entries/1"))
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert is_not_stored(NoStoreByDefaultMiddleware(lambda r: HttpResponse())(rf.get("/")))
+
+
+def test_the_headers_are_those_django_writes_for_a_page_never_cached(client, parking_permit):
+    response = client.get(f"{URL}/postcode/")
+    django_writes = HttpResponse()
+    add_never_cache_headers(django_writes)
+
+    assert response["Cache-Control"] == django_writes["Cache-Control"]
+    assert abs(
+        parsedate_to_datetime(response["Expires"]) - parsedate_to_datetime(django_writes["Expires"])
+    ) <= datetime.timedelta(seconds=2)

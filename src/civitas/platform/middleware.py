@@ -1,12 +1,17 @@
 """Middleware of the platform kernel."""
 
 import functools
+import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 
 from civitas.platform.problems import problem_response, wants_json
 from civitas.platform.views import healthz
@@ -60,8 +65,20 @@ class NoStoreByDefaultMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
-            add_never_cache_headers(response)
+            # What add_never_cache_headers writes on a response without Cache-Control,
+            # with the date formatted once a second rather than on every response.
+            if not response.has_header("Expires"):
+                response.headers["Expires"] = _http_date(int(time.time()))
+            response.headers["Cache-Control"] = NEVER_CACHE
         return response
+
+
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date(epoch_seconds: int) -> str:
+    return http_date(epoch_seconds)
 
 
 class RequireUtf8Middleware:
@@ -93,3 +110,70 @@ def _unsupported_charset(request: HttpRequest) -> HttpResponse:
             detail="Send text as UTF-8.",
         )
     return render(request, "platform/400.html", status=415)
+
+
+# Attributes django-csp's decorators set on a response that changes or drops the policy.
+_OWN_POLICY_ATTRIBUTES = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+)
+_NONCE_MARK = "\x00nonce\x00"
+
+
+# The settings objects the policy was built from, and what was built: compared by identity,
+# so a test's override_settings (a new object) is seen at once, and the objects are held
+# so that no other object can take their identity.
+_built_policy: tuple[object, object, tuple[str, str, str] | None] | None = None
+
+
+def _site_policy() -> tuple[str, str, str] | None:
+    """The site's policy as django-csp writes it: without a nonce, and the parts either
+    side of one. None when the settings ask for what only django-csp's own path does
+    (a report-only policy, excluded URL prefixes)."""
+    global _built_policy
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+    report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+    built = _built_policy
+    if built is not None and built[0] is policy and built[1] is report_only:
+        return built[2]
+    parts = None
+    if policy and not report_only and not policy.get("EXCLUDE_URL_PREFIXES"):
+        before, _, after = build_policy(nonce=_NONCE_MARK).partition(_NONCE_MARK)
+        parts = (build_policy(), before, after)
+    _built_policy = (policy, report_only, parts)
+    return parts
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site's policy written out once per process.
+
+    django-csp builds the policy from the settings twice per response (the policy and the
+    report-only one), which cost more than the rest of the page's headers together. A
+    response whose view changed the policy with django-csp's decorators, and any setting
+    this does not handle, go through django-csp itself; the header is the same either way.
+    """
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        site_policy = None if settings.DEBUG else _site_policy()
+        if (
+            site_policy is None
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+            or any(hasattr(response, name) for name in _OWN_POLICY_ATTRIBUTES)
+        ):
+            return super().process_response(request, response)
+        without_nonce, before, after = site_policy
+        nonce = getattr(request, "_csp_nonce", None)
+        response[HEADER] = f"{before}{nonce}{after}" if nonce else without_nonce
+        if nonce is None:
+            # As django-csp does: a nonce asked for after the header is written is an error.
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response

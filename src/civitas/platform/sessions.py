@@ -12,8 +12,15 @@ The database stays the source of truth: when the cache fails, reads and writes g
 database, the cache is left alone for `SESSION_CACHE_RETRY_SECONDS`, and once it answers
 again every cached session is dropped, because copies it kept while writes went only to
 the database (a hung server, or one restarted from a snapshot) are older than the truth.
+
+Both engines (this one, and `database_sessions` for a site without Redis) read and update
+the session row with one plain statement each rather than through the ORM: a session is
+read on every journey page and written on every answer, and building the ORM query cost
+more than running it.
 """
 
+import contextlib
+import functools
 import logging
 import threading
 import time
@@ -22,9 +29,12 @@ from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.cache import BaseCache
+from django.db import DatabaseError, connections, router, transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +116,61 @@ def _drop_cached_sessions(cache: BaseCache, prefix: str) -> int:
     return dropped
 
 
+@functools.cache
+def _statements(alias: str, table: str) -> tuple[str, str]:
+    """The read and the update of a session row, in the SQL of database `alias`."""
+    quote = connections[alias].ops.quote_name
+    key, data, expiry = quote("session_key"), quote("session_data"), quote("expire_date")
+    # Identifiers only, quoted by the database's own rules; every value is a parameter.
+    read = f"SELECT {data} FROM {quote(table)} WHERE {key} = %s AND {expiry} > %s"  # noqa: S608
+    update = f"UPDATE {quote(table)} SET {data} = %s, {expiry} = %s WHERE {key} = %s"  # noqa: S608
+    return read, update
+
+
+def find_unexpired_sealed(store: DBStore) -> str | None:
+    """The sealed data of the store's session row if it has not expired, as Django's
+    `_get_session_from_db` finds it; forgets the key when there is none."""
+    alias = router.db_for_read(store.model)
+    connection = connections[alias]
+    read, _ = _statements(alias, store.model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            read, [store.session_key, connection.ops.adapt_datetimefield_value(timezone.now())]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        store._session_key = None
+        return None
+    return str(row[0])
+
+
+def update_row(store: DBStore) -> str:
+    """Writes the session over its existing row, as Django's `save(must_create=False)` does
+    (UpdateError when the row is gone or the database refuses); returns the sealed data."""
+    sealed = store.encode(store._get_session(no_load=False))
+    alias = router.db_for_write(store.model)
+    connection = connections[alias]
+    _, update = _statements(alias, store.model._meta.db_table)
+    expiry = connection.ops.adapt_datetimefield_value(store.get_expiry_date())
+    # One statement is atomic on its own. Outside a transaction it runs without one: on
+    # SQLite, BEGIN IMMEDIATE would hold the write lock across the Python between BEGIN and
+    # COMMIT, and a worker waiting on it sleeps milliseconds. Inside one (a caller's
+    # atomic block) a savepoint keeps a refused update from spoiling the caller's work.
+    in_transaction = connection.in_atomic_block
+    try:
+        with (
+            transaction.atomic(using=alias) if in_transaction else contextlib.nullcontext(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(update, [sealed, expiry, store.session_key])
+            updated = cursor.rowcount
+    except DatabaseError as error:
+        raise UpdateError from error
+    if updated == 0:
+        raise UpdateError  # deleted meanwhile (signed out elsewhere, or expired and cleared)
+    return sealed
+
+
 class SessionStore(CachedDBStore):
     # Not Django's prefix: copies it pickled before this engine are never read.
     cache_key_prefix = "civitas.session:"
@@ -151,8 +216,12 @@ class SessionStore(CachedDBStore):
     def save(self, must_create: bool = False) -> None:
         if self.session_key is None:
             return self.create()  # which saves through here with the new key
-        DBStore.save(self, must_create)
-        sealed, expiry_seconds = self._sealed, self.get_expiry_age()
+        if must_create:
+            DBStore.save(self, must_create=True)
+            sealed = self._sealed
+        else:
+            sealed = update_row(self)
+        expiry_seconds = self.get_expiry_age()
         self._with_cache(lambda: self._cache.set(self.cache_key, sealed, expiry_seconds))
 
     def delete(self, session_key: str | None = None) -> None:

@@ -45,6 +45,33 @@ def with_line_breaks(text: str) -> markupsafe.Markup:
     return markupsafe.Markup("<br>").join(markupsafe.escape(line) for line in text.split("\n"))
 
 
+# Chrome kept per process: a few entries per service and language, so the bound is only
+# a guard against a caller whose arguments never repeat.
+CHROME_CACHE_SIZE = 512
+_chrome: dict[tuple[str, ...], str] = {}
+
+
+def cached_chrome(macro: jinja2.runtime.Macro, *arguments: Any) -> str:
+    """What `macro` (from platform/chrome.html) writes for these arguments in the active
+    language, rendered once per process and kept.
+
+    The header, phase banner and footer wrap every page and are the same for every
+    citizen of a service; rendering them was a fifth of a question page's cost. Only plain
+    strings are kept by value (Markup would be written unescaped, so it is rendered each
+    time), and nothing is kept while DEBUG reloads templates.
+    """
+    if settings.DEBUG or any(type(argument) is not str for argument in arguments):
+        return macro(*arguments)  # Markup, as the environment autoescapes
+    key = (macro.name, translation.get_language() or "", *arguments)
+    html = _chrome.get(key)
+    if html is None:
+        html = macro(*arguments)
+        if len(_chrome) >= CHROME_CACHE_SIZE:
+            _chrome.clear()
+        _chrome[key] = html
+    return html
+
+
 def environment(**options: Any) -> jinja2.Environment:
     base_loader = options.pop("loader")
     options["loader"] = jinja2.ChoiceLoader(
@@ -58,7 +85,7 @@ def environment(**options: Any) -> jinja2.Environment:
     options.setdefault("extensions", []).extend(["jinja2.ext.i18n", "jinja2.ext.do"])
     env = jinja2.Environment(**options)  # noqa: S701 - Django's backend sets autoescape
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(static=static, url=url)
+    env.globals.update(static=static, url=url, cached_chrome=cached_chrome)
     env.filters.update(
         pence=format_pence,
         govuk_date=format_date,

@@ -134,6 +134,11 @@ class Email(TextLike):
     name = "email"
     input_type: ClassVar[str] = "email"
     spellcheck: ClassVar[bool | None] = False
+    # GOV.UK's email address pattern.
+    default_errors: ClassVar[Mapping[str, str]] = {
+        "required": "Enter an email address",
+        "invalid": "Enter an email address in the correct format, like name@example.com",
+    }
 
     def clean_text(self, question: Question, text: str) -> Cleaned:
         return Cleaned(text) if EMAIL.match(text) else _invalid(question)
@@ -149,6 +154,10 @@ class Postcode(TextLike):
     name = "postcode"
     input_classes: ClassVar[str] = "govuk-input--width-10"
     spellcheck: ClassVar[bool | None] = False
+    default_errors: ClassVar[Mapping[str, str]] = {
+        "required": "Enter a postcode",
+        "invalid": "Enter a real postcode",
+    }
 
     def clean_text(self, question: Question, text: str) -> Cleaned:
         compact = _SPACES.sub("", text).upper()

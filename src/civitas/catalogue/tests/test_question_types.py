@@ -153,7 +153,18 @@ def test_a_postcode_is_stored_in_capitals_with_one_space():
     assert q.clean({"answer": " eb11aa "}, today=TODAY) == Cleaned("EB1 1AA")
     assert q.clean({"answer": "EB1  1AA"}, today=TODAY) == Cleaned("EB1 1AA")
     assert q.clean({"answer": "not a postcode"}, today=TODAY).error.message == (
-        "Enter a valid answer"
+        "Enter a real postcode"
+    )
+
+
+def test_email_and_postcode_errors_are_govuks_unless_the_definition_words_them():
+    email = question("email")
+    assert email.clean({"answer": ""}, today=TODAY).error.message == "Enter an email address"
+    assert email.clean({"answer": "name@"}, today=TODAY).error.message == (
+        "Enter an email address in the correct format, like name@example.com"
+    )
+    assert question("postcode").clean({"answer": ""}, today=TODAY).error.message == (
+        "Enter a postcode"
     )
 
 

@@ -21,8 +21,9 @@ kernel, lazily, by the name in the `CIVITAS_WIRING` setting.
 from civitas.cases import handlers as cases
 from civitas.cases.public import ApplicationSubmitted, CaseDecided, PersonalDataViewed
 from civitas.catalogue import handlers as catalogue
-from civitas.catalogue.public import ServicePublished
+from civitas.catalogue.public import DraftPublished, ServicePublished
 from civitas.identity.public import OrganisationChosen, PasswordChecked, SecurityCodeChecked
+from civitas.journeys.public import delete_expired_saved_journeys
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
 from civitas.notify.public import (
     MessagesListed,
@@ -59,6 +60,7 @@ EVENT_HANDLERS: EventTable = {
         in_transaction=(record_audit_trail, catalogue.log_publication),
         after_commit=(catalogue.serve_the_new_version,),
     ),
+    DraftPublished: Handlers(in_transaction=(record_audit_trail,)),
     # Identity
     PasswordChecked: Handlers(in_transaction=(record_audit_trail,)),
     SecurityCodeChecked: Handlers(in_transaction=(record_audit_trail,)),
@@ -78,6 +80,10 @@ PERIODIC_JOBS = (
     PeriodicJob("notify.requeue_due_messages", requeue_due_messages, every_seconds=1),
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
+    # Saved answers are kept no longer than their emailed link works.
+    PeriodicJob(
+        "journeys.delete_expired_saved_journeys", delete_expired_saved_journeys, every_seconds=300
+    ),
 )
 
 HEALTH_CHECKS = (

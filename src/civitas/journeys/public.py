@@ -1,4 +1,7 @@
-"""What other domains may use from journeys: nothing yet. The citizen's pages and the API
-are reached by URL; a case shows its answers through the catalogue's question types."""
+"""What other domains, and the wiring (`civitas.wiring`), may use from journeys. The
+citizen's pages and the API are reached by URL; a case shows its answers through the
+catalogue's question types."""
 
-__all__: list[str] = []
+from civitas.journeys.saving import delete_expired_saved_journeys
+
+__all__ = ["delete_expired_saved_journeys"]

@@ -23,29 +23,74 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _session_at_emissions(base_url: str) -> dict[str, str]:
-    """A citizen part-way through: returns their cookie header and form token."""
+STREET_PARTY = "/services/example-borough/street-party"
+PARTY_DAY = datetime.date.today() + datetime.timedelta(days=60)
+ANSWERS_TO_NEIGHBOURS = [
+    ("organiser-name", {"first_name": "Sam", "last_name": "Organiser"}),
+    (
+        "organiser-address",
+        {
+            "organiser_address-step": "manual",
+            "organiser_address-line-1": "12 Station Road",
+            "organiser_address-town": "Eastbury",
+            "organiser_address-postcode": "EB1 1AA",
+        },
+    ),
+    ("email", {"email": "organiser@example.com"}),
+    ("phone", {"phone": ""}),
+    ("road", {"road_name": "Station Road"}),
+    ("closure-section", {"closure_from": "Mill Lane", "closure_to": "Church Street"}),
+    (
+        "party-date",
+        {
+            "party_date-day": str(PARTY_DAY.day),
+            "party_date-month": str(PARTY_DAY.month),
+            "party_date-year": str(PARTY_DAY.year),
+        },
+    ),
+    ("closure-times", {"closure_start": "10am", "closure_end": "6pm"}),
+    ("people", {"expected_people": "80"}),
+    ("activities", {"activities": "none"}),
+    ("neighbours/1", {"neighbour_name": "Alex Neighbour", "neighbour_house": "14"}),
+    ("neighbours", {"add_another": "yes"}),
+    ("neighbours/2", {"neighbour_name": "Jo Neighbour", "neighbour_house": "16"}),
+]
+
+
+def _session_through(
+    base_url: str, service: str, steps: list[tuple[str, dict[str, str]]], at: str
+) -> dict[str, str]:
+    """A citizen who has answered `steps` and is on page `at`: their cookie header and
+    form token."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
     token = ""
-    for page, answers in ANSWERS_TO_EMISSIONS:
-        with opener.open(f"{base_url}{SERVICE}/{page}/") as response:
+    for page, answers in steps:
+        with opener.open(f"{base_url}{service}/{page}/") as response:
             token = TOKEN.search(response.read().decode()).group(1)
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "version": "1", **answers})
         try:
-            opener.open(f"{base_url}{SERVICE}/{page}/", data=body.encode())
+            opener.open(f"{base_url}{service}/{page}/", data=body.encode())
         except urllib.error.HTTPError as redirect:
             if redirect.code != 302:
                 raise
-    with opener.open(f"{base_url}{SERVICE}/emissions/") as response:
+    with opener.open(f"{base_url}{service}/{at}/") as response:
         token = TOKEN.search(response.read().decode()).group(1)
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     return {"cookie": cookie, "token": token}
 
 
+def _session_at_emissions(base_url: str) -> dict[str, str]:
+    return _session_through(base_url, SERVICE, ANSWERS_TO_EMISSIONS, "emissions")
+
+
 def citizen_paths(base_url: str, *, sessions: int = 32) -> dict[str, list[dict]]:
     """The requests for each measured path; answers rotate over many citizens' sessions."""
     citizens = [_session_at_emissions(base_url) for _ in range(sessions)]
+    organisers = [
+        _session_through(base_url, STREET_PARTY, ANSWERS_TO_NEIGHBOURS, "neighbours")
+        for _ in range(sessions // 4)
+    ]
     submission = json.dumps(
         {
             "version": 1,
@@ -81,6 +126,29 @@ def citizen_paths(base_url: str, *, sessions: int = 32) -> dict[str, list[dict]]
                 ),
             }
             for c in citizens
+        ],
+        "repeating group list (GET)": [
+            {"path": f"{STREET_PARTY}/neighbours/", "headers": {"Cookie": c["cookie"]}}
+            for c in organisers
+        ],
+        "cross-field check answer (POST)": [
+            {
+                "method": "POST",
+                "path": f"{STREET_PARTY}/closure-times/",
+                "headers": {
+                    "Cookie": c["cookie"],
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+                "body": urllib.parse.urlencode(
+                    {
+                        "csrfmiddlewaretoken": c["token"],
+                        "version": "1",
+                        "closure_start": "10am",
+                        "closure_end": "6pm",
+                    }
+                ),
+            }
+            for c in organisers
         ],
         "submission (API POST)": [
             {

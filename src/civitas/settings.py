@@ -192,6 +192,17 @@ SECURITY_CODE_RATE_PER_ACCOUNT = read_rate("SECURITY_CODE_RATE_PER_ACCOUNT", "5/
 CLIENT_ADDRESS_HEADER = read_str("CLIENT_ADDRESS_HEADER", "")
 CLIENT_ADDRESS_PROXY_COUNT = read_int("CLIENT_ADDRESS_PROXY_COUNT", default=1)
 
+# --- Journeys: timing out, saving and returning ---------------------------------------
+# A journey left alone this long is deleted; citizens are told so on every question page,
+# and warned this many seconds before (the GOV.UK timeout warning pattern).
+JOURNEY_TIMEOUT_MINUTES = read_int("JOURNEY_TIMEOUT_MINUTES", default=30)
+JOURNEY_TIMEOUT_WARNING_SECONDS = read_int("JOURNEY_TIMEOUT_WARNING_SECONDS", default=120)
+# How long the emailed link to saved answers works; after that the answers are deleted.
+SAVED_JOURNEY_DAYS = read_int("SAVED_JOURNEY_DAYS", default=7)
+# Emails of a link to saved answers, per address written in and per client address.
+SAVE_AND_RETURN_RATE_PER_EMAIL = read_rate("SAVE_AND_RETURN_RATE_PER_EMAIL", "5/hour")
+SAVE_AND_RETURN_RATE_PER_ADDRESS = read_rate("SAVE_AND_RETURN_RATE_PER_ADDRESS", "20/hour")
+
 # --- Sessions and cookies --------------------------------------------------------------
 # With Redis, sessions are read from it and written through to the database, so a
 # restarted Redis loses no answers in progress, and a Redis outage only slows them down.

@@ -26,9 +26,9 @@ from civitas.cases.public import (
     PersonalDataViewed,
 )
 from civitas.catalogue import handlers as catalogue
-from civitas.catalogue.public import ServicePublished
+from civitas.catalogue.public import DraftPublished, ServicePublished
 from civitas.identity.public import OrganisationChosen, PasswordChecked, SecurityCodeChecked
-from civitas.journeys.public import delete_abandoned_uploads
+from civitas.journeys.public import delete_abandoned_uploads, delete_expired_saved_journeys
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
 from civitas.notify.public import (
     MessagesListed,
@@ -67,6 +67,7 @@ EVENT_HANDLERS: EventTable = {
         in_transaction=(record_audit_trail, catalogue.log_publication),
         after_commit=(catalogue.serve_the_new_version,),
     ),
+    DraftPublished: Handlers(in_transaction=(record_audit_trail,)),
     # Identity
     PasswordChecked: Handlers(in_transaction=(record_audit_trail,)),
     SecurityCodeChecked: Handlers(in_transaction=(record_audit_trail,)),
@@ -86,6 +87,10 @@ PERIODIC_JOBS = (
     PeriodicJob("notify.requeue_due_messages", requeue_due_messages, every_seconds=1),
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
+    # Saved answers are kept no longer than their emailed link works.
+    PeriodicJob(
+        "journeys.delete_expired_saved_journeys", delete_expired_saved_journeys, every_seconds=300
+    ),
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
 )

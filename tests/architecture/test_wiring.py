@@ -51,3 +51,9 @@ def test_every_health_check_resolves_under_a_name_of_its_own():
 def test_healthz_reports_every_part_of_the_table(client):
     response = client.get("/healthz")
     assert set(response.json()) == {"status", *(part.name for part in health_parts())}
+
+
+def test_expired_saved_journeys_are_deleted_by_every_worker():
+    from civitas.journeys.public import delete_expired_saved_journeys
+
+    assert delete_expired_saved_journeys in [job.run for job in wiring.PERIODIC_JOBS]

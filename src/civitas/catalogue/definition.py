@@ -734,7 +734,17 @@ def _question_paths(page: dict[str, Any]) -> list[tuple[tuple[PathPart, ...], di
     return [(("question",), page["question"])] if page.get("question") else []
 
 
-BUILT_IN_PAGES = ("check-answers", "declaration", "confirmation", "privacy")
+BUILT_IN_PAGES = (
+    "check-answers",
+    "declaration",
+    "confirmation",
+    "privacy",
+    # Save and return, and the timeout warning (docs/decisions/0020).
+    "save",
+    "return",
+    "timed-out",
+    "keep-alive",
+)
 """Pages every service has at these addresses: a page of the definition cannot take them."""
 
 

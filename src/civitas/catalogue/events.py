@@ -27,3 +27,28 @@ class ServicePublished(DomainEvent):
             organisation=self.organisation,
             details={"sha256": self.sha256},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DraftPublished(DomainEvent):
+    """A draft version of a service was stored for its organisation's staff to preview.
+
+    Not in the transparency log: a draft serves no citizen. Its promotion is logged as
+    any publication is (ServicePublished)."""
+
+    organisation: str
+    slug: str
+    version: int
+    sha256: str
+    published_by: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="service.draft_published",
+            object_type="service",
+            object_id=f"{self.organisation}/{self.slug}@{self.version}",
+            actor_type="staff",
+            actor_id=self.published_by,
+            organisation=self.organisation,
+            details={"sha256": self.sha256},
+        )

@@ -7,6 +7,11 @@ class ServiceVersion(models.Model):
     class Status(models.TextChoices):
         LIVE = "live"
         RETIRED = "retired"
+        # Published for its organisation's staff to preview; never served to citizens
+        # until promoted (docs/decisions/0020-journeys-finish-on-their-version.md).
+        DRAFT = "draft"
+        # Taken back: journeys begun on it start again on the live version.
+        WITHDRAWN = "withdrawn"
 
     # Service slugs are unique within an organisation: two councils can each publish a
     # `resident-parking-permit` (docs/decisions/0007-organisations-in-urls.md).

@@ -6,7 +6,7 @@ from civitas.catalogue.definition import (
     normalise_postcode,
     parse_file,
 )
-from civitas.catalogue.events import ServicePublished
+from civitas.catalogue.events import DraftPublished, ServicePublished
 from civitas.catalogue.files import (
     accepted_kinds,
     file_error,
@@ -32,7 +32,9 @@ from civitas.catalogue.model import (
 from civitas.catalogue.queries import (
     LiveService,
     ServiceNotFound,
+    get_draft_service,
     get_live_service,
+    get_published_service,
     get_service_version,
     list_live_services,
 )
@@ -46,7 +48,13 @@ from civitas.catalogue.questions import (
     posted_list,
 )
 from civitas.catalogue.service import Service
-from civitas.catalogue.services import PublishResult, publish_service_file
+from civitas.catalogue.services import (
+    PublishResult,
+    VersionNotFound,
+    promote_draft,
+    publish_service_file,
+    withdraw_version,
+)
 from civitas.platform.yamlsource import Problem
 
 __all__ = [
@@ -58,6 +66,7 @@ __all__ = [
     "ComputedValue",
     "Condition",
     "DefinitionInvalid",
+    "DraftPublished",
     "ExitPage",
     "FeeTable",
     "FieldError",
@@ -77,10 +86,13 @@ __all__ = [
     "ServiceDefinition",
     "ServiceNotFound",
     "ServicePublished",
+    "VersionNotFound",
     "Widget",
     "accepted_kinds",
     "file_error",
+    "get_draft_service",
     "get_live_service",
+    "get_published_service",
     "get_service_version",
     "is_file_question",
     "list_live_services",
@@ -88,5 +100,7 @@ __all__ = [
     "normalise_postcode",
     "parse_file",
     "posted_list",
+    "promote_draft",
     "publish_service_file",
+    "withdraw_version",
 ]

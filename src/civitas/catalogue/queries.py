@@ -37,7 +37,7 @@ _ROW = (
 
 
 @functools.lru_cache(maxsize=256)
-def _service(row: ServiceRow) -> Service:
+def _service(row: ServiceRow, *, is_preview: bool = False) -> Service:
     version_id, slug, version, sha256, organisation_id, organisation, organisation_name = row
     definition = ServiceVersion.objects.values_list("definition", flat=True).get(id=version_id)
     return Service(
@@ -48,6 +48,7 @@ def _service(row: ServiceRow) -> Service:
         organisation=organisation,
         organisation_name=organisation_name,
         definition=definition,
+        is_preview=is_preview,
     )
 
 
@@ -57,6 +58,7 @@ _live_rows: dict[tuple[str, str], tuple[float, ServiceRow | None]] = {}
 
 def forget_live_versions() -> None:
     _live_rows.clear()
+    _published_rows.clear()
 
 
 def get_live_service(organisation: str, slug: str) -> Service:
@@ -88,6 +90,57 @@ def get_service_version(organisation_id: int, slug: str, version: int) -> Servic
     if row is None:
         raise ServiceNotFound(f"{organisation_id}/{slug}@{version}")
     return _service(row)
+
+
+# Versions a journey may still finish on: the live one and those it replaced. A draft was
+# never served to citizens; a withdrawn version must not be finished.
+_FINISHABLE = (ServiceVersion.Status.LIVE, ServiceVersion.Status.RETIRED)
+_published_rows: dict[tuple[str, str, int], tuple[float, ServiceRow | None]] = {}
+
+
+def get_published_service(organisation: str, slug: str, version: int) -> Service:
+    """A version of an organisation's service that citizens were served (live or retired),
+    for journeys begun on it to finish on it; ServiceNotFound for a draft, a withdrawn
+    version or none. Looked up at most once a second per process, as the live one is,
+    so that a withdrawal reaches every worker within a second."""
+    now = time.monotonic()
+    key = (organisation, slug, version)
+    cached = _published_rows.get(key)
+    if cached and now - cached[0] < LIVE_LOOKUP_SECONDS:
+        row = cached[1]
+    else:
+        row = (
+            ServiceVersion.objects.filter(
+                organisation__slug=organisation,
+                slug=slug,
+                version=version,
+                status__in=_FINISHABLE,
+            )
+            .values_list(*_ROW)
+            .first()
+        )
+        _published_rows[key] = (now, row)
+    if row is None:
+        raise ServiceNotFound(f"{organisation}/{slug}@{version}")
+    return _service(row)
+
+
+def get_draft_service(organisation_id: int, slug: str, version: int) -> Service:
+    """A draft version of one organisation's service, as its staff preview it; raises
+    ServiceNotFound for another organisation's, or a version that is not a draft."""
+    row = (
+        ServiceVersion.objects.filter(
+            organisation_id=organisation_id,
+            slug=slug,
+            version=version,
+            status=ServiceVersion.Status.DRAFT,
+        )
+        .values_list(*_ROW)
+        .first()
+    )
+    if row is None:
+        raise ServiceNotFound(f"{organisation_id}/{slug}@{version}")
+    return _service(row, is_preview=True)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ class Service:
     API's copy). Everything else reads `model`."""
     model: ServiceDefinition = field(init=False, repr=False, compare=False)
     """The definition as typed values, built once per version."""
+    is_preview: bool = False
+    """A draft version walked through by its organisation's staff: its pages live under
+    /staff/preview/, and sending it stores nothing."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "model", ServiceDefinition.from_document(self.definition))
@@ -37,7 +40,17 @@ class Service:
 
     @property
     def url(self) -> str:
+        if self.is_preview:
+            return f"/staff/preview/{self.slug}/{self.version}/"
         return f"/services/{self.organisation}/{self.slug}/"
+
+    @property
+    def journey_key(self) -> str:
+        """What names a journey on this service in a citizen's session: a preview's
+        answers are kept apart from a real application's."""
+        if self.is_preview:
+            return f"preview:{self.path}@{self.version}"
+        return self.path
 
     @property
     def pages(self) -> tuple[Page, ...]:

@@ -25,8 +25,10 @@ from civitas.identity.models import Membership, Organisation
 # What each role may do. A permission not listed here is granted to nobody.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.CASEWORKER: frozenset({"cases.view", "cases.decide", "notify.view"}),
-    Membership.Role.SERVICE_OWNER: frozenset({"cases.view", "services.publish"}),
-    Membership.Role.ADMINISTRATOR: frozenset({"notify.view", "staff.manage"}),
+    Membership.Role.SERVICE_OWNER: frozenset(
+        {"cases.view", "services.publish", "services.preview"}
+    ),
+    Membership.Role.ADMINISTRATOR: frozenset({"notify.view", "staff.manage", "services.preview"}),
 }
 ANY_ROLE = None
 """Pass to `staff_member_required` for pages every member of the organisation may see."""

@@ -1,6 +1,34 @@
+import uuid
+
 from django.db import models
 
-from civitas.platform.crypto import EncryptedTextField
+from civitas.platform.crypto import EncryptedJSONField, EncryptedTextField
+
+
+class SavedJourney(models.Model):
+    """Answers a citizen saved to come back to through an emailed link.
+
+    The link's token is stored only as its SHA-256: the table alone opens no journey. The
+    answers are personal data, encrypted and bound to the row. The email address is not
+    kept here (only in the message sent). A used link keeps its row, without answers,
+    until it expires, so that following it again says it was used.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "identity.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    service_slug = models.SlugField(max_length=60)
+    service_version = models.PositiveIntegerField()
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    # {"answers": ..., "drafts": ...}, as the journey in the session holds them.
+    answers = EncryptedJSONField(null=True, bound_to="id")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"saved journey {self.id}"
 
 
 class Upload(models.Model):

@@ -1,5 +1,6 @@
 """A citizen's answers in progress, kept in their (encrypted, server-side) session."""
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,9 @@ class Journey:
     version: int
     answers: dict[str, Any] = field(default_factory=dict)
     submitted_reference: str | None = None
+    active_at: float | None = None
+    """When the citizen last did something (seconds since the epoch): a journey left
+    alone for JOURNEY_TIMEOUT_MINUTES is deleted."""
     drafts: dict[str, Any] = field(default_factory=dict)
     """The items of a repeating group the citizen is still adding, by the group's page
     id: they become its answer when the citizen says they have no more to add."""
@@ -31,12 +35,15 @@ def load_journey(request: HttpRequest, service_path: str) -> Journey | None:
         version=data["version"],
         answers=data.get("answers", {}),
         submitted_reference=data.get("submitted_reference"),
+        active_at=data.get("active_at"),
         drafts=data.get("drafts", {}),
     )
 
 
 def save_journey(request: HttpRequest, journey: Journey) -> None:
+    journey.active_at = time.time()
     request.session[_key(journey.service_path)] = {
+        "active_at": journey.active_at,
         "version": journey.version,
         "answers": journey.answers,
         "submitted_reference": journey.submitted_reference,

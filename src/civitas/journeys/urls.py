@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civitas.journeys import views
+from civitas.journeys import returning, views
 
 app_name = "journeys"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path(SERVICE + "declaration/", views.declaration, name="declaration"),
     path(SERVICE + "privacy/", views.privacy_notice, name="privacy"),
     path(SERVICE + "confirmation/<str:reference>/", views.confirmation, name="confirmation"),
+    path(SERVICE + "save/", returning.save_for_later, name="save"),
+    path(SERVICE + "return/<str:token>/", returning.return_to_saved, name="return"),
+    path(SERVICE + "timed-out/", returning.timed_out, name="timed-out"),
+    path(SERVICE + "keep-alive/", returning.keep_alive, name="keep-alive"),
     path(SERVICE + "<slug:page_id>/", views.question_page, name="page"),
     path(SERVICE + "<slug:page_id>/<int:item>/", views.repeat_item, name="item"),
     path(SERVICE + "<slug:page_id>/<int:item>/remove/", views.remove_item, name="remove-item"),

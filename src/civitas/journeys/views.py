@@ -6,9 +6,11 @@ application is sent by submission.py, as the API sends one.
 """
 
 import datetime
+import time
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +24,7 @@ from civitas.catalogue.public import (
     Service,
     ServiceNotFound,
     get_live_service,
+    get_published_service,
     is_file_question,
     list_live_services,
     posted_list,
@@ -33,8 +36,14 @@ from civitas.journeys.submission import NotSubmitted, submit_answers
 from civitas.journeys.uploads import discard_upload, find_upload, receive_upload
 from civitas.platform.jsontypes import JSONValue
 
+PREVIEW_ATTRIBUTE = "civitas_preview_service"
+"""Set on a request by the staff preview (preview.py): the draft version it walks through."""
 
-def _service_or_404(organisation: str, slug: str) -> Service:
+
+def _service_or_404(request: HttpRequest, organisation: str, slug: str) -> Service:
+    preview: Service | None = getattr(request, PREVIEW_ATTRIBUTE, None)
+    if preview is not None:
+        return preview
     try:
         return get_live_service(organisation, slug)
     except ServiceNotFound:
@@ -52,6 +61,13 @@ def _context(service: Service, **extra: Any) -> dict[str, Any]:
         "serviceUrl": service.url,
         # The page chrome names the organisation that runs the service.
         "organisation_name": service.organisation_name,
+        "is_preview": service.is_preview,
+        "journey_timeout_minutes": settings.JOURNEY_TIMEOUT_MINUTES,
+        # The dialog counts from the page's opening, which may be up to the write interval
+        # after the last recorded activity: it warns that much early, never late.
+        "journey_timeout_client_seconds": settings.JOURNEY_TIMEOUT_MINUTES * 60
+        - activity_write_seconds(),
+        "journey_timeout_warning_seconds": settings.JOURNEY_TIMEOUT_WARNING_SECONDS,
         # The footer's privacy link goes to the service's own notice.
         "privacy_url": f"{service.url}privacy/",
         **extra,
@@ -70,12 +86,51 @@ def _rejected(
     )
 
 
-def _journey(request: HttpRequest, service: Service) -> Journey:
-    journey = load_journey(request, service.path)
-    if journey is None or journey.version != service.version:
-        # A journey begun on an earlier version starts again on the live one.
-        journey = Journey(service_path=service.path, version=service.version)
-    return journey
+def _journey(request: HttpRequest, live: Service) -> tuple[Service, Journey] | HttpResponse:
+    """The citizen's journey and the version of the service it runs on.
+
+    A journey finishes on the version it began with, whatever has been published since
+    (docs/decisions/0020). One left alone past JOURNEY_TIMEOUT_MINUTES is deleted and
+    the citizen is sent to the timed-out page; one whose version was withdrawn starts
+    again on the live version, and the citizen is told why.
+    """
+    journey = load_journey(request, live.journey_key)
+    if journey is None:
+        return live, Journey(service_path=live.journey_key, version=live.version)
+    if is_timed_out(journey):
+        forget_journey(request, live.journey_key)
+        return redirect(f"{live.url}timed-out/")
+    if journey.active_at is not None and time.time() - journey.active_at > activity_write_seconds():
+        # Reading a page is doing something: keep the journey, writing it at most so often.
+        save_journey(request, journey)
+    if journey.version == live.version or live.is_preview:
+        return live, journey
+    try:
+        return get_published_service(live.organisation, live.slug, journey.version), journey
+    except ServiceNotFound:
+        forget_journey(request, live.journey_key)
+        return _rejected(
+            request,
+            live,
+            status=409,
+            title="This service has changed since you started",
+            detail="The version of the service you started on has been withdrawn, so we "
+            "deleted your answers. Start again to apply with the current version.",
+        )
+
+
+def activity_write_seconds() -> int:
+    """How stale a journey's last activity may be before reading a page writes it again:
+    a minute, or a tenth of a shorter timeout. Page views then rarely write the session,
+    and the warning shown is never later than the real timeout by more than this."""
+    return min(60, settings.JOURNEY_TIMEOUT_MINUTES * 6)
+
+
+def is_timed_out(journey: Journey) -> bool:
+    return (
+        journey.active_at is not None
+        and time.time() - journey.active_at > settings.JOURNEY_TIMEOUT_MINUTES * 60
+    )
 
 
 def _version_changed(request: HttpRequest, service: Service) -> HttpResponse:
@@ -88,7 +143,9 @@ def _version_changed(request: HttpRequest, service: Service) -> HttpResponse:
     )
 
 
-def _version_is_live(request: HttpRequest, service: Service) -> bool:
+def _version_is_the_journeys(request: HttpRequest, service: Service) -> bool:
+    """The page posted was served for the journey's version. The version the journey runs
+    on is the session's, never the form's: a forged number is refused, not followed."""
     return request.POST.get("version") == str(service.version)
 
 
@@ -116,7 +173,7 @@ def find_service(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def start(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
-    service = _service_or_404(organisation, slug)
+    service = _service_or_404(request, organisation, slug)
     return render(
         request, "journeys/start.html", _context(service, first_page=service.model.first_page.id)
     )
@@ -124,11 +181,13 @@ def start(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def question_page(request: HttpRequest, organisation: str, slug: str, page_id: str) -> HttpResponse:
-    service = _service_or_404(organisation, slug)
+    found = _journey(request, _service_or_404(request, organisation, slug))
+    if isinstance(found, HttpResponse):
+        return found
+    service, journey = found
     page = service.page(page_id)
     if page is None:
         raise Http404("no such page")
-    journey = _journey(request, service)
     route = flow.route(service, journey.answers, today=_today())
     if page_id not in route.pages:
         if request.method == "POST":
@@ -148,7 +207,7 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
     fields: Mapping[str, str]
     errors: Mapping[str, FieldError] = {}
     if request.method == "POST":
-        if not _version_is_live(request, service):
+        if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
         posted, upload_error, new_uploads = _receive_files(request, service, page, journey)
         if upload_error is not None:
@@ -412,11 +471,13 @@ def _group_on_route(
     request: HttpRequest, organisation: str, slug: str, page_id: str
 ) -> tuple[Service, QuestionPage, Journey] | HttpResponse:
     """The repeating group a request is about, when the route reaches it."""
-    service = _service_or_404(organisation, slug)
+    found = _journey(request, _service_or_404(request, organisation, slug))
+    if isinstance(found, HttpResponse):
+        return found
+    service, journey = found
     page = service.page(page_id)
     if not isinstance(page, QuestionPage) or page.repeat is None:
         raise Http404("no such page")
-    journey = _journey(request, service)
     route = flow.route(service, journey.answers, today=_today())
     if page_id not in route.pages:
         if request.method == "POST":
@@ -470,7 +531,7 @@ def _repeat_summary(
         return redirect(_item_url(service, page, 1))
     error = ""
     if request.method == "POST":
-        if not _version_is_live(request, service):
+        if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
         choice = request.POST.get("add_another", "")
         if choice == "yes":
@@ -550,7 +611,7 @@ def repeat_item(
     fields: Mapping[str, str]
     errors: Mapping[str, FieldError] = {}
     if request.method == "POST":
-        if not _version_is_live(request, service):
+        if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
         result = flow.clean_answer(service, page, request.POST, today=_today())
         if not result.errors:
@@ -613,7 +674,7 @@ def remove_item(
     name = repeat.name(item)
     error = ""
     if request.method == "POST":
-        if not _version_is_live(request, service):
+        if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
         choice = request.POST.get("remove", "")
         if choice == "yes":
@@ -649,10 +710,13 @@ def remove_item(
 
 
 def _complete_journey_or_redirect(
-    request: HttpRequest, service: Service
-) -> tuple[Journey, flow.Route] | HttpResponse:
-    journey = _journey(request, service)
-    submitted = request.session.get(f"submitted:{service.path}")
+    request: HttpRequest, live: Service
+) -> tuple[Service, Journey, flow.Route] | HttpResponse:
+    found = _journey(request, live)
+    if isinstance(found, HttpResponse):
+        return found
+    service, journey = found
+    submitted = request.session.get(f"submitted:{service.journey_key}")
     if not journey.answers and submitted:
         # Browser Back from the confirmation page: the application is sent, so show where
         # it went rather than silently starting a blank one.
@@ -663,7 +727,7 @@ def _complete_journey_or_redirect(
     missing_file = _page_with_a_missing_file(service, journey.answers, route)
     if missing_file is not None:
         return redirect(_page_url(service, missing_file))
-    return journey, route
+    return service, journey, route
 
 
 def _page_with_a_missing_file(
@@ -686,17 +750,18 @@ def _page_with_a_missing_file(
 def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
     """Check your answers, with the declaration under them as the GOV.UK pattern places
     it ("Now send your application"): a POST accepts it and sends the application."""
-    service = _service_or_404(organisation, slug)
-    complete = _complete_journey_or_redirect(request, service)
+    complete = _complete_journey_or_redirect(request, _service_or_404(request, organisation, slug))
     if isinstance(complete, HttpResponse):
         return complete
-    journey, route = complete
+    service, journey, route = complete
     errors: dict[str, str] = {}
     if request.method == "POST":
-        if not _version_is_live(request, service):
+        if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
         if request.POST.get("confirm") != "yes":
             errors["confirm"] = _("Confirm that the information you have given is correct")
+        elif service.is_preview:
+            return _preview_sent(request, service, journey, route)
         else:
             result = submit_answers(
                 service,
@@ -711,8 +776,8 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
                 return redirect(
                     _page_url(service, result.page_id) if result.page_id else service.url
                 )
-            forget_journey(request, service.path)
-            request.session[f"submitted:{service.path}"] = result.reference
+            forget_journey(request, service.journey_key)
+            request.session[f"submitted:{service.journey_key}"] = result.reference
             return redirect(f"{service.url}confirmation/{result.reference}/")
     return render(
         request,
@@ -736,7 +801,7 @@ def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpRespo
     accepts it."""
     if request.method == "POST":
         return check_answers(request, organisation, slug)
-    service = _service_or_404(organisation, slug)
+    service = _service_or_404(request, organisation, slug)
     complete = _complete_journey_or_redirect(request, service)
     # Straight to where check answers would send them (the confirmation page after Back).
     return (
@@ -749,7 +814,7 @@ def declaration(request: HttpRequest, organisation: str, slug: str) -> HttpRespo
 @require_GET
 def privacy_notice(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
     """The service's privacy notice, generated from its definition (see privacy.py)."""
-    service = _service_or_404(organisation, slug)
+    service = _service_or_404(request, organisation, slug)
     return render(
         request,
         "journeys/privacy.html",
@@ -761,8 +826,27 @@ def privacy_notice(request: HttpRequest, organisation: str, slug: str) -> HttpRe
 def confirmation(
     request: HttpRequest, organisation: str, slug: str, reference: str
 ) -> HttpResponse:
-    service = _service_or_404(organisation, slug)
+    service = _service_or_404(request, organisation, slug)
     # Only the person who submitted sees the confirmation page of a reference.
-    if request.session.get(f"submitted:{service.path}") != reference:
+    if request.session.get(f"submitted:{service.journey_key}") != reference:
         raise Http404("no such application in this session")
     return render(request, "journeys/confirmation.html", _context(service, reference=reference))
+
+
+PREVIEW_REFERENCE = "PREVIEW"
+"""What a preview's confirmation page shows for a reference: no case is stored."""
+
+
+def _preview_sent(
+    request: HttpRequest, service: Service, journey: Journey, route: flow.Route
+) -> HttpResponse:
+    """A preview's application is checked as a real one would be, and never stored or
+    emailed: its confirmation page shows PREVIEW for a reference."""
+    answers = flow.asked_answers(service, flow.answers_on_route(service, journey.answers, route))
+    checked = flow.check_submission(service, answers, today=_today())
+    if checked.errors:
+        page = service.page_for_answer(next(iter(checked.errors)))
+        return redirect(_page_url(service, page.id) if page else service.url)
+    forget_journey(request, service.journey_key)
+    request.session[f"submitted:{service.journey_key}"] = PREVIEW_REFERENCE
+    return redirect(f"{service.url}confirmation/{PREVIEW_REFERENCE}/")

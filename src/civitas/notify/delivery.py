@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from civitas.notify.models import Message, lease
+from civitas.notify.models import ERASED_BODY, Message, lease
 from civitas.notify.providers import (
     Channel,
     DeliveryFailed,
@@ -74,6 +74,10 @@ def deliver_message(message_id: str) -> str:
     Message.objects.filter(id=message.id).update(
         status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
     )
+    if message.erase_body_when_sent:
+        # Encrypted fields are written with save(), which seals them for their row.
+        message.body_text = message.body_html = ERASED_BODY
+        message.save(update_fields=["body_text", "body_html"])
     logger.info("message %s sent", message.id)
     return "sent"
 

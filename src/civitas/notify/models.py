@@ -6,6 +6,8 @@ from django.db import models
 
 from civitas.platform.crypto import EncryptedTextField
 
+ERASED_BODY = "This email held a single-use link. Its text was deleted once it was sent."
+
 
 class Message(models.Model):
     """An email to send: the outbox row is the source of truth, the queued job a nudge.
@@ -33,6 +35,9 @@ class Message(models.Model):
     subject = EncryptedTextField(bound_to="id")
     body_text = EncryptedTextField(bound_to="id")
     body_html = EncryptedTextField(bound_to="id")
+    # A body that carries a secret (a single-use link) is kept only until it is sent: after
+    # that no one, staff included, can read the secret back out of the outbox.
+    erase_body_when_sent = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     retry_at = models.DateTimeField(

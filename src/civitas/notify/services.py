@@ -36,6 +36,7 @@ def queue_email(
     template: str,
     to: str,
     content: EmailContent,
+    erase_body_when_sent: bool = False,
 ) -> Message:
     """Queues an organisation's email once per idempotency key; a repeat returns the first.
 
@@ -43,6 +44,9 @@ def queue_email(
     transactions never race to queue the same key. That is why this is a plain look-up and
     insert, two round trips, rather than get_or_create's savepoint dance, which costs four
     on the submission path.
+
+    `erase_body_when_sent`: the body holds a secret (a single-use link), so it is replaced
+    by a note once sent, and no one can read it back out of the outbox.
     """
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -57,6 +61,7 @@ def queue_email(
         subject=content.subject,
         body_text=content.text,
         body_html=content.html,
+        erase_body_when_sent=erase_body_when_sent,
         created_at=now,
         retry_at=now + lease(),
     )

@@ -162,9 +162,17 @@ def test_a_page_named_like_a_built_in_page_is_refused(tmp_path):
     problems = parse_file_from(source, tmp_path)
     assert [p.message for p in problems] == [
         "page id 'declaration' is the address of a page every service has "
-        "(check-answers, declaration, confirmation, privacy): choose another"
+        "(check-answers, declaration, confirmation, privacy, save, return, timed-out, "
+        "keep-alive): choose another"
     ]
     assert problems[0].line == _line_of(source, "- id: declaration")
+
+
+@pytest.mark.parametrize("page_id", ["save", "return", "timed-out", "keep-alive"])
+def test_a_page_named_like_a_save_or_timeout_page_is_refused(tmp_path, page_id):
+    source = _valid_source().replace("- id: vehicle\n", f"- id: {page_id}\n")
+    [problem] = parse_file_from(source, tmp_path)
+    assert f"page id '{page_id}' is the address of a page every service has" in problem.message
 
 
 def test_a_page_no_route_reaches_is_reported(tmp_path):

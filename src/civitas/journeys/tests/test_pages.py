@@ -16,7 +16,7 @@ def answer(client, page: str, data: dict, *, version: int = 1, change: bool = Fa
     return client.post(path, {"version": str(version), **data})
 
 
-def complete_questions(client, *, postcode: str = "EB1 1AA") -> None:
+def complete_questions(client, *, postcode: str = "EB1 1AA", version: int = 1) -> None:
     start = timezone.localdate() + datetime.timedelta(days=7)
     steps = [
         ("postcode", {"postcode": postcode}),
@@ -37,7 +37,7 @@ def complete_questions(client, *, postcode: str = "EB1 1AA") -> None:
         ("email", {"email": "resident@example.com"}),
     ]
     for page, data in steps:
-        response = answer(client, page, data)
+        response = answer(client, page, data, version=version)
         assert response.status_code == 302, (page, response.content[:2000])
 
 

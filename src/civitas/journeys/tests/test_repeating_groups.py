@@ -295,3 +295,19 @@ def test_random_posts_to_a_group_are_an_error_or_the_next_page(client, service, 
     assert response.status_code in (302, 400), response.status_code
     if response.status_code != 302:
         assert client.session[SESSION] == before
+
+
+def test_items_still_being_added_come_back_with_saved_answers(client, service, smtp_inbox):
+    from django.test import Client
+
+    from civitas.journeys.tests.test_save_and_return import emailed_link
+
+    _post(client, "colour", {"colour": "blue"})
+    _add(client, "Ada Lovelace", "36")
+    assert client.post(f"{URL}/save/", {"email": "ada@example.com"}).status_code == 200
+    later = Client()
+    assert later.post(emailed_link(smtp_inbox))["Location"] == f"{URL}/household/"
+    assert later.session[SESSION]["drafts"]["household"] == [
+        {"member_name": "Ada Lovelace", "member_age": "36"}
+    ]
+    assert "You have added 1 household member" in later.get(f"{URL}/household/").content.decode()

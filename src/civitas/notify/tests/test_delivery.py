@@ -142,3 +142,23 @@ def test_the_message_list_reads_its_page_in_one_query(django_assert_num_queries)
     with django_assert_num_queries(1):
         listed = list_recent_messages(organisation_id=ours[0].organisation_id)
     assert {message.id for message in listed} == {message.id for message in ours}
+
+
+def test_a_body_holding_a_secret_is_sent_and_then_erased(db, smtp_inbox):
+    from civitas.notify.models import ERASED_BODY
+
+    queue_email(
+        organisation_id=OrganisationFactory().pk,
+        idempotency_key="secret",
+        about="saved",
+        template="t",
+        to="a@example.com",
+        content=EmailContent(subject="Link", text="https://x/return/SECRET/\n", html="<p>S</p>"),
+        erase_body_when_sent=True,
+    )
+    assert Message.objects.get().body_text == "https://x/return/SECRET/\n"
+    run_queued_jobs()
+    [received] = smtp_inbox.wait_for(1)
+    assert "SECRET" in received.as_string()
+    message = Message.objects.get()
+    assert (message.body_text, message.body_html) == (ERASED_BODY, ERASED_BODY)

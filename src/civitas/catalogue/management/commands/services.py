@@ -1,11 +1,20 @@
-"""`civitas services validate PATH...` and `civitas services load PATH...`."""
+"""`civitas services validate PATH...`, `civitas services load [--draft] PATH...`,
+`civitas services promote ORGANISATION/SLUG VERSION` and
+`civitas services withdraw ORGANISATION/SLUG VERSION`."""
 
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from civitas.catalogue.public import DefinitionInvalid, parse_file, publish_service_file
+from civitas.catalogue.public import (
+    DefinitionInvalid,
+    VersionNotFound,
+    parse_file,
+    promote_draft,
+    publish_service_file,
+    withdraw_version,
+)
 from civitas.ledger.public import LedgerUnavailable
 
 
@@ -28,8 +37,26 @@ class Command(BaseCommand):
         load = sub.add_parser("load", help="validate and publish a new version of each")
         load.add_argument("paths", nargs="+")
         load.add_argument("--as", dest="actor", default="cli", help="who is publishing")
+        load.add_argument(
+            "--draft",
+            action="store_true",
+            help="store as a draft for the organisation's staff to preview; not live",
+        )
+        promote = sub.add_parser("promote", help="make a draft version the live one")
+        promote.add_argument("service", help="organisation/slug")
+        promote.add_argument("version", type=int)
+        promote.add_argument("--as", dest="actor", default="cli", help="who is publishing")
+        withdraw = sub.add_parser(
+            "withdraw", help="take back a retired or draft version; its journeys start again"
+        )
+        withdraw.add_argument("service", help="organisation/slug")
+        withdraw.add_argument("version", type=int)
 
-    def handle(self, *args: Any, action: str, paths: list[str], **options: Any) -> None:
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if action in ("promote", "withdraw"):
+            self._change_version(action, options)
+            return
+        paths: list[str] = options["paths"]
         files = _expand(paths)
         if not files:
             raise CommandError("no service definitions found")
@@ -45,13 +72,39 @@ class Command(BaseCommand):
             return
         for path in files:
             try:
-                result = publish_service_file(path, published_by=options["actor"])
+                result = publish_service_file(
+                    path, published_by=options["actor"], draft=options["draft"]
+                )
             except DefinitionInvalid as error:  # changed on disk since the check above
                 raise CommandError(str(error), returncode=1) from None
             except LedgerUnavailable as error:
                 # Publishing must be logged: with the log broken, nothing is published.
                 raise CommandError(f"{path}: not published: {error}", returncode=1) from None
             state = "published" if result.is_new else "unchanged"
+            if options["draft"]:
+                state = f"{state} as a draft"
             self.stdout.write(
                 f"{result.organisation}/{result.slug} version {result.version} {state}"
             )
+
+    def _change_version(self, action: str, options: dict[str, Any]) -> None:
+        organisation, _, slug = options["service"].partition("/")
+        if not organisation or not slug:
+            raise CommandError("name the service as organisation/slug", returncode=2)
+        version = options["version"]
+        try:
+            if action == "promote":
+                promote_draft(
+                    organisation=organisation,
+                    slug=slug,
+                    version=version,
+                    published_by=options["actor"],
+                )
+            else:
+                withdraw_version(organisation=organisation, slug=slug, version=version)
+        except VersionNotFound as error:
+            raise CommandError(str(error), returncode=1) from None
+        except LedgerUnavailable as error:
+            raise CommandError(f"not promoted: {error}", returncode=1) from None
+        done = "is live" if action == "promote" else "withdrawn"
+        self.stdout.write(f"{organisation}/{slug} version {version} {done}")

@@ -1,0 +1,201 @@
+"""Save and come back later: answers kept server-side behind a single-use emailed link.
+
+The token in the link is 32 random bytes, stored only as its SHA-256, so the table alone
+opens no journey; following the link (a POST from the page it opens, so that a mail
+scanner fetching the link does not use it up) restores the answers on the version they
+were given on and spends the link. Neither the address nor the token is ever logged.
+"""
+
+import datetime
+import hashlib
+import html
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from civitas.catalogue.public import Service
+from civitas.journeys.models import SavedJourney
+from civitas.notify.public import EmailContent, queue_email
+from civitas.platform import ratelimit
+
+logger = logging.getLogger(__name__)
+
+TOKEN_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Saved:
+    expires_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class TooManySaves:
+    """Refused: too many links emailed to this address, or from this client, lately."""
+
+    retry_after_seconds: int
+
+
+@dataclass(frozen=True)
+class Restored:
+    version: int
+    answers: dict[str, Any]
+    drafts: dict[str, Any]
+    """Items of repeating groups still being added, as the journey keeps them."""
+
+
+class LinkUnusable(Exception):
+    """The link cannot open a journey. `why` is "unknown", "used" or "expired"."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def return_url(service: Service, token: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{service.url}return/{token}/"
+
+
+def save_for_later(
+    *,
+    service: Service,
+    answers: Mapping[str, Any],
+    email: str,
+    client: str,
+    drafts: Mapping[str, Any] | None = None,
+) -> Saved | TooManySaves:
+    """Stores the answers for `service` (the version they were given on) and emails `email`
+    a link back to them, valid for SAVED_JOURNEY_DAYS. Counts the sending against both the
+    address and `client`, before anything is stored: call it outside a transaction."""
+    refusals = [
+        verdict
+        for verdict in (
+            ratelimit.hit("save.email", email.lower(), settings.SAVE_AND_RETURN_RATE_PER_EMAIL),
+            ratelimit.hit("save.address", client, settings.SAVE_AND_RETURN_RATE_PER_ADDRESS),
+        )
+        if not verdict.allowed
+    ]
+    if refusals:
+        return TooManySaves(max(verdict.retry_after_seconds for verdict in refusals))
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = timezone.now()
+    expires_at = now + datetime.timedelta(days=settings.SAVED_JOURNEY_DAYS)
+    with transaction.atomic():
+        saved = SavedJourney.objects.create(
+            organisation_id=service.organisation_id,
+            service_slug=service.slug,
+            service_version=service.version,
+            token_sha256=token_digest(token),
+            answers={"answers": dict(answers), "drafts": dict(drafts or {})},
+            created_at=now,
+            expires_at=expires_at,
+        )
+        queue_email(
+            organisation_id=service.organisation_id,
+            idempotency_key=f"saved-journey:{saved.id}",
+            about=f"saved-journey:{saved.id}",
+            template="saved-journey",
+            to=email,
+            content=_email(service, return_url(service, token), expires_at),
+            # The link opens the answers: once sent, not even staff can read it back.
+            erase_body_when_sent=True,
+        )
+    logger.info("saved a journey on %s version %s", service.path, service.version)
+    return Saved(expires_at=expires_at)
+
+
+def _email(service: Service, link: str, expires_at: datetime.datetime) -> EmailContent:
+    until = (
+        timezone.localtime(expires_at)
+        .strftime("%-d %B %Y at %-I:%M%p")
+        .replace("AM", "am")
+        .replace("PM", "pm")
+    )
+    text = (
+        f"You saved your application: {service.title}.\n\n"
+        f"To carry on where you left off, use this link:\n{link}\n\n"
+        f"The link works once, until {until}. After that we delete your answers.\n\n"
+        "If you did not ask for this email, you can ignore it.\n\n"
+        f"{service.organisation_name}\n"
+    )
+    body = (
+        f"<p>You saved your application: {html.escape(service.title)}.</p>"
+        f'<p>To carry on where you left off, use this link:<br><a href="{html.escape(link)}">'
+        f"{html.escape(link)}</a></p>"
+        f"<p>The link works once, until {html.escape(until)}. After that we delete your "
+        "answers.</p><p>If you did not ask for this email, you can ignore it.</p>"
+        f"<p>{html.escape(service.organisation_name)}</p>"
+    )
+    return EmailContent(subject=f"Your saved application: {service.title}", text=text, html=body)
+
+
+def find_saved_link(*, service: Service, token: str) -> SavedJourney:
+    """The saved journey a link opens, without using it; raises LinkUnusable. A token for
+    another service (or another organisation's) is as unknown as one never issued."""
+    saved = SavedJourney.objects.filter(
+        token_sha256=token_digest(token),
+        organisation_id=service.organisation_id,
+        service_slug=service.slug,
+    ).first()
+    _check_usable(saved)
+    assert saved is not None
+    return saved
+
+
+def _check_usable(saved: SavedJourney | None) -> None:
+    if saved is None:
+        raise LinkUnusable("unknown")
+    if saved.used_at is not None:
+        raise LinkUnusable("used")
+    if saved.expires_at <= timezone.now():
+        raise LinkUnusable("expired")
+
+
+def use_saved_link(*, service: Service, token: str) -> Restored:
+    """Spends a link and gives back the answers and their version; raises LinkUnusable.
+    The row is locked, so two tabs following one link cannot both restore it."""
+    with transaction.atomic():
+        saved = (
+            SavedJourney.objects.select_for_update()
+            .filter(
+                token_sha256=token_digest(token),
+                organisation_id=service.organisation_id,
+                service_slug=service.slug,
+            )
+            .first()
+        )
+        _check_usable(saved)
+        assert saved is not None
+        kept = saved.answers or {}
+        restored = Restored(
+            version=saved.service_version,
+            answers=dict(kept.get("answers", {})),
+            drafts=dict(kept.get("drafts", {})),
+        )
+        saved.used_at = timezone.now()
+        # Nothing is kept once restored: the answers live in the session again.
+        saved.answers = None
+        saved.save(update_fields=["used_at", "answers"])
+    return restored
+
+
+def delete_expired_saved_journeys(*, limit: int = 1000) -> int:
+    """Deletes saved journeys whose link has expired, used or not; returns how many."""
+    ids = list(
+        SavedJourney.objects.filter(expires_at__lte=timezone.now()).values_list("id", flat=True)[
+            :limit
+        ]
+    )
+    if not ids:
+        return 0
+    deleted, _ = SavedJourney.objects.filter(id__in=ids).delete()
+    return deleted

@@ -10,11 +10,15 @@ from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message as EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyotp
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection, transaction
+
+if TYPE_CHECKING:
+    from civitas.platform.tests.clamd_sandbox import ClamdSandbox
 
 REPO = Path(__file__).parent
 SERVICES = REPO / "services"
@@ -93,6 +97,29 @@ def _fast_passwords(request) -> None:
     if request.config.pluginmanager.has_plugin("django"):
         settings = request.getfixturevalue("settings")
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_upload_root(request, tmp_path_factory) -> None:
+    # Each test (and so each worker and test database) keeps its sealed files apart.
+    if request.config.pluginmanager.has_plugin("django"):
+        settings = request.getfixturevalue("settings")
+        settings.UPLOAD_ROOT = tmp_path_factory.mktemp("uploads")
+
+
+@pytest.fixture
+def clamd(settings) -> Iterator["ClamdSandbox"]:
+    """A clamd sandbox on a local port, and the settings that scan uploads with it."""
+    from civitas.platform.tests.clamd_sandbox import ClamdSandbox
+
+    sandbox = ClamdSandbox().start()
+    settings.CLAMD_ADDRESS = sandbox.address
+    settings.CLAMD_TIMEOUT_SECONDS = 5
+    settings.FILE_SCANNER = "civitas.platform.files.scanners.ClamdScanner"
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
 
 
 @pytest.fixture

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "civitas.platform.middleware.NoStoreByDefaultMiddleware",
     # Before anything reads request.GET or request.POST (the CSRF check does).
     "civitas.platform.middleware.RequireUtf8Middleware",
+    "civitas.platform.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -292,6 +293,36 @@ NOTIFY_PROVIDERS = {"email": "civitas.notify.providers.smtp.SmtpEmailProvider"}
 # than the stale limit (long enough for a slow sweep to finish).
 WORKER_HEARTBEAT_SECONDS = read_int("WORKER_HEARTBEAT_SECONDS", default=5)
 WORKER_HEARTBEAT_STALE_SECONDS = read_int("WORKER_HEARTBEAT_STALE_SECONDS", default=60)
+
+# --- Uploads (docs/operations.md, docs/decisions/0018-file-uploads.md) -----------------
+# Sealed upload files live here: outside the static files and anything a web server serves.
+UPLOAD_ROOT = Path(read_str("UPLOAD_ROOT") or VAR_DIR / "uploads")
+# The platform's largest file; a question's max_size may be smaller, never larger.
+UPLOAD_MAX_BYTES = read_int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# A request body larger than this is refused before anything reads it (the CSRF check
+# would otherwise parse, and spool to disk, a body of any size): the largest file plus
+# room for the form's other fields.
+UPLOAD_MAX_REQUEST_BYTES = UPLOAD_MAX_BYTES + 256 * 1024
+# Uploaded files up to this size stay in memory while a request is read; larger ones are
+# spooled to a temporary file. Fields other than files are limited to Django's 2.5MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_PERMISSIONS = 0o600
+# A journey's uploads are deleted this long after they were made, unless submitted by then
+# (a session lasts SESSION_COOKIE_AGE; the margin covers a page submitted at its end).
+UPLOAD_ABANDONED_AFTER_SECONDS = read_int(
+    "UPLOAD_ABANDONED_AFTER_SECONDS", default=60 * 60 * 4 + 60 * 60
+)
+# The virus scanner: clamd at CLAMD_ADDRESS (tcp://host:3310 or unix:///path/clamd.ctl).
+# With no clamd configured the demo and development scan nothing; production always uses
+# clamd, so without one every upload is refused ("could not be checked"), never unscanned.
+CLAMD_ADDRESS = read_str("CLAMD_ADDRESS", "")
+CLAMD_TIMEOUT_SECONDS = read_int("CLAMD_TIMEOUT_SECONDS", default=30)
+FILE_SCANNER = read_str("FILE_SCANNER") or (
+    "civitas.platform.files.scanners.ClamdScanner"
+    if CLAMD_ADDRESS or IS_PRODUCTION
+    else "civitas.platform.files.scanners.NoScanner"
+)
 
 # --- Transparency log (docs/ledger.md) -------------------------------------------------
 # The log's name in its checkpoints: a key name, so no spaces or '+'. Never change it.

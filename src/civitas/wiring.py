@@ -19,11 +19,16 @@ kernel, lazily, by the name in the `CIVITAS_WIRING` setting.
 """
 
 from civitas.cases import handlers as cases
-from civitas.cases.public import ApplicationSubmitted, CaseDecided, PersonalDataViewed
+from civitas.cases.public import (
+    ApplicationSubmitted,
+    CaseDecided,
+    CaseFileDownloaded,
+    PersonalDataViewed,
+)
 from civitas.catalogue import handlers as catalogue
 from civitas.catalogue.public import DraftPublished, ServicePublished
 from civitas.identity.public import OrganisationChosen, PasswordChecked, SecurityCodeChecked
-from civitas.journeys.public import delete_expired_saved_journeys
+from civitas.journeys.public import delete_abandoned_uploads, delete_expired_saved_journeys
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
 from civitas.notify.public import (
     MessagesListed,
@@ -33,6 +38,7 @@ from civitas.notify.public import (
     requeue_due_messages,
 )
 from civitas.platform.events import EventTable, Handlers
+from civitas.platform.files.scanners import check_scanner
 from civitas.platform.handlers import record_audit_trail
 from civitas.platform.health import HealthPart
 from civitas.platform.heartbeat import check_workers
@@ -55,6 +61,7 @@ EVENT_HANDLERS: EventTable = {
     PersonalDataViewed: Handlers(
         in_transaction=(record_audit_trail, cases.log_personal_data_view),
     ),
+    CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
     # Catalogue
     ServicePublished: Handlers(
         in_transaction=(record_audit_trail, catalogue.log_publication),
@@ -84,6 +91,8 @@ PERIODIC_JOBS = (
     PeriodicJob(
         "journeys.delete_expired_saved_journeys", delete_expired_saved_journeys, every_seconds=300
     ),
+    # Files uploaded in journeys that were never submitted.
+    PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
 )
 
 HEALTH_CHECKS = (
@@ -93,4 +102,6 @@ HEALTH_CHECKS = (
     # An unreachable relay is retried with back-off; it becomes critical as "messages".
     HealthPart("smtp", check_smtp, critical=False),
     HealthPart("ledger", ledger_health),
+    # Uploads are refused while it is down (fail closed); everything else works.
+    HealthPart("virus_scanner", check_scanner, critical=False),
 )

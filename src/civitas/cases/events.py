@@ -85,3 +85,24 @@ class PersonalDataViewed(DomainEvent):
             actor_id=self.staff_user_id,
             organisation=self.organisation,
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseFileDownloaded(DomainEvent):
+    """A member of staff downloaded a file sent with a case."""
+
+    reference: str
+    token: str
+    organisation: str
+    staff_user_id: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.file_downloaded",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"file": self.token},
+        )

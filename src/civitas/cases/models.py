@@ -47,3 +47,22 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class CaseFile(models.Model):
+    """A file sent with an application: one per file answer, named by the answer's token.
+
+    The file is sealed on disk under UPLOAD_ROOT (platform.files.store), bound to the
+    case's reference and the token, so it opens only as this case's file.
+    """
+
+    token = models.CharField(max_length=32, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="files")
+    answer_id = models.CharField(max_length=40)
+    # A file's name can say whose it is.
+    file_name = EncryptedTextField(bound_to="token")
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.token

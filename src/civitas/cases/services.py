@@ -3,12 +3,13 @@ change and the event it publishes; the event's handlers (civitas.wiring) add the
 event, the transparency log entry and the email in that same transaction, so none can
 exist without the others."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
+from civitas.cases.files import SubmittedFile, store_case_files
 from civitas.cases.models import Case
 from civitas.cases.workflow import NEEDS_REASON, Outcome, Status, transition
 from civitas.catalogue.public import Service, get_service_version
@@ -55,16 +56,19 @@ def submit_application(
     fee_pence: int | None,
     channel: str = "online",
     decision: JSONObject | None = None,
+    files: Sequence[SubmittedFile] = (),
 ) -> Case:
     """Stores an application as a case, with its audit event and confirmation email.
 
     The answers must already be checked against the service (see journeys.flow).
     `decision` is the record of the rules' decision that set the fee, when rules did.
+    `files` are the files the answers name (checked and scanned when they were received),
+    kept sealed for the case.
     """
     for attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _store_submission(service, answers, fee_pence, channel, decision)
+                return _store_submission(service, answers, fee_pence, channel, decision, files)
         except IntegrityError:
             # A reference collision is one in hundreds of billions: draw another.
             if attempt == REFERENCE_ATTEMPTS - 1:
@@ -78,6 +82,7 @@ def _store_submission(
     fee_pence: int | None,
     channel: str,
     decision: JSONObject | None,
+    files: Sequence[SubmittedFile] = (),
 ) -> Case:
     case = Case.objects.create(
         reference=new_reference(),
@@ -91,6 +96,7 @@ def _store_submission(
         fee_decision=decision,
         submitted_at=timezone.now(),
     )
+    store_case_files(case, files)
     publish(
         ApplicationSubmitted(
             reference=case.reference,

@@ -7,4 +7,5 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("<reference:reference>/", views.case_detail, name="detail"),
+    path("<reference:reference>/files/<str:token>/", views.case_file, name="file"),
 ]

@@ -1,11 +1,14 @@
 import datetime
+import logging
 from collections.abc import Mapping
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from civitas.cases.models import Case
+from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
+from civitas.cases.models import Case, CaseFile
 from civitas.cases.queries import find_case, list_cases
 from civitas.cases.services import (
     CaseNotFound,
@@ -21,7 +24,11 @@ from civitas.identity.public import StaffRequest, has_permission, staff_member_r
 from civitas.ledger.public import LedgerUnavailable, list_entries_about
 from civitas.notify.public import list_messages_about
 from civitas.platform.audit import list_audit_events
+from civitas.platform.crypto import DecryptionError
+from civitas.platform.files.kinds import describe_size
 from civitas.platform.jsontypes import JSONValue
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -83,6 +90,7 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
     rows = [] if answers_hidden else _answer_rows(service, case.answers)
     if not answers_hidden:
+        _link_files(rows, service, case.answers, list_case_files(case), case.reference)
         rows.extend(_computed_rows(service, case))
     return render(
         request,
@@ -118,6 +126,52 @@ def _answer_rows(service: Service, answers: Mapping[str, JSONValue]) -> list[dic
             shown = value if isinstance(value, str) else ""
             rows.append({"key": name.replace("_", " ").capitalize(), "value": shown})
     return rows
+
+
+def _link_files(
+    rows: list[dict[str, str]],
+    service: Service,
+    answers: Mapping[str, JSONValue],
+    files: Mapping[str, CaseFile],
+    reference: str,
+) -> None:
+    """Shows each file answer as the file's name and size, with a link to download it."""
+    by_label = {question.summary_key: question for question in service.model.questions}
+    for row in rows:
+        question = by_label.get(row["key"])
+        if question is None or question.type != "file":
+            continue
+        case_file = files.get(str(answers.get(question.id)))
+        if case_file is None:
+            continue
+        row["value"] = f"{case_file.file_name}, {describe_size(case_file.size_bytes)}"
+        row["download"] = f"/staff/cases/{reference}/files/{case_file.token}/"
+
+
+@require_GET
+@staff_member_required("cases.view")
+def case_file(request: StaffRequest, reference: str, token: str) -> HttpResponse:
+    """A file sent with a case, as a download: only to staff of the case's organisation
+    (anyone else gets "not found", as for the case), and audited."""
+    case = find_case(reference, organisation_id=request.staff.organisation.id)
+    if case is None:
+        raise Http404("no such case")
+    try:
+        found, content = read_case_file(case=case, token=token, staff=request.staff)
+    except CaseFileNotFound:
+        raise Http404("no such file") from None
+    except DecryptionError:
+        # Swapped or altered on disk: never served. Ids only in the log.
+        logger.error("case file %s of case %s does not open", token, reference)
+        return render(request, "platform/500.html", status=500)
+    response = HttpResponse(content, content_type=found.content_type)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=found.file_name) or "attachment"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Opened in the browser by mistake, it may run nothing and reach nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _computed_rows(service: Service, case: Case) -> list[dict[str, str]]:

@@ -181,6 +181,10 @@ def _check_meaning(
             answer_ids[page["id"]] = "repeat"
             if page.get("min", 1) > page["max"]:
                 problem(("pages", index, "min"), f"min ({page['min']}) is more than max")
+            for where, question in page_questions(page, index, items=True):
+                # The pages of an item post no files (docs/decisions/0018-file-uploads.md).
+                if question.get("type") == "file":
+                    problem((*where, "type"), "a repeating group cannot ask for a file yet")
 
     data = document.get("data", {})
     document["_data"] = {}

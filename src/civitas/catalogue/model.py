@@ -20,6 +20,7 @@ from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, Questio
 from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
 from civitas.catalogue.questions.address import AddressBook
+from civitas.platform.files.kinds import parse_size
 from civitas.platform.jsontypes import JSONValue
 from civitas.platform.markdown import render_prose
 from civitas.rules.public import (
@@ -158,6 +159,10 @@ class Question:
     """The address table the question finds addresses in (`address` only)."""
     address_book: AddressBook = field(default_factory=AddressBook, compare=False, repr=False)
     """That table's addresses, as the published version embeds them."""
+    accept: tuple[str, ...] = ()
+    """The kinds of file taken (`file` only): pdf, jpeg, png, heic, docx, odt."""
+    max_size_bytes: int | None = None
+    """The largest file taken (`file` only), from `max_size` ("10MB")."""
     error_messages: Mapping[str, str] = field(default_factory=_empty)
     checks: tuple[Check, ...] = ()
     optional: bool = False
@@ -869,6 +874,8 @@ def _question(question: dict[str, Any]) -> Question:
         prefix=question.get("prefix", ""),
         suffix=question.get("suffix", ""),
         addresses=question.get("addresses", ""),
+        accept=tuple(question.get("accept", ())),
+        max_size_bytes=parse_size(question["max_size"]) if "max_size" in question else None,
         error_messages=_frozen(question.get("error_messages")),
         checks=tuple(
             Check(expression=check["expression"], message=check["message"])

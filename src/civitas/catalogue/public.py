@@ -7,6 +7,12 @@ from civitas.catalogue.definition import (
     parse_file,
 )
 from civitas.catalogue.events import DraftPublished, ServicePublished
+from civitas.catalogue.files import (
+    accepted_kinds,
+    file_error,
+    is_file_question,
+    max_size_bytes,
+)
 from civitas.catalogue.model import (
     Branch,
     Check,
@@ -82,11 +88,15 @@ __all__ = [
     "ServicePublished",
     "VersionNotFound",
     "Widget",
+    "accepted_kinds",
+    "file_error",
     "get_draft_service",
     "get_live_service",
     "get_published_service",
     "get_service_version",
+    "is_file_question",
     "list_live_services",
+    "max_size_bytes",
     "normalise_postcode",
     "parse_file",
     "posted_list",

@@ -1,7 +1,9 @@
 """What other domains, and the wiring (`civitas.wiring`), may use from journeys. The
 citizen's pages and the API are reached by URL; a case shows its answers through the
-catalogue's question types."""
+catalogue's question types. The wiring runs the sweeps of saved journeys and of uploads
+nobody submitted."""
 
 from civitas.journeys.saving import delete_expired_saved_journeys
+from civitas.journeys.uploads import delete_abandoned_uploads
 
-__all__ = ["delete_expired_saved_journeys"]
+__all__ = ["delete_abandoned_uploads", "delete_expired_saved_journeys"]

@@ -6,12 +6,17 @@ the fee is worked out, and the case is stored with its audit event, log entry an
 """
 
 import datetime
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from civitas.cases.public import submit_application
-from civitas.catalogue.public import Service
+from civitas.cases.public import SubmittedFile, submit_application
+from civitas.catalogue.public import Service, file_error, is_file_question
 from civitas.journeys import flow
+from civitas.journeys.uploads import discard_upload, find_upload, read_upload
+from civitas.platform.crypto import DecryptionError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,9 @@ def submit_answers(
         # An item's answer is named `<group>/<n>/<answer>`: the group's page asks it.
         page = service.page_for_answer(first.split("/")[0])
         return NotSubmitted(errors=checked.errors, page_id=page.id if page else None)
+    files = _files_named(service, checked.answers, channel=channel)
+    if isinstance(files, NotSubmitted):
+        return files
     fee = flow.fee_for(service, checked.answers, today=today)
     case = submit_application(
         service=service,
@@ -60,5 +68,51 @@ def submit_answers(
         fee_pence=fee.pence if fee else None,
         decision=fee.decision if fee else None,
         channel=channel,
+        files=files,
     )
+    # The case has its own sealed copy now.
+    for submitted in files:
+        discard_upload(submitted.token)
     return Submitted(reference=case.reference, status=case.status, fee=fee)
+
+
+API_FILES_NOT_TAKEN = "The API does not take files yet: apply through the service's pages"
+
+
+def _files_named(
+    service: Service, answers: Mapping[str, object], *, channel: str
+) -> list[SubmittedFile] | NotSubmitted:
+    """The uploaded files the file answers name, to hand to the case: each must be an
+    upload still kept for this service (a journey's files go when it is abandoned), or
+    the application is not submitted. Only the pages send files: an id sent through the
+    API is refused, whichever upload it names."""
+    files = []
+    for question in service.model.questions:
+        token = answers.get(question.id)
+        if not is_file_question(question) or token is None:
+            continue
+        if channel != "online":
+            return NotSubmitted(errors={question.id: API_FILES_NOT_TAKEN}, page_id=None)
+        upload = find_upload(token, service_path=service.path)
+        content = None
+        if upload is not None:
+            try:
+                content = read_upload(upload.token)
+            except (DecryptionError, FileNotFoundError):
+                logger.error("upload %s does not open", upload.token)
+        if upload is None or content is None:
+            page = service.page_for_answer(question.id)
+            return NotSubmitted(
+                errors={question.id: file_error(question, "required").message},
+                page_id=page.id if page else None,
+            )
+        files.append(
+            SubmittedFile(
+                token=upload.token,
+                answer_id=question.id,
+                file_name=upload.file_name,
+                content_type=upload.content_type,
+                content=content,
+            )
+        )
+    return files

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,11 +25,15 @@ from civitas.catalogue.public import (
     ServiceNotFound,
     get_live_service,
     get_published_service,
+    is_file_question,
     list_live_services,
+    posted_list,
 )
+from civitas.catalogue.public import Question as CatalogueQuestion
 from civitas.journeys import decisions, flow, privacy
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.journeys.submission import NotSubmitted, submit_answers
+from civitas.journeys.uploads import discard_upload, find_upload, receive_upload
 from civitas.platform.jsontypes import JSONValue
 
 PREVIEW_ATTRIBUTE = "civitas_preview_service"
@@ -205,27 +209,42 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
     if request.method == "POST":
         if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
-        result = flow.clean_answer(
-            service, page, request.POST, today=_today(), answers=journey.answers
-        )
+        posted, upload_error, new_uploads = _receive_files(request, service, page, journey)
+        if upload_error is not None:
+            result = flow.AnswerResult(errors={upload_error.field: upload_error})
+        else:
+            result = flow.clean_answer(
+                service, page, posted, today=_today(), answers=journey.answers
+            )
         if result.pending is not None:
             # A step within the question (the address question's "Find address"): the
             # page again, at its next step, without an error; nothing is stored.
+            for token in new_uploads:
+                discard_upload(token)
             fields, status = result.pending, 200
         elif result.error is None:
+            previous = dict(journey.answers)
             journey.answers, new_route = flow.record_answer(
                 service, page, journey.answers, result, today=_today()
             )
             save_journey(request, journey)
+            _discard_replaced_files(page, previous, journey.answers)
             return redirect(_page_url(service, new_route.stop or "check-answers"))
         else:
+            for token in new_uploads:
+                discard_upload(token)
             for error in result.errors.values():
                 if error.refusal is not None:
                     refusal = error.refusal
                     return _rejected(request, service, title=refusal.title, detail=refusal.detail)
-            fields, errors, status = request.POST, result.errors, 400
+            fields, errors, status = posted, result.errors, 400
     else:
-        fields, status = flow.page_fields(page, journey.answers), 200
+        fields, status = (
+            _with_current_files(
+                service, page, flow.page_fields(page, journey.answers), journey.answers
+            ),
+            200,
+        )
     return render(
         request,
         "journeys/question.html",
@@ -269,6 +288,88 @@ def _exit_page(
     )
 
 
+def _file_questions(page: QuestionPage) -> list[CatalogueQuestion]:
+    """The questions of a page answered with a file: such a page posts multipart."""
+    return [question for question in page.questions if is_file_question(question)]
+
+
+def _with_current_files(
+    service: Service, page: QuestionPage, fields: Mapping[str, str], answers: Mapping[str, Any]
+) -> Mapping[str, str]:
+    """The page's fields, with the file each answered file question holds beside it."""
+    current = _current_files(service, page, answers)
+    if not current:
+        return fields
+    merged = QueryDict(mutable=True)
+    for name in fields:
+        merged.setlist(name, posted_list(fields, name))
+    merged.update(current)
+    return merged
+
+
+def _current_files(
+    service: Service, page: QuestionPage, answers: Mapping[str, Any]
+) -> dict[str, str]:
+    """For each file question of the page already answered, the file it holds, shown
+    beside the file input (`<id>-current`) so the citizen can keep it or replace it."""
+    shown = {}
+    for question in _file_questions(page):
+        upload = find_upload(answers.get(question.id), service_path=service.path)
+        if upload is not None:
+            shown[f"{question.id}-current"] = upload.description
+    return shown
+
+
+def _receive_files(
+    request: HttpRequest, service: Service, page: QuestionPage, journey: Journey
+) -> tuple[QueryDict, FieldError | None, list[str]]:
+    """The posted fields, with each file question's field set to the token of the file
+    received for it (or of the file it already holds, when no new one was chosen).
+
+    Whatever was posted under a file question's own name is never taken: its answer can
+    only be a file this journey uploaded. Returns the fields, the first file's error (no
+    file of this request is then kept) and the tokens of the files newly kept."""
+    posted = request.POST.copy()
+    kept: list[str] = []
+    for question in _file_questions(page):
+        posted.pop(f"{question.id}-current", None)
+        current = find_upload(journey.answers.get(question.id), service_path=service.path)
+        uploaded = request.FILES.get(question.id)
+        if uploaded is None and current is not None:
+            posted[question.id] = current.token
+            posted[f"{question.id}-current"] = current.description
+            continue
+        received = receive_upload(service_path=service.path, question=question, uploaded=uploaded)
+        if isinstance(received, FieldError):
+            for token in kept:
+                discard_upload(token)
+            posted[question.id] = ""
+            if current is not None:
+                posted[f"{question.id}-current"] = current.description
+            return posted, received, []
+        posted[question.id] = received.token
+        kept.append(received.token)
+    return posted, None, kept
+
+
+def _discard_replaced_files(
+    page: QuestionPage, previous: Mapping[str, Any], answers: Mapping[str, Any]
+) -> None:
+    """Deletes the files that new uploads on this page replaced."""
+    for question in _file_questions(page):
+        old = previous.get(question.id)
+        if isinstance(old, str) and old != answers.get(question.id):
+            discard_upload(old)
+
+
+def _shown_answer(service: Service, question: CatalogueQuestion, value: Any) -> str:
+    """An answer as check answers shows it; a file as its name and size."""
+    if is_file_question(question) and value is not None:
+        upload = find_upload(value, service_path=service.path)
+        return upload.description if upload is not None else ""
+    return question.display(value)
+
+
 def _page_url(service: Service, page_id: str) -> str:
     return f"{service.url}{page_id}/"
 
@@ -306,6 +407,7 @@ def _question_context(
         caption=caption,
         action=action + ("?change=1" if is_change else ""),
         back=back,
+        multipart=bool(_file_questions(page)),
     )
 
 
@@ -325,7 +427,7 @@ def _summary_rows(
             rows.append(
                 {
                     "key": question.summary_key,
-                    "value": question.display(answers.get(question.id)),
+                    "value": _shown_answer(service, question, answers.get(question.id)),
                     "href": _page_url(service, page_id) + "?change=1",
                     "hidden": question.summary_key.lower(),
                 }
@@ -622,7 +724,26 @@ def _complete_journey_or_redirect(
     route = flow.route(service, journey.answers, today=_today())
     if route.stop is not None:
         return redirect(_page_url(service, route.stop))
+    missing_file = _page_with_a_missing_file(service, journey.answers, route)
+    if missing_file is not None:
+        return redirect(_page_url(service, missing_file))
     return service, journey, route
+
+
+def _page_with_a_missing_file(
+    service: Service, answers: Mapping[str, Any], route: flow.Route
+) -> str | None:
+    """The first page on the route whose file answer names an upload no longer kept (the
+    journey outlived UPLOAD_ABANDONED_AFTER_SECONDS): it asks for the file again."""
+    for page_id in route.pages:
+        page = service.page(page_id)
+        if not isinstance(page, QuestionPage):
+            continue
+        for question in _file_questions(page):
+            token = answers.get(question.id)
+            if token is not None and find_upload(token, service_path=service.path) is None:
+                return page_id
+    return None
 
 
 @require_http_methods(["GET", "POST"])

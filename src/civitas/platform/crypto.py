@@ -107,6 +107,42 @@ def open_bound(token: str, *, binding: bytes) -> bytes:
     return _open(token, BOUND_PREFIX, binding)
 
 
+FILE_MAGIC = b"CVF1"
+"""The first bytes of a sealed file: format 1 is the magic, the key id (8 ASCII
+characters), a 12-byte nonce, then the AES-GCM ciphertext and tag."""
+
+
+def file_binding(*, kind: str, identity: str) -> bytes:
+    """The associated data that binds a sealed file to what owns it (an upload's token,
+    a case's reference and the file's token), as row_binding binds a field to its row."""
+    return json.dumps(["civitas file", kind, identity]).encode()
+
+
+def seal_file(plaintext: bytes, *, binding: bytes) -> bytes:
+    """A file's bytes sealed under the current key, to be opened only with `binding`.
+
+    Binary, not base64 text like a field: files can be megabytes. A fresh nonce for every
+    file, so sealing the same file twice gives two unrelated ciphertexts."""
+    key_id, aead = _current_keys()[0]
+    nonce = os.urandom(12)
+    return FILE_MAGIC + key_id.encode() + nonce + aead.encrypt(nonce, plaintext, binding)
+
+
+def open_sealed_file(sealed: bytes, *, binding: bytes) -> bytes:
+    """The bytes of a file sealed with seal_file; DecryptionError if it was sealed for
+    another owner, altered, truncated, or sealed with a key no longer configured."""
+    if len(sealed) < 24 + 16 or not sealed.startswith(FILE_MAGIC):
+        raise DecryptionError("not a sealed file")
+    key_id, nonce, ciphertext = sealed[4:12].decode("ascii", "replace"), sealed[12:24], sealed[24:]
+    for candidate_id, aead in _current_keys():
+        if candidate_id == key_id:
+            try:
+                return aead.decrypt(nonce, ciphertext, binding)
+            except InvalidTag:
+                raise DecryptionError("the file was sealed for another owner, or altered") from None
+    raise DecryptionError(f"no key with id {key_id} is configured")
+
+
 class SealedValue:
     """A value as stored, not yet opened: what the database gives an encrypted field.
 

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import http_date
 
+from civitas.platform.files.kinds import describe_size
 from civitas.platform.problems import problem_response, wants_json
 from civitas.platform.views import healthz
 
@@ -110,6 +111,40 @@ def _unsupported_charset(request: HttpRequest) -> HttpResponse:
             detail="Send text as UTF-8.",
         )
     return render(request, "platform/400.html", status=415)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body larger than UPLOAD_MAX_REQUEST_BYTES with a 413, unread.
+
+    Django limits the form fields it keeps in memory, not the files: the CSRF check reads
+    request.POST, which would parse (and spool to disk) an upload of any size before a
+    view could refuse it. The declared length is checked first; the WSGI server reads no
+    more than it, so a body cannot be larger than it says.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.UPLOAD_MAX_REQUEST_BYTES:
+            return _too_large(request)
+        return self.get_response(request)
+
+
+def _too_large(request: HttpRequest) -> HttpResponse:
+    largest = describe_size(settings.UPLOAD_MAX_BYTES)
+    if wants_json(request):
+        return problem_response(
+            status=413,
+            title="Request too large",
+            problem_type="request-too-large",
+            detail=f"A request, with its files, must be smaller than {largest}.",
+        )
+    return render(request, "platform/413.html", {"largest": largest}, status=413)
 
 
 # Attributes django-csp's decorators set on a response that changes or drops the policy.

@@ -14,6 +14,7 @@ from civitas.catalogue.questions import (
     phone,
     text,
     time_of_day,
+    upload,
 )
 from civitas.catalogue.questions.base import (
     DEFAULT_ERRORS,
@@ -63,4 +64,5 @@ __all__ = [
     "registered",
     "text",
     "time_of_day",
+    "upload",
 ]

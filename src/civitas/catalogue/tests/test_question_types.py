@@ -46,7 +46,10 @@ SAMPLES = {
     "long_text": "It was parked across my drive",
     "checkboxes": ["a", "b"],
     "address": "Flat 1\n3 Station Road\nEastbury\nEB1 1AA",
+    "file": "Zc1mJkI1Lx2m3PpJ8bTd7WqYv0aB_-9Q",
 }
+# Types whose input cannot be filled in again (a browser never lets a page choose a file).
+NOT_REFILLED = {"file"}
 
 
 def question(kind: str, **extra: object) -> Question:
@@ -83,7 +86,8 @@ def test_every_type_does_every_part(kind):
     html = render_widget(q, fields)
     for name, typed in fields.items():
         assert re.search(rf'name="{re.escape(name)}"[^>]*', html), html
-        assert f'value="{typed}"' in html or f">{typed}</textarea>" in html
+        if kind not in NOT_REFILLED:
+            assert f'value="{typed}"' in html or f">{typed}</textarea>" in html
     error = FieldError("Something is wrong", q.error_field)
     html = render_widget(q, fields, error)
     assert "Something is wrong" in html

@@ -1,0 +1,174 @@
+"""Files uploaded in a journey: received, checked, sealed, shown, replaced, handed over.
+
+A file is refused, and nothing is kept of it, when it is empty, larger than its question
+allows, not of a kind the question accepts by its content (platform.files.kinds), named
+with an extension its content does not have, found infected by the virus scanner, or
+when the scanner cannot be asked (fail closed). A file that passes is sealed on disk,
+bound to its token, with a row (journeys.models.Upload) saying what it is; the answer
+is the token. Submission hands the file to the case (submission.py), which seals it
+again for itself; the sweep deletes the uploads of journeys nobody submitted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from civitas.catalogue.public import (
+    FieldError,
+    Question,
+    accepted_kinds,
+    file_error,
+    max_size_bytes,
+)
+from civitas.journeys.models import Upload
+from civitas.platform.crypto import file_binding
+from civitas.platform.files.kinds import (
+    FILE_KINDS,
+    FILE_TOKEN,
+    describe_size,
+    detect_kind,
+    extension_of,
+    safe_file_name,
+)
+from civitas.platform.files.scanners import ScannerUnavailable, file_scanner
+from civitas.platform.files.store import (
+    delete_sealed_file,
+    new_file_token,
+    read_sealed_file,
+    write_sealed_file,
+)
+
+logger = logging.getLogger(__name__)
+
+FOLDER = "journeys"
+
+
+@dataclass(frozen=True)
+class UploadSummary:
+    """What is shown of an upload: never the file."""
+
+    token: str
+    question_id: str
+    file_name: str
+    """Made safe to show and to offer as a download's name (kinds.safe_file_name)."""
+    kind: str
+    size_bytes: int
+
+    @property
+    def content_type(self) -> str:
+        return FILE_KINDS[self.kind].content_type
+
+    @property
+    def description(self) -> str:
+        """ "passport.pdf, 1.2MB", as check answers shows it."""
+        return f"{self.file_name}, {describe_size(self.size_bytes)}"
+
+
+def _binding(token: str) -> bytes:
+    return file_binding(kind="journey upload", identity=token)
+
+
+def receive_upload(
+    *, service_path: str, question: Question, uploaded: UploadedFile | None
+) -> UploadSummary | FieldError:
+    """Checks a file posted for `question` and keeps it sealed, or says why not.
+
+    Returns the new upload's summary (its token is the answer), or the field error to
+    show; a refused file leaves nothing behind.
+    """
+    if uploaded is None or not uploaded.name:
+        return file_error(question, "required")
+    size = uploaded.size or 0
+    if size == 0:
+        return file_error(question, "empty")
+    if size > max_size_bytes(question):
+        return file_error(question, "too_large")
+    content = uploaded.read(max_size_bytes(question) + 1)
+    if len(content) == 0:
+        return file_error(question, "empty")
+    if len(content) > max_size_bytes(question):
+        return file_error(question, "too_large")
+    kind = detect_kind(content, accepted_kinds(question))
+    if kind is None or extension_of(uploaded.name) not in kind.extensions:
+        # Not a kind the question takes, or content that its name does not admit to: a
+        # PNG called .pdf, a program called .jpg.
+        return file_error(question, "wrong_type")
+    try:
+        verdict = file_scanner().scan(content)
+    except ScannerUnavailable as error:
+        logger.warning("upload refused: the virus scanner is unavailable (%s)", error)
+        return file_error(question, "not_checked")
+    if verdict.is_infected:
+        logger.warning("upload refused: the virus scanner found %s", verdict.signature)
+        return file_error(question, "infected")
+    token = new_file_token()
+    write_sealed_file(FOLDER, token, content, binding=_binding(token))
+    try:
+        upload = Upload.objects.create(
+            token=token,
+            service_path=service_path,
+            question_id=question.id,
+            file_name=safe_file_name(uploaded.name),
+            kind=kind.name,
+            size_bytes=len(content),
+            created_at=timezone.now(),
+        )
+    except BaseException:
+        delete_sealed_file(FOLDER, token)
+        raise
+    return _summary(upload)
+
+
+def _summary(upload: Upload) -> UploadSummary:
+    return UploadSummary(
+        token=upload.token,
+        question_id=upload.question_id,
+        file_name=upload.file_name,
+        kind=upload.kind,
+        size_bytes=upload.size_bytes,
+    )
+
+
+def find_upload(token: object, *, service_path: str) -> UploadSummary | None:
+    """The upload with this token made in a journey of this service, if it is still kept."""
+    if not isinstance(token, str) or not FILE_TOKEN.fullmatch(token):
+        return None
+    upload = Upload.objects.filter(token=token, service_path=service_path).first()
+    return None if upload is None else _summary(upload)
+
+
+def read_upload(token: str) -> bytes:
+    """The upload's bytes. DecryptionError if the file on disk was swapped or altered."""
+    return read_sealed_file(FOLDER, token, binding=_binding(token))
+
+
+def discard_upload(token: str) -> None:
+    """Deletes an upload (replaced by another, or handed to its case) and its file."""
+    if not FILE_TOKEN.fullmatch(token):
+        return
+    # The row first: a file without a row is never shown or handed on, and the sweep of
+    # abandoned uploads cannot find it either, so the file goes straight after.
+    Upload.objects.filter(token=token).delete()
+    delete_sealed_file(FOLDER, token)
+
+
+def delete_abandoned_uploads(*, now: datetime.datetime | None = None) -> int:
+    """Deletes the uploads of journeys nobody submitted in time (a periodic job): older
+    than UPLOAD_ABANDONED_AFTER_SECONDS, when the session that held the answer has ended.
+    Safe to run in several workers at once. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        seconds=settings.UPLOAD_ABANDONED_AFTER_SECONDS
+    )
+    tokens = list(
+        Upload.objects.filter(created_at__lt=cutoff).values_list("token", flat=True)[:500]
+    )
+    for token in tokens:
+        Upload.objects.filter(token=token).delete()
+        delete_sealed_file(FOLDER, token)
+    return len(tokens)

@@ -51,6 +51,7 @@ ANSWERS_TO_NEIGHBOURS = [
     ("closure-times", {"closure_start": "10am", "closure_end": "6pm"}),
     ("people", {"expected_people": "80"}),
     ("activities", {"activities": "none"}),
+    ("insurance", {}),
     ("neighbours/1", {"neighbour_name": "Alex Neighbour", "neighbour_house": "14"}),
     ("neighbours", {"add_another": "yes"}),
     ("neighbours/2", {"neighbour_name": "Jo Neighbour", "neighbour_house": "16"}),

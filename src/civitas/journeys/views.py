@@ -339,6 +339,10 @@ def _receive_files(
             posted[question.id] = current.token
             posted[f"{question.id}-current"] = current.description
             continue
+        if uploaded is None and question.optional:
+            # Left blank: the question answers it as given nothing.
+            posted[question.id] = ""
+            continue
         received = receive_upload(service_path=service.path, question=question, uploaded=uploaded)
         if isinstance(received, FieldError):
             for token in kept:

@@ -451,3 +451,27 @@ def test_a_file_question_on_a_page_with_others_is_answered_with_them(client, gro
     case = _submit(client)
     assert case.answers["bill_kind"] == "Gas"
     assert CaseFile.objects.get(case=case).token == case.answers["bill"]
+
+
+@pytest.fixture
+def optional_file_service(organisations, tmp_path):
+    path = tmp_path / "service.yaml"
+    pages = PAGES.replace("max_size: 1MB\n", "max_size: 1MB\n          optional: true\n")
+    path.write_text(textwrap.dedent(SMALL.replace("      - id: email\n", pages, 1)))
+    publish_service_file(path, published_by="test")
+
+
+def test_an_optional_file_question_left_blank_moves_on_and_shows_not_given(
+    client, optional_file_service
+):
+    _to_the_file_page(client)
+    response = _upload(client, None, b"")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response["Location"].endswith("/email/")
+    _answer_email(client)
+    page = client.get(f"{URL}/check-answers/").content.decode()
+    assert "Proof of address" in page
+    assert "Not given" in page
+    case = _submit(client)
+    assert case.answers["evidence"] is None
+    assert not CaseFile.objects.exists()

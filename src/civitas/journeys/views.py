@@ -451,13 +451,20 @@ def _question_context(
     """A page's questions drawn by their types, each with its own error; the error
     summary lists every error of the page at once."""
     action = action or _page_url(service, page.id)
+    widgets = [
+        question.widget(fields, errors.get(question.id), heading=not page.is_group)
+        for question in page.questions
+    ]
     return _context(
         service,
         page=page,
-        widgets=[
-            question.widget(fields, errors.get(question.id), heading=not page.is_group)
-            for question in page.questions
-        ],
+        widgets=widgets,
+        # A "Remove file" button comes before Continue: a hidden Continue first stays the
+        # button Enter presses in a text input of the page.
+        continue_first=any(
+            widget.arguments.get("removable") and widget.arguments.get("current")
+            for widget in widgets
+        ),
         errors={error.field: error.message for error in errors.values()},
         form_has_errors=bool(errors),
         caption=caption,

@@ -629,3 +629,16 @@ def test_a_remove_naming_another_journeys_file_changes_nothing(client, optional_
     # The other journey still has its file.
     _answer_email(other)
     assert "theirs.pdf, " in other.get(f"{URL}/check-answers/").content.decode()
+
+
+def test_enter_in_a_page_offering_remove_file_still_continues(client, optional_file_service):
+    _to_the_file_page(client)
+    assert 'tabindex="-1" aria-hidden' not in client.get(f"{URL}/evidence/").content.decode()
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    page = client.get(f"{URL}/evidence/").content.decode()
+    # The form's first button, the one Enter presses, is a Continue with no name.
+    form = page[page.index("<form") :]
+    first_button = form[form.index("<button") : form.index("</button>")]
+    assert "Continue" in first_button
+    assert "name=" not in first_button
+    assert form.index("Continue") < form.index("Remove file")

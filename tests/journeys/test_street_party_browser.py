@@ -127,7 +127,17 @@ def test_an_organiser_applies_to_close_their_road(live_server, street_party, tmp
             _check(page, shot("06-activities"))
         _continue(page)
 
-        # An optional upload
+        # An optional upload, removed and uploaded again
+        page.get_by_label("Upload your public liability insurance certificate").set_input_files(
+            str(certificate)
+        )
+        _continue(page)
+        page.goto(f"{live_server.url}{PATH}/insurance/")
+        expect(page.get_by_text("You have uploaded insurance certificate.pdf")).to_be_visible()
+        _check(page, shot("06a-insurance-uploaded"))
+        page.get_by_role("button", name="Remove file").click()
+        expect(page.get_by_text("You have uploaded")).to_have_count(0)
+        expect(page.get_by_role("button", name="Remove file")).to_have_count(0)
         page.get_by_label("Upload your public liability insurance certificate").set_input_files(
             str(certificate)
         )

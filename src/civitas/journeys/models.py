@@ -37,6 +37,7 @@ class Upload(models.Model):
     The file itself is sealed on disk under UPLOAD_ROOT (platform.files.store), named by
     the token; the journey's answer is the token. On submission the case takes the file
     over and this row goes; a journey never submitted loses it to the periodic sweep.
+    A journey saved to come back to holds its uploads until the saved journey expires.
     """
 
     token = models.CharField(max_length=32, unique=True)
@@ -47,6 +48,14 @@ class Upload(models.Model):
     kind = models.CharField(max_length=10)
     size_bytes = models.PositiveIntegerField()
     created_at = models.DateTimeField(db_index=True)
+    # The saved journey that holds the upload (its answer names it), if any.
+    saved_journey = models.ForeignKey(
+        SavedJourney, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When set, the sweep keeps the upload until then (and not past it), instead of
+    # counting from created_at: the saved journey's expiry while one holds it, and the
+    # restored journey's own span once its link was used.
+    held_until = models.DateTimeField(null=True, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return self.token

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from civitas.catalogue.public import Service
 from civitas.journeys.models import SavedJourney
+from civitas.journeys.uploads import discard_held_uploads, hold_uploads, release_uploads
 from civitas.notify.public import EmailContent, queue_email
 from civitas.platform import ratelimit
 
@@ -99,6 +100,8 @@ def save_for_later(
             created_at=now,
             expires_at=expires_at,
         )
+        # The files the answers name are kept as long as the answers are.
+        hold_uploads(saved=saved, service_path=service.path, answers=answers)
         queue_email(
             organisation_id=service.organisation_id,
             idempotency_key=f"saved-journey:{saved.id}",
@@ -185,6 +188,8 @@ def use_saved_link(*, service: Service, token: str) -> Restored:
         # Nothing is kept once restored: the answers live in the session again.
         saved.answers = None
         saved.save(update_fields=["used_at", "answers"])
+        # The files go back to the journey, swept as its own uploads are.
+        release_uploads(saved, now=saved.used_at)
     return restored
 
 
@@ -197,5 +202,7 @@ def delete_expired_saved_journeys(*, limit: int = 1000) -> int:
     )
     if not ids:
         return 0
+    # The files of a saved journey go with it (the row first, then the file).
+    discard_held_uploads(ids)
     deleted, _ = SavedJourney.objects.filter(id__in=ids).delete()
     return deleted

@@ -6,17 +6,22 @@ with an extension its content does not have, found infected by the virus scanner
 when the scanner cannot be asked (fail closed). A file that passes is sealed on disk,
 bound to its token, with a row (journeys.models.Upload) saying what it is; the answer
 is the token. Submission hands the file to the case (submission.py), which seals it
-again for itself; the sweep deletes the uploads of journeys nobody submitted.
+again for itself; the sweep deletes the uploads of journeys nobody submitted. A journey
+saved to come back to (saving.py) holds its uploads until the saved journey expires; its
+link, once used, gives them back to the restored journey.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils import timezone
 
 from civitas.catalogue.public import (
@@ -26,7 +31,7 @@ from civitas.catalogue.public import (
     file_error,
     max_size_bytes,
 )
-from civitas.journeys.models import Upload
+from civitas.journeys.models import SavedJourney, Upload
 from civitas.platform.crypto import file_binding
 from civitas.platform.files.kinds import (
     FILE_KINDS,
@@ -158,15 +163,53 @@ def discard_upload(token: str) -> None:
     delete_sealed_file(FOLDER, token)
 
 
-def delete_abandoned_uploads(*, now: datetime.datetime | None = None) -> int:
-    """Deletes the uploads of journeys nobody submitted in time (a periodic job): older
-    than UPLOAD_ABANDONED_AFTER_SECONDS, when the session that held the answer has ended.
-    Safe to run in several workers at once. Returns how many were deleted."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(
+def hold_uploads(*, saved: SavedJourney, service_path: str, answers: Mapping[str, Any]) -> int:
+    """Keeps the uploads the answers name (made in a journey of this service) for the
+    saved journey, until it expires, however long the sweep would otherwise wait.
+    Returns how many are held."""
+    tokens = [
+        value
+        for value in answers.values()
+        if isinstance(value, str) and FILE_TOKEN.fullmatch(value)
+    ]
+    if not tokens:
+        return 0
+    return Upload.objects.filter(token__in=tokens, service_path=service_path).update(
+        saved_journey=saved, held_until=saved.expires_at
+    )
+
+
+def release_uploads(saved: SavedJourney, *, now: datetime.datetime | None = None) -> int:
+    """Gives the uploads a saved journey holds back to the journey restored from it: the
+    sweep counts UPLOAD_ABANDONED_AFTER_SECONDS again from now. Returns how many."""
+    until = (now or timezone.now()) + datetime.timedelta(
         seconds=settings.UPLOAD_ABANDONED_AFTER_SECONDS
     )
+    return Upload.objects.filter(saved_journey=saved).update(saved_journey=None, held_until=until)
+
+
+def discard_held_uploads(saved_ids: Iterable[Any]) -> int:
+    """Deletes the uploads held by these saved journeys (deleted, or expired) and their
+    files. Returns how many."""
     tokens = list(
-        Upload.objects.filter(created_at__lt=cutoff).values_list("token", flat=True)[:500]
+        Upload.objects.filter(saved_journey__in=list(saved_ids)).values_list("token", flat=True)
+    )
+    for token in tokens:
+        discard_upload(token)
+    return len(tokens)
+
+
+def delete_abandoned_uploads(*, now: datetime.datetime | None = None) -> int:
+    """Deletes the uploads of journeys nobody submitted in time (a periodic job): older
+    than UPLOAD_ABANDONED_AFTER_SECONDS, when the session that held the answer has ended,
+    or, for an upload held by a saved journey or given back by one, past its held_until.
+    Safe to run in several workers at once. Returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.UPLOAD_ABANDONED_AFTER_SECONDS)
+    tokens = list(
+        Upload.objects.filter(
+            Q(held_until__isnull=True, created_at__lt=cutoff) | Q(held_until__lte=now)
+        ).values_list("token", flat=True)[:500]
     )
     for token in tokens:
         Upload.objects.filter(token=token).delete()

@@ -209,6 +209,9 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
     if request.method == "POST":
         if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
+        removing = _file_to_remove(request, service, page, journey)
+        if removing is not None:
+            return _remove_file(request, service, page, journey, removing, is_change=is_change)
         posted, upload_error, new_uploads = _receive_files(request, service, page, journey)
         if upload_error is not None:
             result = flow.AnswerResult(errors={upload_error.field: upload_error})
@@ -356,6 +359,55 @@ def _receive_files(
     return posted, None, kept
 
 
+REMOVE_FILE = "remove"
+"""The value of an optional file question's "Remove file" button (`<id>-remove`)."""
+
+
+def _file_to_remove(
+    request: HttpRequest, service: Service, page: QuestionPage, journey: Journey
+) -> CatalogueQuestion | None:
+    """The optional file question whose "Remove file" button was pressed, when the
+    journey holds a file for it. A remove posted for a required question, for a question
+    holding no file, or naming anything but the button's own value is no removal: the
+    post is taken as the page's answer, which keeps the file."""
+    for question in _file_questions(page):
+        if request.POST.get(f"{question.id}-remove") != REMOVE_FILE or not question.optional:
+            continue
+        if find_upload(journey.answers.get(question.id), service_path=service.path) is not None:
+            return question
+    return None
+
+
+def _remove_file(
+    request: HttpRequest,
+    service: Service,
+    page: QuestionPage,
+    journey: Journey,
+    question: CatalogueQuestion,
+    *,
+    is_change: bool,
+) -> HttpResponse:
+    """Leaves an optional file question blank and deletes its file; the page again, so
+    the citizen can choose another or continue without one. The page's other answers
+    are neither taken from this post nor changed."""
+    previous = dict(journey.answers)
+    kept_derived: dict[str, str | None] = {
+        derivation.name: value
+        for derivation in page.derive
+        if isinstance(value := previous.get(derivation.name), str)
+    }
+    journey.answers, _ = flow.record_answer(
+        service,
+        page,
+        journey.answers,
+        flow.AnswerResult(values={question.id: None}, derived=kept_derived),
+        today=_today(),
+    )
+    save_journey(request, journey)
+    _discard_replaced_files(page, previous, journey.answers)
+    return redirect(_page_url(service, page.id) + ("?change=1" if is_change else ""))
+
+
 def _discard_replaced_files(
     page: QuestionPage, previous: Mapping[str, Any], answers: Mapping[str, Any]
 ) -> None:
@@ -399,13 +451,20 @@ def _question_context(
     """A page's questions drawn by their types, each with its own error; the error
     summary lists every error of the page at once."""
     action = action or _page_url(service, page.id)
+    widgets = [
+        question.widget(fields, errors.get(question.id), heading=not page.is_group)
+        for question in page.questions
+    ]
     return _context(
         service,
         page=page,
-        widgets=[
-            question.widget(fields, errors.get(question.id), heading=not page.is_group)
-            for question in page.questions
-        ],
+        widgets=widgets,
+        # A "Remove file" button comes before Continue: a hidden Continue first stays the
+        # button Enter presses in a text input of the page.
+        continue_first=any(
+            widget.arguments.get("removable") and widget.arguments.get("current")
+            for widget in widgets
+        ),
         errors={error.field: error.message for error in errors.values()},
         form_has_errors=bool(errors),
         caption=caption,

@@ -99,6 +99,8 @@ class FileUpload(QuestionType):
                     + [kind.content_type for kind in kinds]
                 ),
                 "current": fields.get(f"{question.id}-current", ""),
+                # An optional question's file can be removed, leaving it blank.
+                "removable": question.optional,
             },
         )
 

@@ -475,3 +475,170 @@ def test_an_optional_file_question_left_blank_moves_on_and_shows_not_given(
     case = _submit(client)
     assert case.answers["evidence"] is None
     assert not CaseFile.objects.exists()
+
+
+def _save_and_follow_the_link(client, smtp_inbox):
+    """Saves the journey, and returns a new browser that has followed the emailed link."""
+    from django.test import Client
+
+    from civitas.journeys.tests.test_save_and_return import emailed_link
+
+    response = client.post(f"{URL}/save/", {"email": "resident@example.com"})
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return emailed_link(smtp_inbox), Client()
+
+
+def test_the_file_of_a_saved_journey_is_kept_past_the_sweep_until_the_citizen_returns(
+    client, service, settings, smtp_inbox
+):
+    _to_the_file_page(client)
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    link, elsewhere = _save_and_follow_the_link(client, smtp_inbox)
+    upload = Upload.objects.get()
+    assert upload.saved_journey is not None
+    assert upload.held_until == upload.saved_journey.expires_at
+    swept_at = timezone.now() + datetime.timedelta(
+        seconds=settings.UPLOAD_ABANDONED_AFTER_SECONDS + 1
+    )
+    assert delete_abandoned_uploads(now=swept_at) == 0
+    assert read_upload(upload.token) == PDF
+
+    response = elsewhere.post(link)
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}/email/"
+    # The journey has its file back, swept as its own uploads are from now on.
+    upload.refresh_from_db()
+    assert upload.saved_journey is None
+    assert upload.held_until is not None
+    assert upload.held_until > timezone.now() + datetime.timedelta(
+        seconds=settings.UPLOAD_ABANDONED_AFTER_SECONDS - 60
+    )
+    _answer_email(elsewhere)
+    summary = elsewhere.get(f"{URL}/check-answers/")
+    assert summary.status_code == 200
+    assert "proof.pdf, " in summary.content.decode()
+    case = _submit(elsewhere)
+    assert CaseFile.objects.get(case=case).token == upload.token
+    assert not Upload.objects.exists()
+
+
+def test_the_file_of_a_restored_journey_is_swept_when_the_restored_journey_is_abandoned(
+    client, service, settings, smtp_inbox
+):
+    _to_the_file_page(client)
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    link, elsewhere = _save_and_follow_the_link(client, smtp_inbox)
+    assert elsewhere.post(link).status_code == 302
+    later = timezone.now() + datetime.timedelta(seconds=settings.UPLOAD_ABANDONED_AFTER_SECONDS + 1)
+    assert delete_abandoned_uploads(now=later) == 1
+    assert _stored_files(settings.UPLOAD_ROOT) == []
+
+
+def test_the_files_of_an_expired_saved_journey_are_deleted(client, service, settings, smtp_inbox):
+    from civitas.journeys.models import SavedJourney
+    from civitas.journeys.saving import delete_expired_saved_journeys
+
+    _to_the_file_page(client)
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    link, elsewhere = _save_and_follow_the_link(client, smtp_inbox)
+    saved = SavedJourney.objects.get()
+    # The sweep of uploads alone lets it go once the saved journey has expired...
+    assert delete_abandoned_uploads(now=saved.expires_at - datetime.timedelta(seconds=1)) == 0
+    assert delete_abandoned_uploads(now=saved.expires_at) == 1
+    assert _stored_files(settings.UPLOAD_ROOT) == []
+
+    # ...and deleting an expired saved journey deletes the files it holds.
+    assert _upload(client, "again.pdf", PDF).status_code == 302
+    _save_and_follow_the_link(client, smtp_inbox)
+    assert Upload.objects.get().saved_journey is not None
+    SavedJourney.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert delete_expired_saved_journeys() == 2
+    assert not Upload.objects.exists()
+    assert _stored_files(settings.UPLOAD_ROOT) == []
+    assert elsewhere.post(link).status_code == 404
+
+
+def test_an_optional_file_can_be_removed_leaving_the_answer_not_given(
+    client, optional_file_service, settings
+):
+    _to_the_file_page(client)
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    page = client.get(f"{URL}/evidence/").content.decode()
+    assert "You have uploaded proof.pdf" in page
+    assert 'name="evidence-remove" value="remove"' in page
+    assert "Remove file" in page
+
+    response = client.post(f"{URL}/evidence/", {"version": "1", "evidence-remove": "remove"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}/evidence/"
+    assert not Upload.objects.exists()
+    assert _stored_files(settings.UPLOAD_ROOT) == []
+    page = client.get(f"{URL}/evidence/").content.decode()
+    assert "You have uploaded" not in page
+    assert "Remove file" not in page
+    _answer_email(client)
+    summary = client.get(f"{URL}/check-answers/").content.decode()
+    assert "Not given" in summary
+    assert "proof.pdf" not in summary
+    case = _submit(client)
+    assert case.answers["evidence"] is None
+    assert not CaseFile.objects.exists()
+
+
+def test_removing_from_check_answers_goes_back_to_the_page_to_change_it(
+    client, optional_file_service
+):
+    _to_the_file_page(client)
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    _answer_email(client)
+    response = client.post(
+        f"{URL}/evidence/?change=1", {"version": "1", "evidence-remove": "remove"}
+    )
+    assert response["Location"] == f"{URL}/evidence/?change=1"
+    assert "Not given" in client.get(f"{URL}/check-answers/").content.decode()
+
+
+def test_a_forged_remove_on_a_required_file_question_changes_nothing(client, service):
+    _to_the_file_page(client)
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    token = Upload.objects.get().token
+    assert "Remove file" not in client.get(f"{URL}/evidence/").content.decode()
+    client.post(f"{URL}/evidence/", {"version": "1", "evidence-remove": "remove"})
+    assert Upload.objects.get().token == token
+    _answer_email(client)
+    assert "proof.pdf, " in client.get(f"{URL}/check-answers/").content.decode()
+    assert _submit(client).answers["evidence"] == token
+
+
+def test_a_remove_naming_another_journeys_file_changes_nothing(client, optional_file_service):
+    from django.test import Client
+
+    other = Client()
+    _to_the_file_page(other)
+    assert _upload(other, "theirs.pdf", PDF).status_code == 302
+    theirs = Upload.objects.get().token
+    _to_the_file_page(client)
+    assert _upload(client, "mine.pdf", PDF).status_code == 302
+    mine = Upload.objects.exclude(token=theirs).get().token
+
+    client.post(f"{URL}/evidence/", {"version": "1", "evidence-remove": theirs})
+    assert set(Upload.objects.values_list("token", flat=True)) == {theirs, mine}
+    assert read_upload(theirs) == PDF
+    _answer_email(client)
+    assert "mine.pdf, " in client.get(f"{URL}/check-answers/").content.decode()
+    # The other journey still has its file.
+    _answer_email(other)
+    assert "theirs.pdf, " in other.get(f"{URL}/check-answers/").content.decode()
+
+
+def test_enter_in_a_page_offering_remove_file_still_continues(client, optional_file_service):
+    _to_the_file_page(client)
+    assert 'tabindex="-1" aria-hidden' not in client.get(f"{URL}/evidence/").content.decode()
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    page = client.get(f"{URL}/evidence/").content.decode()
+    # The form's first button, the one Enter presses, is a Continue with no name.
+    form = page[page.index("<form") :]
+    first_button = form[form.index("<button") : form.index("</button>")]
+    assert "Continue" in first_button
+    assert "name=" not in first_button
+    assert form.index("Continue") < form.index("Remove file")

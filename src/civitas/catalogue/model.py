@@ -8,6 +8,7 @@ the checks are the gate, this is the reading. Each question's behaviour is its t
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -145,6 +146,9 @@ class Question:
     max_length: int | None = None
     earliest_days_from_today: int | None = None
     latest_days_from_today: int | None = None
+    earliest_date: datetime.date | None = None
+    latest_date: datetime.date | None = None
+    """Fixed limits of a `date` answer; with the limits from today, the tighter applies."""
     pattern: str = ""
     """A regular expression the whole answer must match (`text` only)."""
     international: bool = False
@@ -865,6 +869,8 @@ def _question(question: dict[str, Any]) -> Question:
         max_length=question.get("max_length"),
         earliest_days_from_today=question.get("earliest_days_from_today"),
         latest_days_from_today=question.get("latest_days_from_today"),
+        earliest_date=_iso_date(question.get("earliest_date")),
+        latest_date=_iso_date(question.get("latest_date")),
         pattern=question.get("pattern", ""),
         international=question.get("international", False),
         min=_decimal(question.get("min")),
@@ -917,6 +923,11 @@ def _with_address_books(
 def _decimal(number: object) -> Decimal | None:
     """A definition's bound (an int or float from YAML) as the decimal it was written as."""
     return None if number is None else Decimal(str(number))
+
+
+def _iso_date(text: object) -> datetime.date | None:
+    """A definition's date limit (YYYY-MM-DD, checked by definition.py) as a date."""
+    return datetime.date.fromisoformat(text) if isinstance(text, str) else None
 
 
 def _branch(route: dict[str, Any]) -> Branch:

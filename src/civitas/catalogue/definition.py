@@ -108,6 +108,11 @@ def parse_definition(
     if problems:
         return ParsedDefinition(document, source, "", problems, positions)
 
+    computed = document.get("computed")
+    if isinstance(computed, dict):
+        # Computed values are worked out in the order written: kept apart from the
+        # mapping, whose keys a stored version's JSON column may reorder.
+        document["_computed_order"] = list(computed)
     problems.extend(_check_meaning(document, positions, base_dir))
     problems.extend(_check_expressions(document, positions))
     problems.extend(_check_messages(document, positions))

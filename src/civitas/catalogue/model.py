@@ -727,7 +727,7 @@ class ServiceDefinition:
             ),
             privacy=_privacy(doc["privacy"]) if doc.get("privacy") else None,
             fee_label=doc["check_answers"].get("fee_label", ""),
-            computed=tuple(_computed(name, spec) for name, spec in doc.get("computed", {}).items()),
+            computed=tuple(_computed(name, spec) for name, spec in computed_items(doc)),
             expression_types=_frozen(expression_types(doc)),
             rule_types=_frozen(rule_types(doc)),
         )
@@ -771,13 +771,24 @@ def expression_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
         for derived in page.get("derive", {}):
             types[derived] = TEXT_TYPE
     rules = rule_types(document)
-    for name, spec in document.get("computed", {}).items():
+    for name, spec in computed_items(document):
         text = spec if isinstance(spec, str) else spec["expression"]
         try:
             types[name] = compile_expression(text, types, rules=rules).vtype
         except ExpressionProblem:
             continue  # the definition's checks report it, with its line
     return types
+
+
+def computed_items(document: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The `computed` section's (name, spec) pairs in the order written, which is the
+    order they are worked out in. A stored version keeps that order in `_computed_order`:
+    PostgreSQL's JSON column keeps a mapping's keys in an order of its own."""
+    computed: Mapping[str, Any] = document.get("computed") or {}
+    order = document.get("_computed_order")
+    if isinstance(order, list) and sorted(order) == sorted(computed):
+        return [(name, computed[name]) for name in order]
+    return list(computed.items())
 
 
 def rule_types(document: Mapping[str, Any]) -> dict[str, ValueType]:

@@ -484,6 +484,9 @@ class ServiceDefinition:
     """The type in expressions of every answer, derived value and computed value."""
     rule_types: Mapping[str, ValueType] = field(default_factory=_no_types)
     """The type of every value of the service's rules, which `rule("...")` may read."""
+    item_types: Mapping[str, ValueType] = field(default_factory=_no_types)
+    """The type of each answer of a repeating group's items, by question id: what the
+    checks of those questions read besides the earlier pages' answers."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -518,7 +521,10 @@ class ServiceDefinition:
         return MappingProxyType(
             {
                 text: compile_expression(
-                    text, self.expression_types, rules=self.rule_types, boolean=boolean
+                    text,
+                    {**self.item_types, **self.expression_types},
+                    rules=self.rule_types,
+                    boolean=boolean,
                 )
                 for text, boolean in texts.items()
             }
@@ -730,6 +736,7 @@ class ServiceDefinition:
             computed=tuple(_computed(name, spec) for name, spec in computed_items(doc)),
             expression_types=_frozen(expression_types(doc)),
             rule_types=_frozen(rule_types(doc)),
+            item_types=_frozen(item_types(doc)),
         )
 
 
@@ -777,6 +784,21 @@ def expression_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
             types[name] = compile_expression(text, types, rules=rules).vtype
         except ExpressionProblem:
             continue  # the definition's checks report it, with its line
+    return types
+
+
+def item_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
+    """The type in expressions of each question of a repeating group's items, by id."""
+    types: dict[str, ValueType] = {}
+    for page in document["pages"]:
+        if page.get("kind") != "repeat":
+            continue
+        for question in page.get("questions") or ([page["question"]] if "question" in page else []):
+            try:
+                kind = _question_type(question["type"])
+            except KeyError:
+                continue
+            types[question["id"]] = kind.expression_type(question)
     return types
 
 

@@ -1,5 +1,6 @@
 """What happens to a case, announced for the handlers in the wiring table."""
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,10 @@ class ApplicationSubmitted(DomainEvent):
     contact_email: str = field(repr=False)
     answers: Mapping[str, object] = field(default_factory=dict, repr=False)
     """The case's answers, for the messages that use them (personal data: never logged)."""
+    submitted_at: datetime.datetime | None = None
+    """When the case was submitted: its messages' computed values are as of that day."""
+    decision: Mapping[str, object] | None = field(default=None, repr=False)
+    """The rules' decision recorded with the case, for computed values that use `rule()`."""
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(
@@ -54,6 +59,10 @@ class CaseDecided(DomainEvent):
     contact_email: str = field(repr=False)
     answers: Mapping[str, object] = field(default_factory=dict, repr=False)
     """The case's answers, for the messages that use them (personal data: never logged)."""
+    submitted_at: datetime.datetime | None = None
+    """When the case was submitted: its messages' computed values are as of that day."""
+    decision: Mapping[str, object] | None = field(default=None, repr=False)
+    """The rules' decision recorded with the case, for computed values that use `rule()`."""
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(

@@ -45,6 +45,8 @@ def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerR
                 **_ledger_fields(results.require(EntryReceipt)),
             },
             answers=event.answers,
+            submitted_at=event.submitted_at,
+            decision=event.decision,
         ),
     )
 
@@ -87,6 +89,8 @@ def email_decision(event: CaseDecided, results: HandlerResults) -> None:
                 **_ledger_fields(results.require(EntryReceipt)),
             },
             answers=event.answers,
+            submitted_at=event.submitted_at,
+            decision=event.decision,
         ),
     )
 

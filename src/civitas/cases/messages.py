@@ -1,11 +1,12 @@
 """The emails a case sends, written from the service definition's message texts."""
 
+import datetime
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.html import escape
 
+from civitas.cases.computed import case_computed_display
 from civitas.catalogue.public import Service
 from civitas.notify.public import EmailContent
 from civitas.platform.message_templates import parse_template, placeholder_key
@@ -36,10 +37,17 @@ def message_values(service: Service, fields: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def answer_values(service: Service, answers: Mapping[str, object]) -> dict[str, str]:
+def answer_values(
+    service: Service,
+    answers: Mapping[str, object],
+    *,
+    submitted_at: datetime.datetime | None = None,
+    decision: Mapping[str, object] | None = None,
+) -> dict[str, str]:
     """A value for every answer a message may name: each question's answer as check
-    answers shows it ("3 March 2027", "£12.50", "CU57 ABC"), a derived or computed value
-    as text, and nothing for a question not answered (a route not taken)."""
+    answers shows it ("3 March 2027", "£12.50", "CU57 ABC"), a derived value as text, a
+    computed value as the case page shows it, and nothing for a question not answered (a
+    route not taken)."""
     values = {question.id: "" for question in service.model.questions}
     for name, value in answers.items():
         question = service.question(name)
@@ -54,19 +62,24 @@ def answer_values(service: Service, answers: Mapping[str, object]) -> dict[str, 
             values[name] = "yes" if value else "no"
         else:
             values[name] = str(value)
-    values.update(computed_values(service, answers))
+    values.update(computed_values(service, answers, submitted_at=submitted_at, decision=decision))
     return values
 
 
-def computed_values(service: Service, answers: Mapping[str, object]) -> dict[str, str]:
-    """Each computed value of the definition for the answers, as of today, shown as the
-    case page shows it; one that needs the rules' values, or an answer not given, is
-    blank. Every computed value has one, so a message naming it always renders."""
+def computed_values(
+    service: Service,
+    answers: Mapping[str, object],
+    *,
+    submitted_at: datetime.datetime | None = None,
+    decision: Mapping[str, object] | None = None,
+) -> dict[str, str]:
+    """Each computed value of the definition for the answers, shown as the case page shows
+    it: as of the day the case was submitted (today, for one not stored yet), with the
+    rules' values from the decision recorded with it. One over an answer not given, or a
+    rule not decided, is blank: every computed value has one, so a message naming it
+    always renders."""
     model = service.model
-    if not model.computed:
-        return {}
-    values = model.expression_values(answers, today=timezone.localdate())
-    shown = model.computed_display(values)
+    shown = case_computed_display(service, answers, submitted_at=submitted_at, decision=decision)
     return {computed.name: text for computed, (_, text) in zip(model.computed, shown, strict=True)}
 
 
@@ -76,9 +89,13 @@ def compose_message(
     *,
     fields: dict[str, str],
     answers: Mapping[str, object] | None = None,
+    submitted_at: datetime.datetime | None = None,
+    decision: Mapping[str, object] | None = None,
 ) -> EmailContent:
     """Fills a message's placeholders with the platform's fields and the case's answers
-    (the platform's fields win a clash); the definition's check ensures they all exist."""
+    and computed values (the platform's fields win a clash); the definition's check
+    ensures they all exist. `submitted_at` and `decision` are the case's, for its computed
+    values (see `computed_values`)."""
     message = service.model.messages[name]
     platform = message_values(service, fields)
     taken = {placeholder_key(field) for field in platform}
@@ -87,7 +104,9 @@ def compose_message(
     values = {
         **{
             answer: value
-            for answer, value in answer_values(service, answers or {}).items()
+            for answer, value in answer_values(
+                service, answers or {}, submitted_at=submitted_at, decision=decision
+            ).items()
             if placeholder_key(answer) not in taken
         },
         **platform,

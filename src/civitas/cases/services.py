@@ -105,6 +105,8 @@ def _store_submission(
             fee_pence=fee_pence,
             contact_email=_text(answers.get(service.contact_email_answer)),
             answers=dict(answers),
+            submitted_at=case.submitted_at,
+            decision=decision,
         )
     )
     return case
@@ -156,6 +158,8 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffCo
                     role=role,
                     contact_email=_text(case.answers.get(service.contact_email_answer)),
                     answers=dict(case.answers),
+                    submitted_at=case.submitted_at,
+                    decision=case.fee_decision,
                 )
             )
         except LedgerUnavailable:

@@ -1,4 +1,3 @@
-import datetime
 import logging
 from collections.abc import Mapping
 
@@ -7,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
+from civitas.cases.computed import case_computed_display
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.queries import find_case, list_cases
@@ -177,16 +177,7 @@ def case_file(request: StaffRequest, reference: str, token: str) -> HttpResponse
 def _computed_rows(service: Service, case: Case) -> list[dict[str, str]]:
     """The definition's computed values for the case's answers, as of the day it was
     submitted, reading the rules' values from the decision recorded with it."""
-    model = service.model
-    if not model.computed:
-        return []
-    decided = (case.fee_decision or {}).get("values", {})
-
-    def rule(name: str) -> object:
-        value = decided.get(name)
-        if isinstance(value, str) and model.rule_types[name].kind == "date":
-            return datetime.date.fromisoformat(value)
-        return value
-
-    values = model.expression_values(case.answers, today=case.submitted_at.date(), rule=rule)
-    return [{"key": key, "value": value} for key, value in model.computed_display(values)]
+    shown = case_computed_display(
+        service, case.answers, submitted_at=case.submitted_at, decision=case.fee_decision
+    )
+    return [{"key": key, "value": value} for key, value in shown]

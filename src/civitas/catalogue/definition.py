@@ -108,6 +108,11 @@ def parse_definition(
     if problems:
         return ParsedDefinition(document, source, "", problems, positions)
 
+    computed = document.get("computed")
+    if isinstance(computed, dict):
+        # Computed values are worked out in the order written: kept apart from the
+        # mapping, whose keys a stored version's JSON column may reorder.
+        document["_computed_order"] = list(computed)
     problems.extend(_check_meaning(document, positions, base_dir))
     problems.extend(_check_expressions(document, positions))
     problems.extend(_check_messages(document, positions))
@@ -597,7 +602,7 @@ def _check_expressions(document: dict[str, Any], positions: Document) -> list[Pr
     """Parses and type-checks every expression (route conditions, checks, computed values)
     as the model will compile it, and checks that each uses only answers asked on or before
     the page it is on: what a page's condition or check reads must have been asked."""
-    from civitas.catalogue.model import expression_types, rule_types
+    from civitas.catalogue.model import expression_types, item_types, rule_types
 
     problems: list[Problem] = []
     types = expression_types(document)
@@ -671,6 +676,32 @@ def _check_expressions(document: dict[str, Any], positions: Document) -> list[Pr
                     )
                 )
 
+    def check_item_checks(
+        page: dict[str, Any], index: int, where: tuple[PathPart, ...], question: dict[str, Any]
+    ) -> None:
+        """A repeating group's question's checks read the answers of the pages before the
+        group (and computed values over them) with the item's own answers: not the group's
+        list of items, nor anything asked on a later page."""
+        if not question.get("checks"):
+            return
+        before = {name for name, asked in asked_on.items() if asked < index}
+        symbols = {n: t for n, t in types.items() if n in before or n in needs}
+        symbols.update(item_types({"pages": [page]}))
+        unavailable = {
+            name: f"answer '{name}' is not asked before this repeating group"
+            for name, asked in asked_on.items()
+            if asked > index
+        }
+        unavailable[page["id"]] = (
+            f"'{page['id']}' is the list of this group's items: an item's check reads its "
+            "own answers and those of earlier pages"
+        )
+        for check_index, check in enumerate(question["checks"]):
+            path = ("pages", index, *where, "checks", check_index, "expression")
+            result = compiled(check["expression"], path, symbols, unavailable, boolean=True)
+            if result is not None:
+                uses_computed(result, path, before, "before this repeating group")
+
     for index, page in enumerate(document["pages"]):
         seen = {name for name, where in asked_on.items() if where <= index}
         symbols = {n: t for n, t in types.items() if n in seen or n in needs}
@@ -681,17 +712,8 @@ def _check_expressions(document: dict[str, Any], positions: Document) -> list[Pr
         }
         uses: list[tuple[str, tuple[PathPart, ...]]] = []
         for where, question in _question_paths(page):
-            if page.get("kind") == "repeat" and "checks" in question:
-                problems.append(
-                    positions.problem(
-                        "checks cannot be used on a repeating group's questions yet: check "
-                        "the group from a later page's question instead",
-                        "pages",
-                        index,
-                        *where,
-                        "checks",
-                    )
-                )
+            if page.get("kind") == "repeat":
+                check_item_checks(page, index, where, question)
                 continue
             for check_index, check in enumerate(question.get("checks", [])):
                 uses.append(

@@ -8,6 +8,7 @@ the checks are the gate, this is the reading. Each question's behaviour is its t
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -145,6 +146,9 @@ class Question:
     max_length: int | None = None
     earliest_days_from_today: int | None = None
     latest_days_from_today: int | None = None
+    earliest_date: datetime.date | None = None
+    latest_date: datetime.date | None = None
+    """Fixed limits of a `date` answer; with the limits from today, the tighter applies."""
     pattern: str = ""
     """A regular expression the whole answer must match (`text` only)."""
     international: bool = False
@@ -480,6 +484,9 @@ class ServiceDefinition:
     """The type in expressions of every answer, derived value and computed value."""
     rule_types: Mapping[str, ValueType] = field(default_factory=_no_types)
     """The type of every value of the service's rules, which `rule("...")` may read."""
+    item_types: Mapping[str, ValueType] = field(default_factory=_no_types)
+    """The type of each answer of a repeating group's items, by question id: what the
+    checks of those questions read besides the earlier pages' answers."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -514,7 +521,10 @@ class ServiceDefinition:
         return MappingProxyType(
             {
                 text: compile_expression(
-                    text, self.expression_types, rules=self.rule_types, boolean=boolean
+                    text,
+                    {**self.item_types, **self.expression_types},
+                    rules=self.rule_types,
+                    boolean=boolean,
                 )
                 for text, boolean in texts.items()
             }
@@ -723,9 +733,10 @@ class ServiceDefinition:
             ),
             privacy=_privacy(doc["privacy"]) if doc.get("privacy") else None,
             fee_label=doc["check_answers"].get("fee_label", ""),
-            computed=tuple(_computed(name, spec) for name, spec in doc.get("computed", {}).items()),
+            computed=tuple(_computed(name, spec) for name, spec in computed_items(doc)),
             expression_types=_frozen(expression_types(doc)),
             rule_types=_frozen(rule_types(doc)),
+            item_types=_frozen(item_types(doc)),
         )
 
 
@@ -767,13 +778,39 @@ def expression_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
         for derived in page.get("derive", {}):
             types[derived] = TEXT_TYPE
     rules = rule_types(document)
-    for name, spec in document.get("computed", {}).items():
+    for name, spec in computed_items(document):
         text = spec if isinstance(spec, str) else spec["expression"]
         try:
             types[name] = compile_expression(text, types, rules=rules).vtype
         except ExpressionProblem:
             continue  # the definition's checks report it, with its line
     return types
+
+
+def item_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
+    """The type in expressions of each question of a repeating group's items, by id."""
+    types: dict[str, ValueType] = {}
+    for page in document["pages"]:
+        if page.get("kind") != "repeat":
+            continue
+        for question in page.get("questions") or ([page["question"]] if "question" in page else []):
+            try:
+                kind = _question_type(question["type"])
+            except KeyError:
+                continue
+            types[question["id"]] = kind.expression_type(question)
+    return types
+
+
+def computed_items(document: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The `computed` section's (name, spec) pairs in the order written, which is the
+    order they are worked out in. A stored version keeps that order in `_computed_order`:
+    PostgreSQL's JSON column keeps a mapping's keys in an order of its own."""
+    computed: Mapping[str, Any] = document.get("computed") or {}
+    order = document.get("_computed_order")
+    if isinstance(order, list) and sorted(order) == sorted(computed):
+        return [(name, computed[name]) for name in order]
+    return list(computed.items())
 
 
 def rule_types(document: Mapping[str, Any]) -> dict[str, ValueType]:
@@ -865,6 +902,8 @@ def _question(question: dict[str, Any]) -> Question:
         max_length=question.get("max_length"),
         earliest_days_from_today=question.get("earliest_days_from_today"),
         latest_days_from_today=question.get("latest_days_from_today"),
+        earliest_date=_iso_date(question.get("earliest_date")),
+        latest_date=_iso_date(question.get("latest_date")),
         pattern=question.get("pattern", ""),
         international=question.get("international", False),
         min=_decimal(question.get("min")),
@@ -917,6 +956,11 @@ def _with_address_books(
 def _decimal(number: object) -> Decimal | None:
     """A definition's bound (an int or float from YAML) as the decimal it was written as."""
     return None if number is None else Decimal(str(number))
+
+
+def _iso_date(text: object) -> datetime.date | None:
+    """A definition's date limit (YYYY-MM-DD, checked by definition.py) as a date."""
+    return datetime.date.fromisoformat(text) if isinstance(text, str) else None
 
 
 def _branch(route: dict[str, Any]) -> Branch:

@@ -149,11 +149,20 @@ def _failed_checks(
     """The page's questions whose cross-field checks fail, over the answers of earlier
     pages with the page's own."""
     checked = [question for question in page.questions if question.checks]
-    if not checked or page.repeat is not None:
+    if not checked:
         return {}
     given = _earlier_answers(service, page, answers)
-    given.update(page_answers)
     failed = {}
+    if page.repeat is not None:
+        # An item's checks read its own answers over the earlier pages' (decision 0019).
+        for question in checked:
+            error = logic.item_check_error(
+                service, page, question, page_answers, given, today=today
+            )
+            if error is not None:
+                failed[question.id] = error
+        return failed
+    given.update(page_answers)
     for question in checked:
         error = logic.check_error(service, question, given, today=today)
         if error is not None:
@@ -392,7 +401,11 @@ def asked_answers(service: Service, answers: Mapping[str, JSONValue]) -> Answers
 
 
 def _check_items(
-    service: Service, page: QuestionPage, sent: object, today: datetime.date
+    service: Service,
+    page: QuestionPage,
+    sent: object,
+    today: datetime.date,
+    answers: Mapping[str, JSONValue] | None = None,
 ) -> tuple[list[JSONValue], dict[str, str]]:
     """A repeating group's items as an API client sent them: each cleaned as its page
     cleans it. Errors are keyed `<group>` for the list, `<group>/<n>/<answer>` (n from 1)
@@ -412,7 +425,7 @@ def _check_items(
             continue
         for unexpected in sorted(set(item) - {question.id for question in page.questions}):
             errors[f"{where}/{unexpected}"] = "this question is not asked of each item"
-        result = clean_answer(service, page, page_fields(page, item), today=today)
+        result = clean_answer(service, page, page_fields(page, item), today=today, answers=answers)
         for question in page.questions:
             value = item.get(question.id)
             if value is not None and not question.fields_for(value):
@@ -545,7 +558,9 @@ def check_submission(
             page_id = next_page_id(service, page, answers, today=today)
             continue
         if page.repeat is not None:
-            items, item_errors = _check_items(service, page, remaining.pop(page.id, None), today)
+            items, item_errors = _check_items(
+                service, page, remaining.pop(page.id, None), today, answers
+            )
             if item_errors:
                 errors.update(item_errors)
                 break

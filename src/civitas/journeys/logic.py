@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from civitas.catalogue.public import Branch, FieldError, Question, QuestionPage, Service
 from civitas.journeys import decisions
-from civitas.rules.public import InputError
+from civitas.rules.public import MISSING, InputError
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -107,6 +107,34 @@ def check_error(
         return None
     values = expression_values(service, answers, today=today)
     rule = RuleReader(service, answers, today)
+    for check in question.checks:
+        expression = service.model.expression(check.expression)
+        if expression.fails(values, today=_today(today), rule=rule):
+            return FieldError(check.message, question.error_field)
+    return None
+
+
+def item_check_error(
+    service: Service,
+    page: QuestionPage,
+    question: Question,
+    item: Mapping[str, object],
+    earlier: Mapping[str, object],
+    *,
+    today: datetime.date | None = None,
+) -> FieldError | None:
+    """The first of a repeating group's question's checks that fails for one item: over
+    the answers of the pages before the group (and the computed values over them) with the
+    item's own answers, each converted by its question's type."""
+    if not question.checks:
+        return None
+    values = expression_values(service, earlier, today=today)
+    for asked in page.questions:
+        stored = item.get(asked.id)
+        values[asked.id] = (
+            asked.kind.expression_value(asked, stored) if stored is not None else MISSING
+        )
+    rule = RuleReader(service, earlier, today)
     for check in question.checks:
         expression = service.model.expression(check.expression)
         if expression.fails(values, today=_today(today), rule=rule):

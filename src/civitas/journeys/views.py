@@ -676,7 +676,9 @@ def repeat_item(
     if request.method == "POST":
         if not _version_is_the_journeys(request, service):
             return _version_changed(request, service)
-        result = flow.clean_answer(service, page, request.POST, today=_today())
+        result = flow.clean_answer(
+            service, page, request.POST, today=_today(), answers=journey.answers
+        )
         if not result.errors:
             changed = list(items)
             if item <= len(items):

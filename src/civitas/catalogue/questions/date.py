@@ -37,12 +37,42 @@ def _field(question: Question, part: str) -> str:
     return f"{question.id}-{part}"
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+LIMIT_KEYS = ("earliest_date", "latest_date")
+
+
+def date_limits(
+    question: Question, today: datetime.date
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """The earliest and latest dates a question takes on `today`: where a fixed date
+    and a number of days from today are both given, the tighter of the two."""
+    earliest = [question.earliest_date] if question.earliest_date else []
+    if question.earliest_days_from_today is not None:
+        earliest.append(today + datetime.timedelta(days=question.earliest_days_from_today))
+    latest = [question.latest_date] if question.latest_date else []
+    if question.latest_days_from_today is not None:
+        latest.append(today + datetime.timedelta(days=question.latest_days_from_today))
+    return (max(earliest) if earliest else None, min(latest) if latest else None)
+
+
+def _limit(text: object) -> datetime.date | None:
+    if not isinstance(text, str) or not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 @register
 class Date(QuestionType):
     """A calendar date, posted as `<id>-day`, `-month` and `-year` and stored as
     YYYY-MM-DD (the form an API client sends), within the question's bounds from today."""
 
     name = "date"
+    own_keys = frozenset(
+        {"earliest_days_from_today", "latest_days_from_today", "earliest_date", "latest_date"}
+    )
 
     def clean(
         self, question: Question, fields: Mapping[str, str], *, today: datetime.date
@@ -65,16 +95,11 @@ class Date(QuestionType):
             value = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
         except ValueError:
             return self._error(question, "invalid", "day")
-        earliest = question.earliest_days_from_today
-        if earliest is not None:
-            limit = today + datetime.timedelta(days=earliest)
-            if value < limit:
-                return self._error(question, "too_early", "day", date=self._written(limit))
-        latest = question.latest_days_from_today
-        if latest is not None:
-            limit = today + datetime.timedelta(days=latest)
-            if value > limit:
-                return self._error(question, "too_late", "day", date=self._written(limit))
+        earliest, latest = date_limits(question, today)
+        if earliest is not None and value < earliest:
+            return self._error(question, "too_early", "day", date=self._written(earliest))
+        if latest is not None and value > latest:
+            return self._error(question, "too_late", "day", date=self._written(latest))
         return Cleaned(value.isoformat())
 
     @staticmethod
@@ -127,6 +152,19 @@ class Date(QuestionType):
 
     def answer_schema(self, question: Question) -> JSONSchema:
         return {"type": "string", "format": "date"}
+
+    def definition_problems(self, question: Mapping[str, object]) -> list[tuple[str, str]]:
+        problems = [
+            (key, f"{key} '{question[key]}' is not a real date: write it as YYYY-MM-DD")
+            for key in LIMIT_KEYS
+            if key in question and _limit(question[key]) is None
+        ]
+        earliest, latest = (_limit(question.get(key)) for key in LIMIT_KEYS)
+        if earliest and latest and earliest > latest:
+            problems.append(
+                ("earliest_date", f"earliest_date ({earliest}) is after latest_date ({latest})")
+            )
+        return problems
 
     def error_field(self, question: Question) -> str:
         return _field(question, "day")

@@ -143,6 +143,32 @@ def test_a_message_may_use_the_services_answers_and_derived_values(tmp_path):
     assert _problems(tmp_path, source) == []
 
 
+def test_a_message_may_use_the_services_computed_values(tmp_path):
+    source = (
+        _source()
+        .replace(
+            "\npages:\n",
+            "\ncomputed:\n"
+            '  fee_after_discount: rule("fee_pence")\n'
+            "  days_to_start: {expression: 'days_between(today, start_date)', label: Days}\n"
+            "\npages:\n",
+            1,
+        )
+        .replace(
+            "      Your reference is ((reference)).\n",
+            "      Fee ((fee_after_discount)), in ((days to start)) days.\n",
+            1,
+        )
+    )
+    assert _problems(tmp_path, source) == []
+    misspelt = source.replace("((days to start))", "((days_to_begin))", 1)
+    [problem] = _problems(tmp_path, misspelt)
+    assert problem.startswith(
+        f"{_line_of(misspelt, '((days_to_begin))')}: messages.submitted.body, column 32: "
+        "unknown placeholder '((days_to_begin))'"
+    )
+
+
 def test_a_placeholder_that_is_neither_a_field_nor_an_answer_is_refused_at_its_line(tmp_path):
     source = _source().replace(
         "      Your reference is ((reference)).\n", "      Dear ((first_name)),\n", 1

@@ -446,7 +446,7 @@ def test_a_check_on_a_page_of_several_questions_reads_the_page_own_answers(house
     assert taken.errors == {}
 
 
-def test_checks_on_a_repeating_group_question_are_refused_at_validation():
+def test_checks_on_a_repeating_group_question_read_the_item_not_the_group():
     from civitas.catalogue.definition import parse_definition
 
     source = HOUSEHOLD.replace(
@@ -455,6 +455,9 @@ def test_checks_on_a_repeating_group_question_are_refused_at_validation():
         " checks: [{expression: age > 0, message: Too young}]}",
     )
     parsed = parse_definition(textwrap.dedent(source), filename="svc.yaml")
-    assert any("repeating group's questions" in str(p) for p in parsed.problems), [
+    assert parsed.problems == []
+    on_the_group = source.replace("age > 0", "count(household) > 0")
+    parsed = parse_definition(textwrap.dedent(on_the_group), filename="svc.yaml")
+    assert any("is the list of this group's items" in str(p) for p in parsed.problems), [
         str(p) for p in parsed.problems
     ]

@@ -1,0 +1,41 @@
+"""A case's computed values (the definition's `computed` section), worked out as staff and
+the applicant's emails show them: as of the day the case was submitted, reading the rules'
+values from the decision recorded with it, so they never drift as days pass."""
+
+import datetime
+from collections.abc import Mapping
+
+from django.utils import timezone
+
+from civitas.catalogue.public import Service
+
+
+def case_computed_display(
+    service: Service,
+    answers: Mapping[str, object],
+    *,
+    submitted_at: datetime.datetime | None,
+    decision: Mapping[str, object] | None,
+) -> list[tuple[str, str]]:
+    """Each computed value as (label, text), in the definition's order: one over an answer
+    not given, or a rule the decision does not record, is blank. `submitted_at` None (a
+    case not yet stored) means today; `decision` None, that no rules decided."""
+    model = service.model
+    if not model.computed:
+        return []
+    recorded = (decision or {}).get("values")
+    decided: Mapping[str, object] = recorded if isinstance(recorded, Mapping) else {}
+
+    def rule(name: str) -> object:
+        value = decided.get(name)
+        vtype = model.rule_types.get(name)
+        if isinstance(value, str) and vtype is not None and vtype.kind == "date":
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                return None
+        return value
+
+    day = timezone.localdate(submitted_at) if submitted_at else timezone.localdate()
+    values = model.expression_values(answers, today=day, rule=rule)
+    return model.computed_display(values)

@@ -24,6 +24,7 @@ from civitas.catalogue.questions.address import AddressBook
 from civitas.platform.files.kinds import parse_size
 from civitas.platform.jsontypes import JSONValue
 from civitas.platform.markdown import render_prose
+from civitas.catalogue.texts import LANGUAGES, LocalisedMarkup, Text, as_texts
 from civitas.rules.public import (
     MISSING,
     TEXT_TYPE,
@@ -63,8 +64,22 @@ def _prose(value: object) -> tuple[str, ...]:
 
 def _html(value: object) -> Markup:
     """A definition's prose as HTML, rendered once when the version is read: a string is
-    Markdown, a list is plain paragraphs (platform/markdown.py)."""
-    return render_prose(cast("str | list[str] | None", value))
+    Markdown, a list is plain paragraphs (platform/markdown.py). Prose written in Welsh as
+    well is rendered in each language, and a page shows its own."""
+    parts = value if isinstance(value, list) else [value]
+    languages = {code for part in parts if isinstance(part, Text) for code in part.translations}
+    if languages <= {"en"}:
+        return render_prose(cast("str | list[str] | None", value))
+    return LocalisedMarkup(
+        {code: str(render_prose(_prose_in(value, code))) for code in LANGUAGES if code in languages}
+    )
+
+
+def _prose_in(value: object, code: str) -> str | list[str]:
+    """Prose in language `code` (English where a part has no such version)."""
+    if isinstance(value, list):
+        return [part.in_language(code) if isinstance(part, Text) else part for part in value]
+    return value.in_language(code) if isinstance(value, Text) else cast("str", value)
 
 
 SUMMARY_LABEL_LONGEST = 40
@@ -187,7 +202,11 @@ class Question:
     def summary_key(self) -> str:
         """What check answers and the case page call the answer: its `summary_label`, or
         its label, shortened when it is long (`derived_summary_label`)."""
-        return self.summary_label or derived_summary_label(self.label)
+        if self.summary_label:
+            return self.summary_label
+        if isinstance(self.label, Text):
+            return self.label.map(derived_summary_label)
+        return derived_summary_label(self.label)
 
     @property
     def shown_label(self) -> str:
@@ -294,7 +313,10 @@ class Repeat:
 
     def name(self, position: int) -> str:
         """An item by its position from 1, as headings and check answers name it."""
-        return f"{self.item[:1].upper()}{self.item[1:]} {position}"
+        def named(item: str) -> str:
+            return f"{item[:1].upper()}{item[1:]} {position}"
+
+        return self.item.map(named) if isinstance(self.item, Text) else named(self.item)
 
 
 @dataclass(frozen=True)
@@ -677,7 +699,7 @@ class ServiceDefinition:
     def from_document(cls, document: Mapping[str, object]) -> ServiceDefinition:
         """The model of a checked definition, as parse_definition returns it and the
         catalogue stores it (with its data tables in `_data` and rules in `_rules`)."""
-        doc = cast("dict[str, Any]", document)
+        doc = cast("dict[str, Any]", as_texts(document))
         start = doc["start"]
         return cls(
             slug=doc["slug"],
@@ -865,7 +887,7 @@ def _page(page: dict[str, Any]) -> Page:
             title=page["title"],
             repeat=Repeat(
                 item=item,
-                items=page.get("items", f"{item}s"),
+                items=page.get("items", item + "s"),
                 min=page.get("min", 1),
                 max=page["max"],
             ),

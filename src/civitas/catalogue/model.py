@@ -21,10 +21,10 @@ from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, Questio
 from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
 from civitas.catalogue.questions.address import AddressBook
+from civitas.catalogue.texts import LANGUAGES, LocalisedMarkup, Text, as_texts
 from civitas.platform.files.kinds import parse_size
 from civitas.platform.jsontypes import JSONValue
 from civitas.platform.markdown import render_prose
-from civitas.catalogue.texts import LANGUAGES, LocalisedMarkup, Text, as_texts
 from civitas.rules.public import (
     MISSING,
     TEXT_TYPE,
@@ -71,7 +71,7 @@ def _html(value: object) -> Markup:
     if languages <= {"en"}:
         return render_prose(cast("str | list[str] | None", value))
     return LocalisedMarkup(
-        {code: str(render_prose(_prose_in(value, code))) for code in LANGUAGES if code in languages}
+        {code: render_prose(_prose_in(value, code)) for code in LANGUAGES if code in languages}
     )
 
 
@@ -313,6 +313,7 @@ class Repeat:
 
     def name(self, position: int) -> str:
         """An item by its position from 1, as headings and check answers name it."""
+
         def named(item: str) -> str:
             return f"{item[:1].upper()}{item[1:]} {position}"
 

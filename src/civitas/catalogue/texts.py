@@ -94,7 +94,7 @@ class Text(str):
         """The text with `change` made to each language's version."""
         return Text({code: change(value) for code, value in self.translations.items()})
 
-    def __add__(self, other: str) -> Text:  # type: ignore[override]
+    def __add__(self, other: str) -> Text:
         if isinstance(other, Text):
             return Text(
                 {
@@ -108,7 +108,7 @@ class Text(str):
     def __radd__(self, other: str) -> Text:
         return self.map(lambda value: other + value)
 
-    def format(self, *args: object, **kwargs: object) -> Text:  # type: ignore[override]
+    def format(self, *args: object, **kwargs: object) -> Text:
         return self.map(lambda value: value.format(*args, **kwargs))
 
     def replace(self, old: str, new: str, count: int = -1) -> Text:  # type: ignore[override]
@@ -116,23 +116,24 @@ class Text(str):
 
 
 class LocalisedMarkup(Markup):
-    """Rendered HTML in several languages; its value is the English HTML."""
+    """HTML rendered in several languages; its value is the English HTML."""
 
-    def __new__(cls, versions: Mapping[str, str]) -> LocalisedMarkup:
+    versions: dict[str, Markup]
+
+    def __new__(cls, versions: Mapping[str, Markup]) -> LocalisedMarkup:
         markup = super().__new__(cls, versions.get("en", ""))
         markup.versions = dict(versions)
         return markup
-
-    versions: dict[str, str]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (LocalisedMarkup, (dict(self.versions),))
 
     def in_language(self, code: str) -> Markup:
-        return Markup(self.versions.get(code, self.versions.get("en", "")))
+        """The HTML in language `code`, or the English where none is written."""
+        return self.versions.get(code) or self.versions.get("en") or Markup()
 
-    def __html__(self) -> str:
-        return str(self.in_language(active_language()))
+    def __html__(self) -> Markup:  # type: ignore[override]
+        return self.in_language(active_language())
 
 
 def as_texts(value: Any, *, top: bool = True) -> Any:

@@ -1,6 +1,6 @@
 """Staff walk through a draft version of their organisation's service before it goes live.
 
-The preview runs the citizen's own views on the draft (views.PREVIEW_ATTRIBUTE), under
+The preview runs the citizen's own views on the draft (web.PREVIEW_ATTRIBUTE), under
 /staff/preview/<service>/<version>/, with a preview banner on every page; its answers are
 kept apart from any real application in the session, and sending it stores no case and
 emails no one. A draft of another organisation, or a version that is not a draft, is a 404.
@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from civitas.catalogue.public import ServiceNotFound, get_draft_service
 from civitas.identity.public import staff_member_required
-from civitas.journeys import returning, views
+from civitas.journeys import repeat_views, returning, views, web
 
 PREVIEW_PERMISSION = "services.preview"
 
@@ -26,7 +26,7 @@ def _previewing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             service = get_draft_service(staff.organisation.id, slug, version)
         except ServiceNotFound:
             raise Http404("no such draft") from None
-        setattr(request, views.PREVIEW_ATTRIBUTE, service)
+        setattr(request, web.PREVIEW_ATTRIBUTE, service)
         return view(request, service.organisation, service.slug, **kwargs)
 
     wrapped.__name__ = wrapped.__qualname__ = f"preview_{view.__name__}"
@@ -39,8 +39,8 @@ check_answers = _previewing(views.check_answers)
 declaration = _previewing(views.declaration)
 confirmation = _previewing(views.confirmation)
 privacy_notice = _previewing(views.privacy_notice)
-repeat_item = _previewing(views.repeat_item)
-remove_item = _previewing(views.remove_item)
+repeat_item = _previewing(repeat_views.repeat_item)
+remove_item = _previewing(repeat_views.remove_item)
 # The timeout warning works in a preview as it does for citizens; saving does not (a
 # preview is never stored).
 timed_out = _previewing(returning.timed_out)

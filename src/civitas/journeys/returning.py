@@ -20,13 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civitas.catalogue.public import Service, ServiceNotFound, get_published_service
 from civitas.journeys import flow, saving
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
-from civitas.journeys.views import (
-    _context,
-    _journey,
-    _page_url,
-    _service_or_404,
-    _today,
+from civitas.journeys.web import (
+    current_journey,
     is_timed_out,
+    page_context,
+    page_url,
+    service_or_404,
+    today,
 )
 from civitas.platform.client_address import client_address
 
@@ -52,15 +52,15 @@ def _clean_email(raw: str) -> tuple[str, str | None]:
 
 @require_http_methods(["GET", "POST"])
 def save_for_later(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
-    found = _journey(request, _service_or_404(request, organisation, slug))
+    found = current_journey(request, service_or_404(request, organisation, slug))
     if isinstance(found, HttpResponse):
         return found
     service, journey = found
     if service.is_preview:
         # A preview's answers are never stored.
         return redirect(service.url)
-    route = flow.route(service, journey.answers, today=_today())
-    back = _page_url(service, route.stop or "check-answers")
+    route = flow.route(service, journey.answers, today=today())
+    back = page_url(service, route.stop or "check-answers")
     contact = journey.answers.get(service.contact_email_answer)
     email = contact if isinstance(contact, str) else ""
     errors: dict[str, str] = {}
@@ -89,7 +89,7 @@ def save_for_later(request: HttpRequest, organisation: str, slug: str) -> HttpRe
                 return render(
                     request,
                     "journeys/saved.html",
-                    _context(
+                    page_context(
                         service,
                         email=email,
                         expires_on=timezone.localtime(result.expires_at).strftime("%-d %B %Y"),
@@ -99,7 +99,7 @@ def save_for_later(request: HttpRequest, organisation: str, slug: str) -> HttpRe
     return render(
         request,
         "journeys/save.html",
-        _context(
+        page_context(
             service,
             email=email,
             errors=errors,
@@ -113,17 +113,17 @@ def save_for_later(request: HttpRequest, organisation: str, slug: str) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 def return_to_saved(request: HttpRequest, organisation: str, slug: str, token: str) -> HttpResponse:
-    live = _service_or_404(request, organisation, slug)
+    live = service_or_404(request, organisation, slug)
     try:
         if request.method == "GET":
             saving.find_saved_link(service=live, token=token)
-            return render(request, "journeys/return.html", _context(live))
+            return render(request, "journeys/return.html", page_context(live))
         restored = saving.use_saved_link(service=live, token=token)
     except saving.LinkUnusable as unusable:
         return render(
             request,
             "journeys/return_unusable.html",
-            _context(live, why=unusable.why, days=settings.SAVED_JOURNEY_DAYS),
+            page_context(live, why=unusable.why, days=settings.SAVED_JOURNEY_DAYS),
             status=404 if unusable.why == "unknown" else 410,
         )
     try:
@@ -136,7 +136,7 @@ def return_to_saved(request: HttpRequest, organisation: str, slug: str, token: s
         return render(
             request,
             "journeys/rejected.html",
-            _context(
+            page_context(
                 live,
                 title="This service has changed since you saved your answers",
                 detail="The version of the service you saved your answers on has been "
@@ -152,20 +152,20 @@ def return_to_saved(request: HttpRequest, organisation: str, slug: str, token: s
     )
     save_journey(request, journey)
     request.session.pop(saved_key(live), None)
-    route = flow.route(service, journey.answers, today=_today())
-    return redirect(_page_url(service, route.stop or "check-answers"))
+    route = flow.route(service, journey.answers, today=today())
+    return redirect(page_url(service, route.stop or "check-answers"))
 
 
 @require_GET
 def timed_out(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
-    service = _service_or_404(request, organisation, slug)
+    service = service_or_404(request, organisation, slug)
     # The dialog sends the citizen here at its own count, a little before the journey's
     # own timeout: the page says the answers are deleted, so they are.
     forget_journey(request, service.journey_key)
     return render(
         request,
         "journeys/timed_out.html",
-        _context(
+        page_context(
             service,
             saved=bool(request.session.get(saved_key(service))),
             minutes=settings.JOURNEY_TIMEOUT_MINUTES,
@@ -176,7 +176,7 @@ def timed_out(request: HttpRequest, organisation: str, slug: str) -> HttpRespons
 @require_POST
 def keep_alive(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
     """Keeps a journey going (the timeout warning's "Continue"); says how long it now has."""
-    service = _service_or_404(request, organisation, slug)
+    service = service_or_404(request, organisation, slug)
     journey = load_journey(request, service.journey_key)
     if journey is None or is_timed_out(journey):
         return JsonResponse({"alive": False, "timed_out_url": f"{service.url}timed-out/"})

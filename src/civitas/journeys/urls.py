@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civitas.journeys import returning, views
+from civitas.journeys import repeat_views, returning, views
 
 app_name = "journeys"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path(SERVICE + "timed-out/", returning.timed_out, name="timed-out"),
     path(SERVICE + "keep-alive/", returning.keep_alive, name="keep-alive"),
     path(SERVICE + "<slug:page_id>/", views.question_page, name="page"),
-    path(SERVICE + "<slug:page_id>/<int:item>/", views.repeat_item, name="item"),
-    path(SERVICE + "<slug:page_id>/<int:item>/remove/", views.remove_item, name="remove-item"),
+    path(SERVICE + "<slug:page_id>/<int:item>/", repeat_views.repeat_item, name="item"),
+    path(
+        SERVICE + "<slug:page_id>/<int:item>/remove/", repeat_views.remove_item, name="remove-item"
+    ),
 ]

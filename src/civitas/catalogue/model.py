@@ -116,6 +116,8 @@ def _no_types() -> Mapping[str, ValueType]:
 
 
 OPTIONAL_SUFFIX = " (optional)"
+WELSH_OPTIONAL_SUFFIX = " (dewisol)"
+"""The same, added to a label written in Welsh too, on a Welsh page."""
 """Added to an optional question's label, as GOV.UK does."""
 
 NOT_GIVEN = "Not given"
@@ -211,7 +213,16 @@ class Question:
     @property
     def shown_label(self) -> str:
         """The label as the page shows it: with " (optional)" when it may be left blank."""
-        return self.label + OPTIONAL_SUFFIX if self.optional else self.label
+        if not self.optional:
+            return self.label
+        if isinstance(self.label, Text) and "cy" in self.label.translations:
+            return Text(
+                {
+                    code: text + (WELSH_OPTIONAL_SUFFIX if code == "cy" else OPTIONAL_SUFFIX)
+                    for code, text in self.label.translations.items()
+                }
+            )
+        return self.label + OPTIONAL_SUFFIX
 
     def clean(self, fields: Mapping[str, str], *, today: datetime.date) -> Cleaned:
         """The answer from the posted fields. An optional question left blank is answered

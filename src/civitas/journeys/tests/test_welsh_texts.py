@@ -4,6 +4,7 @@
 import textwrap
 
 import pytest
+from django.utils import translation
 
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
@@ -25,10 +26,33 @@ WELSH = (
     )
     .replace("title: We have no red", "title: {en: We have no red, cy: Does dim coch gennym}")
     .replace(
+        "      - id: email\n",
+        "      - id: age\n"
+        "        question:\n"
+        "          id: age\n"
+        "          type: number\n"
+        "          label: {en: How old are you, cy: Beth yw eich oed}\n"
+        "          optional: true\n"
+        "          checks:\n"
+        "            - expression: age >= 18\n"
+        "              message:\n"
+        "                en: You must be 18 or over\n"
+        "                cy: Rhaid i chi fod yn 18 oed neu'n hŷn\n"
+        "      - id: email\n",
+        1,
+    )
+    .replace(
         "body: [Choose another colour.]",
         "body: {en: 'Choose **another** colour.', cy: 'Dewiswch liw **arall**.'}",
     )
 )
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A Welsh request leaves Welsh active in the thread: tests after these expect English."""
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture
@@ -89,3 +113,15 @@ def test_an_exit_pages_title_and_markdown_are_shown_in_welsh(client, service):
     assert "Dewiswch liw <strong>arall</strong>." in html
     assert "We have no red" not in html
     assert "another" not in html
+
+
+def test_a_welsh_page_shows_a_checks_welsh_message_and_the_welsh_optional_label(client, service):
+    _welsh(client)
+    assert client.post(f"{URL}/colour/", {"version": "1", "colour": "blue"}).status_code == 302
+    html = client.get(f"{URL}/age/").content.decode()
+    assert "Beth yw eich oed (dewisol)" in html
+    refused = client.post(f"{URL}/age/", {"version": "1", "age": "12"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert html.count("Rhaid i chi fod yn 18 oed neu&#39;n hŷn") == 2
+    assert "You must be 18 or over" not in html

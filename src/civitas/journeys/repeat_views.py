@@ -17,6 +17,7 @@ from civitas.journeys.sessions import Journey, save_journey
 from civitas.journeys.web import (
     back_link,
     current_journey,
+    off_the_route,
     page_context,
     page_url,
     posted_version_is_the_journeys,
@@ -46,14 +47,7 @@ def _group_on_route(
         raise Http404("no such page")
     route = flow.route(service, journey.answers, today=today())
     if page_id not in route.pages:
-        if request.method == "POST":
-            return rejected(
-                request,
-                service,
-                title="You cannot answer this question yet",
-                detail="Answer the questions in order. Nothing was saved.",
-            )
-        return redirect(page_url(service, route.stop or "check-answers"))
+        return off_the_route(request, service, route)
     return service, page, journey
 
 

@@ -34,6 +34,7 @@ from civitas.journeys.web import (
     back_link,
     current_journey,
     file_questions,
+    off_the_route,
     page_context,
     page_url,
     posted_version_is_the_journeys,
@@ -89,14 +90,7 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
         raise Http404("no such page")
     route = flow.route(service, journey.answers, today=today())
     if page_id not in route.pages:
-        if request.method == "POST":
-            return rejected(
-                request,
-                service,
-                title="You cannot answer this question yet",
-                detail="Answer the questions in order. Nothing was saved.",
-            )
-        return redirect(page_url(service, route.stop or "check-answers"))
+        return off_the_route(request, service, route)
     if isinstance(page, ExitPage):
         return _exit_page(request, service, page, journey, route)
     if page.repeat is not None:

@@ -189,3 +189,16 @@ def question_context(
         back=back,
         multipart=bool(file_questions(page)),
     )
+
+
+def off_the_route(request: HttpRequest, service: Service, route: flow.Route) -> HttpResponse:
+    """The answer to a request for a page the answers given do not reach: a post is
+    refused (nothing is stored), a visit goes where the citizen is up to."""
+    if request.method == "POST":
+        return rejected(
+            request,
+            service,
+            title="You cannot answer this question yet",
+            detail="Answer the questions in order. Nothing was saved.",
+        )
+    return redirect(page_url(service, route.stop or "check-answers"))

@@ -2,6 +2,7 @@
 the next page, never a 5xx, and a refused answer changes nothing that was stored."""
 
 import pytest
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,8 +27,9 @@ def _stored_answers(client) -> dict:
 )
 @given(data=st.data())
 def test_random_answers_to_a_page_are_a_field_error_or_the_next_page(
-    client, parking_permit, position, data
+    parking_permit, position, data
 ):
+    client = Client()  # a new citizen for each example: Hypothesis reuses fixtures
     page, valid = PAGES[position]
     for earlier, fields in PAGES[:position]:
         assert answer(client, earlier, fields).status_code == 302
@@ -99,10 +101,11 @@ def street_party(db):
 )
 @given(data=st.data())
 def test_random_answers_to_a_street_party_page_are_a_field_error_or_the_next_page(
-    client, street_party, position, data
+    street_party, position, data
 ):
     """Pages of several questions, an address, checkboxes, an upload, a cross-field check
     and "add another", each sent what no form would send."""
+    client = Client()  # a new citizen for each example: Hypothesis reuses fixtures
     steps = [
         (page, fields if fields is not None else _party_date())
         for page, fields in STREET_PARTY_PAGES

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from civitas.catalogue.texts import text_versions
 from civitas.platform.markdown import markdown_problems
 from civitas.platform.message_templates import (
     TemplateSyntaxError,
@@ -485,16 +486,26 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
     answers, yes_no_answers = message_answer_names(document)
     for name, message in document["messages"].items():
         for part in ("subject", "body"):
-            path = ("messages", name, part)
-            found = message_template_problems(
-                message[part], answers=answers, yes_no_answers=yes_no_answers
-            )
-            for text_line, column, reason in found:
-                line, where = _line_in_text(positions, path, message[part], text_line)
-                problems.append(
-                    Problem(positions.path, line, f"{where}, column {column}: {reason}")
+            for path, text in _text_paths(("messages", name, part), message[part]):
+                found = message_template_problems(
+                    text, answers=answers, yes_no_answers=yes_no_answers
                 )
+                for text_line, column, reason in found:
+                    line, where = _line_in_text(positions, path, text, text_line)
+                    problems.append(
+                        Problem(positions.path, line, f"{where}, column {column}: {reason}")
+                    )
     return problems
+
+
+def _text_paths(
+    path: tuple[PathPart, ...], value: object
+) -> list[tuple[tuple[PathPart, ...], str]]:
+    """Each language's version of the text at `path`, with the path to it: the text itself
+    when it is a string, `path.en` and `path.cy` when it is written in both languages."""
+    if isinstance(value, str):
+        return [(path, value)]
+    return [((*path, code), text) for code, text in text_versions(value)]
 
 
 def _line_in_text(
@@ -563,11 +574,12 @@ def _check_prose(document: dict[str, Any], positions: Document) -> list[Problem]
                 value = value[part]
             else:
                 value = value.get(part) if isinstance(value, dict) else None
-        if not isinstance(value, str):
+        if isinstance(value, list):
             continue
-        for text_line, reason in markdown_problems(value):
-            line, where = _line_in_text(positions, path, value, text_line)
-            problems.append(Problem(positions.path, line, f"{where}: {reason}"))
+        for text_path, text in _text_paths(path, value):
+            for text_line, reason in markdown_problems(text):
+                line, where = _line_in_text(positions, text_path, text, text_line)
+                problems.append(Problem(positions.path, line, f"{where}: {reason}"))
     return problems
 
 
@@ -579,20 +591,21 @@ def _check_summary_labels(document: dict[str, Any], positions: Document) -> list
     problems = []
     for index, page in enumerate(document["pages"]):
         for number, question in enumerate(_questions_of(page)):
-            label = question.get("label")
-            if not isinstance(label, str) or question.get("summary_label"):
+            if question.get("summary_label"):
                 continue
-            if len(derived_summary_label(label)) > SUMMARY_LABEL_LONGEST:
-                where: tuple[PathPart, ...] = (
-                    ("pages", index, "question", "label")
-                    if page.get("question") is question
-                    else ("pages", index, "questions", number, "label")
-                )
+            where: tuple[PathPart, ...] = (
+                ("pages", index, "question", "label")
+                if page.get("question") is question
+                else ("pages", index, "questions", number, "label")
+            )
+            for text_path, label in _text_paths(where, question.get("label")):
+                if len(derived_summary_label(label)) <= SUMMARY_LABEL_LONGEST:
+                    continue
                 problems.append(
                     positions.problem(
                         f"the label is longer than {SUMMARY_LABEL_LONGEST} characters: give "
                         "the question a summary_label, the short name check answers shows",
-                        *where,
+                        *text_path,
                     )
                 )
     return problems

@@ -21,6 +21,7 @@ from civitas.catalogue.questions import Cleaned, FieldError, JSONSchema, Questio
 from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
 from civitas.catalogue.questions.address import AddressBook
+from civitas.catalogue.texts import LANGUAGES, LocalisedMarkup, Text, as_texts
 from civitas.platform.files.kinds import parse_size
 from civitas.platform.jsontypes import JSONValue
 from civitas.platform.markdown import render_prose
@@ -63,8 +64,22 @@ def _prose(value: object) -> tuple[str, ...]:
 
 def _html(value: object) -> Markup:
     """A definition's prose as HTML, rendered once when the version is read: a string is
-    Markdown, a list is plain paragraphs (platform/markdown.py)."""
-    return render_prose(cast("str | list[str] | None", value))
+    Markdown, a list is plain paragraphs (platform/markdown.py). Prose written in Welsh as
+    well is rendered in each language, and a page shows its own."""
+    parts = value if isinstance(value, list) else [value]
+    languages = {code for part in parts if isinstance(part, Text) for code in part.translations}
+    if languages <= {"en"}:
+        return render_prose(cast("str | list[str] | None", value))
+    return LocalisedMarkup(
+        {code: render_prose(_prose_in(value, code)) for code in LANGUAGES if code in languages}
+    )
+
+
+def _prose_in(value: object, code: str) -> str | list[str]:
+    """Prose in language `code` (English where a part has no such version)."""
+    if isinstance(value, list):
+        return [part.in_language(code) if isinstance(part, Text) else part for part in value]
+    return value.in_language(code) if isinstance(value, Text) else cast("str", value)
 
 
 SUMMARY_LABEL_LONGEST = 40
@@ -101,6 +116,8 @@ def _no_types() -> Mapping[str, ValueType]:
 
 
 OPTIONAL_SUFFIX = " (optional)"
+WELSH_OPTIONAL_SUFFIX = " (dewisol)"
+"""The same, added to a label written in Welsh too, on a Welsh page."""
 """Added to an optional question's label, as GOV.UK does."""
 
 NOT_GIVEN = "Not given"
@@ -187,12 +204,25 @@ class Question:
     def summary_key(self) -> str:
         """What check answers and the case page call the answer: its `summary_label`, or
         its label, shortened when it is long (`derived_summary_label`)."""
-        return self.summary_label or derived_summary_label(self.label)
+        if self.summary_label:
+            return self.summary_label
+        if isinstance(self.label, Text):
+            return self.label.map(derived_summary_label)
+        return derived_summary_label(self.label)
 
     @property
     def shown_label(self) -> str:
         """The label as the page shows it: with " (optional)" when it may be left blank."""
-        return self.label + OPTIONAL_SUFFIX if self.optional else self.label
+        if not self.optional:
+            return self.label
+        if isinstance(self.label, Text) and "cy" in self.label.translations:
+            return Text(
+                {
+                    code: text + (WELSH_OPTIONAL_SUFFIX if code == "cy" else OPTIONAL_SUFFIX)
+                    for code, text in self.label.translations.items()
+                }
+            )
+        return self.label + OPTIONAL_SUFFIX
 
     def clean(self, fields: Mapping[str, str], *, today: datetime.date) -> Cleaned:
         """The answer from the posted fields. An optional question left blank is answered
@@ -294,7 +324,11 @@ class Repeat:
 
     def name(self, position: int) -> str:
         """An item by its position from 1, as headings and check answers name it."""
-        return f"{self.item[:1].upper()}{self.item[1:]} {position}"
+
+        def named(item: str) -> str:
+            return f"{item[:1].upper()}{item[1:]} {position}"
+
+        return self.item.map(named) if isinstance(self.item, Text) else named(self.item)
 
 
 @dataclass(frozen=True)
@@ -677,7 +711,7 @@ class ServiceDefinition:
     def from_document(cls, document: Mapping[str, object]) -> ServiceDefinition:
         """The model of a checked definition, as parse_definition returns it and the
         catalogue stores it (with its data tables in `_data` and rules in `_rules`)."""
-        doc = cast("dict[str, Any]", document)
+        doc = cast("dict[str, Any]", as_texts(document))
         start = doc["start"]
         return cls(
             slug=doc["slug"],
@@ -865,7 +899,7 @@ def _page(page: dict[str, Any]) -> Page:
             title=page["title"],
             repeat=Repeat(
                 item=item,
-                items=page.get("items", f"{item}s"),
+                items=page.get("items", item + "s"),
                 min=page.get("min", 1),
                 max=page["max"],
             ),

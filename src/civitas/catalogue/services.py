@@ -12,6 +12,7 @@ from civitas.catalogue.definition import DefinitionInvalid, ParsedDefinition, pa
 from civitas.catalogue.events import DraftPublished, ServicePublished
 from civitas.catalogue.models import ServiceVersion
 from civitas.catalogue.queries import forget_live_versions
+from civitas.catalogue.texts import english
 from civitas.identity.public import find_organisation
 from civitas.platform.events import publish
 from civitas.platform.yamlsource import Problem
@@ -80,7 +81,7 @@ def publish_service_file(path: Path, *, published_by: str, draft: bool = False) 
             organisation_id=organisation.id,
             slug=slug,
             version=latest + 1,
-            title=definition["title"],
+            title=english(definition["title"]),
             source=parsed.source,
             sha256=parsed.sha256,
             definition=definition,
@@ -121,7 +122,7 @@ def _store_draft(
         organisation_id=organisation_id,
         slug=slug,
         version=latest + 1,
-        title=definition["title"],
+        title=english(definition["title"]),
         status=ServiceVersion.Status.DRAFT,
         source=parsed.source,
         sha256=parsed.sha256,

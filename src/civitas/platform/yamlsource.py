@@ -314,7 +314,15 @@ def _schema_problem(document: Document, error: ValidationError) -> Problem:
     if error.context:
         from jsonschema.exceptions import best_match
 
-        error = best_match(error.context)
+        # A value of the wrong kind for one alternative is no news when another alternative
+        # takes its kind (a text written as a mapping of languages is not a string): report
+        # what is wrong inside the alternative that fits, if one does.
+        inner = [
+            found
+            for found in error.context
+            if not (found.validator == "type" and not found.relative_path)
+        ]
+        error = best_match(inner or error.context)
     path: list[PathPart] = list(error.absolute_path)
     where = dotted(path)
     validator = error.validator

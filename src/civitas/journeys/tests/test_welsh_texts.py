@@ -1,0 +1,127 @@
+"""A definition may write its texts in English and Welsh: a page in Welsh shows the Welsh
+(title, label, hint, options, error messages, Markdown), a page in English the English."""
+
+import textwrap
+
+import pytest
+from django.utils import translation
+
+from civitas.catalogue.public import publish_service_file
+from civitas.catalogue.tests.test_model import SMALL
+
+URL = "/services/example-borough/small"
+
+WELSH = (
+    SMALL.replace("title: A small service", "title: {en: A small service, cy: Gwasanaeth bach}")
+    .replace(
+        "label: Which colour?\n",
+        "label: {en: 'Which colour?', cy: 'Pa liw?'}\n"
+        "          hint: {en: Pick the one you like, cy: Dewiswch yr un rydych yn ei hoffi}\n"
+        "          error_messages: {required: {en: Choose a colour, cy: Dewiswch liw}}\n",
+    )
+    .replace("{value: red, label: Red}", "{value: red, label: {en: Red, cy: Coch}}")
+    .replace(
+        "{value: blue, label: Blue, hint: Like the sky}",
+        "{value: blue, label: {en: Blue, cy: Glas}, hint: {en: Like the sky, cy: Fel yr awyr}}",
+    )
+    .replace("title: We have no red", "title: {en: We have no red, cy: Does dim coch gennym}")
+    .replace(
+        "      - id: email\n",
+        "      - id: age\n"
+        "        question:\n"
+        "          id: age\n"
+        "          type: number\n"
+        "          label: {en: How old are you, cy: Beth yw eich oed}\n"
+        "          optional: true\n"
+        "          checks:\n"
+        "            - expression: age >= 18\n"
+        "              message:\n"
+        "                en: You must be 18 or over\n"
+        "                cy: Rhaid i chi fod yn 18 oed neu'n hŷn\n"
+        "      - id: email\n",
+        1,
+    )
+    .replace(
+        "body: [Choose another colour.]",
+        "body: {en: 'Choose **another** colour.', cy: 'Dewiswch liw **arall**.'}",
+    )
+)
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A Welsh request leaves Welsh active in the thread: tests after these expect English."""
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture
+def service(organisations, tmp_path):
+    path = tmp_path / "service.yaml"
+    path.write_text(textwrap.dedent(WELSH))
+    publish_service_file(path, published_by="test")
+
+
+def _welsh(client):
+    assert client.get("/language/cy/?next=/").status_code == 302
+
+
+def test_a_welsh_page_shows_the_welsh_label_hint_options_and_title(client, service):
+    _welsh(client)
+    html = client.get(f"{URL}/colour/").content.decode()
+    assert 'lang="cy"' in html
+    for welsh in ("Pa liw?", "Dewiswch yr un rydych yn ei hoffi", "Coch", "Glas", "Fel yr awyr"):
+        assert welsh in html, welsh
+    assert "Gwasanaeth bach" in html
+    for english in ("Which colour?", "Pick the one you like", "Like the sky", "A small service"):
+        assert english not in html, english
+
+
+def test_an_english_page_shows_the_english(client, service):
+    html = client.get(f"{URL}/colour/").content.decode()
+    for english in ("Which colour?", "Pick the one you like", "Red", "Blue", "Like the sky"):
+        assert english in html, english
+    for welsh in ("Pa liw?", "Dewiswch yr un", "Coch", "Fel yr awyr", "Gwasanaeth bach"):
+        assert welsh not in html, welsh
+
+
+def test_a_welsh_page_shows_the_welsh_error_message(client, service):
+    _welsh(client)
+    refused = client.post(f"{URL}/colour/", {"version": "1"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert html.count("Dewiswch liw") == 2  # the summary and the field
+    assert "Choose a colour" not in html
+
+
+def test_the_welsh_is_chosen_by_the_browsers_language_too(client, service):
+    html = client.get(f"{URL}/colour/", headers={"Accept-Language": "cy"}).content.decode()
+    assert "Pa liw?" in html
+
+
+def test_an_english_error_message_stays_english(client, service):
+    html = client.post(f"{URL}/colour/", {"version": "1"}).content.decode()
+    assert html.count("Choose a colour") == 2
+    assert "Dewiswch liw" not in html
+
+
+def test_an_exit_pages_title_and_markdown_are_shown_in_welsh(client, service):
+    _welsh(client)
+    assert client.post(f"{URL}/colour/", {"version": "1", "colour": "red"}).status_code == 302
+    html = client.get(f"{URL}/no-red/").content.decode()
+    assert "Does dim coch gennym" in html
+    assert "Dewiswch liw <strong>arall</strong>." in html
+    assert "We have no red" not in html
+    assert "another" not in html
+
+
+def test_a_welsh_page_shows_a_checks_welsh_message_and_the_welsh_optional_label(client, service):
+    _welsh(client)
+    assert client.post(f"{URL}/colour/", {"version": "1", "colour": "blue"}).status_code == 302
+    html = client.get(f"{URL}/age/").content.decode()
+    assert "Beth yw eich oed (dewisol)" in html
+    refused = client.post(f"{URL}/age/", {"version": "1", "age": "12"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert html.count("Rhaid i chi fod yn 18 oed neu&#39;n hŷn") == 2
+    assert "You must be 18 or over" not in html

@@ -100,6 +100,17 @@ def _fast_passwords(request) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test(request):
+    # A Welsh page activates Welsh for the thread that served it, and the test client
+    # serves in the test's thread: put English back, so no test depends on which ran before.
+    yield
+    if request.config.pluginmanager.has_plugin("django"):
+        from django.utils import translation
+
+        translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _own_upload_root(request, tmp_path_factory) -> None:
     # Each test (and so each worker and test database) keeps its sealed files apart.
     if request.config.pluginmanager.has_plugin("django"):

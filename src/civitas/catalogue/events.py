@@ -1,14 +1,17 @@
 """What happens in the catalogue, announced for the handlers in the wiring table."""
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from civitas.platform.audit import AuditRecord
 from civitas.platform.events import DomainEvent
 
 
 @dataclass(frozen=True, kw_only=True)
-class ServicePublished(DomainEvent):
-    """A new version of a service definition went live."""
+class _VersionStored(DomainEvent):
+    """A version of a service definition was stored: what every such event holds."""
+
+    audit_action: ClassVar[str]
 
     organisation: str
     slug: str
@@ -19,7 +22,7 @@ class ServicePublished(DomainEvent):
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(
-            action="service.published",
+            action=self.audit_action,
             object_type="service",
             object_id=f"{self.organisation}/{self.slug}@{self.version}",
             actor_type="staff",
@@ -30,25 +33,17 @@ class ServicePublished(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DraftPublished(DomainEvent):
+class ServicePublished(_VersionStored):
+    """A new version of a service definition went live."""
+
+    audit_action: ClassVar[str] = "service.published"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DraftPublished(_VersionStored):
     """A draft version of a service was stored for its organisation's staff to preview.
 
     Not in the transparency log: a draft serves no citizen. Its promotion is logged as
     any publication is (ServicePublished)."""
 
-    organisation: str
-    slug: str
-    version: int
-    sha256: str
-    published_by: str
-
-    def audit_record(self) -> AuditRecord:
-        return AuditRecord(
-            action="service.draft_published",
-            object_type="service",
-            object_id=f"{self.organisation}/{self.slug}@{self.version}",
-            actor_type="staff",
-            actor_id=self.published_by,
-            organisation=self.organisation,
-            details={"sha256": self.sha256},
-        )
+    audit_action: ClassVar[str] = "service.draft_published"

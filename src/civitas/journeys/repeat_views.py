@@ -21,8 +21,8 @@ from civitas.journeys.web import (
     page_context,
     page_url,
     posted_version_is_the_journeys,
-    question_context,
     rejected,
+    render_question_page,
     service_or_404,
     today,
     version_changed,
@@ -202,19 +202,16 @@ def repeat_item(
         back = page_url(service, page.id)
     else:
         back = back_link(service, route, page.id)
-    return render(
+    return render_question_page(
         request,
-        "journeys/question.html",
-        question_context(
-            service,
-            page,
-            fields=fields,
-            errors=errors,
-            is_change=is_change,
-            back=back,
-            action=item_url(service, page, item),
-            caption=repeat.name(item),
-        ),
+        service,
+        page,
+        fields=fields,
+        errors=errors,
+        is_change=is_change,
+        back=back,
+        action=item_url(service, page, item),
+        caption=repeat.name(item),
         status=status,
     )
 

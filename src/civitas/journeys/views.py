@@ -38,8 +38,8 @@ from civitas.journeys.web import (
     page_context,
     page_url,
     posted_version_is_the_journeys,
-    question_context,
     rejected,
+    render_question_page,
     service_or_404,
     today,
     version_changed,
@@ -141,20 +141,17 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
             ),
             200,
         )
-    return render(
+    return render_question_page(
         request,
-        "journeys/question.html",
-        question_context(
-            service,
-            page,
-            fields=fields,
-            errors=errors,
-            is_change=is_change,
-            # A page opened to change an answer goes back to where the change began.
-            back=page_url(service, "check-answers")
-            if is_change
-            else back_link(service, route, page_id),
-        ),
+        service,
+        page,
+        fields=fields,
+        errors=errors,
+        is_change=is_change,
+        # A page opened to change an answer goes back to where the change began.
+        back=page_url(service, "check-answers")
+        if is_change
+        else back_link(service, route, page_id),
         status=status,
     )
 

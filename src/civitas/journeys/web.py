@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
 
 from civitas.catalogue.public import (
@@ -24,8 +25,11 @@ from civitas.catalogue.public import (
 from civitas.catalogue.public import Question as CatalogueQuestion
 from civitas.journeys import flow
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
+from civitas.platform.skeletons import render_from_skeleton
 
 PREVIEW_ATTRIBUTE = "civitas_preview_service"
+# The parts of a question page drawn for each visit.
+QUESTION_FORM = "journeys/_question_form.html"
 """Set on a request by the staff preview (preview.py): the draft version it walks through."""
 
 
@@ -51,15 +55,21 @@ def page_context(service: Service, **extra: Any) -> dict[str, Any]:
         # The page chrome names the organisation that runs the service.
         "organisation_name": service.organisation_name,
         "is_preview": service.is_preview,
+        **_timeout_context(),
+        # The footer's privacy link goes to the service's own notice.
+        "privacy_url": f"{service.url}privacy/",
+        **extra,
+    }
+
+
+def _timeout_context() -> dict[str, int]:
+    return {
         "journey_timeout_minutes": settings.JOURNEY_TIMEOUT_MINUTES,
         # The dialog counts from the page's opening, which may be up to the write interval
         # after the last recorded activity: it warns that much early, never late.
         "journey_timeout_client_seconds": settings.JOURNEY_TIMEOUT_MINUTES * 60
         - activity_write_seconds(),
         "journey_timeout_warning_seconds": settings.JOURNEY_TIMEOUT_WARNING_SECONDS,
-        # The footer's privacy link goes to the service's own notice.
-        "privacy_url": f"{service.url}privacy/",
-        **extra,
     }
 
 
@@ -154,7 +164,8 @@ def back_link(service: Service, route: flow.Route, page_id: str) -> str:
     return page_url(service, route.pages[position - 1])
 
 
-def question_context(
+def render_question_page(
+    request: HttpRequest,
     service: Service,
     page: QuestionPage,
     *,
@@ -164,30 +175,61 @@ def question_context(
     back: str,
     action: str = "",
     caption: str = "",
-) -> dict[str, Any]:
+    status: int = 200,
+) -> HttpResponse:
     """A page's questions drawn by their types, each with its own error; the error
-    summary lists every error of the page at once."""
-    action = action or page_url(service, page.id)
+    summary lists every error of the page at once.
+
+    Only the summary and the form's fields are drawn for each visit: the rest of the page
+    is the same for every citizen of this version, and is kept (platform/skeletons.py).
+    """
+    action = (action or page_url(service, page.id)) + ("?change=1" if is_change else "")
     widgets = [
         question.widget(fields, errors.get(question.id), heading=not page.is_group)
         for question in page.questions
     ]
-    return page_context(
-        service,
-        page=page,
-        widgets=widgets,
-        # A "Remove file" button comes before Continue: a hidden Continue first stays the
-        # button Enter presses in a text input of the page.
-        continue_first=any(
-            widget.arguments.get("removable") and widget.arguments.get("current")
-            for widget in widgets
+    parts = get_template(QUESTION_FORM).template.module  # type: ignore[attr-defined]
+    return render_from_skeleton(
+        request,
+        "journeys/question.html",
+        # What the fixed context below is made of, and nothing else.
+        key=(
+            service.path,
+            service.version,
+            service.sha256,
+            service.organisation_name,
+            service.is_preview,
+            page.id,
+            action,
+            caption,
+            bool(errors),
+            *_timeout_context().values(),
         ),
-        errors={error.field: error.message for error in errors.values()},
-        form_has_errors=bool(errors),
-        caption=caption,
-        action=action + ("?change=1" if is_change else ""),
-        back=back,
-        multipart=bool(file_questions(page)),
+        fixed=page_context(
+            service,
+            page=page,
+            form_has_errors=bool(errors),
+            action=action,
+            multipart=bool(file_questions(page)),
+        ),
+        slots={
+            "back": back,
+            "error_summary_html": parts.error_summary(
+                {error.field: error.message for error in errors.values()}
+            ),
+            "form_fields": parts.form_fields(
+                page,
+                widgets,
+                # A "Remove file" button comes before Continue: a hidden Continue first
+                # stays the button Enter presses in a text input of the page.
+                any(
+                    widget.arguments.get("removable") and widget.arguments.get("current")
+                    for widget in widgets
+                ),
+                caption,
+            ),
+        },
+        status=status,
     )
 
 

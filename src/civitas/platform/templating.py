@@ -95,15 +95,25 @@ def environment(**options: Any) -> jinja2.Environment:
     return env
 
 
-def page_context(request: HttpRequest) -> dict[str, Any]:
-    """Variables the GOV.UK page template reads from the context on every page."""
+def language_context() -> dict[str, Any]:
+    """What the GOV.UK page template reads on every page that depends only on the active
+    language."""
     language = translation.get_language() or settings.LANGUAGE_CODE
     return {
-        # django-csp's nonce is lazy and falsy until read: make it a plain string.
-        "cspNonce": str(request.csp_nonce) if hasattr(request, "csp_nonce") else "",
         "assetPath": "/static/govuk/assets",
         "htmlLang": language,
         "current_language": language,
         "languages": settings.LANGUAGES,
         "platform_name": settings.PLATFORM_NAME,
+    }
+
+
+def page_context(request: HttpRequest) -> dict[str, Any]:
+    """Variables the GOV.UK page template reads from the context on every page."""
+    return {
+        **language_context(),
+        # django-csp's nonce is lazy and falsy until read: make it a plain string.
+        "cspNonce": str(request.csp_nonce) if hasattr(request, "csp_nonce") else "",
+        # Where the language switch comes back to: this page.
+        "language_switch_next": jinja2.filters.do_urlencode(request.get_full_path()),
     }

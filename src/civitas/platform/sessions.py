@@ -117,14 +117,25 @@ def _drop_cached_sessions(cache: BaseCache, prefix: str) -> int:
 
 
 @functools.cache
-def _statements(alias: str, table: str) -> tuple[str, str]:
-    """The read and the update of a session row, in the SQL of database `alias`."""
-    quote = connections[alias].ops.quote_name
+def _statements(alias: str, table: str) -> tuple[str, str, str]:
+    """The read and the update of a session row in the SQL of database `alias`, and the
+    update made on its own, outside any transaction."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
     key, data, expiry = quote("session_key"), quote("session_data"), quote("expire_date")
     # Identifiers only, quoted by the database's own rules; every value is a parameter.
     read = f"SELECT {data} FROM {quote(table)} WHERE {key} = %s AND {expiry} > %s"  # noqa: S608
     update = f"UPDATE {quote(table)} SET {data} = %s, {expiry} = %s WHERE {key} = %s"  # noqa: S608
-    return read, update
+    alone = update
+    if connection.vendor == "postgresql":
+        # A session write does not wait for the disk (docs/decisions/0024): the setting,
+        # made in the statement's own transaction, holds for its commit and no further.
+        alone = (
+            f"UPDATE {quote(table)} SET {data} = %s, {expiry} = %s "  # noqa: S608
+            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unsynced "
+            f"WHERE {key} = %s"
+        )
+    return read, update, alone
 
 
 def find_unexpired_sealed(store: DBStore) -> str | None:
@@ -132,7 +143,7 @@ def find_unexpired_sealed(store: DBStore) -> str | None:
     `_get_session_from_db` finds it; forgets the key when there is none."""
     alias = router.db_for_read(store.model)
     connection = connections[alias]
-    read, _ = _statements(alias, store.model._meta.db_table)
+    read, _, _ = _statements(alias, store.model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             read, [store.session_key, connection.ops.adapt_datetimefield_value(timezone.now())]
@@ -150,7 +161,7 @@ def update_row(store: DBStore) -> str:
     sealed = store.encode(store._get_session(no_load=False))
     alias = router.db_for_write(store.model)
     connection = connections[alias]
-    _, update = _statements(alias, store.model._meta.db_table)
+    _, update, alone = _statements(alias, store.model._meta.db_table)
     expiry = connection.ops.adapt_datetimefield_value(store.get_expiry_date())
     # One statement is atomic on its own. Outside a transaction it runs without one: on
     # SQLite, BEGIN IMMEDIATE would hold the write lock across the Python between BEGIN and
@@ -162,7 +173,7 @@ def update_row(store: DBStore) -> str:
             transaction.atomic(using=alias) if in_transaction else contextlib.nullcontext(),
             connection.cursor() as cursor,
         ):
-            cursor.execute(update, [sealed, expiry, store.session_key])
+            cursor.execute(update if in_transaction else alone, [sealed, expiry, store.session_key])
             updated = cursor.rowcount
     except DatabaseError as error:
         raise UpdateError from error

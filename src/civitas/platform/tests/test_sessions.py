@@ -7,10 +7,12 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
+from django.db import connection, transaction
 from django.utils import timezone
 
 from civitas.journeys.tests.test_pages import URL, answer
 from civitas.platform.database_sessions import SessionStore
+from civitas.platform.sessions import _statements
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +78,49 @@ def test_an_answer_to_a_session_deleted_meanwhile_is_refused_and_stores_nothing(
     with pytest.raises(UpdateError):
         store.save()
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def _stored_session(data: dict) -> SessionStore:
+    store = SessionStore()
+    store.update(data)
+    store.create()
+    return store
+
+
+def _synchronous_commit(cursor) -> str:
+    cursor.execute("SELECT current_setting('synchronous_commit')")
+    return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_written_outside_a_transaction_is_updated_and_the_connection_unchanged():
+    store = _stored_session({"answers": {"postcode": "EB1 1AA"}})
+    store["answers"] = {"postcode": "EB2 2BB"}
+
+    store.save()
+
+    assert SessionStore(store.session_key).load()["answers"] == {"postcode": "EB2 2BB"}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            assert _synchronous_commit(cursor) == "on"
+
+
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="only PostgreSQL can commit without waiting for the disk",
+)
+def test_the_lone_session_update_does_not_wait_for_the_disk_and_a_callers_transaction_does():
+    store = _stored_session({"answers": {}})
+    _, update, alone = _statements("default", Session._meta.db_table)
+    with connection.cursor() as cursor:
+        # Inside the test's transaction: what the lone statement sets holds until its commit.
+        cursor.execute(alone, [store.encode({}), timezone.now(), store.session_key])
+        assert cursor.rowcount == 1
+        assert _synchronous_commit(cursor) == "off"
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO on")
+        store["answers"] = {"postcode": "EB2 2BB"}
+        store.save()  # a caller's transaction: the plain update, the caller's commit
+        assert _synchronous_commit(cursor) == "on"
+    assert "set_config" not in update

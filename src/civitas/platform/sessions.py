@@ -19,7 +19,6 @@ read on every journey page and written on every answer, and building the ORM que
 more than running it.
 """
 
-import contextlib
 import functools
 import logging
 import threading
@@ -27,6 +26,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import psycopg
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
@@ -34,6 +34,7 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBS
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.cache import BaseCache
 from django.db import DatabaseError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -169,17 +170,34 @@ def update_row(store: DBStore) -> str:
     # atomic block) a savepoint keeps a refused update from spoiling the caller's work.
     in_transaction = connection.in_atomic_block
     try:
-        with (
-            transaction.atomic(using=alias) if in_transaction else contextlib.nullcontext(),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute(update if in_transaction else alone, [sealed, expiry, store.session_key])
-            updated = cursor.rowcount
+        if in_transaction:
+            with transaction.atomic(using=alias), connection.cursor() as cursor:
+                cursor.execute(update, [sealed, expiry, store.session_key])
+                updated = cursor.rowcount
+        else:
+            updated = _execute_alone(connection, alone, [sealed, expiry, store.session_key])
     except DatabaseError as error:
         raise UpdateError from error
     if updated == 0:
         raise UpdateError  # deleted meanwhile (signed out elsewhere, or expired and cleared)
     return sealed
+
+
+def _execute_alone(connection: BaseDatabaseWrapper, statement: str, params: list[Any]) -> int:
+    """Runs one statement outside any transaction; returns the rows it changed.
+
+    On PostgreSQL the statement is prepared once per connection and its values bound by
+    the server: Django's cursor writes values into the SQL, so PostgreSQL would parse and
+    plan the statement again for every answer of every citizen.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return int(cursor.rowcount)
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(statement, params, prepare=True)
+        return int(cursor.rowcount)
 
 
 class SessionStore(CachedDBStore):

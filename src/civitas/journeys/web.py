@@ -4,20 +4,21 @@ context, URLs, and refusals."""
 
 import datetime
 import time
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from civitas.catalogue.public import (
     FieldError,
     QuestionPage,
     Service,
     ServiceNotFound,
+    Widget,
     get_live_service,
     get_published_service,
     is_file_question,
@@ -188,23 +189,24 @@ def render_question_page(
         question.widget(fields, errors.get(question.id), heading=not page.is_group)
         for question in page.questions
     ]
+    key = (
+        service.path,
+        service.version,
+        service.sha256,
+        service.organisation_name,
+        service.is_preview,
+        page.id,
+        action,
+        caption,
+        bool(errors),
+        *_timeout_context().values(),
+    )
     parts = get_template(QUESTION_FORM).template.module  # type: ignore[attr-defined]
     return render_from_skeleton(
         request,
         "journeys/question.html",
         # What the fixed context below is made of, and nothing else.
-        key=(
-            service.path,
-            service.version,
-            service.sha256,
-            service.organisation_name,
-            service.is_preview,
-            page.id,
-            action,
-            caption,
-            bool(errors),
-            *_timeout_context().values(),
-        ),
+        key=key,
         fixed=page_context(
             service,
             page=page,
@@ -217,20 +219,53 @@ def render_question_page(
             "error_summary_html": parts.error_summary(
                 {error.field: error.message for error in errors.values()}
             ),
-            "form_fields": parts.form_fields(
-                page,
-                widgets,
-                # A "Remove file" button comes before Continue: a hidden Continue first
-                # stays the button Enter presses in a text input of the page.
-                any(
-                    widget.arguments.get("removable") and widget.arguments.get("current")
-                    for widget in widgets
-                ),
-                caption,
+            "form_fields": _form_fields(
+                parts, key, page, widgets, caption=caption, has_errors=bool(errors)
             ),
         },
         status=status,
     )
+
+
+# Kept form fields: a few per choice page, version and language; the bound only guards.
+KEPT_FORM_FIELDS_SIZE = 4096
+_kept_form_fields: dict[tuple[Hashable, ...], str] = {}
+
+
+def _form_fields(
+    parts: Any,
+    page_key: tuple[Hashable, ...],
+    page: QuestionPage,
+    widgets: list[Widget],
+    *,
+    caption: str,
+    has_errors: bool,
+) -> str:
+    """The inside of the page's form. Without errors, a page whose every question is a
+    choice among its own options (radios, yes or no, a select, checkboxes) has a few
+    possible forms, each determined by the choices: those are kept. Anything a citizen
+    typed, and any error, is drawn anew."""
+    markup_keys = tuple(widget.markup_key for widget in widgets)
+    keep = not (has_errors or settings.DEBUG or None in markup_keys)
+    kept_key = (*page_key, translation.get_language(), markup_keys)
+    if keep and (kept := _kept_form_fields.get(kept_key)) is not None:
+        return kept
+    html: str = parts.form_fields(
+        page,
+        widgets,
+        # A "Remove file" button comes before Continue: a hidden Continue first stays the
+        # button Enter presses in a text input of the page.
+        any(
+            widget.arguments.get("removable") and widget.arguments.get("current")
+            for widget in widgets
+        ),
+        caption,
+    )
+    if keep:
+        if len(_kept_form_fields) >= KEPT_FORM_FIELDS_SIZE:
+            _kept_form_fields.clear()
+        _kept_form_fields[kept_key] = html
+    return html
 
 
 def off_the_route(request: HttpRequest, service: Service, route: flow.Route) -> HttpResponse:

@@ -21,7 +21,7 @@ from civitas.platform.jsontypes import JSONObject, JSONValue
 from civitas.rules.public import MISSING, TEXT_TYPE, ValueType
 
 if TYPE_CHECKING:
-    from civitas.catalogue.model import Question
+    from civitas.catalogue.model import Option, Question
 
 JSONSchema = JSONObject
 """A JSON Schema, as JSON."""
@@ -89,6 +89,17 @@ class Widget:
     has_own_buttons: bool = False
     """Whether the macro draws the page's buttons itself (the address question's "Find
     address"), so the page leaves out its own Continue."""
+    markup_key: tuple[str, ...] | None = None
+    """Set by a type whose markup shows nothing but its question and a choice among the
+    question's own options: that choice. With the question, it determines the markup, so
+    a page may keep the markup under it (journeys/web.py). Never set from anything a
+    citizen typed."""
+
+
+def chosen_among(options: tuple[Option, ...], chosen: list[str]) -> tuple[str, ...] | None:
+    """`chosen` as a widget's markup key when every value is one of `options`, else None."""
+    offered = {option.value for option in options}
+    return tuple(chosen) if all(value in offered for value in chosen) else None
 
 
 def error_message(question: Question, kind: str, **values: str) -> str:

@@ -14,6 +14,7 @@ from civitas.catalogue.questions.base import (
     JSONSchema,
     QuestionType,
     Widget,
+    chosen_among,
     error_message,
     posted_list,
     register,
@@ -122,6 +123,7 @@ class Checkboxes(QuestionType):
                 "hint": question.hint or "Select all that apply",
                 "error": error.message if error else "",
             },
+            markup_key=chosen_among(self.choices(question), posted_list(fields, question.id)),
         )
 
     def answer_schema(self, question: Question) -> JSONSchema:

@@ -15,6 +15,7 @@ from civitas.catalogue.questions.base import (
     QuestionType,
     Refusal,
     Widget,
+    chosen_among,
     error_message,
     register,
     typed_text_problem,
@@ -89,6 +90,7 @@ class Radios(QuestionType):
                 "error": error.message if error else "",
                 "inline": self.inline,
             },
+            markup_key=chosen_among(self.options(question), _chosen(fields, question)),
         )
 
     def answer_schema(self, question: Question) -> JSONSchema:
@@ -147,4 +149,10 @@ class Select(Radios):
                 "hint": question.hint,
                 "error": error.message if error else "",
             },
+            markup_key=chosen_among(self.options(question), _chosen(fields, question)),
         )
+
+
+def _chosen(fields: Mapping[str, str], question: Question) -> list[str]:
+    value = fields.get(question.id, "")
+    return [value] if value else []

@@ -114,6 +114,11 @@ def citizen_paths(base_url: str, *, sessions: int = 32) -> dict[str, list[dict]]
         "question page (GET)": [
             {"path": f"{SERVICE}/emissions/", "headers": {"Cookie": c["cookie"]}} for c in citizens
         ],
+        # A page of typed answers is drawn for each visit: its form is not kept, as a
+        # page of choices' is (docs/decisions/0022).
+        "question page, typed answer (GET)": [
+            {"path": f"{SERVICE}/vehicle/", "headers": {"Cookie": c["cookie"]}} for c in citizens
+        ],
         "answer (POST)": [
             {
                 "method": "POST",

@@ -29,9 +29,9 @@ from civitas.journeys.sessions import Journey, forget_journey, load_journey, sav
 from civitas.platform.skeletons import render_from_skeleton
 
 PREVIEW_ATTRIBUTE = "civitas_preview_service"
-# The parts of a question page drawn for each visit.
-QUESTION_FORM = "journeys/_question_form.html"
 """Set on a request by the staff preview (preview.py): the draft version it walks through."""
+QUESTION_FORM = "journeys/_question_form.html"
+"""The parts of a question page drawn for each visit (the rest is kept as a skeleton)."""
 
 
 def service_or_404(request: HttpRequest, organisation: str, slug: str) -> Service:

@@ -14,6 +14,7 @@ from civitas.identity.services import (
     ensure_organisation,
     ensure_staff_member,
     find_organisation,
+    organisation_requires_welsh,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ensure_staff_member",
     "find_organisation",
     "has_permission",
+    "organisation_requires_welsh",
     "staff_context_for",
     "staff_member_required",
 ]

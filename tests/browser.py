@@ -22,6 +22,13 @@ CHROMIUM_ARGS = [
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
+# Files to upload: the smallest a browser would send of each kind.
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = bytes.fromhex(  # 1 by 1 pixel
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63f80f00000101000518d84e0000000049454e44ae426082"
+)
+
 
 @contextmanager
 def browser_page(*, width: int = 1024, javascript: bool = True) -> Iterator:

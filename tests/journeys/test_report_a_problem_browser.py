@@ -10,17 +10,12 @@ from civitas.cases.models import Case
 from civitas.catalogue.tests.memory import REPO
 from civitas.notify.models import Message
 from conftest import publish_example
-from tests.browser import assert_accessible, browser_page
+from tests.browser import PNG, assert_accessible, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERVICE = REPO / "services" / "report-a-problem" / "service.yaml"
 PATH = "/services/example-borough/report-a-problem"
-# A 1 by 1 pixel PNG.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
-    "0000000c49444154789c63f80f00000101000518d84e0000000049454e44ae426082"
-)
 
 
 @pytest.fixture

@@ -12,13 +12,12 @@ from playwright.sync_api import expect
 from civitas.cases.models import Case
 from civitas.catalogue.tests.memory import REPO
 from conftest import publish_example
-from tests.browser import assert_accessible, browser_page
+from tests.browser import PDF, assert_accessible, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERVICE = REPO / "services" / "street-party" / "service.yaml"
 PATH = "/services/example-borough/street-party"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture

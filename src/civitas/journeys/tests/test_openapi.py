@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 
 from civitas.catalogue.model import Option, Question
@@ -40,3 +41,55 @@ def test_the_service_document_describes_its_answers_schema():
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert "answers_schema" in schema["required"]
     jsonschema.Draft202012Validator.check_schema(parking_permit_in_memory().model.answers_schema())
+
+
+def _documented_problem(operation: dict, status: str) -> dict:
+    document = _openapi()
+    response = operation["responses"][status]
+    if "$ref" in response:
+        response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response
+
+
+def test_submitting_is_documented_as_taking_a_bearer_key():
+    document = _openapi()
+    operation = document["paths"]["/api/v1/services/{organisation}/{slug}/applications"]["post"]
+    [requirement] = operation["security"]
+    [scheme] = requirement
+    assert document["components"]["securitySchemes"][scheme]["type"] == "http"
+    assert document["components"]["securitySchemes"][scheme]["scheme"] == "bearer"
+    assert {"401", "403", "429"} <= operation["responses"].keys()
+    assert "WWW-Authenticate" in _documented_problem(operation, "401")["headers"]
+    assert "Retry-After" in _documented_problem(operation, "429")["headers"]
+    # Reading stays open.
+    assert "security" not in document["paths"]["/api/v1/services/{organisation}/{slug}"]["get"]
+
+
+@pytest.mark.parametrize(
+    ("scopes", "organisation", "rate", "status"),
+    [
+        (None, None, "600/minute", "401"),
+        (["submit"], "sample-district", "600/minute", "403"),
+        (["read"], "example-borough", "600/minute", "403"),
+        (["submit"], "example-borough", "0/minute", "429"),
+    ],
+)
+def test_refusals_of_a_submission_are_the_documented_problems(
+    client, parking_permit, api_key, settings, scopes, organisation, rate, status
+):
+    settings.API_KEY_RATE = rate
+    headers = api_key(organisation, scopes) if scopes else {}
+    operation = _openapi()["paths"]["/api/v1/services/{organisation}/{slug}/applications"]["post"]
+    response = client.post(
+        "/api/v1/services/example-borough/resident-parking-permit/applications",
+        data="{}",
+        content_type="application/json",
+        headers=headers,
+    )
+    assert str(response.status_code) == status
+    documented = _documented_problem(operation, status)
+    assert response["Content-Type"] in documented["content"]
+    problem_schema = _openapi()["components"]["schemas"]["Problem"]
+    jsonschema.validate(response.json(), problem_schema)
+    for header in documented.get("headers", {}):
+        assert response.has_header(header), header

@@ -1,5 +1,6 @@
-"""`civitas demo setup` loads the example services and demo staff; `civitas demo code`
-prints the demo caseworker's current sign-in code. Refused in production."""
+"""`civitas demo setup` loads the example services and demo staff and prints a demo API
+key; `civitas demo code` prints the demo caseworker's current sign-in code. Refused in
+production."""
 
 from typing import Any, TypedDict
 

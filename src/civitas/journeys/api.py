@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from civitas.cases.public import find_case_status
 from civitas.catalogue.public import (
     Service,
     ServiceNotFound,
@@ -23,6 +24,7 @@ from civitas.journeys.submission import NotSubmitted, submit_answers
 from civitas.platform import ratelimit
 from civitas.platform.input_guards import JSONTooDeep, parse_json
 from civitas.platform.problems import problem_response
+from civitas.platform.references import normalise_reference
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -216,3 +218,37 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             "on": fee.decided_on.isoformat(),
         }
     return JsonResponse(body, status=201)
+
+
+@require_GET
+def application_status(request: HttpRequest, reference: str) -> JsonResponse:
+    """Where an application of the key's organisation stands. Another organisation's
+    reference, or one of a service the key may not read, is as unknown as a made-up one."""
+    key = _api_key(request)
+    if isinstance(key, JsonResponse):
+        return key
+    if not any(scope.partition(":")[0] == "read" for scope in key.scopes):
+        return problem_response(
+            status=403,
+            title="Not allowed with this key",
+            problem_type="forbidden",
+            detail="This key may not read applications.",
+        )
+    canonical = normalise_reference(reference) if len(reference) <= 32 else None
+    case = find_case_status(canonical, organisation_id=key.organisation.id) if canonical else None
+    if case is None or not key.allows("read", case.service_slug):
+        return problem_response(
+            status=404,
+            title="Application not found",
+            problem_type="not-found",
+            detail="There is no application with this reference that this key may read.",
+        )
+    return JsonResponse(
+        {
+            "reference": case.reference,
+            "status": case.status,
+            "organisation": key.organisation.slug,
+            "service": case.service_slug,
+            "submitted_at": case.submitted_at.isoformat(),
+        }
+    )

@@ -543,6 +543,9 @@ def check_submission(
 
     Every answer is cleaned exactly as the pages clean it; answers for pages the route
     does not reach are an error, not silently dropped, so a client learns of its mistake.
+    The walk stops at the first page in error. The route beyond it is not known, so the
+    answers after it are each checked on their own (a bad format is reported, a place on
+    the route is not): one bad answer is one error. An answer to no question is reported.
     """
     answers: Answers = {}
     errors: dict[str, str] = {}
@@ -602,6 +605,18 @@ def check_submission(
             exit_page = _page(service, page_id)
             title = exit_page.title if isinstance(exit_page, ExitPage) else page_id
             errors[""] = f"the answers lead to '{page_id}': {title}"
-    for unexpected in remaining:
-        errors[unexpected] = "this question is not on the route for these answers"
+    walked_to_the_end = not errors
+    for unexpected, value in remaining.items():
+        question = service.model.question(unexpected)
+        if not service.model.is_asked(unexpected):
+            errors[unexpected] = "this is not a question this service asks"
+        elif walked_to_the_end:
+            errors[unexpected] = "this question is not on the route for these answers"
+        elif question is not None:
+            # The route beyond an answer in error is unknown (it may turn on that answer),
+            # so the answers after it are neither on it nor off it: each is only checked
+            # on its own, and one bad answer is one error.
+            cleaned = question.clean(question.fields_for(value), today=today)
+            if cleaned.error is not None:
+                errors[unexpected] = cleaned.error.message
     return SubmissionCheck(answers=answers, errors=errors)

@@ -1,5 +1,6 @@
 """docs/openapi.yaml describes answers as the question types do."""
 
+import json
 from pathlib import Path
 
 import jsonschema
@@ -9,6 +10,7 @@ import yaml
 from civitas.catalogue.model import Option, Question
 from civitas.catalogue.questions import question_type, question_type_names
 from civitas.catalogue.tests.memory import parking_permit as parking_permit_in_memory
+from civitas.journeys.tests.test_api import URL, valid_answers
 
 OPENAPI = Path(__file__).resolve().parents[4] / "docs" / "openapi.yaml"
 
@@ -93,3 +95,19 @@ def test_refusals_of_a_submission_are_the_documented_problems(
     jsonschema.validate(response.json(), problem_schema)
     for header in documented.get("headers", {}):
         assert response.has_header(header), header
+
+
+def test_an_application_status_is_the_documented_document(client, parking_permit, api_key):
+    created = client.post(
+        URL,
+        data=json.dumps({"version": 1, "answers": valid_answers(), "declaration": True}),
+        content_type="application/json",
+        headers=api_key(),
+    )
+    reference = created.json()["reference"]
+    response = client.get(f"/api/v1/applications/{reference}", headers=api_key(scopes=["read"]))
+    assert response.status_code == 200
+    operation = _openapi()["paths"]["/api/v1/applications/{reference}"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    jsonschema.validate(response.json(), schema)
+    assert operation["security"] == [{"apiKey": []}]

@@ -128,6 +128,7 @@ def _api(client, headers, household):
 def test_the_api_keys_a_failed_item_check_by_group_item_and_answer(client, service, api_headers):
     refused = _api(
         client,
+        api_headers,
         [
             {"member_name": "Ada", "moved_in": "2020-03-01"},
             {"member_name": "Charles", "moved_in": "2019-12-31"},

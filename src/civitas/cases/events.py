@@ -26,6 +26,8 @@ class ApplicationSubmitted(DomainEvent):
     """When the case was submitted: its messages' computed values are as of that day."""
     decision: Mapping[str, object] | None = field(default=None, repr=False)
     """The rules' decision recorded with the case, for computed values that use `rule()`."""
+    language: str = "en"
+    """The language the citizen applied in: the one their messages are written in."""
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(
@@ -63,6 +65,8 @@ class CaseDecided(DomainEvent):
     """When the case was submitted: its messages' computed values are as of that day."""
     decision: Mapping[str, object] | None = field(default=None, repr=False)
     """The rules' decision recorded with the case, for computed values that use `rule()`."""
+    language: str = "en"
+    """The language the citizen applied in: the one their messages are written in."""
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(

@@ -47,6 +47,7 @@ def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerR
             answers=event.answers,
             submitted_at=event.submitted_at,
             decision=event.decision,
+            language=event.language,
         ),
     )
 
@@ -91,6 +92,7 @@ def email_decision(event: CaseDecided, results: HandlerResults) -> None:
             answers=event.answers,
             submitted_at=event.submitted_at,
             decision=event.decision,
+            language=event.language,
         ),
     )
 

@@ -4,15 +4,17 @@ import datetime
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext, gettext_noop
 
 from civitas.cases.computed import case_computed_display
-from civitas.catalogue.public import Service
+from civitas.catalogue.public import Service, in_language
 from civitas.notify.public import EmailContent
 from civitas.platform.message_templates import parse_template, placeholder_key
 from civitas.platform.templating import format_pence
 
-NO_FEE = "no fee"
+NO_FEE = gettext_noop("no fee")
 
 
 def message_values(service: Service, fields: dict[str, str]) -> dict[str, str]:
@@ -91,11 +93,28 @@ def compose_message(
     answers: Mapping[str, object] | None = None,
     submitted_at: datetime.datetime | None = None,
     decision: Mapping[str, object] | None = None,
+    language: str = "en",
 ) -> EmailContent:
     """Fills a message's placeholders with the platform's fields and the case's answers
     and computed values (the platform's fields win a clash); the definition's check
     ensures they all exist. `submitted_at` and `decision` are the case's, for its computed
-    values (see `computed_values`)."""
+    values (see `computed_values`). The message is written in `language`, the one the
+    citizen applied in, with its dates, money and answers' labels; in English where the
+    definition has no translation."""
+    with translation.override(language):
+        return _composed(service, name, fields, answers, submitted_at, decision, language=language)
+
+
+def _composed(
+    service: Service,
+    name: str,
+    fields: dict[str, str],
+    answers: Mapping[str, object] | None,
+    submitted_at: datetime.datetime | None,
+    decision: Mapping[str, object] | None,
+    *,
+    language: str,
+) -> EmailContent:
     message = service.model.messages[name]
     platform = message_values(service, fields)
     taken = {placeholder_key(field) for field in platform}
@@ -111,13 +130,21 @@ def compose_message(
         },
         **platform,
     }
-    body = parse_template(message.body)
+    # The service's own texts (its title, an option's label) in the citizen's language;
+    # dates and computed values are already written in it (the active language).
+    values = {
+        name: gettext(NO_FEE) if value == NO_FEE else in_language(value, language)
+        for name, value in values.items()
+    }
+    body = parse_template(in_language(message.body, language))
     # An email's subject is one line: a line break in it would stop the email being sent.
-    subject = " ".join(parse_template(message.subject).render(values).split())
+    subject = " ".join(
+        parse_template(in_language(message.subject, language)).render(values).split()
+    )
     text = body.render(values).strip() + "\n"
     html_body = body.render_html(values)
     html = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
         f"<title>{escape(subject)}</title></head>"
         '<body style="font-family: arial, sans-serif; font-size: 19px; line-height: 1.3;">'
         f"{html_body}</body></html>"

@@ -57,18 +57,22 @@ def submit_application(
     channel: str = "online",
     decision: JSONObject | None = None,
     files: Sequence[SubmittedFile] = (),
+    language: str = "en",
 ) -> Case:
     """Stores an application as a case, with its audit event and confirmation email.
 
     The answers must already be checked against the service (see journeys.flow).
     `decision` is the record of the rules' decision that set the fee, when rules did.
     `files` are the files the answers name (checked and scanned when they were received),
-    kept sealed for the case.
+    kept sealed for the case. `language` is the one the citizen applied in (a code of
+    catalogue's LANGUAGES): the case's messages are written in it.
     """
     for attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _store_submission(service, answers, fee_pence, channel, decision, files)
+                return _store_submission(
+                    service, answers, fee_pence, channel, decision, files, language
+                )
         except IntegrityError:
             # A reference collision is one in hundreds of billions: draw another.
             if attempt == REFERENCE_ATTEMPTS - 1:
@@ -82,7 +86,8 @@ def _store_submission(
     fee_pence: int | None,
     channel: str,
     decision: JSONObject | None,
-    files: Sequence[SubmittedFile] = (),
+    files: Sequence[SubmittedFile],
+    language: str,
 ) -> Case:
     case = Case.objects.create(
         reference=new_reference(),
@@ -91,6 +96,7 @@ def _store_submission(
         service_version=service.version,
         status=Status.SUBMITTED,
         channel=channel,
+        language=language,
         answers=dict(answers),
         fee_pence=fee_pence,
         fee_decision=decision,
@@ -107,6 +113,7 @@ def _store_submission(
             answers=dict(answers),
             submitted_at=case.submitted_at,
             decision=decision,
+            language=language,
         )
     )
     return case
@@ -160,6 +167,7 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffCo
                     answers=dict(case.answers),
                     submitted_at=case.submitted_at,
                     decision=case.fee_decision,
+                    language=case.language,
                 )
             )
         except LedgerUnavailable:

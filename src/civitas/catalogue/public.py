@@ -55,11 +55,13 @@ from civitas.catalogue.services import (
     publish_service_file,
     withdraw_version,
 )
+from civitas.catalogue.texts import LANGUAGES, active_language, in_language
 from civitas.platform.yamlsource import Problem
 
 __all__ = [
     "BUILT_IN_PAGES",
     "DEFAULT_ERRORS",
+    "LANGUAGES",
     "Branch",
     "Check",
     "Cleaned",
@@ -89,11 +91,13 @@ __all__ = [
     "VersionNotFound",
     "Widget",
     "accepted_kinds",
+    "active_language",
     "file_error",
     "get_draft_service",
     "get_live_service",
     "get_published_service",
     "get_service_version",
+    "in_language",
     "is_file_question",
     "list_live_services",
     "max_size_bytes",

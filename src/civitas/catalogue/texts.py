@@ -51,6 +51,11 @@ def text_versions(value: object) -> list[tuple[str, str]]:
     return []
 
 
+def in_language(value: str, code: str) -> str:
+    """A model's text in language `code`: its translation when it has one, else itself."""
+    return value.in_language(code) if isinstance(value, Text) else value
+
+
 def english(value: object) -> str:
     """The English of a text as written in a definition (a string or a mapping)."""
     versions = dict(text_versions(value))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civitas.cases.public import find_case_status
 from civitas.catalogue.public import (
+    LANGUAGES,
     Service,
     ServiceNotFound,
     get_live_service,
@@ -184,6 +185,16 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             detail=f"The live version of '{slug}' is {service.version}.",
             live_version=service.version,
         )
+    language = body.get("language", "en")
+    if language not in LANGUAGES:
+        return problem_response(
+            status=400,
+            title="Invalid language",
+            problem_type="invalid-body",
+            detail="Set 'language' to the applicant's language, which their messages are "
+            f"written in: one of {', '.join(LANGUAGES)}.",
+            errors={"language": f"must be one of {', '.join(LANGUAGES)}"},
+        )
     if body.get("declaration") is not True:
         return problem_response(
             status=422,
@@ -191,7 +202,13 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             problem_type="declaration-required",
             detail="Set 'declaration' to true to confirm the answers are correct.",
         )
-    result = submit_answers(service, body["answers"], channel="api", today=timezone.localdate())
+    result = submit_answers(
+        service,
+        body["answers"],
+        channel="api",
+        today=timezone.localdate(),
+        language=str(language),
+    )
     if isinstance(result, NotSubmitted):
         return problem_response(
             status=422,

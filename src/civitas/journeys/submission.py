@@ -45,12 +45,14 @@ def submit_answers(
     *,
     channel: str,
     today: datetime.date,
+    language: str = "en",
 ) -> Submitted | NotSubmitted:
     """Checks a whole application and, if it is complete and valid, stores it as a case.
 
     `answers` are the answers to the questions by id, as an API client sends them (values
     derived from them are worked out again, never taken as given); `channel` is how it
-    came in ("online" for the pages, "api").
+    came in ("online" for the pages, "api"); `language` the citizen's, which their
+    messages are written in.
     """
     checked = flow.check_submission(service, answers, today=today)
     if checked.errors:
@@ -69,6 +71,7 @@ def submit_answers(
         decision=fee.decision if fee else None,
         channel=channel,
         files=files,
+        language=language,
     )
     # The case has its own sealed copy now.
     for submitted in files:

@@ -20,6 +20,7 @@ from civitas.catalogue.public import (
     FieldError,
     QuestionPage,
     Service,
+    active_language,
     is_file_question,
     list_live_services,
     posted_list,
@@ -420,6 +421,8 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
                 flow.asked_answers(service, flow.answers_on_route(service, journey.answers, route)),
                 channel="online",
                 today=today(),
+                # The language of the pages the citizen answered: their messages' language.
+                language=active_language(),
             )
             if isinstance(result, NotSubmitted):
                 # An answer went stale (a start date now in the past): ask it again.

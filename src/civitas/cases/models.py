@@ -25,7 +25,7 @@ class Case(models.Model):
     )
     channel = models.CharField(max_length=16, default="online")
     # The language the citizen applied in: every message to them is written in it.
-    language = models.CharField(max_length=8, default="en")
+    language = models.CharField(max_length=8, default="en", db_default="en")
     answers = EncryptedJSONField(bound_to="reference")
     fee_pence = models.PositiveIntegerField(null=True)
     # The rules' decision behind the fee (rule set and its hash, date, inputs, explanation):

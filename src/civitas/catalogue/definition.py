@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from civitas.catalogue.texts import text_versions
+from civitas.catalogue.welsh import welsh_gaps
 from civitas.platform.markdown import markdown_problems
 from civitas.platform.message_templates import (
     TemplateSyntaxError,
@@ -71,6 +72,9 @@ class ParsedDefinition:
     problems: list[Problem] = field(default_factory=list)
     positions: Document | None = field(default=None, repr=False)
     """The parsed file, which knows the line of every path, for problems found later."""
+    welsh_gaps: list[Problem] = field(default_factory=list)
+    """Each text written in English only: a warning, or an error where the organisation
+    requires Welsh (`welsh_required`)."""
 
     def line_of(self, *path: PathPart) -> int:
         """The line of the value at ``path`` (or of its deepest existing parent)."""
@@ -120,7 +124,16 @@ def parse_definition(
     problems.extend(_check_prose(document, positions))
     problems.extend(_check_summary_labels(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
-    return ParsedDefinition(document, source, digest, problems, positions)
+    gaps = welsh_gaps(document, positions, _schema())
+    return ParsedDefinition(document, source, digest, problems, positions, welsh_gaps=gaps)
+
+
+def welsh_required(gaps: list[Problem], organisation_name: str) -> list[Problem]:
+    """The Welsh gaps as the errors they are for an organisation that requires Welsh."""
+    return [
+        Problem(gap.file, gap.line, f"{gap.message}: {organisation_name} requires Welsh")
+        for gap in gaps
+    ]
 
 
 def _check_meaning(
@@ -265,11 +278,11 @@ def _check_meaning(
     problems.extend(_check_address_tables_used(document, positions))
     problems.extend(_check_page_ids_and_reachability(document, positions))
 
+    # The contact email may be optional, or on a branch: an applicant who gives no
+    # address (an anonymous report) is sent no email.
     contact = document["contact"]["email"]
     if answer_ids.get(contact) != "email":
         problem(("contact", "email"), f"contact email '{contact}' must name an email question")
-    elif contact in optional:
-        problem(("contact", "email"), f"contact email '{contact}' must not be optional")
 
     fees = document.get("fees")
     if fees:

@@ -5,6 +5,7 @@ from civitas.catalogue.definition import (
     DefinitionInvalid,
     normalise_postcode,
     parse_file,
+    welsh_required,
 )
 from civitas.catalogue.events import DraftPublished, ServicePublished
 from civitas.catalogue.files import (
@@ -106,5 +107,6 @@ __all__ = [
     "posted_list",
     "promote_draft",
     "publish_service_file",
+    "welsh_required",
     "withdraw_version",
 ]

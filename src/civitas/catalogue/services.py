@@ -8,12 +8,17 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from civitas.catalogue.definition import DefinitionInvalid, ParsedDefinition, parse_file
+from civitas.catalogue.definition import (
+    DefinitionInvalid,
+    ParsedDefinition,
+    parse_file,
+    welsh_required,
+)
 from civitas.catalogue.events import DraftPublished, ServicePublished
 from civitas.catalogue.models import ServiceVersion
 from civitas.catalogue.queries import forget_live_versions
 from civitas.catalogue.texts import english
-from civitas.identity.public import find_organisation
+from civitas.identity.public import find_organisation, organisation_requires_welsh
 from civitas.platform.events import publish
 from civitas.platform.yamlsource import Problem
 
@@ -42,6 +47,8 @@ def publish_service_file(path: Path, *, published_by: str, draft: bool = False) 
     With `draft`, the version is stored as a draft its organisation's staff can preview,
     and the live version stays live until the draft is promoted (promote_draft). The same
     content as the live version or an existing draft changes nothing.
+
+    A text with no Welsh is refused when the organisation requires Welsh.
     """
     parsed = parse_file(path)
     if parsed.problems:
@@ -60,6 +67,8 @@ def publish_service_file(path: Path, *, published_by: str, draft: bool = False) 
                 )
             ]
         )
+    if parsed.welsh_gaps and organisation_requires_welsh(organisation.slug):
+        raise DefinitionInvalid(welsh_required(parsed.welsh_gaps, organisation.name))
     with transaction.atomic():
         versions = ServiceVersion.objects.select_for_update().filter(
             organisation_id=organisation.id, slug=slug

@@ -30,6 +30,9 @@ class StaffUser(AbstractBaseUser):
 class Organisation(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
+    # A Welsh public body must offer its services in Welsh: a service of its with a text
+    # in English only is refused, not merely warned about.
+    requires_welsh = models.BooleanField(default=False, db_default=False)
 
     def __str__(self) -> str:
         return self.name

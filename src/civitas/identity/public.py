@@ -25,6 +25,7 @@ from civitas.identity.services import (
     ensure_staff_member,
     find_organisation,
     list_api_keys,
+    organisation_requires_welsh,
     revoke_api_key,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "find_organisation",
     "has_permission",
     "list_api_keys",
+    "organisation_requires_welsh",
     "revoke_api_key",
     "staff_context_for",
     "staff_member_required",

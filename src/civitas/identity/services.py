@@ -39,13 +39,30 @@ from civitas.platform.pseudonyms import pseudonym
 security_log = logging.getLogger("civitas.security")
 
 
-def ensure_organisation(*, slug: str, name: str) -> OrganisationRef:
-    """Registers an organisation, or renames it; its slug never changes once used."""
-    organisation, created = Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
+def ensure_organisation(
+    *, slug: str, name: str, requires_welsh: bool | None = None
+) -> OrganisationRef:
+    """Registers an organisation, or renames it; its slug never changes once used.
+    `requires_welsh`, when given, says whether its services must be written in Welsh too."""
+    organisation, created = Organisation.objects.get_or_create(
+        slug=slug, defaults={"name": name, "requires_welsh": bool(requires_welsh)}
+    )
+    changed = []
     if not created and organisation.name != name:
         organisation.name = name
-        organisation.save(update_fields=["name"])
+        changed.append("name")
+    if requires_welsh is not None and organisation.requires_welsh != requires_welsh:
+        organisation.requires_welsh = requires_welsh
+        changed.append("requires_welsh")
+    if changed:
+        organisation.save(update_fields=changed)
     return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
+
+
+def organisation_requires_welsh(slug: str) -> bool:
+    """Whether the organisation `slug` must offer its services in Welsh (False for one not
+    registered: publishing refuses that for its own reason)."""
+    return Organisation.objects.filter(slug=slug, requires_welsh=True).exists()
 
 
 def find_organisation(slug: str) -> OrganisationRef | None:

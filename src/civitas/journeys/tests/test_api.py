@@ -76,11 +76,16 @@ def test_invalid_answers_are_a_422_problem_naming_the_question(client, parking_p
     assert not Case.objects.exists()
 
 
-def test_an_answer_for_a_question_off_the_route_is_refused(client, parking_permit, api_headers):
+def test_answers_that_lead_off_the_route_are_refused_with_one_error(
+    client, parking_permit, api_headers
+):
     answers = {**valid_answers(), "postcode": "EB9 9ZZ"}
     response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})
     assert response.status_code == 422
-    assert "address_line" in response.json()["errors"]
+    # Where the route ends, not an error for each answer after it.
+    [(answer, message)] = response.json()["errors"].items()
+    assert answer == ""
+    assert message.startswith("the answers lead to 'not-in-a-zone'")
 
 
 def test_an_unknown_option_value_is_refused(client, parking_permit, api_headers):

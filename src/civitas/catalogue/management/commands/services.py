@@ -6,15 +6,19 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from civitas.catalogue.public import (
     DefinitionInvalid,
+    Problem,
     VersionNotFound,
     parse_file,
     promote_draft,
     publish_service_file,
+    welsh_required,
     withdraw_version,
 )
+from civitas.identity.public import find_organisation, organisation_requires_welsh
 from civitas.ledger.public import LedgerUnavailable
 
 
@@ -60,7 +64,14 @@ class Command(BaseCommand):
         files = _expand(paths)
         if not files:
             raise CommandError("no service definitions found")
-        problems = [problem for path in files for problem in parse_file(path).problems]
+        problems: list[Problem] = []
+        for path in files:
+            parsed = parse_file(path)
+            problems += parsed.problems
+            if not parsed.problems and parsed.welsh_gaps:
+                problems += self._report_welsh_gaps(
+                    path, parsed.definition["organisation"], parsed.welsh_gaps, action
+                )
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
@@ -86,6 +97,28 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{result.organisation}/{result.slug} version {result.version} {state}"
             )
+
+    def _report_welsh_gaps(
+        self, path: Path, organisation_slug: str, gaps: list[Problem], action: str
+    ) -> list[Problem]:
+        """The gaps as errors where the organisation requires Welsh; otherwise warnings,
+        each listed by `validate`, counted by `load`."""
+        try:
+            organisation = find_organisation(organisation_slug)
+            required = organisation is not None and organisation_requires_welsh(organisation_slug)
+        except DatabaseError:
+            organisation, required = None, False  # no database yet: it cannot say
+        if organisation is not None and required:
+            return welsh_required(gaps, organisation.name)
+        if action == "validate":
+            for gap in gaps:
+                self.stderr.write(f"{gap.file}:{gap.line}: warning: {gap.message}")
+        else:
+            self.stderr.write(
+                f"{path}: warning: {len(gaps)} text(s) have no Welsh "
+                "(`civitas services validate` lists them)"
+            )
+        return []
 
     def _change_version(self, action: str, options: dict[str, Any]) -> None:
         organisation, _, slug = options["service"].partition("/")

@@ -141,6 +141,27 @@ def organisations(db):
     return {slug: ensure_organisation(slug=slug, name=name) for slug, name in ORGANISATIONS.items()}
 
 
+@pytest.fixture
+def api_key(db):
+    """Makes an API key: `api_key(organisation, scopes)` answers the headers that send it."""
+    from civitas.identity.public import create_api_key, ensure_organisation
+
+    def make(organisation: str = "example-borough", scopes=("submit",)) -> dict[str, str]:
+        ensure_organisation(slug=organisation, name=ORGANISATIONS[organisation])
+        _, secret = create_api_key(
+            organisation_slug=organisation, name="Test key", scopes=list(scopes), created_by="test"
+        )
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
+
+
+@pytest.fixture
+def api_headers(api_key) -> dict[str, str]:
+    """The headers of a key that may submit to every Example Borough service."""
+    return api_key()
+
+
 def publish_example(path: Path):
     """Publishes an example service, registering its organisation first."""
     from civitas.catalogue.public import get_live_service, publish_service_file

@@ -50,8 +50,10 @@ def _databases(selected: list[str]) -> dict[str, str]:
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
-def _prepare(database_url: str) -> dict[str, str]:
-    env = {"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+def _prepare(database_url: str) -> tuple[dict[str, str], str]:
+    """The environment of the measured server, and an API key to submit with."""
+    # The bench measures submitting, not refusing: one key makes every API call.
+    env = {"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "API_KEY_RATE": "1000000/minute"}
     if database_url.startswith("postgres"):
         # The production path: PostgreSQL with Redis for the queue and session reads.
         import redis
@@ -66,14 +68,24 @@ def _prepare(database_url: str) -> dict[str, str]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return env
+    made = subprocess.run(
+        [*civitas, "keys", "create", "--organisation", "example-borough", "--name", "Bench"],
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    [api_key] = [line for line in made.stdout.splitlines() if line.startswith("civitas_")]
+    return env, api_key
 
 
-def bench_web(label: str, env: dict[str, str], *, rounds: int, seconds: int) -> list[dict]:
+def bench_web(
+    label: str, env: dict[str, str], api_key: str, *, rounds: int, seconds: int
+) -> list[dict]:
     floor = Server("bench.wsgi_floor:application", {"DJANGO_SETTINGS_MODULE": "bench.floor"})
     app = Server("civitas.wsgi:application", env, ready_path="/healthz")
     try:
-        paths = citizen_paths(app.url)
+        paths = citizen_paths(app.url, api_key=api_key)
         samples: dict[str, list] = {"floor": [], **{name: [] for name in paths}}
         for _ in range(rounds):
             samples["floor"].append(
@@ -163,9 +175,9 @@ def main() -> None:
 
     rows: list[dict] = []
     for label, url in _databases(args.databases).items():
-        env = _prepare(url)
+        env, api_key = _prepare(url)
         if args.only in (None, "web"):
-            rows += bench_web(label, env, rounds=args.rounds, seconds=args.seconds)
+            rows += bench_web(label, env, api_key, rounds=args.rounds, seconds=args.seconds)
         if args.only in (None, "in-process"):
             for module in IN_PROCESS:
                 if (REPO / (module.replace(".", "/") + ".py")).exists():

@@ -85,8 +85,9 @@ def _session_at_emissions(base_url: str) -> dict[str, str]:
     return _session_through(base_url, SERVICE, ANSWERS_TO_EMISSIONS, "emissions")
 
 
-def citizen_paths(base_url: str, *, sessions: int = 32) -> dict[str, list[dict]]:
-    """The requests for each measured path; answers rotate over many citizens' sessions."""
+def citizen_paths(base_url: str, *, api_key: str, sessions: int = 32) -> dict[str, list[dict]]:
+    """The requests for each measured path; answers rotate over many citizens' sessions.
+    Submissions through the API carry `api_key`, a key of the service's organisation."""
     citizens = [_session_at_emissions(base_url) for _ in range(sessions)]
     organisers = [
         _session_through(base_url, STREET_PARTY, ANSWERS_TO_NEIGHBOURS, "neighbours")
@@ -160,7 +161,10 @@ def citizen_paths(base_url: str, *, sessions: int = 32) -> dict[str, list[dict]]
             {
                 "method": "POST",
                 "path": f"/api/v1/services/{SERVICE_PATH}/applications",
-                "headers": {"Content-Type": "application/json"},
+                "headers": {
+                    "Content-Type": "application/json",
+                    "Authorization": f"Bearer {api_key}",
+                },
                 "body": submission,
             }
         ],

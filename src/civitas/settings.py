@@ -191,6 +191,8 @@ SECURITY_CODE_RATE_PER_ACCOUNT = read_rate("SECURITY_CODE_RATE_PER_ACCOUNT", "5/
 # sets (X-Forwarded-For) and how many proxies of yours append to it; never trust it otherwise.
 CLIENT_ADDRESS_HEADER = read_str("CLIENT_ADDRESS_HEADER", "")
 CLIENT_ADDRESS_PROXY_COUNT = read_int("CLIENT_ADDRESS_PROXY_COUNT", default=1)
+# Calls to the API with one key (docs/decisions/0025), counted before the body is read.
+API_KEY_RATE = read_rate("API_KEY_RATE", "600/minute")
 
 # --- Journeys: timing out, saving and returning ---------------------------------------
 # A journey left alone this long is deleted; citizens are told so on every question page,

@@ -27,7 +27,13 @@ from civitas.cases.public import (
 )
 from civitas.catalogue import handlers as catalogue
 from civitas.catalogue.public import DraftPublished, ServicePublished
-from civitas.identity.public import OrganisationChosen, PasswordChecked, SecurityCodeChecked
+from civitas.identity.public import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    OrganisationChosen,
+    PasswordChecked,
+    SecurityCodeChecked,
+)
 from civitas.journeys.public import delete_abandoned_uploads, delete_expired_saved_journeys
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
 from civitas.notify.public import (
@@ -72,6 +78,8 @@ EVENT_HANDLERS: EventTable = {
     PasswordChecked: Handlers(in_transaction=(record_audit_trail,)),
     SecurityCodeChecked: Handlers(in_transaction=(record_audit_trail,)),
     OrganisationChosen: Handlers(in_transaction=(record_audit_trail,)),
+    ApiKeyCreated: Handlers(in_transaction=(record_audit_trail,)),
+    ApiKeyRevoked: Handlers(in_transaction=(record_audit_trail,)),
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),

@@ -52,11 +52,12 @@ def test_the_sign_in_pages_are_not_stored(client, caseworker):
     assert is_not_stored(client.get("/staff/sign-in/code"))
 
 
-def test_an_api_submission_response_is_not_stored(client, parking_permit):
+def test_an_api_submission_response_is_not_stored(client, parking_permit, api_headers):
     response = client.post(
         "/api/v1/services/example-borough/resident-parking-permit/applications",
         data=json.dumps({"version": 1, "answers": valid_answers(), "declaration": True}),
         content_type="application/json",
+        headers=api_headers,
     )
     assert response.status_code == 201
     assert is_not_stored(response)

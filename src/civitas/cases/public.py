@@ -7,13 +7,16 @@ from civitas.cases.events import (
     PersonalDataViewed,
 )
 from civitas.cases.files import SubmittedFile
+from civitas.cases.queries import CaseStatus, find_case_status
 from civitas.cases.services import submit_application
 
 __all__ = [
     "ApplicationSubmitted",
     "CaseDecided",
     "CaseFileDownloaded",
+    "CaseStatus",
     "PersonalDataViewed",
     "SubmittedFile",
+    "find_case_status",
     "submit_application",
 ]

@@ -54,6 +54,27 @@ def list_cases(
     return CasePage(cases=page, next_cursor=_cursor(page[-1]) if more else None)
 
 
+@dataclass(frozen=True)
+class CaseStatus:
+    """Where an application stands, without any of its answers."""
+
+    reference: str
+    status: str
+    service_slug: str
+    submitted_at: datetime.datetime
+
+
+def find_case_status(reference: str, *, organisation_id: int) -> CaseStatus | None:
+    """The status of the organisation's case with this reference; None if it has none by
+    that name. Reads no personal data."""
+    found = (
+        Case.objects.filter(reference=reference, organisation_id=organisation_id)
+        .values("reference", "status", "service_slug", "submitted_at")
+        .first()
+    )
+    return CaseStatus(**found) if found else None
+
+
 def find_case(reference: str, *, organisation_id: int) -> Case | None:
     """The organisation's case with this reference; None if it has none by that name."""
     return (

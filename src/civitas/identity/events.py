@@ -56,3 +56,46 @@ class OrganisationChosen(DomainEvent):
             actor_id=self.user_id,
             organisation=self.organisation,
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ApiKeyChanged(DomainEvent):
+    """An API key was made or revoked; the event never holds its secret."""
+
+    action: ClassVar[str]
+    public_id: str
+    organisation: str
+    by: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action=self.action,
+            object_type="api_key",
+            object_id=self.public_id,
+            actor_type="operator",
+            actor_id=self.by,
+            organisation=self.organisation,
+            details=self.details(),
+        )
+
+    def details(self) -> dict[str, object]:
+        return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyCreated(_ApiKeyChanged):
+    """An API key was made for an organisation."""
+
+    action = "api_key.created"
+    name: str
+    scopes: tuple[str, ...]
+
+    def details(self) -> dict[str, object]:
+        return {"name": self.name, "scopes": list(self.scopes)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyRevoked(_ApiKeyChanged):
+    """An API key was revoked: it opens nothing from now on."""
+
+    action = "api_key.revoked"

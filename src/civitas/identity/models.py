@@ -59,3 +59,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} at {self.organisation_id}"
+
+
+class ApiKey(models.Model):
+    """A key a system uses to call the API for one organisation.
+
+    Only the SHA-256 of the secret is kept: the secret is 32 random bytes, so a plain hash
+    is as hard to reverse as the secret is to guess, and costs nothing to check.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    name = models.CharField(max_length=100)
+    # The part of the secret that finds the key; it is not secret.
+    public_id = models.CharField(max_length=16, unique=True)
+    secret_sha256 = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=200)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.public_id})"

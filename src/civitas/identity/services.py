@@ -5,16 +5,31 @@ password hash (argon2: most of a second of a core) nor a chance to guess. Failur
 `civitas.security` log, naming the account and the address only by keyed pseudonyms.
 """
 
+import datetime
+import hmac
 import logging
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from civitas.identity.events import PasswordChecked, SecurityCodeChecked
-from civitas.identity.models import Membership, Organisation, StaffUser
+from civitas.identity.api_keys import (
+    ApiKeyRef,
+    new_secret,
+    secret_from_authorization,
+    secret_sha256,
+    validate_scope,
+)
+from civitas.identity.events import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    PasswordChecked,
+    SecurityCodeChecked,
+)
+from civitas.identity.models import ApiKey, Membership, Organisation, StaffUser
 from civitas.identity.permissions import OrganisationRef
 from civitas.platform import ratelimit
 from civitas.platform.client_address import client_address
@@ -142,3 +157,116 @@ def ensure_staff_member(
             user=user, name="authenticator", defaults={"key": totp_key_hex, "confirmed": True}
         )
     return user
+
+
+# A key's last use is written at most this often, so a busy key does not write every call.
+LAST_USED_PRECISION = datetime.timedelta(minutes=1)
+
+
+class UnknownOrganisation(LookupError):
+    """No organisation has this slug."""
+
+
+def create_api_key(
+    *, organisation_slug: str, name: str, scopes: list[str], created_by: str
+) -> tuple[ApiKeyRef, str]:
+    """Makes a key and answers it with its secret, which is never kept: this is the only
+    time anyone sees it. Raises UnknownOrganisation, and InvalidScope for a bad scope."""
+    checked = tuple(dict.fromkeys(validate_scope(scope) for scope in scopes))
+    if not checked:
+        raise ValueError("give the key at least one scope")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValueError("the name must be 1 to 100 characters")
+    organisation = Organisation.objects.filter(slug=organisation_slug).first()
+    if organisation is None:
+        raise UnknownOrganisation(f"there is no organisation '{organisation_slug}'")
+    public_id, secret = new_secret()
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            organisation=organisation,
+            name=name,
+            public_id=public_id,
+            secret_sha256=secret_sha256(secret),
+            scopes=list(checked),
+            created_at=timezone.now(),
+            created_by=created_by,
+        )
+        publish(
+            ApiKeyCreated(
+                public_id=public_id,
+                organisation=organisation.slug,
+                by=created_by,
+                name=name,
+                scopes=checked,
+            )
+        )
+    return _api_key_ref(key), secret
+
+
+def authenticate_api_key(authorization: str | None) -> ApiKeyRef | None:
+    """The live key whose secret is in this `Authorization` header value, or None when the
+    header is missing or malformed, or the key is unknown or revoked."""
+    found = secret_from_authorization(authorization)
+    if found is None:
+        return None
+    public_id, secret = found
+    key = (
+        ApiKey.objects.select_related("organisation")
+        .filter(public_id=public_id, revoked_at__isnull=True)
+        .first()
+    )
+    # Compared in constant time, so the answer's timing tells nothing about the hash.
+    if key is None or not hmac.compare_digest(key.secret_sha256, secret_sha256(secret)):
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return _api_key_ref(key)
+
+
+def revoke_api_key(public_id: str, *, revoked_by: str) -> ApiKeyRef | None:
+    """Revokes the key at once; None if there is no such key. Revoking twice keeps the
+    first time."""
+    with transaction.atomic():
+        key = (
+            ApiKey.objects.select_for_update()
+            .select_related("organisation")
+            .filter(public_id=public_id)
+            .first()
+        )
+        if key is None:
+            return None
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            publish(
+                ApiKeyRevoked(
+                    public_id=key.public_id, organisation=key.organisation.slug, by=revoked_by
+                )
+            )
+    return _api_key_ref(key)
+
+
+def list_api_keys(organisation_id: int) -> list[ApiKeyRef]:
+    """The organisation's keys, revoked ones too, oldest first."""
+    keys = ApiKey.objects.select_related("organisation").filter(organisation_id=organisation_id)
+    return [_api_key_ref(key) for key in keys.order_by("created_at", "pk")]
+
+
+def _api_key_ref(key: ApiKey) -> ApiKeyRef:
+    organisation = key.organisation
+    return ApiKeyRef(
+        id=key.pk,
+        public_id=key.public_id,
+        name=key.name,
+        organisation=OrganisationRef(
+            id=organisation.pk, slug=organisation.slug, name=organisation.name
+        ),
+        scopes=tuple(key.scopes),
+        created_at=key.created_at,
+        created_by=key.created_by,
+        revoked_at=key.revoked_at,
+        last_used_at=key.last_used_at,
+    )

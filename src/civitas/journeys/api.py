@@ -2,13 +2,17 @@
 
 Errors are RFC 9457 problem documents. Submissions are JSON only: a cross-site HTML form
 cannot send `application/json`, which is what makes this safe without a CSRF token.
+Reading definitions is open to anyone; submitting takes an API key of the service's
+organisation with the `submit` scope (docs/decisions/0025), checked before the body is read.
 """
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from civitas.cases.public import find_case_status
 from civitas.catalogue.public import (
     LANGUAGES,
     Service,
@@ -16,9 +20,12 @@ from civitas.catalogue.public import (
     get_live_service,
     list_live_services,
 )
+from civitas.identity.public import ApiKeyRef, authenticate_api_key
 from civitas.journeys.submission import NotSubmitted, submit_answers
+from civitas.platform import ratelimit
 from civitas.platform.input_guards import JSONTooDeep, parse_json
 from civitas.platform.problems import problem_response
+from civitas.platform.references import normalise_reference
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -36,6 +43,47 @@ def _service_not_found(organisation: str, slug: str) -> JsonResponse:
         title="Service not found",
         problem_type="not-found",
         detail=f"There is no live service '{slug}' of organisation '{organisation}'.",
+    )
+
+
+def _api_key(request: HttpRequest) -> ApiKeyRef | JsonResponse:
+    """The caller's live key, counted against its rate; a 401 or 429 problem otherwise."""
+    authorization = request.headers.get("Authorization")
+    key = authenticate_api_key(authorization)
+    if key is None:
+        response = problem_response(
+            status=401,
+            title="API key required",
+            problem_type="unauthorized",
+            detail="Send a live API key of the service's organisation as "
+            "'Authorization: Bearer <key>'.",
+        )
+        # RFC 6750: say that a key was sent but not accepted, never why.
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"' if authorization else "Bearer"
+        return response
+    verdict = ratelimit.hit("api.key", key.public_id, settings.API_KEY_RATE)
+    if not verdict.allowed:
+        response = problem_response(
+            status=429,
+            title="Too many requests",
+            problem_type="too-many-requests",
+            detail=f"Too many requests with this key. Try again in {verdict.retry_after_seconds}"
+            " seconds.",
+        )
+        response["Retry-After"] = str(verdict.retry_after_seconds)
+        return response
+    return key
+
+
+def _forbidden(key: ApiKeyRef, action: str, service: Service) -> JsonResponse | None:
+    """A 403 problem unless the key is of the service's organisation and may `action` it."""
+    if key.organisation.slug == service.organisation and key.allows(action, service.slug):
+        return None
+    return problem_response(
+        status=403,
+        title="Not allowed with this key",
+        problem_type="forbidden",
+        detail=f"This key may not {action} to '{service.slug}' of '{service.organisation}'.",
     )
 
 
@@ -81,9 +129,14 @@ def service_detail(request: HttpRequest, organisation: str, slug: str) -> JsonRe
 @csrf_exempt
 @require_POST
 def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
+    key = _api_key(request)
+    if isinstance(key, JsonResponse):
+        return key
     service = _live_service(organisation, slug)
     if service is None:
         return _service_not_found(organisation, slug)
+    if forbidden := _forbidden(key, "submit", service):
+        return forbidden
     if request.content_type != "application/json":
         return problem_response(
             status=415,
@@ -182,3 +235,37 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             "on": fee.decided_on.isoformat(),
         }
     return JsonResponse(body, status=201)
+
+
+@require_GET
+def application_status(request: HttpRequest, reference: str) -> JsonResponse:
+    """Where an application of the key's organisation stands. Another organisation's
+    reference, or one of a service the key may not read, is as unknown as a made-up one."""
+    key = _api_key(request)
+    if isinstance(key, JsonResponse):
+        return key
+    if not any(scope.partition(":")[0] == "read" for scope in key.scopes):
+        return problem_response(
+            status=403,
+            title="Not allowed with this key",
+            problem_type="forbidden",
+            detail="This key may not read applications.",
+        )
+    canonical = normalise_reference(reference) if len(reference) <= 32 else None
+    case = find_case_status(canonical, organisation_id=key.organisation.id) if canonical else None
+    if case is None or not key.allows("read", case.service_slug):
+        return problem_response(
+            status=404,
+            title="Application not found",
+            problem_type="not-found",
+            detail="There is no application with this reference that this key may read.",
+        )
+    return JsonResponse(
+        {
+            "reference": case.reference,
+            "status": case.status,
+            "organisation": key.organisation.slug,
+            "service": case.service_slug,
+            "submitted_at": case.submitted_at.isoformat(),
+        }
+    )

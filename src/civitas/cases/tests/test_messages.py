@@ -146,13 +146,14 @@ def _publish_hostile_messages(tmp_path) -> None:
 
 
 def test_a_hostile_but_valid_definition_submits_and_decides(
-    tmp_path, client, organisations, caseworker
+    tmp_path, client, organisations, caseworker, api_headers
 ):
     _publish_hostile_messages(tmp_path)
     response = client.post(
         "/api/v1/services/example-borough/resident-parking-permit/applications",
         data=json.dumps({"version": 1, "answers": valid_answers(), "declaration": True}),
         content_type="application/json",
+        headers=api_headers,
     )
     assert response.status_code == 201, response.content
     case = Case.objects.get(reference=response.json()["reference"])

@@ -114,10 +114,12 @@ def test_an_application_made_on_english_pages_is_confirmed_in_english(
 
 
 def test_an_api_application_in_welsh_is_confirmed_and_decided_in_welsh(
-    client, welsh_messages_permit, smtp_inbox, caseworker
+    client, welsh_messages_permit, smtp_inbox, caseworker, api_headers
 ):
     body = {"version": 1, "declaration": True, "language": "cy", "answers": valid_answers()}
-    response = client.post(API, json.dumps(body), content_type="application/json")
+    response = client.post(
+        API, json.dumps(body), content_type="application/json", headers=api_headers
+    )
     assert response.status_code == 201, response.content
     case = Case.objects.get()
     assert case.language == "cy"
@@ -134,12 +136,14 @@ def test_an_api_application_in_welsh_is_confirmed_and_decided_in_welsh(
 
 
 def test_the_case_page_tells_the_caseworker_the_applicant_applied_in_welsh(
-    client, welsh_messages_permit, caseworker, signed_in
+    client, welsh_messages_permit, caseworker, signed_in, api_headers
 ):
     for language in ("cy", "en"):
         body = {"version": 1, "declaration": True, "language": language}
         body["answers"] = valid_answers()
-        response = client.post(API, json.dumps(body), content_type="application/json")
+        response = client.post(
+            API, json.dumps(body), content_type="application/json", headers=api_headers
+        )
         assert response.status_code == 201
     welsh, english = Case.objects.get(language="cy"), Case.objects.get(language="en")
 
@@ -163,10 +167,12 @@ def test_no_fee_is_written_in_the_applicants_language(welsh_messages_permit):
 
 @pytest.mark.parametrize("language", ["fr", "CY", "", None, ["cy"], {"cy": True}, 1])
 def test_an_api_application_in_a_language_the_platform_does_not_write_is_refused(
-    client, welsh_messages_permit, language
+    client, welsh_messages_permit, language, api_headers
 ):
     body = {"version": 1, "declaration": True, "language": language, "answers": valid_answers()}
-    response = client.post(API, json.dumps(body), content_type="application/json")
+    response = client.post(
+        API, json.dumps(body), content_type="application/json", headers=api_headers
+    )
 
     assert response.status_code == 400
     assert response.json()["errors"] == {"language": "must be one of en, cy"}

@@ -141,13 +141,16 @@ def test_a_resident_is_told_nothing_was_saved_when_the_log_is_broken(client, par
     assert Case.objects.count() == 0
 
 
-def test_the_api_says_a_submission_was_not_saved_when_the_log_is_broken(client, parking_permit):
+def test_the_api_says_a_submission_was_not_saved_when_the_log_is_broken(
+    client, parking_permit, api_headers
+):
     break_the_log()
     answers = valid_answers()  # what the journeys' API tests submit successfully
     response = client.post(
         "/api/v1/services/example-borough/resident-parking-permit/applications",
         json.dumps({"version": 1, "declaration": True, "answers": answers}),
         content_type="application/json",
+        headers=api_headers,
     )
     assert response.status_code == 503
     assert response["Content-Type"] == "application/problem+json"

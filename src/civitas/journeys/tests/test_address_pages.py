@@ -128,12 +128,14 @@ def test_any_post_gets_a_page_never_a_server_error(client, service, data):
         client.cookies.clear()
 
 
-def test_the_api_takes_the_address_as_its_lines(client, service):
+def test_the_api_takes_the_address_as_its_lines(client, service, api_headers):
     schema = client.get(API).json()["answers_schema"]["properties"][Q]
     assert schema["type"] == "string"
     answers = {Q: "7 Back Lane\nEastbury\neb1 1zz", "items": "A sofa", "email": "a@example.com"}
     body = {"version": 1, "declaration": True, "answers": answers}
-    created = client.post(f"{API}/applications", body, content_type="application/json")
+    created = client.post(
+        f"{API}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert created.status_code == 201, created.content
     assert Case.objects.get().answers[Q] == "7 Back Lane\nEastbury\nEB1 1ZZ"
     # The address table's addresses are the service's own, not published with it.
@@ -155,11 +157,13 @@ def test_the_api_takes_the_address_as_its_lines(client, service):
     ],
 )
 def test_the_api_refuses_an_address_that_is_not_one_with_a_field_error(
-    client, service, address, error
+    client, service, address, error, api_headers
 ):
     answers = {Q: address, "items": "A sofa", "email": "a@example.com"}
     body = {"version": 1, "declaration": True, "answers": answers}
-    response = client.post(f"{API}/applications", body, content_type="application/json")
+    response = client.post(
+        f"{API}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert response.status_code == 422, response.content
     assert error in response.json()["errors"][Q]
     assert not Case.objects.exists()

@@ -25,13 +25,15 @@ def valid_answers() -> dict:
     }
 
 
-def post(client, body, content_type="application/json"):
+def post(client, headers, body, content_type="application/json"):
     data = json.dumps(body) if not isinstance(body, str) else body
-    return client.post(URL, data=data, content_type=content_type)
+    return client.post(URL, data=data, content_type=content_type, headers=headers)
 
 
-def test_a_valid_application_creates_a_case(client, parking_permit):
-    response = post(client, {"version": 1, "answers": valid_answers(), "declaration": True})
+def test_a_valid_application_creates_a_case(client, parking_permit, api_headers):
+    response = post(
+        client, api_headers, {"version": 1, "answers": valid_answers(), "declaration": True}
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     case = Case.objects.get(reference=body["reference"])
@@ -41,8 +43,10 @@ def test_a_valid_application_creates_a_case(client, parking_permit):
     assert Message.objects.filter(about=case.reference).count() == 1
 
 
-def test_the_response_explains_the_fee_and_names_the_rules(client, parking_permit):
-    response = post(client, {"version": 1, "answers": valid_answers(), "declaration": True})
+def test_the_response_explains_the_fee_and_names_the_rules(client, parking_permit, api_headers):
+    response = post(
+        client, api_headers, {"version": 1, "answers": valid_answers(), "declaration": True}
+    )
     body = response.json()
     assert body["fee_explanation"][-1] == "Fee to pay: £77."
     assert body["fee_rules"]["name"] == "parking-permit-fee"
@@ -52,9 +56,9 @@ def test_the_response_explains_the_fee_and_names_the_rules(client, parking_permi
     assert case.fee_decision["explanation"] == body["fee_explanation"]
 
 
-def test_an_application_the_rules_refuse_is_a_422_problem(client, parking_permit):
+def test_an_application_the_rules_refuse_is_a_422_problem(client, parking_permit, api_headers):
     answers = {**valid_answers(), "permits_in_household": "3"}
-    response = post(client, {"version": 1, "answers": answers, "declaration": True})
+    response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert errors[""] == (
@@ -63,18 +67,20 @@ def test_an_application_the_rules_refuse_is_a_422_problem(client, parking_permit
     assert not Case.objects.exists()
 
 
-def test_invalid_answers_are_a_422_problem_naming_the_question(client, parking_permit):
+def test_invalid_answers_are_a_422_problem_naming_the_question(client, parking_permit, api_headers):
     answers = {**valid_answers(), "registration": "not a plate!"}
-    response = post(client, {"version": 1, "answers": answers, "declaration": True})
+    response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})
     assert response.status_code == 422
     assert response.headers["Content-Type"] == "application/problem+json"
     assert "registration" in response.json()["errors"]
     assert not Case.objects.exists()
 
 
-def test_answers_that_lead_off_the_route_are_refused_with_one_error(client, parking_permit):
+def test_answers_that_lead_off_the_route_are_refused_with_one_error(
+    client, parking_permit, api_headers
+):
     answers = {**valid_answers(), "postcode": "EB9 9ZZ"}
-    response = post(client, {"version": 1, "answers": answers, "declaration": True})
+    response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})
     assert response.status_code == 422
     # Where the route ends, not an error for each answer after it.
     [(answer, message)] = response.json()["errors"].items()
@@ -82,40 +88,43 @@ def test_answers_that_lead_off_the_route_are_refused_with_one_error(client, park
     assert message.startswith("the answers lead to 'not-in-a-zone'")
 
 
-def test_an_unknown_option_value_is_refused(client, parking_permit):
+def test_an_unknown_option_value_is_refused(client, parking_permit, api_headers):
     answers = {**valid_answers(), "co2_band": "Z"}
-    response = post(client, {"version": 1, "answers": answers, "declaration": True})
+    response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})
     assert response.status_code == 422
     assert not Case.objects.exists()
 
 
-def test_a_version_that_is_not_live_is_a_409(client, parking_permit):
-    response = post(client, {"version": 7, "answers": valid_answers(), "declaration": True})
+def test_a_version_that_is_not_live_is_a_409(client, parking_permit, api_headers):
+    response = post(
+        client, api_headers, {"version": 7, "answers": valid_answers(), "declaration": True}
+    )
     assert response.status_code == 409
     assert response.json()["live_version"] == 1
 
 
-def test_the_declaration_is_required(client, parking_permit):
-    response = post(client, {"version": 1, "answers": valid_answers()})
+def test_the_declaration_is_required(client, parking_permit, api_headers):
+    response = post(client, api_headers, {"version": 1, "answers": valid_answers()})
     assert response.status_code == 422
 
 
-def test_malformed_json_is_a_400_problem(client, parking_permit):
-    response = post(client, "{not json")
+def test_malformed_json_is_a_400_problem(client, parking_permit, api_headers):
+    response = post(client, api_headers, "{not json")
     assert response.status_code == 400
     assert response.json()["title"] == "Malformed JSON"
 
 
-def test_a_form_post_is_refused(client, parking_permit):
-    response = client.post(URL, {"version": "1"})
+def test_a_form_post_is_refused(client, parking_permit, api_headers):
+    response = client.post(URL, {"version": "1"}, headers=api_headers)
     assert response.status_code == 415
 
 
-def test_an_unknown_service_is_a_404_problem(client, db):
+def test_an_unknown_service_is_a_404_problem(client, api_headers):
     response = client.post(
         "/api/v1/services/example-borough/nope/applications",
         data="{}",
         content_type="application/json",
+        headers=api_headers,
     )
     assert response.status_code == 404
     assert response.json()["type"].endswith("not-found")

@@ -77,7 +77,7 @@ def test_the_formats_work_through_the_pages_and_the_case_page(
         assert shown in case_page
 
 
-def test_the_formats_work_through_the_api(client, formats_service):
+def test_the_formats_work_through_the_api(client, formats_service, api_headers):
     schema = client.get(API).json()["answers_schema"]["properties"]
     assert schema["member"]["pattern"] == "^(?:[A-Z]{2}[0-9]{4})$"
     assert schema["arrival"]["pattern"] == "^([01][0-9]|2[0-3]):([0-5][0-9])$"
@@ -90,7 +90,9 @@ def test_the_formats_work_through_the_api(client, formats_service):
         "arrival": "25:00",
     }
     body = {"version": 1, "declaration": True, "answers": answers}
-    response = client.post(f"{API}/applications", body, content_type="application/json")
+    response = client.post(
+        f"{API}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"member", "nino", "phone", "arrival"}
     body["answers"] = {
@@ -100,7 +102,9 @@ def test_the_formats_work_through_the_api(client, formats_service):
         "phone": "020 7946 0000",
         "arrival": "midday",
     }
-    response = client.post(f"{API}/applications", body, content_type="application/json")
+    response = client.post(
+        f"{API}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert response.status_code == 201, response.content
     stored = Case.objects.get().answers
     assert (stored["nino"], stored["phone"], stored["arrival"]) == (

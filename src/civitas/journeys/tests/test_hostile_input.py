@@ -51,50 +51,56 @@ def _submission(**answers) -> dict:
     return {"version": 1, "answers": {**valid_answers(), **answers}, "declaration": True}
 
 
-def test_json_nested_20000_deep_is_a_400_problem(client, parking_permit):
-    response = post(client, '{"answers": ' + "[" * 20000 + "]" * 20000 + "}")
+def test_json_nested_20000_deep_is_a_400_problem(client, parking_permit, api_headers):
+    response = post(client, api_headers, '{"answers": ' + "[" * 20000 + "]" * 20000 + "}")
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json()["type"].endswith("/json-too-deep")
     assert not Case.objects.exists()
 
 
-def test_json_nested_a_little_is_still_read(client, parking_permit):
+def test_json_nested_a_little_is_still_read(client, parking_permit, api_headers):
     body = _submission()
     body["extra"] = [[[[{"a": [1, {"b": "]]]]"}]}]]]]
-    response = post(client, body)
+    response = post(client, api_headers, body)
     assert response.status_code == 201, response.content
 
 
 @pytest.mark.parametrize("version", [True, 1.0, "1", None, [1]])
 def test_a_version_that_is_not_a_whole_number_is_a_400_problem_naming_it(
-    client, parking_permit, version
+    client, parking_permit, version, api_headers
 ):
-    response = post(client, {**_submission(), "version": version})
+    response = post(client, api_headers, {**_submission(), "version": version})
     assert response.status_code == 400
     assert response.json()["type"].endswith("/invalid-body")
     assert "version" in response.json()["errors"]
     assert not Case.objects.exists()
 
 
-def test_an_email_answer_with_a_lone_surrogate_is_a_422_problem(client, parking_permit):
+def test_an_email_answer_with_a_lone_surrogate_is_a_422_problem(
+    client, parking_permit, api_headers
+):
     # json.dumps writes the lone surrogate as the escape "\ud800", which json.loads reads back.
-    response = post(client, _submission(email="\ud800@example.com"))
+    response = post(client, api_headers, _submission(email="\ud800@example.com"))
     assert response.status_code == 422
     assert "email" in response.json()["errors"]
     assert not Case.objects.exists()
 
 
 @pytest.mark.parametrize("text", CONTROL_CHARACTERS)
-def test_a_text_answer_with_control_characters_is_a_422_problem(client, parking_permit, text):
-    response = post(client, _submission(address_line=text))
+def test_a_text_answer_with_control_characters_is_a_422_problem(
+    client, parking_permit, text, api_headers
+):
+    response = post(client, api_headers, _submission(address_line=text))
     assert response.status_code == 422
     assert "address_line" in response.json()["errors"]
 
 
 @pytest.mark.parametrize("text", INVISIBLE_ONLY)
-def test_a_text_answer_of_only_invisible_characters_is_a_422_problem(client, parking_permit, text):
-    response = post(client, _submission(address_line=text))
+def test_a_text_answer_of_only_invisible_characters_is_a_422_problem(
+    client, parking_permit, text, api_headers
+):
+    response = post(client, api_headers, _submission(address_line=text))
     assert response.status_code == 422
     assert "address_line" in response.json()["errors"]
 
@@ -155,11 +161,12 @@ def test_a_form_in_a_character_set_other_than_utf8_is_refused(client, parking_pe
     assert client.get(f"{URL}/check-answers/").headers["Location"] == f"{URL}/email/"
 
 
-def test_a_json_body_declared_as_utf8_is_read(client, parking_permit):
+def test_a_json_body_declared_as_utf8_is_read(client, parking_permit, api_headers):
     response = client.post(
         API_URL,
         data=json.dumps(_submission()),
         content_type="application/json; charset=utf-8",
+        headers=api_headers,
     )
     assert response.status_code == 201
 

@@ -112,7 +112,7 @@ def test_hostile_item_answers_are_a_field_error_not_a_5xx(client, service, moved
     assert '<a href="#moved_in-' in response.content.decode()
 
 
-def _api(client, household):
+def _api(client, headers, household):
     answers = {
         "colour": "blue",
         "tenancy_start": "2020-03-01",
@@ -120,12 +120,15 @@ def _api(client, household):
         "email": "someone@example.com",
     }
     body = {"version": 1, "declaration": True, "answers": answers}
-    return client.post(f"{API}/applications", json.dumps(body), content_type="application/json")
+    return client.post(
+        f"{API}/applications", json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
-def test_the_api_keys_a_failed_item_check_by_group_item_and_answer(client, service):
+def test_the_api_keys_a_failed_item_check_by_group_item_and_answer(client, service, api_headers):
     refused = _api(
         client,
+        api_headers,
         [
             {"member_name": "Ada", "moved_in": "2020-03-01"},
             {"member_name": "Charles", "moved_in": "2019-12-31"},
@@ -136,7 +139,7 @@ def test_the_api_keys_a_failed_item_check_by_group_item_and_answer(client, servi
     assert errors["household/2/moved_in"] == BEFORE
     assert "household/1/moved_in" not in errors
     assert not Case.objects.exists()
-    taken = _api(client, [{"member_name": "Ada", "moved_in": "2020-03-01"}])
+    taken = _api(client, api_headers, [{"member_name": "Ada", "moved_in": "2020-03-01"}])
     assert taken.status_code == 201, taken.content
     assert Case.objects.get().answers["household"] == [
         {"member_name": "Ada", "moved_in": "2020-03-01"}

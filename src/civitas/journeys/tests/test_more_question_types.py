@@ -86,7 +86,7 @@ def test_the_new_types_work_through_the_pages_and_the_case_page(
         assert shown in case_page
 
 
-def test_the_new_types_work_through_the_api(client, service):
+def test_the_new_types_work_through_the_api(client, service, api_headers):
     api = "/api/v1/services/example-borough/small"
     schema = client.get(api).json()["answers_schema"]["properties"]
     assert schema["rent"]["pattern"] == "^(0|[1-9][0-9]{0,14})$"
@@ -102,15 +102,21 @@ def test_the_new_types_work_through_the_api(client, service):
         "email": "someone@example.com",
     }
     body = {"version": 1, "declaration": True, "answers": answers}
-    response = client.post(f"{api}/applications", body, content_type="application/json")
+    response = client.post(
+        f"{api}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert response.status_code == 422
     assert response.json()["errors"]["rent"] == "Enter an amount in pounds and pence, like 12.50", (
         response.json()
     )
     body["answers"] = {**answers, "rent": "1250", "children": "NaN"}
-    response = client.post(f"{api}/applications", body, content_type="application/json")
+    response = client.post(
+        f"{api}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert response.json()["errors"]["children"] == "The answer must be a number"
     body["answers"] = {**answers, "rent": "1250"}
-    response = client.post(f"{api}/applications", body, content_type="application/json")
+    response = client.post(
+        f"{api}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert response.status_code == 201, response.content
     assert Case.objects.get().answers["rent"] == "1250"

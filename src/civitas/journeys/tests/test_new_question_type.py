@@ -61,18 +61,24 @@ def test_a_new_question_type_works_through_the_pages_and_the_case_page(
     assert "Red (#FF0000)" in case_page
 
 
-def test_a_new_question_type_works_through_the_api(client, colour_service):
+def test_a_new_question_type_works_through_the_api(client, colour_service, api_headers):
     schema = client.get(API).json()["answers_schema"]
     assert schema["properties"]["favourite"] == {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"}
     answers = {"colour": "red", "favourite": "#0000ff", "email": "someone@example.com"}
     body = {"version": 1, "declaration": True, "answers": answers}
-    response = client.post(f"{API}/applications", body, content_type="application/json")
+    response = client.post(
+        f"{API}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert response.status_code == 422  # red leads to the exit page
     assert response.json()["errors"][""] == "the answers lead to 'no-red': We have no red"
     body["answers"] = {**answers, "colour": "blue", "favourite": "blue"}
-    response = client.post(f"{API}/applications", body, content_type="application/json")
+    response = client.post(
+        f"{API}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert response.json()["errors"]["favourite"] == "Enter a colour like #00FF00"
     body["answers"] = {**answers, "colour": "blue"}
-    response = client.post(f"{API}/applications", body, content_type="application/json")
+    response = client.post(
+        f"{API}/applications", body, content_type="application/json", headers=api_headers
+    )
     assert response.status_code == 201, response.content
     assert Case.objects.get().answers["favourite"] == "#0000FF"

@@ -177,9 +177,11 @@ def test_a_page_of_several_questions_shows_every_error_and_stores_nothing_partia
     assert summary.count(f"{URL}/name/?change=1") == 3
 
 
-def _api(client, answers):
+def _api(client, headers, answers):
     body = {"version": 1, "declaration": True, "answers": answers}
-    return client.post(f"{API}/applications", json.dumps(body), content_type="application/json")
+    return client.post(
+        f"{API}/applications", json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 VALID = {
@@ -191,18 +193,21 @@ VALID = {
 }
 
 
-def test_the_api_takes_lists_and_leaves_optional_answers_out(client, service):
+def test_the_api_takes_lists_and_leaves_optional_answers_out(client, service, api_headers):
     schema = client.get(API).json()["answers_schema"]["properties"]
     assert schema["pets"]["type"] == "array"
     assert schema["pet_names"] == {
         "anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}]
     }
-    response = _api(client, VALID)
+    response = _api(client, api_headers, VALID)
     assert response.status_code == 201, response.content
     case = Case.objects.get()
     assert case.answers["pets"] == ["cat", "fish"]
     assert case.answers["pet_names"] is None
-    assert _api(client, {**VALID, "pet_names": None, "middle_names": "A"}).status_code == 201
+    assert (
+        _api(client, api_headers, {**VALID, "pet_names": None, "middle_names": "A"}).status_code
+        == 201
+    )
 
 
 @pytest.mark.parametrize(
@@ -221,8 +226,10 @@ def test_the_api_takes_lists_and_leaves_optional_answers_out(client, service):
         ({"last_name": None}, "last_name"),
     ],
 )
-def test_hostile_api_answers_are_refused_without_a_case(client, service, change, field):
-    response = _api(client, {**VALID, **change})
+def test_hostile_api_answers_are_refused_without_a_case(
+    client, service, change, field, api_headers
+):
+    response = _api(client, api_headers, {**VALID, **change})
     assert 400 <= response.status_code < 500, response.content
     if field:
         assert field in response.json()["errors"], response.json()

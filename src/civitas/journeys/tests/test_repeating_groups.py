@@ -190,9 +190,11 @@ def test_both_errors_of_an_item_are_shown_at_once(client, service):
     assert '<a href="#member_age">' in html
 
 
-def _api(client, answers):
+def _api(client, headers, answers):
     body = {"version": 1, "declaration": True, "answers": answers}
-    return client.post(f"{API}/applications", json.dumps(body), content_type="application/json")
+    return client.post(
+        f"{API}/applications", json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 VALID = {
@@ -202,12 +204,12 @@ VALID = {
 }
 
 
-def test_the_api_takes_the_list_of_items(client, service):
+def test_the_api_takes_the_list_of_items(client, service, api_headers):
     schema = client.get(API).json()["answers_schema"]["properties"]["household"]
     assert schema["type"] == "array"
     assert schema["maxItems"] == 3
     assert schema["items"]["required"] == ["member_name"]
-    response = _api(client, VALID)
+    response = _api(client, api_headers, VALID)
     assert response.status_code == 201, response.content
     assert Case.objects.get().answers["household"] == [
         {"member_name": "Ada", "member_age": "36"},
@@ -230,8 +232,8 @@ def test_the_api_takes_the_list_of_items(client, service):
         ([{"member_name": "A"}, {"member_age": "old"}], "household/2/member_name"),
     ],
 )
-def test_hostile_api_items_are_refused_without_a_case(client, service, household, key):
-    response = _api(client, {**VALID, "household": household})
+def test_hostile_api_items_are_refused_without_a_case(client, service, household, key, api_headers):
+    response = _api(client, api_headers, {**VALID, "household": household})
     assert 400 <= response.status_code < 500, response.content
     if key:
         assert key in response.json()["errors"], response.json()

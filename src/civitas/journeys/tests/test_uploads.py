@@ -327,7 +327,7 @@ def test_a_file_token_of_another_case_or_none_at_all_is_not_found(
         assert response.status_code == 404
 
 
-def test_the_api_takes_no_file_even_naming_a_real_upload(client, service):
+def test_the_api_takes_no_file_even_naming_a_real_upload(client, service, api_headers):
     # Files come to the API with the open API; until then an id is refused, even a real one.
     _to_the_file_page(client)
     assert _upload(client, "mine.pdf", PDF).status_code == 302
@@ -338,6 +338,7 @@ def test_the_api_takes_no_file_even_naming_a_real_upload(client, service):
             "/api/v1/services/example-borough/small/applications",
             data=json.dumps({"version": 1, "declaration": True, "answers": answers}),
             content_type="application/json",
+            headers=api_headers,
         )
         assert response.status_code == 422, response.content
         assert response.json()["errors"] == {

@@ -56,13 +56,15 @@ def _use_redis(settings, url: str) -> None:
 
 
 def test_a_submission_made_while_redis_is_down_is_acknowledged_and_emailed_once_it_returns(
-    client, parking_permit, smtp_inbox, settings, tmp_path
+    client, parking_permit, smtp_inbox, settings, tmp_path, api_headers
 ):
     settings.NOTIFY_LEASE_SECONDS = 1
     with RedisServer() as redis_server:
         _use_redis(settings, redis_server.url)
         redis_server.kill()
-        response = post(client, {"version": 1, "answers": valid_answers(), "declaration": True})
+        response = post(
+            client, api_headers, {"version": 1, "answers": valid_answers(), "declaration": True}
+        )
         # It committed: a 500 here would make the client retry and apply twice.
         assert response.status_code == 201, response.content
         reference = response.json()["reference"]

@@ -1,5 +1,6 @@
-"""`civitas demo setup` loads the example services and demo staff; `civitas demo code`
-prints the demo caseworker's current sign-in code. Refused in production."""
+"""`civitas demo setup` loads the example services and demo staff and prints a demo API
+key; `civitas demo code` prints the demo caseworker's current sign-in code. Refused in
+production."""
 
 from typing import Any, TypedDict
 
@@ -8,7 +9,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from civitas.identity.public import ensure_organisation, ensure_staff_member
+from civitas.identity.public import (
+    create_api_key,
+    ensure_organisation,
+    ensure_staff_member,
+    list_api_keys,
+    revoke_api_key,
+)
 
 # Two councils, each publishing its own resident parking permit service, so that the wall
 # between organisations can be seen: neither's staff can see the other's cases or emails.
@@ -66,6 +73,12 @@ DEMO_STAFF: list[DemoStaffMember] = [
 ]
 
 
+# The demo key: Example Borough's, to submit to its services through the API. Each set-up
+# revokes the last one and prints a new secret, since a secret is never kept.
+DEMO_KEY_ORGANISATION = "example-borough"
+DEMO_KEY_NAME = "Demo key"
+
+
 def _hex_key(secret: str) -> str:
     import base64
 
@@ -110,3 +123,21 @@ class Command(BaseCommand):
                     totp_key_hex=_hex_key(person["totp_secret"]),
                 )
         self.stdout.write("demo staff ready")
+        self._make_demo_key()
+
+    def _make_demo_key(self) -> None:
+        organisation = ensure_organisation(
+            slug=DEMO_KEY_ORGANISATION, name=DEMO_ORGANISATIONS[DEMO_KEY_ORGANISATION]
+        )
+        for key in list_api_keys(organisation.id):
+            if key.name == DEMO_KEY_NAME and key.revoked_at is None:
+                revoke_api_key(key.public_id, revoked_by="demo-setup")
+        key, secret = create_api_key(
+            organisation_slug=DEMO_KEY_ORGANISATION,
+            name=DEMO_KEY_NAME,
+            scopes=["submit", "read"],
+            created_by="demo-setup",
+        )
+        self.stdout.write(
+            f"demo API key for {DEMO_KEY_ORGANISATION} (submit, read), shown once: {secret}"
+        )

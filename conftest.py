@@ -156,6 +156,19 @@ def api_key(db):
     return make
 
 
+def problem_errors(response) -> dict[str, str]:
+    """An API problem's `errors` (RFC 9457: detail and JSON pointer each) by what the pages
+    call the answer: `email`, `""` for the application as a whole, `neighbours/1/name`
+    for an item of a repeating group (the pointer counts items from 0), `version`."""
+    named = {}
+    for error in response.json()["errors"]:
+        parts = error["pointer"].removeprefix("#/").split("/")
+        if parts[0] == "answers":
+            parts = [str(int(part) + 1) if part.isdigit() else part for part in parts[1:]]
+        named["/".join(part.replace("~0", "~") for part in parts)] = error["detail"]
+    return named
+
+
 @pytest.fixture
 def api_headers(api_key) -> dict[str, str]:
     """The headers of a key that may submit to every Example Borough service."""

@@ -6,6 +6,8 @@ Reading definitions is open to anyone; submitting takes an API key of the servic
 organisation with the `submit` scope (docs/decisions/0025), checked before the body is read.
 """
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -175,7 +177,7 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             title="Invalid version",
             problem_type="invalid-body",
             detail="Set 'version' to the number of the live version of the service.",
-            errors={"version": "must be a whole number"},
+            errors=[{"detail": "must be a whole number", "pointer": "#/version"}],
         )
     if body["version"] != service.version:
         return problem_response(
@@ -193,7 +195,7 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             problem_type="invalid-body",
             detail="Set 'language' to the applicant's language, which their messages are "
             f"written in: one of {', '.join(LANGUAGES)}.",
-            errors={"language": f"must be one of {', '.join(LANGUAGES)}"},
+            errors=[{"detail": f"must be one of {', '.join(LANGUAGES)}", "pointer": "#/language"}],
         )
     if body.get("declaration") is not True:
         return problem_response(
@@ -215,7 +217,7 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             title="Invalid answers",
             problem_type="invalid-answers",
             detail="Some answers are missing or not valid.",
-            errors=result.errors,
+            errors=answer_errors(result.errors),
         )
     fee = result.fee
     body = {
@@ -269,3 +271,16 @@ def application_status(request: HttpRequest, reference: str) -> JsonResponse:
             "submitted_at": case.submitted_at.isoformat(),
         }
     )
+
+
+def answer_errors(errors: Mapping[str, str]) -> list[dict[str, str]]:
+    """Each error of the answers with the JSON Pointer (RFC 6901) to what it is about in
+    the body, as RFC 9457's `errors` lists them: `#/answers/email`; `#/answers` for the
+    application as a whole; `#/answers/neighbours/0/neighbour_name` for an item of a
+    repeating group, named `neighbours/1/neighbour_name` (items count from 1 on pages)."""
+    listed = []
+    for name, detail in errors.items():
+        parts = [str(int(part) - 1) if part.isdigit() else part for part in name.split("/") if part]
+        escaped = [part.replace("~", "~0") for part in ("answers", *parts)]
+        listed.append({"detail": detail, "pointer": "#/" + "/".join(escaped)})
+    return listed

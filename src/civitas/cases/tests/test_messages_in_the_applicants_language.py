@@ -15,7 +15,7 @@ from civitas.cases.services import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.journeys.tests.test_pages import URL, complete_questions
-from conftest import acting, publish_example, run_queued_jobs
+from conftest import acting, problem_errors, publish_example, run_queued_jobs
 
 SERVICES = Path(__file__).resolve().parents[4] / "services"
 API = "/api/v1/services/example-borough/resident-parking-permit/applications"
@@ -175,5 +175,5 @@ def test_an_api_application_in_a_language_the_platform_does_not_write_is_refused
     )
 
     assert response.status_code == 400
-    assert response.json()["errors"] == {"language": "must be one of en, cy"}
+    assert problem_errors(response) == {"language": "must be one of en, cy"}
     assert not Case.objects.exists()

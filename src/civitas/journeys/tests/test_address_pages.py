@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from civitas.cases.models import Case
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.memory import REPO
+from conftest import problem_errors
 
 BULKY_WASTE = REPO / "services" / "bulky-waste-collection" / "service.yaml"
 URL = "/services/example-borough/bulky-waste-collection"
@@ -165,5 +166,5 @@ def test_the_api_refuses_an_address_that_is_not_one_with_a_field_error(
         f"{API}/applications", body, content_type="application/json", headers=api_headers
     )
     assert response.status_code == 422, response.content
-    assert error in response.json()["errors"][Q]
+    assert error in problem_errors(response)[Q]
     assert not Case.objects.exists()

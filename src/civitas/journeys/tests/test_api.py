@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from civitas.cases.models import Case
 from civitas.notify.models import Message
+from conftest import problem_errors
 
 URL = "/api/v1/services/example-borough/resident-parking-permit/applications"
 
@@ -60,7 +61,7 @@ def test_an_application_the_rules_refuse_is_a_422_problem(client, parking_permit
     answers = {**valid_answers(), "permits_in_household": "3"}
     response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})
     assert response.status_code == 422
-    errors = response.json()["errors"]
+    errors = problem_errors(response)
     assert errors[""] == (
         "the answers lead to 'cannot-have-a-permit': You cannot have a resident parking permit"
     )
@@ -72,7 +73,7 @@ def test_invalid_answers_are_a_422_problem_naming_the_question(client, parking_p
     response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})
     assert response.status_code == 422
     assert response.headers["Content-Type"] == "application/problem+json"
-    assert "registration" in response.json()["errors"]
+    assert "registration" in problem_errors(response)
     assert not Case.objects.exists()
 
 
@@ -83,7 +84,7 @@ def test_answers_that_lead_off_the_route_are_refused_with_one_error(
     response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})
     assert response.status_code == 422
     # Where the route ends, not an error for each answer after it.
-    [(answer, message)] = response.json()["errors"].items()
+    [(answer, message)] = problem_errors(response).items()
     assert answer == ""
     assert message.startswith("the answers lead to 'not-in-a-zone'")
 

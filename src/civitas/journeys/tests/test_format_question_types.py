@@ -8,6 +8,7 @@ import pytest
 from civitas.cases.models import Case
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
+from conftest import problem_errors
 
 URL = "/services/example-borough/small"
 API = "/api/v1/services/example-borough/small"
@@ -94,7 +95,7 @@ def test_the_formats_work_through_the_api(client, formats_service, api_headers):
         f"{API}/applications", body, content_type="application/json", headers=api_headers
     )
     assert response.status_code == 422
-    assert set(response.json()["errors"]) == {"member", "nino", "phone", "arrival"}
+    assert set(problem_errors(response)) == {"member", "nino", "phone", "arrival"}
     body["answers"] = {
         **answers,
         "member": "AB1234",

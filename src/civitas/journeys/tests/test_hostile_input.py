@@ -11,6 +11,7 @@ from civitas.cases.models import Case
 from civitas.journeys.tests.test_api import URL as API_URL
 from civitas.journeys.tests.test_api import post, valid_answers
 from civitas.journeys.tests.test_pages import URL, answer
+from conftest import problem_errors
 
 STEPS_TO_THE_START_DATE = [
     ("postcode", {"postcode": "EB1 1AA"}),
@@ -73,7 +74,7 @@ def test_a_version_that_is_not_a_whole_number_is_a_400_problem_naming_it(
     response = post(client, api_headers, {**_submission(), "version": version})
     assert response.status_code == 400
     assert response.json()["type"].endswith("/invalid-body")
-    assert "version" in response.json()["errors"]
+    assert "version" in problem_errors(response)
     assert not Case.objects.exists()
 
 
@@ -83,7 +84,7 @@ def test_an_email_answer_with_a_lone_surrogate_is_a_422_problem(
     # json.dumps writes the lone surrogate as the escape "\ud800", which json.loads reads back.
     response = post(client, api_headers, _submission(email="\ud800@example.com"))
     assert response.status_code == 422
-    assert "email" in response.json()["errors"]
+    assert "email" in problem_errors(response)
     assert not Case.objects.exists()
 
 
@@ -93,7 +94,7 @@ def test_a_text_answer_with_control_characters_is_a_422_problem(
 ):
     response = post(client, api_headers, _submission(address_line=text))
     assert response.status_code == 422
-    assert "address_line" in response.json()["errors"]
+    assert "address_line" in problem_errors(response)
 
 
 @pytest.mark.parametrize("text", INVISIBLE_ONLY)
@@ -102,7 +103,7 @@ def test_a_text_answer_of_only_invisible_characters_is_a_422_problem(
 ):
     response = post(client, api_headers, _submission(address_line=text))
     assert response.status_code == 422
-    assert "address_line" in response.json()["errors"]
+    assert "address_line" in problem_errors(response)
 
 
 @pytest.mark.parametrize("text", CONTROL_CHARACTERS)

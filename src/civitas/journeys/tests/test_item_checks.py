@@ -11,6 +11,7 @@ from civitas.cases.models import Case
 from civitas.catalogue.definition import parse_definition
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
+from conftest import problem_errors
 
 URL = "/services/example-borough/small"
 API = "/api/v1/services/example-borough/small"
@@ -135,7 +136,7 @@ def test_the_api_keys_a_failed_item_check_by_group_item_and_answer(client, servi
         ],
     )
     assert refused.status_code == 422, refused.content
-    errors = refused.json()["errors"]
+    errors = problem_errors(refused)
     assert errors["household/2/moved_in"] == BEFORE
     assert "household/1/moved_in" not in errors
     assert not Case.objects.exists()

@@ -8,6 +8,7 @@ import pytest
 from civitas.cases.models import Case
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
+from conftest import problem_errors
 
 URL = "/services/example-borough/small"
 
@@ -106,14 +107,14 @@ def test_the_new_types_work_through_the_api(client, service, api_headers):
         f"{api}/applications", body, content_type="application/json", headers=api_headers
     )
     assert response.status_code == 422
-    assert response.json()["errors"]["rent"] == "Enter an amount in pounds and pence, like 12.50", (
+    assert problem_errors(response)["rent"] == "Enter an amount in pounds and pence, like 12.50", (
         response.json()
     )
     body["answers"] = {**answers, "rent": "1250", "children": "NaN"}
     response = client.post(
         f"{api}/applications", body, content_type="application/json", headers=api_headers
     )
-    assert response.json()["errors"]["children"] == "The answer must be a number"
+    assert problem_errors(response)["children"] == "The answer must be a number"
     body["answers"] = {**answers, "rent": "1250"}
     response = client.post(
         f"{api}/applications", body, content_type="application/json", headers=api_headers

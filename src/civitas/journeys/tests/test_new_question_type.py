@@ -9,6 +9,7 @@ from civitas.cases.models import Case
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.questions import registered
 from civitas.catalogue.tests.test_question_types import WITH_A_COLOUR, Colour
+from conftest import problem_errors
 
 URL = "/services/example-borough/small"
 API = "/api/v1/services/example-borough/small"
@@ -70,12 +71,12 @@ def test_a_new_question_type_works_through_the_api(client, colour_service, api_h
         f"{API}/applications", body, content_type="application/json", headers=api_headers
     )
     assert response.status_code == 422  # red leads to the exit page
-    assert response.json()["errors"][""] == "the answers lead to 'no-red': We have no red"
+    assert problem_errors(response)[""] == "the answers lead to 'no-red': We have no red"
     body["answers"] = {**answers, "colour": "blue", "favourite": "blue"}
     response = client.post(
         f"{API}/applications", body, content_type="application/json", headers=api_headers
     )
-    assert response.json()["errors"]["favourite"] == "Enter a colour like #00FF00"
+    assert problem_errors(response)["favourite"] == "Enter a colour like #00FF00"
     body["answers"] = {**answers, "colour": "blue"}
     response = client.post(
         f"{API}/applications", body, content_type="application/json", headers=api_headers

@@ -111,3 +111,25 @@ def test_an_application_status_is_the_documented_document(client, parking_permit
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     jsonschema.validate(response.json(), schema)
     assert operation["security"] == [{"apiKey": []}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"version": "1", "answers": {}, "declaration": True},
+        {"version": 1, "answers": valid_answers(), "declaration": True, "language": "fr"},
+        {"version": 1, "answers": {**valid_answers(), "email": "nope"}, "declaration": True},
+    ],
+    ids=["version", "language", "answers"],
+)
+def test_a_submissions_field_errors_are_the_documented_problem(
+    client, parking_permit, api_headers, body
+):
+    response = client.post(
+        URL, data=json.dumps(body), content_type="application/json", headers=api_headers
+    )
+
+    assert response.status_code in (400, 422)
+    jsonschema.validate(response.json(), _openapi()["components"]["schemas"]["Problem"])
+    [error] = response.json()["errors"]
+    assert error["pointer"] in ("#/version", "#/language", "#/answers/email")

@@ -12,6 +12,7 @@ from civitas.cases.models import Case
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
 from civitas.catalogue.tests.test_question_types_hostile import HOSTILE_TEXT
+from conftest import problem_errors
 
 URL = "/services/example-borough/small"
 API = "/api/v1/services/example-borough/small"
@@ -232,7 +233,7 @@ def test_hostile_api_answers_are_refused_without_a_case(
     response = _api(client, api_headers, {**VALID, **change})
     assert 400 <= response.status_code < 500, response.content
     if field:
-        assert field in response.json()["errors"], response.json()
+        assert field in problem_errors(response), response.json()
     assert not Case.objects.exists()
 
 

@@ -13,6 +13,7 @@ from civitas.catalogue.definition import parse_definition
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
 from civitas.catalogue.tests.test_question_types_hostile import HOSTILE_TEXT
+from conftest import problem_errors
 
 URL = "/services/example-borough/small"
 API = "/api/v1/services/example-borough/small"
@@ -236,7 +237,7 @@ def test_hostile_api_items_are_refused_without_a_case(client, service, household
     response = _api(client, api_headers, {**VALID, "household": household})
     assert 400 <= response.status_code < 500, response.content
     if key:
-        assert key in response.json()["errors"], response.json()
+        assert key in problem_errors(response), response.json()
     assert not Case.objects.exists()
 
 

@@ -86,3 +86,23 @@ def test_a_repeating_group_off_the_route_is_off_the_route_not_unknown(db):
 
     assert checked.errors["unknown_answer"] == "this is not a question this service asks"
     assert checked.errors.get(group) != "this is not a question this service asks"
+
+
+def test_the_api_points_at_each_answer_in_error_as_rfc_9457_lists_them():
+    from civitas.journeys.api import answer_errors
+
+    listed = answer_errors(
+        {
+            "date_of_birth": "The date must be in the past",
+            "": "the answers lead to 'too-young'",
+            "neighbours/2/neighbour_name": "Enter a name",
+            "odd~name": "Enter it",
+        }
+    )
+
+    assert listed == [
+        {"detail": "The date must be in the past", "pointer": "#/answers/date_of_birth"},
+        {"detail": "the answers lead to 'too-young'", "pointer": "#/answers"},
+        {"detail": "Enter a name", "pointer": "#/answers/neighbours/1/neighbour_name"},
+        {"detail": "Enter it", "pointer": "#/answers/odd~0name"},
+    ]

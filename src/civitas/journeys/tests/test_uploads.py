@@ -21,6 +21,7 @@ from civitas.platform.audit import AuditEvent
 from civitas.platform.crypto import DecryptionError
 from civitas.platform.files.store import sealed_file_path
 from civitas.platform.tests.clamd_sandbox import EICAR
+from conftest import problem_errors
 
 URL = "/services/example-borough/small"
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -341,7 +342,7 @@ def test_the_api_takes_no_file_even_naming_a_real_upload(client, service, api_he
             headers=api_headers,
         )
         assert response.status_code == 422, response.content
-        assert response.json()["errors"] == {
+        assert problem_errors(response) == {
             "evidence": "The API does not take files yet: apply through the service's pages"
         }
     assert not Case.objects.exists()

@@ -57,10 +57,24 @@ ENGLISH_PHRASES = (
     "How we use your information",
     "is the data controller",
     "Make a decision",
+    "(version ",
     "Working for",
     "Signed in as",
     "not yet signed",
     "The entry as it is hashed",
+    "Your answers have been saved",
+    "Save your answers",
+    "We have sent a link",
+    "timed out",
+    "This link",
+    "Sign in",
+    "security code",
+    "We use 2 essential cookies",
+    "We use the information you give us",
+    "Web Content Accessibility Guidelines",
+    "Page not found",
+    "Give feedback",
+    "What happens next",
     "How to check this yourself",
 )
 
@@ -109,7 +123,7 @@ def english_in(html: str) -> list[str]:
 
 def english_left(response) -> list[str]:
     """The English interface words on a page that should be Welsh."""
-    assert response.status_code in (200, 400), response.status_code
+    assert response.status_code in (200, 400, 404), response.status_code
     html = response.content.decode()
     assert 'lang="cy"' in html
     return english_in(html)
@@ -196,3 +210,24 @@ def test_a_staff_case_page_and_its_transparency_log_entry_are_in_welsh(
 def test_the_check_finds_the_english_words_on_an_english_page(client, bulky_waste):
     html = _address(client, step="find", postcode="EB1 1AA", action="find").content.decode()
     assert {"Back", "Continue", "Change postcode", "addresses found for"} <= set(english_in(html))
+
+
+def test_save_and_return_the_time_out_and_the_sites_own_pages_are_in_welsh(welsh, bulky_waste):
+    chosen = _address(welsh, step="select", postcode="EB1 1AA", uprn="100000000003")
+    assert chosen.status_code == 302
+    assert english_left(welsh.get(f"{BULKY}/save/")) == []
+    assert english_left(welsh.post(f"{BULKY}/save/", {"email": "not an email"})) == []
+    saved = welsh.post(f"{BULKY}/save/", {"email": "someone@example.com"}, follow=True)
+    assert english_left(saved) == []
+    assert "Mae eich atebion wedi" in saved.content.decode()
+    unusable = welsh.get(f"{BULKY}/return/not-a-token/")
+    assert english_left(unusable) == []
+    assert "ddolen hon yn gweithio" in unusable.content.decode()
+    timed_out = welsh.get(f"{BULKY}/timed-out/")
+    assert english_left(timed_out) == []
+    assert "Mae amser eich cais wedi dod i ben" in timed_out.content.decode()
+    for page in ("/accessibility", "/privacy", "/cookies", "/feedback", "/no-such-page"):
+        response = welsh.get(page)
+        assert response.status_code in (200, 404)
+        assert english_in(response.content.decode()) == [], page
+    assert english_left(welsh.get("/staff/sign-in")) == []

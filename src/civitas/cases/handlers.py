@@ -30,6 +30,8 @@ def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> Entr
 
 
 def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerResults) -> None:
+    if not event.contact_email:
+        return  # an applicant who gave no address (an anonymous report) is sent nothing
     queue_email(
         organisation_id=event.service.organisation_id,
         idempotency_key=f"case:{event.reference}:submitted",
@@ -72,6 +74,8 @@ def log_decision(event: CaseDecided, results: HandlerResults) -> EntryReceipt:
 
 
 def email_decision(event: CaseDecided, results: HandlerResults) -> None:
+    if not event.contact_email:
+        return  # an applicant who gave no address (an anonymous report) is sent nothing
     template = "approved" if event.status == Status.APPROVED else "refused"
     fingerprint = event.reason_fingerprint
     queue_email(

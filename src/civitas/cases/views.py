@@ -104,6 +104,8 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
             "outcome": outcome_value,
             "reason": reason,
             "answers_hidden": answers_hidden,
+            # An anonymous report: nobody to email, which the caseworker should know.
+            "no_contact": not answers_hidden and not case.answers.get(service.contact_email_answer),
             "can_decide": case.status == Status.SUBMITTED
             and not answers_hidden
             and has_permission(staff, "cases.decide"),

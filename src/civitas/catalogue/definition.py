@@ -278,11 +278,11 @@ def _check_meaning(
     problems.extend(_check_address_tables_used(document, positions))
     problems.extend(_check_page_ids_and_reachability(document, positions))
 
+    # The contact email may be optional, or on a branch: an applicant who gives no
+    # address (an anonymous report) is sent no email.
     contact = document["contact"]["email"]
     if answer_ids.get(contact) != "email":
         problem(("contact", "email"), f"contact email '{contact}' must name an email question")
-    elif contact in optional:
-        problem(("contact", "email"), f"contact email '{contact}' must not be optional")
 
     fees = document.get("fees")
     if fees:

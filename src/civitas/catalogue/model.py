@@ -120,7 +120,7 @@ WELSH_OPTIONAL_SUFFIX = " (dewisol)"
 """The same, added to a label written in Welsh too, on a Welsh page."""
 """Added to an optional question's label, as GOV.UK does."""
 
-NOT_GIVEN = "Not given"
+NOT_GIVEN = Text({"en": "Not given", "cy": "Heb ei roi"})
 """What check answers and the case page show for an optional question left blank."""
 
 

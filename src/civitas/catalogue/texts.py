@@ -56,6 +56,15 @@ def in_language(value: str, code: str) -> str:
     return value.in_language(code) if isinstance(value, Text) else value
 
 
+def join_texts(separator: str, items: list[str]) -> str:
+    """`separator.join(items)`, keeping each language's version when an item has them."""
+    if not any(isinstance(item, Text) for item in items):
+        return separator.join(items)
+    return Text(
+        {code: separator.join(in_language(item, code) for item in items) for code in LANGUAGES}
+    )
+
+
 def english(value: object) -> str:
     """The English of a text as written in a definition (a string or a mapping)."""
     versions = dict(text_versions(value))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from civitas.catalogue.public import RulesSpec, Service
+from civitas.catalogue.public import RulesSpec, Service, active_language
 from civitas.platform.jsontypes import JSONObject, JSONValue
 from civitas.rules.public import Decision, RuleSet, decide, load_rule_set_source, read_input
 
@@ -137,12 +137,15 @@ def rules_outcome(
                 return None
             continue
         inputs[name] = read_input(rule_set, name, value)
-    decision = _decide(rule_set, tuple(sorted(inputs.items())), on)
+    decision = _decide(rule_set, tuple(sorted(inputs.items())), on, active_language())
     return RulesOutcome(decision, spec.fee, spec.eligible)
 
 
 # Pages call for the same decision several times a request (route, fee, summary); the
-# rule sets live as long as the process, so keying by the rule set object is safe.
+# rule sets live as long as the process, so keying by the rule set object is safe. The
+# explanation is written in the active language (its dates): the language is in the key.
 @functools.lru_cache(maxsize=4096)
-def _decide(rule_set: RuleSet, inputs: tuple[tuple[str, Any], ...], on: datetime.date) -> Decision:
+def _decide(
+    rule_set: RuleSet, inputs: tuple[tuple[str, Any], ...], on: datetime.date, language: str
+) -> Decision:
     return decide(rule_set, dict(inputs), on=on)

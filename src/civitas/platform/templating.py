@@ -42,7 +42,9 @@ def format_datetime(value: Any) -> str:
 
 def with_line_breaks(text: str) -> markupsafe.Markup:
     """Text over several lines (a long_text answer), escaped, with its line breaks kept."""
-    return markupsafe.Markup("<br>").join(markupsafe.escape(line) for line in text.split("\n"))
+    # escape() asks a value for its own HTML first: a text written in several languages
+    # gives the page's language.
+    return markupsafe.Markup("<br>").join(markupsafe.escape(text).split("\n"))
 
 
 # Chrome kept per process: a few entries per service and language, so the bound is only

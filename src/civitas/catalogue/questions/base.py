@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from civitas.catalogue.texts import join_texts
 from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
 from civitas.platform.jsontypes import JSONObject, JSONValue
 from civitas.rules.public import MISSING, TEXT_TYPE, ValueType
@@ -158,7 +159,7 @@ class QuestionType(ABC):
         if isinstance(value, str):
             return self.display(question, value)
         if isinstance(value, list):
-            return "\n".join(self.display_value(question, item) for item in value)
+            return join_texts("\n", [self.display_value(question, item) for item in value])
         return "" if value is None else str(value)
 
     def is_blank(self, question: Question, fields: Mapping[str, str]) -> bool:

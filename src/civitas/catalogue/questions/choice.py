@@ -20,6 +20,7 @@ from civitas.catalogue.questions.base import (
     register,
     typed_text_problem,
 )
+from civitas.catalogue.texts import Text
 from civitas.rules.public import BOOLEAN_TYPE, MISSING, ValueType, choice_type
 
 if TYPE_CHECKING:
@@ -125,7 +126,12 @@ class YesNo(Radios):
 def _yes_no() -> tuple[Option, ...]:
     from civitas.catalogue.model import Option  # the model imports the question types
 
-    return (Option("yes", "Yes"), Option("no", "No"))
+    # Welsh answers yes and no with the question's own verb ("Ydw", "Oes"); a built-in
+    # question cannot know it, so it uses the neutral "Ie" and "Na".
+    return (
+        Option("yes", Text({"en": "Yes", "cy": "Ie"})),
+        Option("no", Text({"en": "No", "cy": "Na"})),
+    )
 
 
 @register

@@ -1,6 +1,7 @@
 """A definition may write its texts in English and Welsh: a page in Welsh shows the Welsh
 (title, label, hint, options, error messages, Markdown), a page in English the English."""
 
+import datetime
 import textwrap
 
 import pytest
@@ -125,3 +126,19 @@ def test_a_welsh_page_shows_a_checks_welsh_message_and_the_welsh_optional_label(
     html = refused.content.decode()
     assert html.count("Rhaid i chi fod yn 18 oed neu&#39;n hŷn") == 2
     assert "You must be 18 or over" not in html
+
+
+def test_a_rules_explanation_worked_out_for_a_welsh_page_is_not_shown_on_an_english_one(
+    parking_permit,
+):
+    from civitas.journeys import decisions
+    from civitas.journeys.tests.test_api import valid_answers
+
+    answers = {**valid_answers(), "zone": "A"}
+    today = datetime.date(2026, 12, 1)
+    with translation.override("cy"):
+        welsh = decisions.rules_outcome(parking_permit, answers, today=today)
+    english = decisions.rules_outcome(parking_permit, answers, today=today)
+
+    assert any("Ebrill" in sentence for sentence in welsh.decision.explanation)
+    assert not any("Ebrill" in sentence for sentence in english.decision.explanation)

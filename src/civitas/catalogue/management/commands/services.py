@@ -23,11 +23,15 @@ from civitas.ledger.public import LedgerUnavailable
 
 
 def _expand(paths: list[str]) -> list[Path]:
-    """A folder stands for every service.yaml below it."""
+    """A service's folder stands for its service.yaml; any other folder for every
+    service.yaml in the folders it holds."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        files.extend(sorted(path.glob("*/service.yaml")) if path.is_dir() else [path])
+        if (path / "service.yaml").is_file():
+            files.append(path / "service.yaml")
+        else:
+            files.extend(sorted(path.glob("*/service.yaml")) if path.is_dir() else [path])
     return files
 
 

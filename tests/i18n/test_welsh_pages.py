@@ -80,9 +80,7 @@ ENGLISH_PHRASES = (
 
 HOUSEHOLD = """\
       - id: pets
-        question: {id: has_pets, type: radios, label: {en: 'Any pets?', cy: 'Unrhyw anifeiliaid?'},
-                   options: [{value: cat, label: {en: A cat, cy: Cath}},
-                             {value: none, label: {en: None of these, cy: Dim un}}]}
+        question: {id: has_pets, type: yes_no, label: {en: 'Any pets?', cy: 'Unrhyw anifeiliaid?'}}
       - id: household
         kind: repeat
         title: {en: Tell us about a household member, cy: Dywedwch wrthym am aelod o'r aelwyd}
@@ -171,11 +169,13 @@ def test_the_address_lookup_check_answers_and_privacy_notice_are_in_welsh(welsh,
     assert english_left(welsh.get(f"{BULKY}/privacy/")) == []
 
 
-def test_the_add_another_question_and_its_yes_and_no_are_in_welsh(welsh, small):
+def test_a_yes_or_no_question_and_the_add_another_question_are_in_welsh(welsh, small):
     assert welsh.post(f"{SMALL_URL}/colour/", {"version": "1", "colour": "blue"}).status_code == 302
     pets = welsh.get(f"{SMALL_URL}/pets/")
     assert english_left(pets) == []
-    assert welsh.post(f"{SMALL_URL}/pets/", {"version": "1", "has_pets": "cat"}).status_code == 302
+    assert ">Ie</label>" in pets.content.decode()
+    assert english_left(welsh.post(f"{SMALL_URL}/pets/", {"version": "1"})) == []
+    assert welsh.post(f"{SMALL_URL}/pets/", {"version": "1", "has_pets": "yes"}).status_code == 302
     added = welsh.post(f"{SMALL_URL}/household/1/", {"version": "1", "member_name": "Ada"})
     assert added.status_code == 302
     summary = welsh.get(f"{SMALL_URL}/household/")

@@ -1,0 +1,233 @@
+"""Key pages rendered in Welsh show none of the platform's English interface words: the
+words come from the Welsh catalogue, the service's own texts from its definition."""
+
+import textwrap
+from html.parser import HTMLParser
+
+import pytest
+
+from civitas.cases.models import Case
+from civitas.catalogue.public import publish_service_file
+from civitas.catalogue.tests.memory import REPO
+from civitas.catalogue.tests.test_model import SMALL
+
+BULKY_WASTE = REPO / "services" / "bulky-waste-collection" / "service.yaml"
+BULKY = "/services/example-borough/bulky-waste-collection"
+SMALL_URL = "/services/example-borough/small"
+ADDRESS = "collection_address"
+
+# A text on its own (a button, a link, a heading) that is one of these is English left
+# on a Welsh page.
+ENGLISH_WORDS = {
+    "Back",
+    "Continue",
+    "Change",
+    "Yes",
+    "No",
+    "Remove",
+    "Error",
+    "There is a problem",
+    "Find address",
+    "Postcode",
+    "Town or city",
+    "Select an address",
+    "Change postcode",
+    "Enter the address manually",
+    "Privacy notice",
+    "Your rights",
+    "Save and come back later",
+    "Accept and send",
+    "Decision",
+    "Approve",
+    "Refuse",
+    "History",
+    "Transparency log",
+    "Sign out",
+    "Cases",
+    "Sent emails",
+    "Entry",
+    "None",
+}
+# Longer English that may sit inside a text.
+ENGLISH_PHRASES = (
+    "addresses found for",
+    "We will delete your answers",
+    "You can enter up to",
+    "Now send your application",
+    "How we use your information",
+    "is the data controller",
+    "Make a decision",
+    "(version ",
+    "Working for",
+    "Signed in as",
+    "not yet signed",
+    "The entry as it is hashed",
+    "Your answers have been saved",
+    "Save your answers",
+    "We have sent a link",
+    "timed out",
+    "This link",
+    "Sign in",
+    "security code",
+    "We use 2 essential cookies",
+    "We use the information you give us",
+    "Web Content Accessibility Guidelines",
+    "Page not found",
+    "Give feedback",
+    "What happens next",
+    "How to check this yourself",
+)
+
+HOUSEHOLD = """\
+      - id: pets
+        question: {id: has_pets, type: yes_no, label: {en: 'Any pets?', cy: 'Unrhyw anifeiliaid?'}}
+      - id: household
+        kind: repeat
+        title: {en: Tell us about a household member, cy: Dywedwch wrthym am aelod o'r aelwyd}
+        item: {en: household member, cy: aelod o'r aelwyd}
+        min: 1
+        max: 3
+        questions:
+          - {id: member_name, type: text, label: {en: Full name, cy: Enw llawn}}
+      - id: email
+"""
+
+
+class _Texts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self._skipping += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skipping -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def english_in(html: str) -> list[str]:
+    """The English interface words among a page's texts."""
+    parser = _Texts()
+    parser.feed(html)
+    words = [text for text in parser.texts if text.rstrip(":.") in ENGLISH_WORDS]
+    phrases = [phrase for phrase in ENGLISH_PHRASES if phrase in " ".join(parser.texts)]
+    return words + phrases
+
+
+def english_left(response) -> list[str]:
+    """The English interface words on a page that should be Welsh."""
+    assert response.status_code in (200, 400, 404), response.status_code
+    html = response.content.decode()
+    assert 'lang="cy"' in html
+    return english_in(html)
+
+
+@pytest.fixture
+def welsh(client):
+    assert client.get("/language/cy/?next=/").status_code == 302
+    return client
+
+
+@pytest.fixture
+def bulky_waste(organisations):
+    publish_service_file(BULKY_WASTE, published_by="test")
+
+
+@pytest.fixture
+def small(organisations, tmp_path):
+    path = tmp_path / "service.yaml"
+    path.write_text(textwrap.dedent(SMALL.replace("      - id: email\n", HOUSEHOLD, 1)))
+    publish_service_file(path, published_by="test")
+
+
+def _address(client, **fields):
+    data = {"version": "1", **{f"{ADDRESS}-{key}": value for key, value in fields.items()}}
+    return client.post(f"{BULKY}/address/", data)
+
+
+def test_the_address_lookup_check_answers_and_privacy_notice_are_in_welsh(welsh, bulky_waste):
+    assert english_left(welsh.get(f"{BULKY}/address/")) == []
+    refused = _address(welsh, step="find", postcode="", action="find")
+    assert english_left(refused) == []
+    found = _address(welsh, step="find", postcode="EB1 1AA", action="find")
+    assert "Daethpwyd o hyd i 6 cyfeiriad ar gyfer EB1 1AA" in found.content.decode()
+    assert english_left(found) == []
+    manual = _address(welsh, step="select", postcode="EB1 1AA", action="manual")
+    assert english_left(manual) == []
+    chosen = _address(welsh, step="select", postcode="EB1 1AA", uprn="100000000003")
+    assert chosen.status_code == 302
+    assert english_left(welsh.get(f"{BULKY}/items/")) == []
+    assert welsh.post(f"{BULKY}/items/", {"version": "1", "items": "Soffa"}).status_code == 302
+    email = {"version": "1", "email": "someone@example.com"}
+    assert welsh.post(f"{BULKY}/email/", email).status_code == 302
+    assert english_left(welsh.get(f"{BULKY}/check-answers/")) == []
+    assert english_left(welsh.get(f"{BULKY}/privacy/")) == []
+
+
+def test_a_yes_or_no_question_and_the_add_another_question_are_in_welsh(welsh, small):
+    assert welsh.post(f"{SMALL_URL}/colour/", {"version": "1", "colour": "blue"}).status_code == 302
+    pets = welsh.get(f"{SMALL_URL}/pets/")
+    assert english_left(pets) == []
+    assert ">Ie</label>" in pets.content.decode()
+    assert english_left(welsh.post(f"{SMALL_URL}/pets/", {"version": "1"})) == []
+    assert welsh.post(f"{SMALL_URL}/pets/", {"version": "1", "has_pets": "yes"}).status_code == 302
+    added = welsh.post(f"{SMALL_URL}/household/1/", {"version": "1", "member_name": "Ada"})
+    assert added.status_code == 302
+    summary = welsh.get(f"{SMALL_URL}/household/")
+    html = summary.content.decode()
+    assert ">Ie</label>" in html
+    assert ">Na</label>" in html
+    assert english_left(summary) == []
+    assert english_left(welsh.post(f"{SMALL_URL}/household/", {"version": "1"})) == []
+    assert english_left(welsh.get(f"{SMALL_URL}/household/1/remove/")) == []
+
+
+def test_a_staff_case_page_and_its_transparency_log_entry_are_in_welsh(
+    client, bulky_waste, caseworker, signed_in
+):
+    chosen = _address(client, step="select", postcode="EB1 1AA", uprn="100000000003")
+    assert chosen.status_code == 302
+    assert client.post(f"{BULKY}/items/", {"version": "1", "items": "Soffa"}).status_code == 302
+    email = {"version": "1", "email": "someone@example.com"}
+    assert client.post(f"{BULKY}/email/", email).status_code == 302
+    sent = client.post(f"{BULKY}/declaration/", {"version": "1", "confirm": "yes"})
+    assert sent.status_code == 302
+    case = Case.objects.get()
+    signed_in(caseworker)
+    assert client.get("/language/cy/?next=/").status_code == 302
+    assert english_left(client.get("/staff/cases/")) == []
+    page = client.get(f"/staff/cases/{case.reference}/")
+    assert english_left(page) == []
+    assert english_left(client.get("/staff/messages/")) == []
+    assert english_left(client.get("/ledger/entries/0/")) == []
+
+
+def test_the_check_finds_the_english_words_on_an_english_page(client, bulky_waste):
+    html = _address(client, step="find", postcode="EB1 1AA", action="find").content.decode()
+    assert {"Back", "Continue", "Change postcode", "addresses found for"} <= set(english_in(html))
+
+
+def test_save_and_return_the_time_out_and_the_sites_own_pages_are_in_welsh(welsh, bulky_waste):
+    chosen = _address(welsh, step="select", postcode="EB1 1AA", uprn="100000000003")
+    assert chosen.status_code == 302
+    assert english_left(welsh.get(f"{BULKY}/save/")) == []
+    assert english_left(welsh.post(f"{BULKY}/save/", {"email": "not an email"})) == []
+    saved = welsh.post(f"{BULKY}/save/", {"email": "someone@example.com"}, follow=True)
+    assert english_left(saved) == []
+    assert "Mae eich atebion wedi" in saved.content.decode()
+    unusable = welsh.get(f"{BULKY}/return/not-a-token/")
+    assert english_left(unusable) == []
+    assert "ddolen hon yn gweithio" in unusable.content.decode()
+    timed_out = welsh.get(f"{BULKY}/timed-out/")
+    assert english_left(timed_out) == []
+    assert "Mae amser eich cais wedi dod i ben" in timed_out.content.decode()
+    for page in ("/accessibility", "/privacy", "/cookies", "/feedback", "/no-such-page"):
+        response = welsh.get(page)
+        assert response.status_code in (200, 404)
+        assert english_in(response.content.decode()) == [], page
+    assert english_left(welsh.get("/staff/sign-in")) == []

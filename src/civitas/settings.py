@@ -193,6 +193,8 @@ CLIENT_ADDRESS_HEADER = read_str("CLIENT_ADDRESS_HEADER", "")
 CLIENT_ADDRESS_PROXY_COUNT = read_int("CLIENT_ADDRESS_PROXY_COUNT", default=1)
 # Calls to the API with one key (docs/decisions/0025), counted before the body is read.
 API_KEY_RATE = read_rate("API_KEY_RATE", "600/minute")
+# How long a submission's response is kept for a retry with the same Idempotency-Key.
+IDEMPOTENCY_KEY_HOURS = read_int("IDEMPOTENCY_KEY_HOURS", default=24)
 
 # --- Journeys: timing out, saving and returning ---------------------------------------
 # A journey left alone this long is deleted; citizens are told so on every question page,

@@ -34,7 +34,11 @@ from civitas.identity.public import (
     PasswordChecked,
     SecurityCodeChecked,
 )
-from civitas.journeys.public import delete_abandoned_uploads, delete_expired_saved_journeys
+from civitas.journeys.public import (
+    delete_abandoned_uploads,
+    delete_expired_idempotency_keys,
+    delete_expired_saved_journeys,
+)
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
 from civitas.notify.public import (
     MessagesListed,
@@ -101,6 +105,12 @@ PERIODIC_JOBS = (
     ),
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
+    # Responses kept for API submissions retried with the same Idempotency-Key.
+    PeriodicJob(
+        "journeys.delete_expired_idempotency_keys",
+        delete_expired_idempotency_keys,
+        every_seconds=600,
+    ),
 )
 
 HEALTH_CHECKS = (

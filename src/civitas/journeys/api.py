@@ -9,6 +9,7 @@ organisation with the `submit` scope (docs/decisions/0025), checked before the b
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -23,9 +24,17 @@ from civitas.catalogue.public import (
     list_live_services,
 )
 from civitas.identity.public import ApiKeyRef, authenticate_api_key
-from civitas.journeys.submission import NotSubmitted, submit_answers
+from civitas.journeys.idempotency import (
+    Replay,
+    find_replay,
+    is_valid_key,
+    remember,
+    request_fingerprint,
+)
+from civitas.journeys.submission import NotSubmitted, Submitted, submit_answers
 from civitas.platform import ratelimit
 from civitas.platform.input_guards import JSONTooDeep, parse_json
+from civitas.platform.jsontypes import JSONObject
 from civitas.platform.problems import problem_response
 from civitas.platform.references import normalise_reference
 
@@ -147,6 +156,20 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
         )
     if len(request.body) > MAX_BODY_BYTES:
         return problem_response(status=413, title="Application too large")
+    idempotency_key = request.headers.get("Idempotency-Key")
+    fingerprint = request_fingerprint(request.body)
+    if idempotency_key is not None:
+        if not is_valid_key(idempotency_key):
+            return problem_response(
+                status=400,
+                title="Invalid Idempotency-Key",
+                problem_type="invalid-idempotency-key",
+                detail="An Idempotency-Key is 1 to 255 printable ASCII characters, "
+                "for example a UUID.",
+            )
+        replay = find_replay(api_key_id=key.id, key=idempotency_key, fingerprint=fingerprint)
+        if replay is not None:
+            return _replayed(replay)
     try:
         body = parse_json(request.body)
     except JSONTooDeep as error:
@@ -204,23 +227,48 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             problem_type="declaration-required",
             detail="Set 'declaration' to true to confirm the answers are correct.",
         )
-    result = submit_answers(
-        service,
-        body["answers"],
-        channel="api",
-        today=timezone.localdate(),
-        language=str(language),
-    )
-    if isinstance(result, NotSubmitted):
-        return problem_response(
-            status=422,
-            title="Invalid answers",
-            problem_type="invalid-answers",
-            detail="Some answers are missing or not valid.",
-            errors=answer_errors(result.errors),
+    try:
+        # The case and the record of its response commit together: a second request
+        # with the same key, racing this one, fails on the key and makes no case.
+        with transaction.atomic():
+            result = submit_answers(
+                service,
+                body["answers"],
+                channel="api",
+                today=timezone.localdate(),
+                language=str(language),
+            )
+            if isinstance(result, NotSubmitted):
+                return problem_response(
+                    status=422,
+                    title="Invalid answers",
+                    problem_type="invalid-answers",
+                    detail="Some answers are missing or not valid.",
+                    errors=answer_errors(result.errors),
+                )
+            response = _submitted(result, service)
+            if idempotency_key is not None:
+                remember(
+                    api_key_id=key.id,
+                    key=idempotency_key,
+                    fingerprint=fingerprint,
+                    response=response,
+                )
+    except IntegrityError:
+        replay = (
+            find_replay(api_key_id=key.id, key=idempotency_key, fingerprint=fingerprint)
+            if idempotency_key is not None
+            else None
         )
+        if replay is None:
+            raise
+        return _replayed(replay)
+    return JsonResponse(response, status=201)
+
+
+def _submitted(result: Submitted, service: Service) -> JSONObject:
     fee = result.fee
-    body = {
+    body: JSONObject = {
         "reference": result.reference,
         "status": result.status,
         "fee_pence": fee.pence if fee else None,
@@ -236,7 +284,23 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             "sha256": fee.rules_sha256,
             "on": fee.decided_on.isoformat(),
         }
-    return JsonResponse(body, status=201)
+    return body
+
+
+def _replayed(replay: Replay) -> JsonResponse:
+    """The first response to a request sent again with its Idempotency-Key; a different
+    request under a key already used is refused."""
+    if not replay.same_request:
+        return problem_response(
+            status=422,
+            title="Idempotency-Key already used",
+            problem_type="idempotency-key-reused",
+            detail="This Idempotency-Key was sent with a different application. Use a new "
+            "key for each application, and the same key only to send one again.",
+        )
+    response = JsonResponse(replay.response, status=201)
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 @require_GET

@@ -59,3 +59,27 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class IdempotentSubmission(models.Model):
+    """An application sent through the API with an `Idempotency-Key`: the response it
+    got, so that the same request sent again (a client retrying after a lost reply) gets
+    the same answer instead of making a second case (journeys/idempotency.py).
+
+    Keys are the client's, scoped to the API key that sent them. The response holds the
+    case's reference and fee, no answers; the request is kept only as its SHA-256.
+    """
+
+    api_key_id = models.BigIntegerField()
+    key = models.CharField(max_length=255)
+    request_sha256 = models.CharField(max_length=64)
+    response = models.JSONField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key_id", "key"], name="idempotency_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotent submission {self.pk}"

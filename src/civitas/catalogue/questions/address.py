@@ -41,6 +41,7 @@ from civitas.catalogue.questions.base import (
     register,
 )
 from civitas.catalogue.questions.text import POSTCODE as _POSTCODE
+from civitas.catalogue.questions.welsh import in_both_languages
 from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ def _row_problem(
 
 
 def _error(kind: str, field_name: str, refusal: Refusal | None = None) -> Cleaned:
-    return Cleaned(None, FieldError(ERRORS[kind], field_name, refusal=refusal))
+    return Cleaned(None, FieldError(in_both_languages(ERRORS[kind]), field_name, refusal=refusal))
 
 
 def _text(fields: Mapping[str, str], name: str) -> str:

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from civitas.catalogue.texts import join_texts
+from civitas.catalogue.questions.welsh import in_both_languages
+from civitas.catalogue.texts import Text, join_texts
 from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
 from civitas.platform.jsontypes import JSONObject, JSONValue
 from civitas.rules.public import MISSING, TEXT_TYPE, ValueType
@@ -110,15 +111,26 @@ def error_message(question: Question, kind: str, **values: str) -> str:
     Filled by plain replacement, not str.format: a definition's own text may hold any
     braces, and must show them as written rather than fail when an answer is checked.
     """
-    text = (
-        question.error_messages.get(kind)
-        or question.kind.default_errors.get(kind)
-        or DEFAULT_ERRORS[kind]
+    text = question.error_messages.get(kind) or in_both_languages(
+        question.kind.default_errors.get(kind) or DEFAULT_ERRORS[kind]
     )
     fills = {"max_length": str(question.max_length or ""), **values}
     for name, value in fills.items():
-        text = text.replace("{" + name + "}", value)
+        text = _filled(text, "{" + name + "}", value)
     return text
+
+
+def _filled(text: str, placeholder: str, value: str) -> str:
+    """`placeholder` replaced by `value` in each language: a value written in several
+    languages (a date's missing parts, an option's label) fills each with its own."""
+    if isinstance(text, Text) and isinstance(value, Text):
+        return Text(
+            {
+                code: version.replace(placeholder, value.in_language(code))
+                for code, version in text.translations.items()
+            }
+        )
+    return text.replace(placeholder, value)
 
 
 class QuestionType(ABC):
@@ -240,7 +252,7 @@ class TextLike(QuestionType):
                 "id": question.id,
                 "label": question.label,
                 "value": fields.get(question.id, ""),
-                "hint": question.hint or self.default_hint,
+                "hint": question.hint or in_both_languages(self.default_hint),
                 "error": error.message if error else "",
                 "type": self.input_type,
                 "classes": self.input_classes,

@@ -17,6 +17,7 @@ from civitas.catalogue.questions.base import (
     error_message,
     register,
 )
+from civitas.catalogue.questions.welsh import date_parts
 from civitas.platform.formats import written_date
 from civitas.rules.public import DATE_TYPE, MISSING, ValueType
 
@@ -83,7 +84,7 @@ class Date(QuestionType):
         missing = [part for part in PARTS if not parts[part]]
         if missing:
             # GOV.UK's pattern: say which part is missing ("... must include a year").
-            message = error_message(question, "incomplete", part=" and a ".join(missing))
+            message = error_message(question, "incomplete", part=date_parts(missing))
             return Cleaned(None, FieldError(message, _field(question, missing[0])))
         wrong = next(
             (part for part, value in parts.items() if not PART_FORMATS[part].fullmatch(value)),

@@ -23,6 +23,7 @@ from civitas.catalogue.questions.base import (
     error_message,
     register,
 )
+from civitas.catalogue.questions.welsh import kinds_of_file
 from civitas.platform.files.kinds import (
     FILE_KINDS,
     FILE_TOKEN,
@@ -141,6 +142,6 @@ def _file_error(question: Question, kind: str) -> FieldError:
         question,
         kind,
         max_size=describe_size(_max_size_bytes(question)),
-        kinds=_describe_kinds(question),
+        kinds=kinds_of_file(_describe_kinds(question)),
     )
     return FieldError(message, question.id)

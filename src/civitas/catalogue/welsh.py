@@ -63,9 +63,10 @@ def _texts_without_welsh(
 
 
 def _lacks_welsh(value: Any) -> bool:
+    # A text with no letters (empty, "2", "£10") reads the same in Welsh.
     if isinstance(value, str):
-        return bool(value.strip())  # an optional text left empty needs no Welsh
-    return isinstance(value, dict) and not value.get("cy")
+        return any(character.isalpha() for character in value)
+    return isinstance(value, dict) and not value.get("cy") and _lacks_welsh(value.get("en", ""))
 
 
 def _resolve(root: Mapping[str, Any], reference: str) -> Mapping[str, Any]:

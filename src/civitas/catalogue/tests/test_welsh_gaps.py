@@ -167,3 +167,8 @@ def test_an_organisation_is_marked_as_requiring_welsh_and_back(db, capsys):
     assert organisation_requires_welsh("cyngor")
     call_command("organisations", "add", "cyngor", "--name", "Cyngor", "--no-requires-welsh")
     assert not organisation_requires_welsh("cyngor")
+
+
+def test_a_text_without_letters_reads_the_same_in_welsh_and_is_no_gap():
+    numbers = SOURCE.replace("{value: red, label: Red}", '{value: red, label: "2"}')
+    assert "pages[0].question.options[0].label" not in _gaps(numbers)

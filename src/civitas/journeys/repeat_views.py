@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from civitas.catalogue.public import (
@@ -112,8 +113,8 @@ def repeat_summary(
             return rejected(
                 request,
                 service,
-                title="That answer is not one of the options",
-                detail="Choose one of the options given. Nothing was saved.",
+                title=_("That answer is not one of the options"),
+                detail=_("Choose one of the options given. Nothing was saved."),
             )
         else:
             error = f"Select yes if you need to add another {repeat.item}"
@@ -246,8 +247,8 @@ def remove_item(
             return rejected(
                 request,
                 service,
-                title="That answer is not one of the options",
-                detail="Choose one of the options given. Nothing was saved.",
+                title=_("That answer is not one of the options"),
+                detail=_("Choose one of the options given. Nothing was saved."),
             )
         error = f"Select yes if you want to remove {name[:1].lower()}{name[1:]}"
     summary = service.model.summary({page.id: [items[item - 1]]})

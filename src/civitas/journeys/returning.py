@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civitas.catalogue.public import Service, ServiceNotFound, get_published_service
@@ -138,9 +139,12 @@ def return_to_saved(request: HttpRequest, organisation: str, slug: str, token: s
             "journeys/rejected.html",
             page_context(
                 live,
-                title="This service has changed since you saved your answers",
-                detail="The version of the service you saved your answers on has been "
-                "withdrawn, so we deleted them. Start again to apply with the current version.",
+                title=_("This service has changed since you saved your answers"),
+                detail=_(
+                    "The version of the service you saved your answers on has been "
+                    "withdrawn, so we deleted them. Start again to apply with the current "
+                    "version."
+                ),
             ),
             status=409,
         )

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from civitas.catalogue.public import (
     FieldError,
@@ -113,9 +114,11 @@ def current_journey(request: HttpRequest, live: Service) -> tuple[Service, Journ
             request,
             live,
             status=409,
-            title="This service has changed since you started",
-            detail="The version of the service you started on has been withdrawn, so we "
-            "deleted your answers. Start again to apply with the current version.",
+            title=_("This service has changed since you started"),
+            detail=_(
+                "The version of the service you started on has been withdrawn, so we "
+                "deleted your answers. Start again to apply with the current version."
+            ),
         )
 
 
@@ -138,8 +141,8 @@ def version_changed(request: HttpRequest, service: Service) -> HttpResponse:
         request,
         service,
         status=409,
-        title="This service has changed since you started",
-        detail="Start again to use the current version. Nothing was saved.",
+        title=_("This service has changed since you started"),
+        detail=_("Start again to use the current version. Nothing was saved."),
     )
 
 
@@ -275,7 +278,7 @@ def off_the_route(request: HttpRequest, service: Service, route: flow.Route) -> 
         return rejected(
             request,
             service,
-            title="You cannot answer this question yet",
-            detail="Answer the questions in order. Nothing was saved.",
+            title=_("You cannot answer this question yet"),
+            detail=_("Answer the questions in order. Nothing was saved."),
         )
     return redirect(page_url(service, route.stop or "check-answers"))

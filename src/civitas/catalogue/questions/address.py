@@ -81,8 +81,10 @@ ERRORS: Mapping[str, str] = {
 }
 
 NOT_AN_ADDRESS = Refusal(
-    title="That address is not one of the addresses found",
-    detail="Choose one of the addresses found for the postcode. Nothing was saved.",
+    title=in_both_languages("That address is not one of the addresses found"),
+    detail=in_both_languages(
+        "Choose one of the addresses found for the postcode. Nothing was saved."
+    ),
 )
 
 

@@ -20,6 +20,7 @@ from civitas.catalogue.questions.base import (
     register,
     typed_text_problem,
 )
+from civitas.catalogue.questions.welsh import in_both_languages
 from civitas.catalogue.texts import Text
 from civitas.rules.public import BOOLEAN_TYPE, MISSING, ValueType, choice_type
 
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
     from civitas.catalogue.model import Option, Question
 
 NOT_AN_OPTION = Refusal(
-    title="That answer is not one of the options",
-    detail="Choose one of the options given. Nothing was saved.",
+    title=in_both_languages("That answer is not one of the options"),
+    detail=in_both_languages("Choose one of the options given. Nothing was saved."),
 )
 
 

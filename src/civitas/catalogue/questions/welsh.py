@@ -90,6 +90,18 @@ WELSH: Mapping[str, str] = {
         "Rhowch amser yn y fformat cywir, fel 2:30pm neu 14:30"
     ),
     "For example, 2:30pm or 14:30": "Er enghraifft, 2:30pm neu 14:30",
+    # Refusals of a request the page could not have produced
+    "That address is not one of the addresses found": (
+        "Nid yw'r cyfeiriad hwnnw yn un o'r cyfeiriadau a ddaethpwyd o hyd iddynt"
+    ),
+    "Choose one of the addresses found for the postcode. Nothing was saved.": (
+        "Dewiswch un o'r cyfeiriadau a ddaethpwyd o hyd iddynt ar gyfer y cod post. Ni "
+        "chafodd dim ei gadw."
+    ),
+    "That answer is not one of the options": "Nid yw'r ateb hwnnw yn un o'r opsiynau",
+    "Choose one of the options given. Nothing was saved.": (
+        "Dewiswch un o'r opsiynau a roddwyd. Ni chafodd dim ei gadw."
+    ),
     # Files
     "Select a file": "Dewiswch ffeil",
     "The selected file is empty": "Mae'r ffeil a ddewiswyd yn wag",

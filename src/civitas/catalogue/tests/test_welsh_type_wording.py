@@ -8,6 +8,8 @@ import pytest
 
 from civitas.catalogue.questions import DEFAULT_ERRORS, question_type, question_type_names
 from civitas.catalogue.questions.address import ERRORS as ADDRESS_ERRORS
+from civitas.catalogue.questions.address import NOT_AN_ADDRESS
+from civitas.catalogue.questions.choice import NOT_AN_OPTION
 from civitas.catalogue.questions.welsh import WELSH
 from civitas.catalogue.tests.memory import service_from_yaml
 from civitas.catalogue.texts import Text
@@ -16,7 +18,9 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def _wording() -> set[str]:
+    refusals = [NOT_AN_ADDRESS, NOT_AN_OPTION]
     wording = {*DEFAULT_ERRORS.values(), *ADDRESS_ERRORS.values()}
+    wording.update(str(text) for refusal in refusals for text in (refusal.title, refusal.detail))
     for name in question_type_names():
         kind = question_type(name)
         wording.update(kind.default_errors.values())

@@ -142,3 +142,33 @@ def test_a_rules_explanation_worked_out_for_a_welsh_page_is_not_shown_on_an_engl
 
     assert any("Ebrill" in sentence for sentence in welsh.decision.explanation)
     assert not any("Ebrill" in sentence for sentence in english.decision.explanation)
+
+
+def test_a_refused_request_is_explained_in_welsh_on_a_welsh_page(client, parking_permit):
+    _welsh(client)
+    too_soon = client.post(
+        "/services/example-borough/resident-parking-permit/vehicle/",
+        {"version": "1", "registration": "CU57 ABC"},
+    )
+    assert too_soon.status_code == 400
+    assert "Ni allwch ateb y cwestiwn hwn eto" in too_soon.content.decode()
+
+    client.post(
+        "/services/example-borough/resident-parking-permit/postcode/",
+        {"version": "1", "postcode": "EB1 1AA"},
+    )
+    client.post(
+        "/services/example-borough/resident-parking-permit/address/",
+        {"version": "1", "address_line": "12 Station Road"},
+    )
+    client.post(
+        "/services/example-borough/resident-parking-permit/vehicle/",
+        {"version": "1", "registration": "CU57 ABC"},
+    )
+    not_an_option = client.post(
+        "/services/example-borough/resident-parking-permit/emissions/",
+        {"version": "1", "co2_band": "Z"},
+    )
+    html = not_an_option.content.decode()
+    assert "Nid yw&#39;r ateb hwnnw yn un o&#39;r opsiynau" in html
+    assert "That answer is not one of the options" not in html

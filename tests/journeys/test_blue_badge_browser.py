@@ -51,6 +51,12 @@ def _address(page) -> None:
     page.locator("button[name=address-action][value=continue]").click()
 
 
+def _address_and_email(page, email: str) -> None:
+    _address(page)
+    page.get_by_label("What email address should we use to contact you?").fill(email)
+    _continue(page)
+
+
 def test_a_carer_applies_for_someone_who_gets_a_qualifying_benefit(live_server, blue_badge, files):
     photo, letter = files
     with browser_page(width=375) as page:
@@ -73,11 +79,7 @@ def test_a_carer_applies_for_someone_who_gets_a_qualifying_benefit(live_server, 
         _date(page, datetime.date(1948, 3, 27))
         _continue(page)
 
-        _address(page)
-        page.get_by_label("What email address should we use to contact you?").fill(
-            "sam@example.com"
-        )
-        _continue(page)
+        _address_and_email(page, "sam@example.com")
         page.get_by_label("Disability Living Allowance, higher rate").check()
         _continue(page)
         page.get_by_label("Upload the letter about the benefit").set_input_files(str(letter))
@@ -169,11 +171,7 @@ def test_someone_who_walks_more_than_100_metres_is_told_they_are_unlikely_to_qua
         page.get_by_label("Full name").fill("Pat Holder")
         _date(page, datetime.date(1970, 1, 1))
         _continue(page)
-        _address(page)
-        page.get_by_label("What email address should we use to contact you?").fill(
-            "pat@example.com"
-        )
-        _continue(page)
+        _address_and_email(page, "pat@example.com")
         page.get_by_label("None of these").check()
         _continue(page)
         page.get_by_label("More than 100 metres").check()

@@ -157,8 +157,9 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
     if len(request.body) > MAX_BODY_BYTES:
         return problem_response(status=413, title="Application too large")
     idempotency_key = request.headers.get("Idempotency-Key")
-    fingerprint = request_fingerprint(request.body)
+    fingerprint = ""  # of the body, only needed to answer a key again
     if idempotency_key is not None:
+        fingerprint = request_fingerprint(request.body)
         if not is_valid_key(idempotency_key):
             return problem_response(
                 status=400,

@@ -25,6 +25,21 @@ SERVICES = REPO / "services"
 PARKING_PERMIT = SERVICES / "resident-parking-permit" / "service.yaml"
 # The same service slug, published by a second council: the wall between them is tested.
 OTHER_COUNCIL_PERMIT = SERVICES / "sample-district-parking-permit" / "service.yaml"
+# The parking permit's address page (the address pattern), answered by hand as a browser
+# without JavaScript posts it; its postcode says the zone (EB9 9ZZ is in none).
+PERMIT_HOME = "12 Station Road\nEastbury\nEB1 1AA"
+
+
+def permit_address(postcode: str = "EB1 1AA", line_1: str = "12 Station Road") -> dict[str, str]:
+    """The fields of the parking permit's address page, entered by hand."""
+    return {
+        "address-step": "manual",
+        "address-line-1": line_1,
+        "address-town": "Eastbury",
+        "address-postcode": postcode,
+    }
+
+
 ORGANISATIONS = {
     "example-borough": "Example Borough Council",
     "sample-district": "Sample District Council",
@@ -173,6 +188,41 @@ def problem_errors(response) -> dict[str, str]:
 def api_headers(api_key) -> dict[str, str]:
     """The headers of a key that may submit to every Example Borough service."""
     return api_key()
+
+
+def submit_again_through_the_api(client, case, headers: dict[str, str]):
+    """Sends the answers an application made on the pages holds to the API, as another
+    system would, and answers the case it makes: the same answers must make the same
+    application (same answers stored, same fee and decision, same language)."""
+    import json
+
+    from civitas.cases.models import Case
+    from civitas.catalogue.public import get_service_version
+    from civitas.journeys.flow import asked_answers
+
+    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+    body = {
+        "version": case.service_version,
+        "answers": asked_answers(service, case.answers),
+        "declaration": True,
+        "language": case.language,
+    }
+    response = client.post(
+        f"/api/v1/services/{case.organisation.slug}/{case.service_slug}/applications",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 201, response.content
+    again = Case.objects.get(reference=response.json()["reference"])
+    assert again.answers == case.answers
+    assert (again.fee_pence, again.language, again.status) == (
+        case.fee_pence,
+        case.language,
+        case.status,
+    )
+    assert (again.fee_decision or {}).get("outputs") == (case.fee_decision or {}).get("outputs")
+    return again
 
 
 def publish_example(path: Path):

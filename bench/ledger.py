@@ -269,9 +269,8 @@ def proofs_at(size: int, root: bytes, count: int) -> tuple[float, float]:
 # --- A submission with and without its entry -------------------------------------------
 
 ANSWERS = {
-    "postcode": "EB1 1AA",
+    "address": "12 Station Road\nEastbury\nEB1 1AA",
     "zone": "A",
-    "address_line": "12 Station Road",
     "registration": "CU57ABC",
     "co2_band": "B",
     "permit_months": "12",

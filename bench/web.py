@@ -12,8 +12,15 @@ SERVICE = f"/services/{SERVICE_PATH}"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 START = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
 ANSWERS_TO_EMISSIONS = [
-    ("postcode", {"postcode": "EB1 1AA"}),
-    ("address", {"address_line": "12 Station Road"}),
+    (
+        "address",
+        {
+            "address-step": "manual",
+            "address-line-1": "12 Station Road",
+            "address-town": "Eastbury",
+            "address-postcode": "EB1 1AA",
+        },
+    ),
     ("vehicle", {"registration": "CU57ABC"}),
 ]
 
@@ -98,8 +105,7 @@ def citizen_paths(base_url: str, *, api_key: str, sessions: int = 32) -> dict[st
             "version": 1,
             "declaration": True,
             "answers": {
-                "postcode": "EB1 1AA",
-                "address_line": "12 Station Road",
+                "address": "12 Station Road\nEastbury\nEB1 1AA",
                 "registration": "CU57ABC",
                 "co2_band": "B",
                 "permit_months": "12",

@@ -10,6 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from civitas.cases.tests.factories import CaseFactory
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.journeys.tests.test_pages import complete_questions
+from conftest import permit_address
 
 URL = "/services/example-borough/resident-parking-permit"
 
@@ -19,12 +20,12 @@ def is_not_stored(response) -> bool:
 
 
 def test_a_question_page_is_not_stored(client, parking_permit):
-    client.post(f"{URL}/postcode/", {"version": "1", "postcode": "EB1 1AA"})
-    response = client.get(f"{URL}/address/")
+    client.post(f"{URL}/address/", {"version": "1", **permit_address()})
+    response = client.get(f"{URL}/vehicle/")
     assert response.status_code == 200
     assert is_not_stored(response)
     # An answer that fails validation is shown back to the person: not stored either.
-    assert is_not_stored(client.post(f"{URL}/postcode/", {"version": "1", "postcode": "x"}))
+    assert is_not_stored(client.post(f"{URL}/address/", {"version": "1", "address-postcode": "x"}))
 
 
 def test_check_answers_and_the_confirmation_page_are_not_stored(client, parking_permit):
@@ -79,7 +80,7 @@ def test_a_response_that_says_how_to_cache_itself_keeps_it(rf):
 
 
 def test_the_headers_are_those_django_writes_for_a_page_never_cached(client, parking_permit):
-    response = client.get(f"{URL}/postcode/")
+    response = client.get(f"{URL}/address/")
     django_writes = HttpResponse()
     add_never_cache_headers(django_writes)
 

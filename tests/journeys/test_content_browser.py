@@ -17,15 +17,13 @@ SERVICE = "/services/example-borough/resident-parking-permit"
 
 def _answer_every_question(page, base: str) -> None:
     start = timezone.localdate() + datetime.timedelta(days=10)
-    page.goto(f"{base}{SERVICE}/postcode/")
-    steps = [
-        ("What is the postcode", "EB1 1AA"),
-        ("What is the first line of your address?", "12 Station Road"),
-        ("What is your vehicle's registration number?", "cu57abc"),
-    ]
-    for label, value in steps:
-        page.get_by_label(label).fill(value)
-        page.get_by_role("button", name="Continue").click()
+    page.goto(f"{base}{SERVICE}/address/")
+    page.get_by_label("Postcode").fill("EB1 1AA")
+    page.get_by_role("button", name="Find address").click()
+    page.get_by_label("1 Station Road, Eastbury").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("What is your vehicle's registration number?").fill("cu57abc")
+    page.get_by_role("button", name="Continue").click()
     for choice in ("Band C: 111 to 120g/km", "12 months"):
         page.get_by_label(choice).check()
         page.get_by_role("button", name="Continue").click()
@@ -37,7 +35,7 @@ def _answer_every_question(page, base: str) -> None:
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("No").check()
     page.get_by_role("button", name="Continue").click()
-    page.get_by_label("What is your email address?").fill("resident@example.com")
+    page.get_by_label("Email address").fill("resident@example.com")
     page.get_by_role("button", name="Continue").click()
 
 
@@ -49,7 +47,7 @@ def test_the_content_pages_are_accessible_and_the_declaration_is_on_check_answer
         page.goto(f"{base}{SERVICE}/")
         page.get_by_role("link", name="How we use your information (privacy notice)").click()
         expect(page.get_by_role("heading", name="Privacy notice", level=1)).to_be_visible()
-        expect(page.get_by_text("Vehicle's registration number")).to_be_visible()
+        expect(page.get_by_text("Registration number")).to_be_visible()
         assert page.title() == (
             "Privacy notice – Apply for a resident parking permit – Example Borough Council"
         )

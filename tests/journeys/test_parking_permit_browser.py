@@ -1,4 +1,6 @@
-"""A resident applies for a parking permit in a real browser; a caseworker approves it.
+"""A resident applies for a parking permit in a real browser, in English and in Welsh,
+with one validation error each; a caseworker approves it. The same answers sent through
+the API make the same application.
 
 Every page visited is checked with axe-core for WCAG 2.2 A and AA.
 """
@@ -10,10 +12,27 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import current_code, run_queued_jobs
+from civitas.cases.models import Case
+from conftest import current_code, run_queued_jobs, submit_again_through_the_api
 from tests.browser import assert_accessible, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PATH = "/services/example-borough/resident-parking-permit"
+
+
+def _find_address(page, postcode: str = "EB1 1AA") -> None:
+    """Found by postcode and chosen from the list, by the fields' names (any language)."""
+    page.locator("input[name=address-postcode]").fill(postcode)
+    page.locator("button[name=address-action][value=find]").click()
+    page.locator("input[name=address-uprn]").first.check()
+    page.locator("button[name=address-action][value=continue]").click()
+
+
+def _start_date(page, start: datetime.date) -> None:
+    page.locator("input[name=start_date-day]").fill(str(start.day))
+    page.locator("input[name=start_date-month]").fill(str(start.month))
+    page.locator("input[name=start_date-year]").fill(str(start.year))
 
 
 def test_resident_applies_and_caseworker_approves(
@@ -27,16 +46,19 @@ def test_resident_applies_and_caseworker_approves(
         page.get_by_role("button", name="Start now").click()
 
         # A mistake first: the error summary appears, linked to the field.
-        assert_accessible(page, "02-postcode")
-        page.get_by_role("button", name="Continue").click()
-        expect(page.locator(".govuk-error-summary")).to_be_visible()
+        expect(
+            page.get_by_role("heading", name="What is the address where you live?")
+        ).to_be_visible()
+        assert_accessible(page, "02-address")
+        page.get_by_role("button", name="Find address").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a postcode")
         assert page.title().startswith("Error:")
-        assert_accessible(page, "03-postcode-error")
-        page.get_by_label("What is the postcode").fill("eb1 1aa")
+        assert_accessible(page, "03-address-error")
+        page.get_by_label("Postcode").fill("eb1 1aa")
+        page.get_by_role("button", name="Find address").click()
+        page.get_by_label("Flat 1, 3 Station Road, Eastbury").check()
         page.get_by_role("button", name="Continue").click()
 
-        page.get_by_label("What is the first line of your address?").fill("12 Station Road")
-        page.get_by_role("button", name="Continue").click()
         page.get_by_label("What is your vehicle's registration number?").fill("CU57 ABC")
         page.get_by_role("button", name="Continue").click()
         assert_accessible(page, "04-emissions")
@@ -54,7 +76,8 @@ def test_resident_applies_and_caseworker_approves(
         assert_accessible(page, "05-blue-badge")
         page.get_by_label("No").check()
         page.get_by_role("button", name="Continue").click()
-        page.get_by_label("What is your email address?").fill("resident@example.com")
+        assert_accessible(page, "05-contact-details")
+        page.get_by_label("Email address").fill("resident@example.com")
         page.get_by_role("button", name="Continue").click()
 
         # Check answers shows the fee from the rules, and how it was worked out.
@@ -99,6 +122,9 @@ def test_resident_applies_and_caseworker_approves(
         run_queued_jobs()
         [received] = smtp_inbox.wait_for(1)
         assert reference in received["Subject"]
+        case = Case.objects.get(reference=reference)
+        assert case.answers["address"] == "Flat 1\n3 Station Road\nEastbury\nEB1 1AA"
+        assert (case.answers["zone"], case.answers["phone"], case.fee_pence) == ("A", None, 1500)
 
         # The caseworker signs in with a password and a code, and approves.
         page.goto(f"{base}/staff/")
@@ -134,22 +160,15 @@ def test_resident_applies_and_caseworker_approves(
 def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(live_server, parking_permit):
     start = timezone.localdate() + datetime.timedelta(days=3)
     with browser_page() as page:
-        page.goto(f"{live_server.url}/services/example-borough/resident-parking-permit/postcode/")
-        steps = [
-            ("What is the postcode", "EB1 1AA"),
-            ("What is the first line of your address?", "12 Station Road"),
-            ("What is your vehicle's registration number?", "CU57 ABC"),
-        ]
-        for label, text in steps:
-            page.get_by_label(label).fill(text)
-            page.get_by_role("button", name="Continue").click()
+        page.goto(f"{live_server.url}{PATH}/address/")
+        _find_address(page, "EB2 2BB")
+        page.get_by_label("What is your vehicle's registration number?").fill("CU57 ABC")
+        page.get_by_role("button", name="Continue").click()
         page.get_by_label("Band A: up to 100g/km").check()
         page.get_by_role("button", name="Continue").click()
         page.get_by_label("6 months").check()
         page.get_by_role("button", name="Continue").click()
-        page.get_by_label("Day").fill(str(start.day))
-        page.get_by_label("Month").fill(str(start.month))
-        page.get_by_label("Year").fill(str(start.year))
+        _start_date(page, start)
         page.get_by_role("button", name="Continue").click()
         page.get_by_label("3 or more").check()
         page.get_by_role("button", name="Continue").click()
@@ -173,14 +192,14 @@ def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(live_server
         page.get_by_label("1", exact=True).check()
         page.get_by_role("button", name="Continue").click()
         page.get_by_role("button", name="Continue").click()  # Blue Badge: still "No"
-        expect(page.get_by_label("What is your email address?")).to_be_visible()
+        expect(page.get_by_label("Email address")).to_be_visible()
 
 
 def test_the_journey_reads_well_on_a_phone(live_server, parking_permit):
     with browser_page(width=375) as page:
         page.goto(f"{live_server.url}/services/example-borough/resident-parking-permit/")
         page.get_by_role("button", name="Start now").click()
-        assert_accessible(page, "phone-postcode")
+        assert_accessible(page, "phone-address")
         # No horizontal scrolling at 375 CSS pixels (WCAG 1.4.10 reflow).
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
@@ -193,3 +212,66 @@ def test_the_page_chrome_switches_to_welsh(live_server, parking_permit):
         expect(page.get_by_role("button", name="Dechrau nawr")).to_be_visible()
         assert "Datganiad hygyrchedd" in page.content()
         assert_accessible(page, "welsh-start")
+
+
+def test_a_resident_applies_in_welsh_and_the_api_makes_the_same_application(
+    live_server, parking_permit, smtp_inbox, client, api_headers
+):
+    start = timezone.localdate() + datetime.timedelta(days=5)
+    with browser_page(width=375) as page:
+        page.goto(f"{live_server.url}/language/cy/?next={PATH}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Gwneud cais am drwydded barcio i breswylwyr"
+        )
+        page.get_by_role("button", name="Dechrau nawr").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Beth yw'r cyfeiriad lle rydych yn byw?"
+        )
+        _find_address(page, "EB2 2BB")
+
+        # The one mistake, explained in Welsh.
+        page.get_by_label("Beth yw rhif cofrestru eich cerbyd?").fill("!!!")
+        page.get_by_role("button", name="Parhau").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Rhowch rif cofrestru yn y fformat cywir, fel CU57 ABC"
+        )
+        assert page.title().startswith("Gwall:")
+        assert_accessible(page, "permit-cy-01-registration-error")
+        page.get_by_label("Beth yw rhif cofrestru eich cerbyd?").fill("CU57 ABC")
+        page.get_by_role("button", name="Parhau").click()
+
+        page.get_by_label("Band D: 121 i 140g/km").check()
+        page.get_by_role("button", name="Parhau").click()
+        page.get_by_label("6 mis").check()
+        page.get_by_role("button", name="Parhau").click()
+        _start_date(page, start)
+        page.get_by_role("button", name="Parhau").click()
+        page.get_by_label("Dim", exact=True).check()
+        page.get_by_role("button", name="Parhau").click()
+        page.get_by_label("Nac oes").check()
+        page.get_by_role("button", name="Parhau").click()
+        page.get_by_label("Cyfeiriad e-bost").fill("preswylydd@example.com")
+        page.get_by_label("Rhif ffôn (dewisol)").fill("07700 900982")
+        page.get_by_role("button", name="Parhau").click()
+
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Gwiriwch eich atebion cyn anfon eich cais"
+        )
+        summary = page.locator(".govuk-summary-list")
+        expect(summary).to_contain_text("Band allyriadau CO2")
+        expect(summary).to_contain_text("Band D: 121 i 140g/km")
+        expect(summary).to_contain_text("5 Bridge Street")
+        expect(page.get_by_role("heading", name="Ffi'r drwydded")).to_be_visible()
+        assert_accessible(page, "permit-cy-02-check-answers")
+        page.get_by_label("Rwy'n cadarnhau bod yr wybodaeth rydw i wedi'i rhoi yn gywir").check()
+        page.locator("form[action$='check-answers/'] button[type=submit]").click()
+        expect(page.get_by_role("heading", name="Cais wedi'i gwblhau")).to_be_visible()
+        assert_accessible(page, "permit-cy-03-confirmation")
+
+    case = Case.objects.get()
+    assert case.language == "cy"
+    assert (case.answers["zone"], case.answers["phone"]) == ("B", "+447700900982")
+    run_queued_jobs()
+    [received] = smtp_inbox.wait_for(1)
+    assert received["Subject"] == (f"Rydym wedi cael eich cais am drwydded barcio {case.reference}")
+    submit_again_through_the_api(client, case, api_headers)

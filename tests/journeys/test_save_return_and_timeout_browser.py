@@ -18,11 +18,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SERVICE = "/services/example-borough/resident-parking-permit"
 
 
-def answer_postcode_and_address(page, base: str) -> None:
-    page.goto(f"{base}{SERVICE}/postcode/")
-    page.get_by_label("What is the postcode").fill("EB1 1AA")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("What is the first line of your address?").fill("12 Station Road")
+def answer_the_address(page, base: str) -> None:
+    """The first page: an address found by postcode and chosen from the list."""
+    page.goto(f"{base}{SERVICE}/address/")
+    page.get_by_label("Postcode").fill("EB1 1AA")
+    page.get_by_role("button", name="Find address").click()
+    page.get_by_label("1 Station Road, Eastbury").check()
     page.get_by_role("button", name="Continue").click()
 
 
@@ -31,7 +32,7 @@ def test_a_resident_saves_and_comes_back_through_the_emailed_link(
 ):
     base = live_server.url
     with browser_page() as page:
-        answer_postcode_and_address(page, base)
+        answer_the_address(page, base)
         page.get_by_role("link", name="Save and come back later").click()
         assert_accessible(page, "save-01-email")
         page.get_by_role("button", name="Save and send link").click()
@@ -69,7 +70,7 @@ def test_the_timeout_warning_keeps_the_journey_when_the_citizen_continues(
     # The warning shows 10 seconds after a page opens, and 10 seconds after Continue.
     settings.JOURNEY_TIMEOUT_WARNING_SECONDS = 50
     with browser_page() as page:
-        answer_postcode_and_address(page, live_server.url)
+        answer_the_address(page, live_server.url)
         dialog = page.get_by_role("dialog", name="We are about to delete your answers")
         expect(dialog).to_be_visible(timeout=20_000)
         expect(dialog.get_by_role("button", name="Continue with your application")).to_be_focused()
@@ -85,7 +86,7 @@ def test_the_timeout_warning_gives_way_to_the_timed_out_page(live_server, parkin
     settings.JOURNEY_TIMEOUT_MINUTES = 30
     with browser_page() as page:
         page.clock.install()
-        answer_postcode_and_address(page, live_server.url)
+        answer_the_address(page, live_server.url)
         page.clock.fast_forward("28:00")
         dialog = page.get_by_role("dialog", name="We are about to delete your answers")
         expect(dialog).to_be_visible()
@@ -94,7 +95,7 @@ def test_the_timeout_warning_gives_way_to_the_timed_out_page(live_server, parkin
         assert_accessible(page, "timeout-02-timed-out")
         page.go_back()
         # The answers went with the journey.
-        expect(page.get_by_label("What is the postcode")).to_be_visible()
+        expect(page.get_by_label("Postcode")).to_be_visible()
 
 
 def test_without_javascript_the_page_says_when_answers_go_and_a_page_follows(
@@ -102,7 +103,7 @@ def test_without_javascript_the_page_says_when_answers_go_and_a_page_follows(
 ):
     settings.JOURNEY_TIMEOUT_MINUTES = 1
     with browser_page(javascript=False) as page:
-        answer_postcode_and_address(page, live_server.url)
+        answer_the_address(page, live_server.url)
         expect(
             page.get_by_text("We will delete your answers if you do nothing for 1 minutes")
         ).to_be_visible()
@@ -127,9 +128,9 @@ def test_a_service_owner_previews_a_draft(live_server, parking_permit, tmp_path)
         expect(page.get_by_text("This is a preview of draft version 2")).to_be_visible()
         assert_accessible(page, "preview-01-start")
         page.get_by_role("button", name="Start now").click()
-        page.get_by_label("What is the postcode").fill("EB1 1AA")
-        page.get_by_role("button", name="Continue").click()
-        page.get_by_label("What is the first line of your address?").fill("12 Station Road")
+        page.get_by_label("Postcode").fill("EB1 1AA")
+        page.get_by_role("button", name="Find address").click()
+        page.get_by_label("1 Station Road, Eastbury").check()
         page.get_by_role("button", name="Continue").click()
         expect(page.get_by_label(NEW_LABEL)).to_be_visible()
         expect(page.get_by_text("This is a preview of draft version 2")).to_be_visible()

@@ -417,11 +417,13 @@ def _check_address_tables_used(document: dict[str, Any], positions: Document) ->
                 )
         question = page.get("question") or {}
         for derived, spec in page.get("derive", {}).items():
-            if question.get("type") == "address":
+            looked_up = data.get(spec["lookup"], {})
+            if question.get("type") == "address" and looked_up.get("normalise") != "postcode":
+                # An address is several lines: what it can be looked up by is its postcode.
                 problems.append(
                     positions.problem(
-                        "a value cannot be derived from an address question: a lookup "
-                        "takes the whole answer, and an address is several lines",
+                        "a value derived from an address question looks up the address's "
+                        "postcode: give the data table 'normalise: postcode'",
                         "pages",
                         index,
                         "derive",

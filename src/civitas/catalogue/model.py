@@ -255,6 +255,10 @@ class Question:
             arguments["heading"] = False
         return replace(widget, arguments=arguments)
 
+    def lookup_key(self, stored: str) -> str:
+        """What a `derive` lookup finds this question's stored answer by."""
+        return self.kind.lookup_key(self, stored)
+
     def error_text(self, kind: str) -> str:
         """The message for an error of this kind (see questions.error_message)."""
         return _error_message(self, kind)

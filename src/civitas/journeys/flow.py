@@ -126,9 +126,10 @@ def clean_answer(
                 pending[name] = posted_list(raw, name)
         return AnswerResult(pending=FormFields(pending))
     # Definitions derive only from a page of one question (definition.py checks it).
-    first = values[page.questions[0].id]
+    asked = page.questions[0]
+    first = values[asked.id]
     derived = {
-        derivation.name: service.lookup(derivation.lookup, first)
+        derivation.name: service.lookup(derivation.lookup, asked.lookup_key(first))
         if isinstance(first, str)
         else None
         for derivation in page.derive

@@ -8,9 +8,8 @@ from civitas.identity.tests.factories import OrganisationFactory
 from civitas.platform.references import new_reference
 
 ANSWERS = {
-    "postcode": "EB1 1AA",
+    "address": "12 Station Road\nEastbury\nEB1 1AA",
     "zone": "A",
-    "address_line": "12 Station Road",
     "registration": "CU57ABC",
     "co2_band": "B",
     "permit_months": "12",
@@ -18,6 +17,7 @@ ANSWERS = {
     "permits_in_household": "0",
     "has_blue_badge": "no",
     "email": "resident@example.com",
+    "phone": None,
 }
 
 

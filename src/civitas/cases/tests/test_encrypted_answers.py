@@ -32,7 +32,7 @@ def test_answers_are_stored_encrypted_and_bound(db):
         assert _stored(case, column).startswith("enc2:")
     assert "Station Road" not in _stored(case, "answers")
     fresh = Case.objects.get(reference=case.reference)
-    assert fresh.answers["address_line"] == "12 Station Road"
+    assert fresh.answers["address"] == "12 Station Road\nEastbury\nEB1 1AA"
     assert fresh.decision_reason == "Not in a zone"
 
 

@@ -140,7 +140,7 @@ def _publish_hostile_messages(tmp_path) -> None:
         f"  {name}:\n    subject: {HOSTILE_SUBJECT}\n    body: {HOSTILE_BODY}"
         for name in ("submitted", "approved", "refused")
     )
-    path = copy_services(tmp_path)
+    path = copy_services(tmp_path, PARKING_PERMIT)
     path.write_text(source.replace(messages, hostile))
     publish_service_file(path, published_by="test")
 

@@ -378,6 +378,10 @@ class AddressQuestion(QuestionType):
     def display(self, question: Question, value: str) -> str:
         return value
 
+    def lookup_key(self, question: Question, stored: str) -> str:
+        # The postcode is the last line, normalised as a `normalise: postcode` table's keys.
+        return stored.rsplit("\n", 1)[-1]
+
     def error_field(self, question: Question) -> str:
         return self.names(question)["postcode"]
 

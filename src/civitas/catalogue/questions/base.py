@@ -215,6 +215,11 @@ class QuestionType(ABC):
         MISSING when there is none. Never raises: a value it cannot read is missing."""
         return stored if isinstance(stored, str) and stored else MISSING
 
+    def lookup_key(self, question: Question, stored: str) -> str:
+        """What a `derive` lookup finds a stored answer by in a data table: the answer
+        itself, unless the type keeps several parts in one answer."""
+        return stored
+
 
 class TextLike(QuestionType):
     """A question answered in one text input: the checks every typed answer passes."""

@@ -406,7 +406,7 @@ def test_only_an_address_question_names_addresses_and_it_keeps_govuks_messages(t
     ]
 
 
-def test_an_address_table_is_not_a_lookup(tmp_path):
+def test_an_address_table_is_not_a_lookup_and_an_address_is_looked_up_by_postcode(tmp_path):
     derived = DEFINITION.replace(
         '        question: {id: email, type: email, label: "Your email?"}\n',
         '        question: {id: email, type: email, label: "Your email?"}\n'
@@ -421,9 +421,13 @@ def test_an_address_table_is_not_a_lookup(tmp_path):
         "          addresses: homes\n        derive:\n          zone: {lookup: zones}\n",
     )
     assert _problems(tmp_path, from_address) == [
-        f"svc.yaml:{_line(from_address, 'zone: {lookup')}: a value cannot be derived from an "
-        "address question: a lookup takes the whole answer, and an address is several lines"
+        f"svc.yaml:{_line(from_address, 'zone: {lookup')}: a value derived from an address "
+        "question looks up the address's postcode: give the data table 'normalise: postcode'"
     ]
+    by_postcode = from_address.replace(
+        "        value: zone\n", "        value: zone\n        normalise: postcode\n"
+    )
+    assert _problems(tmp_path, by_postcode) == []
     keyed = DEFINITION.replace(
         "        kind: addresses\n", "        kind: addresses\n        key: postcode\n"
     )

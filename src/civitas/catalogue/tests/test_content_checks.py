@@ -11,15 +11,21 @@ from civitas.catalogue.model import derived_summary_label
 from civitas.catalogue.tests.memory import parking_permit, service_from_yaml
 from civitas.catalogue.tests.test_definitions import parse_file_from
 from civitas.catalogue.tests.test_model import SMALL
-from conftest import PARKING_PERMIT
+from conftest import OTHER_COUNCIL_PERMIT, PARKING_PERMIT
 
+# The English start page text of the parking permit, a Markdown block.
 START_BODY = (
-    "    You can apply if you live at an address in one of the borough's controlled parking "
+    "      You can apply if you live at an address in one of the borough's controlled parking "
     "zones.\n"
 )
 
 
 def _source() -> str:
+    """A permit written in English only: each text is one line to change."""
+    return OTHER_COUNCIL_PERMIT.read_text()
+
+
+def _bilingual_source() -> str:
     return PARKING_PERMIT.read_text()
 
 
@@ -27,9 +33,9 @@ def _line_of(source: str, text: str) -> int:
     return next(n for n, line in enumerate(source.splitlines(), 1) if text in line)
 
 
-def _problems(tmp_path, source: str) -> list[str]:
+def _problems(tmp_path, source: str, permit=OTHER_COUNCIL_PERMIT) -> list[str]:
     path = tmp_path / "resident-parking-permit" / "service.yaml"
-    return [str(p).removeprefix(f"{path}:") for p in parse_file_from(source, tmp_path)]
+    return [str(p).removeprefix(f"{path}:") for p in parse_file_from(source, tmp_path, permit)]
 
 
 def test_the_example_services_markdown_is_rendered_once_into_the_model():
@@ -52,10 +58,10 @@ def test_the_example_services_markdown_is_rendered_once_into_the_model():
     ],
 )
 def test_hostile_markdown_on_the_start_page_is_refused_at_its_own_line(tmp_path, text, reason):
-    source = _source().replace(START_BODY, f"{START_BODY}\n    {text}\n", 1)
-    problems = _problems(tmp_path, source)
+    source = _bilingual_source().replace(START_BODY, f"{START_BODY}\n      {text}\n", 1)
+    problems = _problems(tmp_path, source, PARKING_PERMIT)
     assert len(problems) == 1, problems
-    assert problems[0].startswith(f"{_line_of(source, text)}: start.body: {reason}")
+    assert problems[0].startswith(f"{_line_of(source, text)}: start.body.en: {reason}")
 
 
 def test_hostile_markdown_in_a_plain_string_is_refused_where_the_string_starts(tmp_path):
@@ -84,10 +90,10 @@ def test_an_exit_pages_markdown_is_checked(tmp_path):
 
 def test_a_megabyte_of_markdown_is_refused_by_its_length_at_its_line(tmp_path):
     huge = "- " * 500_000
-    source = _source().replace(START_BODY, f"    {huge}\n", 1)
-    problems = _problems(tmp_path, source)
+    source = _bilingual_source().replace(START_BODY, f"      {huge}\n", 1)
+    problems = _problems(tmp_path, source, PARKING_PERMIT)
     assert len(problems) == 1, problems[:2]
-    assert problems[0].startswith(f"{_line_of(_source(), 'body: |')}: start.body")
+    assert problems[0].startswith(f"{_line_of(_bilingual_source(), 'en: |')}: start.body")
 
 
 def test_the_privacy_section_is_required(tmp_path):
@@ -95,7 +101,9 @@ def test_the_privacy_section_is_required(tmp_path):
     start = source.index("privacy:\n")
     end = source.index("\nmessages:")
     problems = _problems(tmp_path, source[:start] + source[end + 1 :])
-    assert problems == ["3: the file: 'privacy' is a required key"]
+    assert problems == [
+        f"{_line_of(source, 'schema_version')}: the file: 'privacy' is a required key"
+    ]
 
 
 def test_a_privacy_section_needs_its_retention(tmp_path):

@@ -14,6 +14,9 @@ from civitas.catalogue.public import get_live_service, publish_service_file
 from conftest import OTHER_COUNCIL_PERMIT, PARKING_PERMIT, SERVICES
 
 RULES = SERVICES / "rules"
+# The tests that change a definition line by line change the permit of a council that
+# writes in English only: each of its texts is one line.
+ENGLISH_PERMIT = OTHER_COUNCIL_PERMIT
 
 
 def _problems(source: str, tmp_path: Path | None = None) -> list[str]:
@@ -22,7 +25,7 @@ def _problems(source: str, tmp_path: Path | None = None) -> list[str]:
 
 
 def _valid_source() -> str:
-    return PARKING_PERMIT.read_text()
+    return ENGLISH_PERMIT.read_text()
 
 
 def test_the_example_service_is_valid():
@@ -44,7 +47,7 @@ def test_a_document_that_is_not_a_mapping_is_refused():
 
 def test_an_unknown_key_is_reported_at_its_line(tmp_path):
     source = _valid_source().replace(
-        "organisation: example", "colour: blue\norganisation: example", 1
+        "organisation: sample", "colour: blue\norganisation: sample", 1
     )
     (tmp_path / "data").mkdir()
     line = next(n for n, text in enumerate(source.splitlines(), 1) if text.startswith("colour:"))
@@ -62,23 +65,24 @@ def test_a_wrong_type_is_reported_at_the_value(tmp_path):
     assert any(p.startswith(f"{path}:{line}:") for p in problems), problems
 
 
-def copy_services(folder: Path) -> Path:
-    """A copy of the example service and the shared rules folder; returns its service.yaml."""
-    shutil.copytree(PARKING_PERMIT.parent, folder / "resident-parking-permit", dirs_exist_ok=True)
+def copy_services(folder: Path, permit: Path = ENGLISH_PERMIT) -> Path:
+    """A copy of a parking permit service and the shared rules folder; returns its
+    service.yaml."""
+    shutil.copytree(permit.parent, folder / "resident-parking-permit", dirs_exist_ok=True)
     shutil.copytree(RULES, folder / "rules", dirs_exist_ok=True)
     return folder / "resident-parking-permit" / "service.yaml"
 
 
-def parse_file_from(source: str, folder: Path):
-    path = copy_services(folder)
+def parse_file_from(source: str, folder: Path, permit: Path = ENGLISH_PERMIT):
+    path = copy_services(folder, permit)
     path.write_text(source)
     return parse_file(path).problems
 
 
 def test_a_key_written_twice_is_reported_at_the_second_naming_the_first(tmp_path):
     source = _valid_source().replace(
-        "organisation: example-borough\n",
-        "organisation: example-borough\nslug: another-slug\n",
+        "organisation: sample-district\n",
+        "organisation: sample-district\nslug: another-slug\n",
         1,
     )
     first, second = _line_of(source, "slug: resident"), _line_of(source, "slug: another")
@@ -125,10 +129,11 @@ def test_keys_are_the_text_written_so_a_fee_table_needs_no_quotes(tmp_path):
 def test_the_example_services_embed_their_data_and_rules_and_know_their_lines():
     parsed = parse_file(PARKING_PERMIT)
     assert parsed.definition["_data"]["postcode_zones"]
+    assert parsed.definition["_addresses"]["addresses"]["EB9 9ZZ"]
     assert parsed.definition["_rules"]["name"] == "parking-permit-fee"
     source = PARKING_PERMIT.read_text()
     assert parsed.line_of("organisation") == _line_of(source, "organisation: example")
-    assert parsed.line_of("pages", 1, "title") == _line_of(source, "title: You cannot apply")
+    assert parsed.line_of("pages", 1, "title", "cy") == _line_of(source, "cy: Ni allwch wneud")
     assert parsed.line_of("pages", 1, "no-such-key") == _line_of(source, "id: not-in-a-zone")
     assert parse_file(OTHER_COUNCIL_PERMIT).problems == []
 
@@ -304,7 +309,7 @@ def test_a_changed_rule_set_must_be_pinned_again_before_it_is_published(tmp_path
         ),
         (
             ("    has_blue_badge: has_blue_badge\n", "    has_blue_badge: zone\n"),
-            "answer 'zone' can be 'A', but input 'has_blue_badge' must be true or false, not 'A'",
+            "answer 'zone' can be 'N', but input 'has_blue_badge' must be true or false, not 'N'",
         ),
         (
             ("  fee: fee_pence\n", "  fee: eligible\n"),
@@ -366,12 +371,12 @@ def test_publishing_the_same_definition_twice_keeps_one_version(organisations):
 
 
 def test_publishing_a_change_makes_a_new_live_version_and_retires_the_old(organisations, tmp_path):
-    publish_service_file(PARKING_PERMIT, published_by="test")
+    publish_service_file(ENGLISH_PERMIT, published_by="test")
     changed = copy_services(tmp_path)
     changed.write_text(changed.read_text().replace("about 5 minutes", "about 4 minutes"))
     result = publish_service_file(changed, published_by="test")
     assert result.version == 2
-    assert get_live_service("example-borough", "resident-parking-permit").version == 2
+    assert get_live_service("sample-district", "resident-parking-permit").version == 2
     assert ServiceVersion.objects.get(version=1).status == "retired"
 
 
@@ -387,7 +392,8 @@ def test_load_refuses_to_publish_while_the_transparency_log_is_broken(organisati
 def test_publishing_for_an_unregistered_organisation_names_the_file_and_line(db):
     with pytest.raises(CommandError) as raised:
         call_command("services", "load", str(PARKING_PERMIT))
-    assert f"{PARKING_PERMIT}:6: organisation 'example-borough' is not registered" in str(
+    line = _line_of(PARKING_PERMIT.read_text(), "organisation:")
+    assert f"{PARKING_PERMIT}:{line}: organisation 'example-borough' is not registered" in str(
         raised.value
     )
     assert not ServiceVersion.objects.exists()

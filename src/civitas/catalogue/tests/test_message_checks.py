@@ -13,14 +13,15 @@ from civitas.catalogue.definition import (
 from civitas.catalogue.models import ServiceVersion
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_definitions import copy_services
-from conftest import PARKING_PERMIT
+from conftest import OTHER_COUNCIL_PERMIT
 
 BODY_LINE = "      Your reference is ((reference)).\n"
 SUBJECT_LINE = '    subject: "We have received your parking permit application ((reference))"\n'
 
 
 def _source() -> str:
-    return PARKING_PERMIT.read_text()
+    """A permit written in English only: each message text is one line to change."""
+    return OTHER_COUNCIL_PERMIT.read_text()
 
 
 def _line_of(source: str, text: str) -> int:

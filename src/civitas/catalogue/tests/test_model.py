@@ -61,12 +61,12 @@ def test_the_parking_permit_is_read_into_typed_values():
     model = parking_permit().model
     assert model.slug == "resident-parking-permit"
     assert model.start.time_to_complete == "about 5 minutes"
-    assert [page.id for page in model.pages][:3] == ["postcode", "not-in-a-zone", "address"]
-    postcode = model.page("postcode")
-    assert isinstance(postcode, QuestionPage)
-    assert postcode.questions[0].type == "postcode"
-    assert [(d.name, d.lookup) for d in postcode.derive] == [("zone", "postcode_zones")]
-    assert postcode.next[0] == Branch("not-in-a-zone", Condition("zone", is_="missing"))
+    assert [page.id for page in model.pages][:3] == ["address", "not-in-a-zone", "vehicle"]
+    address = model.page("address")
+    assert isinstance(address, QuestionPage)
+    assert address.questions[0].type == "address"
+    assert [(d.name, d.lookup) for d in address.derive] == [("zone", "postcode_zones")]
+    assert address.next[0] == Branch("not-in-a-zone", Condition("zone", is_="missing"))
     assert isinstance(model.page("not-in-a-zone"), ExitPage)
     assert model.lookup("postcode_zones", "EB1 1AA") == "A"
     assert model.question("co2_band").options[1].label == "Band A: up to 100g/km"
@@ -137,8 +137,7 @@ def test_the_answers_schema_describes_every_question():
     assert schema["additionalProperties"] is False
     properties = schema["properties"]
     assert set(properties) == {
-        "postcode",
-        "address_line",
+        "address",
         "registration",
         "co2_band",
         "permit_months",
@@ -146,7 +145,9 @@ def test_the_answers_schema_describes_every_question():
         "permits_in_household",
         "has_blue_badge",
         "email",
+        "phone",
     }
     assert properties["co2_band"]["enum"] == ["electric", "A", "B", "C", "D", "E", "F", "G"]
     assert properties["start_date"] == {"type": "string", "format": "date"}
-    assert properties["address_line"] == {"type": "string", "maxLength": 100}
+    assert properties["address"]["type"] == "string"
+    assert {"type": "null"} in properties["phone"]["anyOf"]  # optional: null when left blank

@@ -14,8 +14,7 @@ URL = "/api/v1/services/example-borough/resident-parking-permit/applications"
 
 def valid_answers() -> dict:
     return {
-        "postcode": "eb1 1aa",
-        "address_line": "12 Station Road",
+        "address": "12 Station Road\nEastbury\neb1 1aa",
         "registration": "CU57 ABC",
         "co2_band": "C",
         "permit_months": "6",
@@ -80,7 +79,7 @@ def test_invalid_answers_are_a_422_problem_naming_the_question(client, parking_p
 def test_answers_that_lead_off_the_route_are_refused_with_one_error(
     client, parking_permit, api_headers
 ):
-    answers = {**valid_answers(), "postcode": "EB9 9ZZ"}
+    answers = {**valid_answers(), "address": "1 Orchard Way\nWestfield\nEB9 9ZZ"}
     response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})
     assert response.status_code == 422
     # Where the route ends, not an error for each answer after it.

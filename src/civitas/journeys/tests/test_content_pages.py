@@ -33,13 +33,13 @@ def test_the_start_page_shows_the_services_markdown_and_links_to_its_privacy_not
 
 
 def test_a_question_page_title_names_the_question_service_and_organisation(client, parking_permit):
-    body = client.get(f"{URL}/postcode/").content.decode()
+    body = client.get(f"{URL}/address/").content.decode()
     assert _title(body) == (
-        "What is the postcode of the address where you live? – "
+        "What is the address where you live? – "
         "Apply for a resident parking permit – Example Borough Council"
     )
-    body = client.post(f"{URL}/postcode/", {"version": "1", "postcode": ""}).content.decode()
-    assert _title(body).startswith("Error: What is the postcode")
+    body = client.post(f"{URL}/address/", {"version": "1", "address-postcode": ""}).content
+    assert _title(body.decode()).startswith("Error: What is the address where you live?")
 
 
 def test_check_answers_ends_with_the_declaration_as_the_pattern_places_it(client, parking_permit):
@@ -51,7 +51,7 @@ def test_check_answers_ends_with_the_declaration_as_the_pattern_places_it(client
     assert "Accept and send" in body
     assert "Accept and send application" not in body
     # Row keys are short; values as entered, normalised; money and dates one way.
-    assert "Postcode of the address where you live" in body
+    assert "12 Station Road<br>Eastbury<br>EB1 1AA" in body
     assert "CU57 ABC" in body
     assert '<h2 class="govuk-heading-m">Permit fee</h2>' in body
     assert "£105</strong>" in body
@@ -113,11 +113,8 @@ def test_the_privacy_notice_lists_what_the_service_collects_and_why(client, park
     assert "Example Borough Council is the data controller" in body
     collected = re.search(r'id="collected">(.*?)</ul>', body, re.S)
     items = re.findall(r"<li>(.*?)</li>", collected.group(1))
-    assert items[:3] == [
-        "Postcode of the address where you live",
-        "What is the first line of your address?",
-        "Vehicle&#39;s registration number",
-    ]
+    assert items[:3] == ["Address", "Registration number", "CO2 emissions band"]
+    assert items[-2:] == ["Blue Badge", "Email address, Phone number"]
     assert "CO2 emissions band" in items
     assert "Public task (UK GDPR Article 6(1)(e))" in body
     assert "the DVLA, to check that the vehicle is registered at your address" in body
@@ -166,7 +163,7 @@ def test_a_check_answers_post_before_the_questions_are_answered_sends_nothing(
 ):
     response = client.post(CHECK, {"version": "1", "confirm": "yes"})
     assert response.status_code == 302
-    assert response.headers["Location"] == f"{URL}/postcode/"
+    assert response.headers["Location"] == f"{URL}/address/"
     assert not Case.objects.exists()
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from civitas.catalogue.tests.memory import parking_permit as parking_permit_in_memory
 from civitas.journeys import flow
+from conftest import PERMIT_HOME, permit_address
 
 TODAY = datetime.date(2026, 11, 24)
 
@@ -23,16 +24,27 @@ def page(service, page_id):
 
 def test_the_route_starts_at_the_first_question(service):
     route = flow.route(service, {})
-    assert route.pages == ["postcode"]
-    assert route.current == "postcode"
+    assert route.pages == ["address"]
+    assert route.current == "address"
 
 
-def test_a_postcode_in_a_zone_derives_the_zone(service):
+def test_an_address_in_a_zone_derives_the_zone_from_its_postcode(service):
     result = flow.clean_answer(
-        service, page(service, "postcode"), {"postcode": "eb11aa"}, today=TODAY
+        service, page(service, "address"), permit_address("eb11aa"), today=TODAY
     )
-    assert result.value == "EB1 1AA"
+    assert result.value == PERMIT_HOME
     assert result.derived == {"zone": "A"}
+
+
+def test_an_address_chosen_from_the_list_derives_the_zone(service):
+    fields = {
+        "address-step": "select",
+        "address-postcode": "EB2 2BB",
+        "address-uprn": "100000000041",
+    }
+    result = flow.clean_answer(service, page(service, "address"), fields, today=TODAY)
+    assert result.value == "5 Bridge Street\nEastbury\nEB2 2BB"
+    assert result.derived == {"zone": "B"}
 
 
 @pytest.mark.parametrize("registration", ["CU57ABC", "cu57 abc", "A123BCD", "ABC 123D", "1234 AB"])
@@ -95,9 +107,8 @@ def test_an_email_without_a_domain_is_refused(service):
 
 
 ANSWERS = {
-    "postcode": "EB1 1AA",
+    "address": PERMIT_HOME,
     "zone": "A",
-    "address_line": "12 Station Road",
     "registration": "CU57ABC",
     "co2_band": "D",
     "permit_months": "6",
@@ -105,6 +116,7 @@ ANSWERS = {
     "permits_in_household": "0",
     "has_blue_badge": "no",
     "email": "resident@example.com",
+    "phone": None,
 }
 
 
@@ -184,8 +196,8 @@ def test_a_start_date_before_the_rules_begin_is_refused(service):
 
 
 def test_exit_pages_are_never_reached_by_falling_through(service):
-    answers = {"postcode": "EB1 1AA", "zone": "A"}
-    assert flow.route(service, answers).current == "address"
+    answers = {"address": PERMIT_HOME, "zone": "A"}
+    assert flow.route(service, answers).current == "vehicle"
 
 
 def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with(
@@ -219,14 +231,14 @@ def test_a_published_version_keeps_deciding_with_the_rules_it_was_published_with
 
 def test_a_new_answer_replaces_what_its_page_derived(service):
     answers = dict(ANSWERS)
-    page = service.page("postcode")
-    result = flow.clean_answer(service, page, {"postcode": "EB9 9ZZ"}, today=TODAY)
+    page = service.page("address")
+    result = flow.clean_answer(service, page, permit_address("EB9 9ZZ"), today=TODAY)
     assert result.derived == {"zone": None}
     updated, route = flow.record_answer(service, page, answers, result, today=TODAY)
     # The later answers wait in case the route joins up again (see below).
     assert updated == {
         **{k: v for k, v in ANSWERS.items() if k != "zone"},
-        "postcode": "EB9 9ZZ",
+        "address": "12 Station Road\nEastbury\nEB9 9ZZ",
     }
     assert route.stop == route.exit_page == "not-in-a-zone"
     assert answers == ANSWERS  # the answers given are not changed in place
@@ -261,9 +273,9 @@ def test_a_start_date_the_rules_cover_is_accepted(service):
 
 def test_an_api_answer_that_is_not_a_string_is_missing(service):
     checked = flow.check_submission(
-        service, {**flow.asked_answers(service, ANSWERS), "address_line": 12}, today=TODAY
+        service, {**flow.asked_answers(service, ANSWERS), "registration": 12}, today=TODAY
     )
-    assert checked.errors["address_line"] == "Enter the first line of your address"
+    assert checked.errors["registration"] == "Enter your vehicle's registration number"
 
 
 def _change(service, page_id, fields, answers):
@@ -276,10 +288,10 @@ def _change(service, page_id, fields, answers):
 def test_a_change_that_leaves_the_route_keeps_the_later_answers_for_when_it_joins_again(
     service,
 ):
-    outside, route = _change(service, "postcode", {"postcode": "EB9 9ZZ"}, ANSWERS)
+    outside, route = _change(service, "address", permit_address("EB9 9ZZ"), ANSWERS)
     assert route.exit_page == "not-in-a-zone"
     assert outside["email"] == "resident@example.com"
-    back, route = _change(service, "postcode", {"postcode": "EB1 1AA"}, outside)
+    back, route = _change(service, "address", permit_address(), outside)
     assert route.is_complete
     assert back == ANSWERS
 

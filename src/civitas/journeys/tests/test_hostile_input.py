@@ -11,11 +11,10 @@ from civitas.cases.models import Case
 from civitas.journeys.tests.test_api import URL as API_URL
 from civitas.journeys.tests.test_api import post, valid_answers
 from civitas.journeys.tests.test_pages import URL, answer
-from conftest import problem_errors
+from conftest import permit_address, problem_errors
 
 STEPS_TO_THE_START_DATE = [
-    ("postcode", {"postcode": "EB1 1AA"}),
-    ("address", {"address_line": "12 Station Road"}),
+    ("address", permit_address()),
     ("vehicle", {"registration": "cu57 abc"}),
     ("emissions", {"co2_band": "B"}),
     ("permit-length", {"permit_months": "12"}),
@@ -92,39 +91,36 @@ def test_an_email_answer_with_a_lone_surrogate_is_a_422_problem(
 def test_a_text_answer_with_control_characters_is_a_422_problem(
     client, parking_permit, text, api_headers
 ):
-    response = post(client, api_headers, _submission(address_line=text))
+    response = post(client, api_headers, _submission(address=f"{text}\nEastbury\nEB1 1AA"))
     assert response.status_code == 422
-    assert "address_line" in problem_errors(response)
+    assert "address" in problem_errors(response)
 
 
 @pytest.mark.parametrize("text", INVISIBLE_ONLY)
 def test_a_text_answer_of_only_invisible_characters_is_a_422_problem(
     client, parking_permit, text, api_headers
 ):
-    response = post(client, api_headers, _submission(address_line=text))
+    response = post(client, api_headers, _submission(address=f"{text}\nEastbury\nEB1 1AA"))
     assert response.status_code == 422
-    assert "address_line" in problem_errors(response)
+    assert "address" in problem_errors(response)
 
 
 @pytest.mark.parametrize("text", CONTROL_CHARACTERS)
 def test_a_text_answer_with_control_characters_is_a_field_error(client, parking_permit, text):
-    _answer_up_to(client, STEPS_TO_THE_START_DATE[:1])
-    response = answer(client, "address", {"address_line": text})
+    response = answer(client, "address", permit_address(line_1=text))
     assert response.status_code == 400
-    assert 'href="#address_line"' in response.content.decode()
+    assert 'href="#address-line-1"' in response.content.decode()
 
 
 @pytest.mark.parametrize("text", INVISIBLE_ONLY)
 def test_a_text_answer_of_only_invisible_characters_is_a_field_error(client, parking_permit, text):
-    _answer_up_to(client, STEPS_TO_THE_START_DATE[:1])
-    response = answer(client, "address", {"address_line": text})
+    response = answer(client, "address", permit_address(line_1=text))
     assert response.status_code == 400
-    assert "Enter the first line of your address" in response.content.decode()
+    assert "Enter address line 1, typically the building and street" in response.content.decode()
 
 
 def test_a_text_answer_in_welsh_with_accents_is_accepted(client, parking_permit):
-    _answer_up_to(client, STEPS_TO_THE_START_DATE[:1])
-    response = answer(client, "address", {"address_line": "12 Ffordd yr Orsaf, Tŷ Ŵyn"})
+    response = answer(client, "address", permit_address(line_1="12 Ffordd yr Orsaf, Tŷ Ŵyn"))
     assert response.status_code == 302
 
 

@@ -40,9 +40,9 @@ def permit_with_computed_messages(db, tmp_path):
     path = folder / "service.yaml"
     source = path.read_text().replace("\npages:\n", f"{COMPUTED}\npages:\n", 1)
     source = source.replace(
-        "      Your reference is ((reference)).\n",
-        "      Your reference is ((reference)).\n"
-        "      Fee decided: ((fee_after_discount)). Days to start: ((days_to_start)).\n",
+        "        Your reference is ((reference)).\n",
+        "        Your reference is ((reference)).\n"
+        "        Fee decided: ((fee_after_discount)). Days to start: ((days_to_start)).\n",
     )
     assert source.count("((days_to_start))") == 3
     path.write_text(source)

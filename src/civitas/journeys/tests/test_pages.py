@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from civitas.cases.models import Case
 from civitas.notify.models import Message
+from conftest import permit_address
 
 URL = "/services/example-borough/resident-parking-permit"
 
@@ -19,8 +20,7 @@ def answer(client, page: str, data: dict, *, version: int = 1, change: bool = Fa
 def complete_questions(client, *, postcode: str = "EB1 1AA", version: int = 1) -> None:
     start = timezone.localdate() + datetime.timedelta(days=7)
     steps = [
-        ("postcode", {"postcode": postcode}),
-        ("address", {"address_line": "12 Station Road"}),
+        ("address", permit_address(postcode)),
         ("vehicle", {"registration": "cu57 abc"}),
         ("emissions", {"co2_band": "B"}),
         ("permit-length", {"permit_months": "12"}),
@@ -44,27 +44,27 @@ def complete_questions(client, *, postcode: str = "EB1 1AA", version: int = 1) -
 def test_start_page_links_to_the_first_question(client, parking_permit):
     response = client.get(f"{URL}/")
     assert response.status_code == 200
-    assert f'href="{URL}/postcode/"'.encode() in response.content
+    assert f'href="{URL}/address/"'.encode() in response.content
 
 
 def test_an_empty_answer_shows_the_error_summary_linked_to_the_field(client, parking_permit):
-    response = answer(client, "postcode", {"postcode": ""})
+    response = answer(client, "address", {"address-postcode": ""})
     assert response.status_code == 400
     body = response.content.decode()
     assert "govuk-error-summary" in body
-    assert 'href="#postcode"' in body
-    assert "Enter the postcode of the address where you live" in body
+    assert 'href="#address-postcode"' in body
+    assert "Enter a postcode" in body
     assert "<title>Error:" in body
 
 
 def test_an_invalid_answer_is_kept_in_the_field(client, parking_permit):
-    response = answer(client, "postcode", {"postcode": "not a postcode"})
+    response = answer(client, "address", {"address-postcode": "not a postcode"})
     assert response.status_code == 400
     assert 'value="not a postcode"' in response.content.decode()
 
 
-def test_a_postcode_outside_every_zone_leads_to_the_exit_page(client, parking_permit):
-    response = answer(client, "postcode", {"postcode": "EB9 9ZZ"})
+def test_an_address_outside_every_zone_leads_to_the_exit_page(client, parking_permit):
+    response = answer(client, "address", permit_address("EB9 9ZZ"))
     assert response.headers["Location"] == f"{URL}/not-in-a-zone/"
     page = client.get(response.headers["Location"])
     assert b"You cannot apply for a resident parking permit" in page.content
@@ -73,7 +73,7 @@ def test_a_postcode_outside_every_zone_leads_to_the_exit_page(client, parking_pe
 def test_a_citizen_cannot_open_a_page_they_have_not_reached(client, parking_permit):
     response = client.get(f"{URL}/email/")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"{URL}/postcode/"
+    assert response.headers["Location"] == f"{URL}/address/"
 
 
 def test_a_posted_answer_for_a_page_not_on_the_route_is_rejected(client, parking_permit):
@@ -94,7 +94,7 @@ def test_an_unknown_option_value_is_rejected_and_not_stored(client, parking_perm
 
 
 def test_a_post_for_a_version_that_is_not_live_is_rejected(client, parking_permit):
-    response = answer(client, "postcode", {"postcode": "EB1 1AA"}, version=99)
+    response = answer(client, "address", permit_address(), version=99)
     assert response.status_code == 409
     assert client.session.get("journey:example-borough/resident-parking-permit") is None
 
@@ -103,7 +103,7 @@ def test_a_post_without_a_csrf_token_is_rejected(parking_permit):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(f"{URL}/postcode/", {"version": "1", "postcode": "EB1 1AA"})
+    response = strict.post(f"{URL}/address/", {"version": "1", **permit_address()})
     assert response.status_code == 403
     assert b"Your form could not be sent" in response.content
 
@@ -134,16 +134,16 @@ def test_changing_an_answer_returns_to_check_answers(client, parking_permit):
     assert "£30" in client.get(f"{URL}/check-answers/").content.decode()
 
 
-def test_a_postcode_changed_out_of_the_zones_and_back_keeps_the_later_answers(
+def test_an_address_changed_out_of_the_zones_and_back_keeps_the_later_answers(
     client, parking_permit
 ):
     complete_questions(client)
     before = dict(client.session["journey:example-borough/resident-parking-permit"]["answers"])
-    response = answer(client, "postcode", {"postcode": "EB9 9ZZ"}, change=True)
+    response = answer(client, "address", permit_address("EB9 9ZZ"), change=True)
     assert response.headers["Location"] == f"{URL}/not-in-a-zone/"
     # Nothing after the exit is shown while the route ends there.
     assert client.get(f"{URL}/check-answers/").headers["Location"] == f"{URL}/not-in-a-zone/"
-    response = answer(client, "postcode", {"postcode": "EB1 1AA"}, change=True)
+    response = answer(client, "address", permit_address(), change=True)
     assert response.headers["Location"] == f"{URL}/check-answers/"
     after = client.session["journey:example-borough/resident-parking-permit"]["answers"]
     assert after == before
@@ -201,7 +201,7 @@ def test_back_after_sending_shows_the_confirmation_not_a_blank_application(
     response = client.get(f"{URL}/{page}/")
     assert response.headers["Location"] == f"{URL}/confirmation/{reference}/"
     # Starting again is still a choice: the first question is blank.
-    assert client.get(f"{URL}/postcode/").status_code == 200
+    assert client.get(f"{URL}/address/").status_code == 200
 
 
 def test_the_confirmation_page_is_only_shown_to_the_applicant(client, parking_permit):
@@ -215,9 +215,9 @@ def test_the_confirmation_page_is_only_shown_to_the_applicant(client, parking_pe
 
 @pytest.mark.parametrize("page", ["check-answers", "declaration"])
 def test_the_end_of_the_journey_cannot_be_reached_early(client, parking_permit, page):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     response = client.get(f"{URL}/{page}/")
-    assert response.headers["Location"] == f"{URL}/address/"
+    assert response.headers["Location"] == f"{URL}/vehicle/"
 
 
 def test_a_household_at_the_permit_limit_is_told_why_it_cannot_apply(client, parking_permit):

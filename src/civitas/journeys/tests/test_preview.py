@@ -10,7 +10,7 @@ from civitas.catalogue.queries import forget_live_versions
 from civitas.journeys.tests.test_pages import URL as LIVE_URL
 from civitas.journeys.tests.versions import NEW_LABEL, changed_permit
 from civitas.notify.models import Message
-from conftest import make_staff
+from conftest import make_staff, permit_address
 
 PREVIEW = "/staff/preview/resident-parking-permit/2"
 
@@ -29,8 +29,7 @@ def walk_through(client, version: int = 2) -> None:
 
     start = timezone.localdate() + datetime.timedelta(days=7)
     steps = [
-        ("postcode", {"postcode": "EB1 1AA"}),
-        ("address", {"address_line": "12 Station Road"}),
+        ("address", permit_address()),
         ("vehicle", {"registration": "cu57 abc"}),
         ("emissions", {"co2_band": "B"}),
         ("permit-length", {"permit_months": "12"}),
@@ -65,7 +64,7 @@ def test_a_service_owner_or_administrator_walks_through_a_draft_marked_as_a_prev
 ):
     role = "service_owner" if persona.startswith("owner") else "administrator"
     signed_in(make_staff(persona, role))
-    for url in (f"{PREVIEW}/", f"{PREVIEW}/postcode/"):
+    for url in (f"{PREVIEW}/", f"{PREVIEW}/address/"):
         page = client.get(url)
         assert page.status_code == 200
         assert "This is a preview of draft version 2" in page.content.decode()
@@ -92,14 +91,14 @@ def test_sending_a_preview_stores_no_case_and_emails_no_one(draft, client, signe
 def test_a_preview_keeps_its_answers_apart_from_a_real_application(draft, client, signed_in):
     signed_in(make_staff("owner@example.gov.uk", "service_owner"))
     walk_through(client)
-    assert client.get(f"{LIVE_URL}/check-answers/")["Location"].endswith("/postcode/")
+    assert client.get(f"{LIVE_URL}/check-answers/")["Location"].endswith("/address/")
 
 
 def test_another_councils_staff_guessing_a_preview_url_get_a_404(draft, client, signed_in):
     signed_in(make_staff("owner@sample-district.gov.uk", "service_owner", "sample-district"))
-    for url in (f"{PREVIEW}/", f"{PREVIEW}/postcode/", f"{PREVIEW}/check-answers/"):
+    for url in (f"{PREVIEW}/", f"{PREVIEW}/address/", f"{PREVIEW}/check-answers/"):
         assert client.get(url).status_code == 404
-    assert client.post(f"{PREVIEW}/postcode/", {"version": "2"}).status_code == 404
+    assert client.post(f"{PREVIEW}/address/", {"version": "2"}).status_code == 404
 
 
 def test_a_caseworker_may_not_preview(draft, client, signed_in):
@@ -141,7 +140,7 @@ def test_only_a_draft_can_be_promoted(parking_permit):
 
 def test_the_timeout_warning_works_in_a_preview(draft, client, signed_in):
     signed_in(make_staff("owner@example.gov.uk", "service_owner"))
-    client.post(f"{PREVIEW}/postcode/", {"version": "2", "postcode": "EB1 1AA"})
+    client.post(f"{PREVIEW}/address/", {"version": "2", **permit_address()})
     page = client.get(f"{PREVIEW}/address/").content.decode()
     assert f'data-keep-alive-url="{PREVIEW}/keep-alive/"' in page
     assert "Save and come back later" not in page

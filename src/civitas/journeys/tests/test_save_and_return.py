@@ -13,14 +13,14 @@ from civitas.journeys.saving import delete_expired_saved_journeys
 from civitas.journeys.tests.test_pages import URL, answer, complete_questions
 from civitas.journeys.tests.test_versions import publish_version_2
 from civitas.notify.models import Message
-from conftest import run_queued_jobs
+from conftest import permit_address, run_queued_jobs
 
 KEY = "journey:example-borough/resident-parking-permit"
 
 
 def answer_two(client) -> None:
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
-    answer(client, "address", {"address_line": "12 Station Road"})
+    answer(client, "address", permit_address())
+    answer(client, "vehicle", {"registration": "CU57 ABC"})
 
 
 def save(client, email: str = "resident@example.com"):
@@ -43,7 +43,7 @@ def emailed_link(smtp_inbox, count: int = 1) -> str:
 def test_every_question_page_offers_to_save_and_says_when_answers_are_deleted(
     client, parking_permit
 ):
-    page = client.get(f"{URL}/postcode/").content.decode()
+    page = client.get(f"{URL}/address/").content.decode()
     assert f'href="{URL}/save/"' in page
     assert "Save and come back later" in page
     assert "We will delete your answers if you do nothing for 30 minutes" in page
@@ -72,8 +72,8 @@ def test_saving_emails_a_link_that_restores_the_journey_once(
     assert elsewhere.get(path).status_code == 200
     response = elsewhere.post(path)
     assert response.status_code == 302
-    assert response["Location"] == f"{URL}/vehicle/"
-    assert elsewhere.session[KEY]["answers"]["address_line"] == "12 Station Road"
+    assert response["Location"] == f"{URL}/emissions/"
+    assert elsewhere.session[KEY]["answers"]["registration"] == "CU57ABC"
     assert elsewhere.session[KEY]["version"] == 1
 
     again = Client().post(path)

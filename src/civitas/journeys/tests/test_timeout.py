@@ -3,6 +3,7 @@
 import pytest
 
 from civitas.journeys.tests.test_pages import URL, answer
+from conftest import permit_address
 
 KEY = "journey:example-borough/resident-parking-permit"
 
@@ -14,7 +15,7 @@ def idle_for(client, minutes: float) -> None:
 
 
 def test_a_journey_idle_past_the_timeout_is_deleted_and_the_citizen_told(client, parking_permit):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     idle_for(client, 31)
     response = client.get(f"{URL}/address/")
     assert response.status_code == 302
@@ -27,15 +28,15 @@ def test_a_journey_idle_past_the_timeout_is_deleted_and_the_citizen_told(client,
 
 
 def test_an_answer_posted_after_the_timeout_is_not_stored(client, parking_permit):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     idle_for(client, 31)
-    response = answer(client, "address", {"address_line": "12 Station Road"})
+    response = answer(client, "vehicle", {"registration": "CU57 ABC"})
     assert response["Location"] == f"{URL}/timed-out/"
     assert client.session.get(KEY) is None
 
 
 def test_a_journey_within_the_timeout_carries_on(client, parking_permit):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     idle_for(client, 29)
     assert client.get(f"{URL}/address/").status_code == 200
     # Reading a page counts as doing something.
@@ -46,17 +47,17 @@ def test_a_journey_within_the_timeout_carries_on(client, parking_permit):
 
 def test_the_timeout_is_a_setting(client, parking_permit, settings):
     settings.JOURNEY_TIMEOUT_MINUTES = 5
-    page = client.get(f"{URL}/postcode/").content.decode()
+    page = client.get(f"{URL}/address/").content.decode()
     assert "if you do nothing for 5 minutes" in page
     # The dialog counts from the page's opening: it warns up to 30 seconds early.
     assert 'data-timeout-seconds="270"' in page
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     idle_for(client, 6)
     assert client.get(f"{URL}/address/")["Location"] == f"{URL}/timed-out/"
 
 
 def test_keep_alive_continues_the_journey(client, parking_permit):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     idle_for(client, 28)
     response = client.post(f"{URL}/keep-alive/")
     assert response.status_code == 200
@@ -67,7 +68,7 @@ def test_keep_alive_continues_the_journey(client, parking_permit):
 
 
 def test_keep_alive_cannot_bring_back_a_timed_out_journey(client, parking_permit):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     idle_for(client, 31)
     response = client.post(f"{URL}/keep-alive/")
     assert response.json() == {"alive": False, "timed_out_url": f"{URL}/timed-out/"}
@@ -86,13 +87,13 @@ def test_keep_alive_needs_the_csrf_token(parking_permit):
 
 
 def test_the_warning_dialog_is_served_with_its_script_from_this_site(client, parking_permit):
-    page = client.get(f"{URL}/postcode/").content.decode()
+    page = client.get(f"{URL}/address/").content.decode()
     assert '<dialog class="civitas-timeout-dialog" id="timeout-warning"' in page
     assert 'data-warning-seconds="120"' in page
     assert '<script type="module" src="/static/journeys/timeout-warning.js"></script>' in page
 
 
 def test_the_timed_out_page_deletes_the_answers_it_says_are_deleted(client, parking_permit):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     assert "Your application has timed out" in client.get(f"{URL}/timed-out/").content.decode()
     assert client.session.get(KEY) is None

@@ -8,6 +8,7 @@ from civitas.catalogue.public import publish_service_file, withdraw_version
 from civitas.catalogue.queries import forget_live_versions
 from civitas.journeys.tests.test_pages import URL, answer, complete_questions
 from civitas.journeys.tests.versions import NEW_LABEL, OLD_LABEL, changed_permit
+from conftest import permit_address
 
 KEY = "journey:example-borough/resident-parking-permit"
 
@@ -21,8 +22,8 @@ def publish_version_2(tmp_path):
 
 
 def test_a_journey_begun_before_a_new_version_finishes_on_its_own(client, parking_permit, tmp_path):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
-    answer(client, "address", {"address_line": "12 Station Road"})
+    answer(client, "address", permit_address())
+    answer(client, "vehicle", {"registration": "CU57 ABC"})
     publish_version_2(tmp_path)
 
     page = client.get(f"{URL}/vehicle/")
@@ -44,17 +45,17 @@ def test_a_journey_begun_after_a_new_version_runs_on_it(client, parking_permit, 
 
 def test_a_new_journey_is_shown_the_new_version(client, parking_permit, tmp_path):
     publish_version_2(tmp_path)
-    answer(client, "postcode", {"postcode": "EB1 1AA"}, version=2)
-    answer(client, "address", {"address_line": "12 Station Road"}, version=2)
+    answer(client, "address", permit_address(), version=2)
+    answer(client, "vehicle", {"registration": "CU57 ABC"}, version=2)
     assert NEW_LABEL in client.get(f"{URL}/vehicle/").content.decode()
 
 
 def test_a_forged_version_number_is_refused_and_nothing_is_stored(client, parking_permit, tmp_path):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     publish_version_2(tmp_path)
     before = client.session[KEY]
     # The journey runs on version 1: a form claiming version 2 cannot move it there.
-    response = answer(client, "address", {"address_line": "1 Forged Road"}, version=2)
+    response = answer(client, "address", {"registration": "AB12 CDE"}, version=2)
     assert response.status_code == 409
     assert client.session[KEY] == before
     assert client.session[KEY]["version"] == 1
@@ -71,7 +72,7 @@ def test_a_declaration_posted_with_a_wrong_version_stores_no_case(client, parkin
 def test_a_journey_on_a_withdrawn_version_starts_again_on_the_live_one(
     client, parking_permit, tmp_path
 ):
-    answer(client, "postcode", {"postcode": "EB1 1AA"})
+    answer(client, "address", permit_address())
     publish_version_2(tmp_path)
     withdraw_version(organisation="example-borough", slug="resident-parking-permit", version=1)
 
@@ -80,7 +81,7 @@ def test_a_journey_on_a_withdrawn_version_starts_again_on_the_live_one(
     assert "has been withdrawn" in response.content.decode()
     assert client.session.get(KEY) is None
     # Starting again runs on the live version.
-    assert answer(client, "postcode", {"postcode": "EB1 1AA"}, version=2).status_code == 302
+    assert answer(client, "address", permit_address(), version=2).status_code == 302
     assert client.session[KEY]["version"] == 2
 
 

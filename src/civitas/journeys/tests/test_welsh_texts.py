@@ -9,6 +9,7 @@ from django.utils import translation
 
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
+from conftest import permit_address
 
 URL = "/services/example-borough/small"
 
@@ -154,12 +155,8 @@ def test_a_refused_request_is_explained_in_welsh_on_a_welsh_page(client, parking
     assert "Ni allwch ateb y cwestiwn hwn eto" in too_soon.content.decode()
 
     client.post(
-        "/services/example-borough/resident-parking-permit/postcode/",
-        {"version": "1", "postcode": "EB1 1AA"},
-    )
-    client.post(
         "/services/example-borough/resident-parking-permit/address/",
-        {"version": "1", "address_line": "12 Station Road"},
+        {"version": "1", **permit_address()},
     )
     client.post(
         "/services/example-borough/resident-parking-permit/vehicle/",

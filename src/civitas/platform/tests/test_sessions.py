@@ -13,6 +13,7 @@ from django.utils import timezone
 from civitas.journeys.tests.test_pages import URL, answer
 from civitas.platform.database_sessions import SessionStore
 from civitas.platform.sessions import _statements
+from conftest import permit_address
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,8 @@ def test_the_site_without_redis_keeps_sessions_in_the_database_alone():
 
 
 def test_an_answer_is_stored_sealed_in_the_session_row(client, parking_permit):
-    assert answer(client, "postcode", {"postcode": "EB1 1AA"}).status_code == 302
-    assert answer(client, "address", {"address_line": "12 Station Road"}).status_code == 302
+    assert answer(client, "address", permit_address()).status_code == 302
+    assert answer(client, "vehicle", {"registration": "CU57 ABC"}).status_code == 302
 
     row = _session_row(client)
     assert "Station Road" not in row.session_data
@@ -36,13 +37,13 @@ def test_an_answer_is_stored_sealed_in_the_session_row(client, parking_permit):
 
 
 def test_an_answer_updates_the_row_and_moves_its_expiry_on(client, parking_permit):
-    assert answer(client, "postcode", {"postcode": "EB1 1AA"}).status_code == 302
+    assert answer(client, "address", permit_address()).status_code == 302
     first = _session_row(client)
     Session.objects.filter(pk=first.pk).update(
         expire_date=timezone.now() + datetime.timedelta(minutes=5)
     )
 
-    assert answer(client, "address", {"address_line": "12 Station Road"}).status_code == 302
+    assert answer(client, "vehicle", {"registration": "CU57 ABC"}).status_code == 302
 
     second = _session_row(client)
     assert second.session_data != first.session_data
@@ -51,8 +52,8 @@ def test_an_answer_updates_the_row_and_moves_its_expiry_on(client, parking_permi
 
 
 def test_an_expired_session_row_is_not_read(client, parking_permit):
-    assert answer(client, "postcode", {"postcode": "EB1 1AA"}).status_code == 302
-    assert answer(client, "address", {"address_line": "12 Station Road"}).status_code == 302
+    assert answer(client, "address", permit_address()).status_code == 302
+    assert answer(client, "vehicle", {"registration": "CU57 ABC"}).status_code == 302
     row = _session_row(client)
     Session.objects.filter(pk=row.pk).update(
         expire_date=timezone.now() - datetime.timedelta(seconds=1)
@@ -66,7 +67,7 @@ def test_an_expired_session_row_is_not_read(client, parking_permit):
 def test_an_answer_to_a_session_deleted_meanwhile_is_refused_and_stores_nothing(
     client, parking_permit
 ):
-    assert answer(client, "postcode", {"postcode": "EB1 1AA"}).status_code == 302
+    assert answer(client, "address", permit_address()).status_code == 302
     _session_row(client)  # it exists
     # Another request, say signing out in a second tab, deletes it after this one read it.
     key = client.cookies[settings.SESSION_COOKIE_NAME].value

@@ -3,6 +3,7 @@
 from django.db import connection
 
 from civitas.platform.heartbeat import record_heartbeat
+from conftest import permit_address
 
 
 def test_healthz_reports_each_part(client, db, smtp_inbox):
@@ -51,8 +52,8 @@ def test_an_api_404_is_a_problem_document(client, db):
 
 def test_sessions_are_encrypted_at_rest(client, parking_permit):
     client.post(
-        "/services/example-borough/resident-parking-permit/postcode/",
-        {"version": "1", "postcode": "EB1 1AA"},
+        "/services/example-borough/resident-parking-permit/address/",
+        {"version": "1", **permit_address()},
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT session_data FROM django_session")

@@ -285,6 +285,21 @@ def _submitted(result: Submitted, service: Service) -> JSONObject:
             "sha256": fee.rules_sha256,
             "on": fee.decided_on.isoformat(),
         }
+    estimate = result.estimate
+    if estimate is not None:
+        # What the rules estimate the applicant will get, explained as on check answers.
+        body["estimate"] = {
+            "variable": estimate.variable,
+            "pence": estimate.pence,
+            "label": str(estimate.label),
+            "explanation": list(estimate.explanation),
+            "rules": {
+                "name": estimate.rules_name,
+                "version": estimate.rules_version,
+                "sha256": estimate.rules_sha256,
+                "on": estimate.decided_on.isoformat(),
+            },
+        }
     return body
 
 

@@ -1045,7 +1045,11 @@ def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:
         eligible=spec.get("eligible"),
         ineligible_page=spec.get("ineligible_page"),
         decision_date=spec.get("decision_date"),
-        estimate=Estimate(value=spec["estimate"]["value"], label=spec["estimate"]["label"])
+        # `rules` is kept as written (its keys are the rules' names): its one text is
+        # the estimate's label.
+        estimate=Estimate(
+            value=spec["estimate"]["value"], label=as_texts(spec["estimate"]["label"])
+        )
         if spec.get("estimate")
         else None,
     )

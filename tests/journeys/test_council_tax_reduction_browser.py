@@ -164,9 +164,7 @@ def test_someone_who_lives_alone_applies_in_welsh(live_server, council_tax_reduc
         # Savings left blank are the one error, in Welsh.
         page.get_by_label("Eich incwm wythnosol cyn treth").fill("0")
         _continue(page, "Parhau")
-        expect(page.locator(".govuk-error-summary")).to_contain_text(
-            "Rhowch eich cynilion, neu 0"
-        )
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Rhowch eich cynilion, neu 0")
         assert_accessible(page, "ctr-cy-02-savings-error")
         page.get_by_label("Eich cynilion a'ch buddsoddiadau").fill("0")
         _continue(page, "Parhau")

@@ -974,9 +974,9 @@ def _check_rules(
         elif answer in derived:
             values = sorted(set(document["_data"].get(derived[answer], {}).values()))
         elif answer in computed:
-            message = _computed_input_problem(answer, computed[answer], name, input_spec)
-            if message:
-                problem(where, message)
+            refused = _computed_input_problem(answer, computed[answer], name, input_spec)
+            if refused:
+                problem(where, refused)
             continue
         else:
             problem(where, f"unknown answer or computed value '{answer}'")

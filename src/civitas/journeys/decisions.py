@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from civitas.catalogue.public import RulesSpec, Service, active_language
-from civitas.platform.jsontypes import JSONObject, JSONValue
+from civitas.platform.jsontypes import JSONObject
 from civitas.rules.public import (
     MISSING,
     Decision,
@@ -128,7 +128,7 @@ def _computed_reads(service: Service) -> dict[str, set[str]]:
 
 
 def decision_date(
-    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date | None
+    service: Service, answers: Mapping[str, object], *, today: datetime.date | None
 ) -> datetime.date | None:
     """The date the rules are applied as of: the answer named by `decision_date` (a
     permit's start date), or today. None when that answer is not given yet."""

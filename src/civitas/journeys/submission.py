@@ -1,8 +1,8 @@
 """Sending an application: the one way the pages and the API make a case.
 
 The whole application is checked again as the API receives it (flow.check_submission),
-the fee (or the rules' estimate) is worked out, and the case is stored with its audit event, log entry and email
-(cases.public.submit_application).
+the fee (or the rules' estimate) is worked out, and the case is stored with its audit
+event, log entry and email (cases.public.submit_application).
 """
 
 import datetime

@@ -6,9 +6,9 @@ import jsonschema
 import pytest
 
 from civitas.catalogue.questions import Cleaned, FieldError
-from civitas.catalogue.texts import Text
 from civitas.catalogue.tests.test_number_questions import problems
 from civitas.catalogue.tests.test_question_types import TODAY, question, render_widget
+from civitas.catalogue.texts import Text
 
 INVALID = "Enter an amount in pounds and pence, like 12.50"
 

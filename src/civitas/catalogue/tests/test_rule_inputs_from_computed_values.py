@@ -58,7 +58,9 @@ def test_a_computed_value_of_the_wrong_type_is_refused_at_the_inputs_line(tmp_pa
 
 
 def test_a_count_cannot_give_a_yes_or_no_input(tmp_path):
-    problems = _problems(tmp_path, ("    has_partner: has_partner\n", "    has_partner: children\n"))
+    problems = _problems(
+        tmp_path, ("    has_partner: has_partner\n", "    has_partner: children\n")
+    )
     assert [p.split(": ", 1)[1] for p in problems] == [
         "computed value 'children' is integer, but rule input 'has_partner' is boolean"
     ]
@@ -91,8 +93,9 @@ def test_a_computed_value_that_reads_the_rules_cannot_give_one_of_their_inputs(t
     problems = _problems(
         tmp_path,
         (
-            '    expression: "count(household, relationship == \'child\')"\n',
-            "    expression: \"rule('eligible') ? 1 : count(household, relationship == 'child')\"\n",
+            "    expression: \"count(household, relationship == 'child')\"\n",
+            "    expression: \"rule('eligible') ? 1 : count(household, relationship == "
+            "'child')\"\n",
         ),
     )
     assert [p.split(": ", 1)[1] for p in problems] == [
@@ -110,8 +113,11 @@ def test_a_money_answer_may_give_a_money_input_within_its_limits(tmp_path):
     unbounded = _problems(
         tmp_path / "unbounded",
         ("    weekly_income_pence: household_income\n", "    weekly_income_pence: weekly_income\n"),
-        ("        max: 200000\n        error_messages:\n          required: {en: \"Enter your"
-         " weekly", "        error_messages:\n          required: {en: \"Enter your weekly"),
+        (
+            '        max: 200000\n        error_messages:\n          required: {en: "Enter your'
+            " weekly",
+            '        error_messages:\n          required: {en: "Enter your weekly',
+        ),
     )
     assert [p.split(": ", 1)[1] for p in unbounded] == [
         "answer 'weekly_income' can be more than 1000000, the most rule input "
@@ -147,8 +153,8 @@ def test_a_number_question_gives_an_integer_input_only_when_whole_and_bounded(tm
     number_page = (
         "  - id: disability\n",
         "  - id: children-count\n    question:\n      id: children_count\n      type: number\n"
-        "      label: {en: \"How many children live with you?\", cy: \"Faint o blant sy'n byw gyda"
-        " chi?\"}\n"
+        '      label: {en: "How many children live with you?", cy: "Faint o blant sy\'n byw gyda'
+        ' chi?"}\n'
         "      summary_label: {en: Children, cy: Plant}\n"
         "      min: 0\n      max: 15\n{extra}"
         "  - id: disability\n",
@@ -175,9 +181,7 @@ def test_a_number_question_gives_an_integer_input_only_when_whole_and_bounded(tm
 
 
 def test_the_estimate_must_be_a_money_value_of_the_rules(tmp_path):
-    problems = _problems(
-        tmp_path, ("    value: annual_reduction_pence\n", "    value: eligible\n")
-    )
+    problems = _problems(tmp_path, ("    value: annual_reduction_pence\n", "    value: eligible\n"))
     path = tmp_path / "council-tax-reduction" / "service.yaml"
     line = _line_of(path, "    value: eligible")
     assert problems == [

@@ -164,3 +164,26 @@ def test_the_api_refuses_a_child_aged_20_or_over(client, council_tax_reduction, 
     assert problem_errors(response)["household/2/member_date_of_birth"].startswith(
         "A child must be under 20"
     )
+
+
+def test_the_caseworker_sees_the_estimate_on_the_case_page(
+    client, council_tax_reduction, api_headers, caseworker, signed_in
+):
+    response = post(client, api_headers, household_answers())
+    reference = response.json()["reference"]
+    pounds = response.json()["estimate"]["pence"] // 100
+    signed_in(caseworker)
+    page = client.get(f"/staff/cases/{reference}/").content.decode()
+    assert "Estimated Council Tax Reduction for a year" in page
+    assert f"£{pounds:,}" in page
+    assert "Dependent children" in page  # the computed values that fed the rules
+
+
+def test_a_sum_beyond_what_the_rules_take_leaves_no_estimate_rather_than_failing(
+    council_tax_reduction,
+):
+    today = datetime.date.today()
+    answers = flow.check_submission(council_tax_reduction, household_answers(), today=today).answers
+    # Past the service's own limits (the API and pages refuse it), and past the rules' £1m.
+    answers = {**answers, "savings": "100000001"}
+    assert flow.estimate_for(council_tax_reduction, answers, today=today) is None

@@ -187,3 +187,16 @@ def test_a_sum_beyond_what_the_rules_take_leaves_no_estimate_rather_than_failing
     # Past the service's own limits (the API and pages refuse it), and past the rules' £1m.
     answers = {**answers, "savings": "100000001"}
     assert flow.estimate_for(council_tax_reduction, answers, today=today) is None
+
+
+def test_a_welsh_application_through_the_api_names_the_estimate_in_welsh(
+    client, council_tax_reduction, api_headers
+):
+    body = {"version": 1, "declaration": True, "language": "cy", "answers": household_answers()}
+    response = client.post(
+        URL, data=json.dumps(body), content_type="application/json", headers=api_headers
+    )
+    assert response.status_code == 201, response.content
+    estimate = response.json()["estimate"]
+    assert estimate["label"] == "Amcangyfrif o'r Gostyngiad Treth Gyngor am flwyddyn"
+    assert estimate["pence"] == expected_decision().outputs["annual_reduction_pence"]

@@ -31,6 +31,10 @@ class Case(models.Model):
     # The rules' decision behind the fee (rule set and its hash, date, inputs, explanation):
     # encrypted, as the inputs can be personal data (a Blue Badge says something of health).
     fee_decision = EncryptedJSONField(null=True, bound_to="reference")
+    # What the rules estimate the applicant gets, for a service that shows an estimate
+    # (`{"variable": ..., "pence": ...}`); its decision is `fee_decision`. Encrypted: it
+    # follows from the household's income.
+    estimate = EncryptedJSONField(null=True, bound_to="reference")
     submitted_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True)
     decided_by = models.ForeignKey(

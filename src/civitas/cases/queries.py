@@ -37,7 +37,7 @@ def list_cases(
     """
     cases = (
         Case.objects.filter(organisation_id=organisation_id)
-        .defer("answers", "fee_decision", "decision_reason")
+        .defer("answers", "fee_decision", "estimate", "decision_reason")
         .order_by("-submitted_at", "-id")
     )
     if status:

@@ -56,13 +56,15 @@ def submit_application(
     fee_pence: int | None,
     channel: str = "online",
     decision: JSONObject | None = None,
+    estimate: JSONObject | None = None,
     files: Sequence[SubmittedFile] = (),
     language: str = "en",
 ) -> Case:
     """Stores an application as a case, with its audit event and confirmation email.
 
     The answers must already be checked against the service (see journeys.flow).
-    `decision` is the record of the rules' decision that set the fee, when rules did.
+    `decision` is the record of the rules' decision that set the fee or the estimate, when
+    rules did; `estimate` what the rules estimate the applicant gets (its variable and pence).
     `files` are the files the answers name (checked and scanned when they were received),
     kept sealed for the case. `language` is the one the citizen applied in (a code of
     catalogue's LANGUAGES): the case's messages are written in it.
@@ -71,7 +73,7 @@ def submit_application(
         try:
             with transaction.atomic():
                 return _store_submission(
-                    service, answers, fee_pence, channel, decision, files, language
+                    service, answers, fee_pence, channel, decision, estimate, files, language
                 )
         except IntegrityError:
             # A reference collision is one in hundreds of billions: draw another.
@@ -86,6 +88,7 @@ def _store_submission(
     fee_pence: int | None,
     channel: str,
     decision: JSONObject | None,
+    estimate: JSONObject | None,
     files: Sequence[SubmittedFile],
     language: str,
 ) -> Case:
@@ -100,6 +103,7 @@ def _store_submission(
         answers=dict(answers),
         fee_pence=fee_pence,
         fee_decision=decision,
+        estimate=estimate,
         submitted_at=timezone.now(),
     )
     store_case_files(case, files)

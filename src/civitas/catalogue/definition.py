@@ -921,6 +921,14 @@ def _check_rules(
             f"{rule_set.content_hash}; review the change, then set rules.sha256 to that hash",
         )
 
+    document["_rules"] = {
+        "file": spec["file"],
+        "name": rule_set.name,
+        "title": rule_set.title,
+        "version": rule_set.version,
+        "sha256": rule_set.content_hash,
+        "source": source,
+    }
     pages = document["pages"]
     questions = {
         question["id"]: question
@@ -930,13 +938,15 @@ def _check_rules(
     derived = {
         name: derive["lookup"] for page in pages for name, derive in page.get("derive", {}).items()
     }
+    computed = _computed_for_rules(document)
     for name, answer in spec["inputs"].items():
         where = ("rules", "inputs", name)
         if name not in rule_set.inputs:
             known = ", ".join(rule_set.inputs)
             problem(where, f"'{name}' is not an input of {rule_set.name} (its inputs are: {known})")
             continue
-        kind = rule_set.inputs[name].vtype.kind
+        input_spec = rule_set.inputs[name]
+        kind = input_spec.vtype.kind
         question = questions.get(answer)
         # Every value an answer can take is checked against the input here, so a citizen
         # can never give an answer the rules cannot decide on.
@@ -951,18 +961,27 @@ def _check_rules(
             values = []
             if kind != "date":
                 problem(where, f"answer '{answer}' is a date, but rule input '{name}' is {kind}")
+        elif question and question["type"] in ("number", "money"):
+            for message in _amount_input_problems(answer, question, name, input_spec):
+                problem(where, message)
+            continue
         elif question:
             problem(
                 where,
                 f"answer '{answer}' is a {question['type']} question: rule inputs come from "
-                "radios, select, yes_no, dates or derived values, whose every value can be "
-                "checked",
+                "radios, select, yes_no, number, money or date questions, derived values or "
+                "computed values, whose every value can be checked",
             )
             continue
         elif answer in derived:
             values = sorted(set(document["_data"].get(derived[answer], {}).values()))
+        elif answer in computed:
+            refused = _computed_input_problem(answer, computed[answer], name, input_spec)
+            if refused:
+                problem(where, refused)
+            continue
         else:
-            problem(where, f"unknown answer '{answer}'")
+            problem(where, f"unknown answer or computed value '{answer}'")
             continue
         for value in values:
             try:
@@ -980,6 +999,14 @@ def _check_rules(
         variable = rule_set.variables.get(spec.get(key, ""))
         if key in spec and (variable is None or variable.vtype.kind != kind):
             problem(("rules", key), f"'{spec[key]}' is not a {kind} variable of {rule_set.name}")
+    estimate = spec.get("estimate")
+    if estimate:
+        variable = rule_set.variables.get(estimate["value"])
+        if variable is None or variable.vtype.kind != "money":
+            problem(
+                ("rules", "estimate", "value"),
+                f"'{estimate['value']}' is not a money variable of {rule_set.name}",
+            )
     exits = {page["id"] for page in pages if page.get("kind") == "exit"}
     if "ineligible_page" in spec and spec["ineligible_page"] not in exits:
         problem(("rules", "ineligible_page"), f"'{spec['ineligible_page']}' is not an exit page")
@@ -989,14 +1016,112 @@ def _check_rules(
     elif date_answer and questions[date_answer].get("optional"):
         problem(("rules", "decision_date"), f"'{date_answer}' is optional: the rules need a date")
 
-    document["_rules"] = {
-        "file": spec["file"],
-        "name": rule_set.name,
-        "title": rule_set.title,
-        "version": rule_set.version,
-        "sha256": rule_set.content_hash,
-        "source": source,
-    }
+    return problems
+
+
+@dataclass(frozen=True)
+class _ComputedForRules:
+    vtype: ValueType | None
+    """None when its expression does not compile (reported at its own line)."""
+    reads_rules: bool
+    """Whether it reads the rules' values with `rule()`, itself or through another."""
+
+
+def _computed_for_rules(document: dict[str, Any]) -> dict[str, _ComputedForRules]:
+    """Each computed value's type, and whether it depends on the rules' own decision."""
+    from civitas.catalogue.model import computed_items, expression_types, rule_types
+
+    types = expression_types(document)
+    rules = rule_types(document)
+    found: dict[str, _ComputedForRules] = {}
+    for name, spec in computed_items(document):
+        text = spec if isinstance(spec, str) else spec["expression"]
+        try:
+            compiled = compile_expression(text, types, rules=rules)
+        except ExpressionProblem:
+            found[name] = _ComputedForRules(None, reads_rules=False)
+            continue
+        reads = bool(compiled.rules) or any(
+            found[used].reads_rules for used in compiled.names if used in found
+        )
+        found[name] = _ComputedForRules(compiled.vtype, reads_rules=reads)
+    return found
+
+
+def _computed_input_problem(
+    name: str, computed: _ComputedForRules, input_name: str, input_spec: Any
+) -> str | None:
+    """Why a computed value cannot give a rule input, if it cannot: its type must be the
+    input's (a count for an integer, money for money), so the rules never see a value of
+    another kind. Its range is known only per application: see decisions.rules_outcome."""
+    if computed.reads_rules:
+        # The rules would need their own decision to decide.
+        return (
+            f"computed value '{name}' reads the rules' values with rule(), so it cannot "
+            f"give rule input '{input_name}'"
+        )
+    vtype = computed.vtype
+    if vtype is None:
+        return None
+    kind = input_spec.vtype.kind
+    if kind == "money" and vtype.kind == "money" and not vtype.exact:
+        return (
+            f"computed value '{name}' may be part-pence, but rule input '{input_name}' is "
+            "whole pence: round it, as round(...)"
+        )
+    allowed = {
+        "money": {"money"},
+        "integer": {"integer"},
+        "number": {"integer", "number"},
+        "boolean": {"boolean"},
+        "date": {"date"},
+        "enumeration": {"enumeration"},
+    }.get(kind, set())
+    if vtype.kind not in allowed:
+        return (
+            f"computed value '{name}' is {vtype.describe()}, but rule input "
+            f"'{input_name}' is {input_spec.vtype.describe()}"
+        )
+    if kind == "enumeration":
+        outside = sorted((vtype.values or frozenset()) - set(input_spec.allowed or ()))
+        if outside:
+            return (
+                f"computed value '{name}' can be '{outside[0]}', which rule input "
+                f"'{input_name}' does not allow"
+            )
+    return None
+
+
+def _amount_input_problems(
+    answer: str, question: dict[str, Any], input_name: str, input_spec: Any
+) -> list[str]:
+    """Why a number or money answer cannot give a rule input: the input must be of the
+    answer's kind, and every value the question takes within the input's limits (the
+    question's `min` and `max`), so the rules can decide on any answer it accepts."""
+    kind = input_spec.vtype.kind
+    is_money = question["type"] == "money"
+    fits = (
+        kind == "money"
+        if is_money
+        else kind == "number" or (kind == "integer" and not question.get("decimal"))
+    )
+    if not fits:
+        what = "money" if is_money else ("a decimal" if question.get("decimal") else "a number")
+        return [f"answer '{answer}' is {what}, but rule input '{input_name}' is {kind}"]
+    problems = []
+    # A money answer is never negative; a number may be, unless its min says not.
+    lowest = question.get("min", 0 if is_money else None)
+    highest = question.get("max")
+    if input_spec.minimum is not None and (lowest is None or lowest < input_spec.minimum):
+        problems.append(
+            f"answer '{answer}' can be less than {input_spec.minimum}, the least rule input "
+            f"'{input_name}' takes: give the question min: {input_spec.minimum} or more"
+        )
+    if input_spec.maximum is not None and (highest is None or highest > input_spec.maximum):
+        problems.append(
+            f"answer '{answer}' can be more than {input_spec.maximum}, the most rule input "
+            f"'{input_name}' takes: give the question max: {input_spec.maximum} or less"
+        )
     return problems
 
 

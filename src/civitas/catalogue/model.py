@@ -431,6 +431,18 @@ class RulesSpec:
     eligible: str | None = None
     ineligible_page: str | None = None
     decision_date: str | None = None
+    estimate: Estimate | None = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The `rules.estimate` section: a money value of the rules that check answers shows,
+    with the rules' explanation, before the declaration (a benefit the citizen may get)."""
+
+    value: str
+    """The rules' money variable."""
+    label: str
+    """What check answers calls it, in the service's words."""
 
 
 @dataclass(frozen=True)
@@ -1037,6 +1049,13 @@ def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:
         eligible=spec.get("eligible"),
         ineligible_page=spec.get("ineligible_page"),
         decision_date=spec.get("decision_date"),
+        # `rules` is kept as written (its keys are the rules' names): its one text is
+        # the estimate's label.
+        estimate=Estimate(
+            value=spec["estimate"]["value"], label=as_texts(spec["estimate"]["label"])
+        )
+        if spec.get("estimate")
+        else None,
     )
 
 

@@ -21,6 +21,7 @@ from civitas.catalogue.public import (
     Service,
     ServiceNotFound,
     get_live_service,
+    in_language,
     list_live_services,
 )
 from civitas.identity.public import ApiKeyRef, authenticate_api_key
@@ -247,7 +248,7 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
                     detail="Some answers are missing or not valid.",
                     errors=answer_errors(result.errors),
                 )
-            response = _submitted(result, service)
+            response = _submitted(result, service, language=str(language))
             if idempotency_key is not None:
                 remember(
                     api_key_id=key.id,
@@ -267,7 +268,7 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
     return JsonResponse(response, status=201)
 
 
-def _submitted(result: Submitted, service: Service) -> JSONObject:
+def _submitted(result: Submitted, service: Service, *, language: str) -> JSONObject:
     fee = result.fee
     body: JSONObject = {
         "reference": result.reference,
@@ -284,6 +285,22 @@ def _submitted(result: Submitted, service: Service) -> JSONObject:
             "version": fee.rules_version,
             "sha256": fee.rules_sha256,
             "on": fee.decided_on.isoformat(),
+        }
+    estimate = result.estimate
+    if estimate is not None:
+        # What the rules estimate the applicant will get, explained as on check answers.
+        body["estimate"] = {
+            "variable": estimate.variable,
+            "pence": estimate.pence,
+            # In the applicant's language, as their messages are.
+            "label": in_language(estimate.label, language),
+            "explanation": list(estimate.explanation),
+            "rules": {
+                "name": estimate.rules_name,
+                "version": estimate.rules_version,
+                "sha256": estimate.rules_sha256,
+                "on": estimate.decided_on.isoformat(),
+            },
         }
     return body
 

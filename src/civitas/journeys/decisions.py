@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from civitas.catalogue.public import RulesSpec, Service, active_language
-from civitas.platform.jsontypes import JSONObject, JSONValue
-from civitas.rules.public import Decision, RuleSet, decide, load_rule_set_source, read_input
+from civitas.platform.jsontypes import JSONObject
+from civitas.rules.public import (
+    MISSING,
+    Decision,
+    InputError,
+    RuleSet,
+    decide,
+    load_rule_set_source,
+    read_input,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class RulesOutcome:
     decision: Decision
     fee_variable: str | None
     eligible_variable: str | None
+    estimate_variable: str | None = None
 
     @property
     def is_eligible(self) -> bool:
@@ -36,6 +45,13 @@ class RulesOutcome:
         if self.fee_variable is None or not self.is_eligible:
             return None
         return int(self.decision[self.fee_variable])
+
+    @property
+    def estimate_pence(self) -> int | None:
+        """The value the service shows as an estimate (a benefit: none is £0), if it does."""
+        if self.estimate_variable is None:
+            return None
+        return int(self.decision[self.estimate_variable])
 
     @property
     def explanation(self) -> tuple[str, ...]:
@@ -87,18 +103,32 @@ def _compiled(source: str, *, filename: str) -> RuleSet:
 
 
 def answers_needed(service: Service) -> frozenset[str]:
-    """The answers the rules take, including the one that gives the decision's date."""
+    """The answers the rules take, including the one that gives the decision's date; for
+    an input given by a computed value, the answers that value is worked out from."""
     spec = rules_spec(service)
     if spec is None:
         return frozenset()
-    needed = set(spec.inputs.values())
+    reads = _computed_reads(service)
+    needed: set[str] = set()
+    for name in spec.inputs.values():
+        needed |= reads.get(name, {name})
     if spec.decision_date:
         needed.add(spec.decision_date)
     return frozenset(needed)
 
 
+def _computed_reads(service: Service) -> dict[str, set[str]]:
+    """The answers each computed value reads, through the computed values it uses."""
+    model = service.model
+    reads: dict[str, set[str]] = {}
+    for computed in model.computed:
+        names = model.expression(computed.expression).names
+        reads[computed.name] = set().union(*(reads.get(name, {name}) for name in names))
+    return reads
+
+
 def decision_date(
-    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date | None
+    service: Service, answers: Mapping[str, object], *, today: datetime.date | None
 ) -> datetime.date | None:
     """The date the rules are applied as of: the answer named by `decision_date` (a
     permit's start date), or today. None when that answer is not given yet."""
@@ -111,7 +141,7 @@ def decision_date(
 
 
 def rules_outcome(
-    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date | None = None
+    service: Service, answers: Mapping[str, object], *, today: datetime.date | None = None
 ) -> RulesOutcome | None:
     """What the service's rules decide for these answers.
 
@@ -128,17 +158,41 @@ def rules_outcome(
     on = decision_date(service, answers, today=today)
     if on is None:
         return None
+    computed_names = {computed.name for computed in service.model.computed}
+    computed: Mapping[str, object] = {}
+    if computed_names & set(spec.inputs.values()):
+        # Computed values that give inputs never read the rules (definition.py checks
+        # it), so they are worked out without them.
+        computed = service.model.expression_values(answers, today=today or datetime.date.today())
     inputs: dict[str, Any] = {}
     for name, answer in spec.inputs.items():
+        if answer in computed_names:
+            value = computed.get(answer, MISSING)
+            if value is MISSING or value is None:
+                if not rule_set.inputs[name].has_default:
+                    return None
+                continue
+            # Typed as the input by definition.py; its range is only known now, so one
+            # outside the input's limits is the rules' InputError, as for any input.
+            inputs[name] = _checked(rule_set, name, value)
+            continue
         value = answers.get(answer)
-        # Rule inputs come from answers that are strings (definition.py checks it).
+        # Other rule inputs come from answers that are strings (definition.py checks it).
         if not isinstance(value, str) or not value:
             if not rule_set.inputs[name].has_default:
                 return None
             continue
         inputs[name] = read_input(rule_set, name, value)
     decision = _decide(rule_set, tuple(sorted(inputs.items())), on, active_language())
-    return RulesOutcome(decision, spec.fee, spec.eligible)
+    estimate = spec.estimate.value if spec.estimate is not None else None
+    return RulesOutcome(decision, spec.fee, spec.eligible, estimate)
+
+
+def _checked(rule_set: RuleSet, name: str, value: object) -> object:
+    try:
+        return rule_set.inputs[name].check(value)
+    except ValueError as error:
+        raise InputError(name, str(error)) from None
 
 
 # Pages call for the same decision several times a request (route, fee, summary); the

@@ -29,7 +29,7 @@ from civitas.catalogue.public import (
 )
 from civitas.journeys import decisions, logic
 from civitas.platform.jsontypes import JSONObject, JSONValue
-from civitas.rules.public import format_date
+from civitas.rules.public import InputError, format_date
 
 Answers = dict[str, JSONValue]
 """Answers by id, as JSON values (decision record 0016): a string for most questions, a
@@ -521,6 +521,61 @@ def fee_for(
         )
     pence = fee_pence(service, answers)
     return Fee(pence) if pence is not None else None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What the service's rules estimate the citizen will get, and how it was worked out."""
+
+    pence: int
+    label: str
+    """What the service calls it ("Estimated Council Tax Reduction for a year")."""
+    variable: str
+    """The rules' variable it is."""
+    explanation: tuple[str, ...]
+    decision: JSONObject
+    """The rules' decision to keep with the case (see decisions.RulesOutcome.record)."""
+    rules_title: str
+    rules_name: str
+    rules_version: str
+    rules_sha256: str
+    decided_on: datetime.date
+
+    def record(self) -> JSONObject:
+        """The estimate to keep with the case, beside the decision behind it."""
+        return {"variable": self.variable, "pence": self.pence}
+
+
+def estimate_for(
+    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date
+) -> Estimate | None:
+    """The rules' estimate for a complete set of answers, for a service that shows one.
+
+    None for a service without an estimate, and when the rules cannot decide: a computed
+    value outside the limits of the input it gives (a household income above what the
+    rules take) leaves the application without an estimate, for staff to work out.
+    """
+    spec = decisions.rules_spec(service)
+    if spec is None or spec.estimate is None:
+        return None
+    try:
+        outcome = decisions.rules_outcome(service, answers, today=today)
+    except InputError:
+        return None
+    if outcome is None or outcome.estimate_pence is None:
+        return None
+    return Estimate(
+        pence=outcome.estimate_pence,
+        label=spec.estimate.label,
+        variable=spec.estimate.value,
+        explanation=outcome.explanation,
+        decision=outcome.record(),
+        rules_title=outcome.decision.rule_set_title,
+        rules_name=outcome.decision.rule_set_name,
+        rules_version=str(outcome.decision.rule_set_version),
+        rules_sha256=outcome.decision.rule_set_hash,
+        decided_on=outcome.decided_on,
+    )
 
 
 def fee_pence(service: Service, answers: Mapping[str, JSONValue]) -> int | None:

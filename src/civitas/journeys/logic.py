@@ -35,9 +35,8 @@ class RuleReader:
     def __call__(self, name: str) -> object:
         if not self.decided:
             self.decided = True
-            textual = {k: v for k, v in self.answers.items() if v is None or isinstance(v, str)}
             try:
-                outcome = decisions.rules_outcome(self.service, textual, today=self.today)
+                outcome = decisions.rules_outcome(self.service, self.answers, today=self.today)
             except InputError:
                 outcome = None
             if outcome is not None:

@@ -12,6 +12,8 @@ from civitas.catalogue.public import (
     FieldError,
     QuestionPage,
     Service,
+    active_language,
+    in_language,
 )
 from civitas.journeys import flow
 from civitas.journeys.sessions import Journey, save_journey
@@ -117,9 +119,12 @@ def repeat_summary(
                 detail=_("Choose one of the options given. Nothing was saved."),
             )
         else:
-            error = f"Select yes if you need to add another {repeat.item}"
+            error = _("Select yes if you need to add another %(item)s") % {
+                "item": _local(repeat.item)
+            }
     count = len(items)
-    noun = repeat.item if count == 1 else repeat.items
+    noun = _local(repeat.item if count == 1 else repeat.items)
+    item_noun = _local(repeat.item)
     rows = [
         {
             "key": row.key,
@@ -135,15 +140,18 @@ def repeat_summary(
         page_context(
             service,
             page=page,
-            heading=f"You have added {count} {noun}" if count else f"You have not added any {noun}",
+            heading=_("You have added %(count)s %(noun)s") % {"count": count, "noun": noun}
+            if count
+            else _("You have not added any %(noun)s") % {"noun": noun},
             rows=rows,
             question=(
-                f"Do you need to add another {repeat.item}?"
+                _("Do you need to add another %(item)s?") % {"item": item_noun}
                 if count
-                else f"Do you need to add a {repeat.item}?"
+                else _("Do you need to add a %(item)s?") % {"item": item_noun}
             ),
             can_add=count < repeat.max,
-            full=f"You cannot add more than {repeat.max} {repeat.items}",
+            full=_("You cannot add more than %(max)s %(items)s")
+            % {"max": repeat.max, "items": _local(repeat.items)},
             errors={"add_another": error} if error else {},
             error=error,
             form_has_errors=bool(error),
@@ -231,7 +239,8 @@ def remove_item(
     items = _items(journey, page)
     if not 1 <= item <= len(items):
         raise Http404("no such item")
-    name = repeat.name(item)
+    name = _local(repeat.name(item))
+    named = f"{name[:1].lower()}{name[1:]}"
     error = ""
     if request.method == "POST":
         if not posted_version_is_the_journeys(request, service):
@@ -250,14 +259,14 @@ def remove_item(
                 title=_("That answer is not one of the options"),
                 detail=_("Choose one of the options given. Nothing was saved."),
             )
-        error = f"Select yes if you want to remove {name[:1].lower()}{name[1:]}"
+        error = _("Select yes if you want to remove %(item)s") % {"item": named}
     summary = service.model.summary({page.id: [items[item - 1]]})
     return render(
         request,
         "journeys/remove_item.html",
         page_context(
             service,
-            heading=f"Are you sure you want to remove {name[:1].lower()}{name[1:]}?",
+            heading=_("Are you sure you want to remove %(item)s?") % {"item": named},
             details=summary[0].value.replace("\n", ", ") if summary else "",
             errors={"remove": error} if error else {},
             error=error,
@@ -267,3 +276,8 @@ def remove_item(
         ),
         status=400 if error else 200,
     )
+
+
+def _local(noun: str) -> str:
+    """A definition's word in the page's language (English where it has no Welsh)."""
+    return in_language(noun, active_language())

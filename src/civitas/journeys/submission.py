@@ -1,8 +1,8 @@
 """Sending an application: the one way the pages and the API make a case.
 
 The whole application is checked again as the API receives it (flow.check_submission),
-the fee is worked out, and the case is stored with its audit event, log entry and email
-(cases.public.submit_application).
+the fee (or the rules' estimate) is worked out, and the case is stored with its audit
+event, log entry and email (cases.public.submit_application).
 """
 
 import datetime
@@ -26,6 +26,7 @@ class Submitted:
     reference: str
     status: str
     fee: flow.Fee | None
+    estimate: flow.Estimate | None = None
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,15 @@ def submit_answers(
     if isinstance(files, NotSubmitted):
         return files
     fee = flow.fee_for(service, checked.answers, today=today)
+    estimate = flow.estimate_for(service, checked.answers, today=today)
+    # The rules decide once: the fee's decision and the estimate's are the same one.
+    decision = fee.decision if fee else (estimate.decision if estimate else None)
     case = submit_application(
         service=service,
         answers=checked.answers,
         fee_pence=fee.pence if fee else None,
-        decision=fee.decision if fee else None,
+        decision=decision,
+        estimate=estimate.record() if estimate else None,
         channel=channel,
         files=files,
         language=language,
@@ -76,7 +81,7 @@ def submit_answers(
     # The case has its own sealed copy now.
     for submitted in files:
         discard_upload(submitted.token)
-    return Submitted(reference=case.reference, status=case.status, fee=fee)
+    return Submitted(reference=case.reference, status=case.status, fee=fee, estimate=estimate)
 
 
 API_FILES_NOT_TAKEN = "The API does not take files yet: apply through the service's pages"

@@ -439,6 +439,7 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
             service,
             rows=_summary_rows(service, journey.answers, route),
             fee=flow.fee_for(service, journey.answers, today=today()),
+            estimate=flow.estimate_for(service, journey.answers, today=today()),
             back=page_url(service, route.pages[-1]),
             errors=errors,
             form_has_errors=bool(errors),

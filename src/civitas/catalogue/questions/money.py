@@ -34,7 +34,6 @@ MONEY_ERRORS: Mapping[str, str] = {
 # or one or two digits of them; a leading £ is allowed, as people type it anyway.
 AMOUNT = re.compile(r"£?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
 MAX_POUND_DIGITS = 13
-_PLACEHOLDER = re.compile(r"\{(min|max)\}")
 
 
 @register
@@ -71,9 +70,9 @@ class Money(QuestionType):
             "min": format_pence(int(question.min)) if question.min is not None else "",
             "max": format_pence(int(question.max)) if question.max is not None else "",
         }
-        text = question.error_messages.get(kind) or MONEY_ERRORS[kind]
-        message = _PLACEHOLDER.sub(lambda found: values[found.group(1)], text)
-        return Cleaned(None, FieldError(message, question.id))
+        # Filled in each language the message is written in (the definition's, or the
+        # type's own wording with its Welsh).
+        return Cleaned(None, FieldError(error_message(question, kind, **values), question.id))
 
     def fields_for(self, question: Question, value: object) -> dict[str, str]:
         # A stored answer is pence: shown again as pounds and pence. An API client sends

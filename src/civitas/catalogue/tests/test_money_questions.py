@@ -8,6 +8,7 @@ import pytest
 from civitas.catalogue.questions import Cleaned, FieldError
 from civitas.catalogue.tests.test_number_questions import problems
 from civitas.catalogue.tests.test_question_types import TODAY, question, render_widget
+from civitas.catalogue.texts import Text
 
 INVALID = "Enter an amount in pounds and pence, like 12.50"
 
@@ -68,6 +69,16 @@ def test_bounds_are_in_pence_and_the_errors_show_pounds():
     assert clean(q, "5") == Cleaned("500")
     custom = question("money", max=Decimal(100), error_messages={"too_large": "At most {max}"})
     assert clean(custom, "2").error.message == "At most £1"
+
+
+def test_a_money_error_keeps_its_welsh_with_the_limit_filled_in_each_language():
+    welsh = Text({"en": "Enter your savings, or 0", "cy": "Rhowch eich cynilion, neu 0"})
+    limit = Text({"en": "At most {max}", "cy": "Dim mwy na {max}"})
+    q = question("money", max=Decimal(100), error_messages={"required": welsh, "too_large": limit})
+    assert clean(q, "").error.message.in_language("cy") == "Rhowch eich cynilion, neu 0"
+    assert clean(q, "2").error.message.in_language("cy") == "Dim mwy na £1"
+    default = clean(question("money", min=Decimal(500)), "1").error.message
+    assert default.in_language("cy") == "Rhaid i'r swm fod yn £5 neu fwy"
 
 
 def test_money_is_shown_as_govuk_writes_it():

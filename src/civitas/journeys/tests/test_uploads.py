@@ -328,8 +328,11 @@ def test_a_file_token_of_another_case_or_none_at_all_is_not_found(
         assert response.status_code == 404
 
 
-def test_the_api_takes_no_file_even_naming_a_real_upload(client, service, api_headers):
-    # Files come to the API with the open API; until then an id is refused, even a real one.
+def test_the_api_takes_no_file_id_in_the_answers_even_naming_a_real_upload(
+    client, service, api_headers
+):
+    # The API takes a file only as a part of its request (test_api_uploads): an id sent
+    # as the answer is refused, even a real one, so a leaked id submits nobody's file.
     _to_the_file_page(client)
     assert _upload(client, "mine.pdf", PDF).status_code == 302
     token = Upload.objects.get().token
@@ -343,7 +346,7 @@ def test_the_api_takes_no_file_even_naming_a_real_upload(client, service, api_he
         )
         assert response.status_code == 422, response.content
         assert problem_errors(response) == {
-            "evidence": "The API does not take files yet: apply through the service's pages"
+            "evidence": "Send the file as the multipart part named 'evidence', not in the answers"
         }
     assert not Case.objects.exists()
     assert Upload.objects.get().token == token

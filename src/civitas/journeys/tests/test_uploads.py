@@ -13,6 +13,7 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from civitas.cases.models import Case, CaseFile
+from civitas.cases.tests.test_transparency_log import break_the_log
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
 from civitas.journeys.models import Upload
@@ -226,6 +227,22 @@ def test_healthz_reports_the_scanner(client, service, clamd):
     assert client.get("/healthz").json()["virus_scanner"] == {"status": "ok", "scanning": "on"}
     clamd.stop()
     assert client.get("/healthz").json()["virus_scanner"]["status"] == "down"
+
+
+def test_a_submission_the_log_cannot_record_leaves_the_case_no_file(client, service, settings):
+    _to_the_file_page(client)
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    token = Upload.objects.get().token
+    _answer_email(client)
+    break_the_log()
+
+    response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+
+    assert response.status_code == 503
+    assert not Case.objects.exists()
+    # The journey keeps its file, to send again; the case's copy, written before the log
+    # refused the entry, is gone with the case.
+    assert _stored_files(settings.UPLOAD_ROOT) == [sealed_file_path("journeys", token)]
 
 
 def test_a_sealed_file_altered_or_swapped_on_disk_does_not_open(client, service):

@@ -3,9 +3,10 @@ change and the event it publishes; the event's handlers (civitas.wiring) add the
 event, the transparency log entry and the email in that same transaction, so none can
 exist without the others."""
 
+import contextlib
 from collections.abc import Mapping, Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
@@ -86,8 +87,10 @@ def submit_application(
                     raise
     except BaseException:
         # The rows rolled back, but files are not in the transaction: a handler of the
-        # event (the transparency log, say) failed after they were written.
-        discard_unstored_case_files(file.token for file in files)
+        # event (the transparency log, say) failed after they were written. A database
+        # that cannot say which rows exist must not hide the error that brought us here.
+        with contextlib.suppress(DatabaseError):
+            discard_unstored_case_files(file.token for file in files)
         raise
     raise AssertionError("unreachable")
 

@@ -14,13 +14,14 @@ uses no cookie.
 """
 
 import hashlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
@@ -55,6 +56,8 @@ from civitas.platform.jsontypes import JSONObject
 from civitas.platform.middleware import bounds_its_own_body
 from civitas.platform.problems import problem_response
 from civitas.platform.references import normalise_reference
+
+logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 """The largest application JSON: the whole body, or the application part of multipart."""
@@ -262,11 +265,19 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             fingerprint=fingerprint,
         )
     finally:
-        # The files live only as long as the request: the case, if one was stored, has
-        # its own copies; if none was, whatever was written for it goes too.
-        for token in files.tokens.values():
+        _discard_request_files(list(files.tokens.values()))
+
+
+def _discard_request_files(tokens: list[str]) -> None:
+    """The files of a request live only as long as it: the case, if one was stored, has
+    its own copies; if none was, whatever was written for it goes too."""
+    try:
+        for token in tokens:
             discard_upload(token)
-        discard_unstored_case_files(files.tokens.values())
+        discard_unstored_case_files(tokens)
+    except DatabaseError:
+        # Never hide the error the request failed with; the sweep takes the uploads.
+        logger.exception("the files of a failed API submission could not all be deleted")
 
 
 def _store(

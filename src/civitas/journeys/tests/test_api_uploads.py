@@ -3,10 +3,13 @@ application's JSON in the part `application` and each file in a part named by it
 question's id, every file checked as a page's upload is (test_uploads)."""
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.tests.test_transparency_log import break_the_log
@@ -406,3 +409,35 @@ def test_a_page_still_cannot_post_more_than_the_platform_allows(client, blue_bad
         {"version": "1", "photo": SimpleUploadedFile("jane.png", PNG + b"\x00" * 2048)},
     )
     assert response.status_code == 413
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_with_one_key_at_once_make_one_case_and_leave_no_file_behind(
+    blue_badge, api_key, settings
+):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers: the race needs two connections writing")
+    headers = {**api_key(), "Idempotency-Key": "at-once"}
+    results = []
+    start = threading.Barrier(2)
+
+    def post() -> None:
+        start.wait()
+        results.append(send_raw(Client(), headers, "b", PARTS))
+        connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(response.status_code for response in results) == [201, 201]
+    assert results[0].json() == results[1].json()
+    case = Case.objects.get()
+    # The loser's case rolled back, and the files written for it went with it.
+    assert stored_files(settings) == sorted(
+        sealed_file_path("cases", file.token) for file in CaseFile.objects.filter(case=case)
+    )
+    assert CaseFile.objects.count() == 3
+    assert not Upload.objects.exists()

@@ -28,15 +28,22 @@ class ApplicationSubmitted(DomainEvent):
     """The rules' decision recorded with the case, for computed values that use `rule()`."""
     language: str = "en"
     """The language the citizen applied in: the one their messages are written in."""
+    api_key: str = ""
+    """The public id of the API key that sent the application ("" for the pages)."""
 
     def audit_record(self) -> AuditRecord:
+        details = {"service": self.service_label, "channel": self.channel}
+        if self.api_key:
+            # Which system sent it on the citizen's behalf: the key's public id, which
+            # `civitas keys list` shows, never its secret.
+            details["api_key"] = self.api_key
         return AuditRecord(
             action="case.submitted",
             object_type="case",
             object_id=self.reference,
             actor_type="citizen",
             organisation=self.service.organisation,
-            details={"service": self.service_label, "channel": self.channel},
+            details=details,
         )
 
     @property

@@ -8,7 +8,7 @@ through their organisation's case, and every read is audited (CaseFileDownloaded
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -69,6 +69,18 @@ def store_case_files(case: Case, files: Sequence[SubmittedFile]) -> None:
         for token in written:
             delete_sealed_file(FOLDER, token)
         raise
+
+
+def discard_unstored_case_files(tokens: Iterable[str]) -> None:
+    """Deletes the sealed files written for a case whose transaction then rolled back (a
+    handler of its event failed, or the caller's own transaction did): a file whose row is
+    not in the database is no case's. Call it once the transaction that wrote them has
+    ended; a file whose case was stored is left alone."""
+    tokens = list(tokens)
+    stored = set(CaseFile.objects.filter(token__in=tokens).values_list("token", flat=True))
+    for token in tokens:
+        if token not in stored:
+            delete_sealed_file(FOLDER, token)
 
 
 def list_case_files(case: Case) -> dict[str, CaseFile]:

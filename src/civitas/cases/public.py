@@ -6,7 +6,7 @@ from civitas.cases.events import (
     CaseFileDownloaded,
     PersonalDataViewed,
 )
-from civitas.cases.files import SubmittedFile
+from civitas.cases.files import SubmittedFile, discard_unstored_case_files
 from civitas.cases.queries import CaseStatus, find_case_status
 from civitas.cases.services import submit_application
 
@@ -17,6 +17,7 @@ __all__ = [
     "CaseStatus",
     "PersonalDataViewed",
     "SubmittedFile",
+    "discard_unstored_case_files",
     "find_case_status",
     "submit_application",
 ]

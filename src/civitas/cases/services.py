@@ -3,13 +3,14 @@ change and the event it publishes; the event's handlers (civitas.wiring) add the
 event, the transparency log entry and the email in that same transaction, so none can
 exist without the others."""
 
+import contextlib
 from collections.abc import Mapping, Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
-from civitas.cases.files import SubmittedFile, store_case_files
+from civitas.cases.files import SubmittedFile, discard_unstored_case_files, store_case_files
 from civitas.cases.models import Case
 from civitas.cases.workflow import NEEDS_REASON, Outcome, Status, transition
 from civitas.catalogue.public import Service, get_service_version
@@ -59,6 +60,7 @@ def submit_application(
     estimate: JSONObject | None = None,
     files: Sequence[SubmittedFile] = (),
     language: str = "en",
+    api_key: str = "",
 ) -> Case:
     """Stores an application as a case, with its audit event and confirmation email.
 
@@ -67,18 +69,39 @@ def submit_application(
     rules did; `estimate` what the rules estimate the applicant gets (its variable and pence).
     `files` are the files the answers name (checked and scanned when they were received),
     kept sealed for the case. `language` is the one the citizen applied in (a code of
-    catalogue's LANGUAGES): the case's messages are written in it.
+    catalogue's LANGUAGES): the case's messages are written in it. `api_key` is the public
+    id of the API key that sent it, for the audit trail ("" for the pages).
+
+    Nothing is left of a submission that fails, not even its files on disk; inside a
+    caller's transaction that rolls back later, the caller removes them
+    (discard_unstored_case_files).
     """
-    for attempt in range(REFERENCE_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return _store_submission(
-                    service, answers, fee_pence, channel, decision, estimate, files, language
-                )
-        except IntegrityError:
-            # A reference collision is one in hundreds of billions: draw another.
-            if attempt == REFERENCE_ATTEMPTS - 1:
-                raise
+    try:
+        for attempt in range(REFERENCE_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    return _store_submission(
+                        service,
+                        answers,
+                        fee_pence,
+                        channel,
+                        decision,
+                        estimate,
+                        files,
+                        language,
+                        api_key,
+                    )
+            except IntegrityError:
+                # A reference collision is one in hundreds of billions: draw another.
+                if attempt == REFERENCE_ATTEMPTS - 1:
+                    raise
+    except BaseException:
+        # The rows rolled back, but files are not in the transaction: a handler of the
+        # event (the transparency log, say) failed after they were written. A database
+        # that cannot say which rows exist must not hide the error that brought us here.
+        with contextlib.suppress(DatabaseError):
+            discard_unstored_case_files(file.token for file in files)
+        raise
     raise AssertionError("unreachable")
 
 
@@ -91,6 +114,7 @@ def _store_submission(
     estimate: JSONObject | None,
     files: Sequence[SubmittedFile],
     language: str,
+    api_key: str,
 ) -> Case:
     case = Case.objects.create(
         reference=new_reference(),
@@ -118,6 +142,7 @@ def _store_submission(
             submitted_at=case.submitted_at,
             decision=decision,
             language=language,
+            api_key=api_key,
         )
     )
     return case

@@ -1,45 +1,72 @@
 """The services as an API: read a definition, submit a whole application at once.
 
-Errors are RFC 9457 problem documents. Submissions are JSON only: a cross-site HTML form
-cannot send `application/json`, which is what makes this safe without a CSRF token.
-Reading definitions is open to anyone; submitting takes an API key of the service's
-organisation with the `submit` scope (docs/decisions/0025), checked before the body is read.
+Errors are RFC 9457 problem documents. Reading definitions is open to anyone; submitting
+takes an API key of the service's organisation with the `submit` scope (docs/decisions/
+0025), checked before the body is read. An application is JSON, or multipart/form-data
+when it carries files (docs/decisions/0028): its JSON in the part `application`, and one
+file part for each file question, named by the question's id. Each file is checked as a
+page's upload is (journeys.uploads), and lives only as long as the request.
+
+Neither needs a CSRF token. A cross-site HTML form can post multipart/form-data (not
+`application/json`), but it cannot send an `Authorization` header, and without the API
+key in it nothing is read or stored; the browser never holds a key to attach, as the API
+uses no cookie.
 """
 
+import hashlib
+import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from civitas.cases.public import find_case_status
+from civitas.cases.public import discard_unstored_case_files, find_case_status
 from civitas.catalogue.public import (
     LANGUAGES,
     Service,
     ServiceNotFound,
     get_live_service,
     in_language,
+    is_file_question,
     list_live_services,
+    max_size_bytes,
 )
 from civitas.identity.public import ApiKeyRef, authenticate_api_key
 from civitas.journeys.idempotency import (
     Replay,
+    SentFileDigest,
     find_replay,
     is_valid_key,
     remember,
     request_fingerprint,
 )
 from civitas.journeys.submission import NotSubmitted, Submitted, submit_answers
+from civitas.journeys.uploads import discard_upload, receive_sent_files
 from civitas.platform import ratelimit
+from civitas.platform.files.kinds import describe_size
 from civitas.platform.input_guards import JSONTooDeep, parse_json
 from civitas.platform.jsontypes import JSONObject
+from civitas.platform.middleware import bounds_its_own_body
 from civitas.platform.problems import problem_response
 from civitas.platform.references import normalise_reference
 
+logger = logging.getLogger(__name__)
+
 MAX_BODY_BYTES = 64 * 1024
+"""The largest application JSON: the whole body, or the application part of multipart."""
+PART_OVERHEAD_BYTES = 4 * 1024
+"""Room for each multipart part's boundary and headers, its file name among them."""
+APPLICATION_PART = "application"
+"""The multipart part holding the application's JSON; each other part is a file."""
+SEND_A_FILE = "Send a file for this question, as a part with a file name"
 
 
 def _live_service(organisation: str, slug: str) -> Service | None:
@@ -138,6 +165,7 @@ def service_detail(request: HttpRequest, organisation: str, slug: str) -> JsonRe
     )
 
 
+@bounds_its_own_body
 @csrf_exempt
 @require_POST
 def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
@@ -149,18 +177,12 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
         return _service_not_found(organisation, slug)
     if forbidden := _forbidden(key, "submit", service):
         return forbidden
-    if request.content_type != "application/json":
-        return problem_response(
-            status=415,
-            title="Unsupported media type",
-            detail="Send the application as application/json.",
-        )
-    if len(request.body) > MAX_BODY_BYTES:
-        return problem_response(status=413, title="Application too large")
+    sent = _read_application(request, service)
+    if isinstance(sent, JsonResponse):
+        return sent
     idempotency_key = request.headers.get("Idempotency-Key")
-    fingerprint = ""  # of the body, only needed to answer a key again
+    fingerprint = ""  # of the request, only needed to answer a key again
     if idempotency_key is not None:
-        fingerprint = request_fingerprint(request.body)
         if not is_valid_key(idempotency_key):
             return problem_response(
                 status=400,
@@ -169,11 +191,12 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
                 detail="An Idempotency-Key is 1 to 255 printable ASCII characters, "
                 "for example a UUID.",
             )
+        fingerprint = request_fingerprint(sent.body, _digests(sent.files))
         replay = find_replay(api_key_id=key.id, key=idempotency_key, fingerprint=fingerprint)
         if replay is not None:
             return _replayed(replay)
     try:
-        body = parse_json(request.body)
+        body = parse_json(sent.body)
     except JSONTooDeep as error:
         return problem_response(
             status=400,
@@ -186,7 +209,7 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             status=400,
             title="Malformed JSON",
             problem_type="malformed-json",
-            detail="The request body is not valid JSON.",
+            detail="The application is not valid JSON.",
         )
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
         return problem_response(
@@ -229,25 +252,61 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             problem_type="declaration-required",
             detail="Set 'declaration' to true to confirm the answers are correct.",
         )
+    files = receive_sent_files(service=service, sent=sent.files)
+    try:
+        if files.errors:
+            return _invalid_answers(files.errors)
+        return _store(
+            service,
+            body["answers"],
+            files=files.tokens,
+            language=str(language),
+            key=key,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+        )
+    finally:
+        _discard_request_files(list(files.tokens.values()))
+
+
+def _discard_request_files(tokens: list[str]) -> None:
+    """The files of a request live only as long as it: the case, if one was stored, has
+    its own copies; if none was, whatever was written for it goes too."""
+    try:
+        for token in tokens:
+            discard_upload(token)
+        discard_unstored_case_files(tokens)
+    except DatabaseError:
+        # Never hide the error the request failed with; the sweep takes the uploads.
+        logger.exception("the files of a failed API submission could not all be deleted")
+
+
+def _store(
+    service: Service,
+    answers: JSONObject,
+    *,
+    files: dict[str, str],
+    language: str,
+    key: ApiKeyRef,
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> JsonResponse:
+    """Stores the application as a case (a 201), or says why not (a 422)."""
     try:
         # The case and the record of its response commit together: a second request
         # with the same key, racing this one, fails on the key and makes no case.
         with transaction.atomic():
             result = submit_answers(
                 service,
-                body["answers"],
+                answers,
                 channel="api",
                 today=timezone.localdate(),
-                language=str(language),
+                language=language,
+                files_sent=files,
+                api_key=key.public_id,
             )
             if isinstance(result, NotSubmitted):
-                return problem_response(
-                    status=422,
-                    title="Invalid answers",
-                    problem_type="invalid-answers",
-                    detail="Some answers are missing or not valid.",
-                    errors=answer_errors(result.errors),
-                )
+                return _invalid_answers(result.errors)
             response = _submitted(result, service, language=str(language))
             if idempotency_key is not None:
                 remember(
@@ -266,6 +325,134 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             raise
         return _replayed(replay)
     return JsonResponse(response, status=201)
+
+
+def _invalid_answers(errors: Mapping[str, str]) -> JsonResponse:
+    return problem_response(
+        status=422,
+        title="Invalid answers",
+        problem_type="invalid-answers",
+        detail="Some answers are missing or not valid.",
+        errors=answer_errors(errors),
+    )
+
+
+@dataclass(frozen=True)
+class _SentApplication:
+    """What a submission carries: the application's JSON, and the files sent beside it
+    (multipart) by the file question each part names."""
+
+    body: bytes
+    files: dict[str, list[UploadedFile]]
+
+
+def max_multipart_bytes(service: Service) -> int:
+    """The largest multipart submission `service` takes: the application's JSON and the
+    largest file of each of its file questions, with room for each part's boundary and
+    headers. Bounded by the service's own limits, so never more than UPLOAD_MAX_BYTES for
+    each file question it has."""
+    sizes = [max_size_bytes(q) for q in service.model.questions if is_file_question(q)]
+    return MAX_BODY_BYTES + sum(sizes) + PART_OVERHEAD_BYTES * (len(sizes) + 1)
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def _too_large(limit_bytes: int) -> JsonResponse:
+    return problem_response(
+        status=413,
+        title="Application too large",
+        problem_type="request-too-large",
+        detail=f"A submission to this service must be smaller than {describe_size(limit_bytes)}.",
+    )
+
+
+def _read_application(request: HttpRequest, service: Service) -> _SentApplication | JsonResponse:
+    """The application as sent, JSON alone or multipart with its files; a problem when
+    it is too large (by its declared length, before any of it is read), malformed, or
+    of another type."""
+    if request.content_type == "application/json":
+        if _declared_length(request) > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
+            return _too_large(MAX_BODY_BYTES)
+        return _SentApplication(body=request.body, files={})
+    if request.content_type == "multipart/form-data":
+        return _read_multipart(request, service)
+    return problem_response(
+        status=415,
+        title="Unsupported media type",
+        detail="Send the application as application/json, or as multipart/form-data with "
+        f"its files: a part named '{APPLICATION_PART}' holding the JSON and a file part "
+        "for each file question, named by its id.",
+    )
+
+
+def _read_multipart(request: HttpRequest, service: Service) -> _SentApplication | JsonResponse:
+    limit = max_multipart_bytes(service)
+    if _declared_length(request) > limit:
+        return _too_large(limit)
+    try:
+        fields, files = request.POST, request.FILES
+    except RequestDataTooBig:
+        return _too_large(limit)
+    except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError):
+        return problem_response(
+            status=400,
+            title="Malformed multipart body",
+            problem_type="malformed-multipart",
+            detail="The request body is not multipart/form-data as its Content-Type says.",
+        )
+    file_questions = [q.id for q in service.model.questions if is_file_question(q)]
+    unknown = sorted({*fields, *files} - {APPLICATION_PART, *file_questions})
+    if unknown:
+        expected = ", ".join(f"'{name}'" for name in (APPLICATION_PART, *file_questions))
+        return problem_response(
+            status=400,
+            title="Unknown part",
+            problem_type="unknown-part",
+            detail=f"The part named {unknown[0][:64]!a} is not one this service takes: "
+            f"the parts are {expected}.",
+        )
+    if not_files := [name for name in file_questions if name in fields]:
+        return _invalid_answers({name: SEND_A_FILE for name in not_files})
+    sent: list[str | UploadedFile] = [
+        *fields.getlist(APPLICATION_PART),
+        *files.getlist(APPLICATION_PART),
+    ]
+    if len(sent) != 1:
+        return problem_response(
+            status=400,
+            title="Missing application",
+            problem_type="invalid-body",
+            detail=f"Send the application's JSON as one part named '{APPLICATION_PART}'.",
+        )
+    [application] = sent
+    if isinstance(application, str):
+        body = application.encode("utf-8", "surrogatepass")
+    else:
+        body = application.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        return _too_large(MAX_BODY_BYTES)
+    return _SentApplication(
+        body=body,
+        files={name: files.getlist(name) for name in files if name != APPLICATION_PART},
+    )
+
+
+def _digests(files: Mapping[str, list[UploadedFile]]) -> list[SentFileDigest]:
+    """Each file's part, name and content hash, for the request's fingerprint."""
+    digests = []
+    for part, uploaded in files.items():
+        for file in uploaded:
+            content = hashlib.sha256()
+            for chunk in file.chunks():
+                content.update(chunk)
+            file.seek(0)  # to be read again when it is checked
+            digests.append(SentFileDigest(part, file.name or "", content.hexdigest()))
+    return digests
 
 
 def _submitted(result: Submitted, service: Service, *, language: str) -> JSONObject:

@@ -9,7 +9,9 @@ mistake, and guessing which request it meant would be worse. Records are kept fo
 
 import datetime
 import hashlib
+import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,12 +32,29 @@ class Replay:
     same_request: bool
 
 
+@dataclass(frozen=True)
+class SentFileDigest:
+    """A file part of a request, as its fingerprint takes it."""
+
+    part: str
+    file_name: str
+    sha256: str
+
+
 def is_valid_key(key: str) -> bool:
     return KEY.fullmatch(key) is not None
 
 
-def request_fingerprint(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+def request_fingerprint(body: bytes, files: Iterable[SentFileDigest] = ()) -> str:
+    """What makes two requests the same: the application's JSON as sent, and the name,
+    file name and content of each file sent beside it (multipart). Not the multipart
+    boundary, which a client may draw anew for each try, nor the order of the parts. A
+    request without files is the hash of its body, as it always was."""
+    digest = hashlib.sha256(body).hexdigest()
+    listed = sorted((file.part, file.file_name, file.sha256) for file in files)
+    if not listed:
+        return digest
+    return hashlib.sha256(json.dumps([digest, listed]).encode()).hexdigest()
 
 
 def find_replay(*, api_key_id: int, key: str, fingerprint: str) -> Replay | None:

@@ -47,21 +47,33 @@ def submit_answers(
     channel: str,
     today: datetime.date,
     language: str = "en",
+    files_sent: Mapping[str, str] | None = None,
+    api_key: str = "",
 ) -> Submitted | NotSubmitted:
     """Checks a whole application and, if it is complete and valid, stores it as a case.
 
     `answers` are the answers to the questions by id, as an API client sends them (values
     derived from them are worked out again, never taken as given); `channel` is how it
     came in ("online" for the pages, "api"); `language` the citizen's, which their
-    messages are written in.
+    messages are written in. The pages' answers to file questions name the journey's
+    uploads; the API's come only from `files_sent`, the token of each file received with
+    the request (uploads.receive_sent_files) by its question's id, and a file answer in
+    `answers` is refused. `api_key` is the public id of the key that sent it, audited.
     """
+    if channel != "online" and files_sent is None:
+        files_sent = {}  # only the pages' answers may name a journey's uploads
+    if files_sent is not None:
+        named = _file_answers_named(service, answers)
+        if named:
+            return NotSubmitted(errors=named, page_id=None)
+        answers = {**answers, **files_sent}
     checked = flow.check_submission(service, answers, today=today)
     if checked.errors:
         first = next(iter(checked.errors))
         # An item's answer is named `<group>/<n>/<answer>`: the group's page asks it.
         page = service.page_for_answer(first.split("/")[0])
         return NotSubmitted(errors=checked.errors, page_id=page.id if page else None)
-    files = _files_named(service, checked.answers, channel=channel)
+    files = _files_named(service, checked.answers, files_sent=files_sent)
     if isinstance(files, NotSubmitted):
         return files
     fee = flow.fee_for(service, checked.answers, today=today)
@@ -77,6 +89,7 @@ def submit_answers(
         channel=channel,
         files=files,
         language=language,
+        api_key=api_key,
     )
     # The case has its own sealed copy now.
     for submitted in files:
@@ -84,23 +97,36 @@ def submit_answers(
     return Submitted(reference=case.reference, status=case.status, fee=fee, estimate=estimate)
 
 
-API_FILES_NOT_TAKEN = "The API does not take files yet: apply through the service's pages"
+def send_as_part(question_id: str) -> str:
+    """The error for a file answer given in the API's answers rather than as a file."""
+    return f"Send the file as the multipart part named '{question_id}', not in the answers"
+
+
+def _file_answers_named(service: Service, answers: Mapping[str, object]) -> dict[str, str]:
+    """An error for each file question the API's answers give a value (other than null,
+    for none): an id of a file, even a real one, is never taken from a client, so a
+    leaked id cannot submit someone else's file."""
+    return {
+        question.id: send_as_part(question.id)
+        for question in service.model.questions
+        if is_file_question(question) and answers.get(question.id) is not None
+    }
 
 
 def _files_named(
-    service: Service, answers: Mapping[str, object], *, channel: str
+    service: Service, answers: Mapping[str, object], *, files_sent: Mapping[str, str] | None
 ) -> list[SubmittedFile] | NotSubmitted:
     """The uploaded files the file answers name, to hand to the case: each must be an
     upload still kept for this service (a journey's files go when it is abandoned), or
-    the application is not submitted. Only the pages send files: an id sent through the
-    API is refused, whichever upload it names."""
+    the application is not submitted. Through the API (`files_sent`), only a file
+    received with the request is taken."""
     files = []
     for question in service.model.questions:
         token = answers.get(question.id)
         if not is_file_question(question) or token is None:
             continue
-        if channel != "online":
-            return NotSubmitted(errors={question.id: API_FILES_NOT_TAKEN}, page_id=None)
+        if files_sent is not None and files_sent.get(question.id) != token:
+            return NotSubmitted(errors={question.id: send_as_part(question.id)}, page_id=None)
         upload = find_upload(token, service_path=service.path)
         content = None
         if upload is not None:

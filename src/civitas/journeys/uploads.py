@@ -8,14 +8,16 @@ bound to its token, with a row (journeys.models.Upload) saying what it is; the a
 is the token. Submission hands the file to the case (submission.py), which seals it
 again for itself; the sweep deletes the uploads of journeys nobody submitted. A journey
 saved to come back to (saving.py) holds its uploads until the saved journey expires; its
-link, once used, gives them back to the restored journey.
+link, once used, gives them back to the restored journey. Files sent through the API
+with a whole application go through the same checks (receive_sent_files), and live only
+as long as the request.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +29,10 @@ from django.utils import timezone
 from civitas.catalogue.public import (
     FieldError,
     Question,
+    Service,
     accepted_kinds,
     file_error,
+    is_file_question,
     max_size_bytes,
 )
 from civitas.journeys.models import SavedJourney, Upload
@@ -128,6 +132,59 @@ def receive_upload(
         delete_sealed_file(FOLDER, token)
         raise
     return _summary(upload)
+
+
+ONE_FILE_ONLY = "Send one file for this question"
+
+
+@dataclass(frozen=True)
+class SentFiles:
+    """The files an API client sent with an application: all kept, or none."""
+
+    tokens: dict[str, str]
+    """The token of the file kept for each file question, by its id."""
+    errors: dict[str, str]
+    """Why each refused file was refused, by its question's id; none is kept then."""
+
+
+def receive_sent_files(
+    *, service: Service, sent: Mapping[str, Sequence[UploadedFile]]
+) -> SentFiles:
+    """Checks and keeps the files sent through the API with an application, by the file
+    question each is for, exactly as a page's upload is (receive_upload): size, kind by
+    content, virus scan, sealed at rest. More than one file for a question is refused.
+
+    All or nothing: when any file is refused, those already kept are deleted again. The
+    caller deletes the kept ones (discard_upload) once the application is stored or
+    refused; a name in `sent` that is not a file question of `service` is a ValueError.
+    """
+    questions = {question.id: question for question in service.model.questions}
+    tokens: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    try:
+        for question_id, files in sent.items():
+            question = questions.get(question_id)
+            if question is None or not is_file_question(question):
+                raise ValueError(f"{question_id!r} is not a file question of {service.path}")
+            if len(files) != 1:
+                errors[question_id] = ONE_FILE_ONLY
+                continue
+            received = receive_upload(
+                service_path=service.path, question=question, uploaded=files[0]
+            )
+            if isinstance(received, FieldError):
+                errors[question_id] = received.message
+            else:
+                tokens[question_id] = received.token
+    except BaseException:
+        for token in tokens.values():
+            discard_upload(token)
+        raise
+    if errors:
+        for token in tokens.values():
+            discard_upload(token)
+        return SentFiles(tokens={}, errors=errors)
+    return SentFiles(tokens=tokens, errors={})
 
 
 def _summary(upload: Upload) -> UploadSummary:

@@ -109,7 +109,10 @@ class FileUpload(QuestionType):
         return {
             "type": "string",
             "pattern": FILE_TOKEN.pattern,
-            "description": "The id of a file uploaded for this application",
+            "description": (
+                "The id of the file kept for this answer. Through the API, send the file "
+                "as the multipart part named by the question's id, and no value here"
+            ),
         }
 
     def definition_problems(self, question: Mapping[str, object]) -> list[tuple[str, str]]:

@@ -114,9 +114,19 @@ def test_malformed_json_is_a_400_problem(client, parking_permit, api_headers):
     assert response.json()["title"] == "Malformed JSON"
 
 
-def test_a_form_post_is_refused(client, parking_permit, api_headers):
-    response = client.post(URL, {"version": "1"}, headers=api_headers)
+def test_a_url_encoded_form_post_is_refused(client, parking_permit, api_headers):
+    response = post(client, api_headers, "version=1", "application/x-www-form-urlencoded")
     assert response.status_code == 415
+
+
+def test_a_form_post_of_fields_is_refused_naming_the_part_it_does_not_take(
+    client, parking_permit, api_headers
+):
+    response = client.post(URL, {"version": "1"}, headers=api_headers)  # multipart
+    assert response.status_code == 400
+    assert response.json()["title"] == "Unknown part"
+    assert "'version'" in response.json()["detail"]
+    assert not Case.objects.exists()
 
 
 def test_an_unknown_service_is_a_404_problem(client, api_headers):

@@ -6,11 +6,16 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civitas.catalogue.model import Option, Question
 from civitas.catalogue.questions import question_type, question_type_names
 from civitas.catalogue.tests.memory import parking_permit as parking_permit_in_memory
+from civitas.journeys.api import APPLICATION_PART
 from civitas.journeys.tests.test_api import URL, valid_answers
+from civitas.journeys.tests.test_api_uploads import files, send
+from conftest import SERVICES, publish_example
+from tests.browser import PDF
 
 OPENAPI = Path(__file__).resolve().parents[4] / "docs" / "openapi.yaml"
 
@@ -133,3 +138,28 @@ def test_a_submissions_field_errors_are_the_documented_problem(
     jsonschema.validate(response.json(), _openapi()["components"]["schemas"]["Problem"])
     [error] = response.json()["errors"]
     assert error["pointer"] in ("#/version", "#/language", "#/answers/email")
+
+
+def test_a_submission_with_files_is_documented_as_multipart_with_its_application_part():
+    operation = _openapi()["paths"]["/api/v1/services/{organisation}/{slug}/applications"]
+    multipart = operation["post"]["requestBody"]["content"]["multipart/form-data"]
+    assert multipart["schema"]["required"] == [APPLICATION_PART]
+    assert multipart["encoding"][APPLICATION_PART]["contentType"] == "application/json"
+
+
+def test_a_multipart_submission_and_a_refused_file_are_the_documented_documents(
+    client, api_headers, organisations
+):
+    publish_example(SERVICES / "blue-badge" / "service.yaml")
+    operation = _openapi()["paths"]["/api/v1/services/{organisation}/{slug}/applications"]
+    responses = operation["post"]["responses"]
+
+    created = send(client, api_headers)
+    assert created.status_code == 201
+    jsonschema.validate(created.json(), responses["201"]["content"]["application/json"]["schema"])
+
+    refused = send(client, api_headers, sent=files(photo=SimpleUploadedFile("a.pdf", PDF)))
+    assert refused.status_code == 422
+    assert refused["Content-Type"] in responses["422"]["content"]
+    jsonschema.validate(refused.json(), _openapi()["components"]["schemas"]["Problem"])
+    assert [error["pointer"] for error in refused.json()["errors"]] == ["#/answers/photo"]

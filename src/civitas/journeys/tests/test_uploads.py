@@ -13,6 +13,7 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from civitas.cases.models import Case, CaseFile
+from civitas.cases.tests.test_transparency_log import break_the_log
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
 from civitas.journeys.models import Upload
@@ -228,6 +229,22 @@ def test_healthz_reports_the_scanner(client, service, clamd):
     assert client.get("/healthz").json()["virus_scanner"]["status"] == "down"
 
 
+def test_a_submission_the_log_cannot_record_leaves_the_case_no_file(client, service, settings):
+    _to_the_file_page(client)
+    assert _upload(client, "proof.pdf", PDF).status_code == 302
+    token = Upload.objects.get().token
+    _answer_email(client)
+    break_the_log()
+
+    response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+
+    assert response.status_code == 503
+    assert not Case.objects.exists()
+    # The journey keeps its file, to send again; the case's copy, written before the log
+    # refused the entry, is gone with the case.
+    assert _stored_files(settings.UPLOAD_ROOT) == [sealed_file_path("journeys", token)]
+
+
 def test_a_sealed_file_altered_or_swapped_on_disk_does_not_open(client, service):
     _to_the_file_page(client)
     assert _upload(client, "one.pdf", PDF).status_code == 302
@@ -328,8 +345,11 @@ def test_a_file_token_of_another_case_or_none_at_all_is_not_found(
         assert response.status_code == 404
 
 
-def test_the_api_takes_no_file_even_naming_a_real_upload(client, service, api_headers):
-    # Files come to the API with the open API; until then an id is refused, even a real one.
+def test_the_api_takes_no_file_id_in_the_answers_even_naming_a_real_upload(
+    client, service, api_headers
+):
+    # The API takes a file only as a part of its request (test_api_uploads): an id sent
+    # as the answer is refused, even a real one, so a leaked id submits nobody's file.
     _to_the_file_page(client)
     assert _upload(client, "mine.pdf", PDF).status_code == 302
     token = Upload.objects.get().token
@@ -343,7 +363,7 @@ def test_the_api_takes_no_file_even_naming_a_real_upload(client, service, api_he
         )
         assert response.status_code == 422, response.content
         assert problem_errors(response) == {
-            "evidence": "The API does not take files yet: apply through the service's pages"
+            "evidence": "Send the file as the multipart part named 'evidence', not in the answers"
         }
     assert not Case.objects.exists()
     assert Upload.objects.get().token == token

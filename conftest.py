@@ -190,10 +190,12 @@ def api_headers(api_key) -> dict[str, str]:
     return api_key()
 
 
-def submit_again_through_the_api(client, case, headers: dict[str, str]):
+def submit_again_through_the_api(client, case, headers: dict[str, str], files=None):
     """Sends the answers an application made on the pages holds to the API, as another
     system would, and answers the case it makes: the same answers must make the same
-    application (same answers stored, same fee and decision, same language)."""
+    application (same answers stored, same fee, estimate and decision, same language).
+    `files`: the files the pages took, by question id, sent again as multipart parts (a
+    stored file answer names the case's own copy, so those answers are compared by name)."""
     import json
 
     from civitas.cases.models import Case
@@ -201,23 +203,38 @@ def submit_again_through_the_api(client, case, headers: dict[str, str]):
     from civitas.journeys.flow import asked_answers
 
     service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+    sent_files = dict(files or {})
+    answers = {
+        name: value
+        for name, value in asked_answers(service, case.answers).items()
+        if name not in sent_files
+    }
     body = {
         "version": case.service_version,
-        "answers": asked_answers(service, case.answers),
+        "answers": answers,
         "declaration": True,
         "language": case.language,
     }
-    response = client.post(
-        f"/api/v1/services/{case.organisation.slug}/{case.service_slug}/applications",
-        data=json.dumps(body),
-        content_type="application/json",
-        headers=headers,
-    )
+    path = f"/api/v1/services/{case.organisation.slug}/{case.service_slug}/applications"
+    if sent_files:
+        response = client.post(
+            path, {"application": json.dumps(body), **sent_files}, headers=headers
+        )
+    else:
+        response = client.post(
+            path, data=json.dumps(body), content_type="application/json", headers=headers
+        )
     assert response.status_code == 201, response.content
     again = Case.objects.get(reference=response.json()["reference"])
-    assert again.answers == case.answers
-    assert (again.fee_pence, again.language, again.status) == (
+
+    def without_files(stored):
+        return {name: value for name, value in stored.items() if name not in sent_files}
+
+    assert without_files(again.answers) == without_files(case.answers)
+    assert set(again.answers) == set(case.answers)
+    assert (again.fee_pence, again.estimate, again.language, again.status) == (
         case.fee_pence,
+        case.estimate,
         case.language,
         case.status,
     )

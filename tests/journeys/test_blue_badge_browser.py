@@ -7,11 +7,12 @@ checked with axe-core; the fee is shown before sending."""
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from civitas.cases.models import Case
 from civitas.catalogue.tests.memory import REPO
-from conftest import publish_example
+from conftest import publish_example, submit_again_through_the_api
 from tests.browser import PDF, PNG, assert_accessible, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,7 +58,9 @@ def _address_and_email(page, email: str) -> None:
     _continue(page)
 
 
-def test_a_carer_applies_for_someone_who_gets_a_qualifying_benefit(live_server, blue_badge, files):
+def test_a_carer_applies_for_someone_who_gets_a_qualifying_benefit(
+    live_server, blue_badge, files, client, api_headers
+):
     photo, letter = files
     with browser_page(width=375) as page:
         page.goto(f"{live_server.url}{PATH}/")
@@ -101,6 +104,14 @@ def test_a_carer_applies_for_someone_who_gets_a_qualifying_benefit(live_server, 
     assert case.answers["benefit"] == "dla_higher_mobility"
     assert "walking_distance" not in case.answers
     assert case.fee_pence == 1000
+    # The same answers and files through the API make the same application.
+    sent = {
+        "benefit_letter": SimpleUploadedFile(letter.name, PDF, "application/pdf"),
+        "photo": SimpleUploadedFile(photo.name, PNG, "image/png"),
+        "proof_of_identity": SimpleUploadedFile(letter.name, PDF, "application/pdf"),
+    }
+    again = submit_again_through_the_api(client, case, api_headers, files=sent)
+    assert again.files.count() == case.files.count() == 3
 
 
 def test_a_resident_applies_for_themselves_in_welsh_through_the_walking_assessment(

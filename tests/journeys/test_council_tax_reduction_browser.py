@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from civitas.cases.models import Case
 from civitas.catalogue.tests.memory import REPO
-from conftest import publish_example
+from conftest import publish_example, submit_again_through_the_api
 from tests.browser import assert_accessible, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,7 +63,7 @@ def _add_another(page, answer: str, words: str) -> None:
 
 
 def test_a_couple_with_a_child_and_a_grown_up_son_sees_their_estimate(
-    live_server, council_tax_reduction
+    live_server, council_tax_reduction, client, api_headers
 ):
     with browser_page(width=375) as page:
         page.goto(f"{live_server.url}{PATH}/")
@@ -133,9 +133,12 @@ def test_a_couple_with_a_child_and_a_grown_up_son_sees_their_estimate(
     assert case.estimate["pence"] == case.fee_decision["outputs"]["annual_reduction_pence"]
     pounds = f"£{case.estimate['pence'] // 100:,}"
     assert pounds in shown
+    submit_again_through_the_api(client, case, api_headers)
 
 
-def test_someone_who_lives_alone_applies_in_welsh(live_server, council_tax_reduction):
+def test_someone_who_lives_alone_applies_in_welsh(
+    live_server, council_tax_reduction, client, api_headers
+):
     with browser_page(width=1024) as page:
         page.goto(f"{live_server.url}/language/cy/?next={PATH}/")
         expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -191,3 +194,4 @@ def test_someone_who_lives_alone_applies_in_welsh(live_server, council_tax_reduc
     weekly = round(2915 * 0.8)
     assert case.fee_decision["outputs"]["weekly_reduction_pence"] == weekly
     assert case.estimate["pence"] == round(weekly * 365 / 7)
+    submit_again_through_the_api(client, case, api_headers)

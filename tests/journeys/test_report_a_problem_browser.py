@@ -4,12 +4,13 @@ with a photo; and in Welsh, by postcode, asking to be told when it is dealt with
 validation error each, every page kind checked with axe-core."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from civitas.cases.models import Case
 from civitas.catalogue.tests.memory import REPO
 from civitas.notify.models import Message
-from conftest import publish_example
+from conftest import publish_example, submit_again_through_the_api
 from tests.browser import PNG, assert_accessible, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +29,7 @@ def _continue(page, label: str = "Continue") -> None:
 
 
 def test_a_resident_reports_a_pothole_anonymously_in_english(
-    live_server, report_a_problem, tmp_path
+    live_server, report_a_problem, tmp_path, client, api_headers
 ):
     photo = tmp_path / "pothole.png"
     photo.write_bytes(PNG)
@@ -83,10 +84,12 @@ def test_a_resident_reports_a_pothole_anonymously_in_english(
     assert "email" not in case.answers
     assert case.language == "en"
     assert not Message.objects.exists()  # anonymous: nobody to email
+    photo_again = SimpleUploadedFile(photo.name, PNG, "image/png")
+    submit_again_through_the_api(client, case, api_headers, files={"photo": photo_again})
 
 
 def test_a_resident_reports_a_street_light_in_welsh_and_asks_for_updates(
-    live_server, report_a_problem
+    live_server, report_a_problem, client, api_headers
 ):
     with browser_page(width=1024) as page:
         page.goto(f"{live_server.url}/language/cy/?next={PATH}/")
@@ -142,3 +145,4 @@ def test_a_resident_reports_a_street_light_in_welsh_and_asks_for_updates(
     message = Message.objects.get()
     assert message.subject == f"Rydym wedi cael eich adroddiad {case.reference}"
     assert "Golau stryd nad yw'n gweithio" in message.body_text
+    submit_again_through_the_api(client, case, api_headers)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("services/", include("civitas.journeys.urls")),
     path("applications/", include("civitas.cases.tracking_urls")),
     path("staff/preview/", include("civitas.journeys.preview_urls")),
+    path("staff/assist/", include("civitas.journeys.assist_urls")),
     path("staff/", include("civitas.identity.urls")),
     path("staff/cases/", include("civitas.cases.urls")),
     path("staff/messages/", include("civitas.notify.urls")),

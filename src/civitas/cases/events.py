@@ -30,6 +30,8 @@ class ApplicationSubmitted(DomainEvent):
     """The language the citizen applied in: the one their messages are written in."""
     api_key: str = ""
     """The public id of the API key that sent the application ("" for the pages)."""
+    assisted_by: str = ""
+    """The id of the member of staff who completed it for a caller ("" when nobody did)."""
 
     def audit_record(self) -> AuditRecord:
         details = {"service": self.service_label, "channel": self.channel}
@@ -41,7 +43,9 @@ class ApplicationSubmitted(DomainEvent):
             action="case.submitted",
             object_type="case",
             object_id=self.reference,
-            actor_type="citizen",
+            # Assisted digital: the member of staff acted, on the caller's behalf.
+            actor_type="staff" if self.assisted_by else "citizen",
+            actor_id=self.assisted_by,
             organisation=self.service.organisation,
             details=details,
         )

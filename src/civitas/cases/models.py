@@ -41,6 +41,10 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_reason = EncryptedTextField(null=True, bound_to="reference")
+    # Assisted digital: the member of staff who completed the application for a caller.
+    assisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         indexes = [

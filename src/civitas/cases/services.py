@@ -62,6 +62,7 @@ def submit_application(
     files: Sequence[SubmittedFile] = (),
     language: str = "en",
     api_key: str = "",
+    assisted_by: int | None = None,
 ) -> Case:
     """Stores an application as a case, with its audit event and confirmation email.
 
@@ -71,7 +72,8 @@ def submit_application(
     `files` are the files the answers name (checked and scanned when they were received),
     kept sealed for the case. `language` is the one the citizen applied in (a code of
     catalogue's LANGUAGES): the case's messages are written in it. `api_key` is the public
-    id of the API key that sent it, for the audit trail ("" for the pages).
+    id of the API key that sent it, for the audit trail ("" for the pages); `assisted_by`
+    the id of the member of staff who completed it on a caller's behalf.
 
     Nothing is left of a submission that fails, not even its files on disk; inside a
     caller's transaction that rolls back later, the caller removes them
@@ -91,6 +93,7 @@ def submit_application(
                         files,
                         language,
                         api_key,
+                        assisted_by,
                     )
             except IntegrityError:
                 # A reference collision is one in hundreds of billions: draw another.
@@ -116,6 +119,7 @@ def _store_submission(
     files: Sequence[SubmittedFile],
     language: str,
     api_key: str,
+    assisted_by: int | None,
 ) -> Case:
     case = Case.objects.create(
         reference=new_reference(),
@@ -130,6 +134,7 @@ def _store_submission(
         fee_decision=decision,
         estimate=estimate,
         submitted_at=timezone.now(),
+        assisted_by_id=assisted_by,
     )
     store_case_files(case, files)
     index_case(case, service)
@@ -145,6 +150,7 @@ def _store_submission(
             decision=decision,
             language=language,
             api_key=api_key,
+            assisted_by=str(assisted_by or ""),
         )
     )
     return case

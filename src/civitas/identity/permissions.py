@@ -24,7 +24,9 @@ from civitas.identity.models import Membership, Organisation
 
 # What each role may do. A permission not listed here is granted to nobody.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Membership.Role.CASEWORKER: frozenset({"cases.view", "cases.decide", "notify.view"}),
+    Membership.Role.CASEWORKER: frozenset(
+        {"cases.view", "cases.decide", "cases.assist", "notify.view"}
+    ),
     Membership.Role.SERVICE_OWNER: frozenset(
         {"cases.view", "services.publish", "services.preview"}
     ),

@@ -49,6 +49,7 @@ def submit_answers(
     language: str = "en",
     files_sent: Mapping[str, str] | None = None,
     api_key: str = "",
+    assisted_by: int | None = None,
 ) -> Submitted | NotSubmitted:
     """Checks a whole application and, if it is complete and valid, stores it as a case.
 
@@ -58,9 +59,10 @@ def submit_answers(
     messages are written in. The pages' answers to file questions name the journey's
     uploads; the API's come only from `files_sent`, the token of each file received with
     the request (uploads.receive_sent_files) by its question's id, and a file answer in
-    `answers` is refused. `api_key` is the public id of the key that sent it, audited.
+    `answers` is refused. `api_key` is the public id of the key that sent it, audited;
+    `assisted_by` the member of staff who completed it for a caller (channel "assisted").
     """
-    if channel != "online" and files_sent is None:
+    if channel not in ("online", "assisted") and files_sent is None:
         files_sent = {}  # only the pages' answers may name a journey's uploads
     if files_sent is not None:
         named = _file_answers_named(service, answers)
@@ -90,6 +92,7 @@ def submit_answers(
         files=files,
         language=language,
         api_key=api_key,
+        assisted_by=assisted_by,
     )
     # The case has its own sealed copy now.
     for submitted in files:

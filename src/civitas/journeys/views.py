@@ -27,6 +27,7 @@ from civitas.catalogue.public import (
 )
 from civitas.catalogue.public import Question as CatalogueQuestion
 from civitas.journeys import decisions, flow, privacy
+from civitas.journeys.assisted import assisted_by, forget_assisting
 from civitas.journeys.repeat_views import item_url, repeat_summary
 from civitas.journeys.sessions import Journey, forget_journey, save_journey
 from civitas.journeys.submission import NotSubmitted, submit_answers
@@ -414,15 +415,17 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
         elif service.is_preview:
             return _preview_sent(request, service, journey, route)
         else:
+            helper = assisted_by(request, service)
             result = submit_answers(
                 service,
                 # Only what the route passes: answers kept for a route that might have
                 # joined up again are never sent.
                 flow.asked_answers(service, flow.answers_on_route(service, journey.answers, route)),
-                channel="online",
+                channel="online" if helper is None else "assisted",
                 today=today(),
                 # The language of the pages the citizen answered: their messages' language.
                 language=active_language(),
+                assisted_by=helper,
             )
             if isinstance(result, NotSubmitted):
                 # An answer went stale (a start date now in the past): ask it again.
@@ -430,6 +433,7 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
                     page_url(service, result.page_id) if result.page_id else service.url
                 )
             forget_journey(request, service.journey_key)
+            forget_assisting(request, service)
             request.session[f"submitted:{service.journey_key}"] = result.reference
             return redirect(f"{service.url}confirmation/{result.reference}/")
     return render(
@@ -443,6 +447,7 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
             back=page_url(service, route.pages[-1]),
             errors=errors,
             form_has_errors=bool(errors),
+            assisted=assisted_by(request, service) is not None,
         ),
         status=400 if errors else 200,
     )

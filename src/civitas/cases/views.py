@@ -4,10 +4,12 @@ from collections.abc import Mapping
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.computed import case_computed_display
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
+from civitas.cases.labels import action_label, channel_label, status_label
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.queries import find_case, list_cases
 from civitas.cases.services import (
@@ -21,7 +23,7 @@ from civitas.cases.services import (
 from civitas.cases.workflow import Outcome, Status, TransitionNotAllowed
 from civitas.catalogue.public import Service, get_service_version
 from civitas.identity.public import StaffRequest, has_permission, staff_member_required
-from civitas.ledger.public import LedgerUnavailable, list_entries_about
+from civitas.ledger.public import LedgerUnavailable, kind_label, list_entries_about
 from civitas.notify.public import list_messages_about
 from civitas.platform.audit import list_audit_events
 from civitas.platform.crypto import DecryptionError
@@ -45,7 +47,12 @@ def case_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "cases/list.html",
-        {"page": page, "status": status, "statuses": [s.value for s in Status]},
+        {
+            "page": page,
+            "status": status,
+            "statuses": [(s.value, status_label(s)) for s in Status],
+            "status_label": status_label,
+        },
     )
 
 
@@ -66,7 +73,7 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
         try:
             outcome = Outcome(outcome_value)
         except ValueError:
-            errors["outcome"] = "Select whether to approve or refuse the application"
+            errors["outcome"] = gettext("Select whether to approve or refuse the application")
         else:
             try:
                 decide_case(reference=case.reference, outcome=outcome, reason=reason, staff=staff)
@@ -76,8 +83,9 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
                 errors["outcome"] = str(error)
             except DecisionInvalid as error:
                 errors["reason"] = str(error)
-            except TransitionNotAllowed as error:
-                errors["outcome"] = str(error)
+            except TransitionNotAllowed:
+                # Someone else decided it first: the page shows their decision.
+                errors["outcome"] = gettext("This application has already been decided")
             else:
                 return redirect(f"/staff/cases/{case.reference}/")
     # Looking at a person's answers is itself recorded, publicly: no record, no answers.
@@ -113,6 +121,10 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
                 case.reference, organisation_id=staff.organisation.id
             ),
             "history": list_audit_events(object_type="case", object_id=case.reference),
+            "status_label": status_label,
+            "channel_label": channel_label,
+            "action_label": action_label,
+            "ledger_kind_label": kind_label,
             "ledger_entries": list_entries_about(case_subject(case.reference)),
         },
         status=503 if answers_hidden else 400 if errors else 200,

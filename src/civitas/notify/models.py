@@ -1,8 +1,10 @@
 import datetime
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from civitas.platform.crypto import EncryptedTextField
@@ -37,7 +39,7 @@ class Message(models.Model):
 
     # The words staff read for each status, in their language. Kept beside the choices
     # rather than as their labels, which would be a migration for no change in the data.
-    STATUS_LABELS = {
+    STATUS_LABELS: ClassVar[dict[str, Promise]] = {
         Status.QUEUED: gettext_lazy("Queued"),
         Status.SENDING: gettext_lazy("Sending"),
         Status.SENT: gettext_lazy("Sent"),

@@ -23,6 +23,7 @@ from civitas.cases.public import (
     ApplicationSubmitted,
     CaseDecided,
     CaseFileDownloaded,
+    CasesSearched,
     PersonalDataViewed,
 )
 from civitas.catalogue import handlers as catalogue
@@ -72,6 +73,7 @@ EVENT_HANDLERS: EventTable = {
         in_transaction=(record_audit_trail, cases.log_personal_data_view),
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
+    CasesSearched: Handlers(in_transaction=(record_audit_trail,)),
     # Catalogue
     ServicePublished: Handlers(
         in_transaction=(record_audit_trail, catalogue.log_publication),

@@ -4,6 +4,7 @@ from civitas.cases.events import (
     ApplicationSubmitted,
     CaseDecided,
     CaseFileDownloaded,
+    CasesSearched,
     PersonalDataViewed,
 )
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files
@@ -15,6 +16,7 @@ __all__ = [
     "CaseDecided",
     "CaseFileDownloaded",
     "CaseStatus",
+    "CasesSearched",
     "PersonalDataViewed",
     "SubmittedFile",
     "discard_unstored_case_files",

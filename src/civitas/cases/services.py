@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files, store_case_files
 from civitas.cases.models import Case
+from civitas.cases.search import index_case
 from civitas.cases.workflow import NEEDS_REASON, Outcome, Status, transition
 from civitas.catalogue.public import Service, get_service_version
 from civitas.identity.public import StaffContext
@@ -132,6 +133,7 @@ def _store_submission(
         submitted_at=timezone.now(),
     )
     store_case_files(case, files)
+    index_case(case, service)
     publish(
         ApplicationSubmitted(
             reference=case.reference,

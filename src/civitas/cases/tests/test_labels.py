@@ -13,8 +13,8 @@ def test_every_status_has_its_words_in_english_and_welsh():
     with translation.override("cy"):
         assert [status_label(status) for status in Status] == [
             "Cyflwynwyd",
-            "Cymeradwywyd",
-            "Gwrthodwyd",
+            "Wedi'i gymeradwyo",
+            "Wedi'i wrthod",
         ]
 
 

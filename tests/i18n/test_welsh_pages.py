@@ -342,6 +342,10 @@ def test_every_staff_page_a_caseworker_opens_is_in_welsh(
     assert "Gwrthodwyd gan Caseworker ar " in html
     assert "Penderfyniad wedi&#39;i wneud" in html or "Penderfyniad wedi'i wneud" in html
     assert english_left(client.get("/staff/cases/?status=refused")) == []
+    assert english_left(client.get("/staff/cases/search/")) == []
+    found = client.get("/staff/cases/search/?q=someone@example.com")
+    assert english_left(found) == []
+    assert "Wedi&#39;i wrthod" in found.content.decode()
     messages = client.get("/staff/messages/")
     assert english_left(messages) == []
     for message in Message.objects.all():
@@ -376,6 +380,7 @@ def test_the_staff_sign_in_and_security_code_pages_and_their_errors_are_in_welsh
 
 def test_the_error_pages_are_in_welsh(welsh, organisations):
     assert english_left(welsh.get("/no-such-page")) == []
+    assert english_left(welsh.get("/applications/")) == []
     forged = Client(enforce_csrf_checks=True)
     forged.cookies = welsh.cookies
     refused = forged.post("/staff/sign-in", {"email": "someone@example.com"})

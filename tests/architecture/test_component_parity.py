@@ -176,6 +176,22 @@ def test_select_matches_govuk_select(hint, error, value):
     assert ours == theirs
 
 
+# The script's messages, passed to GOV.UK's macro as a page would pass them: one for each
+# plural rule, "%{count}" left for the script.
+_RULES = ("zero", "one", "two", "few", "many", "other")
+COUNT_MESSAGES = {
+    "under": {
+        rule: f"You have %{{count}} character{'' if rule == 'one' else 's'} remaining"
+        for rule in _RULES
+    },
+    "at_limit": "You have 0 characters remaining",
+    "over": {
+        rule: f"You have %{{count}} character{'' if rule == 'one' else 's'} too many"
+        for rule in _RULES
+    },
+}
+
+
 @pytest.mark.parametrize("hint", ["", "Do not include personal details"])
 @pytest.mark.parametrize(
     ("error", "count"),
@@ -196,12 +212,15 @@ def test_character_count_matches_govuk_character_count(hint, error, count, value
         "'value': value, 'label': {'text': 'More?', 'isPageHeading': true,"
         "'classes': 'govuk-label--l'},"
         "'textareaDescriptionText': count or none,"
+        "'charactersUnderLimitText': under, 'charactersAtLimitText': at_limit,"
+        "'charactersOverLimitText': over,"
         "'hint': {'text': hint} if hint else none,"
         "'errorMessage': {'text': error} if error else none}) }}",
         hint=hint,
         error=error,
         count=count,
         value=value,
+        **COUNT_MESSAGES,
     )
     assert ours == theirs
 

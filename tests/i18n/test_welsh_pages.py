@@ -5,11 +5,14 @@ import textwrap
 from html.parser import HTMLParser
 
 import pytest
+from django.test import Client
 
 from civitas.cases.models import Case
 from civitas.catalogue.public import publish_service_file
 from civitas.catalogue.tests.memory import REPO
 from civitas.catalogue.tests.test_model import SMALL
+from civitas.ledger.models import Entry
+from civitas.notify.models import Message
 
 BULKY_WASTE = REPO / "services" / "bulky-waste-collection" / "service.yaml"
 BULKY = "/services/example-borough/bulky-waste-collection"
@@ -47,6 +50,24 @@ ENGLISH_WORDS = {
     "Sent emails",
     "Entry",
     "None",
+    "Submitted",
+    "Approved",
+    "Refused",
+    "Queued",
+    "Sending",
+    "Sent",
+    "Failed",
+    "Application received",
+    "Application submitted",
+    "Decision made",
+    "Answers viewed",
+    "Applicant",
+    "Caseworker",
+    "Channel",
+    "Outcome",
+    "Status",
+    "midday",
+    "midnight",
 }
 # Longer English that may sit inside a text.
 ENGLISH_PHRASES = (
@@ -76,7 +97,27 @@ ENGLISH_PHRASES = (
     "Give feedback",
     "What happens next",
     "How to check this yourself",
+    "(online)",
+    "staff member",
+    "attempts",
+    "Enter your email address",
+    "Enter a correct email address",
+    "Enter your password",
+    "Enter the 6-digit code",
+    "Select whether to approve",
+    "Select the organisation",
+    "Enter the reason for refusing",
+    "Too many attempts",
+    "characters too many",
+    "characters remaining",
+    "Approved by",
+    "Refused by",
+    "a.m.",
+    "p.m.",
 )
+# The words GOV.UK Frontend's scripts and the time-out warning's script write come from
+# the page's data-i18n attributes: on a Welsh page none of them may be English.
+ENGLISH_IN_SCRIPT_TEXTS = ("You have", "character", "minute", "second", "We will delete")
 
 HOUSEHOLD = """\
       - id: pets
@@ -110,18 +151,41 @@ class _Texts(HTMLParser):
             self.texts.append(" ".join(data.split()))
 
 
+class _ScriptTexts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        for name, value in attrs:
+            if name.startswith("data-i18n"):
+                self.texts[name] = value or ""
+
+
+def script_texts(html: str) -> dict[str, str]:
+    """The texts a page hands its scripts to write, by attribute."""
+    parser = _ScriptTexts()
+    parser.feed(html)
+    return parser.texts
+
+
 def english_in(html: str) -> list[str]:
     """The English interface words among a page's texts."""
     parser = _Texts()
     parser.feed(html)
     words = [text for text in parser.texts if text.rstrip(":.") in ENGLISH_WORDS]
     phrases = [phrase for phrase in ENGLISH_PHRASES if phrase in " ".join(parser.texts)]
-    return words + phrases
+    scripts = [
+        f"{name}={text!r}"
+        for name, text in script_texts(html).items()
+        if any(english in text for english in ENGLISH_IN_SCRIPT_TEXTS)
+    ]
+    return words + phrases + scripts
 
 
 def english_left(response) -> list[str]:
     """The English interface words on a page that should be Welsh."""
-    assert response.status_code in (200, 400, 404), response.status_code
+    assert response.status_code in (200, 400, 403, 404, 429, 503), response.status_code
     html = response.content.decode()
     assert 'lang="cy"' in html
     return english_in(html)
@@ -231,3 +295,119 @@ def test_save_and_return_the_time_out_and_the_sites_own_pages_are_in_welsh(welsh
         assert response.status_code in (200, 404)
         assert english_in(response.content.decode()) == [], page
     assert english_left(welsh.get("/staff/sign-in")) == []
+
+
+def _send_bulky_waste(client) -> Case:
+    chosen = _address(client, step="select", postcode="EB1 1AA", uprn="100000000003")
+    assert chosen.status_code == 302
+    assert client.post(f"{BULKY}/items/", {"version": "1", "items": "Soffa"}).status_code == 302
+    email = {"version": "1", "email": "someone@example.com"}
+    assert client.post(f"{BULKY}/email/", email).status_code == 302
+    sent = client.post(f"{BULKY}/declaration/", {"version": "1", "confirm": "yes"})
+    assert sent.status_code == 302
+    return Case.objects.latest("submitted_at")
+
+
+def test_every_staff_page_a_caseworker_opens_is_in_welsh(
+    client, bulky_waste, caseworker, signed_in
+):
+    """The staff pages of every URLconf, at each state a caseworker sees them in: the
+    case list and its filters, a case before and after a decision, the decision form with
+    its errors, the emails and the public log entries the case made."""
+    case = _send_bulky_waste(client)
+    signed_in(caseworker)
+    assert client.get("/language/cy/?next=/staff/").status_code == 302
+    for path in (
+        "/staff/",
+        "/staff/cases/",
+        "/staff/cases/?status=submitted",
+        "/staff/organisation",
+    ):
+        assert english_left(client.get(path)) == [], path
+    detail = f"/staff/cases/{case.reference}/"
+    undecided = client.get(detail)
+    assert english_left(undecided) == []
+    html = undecided.content.decode()
+    assert "Cyflwynwyd" in html
+    assert "Anfonwyd ar-lein ar " in html
+    assert "Cais wedi dod i law: Yn y ciw" in html
+    assert english_left(client.post(detail, {"outcome": ""})) == []
+    refused_without_reason = client.post(detail, {"outcome": "refuse", "reason": ""})
+    assert "Rhowch y rheswm dros wrthod y cais" in refused_without_reason.content.decode()
+    assert english_left(refused_without_reason) == []
+    assert client.post(detail, {"outcome": "refuse", "reason": "Dim lle"}).status_code == 302
+    decided = client.get(detail)
+    assert english_left(decided) == []
+    html = decided.content.decode()
+    assert "Gwrthodwyd gan Caseworker ar " in html
+    assert "Penderfyniad wedi&#39;i wneud" in html or "Penderfyniad wedi'i wneud" in html
+    assert english_left(client.get("/staff/cases/?status=refused")) == []
+    assert english_left(client.get("/staff/cases/search/")) == []
+    found = client.get("/staff/cases/search/?q=someone@example.com")
+    assert english_left(found) == []
+    assert "Wedi&#39;i wrthod" in found.content.decode()
+    messages = client.get("/staff/messages/")
+    assert english_left(messages) == []
+    for message in Message.objects.all():
+        assert english_left(client.get(f"/staff/messages/{message.id}/")) == []
+    indexes = list(Entry.objects.values_list("index", flat=True))
+    assert len(indexes) >= 3  # submitted, the answers viewed, decided
+    for index in indexes:
+        page = client.get(f"/ledger/entries/{index}/")
+        assert english_left(page) == [], index
+    # A page the caseworker may not open says so in Welsh.
+    refused = client.get("/staff/preview/bulky-waste-collection/1/")
+    assert refused.status_code in (403, 404)
+    assert english_left(refused) == []
+
+
+def test_the_staff_sign_in_and_security_code_pages_and_their_errors_are_in_welsh(welsh, caseworker):
+    assert english_left(welsh.get("/staff/sign-in")) == []
+    empty = welsh.post("/staff/sign-in", {"email": "", "password": ""})
+    assert english_left(empty) == []
+    assert "Rhowch eich cyfeiriad e-bost" in empty.content.decode()
+    wrong = welsh.post("/staff/sign-in", {"email": caseworker.email, "password": "wrong"})
+    assert english_left(wrong) == []
+    assert "Rhowch gyfeiriad e-bost a chyfrinair cywir" in wrong.content.decode()
+    right = {"email": caseworker.email, "password": "correct-horse-battery"}
+    assert welsh.post("/staff/sign-in", right).status_code == 302
+    assert english_left(welsh.get("/staff/sign-in/code")) == []
+    assert english_left(welsh.post("/staff/sign-in/code", {"code": ""})) == []
+    wrong_code = welsh.post("/staff/sign-in/code", {"code": "000000"})
+    assert english_left(wrong_code) == []
+    assert "Nid yw&#39;r cod yn gywir" in wrong_code.content.decode()
+
+
+def test_the_error_pages_are_in_welsh(welsh, organisations):
+    assert english_left(welsh.get("/no-such-page")) == []
+    assert english_left(welsh.get("/applications/")) == []
+    forged = Client(enforce_csrf_checks=True)
+    forged.cookies = welsh.cookies
+    refused = forged.post("/staff/sign-in", {"email": "someone@example.com"})
+    assert refused.status_code == 403
+    assert english_left(refused) == []
+    assert "Nid oedd modd anfon eich ffurflen" in refused.content.decode()
+
+
+def test_the_character_count_and_the_time_out_warning_hand_their_scripts_welsh(welsh, bulky_waste):
+    chosen = _address(welsh, step="select", postcode="EB1 1AA", uprn="100000000003")
+    assert chosen.status_code == 302
+    page = welsh.get(f"{BULKY}/items/")
+    assert english_left(page) == []
+    texts = script_texts(page.content.decode())
+    assert texts["data-i18n.characters-under-limit.other"] == "Mae gennych %{count} nod ar ôl"
+    assert texts["data-i18n.characters-over-limit.two"] == "Mae gennych %{count} nod yn ormod"
+    assert texts["data-i18n.characters-at-limit"] == "Mae gennych 0 nod ar ôl"
+    assert texts["data-i18n-minutes-other"] == "{count} munud"
+    assert texts["data-i18n-announcement"] == "Byddwn yn dileu eich atebion ymhen {time}."
+    too_long = welsh.post(f"{BULKY}/items/", {"version": "1", "items": "x" * 502})
+    assert "Mae gennych 2 nod yn ormod" in too_long.content.decode()
+    assert english_left(too_long) == []
+
+
+def test_the_check_finds_english_handed_to_the_scripts_on_an_english_page(client, bulky_waste):
+    chosen = _address(client, step="select", postcode="EB1 1AA", uprn="100000000003")
+    assert chosen.status_code == 302
+    found = english_in(client.get(f"{BULKY}/items/").content.decode())
+    assert any(text.startswith("data-i18n.characters-under-limit.one=") for text in found)
+    assert any(text.startswith("data-i18n-announcement=") for text in found)

@@ -40,7 +40,7 @@ def test_a_decision_in_the_browser_is_proved_in_the_log_by_an_outside_verifier(
         expect(page.get_by_text("Approved by")).to_be_visible()
 
         # The case page lists the decision's entry by its index, linked to its public page.
-        row = page.locator("tr", has_text="case.decided")
+        row = page.locator("tr", has_text="Decision made")
         index = int(row.get_by_role("link").inner_text())
         assert "not yet signed" in row.inner_text()
         assert_accessible(page, "ledger-01-case-with-log-entries")

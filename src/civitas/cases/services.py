@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files, store_case_files
@@ -170,9 +171,9 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffCo
     """
     reason = reason.strip()
     if outcome in NEEDS_REASON and not reason:
-        raise DecisionInvalid("Enter the reason for refusing the application")
+        raise DecisionInvalid(gettext("Enter the reason for refusing the application"))
     if len(reason) > 2000:
-        raise DecisionInvalid("The reason must be 2,000 characters or fewer")
+        raise DecisionInvalid(gettext("The reason must be 2,000 characters or fewer"))
     role = staff.role_for("cases.decide")
     with transaction.atomic():
         case = (
@@ -209,9 +210,11 @@ def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffCo
             )
         except LedgerUnavailable:
             raise DecisionNotLogged(
-                "The decision was not saved: every decision must be recorded in the "
-                "transparency log, and the log is not accepting entries at the moment. "
-                "Try again later, and tell the service desk if this keeps happening"
+                gettext(
+                    "The decision was not saved: every decision must be recorded in the "
+                    "transparency log, and the log is not accepting entries at the moment. "
+                    "Try again later, and tell the service desk if this keeps happening"
+                )
             ) from None
     return case
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.computed import case_computed_display
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
+from civitas.cases.labels import action_label, channel_label, status_label
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.queries import find_case, find_case_status, list_cases
 from civitas.cases.search import MAX_QUERY_LENGTH, search_cases
@@ -23,7 +24,7 @@ from civitas.cases.services import (
 from civitas.cases.workflow import Outcome, Status, TransitionNotAllowed
 from civitas.catalogue.public import Service, get_service_version
 from civitas.identity.public import StaffRequest, has_permission, staff_member_required
-from civitas.ledger.public import LedgerUnavailable, list_entries_about
+from civitas.ledger.public import LedgerUnavailable, kind_label, list_entries_about
 from civitas.notify.public import list_messages_about
 from civitas.platform.audit import list_audit_events
 from civitas.platform.crypto import DecryptionError
@@ -48,7 +49,12 @@ def case_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "cases/list.html",
-        {"page": page, "status": status, "statuses": [s.value for s in Status]},
+        {
+            "page": page,
+            "status": status,
+            "statuses": [(s.value, status_label(s)) for s in Status],
+            "status_label": status_label,
+        },
     )
 
 
@@ -76,7 +82,7 @@ def case_search(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "cases/search.html",
-        {"text": text, "page": page, "error": error},
+        {"text": text, "page": page, "error": error, "status_label": status_label},
         status=400 if error else 200,
     )
 
@@ -98,7 +104,7 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
         try:
             outcome = Outcome(outcome_value)
         except ValueError:
-            errors["outcome"] = "Select whether to approve or refuse the application"
+            errors["outcome"] = _("Select whether to approve or refuse the application")
         else:
             try:
                 decide_case(reference=case.reference, outcome=outcome, reason=reason, staff=staff)
@@ -108,8 +114,9 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
                 errors["outcome"] = str(error)
             except DecisionInvalid as error:
                 errors["reason"] = str(error)
-            except TransitionNotAllowed as error:
-                errors["outcome"] = str(error)
+            except TransitionNotAllowed:
+                # Someone else decided it first: the page shows their decision.
+                errors["outcome"] = _("This application has already been decided")
             else:
                 return redirect(f"/staff/cases/{case.reference}/")
     # Looking at a person's answers is itself recorded, publicly: no record, no answers.
@@ -145,6 +152,10 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
                 case.reference, organisation_id=staff.organisation.id
             ),
             "history": list_audit_events(object_type="case", object_id=case.reference),
+            "status_label": status_label,
+            "channel_label": channel_label,
+            "action_label": action_label,
+            "ledger_kind_label": kind_label,
             "ledger_entries": list_entries_about(case_subject(case.reference)),
         },
         status=503 if answers_hidden else 400 if errors else 200,

@@ -4,6 +4,7 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -38,7 +39,11 @@ def _next_query(request: HttpRequest) -> str:
 
 def _try_again_in(seconds: int) -> str:
     minutes = math.ceil(seconds / 60)
-    return f"Too many attempts. Try again in {minutes} minute{'' if minutes == 1 else 's'}"
+    return ngettext(
+        "Too many attempts. Try again in %(minutes)s minute",
+        "Too many attempts. Try again in %(minutes)s minutes",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def _status(errors: dict[str, str], retry_after_seconds: int) -> int:
@@ -56,12 +61,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         email = request.POST.get("email", "").strip()
         password = request.POST.get("password", "")
         if not email:
-            errors["email"] = "Enter your email address"
+            errors["email"] = gettext("Enter your email address")
         elif has_unsafe_characters(email):
             # No address has them, and PostgreSQL refuses NUL: do not look it up.
-            errors["email"] = "Enter a correct email address and password"
+            errors["email"] = gettext("Enter a correct email address and password")
         if not password:
-            errors["password"] = "Enter your password"  # noqa: S105 - a message
+            errors["password"] = gettext("Enter your password")
         if not errors:
             try:
                 user = check_password(request=request, email=email, password=password)
@@ -70,7 +75,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 errors["email"] = _try_again_in(retry_after_seconds)
             else:
                 if user is None:
-                    errors["email"] = "Enter a correct email address and password"
+                    errors["email"] = gettext("Enter a correct email address and password")
                 else:
                     login(request, user)
                     return redirect(f"/staff/sign-in/code?{_next_query(request)}")
@@ -99,7 +104,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         code = request.POST.get("code", "")
         if not code.strip():
-            errors["code"] = "Enter the 6-digit code from your authenticator app"
+            errors["code"] = gettext("Enter the 6-digit code from your authenticator app")
         else:
             try:
                 device = verify_code(user=request.user, code=code, source=client_address(request))
@@ -108,7 +113,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
                 errors["code"] = _try_again_in(retry_after_seconds)
             else:
                 if device is None:
-                    errors["code"] = (
+                    errors["code"] = gettext(
                         "The code is not correct or has been used. Enter the current code"
                     )
                 else:
@@ -148,7 +153,7 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
         chosen = request.POST.get("organisation", "")
         by_slug = {organisation.slug: organisation for organisation in organisations}
         if chosen not in by_slug:
-            errors["organisation"] = "Select the organisation you are working for"
+            errors["organisation"] = gettext("Select the organisation you are working for")
         else:
             act_for_organisation(request, by_slug[chosen].id)
             publish(OrganisationChosen(user_id=str(request.user.pk), organisation=chosen))
@@ -172,7 +177,7 @@ def choose_organisation(request: HttpRequest) -> HttpResponse:
 def staff_home(request: StaffRequest) -> HttpResponse:
     links = []
     if has_permission(request.staff, "cases.view"):
-        links.append({"href": "/staff/cases/", "text": "Cases"})
+        links.append({"href": "/staff/cases/", "text": gettext("Cases")})
     if has_permission(request.staff, "notify.view"):
-        links.append({"href": "/staff/messages/", "text": "Sent emails"})
+        links.append({"href": "/staff/messages/", "text": gettext("Sent emails")})
     return render(request, "identity/staff_home.html", {"links": links})

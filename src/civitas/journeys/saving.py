@@ -18,12 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from civitas.catalogue.public import Service
+from civitas.catalogue.public import Service, active_language, in_language
 from civitas.journeys.models import SavedJourney
 from civitas.journeys.uploads import discard_held_uploads, hold_uploads, release_uploads
 from civitas.notify.public import EmailContent, queue_email
 from civitas.platform import ratelimit
+from civitas.platform.formats import written_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -117,28 +119,29 @@ def save_for_later(
 
 
 def _email(service: Service, link: str, expires_at: datetime.datetime) -> EmailContent:
-    until = (
-        timezone.localtime(expires_at)
-        .strftime("%-d %B %Y at %-I:%M%p")
-        .replace("AM", "am")
-        .replace("PM", "pm")
-    )
+    """The email with the link, in the language of the page the citizen saved from."""
+    title = in_language(service.title, active_language())
+    until = written_datetime(timezone.localtime(expires_at))
+    paragraphs = [
+        gettext("You saved your application: %(title)s.") % {"title": title},
+        gettext("To carry on where you left off, use this link:"),
+        gettext("The link works once, until %(until)s. After that we delete your answers.")
+        % {"until": until},
+        gettext("If you did not ask for this email, you can ignore it."),
+    ]
     text = (
-        f"You saved your application: {service.title}.\n\n"
-        f"To carry on where you left off, use this link:\n{link}\n\n"
-        f"The link works once, until {until}. After that we delete your answers.\n\n"
-        "If you did not ask for this email, you can ignore it.\n\n"
+        f"{paragraphs[0]}\n\n{paragraphs[1]}\n{link}\n\n{paragraphs[2]}\n\n{paragraphs[3]}\n\n"
         f"{service.organisation_name}\n"
     )
     body = (
-        f"<p>You saved your application: {html.escape(service.title)}.</p>"
-        f'<p>To carry on where you left off, use this link:<br><a href="{html.escape(link)}">'
+        f"<p>{html.escape(paragraphs[0])}</p>"
+        f'<p>{html.escape(paragraphs[1])}<br><a href="{html.escape(link)}">'
         f"{html.escape(link)}</a></p>"
-        f"<p>The link works once, until {html.escape(until)}. After that we delete your "
-        "answers.</p><p>If you did not ask for this email, you can ignore it.</p>"
+        f"<p>{html.escape(paragraphs[2])}</p><p>{html.escape(paragraphs[3])}</p>"
         f"<p>{html.escape(service.organisation_name)}</p>"
     )
-    return EmailContent(subject=f"Your saved application: {service.title}", text=text, html=body)
+    subject = gettext("Your saved application: %(title)s") % {"title": title}
+    return EmailContent(subject=subject, text=text, html=body)
 
 
 def find_saved_link(*, service: Service, token: str) -> SavedJourney:

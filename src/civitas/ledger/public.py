@@ -2,6 +2,7 @@
 transparency log)."""
 
 from civitas.ledger.events import LogFoundBroken
+from civitas.ledger.labels import kind_label
 from civitas.ledger.leaf import LeafFormatError
 from civitas.ledger.queries import EntrySummary, list_entries_about
 from civitas.ledger.services import (
@@ -30,6 +31,7 @@ __all__ = [
     "entry_url",
     "fingerprint_text",
     "integrate_pending",
+    "kind_label",
     "ledger_health",
     "list_entries_about",
     "person_reference",

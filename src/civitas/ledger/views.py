@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from civitas.ledger import queries
+from civitas.ledger import labels, queries
 
 
 @require_GET
@@ -21,5 +21,9 @@ def entry_page(request: HttpRequest, index: int) -> HttpResponse:
             "page": page,
             "api_url": api_url,
             "serviceName": gettext("Transparency log"),
+            "kind_label": labels.kind_label,
+            "role_label": labels.role_label,
+            "field_label": labels.field_label,
+            "value_label": labels.value_label,
         },
     )

@@ -1,12 +1,26 @@
 import datetime
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from civitas.platform.crypto import EncryptedTextField
 
-ERASED_BODY = "This email held a single-use link. Its text was deleted once it was sent."
+ERASED_BODY = gettext_noop(
+    "This email held a single-use link. Its text was deleted once it was sent."
+)
+
+# What staff read for each email a domain sends, by its template name; a name not
+# listed here is shown as it is.
+TEMPLATE_LABELS = {
+    "submitted": gettext_lazy("Application received"),
+    "approved": gettext_lazy("Application approved"),
+    "refused": gettext_lazy("Application refused"),
+    "saved-journey": gettext_lazy("Link to saved answers"),
+}
 
 
 class Message(models.Model):
@@ -22,6 +36,15 @@ class Message(models.Model):
         SENDING = "sending"
         SENT = "sent"
         FAILED = "failed"
+
+    # The words staff read for each status, in their language. Kept beside the choices
+    # rather than as their labels, which would be a migration for no change in the data.
+    STATUS_LABELS: ClassVar[dict[str, Promise]] = {
+        Status.QUEUED: gettext_lazy("Queued"),
+        Status.SENDING: gettext_lazy("Sending"),
+        Status.SENT: gettext_lazy("Sent"),
+        Status.FAILED: gettext_lazy("Failed"),
+    }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     idempotency_key = models.CharField(max_length=200, unique=True)
@@ -56,6 +79,20 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} about {self.about} ({self.status})"
+
+    @property
+    def status_label(self) -> str:
+        return str(self.STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def template_label(self) -> str:
+        return str(TEMPLATE_LABELS.get(self.template, self.template))
+
+    @property
+    def body_text_shown(self) -> str:
+        """The text as staff read it: the note left in place of an erased body is in
+        their language."""
+        return gettext(ERASED_BODY) if self.body_text == ERASED_BODY else self.body_text
 
 
 def lease() -> datetime.timedelta:

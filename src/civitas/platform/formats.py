@@ -10,6 +10,7 @@ spelling is "Gorffennaf". Numbers are written the same way in Welsh and English 
 import datetime
 
 from django.utils import translation
+from django.utils.translation import pgettext
 
 _MONTHS: dict[str, tuple[str, ...]] = {
     "en": (
@@ -53,6 +54,23 @@ def month_names(language: str | None = None) -> tuple[str, ...]:
 def written_date(day: datetime.date, *, language: str | None = None) -> str:
     """3 March 2027 (3 Mawrth 2027 on a Welsh page), as GOV.UK writes dates."""
     return f"{day.day} {month_names(language)[day.month - 1]} {day.year}"
+
+
+def clock_time(hour: int, minutes: int) -> str:
+    """2:30pm, 9am (2:30yh, 9yb on a Welsh page), as GOV.UK writes times; midday and
+    midnight in words, which say it without the am/pm doubt."""
+    if (hour, minutes) == (0, 0):
+        return pgettext("time", "midnight")
+    if (hour, minutes) == (12, 0):
+        return pgettext("time", "midday")
+    on_the_clock = f"{hour % 12 or 12}" + (f":{minutes:02d}" if minutes else "")
+    return on_the_clock + (pgettext("time", "pm") if hour >= 12 else pgettext("time", "am"))
+
+
+def written_datetime(moment: datetime.datetime, *, language: str | None = None) -> str:
+    """3 March 2027, 2:30pm: the date as written_date, the time as clock_time."""
+    day = written_date(moment.date(), language=language)
+    return f"{day}, {clock_time(moment.hour, moment.minute)}"
 
 
 def format_pence(amount_pence: int | None) -> str:

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 
 # format_pence is read from here by older callers: the one way money is written.
 from civitas.platform.formats import format_pence as format_pence
-from civitas.platform.formats import written_date
+from civitas.platform.formats import written_date, written_datetime
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -37,6 +37,9 @@ def format_date(value: Any) -> str:
 def format_datetime(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return written_datetime(value)
     return date_format(value, "j F Y, g:ia")
 
 

@@ -173,7 +173,7 @@ def test_opening_a_case_is_logged_each_time_and_the_page_lists_the_entries(
     page = response.content.decode()
     for view in views:
         assert f'href="/ledger/entries/{view["index"]}/"' in page
-    assert "personal_data.viewed" in page
+    assert "Staff opened an application&#39;s answers" in page
 
 
 def test_the_answers_stay_hidden_when_opening_them_cannot_be_logged(

@@ -9,6 +9,8 @@ from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parser  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.utils.translation import ngettext
+
 from civitas.catalogue.definition import normalise_postcode
 from civitas.catalogue.questions.base import (
     DEFAULT_MAX_LENGTH,
@@ -233,8 +235,8 @@ class LongText(TextLike):
 
 
 def _too_many(over: int) -> str:
-    return (
-        f"You have {over} character too many"
-        if over == 1
-        else (f"You have {over} characters too many")
-    )
+    # The same words as the character count's own script writes, so the message does
+    # not change when JavaScript takes over.
+    return ngettext(
+        "You have %(count)s character too many", "You have %(count)s characters too many", over
+    ) % {"count": over}

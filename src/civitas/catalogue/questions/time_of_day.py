@@ -21,6 +21,7 @@ from civitas.catalogue.questions.base import (
     error_message,
     register,
 )
+from civitas.platform.formats import clock_time
 from civitas.rules.public import MISSING, TIME_TYPE, ValueType
 
 if TYPE_CHECKING:
@@ -79,13 +80,7 @@ class TimeOfDay(TextLike):
         found = STORED.fullmatch(value)
         if found is None:
             return value
-        hour, minutes = int(found[1]), int(found[2])
-        if (hour, minutes) == (0, 0):
-            return "midnight"
-        if (hour, minutes) == (12, 0):
-            return "midday"
-        on_the_clock = f"{hour % 12 or 12}" + (f":{minutes:02d}" if minutes else "")
-        return on_the_clock + ("pm" if hour >= 12 else "am")
+        return clock_time(int(found[1]), int(found[2]))
 
     def answer_schema(self, question: Question) -> JSONSchema:
         return {

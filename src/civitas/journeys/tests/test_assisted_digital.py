@@ -36,6 +36,7 @@ def test_a_caseworker_applies_for_a_caller_and_the_case_says_who_helped(
     assert event.details["channel"] == "assisted"
     page = client.get(f"/staff/cases/{case.reference}/").content.decode()
     assert f"with the help of {caseworker.display_name}" in page
+    assert "on the phone or in person" in page
     # The next application in this browser is not assisted unless started again.
     assert KEY not in client.session
 

@@ -233,3 +233,28 @@ def test_the_link_cannot_be_read_back_out_of_the_outbox_once_sent(
     assert token not in message.body_text
     assert token not in message.body_html
     assert "single-use link" in message.body_text
+
+
+def test_a_citizen_who_saves_on_a_welsh_page_is_emailed_in_welsh(
+    client, parking_permit, smtp_inbox
+):
+    assert client.get("/language/cy/?next=/").status_code == 302
+    answer_two(client)
+    assert save(client).status_code == 200
+    link = emailed_link(smtp_inbox)
+    received = smtp_inbox.wait_for(1)[-1]
+    text = next(
+        part.get_payload(decode=True).decode()
+        for part in received.walk()
+        if part.get_content_type() == "text/plain"
+    )
+    assert received["Subject"].startswith("Eich cais wedi")
+    assert "Rydych wedi cadw eich cais:" in text
+    assert "defnyddiwch y ddolen hon" in text
+    assert link in text
+    assert "Mae'r ddolen yn gweithio unwaith, tan " in text
+    month = re.search(r"tan \d+ (\w+) \d{4}, (\d+(:\d\d)?(yb|yh)|hanner nos|hanner dydd)\.", text)
+    assert month is not None, text
+    assert month[1] not in ("January", "February", "March", "April", "May", "June", "July")
+    assert "You saved" not in text
+    assert "The link works once" not in text

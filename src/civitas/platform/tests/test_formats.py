@@ -5,7 +5,13 @@ import datetime
 import pytest
 from django.utils import translation
 
-from civitas.platform.formats import format_pence, month_names, written_date
+from civitas.platform.formats import (
+    clock_time,
+    format_pence,
+    month_names,
+    written_date,
+    written_datetime,
+)
 from civitas.platform.templating import format_date
 from civitas.rules.public import format_date as rules_format_date
 
@@ -45,3 +51,28 @@ def test_every_welsh_month_is_spelled_as_the_welsh_language_commissioner_spells_
 
 def test_a_language_without_month_names_falls_back_to_english():
     assert written_date(DAY, language="fr") == "3 March 2027"
+
+
+@pytest.mark.parametrize(
+    ("hour", "minutes", "english", "welsh"),
+    [
+        (0, 0, "midnight", "hanner nos"),
+        (12, 0, "midday", "hanner dydd"),
+        (9, 0, "9am", "9yb"),
+        (14, 30, "2:30pm", "2:30yh"),
+        (0, 5, "12:05am", "12:05yb"),
+        (12, 45, "12:45pm", "12:45yh"),
+    ],
+)
+def test_a_time_is_written_as_govuk_writes_it_in_the_pages_language(hour, minutes, english, welsh):
+    with translation.override("en"):
+        assert clock_time(hour, minutes) == english
+    with translation.override("cy"):
+        assert clock_time(hour, minutes) == welsh
+
+
+def test_a_moment_on_a_staff_page_has_its_month_and_time_in_welsh():
+    moment = datetime.datetime(2027, 7, 3, 14, 30)
+    with translation.override("cy"):
+        assert written_datetime(moment) == "3 Gorffennaf 2027, 2:30yh"
+    assert written_datetime(moment, language="en") == "3 July 2027, 2:30pm"

@@ -1,16 +1,28 @@
 // The GOV.UK timeout warning: a modal dialog shortly before an idle journey is deleted,
 // whose "Continue" keeps the journey going. Without JavaScript the page says when the
 // answers will be deleted, and the timed-out page follows. Loaded as a module file (the
-// Content Security Policy allows no inline script).
+// Content Security Policy allows no inline script). Its words come from the page, in
+// the page's language (the dialog's data-i18n-* attributes): none are written here.
 const dialog = document.getElementById("timeout-warning");
+
+// "{count} minutes" with the number in it, the singular for 1. Welsh keeps the noun
+// singular after a number written as digits, so its two forms are the same words.
+function counted(name, count) {
+  const form = count === 1 ? "One" : "Other";
+  return dialog.dataset[`i18n${name}${form}`].replace("{count}", String(count));
+}
 
 function minutesAndSeconds(seconds) {
   const minutes = Math.floor(seconds / 60);
   const rest = seconds % 60;
   const parts = [];
-  if (minutes) parts.push(`${minutes} minute${minutes === 1 ? "" : "s"}`);
-  if (rest || !minutes) parts.push(`${rest} second${rest === 1 ? "" : "s"}`);
+  if (minutes) parts.push(counted("Minutes", minutes));
+  if (rest || !minutes) parts.push(counted("Seconds", rest));
   return parts.join(" ");
+}
+
+function announcementFor(seconds) {
+  return dialog.dataset.i18nAnnouncement.replace("{time}", minutesAndSeconds(seconds));
 }
 
 if (dialog && typeof dialog.showModal === "function") {
@@ -34,12 +46,12 @@ if (dialog && typeof dialog.showModal === "function") {
     }
     countdown.textContent = minutesAndSeconds(left);
     // Screen readers hear the time left every 15 seconds, not every second.
-    if (left % 15 === 0) announcement.textContent = `We will delete your answers in ${minutesAndSeconds(left)}.`;
+    if (left % 15 === 0) announcement.textContent = announcementFor(left);
   };
 
   const warn = () => {
     showCountdown();
-    announcement.textContent = `We will delete your answers in ${minutesAndSeconds(warningSeconds)}.`;
+    announcement.textContent = announcementFor(warningSeconds);
     dialog.showModal();
     continueButton.focus();
     tick = window.setInterval(showCountdown, 1000);

@@ -12,7 +12,8 @@ from django.test import Client
 
 from civitas.cases.models import Case
 from civitas.cases.public import submit_application
-from civitas.cases.services import CaseNotFound, decide_case
+from civitas.cases.services import CaseNotFound
+from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.ledger.models import Entry

@@ -256,5 +256,12 @@ def workflow_problems(document: Mapping[str, Any], positions: Document) -> list[
                 )
             )
     if not any(states[name]["kind"] in CLOSED_KINDS for name in reached):
-        problem(("states",), "no closed state can be reached: a case could never be closed")
+        problems.append(
+            positions.problem(
+                "no closed state can be reached: a case could never be closed",
+                "workflow",
+                "states",
+                key=True,
+            )
+        )
     return problems

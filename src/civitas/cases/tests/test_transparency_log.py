@@ -196,7 +196,10 @@ def test_the_answers_stay_hidden_when_opening_them_cannot_be_logged(
     page = response.content.decode()
     assert "The answers are hidden" in page
     assert "12 Station Road" not in page
-    assert "Save decision" not in page
-    response = client.post(f"/staff/cases/{case.reference}/", {"outcome": "approve"})
+    assert "What to do next" not in page
+    response = client.post(
+        f"/staff/cases/{case.reference}/",
+        {"transition": "approve", "version": case.version, "step": "confirm"},
+    )
     assert "The decision was not saved" in response.content.decode()
     assert Case.objects.get().status == "submitted"

@@ -56,7 +56,9 @@ ENGLISH_PHRASES = (
     "Now send your application",
     "How we use your information",
     "is the data controller",
-    "Make a decision",
+    "What to do next",
+    "Check before you confirm",
+    "will not be sent an email",
     "(version ",
     "Working for",
     "Signed in as",
@@ -203,6 +205,12 @@ def test_a_staff_case_page_and_its_transparency_log_entry_are_in_welsh(
     assert english_left(client.get("/staff/cases/")) == []
     page = client.get(f"/staff/cases/{case.reference}/")
     assert english_left(page) == []
+    # The email shown before an approval is sent, and the page that asks to confirm it.
+    preview = client.post(
+        f"/staff/cases/{case.reference}/", {"transition": "approve", "version": case.version}
+    )
+    assert preview.status_code == 200
+    assert english_left(preview) == []
     assert english_left(client.get("/staff/messages/")) == []
     assert english_left(client.get("/ledger/entries/0/")) == []
 

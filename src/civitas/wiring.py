@@ -24,6 +24,7 @@ from civitas.cases.public import (
     CaseDecided,
     CaseFileDownloaded,
     CaseMoved,
+    CasesSearched,
     PersonalDataViewed,
     apply_due_timers,
 )
@@ -75,6 +76,7 @@ EVENT_HANDLERS: EventTable = {
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
     CaseMoved: Handlers(in_transaction=(record_audit_trail,)),
+    CasesSearched: Handlers(in_transaction=(record_audit_trail,)),
     # Catalogue
     ServicePublished: Handlers(
         in_transaction=(record_audit_trail, catalogue.log_publication),

@@ -5,6 +5,7 @@ from civitas.cases.events import (
     CaseDecided,
     CaseFileDownloaded,
     CaseMoved,
+    CasesSearched,
     PersonalDataViewed,
 )
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files
@@ -18,6 +19,7 @@ __all__ = [
     "CaseFileDownloaded",
     "CaseMoved",
     "CaseStatus",
+    "CasesSearched",
     "PersonalDataViewed",
     "SubmittedFile",
     "apply_automatic_transition",

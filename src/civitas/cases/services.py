@@ -13,6 +13,7 @@ from django.utils import timezone
 from civitas.cases.events import ApplicationSubmitted, PersonalDataViewed
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files, store_case_files
 from civitas.cases.models import Case
+from civitas.cases.search import index_case
 from civitas.cases.workflow import timer_due_at
 from civitas.catalogue.public import Service
 from civitas.identity.public import StaffContext
@@ -133,6 +134,7 @@ def _store_submission(
         submitted_at=now,
     )
     store_case_files(case, files)
+    index_case(case, service)
     publish(
         ApplicationSubmitted(
             reference=case.reference,

@@ -37,6 +37,7 @@ from civitas.catalogue.public import (
     Transition,
     Workflow,
     get_service_version,
+    list_live_services,
 )
 from civitas.identity.public import StaffContext, StaffRequest, staff_member_required
 from civitas.ledger.public import LedgerUnavailable, list_entries_about
@@ -67,7 +68,7 @@ def case_list(request: StaffRequest) -> HttpResponse:
         {
             "page": page,
             "status": status,
-            "statuses": list(DEFAULT_WORKFLOW.states.values()),
+            "statuses": _filter_states(request.staff.organisation.id),
             "states": _states_of(page.cases),
             "tag_classes": TAG_CLASSES,
         },
@@ -83,6 +84,19 @@ TAG_CLASSES = {
     "closed-refused": "govuk-tag--red",
     "closed-other": "govuk-tag--grey",
 }
+
+
+def _filter_states(organisation_id: int) -> list[State]:
+    """The states the organisation's live services' cases can be in, to filter the list
+    by: the default workflow's first, then each service's own, each id once."""
+    states = dict(DEFAULT_WORKFLOW.states)
+    for live in list_live_services():
+        if live.organisation.id != organisation_id:
+            continue
+        workflow = get_service_version(organisation_id, live.slug, live.version).model.workflow
+        for state in workflow.states.values():
+            states.setdefault(state.id, state)
+    return list(states.values())
 
 
 def _states_of(cases: list[Case]) -> dict[str, State]:

@@ -129,3 +129,5 @@ def test_the_case_list_shows_each_state_by_its_label(client, parking_permit, cas
     assert "More information requested" in page
     assert "govuk-tag--yellow" in page
     assert "Refused" in page
+    # The parking permit's own states are among those the list can be filtered by.
+    assert 'href="?status=more_information_requested"' in page

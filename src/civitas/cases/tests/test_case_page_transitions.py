@@ -131,3 +131,14 @@ def test_the_case_list_shows_each_state_by_its_label(client, parking_permit, cas
     assert "Refused" in page
     # The parking permit's own states are among those the list can be filtered by.
     assert 'href="?status=more_information_requested"' in page
+
+
+def test_a_form_with_a_missing_or_garbled_version_is_treated_as_stale(
+    client, parking_permit, caseworker, signed_in
+):
+    signed_in(caseworker)
+    case = CaseFactory()
+    for version in ("", "abc", "-1", "99999999999999999999"):
+        response = _post(client, case, transition="approve", version=version, step="confirm")
+        assert response.status_code == 409
+    assert Case.objects.get().status == "submitted"

@@ -79,10 +79,15 @@ def find_case_status(reference: str, *, organisation_id: int) -> CaseStatus | No
     )
     if not found:
         return None
-    version = found.pop("service_version")
-    service = get_service_version(organisation_id, found["service_slug"], version)
+    service = get_service_version(organisation_id, found["service_slug"], found["service_version"])
     label = service.model.workflow.state(found["status"]).label
-    return CaseStatus(**found, status_label={code: in_language(label, code) for code in LANGUAGES})
+    return CaseStatus(
+        reference=found["reference"],
+        status=found["status"],
+        service_slug=found["service_slug"],
+        submitted_at=found["submitted_at"],
+        status_label={code: in_language(label, code) for code in LANGUAGES},
+    )
 
 
 def find_case(reference: str, *, organisation_id: int) -> Case | None:

@@ -23,8 +23,10 @@ from civitas.cases.public import (
     ApplicationSubmitted,
     CaseDecided,
     CaseFileDownloaded,
+    CaseMoved,
     CasesSearched,
     PersonalDataViewed,
+    apply_due_timers,
 )
 from civitas.catalogue import handlers as catalogue
 from civitas.catalogue.public import DraftPublished, ServicePublished
@@ -73,6 +75,7 @@ EVENT_HANDLERS: EventTable = {
         in_transaction=(record_audit_trail, cases.log_personal_data_view),
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
+    CaseMoved: Handlers(in_transaction=(record_audit_trail,)),
     CasesSearched: Handlers(in_transaction=(record_audit_trail,)),
     # Catalogue
     ServicePublished: Handlers(
@@ -94,6 +97,9 @@ EVENT_HANDLERS: EventTable = {
 }
 
 PERIODIC_JOBS = (
+    # Workflow timers ("after 14 days waiting for the citizen, close"): each due case moves
+    # once, however many workers run it (a compare-and-set on the case's version).
+    PeriodicJob("cases.apply_due_timers", apply_due_timers, every_seconds=60),
     PeriodicJob(
         "platform.delete_ended_rate_limit_windows", delete_ended_windows, every_seconds=300
     ),

@@ -77,7 +77,9 @@ ENGLISH_PHRASES = (
     "Now send your application",
     "How we use your information",
     "is the data controller",
-    "Make a decision",
+    "What to do next",
+    "Check before you confirm",
+    "will not be sent an email",
     "(version ",
     "Working for",
     "Signed in as",
@@ -267,6 +269,12 @@ def test_a_staff_case_page_and_its_transparency_log_entry_are_in_welsh(
     assert english_left(client.get("/staff/cases/")) == []
     page = client.get(f"/staff/cases/{case.reference}/")
     assert english_left(page) == []
+    # The email shown before an approval is sent, and the page that asks to confirm it.
+    preview = client.post(
+        f"/staff/cases/{case.reference}/", {"transition": "approve", "version": case.version}
+    )
+    assert preview.status_code == 200
+    assert english_left(preview) == []
     assert english_left(client.get("/staff/messages/")) == []
     assert english_left(client.get("/ledger/entries/0/")) == []
 
@@ -328,18 +336,26 @@ def test_every_staff_page_a_caseworker_opens_is_in_welsh(
     undecided = client.get(detail)
     assert english_left(undecided) == []
     html = undecided.content.decode()
-    assert "Cyflwynwyd" in html
+    assert "Wedi&#39;i gyflwyno" in html
     assert "Anfonwyd ar-lein ar " in html
     assert "Cais wedi dod i law: Yn y ciw" in html
-    assert english_left(client.post(detail, {"outcome": ""})) == []
-    refused_without_reason = client.post(detail, {"outcome": "refuse", "reason": ""})
-    assert "Rhowch y rheswm dros wrthod y cais" in refused_without_reason.content.decode()
+    version = str(case.version)
+    assert english_left(client.post(detail, {"transition": "", "version": version})) == []
+    refused_without_reason = client.post(
+        detail, {"transition": "refuse", "reason-refuse": "", "version": version}
+    )
+    assert "Rhowch y rheswm: caiff ei anfon at yr ymgeisydd" in (
+        refused_without_reason.content.decode()
+    )
     assert english_left(refused_without_reason) == []
-    assert client.post(detail, {"outcome": "refuse", "reason": "Dim lle"}).status_code == 302
+    refusal = {"transition": "refuse", "reason-refuse": "Dim lle", "version": version}
+    preview = client.post(detail, refusal)
+    assert english_left(preview) == []
+    assert client.post(detail, {**refusal, "step": "confirm"}).status_code == 302
     decided = client.get(detail)
     assert english_left(decided) == []
     html = decided.content.decode()
-    assert "Gwrthodwyd gan Caseworker ar " in html
+    assert "penderfynwyd gan Caseworker ar " in html
     assert "Penderfyniad wedi&#39;i wneud" in html or "Penderfyniad wedi'i wneud" in html
     assert english_left(client.get("/staff/cases/?status=refused")) == []
     assert english_left(client.get("/staff/cases/search/")) == []

@@ -141,8 +141,18 @@ def test_resident_applies_and_caseworker_approves(
         # Waits for the page to load: its content sampled at once can be half parsed.
         expect(page.get_by_text("resident@example.com").first).to_be_visible()
         assert_accessible(page, "12-case")
-        page.get_by_label("Approve").check()
-        page.get_by_role("button", name="Save decision").click()
+        # The actions are the workflow's, from where the case is now.
+        expect(page.get_by_role("radio", name="Ask for more information")).to_be_visible()
+        page.get_by_role("radio", name="Approve", exact=True).check()
+        page.get_by_role("button", name="Continue").click()
+        # Before anything is sent, the email the resident will get, to check.
+        expect(page.get_by_role("heading", name="Check before you confirm")).to_be_visible()
+        expect(page.locator("#email-preview")).to_contain_text(
+            f"Your parking permit application {reference} has been approved"
+        )
+        assert_accessible(page, "13-case-decision-preview")
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Approve")
         expect(page.get_by_text("Approved by")).to_be_visible()
         assert_accessible(page, "13-case-decided")
 

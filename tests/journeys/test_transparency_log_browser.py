@@ -35,8 +35,9 @@ def test_a_decision_in_the_browser_is_proved_in_the_log_by_an_outside_verifier(
         page.get_by_label("Enter your security code").fill(current_code())
         page.get_by_role("button", name="Continue").click()
         page.goto(f"{base}/staff/cases/{case.reference}/")
-        page.get_by_label("Approve").check()
-        page.get_by_role("button", name="Save decision").click()
+        page.get_by_role("radio", name="Approve", exact=True).check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Confirm").click()
         expect(page.get_by_text("Approved by")).to_be_visible()
 
         # The case page lists the decision's entry by its index, linked to its public page.

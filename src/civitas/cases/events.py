@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from civitas.cases.workflow import Outcome, Status
+from civitas.cases.workflow import Outcome
 from civitas.catalogue.public import Service
 from civitas.ledger.public import TextFingerprint
 from civitas.platform.audit import AuditRecord
@@ -62,7 +62,10 @@ class CaseDecided(DomainEvent):
     reference: str
     service: Service
     outcome: Outcome
-    status: Status
+    status: str
+    """The workflow state the case moved to."""
+    transition: str = ""
+    """The workflow transition that decided it ("approve", "refuse" in the default)."""
     reason: str = field(repr=False)
     reason_fingerprint: TextFingerprint | None = field(repr=False)
     """The keyed fingerprint of the reason: the log keeps the HMAC, the applicant the key."""
@@ -87,7 +90,46 @@ class CaseDecided(DomainEvent):
             actor_type="staff",
             actor_id=self.staff_user_id,
             organisation=self.service.organisation,
-            details={"outcome": self.outcome.value, "status": self.status.value},
+            details={
+                "outcome": self.outcome.value,
+                "status": self.status,
+                "transition": self.transition,
+            },
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseMoved(DomainEvent):
+    """A case moved between workflow states without being decided: a member of staff
+    asked for more information, say, or a timer or an event moved it."""
+
+    reference: str
+    organisation: str
+    service: str
+    """`slug@version`: the version whose workflow it followed."""
+    transition: str
+    from_status: str
+    to_status: str
+    staff_user_id: str = ""
+    """Who moved it; "" when the platform did (`trigger` says why)."""
+    trigger: str = "staff"
+    """`staff`, `timer`, or the name of the event that moved it (`citizen_replied`)."""
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.moved",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff" if self.staff_user_id else "system",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={
+                "transition": self.transition,
+                "from": self.from_status,
+                "to": self.to_status,
+                "trigger": self.trigger,
+                "service": self.service,
+            },
         )
 
 

@@ -7,7 +7,7 @@ case, so the change, its log entry and its email exist together or not at all.
 from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
 from civitas.cases.messages import compose_message, fee_text
 from civitas.cases.services import case_subject
-from civitas.cases.workflow import Status
+from civitas.cases.workflow import Outcome
 from civitas.ledger.public import EntryReceipt, person_reference, record_entry
 from civitas.notify.public import queue_email
 from civitas.platform.events import HandlerResults
@@ -65,7 +65,7 @@ def log_decision(event: CaseDecided, results: HandlerResults) -> EntryReceipt:
         subject=case_subject(event.reference),
         payload={
             "outcome": event.outcome.value,
-            "status": event.status.value,
+            "status": event.status,
             "service": f"{event.service.slug}@{event.service.version}",
             "reason_hmac_sha256": fingerprint.hmac_sha256 if fingerprint else None,
             "decided_by": person_reference(f"staff:{event.staff_user_id}"),
@@ -76,7 +76,7 @@ def log_decision(event: CaseDecided, results: HandlerResults) -> EntryReceipt:
 def email_decision(event: CaseDecided, results: HandlerResults) -> None:
     if not event.contact_email:
         return  # an applicant who gave no address (an anonymous report) is sent nothing
-    template = "approved" if event.status == Status.APPROVED else "refused"
+    template = "approved" if event.outcome == Outcome.APPROVE else "refused"
     fingerprint = event.reason_fingerprint
     queue_email(
         organisation_id=event.service.organisation_id,

@@ -20,9 +20,19 @@ class Case(models.Model):
     )
     service_slug = models.SlugField(max_length=60)
     service_version = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=16, choices=[(s.value, s.value) for s in Status], default=Status.SUBMITTED
-    )
+    # A state of the workflow of the case's service version (catalogue's Workflow): its
+    # label, kind and transitions come from there.
+    status = models.CharField(max_length=40, default=Status.SUBMITTED)
+    # Counts the case's transitions. A transition is applied only where the case is still
+    # at the version (and status) it was read at: a compare-and-set, so a form drawn
+    # before another change, or a second decision racing the first, changes nothing.
+    version = models.PositiveIntegerField(default=0, db_default=0)
+    # When the case entered its status (None for cases from before workflows: their
+    # submission or decision time stands for it).
+    status_since = models.DateTimeField(null=True)
+    # When the soonest timer of its status falls due; None when the status has none. The
+    # periodic job reads only this indexed column.
+    timer_due_at = models.DateTimeField(null=True)
     channel = models.CharField(max_length=16, default="online")
     # The language the citizen applied in: every message to them is written in it.
     language = models.CharField(max_length=8, default="en", db_default="en")
@@ -53,6 +63,11 @@ class Case(models.Model):
                 fields=["organisation", "status", "-submitted_at", "-id"], name="case_queue"
             ),
             models.Index(fields=["organisation", "-submitted_at", "-id"], name="case_recent"),
+            models.Index(
+                fields=["timer_due_at"],
+                name="case_timer_due",
+                condition=models.Q(timer_due_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

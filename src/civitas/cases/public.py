@@ -4,21 +4,26 @@ from civitas.cases.events import (
     ApplicationSubmitted,
     CaseDecided,
     CaseFileDownloaded,
+    CaseMoved,
     CasesSearched,
     PersonalDataViewed,
 )
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files
 from civitas.cases.queries import CaseStatus, find_case_status
 from civitas.cases.services import submit_application
+from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
 
 __all__ = [
     "ApplicationSubmitted",
     "CaseDecided",
     "CaseFileDownloaded",
+    "CaseMoved",
     "CaseStatus",
     "CasesSearched",
     "PersonalDataViewed",
     "SubmittedFile",
+    "apply_automatic_transition",
+    "apply_due_timers",
     "discard_unstored_case_files",
     "find_case_status",
     "submit_application",

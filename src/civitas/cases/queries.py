@@ -1,11 +1,12 @@
 """Reading cases for caseworkers: indexed, paginated by key, never counting the table."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
 from civitas.cases.models import Case
+from civitas.catalogue.public import LANGUAGES, get_service_version, in_language
 
 PAGE_SIZE = 50
 
@@ -64,6 +65,8 @@ class CaseStatus:
     status: str
     service_slug: str
     submitted_at: datetime.datetime
+    status_label: dict[str, str] = field(default_factory=dict)
+    """The state's label in its service version's workflow, by language (`en`, `cy`)."""
 
 
 def find_case_status(reference: str, *, organisation_id: int) -> CaseStatus | None:
@@ -71,10 +74,20 @@ def find_case_status(reference: str, *, organisation_id: int) -> CaseStatus | No
     that name. Reads no personal data."""
     found = (
         Case.objects.filter(reference=reference, organisation_id=organisation_id)
-        .values("reference", "status", "service_slug", "submitted_at")
+        .values("reference", "status", "service_slug", "service_version", "submitted_at")
         .first()
     )
-    return CaseStatus(**found) if found else None
+    if not found:
+        return None
+    service = get_service_version(organisation_id, found["service_slug"], found["service_version"])
+    label = service.model.workflow.state(found["status"]).label
+    return CaseStatus(
+        reference=found["reference"],
+        status=found["status"],
+        service_slug=found["service_slug"],
+        submitted_at=found["submitted_at"],
+        status_label={code: in_language(label, code) for code in LANGUAGES},
+    )
 
 
 def find_case(reference: str, *, organisation_id: int) -> Case | None:

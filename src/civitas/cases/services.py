@@ -1,4 +1,5 @@
-"""Every change to a case: submitted, then decided. Each is one transaction holding the
+"""Every change to a case: submitted here, then moved through its workflow
+(transitions.py). Each is one transaction holding the
 change and the event it publishes; the event's handlers (civitas.wiring) add the audit
 event, the transparency log entry and the email in that same transaction, so none can
 exist without the others."""
@@ -8,19 +9,16 @@ from collections.abc import Mapping, Sequence
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
-from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
+from civitas.cases.events import ApplicationSubmitted, PersonalDataViewed
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files, store_case_files
 from civitas.cases.models import Case
 from civitas.cases.search import index_case
-from civitas.cases.workflow import NEEDS_REASON, Outcome, Status, transition
-from civitas.catalogue.public import Service, get_service_version
+from civitas.cases.workflow import timer_due_at
+from civitas.catalogue.public import Service
 from civitas.identity.public import StaffContext
 from civitas.ledger.public import (
     EntryReceipt,
-    LedgerUnavailable,
-    fingerprint_text,
     person_reference,
 )
 from civitas.platform.events import publish
@@ -122,19 +120,22 @@ def _store_submission(
     api_key: str,
     assisted_by: int | None,
 ) -> Case:
+    now = timezone.now()
     case = Case.objects.create(
         reference=new_reference(),
         organisation_id=service.organisation_id,
         service_slug=service.slug,
         service_version=service.version,
-        status=Status.SUBMITTED,
+        status=service.model.workflow.initial,
+        status_since=now,
+        timer_due_at=timer_due_at(service.model.workflow, service.model.workflow.initial, now),
         channel=channel,
         language=language,
         answers=dict(answers),
         fee_pence=fee_pence,
         fee_decision=decision,
         estimate=estimate,
-        submitted_at=timezone.now(),
+        submitted_at=now,
         assisted_by_id=assisted_by,
     )
     store_case_files(case, files)
@@ -161,62 +162,9 @@ def _text(value: JSONValue) -> str:
     return value if isinstance(value, str) else ""
 
 
-def decide_case(*, reference: str, outcome: Outcome, reason: str, staff: StaffContext) -> Case:
-    """Approves or refuses a submitted case, logs it publicly and emails the applicant.
-
-    Only a case of the organisation `staff` acts for can be decided: any other reference
-    raises CaseNotFound. Locks the case so two caseworkers deciding at once cannot both
-    succeed. Raises DecisionNotLogged, changing nothing, when the transparency log cannot
-    record it.
-    """
-    reason = reason.strip()
-    if outcome in NEEDS_REASON and not reason:
-        raise DecisionInvalid(gettext("Enter the reason for refusing the application"))
-    if len(reason) > 2000:
-        raise DecisionInvalid(gettext("The reason must be 2,000 characters or fewer"))
-    role = staff.role_for("cases.decide")
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update()
-            .filter(reference=reference, organisation_id=staff.organisation.id)
-            .first()
-        )
-        if case is None:
-            raise CaseNotFound(reference)
-        new_status = transition(Status(case.status), outcome)
-        case.status = new_status
-        case.decided_at = timezone.now()
-        case.decided_by = staff.user
-        case.decision_reason = reason or None
-        case.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
-        service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
-        try:
-            publish(
-                CaseDecided(
-                    reference=case.reference,
-                    service=service,
-                    outcome=outcome,
-                    status=new_status,
-                    reason=reason,
-                    reason_fingerprint=fingerprint_text(reason) if reason else None,
-                    staff_user_id=str(staff.user.pk),
-                    role=role,
-                    contact_email=_text(case.answers.get(service.contact_email_answer)),
-                    answers=dict(case.answers),
-                    submitted_at=case.submitted_at,
-                    decision=case.fee_decision,
-                    language=case.language,
-                )
-            )
-        except LedgerUnavailable:
-            raise DecisionNotLogged(
-                gettext(
-                    "The decision was not saved: every decision must be recorded in the "
-                    "transparency log, and the log is not accepting entries at the moment. "
-                    "Try again later, and tell the service desk if this keeps happening"
-                )
-            ) from None
-    return case
+def contact_email_of(service: Service, case: Case) -> str:
+    """The applicant's email address, "" when they gave none (an anonymous report)."""
+    return _text(case.answers.get(service.contact_email_answer))
 
 
 def record_personal_data_view(*, case: Case, staff: StaffContext) -> EntryReceipt:

@@ -23,7 +23,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civitas.cases.models import Case, TrackingCode
-from civitas.cases.workflow import Status
 from civitas.catalogue.public import Service, get_service_version, in_language
 from civitas.notify.public import EmailContent, queue_email
 from civitas.platform import ratelimit
@@ -182,22 +181,28 @@ def application_progress(reference: str, *, language: str) -> Progress | None:
             "date": written_date(timezone.localtime(case.submitted_at).date(), language=language)
         }
         steps = [Step(case.submitted_at, received)]
-        status, summary = {
-            Status.SUBMITTED: (
-                _("Received"),
-                _("We have your application and will look at it. We will email you our decision."),
+        # The status is the workflow state's label; what it means for the citizen, by kind.
+        state = service.model.workflow.state(case.status)
+        summary = {
+            "open": _(
+                "We have your application and will look at it. We will email you our decision."
             ),
-            Status.APPROVED: (_("Approved"), _("We approved your application.")),
-            Status.REFUSED: (
-                _("Refused"),
-                _("We could not approve your application. Our email to you gives the reason."),
+            "waiting-for-citizen": _(
+                "We need something from you before we can go on. Our email to you says what."
             ),
-        }.get(Status(case.status), (case.status, ""))
+            "waiting-for-payment": _("We are waiting for your payment."),
+            "closed-approved": _("We approved your application."),
+            "closed-refused": _(
+                "We could not approve your application. Our email to you gives the reason."
+            ),
+            "closed-other": _("Your application is closed."),
+        }.get(state.kind, "")
+        status = in_language(state.label, language)
         if case.decided_at is not None:
             decided = written_date(timezone.localtime(case.decided_at).date(), language=language)
             sentence = (
                 _("We approved your application on %(date)s.")
-                if case.status == Status.APPROVED
+                if state.kind == "closed-approved"
                 else _("We made our decision on %(date)s.")
             )
             steps.append(Step(case.decided_at, sentence % {"date": decided}))

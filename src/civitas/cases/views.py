@@ -1,5 +1,7 @@
 import logging
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civitas.cases.computed import case_computed_display
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
 from civitas.cases.labels import action_label, channel_label, status_label
+from civitas.cases.messages import compose_message
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.queries import find_case, find_case_status, list_cases
 from civitas.cases.search import MAX_QUERY_LENGTH, search_cases
@@ -18,12 +21,26 @@ from civitas.cases.services import (
     DecisionInvalid,
     DecisionNotLogged,
     case_subject,
-    decide_case,
     record_personal_data_view,
 )
-from civitas.cases.workflow import Outcome, Status, TransitionNotAllowed
-from civitas.catalogue.public import Service, get_service_version
-from civitas.identity.public import StaffRequest, has_permission, staff_member_required
+from civitas.cases.transitions import CaseChanged, make_transition
+from civitas.cases.workflow import (
+    TransitionNotAllowed,
+    check_transition,
+    message_for,
+    missing_requirement,
+)
+from civitas.catalogue.public import (
+    DEFAULT_WORKFLOW,
+    Service,
+    ServiceNotFound,
+    State,
+    Transition,
+    Workflow,
+    get_service_version,
+    list_live_services,
+)
+from civitas.identity.public import StaffContext, StaffRequest, staff_member_required
 from civitas.ledger.public import LedgerUnavailable, kind_label, list_entries_about
 from civitas.notify.public import list_messages_about
 from civitas.platform.audit import list_audit_events
@@ -39,7 +56,7 @@ logger = logging.getLogger(__name__)
 @staff_member_required("cases.view")
 def case_list(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status") or None
-    if status not in (None, *[s.value for s in Status]):
+    if status is not None and not STATE_ID.fullmatch(status):
         status = None
     page = list_cases(
         organisation_id=request.staff.organisation.id,
@@ -52,10 +69,51 @@ def case_list(request: StaffRequest) -> HttpResponse:
         {
             "page": page,
             "status": status,
-            "statuses": [(s.value, status_label(s)) for s in Status],
-            "status_label": status_label,
+            "statuses": _filter_states(request.staff.organisation.id),
+            "states": _states_of(page.cases),
+            "tag_classes": TAG_CLASSES,
         },
     )
+
+
+STATE_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
+TAG_CLASSES = {
+    "open": "govuk-tag--blue",
+    "waiting-for-citizen": "govuk-tag--yellow",
+    "waiting-for-payment": "govuk-tag--yellow",
+    "closed-approved": "govuk-tag--green",
+    "closed-refused": "govuk-tag--red",
+    "closed-other": "govuk-tag--grey",
+}
+
+
+def _filter_states(organisation_id: int) -> list[State]:
+    """The states the organisation's live services' cases can be in, to filter the list
+    by: the default workflow's first, then each service's own, each id once."""
+    states = dict(DEFAULT_WORKFLOW.states)
+    for live in list_live_services():
+        if live.organisation.id != organisation_id:
+            continue
+        workflow = get_service_version(organisation_id, live.slug, live.version).model.workflow
+        for state in workflow.states.values():
+            states.setdefault(state.id, state)
+    return list(states.values())
+
+
+def _states_of(cases: list[Case]) -> dict[str, State]:
+    """Each case's state in its own service version's workflow, by reference: one look-up
+    per version on the page."""
+    workflows: dict[tuple[int, str, int], Workflow] = {}
+    states = {}
+    for case in cases:
+        key = (case.organisation_id, case.service_slug, case.service_version)
+        if key not in workflows:
+            try:
+                workflows[key] = get_service_version(*key).model.workflow
+            except ServiceNotFound:
+                workflows[key] = DEFAULT_WORKFLOW
+        states[case.reference] = workflows[key].state(case.status)
+    return states
 
 
 @require_GET
@@ -82,7 +140,13 @@ def case_search(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "cases/search.html",
-        {"text": text, "page": page, "error": error, "status_label": status_label},
+        {
+            "text": text,
+            "page": page,
+            "error": error,
+            "states": _states_of(page.cases) if page else {},
+            "tag_classes": TAG_CLASSES,
+        },
         status=400 if error else 200,
     )
 
@@ -95,30 +159,40 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     case = find_case(reference, organisation_id=staff.organisation.id)
     if case is None:
         raise Http404("no such case")
+    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+    workflow = service.model.workflow
+    form = _TransitionForm.read(request, case)
     errors: dict[str, str] = {}
-    outcome_value = request.POST.get("outcome", "")
-    reason = request.POST.get("reason", "")
+    preview: dict[str, object] | None = None
+    conflict = False
     if request.method == "POST":
-        if not has_permission(staff, "cases.decide"):
+        # Only someone the workflow lets make some transition may post at all.
+        if not any(set(t.roles) & staff.roles for t in workflow.transitions):
             return render(request, "platform/403.html", status=403)
         try:
-            outcome = Outcome(outcome_value)
-        except ValueError:
-            errors["outcome"] = _("Select whether to approve or refuse the application")
-        else:
-            try:
-                decide_case(reference=case.reference, outcome=outcome, reason=reason, staff=staff)
-            except CaseNotFound:
-                raise Http404("no such case") from None
-            except DecisionNotLogged as error:
-                errors["outcome"] = str(error)
-            except DecisionInvalid as error:
-                errors["reason"] = str(error)
-            except TransitionNotAllowed:
-                # Someone else decided it first: the page shows their decision.
-                errors["outcome"] = _("This application has already been decided")
-            else:
-                return redirect(f"/staff/cases/{case.reference}/")
+            chosen = form.check(workflow, case, staff)
+            if form.step == "confirm":
+                make_transition(
+                    reference=case.reference,
+                    transition_id=chosen.id,
+                    reason=form.reason,
+                    staff=staff,
+                    confirmed=form.confirmed,
+                    expected_version=form.version,
+                )
+                return redirect(f"/staff/cases/{case.reference}/?done={chosen.id}")
+            preview = _preview(service, case, chosen, form.reason)
+        except CaseNotFound:
+            raise Http404("no such case") from None
+        except CaseChanged as error:
+            errors["transition"] = str(error)
+            conflict = True
+            case = find_case(reference, organisation_id=staff.organisation.id) or case
+            form = _TransitionForm(version=case.version)
+        except (TransitionNotAllowed, DecisionNotLogged) as error:
+            errors["transition"] = str(error)
+        except DecisionInvalid as error:
+            errors[form.field_for(str(error))] = str(error)
     # Looking at a person's answers is itself recorded, publicly: no record, no answers.
     try:
         record_personal_data_view(case=case, staff=staff)
@@ -126,28 +200,32 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
         answers_hidden = True
     else:
         answers_hidden = False
-    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
     rows = [] if answers_hidden else _answer_rows(service, case.answers)
     if not answers_hidden:
         _link_files(rows, service, case.answers, list_case_files(case), case.reference)
         rows.extend(_computed_rows(service, case))
+    state = workflow.state(case.status)
+    done = workflow.transition(request.GET.get("done", "")) if request.method == "GET" else None
     return render(
         request,
         "cases/detail.html",
         {
             "case": case,
             "service": service,
+            "state": state,
+            "tag_class": TAG_CLASSES.get(state.kind, ""),
             "rows": rows,
             "errors": errors,
             "form_has_errors": bool(errors),
-            "outcome": outcome_value,
-            "reason": reason,
+            "form": form,
+            "preview": None if answers_hidden else preview,
+            "done": done,
             "answers_hidden": answers_hidden,
             # An anonymous report: nobody to email, which the caseworker should know.
             "no_contact": not answers_hidden and not case.answers.get(service.contact_email_answer),
-            "can_decide": case.status == Status.SUBMITTED
-            and not answers_hidden
-            and has_permission(staff, "cases.decide"),
+            "transitions": []
+            if answers_hidden
+            else workflow.transitions_from(case.status, staff.roles),
             "messages_sent": list_messages_about(
                 case.reference, organisation_id=staff.organisation.id
             ),
@@ -158,8 +236,85 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
             "ledger_kind_label": kind_label,
             "ledger_entries": list_entries_about(case_subject(case.reference)),
         },
-        status=503 if answers_hidden else 400 if errors else 200,
+        status=503 if answers_hidden else 409 if conflict else 400 if errors else 200,
     )
+
+
+@dataclass
+class _TransitionForm:
+    """What the case page's form posts: the transition, its reason and confirmation, and
+    the version of the case the page was drawn for (to refuse a stale form)."""
+
+    transition: str = ""
+    reason: str = ""
+    confirmed: bool = False
+    version: int | None = None
+    step: str = "preview"
+
+    @classmethod
+    def read(cls, request: StaffRequest, case: Case) -> "_TransitionForm":
+        if request.method != "POST":
+            return cls(version=case.version)
+        transition = request.POST.get("transition", "")
+        try:
+            version: int | None = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        return cls(
+            transition=transition,
+            reason=request.POST.get(f"reason-{transition}", request.POST.get("reason", "")),
+            confirmed=request.POST.get(f"confirm-{transition}") == "yes",
+            version=version,
+            step="confirm" if request.POST.get("step") == "confirm" else "preview",
+        )
+
+    def check(self, workflow: Workflow, case: Case, staff: StaffContext) -> Transition:
+        """The chosen transition, if everything it needs is there, for this case as it is."""
+        if self.version is None or self.version != case.version:
+            raise CaseChanged
+        if not self.transition:
+            raise TransitionNotAllowed("Select what to do with the case")
+        chosen = check_transition(
+            workflow, status=case.status, transition_id=self.transition, roles=staff.roles
+        )
+        missing = missing_requirement(chosen, reason=self.reason, confirmed=self.confirmed)
+        if missing:
+            raise DecisionInvalid(missing)
+        return chosen
+
+    def field_for(self, message: str) -> str:
+        """The field an error belongs to, for the error summary's link."""
+        if message.startswith("Select the box"):
+            return f"confirm-{self.transition}"
+        return f"reason-{self.transition}"
+
+
+def _preview(service: Service, case: Case, chosen: Transition, reason: str) -> dict[str, object]:
+    """What the applicant will be sent if the transition is made, shown before it is."""
+    state = service.model.workflow.state(chosen.to)
+    name = message_for(state)
+    email = None
+    if name and case.answers.get(service.contact_email_answer):
+        email = compose_message(
+            service,
+            name,
+            fields={
+                "reference": case.reference,
+                "reason": reason.strip(),
+                "reason_key": PREVIEW_PLACEHOLDER,
+                "ledger_index": PREVIEW_PLACEHOLDER,
+                "ledger_url": PREVIEW_PLACEHOLDER,
+            },
+            answers=case.answers,
+            submitted_at=case.submitted_at,
+            decision=case.fee_decision,
+            language=case.language,
+        )
+    return {"transition": chosen, "state": state, "email": email}
+
+
+# Filled in only when the decision is logged: shown as a gap in the preview.
+PREVIEW_PLACEHOLDER = "[filled in when sent]"
 
 
 def _answer_rows(service: Service, answers: Mapping[str, JSONValue]) -> list[dict[str, str]]:

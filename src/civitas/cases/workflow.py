@@ -1,36 +1,95 @@
-"""A case's lifecycle as a table: the states and who may move a case between them."""
+"""Deciding whether a case may move: pure functions over the workflow of its service version.
 
+The workflow itself (states, transitions, who may make them, timers) is data in the
+service definition (catalogue's Workflow; the platform's default for a service that
+declares none). The changes are made in transitions.py.
+"""
+
+import datetime
 from enum import StrEnum
+
+from django.utils.translation import gettext
+
+from civitas.catalogue.public import State, Transition, Workflow
 
 
 class Status(StrEnum):
+    """The states of the default workflow."""
+
     SUBMITTED = "submitted"
     APPROVED = "approved"
     REFUSED = "refused"
 
 
 class Outcome(StrEnum):
+    """What a decision (a move to a closed-approved or closed-refused state) is."""
+
     APPROVE = "approve"
     REFUSE = "refuse"
 
 
-TRANSITIONS: dict[tuple[Status, Outcome], Status] = {
-    (Status.SUBMITTED, Outcome.APPROVE): Status.APPROVED,
-    (Status.SUBMITTED, Outcome.REFUSE): Status.REFUSED,
+class TransitionNotAllowed(ValueError):
+    """The transition cannot be made to this case now, or by this person; the message
+    says why, in plain English."""
+
+
+ROLE_NAMES = {
+    "caseworker": "a caseworker",
+    "team_leader": "a team leader",
+    "service_owner": "a service owner",
+    "finance": "a member of the finance team",
+    "administrator": "an administrator",
 }
 
-NEEDS_REASON = {Outcome.REFUSE}
 
-
-class TransitionNotAllowed(ValueError):
-    pass
-
-
-def transition(status: Status, outcome: Outcome) -> Status:
-    """The state a case moves to, or TransitionNotAllowed naming why not."""
-    try:
-        return TRANSITIONS[(status, outcome)]
-    except KeyError:
+def check_transition(
+    workflow: Workflow, *, status: str, transition_id: str, roles: frozenset[str]
+) -> Transition:
+    """The transition `transition_id` of a case in `status`, made by someone holding
+    `roles`; TransitionNotAllowed naming why not."""
+    transition = workflow.transition(transition_id)
+    if transition is None:
+        raise TransitionNotAllowed(gettext("This service's cases have no such action"))
+    state = workflow.state(status)
+    if status not in transition.from_states:
         raise TransitionNotAllowed(
-            f"a case that is {status.value} cannot be given the outcome '{outcome.value}'"
-        ) from None
+            gettext("“%(action)s” cannot be done to a case that is %(state)s")
+            % {"action": transition.label, "state": state.label.lower()}
+        )
+    if not set(transition.roles) & roles:
+        who = " or ".join(ROLE_NAMES.get(role, role) for role in transition.roles)
+        raise TransitionNotAllowed(
+            gettext("Only %(who)s can do “%(action)s” to this case")
+            % {"who": who, "action": transition.label}
+        )
+    return transition
+
+
+def outcome_of(state: State) -> Outcome | None:
+    """The decision a move to `state` is, if any: the applicant is told of it."""
+    return {"closed-approved": Outcome.APPROVE, "closed-refused": Outcome.REFUSE}.get(state.kind)
+
+
+def message_for(state: State) -> str | None:
+    """The definition's message a case moving to `state` sends the applicant, if any."""
+    outcome = outcome_of(state)
+    return None if outcome is None else {"approve": "approved", "refuse": "refused"}[outcome]
+
+
+def timer_due_at(
+    workflow: Workflow, state_id: str, since: datetime.datetime
+) -> datetime.datetime | None:
+    """When the soonest timer of a state entered at `since` falls due (calendar days)."""
+    timers = workflow.timers_in(state_id)
+    if not timers:
+        return None
+    return since + datetime.timedelta(days=timers[0].after_days or 0)
+
+
+def missing_requirement(transition: Transition, *, reason: str, confirmed: bool) -> str | None:
+    """What the transition still needs, as the message to show; None when nothing."""
+    if transition.reason == "required" and not reason.strip():
+        return gettext("Enter the reason: it is sent to the applicant")
+    if transition.confirm and not confirmed:
+        return gettext("Select the box to confirm: %(text)s") % {"text": transition.confirm}
+    return None

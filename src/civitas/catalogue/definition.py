@@ -16,6 +16,7 @@ from typing import Any
 
 from civitas.catalogue.texts import text_versions
 from civitas.catalogue.welsh import welsh_gaps
+from civitas.catalogue.workflow import workflow_problems
 from civitas.platform.markdown import markdown_problems
 from civitas.platform.message_templates import (
     TemplateSyntaxError,
@@ -123,6 +124,7 @@ def parse_definition(
     problems.extend(_check_messages(document, positions))
     problems.extend(_check_prose(document, positions))
     problems.extend(_check_summary_labels(document, positions))
+    problems.extend(workflow_problems(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
     gaps = welsh_gaps(document, positions, _schema())
     return ParsedDefinition(document, source, digest, problems, positions, welsh_gaps=gaps)

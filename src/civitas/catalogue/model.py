@@ -22,6 +22,7 @@ from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
 from civitas.catalogue.questions.address import AddressBook
 from civitas.catalogue.texts import LANGUAGES, LocalisedMarkup, Text, as_texts
+from civitas.catalogue.workflow import DEFAULT_WORKFLOW, Workflow, workflow_from_document
 from civitas.platform.files.kinds import parse_size
 from civitas.platform.jsontypes import JSONValue
 from civitas.platform.markdown import render_prose
@@ -537,6 +538,8 @@ class ServiceDefinition:
     item_types: Mapping[str, ValueType] = field(default_factory=_no_types)
     """The type of each answer of a repeating group's items, by question id: what the
     checks of those questions read besides the earlier pages' answers."""
+    workflow: Workflow = DEFAULT_WORKFLOW
+    """The case lifecycle: the definition's own, or the platform's default."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -787,6 +790,7 @@ class ServiceDefinition:
             expression_types=_frozen(expression_types(doc)),
             rule_types=_frozen(rule_types(doc)),
             item_types=_frozen(item_types(doc)),
+            workflow=workflow_from_document(cast("Mapping[str, Any] | None", doc.get("workflow"))),
         )
 
 

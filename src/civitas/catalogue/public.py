@@ -57,12 +57,23 @@ from civitas.catalogue.services import (
     withdraw_version,
 )
 from civitas.catalogue.texts import LANGUAGES, active_language, in_language
+from civitas.catalogue.workflow import (
+    DEFAULT_WORKFLOW,
+    EVENTS,
+    AutomaticTransition,
+    State,
+    Transition,
+    Workflow,
+)
 from civitas.platform.yamlsource import Problem
 
 __all__ = [
     "BUILT_IN_PAGES",
     "DEFAULT_ERRORS",
+    "DEFAULT_WORKFLOW",
+    "EVENTS",
     "LANGUAGES",
+    "AutomaticTransition",
     "Branch",
     "Check",
     "Cleaned",
@@ -89,8 +100,11 @@ __all__ = [
     "ServiceDefinition",
     "ServiceNotFound",
     "ServicePublished",
+    "State",
+    "Transition",
     "VersionNotFound",
     "Widget",
+    "Workflow",
     "accepted_kinds",
     "active_language",
     "file_error",

@@ -535,6 +535,7 @@ def application_status(request: HttpRequest, reference: str) -> JsonResponse:
         {
             "reference": case.reference,
             "status": case.status,
+            "status_label": case.status_label,
             "organisation": key.organisation.slug,
             "service": case.service_slug,
             "submitted_at": case.submitted_at.isoformat(),

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from civitas.cases.models import Case
-from civitas.cases.services import decide_case
+from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.catalogue.public import get_live_service, publish_service_file
 from civitas.catalogue.tests.test_model import SMALL

@@ -3,8 +3,9 @@
 import pytest
 
 from civitas.cases.models import Case
-from civitas.cases.services import DecisionInvalid, decide_case
+from civitas.cases.services import DecisionInvalid
 from civitas.cases.tests.factories import CaseFactory
+from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome, TransitionNotAllowed
 from civitas.identity.tests.factories import OrganisationFactory
 from civitas.notify.models import Message
@@ -33,11 +34,16 @@ def test_refusing_needs_a_reason_which_is_sent_to_the_applicant(parking_permit, 
     case = CaseFactory()
     with pytest.raises(DecisionInvalid, match="Enter the reason"):
         decide_case(
-            reference=case.reference, outcome=Outcome.REFUSE, reason="  ", staff=acting(caseworker)
+            reference=case.reference,
+            outcome=Outcome.REFUSE,
+            confirmed=True,
+            reason="  ",
+            staff=acting(caseworker),
         )
     decide_case(
         reference=case.reference,
         outcome=Outcome.REFUSE,
+        confirmed=True,
         reason="The vehicle is not registered at this address",
         staff=acting(caseworker),
     )
@@ -51,6 +57,7 @@ def test_a_decided_case_cannot_be_decided_again(parking_permit, caseworker):
         decide_case(
             reference=case.reference,
             outcome=Outcome.REFUSE,
+            confirmed=True,
             reason="late",
             staff=acting(caseworker),
         )
@@ -89,7 +96,10 @@ def test_a_service_owner_can_read_but_not_decide(client, parking_permit, service
     signed_in(service_owner)
     case = CaseFactory()
     assert client.get(f"/staff/cases/{case.reference}/").status_code == 200
-    response = client.post(f"/staff/cases/{case.reference}/", {"outcome": "approve"})
+    response = client.post(
+        f"/staff/cases/{case.reference}/",
+        {"transition": "approve", "version": case.version, "step": "confirm"},
+    )
     assert response.status_code == 403
     assert Case.objects.get().status == "submitted"
 
@@ -111,9 +121,9 @@ def test_deciding_on_the_page_with_no_outcome_shows_an_error(
 ):
     signed_in(caseworker)
     case = CaseFactory()
-    response = client.post(f"/staff/cases/{case.reference}/", {"outcome": "", "reason": ""})
+    response = client.post(f"/staff/cases/{case.reference}/", {"version": case.version})
     assert response.status_code == 400
-    assert b"Select whether to approve or refuse the application" in response.content
+    assert b"Select what to do with the case" in response.content
     assert b"govuk-error-summary" in response.content
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from civitas.cases.messages import compose_message, fee_text, message_values
 from civitas.cases.models import Case
-from civitas.cases.services import decide_case
+from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.catalogue.definition import MESSAGE_FIELDS, message_template_problems
 from civitas.catalogue.public import Service, publish_service_file
@@ -169,7 +169,11 @@ def test_a_hostile_but_valid_definition_submits_and_decides(
 
     reason = "((reference)) {fee} <b>no</b> ((has_fee??x))"
     decide_case(
-        reference=case.reference, outcome=Outcome.REFUSE, reason=reason, staff=acting(caseworker)
+        reference=case.reference,
+        outcome=Outcome.REFUSE,
+        confirmed=True,
+        reason=reason,
+        staff=acting(caseworker),
     )
     refused = Message.objects.get(idempotency_key=f"case:{case.reference}:refused")
     assert f"\n{reason} " in refused.body_text

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from civitas.cases.messages import compose_message, fee_text
 from civitas.cases.models import Case
-from civitas.cases.services import decide_case
+from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.journeys.tests.test_pages import URL, complete_questions

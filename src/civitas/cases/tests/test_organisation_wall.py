@@ -12,7 +12,8 @@ from django.test import Client
 
 from civitas.cases.models import Case
 from civitas.cases.public import submit_application
-from civitas.cases.services import CaseNotFound, decide_case
+from civitas.cases.services import CaseNotFound
+from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.ledger.models import Entry
@@ -74,7 +75,13 @@ def test_another_councils_caseworker_gets_the_same_404_as_for_a_case_that_does_n
 def test_another_councils_caseworker_cannot_decide_the_case(intruder, borough_case):
     response = intruder.post(
         f"/staff/cases/{borough_case.reference}/",
-        {"outcome": "refuse", "reason": "Not one of ours"},
+        {
+            "transition": "refuse",
+            "reason-refuse": "Not one of ours",
+            "confirm-refuse": "yes",
+            "version": borough_case.version,
+            "step": "confirm",
+        },
     )
     assert response.status_code == 404
     borough_case.refresh_from_db()

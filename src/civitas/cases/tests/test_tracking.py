@@ -48,7 +48,8 @@ def test_a_citizen_sees_where_their_application_stands_with_the_emailed_code(
     assert response.headers["Location"] == f"/applications/{case.reference}/"
     page = client.get(response.headers["Location"]).content.decode()
     assert "Apply for a resident parking permit" in page
-    assert "Received" in page
+    # The status is the label of the case's workflow state.
+    assert "Submitted" in page
     assert "We received your application on" in page
     # The page shows no answer from the application.
     assert "resident@example.com" not in page
@@ -62,6 +63,15 @@ def test_a_decided_application_says_so(client, case, smtp_inbox):
     page = client.get(client.post(CODE, {"code": code}).headers["Location"]).content.decode()
     assert "Approved" in page
     assert "We approved your application on" in page
+
+
+def test_an_application_waiting_for_the_citizen_says_what_state_it_is_in(client, case, smtp_inbox):
+    Case.objects.filter(pk=case.pk).update(status="more_information_requested")
+    _ask(client, case.reference)
+    code = _emailed_code(smtp_inbox, 2)
+    page = client.get(client.post(CODE, {"code": code}).headers["Location"]).content.decode()
+    assert "More information requested" in page
+    assert "We need something from you before we can go on." in page
 
 
 def test_an_unknown_reference_is_answered_exactly_like_a_real_one(client, db, smtp_inbox):

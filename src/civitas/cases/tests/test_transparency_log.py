@@ -11,9 +11,9 @@ from civitas.cases.public import submit_application
 from civitas.cases.services import (
     DecisionNotLogged,
     case_subject,
-    decide_case,
 )
 from civitas.cases.tests.factories import ANSWERS, CaseFactory
+from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.journeys.tests.test_pages import complete_questions
@@ -61,7 +61,11 @@ def test_a_decision_is_logged_with_a_hash_of_the_reason_never_the_reason(
     case = CaseFactory()
     reason = "The vehicle is not registered at this address"
     decide_case(
-        reference=case.reference, outcome=Outcome.REFUSE, reason=reason, staff=acting(caseworker)
+        reference=case.reference,
+        outcome=Outcome.REFUSE,
+        confirmed=True,
+        reason=reason,
+        staff=acting(caseworker),
     )
     [entry] = logged("case.decided")
     assert entry["subject"] == case_subject(case.reference)
@@ -81,7 +85,11 @@ def test_a_logged_reason_cannot_be_confirmed_by_hashing_a_guess(parking_permit, 
     case = CaseFactory()
     reason = "The vehicle is not registered at this address"
     decide_case(
-        reference=case.reference, outcome=Outcome.REFUSE, reason=reason, staff=acting(caseworker)
+        reference=case.reference,
+        outcome=Outcome.REFUSE,
+        confirmed=True,
+        reason=reason,
+        staff=acting(caseworker),
     )
     [entry] = logged("case.decided")
     fingerprint = entry["payload"]["reason_hmac_sha256"]
@@ -100,6 +108,7 @@ def test_each_decision_gets_its_own_reason_key(parking_permit, caseworker):
         decide_case(
             reference=case.reference,
             outcome=Outcome.REFUSE,
+            confirmed=True,
             reason="Not in a zone",
             staff=acting(caseworker),
         )
@@ -187,7 +196,10 @@ def test_the_answers_stay_hidden_when_opening_them_cannot_be_logged(
     page = response.content.decode()
     assert "The answers are hidden" in page
     assert "12 Station Road" not in page
-    assert "Save decision" not in page
-    response = client.post(f"/staff/cases/{case.reference}/", {"outcome": "approve"})
+    assert "What to do next" not in page
+    response = client.post(
+        f"/staff/cases/{case.reference}/",
+        {"transition": "approve", "version": case.version, "step": "confirm"},
+    )
     assert "The decision was not saved" in response.content.decode()
     assert Case.objects.get().status == "submitted"

@@ -40,6 +40,8 @@ def test_a_read_key_sees_its_organisations_application(client, reference, api_ke
     body = response.json()
     assert body["reference"] == reference
     assert body["status"] == "submitted"
+    # What a citizen is shown: the workflow state's label, in either language.
+    assert body["status_label"] == {"en": "Submitted", "cy": "Wedi'i gyflwyno"}
     assert body["organisation"] == "example-borough"
     assert body["service"] == "resident-parking-permit"
     assert body["submitted_at"]

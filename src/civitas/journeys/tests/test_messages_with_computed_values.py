@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from civitas.cases.models import Case
-from civitas.cases.services import decide_case
+from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.catalogue.public import get_live_service
 from civitas.journeys.submission import Submitted, submit_answers
@@ -103,6 +103,7 @@ def test_a_rule_value_the_recorded_decision_lacks_is_blank_not_worked_out_again(
     decide_case(
         reference=case.reference,
         outcome=Outcome.REFUSE,
+        confirmed=True,
         reason="Not in a zone",
         staff=acting(caseworker),
     )

@@ -21,6 +21,7 @@ kernel, lazily, by the name in the `CIVITAS_WIRING` setting.
 from civitas.cases import handlers as cases
 from civitas.cases.public import (
     ApplicationSubmitted,
+    CaseAssigned,
     CaseDecided,
     CaseFileDownloaded,
     PersonalDataViewed,
@@ -72,6 +73,7 @@ EVENT_HANDLERS: EventTable = {
         in_transaction=(record_audit_trail, cases.log_personal_data_view),
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
+    CaseAssigned: Handlers(in_transaction=(record_audit_trail,)),
     # Catalogue
     ServicePublished: Handlers(
         in_transaction=(record_audit_trail, catalogue.log_publication),

@@ -2,6 +2,7 @@
 
 from civitas.cases.events import (
     ApplicationSubmitted,
+    CaseAssigned,
     CaseDecided,
     CaseFileDownloaded,
     PersonalDataViewed,
@@ -12,6 +13,7 @@ from civitas.cases.services import submit_application
 
 __all__ = [
     "ApplicationSubmitted",
+    "CaseAssigned",
     "CaseDecided",
     "CaseFileDownloaded",
     "CaseStatus",

@@ -12,9 +12,10 @@ from django.utils import timezone
 from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files, store_case_files
 from civitas.cases.models import Case
+from civitas.cases.routing import route_case
 from civitas.cases.workflow import NEEDS_REASON, Outcome, Status, transition
 from civitas.catalogue.public import Service, get_service_version
-from civitas.identity.public import StaffContext
+from civitas.identity.public import StaffContext, find_team
 from civitas.ledger.public import (
     EntryReceipt,
     LedgerUnavailable,
@@ -105,6 +106,23 @@ def submit_application(
     raise AssertionError("unreachable")
 
 
+def _team_id(service: Service, answers: Mapping[str, JSONValue]) -> int | None:
+    """The id of the team the service's routing sends these answers to.
+
+    The team existed at publish; one removed since leaves the case with the default team,
+    or with none (the organisation's list of cases still shows it).
+    """
+    slug = route_case(service.model, answers, today=timezone.localdate())
+    if slug is None:
+        return None
+    team = find_team(organisation_id=service.organisation_id, slug=slug)
+    if team is None and service.model.routing is not None:
+        team = find_team(
+            organisation_id=service.organisation_id, slug=service.model.routing.default_team
+        )
+    return team.id if team is not None else None
+
+
 def _store_submission(
     service: Service,
     answers: Mapping[str, JSONValue],
@@ -129,6 +147,7 @@ def _store_submission(
         fee_decision=decision,
         estimate=estimate,
         submitted_at=timezone.now(),
+        team_id=_team_id(service, answers),
     )
     store_case_files(case, files)
     publish(

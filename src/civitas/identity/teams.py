@@ -129,7 +129,7 @@ def list_team_members(team_id: int, *, permission: str | None = None) -> list[Te
     """The members of a team, by name; with `permission`, only those whose role in the
     team's organisation grants it (who may be given a case, say)."""
     team = Team.objects.get(pk=team_id)
-    members = StaffUser.objects.filter(teammembership__team=team, is_active=True).order_by(
+    members = StaffUser.objects.filter(team_memberships__team=team, is_active=True).order_by(
         "display_name", "pk"
     )
     if permission is not None:

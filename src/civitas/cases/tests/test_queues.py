@@ -14,7 +14,7 @@ from civitas.cases.queues import PAGE_SIZE, Queue, list_queue
 from civitas.cases.services import CaseNotFound
 from civitas.cases.tests.factories import CaseFactory
 from civitas.identity.models import Organisation, Team
-from civitas.identity.public import add_team_member, ensure_team
+from civitas.identity.public import add_team_member
 from civitas.platform.models import AuditEvent
 from civitas.platform.references import new_reference
 from conftest import SERVICES, acting, make_staff, publish_example

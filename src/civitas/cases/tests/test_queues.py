@@ -239,7 +239,8 @@ def test_two_caseworkers_taking_the_next_case_at_once_get_different_cases():
     for thread in threads:
         thread.join(30)
     assert errors == []
-    assert len(taken) == 2 and None not in taken
+    assert len(taken) == 2
+    assert None not in taken
     assert taken[0] != taken[1]
     assert Case.objects.filter(assigned_to__isnull=False).count() == 2
     assert AuditEvent.objects.filter(action="case.assigned").count() == 2

@@ -95,7 +95,8 @@ def test_a_bad_route_expression_is_reported_at_its_line(expression, message):
     )
     problems = _problems(source)
     assert len(problems) == 1
-    assert problems[0].startswith(f"service.yaml:{_line(source, f'if: "{expression}"')}: ")
+    line = _line(source, 'if: "' + expression + '"')
+    assert problems[0].startswith(f"service.yaml:{line}: ")
     assert message in problems[0]
 
 

@@ -3,8 +3,9 @@ leader, and "take the next case". Each is one transaction that locks or conditio
 updates the case and appends a `case.assigned` audit event (CaseAssigned)."""
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from civitas.cases.events import CaseAssigned
 from civitas.cases.models import Case
@@ -21,6 +22,13 @@ from civitas.platform.events import publish
 
 # How often "take the next case" tries again when someone else took the case it chose.
 TAKE_ATTEMPTS = 20
+
+# Why a case was not assigned, shown to the member of staff in their language.
+CANNOT_TAKE = gettext_noop("You cannot take cases")
+LEADERS_ONLY = gettext_noop("Only a team leader can assign cases")
+OPEN_CASES_ONLY = gettext_noop("Only an open case can be assigned")
+NOT_YOUR_TEAM = gettext_noop("The case is not in one of your teams")
+NOT_A_TEAM_WORKER = gettext_noop("Choose a member of the case's team who works cases")
 
 
 class AssignmentInvalid(ValueError):
@@ -55,11 +63,7 @@ def assign_case(*, reference: str, assignee_id: int, staff: StaffContext) -> Cas
     yourself = assignee_id == staff.user.pk
     permission = "cases.work" if yourself else "cases.assign"
     if not staff.can(permission):
-        raise AssignmentInvalid(
-            gettext_noop("You cannot take cases")
-            if yourself
-            else gettext_noop("Only a team leader can assign cases")
-        )
+        raise AssignmentInvalid(gettext(CANNOT_TAKE) if yourself else gettext(LEADERS_ONLY))
     with transaction.atomic():
         case = (
             Case.objects.select_for_update(of=("self",))
@@ -70,15 +74,13 @@ def assign_case(*, reference: str, assignee_id: int, staff: StaffContext) -> Cas
         if case is None:
             raise CaseNotFound(reference)
         if case.status != Status.SUBMITTED:
-            raise AssignmentInvalid(gettext_noop("Only an open case can be assigned"))
+            raise AssignmentInvalid(gettext(OPEN_CASES_ONLY))
         if case.team_id is None or not is_team_member(user_id=staff.user.pk, team_id=case.team_id):
-            raise AssignmentInvalid(gettext_noop("The case is not in one of your teams"))
+            raise AssignmentInvalid(gettext(NOT_YOUR_TEAM))
         if not yourself and assignee_id not in {
             member.user_id for member in list_team_members(case.team_id, permission="cases.work")
         }:
-            raise AssignmentInvalid(
-                gettext_noop("Choose a member of the case's team who works cases")
-            )
+            raise AssignmentInvalid(gettext(NOT_A_TEAM_WORKER))
         if case.assigned_to_id == assignee_id:
             return case
         case.assigned_to_id = assignee_id
@@ -106,7 +108,7 @@ def take_next_case(*, staff: StaffContext) -> Case | None:
     tries the next oldest.
     """
     if not staff.can("cases.work"):
-        raise AssignmentInvalid(gettext_noop("You cannot take cases"))
+        raise AssignmentInvalid(gettext(CANNOT_TAKE))
     teams = list_teams_of(user_id=staff.user.pk, organisation_id=staff.organisation.id)
     if not teams:
         return None
@@ -115,7 +117,7 @@ def take_next_case(*, staff: StaffContext) -> Case | None:
     return _take_by_conditional_update(staff, teams)
 
 
-def _waiting(staff: StaffContext, teams: list[TeamRef]):
+def _waiting(staff: StaffContext, teams: list[TeamRef]) -> QuerySet[Case]:
     # Reads the partial index case_unassigned, in its order.
     return Case.objects.filter(
         organisation_id=staff.organisation.id,
@@ -127,7 +129,7 @@ def _waiting(staff: StaffContext, teams: list[TeamRef]):
 
 def _take_locked(staff: StaffContext, teams: list[TeamRef]) -> Case | None:
     with transaction.atomic():
-        case = (
+        case: Case | None = (
             _waiting(staff, teams)
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("team")

@@ -2,20 +2,31 @@
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from civitas.cases.assignment import AssignmentInvalid, assign_case, take_next_case
 from civitas.cases.queues import Queue, list_queue
 from civitas.cases.services import CaseNotFound
 from civitas.cases.workflow import Status
-from civitas.identity.public import StaffRequest, has_permission, staff_member_required
+from civitas.identity.public import (
+    StaffRequest,
+    has_permission,
+    list_team_members,
+    staff_member_required,
+)
 
-QUEUE_TITLES = {
-    Queue.MINE: gettext_noop("My cases"),
-    Queue.TEAM: gettext_noop("My teams' cases"),
-    Queue.UNASSIGNED: gettext_noop("Unassigned cases"),
-}
+MINE = gettext_noop("My cases")
+TEAM = gettext_noop("My teams' cases")
+UNASSIGNED = gettext_noop("Unassigned cases")
+
+
+def _titles() -> dict[str, str]:
+    return {
+        Queue.MINE.value: gettext(MINE),
+        Queue.TEAM.value: gettext(TEAM),
+        Queue.UNASSIGNED.value: gettext(UNASSIGNED),
+    }
 
 
 @require_GET
@@ -36,6 +47,14 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
         status=status,
         cursor=request.GET.get("after"),
     )
+    can_assign = has_permission(request.staff, "cases.assign")
+    # A team leader gives a case to one of its team: one query per team of theirs, not
+    # per case.
+    members = (
+        {team.id: list_team_members(team.id, permission="cases.work") for team in page.teams}
+        if can_assign and chosen is not Queue.MINE
+        else {}
+    )
     filters = {
         key: request.GET[key] for key in ("team", "service", "status") if request.GET.get(key)
     }
@@ -44,12 +63,13 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
         "cases/queue.html",
         {
             "queue": chosen.value,
-            "title": QUEUE_TITLES[chosen],
-            "queues": QUEUE_TITLES,
+            "title": _titles()[chosen.value],
+            "queues": _titles(),
             "page": page,
             "filters": filters,
             "statuses": [s.value for s in Status],
             "can_take": has_permission(request.staff, "cases.work"),
+            "members": members,
             "none_waiting": request.GET.get("none") == "1",
         },
     )

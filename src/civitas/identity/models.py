@@ -75,7 +75,6 @@ class Team(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
     slug = models.SlugField(max_length=50)
     name = models.CharField(max_length=200)
-    members = models.ManyToManyField(StaffUser, through="TeamMembership", related_name="teams")
 
     class Meta:
         constraints = [

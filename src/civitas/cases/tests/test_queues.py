@@ -297,3 +297,70 @@ def test_each_queue_is_read_in_its_indexs_order_on_postgresql(teams, queue, inde
         plan = cases.explain()
     assert index in plan
     assert "Sort" not in plan
+
+
+def test_the_take_the_next_case_button_opens_the_case_it_gave_me(teams, client, signed_in):
+    worker = member("w@example.gov.uk", "caseworker", "highways")
+    oldest, _ = waiting(teams["highways"], 2)
+    signed_in(worker)
+    response = client.post("/staff/cases/next")
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/cases/{oldest.reference}/"
+    oldest.refresh_from_db()
+    assert oldest.assigned_to_id == worker.pk
+
+
+def test_with_nothing_waiting_the_button_says_so(teams, client, signed_in):
+    signed_in(member("w@example.gov.uk", "caseworker", "highways"))
+    response = client.post("/staff/cases/next", follow=True)
+    assert b"No case is waiting in your teams." in response.content
+
+
+def test_a_team_leader_assigns_a_case_from_the_team_queue_page(teams, client, signed_in):
+    leader = member("l@example.gov.uk", "team_leader", "highways")
+    colleague = member("c@example.gov.uk", "caseworker", "highways")
+    (case,) = waiting(teams["highways"])
+    signed_in(leader)
+    page = client.get("/staff/cases/queues/team/")
+    assert f'<option value="{colleague.pk}"'.encode() in page.content
+    response = client.post(f"/staff/cases/{case.reference}/assign", {"assignee": colleague.pk})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.assigned_to_id == colleague.pk
+
+
+def test_assigning_another_organisations_case_by_url_is_not_found_like_an_unknown_one(
+    teams, client, signed_in
+):
+    signed_in(member("w@example.gov.uk", "caseworker", "highways"))
+    other = Organisation.objects.create(slug="elsewhere", name="Elsewhere")
+    (theirs,) = waiting(Team.objects.create(organisation=other, slug="highways", name="H"))
+    for reference in (theirs.reference, new_reference()):
+        response = client.post(f"/staff/cases/{reference}/assign", {"assignee": "me"})
+        assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.assigned_to_id is None
+
+
+def test_a_refused_assignment_says_why_and_changes_nothing(teams, client, signed_in):
+    signed_in(member("w@example.gov.uk", "caseworker", "highways"))
+    (case,) = waiting(teams["environment"])
+    response = client.post(f"/staff/cases/{case.reference}/assign", {"assignee": "me"})
+    assert response.status_code == 409
+    assert b"The case is not in one of your teams" in response.content
+    for hostile in ("-1", "1; DROP TABLE cases_case", ""):
+        response = client.post(f"/staff/cases/{case.reference}/assign", {"assignee": hostile})
+        assert response.status_code in (400, 409)
+    case.refresh_from_db()
+    assert case.assigned_to_id is None
+
+
+def test_the_auditor_sees_the_queues_without_the_buttons_that_change_anything(
+    teams, client, signed_in
+):
+    signed_in(member("a@example.gov.uk", "auditor", "highways"))
+    waiting(teams["highways"])
+    response = client.get("/staff/cases/queues/team/")
+    assert response.status_code == 200
+    assert b"Take the next case" not in response.content
+    assert b"/assign" not in response.content

@@ -159,7 +159,10 @@ if REDIS_URL:
             },
         },
     }
-    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES}
+    # The queues share the cache's connection pool (platform/cache.py says why).
+    RQ_QUEUES = {
+        name: {"USE_REDIS_CACHE": "default", "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}

@@ -24,6 +24,7 @@ from civitas.cases.public import (
     CaseAssigned,
     CaseDecided,
     CaseFileDownloaded,
+    CasesSearched,
     PersonalDataViewed,
 )
 from civitas.catalogue import handlers as catalogue
@@ -74,6 +75,7 @@ EVENT_HANDLERS: EventTable = {
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
     CaseAssigned: Handlers(in_transaction=(record_audit_trail,)),
+    CasesSearched: Handlers(in_transaction=(record_audit_trail,)),
     # Catalogue
     ServicePublished: Handlers(
         in_transaction=(record_audit_trail, catalogue.log_publication),

@@ -156,3 +156,26 @@ class CaseAssigned(DomainEvent):
                 "role": self.role,
             },
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CasesSearched(DomainEvent):
+    """A member of staff searched the organisation's cases by a person's details. The
+    audit trail keeps what kind of search it was and how many cases it found, never what
+    was typed: that is personal data."""
+
+    kind: str
+    found: int
+    organisation: str
+    staff_user_id: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="cases.searched",
+            object_type="organisation",
+            object_id=self.organisation,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"kind": self.kind, "found": self.found},
+        )

@@ -96,3 +96,26 @@ class CaseFile(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class CaseSearchTerm(models.Model):
+    """One keyed digest a case is found by (cases/search.py): of an email address, a
+    postcode or a word of a name in its answers. Holds no answer, only the digest; the
+    submission time is copied so a search pages through its matches by index alone."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    organisation_id = models.BigIntegerField()
+    kind = models.CharField(max_length=8)
+    digest = models.CharField(max_length=32)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organisation_id", "kind", "digest", "-submitted_at", "-case"],
+                name="case_search",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} term of case {self.case_id}"

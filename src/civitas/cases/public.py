@@ -5,6 +5,7 @@ from civitas.cases.events import (
     CaseAssigned,
     CaseDecided,
     CaseFileDownloaded,
+    CasesSearched,
     PersonalDataViewed,
 )
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files
@@ -17,6 +18,7 @@ __all__ = [
     "CaseDecided",
     "CaseFileDownloaded",
     "CaseStatus",
+    "CasesSearched",
     "PersonalDataViewed",
     "SubmittedFile",
     "discard_unstored_case_files",

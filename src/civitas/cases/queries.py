@@ -16,11 +16,13 @@ class CasePage:
     next_cursor: str | None
 
 
-def _cursor(case: Case) -> str:
+def case_cursor(case: Case) -> str:
+    """Where a list of cases newest first goes on after `case`."""
     return f"{case.submitted_at.isoformat()}~{case.id}"
 
 
-def _parse_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
+def parse_case_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
+    """The (submitted_at, id) a `case_cursor` names; None for anything else."""
     try:
         when, case_id = cursor.split("~")
         return datetime.datetime.fromisoformat(when), int(case_id)
@@ -42,7 +44,7 @@ def list_cases(
     )
     if status:
         cases = cases.filter(status=status)
-    after = _parse_cursor(cursor) if cursor else None
+    after = parse_case_cursor(cursor) if cursor else None
     if after:
         submitted_at, case_id = after
         cases = cases.filter(
@@ -51,7 +53,7 @@ def list_cases(
     page = list(cases[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
-    return CasePage(cases=page, next_cursor=_cursor(page[-1]) if more else None)
+    return CasePage(cases=page, next_cursor=case_cursor(page[-1]) if more else None)
 
 
 @dataclass(frozen=True)

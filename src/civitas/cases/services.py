@@ -13,6 +13,7 @@ from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalData
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files, store_case_files
 from civitas.cases.models import Case
 from civitas.cases.routing import route_case
+from civitas.cases.search import index_case
 from civitas.cases.workflow import NEEDS_REASON, Outcome, Status, transition
 from civitas.catalogue.public import Service, get_service_version
 from civitas.identity.public import StaffContext, find_team
@@ -150,6 +151,7 @@ def _store_submission(
         team_id=_team_id(service, answers),
     )
     store_case_files(case, files)
+    index_case(case, service)
     publish(
         ApplicationSubmitted(
             reference=case.reference,

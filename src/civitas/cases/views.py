@@ -4,12 +4,14 @@ from collections.abc import Mapping
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.computed import case_computed_display
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
 from civitas.cases.models import Case, CaseFile
-from civitas.cases.queries import find_case, list_cases
+from civitas.cases.queries import find_case, find_case_status, list_cases
+from civitas.cases.search import MAX_QUERY_LENGTH, search_cases
 from civitas.cases.services import (
     CaseNotFound,
     DecisionInvalid,
@@ -27,6 +29,7 @@ from civitas.platform.audit import list_audit_events
 from civitas.platform.crypto import DecryptionError
 from civitas.platform.files.kinds import describe_size
 from civitas.platform.jsontypes import JSONValue
+from civitas.platform.references import normalise_reference
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,35 @@ def case_list(request: StaffRequest) -> HttpResponse:
         request,
         "cases/list.html",
         {"page": page, "status": status, "statuses": [s.value for s in Status]},
+    )
+
+
+@require_GET
+@staff_member_required("cases.view")
+def case_search(request: StaffRequest) -> HttpResponse:
+    """Finds cases by reference, or by the email address, postcode or name in them."""
+    text = request.GET.get("q", "")[: MAX_QUERY_LENGTH + 1]
+    error = ""
+    page = None
+    if text.strip():
+        reference = normalise_reference(text)
+        if reference is not None:
+            found = find_case_status(reference, organisation_id=request.staff.organisation.id)
+            if found is not None:
+                return redirect(f"/staff/cases/{found.reference}/")
+        if len(text) > MAX_QUERY_LENGTH:
+            error = _("Search must be %(count)s characters or fewer") % {"count": MAX_QUERY_LENGTH}
+        else:
+            page = search_cases(text=text, staff=request.staff, cursor=request.GET.get("after"))
+            if page is None:
+                error = _("Enter a reference, an email address, a postcode or a name")
+    elif "q" in request.GET:
+        error = _("Enter a reference, an email address, a postcode or a name")
+    return render(
+        request,
+        "cases/search.html",
+        {"text": text, "page": page, "error": error},
+        status=400 if error else 200,
     )
 
 

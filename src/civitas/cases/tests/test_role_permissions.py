@@ -32,6 +32,7 @@ ROUTES = {
     "staff/": ("get", "/staff/", None),
     "staff/organisation": ("get", "/staff/organisation", "signed-in"),
     "staff/cases/": ("get", "/staff/cases/", "cases.view"),
+    "staff/cases/search/": ("get", "/staff/cases/search/", "cases.view"),
     "staff/cases/queues/<slug:name>/": ("get", "/staff/cases/queues/mine/", "cases.view"),
     "staff/cases/next": ("post", "/staff/cases/next", "cases.work"),
     "staff/cases/<reference:reference>/assign": (

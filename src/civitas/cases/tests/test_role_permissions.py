@@ -31,6 +31,7 @@ DRAFT = "staff/preview/no-such-service/1/"
 ROUTES = {
     "staff/": ("get", "/staff/", None),
     "staff/organisation": ("get", "/staff/organisation", "signed-in"),
+    "staff/audit/": ("get", "/staff/audit/", "audit.view"),
     "staff/cases/": ("get", "/staff/cases/", "cases.view"),
     "staff/cases/search/": ("get", "/staff/cases/search/", "cases.view"),
     "staff/cases/queues/<slug:name>/": ("get", "/staff/cases/queues/mine/", "cases.view"),

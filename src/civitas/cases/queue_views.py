@@ -12,7 +12,7 @@ from civitas.cases.workflow import Status
 from civitas.identity.public import (
     StaffRequest,
     has_permission,
-    list_team_members,
+    list_members_by_team,
     staff_member_required,
 )
 
@@ -48,11 +48,11 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
         cursor=request.GET.get("after"),
     )
     can_assign = has_permission(request.staff, "cases.assign")
-    # A team leader gives a case to one of its team: one query per team of theirs, not
-    # per case.
+    # A team leader gives a case to one of its team: one query for the members of all
+    # their teams, not one per case.
     members = (
-        {team.id: list_team_members(team.id, permission="cases.work") for team in page.teams}
-        if can_assign and chosen is not Queue.MINE
+        list_members_by_team([team.id for team in page.teams], permission="cases.work")
+        if can_assign and chosen is not Queue.MINE and page.teams
         else {}
     )
     filters = {

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 
 from civitas.identity.models import Membership, Organisation, StaffUser, Team, TeamMembership
 from civitas.identity.permissions import ROLE_PERMISSIONS
@@ -141,6 +142,27 @@ def list_team_members(team_id: int, *, permission: str | None = None) -> list[Te
         TeamMember(user_id=user.pk, display_name=user.display_name, email=user.email)
         for user in members
     ]
+
+
+def list_members_by_team(team_ids: list[int], *, permission: str) -> dict[int, list[TeamMember]]:
+    """The members of each team whose role in its organisation grants `permission`, by
+    name: one query, however many teams (a team leader's queue page lists them all)."""
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+    rows = (
+        TeamMembership.objects.filter(
+            team_id__in=team_ids,
+            user__is_active=True,
+            user__memberships__organisation_id=F("team__organisation_id"),
+            user__memberships__role__in=roles,
+        )
+        .values_list("team_id", "user_id", "user__display_name", "user__email")
+        .distinct()
+        .order_by("team_id", "user__display_name", "user_id")
+    )
+    members: dict[int, list[TeamMember]] = {team_id: [] for team_id in team_ids}
+    for team_id, user_id, display_name, email in rows:
+        members[team_id].append(TeamMember(user_id=user_id, display_name=display_name, email=email))
+    return members
 
 
 def is_team_member(*, user_id: int, team_id: int) -> bool:

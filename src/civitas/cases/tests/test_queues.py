@@ -267,6 +267,20 @@ def test_a_queue_page_reads_in_a_fixed_number_of_queries_however_many_cases(
 QUEUE_PAGE_QUERIES = 6
 
 
+def test_a_team_leaders_queue_page_adds_one_query_for_the_teams_members(
+    teams, client, signed_in, django_assert_num_queries
+):
+    leader = member("l@example.gov.uk", "team_leader", "highways", "environment")
+    signed_in(leader)
+    client.get("/staff/cases/queues/team/")
+    for more in (1, 30):
+        waiting(teams["highways"], more)
+        waiting(teams["environment"], more)
+        # the caseworker's queries, and one for the members of both teams
+        with django_assert_num_queries(QUEUE_PAGE_QUERIES + 1):
+            assert client.get("/staff/cases/queues/team/").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("queue", "index"),
     [("mine", "case_assignee"), ("team", "case_team_queue"), ("unassigned", "case_unassigned")],

@@ -209,6 +209,12 @@ SAVED_JOURNEY_DAYS = read_int("SAVED_JOURNEY_DAYS", default=7)
 # Emails of a link to saved answers, per address written in and per client address.
 SAVE_AND_RETURN_RATE_PER_EMAIL = read_rate("SAVE_AND_RETURN_RATE_PER_EMAIL", "5/hour")
 SAVE_AND_RETURN_RATE_PER_ADDRESS = read_rate("SAVE_AND_RETURN_RATE_PER_ADDRESS", "20/hour")
+# "Track your application": one-time codes emailed to the address on an application.
+TRACKING_CODE_MINUTES = read_int("TRACKING_CODE_MINUTES", default=15)
+TRACKING_CODE_TRIES = read_int("TRACKING_CODE_TRIES", default=5)
+TRACKING_CODE_RATE_PER_APPLICATION = read_rate("TRACKING_CODE_RATE_PER_APPLICATION", "3/hour")
+TRACKING_CODE_RATE_PER_ADDRESS = read_rate("TRACKING_CODE_RATE_PER_ADDRESS", "20/hour")
+TRACKING_ACCESS_MINUTES = read_int("TRACKING_ACCESS_MINUTES", default=30)
 
 # --- Sessions and cookies --------------------------------------------------------------
 # With Redis, sessions are read from it and written through to the database, so a

@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("civitas.platform.urls")),
     path("", include("civitas.catalogue.urls")),
     path("services/", include("civitas.journeys.urls")),
+    path("applications/", include("civitas.cases.tracking_urls")),
     path("staff/preview/", include("civitas.journeys.preview_urls")),
     path("staff/", include("civitas.identity.urls")),
     path("staff/cases/", include("civitas.cases.urls")),

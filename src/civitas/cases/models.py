@@ -119,3 +119,21 @@ class CaseSearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} term of case {self.case_id}"
+
+
+class TrackingCode(models.Model):
+    """A one-time code emailed to the address on an application, with which the citizen
+    sees where it stands (cases/tracking.py). Kept only as its SHA-256."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    code_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0, db_default=0)
+    used_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-created_at"], name="tracking_code_latest")]
+
+    def __str__(self) -> str:
+        return f"tracking code for case {self.case_id}"

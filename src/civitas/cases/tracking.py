@@ -1,0 +1,211 @@
+"""Track your application: a citizen sees where their application stands, by its reference
+and a one-time code emailed to the address on it.
+
+Asking for a code says the same whatever the reference (a real one, an unknown one, one
+with no email address), so the page cannot be used to learn which references exist. A
+code is 6 digits, kept only as its SHA-256, valid for TRACKING_CODE_MINUTES and for
+TRACKING_CODE_TRIES tries; asking for codes is limited per application and per client.
+The email is written in the language the citizen applied in.
+"""
+
+import datetime
+import hashlib
+import hmac
+import html
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from civitas.cases.models import Case, TrackingCode
+from civitas.cases.workflow import Status
+from civitas.catalogue.public import Service, get_service_version, in_language
+from civitas.notify.public import EmailContent, queue_email
+from civitas.platform import ratelimit
+from civitas.platform.formats import written_date
+
+logger = logging.getLogger(__name__)
+
+CODE_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    """Asked for: sent if the reference is an application with an email address."""
+
+
+@dataclass(frozen=True)
+class TooManyCodes:
+    retry_after_seconds: int
+
+
+class CodeRefused(Exception):
+    """The code does not open the application. `why`: "wrong" or "expired"."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def send_tracking_code(reference: str, *, client: str) -> CodeSent | TooManyCodes:
+    """Emails a new one-time code for the application `reference` (normalised) to the
+    address on it. Counts the asking before anything is looked up: call it outside a
+    transaction."""
+    refusals = [
+        verdict
+        for verdict in (
+            ratelimit.hit(
+                "tracking.application", reference, settings.TRACKING_CODE_RATE_PER_APPLICATION
+            ),
+            ratelimit.hit("tracking.address", client, settings.TRACKING_CODE_RATE_PER_ADDRESS),
+        )
+        if not verdict.allowed
+    ]
+    if refusals:
+        return TooManyCodes(max(verdict.retry_after_seconds for verdict in refusals))
+    case = Case.objects.filter(reference=reference).first()
+    if case is None:
+        return CodeSent()
+    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+    email = case.answers.get(service.contact_email_answer)
+    if not isinstance(email, str) or not email:
+        return CodeSent()  # an anonymous application: nobody to send a code to
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    now = timezone.now()
+    with transaction.atomic():
+        made = TrackingCode.objects.create(
+            case=case,
+            code_sha256=_digest(code),
+            created_at=now,
+            expires_at=now + datetime.timedelta(minutes=settings.TRACKING_CODE_MINUTES),
+        )
+        with translation.override(case.language):
+            content = _code_email(code, in_language(service.title, case.language), service)
+        queue_email(
+            organisation_id=case.organisation_id,
+            idempotency_key=f"tracking-code:{made.id}",
+            about=case.reference,
+            template="tracking-code",
+            to=email,
+            content=content,
+            # The code opens the application's progress: not even staff read it back.
+            erase_body_when_sent=True,
+        )
+    logger.info("sent a tracking code for a case of %s", case.service_slug)
+    return CodeSent()
+
+
+def _code_email(code: str, title: str, service: Service) -> EmailContent:
+    minutes = settings.TRACKING_CODE_MINUTES
+    subject = _("Your code to see your application")
+    lines = [
+        _("Your code is %(code)s") % {"code": code},
+        _("Use it to see where your application stands: %(service)s.") % {"service": title},
+        _("The code works for %(minutes)s minutes.") % {"minutes": minutes},
+        _("If you did not ask for a code, you can ignore this email."),
+        service.organisation_name,
+    ]
+    text = "\n\n".join(lines) + "\n"
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    return EmailContent(subject=subject, text=text, html=body)
+
+
+def check_tracking_code(reference: str, code: str) -> None:
+    """Spends `code` for the application `reference`; raises CodeRefused if it is wrong,
+    used, expired or out of tries. Only the latest code of the application counts."""
+    now = timezone.now()
+    with transaction.atomic():
+        latest = (
+            TrackingCode.objects.select_for_update()
+            .filter(case__reference=reference)
+            .order_by("-created_at")
+            .first()
+        )
+        if latest is None:
+            refused = "wrong"
+        elif (
+            latest.used_at is not None
+            or latest.expires_at <= now
+            or latest.tries >= settings.TRACKING_CODE_TRIES
+        ):
+            refused = "expired"
+        else:
+            # The try counts whatever its outcome: committed before the answer is given.
+            right = hmac.compare_digest(latest.code_sha256, _digest(code.strip()))
+            TrackingCode.objects.filter(pk=latest.pk).update(
+                tries=F("tries") + 1, used_at=now if right else None
+            )
+            refused = "" if right else "wrong"
+    if refused:
+        raise CodeRefused(refused)
+
+
+@dataclass(frozen=True)
+class Step:
+    when: datetime.datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an application stands, in plain words: no answer from it is shown."""
+
+    reference: str
+    service_title: str
+    organisation: str
+    status: str
+    summary: str
+    steps: list[Step]
+
+
+def application_progress(reference: str, *, language: str) -> Progress | None:
+    """The progress of the application `reference` in `language`; None if there is none."""
+    case = (
+        Case.objects.defer("answers", "fee_decision", "estimate")
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        return None
+    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+    with translation.override(language):
+        received = _("We received your application on %(date)s.") % {
+            "date": written_date(timezone.localtime(case.submitted_at).date(), language=language)
+        }
+        steps = [Step(case.submitted_at, received)]
+        status, summary = {
+            Status.SUBMITTED: (
+                _("Received"),
+                _("We have your application and will look at it. We will email you our decision."),
+            ),
+            Status.APPROVED: (_("Approved"), _("We approved your application.")),
+            Status.REFUSED: (
+                _("Refused"),
+                _("We could not approve your application. Our email to you gives the reason."),
+            ),
+        }.get(Status(case.status), (case.status, ""))
+        if case.decided_at is not None:
+            decided = written_date(timezone.localtime(case.decided_at).date(), language=language)
+            sentence = (
+                _("We approved your application on %(date)s.")
+                if case.status == Status.APPROVED
+                else _("We made our decision on %(date)s.")
+            )
+            steps.append(Step(case.decided_at, sentence % {"date": decided}))
+        return Progress(
+            reference=case.reference,
+            service_title=in_language(service.title, language),
+            organisation=service.organisation_name,
+            status=str(status),
+            summary=str(summary),
+            steps=steps,
+        )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_case_search_terms'),
+        ('cases', '0009_tracking_codes'),
         ('identity', '0004_teams_and_more_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -44,6 +44,15 @@ ORGANISATIONS = {
     "example-borough": "Example Borough Council",
     "sample-district": "Sample District Council",
 }
+# The teams the example services route cases to (services/report-a-problem routes by
+# the kind of problem).
+TEAMS = {
+    "example-borough": {
+        "highways": "Highways",
+        "environment": "Environment",
+        "street-scene": "Street scene",
+    },
+}
 
 
 class SmtpInbox:
@@ -245,10 +254,12 @@ def submit_again_through_the_api(client, case, headers: dict[str, str], files=No
 def publish_example(path: Path):
     """Publishes an example service, registering its organisation first."""
     from civitas.catalogue.public import get_live_service, publish_service_file
-    from civitas.identity.public import ensure_organisation
+    from civitas.identity.public import ensure_organisation, ensure_team
 
     for slug, name in ORGANISATIONS.items():
         ensure_organisation(slug=slug, name=name)
+        for team, team_name in TEAMS.get(slug, {}).items():
+            ensure_team(organisation=slug, slug=team, name=team_name)
     result = publish_service_file(path, published_by="test")
     return get_live_service(result.organisation, result.slug)
 

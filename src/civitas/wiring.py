@@ -21,6 +21,7 @@ kernel, lazily, by the name in the `CIVITAS_WIRING` setting.
 from civitas.cases import handlers as cases
 from civitas.cases.public import (
     ApplicationSubmitted,
+    CaseAssigned,
     CaseDecided,
     CaseFileDownloaded,
     CaseMoved,
@@ -76,6 +77,7 @@ EVENT_HANDLERS: EventTable = {
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
     CaseMoved: Handlers(in_transaction=(record_audit_trail,)),
+    CaseAssigned: Handlers(in_transaction=(record_audit_trail,)),
     CasesSearched: Handlers(in_transaction=(record_audit_trail,)),
     # Catalogue
     ServicePublished: Handlers(

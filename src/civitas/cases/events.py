@@ -175,6 +175,36 @@ class CaseFileDownloaded(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CaseAssigned(DomainEvent):
+    """A case was given to a member of staff to work: taken by them (`how` is "self" or
+    "next") or given by a team leader ("leader")."""
+
+    reference: str
+    organisation: str
+    team: str
+    assignee_user_id: str
+    staff_user_id: str
+    role: str
+    how: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.assigned",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={
+                "assignee": self.assignee_user_id,
+                "team": self.team,
+                "how": self.how,
+                "role": self.role,
+            },
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class CasesSearched(DomainEvent):
     """A member of staff searched the organisation's cases by a person's details. The
     audit trail keeps what kind of search it was and how many cases it found, never what

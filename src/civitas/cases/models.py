@@ -55,9 +55,33 @@ class Case(models.Model):
     assisted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The team the service's routing sent it to at submission (None: the service routes
+    # no case), and the member of staff working it.
+    team = models.ForeignKey("identity.Team", null=True, on_delete=models.PROTECT, related_name="+")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [
+            # The queues (queues.py) read oldest first, each by an index in its own order:
+            # a team's queue,
+            models.Index(
+                fields=["organisation", "team", "status", "submitted_at", "id"],
+                name="case_team_queue",
+            ),
+            # a person's own cases,
+            models.Index(
+                fields=["assigned_to", "status", "submitted_at", "id"], name="case_assignee"
+            ),
+            # and the open cases nobody has taken yet (what "take the next case" reads):
+            # partial, so it holds only the few rows waiting.
+            models.Index(
+                fields=["organisation", "team", "submitted_at", "id"],
+                name="case_unassigned",
+                condition=models.Q(assigned_to__isnull=True, status="submitted"),
+            ),
             # Keyset pagination of an organisation's work queue: newest first in a status.
             models.Index(
                 fields=["organisation", "status", "-submitted_at", "-id"], name="case_queue"

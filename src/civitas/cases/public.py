@@ -2,6 +2,7 @@
 
 from civitas.cases.events import (
     ApplicationSubmitted,
+    CaseAssigned,
     CaseDecided,
     CaseFileDownloaded,
     CaseMoved,
@@ -15,6 +16,7 @@ from civitas.cases.transitions import apply_automatic_transition, apply_due_time
 
 __all__ = [
     "ApplicationSubmitted",
+    "CaseAssigned",
     "CaseDecided",
     "CaseFileDownloaded",
     "CaseMoved",

@@ -13,10 +13,11 @@ from django.utils import timezone
 from civitas.cases.events import ApplicationSubmitted, PersonalDataViewed
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files, store_case_files
 from civitas.cases.models import Case
+from civitas.cases.routing import route_case
 from civitas.cases.search import index_case
 from civitas.cases.workflow import timer_due_at
 from civitas.catalogue.public import Service
-from civitas.identity.public import StaffContext
+from civitas.identity.public import StaffContext, find_team
 from civitas.ledger.public import (
     EntryReceipt,
     person_reference,
@@ -108,6 +109,23 @@ def submit_application(
     raise AssertionError("unreachable")
 
 
+def _team_id(service: Service, answers: Mapping[str, JSONValue]) -> int | None:
+    """The id of the team the service's routing sends these answers to.
+
+    The team existed at publish; one removed since leaves the case with the default team,
+    or with none (the organisation's list of cases still shows it).
+    """
+    slug = route_case(service.model, answers, today=timezone.localdate())
+    if slug is None:
+        return None
+    team = find_team(organisation_id=service.organisation_id, slug=slug)
+    if team is None and service.model.routing is not None:
+        team = find_team(
+            organisation_id=service.organisation_id, slug=service.model.routing.default_team
+        )
+    return team.id if team is not None else None
+
+
 def _store_submission(
     service: Service,
     answers: Mapping[str, JSONValue],
@@ -137,6 +155,7 @@ def _store_submission(
         estimate=estimate,
         submitted_at=now,
         assisted_by_id=assisted_by,
+        team_id=_team_id(service, answers),
     )
     store_case_files(case, files)
     index_case(case, service)

@@ -125,6 +125,7 @@ def parse_definition(
     problems.extend(_check_prose(document, positions))
     problems.extend(_check_summary_labels(document, positions))
     problems.extend(workflow_problems(document, positions))
+    problems.extend(_check_routing(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
     gaps = welsh_gaps(document, positions, _schema())
     return ParsedDefinition(document, source, digest, problems, positions, welsh_gaps=gaps)
@@ -772,6 +773,74 @@ def _check_expressions(document: dict[str, Any], positions: Document) -> list[Pr
             result = compiled(text, path, symbols, later, boolean=True)
             if result is not None:
                 uses_computed(result, path, seen)
+    return problems
+
+
+def _check_routing(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """A case is routed once all its answers are in, so a route may read any answer (but
+    not computed values, which can need the rules and the day: a team must follow from
+    the answers alone). Whether the teams exist is the organisation's affair, checked at
+    publish (services.py)."""
+    from civitas.catalogue.model import expression_types
+
+    routing = document.get("routing")
+    if not routing:
+        return []
+    problems: list[Problem] = []
+    answer_types: dict[str, str] = {}
+    for page in document["pages"]:
+        for question in _questions_of(page):
+            if page.get("kind") != "repeat":
+                answer_types[question["id"]] = question["type"]
+        for derived in page.get("derive", {}):
+            answer_types[derived] = "derived"
+        if page.get("kind") == "repeat":
+            answer_types[page["id"]] = "repeat"
+    computed = set(document.get("computed", {}))
+    symbols = {n: t for n, t in expression_types(document).items() if n not in computed}
+    unavailable = {
+        name: f"'{name}' is a computed value: a route reads the answers only" for name in computed
+    }
+    for index, route in enumerate(routing.get("routes", [])):
+        where: tuple[PathPart, ...] = ("routing", "routes", index, "if")
+        condition = route["if"]
+        if isinstance(condition, str):
+            try:
+                compile_expression(condition, symbols, unavailable=unavailable, boolean=True)
+            except ExpressionProblem as error:
+                at = f" (at character {error.offset + 1})" if error.offset is not None else ""
+                problems.append(positions.problem(f"{error.message}{at}", *where))
+            continue
+        kind = answer_types.get(condition["answer"])
+        if kind is None:
+            problems.append(
+                positions.problem(f"unknown answer '{condition['answer']}'", *where, "answer")
+            )
+        elif kind == "repeat" and "is" not in condition:
+            problems.append(
+                positions.problem(
+                    f"answer '{condition['answer']}' is a list of items: "
+                    "test it with is: present or is: missing",
+                    *where,
+                    "answer",
+                )
+            )
+        elif "includes" in condition and kind != "checkboxes":
+            problems.append(
+                positions.problem(
+                    f"answer '{condition['answer']}' is not a checkboxes answer: use equals or in",
+                    *where,
+                    "includes",
+                )
+            )
+        elif kind == "checkboxes" and ("equals" in condition or "in" in condition):
+            problems.append(
+                positions.problem(
+                    f"answer '{condition['answer']}' is a list of choices: test it with includes",
+                    *where,
+                    "answer",
+                )
+            )
     return problems
 
 

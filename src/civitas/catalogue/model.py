@@ -308,6 +308,29 @@ class Branch:
 
 
 @dataclass(frozen=True)
+class TeamRoute:
+    """One of the `routing` section's routes: a case goes to `team` if its condition holds
+    (structured, or an expression over the answers)."""
+
+    team: str
+    condition: Condition | None = None
+    expression: str | None = None
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Which team a case goes to: the first route that holds, else `default_team`."""
+
+    routes: tuple[TeamRoute, ...]
+    default_team: str
+
+    @property
+    def team_slugs(self) -> tuple[str, ...]:
+        """Every team the routing names, each once, in the order written."""
+        return tuple(dict.fromkeys([*(route.team for route in self.routes), self.default_team]))
+
+
+@dataclass(frozen=True)
 class Derivation:
     """A value derived from a page's answer: the answer looked up in a data table."""
 
@@ -540,6 +563,8 @@ class ServiceDefinition:
     checks of those questions read besides the earlier pages' answers."""
     workflow: Workflow = DEFAULT_WORKFLOW
     """The case lifecycle: the definition's own, or the platform's default."""
+    routing: Routing | None = None
+    """Which team each case goes to (None: the service routes no case to a team)."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -571,6 +596,8 @@ class ServiceDefinition:
                 texts.update({b.expression: True for b in page.next if b.expression})
                 if page.show_if:
                     texts[page.show_if] = True
+        if self.routing is not None:
+            texts.update({r.expression: True for r in self.routing.routes if r.expression})
         return MappingProxyType(
             {
                 text: compile_expression(
@@ -791,6 +818,7 @@ class ServiceDefinition:
             rule_types=_frozen(rule_types(doc)),
             item_types=_frozen(item_types(doc)),
             workflow=workflow_from_document(cast("Mapping[str, Any] | None", doc.get("workflow"))),
+            routing=_routing(doc["routing"]) if doc.get("routing") else None,
         )
 
 
@@ -1023,17 +1051,29 @@ def _branch(route: dict[str, Any]) -> Branch:
         return Branch(goto=route["goto"])
     if isinstance(condition, str):
         return Branch(goto=route["goto"], expression=condition)
+    return Branch(goto=route["goto"], condition=_condition(condition))
+
+
+def _condition(condition: dict[str, Any]) -> Condition:
     one_of = condition.get("in")
-    return Branch(
-        goto=route["goto"],
-        condition=Condition(
-            answer=condition["answer"],
-            equals=condition.get("equals"),
-            one_of=tuple(one_of) if one_of is not None else None,
-            is_=condition.get("is"),
-            includes=condition.get("includes"),
-        ),
+    return Condition(
+        answer=condition["answer"],
+        equals=condition.get("equals"),
+        one_of=tuple(one_of) if one_of is not None else None,
+        is_=condition.get("is"),
+        includes=condition.get("includes"),
     )
+
+
+def _routing(spec: dict[str, Any]) -> Routing:
+    routes = []
+    for route in spec.get("routes", ()):
+        condition = route["if"]
+        if isinstance(condition, str):
+            routes.append(TeamRoute(team=route["team"], expression=condition))
+        else:
+            routes.append(TeamRoute(team=route["team"], condition=_condition(condition)))
+    return Routing(routes=tuple(routes), default_team=spec["default_team"])
 
 
 def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:

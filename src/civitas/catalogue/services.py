@@ -18,7 +18,11 @@ from civitas.catalogue.events import DraftPublished, ServicePublished
 from civitas.catalogue.models import ServiceVersion
 from civitas.catalogue.queries import forget_live_versions
 from civitas.catalogue.texts import english
-from civitas.identity.public import find_organisation, organisation_requires_welsh
+from civitas.identity.public import (
+    find_organisation,
+    list_team_slugs,
+    organisation_requires_welsh,
+)
 from civitas.platform.events import publish
 from civitas.platform.yamlsource import Problem
 
@@ -69,6 +73,8 @@ def publish_service_file(path: Path, *, published_by: str, draft: bool = False) 
         )
     if parsed.welsh_gaps and organisation_requires_welsh(organisation.slug):
         raise DefinitionInvalid(welsh_required(parsed.welsh_gaps, organisation.name))
+    if unknown_teams := _unknown_teams(parsed, str(path), organisation.slug):
+        raise DefinitionInvalid(unknown_teams)
     with transaction.atomic():
         versions = ServiceVersion.objects.select_for_update().filter(
             organisation_id=organisation.id, slug=slug
@@ -110,6 +116,30 @@ def publish_service_file(path: Path, *, published_by: str, draft: bool = False) 
     return PublishResult(
         organisation=organisation.slug, slug=slug, version=version.version, is_new=True
     )
+
+
+def _unknown_teams(parsed: ParsedDefinition, filename: str, organisation: str) -> list[Problem]:
+    """Each team the routing names that the organisation does not have, at its line: a
+    case routed to no team would sit in nobody's queue."""
+    routing = parsed.definition.get("routing")
+    if not routing:
+        return []
+    teams = list_team_slugs(organisation)
+    named: list[tuple[str, tuple[str | int, ...]]] = [
+        (route["team"], ("routing", "routes", index, "team"))
+        for index, route in enumerate(routing.get("routes", []))
+    ]
+    named.append((routing["default_team"], ("routing", "default_team")))
+    return [
+        Problem(
+            file=filename,
+            line=parsed.line_of(*where),
+            message=f"{organisation} has no team '{team}': create it with "
+            f"`civitas teams add {organisation} {team} --name ...` first",
+        )
+        for team, where in named
+        if team not in teams
+    ]
 
 
 def _store_draft(

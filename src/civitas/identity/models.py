@@ -43,8 +43,12 @@ class Membership(models.Model):
 
     class Role(models.TextChoices):
         CASEWORKER = "caseworker", "Caseworker"
+        TEAM_LEADER = "team_leader", "Team leader"
         SERVICE_OWNER = "service_owner", "Service owner"
+        FINANCE = "finance", "Finance"
         ADMINISTRATOR = "administrator", "Administrator"
+        # Reads cases and their history, for inspection and complaints; changes nothing.
+        AUDITOR = "auditor", "Auditor"
 
     user = models.ForeignKey(StaffUser, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
@@ -59,6 +63,39 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} at {self.organisation_id}"
+
+
+class Team(models.Model):
+    """A group of an organisation's staff that works one kind of case (highways, say).
+
+    A service's routing sends each case to a team by its slug; a team's members see its
+    queue. Roles stay per organisation: a team says which cases, a role what one may do.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    slug = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="team_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation_id})"
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE)
+    user = models.ForeignKey(StaffUser, on_delete=models.CASCADE, related_name="team_memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="team_membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.team_id}"
 
 
 class ApiKey(models.Model):

@@ -23,15 +23,33 @@ from django.utils.http import urlencode
 from civitas.identity.models import Membership, Organisation
 
 # What each role may do. A permission not listed here is granted to nobody.
+#   cases.view     list and open the organisation's cases (and read their history)
+#   cases.decide   approve or refuse a case
+#   cases.work     take cases to work on: assign one to oneself, take the next case
+#   cases.assign   assign a case of one's team to another member of that team
+#   audit.view     read the audit trail
+#   teams.manage   create teams and say who is in them
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.CASEWORKER: frozenset(
-        {"cases.view", "cases.decide", "cases.assist", "notify.view"}
+        {"cases.view", "cases.decide", "cases.work", "cases.assist", "notify.view"}
+    ),
+    Membership.Role.TEAM_LEADER: frozenset(
+        {"cases.view", "cases.decide", "cases.work", "cases.assign", "cases.assist", "notify.view"}
     ),
     Membership.Role.SERVICE_OWNER: frozenset(
         {"cases.view", "services.publish", "services.preview"}
     ),
-    Membership.Role.ADMINISTRATOR: frozenset({"notify.view", "staff.manage", "services.preview"}),
+    # Finance reads cases for their fees; refunds come with payments.
+    Membership.Role.FINANCE: frozenset({"cases.view"}),
+    Membership.Role.ADMINISTRATOR: frozenset(
+        {"notify.view", "staff.manage", "teams.manage", "services.preview"}
+    ),
+    # Read-only by construction: no permission here lets anything change.
+    Membership.Role.AUDITOR: frozenset({"cases.view", "audit.view"}),
 }
+READ_ONLY_PERMISSIONS = frozenset({"cases.view", "audit.view", "notify.view", "services.preview"})
+"""Permissions that change nothing: the auditor holds only these (a test keeps it so)."""
+
 ANY_ROLE = None
 """Pass to `staff_member_required` for pages every member of the organisation may see."""
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("sign-in/code", views.enter_code, name="enter-code"),
     path("sign-out", views.sign_out, name="sign-out"),
     path("organisation", views.choose_organisation, name="choose-organisation"),
+    path("audit/", views.audit_trail, name="audit-trail"),
 ]

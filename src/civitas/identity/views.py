@@ -21,6 +21,7 @@ from civitas.identity.permissions import (
     staff_signed_in,
 )
 from civitas.identity.services import TooManyAttempts, check_password, verify_code
+from civitas.platform.audit import list_organisation_audit_events
 from civitas.platform.client_address import client_address
 from civitas.platform.events import publish
 from civitas.platform.input_guards import has_unsafe_characters
@@ -180,4 +181,16 @@ def staff_home(request: StaffRequest) -> HttpResponse:
         links.append({"href": "/staff/cases/", "text": gettext("Cases")})
     if has_permission(request.staff, "notify.view"):
         links.append({"href": "/staff/messages/", "text": gettext("Sent emails")})
+    if has_permission(request.staff, "audit.view"):
+        links.append({"href": "/staff/audit/", "text": gettext("Audit trail")})
     return render(request, "identity/staff_home.html", {"links": links})
+
+
+@require_GET
+@staff_member_required("audit.view")
+def audit_trail(request: StaffRequest) -> HttpResponse:
+    """The acting organisation's audit trail, newest first: for auditors, read-only."""
+    page = list_organisation_audit_events(
+        organisation=request.staff.organisation.slug, cursor=request.GET.get("after")
+    )
+    return render(request, "identity/audit_trail.html", {"page": page})

@@ -1,8 +1,11 @@
 """The audit trail every state change appends to, in the same transaction."""
 
+import datetime
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from django.db.models import Q
 from django.utils import timezone
 
 from civitas.platform.models import AuditEvent
@@ -32,6 +35,38 @@ def record_audit_event(
 
 def list_audit_events(*, object_type: str, object_id: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(object_type=object_type, object_id=object_id))
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    next_cursor: str | None
+
+
+def list_organisation_audit_events(
+    *, organisation: str, cursor: str | None = None, page_size: int = 50
+) -> AuditPage:
+    """One organisation's audit trail, newest first, a page at a time by key (the cursor
+    is the last event's time and id), read by the audit_by_organisation index."""
+    events = AuditEvent.objects.filter(organisation=organisation).order_by("-occurred_at", "-id")
+    if cursor:
+        when, _, event_id = cursor.partition("~")
+        try:
+            after = datetime.datetime.fromisoformat(when), uuid.UUID(event_id)
+        except ValueError:
+            after = None
+        if after is not None:
+            events = events.filter(
+                Q(occurred_at__lt=after[0]) | Q(occurred_at=after[0], id__lt=after[1])
+            )
+    page = list(events[: page_size + 1])
+    more = len(page) > page_size
+    page = page[:page_size]
+    last = page[-1] if page else None
+    return AuditPage(
+        events=page,
+        next_cursor=f"{last.occurred_at.isoformat()}~{last.id}" if more and last else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,13 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict)
 
     class Meta:
-        indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "occurred_at"]),
+            # An organisation's trail, newest first, read a page at a time by key.
+            models.Index(
+                fields=["organisation", "-occurred_at", "-id"], name="audit_by_organisation"
+            ),
+        ]
         ordering = ["occurred_at"]
 
     def __str__(self) -> str:

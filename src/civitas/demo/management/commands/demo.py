@@ -2,7 +2,7 @@
 key; `civitas demo code` prints the demo caseworker's current sign-in code. Refused in
 production."""
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pyotp
 from django.conf import settings
@@ -10,9 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civitas.identity.public import (
+    add_team_member,
     create_api_key,
     ensure_organisation,
     ensure_staff_member,
+    ensure_team,
     list_api_keys,
     revoke_api_key,
 )
@@ -25,6 +27,17 @@ DEMO_ORGANISATIONS = {
 }
 
 
+# The teams cases are routed to (services/report-a-problem routes reports by problem).
+DEMO_TEAMS = {
+    "example-borough": {
+        "highways": "Highways",
+        "environment": "Environment",
+        "street-scene": "Street scene",
+    },
+    "sample-district": {"parking": "Parking"},
+}
+
+
 class DemoStaffMember(TypedDict):
     email: str
     organisations: list[str]
@@ -32,6 +45,7 @@ class DemoStaffMember(TypedDict):
     password: str
     role: str
     totp_secret: str
+    teams: NotRequired[list[str]]
 
 
 # Demo sign-ins. They exist only where CIVITAS_ENV is not production.
@@ -44,6 +58,41 @@ DEMO_STAFF: list[DemoStaffMember] = [
         "role": "caseworker",
         # Base32 TOTP secret, so the demo code can also be added to an authenticator app.
         "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+        "teams": ["highways", "street-scene"],
+    },
+    {
+        "email": "leader@example-borough.gov.uk",
+        "organisations": ["example-borough"],
+        "display_name": "Lee Leader",
+        "password": "demo-team-leader-password",
+        "role": "team_leader",
+        "totp_secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+        "teams": ["highways", "environment", "street-scene"],
+    },
+    {
+        "email": "environment@example-borough.gov.uk",
+        "organisations": ["example-borough"],
+        "display_name": "Eve Environment",
+        "password": "demo-caseworker-password",
+        "role": "caseworker",
+        "totp_secret": "MZXW6YTBOI3DMNZYMZXW6YTBOI3DMNZY",
+        "teams": ["environment"],
+    },
+    {
+        "email": "finance@example-borough.gov.uk",
+        "organisations": ["example-borough"],
+        "display_name": "Fin Ance",
+        "password": "demo-finance-password",
+        "role": "finance",
+        "totp_secret": "NBSWY3DPNBSWY3DPNBSWY3DPNBSWY3DP",
+    },
+    {
+        "email": "auditor@example-borough.gov.uk",
+        "organisations": ["example-borough"],
+        "display_name": "Audrey Auditor",
+        "password": "demo-auditor-password",
+        "role": "auditor",
+        "totp_secret": "MFZWIZLTMFZWIZLTMFZWIZLTMFZWIZLT",
     },
     {
         "email": "owner@example-borough.gov.uk",
@@ -60,6 +109,7 @@ DEMO_STAFF: list[DemoStaffMember] = [
         "password": "demo-caseworker-password",
         "role": "caseworker",
         "totp_secret": "MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK",
+        "teams": ["parking"],
     },
     {
         # Works for both councils, one at a time: signs in, then chooses which.
@@ -108,6 +158,9 @@ class Command(BaseCommand):
             raise CommandError(f"no demo staff member {options['email']}")
         for slug, name in DEMO_ORGANISATIONS.items():
             ensure_organisation(slug=slug, name=name)
+            # Before the services: publishing checks the teams their routing names.
+            for team, team_name in DEMO_TEAMS.get(slug, {}).items():
+                ensure_team(organisation=slug, slug=team, name=team_name)
         call_command(
             "services", "load", str(settings.SERVICES_DIR), "--as", "demo-setup", stdout=self.stdout
         )
@@ -122,6 +175,9 @@ class Command(BaseCommand):
                     role=person["role"],
                     totp_key_hex=_hex_key(person["totp_secret"]),
                 )
+                for team in person.get("teams", []):
+                    if team in DEMO_TEAMS.get(organisation, {}):
+                        add_team_member(organisation=organisation, team=team, email=person["email"])
         self.stdout.write("demo staff ready")
         self._make_demo_key()
 

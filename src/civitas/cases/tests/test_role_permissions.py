@@ -1,0 +1,121 @@
+"""Every role against every staff page, through the one permission check.
+
+The table of who may do what is the specification: ROLE_PERMISSIONS must say exactly it,
+and each staff route is tried by a member of staff in each role. A route added under
+/staff/ without a row here fails `test_every_staff_route_is_in_the_table`.
+"""
+
+import base64
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from civitas.identity.models import Membership
+from civitas.identity.permissions import READ_ONLY_PERMISSIONS, ROLE_PERMISSIONS
+from civitas.platform.references import new_reference
+from conftest import CASEWORKER_TOTP, make_staff
+from tests.architecture.test_staff_views_are_guarded import OPEN_STAFF_ROUTES, _routes
+
+SPEC = {
+    "caseworker": {"cases.view", "cases.decide", "cases.work", "cases.assist", "notify.view"},
+    "team_leader": {
+        "cases.view",
+        "cases.decide",
+        "cases.work",
+        "cases.assign",
+        "cases.assist",
+        "notify.view",
+    },
+    "service_owner": {"cases.view", "services.publish", "services.preview"},
+    "finance": {"cases.view"},
+    "administrator": {"notify.view", "staff.manage", "teams.manage", "services.preview"},
+    "auditor": {"cases.view", "audit.view"},
+}
+
+CASE = new_reference()  # a well-formed reference of no case: allowed means "not found"
+DRAFT = "staff/preview/no-such-service/1/"
+# route pattern -> (method, URL, the permission it needs; None: any role)
+ROUTES = {
+    "staff/": ("get", "/staff/", None),
+    "staff/organisation": ("get", "/staff/organisation", "signed-in"),
+    "staff/audit/": ("get", "/staff/audit/", "audit.view"),
+    "staff/cases/": ("get", "/staff/cases/", "cases.view"),
+    "staff/cases/search/": ("get", "/staff/cases/search/", "cases.view"),
+    "staff/cases/queues/<slug:name>/": ("get", "/staff/cases/queues/mine/", "cases.view"),
+    "staff/cases/next": ("post", "/staff/cases/next", "cases.work"),
+    "staff/cases/<reference:reference>/assign": (
+        "post",
+        f"/staff/cases/{CASE}/assign",
+        "cases.work",
+    ),
+    "staff/cases/<reference:reference>/": ("get", f"/staff/cases/{CASE}/", "cases.view"),
+    "staff/cases/<reference:reference>/files/<str:token>/": (
+        "get",
+        f"/staff/cases/{CASE}/files/nothing/",
+        "cases.view",
+    ),
+    "staff/assist/": ("get", "/staff/assist/", "cases.assist"),
+    "staff/assist/<slug:slug>/": ("post", "/staff/assist/no-such-service/", "cases.assist"),
+    "staff/messages/": ("get", "/staff/messages/", "notify.view"),
+    "staff/messages/<str:message_id>/": ("get", "/staff/messages/nothing/", "notify.view"),
+}
+PREVIEW = {
+    "staff/preview/<slug:slug>/<int:version>/": "",
+    "staff/preview/<slug:slug>/<int:version>/check-answers/": "check-answers/",
+    "staff/preview/<slug:slug>/<int:version>/declaration/": "declaration/",
+    "staff/preview/<slug:slug>/<int:version>/confirmation/<str:reference>/": "confirmation/X/",
+    "staff/preview/<slug:slug>/<int:version>/privacy/": "privacy/",
+    "staff/preview/<slug:slug>/<int:version>/timed-out/": "timed-out/",
+    "staff/preview/<slug:slug>/<int:version>/keep-alive/": "keep-alive/",
+    "staff/preview/<slug:slug>/<int:version>/<slug:page_id>/": "page/",
+    "staff/preview/<slug:slug>/<int:version>/<slug:page_id>/<int:item>/": "page/1/",
+    "staff/preview/<slug:slug>/<int:version>/<slug:page_id>/<int:item>/remove/": "page/1/remove/",
+}
+for pattern, tail in PREVIEW.items():
+    ROUTES[pattern] = ("get", f"/{DRAFT}{tail}", "services.preview")
+
+
+def test_the_roles_grant_exactly_the_specified_permissions():
+    assert {role: set(granted) for role, granted in ROLE_PERMISSIONS.items()} == SPEC
+    assert set(SPEC) == set(Membership.Role.values)
+
+
+def test_the_auditor_holds_only_permissions_that_change_nothing():
+    assert ROLE_PERMISSIONS[Membership.Role.AUDITOR] <= READ_ONLY_PERMISSIONS
+
+
+def test_every_staff_route_is_in_the_table():
+    staff_routes = {
+        route
+        for route, _ in _routes(__import__("django.urls").urls.get_resolver().url_patterns)
+        if route.startswith("staff/") and route not in OPEN_STAFF_ROUTES
+    }
+    assert staff_routes == set(ROUTES)
+
+
+@pytest.mark.parametrize("role", sorted(SPEC))
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_each_role_reaches_exactly_the_pages_its_permissions_allow(
+    db, client, signed_in, role, route
+):
+    signed_in(make_staff(f"{role}@example.gov.uk", role))
+    method, url, permission = ROUTES[route]
+    response = getattr(client, method)(url)
+    allowed = permission in (None, "signed-in") or permission in SPEC[role]
+    if allowed:
+        # Let through the check: the page, or "not found" for the made-up case or draft.
+        assert response.status_code in (200, 302, 404, 409), response.status_code
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_someone_with_no_role_is_refused_everywhere(db, client, signed_in, route):
+    outsider = make_staff("outsider@example.gov.uk", None)
+    TOTPDevice.objects.create(
+        user=outsider, name="a", confirmed=True, key=base64.b32decode(CASEWORKER_TOTP).hex()
+    )
+    signed_in(outsider)
+    method, url, permission = ROUTES[route]
+    response = getattr(client, method)(url)
+    assert response.status_code == (200 if permission == "signed-in" else 403)

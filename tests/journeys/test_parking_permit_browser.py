@@ -153,7 +153,7 @@ def test_resident_applies_and_caseworker_approves(
         assert_accessible(page, "13-case-decision-preview")
         page.get_by_role("button", name="Confirm").click()
         expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Approve")
-        expect(page.get_by_text("Approved by")).to_be_visible()
+        expect(page.get_by_text("Approved: decided by")).to_be_visible()
         assert_accessible(page, "13-case-decided")
 
         run_queued_jobs()

@@ -38,7 +38,7 @@ def test_a_decision_in_the_browser_is_proved_in_the_log_by_an_outside_verifier(
         page.get_by_role("radio", name="Approve", exact=True).check()
         page.get_by_role("button", name="Continue").click()
         page.get_by_role("button", name="Confirm").click()
-        expect(page.get_by_text("Approved by")).to_be_visible()
+        expect(page.get_by_text("Approved: decided by")).to_be_visible()
 
         # The case page lists the decision's entry by its index, linked to its public page.
         row = page.locator("tr", has_text="Decision made")

@@ -1,5 +1,6 @@
 import logging
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -50,6 +51,9 @@ from civitas.platform.jsontypes import JSONValue
 from civitas.platform.references import normalise_reference
 
 logger = logging.getLogger(__name__)
+
+VIEW_SITTING_SECONDS = 30 * 60
+"""Drawing a case's answers again within this long of recording a view is the same view."""
 
 
 @require_GET
@@ -194,12 +198,21 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
         except DecisionInvalid as error:
             errors[form.field_for(str(error))] = str(error)
     # Looking at a person's answers is itself recorded, publicly: no record, no answers.
-    try:
-        record_personal_data_view(case=case, staff=staff)
-    except LedgerUnavailable:
-        answers_hidden = True
-    else:
-        answers_hidden = False
+    # Once per opening: each GET opens the case; the page drawn again by a form in the same
+    # sitting (a form error, the decision's preview) is the same look, not another.
+    opened = f"cases:viewed:{case.reference}"
+    now = int(time.time())
+    answers_hidden = False
+    if (
+        request.method == "GET"
+        or now - int(request.session.get(opened) or 0) > VIEW_SITTING_SECONDS
+    ):
+        try:
+            record_personal_data_view(case=case, staff=staff)
+        except LedgerUnavailable:
+            answers_hidden = True
+        else:
+            request.session[opened] = now
     rows = [] if answers_hidden else _answer_rows(service, case.answers)
     if not answers_hidden:
         _link_files(rows, service, case.answers, list_case_files(case), case.reference)

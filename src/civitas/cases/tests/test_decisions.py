@@ -116,6 +116,28 @@ def test_viewing_a_case_is_audited(client, parking_permit, caseworker, signed_in
     )
 
 
+def test_a_case_drawn_again_by_its_forms_is_one_view_and_opening_it_again_another(
+    client, parking_permit, caseworker, signed_in
+):
+    signed_in(caseworker)
+    case = CaseFactory()
+    page = f"/staff/cases/{case.reference}/"
+    client.get(page)
+    # A form error and the decision's preview draw the answers again: the same look.
+    assert client.post(page, {"version": case.version}).status_code == 400
+    client.post(page, {"transition": "approve", "version": case.version})
+    views = AuditEvent.objects.filter(action="case.personal_data_viewed", object_id=case.reference)
+    assert views.count() == 1
+    client.get(page)
+    assert views.count() == 2
+    # A form posted long after the last opening records a view of its own.
+    session = client.session
+    session[f"cases:viewed:{case.reference}"] -= 31 * 60
+    session.save()
+    client.post(page, {"version": case.version})
+    assert views.count() == 3
+
+
 def test_deciding_on_the_page_with_no_outcome_shows_an_error(
     client, parking_permit, caseworker, signed_in
 ):

@@ -5,6 +5,7 @@ from civitas.catalogue.definition import (
     DefinitionInvalid,
     normalise_postcode,
     parse_file,
+    parse_postcode,
     welsh_required,
 )
 from civitas.catalogue.events import DraftPublished, ServicePublished
@@ -118,6 +119,7 @@ __all__ = [
     "max_size_bytes",
     "normalise_postcode",
     "parse_file",
+    "parse_postcode",
     "posted_list",
     "promote_draft",
     "publish_service_file",

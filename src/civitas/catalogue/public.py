@@ -59,8 +59,10 @@ from civitas.catalogue.services import (
 )
 from civitas.catalogue.texts import LANGUAGES, active_language, in_language
 from civitas.catalogue.workflow import (
+    CLOSED_KINDS,
     DEFAULT_WORKFLOW,
     EVENTS,
+    WAITING_FOR_CITIZEN,
     AutomaticTransition,
     State,
     Transition,
@@ -70,10 +72,12 @@ from civitas.platform.yamlsource import Problem
 
 __all__ = [
     "BUILT_IN_PAGES",
+    "CLOSED_KINDS",
     "DEFAULT_ERRORS",
     "DEFAULT_WORKFLOW",
     "EVENTS",
     "LANGUAGES",
+    "WAITING_FOR_CITIZEN",
     "AutomaticTransition",
     "Branch",
     "Check",

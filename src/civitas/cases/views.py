@@ -21,7 +21,7 @@ from civitas.cases.conversation import (
     thread_of,
 )
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
-from civitas.cases.labels import channel_label, status_label
+from civitas.cases.labels import channel_label, service_titles, status_label
 from civitas.cases.messages import compose_message
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.queries import find_case, find_case_status, list_cases
@@ -86,6 +86,7 @@ def case_list(request: StaffRequest) -> HttpResponse:
             "status": status,
             "statuses": _filter_states(request.staff.organisation.id),
             "states": _states_of(page.cases),
+            "titles": service_titles(page.cases),
             "tag_classes": TAG_CLASSES,
         },
     )
@@ -160,6 +161,7 @@ def case_search(request: StaffRequest) -> HttpResponse:
             "page": page,
             "error": error,
             "states": _states_of(page.cases) if page else {},
+            "titles": service_titles(page.cases) if page else {},
             "tag_classes": TAG_CLASSES,
         },
         status=400 if error else 200,

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civitas.cases.assignment import AssignmentInvalid, assign_case, take_next_case
 from civitas.cases.labels import service_titles
-from civitas.cases.queues import Queue, list_queue
+from civitas.cases.queues import AGES, Queue, list_queue
 from civitas.cases.services import CaseNotFound
 from civitas.cases.workflow import Status
 from civitas.identity.public import (
@@ -47,12 +47,15 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *[s.value for s in Status]):
         status = None
+    age = request.GET.get("age", "")
+    older_than_days = int(age) if age.isdigit() and int(age) in AGES else None
     page = list_queue(
         chosen,
         staff=request.staff,
         team=request.GET.get("team") or None,
         service=request.GET.get("service") or None,
         status=status,
+        older_than_days=older_than_days,
         cursor=request.GET.get("after"),
     )
     can_assign = has_permission(request.staff, "cases.assign")
@@ -64,7 +67,9 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
         else {}
     )
     filters = {
-        key: request.GET[key] for key in ("team", "service", "status") if request.GET.get(key)
+        key: request.GET[key]
+        for key in ("team", "service", "status", "age")
+        if request.GET.get(key)
     }
     return render(
         request,
@@ -77,6 +82,7 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
             "titles": service_titles(page.cases),
             "filters": filters,
             "statuses": [s.value for s in Status],
+            "ages": AGES,
             "can_take": has_permission(request.staff, "cases.work"),
             "members": members,
             "none_waiting": request.GET.get("none") == "1",

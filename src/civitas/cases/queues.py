@@ -19,6 +19,8 @@ from civitas.catalogue.public import WAITING_FOR_CITIZEN
 from civitas.identity.public import StaffContext, TeamRef, list_teams_of
 
 PAGE_SIZE = 50
+AGES = (2, 7, 14, 28)
+"""The ages, in days, a queue may be filtered to cases older than."""
 
 
 class Queue(StrEnum):
@@ -111,9 +113,12 @@ def list_queue(
     team: str | None = None,
     service: str | None = None,
     status: str | None = None,
+    older_than_days: int | None = None,
     cursor: str | None = None,
 ) -> QueuePage:
-    """One page of a queue, filtered by team (one of the caller's), service and status.
+    """One page of a queue, filtered by team (one of the caller's), service, status and
+    age (submitted more than `older_than_days` ago: a bound on the column the oldest-first
+    queues are read by, so their index still serves it).
 
     Three queries: the caller's teams, the page (one more row than shown, to know whether
     there is a next page), and the assignees' names, joined in the page's query.
@@ -125,6 +130,10 @@ def list_queue(
     )
     if service:
         cases = cases.filter(service_slug=service)
+    if older_than_days:
+        cases = cases.filter(
+            submitted_at__lt=timezone.now() - datetime.timedelta(days=older_than_days)
+        )
     if after := _after(cursor, ORDER[queue]):
         cases = cases.filter(after)
     page = list(cases[: PAGE_SIZE + 1])

@@ -39,6 +39,7 @@ from civitas.identity.public import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    TeamChanged,
 )
 from civitas.journeys.public import (
     delete_abandoned_uploads,
@@ -95,6 +96,7 @@ EVENT_HANDLERS: EventTable = {
     OrganisationChosen: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyCreated: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyRevoked: Handlers(in_transaction=(record_audit_trail,)),
+    TeamChanged: Handlers(in_transaction=(record_audit_trail,)),
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),

@@ -7,6 +7,7 @@ from civitas.identity.events import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    TeamChanged,
 )
 from civitas.identity.permissions import (
     ANY_ROLE,
@@ -56,6 +57,7 @@ __all__ = [
     "SecurityCodeChecked",
     "StaffContext",
     "StaffRequest",
+    "TeamChanged",
     "TeamInvalid",
     "TeamMember",
     "TeamRef",

@@ -51,6 +51,7 @@ from civitas.catalogue.questions import (
 )
 from civitas.catalogue.service import Service
 from civitas.catalogue.services import (
+    PromotionRefused,
     PublishResult,
     VersionNotFound,
     promote_draft,
@@ -95,6 +96,7 @@ __all__ = [
     "Page",
     "Privacy",
     "Problem",
+    "PromotionRefused",
     "PublishResult",
     "Question",
     "QuestionPage",

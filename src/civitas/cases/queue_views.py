@@ -7,7 +7,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from civitas.cases.assignment import AssignmentInvalid, assign_case, take_next_case
-from civitas.cases.labels import service_titles
+from civitas.cases.labels import service_titles, status_label
 from civitas.cases.queues import AGES, Queue, list_queue
 from civitas.cases.services import CaseNotFound
 from civitas.cases.workflow import Status
@@ -82,6 +82,7 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
             "titles": service_titles(page.cases),
             "filters": filters,
             "statuses": [s.value for s in Status],
+            "status_label": status_label,
             "ages": AGES,
             "can_take": has_permission(request.staff, "cases.work"),
             "members": members,

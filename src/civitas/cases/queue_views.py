@@ -6,6 +6,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from civitas.cases.assignment import AssignmentInvalid, assign_case, take_next_case
+from civitas.cases.labelling import organisation_labels
 from civitas.cases.queues import Queue, list_queue
 from civitas.cases.services import CaseNotFound
 from civitas.cases.workflow import Status
@@ -19,6 +20,7 @@ from civitas.identity.public import (
 MINE = gettext_noop("My cases")
 TEAM = gettext_noop("My teams' cases")
 UNASSIGNED = gettext_noop("Unassigned cases")
+OPINIONS = gettext_noop("Opinions requested of my teams")
 
 
 def _titles() -> dict[str, str]:
@@ -26,6 +28,7 @@ def _titles() -> dict[str, str]:
         Queue.MINE.value: gettext(MINE),
         Queue.TEAM.value: gettext(TEAM),
         Queue.UNASSIGNED.value: gettext(UNASSIGNED),
+        "opinions": gettext(OPINIONS),
     }
 
 
@@ -39,12 +42,17 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *[s.value for s in Status]):
         status = None
+    labels = organisation_labels(request.staff.organisation.id)
+    label = request.GET.get("label") or None
+    if label not in {spec.id for spec in labels}:
+        label = None
     page = list_queue(
         chosen,
         staff=request.staff,
         team=request.GET.get("team") or None,
         service=request.GET.get("service") or None,
         status=status,
+        label=label,
         cursor=request.GET.get("after"),
     )
     can_assign = has_permission(request.staff, "cases.assign")
@@ -56,7 +64,9 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
         else {}
     )
     filters = {
-        key: request.GET[key] for key in ("team", "service", "status") if request.GET.get(key)
+        key: request.GET[key]
+        for key in ("team", "service", "status", "label")
+        if request.GET.get(key)
     }
     return render(
         request,
@@ -71,6 +81,10 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
             "can_take": has_permission(request.staff, "cases.work"),
             "members": members,
             "none_waiting": request.GET.get("none") == "1",
+            "labels": labels,
+            "can_assign": can_assign,
+            # Several cases at once: the team and unassigned queues, for a team leader.
+            "bulk": can_assign and chosen is not Queue.MINE and bool(members),
         },
     )
 

@@ -35,7 +35,7 @@ def _cursor(case: Case) -> str:
     return f"{case.submitted_at.isoformat()}~{case.id}"
 
 
-def _after(cursor: str | None) -> Q | None:
+def _after(cursor: str | None, *, prefix: str = "", id_field: str = "id") -> Q | None:
     if not cursor:
         return None
     try:
@@ -43,7 +43,23 @@ def _after(cursor: str | None) -> Q | None:
         submitted_at, after_id = datetime.datetime.fromisoformat(when), int(case_id)
     except ValueError:
         return None
-    return Q(submitted_at__gt=submitted_at) | Q(submitted_at=submitted_at, id__gt=after_id)
+    return Q(**{f"{prefix}submitted_at__gt": submitted_at}) | Q(
+        **{f"{prefix}submitted_at": submitted_at, f"{prefix}{id_field}__gt": after_id}
+    )
+
+
+def with_label(
+    cases: QuerySet[Case], *, organisation_id: int, label: str, cursor: str | None = None
+) -> QuerySet[Case]:
+    """The cases that carry `label`, in the queues' order (oldest first), read through the
+    labels' index case_label_queue (organisation, label, submitted_at, case): the page is
+    the first labelled rows in that order that also pass the queue's other filters, so the
+    cost follows the labelled cases, not the organisation's. The label's row and its
+    cursor are one filter, so they are one join."""
+    on_label = Q(labels__organisation_id=organisation_id, labels__label=label)
+    if after := _after(cursor, prefix="labels__", id_field="case_id"):
+        on_label &= after
+    return cases.filter(on_label).order_by("labels__submitted_at", "labels__case_id")
 
 
 def queue_cases(
@@ -77,9 +93,11 @@ def list_queue(
     team: str | None = None,
     service: str | None = None,
     status: str | None = None,
+    label: str | None = None,
     cursor: str | None = None,
 ) -> QueuePage:
-    """One page of a queue, filtered by team (one of the caller's), service and status.
+    """One page of a queue, filtered by team (one of the caller's), service, status and
+    label.
 
     Three queries: the caller's teams, the page (one more row than shown, to know whether
     there is a next page), and the assignees' names, joined in the page's query.
@@ -91,7 +109,9 @@ def list_queue(
     )
     if service:
         cases = cases.filter(service_slug=service)
-    if after := _after(cursor):
+    if label:
+        cases = with_label(cases, organisation_id=staff.organisation.id, label=label, cursor=cursor)
+    elif after := _after(cursor):
         cases = cases.filter(after)
     page = list(cases[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE

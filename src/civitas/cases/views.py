@@ -10,11 +10,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from civitas.cases.case_work import case_work, timeline_sentences
 from civitas.cases.computed import case_computed_display
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
 from civitas.cases.labels import action_label, channel_label, status_label
 from civitas.cases.messages import compose_message
 from civitas.cases.models import Case, CaseFile
+from civitas.cases.notes import NOTE_MAX_LENGTH
 from civitas.cases.queries import find_case, find_case_status, list_cases
 from civitas.cases.search import MAX_QUERY_LENGTH, search_cases
 from civitas.cases.services import (
@@ -218,6 +220,9 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
         _link_files(rows, service, case.answers, list_case_files(case), case.reference)
         rows.extend(_computed_rows(service, case))
     state = workflow.state(case.status)
+    # The notes, labels and opinions (case_work.py), and the history's sentences for them.
+    work = case_work(case, staff=staff, service=service)
+    history = list_audit_events(object_type="case", object_id=case.reference)
     done = workflow.transition(request.GET.get("done", "")) if request.method == "GET" else None
     return render(
         request,
@@ -242,12 +247,17 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
             "messages_sent": list_messages_about(
                 case.reference, organisation_id=staff.organisation.id
             ),
-            "history": list_audit_events(object_type="case", object_id=case.reference),
+            "history": history,
             "status_label": status_label,
             "channel_label": channel_label,
             "action_label": action_label,
             "ledger_kind_label": kind_label,
             "ledger_entries": list_entries_about(case_subject(case.reference)),
+            "work": work,
+            "work_sentence": timeline_sentences(history, labels=work.service_labels),
+            "note_max_length": NOTE_MAX_LENGTH,
+            "note_text": "",
+            "note_error": "",
         },
         status=503 if answers_hidden else 409 if conflict else 400 if errors else 200,
     )

@@ -16,6 +16,7 @@ from civitas.catalogue.files import (
 )
 from civitas.catalogue.model import (
     Branch,
+    CaseLabelSpec,
     Check,
     ComputedValue,
     Condition,
@@ -37,6 +38,7 @@ from civitas.catalogue.queries import (
     get_live_service,
     get_published_service,
     get_service_version,
+    list_live_labels,
     list_live_services,
 )
 from civitas.catalogue.questions import (
@@ -75,6 +77,7 @@ __all__ = [
     "LANGUAGES",
     "AutomaticTransition",
     "Branch",
+    "CaseLabelSpec",
     "Check",
     "Cleaned",
     "ComputedValue",
@@ -114,6 +117,7 @@ __all__ = [
     "get_service_version",
     "in_language",
     "is_file_question",
+    "list_live_labels",
     "list_live_services",
     "max_size_bytes",
     "normalise_postcode",

@@ -9,6 +9,7 @@ never what was written.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -24,6 +25,7 @@ from civitas.identity.public import StaffContext, find_team, is_team_member, lis
 from civitas.platform.events import DomainEvent, publish
 
 TEXT_MAX_LENGTH = 5000
+TEAM_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 PAGE_SIZE = 50
 
 CANNOT_ASK = gettext_noop("You cannot ask for opinions")
@@ -78,7 +80,9 @@ def request_opinion(
     if not staff.can("cases.work"):
         raise NotAllowed(gettext(CANNOT_ASK))
     case = _case(reference, staff)
-    asked = find_team(organisation_id=staff.organisation.id, slug=team) if team else None
+    # A slug in the teams' own format, or no team (never a look-up of anything else).
+    well_formed = len(team) <= 50 and TEAM_SLUG.fullmatch(team) is not None
+    asked = find_team(organisation_id=staff.organisation.id, slug=team) if well_formed else None
     errors: list[OpinionInvalid] = []
     if asked is None:
         errors.append(OpinionInvalid(gettext(CHOOSE_A_TEAM), field="team"))

@@ -1,6 +1,7 @@
 """Team work across cases: the opinions asked of my teams, assigning several cases at
 once, and a queue as CSV. Thin views over opinions.py, bulk.py and export.py."""
 
+import re
 from typing import cast
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -69,6 +70,7 @@ def bulk_assign(request: StaffRequest) -> HttpResponse:
 
 
 FILTERS = ("team", "service", "status", "label")
+FILTER_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 
 
 @require_GET
@@ -79,7 +81,10 @@ def export_csv(request: StaffRequest, name: str) -> HttpResponse:
         chosen = Queue(name)
     except ValueError:
         raise Http404("no such queue") from None
-    filters = {key: request.GET[key][:60] for key in FILTERS if request.GET.get(key)}
+    # Each filter is a slug or an id: anything else is no filter (never a query with it).
+    filters = {
+        key: request.GET[key] for key in FILTERS if FILTER_VALUE.fullmatch(request.GET.get(key, ""))
+    }
     if filters.get("status") not in (None, *[s.value for s in Status]):
         del filters["status"]
     if "label" in filters and filters["label"] not in {

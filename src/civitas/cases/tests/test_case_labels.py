@@ -12,7 +12,7 @@ from civitas.cases.models import Case, CaseLabel
 from civitas.cases.queues import PAGE_SIZE, Queue, list_queue, queue_cases, with_label
 from civitas.cases.services import CaseNotFound
 from civitas.cases.tests.factories import CaseFactory
-from civitas.cases.tests.test_queues import member, teams  # noqa: F401 (a fixture)
+from civitas.cases.tests.test_queues import member
 from civitas.identity.models import Team
 from civitas.platform.models import AuditEvent
 from conftest import acting

@@ -14,7 +14,7 @@ from civitas.cases.labelling import LabelShown, case_labels
 from civitas.cases.models import Case
 from civitas.cases.notes import NoteShown, list_notes
 from civitas.cases.opinions import OpinionShown, list_opinions
-from civitas.catalogue.public import CaseLabelSpec, Service
+from civitas.catalogue.public import CaseLabelSpec, Service, active_language, in_language
 from civitas.identity.public import StaffContext, list_teams_of
 from civitas.platform.models import AuditEvent
 
@@ -76,7 +76,8 @@ def timeline_sentences(
         else {}
     )
 
-    label_words = {spec.id: spec.label for spec in labels}
+    language = active_language()
+    label_words = {spec.id: in_language(spec.label, language) for spec in labels}
 
     def sentence(event: AuditEvent) -> str:
         template = SENTENCES.get(event.action)

@@ -42,12 +42,13 @@ def check_staff_text(text: str, *, max_length: int, empty: str, too_long: str) -
     """A text written by staff on a form (several lines), as it is kept: line endings made
     `\\n`, surrounding whitespace removed. Refuses an empty text, one too long, and one
     with characters nobody types (platform.input_guards: NUL, control characters other
-    than line breaks and tabs, bidirectional overrides)."""
+    than line breaks and tabs, bidirectional overrides). `empty` and `too_long` are the
+    messages, in the page's language; `too_long` names the `%(count)s`."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if is_only_invisible(text):
-        raise TextInvalid(gettext(empty))
+        raise TextInvalid(empty)
     if len(text) > max_length:
-        raise TextInvalid(gettext(too_long) % {"count": f"{max_length:,}"})
+        raise TextInvalid(too_long % {"count": f"{max_length:,}"})
     if has_unsafe_characters(text.replace("\n", "").replace("\t", "")):
         raise TextInvalid(gettext(CHARACTERS_NOT_ALLOWED))
     return text
@@ -70,7 +71,10 @@ def add_note(*, reference: str, text: str, staff: StaffContext) -> CaseNote:
     if not staff.can("cases.work"):
         raise NotAllowed(gettext(CANNOT_WRITE))
     text = check_staff_text(
-        text, max_length=NOTE_MAX_LENGTH, empty=ENTER_A_NOTE, too_long=NOTE_TOO_LONG
+        text,
+        max_length=NOTE_MAX_LENGTH,
+        empty=gettext(ENTER_A_NOTE),
+        too_long=gettext(NOTE_TOO_LONG),
     )
     with transaction.atomic():
         case = (

@@ -92,8 +92,8 @@ def request_opinion(
         question = check_staff_text(
             question,
             max_length=TEXT_MAX_LENGTH,
-            empty=ENTER_A_QUESTION,
-            too_long=QUESTION_TOO_LONG,
+            empty=gettext(ENTER_A_QUESTION),
+            too_long=gettext(QUESTION_TOO_LONG),
         )
     except TextInvalid as error:
         errors.append(OpinionInvalid(str(error), field="question"))
@@ -161,7 +161,10 @@ def answer_opinion(
         raise AlreadyAnswered(gettext(ALREADY_ANSWERED))
     try:
         answer = check_staff_text(
-            answer, max_length=TEXT_MAX_LENGTH, empty=ENTER_AN_ANSWER, too_long=ANSWER_TOO_LONG
+            answer,
+            max_length=TEXT_MAX_LENGTH,
+            empty=gettext(ENTER_AN_ANSWER),
+            too_long=gettext(ANSWER_TOO_LONG),
         )
     except TextInvalid as error:
         raise OpinionInvalid(str(error), field="answer") from None

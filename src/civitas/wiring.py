@@ -20,6 +20,7 @@ kernel, lazily, by the name in the `CIVITAS_WIRING` setting.
 
 from civitas.cases import handlers as cases
 from civitas.cases.public import (
+    ApplicantReplied,
     ApplicationSubmitted,
     CaseAssigned,
     CaseDecided,
@@ -29,6 +30,7 @@ from civitas.cases.public import (
     CaseNoteAdded,
     CasesExported,
     CasesSearched,
+    MessageSentToApplicant,
     OpinionGiven,
     OpinionRequested,
     PersonalDataViewed,
@@ -83,6 +85,8 @@ EVENT_HANDLERS: EventTable = {
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
     CaseMoved: Handlers(in_transaction=(record_audit_trail,)),
+    MessageSentToApplicant: Handlers(in_transaction=(record_audit_trail,)),
+    ApplicantReplied: Handlers(in_transaction=(record_audit_trail,)),
     CaseAssigned: Handlers(in_transaction=(record_audit_trail,)),
     CasesSearched: Handlers(in_transaction=(record_audit_trail,)),
     CaseNoteAdded: Handlers(in_transaction=(record_audit_trail,)),

@@ -3,10 +3,10 @@ private notes, the labels and the opinions asked of other teams, and the sentenc
 history reads for those actions. One query each; the page's query count is pinned by a
 test (tests/test_case_page_queries.py)."""
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +16,6 @@ from civitas.cases.notes import NoteShown, list_notes
 from civitas.cases.opinions import OpinionShown, list_opinions
 from civitas.catalogue.public import CaseLabelSpec, Service, active_language, in_language
 from civitas.identity.public import StaffContext, list_teams_of
-from civitas.platform.models import AuditEvent
 
 
 @dataclass(frozen=True)
@@ -59,38 +58,19 @@ SENTENCES: dict[str, Promise] = {
 }
 
 
-def timeline_sentences(
-    events: list[AuditEvent], *, labels: tuple[CaseLabelSpec, ...] = ()
-) -> Callable[[AuditEvent], str]:
-    """A function that gives the sentence the history reads for an event of the work on a
-    case ("Casey Worker added a note"), or "" for any other event. The names of the staff
-    who acted are read at once, in one query, and only when some event needs them."""
-    ids = {
-        int(event.actor_id)
-        for event in events
-        if event.action in SENTENCES and event.actor_id.isdigit()
+def work_sentence(
+    action: str, details: Mapping[str, Any], who: str, labels: tuple[CaseLabelSpec, ...]
+) -> str | None:
+    """The sentence the history reads for an event of the work on a case ("Casey Worker
+    added a note"), naming `who` acted; None for any other event. A label is named by its
+    words in the page's language (`labels`: the case's service's)."""
+    template = SENTENCES.get(action)
+    if template is None:
+        return None
+    label = str(details.get("label", ""))
+    words = next((spec.label for spec in labels if spec.id == label), label)
+    return str(template) % {
+        "name": who,
+        "label": in_language(words, active_language()),
+        "team": details.get("team", ""),
     }
-    names: dict[int, str] = (
-        dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "display_name"))
-        if ids
-        else {}
-    )
-
-    language = active_language()
-    label_words = {spec.id: in_language(spec.label, language) for spec in labels}
-
-    def sentence(event: AuditEvent) -> str:
-        template = SENTENCES.get(event.action)
-        if template is None:
-            return ""
-        actor = event.actor_id
-        name = names.get(int(actor)) if actor.isdigit() else None
-        return str(template) % {
-            "name": name or actor,
-            "label": label_words.get(
-                event.details.get("label", ""), event.details.get("label", "")
-            ),
-            "team": event.details.get("team", ""),
-        }
-
-    return sentence

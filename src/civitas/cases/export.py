@@ -11,23 +11,19 @@ from collections.abc import Iterator, Mapping
 
 from civitas.cases.events import CasesExported
 from civitas.cases.models import Case, CaseLabel
-from civitas.cases.queues import Queue, _after, _cursor, queue_cases, with_label
+from civitas.cases.queues import ORDER, Queue, _after, _cursor, queue_cases, with_label
 from civitas.identity.public import StaffContext, list_teams_of
 from civitas.platform.csv_export import csv_lines
 from civitas.platform.events import publish
 
 BATCH_SIZE = 500
 COLUMNS = ["reference", "service", "team", "status", "submitted", "assigned to", "due", "labels"]
-DUE_DATE_FIELDS = ("due_at", "due_date")
-"""The case's service-level due date, where the model has one (None: no due date)."""
 
 
 def _due(case: Case) -> str:
-    for name in DUE_DATE_FIELDS:
-        value = getattr(case, name, None)
-        if value is not None:
-            return str(value.isoformat())
-    return ""
+    """When the case's service-level clock falls due; "" while it has none (waiting for
+    the citizen, closed, or a status without a target)."""
+    return case.due_at.isoformat() if case.due_at is not None else ""
 
 
 def _batches(
@@ -45,18 +41,19 @@ def _batches(
         if filters.get("label"):
             cases = with_label(
                 cases,
+                queue,
                 organisation_id=staff.organisation.id,
                 label=filters["label"],
                 cursor=cursor,
             )
-        elif after := _after(cursor):
+        elif after := _after(cursor, ORDER[queue]):
             cases = cases.filter(after)
         batch = list(cases[:BATCH_SIZE])
         if batch:
             yield batch
         if len(batch) < BATCH_SIZE:
             return
-        cursor = _cursor(batch[-1])
+        cursor = _cursor(batch[-1], ORDER[queue])
 
 
 def _rows(batch: list[Case]) -> Iterator[list[object]]:

@@ -1,6 +1,7 @@
 """What other domains may use from cases."""
 
 from civitas.cases.events import (
+    ApplicantReplied,
     ApplicationSubmitted,
     CaseAssigned,
     CaseDecided,
@@ -10,6 +11,7 @@ from civitas.cases.events import (
     CaseNoteAdded,
     CasesExported,
     CasesSearched,
+    MessageSentToApplicant,
     OpinionGiven,
     OpinionRequested,
     PersonalDataViewed,
@@ -20,6 +22,7 @@ from civitas.cases.services import submit_application
 from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
 
 __all__ = [
+    "ApplicantReplied",
     "ApplicationSubmitted",
     "CaseAssigned",
     "CaseDecided",
@@ -30,6 +33,7 @@ __all__ = [
     "CaseStatus",
     "CasesExported",
     "CasesSearched",
+    "MessageSentToApplicant",
     "OpinionGiven",
     "OpinionRequested",
     "PersonalDataViewed",

@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +21,9 @@ from civitas.identity.public import (
 MINE = gettext_noop("My cases")
 TEAM = gettext_noop("My teams' cases")
 UNASSIGNED = gettext_noop("Unassigned cases")
+DUE = gettext_noop("By due date")
+OVERDUE = gettext_noop("Overdue")
+WAITING = gettext_noop("Waiting for the applicant")
 OPINIONS = gettext_noop("Opinions requested of my teams")
 
 
@@ -28,6 +32,10 @@ def _titles() -> dict[str, str]:
         Queue.MINE.value: gettext(MINE),
         Queue.TEAM.value: gettext(TEAM),
         Queue.UNASSIGNED.value: gettext(UNASSIGNED),
+        Queue.DUE.value: gettext(DUE),
+        Queue.OVERDUE.value: gettext(OVERDUE),
+        Queue.WAITING.value: gettext(WAITING),
+        # Not a queue of cases: the requests for an opinion made of the caller's teams.
         "opinions": gettext(OPINIONS),
     }
 
@@ -81,10 +89,12 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
             "can_take": has_permission(request.staff, "cases.work"),
             "members": members,
             "none_waiting": request.GET.get("none") == "1",
+            "has_status_filter": chosen in (Queue.MINE, Queue.TEAM),
+            "now": timezone.now(),
             "labels": labels,
             "can_assign": can_assign,
             # Several cases at once: the team and unassigned queues, for a team leader.
-            "bulk": can_assign and chosen is not Queue.MINE and bool(members),
+            "bulk": can_assign and chosen in (Queue.TEAM, Queue.UNASSIGNED) and bool(members),
         },
     )
 

@@ -1,17 +1,21 @@
-"""The caseworkers' queues: my cases, my teams' cases, and those nobody has taken yet.
+"""The caseworkers' queues: my cases, my teams' cases, those nobody has taken yet, those
+by due date and overdue, and those waiting for the citizen.
 
-Each queue reads oldest first (the longest waiting is worked first), paginated by key on
-(submitted_at, id), through an index in that same order (models.Case.Meta.indexes), so a
-page costs the same however long the queue. Nothing here counts the table.
+Each queue reads in its own order (oldest first, soonest due first, longest waiting
+first), paginated by key on (that column, id), through an index in that same order
+(models.Case.Meta.indexes), so a page costs the same however long the queue. Nothing here
+counts the table.
 """
 
 import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from civitas.cases.models import Case
+from civitas.cases.models import Case, CaseLabel
+from civitas.catalogue.public import WAITING_FOR_CITIZEN
 from civitas.identity.public import StaffContext, TeamRef, list_teams_of
 
 PAGE_SIZE = 50
@@ -21,6 +25,20 @@ class Queue(StrEnum):
     MINE = "mine"
     TEAM = "team"
     UNASSIGNED = "unassigned"
+    DUE = "due"
+    OVERDUE = "overdue"
+    WAITING = "waiting"
+
+
+# The column each queue reads in order (then by id).
+ORDER = {
+    Queue.MINE: "submitted_at",
+    Queue.TEAM: "submitted_at",
+    Queue.UNASSIGNED: "submitted_at",
+    Queue.DUE: "due_at",
+    Queue.OVERDUE: "due_at",
+    Queue.WAITING: "status_since",
+}
 
 
 @dataclass(frozen=True)
@@ -31,46 +49,70 @@ class QueuePage:
     """The caller's teams in the organisation, which the team queues read."""
 
 
-def _cursor(case: Case) -> str:
-    return f"{case.submitted_at.isoformat()}~{case.id}"
+def _cursor(case: Case, column: str) -> str:
+    return f"{getattr(case, column).isoformat()}~{case.id}"
 
 
-def _after(cursor: str | None, *, prefix: str = "", id_field: str = "id") -> Q | None:
+def _after(cursor: str | None, column: str, id_column: str = "id") -> Q | None:
     if not cursor:
         return None
     try:
         when, case_id = cursor.split("~")
-        submitted_at, after_id = datetime.datetime.fromisoformat(when), int(case_id)
+        value, after_id = datetime.datetime.fromisoformat(when), int(case_id)
     except ValueError:
         return None
-    return Q(**{f"{prefix}submitted_at__gt": submitted_at}) | Q(
-        **{f"{prefix}submitted_at": submitted_at, f"{prefix}{id_field}__gt": after_id}
-    )
+    if value.tzinfo is None:
+        return None
+    return Q(**{f"{column}__gt": value}) | Q(**{column: value, f"{id_column}__gt": after_id})
 
 
 def with_label(
-    cases: QuerySet[Case], *, organisation_id: int, label: str, cursor: str | None = None
+    cases: QuerySet[Case],
+    queue: Queue,
+    *,
+    organisation_id: int,
+    label: str,
+    cursor: str | None = None,
 ) -> QuerySet[Case]:
-    """The cases that carry `label`, in the queues' order (oldest first), read through the
-    labels' index case_label_queue (organisation, label, submitted_at, case): the page is
-    the first labelled rows in that order that also pass the queue's other filters, so the
-    cost follows the labelled cases, not the organisation's. The label's row and its
-    cursor are one filter, so they are one join."""
-    on_label = Q(labels__organisation_id=organisation_id, labels__label=label)
-    if after := _after(cursor, prefix="labels__", id_field="case_id"):
-        on_label &= after
-    return cases.filter(on_label).order_by("labels__submitted_at", "labels__case_id")
+    """The queue's cases that carry `label`, in the queue's order, from `cursor` on.
+
+    The queues read oldest first by submission are read through the labels' own index,
+    case_label_queue (organisation, label, submitted_at, case): the page is the first
+    labelled rows in that order that also pass the queue's other filters, so its cost
+    follows the labelled cases, not the organisation's. The label's row and its cursor are
+    one filter, so they are one join. The queues in another order (due date, waiting
+    since) keep their own index and order, and look each row's label up by the
+    (case, label) unique index.
+    """
+    if ORDER[queue] == "submitted_at":
+        on_label = Q(labels__organisation_id=organisation_id, labels__label=label)
+        if after := _after(cursor, "labels__submitted_at", "labels__case_id"):
+            on_label &= after
+        return cases.filter(on_label).order_by("labels__submitted_at", "labels__case_id")
+    labelled = CaseLabel.objects.filter(case=OuterRef("pk"), label=label)
+    cases = cases.filter(Exists(labelled))
+    if after := _after(cursor, ORDER[queue]):
+        cases = cases.filter(after)
+    return cases
 
 
 def queue_cases(
-    queue: Queue, *, staff: StaffContext, team_ids: list[int], status: str | None = None
+    queue: Queue,
+    *,
+    staff: StaffContext,
+    team_ids: list[int],
+    status: str | None = None,
+    now: datetime.datetime | None = None,
 ) -> QuerySet[Case]:
-    """The cases of one queue for the acting person, oldest first, without their answers.
+    """The cases of one queue for the acting person, in its order, without their answers.
 
-    `team_ids` are the caller's teams (or the one of them a page asked for). A queue shows
-    the open (submitted) cases unless `status` asks for others; the unassigned queue shows
-    only open ones. Each filter is an equality on its index's leading columns, so the index
-    gives the order too.
+    `team_ids` are the caller's teams (or the one of them a page asked for). My cases and
+    my teams' cases show the open (submitted) cases unless `status` asks for others; the
+    unassigned queue shows only open ones. The due and overdue queues show the cases whose
+    service-level clock runs (open ones: a waiting or closed case has none), soonest due
+    first; the waiting queue, those waiting for the citizen, longest waiting first. Each
+    filter is an equality on its index's leading columns, so the index gives the order
+    too.
     """
     cases = Case.objects.filter(organisation_id=staff.organisation.id).defer(
         "answers", "fee_decision", "estimate", "decision_reason"
@@ -79,11 +121,17 @@ def queue_cases(
         cases = cases.filter(assigned_to_id=staff.user.pk)
     elif queue is Queue.TEAM:
         cases = cases.filter(team_id__in=team_ids)
-    else:
+    elif queue is Queue.UNASSIGNED:
         cases = cases.filter(team_id__in=team_ids, assigned_to__isnull=True, status="submitted")
-    if queue is not Queue.UNASSIGNED:
+    elif queue is Queue.WAITING:
+        cases = cases.filter(team_id__in=team_ids, status_kind=WAITING_FOR_CITIZEN)
+    else:
+        cases = cases.filter(team_id__in=team_ids, due_at__isnull=False)
+        if queue is Queue.OVERDUE:
+            cases = cases.filter(due_at__lt=now or timezone.now())
+    if queue in (Queue.MINE, Queue.TEAM):
         cases = cases.filter(status=status or "submitted")
-    return cases.order_by("submitted_at", "id")
+    return cases.order_by(ORDER[queue], "id")
 
 
 def list_queue(
@@ -110,10 +158,14 @@ def list_queue(
     if service:
         cases = cases.filter(service_slug=service)
     if label:
-        cases = with_label(cases, organisation_id=staff.organisation.id, label=label, cursor=cursor)
-    elif after := _after(cursor):
+        cases = with_label(
+            cases, queue, organisation_id=staff.organisation.id, label=label, cursor=cursor
+        )
+    elif after := _after(cursor, ORDER[queue]):
         cases = cases.filter(after)
     page = list(cases[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
-    return QueuePage(cases=page, next_cursor=_cursor(page[-1]) if more else None, teams=teams)
+    return QueuePage(
+        cases=page, next_cursor=_cursor(page[-1], ORDER[queue]) if more else None, teams=teams
+    )

@@ -190,6 +190,7 @@ def test_the_label_filter_is_read_through_the_labels_index_on_postgresql(teams):
     staff = acting(worker)
     cases = with_label(
         queue_cases(Queue.TEAM, staff=staff, team_ids=[teams["highways"].id]),
+        Queue.TEAM,
         organisation_id=organisation.id,
         label="dangerous",
     )[:51]

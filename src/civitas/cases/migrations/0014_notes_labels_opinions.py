@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_case_team_and_assignment'),
+        ('cases', '0013_messages_and_service_levels'),
         ('identity', '0004_teams_and_more_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -202,3 +202,23 @@ def test_the_label_filter_is_read_through_the_labels_index_on_postgresql(teams):
         plan = cases.explain()
     assert "case_label_queue" in plan
     assert "Sort" not in plan
+
+
+def test_the_due_date_queue_filtered_by_a_label_keeps_its_own_order_and_pages_by_key(teams):
+    worker = member("w@example.gov.uk", "caseworker", "highways")
+    staff = acting(worker)
+    now = timezone.now()
+    # Submitted in one order, due in the other: the due queue reads soonest due first.
+    cases = [
+        report_case(teams["highways"], minutes=n, due_at=now + datetime.timedelta(days=200 - n))
+        for n in range(2 * PAGE_SIZE + 6)
+    ]
+    labelled = cases[::2]
+    for case in labelled:
+        set_label(reference=case.reference, label="needs_visit", on=True, staff=staff)
+    first = list_queue(Queue.DUE, staff=staff, label="needs_visit")
+    assert first.next_cursor is not None
+    second = list_queue(Queue.DUE, staff=staff, label="needs_visit", cursor=first.next_cursor)
+    assert second.next_cursor is None
+    seen = [case.reference for case in first.cases + second.cases]
+    assert seen == [case.reference for case in reversed(labelled)]

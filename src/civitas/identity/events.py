@@ -123,3 +123,26 @@ class TeamChanged(DomainEvent):
             organisation=self.organisation,
             details={"member": self.member_user_id} if self.member_user_id else {},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditTrailExported(DomainEvent):
+    """An auditor downloaded the organisation's audit trail for a range of dates."""
+
+    organisation: str
+    staff_user_id: str
+    start: str
+    end: str
+    """The first and last day asked for (ISO dates), both included."""
+    rows: int
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="audit.exported",
+            object_type="organisation",
+            object_id=self.organisation,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"from": self.start, "to": self.end, "rows": self.rows},
+        )

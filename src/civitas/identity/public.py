@@ -4,6 +4,7 @@ from civitas.identity.api_keys import ApiKeyRef, InvalidScope, validate_scope
 from civitas.identity.events import (
     ApiKeyCreated,
     ApiKeyRevoked,
+    AuditTrailExported,
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
@@ -50,6 +51,7 @@ __all__ = [
     "ApiKeyCreated",
     "ApiKeyRef",
     "ApiKeyRevoked",
+    "AuditTrailExported",
     "InvalidScope",
     "OrganisationChosen",
     "OrganisationRef",

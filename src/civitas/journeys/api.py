@@ -273,6 +273,8 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
 def _discard_request_files(tokens: list[str]) -> None:
     """The files of a request live only as long as it: the case, if one was stored, has
     its own copies; if none was, whatever was written for it goes too."""
+    if not tokens:
+        return  # most applications carry no file: not even a query to build
     try:
         for token in tokens:
             discard_upload(token)

@@ -44,7 +44,8 @@ def test_a_submission_is_one_transaction_of_a_fixed_number_of_statements(
     # entry (one statement on PostgreSQL, two on SQLite), its email and the email's job.
     ledger = 1 if connection.vendor == "postgresql" else 2
     assert len(statements) == 1 + 2 + 5 + ledger, "\n".join(statements)
-    assert statements[1].startswith("BEGIN") and statements[-1] == "COMMIT"
+    assert statements[1].startswith("BEGIN")
+    assert statements[-1] == "COMMIT"
     assert not any("SAVEPOINT" in sql for sql in statements)
 
 
@@ -58,7 +59,8 @@ def test_the_new_cases_email_is_queued_without_looking_for_an_earlier_one(
 ):
     statements = _statements_of_a_submission(client, api_headers)
     inserts = [sql for sql in statements if "notify_message" in sql]
-    assert len(inserts) == 1 and inserts[0].startswith("INSERT")
+    assert len(inserts) == 1
+    assert inserts[0].startswith("INSERT")
 
 
 def test_a_submission_with_an_idempotency_key_keeps_its_response_in_the_same_transaction(
@@ -70,7 +72,8 @@ def test_a_submission_with_an_idempotency_key_keeps_its_response_in_the_same_tra
     begin = next(i for i, sql in enumerate(statements) if sql.startswith("BEGIN"))
     commit = statements.index("COMMIT")
     kept = [i for i, sql in enumerate(statements) if "INSERT" in sql and "idempotent" in sql]
-    assert len(kept) == 1 and begin < kept[0] < commit
+    assert len(kept) == 1
+    assert begin < kept[0] < commit
     again = _submit(client, api_headers, {"Idempotency-Key": "one-application"})
     assert again.status_code == 201
     assert again["Idempotent-Replayed"] == "true"

@@ -1,14 +1,16 @@
-"""Where one API submission's time goes, in process: `python -m bench.submission_profile`.
+"""Where an API submission's time goes, in process:
 
-Sets up a database as `python -m bench` does (DATABASE_URL, REDIS_URL from the
-environment; the database must be migrated with the demo loaded and a key made), then
-posts the bench's own submission through the WSGI handler many times: prints the
-queries of one submission, the mean time of each, and a cProfile of the lot.
+    python -m bench.submission_profile <API key> [submissions] [cProfile sort]
+
+Runs against the database (and Redis) the environment names, migrated, with the demo
+loaded (`civitas demo setup`) and the key made (`civitas keys create`), as `python -m
+bench` prepares them. Posts the bench's own submission through Django's handler: prints
+the statements of one submission, the mean time of each part (timers only), then a
+cProfile of as many again.
 """
 
 import cProfile
 import io
-import json
 import os
 import pstats
 import sys
@@ -30,10 +32,7 @@ def main() -> None:
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     sort = sys.argv[3] if len(sys.argv) > 3 else "cumulative"
 
-    class _Fake:
-        pass
-
-    # The submission's body, exactly as the bench sends it (no pages fetched).
+    # The submission exactly as the bench sends it; no citizen's pages are fetched.
     import bench.web as web
 
     web._session_through = lambda *a, **k: {"cookie": "", "token": ""}  # type: ignore[assignment]
@@ -68,7 +67,6 @@ def main() -> None:
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(60)
     print(out.getvalue())
-    _ = json
 
 
 def _instrument() -> dict[str, float]:
@@ -77,7 +75,7 @@ def _instrument() -> dict[str, float]:
     import functools
 
     from civitas.cases import handlers as case_handlers
-    from civitas.cases import messages, search
+    from civitas.cases import messages
     from civitas.cases import services as case_services
     from civitas.journeys import api, flow, submission
     from civitas.notify import services as notify_services
@@ -130,7 +128,6 @@ def _instrument() -> dict[str, float]:
                     timed(f"handler {h.__name__}", h) for h in entry.in_transaction
                 ),
             )
-    _ = search
     return totals
 
 

@@ -1,6 +1,7 @@
-"""The words staff read for a case's codes (its status, how it came in, what happened to
-it), in the language of the page. The codes themselves stay in the data, the audit trail
-and the public log; only what a person reads is translated."""
+"""The words staff read for a case's codes (its status, how it came in), in the language
+of the page; what happened to it reads as sentences (timeline.py). The codes themselves
+stay in the data, the audit trail and the public log; only what a person reads is
+translated."""
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -19,15 +20,6 @@ CHANNEL_LABELS: dict[str, Promise] = {
     "assisted": gettext_lazy("on the phone or in person"),
 }
 
-# The audit trail's actions about a case, as its history lists them.
-ACTION_LABELS: dict[str, Promise] = {
-    "case.submitted": gettext_lazy("Application submitted"),
-    "case.decided": gettext_lazy("Decision made"),
-    "case.personal_data_viewed": gettext_lazy("Answers viewed"),
-    "case.file_downloaded": gettext_lazy("File downloaded"),
-    "cases.searched": gettext_lazy("Cases searched"),
-}
-
 
 def _label(labels: dict[str, Promise], code: str) -> str:
     # A code with no label yet (a new channel, an older action) is shown as it is
@@ -44,8 +36,3 @@ def status_label(status: str) -> str:
 def channel_label(channel: str) -> str:
     """How the application came in, as a phrase: "online", "through the API"."""
     return _label(CHANNEL_LABELS, channel)
-
-
-def action_label(action: str) -> str:
-    """What staff read for an audited action on a case."""
-    return _label(ACTION_LABELS, action)

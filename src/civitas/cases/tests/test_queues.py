@@ -17,7 +17,7 @@ from civitas.identity.models import Organisation, Team
 from civitas.identity.public import add_team_member
 from civitas.platform.models import AuditEvent
 from civitas.platform.references import new_reference
-from conftest import SERVICES, acting, make_staff, publish_example
+from conftest import PARKING_PERMIT, SERVICES, acting, make_staff, publish_example
 
 REPORT = SERVICES / "report-a-problem" / "service.yaml"
 
@@ -75,10 +75,25 @@ def test_a_report_goes_to_the_team_its_problem_type_routes_it_to(teams, problem_
     assert case.team.slug == team
 
 
-def test_a_service_without_routing_sends_its_cases_to_no_team(parking_permit):
+def test_a_service_with_only_a_default_team_sends_every_case_to_it(parking_permit):
     from civitas.journeys.tests.test_api import valid_answers
 
     case = submit_application(service=parking_permit, answers=valid_answers(), fee_pence=4800)
+    assert case.team.slug == "parking"
+
+
+def test_a_service_without_routing_sends_its_cases_to_no_team(organisations, tmp_path):
+    from civitas.catalogue.public import get_live_service, publish_service_file
+    from civitas.catalogue.tests.test_definitions import copy_services
+    from civitas.journeys.tests.test_api import valid_answers
+
+    path = copy_services(tmp_path, PARKING_PERMIT)
+    source = path.read_text()
+    path.write_text(source.replace("routing:\n  default_team: parking\n", ""))
+    published = publish_service_file(path, published_by="test")
+    service = get_live_service(published.organisation, published.slug)
+    assert service.model.routing is None
+    case = submit_application(service=service, answers=valid_answers(), fee_pence=4800)
     assert case.team is None
 
 
@@ -256,15 +271,17 @@ def test_a_queue_page_reads_in_a_fixed_number_of_queries_however_many_cases(
     for more in (1, 30):
         waiting(teams["highways"], more)
         waiting(teams["highways"], more, assigned_to=worker)
-        # session, user, OTP device, staff context, teams, the page (with its teams and
-        # assignees joined): the same for 2 cases as for 60.
+        # session, user, OTP device, staff context, the labels to filter by, teams, the
+        # page (with its teams and assignees joined), the service title (one per service
+        # version on the page; here one of no published service, so never cached): the
+        # same for 2 cases as for 60.
         with django_assert_num_queries(QUEUE_PAGE_QUERIES):
             response = client.get(f"/staff/cases/queues/{queue}/")
         assert response.status_code == 200
         assert response.content.count(b'href="/staff/cases/') >= more
 
 
-QUEUE_PAGE_QUERIES = 6
+QUEUE_PAGE_QUERIES = 8
 
 
 def test_a_team_leaders_queue_page_adds_one_query_for_the_teams_members(
@@ -449,3 +466,29 @@ def test_the_overdue_queue_page_marks_what_is_overdue(teams, client, signed_in):
     page = client.get("/staff/cases/queues/overdue/").content.decode()
     assert "govuk-tag--red" in page
     assert "Waiting for the applicant" in page  # the other queues are a link away
+
+
+def test_a_queue_filters_by_age_and_ignores_an_age_it_does_not_offer(teams, client, signed_in):
+    worker = member("w@example.gov.uk", "caseworker", "highways")
+    now = timezone.now()
+    old = [
+        CaseFactory(
+            organisation=teams["highways"].organisation,
+            team=teams["highways"],
+            submitted_at=now - datetime.timedelta(days=9),
+        )
+    ]
+    CaseFactory(
+        organisation=teams["highways"].organisation,
+        team=teams["highways"],
+        submitted_at=now - datetime.timedelta(days=3),
+    )
+    page = list_queue(Queue.TEAM, staff=acting(worker), older_than_days=7)
+    assert [case.reference for case in page.cases] == [old[0].reference]
+    signed_in(worker)
+    html = client.get("/staff/cases/queues/team/?age=7").content.decode()
+    assert old[0].reference in html
+    assert html.count("/staff/cases/") - html.count("/staff/cases/queues/") >= 1
+    for hostile in ("3", "-7", "7.5", "1e9", "x"):
+        response = client.get(f"/staff/cases/queues/team/?age={hostile}")
+        assert response.status_code == 200

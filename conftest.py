@@ -431,11 +431,13 @@ def wait_until(predicate, timeout: float = 30) -> bool:
 @pytest.fixture(autouse=True)
 def _fresh_process_memory(request):
     # Each test has its own database, so nothing a process remembers about the last one
-    # (the live service versions, the ledger's start-up check and largest tree seen) may
-    # carry over.
+    # (the live service versions, the API keys found, the ledger's start-up check and
+    # largest tree seen) may carry over.
     if request.config.pluginmanager.has_plugin("django"):
         from civitas.catalogue.queries import forget_live_versions
+        from civitas.identity.services import forget_api_keys
         from civitas.ledger.guard import guard
 
         forget_live_versions()
+        forget_api_keys()
         guard.reset()

@@ -159,9 +159,15 @@ if REDIS_URL:
             },
         },
     }
-    # The queues share the cache's connection pool (platform/cache.py says why).
+    # The queues share the cache's connection pool (platform/cache.py says why), and put
+    # a job on the queue in one round trip (platform/rq_queue.py).
     RQ_QUEUES = {
-        name: {"USE_REDIS_CACHE": "default", "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES
+        name: {
+            "USE_REDIS_CACHE": "default",
+            "DEFAULT_TIMEOUT": 300,
+            "QUEUE_CLASS": "civitas.platform.rq_queue.OneTripQueue",
+        }
+        for name in TASK_QUEUES
     }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:

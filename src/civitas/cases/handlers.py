@@ -35,6 +35,9 @@ def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerR
     queue_email(
         organisation_id=event.service.organisation_id,
         idempotency_key=f"case:{event.reference}:submitted",
+        # The case was made in this transaction, under a reference never used before (a
+        # clash rolls it back and draws another): no message can have this key yet.
+        new_key=True,
         about=event.reference,
         template="submitted",
         to=event.contact_email,

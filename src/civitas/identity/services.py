@@ -5,9 +5,11 @@ password hash (argon2: most of a second of a core) nor a chance to guess. Failur
 `civitas.security` log, naming the account and the address only by keyed pseudonyms.
 """
 
+import dataclasses
 import datetime
 import hmac
 import logging
+import time
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -161,6 +163,14 @@ def ensure_staff_member(
 
 # A key's last use is written at most this often, so a busy key does not write every call.
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
+# A live key, once found, is remembered by each process this long, so a client's calls do
+# not each cost a query (docs/decisions/0034). The bound on revocation: a key revoked in
+# another process is still taken here for at most this long; the revoking process forgets
+# it at once. The secret is checked against the stored hash on every call.
+API_KEY_MEMORY_SECONDS = 1.0
+# Only keys that exist are remembered, so this is never reached by guessing; a safety net.
+API_KEY_MEMORY_SIZE = 1000
+_known_keys: dict[str, tuple[float, str, ApiKeyRef]] = {}
 
 
 class UnknownOrganisation(LookupError):
@@ -211,19 +221,46 @@ def authenticate_api_key(authorization: str | None) -> ApiKeyRef | None:
     if found is None:
         return None
     public_id, secret = found
+    known = _live_key(public_id)
+    if known is None:
+        return None
+    stored_sha256, ref = known
+    # Compared in constant time, so the answer's timing tells nothing about the hash.
+    if not hmac.compare_digest(stored_sha256, secret_sha256(secret)):
+        return None
+    now = timezone.now()
+    if ref.last_used_at is None or now - ref.last_used_at >= LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=ref.id).update(last_used_at=now)
+        ref = dataclasses.replace(ref, last_used_at=now)
+        _known_keys[public_id] = (time.monotonic(), stored_sha256, ref)
+    return ref
+
+
+def _live_key(public_id: str) -> tuple[str, ApiKeyRef] | None:
+    """The stored hash and the key with this public id, while it is not revoked:
+    remembered for API_KEY_MEMORY_SECONDS, looked up otherwise."""
+    now = time.monotonic()
+    remembered = _known_keys.get(public_id)
+    if remembered is not None and now - remembered[0] < API_KEY_MEMORY_SECONDS:
+        return remembered[1], remembered[2]
     key = (
         ApiKey.objects.select_related("organisation")
         .filter(public_id=public_id, revoked_at__isnull=True)
         .first()
     )
-    # Compared in constant time, so the answer's timing tells nothing about the hash.
-    if key is None or not hmac.compare_digest(key.secret_sha256, secret_sha256(secret)):
+    if key is None:
+        _known_keys.pop(public_id, None)
         return None
-    now = timezone.now()
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        key.last_used_at = now
-    return _api_key_ref(key)
+    if len(_known_keys) >= API_KEY_MEMORY_SIZE:
+        _known_keys.clear()
+    ref = _api_key_ref(key)
+    _known_keys[public_id] = (now, key.secret_sha256, ref)
+    return key.secret_sha256, ref
+
+
+def forget_api_keys() -> None:
+    """Forgets every key this process remembers: the next call of each looks it up."""
+    _known_keys.clear()
 
 
 def revoke_api_key(public_id: str, *, revoked_by: str) -> ApiKeyRef | None:
@@ -238,6 +275,10 @@ def revoke_api_key(public_id: str, *, revoked_by: str) -> ApiKeyRef | None:
         )
         if key is None:
             return None
+        # Forgotten here at once (and again at commit, in case it was looked up since);
+        # other processes forget it within API_KEY_MEMORY_SECONDS.
+        _known_keys.pop(key.public_id, None)
+        transaction.on_commit(lambda: _known_keys.pop(public_id, None))
         if key.revoked_at is None:
             key.revoked_at = timezone.now()
             key.save(update_fields=["revoked_at"])

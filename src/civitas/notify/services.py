@@ -37,6 +37,7 @@ def queue_email(
     to: str,
     content: EmailContent,
     erase_body_when_sent: bool = False,
+    new_key: bool = False,
 ) -> Message:
     """Queues an organisation's email once per idempotency key; a repeat returns the first.
 
@@ -47,10 +48,16 @@ def queue_email(
 
     `erase_body_when_sent`: the body holds a secret (a single-use link), so it is replaced
     by a note once sent, and no one can read it back out of the outbox.
+
+    `new_key`: the caller made what the message is about in this same transaction (a
+    case just submitted), so no message can have its key yet. The look-up is skipped, one
+    round trip less; should the key exist all the same, the insert raises IntegrityError
+    and the caller's transaction rolls back.
     """
-    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
+    if not new_key:
+        existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     now = timezone.now()
     message = Message.objects.create(
         organisation_id=organisation_id,

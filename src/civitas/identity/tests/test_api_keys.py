@@ -7,7 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from civitas.identity import services as identity_services
 from civitas.identity.api_keys import InvalidScope, validate_scope
 from civitas.identity.models import ApiKey
 from civitas.identity.public import (
@@ -84,6 +86,38 @@ def test_a_revoked_key_is_not_found(organisations):
     revoked = revoke_api_key(key.public_id, revoked_by="test")
     assert revoked is not None
     assert revoked.revoked_at is not None
+    assert authenticate_api_key(f"Bearer {secret}") is None
+
+
+def test_a_key_in_use_is_looked_up_at_most_once_a_second(organisations, django_assert_num_queries):
+    _, secret = make_key()
+    assert authenticate_api_key(f"Bearer {secret}") is not None
+    with django_assert_num_queries(0):
+        assert authenticate_api_key(f"Bearer {secret}") is not None
+
+
+def test_a_remembered_key_still_needs_its_secret(organisations):
+    key, secret = make_key()
+    assert authenticate_api_key(f"Bearer {secret}") is not None
+    forged = f"civitas_{key.public_id}_{'A' * 43}"
+    assert authenticate_api_key(f"Bearer {forged}") is None
+    assert authenticate_api_key(f"Bearer {secret}") is not None
+
+
+def test_a_key_in_use_revoked_here_is_refused_at_once(organisations):
+    key, secret = make_key()
+    assert authenticate_api_key(f"Bearer {secret}") is not None
+    revoke_api_key(key.public_id, revoked_by="test")
+    assert authenticate_api_key(f"Bearer {secret}") is None
+
+
+def test_a_key_revoked_by_another_process_is_refused_within_a_second(organisations, monkeypatch):
+    key, secret = make_key()
+    assert authenticate_api_key(f"Bearer {secret}") is not None
+    # As the command line does it, in a process of its own: this one is not told.
+    ApiKey.objects.filter(public_id=key.public_id).update(revoked_at=timezone.now())
+    # Once the memory's bound has passed (here: as if it were none), the key is refused.
+    monkeypatch.setattr(identity_services, "API_KEY_MEMORY_SECONDS", 0.0)
     assert authenticate_api_key(f"Bearer {secret}") is None
 
 

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from civitas.identity.tests.factories import OrganisationFactory
@@ -48,6 +48,24 @@ def test_queueing_twice_with_one_key_makes_one_message(db, smtp_inbox):
         )
     run_queued_jobs()
     assert len(smtp_inbox.wait_for(1)) == 1
+    assert Message.objects.count() == 1
+
+
+def test_a_message_said_to_be_new_is_never_a_second_one_under_its_key(db):
+    # Queued as new (a case just made in this transaction), a key already used fails the
+    # caller's transaction rather than making a second message.
+    organisation = OrganisationFactory()
+    first = {
+        "organisation_id": organisation.pk,
+        "idempotency_key": "case:ABC:submitted",
+        "about": "ABC",
+        "template": "submitted",
+        "to": "a@example.com",
+        "content": CONTENT,
+    }
+    queue_email(**first, new_key=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        queue_email(**first, new_key=True)
     assert Message.objects.count() == 1
 
 

@@ -1,0 +1,64 @@
+"""A job goes on the Redis queue in one round trip, and is the job RQ would have queued."""
+
+import os
+
+import pytest
+import redis
+from redis.client import Pipeline
+from rq.job import Job, JobStatus
+
+from civitas.platform.rq_queue import OneTripQueue
+
+pytestmark = [
+    pytest.mark.slow,
+    # Other tests count in this Redis database; this one flushes it.
+    pytest.mark.xdist_group("redis"),
+]
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def connection():
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+
+
+def _round_trips(monkeypatch) -> list[str]:
+    trips: list[str] = []
+    command, execute = redis.Redis.execute_command, Pipeline.execute
+
+    def counted_command(self, *args, **options):
+        if not isinstance(self, Pipeline):
+            trips.append(str(args[0]))
+        return command(self, *args, **options)
+
+    def counted_execute(self, *args, **kwargs):
+        trips.append("pipeline")
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted_command)
+    monkeypatch.setattr(Pipeline, "execute", counted_execute)
+    return trips
+
+
+def test_a_job_is_queued_in_one_round_trip(connection, monkeypatch):
+    queue = OneTripQueue("email", connection=connection)
+    queue.enqueue_job(queue.create_job("os.getcwd"))  # the first asks Redis its version
+    trips = _round_trips(monkeypatch)
+    job = queue.enqueue_job(queue.create_job("os.getcwd"))
+    assert trips == ["pipeline"]
+    assert connection.lrange("rq:queue:email", 0, -1)[-1].decode() == job.id
+    assert connection.sismember("rq:queues", "rq:queue:email")
+    stored = Job.fetch(job.id, connection=connection)
+    assert stored.get_status() == JobStatus.QUEUED
+    assert stored.func_name == "os.getcwd"
+
+
+def test_a_job_that_waits_for_another_takes_rqs_own_path(connection):
+    queue = OneTripQueue("email", connection=connection)
+    first = queue.enqueue_job(queue.create_job("os.getcwd"))
+    second = queue.enqueue_job(queue.create_job("os.getcwd", depends_on=first))
+    assert second.get_status() == JobStatus.DEFERRED
+    assert connection.llen("rq:queue:email") == 1

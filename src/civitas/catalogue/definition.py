@@ -544,7 +544,7 @@ def _check_reasons_are_sent(document: dict[str, Any], positions: Document) -> li
         kind = kinds.get(transition["to"])
         if kind == WAITING_FOR_CITIZEN or kind is None:
             continue
-        name = _DECISION_MESSAGES.get(kind)
+        name = _DECISION_MESSAGES.get(kind, "")
         message = document["messages"].get(name) if name else None
         unsent = message is None or any(
             "reason" not in _template_keys(text)

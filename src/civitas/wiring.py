@@ -20,12 +20,14 @@ kernel, lazily, by the name in the `CIVITAS_WIRING` setting.
 
 from civitas.cases import handlers as cases
 from civitas.cases.public import (
+    ApplicantReplied,
     ApplicationSubmitted,
     CaseAssigned,
     CaseDecided,
     CaseFileDownloaded,
     CaseMoved,
     CasesSearched,
+    MessageSentToApplicant,
     PersonalDataViewed,
     apply_due_timers,
 )
@@ -77,6 +79,8 @@ EVENT_HANDLERS: EventTable = {
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
     CaseMoved: Handlers(in_transaction=(record_audit_trail,)),
+    MessageSentToApplicant: Handlers(in_transaction=(record_audit_trail,)),
+    ApplicantReplied: Handlers(in_transaction=(record_audit_trail,)),
     CaseAssigned: Handlers(in_transaction=(record_audit_trail,)),
     CasesSearched: Handlers(in_transaction=(record_audit_trail,)),
     # Catalogue

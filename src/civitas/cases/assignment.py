@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from civitas.cases.events import CaseAssigned
 from civitas.cases.models import Case
-from civitas.cases.queues import oldest_of_each_team
+from civitas.cases.queues import first_of_each_team
 from civitas.cases.services import CaseNotFound
 from civitas.cases.workflow import Status
 from civitas.identity.public import (
@@ -120,7 +120,7 @@ def take_next_case(*, staff: StaffContext) -> Case | None:
 
 # How many of each team's oldest waiting cases "take the next case" chooses among: more
 # than the people likely to press it at the same moment (each passes over those locked).
-CANDIDATES_PER_TEAM = 20
+CANDIDATES_PER_TEAM = 10
 
 
 def _waiting(staff: StaffContext, teams: list[TeamRef], *, bounded: bool = True) -> QuerySet[Case]:
@@ -139,7 +139,7 @@ def _waiting(staff: StaffContext, teams: list[TeamRef], *, bounded: bool = True)
     team_ids = [team.id for team in teams]
     waiting = of_teams(team_ids)
     if bounded and len(team_ids) > 1:
-        oldest = oldest_of_each_team(
+        oldest = first_of_each_team(
             lambda team_id: of_teams([team_id]), team_ids, CANDIDATES_PER_TEAM
         )
         waiting = waiting.filter(pk__in=oldest)

@@ -225,3 +225,46 @@ class CasesSearched(DomainEvent):
             organisation=self.organisation,
             details={"kind": self.kind, "found": self.found},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageSentToApplicant(DomainEvent):
+    """A member of staff wrote to the applicant: a request for more information (made by
+    a workflow transition) or a message of the case's thread. The text is never in it."""
+
+    reference: str
+    organisation: str
+    kind: str
+    """`request` or `message`."""
+    staff_user_id: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.message_sent",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"kind": self.kind},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplicantReplied(DomainEvent):
+    """The applicant answered in the case's thread, from their application's page."""
+
+    reference: str
+    organisation: str
+    files: int
+    """How many files came with the reply."""
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.applicant_replied",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="citizen",
+            organisation=self.organisation,
+            details={"files": self.files},
+        )

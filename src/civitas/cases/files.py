@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from civitas.cases.events import CaseFileDownloaded
-from civitas.cases.models import Case, CaseFile
+from civitas.cases.models import Case, CaseFile, CaseMessage
 from civitas.identity.public import StaffContext
 from civitas.platform.crypto import file_binding
 from civitas.platform.events import publish
@@ -42,8 +42,11 @@ def _binding(reference: str, token: str) -> bytes:
     return file_binding(kind="case file", identity=f"{reference}/{token}")
 
 
-def store_case_files(case: Case, files: Sequence[SubmittedFile]) -> None:
-    """Seals and records the files of a case being stored, inside its transaction.
+def store_case_files(
+    case: Case, files: Sequence[SubmittedFile], *, message: CaseMessage | None = None
+) -> None:
+    """Seals and records the files of a case being stored (or of the applicant's reply
+    `message`), inside its transaction.
 
     The files are written first; if anything fails before the rows are in, the files
     written are removed again, so a refused submission leaves no file behind."""
@@ -64,6 +67,7 @@ def store_case_files(case: Case, files: Sequence[SubmittedFile]) -> None:
                 file_name=submitted.file_name,
                 content_type=submitted.content_type,
                 size_bytes=len(submitted.content),
+                message=message,
             )
     except BaseException:
         for token in written:

@@ -33,6 +33,15 @@ class Case(models.Model):
     # When the soonest timer of its status falls due; None when the status has none. The
     # periodic job reads only this indexed column.
     timer_due_at = models.DateTimeField(null=True)
+    # The kind of its status (open, waiting-for-citizen, closed-...), copied at each move so
+    # a queue of the cases waiting for the citizen is one indexed equality.
+    status_kind = models.CharField(max_length=20, default="open", db_default="open")
+    # The service level: when the case should have moved on from its status (its state's
+    # service_level_days from entering it). While the case waits for the citizen or a
+    # payment the clock stops: `due_at` is cleared and what was left of it is kept in
+    # `service_level_left_seconds`, to run again from when the wait ends.
+    due_at = models.DateTimeField(null=True)
+    service_level_left_seconds = models.IntegerField(null=True)
     channel = models.CharField(max_length=16, default="online")
     # The language the citizen applied in: every message to them is written in it.
     language = models.CharField(max_length=8, default="en", db_default="en")
@@ -87,6 +96,18 @@ class Case(models.Model):
                 fields=["organisation", "status", "-submitted_at", "-id"], name="case_queue"
             ),
             models.Index(fields=["organisation", "-submitted_at", "-id"], name="case_recent"),
+            # What is overdue, or due soonest, in a team's cases.
+            models.Index(
+                fields=["organisation", "team", "due_at", "id"],
+                name="case_due",
+                condition=models.Q(due_at__isnull=False),
+            ),
+            # The cases waiting for the citizen, longest waiting first.
+            models.Index(
+                fields=["organisation", "team", "status_since", "id"],
+                name="case_waiting_for_citizen",
+                condition=models.Q(status_kind="waiting-for-citizen"),
+            ),
             models.Index(
                 fields=["timer_due_at"],
                 name="case_timer_due",
@@ -112,9 +133,39 @@ class CaseFile(models.Model):
     file_name = EncryptedTextField(bound_to="token")
     content_type = models.CharField(max_length=100)
     size_bytes = models.PositiveIntegerField()
+    # A file the applicant sent with a reply rather than with the application.
+    message = models.ForeignKey(
+        "CaseMessage", null=True, on_delete=models.PROTECT, related_name="files"
+    )
 
     def __str__(self) -> str:
         return self.token
+
+
+class CaseMessage(models.Model):
+    """One message of the thread between a case's caseworkers and its applicant: a request
+    for more information, a message from staff, or the applicant's reply (which may bring
+    files: CaseFile.message). The text is encrypted, bound to the message's own key."""
+
+    STAFF = "staff"
+    CITIZEN = "citizen"
+
+    key = models.CharField(max_length=32, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
+    sender = models.CharField(max_length=8)
+    # What it is: "request" (more information asked for), "message" or "reply".
+    kind = models.CharField(max_length=8)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = EncryptedTextField(bound_to="key")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "created_at"], name="case_message_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on case {self.case_id}"
 
 
 class CaseSearchTerm(models.Model):

@@ -1,12 +1,14 @@
 """What other domains may use from cases."""
 
 from civitas.cases.events import (
+    ApplicantReplied,
     ApplicationSubmitted,
     CaseAssigned,
     CaseDecided,
     CaseFileDownloaded,
     CaseMoved,
     CasesSearched,
+    MessageSentToApplicant,
     PersonalDataViewed,
 )
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files
@@ -15,6 +17,7 @@ from civitas.cases.services import submit_application
 from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
 
 __all__ = [
+    "ApplicantReplied",
     "ApplicationSubmitted",
     "CaseAssigned",
     "CaseDecided",
@@ -22,6 +25,7 @@ __all__ = [
     "CaseMoved",
     "CaseStatus",
     "CasesSearched",
+    "MessageSentToApplicant",
     "PersonalDataViewed",
     "SubmittedFile",
     "apply_automatic_transition",

@@ -93,7 +93,7 @@ def find_case_status(reference: str, *, organisation_id: int) -> CaseStatus | No
 def find_case(reference: str, *, organisation_id: int) -> Case | None:
     """The organisation's case with this reference; None if it has none by that name."""
     return (
-        Case.objects.select_related("decided_by", "assisted_by")
+        Case.objects.select_related("decided_by", "assisted_by", "team", "assigned_to")
         .filter(reference=reference, organisation_id=organisation_id)
         .first()
     )

@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +20,9 @@ from civitas.identity.public import (
 MINE = gettext_noop("My cases")
 TEAM = gettext_noop("My teams' cases")
 UNASSIGNED = gettext_noop("Unassigned cases")
+DUE = gettext_noop("By due date")
+OVERDUE = gettext_noop("Overdue")
+WAITING = gettext_noop("Waiting for the applicant")
 
 
 def _titles() -> dict[str, str]:
@@ -26,6 +30,9 @@ def _titles() -> dict[str, str]:
         Queue.MINE.value: gettext(MINE),
         Queue.TEAM.value: gettext(TEAM),
         Queue.UNASSIGNED.value: gettext(UNASSIGNED),
+        Queue.DUE.value: gettext(DUE),
+        Queue.OVERDUE.value: gettext(OVERDUE),
+        Queue.WAITING.value: gettext(WAITING),
     }
 
 
@@ -71,6 +78,8 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
             "can_take": has_permission(request.staff, "cases.work"),
             "members": members,
             "none_waiting": request.GET.get("none") == "1",
+            "has_status_filter": chosen in (Queue.MINE, Queue.TEAM),
+            "now": timezone.now(),
         },
     )
 

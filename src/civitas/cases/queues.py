@@ -1,12 +1,14 @@
-"""The caseworkers' queues: my cases, my teams' cases, and those nobody has taken yet.
+"""The caseworkers' queues: my cases, my teams' cases, those nobody has taken yet, those
+by due date and overdue, and those waiting for the citizen.
 
-Each queue reads oldest first (the longest waiting is worked first), paginated by key on
-(submitted_at, id), through an index in that same order (models.Case.Meta.indexes), so a
-page costs the same however long the queue. Nothing here counts the table.
+Each queue reads in its own order (oldest first, soonest due first, longest waiting
+first), paginated by key on (that column, id), through an index in that same order
+(models.Case.Meta.indexes), so a page costs the same however long the queue. Nothing here
+counts the table.
 
-A queue of several teams is read one team at a time inside the page's one query (the
-oldest of each team, by its index, then the oldest of those): asked for all the teams at
-once, the database would read every open case of them and sort it (decision 0033).
+A queue of several teams is read one team at a time inside the page's one query (the first
+of each team, by its index, then the first of those): asked for all the teams at once,
+the database would read every case of them in the queue and sort it (decision 0033).
 """
 
 import datetime
@@ -16,8 +18,10 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from civitas.cases.models import Case
+from civitas.catalogue.public import WAITING_FOR_CITIZEN
 from civitas.identity.public import StaffContext, TeamRef, list_teams_of
 
 PAGE_SIZE = 50
@@ -27,6 +31,20 @@ class Queue(StrEnum):
     MINE = "mine"
     TEAM = "team"
     UNASSIGNED = "unassigned"
+    DUE = "due"
+    OVERDUE = "overdue"
+    WAITING = "waiting"
+
+
+# The column each queue reads in order (then by id).
+ORDER = {
+    Queue.MINE: "submitted_at",
+    Queue.TEAM: "submitted_at",
+    Queue.UNASSIGNED: "submitted_at",
+    Queue.DUE: "due_at",
+    Queue.OVERDUE: "due_at",
+    Queue.WAITING: "status_since",
+}
 
 
 @dataclass(frozen=True)
@@ -37,30 +55,40 @@ class QueuePage:
     """The caller's teams in the organisation, which the team queues read."""
 
 
-def _cursor(case: Case) -> str:
-    return f"{case.submitted_at.isoformat()}~{case.id}"
+def _cursor(case: Case, column: str) -> str:
+    return f"{getattr(case, column).isoformat()}~{case.id}"
 
 
-def _after(cursor: str | None) -> Q | None:
+def _after(cursor: str | None, column: str) -> Q | None:
     if not cursor:
         return None
     try:
         when, case_id = cursor.split("~")
-        submitted_at, after_id = datetime.datetime.fromisoformat(when), int(case_id)
+        value, after_id = datetime.datetime.fromisoformat(when), int(case_id)
     except ValueError:
         return None
-    return Q(submitted_at__gt=submitted_at) | Q(submitted_at=submitted_at, id__gt=after_id)
+    if value.tzinfo is None:
+        return None
+    return Q(**{f"{column}__gt": value}) | Q(**{column: value, "id__gt": after_id})
 
 
 def queue_cases(
-    queue: Queue, *, staff: StaffContext, team_ids: list[int], status: str | None = None
+    queue: Queue,
+    *,
+    staff: StaffContext,
+    team_ids: list[int],
+    status: str | None = None,
+    now: datetime.datetime | None = None,
 ) -> QuerySet[Case]:
-    """The cases of one queue for the acting person, oldest first, without their answers.
+    """The cases of one queue for the acting person, in its order, without their answers.
 
-    `team_ids` are the caller's teams (or the one of them a page asked for). A queue shows
-    the open (submitted) cases unless `status` asks for others; the unassigned queue shows
-    only open ones. Each filter is an equality on its index's leading columns, so the index
-    gives the order too.
+    `team_ids` are the caller's teams (or the one of them a page asked for). My cases and
+    my teams' cases show the open (submitted) cases unless `status` asks for others; the
+    unassigned queue shows only open ones. The due and overdue queues show the cases whose
+    service-level clock runs (open ones: a waiting or closed case has none), soonest due
+    first; the waiting queue, those waiting for the citizen, longest waiting first. Each
+    filter is an equality on its index's leading columns, so the index gives the order
+    too.
     """
     cases = Case.objects.filter(organisation_id=staff.organisation.id).defer(
         "answers", "fee_decision", "estimate", "decision_reason"
@@ -69,23 +97,33 @@ def queue_cases(
         cases = cases.filter(assigned_to_id=staff.user.pk)
     elif queue is Queue.TEAM:
         cases = cases.filter(team_id__in=team_ids)
-    else:
+    elif queue is Queue.UNASSIGNED:
         cases = cases.filter(team_id__in=team_ids, assigned_to__isnull=True, status="submitted")
-    if queue is not Queue.UNASSIGNED:
+    elif queue is Queue.WAITING:
+        cases = cases.filter(team_id__in=team_ids, status_kind=WAITING_FOR_CITIZEN)
+    else:
+        cases = cases.filter(team_id__in=team_ids, due_at__isnull=False)
+        if queue is Queue.OVERDUE:
+            cases = cases.filter(due_at__lt=now or timezone.now())
+    if queue in (Queue.MINE, Queue.TEAM):
         cases = cases.filter(status=status or "submitted")
-    return cases.order_by("submitted_at", "id")
+    return cases.order_by(ORDER[queue], "id")
 
 
-def oldest_of_each_team(
-    team_cases: Callable[[int], QuerySet[Case]], team_ids: list[int], limit: int
+def first_of_each_team(
+    team_cases: Callable[[int], QuerySet[Case]],
+    team_ids: list[int],
+    limit: int,
+    *,
+    order: str = "submitted_at",
 ) -> RawSQL:
-    """The ids of the `limit` oldest cases of each team, as one subquery: each team's are
-    read by its own index in order, however many cases the teams hold. `team_cases(id)`
-    is the team's cases, filtered as the caller wants."""
+    """The ids of the first `limit` cases of each team in `order` (then id), as one
+    subquery: each team's are read by its own index in that order, however many cases the
+    teams hold. `team_cases(id)` is the team's cases, filtered as the caller wants."""
     parts, params = [], []
     for number, team_id in enumerate(team_ids):
-        oldest = team_cases(team_id).order_by("submitted_at", "id").values("id")[:limit]
-        sql, team_params = oldest.query.sql_with_params()
+        first = team_cases(team_id).order_by(order, "id").values("id")[:limit]
+        sql, team_params = first.query.sql_with_params()
         # The ORM's own SQL, its values still parameters: nothing typed is spliced in.
         parts.append(f"SELECT id FROM ({sql}) AS team_{number}")  # noqa: S608
         params.extend(team_params)
@@ -108,10 +146,11 @@ def list_queue(
     """
     teams = list_teams_of(user_id=staff.user.pk, organisation_id=staff.organisation.id)
     chosen = [t.id for t in teams if team is None or t.slug == team]
-    after = _after(cursor)
+    after = _after(cursor, ORDER[queue])
+    now = timezone.now()
 
     def of_teams(team_ids: list[int]) -> QuerySet[Case]:
-        cases = queue_cases(queue, staff=staff, team_ids=team_ids, status=status)
+        cases = queue_cases(queue, staff=staff, team_ids=team_ids, status=status, now=now)
         if service:
             cases = cases.filter(service_slug=service)
         if after:
@@ -120,9 +159,13 @@ def list_queue(
 
     cases = of_teams(chosen)
     if queue is not Queue.MINE and len(chosen) > 1:
-        oldest = oldest_of_each_team(lambda team_id: of_teams([team_id]), chosen, PAGE_SIZE + 1)
-        cases = cases.filter(pk__in=oldest)
+        first = first_of_each_team(
+            lambda team_id: of_teams([team_id]), chosen, PAGE_SIZE + 1, order=ORDER[queue]
+        )
+        cases = cases.filter(pk__in=first)
     page = list(cases.select_related("assigned_to", "team")[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
-    return QueuePage(cases=page, next_cursor=_cursor(page[-1]) if more else None, teams=teams)
+    return QueuePage(
+        cases=page, next_cursor=_cursor(page[-1], ORDER[queue]) if more else None, teams=teams
+    )

@@ -26,7 +26,7 @@ from django.db import transaction
 from civitas.cases.events import CasesSearched
 from civitas.cases.models import Case, CaseSearchTerm
 from civitas.cases.queries import PAGE_SIZE, CasePage, case_cursor, parse_case_cursor
-from civitas.catalogue.public import Question, QuestionPage, Service, normalise_postcode
+from civitas.catalogue.public import Question, QuestionPage, Service, parse_postcode
 from civitas.identity.public import StaffContext
 from civitas.platform.events import publish
 from civitas.platform.jsontypes import JSONValue
@@ -36,7 +36,6 @@ NAME_AUTOCOMPLETE = {"name", "given-name", "family-name", "additional-name", "ni
 MAX_QUERY_LENGTH = 200
 """Longer than any email address, postcode or name a person would type to search."""
 MAX_NAME_WORDS = 6
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
@@ -63,21 +62,16 @@ def _name_words(text: str) -> list[str]:
     return _WORD.findall(plain)[:MAX_NAME_WORDS]
 
 
-def _postcode(text: str) -> str | None:
-    compact = re.sub(r"\s+", "", text).upper()
-    return normalise_postcode(compact) if _POSTCODE.match(compact) else None
-
-
 def _terms_of(question: Question, value: JSONValue) -> Iterator[tuple[str, str]]:
     if not isinstance(value, str) or not value:
         return
     if question.type == "email":
         yield EMAIL, value.strip().casefold()
     elif question.type == "postcode":
-        if (postcode := _postcode(value)) is not None:
+        if (postcode := parse_postcode(value)) is not None:
             yield POSTCODE, postcode
     elif question.type == "address":
-        if (postcode := _postcode(value.rsplit("\n", 1)[-1])) is not None:
+        if (postcode := parse_postcode(value.rsplit("\n", 1)[-1])) is not None:
             yield POSTCODE, postcode
     elif _is_name(question):
         for word in _name_words(value):
@@ -141,7 +135,7 @@ def read_query(text: str) -> Query | None:
     key = _index_key()
     if "@" in text:
         return Query(EMAIL, (_digest(key, EMAIL, text.casefold()),))
-    if (postcode := _postcode(text)) is not None:
+    if (postcode := parse_postcode(text)) is not None:
         return Query(POSTCODE, (_digest(key, POSTCODE, postcode),))
     words = _name_words(text)
     if not words:

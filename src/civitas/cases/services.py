@@ -15,7 +15,7 @@ from civitas.cases.files import SubmittedFile, discard_unstored_case_files, stor
 from civitas.cases.models import Case
 from civitas.cases.routing import route_case
 from civitas.cases.search import index_case
-from civitas.cases.workflow import timer_due_at
+from civitas.cases.workflow import ServiceLevel, service_level_entering, timer_due_at
 from civitas.catalogue.public import Service
 from civitas.identity.public import StaffContext, find_team
 from civitas.ledger.public import (
@@ -139,14 +139,20 @@ def _store_submission(
     assisted_by: int | None,
 ) -> Case:
     now = timezone.now()
+    workflow = service.model.workflow
+    initial = workflow.state(workflow.initial)
+    clock = service_level_entering(initial, now=now, clock=ServiceLevel())
     case = Case.objects.create(
         reference=new_reference(),
         organisation_id=service.organisation_id,
         service_slug=service.slug,
         service_version=service.version,
-        status=service.model.workflow.initial,
+        status=initial.id,
+        status_kind=initial.kind,
         status_since=now,
-        timer_due_at=timer_due_at(service.model.workflow, service.model.workflow.initial, now),
+        timer_due_at=timer_due_at(workflow, initial.id, now),
+        due_at=clock.due_at,
+        service_level_left_seconds=clock.left_seconds,
         channel=channel,
         language=language,
         answers=dict(answers),

@@ -22,7 +22,9 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from civitas.cases.conversation import REQUEST, ThreadMessage, thread_of
 from civitas.cases.models import Case, TrackingCode
+from civitas.cases.replies import can_reply
 from civitas.catalogue.public import Service, get_service_version, in_language
 from civitas.notify.public import EmailContent, queue_email
 from civitas.platform import ratelimit
@@ -164,6 +166,11 @@ class Progress:
     status: str
     summary: str
     steps: list[Step]
+    thread: list[ThreadMessage]
+    """The messages between the applicant and the caseworkers, oldest first."""
+    can_reply: bool
+    waiting_for_reply: bool
+    """We asked the applicant for something and they have not yet answered."""
 
 
 def application_progress(reference: str, *, language: str) -> Progress | None:
@@ -188,7 +195,7 @@ def application_progress(reference: str, *, language: str) -> Progress | None:
                 "We have your application and will look at it. We will email you our decision."
             ),
             "waiting-for-citizen": _(
-                "We need something from you before we can go on. Our email to you says what."
+                "We need something from you before we can go on. Our message below says what."
             ),
             "waiting-for-payment": _("We are waiting for your payment."),
             "closed-approved": _("We approved your application."),
@@ -206,6 +213,21 @@ def application_progress(reference: str, *, language: str) -> Progress | None:
                 else _("We made our decision on %(date)s.")
             )
             steps.append(Step(case.decided_at, sentence % {"date": decided}))
+        thread = thread_of(case)
+        for message in thread:
+            when = written_date(timezone.localtime(message.created_at).date(), language=language)
+            if message.kind == REQUEST:
+                steps.append(
+                    Step(
+                        message.created_at,
+                        _("We asked you for more information on %(date)s.") % {"date": when},
+                    )
+                )
+            elif message.sender == "citizen":
+                steps.append(
+                    Step(message.created_at, _("You replied on %(date)s.") % {"date": when})
+                )
+        steps.sort(key=lambda step: step.when)
         return Progress(
             reference=case.reference,
             service_title=in_language(service.title, language),
@@ -213,4 +235,7 @@ def application_progress(reference: str, *, language: str) -> Progress | None:
             status=str(status),
             summary=str(summary),
             steps=steps,
+            thread=thread,
+            can_reply=can_reply(case.status_kind),
+            waiting_for_reply=state.kind == "waiting-for-citizen",
         )

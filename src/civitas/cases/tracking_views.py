@@ -8,8 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
+from civitas.cases.conversation import MESSAGE_MAX_CHARS, MessageInvalid
+from civitas.cases.replies import reply_as_applicant
+from civitas.cases.services import CaseNotFound
 from civitas.cases.tracking import (
     CodeRefused,
     TooManyCodes,
@@ -92,13 +95,36 @@ def track_code(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def track_application(request: HttpRequest, reference: str) -> HttpResponse:
+    """The application's progress and its messages; posting answers them (replies.py)."""
     granted = request.session.get(GRANTED) or {}
     until = granted.get(reference) if isinstance(granted, dict) else None
     if not isinstance(until, int) or until < time.time():
         return redirect("/applications/")
+    errors: dict[str, str] = {}
+    reply = request.POST.get("reply", "")[: MESSAGE_MAX_CHARS * 2]
+    if request.method == "POST":
+        try:
+            reply_as_applicant(reference=reference, text=reply, uploaded=request.FILES.get("file"))
+        except CaseNotFound:
+            return redirect("/applications/")
+        except MessageInvalid as error:
+            errors[error.field] = str(error)
+        else:
+            return redirect(f"/applications/{reference}/?sent=1")
     progress = application_progress(reference, language=translation.get_language() or "en")
     if progress is None:
         return redirect("/applications/")
-    return render(request, "cases/track_application.html", {"progress": progress})
+    return render(
+        request,
+        "cases/track_application.html",
+        {
+            "progress": progress,
+            "errors": errors,
+            "reply": reply,
+            "max_chars": MESSAGE_MAX_CHARS,
+            "sent": request.method == "GET" and request.GET.get("sent") == "1",
+        },
+        status=400 if errors else 200,
+    )

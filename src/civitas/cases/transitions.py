@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from civitas.cases.conversation import REQUEST, write_to_applicant
 from civitas.cases.events import CaseDecided, CaseMoved
 from civitas.cases.models import Case
 from civitas.cases.services import (
@@ -26,13 +27,15 @@ from civitas.cases.services import (
 )
 from civitas.cases.workflow import (
     Outcome,
+    ServiceLevel,
     TransitionNotAllowed,
     check_transition,
     missing_requirement,
     outcome_of,
+    service_level_entering,
     timer_due_at,
 )
-from civitas.catalogue.public import EVENTS, Service, get_service_version
+from civitas.catalogue.public import EVENTS, WAITING_FOR_CITIZEN, Service, get_service_version
 from civitas.identity.public import StaffContext
 from civitas.ledger.public import LedgerUnavailable, fingerprint_text
 from civitas.platform.events import publish
@@ -94,6 +97,13 @@ def make_transition(
         reason = ""
     target = workflow.state(chosen.to)
     outcome = outcome_of(target)
+    asks_the_applicant = target.kind == WAITING_FOR_CITIZEN and bool(reason)
+    if asks_the_applicant and not contact_email_of(service, case):
+        raise DecisionInvalid(
+            gettext(
+                "The applicant gave no email address, so they cannot be asked for more information"
+            )
+        )
     role = next(role for role in sorted(staff.roles) if role in chosen.roles)
     with transaction.atomic():
         now = timezone.now()
@@ -112,6 +122,12 @@ def make_transition(
         case.save(update_fields=["decision_reason"])
         if outcome is None:
             _publish_move(case, service, chosen.id, case.status, chosen.to, staff=staff)
+            if asks_the_applicant:
+                # What is needed, as the transition's reason, is the request itself.
+                case.status = chosen.to
+                write_to_applicant(
+                    case=case, service=service, text=reason, staff=staff, kind=REQUEST
+                )
         else:
             _publish_decision(case, service, chosen.id, chosen.to, outcome, reason, staff, role)
     case.refresh_from_db()
@@ -129,11 +145,21 @@ def _compare_and_set(
     """Moves the case to `to` only where it is still at the version and status it was
     read at. The UPDATE holds the row's lock until commit: a concurrent one waits, then
     finds the version moved on and changes nothing."""
+    workflow = service.model.workflow
+    state = workflow.state(to)
+    clock = service_level_entering(
+        state,
+        now=now,
+        clock=ServiceLevel(due_at=case.due_at, left_seconds=case.service_level_left_seconds),
+    )
     updated = Case.objects.filter(pk=case.pk, version=case.version, status=case.status).update(
         status=to,
+        status_kind=state.kind,
         version=F("version") + 1,
         status_since=now,
-        timer_due_at=timer_due_at(service.model.workflow, to, now),
+        timer_due_at=timer_due_at(workflow, to, now),
+        due_at=clock.due_at,
+        service_level_left_seconds=clock.left_seconds,
         **extra,
     )
     return updated == 1
@@ -260,6 +286,8 @@ def apply_due_timers(*, now: datetime.datetime | None = None) -> int:
         "status_since",
         "submitted_at",
         "timer_due_at",
+        "due_at",
+        "service_level_left_seconds",
     ):
         if _apply_timer(case, now):
             moved += 1

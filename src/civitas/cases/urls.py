@@ -11,5 +11,6 @@ urlpatterns = [
     path("<reference:reference>/assign", queue_views.assign, name="assign"),
     path("search/", views.case_search, name="search"),
     path("<reference:reference>/", views.case_detail, name="detail"),
+    path("<reference:reference>/message", views.case_message, name="message"),
     path("<reference:reference>/files/<str:token>/", views.case_file, name="file"),
 ]

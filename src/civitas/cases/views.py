@@ -6,11 +6,20 @@ from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.computed import case_computed_display
+from civitas.cases.conversation import (
+    MESSAGE_MAX_CHARS,
+    REQUEST,
+    MessageInvalid,
+    message_email,
+    send_message,
+    thread_of,
+)
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
 from civitas.cases.labels import action_label, channel_label, status_label
 from civitas.cases.messages import compose_message
@@ -22,6 +31,7 @@ from civitas.cases.services import (
     DecisionInvalid,
     DecisionNotLogged,
     case_subject,
+    contact_email_of,
     record_personal_data_view,
 )
 from civitas.cases.transitions import CaseChanged, make_transition
@@ -33,6 +43,7 @@ from civitas.cases.workflow import (
 )
 from civitas.catalogue.public import (
     DEFAULT_WORKFLOW,
+    WAITING_FOR_CITIZEN,
     Service,
     ServiceNotFound,
     State,
@@ -217,6 +228,7 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     if not answers_hidden:
         _link_files(rows, service, case.answers, list_case_files(case), case.reference)
         rows.extend(_computed_rows(service, case))
+    no_contact = not answers_hidden and not case.answers.get(service.contact_email_answer)
     state = workflow.state(case.status)
     done = workflow.transition(request.GET.get("done", "")) if request.method == "GET" else None
     return render(
@@ -235,10 +247,14 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
             "done": done,
             "answers_hidden": answers_hidden,
             # An anonymous report: nobody to email, which the caseworker should know.
-            "no_contact": not answers_hidden and not case.answers.get(service.contact_email_answer),
+            "no_contact": no_contact,
             "transitions": []
             if answers_hidden
             else workflow.transitions_from(case.status, staff.roles),
+            "thread": [] if answers_hidden else thread_of(case),
+            "can_message": staff.can("cases.work") and not no_contact,
+            "overdue": case.due_at is not None and case.due_at < timezone.now(),
+            "message_sent": request.GET.get("sent") == "message",
             "messages_sent": list_messages_about(
                 case.reference, organisation_id=staff.organisation.id
             ),
@@ -323,6 +339,8 @@ def _preview(service: Service, case: Case, chosen: Transition, reason: str) -> d
             decision=case.fee_decision,
             language=case.language,
         )
+    elif state.kind == WAITING_FOR_CITIZEN and reason.strip() and contact_email_of(service, case):
+        email = message_email(REQUEST, case, service, reason.strip(), state_id=chosen.to)
     return {"transition": chosen, "state": state, "email": email}
 
 
@@ -394,3 +412,30 @@ def _computed_rows(service: Service, case: Case) -> list[dict[str, str]]:
         service, case.answers, submitted_at=case.submitted_at, decision=case.fee_decision
     )
     return [{"key": key, "value": value} for key, value in shown]
+
+
+@require_http_methods(["GET", "POST"])
+@staff_member_required("cases.work")
+def case_message(request: StaffRequest, reference: str) -> HttpResponse:
+    """Writes to a case's applicant: a message of the case's thread, emailed to them."""
+    staff = request.staff
+    case = find_case(reference, organisation_id=staff.organisation.id)
+    if case is None:
+        raise Http404("no such case")
+    text = request.POST.get("message", "")[: MESSAGE_MAX_CHARS * 2]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            send_message(reference=case.reference, text=text, staff=staff)
+        except CaseNotFound:
+            raise Http404("no such case") from None
+        except MessageInvalid as error:
+            errors[error.field] = str(error)
+        else:
+            return redirect(f"/staff/cases/{case.reference}/?sent=message#messages")
+    return render(
+        request,
+        "cases/message.html",
+        {"case": case, "text": text, "errors": errors, "max_chars": MESSAGE_MAX_CHARS},
+        status=400 if errors else 200,
+    )

@@ -6,6 +6,7 @@ declares none). The changes are made in transitions.py.
 """
 
 import datetime
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.translation import gettext
@@ -84,6 +85,36 @@ def timer_due_at(
     if not timers:
         return None
     return since + datetime.timedelta(days=timers[0].after_days or 0)
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    """A case's service-level clock: when it is due, or (stopped) how long it had left."""
+
+    due_at: datetime.datetime | None = None
+    left_seconds: int | None = None
+
+
+def service_level_entering(
+    state: State, *, now: datetime.datetime, clock: ServiceLevel
+) -> ServiceLevel:
+    """The clock of a case entering `state` at `now`, from its clock before.
+
+    Closing stops it for good. Waiting (for the citizen, for a payment) stops it, keeping
+    what was left. An open state starts it again with what was left when the case comes
+    back from waiting, or else with the state's own target (none: no clock)."""
+    if state.is_closed:
+        return ServiceLevel()
+    if state.is_waiting:
+        if clock.due_at is not None:
+            left = max(0, int((clock.due_at - now).total_seconds()))
+            return ServiceLevel(left_seconds=left)
+        return ServiceLevel(left_seconds=clock.left_seconds)
+    if clock.left_seconds is not None:
+        return ServiceLevel(due_at=now + datetime.timedelta(seconds=clock.left_seconds))
+    if state.service_level_days:
+        return ServiceLevel(due_at=now + datetime.timedelta(days=state.service_level_days))
+    return ServiceLevel()
 
 
 def missing_requirement(transition: Transition, *, reason: str, confirmed: bool) -> str | None:

@@ -1201,6 +1201,19 @@ def normalise_postcode(text: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+_POSTCODE_SHAPE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+POSTCODE_MAX_LENGTH = 16
+"""Longer text is no postcode however it is spaced; refused before any pattern runs."""
+
+
+def parse_postcode(text: str) -> str | None:
+    """The postcode in `text`, normalised ("SW1A 1AA"), or None when it is not one."""
+    if len(text) > POSTCODE_MAX_LENGTH:
+        return None
+    compact = re.sub(r"\s+", "", text).upper()
+    return normalise_postcode(compact) if _POSTCODE_SHAPE.match(compact) else None
+
+
 def _read_table(path: Path, spec: dict[str, Any]) -> tuple[dict[str, str], str | None]:
     rows: dict[str, str] = {}
     with path.open(newline="", encoding="utf-8") as handle:

@@ -5,6 +5,7 @@ from civitas.catalogue.definition import (
     DefinitionInvalid,
     normalise_postcode,
     parse_file,
+    parse_postcode,
     welsh_required,
 )
 from civitas.catalogue.events import DraftPublished, ServicePublished
@@ -58,8 +59,10 @@ from civitas.catalogue.services import (
 )
 from civitas.catalogue.texts import LANGUAGES, active_language, in_language
 from civitas.catalogue.workflow import (
+    CLOSED_KINDS,
     DEFAULT_WORKFLOW,
     EVENTS,
+    WAITING_FOR_CITIZEN,
     AutomaticTransition,
     State,
     Transition,
@@ -69,10 +72,12 @@ from civitas.platform.yamlsource import Problem
 
 __all__ = [
     "BUILT_IN_PAGES",
+    "CLOSED_KINDS",
     "DEFAULT_ERRORS",
     "DEFAULT_WORKFLOW",
     "EVENTS",
     "LANGUAGES",
+    "WAITING_FOR_CITIZEN",
     "AutomaticTransition",
     "Branch",
     "Check",
@@ -118,6 +123,7 @@ __all__ = [
     "max_size_bytes",
     "normalise_postcode",
     "parse_file",
+    "parse_postcode",
     "posted_list",
     "promote_draft",
     "publish_service_file",

@@ -37,15 +37,12 @@ from civitas.catalogue.public import (
 )
 from civitas.journeys.models import SavedJourney, Upload
 from civitas.platform.crypto import file_binding
+from civitas.platform.files.checks import check_uploaded_file
 from civitas.platform.files.kinds import (
     FILE_KINDS,
     FILE_TOKEN,
     describe_size,
-    detect_kind,
-    extension_of,
-    safe_file_name,
 )
-from civitas.platform.files.scanners import ScannerUnavailable, file_scanner
 from civitas.platform.files.store import (
     delete_sealed_file,
     new_file_token,
@@ -91,31 +88,12 @@ def receive_upload(
     Returns the new upload's summary (its token is the answer), or the field error to
     show; a refused file leaves nothing behind.
     """
-    if uploaded is None or not uploaded.name:
-        return file_error(question, "required")
-    size = uploaded.size or 0
-    if size == 0:
-        return file_error(question, "empty")
-    if size > max_size_bytes(question):
-        return file_error(question, "too_large")
-    content = uploaded.read(max_size_bytes(question) + 1)
-    if len(content) == 0:
-        return file_error(question, "empty")
-    if len(content) > max_size_bytes(question):
-        return file_error(question, "too_large")
-    kind = detect_kind(content, accepted_kinds(question))
-    if kind is None or extension_of(uploaded.name) not in kind.extensions:
-        # Not a kind the question takes, or content that its name does not admit to: a
-        # PNG called .pdf, a program called .jpg.
-        return file_error(question, "wrong_type")
-    try:
-        verdict = file_scanner().scan(content)
-    except ScannerUnavailable as error:
-        logger.warning("upload refused: the virus scanner is unavailable (%s)", error)
-        return file_error(question, "not_checked")
-    if verdict.is_infected:
-        logger.warning("upload refused: the virus scanner found %s", verdict.signature)
-        return file_error(question, "infected")
+    checked = check_uploaded_file(
+        uploaded, accepted=accepted_kinds(question), max_bytes=max_size_bytes(question)
+    )
+    if isinstance(checked, str):
+        return file_error(question, checked)
+    content, kind = checked.content, checked.kind
     token = new_file_token()
     write_sealed_file(FOLDER, token, content, binding=_binding(token))
     try:
@@ -123,7 +101,7 @@ def receive_upload(
             token=token,
             service_path=service_path,
             question_id=question.id,
-            file_name=safe_file_name(uploaded.name),
+            file_name=checked.file_name,
             kind=kind.name,
             size_bytes=len(content),
             created_at=timezone.now(),

@@ -20,6 +20,8 @@ TEMPLATE_LABELS = {
     "approved": gettext_lazy("Application approved"),
     "refused": gettext_lazy("Application refused"),
     "saved-journey": gettext_lazy("Link to saved answers"),
+    "information-request": gettext_lazy("Request for more information"),
+    "case-message": gettext_lazy("Message about the application"),
 }
 
 

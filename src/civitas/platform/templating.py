@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from civitas.platform.files.kinds import describe_size
+
 # format_pence is read from here by older callers: the one way money is written.
 from civitas.platform.formats import format_pence as format_pence
 from civitas.platform.formats import written_date, written_datetime
@@ -96,6 +98,7 @@ def environment(**options: Any) -> jinja2.Environment:
         govuk_date=format_date,
         govuk_datetime=format_datetime,
         lines=with_line_breaks,
+        file_size=describe_size,
     )
     return env
 

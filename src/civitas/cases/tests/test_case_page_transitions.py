@@ -57,16 +57,29 @@ def test_a_transition_that_sends_no_email_says_so_in_the_preview(
     client, parking_permit, caseworker, signed_in
 ):
     signed_in(caseworker)
+    case = CaseFactory(status="more_information_requested", status_kind="waiting-for-citizen")
+    response = _post(client, case, transition="information_received", version=case.version)
+    page = response.content.decode()
+    assert "The applicant will not be sent an email." in page
+    assert "Submitted" in page
+
+
+def test_asking_for_more_information_previews_the_request_the_applicant_will_get(
+    client, parking_permit, caseworker, signed_in
+):
+    signed_in(caseworker)
     case = CaseFactory()
     response = _post(
         client,
         case,
         transition="request_information",
-        **{"reason-request_information": "Send your V5C"},
+        **{"reason-request_information": "Send a photo of your V5C"},
         version=case.version,
     )
     page = response.content.decode()
-    assert "The applicant will not be sent an email." in page
+    assert f"We need more information about your application ({case.reference})" in page
+    assert "Send a photo of your V5C" in page
+    assert "If we have not heard from you in 14 days, we will close your application." in page
     assert "More information requested" in page
 
 

@@ -320,7 +320,14 @@ def test_a_team_leaders_queue_page_adds_one_query_for_the_teams_members(
 
 @pytest.mark.parametrize(
     ("queue", "index"),
-    [("mine", "case_assignee"), ("team", "case_team_queue"), ("unassigned", "case_unassigned")],
+    [
+        ("mine", "case_assignee"),
+        ("team", "case_team_queue"),
+        ("unassigned", "case_unassigned"),
+        ("due", "case_due"),
+        ("overdue", "case_due"),
+        ("waiting", "case_waiting_for_citizen"),
+    ],
 )
 def test_each_queue_is_read_in_its_indexs_order_on_postgresql(teams, queue, index):
     """EXPLAIN shows the queue's own index giving the order: no sort of the queue. (The
@@ -338,6 +345,9 @@ def test_each_queue_is_read_in_its_indexs_order_on_postgresql(teams, queue, inde
             team=teams[("highways", "environment", "street-scene")[n % 3]],
             assigned_to=worker if n % 2 else None,
             submitted_at=start + datetime.timedelta(minutes=n),
+            due_at=start + datetime.timedelta(days=7, minutes=n) if n % 5 else None,
+            status_kind="open" if n % 5 else "waiting-for-citizen",
+            status_since=start + datetime.timedelta(minutes=n),
         )
         for n in range(600)
     )
@@ -417,3 +427,62 @@ def test_the_auditor_sees_the_queues_without_the_buttons_that_change_anything(
     assert response.status_code == 200
     assert b"Take the next case" not in response.content
     assert b"/assign" not in response.content
+
+
+def test_the_overdue_queue_lists_my_teams_cases_past_their_due_time_most_overdue_first(teams):
+    worker = member("w@example.gov.uk", "caseworker", "highways")
+    now = timezone.now()
+    later, most, soon = (
+        waiting(teams["highways"], due_at=now - datetime.timedelta(hours=1))[0],
+        waiting(teams["highways"], due_at=now - datetime.timedelta(days=2))[0],
+        waiting(teams["highways"], due_at=now + datetime.timedelta(days=1))[0],
+    )
+    waiting(teams["environment"], due_at=now - datetime.timedelta(days=3))
+    waiting(teams["highways"], status_kind="waiting-for-citizen")  # no clock while waiting
+    overdue = list_queue(Queue.OVERDUE, staff=acting(worker))
+    assert [case.reference for case in overdue.cases] == [most.reference, later.reference]
+    by_due_date = list_queue(Queue.DUE, staff=acting(worker))
+    assert [case.reference for case in by_due_date.cases] == [
+        most.reference,
+        later.reference,
+        soon.reference,
+    ]
+
+
+def test_the_waiting_queue_lists_cases_waiting_for_the_citizen_longest_first(teams):
+    worker = member("w@example.gov.uk", "caseworker", "highways")
+    now = timezone.now()
+    recent = waiting(teams["highways"], status_kind="waiting-for-citizen", status_since=now)[0]
+    longest = waiting(
+        teams["highways"],
+        status_kind="waiting-for-citizen",
+        status_since=now - datetime.timedelta(days=3),
+    )[0]
+    waiting(teams["highways"])  # open
+    page = list_queue(Queue.WAITING, staff=acting(worker))
+    assert [case.reference for case in page.cases] == [longest.reference, recent.reference]
+
+
+def test_the_due_queues_page_by_key_and_ignore_a_cursor_without_a_time_zone(teams):
+    worker = member("w@example.gov.uk", "caseworker", "highways")
+    now = timezone.now()
+    for n in range(120):
+        waiting(teams["highways"], due_at=now - datetime.timedelta(minutes=n % 7))
+    seen, cursor = [], None
+    while True:
+        page = list_queue(Queue.OVERDUE, staff=acting(worker), cursor=cursor)
+        seen += [case.reference for case in page.cases]
+        if not (cursor := page.next_cursor):
+            break
+    assert len(seen) == len(set(seen)) == 120
+    naive = list_queue(Queue.OVERDUE, staff=acting(worker), cursor="2026-01-01T00:00:00~5")
+    assert len(naive.cases) == 50
+
+
+def test_the_overdue_queue_page_marks_what_is_overdue(teams, client, signed_in):
+    worker = member("w@example.gov.uk", "caseworker", "highways")
+    waiting(teams["highways"], due_at=timezone.now() - datetime.timedelta(days=1))
+    signed_in(worker)
+    page = client.get("/staff/cases/queues/overdue/").content.decode()
+    assert "govuk-tag--red" in page
+    assert "Waiting for the applicant" in page  # the other queues are a link away

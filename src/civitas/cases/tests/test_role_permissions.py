@@ -49,6 +49,11 @@ ROUTES = {
         "cases.work",
     ),
     "staff/cases/<reference:reference>/": ("get", f"/staff/cases/{CASE}/", "cases.view"),
+    "staff/cases/<reference:reference>/message": (
+        "get",
+        f"/staff/cases/{CASE}/message",
+        "cases.work",
+    ),
     "staff/cases/<reference:reference>/files/<str:token>/": (
         "get",
         f"/staff/cases/{CASE}/files/nothing/",

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar
 
-from civitas.catalogue.definition import normalise_postcode
+from civitas.catalogue.definition import POSTCODE_MAX_LENGTH, normalise_postcode, parse_postcode
 from civitas.catalogue.questions.base import (
     Cleaned,
     FieldError,
@@ -40,7 +40,6 @@ from civitas.catalogue.questions.base import (
     Widget,
     register,
 )
-from civitas.catalogue.questions.text import POSTCODE as _POSTCODE
 from civitas.catalogue.questions.welsh import in_both_languages
 from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
 
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
 ADDRESS_TEMPLATE = "catalogue/address.html"
 LINE_MAX_LENGTH = 100
 """The most characters in one line of an address (and in the building filter)."""
-POSTCODE_MAX_LENGTH = 16
 """Longer than any postcode, however spaced: longer input is not looked at further."""
 RADIOS_AT_MOST = 6
 """Up to this many addresses are radios; more are a select, as GOV.UK advises for long lists."""
@@ -194,7 +192,7 @@ def _row_problem(
             return (
                 f"{name} must be {LINE_MAX_LENGTH} characters or fewer, with no control characters"
             )
-    if not _POSTCODE.match(_SPACES.sub("", postcode).upper()):
+    if parse_postcode(postcode) is None:
         return f"postcode '{postcode}' is not a real postcode"
     return None
 
@@ -206,14 +204,6 @@ def _error(kind: str, field_name: str, refusal: Refusal | None = None) -> Cleane
 def _text(fields: Mapping[str, str], name: str) -> str:
     value = fields.get(name)
     return value.strip() if isinstance(value, str) else ""
-
-
-def _postcode(text: str) -> str | None:
-    """The postcode, normalised, or None when it is not one."""
-    if len(text) > POSTCODE_MAX_LENGTH:
-        return None
-    compact = _SPACES.sub("", text).upper()
-    return normalise_postcode(compact) if _POSTCODE.match(compact) else None
 
 
 def _stored(lines: Iterable[str]) -> str:
@@ -271,7 +261,7 @@ class AddressQuestion(QuestionType):
         if action == "manual":
             # "Enter the address manually" (or "I cannot find the address in the list"):
             # the postcode already given, if it is one, fills in the postcode field.
-            postcode = _postcode(postcode_text)
+            postcode = parse_postcode(postcode_text)
             return Cleaned(
                 None,
                 pending={names["step"]: "manual", names["postcode"]: postcode or ""},
@@ -289,7 +279,7 @@ class AddressQuestion(QuestionType):
     ) -> Cleaned:
         if is_only_invisible(postcode_text):
             return _error("required", names["postcode"])
-        postcode = _postcode(postcode_text)
+        postcode = parse_postcode(postcode_text)
         if postcode is None:
             return _error("postcode_invalid", names["postcode"])
         if len(building) > LINE_MAX_LENGTH:
@@ -315,7 +305,7 @@ class AddressQuestion(QuestionType):
         fields: Mapping[str, str],
         postcode_text: str,
     ) -> Cleaned:
-        postcode = _postcode(postcode_text)
+        postcode = parse_postcode(postcode_text)
         addresses = question.address_book.find(postcode) if postcode else ()
         if not addresses:
             # The list step carries its postcode in a hidden field: only a forged post
@@ -351,7 +341,7 @@ class AddressQuestion(QuestionType):
                 return _error("unsafe_characters", names[part])
         if is_only_invisible(postcode_text):
             return _error("required", names["postcode"])
-        postcode = _postcode(postcode_text)
+        postcode = parse_postcode(postcode_text)
         if postcode is None:
             return _error("postcode_invalid", names["postcode"])
         line_2 = "" if is_only_invisible(parts["line_2"]) else parts["line_2"]
@@ -393,7 +383,7 @@ class AddressQuestion(QuestionType):
         step = step if step in STEPS else "find"
         postcode_text = _text(fields, names["postcode"])[:POSTCODE_MAX_LENGTH]
         building = _text(fields, names["building"])[:LINE_MAX_LENGTH]
-        postcode = _postcode(postcode_text)
+        postcode = parse_postcode(postcode_text)
         addresses = question.address_book.find(postcode) if postcode else ()
         if step == "select" and not addresses:
             step = "find"

@@ -241,8 +241,8 @@ class Seeder:
         case_id = number + 1
         row = (
             case_id, reference, service.organisation_id, service.slug, service.version, status,
-            KINDS[status], 0 if status == "submitted" else 1, decided_at or submitted_at, "online", "en",
-            sealed_answers, 10500 if service.slug != "report-a-problem" else None,
+            KINDS[status], 0 if status == "submitted" else 1, decided_at or submitted_at,
+            "online", "en", sealed_answers, 10500 if service.slug != "report-a-problem" else None,
             submitted_at, decided_at, decided_by, sealed_reason, team_id, assigned_to,
             assigned_at,
         )  # fmt: skip

@@ -152,17 +152,17 @@ def test_the_tracking_page_reads_a_fixed_number_of_queries(
         session = client.session
         session[GRANTED] = {case.reference: int(time.time()) + 600}
         session.save()
-        # the session, the case without its answers, and its service version
-        with django_assert_num_queries(3):
+        # the session, the case without its answers, its service version, and its thread
+        with django_assert_num_queries(4):
             response = client.get(f"/applications/{case.reference}/")
         assert response.status_code == 200
 
 
 # The signed-in reads, the case, its service version; in a savepoint, the audit event and
 # the transparency log entry of the view (its index and the entry: one statement on
-# PostgreSQL, two on SQLite); the case's files, messages, audit history, and its log
-# entries (tree size, lookup, entries); the session saved.
-CASE_PAGE_QUERIES = {"sqlite": 20, "postgresql": 19}
+# PostgreSQL, two on SQLite); the case's files, its thread, messages sent, audit history,
+# and its log entries (tree size, lookup, entries); the session saved.
+CASE_PAGE_QUERIES = {"sqlite": 21, "postgresql": 20}
 
 
 def test_the_case_page_reads_a_fixed_number_of_queries(

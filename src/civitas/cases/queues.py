@@ -120,7 +120,8 @@ def first_of_each_team(
     """The ids of the first `limit` cases of each team in `order` (then id), as one
     subquery: each team's are read by its own index in that order, however many cases the
     teams hold. `team_cases(id)` is the team's cases, filtered as the caller wants."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[object] = []
     for number, team_id in enumerate(team_ids):
         first = team_cases(team_id).order_by(order, "id").values("id")[:limit]
         sql, team_params = first.query.sql_with_params()

@@ -51,7 +51,11 @@ TEAMS = {
         "highways": "Highways",
         "environment": "Environment",
         "street-scene": "Street scene",
+        "parking": "Parking",
+        "blue-badge": "Blue Badge",
+        "benefits": "Benefits",
     },
+    "sample-district": {"parking": "Parking", "electoral-services": "Electoral services"},
 }
 
 
@@ -159,10 +163,20 @@ def clamd(settings) -> Iterator["ClamdSandbox"]:
 
 @pytest.fixture
 def organisations(db):
-    """Both example councils, registered, as the demo sets them up."""
-    from civitas.identity.public import ensure_organisation
+    """Both example councils, registered with their teams, as the demo sets them up."""
+    return register_example_organisations()
 
-    return {slug: ensure_organisation(slug=slug, name=name) for slug, name in ORGANISATIONS.items()}
+
+def register_example_organisations() -> dict:
+    """Registers both example councils and the teams their services route cases to."""
+    from civitas.identity.public import ensure_organisation, ensure_team
+
+    registered = {}
+    for slug, name in ORGANISATIONS.items():
+        registered[slug] = ensure_organisation(slug=slug, name=name)
+        for team, team_name in TEAMS.get(slug, {}).items():
+            ensure_team(organisation=slug, slug=team, name=team_name)
+    return registered
 
 
 @pytest.fixture
@@ -254,12 +268,8 @@ def submit_again_through_the_api(client, case, headers: dict[str, str], files=No
 def publish_example(path: Path):
     """Publishes an example service, registering its organisation first."""
     from civitas.catalogue.public import get_live_service, publish_service_file
-    from civitas.identity.public import ensure_organisation, ensure_team
 
-    for slug, name in ORGANISATIONS.items():
-        ensure_organisation(slug=slug, name=name)
-        for team, team_name in TEAMS.get(slug, {}).items():
-            ensure_team(organisation=slug, slug=team, name=team_name)
+    register_example_organisations()
     result = publish_service_file(path, published_by="test")
     return get_live_service(result.organisation, result.slug)
 

@@ -1,11 +1,21 @@
-"""The words staff read for a case's codes (its status, how it came in, what happened to
-it), in the language of the page. The codes themselves stay in the data, the audit trail
-and the public log; only what a person reads is translated."""
+"""The words staff read for a case's codes (its status, how it came in), in the language
+of the page; what happened to it reads as sentences (timeline.py). The codes themselves
+stay in the data, the audit trail and the public log; only what a person reads is
+translated."""
+
+from collections.abc import Iterable
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from civitas.cases.models import Case
 from civitas.cases.workflow import Status
+from civitas.catalogue.public import (
+    ServiceNotFound,
+    active_language,
+    get_service_version,
+    in_language,
+)
 
 STATUS_LABELS: dict[str, Promise] = {
     Status.SUBMITTED: gettext_lazy("Submitted"),
@@ -17,15 +27,6 @@ CHANNEL_LABELS: dict[str, Promise] = {
     "online": gettext_lazy("online"),
     "api": gettext_lazy("through the API"),
     "assisted": gettext_lazy("on the phone or in person"),
-}
-
-# The audit trail's actions about a case, as its history lists them.
-ACTION_LABELS: dict[str, Promise] = {
-    "case.submitted": gettext_lazy("Application submitted"),
-    "case.decided": gettext_lazy("Decision made"),
-    "case.personal_data_viewed": gettext_lazy("Answers viewed"),
-    "case.file_downloaded": gettext_lazy("File downloaded"),
-    "cases.searched": gettext_lazy("Cases searched"),
 }
 
 
@@ -46,6 +47,18 @@ def channel_label(channel: str) -> str:
     return _label(CHANNEL_LABELS, channel)
 
 
-def action_label(action: str) -> str:
-    """What staff read for an audited action on a case."""
-    return _label(ACTION_LABELS, action)
+def service_titles(cases: Iterable[Case]) -> dict[str, str]:
+    """Each case's service title in the page's language, by reference: one look-up per
+    service version on the page (the versions are cached), none per case."""
+    titles: dict[tuple[int, str, int], str] = {}
+    shown = {}
+    for case in cases:
+        key = (case.organisation_id, case.service_slug, case.service_version)
+        if key not in titles:
+            try:
+                title = get_service_version(*key).title
+                titles[key] = in_language(title, active_language())
+            except ServiceNotFound:
+                titles[key] = case.service_slug
+        shown[case.reference] = titles[key]
+    return shown

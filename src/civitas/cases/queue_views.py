@@ -7,6 +7,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from civitas.cases.assignment import AssignmentInvalid, assign_case, take_next_case
+from civitas.cases.labels import service_titles
 from civitas.cases.queues import Queue, list_queue
 from civitas.cases.services import CaseNotFound
 from civitas.cases.workflow import Status
@@ -73,6 +74,7 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
             "title": _titles()[chosen.value],
             "queues": _titles(),
             "page": page,
+            "titles": service_titles(page.cases),
             "filters": filters,
             "statuses": [s.value for s in Status],
             "can_take": has_permission(request.staff, "cases.work"),

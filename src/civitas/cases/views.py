@@ -21,7 +21,7 @@ from civitas.cases.conversation import (
     thread_of,
 )
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
-from civitas.cases.labels import action_label, channel_label, status_label
+from civitas.cases.labels import channel_label, service_titles, status_label
 from civitas.cases.messages import compose_message
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.queries import find_case, find_case_status, list_cases
@@ -34,6 +34,7 @@ from civitas.cases.services import (
     contact_email_of,
     record_personal_data_view,
 )
+from civitas.cases.timeline import case_timeline
 from civitas.cases.transitions import CaseChanged, make_transition
 from civitas.cases.workflow import (
     TransitionNotAllowed,
@@ -55,7 +56,6 @@ from civitas.catalogue.public import (
 from civitas.identity.public import StaffContext, StaffRequest, staff_member_required
 from civitas.ledger.public import LedgerUnavailable, kind_label, list_entries_about
 from civitas.notify.public import list_messages_about
-from civitas.platform.audit import list_audit_events
 from civitas.platform.crypto import DecryptionError
 from civitas.platform.files.kinds import describe_size
 from civitas.platform.jsontypes import JSONValue
@@ -86,6 +86,7 @@ def case_list(request: StaffRequest) -> HttpResponse:
             "status": status,
             "statuses": _filter_states(request.staff.organisation.id),
             "states": _states_of(page.cases),
+            "titles": service_titles(page.cases),
             "tag_classes": TAG_CLASSES,
         },
     )
@@ -160,6 +161,7 @@ def case_search(request: StaffRequest) -> HttpResponse:
             "page": page,
             "error": error,
             "states": _states_of(page.cases) if page else {},
+            "titles": service_titles(page.cases) if page else {},
             "tag_classes": TAG_CLASSES,
         },
         status=400 if error else 200,
@@ -258,10 +260,9 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
             "messages_sent": list_messages_about(
                 case.reference, organisation_id=staff.organisation.id
             ),
-            "history": list_audit_events(object_type="case", object_id=case.reference),
+            "history": case_timeline(case.reference, workflow),
             "status_label": status_label,
             "channel_label": channel_label,
-            "action_label": action_label,
             "ledger_kind_label": kind_label,
             "ledger_entries": list_entries_about(case_subject(case.reference)),
         },

@@ -41,6 +41,7 @@ from civitas.identity.teams import (
     list_team_slugs,
     list_teams,
     list_teams_of,
+    staff_names,
 )
 
 __all__ = [
@@ -79,5 +80,6 @@ __all__ = [
     "revoke_api_key",
     "staff_context_for",
     "staff_member_required",
+    "staff_names",
     "validate_scope",
 ]

@@ -6,6 +6,7 @@ do with them still comes from their role in the organisation (permissions.py).
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -167,3 +168,13 @@ def list_members_by_team(team_ids: list[int], *, permission: str) -> dict[int, l
 
 def is_team_member(*, user_id: int, team_id: int) -> bool:
     return TeamMembership.objects.filter(user_id=user_id, team_id=team_id).exists()
+
+
+def staff_names(user_ids: Iterable[str | int]) -> dict[str, str]:
+    """The names of members of staff by their id (as a string, as the audit trail keeps
+    it): one query however many. An id that is no one's is left out."""
+    ids = {int(user_id) for user_id in user_ids if str(user_id).isdigit()}
+    if not ids:
+        return {}
+    rows = StaffUser.objects.filter(pk__in=ids).values_list("pk", "display_name")
+    return {str(pk): name for pk, name in rows}

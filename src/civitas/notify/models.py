@@ -22,6 +22,7 @@ TEMPLATE_LABELS = {
     "saved-journey": gettext_lazy("Link to saved answers"),
     "information-request": gettext_lazy("Request for more information"),
     "case-message": gettext_lazy("Message about the application"),
+    "tracking-code": gettext_lazy("Code to see the application"),
 }
 
 

@@ -173,7 +173,10 @@ def test_a_caseworker_writes_from_the_case_page_and_sees_the_thread(
     )
     assert response.headers["Location"] == f"/staff/cases/{case.reference}/?sent=message#messages"
     page = client.get(response.headers["Location"]).content.decode()
-    assert "Your message was sent to the applicant" in page
+    assert (
+        '<h3 class="govuk-notification-banner__heading">Your message was sent to the applicant'
+        in page
+    )
     assert "Is your car kept at home?" in page
 
 
@@ -193,7 +196,7 @@ def test_the_applicant_replies_with_a_file_and_the_caseworker_downloads_it(
     )
     assert response.headers["Location"] == f"/applications/{case.reference}/?sent=1"
     page = client.get(response.headers["Location"]).content.decode()
-    assert "Your reply was sent" in page
+    assert '<h3 class="govuk-notification-banner__heading">Your reply was sent</h3>' in page
     assert "You replied on" in page
     assert "v5c.pdf" in page
     reply = CaseMessage.objects.get(kind="reply")

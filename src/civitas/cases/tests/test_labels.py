@@ -3,7 +3,7 @@ shown as it is rather than hidden."""
 
 from django.utils import translation
 
-from civitas.cases.labels import action_label, channel_label, status_label
+from civitas.cases.labels import channel_label, status_label
 from civitas.cases.workflow import Status
 
 
@@ -18,14 +18,12 @@ def test_every_status_has_its_words_in_english_and_welsh():
         ]
 
 
-def test_a_channel_and_an_action_are_in_welsh_on_a_welsh_page():
+def test_a_channel_is_in_welsh_on_a_welsh_page():
     with translation.override("cy"):
         assert channel_label("api") == "drwy'r API"
-        assert action_label("case.decided") == "Penderfyniad wedi'i wneud"
 
 
 def test_a_code_with_no_words_is_shown_as_it_is():
     with translation.override("cy"):
         assert status_label("withdrawn") == "withdrawn"
         assert channel_label("<post>") == "<post>"
-        assert action_label("case.reopened") == "case.reopened"

@@ -17,7 +17,7 @@ from civitas.identity.models import Organisation, Team
 from civitas.identity.public import add_team_member
 from civitas.platform.models import AuditEvent
 from civitas.platform.references import new_reference
-from conftest import SERVICES, acting, make_staff, publish_example
+from conftest import PARKING_PERMIT, SERVICES, acting, make_staff, publish_example
 
 REPORT = SERVICES / "report-a-problem" / "service.yaml"
 
@@ -75,10 +75,25 @@ def test_a_report_goes_to_the_team_its_problem_type_routes_it_to(teams, problem_
     assert case.team.slug == team
 
 
-def test_a_service_without_routing_sends_its_cases_to_no_team(parking_permit):
+def test_a_service_with_only_a_default_team_sends_every_case_to_it(parking_permit):
     from civitas.journeys.tests.test_api import valid_answers
 
     case = submit_application(service=parking_permit, answers=valid_answers(), fee_pence=4800)
+    assert case.team.slug == "parking"
+
+
+def test_a_service_without_routing_sends_its_cases_to_no_team(organisations, tmp_path):
+    from civitas.catalogue.public import get_live_service, publish_service_file
+    from civitas.catalogue.tests.test_definitions import copy_services
+    from civitas.journeys.tests.test_api import valid_answers
+
+    path = copy_services(tmp_path, PARKING_PERMIT)
+    source = path.read_text()
+    path.write_text(source.replace("routing:\n  default_team: parking\n", ""))
+    published = publish_service_file(path, published_by="test")
+    service = get_live_service(published.organisation, published.slug)
+    assert service.model.routing is None
+    case = submit_application(service=service, answers=valid_answers(), fee_pence=4800)
     assert case.team is None
 
 

@@ -27,14 +27,18 @@ DEMO_ORGANISATIONS = {
 }
 
 
-# The teams cases are routed to (services/report-a-problem routes reports by problem).
+# The teams cases are routed to (each service's `routing`; report-a-problem routes reports
+# by problem).
 DEMO_TEAMS = {
     "example-borough": {
         "highways": "Highways",
         "environment": "Environment",
         "street-scene": "Street scene",
+        "parking": "Parking",
+        "blue-badge": "Blue Badge",
+        "benefits": "Benefits",
     },
-    "sample-district": {"parking": "Parking"},
+    "sample-district": {"parking": "Parking", "electoral-services": "Electoral services"},
 }
 
 
@@ -58,7 +62,7 @@ DEMO_STAFF: list[DemoStaffMember] = [
         "role": "caseworker",
         # Base32 TOTP secret, so the demo code can also be added to an authenticator app.
         "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
-        "teams": ["highways", "street-scene"],
+        "teams": ["highways", "street-scene", "parking", "blue-badge", "benefits"],
     },
     {
         "email": "leader@example-borough.gov.uk",
@@ -67,7 +71,7 @@ DEMO_STAFF: list[DemoStaffMember] = [
         "password": "demo-team-leader-password",
         "role": "team_leader",
         "totp_secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-        "teams": ["highways", "environment", "street-scene"],
+        "teams": ["highways", "environment", "street-scene", "parking", "blue-badge", "benefits"],
     },
     {
         "email": "environment@example-borough.gov.uk",
@@ -109,7 +113,7 @@ DEMO_STAFF: list[DemoStaffMember] = [
         "password": "demo-caseworker-password",
         "role": "caseworker",
         "totp_secret": "MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK",
-        "teams": ["parking"],
+        "teams": ["parking", "electoral-services"],
     },
     {
         # Works for both councils, one at a time: signs in, then chooses which.

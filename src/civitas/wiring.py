@@ -25,9 +25,14 @@ from civitas.cases.public import (
     CaseAssigned,
     CaseDecided,
     CaseFileDownloaded,
+    CaseLabelChanged,
     CaseMoved,
+    CaseNoteAdded,
+    CasesExported,
     CasesSearched,
     MessageSentToApplicant,
+    OpinionGiven,
+    OpinionRequested,
     PersonalDataViewed,
     apply_due_timers,
 )
@@ -36,9 +41,11 @@ from civitas.catalogue.public import DraftPublished, ServicePublished
 from civitas.identity.public import (
     ApiKeyCreated,
     ApiKeyRevoked,
+    AuditTrailExported,
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    TeamChanged,
 )
 from civitas.journeys.public import (
     delete_abandoned_uploads,
@@ -83,6 +90,11 @@ EVENT_HANDLERS: EventTable = {
     ApplicantReplied: Handlers(in_transaction=(record_audit_trail,)),
     CaseAssigned: Handlers(in_transaction=(record_audit_trail,)),
     CasesSearched: Handlers(in_transaction=(record_audit_trail,)),
+    CaseNoteAdded: Handlers(in_transaction=(record_audit_trail,)),
+    CaseLabelChanged: Handlers(in_transaction=(record_audit_trail,)),
+    OpinionRequested: Handlers(in_transaction=(record_audit_trail,)),
+    OpinionGiven: Handlers(in_transaction=(record_audit_trail,)),
+    CasesExported: Handlers(in_transaction=(record_audit_trail,)),
     # Catalogue
     ServicePublished: Handlers(
         in_transaction=(record_audit_trail, catalogue.log_publication),
@@ -94,7 +106,9 @@ EVENT_HANDLERS: EventTable = {
     SecurityCodeChecked: Handlers(in_transaction=(record_audit_trail,)),
     OrganisationChosen: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyCreated: Handlers(in_transaction=(record_audit_trail,)),
+    AuditTrailExported: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyRevoked: Handlers(in_transaction=(record_audit_trail,)),
+    TeamChanged: Handlers(in_transaction=(record_audit_trail,)),
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),

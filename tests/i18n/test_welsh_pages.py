@@ -372,6 +372,12 @@ def test_every_staff_page_a_caseworker_opens_is_in_welsh(
     for index in indexes:
         page = client.get(f"/ledger/entries/{index}/")
         assert english_left(page) == [], index
+    for queue in ("mine", "team", "unassigned", "due", "overdue", "waiting"):
+        assert english_left(client.get(f"/staff/cases/queues/{queue}/")) == [], queue
+    assert english_left(client.get(f"{detail}message")) == []
+    assert english_left(client.post(f"{detail}message", {"message": ""})) == []
+    sent = client.post(f"{detail}message", {"message": "Diolch"})
+    assert english_left(client.get(sent.headers["Location"])) == []
     # A page the caseworker may not open says so in Welsh.
     refused = client.get("/staff/preview/bulky-waste-collection/1/")
     assert refused.status_code in (403, 404)
@@ -428,3 +434,25 @@ def test_the_check_finds_english_handed_to_the_scripts_on_an_english_page(client
     found = english_in(client.get(f"{BULKY}/items/").content.decode())
     assert any(text.startswith("data-i18n.characters-under-limit.one=") for text in found)
     assert any(text.startswith("data-i18n-announcement=") for text in found)
+
+
+def test_the_applicants_page_with_its_messages_and_reply_errors_is_in_welsh(
+    welsh, bulky_waste, caseworker
+):
+    import time
+
+    from civitas.cases.conversation import send_message
+    from civitas.cases.replies import reply_as_applicant
+    from civitas.cases.tracking_views import GRANTED
+    from conftest import acting
+
+    case = _send_bulky_waste(welsh)
+    send_message(reference=case.reference, text="Pa liw yw'r soffa?", staff=acting(caseworker))
+    reply_as_applicant(reference=case.reference, text="Glas")
+    session = welsh.session
+    session[GRANTED] = {case.reference: int(time.time()) + 600}
+    session.save()
+    page = f"/applications/{case.reference}/"
+    assert english_left(welsh.get(page)) == []
+    assert english_left(welsh.post(page, {"reply": ""})) == []
+    assert english_left(welsh.get(f"{page}?sent=1")) == []

@@ -30,10 +30,18 @@ LEADERS_ONLY = gettext_noop("Only a team leader can assign cases")
 OPEN_CASES_ONLY = gettext_noop("Only an open case can be assigned")
 NOT_YOUR_TEAM = gettext_noop("The case is not in one of your teams")
 NOT_A_TEAM_WORKER = gettext_noop("Choose a member of the case's team who works cases")
+MOVED_ON = gettext_noop("Someone else assigned the case since the page was shown")
+
+UNCHECKED: object = object()
+"""`expected_assignee_id` not given: the case is assigned whoever holds it now."""
 
 
 class AssignmentInvalid(ValueError):
     """The case cannot be assigned as asked; the message says why, in plain English."""
+
+
+class CaseMovedOn(AssignmentInvalid):
+    """The case is no longer as the page that asked showed it."""
 
 
 def _announce(
@@ -52,7 +60,13 @@ def _announce(
     )
 
 
-def assign_case(*, reference: str, assignee_id: int, staff: StaffContext) -> Case:
+def assign_case(
+    *,
+    reference: str,
+    assignee_id: int,
+    staff: StaffContext,
+    expected_assignee_id: int | object | None = UNCHECKED,
+) -> Case:
     """Gives an open case of the acting organisation to a member of its team.
 
     Taking a case oneself needs `cases.work` and membership of the case's team; giving it
@@ -60,6 +74,10 @@ def assign_case(*, reference: str, assignee_id: int, staff: StaffContext) -> Cas
     and the assignee must be a member of the team who may work cases. Raises CaseNotFound
     for a reference the organisation has no case by (another organisation's included),
     AssignmentInvalid otherwise, changing nothing.
+
+    With `expected_assignee_id` (who held the case when the page was drawn, None for
+    nobody) the assignment is a compare-and-set: a case someone else assigned meanwhile
+    raises CaseMovedOn, as one that was decided raises AssignmentInvalid.
     """
     yourself = assignee_id == staff.user.pk
     permission = "cases.work" if yourself else "cases.assign"
@@ -76,6 +94,8 @@ def assign_case(*, reference: str, assignee_id: int, staff: StaffContext) -> Cas
             raise CaseNotFound(reference)
         if case.status != Status.SUBMITTED:
             raise AssignmentInvalid(gettext(OPEN_CASES_ONLY))
+        if expected_assignee_id is not UNCHECKED and case.assigned_to_id != expected_assignee_id:
+            raise CaseMovedOn(gettext(MOVED_ON))
         if case.team_id is None or not is_team_member(user_id=staff.user.pk, team_id=case.team_id):
             raise AssignmentInvalid(gettext(NOT_YOUR_TEAM))
         if not yourself and assignee_id not in {

@@ -268,3 +268,112 @@ class ApplicantReplied(DomainEvent):
             organisation=self.organisation,
             details={"files": self.files},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseNoteAdded(DomainEvent):
+    """A member of staff added a private note to a case. The audit trail says who and on
+    which case, never what the note says."""
+
+    reference: str
+    organisation: str
+    staff_user_id: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.note_added",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseLabelChanged(DomainEvent):
+    """A member of staff put one of its service's labels on a case, or took it off."""
+
+    reference: str
+    organisation: str
+    staff_user_id: str
+    label: str
+    added: bool
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.label_added" if self.added else "case.label_removed",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"label": self.label},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpinionRequested(DomainEvent):
+    """A caseworker asked another team of the organisation for its opinion on a case. The
+    audit trail names the team and the request, never the question."""
+
+    reference: str
+    organisation: str
+    team: str
+    request: str
+    staff_user_id: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.opinion_requested",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"team": self.team, "request": self.request},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpinionGiven(DomainEvent):
+    """A member of the asked team answered a request for its opinion (never the answer)."""
+
+    reference: str
+    organisation: str
+    team: str
+    request: str
+    staff_user_id: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.opinion_given",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"team": self.team, "request": self.request},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CasesExported(DomainEvent):
+    """A team leader downloaded a queue as CSV: which queue and filter, how many rows."""
+
+    organisation: str
+    staff_user_id: str
+    queue: str
+    filters: Mapping[str, str]
+    rows: int
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="cases.exported",
+            object_type="organisation",
+            object_id=self.organisation,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"queue": self.queue, "filters": dict(self.filters), "rows": self.rows},
+        )

@@ -207,3 +207,91 @@ class TrackingCode(models.Model):
 
     def __str__(self) -> str:
         return f"tracking code for case {self.case_id}"
+
+
+class CaseNote(models.Model):
+    """A private note on a case, for its organisation's staff only: never shown to the
+    citizen, never in a message, never in the audit trail or the logs.
+
+    The text is encrypted at rest, bound to `key`, which starts with the case's reference
+    (`<reference>~<random>`): a note opens only as the note it was written as, and is shown
+    only on the case its key names (cases/notes.py)."""
+
+    key = models.CharField(max_length=60, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    text = EncryptedTextField(bound_to="key")
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-created_at", "-id"], name="case_note_latest")]
+
+    def __str__(self) -> str:
+        return f"note on case {self.case_id}"
+
+
+class CaseLabel(models.Model):
+    """A label of the case's service (its definition's `labels`) put on a case. The
+    organisation and submission time are copied from the case, so a queue filtered by a
+    label reads this table's index in the queue's order (cases/queues.py) rather than every
+    case of the organisation."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="labels")
+    organisation_id = models.BigIntegerField()
+    label = models.CharField(max_length=40)
+    submitted_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "label"], name="case_label_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation_id", "label", "submitted_at", "case"],
+                name="case_label_queue",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} on case {self.case_id}"
+
+
+class OpinionRequest(models.Model):
+    """A question a caseworker asked another team of the organisation about a case, and
+    that team's answer (cases/opinions.py). Both texts are encrypted at rest, bound to
+    `key` (`<reference>~<random>`). Answered once: `answered_at` is set by a conditional
+    update, so a second answer changes nothing."""
+
+    key = models.CharField(max_length=60, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    organisation_id = models.BigIntegerField()
+    team = models.ForeignKey("identity.Team", on_delete=models.PROTECT, related_name="+")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField()
+    question = EncryptedTextField(bound_to="key")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True)
+    answer = EncryptedTextField(null=True, bound_to="key")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["case", "asked_at", "id"], name="opinion_of_case"),
+            # "Opinions requested of my teams": the unanswered ones, oldest first, a
+            # partial index holding only the rows waiting.
+            models.Index(
+                fields=["team", "asked_at", "id"],
+                name="opinion_waiting",
+                condition=models.Q(answered_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"opinion request {self.key}"

@@ -7,8 +7,9 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from civitas.cases.assignment import AssignmentInvalid, assign_case, take_next_case
-from civitas.cases.labels import service_titles
-from civitas.cases.queues import Queue, list_queue
+from civitas.cases.labelling import organisation_labels
+from civitas.cases.labels import service_titles, status_label
+from civitas.cases.queues import AGES, Queue, list_queue
 from civitas.cases.services import CaseNotFound
 from civitas.cases.workflow import Status
 from civitas.identity.public import (
@@ -24,6 +25,7 @@ UNASSIGNED = gettext_noop("Unassigned cases")
 DUE = gettext_noop("By due date")
 OVERDUE = gettext_noop("Overdue")
 WAITING = gettext_noop("Waiting for the applicant")
+OPINIONS = gettext_noop("Opinions requested of my teams")
 
 
 def _titles() -> dict[str, str]:
@@ -34,6 +36,8 @@ def _titles() -> dict[str, str]:
         Queue.DUE.value: gettext(DUE),
         Queue.OVERDUE.value: gettext(OVERDUE),
         Queue.WAITING.value: gettext(WAITING),
+        # Not a queue of cases: the requests for an opinion made of the caller's teams.
+        "opinions": gettext(OPINIONS),
     }
 
 
@@ -47,12 +51,20 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *[s.value for s in Status]):
         status = None
+    age = request.GET.get("age", "")
+    older_than_days = int(age) if age.isdigit() and int(age) in AGES else None
+    labels = organisation_labels(request.staff.organisation.id)
+    label = request.GET.get("label") or None
+    if label not in {spec.id for spec in labels}:
+        label = None
     page = list_queue(
         chosen,
         staff=request.staff,
         team=request.GET.get("team") or None,
         service=request.GET.get("service") or None,
         status=status,
+        older_than_days=older_than_days,
+        label=label,
         cursor=request.GET.get("after"),
     )
     can_assign = has_permission(request.staff, "cases.assign")
@@ -64,7 +76,9 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
         else {}
     )
     filters = {
-        key: request.GET[key] for key in ("team", "service", "status") if request.GET.get(key)
+        key: request.GET[key]
+        for key in ("team", "service", "status", "age", "label")
+        if request.GET.get(key)
     }
     return render(
         request,
@@ -77,11 +91,17 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
             "titles": service_titles(page.cases),
             "filters": filters,
             "statuses": [s.value for s in Status],
+            "status_label": status_label,
+            "ages": AGES,
             "can_take": has_permission(request.staff, "cases.work"),
             "members": members,
             "none_waiting": request.GET.get("none") == "1",
             "has_status_filter": chosen in (Queue.MINE, Queue.TEAM),
             "now": timezone.now(),
+            "labels": labels,
+            "can_assign": can_assign,
+            # Several cases at once: the team and unassigned queues, for a team leader.
+            "bulk": can_assign and chosen in (Queue.TEAM, Queue.UNASSIGNED) and bool(members),
         },
     )
 

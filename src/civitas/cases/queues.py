@@ -16,15 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from civitas.cases.models import Case
+from civitas.cases.models import Case, CaseLabel
 from civitas.catalogue.public import WAITING_FOR_CITIZEN
 from civitas.identity.public import StaffContext, TeamRef, list_teams_of
 
 PAGE_SIZE = 50
+AGES = (2, 7, 14, 28)
+"""The ages, in days, a queue may be filtered to cases older than."""
 
 
 class Queue(StrEnum):
@@ -59,7 +61,7 @@ def _cursor(case: Case, column: str) -> str:
     return f"{getattr(case, column).isoformat()}~{case.id}"
 
 
-def _after(cursor: str | None, column: str) -> Q | None:
+def _after(cursor: str | None, column: str, id_column: str = "id") -> Q | None:
     if not cursor:
         return None
     try:
@@ -69,7 +71,37 @@ def _after(cursor: str | None, column: str) -> Q | None:
         return None
     if value.tzinfo is None:
         return None
-    return Q(**{f"{column}__gt": value}) | Q(**{column: value, "id__gt": after_id})
+    return Q(**{f"{column}__gt": value}) | Q(**{column: value, f"{id_column}__gt": after_id})
+
+
+def with_label(
+    cases: QuerySet[Case],
+    queue: Queue,
+    *,
+    organisation_id: int,
+    label: str,
+    cursor: str | None = None,
+) -> QuerySet[Case]:
+    """The queue's cases that carry `label`, in the queue's order, from `cursor` on.
+
+    The queues read oldest first by submission are read through the labels' own index,
+    case_label_queue (organisation, label, submitted_at, case): the page is the first
+    labelled rows in that order that also pass the queue's other filters, so its cost
+    follows the labelled cases, not the organisation's. The label's row and its cursor are
+    one filter, so they are one join. The queues in another order (due date, waiting
+    since) keep their own index and order, and look each row's label up by the
+    (case, label) unique index.
+    """
+    if ORDER[queue] == "submitted_at":
+        on_label = Q(labels__organisation_id=organisation_id, labels__label=label)
+        if after := _after(cursor, "labels__submitted_at", "labels__case_id"):
+            on_label &= after
+        return cases.filter(on_label).order_by("labels__submitted_at", "labels__case_id")
+    labelled = CaseLabel.objects.filter(case=OuterRef("pk"), label=label)
+    cases = cases.filter(Exists(labelled))
+    if after := _after(cursor, ORDER[queue]):
+        cases = cases.filter(after)
+    return cases
 
 
 def queue_cases(
@@ -138,28 +170,39 @@ def list_queue(
     team: str | None = None,
     service: str | None = None,
     status: str | None = None,
+    older_than_days: int | None = None,
+    label: str | None = None,
     cursor: str | None = None,
 ) -> QueuePage:
-    """One page of a queue, filtered by team (one of the caller's), service and status.
+    """One page of a queue, filtered by team (one of the caller's), service, status, age
+    (submitted more than `older_than_days` ago: a bound on the column the oldest-first
+    queues are read by, so their index still serves it) and label.
 
     Two queries: the caller's teams, and the page (one more row than shown, to know whether
     there is a next page) with its teams and assignees' names joined.
     """
     teams = list_teams_of(user_id=staff.user.pk, organisation_id=staff.organisation.id)
     chosen = [t.id for t in teams if team is None or t.slug == team]
-    after = _after(cursor, ORDER[queue])
+    # A label's queue goes on from its cursor by the label's own index (with_label).
+    after = None if label else _after(cursor, ORDER[queue])
     now = timezone.now()
 
     def of_teams(team_ids: list[int]) -> QuerySet[Case]:
         cases = queue_cases(queue, staff=staff, team_ids=team_ids, status=status, now=now)
         if service:
             cases = cases.filter(service_slug=service)
+        if older_than_days:
+            cases = cases.filter(submitted_at__lt=now - datetime.timedelta(days=older_than_days))
         if after:
             cases = cases.filter(after)
         return cases
 
     cases = of_teams(chosen)
-    if queue is not Queue.MINE and len(chosen) > 1:
+    if label:
+        cases = with_label(
+            cases, queue, organisation_id=staff.organisation.id, label=label, cursor=cursor
+        )
+    elif queue is not Queue.MINE and len(chosen) > 1:
         first = first_of_each_team(
             lambda team_id: of_teams([team_id]), chosen, PAGE_SIZE + 1, order=ORDER[queue]
         )

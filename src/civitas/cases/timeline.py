@@ -16,8 +16,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from civitas.cases.case_work import work_sentence
 from civitas.cases.labels import channel_label
-from civitas.catalogue.public import Workflow, active_language, in_language
+from civitas.catalogue.public import CaseLabelSpec, Workflow, active_language, in_language
 from civitas.identity.public import staff_names
 from civitas.platform.audit import list_audit_events
 
@@ -28,11 +29,17 @@ class TimelineEntry:
     sentence: str
 
 
-def case_timeline(reference: str, workflow: Workflow) -> list[TimelineEntry]:
-    """The case's audited events, oldest first, as sentences: two queries."""
+def case_timeline(
+    reference: str, workflow: Workflow, labels: tuple[CaseLabelSpec, ...] = ()
+) -> list[TimelineEntry]:
+    """The case's audited events, oldest first, as sentences: two queries. `labels` are
+    the case's service's, to name a label by its words."""
     events = list_audit_events(object_type="case", object_id=reference)
     names = staff_names(_people(events))
-    return [TimelineEntry(event.occurred_at, _sentence(event, workflow, names)) for event in events]
+    return [
+        TimelineEntry(event.occurred_at, _sentence(event, workflow, names, labels))
+        for event in events
+    ]
 
 
 def _people(events: Iterable[Any]) -> set[str]:
@@ -45,7 +52,12 @@ def _people(events: Iterable[Any]) -> set[str]:
     return people
 
 
-def _sentence(event: Any, workflow: Workflow, names: dict[str, str]) -> str:
+def _sentence(
+    event: Any,
+    workflow: Workflow,
+    names: dict[str, str],
+    labels: tuple[CaseLabelSpec, ...] = (),
+) -> str:
     details: dict[str, Any] = event.details or {}
     someone = _("A member of staff")
     who = names.get(event.actor_id, someone) if event.actor_type == "staff" else ""
@@ -84,6 +96,9 @@ def _sentence(event: Any, workflow: Workflow, names: dict[str, str]) -> str:
         if details.get("files"):
             return _("The applicant replied and sent a file")
         return _("The applicant replied")
+    # Notes, labels and opinions (case_work.py).
+    if (said := work_sentence(action, details, who or someone, labels)) is not None:
+        return said
     return f"{who or event.actor_type}: {action}"
 
 

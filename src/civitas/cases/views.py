@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from civitas.cases.case_work import case_work
 from civitas.cases.computed import case_computed_display
 from civitas.cases.conversation import (
     MESSAGE_MAX_CHARS,
@@ -24,6 +25,7 @@ from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_fil
 from civitas.cases.labels import channel_label, service_titles, status_label
 from civitas.cases.messages import compose_message
 from civitas.cases.models import Case, CaseFile
+from civitas.cases.notes import NOTE_MAX_LENGTH
 from civitas.cases.queries import find_case, find_case_status, list_cases
 from civitas.cases.search import MAX_QUERY_LENGTH, search_cases
 from civitas.cases.services import (
@@ -232,6 +234,8 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
         rows.extend(_computed_rows(service, case))
     no_contact = not answers_hidden and not case.answers.get(service.contact_email_answer)
     state = workflow.state(case.status)
+    # The notes, labels and opinions (case_work.py).
+    work = case_work(case, staff=staff, service=service)
     done = workflow.transition(request.GET.get("done", "")) if request.method == "GET" else None
     return render(
         request,
@@ -260,11 +264,15 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
             "messages_sent": list_messages_about(
                 case.reference, organisation_id=staff.organisation.id
             ),
-            "history": case_timeline(case.reference, workflow),
+            "history": case_timeline(case.reference, workflow, labels=service.model.labels),
             "status_label": status_label,
             "channel_label": channel_label,
             "ledger_kind_label": kind_label,
             "ledger_entries": list_entries_about(case_subject(case.reference)),
+            "work": work,
+            "note_max_length": NOTE_MAX_LENGTH,
+            "note_text": "",
+            "note_error": "",
         },
         status=503 if answers_hidden else 409 if conflict else 400 if errors else 200,
     )

@@ -126,6 +126,7 @@ def parse_definition(
     problems.extend(_check_summary_labels(document, positions))
     problems.extend(workflow_problems(document, positions))
     problems.extend(_check_routing(document, positions))
+    problems.extend(_check_labels(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
     gaps = welsh_gaps(document, positions, _schema())
     return ParsedDefinition(document, source, digest, problems, positions, welsh_gaps=gaps)
@@ -773,6 +774,35 @@ def _check_expressions(document: dict[str, Any], positions: Document) -> list[Pr
             result = compiled(text, path, symbols, later, boolean=True)
             if result is not None:
                 uses_computed(result, path, seen)
+    return problems
+
+
+LABEL_MAX_LENGTH = 40
+"""The most characters a label may have in any language: it is shown as a tag."""
+
+
+def _check_labels(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """Each label's id once, and its words short enough to read as a tag."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, label in enumerate(document.get("labels", ())):
+        if label["id"] in seen:
+            problems.append(
+                positions.problem(f"label id '{label['id']}' is used twice", "labels", index, "id")
+            )
+        seen.add(label["id"])
+        for code, text in text_versions(label["label"]):
+            if len(text) > LABEL_MAX_LENGTH:
+                where: tuple[PathPart, ...] = ("labels", index, "label")
+                if isinstance(label["label"], dict):
+                    where = (*where, code)
+                problems.append(
+                    positions.problem(
+                        f"a label is at most {LABEL_MAX_LENGTH} characters: "
+                        f"'{text[:20]}...' has {len(text)}",
+                        *where,
+                    )
+                )
     return problems
 
 

@@ -331,6 +331,15 @@ class Routing:
 
 
 @dataclass(frozen=True)
+class CaseLabelSpec:
+    """A label caseworkers may put on the service's cases: its id (what is stored and
+    filtered on) and the words staff read, in English and Welsh."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Derivation:
     """A value derived from a page's answer: the answer looked up in a data table."""
 
@@ -565,6 +574,8 @@ class ServiceDefinition:
     """The case lifecycle: the definition's own, or the platform's default."""
     routing: Routing | None = None
     """Which team each case goes to (None: the service routes no case to a team)."""
+    labels: tuple[CaseLabelSpec, ...] = ()
+    """The labels its cases may be given, in the order written."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -609,6 +620,10 @@ class ServiceDefinition:
                 for text, boolean in texts.items()
             }
         )
+
+    def label(self, label_id: str) -> CaseLabelSpec | None:
+        """The service's label with this id; None for one it does not declare."""
+        return next((spec for spec in self.labels if spec.id == label_id), None)
 
     def expression(self, text: str) -> CompiledExpression:
         """The compiled form of one of the definition's expressions."""
@@ -819,6 +834,9 @@ class ServiceDefinition:
             item_types=_frozen(item_types(doc)),
             workflow=workflow_from_document(cast("Mapping[str, Any] | None", doc.get("workflow"))),
             routing=_routing(doc["routing"]) if doc.get("routing") else None,
+            labels=tuple(
+                CaseLabelSpec(id=spec["id"], label=spec["label"]) for spec in doc.get("labels", ())
+            ),
         )
 
 

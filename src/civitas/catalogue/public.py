@@ -17,6 +17,7 @@ from civitas.catalogue.files import (
 )
 from civitas.catalogue.model import (
     Branch,
+    CaseLabelSpec,
     Check,
     ComputedValue,
     Condition,
@@ -38,6 +39,7 @@ from civitas.catalogue.queries import (
     get_live_service,
     get_published_service,
     get_service_version,
+    list_live_labels,
     list_live_services,
 )
 from civitas.catalogue.questions import (
@@ -51,6 +53,7 @@ from civitas.catalogue.questions import (
 )
 from civitas.catalogue.service import Service
 from civitas.catalogue.services import (
+    PromotionRefused,
     PublishResult,
     VersionNotFound,
     promote_draft,
@@ -80,6 +83,7 @@ __all__ = [
     "WAITING_FOR_CITIZEN",
     "AutomaticTransition",
     "Branch",
+    "CaseLabelSpec",
     "Check",
     "Cleaned",
     "ComputedValue",
@@ -95,6 +99,7 @@ __all__ = [
     "Page",
     "Privacy",
     "Problem",
+    "PromotionRefused",
     "PublishResult",
     "Question",
     "QuestionPage",
@@ -119,6 +124,7 @@ __all__ = [
     "get_service_version",
     "in_language",
     "is_file_question",
+    "list_live_labels",
     "list_live_services",
     "max_size_bytes",
     "normalise_postcode",

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from django.db.models.fields.json import KT
 
+from civitas.catalogue.model import CaseLabelSpec
 from civitas.catalogue.models import ServiceVersion
 from civitas.catalogue.service import Service
+from civitas.catalogue.texts import as_texts
 from civitas.identity.public import OrganisationRef
 
 
@@ -156,6 +158,25 @@ class LiveService:
     @property
     def url(self) -> str:
         return f"/services/{self.organisation.slug}/{self.slug}/"
+
+
+def list_live_labels(organisation_id: int) -> list[CaseLabelSpec]:
+    """The labels the organisation's live services declare for their cases, each id once
+    (the first service's words, by slug), in one query: what a queue filters by."""
+    rows = (
+        ServiceVersion.objects.filter(
+            organisation_id=organisation_id, status=ServiceVersion.Status.LIVE
+        )
+        .order_by("slug")
+        .values_list("definition__labels", flat=True)
+    )
+    labels: dict[str, CaseLabelSpec] = {}
+    for declared in rows:
+        for spec in declared or ():
+            labels.setdefault(
+                spec["id"], CaseLabelSpec(id=spec["id"], label=as_texts(spec["label"]))
+            )
+    return list(labels.values())
 
 
 def list_live_services(*, slug: str | None = None) -> list[LiveService]:

@@ -16,7 +16,7 @@ from civitas.catalogue.definition import (
 )
 from civitas.catalogue.events import DraftPublished, ServicePublished
 from civitas.catalogue.models import ServiceVersion
-from civitas.catalogue.queries import forget_live_versions
+from civitas.catalogue.queries import forget_live_versions, get_service_version
 from civitas.catalogue.texts import english
 from civitas.identity.public import (
     find_organisation,
@@ -39,6 +39,10 @@ class PublishResult:
 
 class VersionNotFound(LookupError):
     """No version of that number, in that state, for that service."""
+
+
+class PromotionRefused(ValueError):
+    """The draft cannot go live as things are now (a team its routing names is gone)."""
 
 
 def publish_service_file(path: Path, *, published_by: str, draft: bool = False) -> PublishResult:
@@ -205,6 +209,17 @@ def promote_draft(*, organisation: str, slug: str, version: int, published_by: s
                 )
             live.status = ServiceVersion.Status.RETIRED
             live.save(update_fields=["status"])
+        # The teams were checked when the draft was published; one may have gone since,
+        # and a case routed to no team would sit in nobody's queue.
+        routing = get_service_version(found.organisation_id, slug, version).model.routing
+        if routing is not None and (
+            missing := sorted(set(routing.team_slugs) - list_team_slugs(organisation))
+        ):
+            raise PromotionRefused(
+                f"{organisation}/{slug} version {version} routes cases to "
+                f"{', '.join(repr(team) for team in missing)}, which {organisation} does not "
+                f"have: create it with `civitas teams add {organisation} {missing[0]} --name ...`"
+            )
         found.status = ServiceVersion.Status.LIVE
         found.save(update_fields=["status"])
         publish(

@@ -99,3 +99,50 @@ class ApiKeyRevoked(_ApiKeyChanged):
     """An API key was revoked: it opens nothing from now on."""
 
     action = "api_key.revoked"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamChanged(DomainEvent):
+    """A team was made or renamed, or someone joined or left it. Who joined is kept by
+    their id: the audit trail holds no email address."""
+
+    action: str
+    """`team.created`, `team.renamed`, `team.member_added` or `team.member_removed`."""
+    organisation: str
+    team: str
+    by: str
+    member_user_id: str = ""
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action=self.action,
+            object_type="team",
+            object_id=self.team,
+            actor_type="operator",
+            actor_id=self.by,
+            organisation=self.organisation,
+            details={"member": self.member_user_id} if self.member_user_id else {},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditTrailExported(DomainEvent):
+    """An auditor downloaded the organisation's audit trail for a range of dates."""
+
+    organisation: str
+    staff_user_id: str
+    start: str
+    end: str
+    """The first and last day asked for (ISO dates), both included."""
+    rows: int
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="audit.exported",
+            object_type="organisation",
+            object_id=self.organisation,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"from": self.start, "to": self.end, "rows": self.rows},
+        )

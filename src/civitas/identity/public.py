@@ -4,9 +4,11 @@ from civitas.identity.api_keys import ApiKeyRef, InvalidScope, validate_scope
 from civitas.identity.events import (
     ApiKeyCreated,
     ApiKeyRevoked,
+    AuditTrailExported,
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    TeamChanged,
 )
 from civitas.identity.permissions import (
     ANY_ROLE,
@@ -49,6 +51,7 @@ __all__ = [
     "ApiKeyCreated",
     "ApiKeyRef",
     "ApiKeyRevoked",
+    "AuditTrailExported",
     "InvalidScope",
     "OrganisationChosen",
     "OrganisationRef",
@@ -56,6 +59,7 @@ __all__ = [
     "SecurityCodeChecked",
     "StaffContext",
     "StaffRequest",
+    "TeamChanged",
     "TeamInvalid",
     "TeamMember",
     "TeamRef",

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
+from civitas.identity.events import TeamChanged
 from civitas.identity.models import Membership, Organisation, StaffUser, Team, TeamMembership
 from civitas.identity.permissions import ROLE_PERMISSIONS
+from civitas.platform.events import publish
 
 TEAM_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -48,9 +50,9 @@ def _organisation(slug: str) -> Organisation:
     return organisation
 
 
-def ensure_team(*, organisation: str, slug: str, name: str) -> TeamRef:
+def ensure_team(*, organisation: str, slug: str, name: str, by: str = "setup") -> TeamRef:
     """Creates the organisation's team `slug`, or renames it; its slug never changes, as
-    published services route to it by that name."""
+    published services route to it by that name. A change is audited as made by `by`."""
     if len(slug) > 50 or not TEAM_SLUG.fullmatch(slug):
         raise TeamInvalid(
             f"'{slug}' is not a team slug: use lower-case letters, digits and single hyphens, "
@@ -59,13 +61,29 @@ def ensure_team(*, organisation: str, slug: str, name: str) -> TeamRef:
     name = name.strip()
     if not name or len(name) > 200:
         raise TeamInvalid("the name must be 1 to 200 characters")
-    team, created = Team.objects.get_or_create(
-        organisation=_organisation(organisation), slug=slug, defaults={"name": name}
-    )
-    if not created and team.name != name:
-        team.name = name
-        team.save(update_fields=["name"])
+    with transaction.atomic():
+        team, created = Team.objects.get_or_create(
+            organisation=_organisation(organisation), slug=slug, defaults={"name": name}
+        )
+        if created:
+            _audit("team.created", organisation, slug, by)
+        elif team.name != name:
+            team.name = name
+            team.save(update_fields=["name"])
+            _audit("team.renamed", organisation, slug, by)
     return _ref(team)
+
+
+def _audit(action: str, organisation: str, team: str, by: str, member: int | None = None) -> None:
+    publish(
+        TeamChanged(
+            action=action,
+            organisation=organisation,
+            team=team,
+            by=by,
+            member_user_id=str(member) if member is not None else "",
+        )
+    )
 
 
 def _team(organisation: str, slug: str) -> Team:
@@ -75,7 +93,7 @@ def _team(organisation: str, slug: str) -> Team:
     return team
 
 
-def add_team_member(*, organisation: str, team: str, email: str) -> TeamMember:
+def add_team_member(*, organisation: str, team: str, email: str, by: str = "setup") -> TeamMember:
     """Puts a member of the organisation's staff in one of its teams (again: no change).
 
     Only someone who holds a role in the organisation can join its teams: a team never
@@ -88,18 +106,23 @@ def add_team_member(*, organisation: str, team: str, email: str) -> TeamMember:
         or not Membership.objects.filter(user=user, organisation_id=found.organisation_id).exists()
     ):
         raise TeamInvalid(f"{email} holds no role in {organisation}: give them one first")
-    TeamMembership.objects.get_or_create(team=found, user=user)
+    with transaction.atomic():
+        _, joined = TeamMembership.objects.get_or_create(team=found, user=user)
+        if joined:
+            _audit("team.member_added", organisation, team, by, user.pk)
     return TeamMember(user_id=user.pk, display_name=user.display_name, email=user.email)
 
 
-def remove_team_member(*, organisation: str, team: str, email: str) -> bool:
+def remove_team_member(*, organisation: str, team: str, email: str, by: str = "setup") -> bool:
     """Takes a person out of a team; False if they were not in it. Cases assigned to them
     stay assigned: a team leader reassigns them."""
     found = _team(organisation, team)
     with transaction.atomic():
-        deleted, _ = TeamMembership.objects.filter(
-            team=found, user__email=email.strip().lower()
-        ).delete()
+        leaving = TeamMembership.objects.filter(team=found, user__email=email.strip().lower())
+        user_ids = list(leaving.values_list("user_id", flat=True))
+        deleted, _ = leaving.delete()
+        for user_id in user_ids:
+            _audit("team.member_removed", organisation, team, by, user_id)
     return deleted > 0
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("sign-out", views.sign_out, name="sign-out"),
     path("organisation", views.choose_organisation, name="choose-organisation"),
     path("audit/", views.audit_trail, name="audit-trail"),
+    path("audit/export.csv", views.audit_export, name="audit-export"),
 ]

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -87,3 +88,30 @@ class Audited(Protocol):
     """An event that goes in the audit trail."""
 
     def audit_record(self) -> AuditRecord: ...
+
+
+def iter_organisation_audit_events(
+    *,
+    organisation: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    batch_size: int = 500,
+) -> Iterator[AuditEvent]:
+    """One organisation's audit events from `start` up to (not including) `end`, oldest
+    first, read in batches by key on (occurred_at, id) through the audit_by_organisation
+    index: however many there are, only one batch is in memory at a time."""
+    events = AuditEvent.objects.filter(
+        organisation=organisation, occurred_at__gte=start, occurred_at__lt=end
+    ).order_by("occurred_at", "id")
+    after: tuple[datetime.datetime, uuid.UUID] | None = None
+    while True:
+        batch = events
+        if after is not None:
+            batch = batch.filter(
+                Q(occurred_at__gt=after[0]) | Q(occurred_at=after[0], id__gt=after[1])
+            )
+        rows = list(batch[:batch_size])
+        yield from rows
+        if len(rows) < batch_size:
+            return
+        after = rows[-1].occurred_at, rows[-1].id

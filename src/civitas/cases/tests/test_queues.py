@@ -308,15 +308,17 @@ def test_a_queue_page_reads_in_a_fixed_number_of_queries_however_many_cases(
     for more in (1, 30):
         waiting(teams["highways"], more)
         waiting(teams["highways"], more, assigned_to=worker)
-        # session, user, OTP device, staff context, teams, the page (with its teams and
-        # assignees joined): the same for 2 cases as for 60.
+        # session, user, OTP device, staff context, the labels to filter by, teams, the
+        # page (with its teams and assignees joined), the service title (one per service
+        # version on the page; here one of no published service, so never cached): the
+        # same for 2 cases as for 60.
         with django_assert_num_queries(QUEUE_PAGE_QUERIES):
             response = client.get(f"/staff/cases/queues/{queue}/")
         assert response.status_code == 200
         assert response.content.count(b'href="/staff/cases/') >= more
 
 
-QUEUE_PAGE_QUERIES = 6
+QUEUE_PAGE_QUERIES = 8
 
 
 def test_a_team_leaders_queue_page_adds_one_query_for_the_teams_members(
@@ -501,3 +503,29 @@ def test_the_overdue_queue_page_marks_what_is_overdue(teams, client, signed_in):
     page = client.get("/staff/cases/queues/overdue/").content.decode()
     assert "govuk-tag--red" in page
     assert "Waiting for the applicant" in page  # the other queues are a link away
+
+
+def test_a_queue_filters_by_age_and_ignores_an_age_it_does_not_offer(teams, client, signed_in):
+    worker = member("w@example.gov.uk", "caseworker", "highways")
+    now = timezone.now()
+    old = [
+        CaseFactory(
+            organisation=teams["highways"].organisation,
+            team=teams["highways"],
+            submitted_at=now - datetime.timedelta(days=9),
+        )
+    ]
+    CaseFactory(
+        organisation=teams["highways"].organisation,
+        team=teams["highways"],
+        submitted_at=now - datetime.timedelta(days=3),
+    )
+    page = list_queue(Queue.TEAM, staff=acting(worker), older_than_days=7)
+    assert [case.reference for case in page.cases] == [old[0].reference]
+    signed_in(worker)
+    html = client.get("/staff/cases/queues/team/?age=7").content.decode()
+    assert old[0].reference in html
+    assert html.count("/staff/cases/") - html.count("/staff/cases/queues/") >= 1
+    for hostile in ("3", "-7", "7.5", "1e9", "x"):
+        response = client.get(f"/staff/cases/queues/team/?age={hostile}")
+        assert response.status_code == 200

@@ -39,9 +39,17 @@ ROUTES = {
     "staff/": ("get", "/staff/", None),
     "staff/organisation": ("get", "/staff/organisation", "signed-in"),
     "staff/audit/": ("get", "/staff/audit/", "audit.view"),
+    "staff/audit/export.csv": ("get", "/staff/audit/export.csv", "audit.view"),
     "staff/cases/": ("get", "/staff/cases/", "cases.view"),
     "staff/cases/search/": ("get", "/staff/cases/search/", "cases.view"),
     "staff/cases/queues/<slug:name>/": ("get", "/staff/cases/queues/mine/", "cases.view"),
+    "staff/cases/queues/opinions/": ("get", "/staff/cases/queues/opinions/", "cases.view"),
+    "staff/cases/queues/assign": ("post", "/staff/cases/queues/assign", "cases.assign"),
+    "staff/cases/queues/<slug:name>/export.csv": (
+        "get",
+        "/staff/cases/queues/team/export.csv",
+        "cases.assign",
+    ),
     "staff/cases/next": ("post", "/staff/cases/next", "cases.work"),
     "staff/cases/<reference:reference>/assign": (
         "post",
@@ -58,6 +66,26 @@ ROUTES = {
         "get",
         f"/staff/cases/{CASE}/files/nothing/",
         "cases.view",
+    ),
+    "staff/cases/<reference:reference>/notes/": (
+        "post",
+        f"/staff/cases/{CASE}/notes/",
+        "cases.work",
+    ),
+    "staff/cases/<reference:reference>/labels/": (
+        "post",
+        f"/staff/cases/{CASE}/labels/",
+        "cases.work",
+    ),
+    "staff/cases/<reference:reference>/opinions/": (
+        "get",
+        f"/staff/cases/{CASE}/opinions/",
+        "cases.work",
+    ),
+    "staff/cases/<reference:reference>/opinions/<int:request_id>/": (
+        "get",
+        f"/staff/cases/{CASE}/opinions/1/",
+        "cases.work",
     ),
     "staff/assist/": ("get", "/staff/assist/", "cases.assist"),
     "staff/assist/<slug:slug>/": ("post", "/staff/assist/no-such-service/", "cases.assist"),
@@ -108,8 +136,9 @@ def test_each_role_reaches_exactly_the_pages_its_permissions_allow(
     response = getattr(client, method)(url)
     allowed = permission in (None, "signed-in") or permission in SPEC[role]
     if allowed:
-        # Let through the check: the page, or "not found" for the made-up case or draft.
-        assert response.status_code in (200, 302, 404, 409), response.status_code
+        # Let through the check: the page, "not found" for the made-up case or draft, or
+        # refused for the form it did not fill in.
+        assert response.status_code in (200, 302, 400, 404, 409), response.status_code
     else:
         assert response.status_code == 403
 

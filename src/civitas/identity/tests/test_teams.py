@@ -66,3 +66,27 @@ def test_teams_of_two_organisations_may_share_a_slug(borough):
     ensure_team(organisation="example-borough", slug="highways", name="Highways")
     ensure_team(organisation="sample-district", slug="highways", name="Highways")
     assert Team.objects.filter(slug="highways").count() == 2
+
+
+def test_making_a_team_and_changing_who_is_in_it_is_audited_without_email_addresses(
+    organisations,
+):
+    from civitas.platform.models import AuditEvent
+
+    person = make_staff("river@example.gov.uk", "caseworker")
+    call_command("teams", "add", "example-borough", "licensing", "--name", "Licensing")
+    call_command("teams", "add", "example-borough", "licensing", "--name", "Licensing")
+    call_command("teams", "add", "example-borough", "licensing", "--name", "Licences")
+    call_command("teams", "members", "example-borough", "licensing", "--add", person.email)
+    call_command("teams", "members", "example-borough", "licensing", "--add", person.email)
+    call_command("teams", "members", "example-borough", "licensing", "--remove", person.email)
+    events = AuditEvent.objects.filter(object_type="team", object_id="licensing").order_by(
+        "occurred_at"
+    )
+    assert [(event.action, event.actor_id, event.details) for event in events] == [
+        ("team.created", "command-line", {}),
+        ("team.renamed", "command-line", {}),
+        ("team.member_added", "command-line", {"member": str(person.pk)}),
+        ("team.member_removed", "command-line", {"member": str(person.pk)}),
+    ]
+    assert "river@" not in str(list(events.values()))

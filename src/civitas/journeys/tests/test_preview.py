@@ -181,3 +181,15 @@ def test_check_answers_in_a_preview_sends_to_the_preview(draft, client, signed_i
     response = client.post(f"{PREVIEW}/check-answers/", {"version": "2", "confirm": "yes"})
     assert response["Location"] == f"{PREVIEW}/confirmation/PREVIEW/"
     assert not Case.objects.exists()
+
+
+def test_a_draft_whose_routing_team_has_gone_is_not_promoted_and_the_live_one_stays(draft):
+    from django.core.management.base import CommandError
+
+    from civitas.identity.models import Team
+
+    Team.objects.filter(organisation__slug="example-borough", slug="parking").delete()
+    with pytest.raises(CommandError, match="routes cases to 'parking'"):
+        call_command("services", "promote", "example-borough/resident-parking-permit", "2")
+    assert ServiceVersion.objects.get(version=1).status == "live"
+    assert ServiceVersion.objects.get(version=2).status == "draft"

@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from civitas.catalogue.public import (
     DefinitionInvalid,
     Problem,
+    PromotionRefused,
     VersionNotFound,
     parse_file,
     promote_draft,
@@ -139,7 +140,7 @@ class Command(BaseCommand):
                 )
             else:
                 withdraw_version(organisation=organisation, slug=slug, version=version)
-        except VersionNotFound as error:
+        except (VersionNotFound, PromotionRefused) as error:
             raise CommandError(str(error), returncode=1) from None
         except LedgerUnavailable as error:
             raise CommandError(f"not promoted: {error}", returncode=1) from None

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civitas.identity.management.commands.keys import COMMAND_LINE
 from civitas.identity.models import Organisation
 from civitas.identity.teams import (
     TeamInvalid,
@@ -43,7 +44,10 @@ class Command(BaseCommand):
         try:
             if action == "add":
                 team = ensure_team(
-                    organisation=organisation.slug, slug=options["slug"], name=options["name"]
+                    organisation=organisation.slug,
+                    slug=options["slug"],
+                    name=options["name"],
+                    by=COMMAND_LINE,
                 )
                 self.stdout.write(f"{team.slug}\t{team.name}")
             elif action == "list":
@@ -59,9 +63,13 @@ class Command(BaseCommand):
         if team is None:
             raise CommandError(f"{organisation.slug} has no team '{options['slug']}'")
         for email in options["add"]:
-            add_team_member(organisation=organisation.slug, team=team.slug, email=email)
+            add_team_member(
+                organisation=organisation.slug, team=team.slug, email=email, by=COMMAND_LINE
+            )
         for email in options["remove"]:
-            if not remove_team_member(organisation=organisation.slug, team=team.slug, email=email):
+            if not remove_team_member(
+                organisation=organisation.slug, team=team.slug, email=email, by=COMMAND_LINE
+            ):
                 raise CommandError(f"{email} is not in {team.slug}")
         for member in list_team_members(team.id):
             self.stdout.write(f"{member.email}\t{member.display_name}")

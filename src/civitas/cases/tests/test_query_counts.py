@@ -117,8 +117,9 @@ def test_a_search_by_postcode_or_email_reads_a_fixed_number_of_queries(
         _cases(parking_permit, more, answers=dict(ANSWERS))
         shown += more
         # the matching ids by the blind index, the page's cases by id, the audit event of
-        # the search (in a savepoint), and one service version for the cases' states
-        with django_assert_num_queries(SIGNED_IN + 6):
+        # the search (in a savepoint), and the page's one service version, read for the
+        # cases' states and again for the service's title
+        with django_assert_num_queries(SIGNED_IN + 7):
             response = client.get(SEARCH, {"q": text})
         assert response.status_code == 200
         assert response.content.count(b'<a class="govuk-link" href="/staff/cases/') == min(
@@ -137,8 +138,9 @@ def test_the_case_list_reads_a_fixed_number_of_queries(
         _cases(parking_permit, more, approved=True)
         shown += 2 * more
         # the page of cases; the live services, and the version of the one, whose states
-        # it filters by; the page's one service version for its cases' states
-        with django_assert_num_queries(SIGNED_IN + 4):
+        # it filters by; the page's one service version, for its cases' states and again
+        # for the service's title
+        with django_assert_num_queries(SIGNED_IN + 5):
             response = client.get("/staff/cases/")
         assert response.status_code == 200
         assert response.content.count(b'href="/staff/cases/') >= min(shown, 50)
@@ -160,9 +162,10 @@ def test_the_tracking_page_reads_a_fixed_number_of_queries(
 
 # The signed-in reads, the case, its service version; in a savepoint, the audit event and
 # the transparency log entry of the view (its index and the entry: one statement on
-# PostgreSQL, two on SQLite); the case's files, its thread, messages sent, audit history,
-# and its log entries (tree size, lookup, entries); the session saved.
-CASE_PAGE_QUERIES = {"sqlite": 21, "postgresql": 20}
+# PostgreSQL, two on SQLite); the case's files, the caller's teams, its notes, labels,
+# opinion requests, thread, messages sent, audit history and the names of its actors, and
+# its log entries (tree size, lookup, entries); the session saved.
+CASE_PAGE_QUERIES = {"sqlite": 26, "postgresql": 25}
 
 
 def test_the_case_page_reads_a_fixed_number_of_queries(

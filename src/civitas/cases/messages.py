@@ -1,6 +1,7 @@
 """The emails a case sends, written from the service definition's message texts."""
 
 import datetime
+import re
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -141,7 +142,8 @@ def _composed(
     subject = " ".join(
         parse_template(in_language(message.subject, language)).render(values).split()
     )
-    text = body.render(values).strip() + "\n"
+    # A placeholder left empty (no reason given) leaves no gap of blank lines behind.
+    text = re.sub(r"\n{3,}", "\n\n", body.render(values).strip()) + "\n"
     html_body = body.render_html(values)
     html = (
         f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'

@@ -16,7 +16,10 @@ from typing import Any
 
 from civitas.catalogue.texts import text_versions
 from civitas.catalogue.welsh import welsh_gaps
-from civitas.catalogue.workflow import workflow_problems
+from civitas.catalogue.workflow import (
+    WAITING_FOR_CITIZEN,
+    workflow_problems,
+)
 from civitas.platform.markdown import markdown_problems
 from civitas.platform.message_templates import (
     TemplateSyntaxError,
@@ -125,6 +128,7 @@ def parse_definition(
     problems.extend(_check_prose(document, positions))
     problems.extend(_check_summary_labels(document, positions))
     problems.extend(workflow_problems(document, positions))
+    problems.extend(_check_reasons_are_sent(document, positions))
     problems.extend(_check_routing(document, positions))
     problems.extend(_check_labels(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
@@ -515,6 +519,63 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
                         Problem(positions.path, line, f"{where}, column {column}: {reason}")
                     )
     return problems
+
+
+# The message a move to a state of each kind sends the applicant, which must carry the
+# reason a transition asks for. A move to a state waiting for the citizen sends the reason
+# itself, as the request (cases/conversation.py); a move to any other kind sends nothing.
+_DECISION_MESSAGES = {"closed-approved": "approved", "closed-refused": "refused"}
+
+
+def _check_reasons_are_sent(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """A transition that asks for a reason tells the member of staff it is sent to the
+    applicant: the message its move sends must use ((reason)) in every language, and a
+    move that sends no message must not ask for one."""
+    workflow = document.get("workflow")
+    if not isinstance(workflow, dict):
+        # The platform's workflow asks for an optional reason with an approval only where
+        # the approval message sends it (ServiceDefinition.from_document).
+        return []
+    kinds = {state_id: spec["kind"] for state_id, spec in workflow["states"].items()}
+    problems: list[Problem] = []
+    for index, transition in enumerate(workflow["transitions"]):
+        if transition.get("reason", "none") == "none":
+            continue
+        kind = kinds.get(transition["to"])
+        if kind == WAITING_FOR_CITIZEN or kind is None:
+            continue
+        name = _DECISION_MESSAGES.get(kind)
+        message = document["messages"].get(name) if name else None
+        unsent = message is None or any(
+            "reason" not in _template_keys(text)
+            for _, text in _text_paths(("messages", name, "body"), message["body"])
+        )
+        if not unsent:
+            continue
+        why = (
+            f"the '{name}' message does not use ((reason)) in every language"
+            if message is not None
+            else "its move sends the applicant no message"
+        )
+        problems.append(
+            positions.problem(
+                f"transition '{transition['id']}' asks for a reason, which the page says is "
+                f"sent to the applicant, but {why}: use ((reason)) there, or set its "
+                "`reason: none`",
+                "workflow",
+                "transitions",
+                index,
+                "reason",
+            )
+        )
+    return problems
+
+
+def _template_keys(text: str) -> frozenset[str]:
+    try:
+        return parse_template(text).keys
+    except TemplateSyntaxError:
+        return frozenset({"reason"})  # reported by _check_messages
 
 
 def _text_paths(

@@ -22,10 +22,16 @@ from civitas.catalogue.questions import error_message as _error_message
 from civitas.catalogue.questions import question_type as _question_type
 from civitas.catalogue.questions.address import AddressBook
 from civitas.catalogue.texts import LANGUAGES, LocalisedMarkup, Text, as_texts
-from civitas.catalogue.workflow import DEFAULT_WORKFLOW, Workflow, workflow_from_document
+from civitas.catalogue.workflow import (
+    DEFAULT_WORKFLOW,
+    Workflow,
+    asking_only_for_sent_reasons,
+    workflow_from_document,
+)
 from civitas.platform.files.kinds import parse_size
 from civitas.platform.jsontypes import JSONValue
 from civitas.platform.markdown import render_prose
+from civitas.platform.message_templates import TemplateSyntaxError, parse_template
 from civitas.rules.public import (
     MISSING,
     TEXT_TYPE,
@@ -42,6 +48,37 @@ from civitas.rules.public import (
 
 if TYPE_CHECKING:
     import datetime
+
+
+def _workflow(doc: Mapping[str, Any]) -> Workflow:
+    """The declared workflow (whose reasons the definition checks are sent), or the
+    platform's, asking for a reason with an approval only if the service's approval
+    message sends it."""
+    declared = doc.get("workflow")
+    if declared:
+        return workflow_from_document(cast("Mapping[str, Any]", declared))
+    using_reason = frozenset(
+        name
+        for name, message in doc["messages"].items()
+        if all("reason" in _placeholder_keys(text) for text in _versions(message["body"]))
+    )
+    return asking_only_for_sent_reasons(DEFAULT_WORKFLOW, using_reason)
+
+
+def _versions(value: Any) -> list[str]:
+    """Each language's version of a text, however the document holds it."""
+    if isinstance(value, Text):
+        return list(value.translations.values())
+    if isinstance(value, Mapping):
+        return [str(text) for text in value.values()]
+    return [str(value)]
+
+
+def _placeholder_keys(text: str) -> frozenset[str]:
+    try:
+        return parse_template(str(text)).keys
+    except TemplateSyntaxError:
+        return frozenset()
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -832,7 +869,7 @@ class ServiceDefinition:
             expression_types=_frozen(expression_types(doc)),
             rule_types=_frozen(rule_types(doc)),
             item_types=_frozen(item_types(doc)),
-            workflow=workflow_from_document(cast("Mapping[str, Any] | None", doc.get("workflow"))),
+            workflow=_workflow(doc),
             routing=_routing(doc["routing"]) if doc.get("routing") else None,
             labels=tuple(
                 CaseLabelSpec(id=spec["id"], label=spec["label"]) for spec in doc.get("labels", ())

@@ -9,7 +9,7 @@ database (docs/service-definitions.md, Workflow; docs/decisions/0030).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from civitas.catalogue.texts import as_texts
@@ -265,3 +265,23 @@ def workflow_problems(document: Mapping[str, Any], positions: Document) -> list[
             )
         )
     return problems
+
+
+def asking_only_for_sent_reasons(
+    workflow: Workflow, messages_using_reason: frozenset[str]
+) -> Workflow:
+    """The workflow with each optional reason of a decision asked for only where the
+    decision's message (`approved`, `refused`) sends it: a reason the applicant would never
+    see is not asked for. For the platform's workflow, whose approval takes an optional
+    reason, in a service whose approval message does not say ((reason))."""
+    sent = {CLOSED_APPROVED: "approved", CLOSED_REFUSED: "refused"}
+    transitions = tuple(
+        replace(transition, reason="none")
+        if transition.reason == "optional"
+        and sent.get(workflow.state(transition.to).kind) not in messages_using_reason
+        else transition
+        for transition in workflow.transitions
+    )
+    if transitions == workflow.transitions:
+        return workflow
+    return replace(workflow, transitions=transitions)

@@ -289,3 +289,21 @@ def test_the_request_email_is_delivered(case, caseworker, smtp_inbox):
     received = smtp_inbox.wait_for(2)[-1]
     assert received["To"] == "resident@example.com"
     assert "We need more information" in received["Subject"]
+
+
+def test_a_reason_given_with_an_approval_is_sent_to_the_applicant(case, caseworker):
+    make_transition(
+        reference=case.reference,
+        transition_id="approve",
+        reason="Your permit will come by post within 3 days",
+        staff=acting(caseworker),
+    )
+    email = Message.objects.get(template="approved")
+    assert "Your permit will come by post within 3 days" in email.body_text
+
+
+def test_an_approval_without_a_reason_leaves_no_gap_in_the_email(case, caseworker):
+    make_transition(
+        reference=case.reference, transition_id="approve", reason="", staff=acting(caseworker)
+    )
+    assert "\n\n\n" not in Message.objects.get(template="approved").body_text

@@ -36,8 +36,8 @@ WELSH_SUBMITTED = """  submitted:
       en: "Your parking permit application ((reference)) has been approved"
       cy: "Mae eich cais am drwydded barcio ((reference)) wedi'i gymeradwyo"
     body:
-      en: "Your application has been approved. ((service_title))"
-      cy: "Mae eich cais wedi'i gymeradwyo. ((service_title))"
+      en: "Your application has been approved. ((service_title)) ((reason))"
+      cy: "Mae eich cais wedi'i gymeradwyo. ((service_title)) ((reason))"
 """
 
 

@@ -52,7 +52,7 @@ SMALL = """
       contact: dpo@example.org
     messages:
       submitted: {subject: Application received, body: We have your application.}
-      approved: {subject: Application approved, body: You can have it.}
+      approved: {subject: Application approved, body: "You can have it. ((reason))"}
       refused: {subject: Application refused, body: You cannot have it.}
 """
 

@@ -209,3 +209,36 @@ def test_a_label_in_english_only_is_a_welsh_gap_at_its_line() -> None:
         f"svc.yaml:{line_with(english_only, 'label: Waiting for you')}: "
         "workflow.states.waiting.label: no Welsh (cy) text"
     ) in gaps
+
+
+def test_a_reason_asked_for_but_never_sent_is_refused_at_its_line() -> None:
+    unsent = GOOD.replace(
+        "    - id: ask\n",
+        "    - id: reopen\n      from: [lapsed]\n      to: submitted\n"
+        "      label: {en: Reopen, cy: Ailagor}\n      roles: [caseworker]\n"
+        "      reason: optional\n    - id: ask\n",
+    )
+    source = source_with(unsent).replace('body: "You can have it. ((reason))"', "body: Yes.")
+    parsed = parse_definition(source, filename="svc.yaml")
+    lines = source.splitlines()
+    reasons = [n for n, line in enumerate(lines, start=1) if "reason: optional" in line]
+    assert [str(problem) for problem in parsed.problems] == [
+        f"svc.yaml:{reasons[0]}: transition 'approve' asks for a reason, which the page says "
+        "is sent to the applicant, but the 'approved' message does not use ((reason)) in "
+        "every language: use ((reason)) there, or set its `reason: none`",
+        f"svc.yaml:{reasons[1]}: transition 'reopen' asks for a reason, which the page says "
+        "is sent to the applicant, but its move sends the applicant no message: use "
+        "((reason)) there, or set its `reason: none`",
+    ]
+
+
+def test_the_platforms_workflow_asks_for_an_approval_reason_only_if_its_message_sends_it():
+    def approve_reason(body: str) -> str:
+        source = textwrap.dedent(SMALL).replace('"You can have it. ((reason))"', body)
+        parsed = parse_definition(source, filename="svc.yaml")
+        assert parsed.problems == []
+        workflow = ServiceDefinition.from_document(parsed.definition).workflow
+        return workflow.transition("approve").reason
+
+    assert approve_reason('"You can have it. ((reason))"') == "optional"
+    assert approve_reason("You can have it.") == "none"

@@ -3,7 +3,9 @@
 Web paths run under gunicorn (sync workers, one per core, persistent database
 connections) and are driven by wrk over loopback in interleaved rounds; each path's
 ratio is the median over rounds of its requests/s divided by the floor's in the same
-round. In-process benchmarks (ledger, rules) report their own floors.
+round. In-process benchmarks (ledger, rules) report their own floors. The case-management
+benchmark (bench/cases.py) seeds its own databases, civitas_bench_cases and
+var/bench_cases.sqlite3, which are dropped after it.
 """
 
 import argparse
@@ -30,21 +32,36 @@ GOALS = {
 P99_GOAL = 3.0
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
 IN_PROCESS = ["bench.ledger", "bench.rules"]
+# Seeds a million cases: in databases of its own, dropped after it.
+CASES_MODULE = "bench.cases"
 
 
-def _databases(selected: list[str]) -> dict[str, str]:
+def _databases(selected: list[str], name: str = "bench") -> dict[str, str]:
     urls = {}
     if "sqlite" in selected:
-        path = REPO / "var" / "bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path = REPO / "var" / f"{name}.sqlite3"
+        _drop_sqlite(path)
         urls["sqlite"] = f"sqlite:///{path}"
     if "postgresql" in selected:
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS civitas_bench WITH (FORCE)")
-            connection.execute("CREATE DATABASE civitas_bench")
-        urls["postgresql"] = POSTGRES_ADMIN.rsplit("/", 1)[0] + "/civitas_bench"
+            connection.execute(f"DROP DATABASE IF EXISTS civitas_{name} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE civitas_{name}")
+        urls["postgresql"] = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/civitas_{name}"
     return urls
+
+
+def _drop_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _drop(label: str, url: str) -> None:
+    if label == "sqlite":
+        _drop_sqlite(Path(url.removeprefix("sqlite:///")))
+    else:
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -150,11 +167,22 @@ def print_table(rows: list[dict]) -> None:
     print(header)
     print("-" * len(header))
     for row in rows:
-        extra = (
-            f" p50 {row['p50_ms']}ms p99 {row['p99_ms']}ms ({row['p99_ratio']}x)"
-            if "p99_ms" in row
-            else ""
-        )
+        extra = ""
+        if "p99_ms" in row:
+            extra = f" p50 {row['p50_ms']}ms p99 {row['p99_ms']}ms ({row['p99_ratio']}x)"
+        elif "growth" in row:
+            small = next(k for k in row if k.startswith("ratio_at_")).removeprefix("ratio_at_")
+            extra = (
+                f" p95 {row['p95_ms']}ms ({row['p95_ratio']}x); at {int(small):,}: "
+                f"p50 {row[f'p50_ms_at_{small}']}ms p95 {row[f'p95_ms_at_{small}']}ms, "
+                f"ratio {row[f'ratio_at_{small}']} ({row[f'p95_ratio_at_{small}']}x p95); "
+                f"growth {row['growth']} (p95 {row['p95_growth']})"
+            )
+        elif "seeded_in_s" in row:
+            extra = (
+                f" p95 {row['p95_ms']}ms; seeded {row['seeded_cases']:,} cases in "
+                f"{row['seeded_in_s']}s ({row['seeded_per_s']:,}/s)"
+            )
         value = row["value"]
         shown = f"{value:,.0f}" if isinstance(value, int | float) and value >= 100 else f"{value}"
         print(
@@ -170,18 +198,35 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--only", choices=["web", "in-process"], default=None)
+    parser.add_argument("--only", choices=["web", "in-process", "cases"], default=None)
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=1_000_000,
+        help="the larger number of cases the case benchmark measures at (the smaller is "
+        "10,000, or a tenth of this when that is less)",
+    )
     args = parser.parse_args()
 
     rows: list[dict] = []
-    for label, url in _databases(args.databases).items():
-        env, api_key = _prepare(url)
-        if args.only in (None, "web"):
-            rows += bench_web(label, env, api_key, rounds=args.rounds, seconds=args.seconds)
-        if args.only in (None, "in-process"):
-            for module in IN_PROCESS:
-                if (REPO / (module.replace(".", "/") + ".py")).exists():
-                    rows += bench_in_process(module, label, env)
+    if args.only != "cases":
+        for label, url in _databases(args.databases).items():
+            env, api_key = _prepare(url)
+            if args.only in (None, "web"):
+                rows += bench_web(label, env, api_key, rounds=args.rounds, seconds=args.seconds)
+            if args.only in (None, "in-process"):
+                for module in IN_PROCESS:
+                    if (REPO / (module.replace(".", "/") + ".py")).exists():
+                        rows += bench_in_process(module, label, env)
+    if args.only in (None, "cases"):
+        for label, url in _databases(args.databases, name="bench_cases").items():
+            env, _ = _prepare(url)
+            try:
+                rows += bench_in_process(
+                    CASES_MODULE, label, {**env, "BENCH_CASES": str(args.cases)}
+                )
+            finally:
+                _drop(label, url)
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(),

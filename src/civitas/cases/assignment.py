@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from civitas.cases.events import CaseAssigned
 from civitas.cases.models import Case
+from civitas.cases.queues import first_of_each_team
 from civitas.cases.services import CaseNotFound
 from civitas.cases.workflow import Status
 from civitas.identity.public import (
@@ -137,24 +138,48 @@ def take_next_case(*, staff: StaffContext) -> Case | None:
     return _take_by_conditional_update(staff, teams)
 
 
-def _waiting(staff: StaffContext, teams: list[TeamRef]) -> QuerySet[Case]:
-    # Reads the partial index case_unassigned, in its order.
-    return Case.objects.filter(
-        organisation_id=staff.organisation.id,
-        team_id__in=[team.id for team in teams],
-        assigned_to__isnull=True,
-        status=Status.SUBMITTED,
-    ).order_by("submitted_at", "id")
+# How many of each team's oldest waiting cases "take the next case" chooses among: more
+# than the people likely to press it at the same moment (each passes over those locked).
+CANDIDATES_PER_TEAM = 10
+
+
+def _waiting(staff: StaffContext, teams: list[TeamRef], *, bounded: bool = True) -> QuerySet[Case]:
+    """The open, unassigned cases of `teams`, oldest first. Each team's are read by the
+    partial index case_unassigned, in its order; `bounded`, only the oldest few of each
+    team (one read of each team's index, not of every case waiting, decision 0033)."""
+
+    def of_teams(team_ids: list[int]) -> QuerySet[Case]:
+        return Case.objects.filter(
+            organisation_id=staff.organisation.id,
+            team_id__in=team_ids,
+            assigned_to__isnull=True,
+            status=Status.SUBMITTED,
+        )
+
+    team_ids = [team.id for team in teams]
+    waiting = of_teams(team_ids)
+    if bounded and len(team_ids) > 1:
+        oldest = first_of_each_team(
+            lambda team_id: of_teams([team_id]), team_ids, CANDIDATES_PER_TEAM
+        )
+        waiting = waiting.filter(pk__in=oldest)
+    return waiting.order_by("submitted_at", "id")
 
 
 def _take_locked(staff: StaffContext, teams: list[TeamRef]) -> Case | None:
     with transaction.atomic():
-        case: Case | None = (
-            _waiting(staff, teams)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("team")
-            .first()
-        )
+        case: Case | None = None
+        for bounded in (True, False):
+            case = (
+                _waiting(staff, teams, bounded=bounded)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("team")
+                .first()
+            )
+            if case is not None or len(teams) == 1:
+                break
+            # Every candidate was locked by others taking cases at this moment (or none
+            # waits): once more among all that wait.
         if case is None:
             return None
         case.assigned_to_id = staff.user.pk

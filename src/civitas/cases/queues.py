@@ -5,13 +5,19 @@ Each queue reads in its own order (oldest first, soonest due first, longest wait
 first), paginated by key on (that column, id), through an index in that same order
 (models.Case.Meta.indexes), so a page costs the same however long the queue. Nothing here
 counts the table.
+
+A queue of several teams is read one team at a time inside the page's one query (the first
+of each team, by its index, then the first of those): asked for all the teams at once,
+the database would read every case of them in the queue and sort it (decision 0033).
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from civitas.cases.models import Case, CaseLabel
@@ -136,6 +142,27 @@ def queue_cases(
     return cases.order_by(ORDER[queue], "id")
 
 
+def first_of_each_team(
+    team_cases: Callable[[int], QuerySet[Case]],
+    team_ids: list[int],
+    limit: int,
+    *,
+    order: str = "submitted_at",
+) -> RawSQL:
+    """The ids of the first `limit` cases of each team in `order` (then id), as one
+    subquery: each team's are read by its own index in that order, however many cases the
+    teams hold. `team_cases(id)` is the team's cases, filtered as the caller wants."""
+    parts: list[str] = []
+    params: list[object] = []
+    for number, team_id in enumerate(team_ids):
+        first = team_cases(team_id).order_by(order, "id").values("id")[:limit]
+        sql, team_params = first.query.sql_with_params()
+        # The ORM's own SQL, its values still parameters: nothing typed is spliced in.
+        parts.append(f"SELECT id FROM ({sql}) AS team_{number}")  # noqa: S608
+        params.extend(team_params)
+    return RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611
+
+
 def list_queue(
     queue: Queue,
     *,
@@ -151,27 +178,36 @@ def list_queue(
     (submitted more than `older_than_days` ago: a bound on the column the oldest-first
     queues are read by, so their index still serves it) and label.
 
-    Three queries: the caller's teams, the page (one more row than shown, to know whether
-    there is a next page), and the assignees' names, joined in the page's query.
+    Two queries: the caller's teams, and the page (one more row than shown, to know whether
+    there is a next page) with its teams and assignees' names joined.
     """
     teams = list_teams_of(user_id=staff.user.pk, organisation_id=staff.organisation.id)
     chosen = [t.id for t in teams if team is None or t.slug == team]
-    cases = queue_cases(queue, staff=staff, team_ids=chosen, status=status).select_related(
-        "assigned_to", "team"
-    )
-    if service:
-        cases = cases.filter(service_slug=service)
-    if older_than_days:
-        cases = cases.filter(
-            submitted_at__lt=timezone.now() - datetime.timedelta(days=older_than_days)
-        )
+    # A label's queue goes on from its cursor by the label's own index (with_label).
+    after = None if label else _after(cursor, ORDER[queue])
+    now = timezone.now()
+
+    def of_teams(team_ids: list[int]) -> QuerySet[Case]:
+        cases = queue_cases(queue, staff=staff, team_ids=team_ids, status=status, now=now)
+        if service:
+            cases = cases.filter(service_slug=service)
+        if older_than_days:
+            cases = cases.filter(submitted_at__lt=now - datetime.timedelta(days=older_than_days))
+        if after:
+            cases = cases.filter(after)
+        return cases
+
+    cases = of_teams(chosen)
     if label:
         cases = with_label(
             cases, queue, organisation_id=staff.organisation.id, label=label, cursor=cursor
         )
-    elif after := _after(cursor, ORDER[queue]):
-        cases = cases.filter(after)
-    page = list(cases[: PAGE_SIZE + 1])
+    elif queue is not Queue.MINE and len(chosen) > 1:
+        first = first_of_each_team(
+            lambda team_id: of_teams([team_id]), chosen, PAGE_SIZE + 1, order=ORDER[queue]
+        )
+        cases = cases.filter(pk__in=first)
+    page = list(cases.select_related("assigned_to", "team")[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     return QueuePage(

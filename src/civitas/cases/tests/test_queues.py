@@ -126,6 +126,43 @@ def test_the_queues_page_by_key_without_losing_or_repeating_a_case(teams):
     assert second.next_cursor is None
 
 
+def _interleaved(teams, count: int, **fields) -> list[Case]:
+    """Open cases of the highways and environment teams, by turns, oldest first."""
+    start = timezone.now() - datetime.timedelta(days=3)
+    return [
+        CaseFactory(
+            organisation=teams["highways"].organisation,
+            team=teams[("highways", "environment")[index % 2]],
+            submitted_at=start + datetime.timedelta(minutes=index),
+            **fields,
+        )
+        for index in range(count)
+    ]
+
+
+@pytest.mark.parametrize("queue", [Queue.TEAM, Queue.UNASSIGNED])
+def test_a_queue_of_two_teams_pages_through_both_oldest_first(teams, queue):
+    """Each team is read by its own index: the page must still be the oldest of both."""
+    worker = member("w@example.gov.uk", "caseworker", "highways", "environment")
+    cases = _interleaved(teams, PAGE_SIZE + 7)
+    waiting(teams["street-scene"], 3)  # not one of the worker's teams
+    _interleaved(teams, 4, approved=True)
+    first = list_queue(queue, staff=acting(worker))
+    second = list_queue(queue, staff=acting(worker), cursor=first.next_cursor)
+    assert len(first.cases) == PAGE_SIZE
+    assert [c.reference for c in first.cases + second.cases] == [c.reference for c in cases]
+    assert second.next_cursor is None
+
+
+def test_take_the_next_case_takes_the_oldest_of_all_my_teams(teams):
+    worker = member("w@example.gov.uk", "caseworker", "highways", "environment")
+    cases = _interleaved(teams, 45)
+    taken = [take_next_case(staff=acting(worker)) for _ in range(len(cases))]
+    # Past the first candidates of each team too, then none.
+    assert [case.reference for case in taken] == [case.reference for case in cases]
+    assert take_next_case(staff=acting(worker)) is None
+
+
 def test_a_queue_filters_by_service_and_ignores_a_made_up_cursor(teams):
     worker = member("w@example.gov.uk", "caseworker", "highways")
     waiting(teams["highways"], 2)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from civitas.cases.models import Case
 from civitas.cases.workflow import Status
 from civitas.catalogue.public import (
+    Service,
     ServiceNotFound,
     active_language,
     get_service_version,
@@ -47,18 +48,38 @@ def channel_label(channel: str) -> str:
     return _label(CHANNEL_LABELS, channel)
 
 
-def service_titles(cases: Iterable[Case]) -> dict[str, str]:
-    """Each case's service title in the page's language, by reference: one look-up per
-    service version on the page (the versions are cached), none per case."""
-    titles: dict[tuple[int, str, int], str] = {}
-    shown = {}
+VersionKey = tuple[int, str, int]
+
+
+def version_key(case: Case) -> VersionKey:
+    return (case.organisation_id, case.service_slug, case.service_version)
+
+
+def service_versions(cases: Iterable[Case]) -> dict[VersionKey, Service | None]:
+    """The service version of each case on a page: one look-up per version, none per
+    case; None for a version that is no longer stored."""
+    versions: dict[VersionKey, Service | None] = {}
     for case in cases:
-        key = (case.organisation_id, case.service_slug, case.service_version)
-        if key not in titles:
+        key = version_key(case)
+        if key not in versions:
             try:
-                title = get_service_version(*key).title
-                titles[key] = in_language(title, active_language())
+                versions[key] = get_service_version(*key)
             except ServiceNotFound:
-                titles[key] = case.service_slug
-        shown[case.reference] = titles[key]
-    return shown
+                versions[key] = None
+    return versions
+
+
+def service_titles(
+    cases: Iterable[Case], versions: dict[VersionKey, Service | None] | None = None
+) -> dict[str, str]:
+    """Each case's service title in the page's language, by reference, from `versions`
+    (service_versions) when the page has them already."""
+    cases = list(cases)
+    versions = service_versions(cases) if versions is None else versions
+    titles = {}
+    for case in cases:
+        service = versions.get(version_key(case))
+        titles[case.reference] = (
+            in_language(service.title, active_language()) if service else case.service_slug
+        )
+    return titles

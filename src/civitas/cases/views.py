@@ -22,7 +22,13 @@ from civitas.cases.conversation import (
     thread_of,
 )
 from civitas.cases.files import CaseFileNotFound, list_case_files, read_case_file
-from civitas.cases.labels import channel_label, service_titles, status_label
+from civitas.cases.labels import (
+    channel_label,
+    service_titles,
+    service_versions,
+    status_label,
+    version_key,
+)
 from civitas.cases.messages import compose_message
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.notes import NOTE_MAX_LENGTH
@@ -48,7 +54,6 @@ from civitas.catalogue.public import (
     DEFAULT_WORKFLOW,
     WAITING_FOR_CITIZEN,
     Service,
-    ServiceNotFound,
     State,
     Transition,
     Workflow,
@@ -87,8 +92,7 @@ def case_list(request: StaffRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": _filter_states(request.staff.organisation.id),
-            "states": _states_of(page.cases),
-            "titles": service_titles(page.cases),
+            **_shown(page.cases),
             "tag_classes": TAG_CLASSES,
         },
     )
@@ -118,20 +122,16 @@ def _filter_states(organisation_id: int) -> list[State]:
     return list(states.values())
 
 
-def _states_of(cases: list[Case]) -> dict[str, State]:
-    """Each case's state in its own service version's workflow, by reference: one look-up
-    per version on the page."""
-    workflows: dict[tuple[int, str, int], Workflow] = {}
-    states = {}
+def _shown(cases: list[Case]) -> dict[str, object]:
+    """Each case's state in its own service version's workflow and its service's title, by
+    reference: one look-up per version on the page."""
+    versions = service_versions(cases)
+    states: dict[str, State] = {}
     for case in cases:
-        key = (case.organisation_id, case.service_slug, case.service_version)
-        if key not in workflows:
-            try:
-                workflows[key] = get_service_version(*key).model.workflow
-            except ServiceNotFound:
-                workflows[key] = DEFAULT_WORKFLOW
-        states[case.reference] = workflows[key].state(case.status)
-    return states
+        service = versions.get(version_key(case))
+        workflow = service.model.workflow if service else DEFAULT_WORKFLOW
+        states[case.reference] = workflow.state(case.status)
+    return {"states": states, "titles": service_titles(cases, versions)}
 
 
 @require_GET
@@ -162,8 +162,7 @@ def case_search(request: StaffRequest) -> HttpResponse:
             "text": text,
             "page": page,
             "error": error,
-            "states": _states_of(page.cases) if page else {},
-            "titles": service_titles(page.cases) if page else {},
+            **(_shown(page.cases) if page else {"states": {}, "titles": {}}),
             "tag_classes": TAG_CLASSES,
         },
         status=400 if error else 200,

@@ -117,9 +117,9 @@ def test_a_search_by_postcode_or_email_reads_a_fixed_number_of_queries(
         _cases(parking_permit, more, answers=dict(ANSWERS))
         shown += more
         # the matching ids by the blind index, the page's cases by id, the audit event of
-        # the search (in a savepoint), and the page's one service version, read for the
-        # cases' states and again for the service's title
-        with django_assert_num_queries(SIGNED_IN + 7):
+        # the search (in a savepoint), and the page's one service version, read once for
+        # the cases' states and the service's title
+        with django_assert_num_queries(SIGNED_IN + 6):
             response = client.get(SEARCH, {"q": text})
         assert response.status_code == 200
         assert response.content.count(b'<a class="govuk-link" href="/staff/cases/') == min(
@@ -138,9 +138,9 @@ def test_the_case_list_reads_a_fixed_number_of_queries(
         _cases(parking_permit, more, approved=True)
         shown += 2 * more
         # the page of cases; the live services, and the version of the one, whose states
-        # it filters by; the page's one service version, for its cases' states and again
-        # for the service's title
-        with django_assert_num_queries(SIGNED_IN + 5):
+        # it filters by; the page's one service version, for its cases' states and the
+        # service's title
+        with django_assert_num_queries(SIGNED_IN + 4):
             response = client.get("/staff/cases/")
         assert response.status_code == 200
         assert response.content.count(b'href="/staff/cases/') >= min(shown, 50)

@@ -155,3 +155,18 @@ def test_a_form_with_a_missing_or_garbled_version_is_treated_as_stale(
         response = _post(client, case, transition="approve", version=version, step="confirm")
         assert response.status_code == 409
     assert Case.objects.get().status == "submitted"
+
+
+def test_the_reason_of_an_anonymous_report_is_said_to_be_kept_not_sent(
+    client, caseworker, signed_in, organisations
+):
+    from civitas.cases.services import submit_application
+    from civitas.cases.tests.test_queues import REPORT, report
+    from conftest import publish_example
+
+    service = publish_example(REPORT)
+    case = submit_application(service=service, answers=report("pothole"), fee_pence=None)
+    signed_in(caseworker)
+    page = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "kept with the case: the applicant gave no email address" in page
+    assert "(sent to the applicant)" not in page

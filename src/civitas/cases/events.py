@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from civitas.cases.workflow import Outcome
 from civitas.catalogue.public import Service
@@ -313,10 +314,11 @@ class CaseLabelChanged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class OpinionRequested(DomainEvent):
-    """A caseworker asked another team of the organisation for its opinion on a case. The
-    audit trail names the team and the request, never the question."""
+class _OpinionEvent(DomainEvent):
+    """A request for another team's opinion on a case, asked or answered. The audit trail
+    names the team and the request, never the question or the answer."""
 
+    action: ClassVar[str]
     reference: str
     organisation: str
     team: str
@@ -325,7 +327,7 @@ class OpinionRequested(DomainEvent):
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(
-            action="case.opinion_requested",
+            action=self.action,
             object_type="case",
             object_id=self.reference,
             actor_type="staff",
@@ -336,25 +338,17 @@ class OpinionRequested(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class OpinionGiven(DomainEvent):
-    """A member of the asked team answered a request for its opinion (never the answer)."""
+class OpinionRequested(_OpinionEvent):
+    """A caseworker asked another team of the organisation for its opinion on a case."""
 
-    reference: str
-    organisation: str
-    team: str
-    request: str
-    staff_user_id: str
+    action = "case.opinion_requested"
 
-    def audit_record(self) -> AuditRecord:
-        return AuditRecord(
-            action="case.opinion_given",
-            object_type="case",
-            object_id=self.reference,
-            actor_type="staff",
-            actor_id=self.staff_user_id,
-            organisation=self.organisation,
-            details={"team": self.team, "request": self.request},
-        )
+
+@dataclass(frozen=True, kw_only=True)
+class OpinionGiven(_OpinionEvent):
+    """A member of the asked team answered a request for its opinion."""
+
+    action = "case.opinion_given"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,6 +12,7 @@ the database would read every case of them in the queue and sort it (decision 00
 """
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +26,9 @@ from civitas.catalogue.public import WAITING_FOR_CITIZEN
 from civitas.identity.public import StaffContext, TeamRef, list_teams_of
 
 PAGE_SIZE = 50
+FILTER_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
+"""What a queue's team, service, status or label filter may be: a slug or an id. Anything
+else (a NUL, which PostgreSQL refuses in text, a page of text) is no filter."""
 AGES = (2, 7, 14, 28)
 """The ages, in days, a queue may be filtered to cases older than."""
 

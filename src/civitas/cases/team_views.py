@@ -1,7 +1,6 @@
 """Team work across cases: the opinions asked of my teams, assigning several cases at
 once, and a queue as CSV. Thin views over opinions.py, bulk.py and export.py."""
 
-import re
 from typing import cast
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -14,7 +13,7 @@ from civitas.cases.export import export_queue
 from civitas.cases.labelling import organisation_labels
 from civitas.cases.opinions import list_requested_of_my_teams
 from civitas.cases.queue_views import _titles
-from civitas.cases.queues import Queue
+from civitas.cases.queues import FILTER_VALUE, Queue
 from civitas.cases.workflow import Status
 from civitas.identity.public import StaffRequest, staff_member_required
 from civitas.platform.references import normalise_reference
@@ -70,7 +69,6 @@ def bulk_assign(request: StaffRequest) -> HttpResponse:
 
 
 FILTERS = ("team", "service", "status", "label")
-FILTER_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 
 
 @require_GET

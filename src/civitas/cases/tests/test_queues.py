@@ -529,3 +529,17 @@ def test_a_queue_filters_by_age_and_ignores_an_age_it_does_not_offer(teams, clie
     for hostile in ("3", "-7", "7.5", "1e9", "x"):
         response = client.get(f"/staff/cases/queues/team/?age={hostile}")
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("key", ["team", "service", "status", "label", "age", "after"])
+@pytest.mark.parametrize("value", ["a\x00b", "x" * 500, "<script>", "Ü", "1 OR 1=1"])
+def test_a_queue_answers_any_filter_it_is_sent_without_an_error(
+    teams, client, signed_in, key, value
+):
+    worker = member("w@example.gov.uk", "caseworker", "highways")
+    waiting(teams["highways"])
+    signed_in(worker)
+    for queue in ("team", "overdue"):
+        response = client.get(f"/staff/cases/queues/{queue}/", {key: value})
+        assert response.status_code == 200
+        assert "<script>" not in response.content.decode().split("</header>", 1)[-1]

@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 
 from civitas.cases.events import MessageSentToApplicant
 from civitas.cases.models import Case, CaseFile, CaseMessage
+from civitas.cases.notes import TextInvalid, check_written_text
 from civitas.cases.services import CaseNotFound, contact_email_of
 from civitas.catalogue.public import Service, get_service_version, in_language
 from civitas.identity.public import StaffContext
 from civitas.notify.public import EmailContent, queue_email
 from civitas.platform.events import publish
 from civitas.platform.files.store import new_file_token
-from civitas.platform.input_guards import has_unsafe_characters, is_only_invisible
+from civitas.platform.input_guards import is_only_invisible
 
 MESSAGE_MAX_CHARS = 5000
 REQUEST = "request"
@@ -45,15 +46,19 @@ class MessageInvalid(ValueError):
 
 
 def checked_text(text: str, *, field: str, required: bool = True) -> str:
-    """The text of a message, trimmed, or MessageInvalid saying what is wrong with it."""
-    text = text.replace("\r\n", "\n").strip()
-    if required and is_only_invisible(text):
-        raise MessageInvalid(field, _("Enter your message"))
-    if len(text) > MESSAGE_MAX_CHARS:
-        raise MessageInvalid(field, _("Your message must be 5,000 characters or fewer"))
-    if has_unsafe_characters(text.replace("\n", " ").replace("\t", " ")):
-        raise MessageInvalid(field, _("Your message must not contain control characters"))
-    return text
+    """The text of a message as it is kept (notes.check_written_text), or MessageInvalid
+    saying what is wrong with it; "" for an empty text that is not `required`."""
+    if not required and is_only_invisible(text):
+        return ""
+    try:
+        return check_written_text(
+            text,
+            max_length=MESSAGE_MAX_CHARS,
+            empty=_("Enter your message"),
+            too_long=_("Your message must be %(count)s characters or fewer"),
+        )
+    except TextInvalid as invalid:
+        raise MessageInvalid(field, str(invalid)) from None
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,8 @@ class NotAllowed(PermissionError):
     """The member of staff's role does not let them do this."""
 
 
-def check_staff_text(text: str, *, max_length: int, empty: str, too_long: str) -> str:
-    """A text written by staff on a form (several lines), as it is kept: line endings made
+def check_written_text(text: str, *, max_length: int, empty: str, too_long: str) -> str:
+    """A text written on a form (several lines), as it is kept: line endings made
     `\\n`, surrounding whitespace removed. Refuses an empty text, one too long, and one
     with characters nobody types (platform.input_guards: NUL, control characters other
     than line breaks and tabs, bidirectional overrides). `empty` and `too_long` are the
@@ -70,7 +70,7 @@ def add_note(*, reference: str, text: str, staff: StaffContext) -> CaseNote:
     included), TextInvalid for a note that cannot be kept."""
     if not staff.can("cases.work"):
         raise NotAllowed(gettext(CANNOT_WRITE))
-    text = check_staff_text(
+    text = check_written_text(
         text,
         max_length=NOTE_MAX_LENGTH,
         empty=gettext(ENTER_A_NOTE),

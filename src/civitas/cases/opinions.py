@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from civitas.cases.events import OpinionGiven, OpinionRequested
 from civitas.cases.models import Case, OpinionRequest
-from civitas.cases.notes import NotAllowed, TextInvalid, belongs_to, check_staff_text, new_key
+from civitas.cases.notes import NotAllowed, TextInvalid, belongs_to, check_written_text, new_key
 from civitas.cases.services import CaseNotFound
 from civitas.identity.public import StaffContext, find_team, is_team_member, list_teams_of
 from civitas.platform.events import DomainEvent, publish
@@ -89,7 +89,7 @@ def request_opinion(
     elif asked.id == case.team_id:
         errors.append(OpinionInvalid(gettext(OWN_TEAM), field="team"))
     try:
-        question = check_staff_text(
+        question = check_written_text(
             question,
             max_length=TEXT_MAX_LENGTH,
             empty=gettext(ENTER_A_QUESTION),
@@ -160,7 +160,7 @@ def answer_opinion(
     if request.answered_at is not None:
         raise AlreadyAnswered(gettext(ALREADY_ANSWERED))
     try:
-        answer = check_staff_text(
+        answer = check_written_text(
             answer,
             max_length=TEXT_MAX_LENGTH,
             empty=gettext(ENTER_AN_ANSWER),

@@ -7,8 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civitas.cases.labelling import LabelInvalid, service_labels, set_label
-from civitas.cases.models import Case, CaseLabel
+from civitas.cases.labelling import LabelInvalid, set_labels
+from civitas.cases.models import Case
 from civitas.cases.notes import NOTE_MAX_LENGTH, TextInvalid, add_note
 from civitas.cases.opinions import (
     TEXT_MAX_LENGTH,
@@ -74,17 +74,9 @@ def notes(request: StaffRequest, reference: str) -> HttpResponse:
 def labels(request: StaffRequest, reference: str) -> HttpResponse:
     """Sets the case's labels to those ticked: each one added or removed is audited."""
     case = _case(request, reference)
-    wanted = request.POST.getlist("label")[:MAX_POSTED_LABELS]
-    declared = {spec.id for spec in service_labels(case)}
-    if not set(wanted) <= declared:
-        return render(request, "platform/400.html", status=400)
-    current = set(CaseLabel.objects.filter(case=case).values_list("label", flat=True))
+    wanted = set(request.POST.getlist("label")[:MAX_POSTED_LABELS])
     try:
-        for label in sorted(declared):
-            if (label in wanted) != (label in current):
-                set_label(
-                    reference=case.reference, label=label, on=label in wanted, staff=request.staff
-                )
+        set_labels(case=case, wanted=wanted, staff=request.staff)
     except CaseNotFound:
         raise Http404("no such case") from None
     except LabelInvalid:

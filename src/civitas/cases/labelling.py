@@ -55,6 +55,19 @@ def case_labels(case: Case, declared: tuple[CaseLabelSpec, ...]) -> list[LabelSh
     return shown
 
 
+def set_labels(*, case: Case, wanted: set[str], staff: StaffContext) -> None:
+    """Makes the case's labels exactly `wanted` (each one of its service's): each label put
+    on or taken off is a set_label, audited. LabelInvalid for a label the service does not
+    declare, before anything changes."""
+    declared = {spec.id for spec in service_labels(case)}
+    if not wanted <= declared:
+        raise LabelInvalid(gettext(UNKNOWN_LABEL))
+    current = set(CaseLabel.objects.filter(case=case).values_list("label", flat=True))
+    for label in sorted(declared):
+        if (label in wanted) != (label in current):
+            set_label(reference=case.reference, label=label, on=label in wanted, staff=staff)
+
+
 def set_label(*, reference: str, label: str, on: bool, staff: StaffContext) -> bool:
     """Puts the label on the acting organisation's case (`on`) or takes it off; True if
     that changed anything (then audited), False if it was already so. Needs `cases.work`.

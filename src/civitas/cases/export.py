@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 
 from civitas.cases.events import CasesExported
 from civitas.cases.models import Case, CaseLabel
-from civitas.cases.queues import ORDER, Queue, _after, _cursor, queue_cases, with_label
+from civitas.cases.queues import Queue, filtered_queue, queue_cursor
 from civitas.identity.public import StaffContext, list_teams_of
 from civitas.platform.csv_export import csv_lines
 from civitas.platform.events import publish
@@ -29,31 +29,30 @@ def _due(case: Case) -> str:
 def _batches(
     queue: Queue, *, staff: StaffContext, filters: Mapping[str, str]
 ) -> Iterator[list[Case]]:
+    """The queue's cases, filtered as its page is (queues.filtered_queue), a batch at a
+    time by key."""
     teams = list_teams_of(user_id=staff.user.pk, organisation_id=staff.organisation.id)
-    chosen = [t.id for t in teams if not filters.get("team") or t.slug == filters["team"]]
     cursor: str | None = None
     while True:
-        cases = queue_cases(
-            queue, staff=staff, team_ids=chosen, status=filters.get("status")
-        ).select_related("assigned_to", "team")
-        if filters.get("service"):
-            cases = cases.filter(service_slug=filters["service"])
-        if filters.get("label"):
-            cases = with_label(
-                cases,
+        batch = list(
+            filtered_queue(
                 queue,
-                organisation_id=staff.organisation.id,
-                label=filters["label"],
+                staff=staff,
+                teams=teams,
+                team=filters.get("team"),
+                service=filters.get("service"),
+                status=filters.get("status"),
+                older_than_days=int(filters["age"]) if "age" in filters else None,
+                label=filters.get("label"),
                 cursor=cursor,
-            )
-        elif after := _after(cursor, ORDER[queue]):
-            cases = cases.filter(after)
-        batch = list(cases[:BATCH_SIZE])
+                limit=BATCH_SIZE,
+            )[:BATCH_SIZE]
+        )
         if batch:
             yield batch
         if len(batch) < BATCH_SIZE:
             return
-        cursor = _cursor(batch[-1], ORDER[queue])
+        cursor = queue_cursor(queue, batch[-1])
 
 
 def _rows(batch: list[Case]) -> Iterator[list[object]]:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civitas.cases.assignment import AssignmentInvalid, assign_case, take_next_case
 from civitas.cases.labelling import organisation_labels
 from civitas.cases.labels import service_titles, status_label
-from civitas.cases.queues import AGES, FILTER_VALUE, Queue, list_queue
+from civitas.cases.queues import AGES, Queue, list_queue, read_queue_filters
 from civitas.cases.services import CaseNotFound
 from civitas.cases.workflow import Status
 from civitas.identity.public import (
@@ -48,29 +48,16 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
         chosen = Queue(name)
     except ValueError:
         raise Http404("no such queue") from None
-    # Each filter is a slug or an id: anything else is no filter (never a query with it).
-    chosen_filters = {
-        key: request.GET[key]
-        for key in ("team", "service", "status", "label")
-        if FILTER_VALUE.fullmatch(request.GET.get(key, ""))
-    }
-    status = chosen_filters.get("status")
-    if status not in (None, *[s.value for s in Status]):
-        status = None
-    age = request.GET.get("age", "")
-    older_than_days = int(age) if age.isdigit() and int(age) in AGES else None
     labels = organisation_labels(request.staff.organisation.id)
-    label = chosen_filters.get("label")
-    if label not in {spec.id for spec in labels}:
-        label = None
+    filters = read_queue_filters(request.GET, label_ids={spec.id for spec in labels})
     page = list_queue(
         chosen,
         staff=request.staff,
-        team=chosen_filters.get("team"),
-        service=chosen_filters.get("service"),
-        status=status,
-        older_than_days=older_than_days,
-        label=label,
+        team=filters.get("team"),
+        service=filters.get("service"),
+        status=filters.get("status"),
+        older_than_days=int(filters["age"]) if "age" in filters else None,
+        label=filters.get("label"),
         cursor=request.GET.get("after"),
     )
     can_assign = has_permission(request.staff, "cases.assign")
@@ -81,9 +68,6 @@ def queue(request: StaffRequest, name: str) -> HttpResponse:
         if can_assign and chosen is not Queue.MINE and page.teams
         else {}
     )
-    filters = dict(chosen_filters)
-    if older_than_days:
-        filters["age"] = str(older_than_days)
     return render(
         request,
         "cases/queue.html",

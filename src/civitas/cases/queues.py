@@ -13,7 +13,7 @@ the database would read every case of them in the queue and sort it (decision 00
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from civitas.cases.models import Case, CaseLabel
+from civitas.cases.workflow import Status
 from civitas.catalogue.public import WAITING_FOR_CITIZEN
 from civitas.identity.public import StaffContext, TeamRef, list_teams_of
 
@@ -167,25 +168,42 @@ def first_of_each_team(
     return RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611
 
 
-def list_queue(
+def read_queue_filters(params: Mapping[str, str], *, label_ids: Collection[str]) -> dict[str, str]:
+    """The filters a queue page (or its download) was asked for that it can apply: a team
+    or service slug, a status of the default workflow, an age it offers (AGES) and a label
+    of the organisation's services. Anything else is no filter, never a query with it."""
+    filters = {
+        key: params[key]
+        for key in ("team", "service", "status", "label", "age")
+        if FILTER_VALUE.fullmatch(params.get(key, ""))
+    }
+    if filters.get("status") not in (None, *[status.value for status in Status]):
+        del filters["status"]
+    if filters.get("label") not in (None, *label_ids):
+        del filters["label"]
+    if filters.get("age") not in (None, *[str(days) for days in AGES]):
+        del filters["age"]
+    return filters
+
+
+def filtered_queue(
     queue: Queue,
     *,
     staff: StaffContext,
+    teams: list[TeamRef],
     team: str | None = None,
     service: str | None = None,
     status: str | None = None,
     older_than_days: int | None = None,
     label: str | None = None,
     cursor: str | None = None,
-) -> QueuePage:
-    """One page of a queue, filtered by team (one of the caller's), service, status, age
-    (submitted more than `older_than_days` ago: a bound on the column the oldest-first
-    queues are read by, so their index still serves it) and label.
-
-    Two queries: the caller's teams, and the page (one more row than shown, to know whether
-    there is a next page) with its teams and assignees' names joined.
-    """
-    teams = list_teams_of(user_id=staff.user.pk, organisation_id=staff.organisation.id)
+    limit: int = PAGE_SIZE + 1,
+) -> QuerySet[Case]:
+    """A queue's cases after `cursor`, in its order, filtered by team (one of `teams`, the
+    caller's), service, status, age (submitted more than `older_than_days` ago: a bound on
+    the column the oldest-first queues are read by, so their index still serves it) and
+    label, with their teams and assignees joined: take its first `limit`. What a queue page
+    shows and what its CSV download lists, a batch at a time."""
     chosen = [t.id for t in teams if team is None or t.slug == team]
     # A label's queue goes on from its cursor by the label's own index (with_label).
     after = None if label else _after(cursor, ORDER[queue])
@@ -208,12 +226,48 @@ def list_queue(
         )
     elif queue is not Queue.MINE and len(chosen) > 1:
         first = first_of_each_team(
-            lambda team_id: of_teams([team_id]), chosen, PAGE_SIZE + 1, order=ORDER[queue]
+            lambda team_id: of_teams([team_id]), chosen, limit, order=ORDER[queue]
         )
         cases = cases.filter(pk__in=first)
-    page = list(cases.select_related("assigned_to", "team")[: PAGE_SIZE + 1])
+    return cases.select_related("assigned_to", "team")
+
+
+def queue_cursor(queue: Queue, case: Case) -> str:
+    """Where the queue goes on after `case`."""
+    return _cursor(case, ORDER[queue])
+
+
+def list_queue(
+    queue: Queue,
+    *,
+    staff: StaffContext,
+    team: str | None = None,
+    service: str | None = None,
+    status: str | None = None,
+    older_than_days: int | None = None,
+    label: str | None = None,
+    cursor: str | None = None,
+) -> QueuePage:
+    """One page of a queue, filtered as filtered_queue says.
+
+    Two queries: the caller's teams, and the page (one more row than shown, to know whether
+    there is a next page) with its teams and assignees' names joined.
+    """
+    teams = list_teams_of(user_id=staff.user.pk, organisation_id=staff.organisation.id)
+    cases = filtered_queue(
+        queue,
+        staff=staff,
+        teams=teams,
+        team=team,
+        service=service,
+        status=status,
+        older_than_days=older_than_days,
+        label=label,
+        cursor=cursor,
+    )
+    page = list(cases[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     return QueuePage(
-        cases=page, next_cursor=_cursor(page[-1], ORDER[queue]) if more else None, teams=teams
+        cases=page, next_cursor=queue_cursor(queue, page[-1]) if more else None, teams=teams
     )

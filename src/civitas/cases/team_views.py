@@ -13,8 +13,7 @@ from civitas.cases.export import export_queue
 from civitas.cases.labelling import organisation_labels
 from civitas.cases.opinions import list_requested_of_my_teams
 from civitas.cases.queue_views import _titles
-from civitas.cases.queues import FILTER_VALUE, Queue
-from civitas.cases.workflow import Status
+from civitas.cases.queues import Queue, read_queue_filters
 from civitas.identity.public import StaffRequest, staff_member_required
 from civitas.platform.references import normalise_reference
 
@@ -68,9 +67,6 @@ def bulk_assign(request: StaffRequest) -> HttpResponse:
     )
 
 
-FILTERS = ("team", "service", "status", "label")
-
-
 @require_GET
 @staff_member_required("cases.assign")
 def export_csv(request: StaffRequest, name: str) -> HttpResponse:
@@ -79,16 +75,8 @@ def export_csv(request: StaffRequest, name: str) -> HttpResponse:
         chosen = Queue(name)
     except ValueError:
         raise Http404("no such queue") from None
-    # Each filter is a slug or an id: anything else is no filter (never a query with it).
-    filters = {
-        key: request.GET[key] for key in FILTERS if FILTER_VALUE.fullmatch(request.GET.get(key, ""))
-    }
-    if filters.get("status") not in (None, *[s.value for s in Status]):
-        del filters["status"]
-    if "label" in filters and filters["label"] not in {
-        spec.id for spec in organisation_labels(request.staff.organisation.id)
-    }:
-        del filters["label"]
+    labels = organisation_labels(request.staff.organisation.id)
+    filters = read_queue_filters(request.GET, label_ids={spec.id for spec in labels})
     response = StreamingHttpResponse(
         export_queue(chosen, staff=request.staff, filters=filters),
         content_type="text/csv; charset=utf-8",

@@ -133,3 +133,18 @@ def test_odd_filters_are_ignored_or_cut_never_a_server_error(
     response = client.get(f"/staff/cases/queues/team/export.csv?{query}")
     assert response.status_code == 200
     rows_of(response)
+
+
+def test_the_download_lists_what_the_page_lists_for_the_age_it_was_filtered_by(
+    client, signed_in, teams, leader
+):
+    old = report_case(teams["highways"], minutes=-8 * 24 * 60)  # 9 days ago
+    report_case(teams["highways"])
+    signed_in(leader)
+    page = client.get("/staff/cases/queues/team/?age=7").content.decode()
+    assert "export.csv?age=7&amp;" in page
+    header, *rows = rows_of(client.get("/staff/cases/queues/team/export.csv?age=7"))
+    assert [row[0] for row in rows] == [old.reference]
+    for ignored in ("3", "x", "7\x00"):
+        header, *rows = rows_of(client.get(f"/staff/cases/queues/team/export.csv?age={ignored}"))
+        assert len(rows) == 2

@@ -22,13 +22,12 @@ from django.utils.translation import gettext as _
 
 from civitas.cases.events import MessageSentToApplicant
 from civitas.cases.models import Case, CaseFile, CaseMessage
-from civitas.cases.notes import TextInvalid, check_written_text
+from civitas.cases.notes import TextInvalid, belongs_to, check_written_text, new_key
 from civitas.cases.services import CaseNotFound, contact_email_of
 from civitas.catalogue.public import Service, get_service_version, in_language
 from civitas.identity.public import StaffContext
 from civitas.notify.public import EmailContent, queue_email
 from civitas.platform.events import publish
-from civitas.platform.files.store import new_file_token
 from civitas.platform.input_guards import is_only_invisible
 
 MESSAGE_MAX_CHARS = 5000
@@ -93,6 +92,8 @@ def thread_of(case: Case) -> list[ThreadMessage]:
             files=list(message.files.all()),
         )
         for message in messages
+        # A message whose key names another case is not this case's: never shown here.
+        if belongs_to(message.key, case.reference)
     ]
 
 
@@ -120,7 +121,7 @@ def write_to_applicant(
         )
     with transaction.atomic():
         message = CaseMessage.objects.create(
-            key=new_file_token()[:32],
+            key=new_key(case.reference),
             case=case,
             sender=CaseMessage.STAFF,
             kind=kind,

@@ -145,7 +145,8 @@ class CaseFile(models.Model):
 class CaseMessage(models.Model):
     """One message of the thread between a case's caseworkers and its applicant: a request
     for more information, a message from staff, or the applicant's reply (which may bring
-    files: CaseFile.message). The text is encrypted, bound to the message's own key."""
+    files: CaseFile.message). The text is encrypted, bound to the message's key, which
+    names the case (notes.new_key): a row moved to another case is not shown there."""
 
     STAFF = "staff"
     CITIZEN = "citizen"

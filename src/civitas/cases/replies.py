@@ -21,6 +21,7 @@ from civitas.cases.conversation import REPLY, MessageInvalid, checked_text
 from civitas.cases.events import ApplicantReplied
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files, store_case_files
 from civitas.cases.models import Case, CaseMessage
+from civitas.cases.notes import new_key
 from civitas.cases.services import CaseNotFound
 from civitas.cases.transitions import apply_automatic_transition
 from civitas.catalogue.public import CLOSED_KINDS, get_service_version
@@ -78,7 +79,7 @@ def reply_as_applicant(
             raise MessageInvalid("file", str(FILE_ERRORS.get(checked, FILE_ERRORS["not_checked"])))
         files.append(
             SubmittedFile(
-                token=new_file_token()[:32],
+                token=new_file_token(),
                 answer_id=REPLY,
                 file_name=checked.file_name,
                 content_type=checked.kind.content_type,
@@ -89,7 +90,7 @@ def reply_as_applicant(
     try:
         with transaction.atomic():
             message = CaseMessage.objects.create(
-                key=new_file_token()[:32],
+                key=new_key(case.reference),
                 case=case,
                 sender=CaseMessage.CITIZEN,
                 kind=REPLY,

@@ -307,3 +307,12 @@ def test_an_approval_without_a_reason_leaves_no_gap_in_the_email(case, caseworke
         reference=case.reference, transition_id="approve", reason="", staff=acting(caseworker)
     )
     assert "\n\n\n" not in Message.objects.get(template="approved").body_text
+
+
+def test_a_message_moved_to_another_case_is_not_shown_there(case, parking_permit, caseworker):
+    from civitas.cases.conversation import thread_of
+
+    send_message(reference=case.reference, text="For the first case", staff=acting(caseworker))
+    other = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=100)
+    CaseMessage.objects.update(case=other)
+    assert thread_of(other) == []

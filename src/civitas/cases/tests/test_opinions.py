@@ -259,9 +259,7 @@ def test_the_queue_nav_links_to_the_opinions_queue(client, signed_in, people):
 
 
 @pytest.mark.parametrize("request_id", ["0", "9223372036854775808", "9" * 40])
-def test_a_request_number_no_row_can_have_is_not_found(
-    client, signed_in, case, people, request_id
-):
+def test_a_request_number_no_row_can_have_is_not_found(client, signed_in, case, people, request_id):
     signed_in(people["expert"])
     url = f"/staff/cases/{case.reference}/opinions/{request_id}/"
     assert client.get(url).status_code == 404

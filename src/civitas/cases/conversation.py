@@ -110,10 +110,17 @@ def send_message(*, reference: str, text: str, staff: StaffContext) -> CaseMessa
 
 
 def write_to_applicant(
-    *, case: Case, service: Service, text: str, staff: StaffContext, kind: str
+    *,
+    case: Case,
+    service: Service,
+    text: str,
+    staff: StaffContext,
+    kind: str,
+    state_id: str | None = None,
 ) -> CaseMessage:
     """Keeps a message from staff on the case, queues its email and audits it, in one
-    transaction (the caller's, when it has one: a request goes with its transition)."""
+    transaction (the caller's, when it has one: a request goes with its transition, and
+    `state_id` is the state it moves the case to)."""
     to = contact_email_of(service, case)
     if not to:
         raise MessageInvalid(
@@ -129,7 +136,7 @@ def write_to_applicant(
             body=text,
             created_at=timezone.now(),
         )
-        content = message_email(kind, case, service, text, state_id=case.status)
+        content = message_email(kind, case, service, text, state_id=state_id or case.status)
         queue_email(
             organisation_id=case.organisation_id,
             idempotency_key=f"case-message:{message.key}",

@@ -124,9 +124,13 @@ def make_transition(
             _publish_move(case, service, chosen.id, case.status, chosen.to, staff=staff)
             if asks_the_applicant:
                 # What is needed, as the transition's reason, is the request itself.
-                case.status = chosen.to
                 write_to_applicant(
-                    case=case, service=service, text=reason, staff=staff, kind=REQUEST
+                    case=case,
+                    service=service,
+                    text=reason,
+                    staff=staff,
+                    kind=REQUEST,
+                    state_id=chosen.to,
                 )
         else:
             _publish_decision(case, service, chosen.id, chosen.to, outcome, reason, staff, role)

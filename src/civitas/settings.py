@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: ends a staff session past its idle or absolute timeout.
+    "civitas.identity.staff_sessions.StaffSessionTimeoutMiddleware",
     # django-csp's, with the site's policy written out once rather than per response.
     "civitas.platform.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -104,7 +106,11 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "civitas.platform.templating.environment",
-            "context_processors": ["civitas.platform.templating.page_context"],
+            "context_processors": [
+                "civitas.platform.templating.page_context",
+                # The staff pages' timeout warning (reads the session only).
+                "civitas.identity.staff_sessions.timeout_warning_context",
+            ],
         },
     },
 ]
@@ -196,6 +202,14 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 SIGN_IN_RATE_PER_ACCOUNT = read_rate("SIGN_IN_RATE_PER_ACCOUNT", "10/15minutes")
 SIGN_IN_RATE_PER_ADDRESS = read_rate("SIGN_IN_RATE_PER_ADDRESS", "50/15minutes")
 SECURITY_CODE_RATE_PER_ACCOUNT = read_rate("SECURITY_CODE_RATE_PER_ACCOUNT", "5/15minutes")
+# Staff invitations: how long the emailed link works (it works once).
+STAFF_INVITE_HOURS = read_int("STAFF_INVITE_HOURS", default=72)
+# Staff sessions end after this long without a request, and this long after signing in
+# whatever happens (docs/decisions/0039); the GOV.UK timeout warning comes this many
+# seconds before the idle end.
+STAFF_IDLE_TIMEOUT_MINUTES = read_int("STAFF_IDLE_TIMEOUT_MINUTES", default=30)
+STAFF_ABSOLUTE_TIMEOUT_HOURS = read_int("STAFF_ABSOLUTE_TIMEOUT_HOURS", default=10)
+STAFF_TIMEOUT_WARNING_SECONDS = read_int("STAFF_TIMEOUT_WARNING_SECONDS", default=120)
 # The client's address is REMOTE_ADDR. Behind a reverse proxy, name the header the proxy
 # sets (X-Forwarded-For) and how many proxies of yours append to it; never trust it otherwise.
 CLIENT_ADDRESS_HEADER = read_str("CLIENT_ADDRESS_HEADER", "")

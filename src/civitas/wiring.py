@@ -45,7 +45,12 @@ from civitas.identity.public import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    SignedOutEverywhere,
+    StaffDeactivated,
+    StaffInviteAccepted,
+    StaffInvited,
     TeamChanged,
+    TwoFactorSetUp,
 )
 from civitas.journeys.public import (
     delete_abandoned_uploads,
@@ -53,6 +58,7 @@ from civitas.journeys.public import (
     delete_expired_saved_journeys,
 )
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
+from civitas.notify import handlers as notify
 from civitas.notify.public import (
     MessagesListed,
     MessageViewed,
@@ -109,6 +115,11 @@ EVENT_HANDLERS: EventTable = {
     AuditTrailExported: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyRevoked: Handlers(in_transaction=(record_audit_trail,)),
     TeamChanged: Handlers(in_transaction=(record_audit_trail,)),
+    StaffInvited: Handlers(in_transaction=(record_audit_trail, notify.email_staff_invite)),
+    StaffInviteAccepted: Handlers(in_transaction=(record_audit_trail,)),
+    TwoFactorSetUp: Handlers(in_transaction=(record_audit_trail,)),
+    StaffDeactivated: Handlers(in_transaction=(record_audit_trail,)),
+    SignedOutEverywhere: Handlers(in_transaction=(record_audit_trail,)),
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),

@@ -1,5 +1,6 @@
 """What other domains may use from identity."""
 
+from civitas.identity.api_auth import API_KEY_ATTRIBUTE, ApiRequest, api_key_required
 from civitas.identity.api_keys import ApiKeyRef, InvalidScope, validate_scope
 from civitas.identity.events import (
     ApiKeyCreated,
@@ -8,7 +9,12 @@ from civitas.identity.events import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    SignedOutEverywhere,
+    StaffDeactivated,
+    StaffInviteAccepted,
+    StaffInvited,
     TeamChanged,
+    TwoFactorSetUp,
 )
 from civitas.identity.permissions import (
     ANY_ROLE,
@@ -48,23 +54,31 @@ from civitas.identity.teams import (
 
 __all__ = [
     "ANY_ROLE",
+    "API_KEY_ATTRIBUTE",
     "ApiKeyCreated",
     "ApiKeyRef",
     "ApiKeyRevoked",
+    "ApiRequest",
     "AuditTrailExported",
     "InvalidScope",
     "OrganisationChosen",
     "OrganisationRef",
     "PasswordChecked",
     "SecurityCodeChecked",
+    "SignedOutEverywhere",
     "StaffContext",
+    "StaffDeactivated",
+    "StaffInviteAccepted",
+    "StaffInvited",
     "StaffRequest",
     "TeamChanged",
     "TeamInvalid",
     "TeamMember",
     "TeamRef",
+    "TwoFactorSetUp",
     "UnknownOrganisation",
     "add_team_member",
+    "api_key_required",
     "authenticate_api_key",
     "create_api_key",
     "ensure_organisation",

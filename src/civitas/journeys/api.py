@@ -56,6 +56,7 @@ from civitas.platform.jsontypes import JSONObject
 from civitas.platform.middleware import bounds_its_own_body
 from civitas.platform.problems import problem_response
 from civitas.platform.references import normalise_reference
+from civitas.platform.security_log import security_event
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def _forbidden(key: ApiKeyRef, action: str, service: Service) -> JsonResponse | 
     """A 403 problem unless the key is of the service's organisation and may `action` it."""
     if key.organisation.slug == service.organisation and key.allows(action, service.slug):
         return None
+    security_event("access.refused", reason="api_key_scope", api_key=key.public_id, action=action)
     return problem_response(
         status=403,
         title="Not allowed with this key",
@@ -489,6 +491,7 @@ def application_status(request: ApiRequest, reference: str) -> JsonResponse:
     reference, or one of a service the key may not read, is as unknown as a made-up one."""
     key = request.api_key
     if not any(scope.partition(":")[0] == "read" for scope in key.scopes):
+        security_event("access.refused", reason="api_key_scope", api_key=key.public_id)
         return problem_response(
             status=403,
             title="Not allowed with this key",
@@ -498,6 +501,8 @@ def application_status(request: ApiRequest, reference: str) -> JsonResponse:
     canonical = normalise_reference(reference) if len(reference) <= 32 else None
     case = find_case_status(canonical, organisation_id=key.organisation.id) if canonical else None
     if case is None or not key.allows("read", case.service_slug):
+        # Another organisation's reference looks exactly like this: recorded, by the key.
+        security_event("access.refused", reason="not_found", api_key=key.public_id)
         return problem_response(
             status=404,
             title="Application not found",

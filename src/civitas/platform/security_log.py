@@ -8,6 +8,7 @@ never by an email address, a name or an IP address: the log is kept longer, and 
 more people, than the data it is about.
 """
 
+import ipaddress
 import json
 import logging
 import re
@@ -39,8 +40,18 @@ def security_event(
     for name, value in references.items():
         if value is None:
             continue
-        if not isinstance(value, int) and not _REFERENCE.fullmatch(value):
+        if not isinstance(value, int) and (
+            not _REFERENCE.fullmatch(value) or _is_ip_address(value)
+        ):
             raise NotAReference(f"{name} is not an id or a pseudonym")
         record[name] = value
     logger.log(level, json.dumps(record, sort_keys=True), extra={"security": record})
     return record
+
+
+def _is_ip_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

@@ -18,7 +18,7 @@ from civitas.platform.models import AuditEvent
 from conftest import make_staff, run_queued_jobs
 
 INVITEE = "new.starter@example.gov.uk"
-STRONG_PASSWORD = "paper kettle orbit lantern"  # noqa: S105
+STRONG_PASSWORD = "paper kettle orbit lantern"
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_someone_with_an_authenticator_cannot_set_up_another_with_a_password_alo
 
 def test_the_link_works_once(invitation):
     _accept(invitation)
-    again, response = _accept(invitation, "another long passphrase here")
+    _, response = _accept(invitation, "another long passphrase here")
     assert response.status_code == 404
     assert b"This link does not work" in response.content
     assert StaffUser.objects.filter(email=INVITEE).count() == 1
@@ -148,9 +148,7 @@ def test_a_forged_link_does_not_work_and_is_logged(invitation, caplog):
         assert Client().get("/staff/invite/x").status_code == 404
     assert response.status_code == 404
     reasons = [
-        json.loads(r.getMessage())["reason"]
-        for r in caplog.records
-        if r.name == "civitas.security"
+        json.loads(r.getMessage())["reason"] for r in caplog.records if r.name == "civitas.security"
     ]
     assert reasons == ["invite_unknown", "invite_unknown"]
 

@@ -36,7 +36,9 @@ def main() -> None:
     import bench.web as web
 
     web._session_through = lambda *a, **k: {"cookie": "", "token": ""}  # type: ignore[assignment]
-    [request] = citizen_paths("", api_key=api_key, sessions=0)["submission (API POST)"]
+    [request] = citizen_paths("", api_key=api_key, sessions=0)[
+        "submission, case made at once (API POST)"
+    ]
     client = Client(HTTP_AUTHORIZATION=request["headers"]["Authorization"])
     path = f"/api/v1/services/{SERVICE_PATH}/applications"
 

@@ -42,7 +42,7 @@ class StaffUser(AbstractBaseUser):
         for fallback_secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_hash(secret=fallback_secret)
 
-    def _session_hash(self, *, secret: str | None) -> str:
+    def _session_hash(self, *, secret: str | bytes | None) -> str:
         # Django's own hash covers the password (a new password ends other sessions);
         # this one covers the session generation too.
         return salted_hmac(

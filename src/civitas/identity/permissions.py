@@ -179,7 +179,7 @@ def _unless_signed_in(request: HttpRequest) -> HttpResponse | None:
 
 
 def _has_second_factor(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def staff_setting_up_second_factor(

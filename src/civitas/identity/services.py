@@ -90,7 +90,10 @@ def check_password(*, request: HttpRequest, email: str, password: str) -> StaffU
     """
     account = email.strip().lower()
     source = client_address(request)
-    references = {"account": pseudonym("account", account), "source": pseudonym("source", source)}
+    references: dict[str, str | int | None] = {
+        "account": pseudonym("account", account),
+        "source": pseudonym("source", source),
+    }
     refusals = [
         verdict
         for verdict in (
@@ -120,7 +123,10 @@ def verify_code(*, user: StaffUser, code: str, source: str = "") -> TOTPDevice |
     Raises TooManyAttempts, without checking, after too many attempts in the window; the
     window is fixed, so a run of wrong codes holds the account back for one window at most.
     """
-    references = {"staff": user.pk, "source": pseudonym("source", source)}
+    references: dict[str, str | int | None] = {
+        "staff": user.pk,
+        "source": pseudonym("source", source),
+    }
     verdict = ratelimit.hit("sign-in.code", str(user.pk), settings.SECURITY_CODE_RATE_PER_ACCOUNT)
     if not verdict.allowed:
         security_event(

@@ -242,7 +242,7 @@ def accept_invite(*, secret: str, password: str) -> StaffUser:
 
 
 def has_second_factor(user: StaffUser) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def pending_totp_device(user: StaffUser) -> TOTPDevice:

@@ -84,7 +84,6 @@ class StaffSessionTimeoutMiddleware:
                 security_event(
                     "session.ended",
                     reason=reason,
-                    level=20,
                     staff=str(user_id) if user_id else None,
                 )
                 if request.path_info.startswith("/staff/") and request.path_info not in (

@@ -4,6 +4,7 @@ Staff pages are in English only.
 """
 
 import time
+from typing import Any
 
 import segno
 from django.contrib.auth import login, logout
@@ -45,7 +46,7 @@ ROLE_LABELS = dict(Membership.Role.choices)
 
 
 def _people_page(
-    request: StaffRequest, *, errors: dict[str, str], form: dict[str, object], status: int
+    request: StaffRequest, *, errors: dict[str, str], form: dict[str, Any], status: int
 ) -> HttpResponse:
     teams = list_teams(request.staff.organisation.id)
     return render(
@@ -75,7 +76,7 @@ def people(request: StaffRequest) -> HttpResponse:
     """The organisation's staff, and the form that invites someone to join it."""
     if request.method == "GET":
         return _people_page(request, errors={}, form={"teams": []}, status=200)
-    form = {
+    form: dict[str, Any] = {
         "email": request.POST.get("email", "")[:320],
         "display_name": request.POST.get("display_name", "")[:200],
         "role": request.POST.get("role", "")[:40],
@@ -87,7 +88,7 @@ def people(request: StaffRequest) -> HttpResponse:
             email=str(form["email"]),
             display_name=str(form["display_name"]),
             role=str(form["role"]),
-            team_slugs=list(form["teams"]),  # type: ignore[call-overload]
+            team_slugs=list(form["teams"]),
         )
     except InviteInvalid as invalid:
         return _people_page(request, errors=invalid.errors, form=form, status=400)

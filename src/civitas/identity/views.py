@@ -121,7 +121,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def enter_code(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated or SIGNED_IN_AT_KEY not in request.session:
         return redirect("/staff/sign-in")
-    if find_totp_device(request.user) is None:  # type: ignore[arg-type]
+    if find_totp_device(request.user) is None:
         return redirect("/staff/two-factor/set-up")
     errors: dict[str, str] = {}
     retry_after_seconds = 0

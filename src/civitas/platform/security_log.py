@@ -25,8 +25,12 @@ class NotAReference(ValueError):
     """A security record was given a value that is not an id or a pseudonym."""
 
 
+# Events that are the system working as meant, not an attempt on it.
+INFO_EVENTS = frozenset({"session.ended"})
+
+
 def security_event(
-    event: str, *, reason: str, level: int = logging.WARNING, **references: str | int | None
+    event: str, *, reason: str, **references: str | int | None
 ) -> dict[str, str | int]:
     """Writes one security record and returns it.
 
@@ -45,6 +49,7 @@ def security_event(
         ):
             raise NotAReference(f"{name} is not an id or a pseudonym")
         record[name] = value
+    level = logging.INFO if event in INFO_EVENTS else logging.WARNING
     logger.log(level, json.dumps(record, sort_keys=True), extra={"security": record})
     return record
 

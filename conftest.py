@@ -69,6 +69,14 @@ def pytest_sessionstart(session) -> None:
     )
 
 
+def pytest_runtest_setup(item) -> None:
+    from tests.log_scan import keep_recording
+
+    handler = getattr(item.config, "civitas_record_file", None)
+    if handler is not None:
+        keep_recording(handler)
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
     import logging
 

@@ -123,11 +123,21 @@ def start_recording(folder: Path, process_name: str) -> RecordFile:
     leaving what the other handlers show as it was."""
     folder.mkdir(parents=True, exist_ok=True)
     handler = RecordFile(folder / f"{process_name}.jsonl")
+    keep_recording(handler)
+    return handler
+
+
+def keep_recording(handler: RecordFile) -> None:
+    """Puts the handler back on the root logger if something took it off: a test that
+    runs a `civitas` command in-process sets Django up again, and Django's logging
+    configuration replaces the root's handlers."""
     root = logging.getLogger()
+    if handler in root.handlers and root.level == logging.DEBUG:
+        return
     for existing in root.handlers:
         # The console keeps the level it had; only the record file sees everything.
         if existing.level == logging.NOTSET:
             existing.setLevel(root.level)
     root.setLevel(logging.DEBUG)
-    root.addHandler(handler)
-    return handler
+    if handler not in root.handlers:
+        root.addHandler(handler)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEST_LOG_FOLDER_VARIABLE
-from tests.log_scan import RecordFile, find_personal_data
+from tests.log_scan import RecordFile, find_personal_data, keep_recording
 
 
 @pytest.fixture
@@ -86,3 +86,18 @@ def test_this_run_records_every_level_of_every_logger_to_its_own_file():
     own_file = folder / f"{os.environ.get('PYTEST_XDIST_WORKER', 'controller')}.jsonl"
     assert Path(handler.baseFilename) == own_file
     assert marker in own_file.read_text(encoding="utf-8")
+
+
+def test_recording_goes_on_after_django_sets_its_logging_up_again(request):
+    from django.conf import settings
+    from django.utils.log import configure_logging
+
+    handler = request.config.civitas_record_file
+    # What a test that runs a `civitas` command in-process does to the root's handlers:
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+    assert handler not in logging.getLogger().handlers
+    keep_recording(handler)  # what conftest does before every test
+    marker = uuid.uuid4().hex
+    logging.getLogger("civitas.anything").debug("marker %s", marker)
+    handler.flush()
+    assert marker in Path(handler.baseFilename).read_text(encoding="utf-8")

@@ -325,7 +325,7 @@ def deactivate_staff_member(*, staff: StaffContext, user_id: int) -> bool:
     """Takes a person off the acting organisation's staff: their roles and teams there go,
     every session of theirs ends, and an account left with no organisation is closed.
 
-    False (and a security record) when the person is not on this organisation's staff:
+    False when the person is not on this organisation's staff:
     another organisation's people are not found from here. Nobody deactivates themselves.
     """
     organisation_id = staff.organisation.id
@@ -335,13 +335,7 @@ def deactivate_staff_member(*, staff: StaffContext, user_id: int) -> bool:
         user = StaffUser.objects.select_for_update().filter(pk=user_id).first()
         memberships = Membership.objects.filter(user_id=user_id, organisation_id=organisation_id)
         if user is None or not memberships.exists():
-            security_event(
-                "access.refused",
-                reason="staff_not_in_organisation",
-                staff=staff.user.pk,
-                organisation=staff.organisation.slug,
-                target=user_id,
-            )
+            # The page answers 404, which the security log records with who asked.
             return False
         memberships.delete()
         TeamMembership.objects.filter(

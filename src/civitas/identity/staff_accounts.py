@@ -106,7 +106,8 @@ def invite_staff_member(
     errors: dict[str, str] = {}
     try:
         validate_email(email)
-        if has_unsafe_characters(email):
+        # The column's length (RFC 5321's limit on a path): PostgreSQL refuses a longer one.
+        if len(email) > 254 or has_unsafe_characters(email):
             raise ValidationError("unsafe")
     except ValidationError:
         errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"

@@ -106,7 +106,10 @@ def timeout_warning_context(request: HttpRequest) -> dict[str, int]:
 
     A template context processor: it reads the session the request has already loaded.
     """
-    left = seconds_left(request) if hasattr(request, "session") else 0
+    # Staff pages only: a citizen's page (or an error page drawn while the database is
+    # down) never reads the session for it.
+    is_staff_page = request.path_info.startswith("/staff/") and hasattr(request, "session")
+    left = seconds_left(request) if is_staff_page else 0
     if left:
         # Activity is written at most this often: the page may be that much older.
         left = max(1, left - activity_write_seconds())

@@ -224,3 +224,21 @@ def test_another_organisations_administrator_invites_only_to_their_own(
     assert _invite(client, teams=[]).status_code == 302
     invite = StaffInvite.objects.get()
     assert invite.organisation.slug == "sample-district"
+
+
+def test_the_session_id_changes_on_accepting_and_again_on_setting_up_the_authenticator(
+    invitation,
+):
+    invitee = Client()
+    invitee.get(invitation)
+    planted = invitee.session
+    planted["planted"] = True
+    planted.save()
+    invitee.cookies["sessionid"] = planted.session_key
+    invitee.post(
+        invitation, {"password": STRONG_PASSWORD, "password_confirmation": STRONG_PASSWORD}
+    )
+    after_password = invitee.cookies["sessionid"].value
+    assert after_password != planted.session_key
+    assert _set_up_authenticator(invitee).status_code == 302
+    assert invitee.cookies["sessionid"].value not in (planted.session_key, after_password)

@@ -82,16 +82,16 @@ test: install system-packages ## Run every test on SQLite, then on PostgreSQL
 
 .PHONY: lint
 lint: $(VENV)/.installed ## Ruff, import contracts, mypy and a check that migrations are up to date
-	$(BIN)/ruff check src tests bench conftest.py
-	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/ruff check src tests bench tools conftest.py
+	$(BIN)/ruff format --check src tests bench tools conftest.py
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/civitas makemigrations --check --dry-run --verbosity 1
 
 .PHONY: format
 format: $(VENV)/.installed ## Fix what ruff can fix
-	$(BIN)/ruff check --fix src tests bench conftest.py
-	$(BIN)/ruff format src tests bench conftest.py
+	$(BIN)/ruff check --fix src tests bench tools conftest.py
+	$(BIN)/ruff format src tests bench tools conftest.py
 
 .PHONY: bench
 bench: install system-packages ## Benchmarks: ratios to floors measured in the same run

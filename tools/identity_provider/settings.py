@@ -55,3 +55,4 @@ CLIENTS = json.loads(os.environ["IDP_CLIENTS"])
 # The people who can sign in: email -> password and the identity confidence they have
 # proved ("P2", or "P0" for none).
 PEOPLE = json.loads(os.environ["IDP_PEOPLE"])
+TIME_ZONE = "UTC"

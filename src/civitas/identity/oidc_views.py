@@ -5,7 +5,7 @@ import logging
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET
 
 from civitas.identity import oidc
@@ -79,6 +79,30 @@ def finish(request: HttpRequest) -> HttpResponse:
         )
     sign_in_identity(request, finished.identity)
     return HttpResponseRedirect(finished.next_url)
+
+
+def signed_in_identity_level(request: HttpRequest) -> str | None:
+    """The identity confidence (P0 to P3) the citizen signed in with; None when they have
+    not signed in through the identity provider."""
+    signed_in = request.session.get(SIGNED_IN_KEY)
+    if not isinstance(signed_in, dict):
+        return None
+    level = signed_in.get("identity_level")
+    return level if level in oidc.IDENTITY_LEVELS else None
+
+
+def meets_identity_level(request: HttpRequest, level: str) -> bool:
+    """Whether the citizen signed in with at least `level` of identity confidence."""
+    held = signed_in_identity_level(request)
+    return held is not None and oidc.IDENTITY_LEVELS.index(held) >= oidc.IDENTITY_LEVELS.index(
+        level
+    )
+
+
+def identity_sign_in_url(*, level: str, next_url: str) -> str:
+    """Where a citizen signs in with `level` of identity confidence, to come back to
+    `next_url` (a path on this site)."""
+    return f"{reverse('identity-oidc:start')}?{urlencode({'level': level, 'next': next_url})}"
 
 
 def sign_in_identity(request: HttpRequest, identity: oidc.VerifiedIdentity) -> None:

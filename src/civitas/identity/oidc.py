@@ -68,37 +68,76 @@ class VerifiedIdentity:
     """P0 when no identity was proved."""
 
 
+@dataclass(frozen=True)
+class Provider:
+    """An OpenID Connect provider Civitas is a client of: the national identity provider
+    citizens sign in through, or an organisation's own, for its staff."""
+
+    issuer: str
+    client_id: str
+    key_file: str
+    """Civitas's private key for this client, which signs its `private_key_jwt`."""
+    vectors_of_trust: bool
+    """Whether it takes `vtr` and answers `vot`, as One Login does."""
+    session_key: str
+    """Where a sign-in started with it waits in the session."""
+
+
+def citizen_provider() -> Provider | None:
+    """The national identity provider, when one is configured."""
+    if not (settings.CITIZEN_OIDC_ISSUER and settings.CITIZEN_OIDC_CLIENT_ID):
+        return None
+    return Provider(
+        issuer=settings.CITIZEN_OIDC_ISSUER.rstrip("/"),
+        client_id=settings.CITIZEN_OIDC_CLIENT_ID,
+        key_file=settings.CITIZEN_OIDC_CLIENT_KEY_FILE,
+        vectors_of_trust=True,
+        session_key=SESSION_KEY,
+    )
+
+
 def is_configured() -> bool:
-    return bool(settings.CITIZEN_OIDC_ISSUER and settings.CITIZEN_OIDC_CLIENT_ID)
+    return citizen_provider() is not None
 
 
 def start_sign_in(
-    request: HttpRequest, *, redirect_uri: str, next_url: str, identity_level: str = "P0"
+    request: HttpRequest,
+    provider: Provider,
+    *,
+    redirect_uri: str,
+    next_url: str,
+    identity_level: str = "P0",
 ) -> str:
-    """The provider's URL to send the citizen to; what proves the answer is theirs is
-    kept in their session."""
+    """The provider's URL to send the person to; what proves the answer is theirs is kept
+    in their session."""
     if identity_level not in IDENTITY_LEVELS:
         raise ValueError(f"unknown identity level {identity_level!r}")
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
-    request.session[SESSION_KEY] = {
+    request.session[provider.session_key] = {
         "state": state,
         "nonce": nonce,
         "verifier": verifier,
         "level": identity_level,
         "next": next_url,
         "redirect_uri": redirect_uri,
+        "issuer": provider.issuer,
         "started": int(time.time()),
     }
-    vector = SIGNED_IN_VECTOR if identity_level == "P0" else f"{SIGNED_IN_VECTOR}.{identity_level}"
-    url, _ = _client(redirect_uri).create_authorization_url(
-        _metadata()["authorization_endpoint"],
+    extra: dict[str, str] = {}
+    if provider.vectors_of_trust:
+        vector = (
+            SIGNED_IN_VECTOR if identity_level == "P0" else f"{SIGNED_IN_VECTOR}.{identity_level}"
+        )
+        extra["vtr"] = json.dumps([vector])
+    url, _ = _client(provider, redirect_uri).create_authorization_url(
+        _metadata(provider)["authorization_endpoint"],
         state=state,
         nonce=nonce,
         code_verifier=verifier,
-        vtr=json.dumps([vector]),
         ui_locales=getattr(request, "LANGUAGE_CODE", "en"),
+        **extra,
     )
     return str(url)
 
@@ -109,12 +148,12 @@ class Finished:
     next_url: str
 
 
-def finish_sign_in(request: HttpRequest) -> Finished:
+def finish_sign_in(request: HttpRequest, provider: Provider) -> Finished:
     """Checks the provider's answer on the redirect back, redeems its code and verifies the
     ID token; raises SignInRefused (IdentityLevelTooLow when only the level falls short).
     The pending sign-in is used up whatever the outcome: an answer is taken once."""
-    pending = request.session.pop(SESSION_KEY, None)
-    if not isinstance(pending, dict):
+    pending = request.session.pop(provider.session_key, None)
+    if not isinstance(pending, dict) or pending.get("issuer") != provider.issuer:
         raise SignInRefused("no sign-in was started in this session")
     if time.time() - pending["started"] > PENDING_SECONDS:
         raise SignInRefused("the sign-in was started too long ago")
@@ -125,28 +164,38 @@ def finish_sign_in(request: HttpRequest) -> Finished:
     code = request.GET.get("code")
     if not code:
         raise SignInRefused("no code")
-    token = _redeem(code, verifier=pending["verifier"], redirect_uri=pending["redirect_uri"])
+    token = _redeem(
+        provider, code, verifier=pending["verifier"], redirect_uri=pending["redirect_uri"]
+    )
     identity = verify_id_token(
-        str(token.get("id_token", "")), nonce=pending["nonce"], identity_level=pending["level"]
+        str(token.get("id_token", "")),
+        provider,
+        nonce=pending["nonce"],
+        identity_level=pending["level"],
     )
     return Finished(identity=identity, next_url=pending["next"])
 
 
-def verify_id_token(id_token: str, *, nonce: str, identity_level: str) -> VerifiedIdentity:
+def verify_id_token(
+    id_token: str, provider: Provider, *, nonce: str, identity_level: str = "P0"
+) -> VerifiedIdentity:
     """The identity an ID token proves, if it is signed by the provider's key, was issued
-    by the provider to this client for this nonce, has not expired, and meets the level."""
+    by the provider to this client for this nonce, has not expired, and (for a provider
+    of vectors of trust) meets the level."""
     from joserfc import jwt
     from joserfc.errors import JoseError
 
     try:
-        decoded = jwt.decode(id_token, _keys(id_token), algorithms=["RS256", "ES256", "PS256"])
+        decoded = jwt.decode(
+            id_token, _keys(provider, id_token), algorithms=["RS256", "ES256", "PS256"]
+        )
     except (JoseError, ValueError) as error:
         raise SignInRefused(f"ID token not verified ({type(error).__name__})") from None
     claims = decoded.claims
     registry = jwt.JWTClaimsRegistry(
         leeway=60,
-        iss={"essential": True, "value": settings.CITIZEN_OIDC_ISSUER},
-        aud={"essential": True, "value": settings.CITIZEN_OIDC_CLIENT_ID},
+        iss={"essential": True, "value": provider.issuer},
+        aud={"essential": True, "value": provider.client_id},
         sub={"essential": True},
         exp={"essential": True},
         iat={"essential": True},
@@ -158,7 +207,7 @@ def verify_id_token(id_token: str, *, nonce: str, identity_level: str) -> Verifi
     if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
         raise SignInRefused("nonce does not match")
     vector = str(claims.get("vot", ""))
-    given = _identity_level(vector)
+    given = _identity_level(vector) if provider.vectors_of_trust else "P0"
     if given is None:
         raise SignInRefused("no vector of trust")
     if IDENTITY_LEVELS.index(given) < IDENTITY_LEVELS.index(identity_level):
@@ -196,7 +245,7 @@ _cached: dict[str, tuple[float, Any]] = {}
 
 
 def forget_provider() -> None:
-    """Forgets the provider's metadata and keys (tests; a configuration change)."""
+    """Forgets every provider's metadata and keys (tests; a configuration change)."""
     with _lock:
         _cached.clear()
 
@@ -223,10 +272,10 @@ def _remembered(name: str, read: Any, *, fresh: bool = False) -> Any:
     return value
 
 
-def _metadata() -> Mapping[str, Any]:
-    issuer = settings.CITIZEN_OIDC_ISSUER.rstrip("/")
+def _metadata(provider: Provider) -> Mapping[str, Any]:
+    issuer = provider.issuer
     metadata = _remembered(
-        "metadata", lambda: _get_json(f"{issuer}/.well-known/openid-configuration")
+        f"metadata {issuer}", lambda: _get_json(f"{issuer}/.well-known/openid-configuration")
     )
     if metadata.get("issuer", "").rstrip("/") != issuer:
         # OpenID Connect Discovery, 4.3: the document must name the issuer it was read from.
@@ -234,14 +283,15 @@ def _metadata() -> Mapping[str, Any]:
     return metadata  # type: ignore[no-any-return]
 
 
-def _keys(id_token: str) -> Any:
+def _keys(provider: Provider, id_token: str) -> Any:
     from joserfc.jwk import KeySet
 
     kid = _header(id_token).get("kid")
-    jwks_uri = _metadata()["jwks_uri"]
-    keys = _remembered("jwks", lambda: KeySet.import_key_set(_get_json(jwks_uri)))
+    jwks_uri = _metadata(provider)["jwks_uri"]
+    name = f"jwks {provider.issuer}"
+    keys = _remembered(name, lambda: KeySet.import_key_set(_get_json(jwks_uri)))
     if kid is not None and not any(key.kid == kid for key in keys.keys):
-        keys = _remembered("jwks", lambda: KeySet.import_key_set(_get_json(jwks_uri)), fresh=True)
+        keys = _remembered(name, lambda: KeySet.import_key_set(_get_json(jwks_uri)), fresh=True)
     return keys
 
 
@@ -258,35 +308,40 @@ def _header(token: str) -> dict[str, Any]:
     return header
 
 
-def _client(redirect_uri: str) -> Any:
+def _client(provider: Provider, redirect_uri: str) -> Any:
     from authlib.integrations.requests_client import OAuth2Session
     from authlib.oauth2.rfc7523 import PrivateKeyJWT
 
     client = OAuth2Session(
-        settings.CITIZEN_OIDC_CLIENT_ID,
-        client_secret=_client_key(),
+        provider.client_id,
+        client_secret=_client_key(provider),
         token_endpoint_auth_method="private_key_jwt",  # noqa: S106 (a method, not a secret)
         redirect_uri=redirect_uri,
         scope="openid email",
         code_challenge_method="S256",
     )
-    client.register_client_auth_method(PrivateKeyJWT(_metadata()["token_endpoint"]))
+    client.register_client_auth_method(PrivateKeyJWT(_metadata(provider)["token_endpoint"]))
     return client
 
 
-def _client_key() -> str:
-    with open(settings.CITIZEN_OIDC_CLIENT_KEY_FILE, encoding="ascii") as key:
-        return key.read()
+def _client_key(provider: Provider) -> str:
+    try:
+        with open(provider.key_file, encoding="ascii") as key:
+            return key.read()
+    except OSError as error:
+        raise SignInRefused(f"client key unreadable ({type(error).__name__})") from None
 
 
-def _redeem(code: str, *, verifier: str, redirect_uri: str) -> Mapping[str, Any]:
+def _redeem(
+    provider: Provider, code: str, *, verifier: str, redirect_uri: str
+) -> Mapping[str, Any]:
     from authlib.common.errors import AuthlibBaseError
     from requests import RequestException
 
-    client = _client(redirect_uri)
+    client = _client(provider, redirect_uri)
     try:
         token = client.fetch_token(
-            _metadata()["token_endpoint"],
+            _metadata(provider)["token_endpoint"],
             grant_type="authorization_code",
             code=code,
             code_verifier=verifier,

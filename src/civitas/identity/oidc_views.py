@@ -21,7 +21,8 @@ DEFAULT_NEXT = "/"
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    if not oidc.is_configured():
+    provider = oidc.citizen_provider()
+    if provider is None:
         raise Http404
     verdict = ratelimit.hit("oidc-start", client_address(request), START_RATE)
     if not verdict.allowed:
@@ -45,6 +46,7 @@ def start(request: HttpRequest) -> HttpResponse:
     try:
         url = oidc.start_sign_in(
             request,
+            provider,
             redirect_uri=request.build_absolute_uri(reverse("identity-oidc:return")),
             next_url=next_url,
             identity_level=level,
@@ -57,10 +59,11 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def finish(request: HttpRequest) -> HttpResponse:
-    if not oidc.is_configured():
+    provider = oidc.citizen_provider()
+    if provider is None:
         raise Http404
     try:
-        finished = oidc.finish_sign_in(request)
+        finished = oidc.finish_sign_in(request, provider)
     except oidc.IdentityLevelTooLow as low:
         security.warning("oidc sign-in refused: %s", low.reason)
         return render(

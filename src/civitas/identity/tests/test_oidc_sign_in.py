@@ -177,7 +177,9 @@ def _token(provider, *, key_file=None, header=None, **claims) -> str:
 
 
 def test_a_token_signed_by_the_provider_for_us_is_believed(citizen_oidc):
-    identity = oidc.verify_id_token(_token(citizen_oidc), nonce="the-nonce", identity_level="P2")
+    identity = oidc.verify_id_token(
+        _token(citizen_oidc), oidc.citizen_provider(), nonce="the-nonce", identity_level="P2"
+    )
     assert identity.subject == "subject-1"
     assert identity.identity_level == "P2"
 
@@ -209,14 +211,22 @@ def test_a_token_signed_by_the_provider_for_us_is_believed(citizen_oidc):
 )
 def test_a_token_with_a_wrong_claim_is_refused(citizen_oidc, claims, reason):
     with pytest.raises(oidc.SignInRefused, match=reason):
-        oidc.verify_id_token(_token(citizen_oidc, **claims), nonce="the-nonce", identity_level="P2")
+        oidc.verify_id_token(
+            _token(citizen_oidc, **claims),
+            oidc.citizen_provider(),
+            nonce="the-nonce",
+            identity_level="P2",
+        )
 
 
 def test_a_token_signed_with_another_key_is_refused(citizen_oidc, tmp_path):
     forger_key, _ = make_key_pair(tmp_path)
     with pytest.raises(oidc.SignInRefused, match="not verified"):
         oidc.verify_id_token(
-            _token(citizen_oidc, key_file=forger_key), nonce="the-nonce", identity_level="P0"
+            _token(citizen_oidc, key_file=forger_key),
+            oidc.citizen_provider(),
+            nonce="the-nonce",
+            identity_level="P0",
         )
 
 
@@ -227,4 +237,4 @@ def test_a_token_signed_with_another_key_is_refused(citizen_oidc, tmp_path):
 )
 def test_garbage_instead_of_a_token_is_refused(citizen_oidc, token):
     with pytest.raises(oidc.SignInRefused):
-        oidc.verify_id_token(token, nonce="the-nonce", identity_level="P0")
+        oidc.verify_id_token(token, oidc.citizen_provider(), nonce="the-nonce", identity_level="P0")

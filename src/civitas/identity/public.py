@@ -8,6 +8,7 @@ from civitas.identity.events import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    SingleSignOnChecked,
     TeamChanged,
 )
 from civitas.identity.oidc_views import (
@@ -62,6 +63,7 @@ __all__ = [
     "OrganisationRef",
     "PasswordChecked",
     "SecurityCodeChecked",
+    "SingleSignOnChecked",
     "StaffContext",
     "StaffRequest",
     "TeamChanged",

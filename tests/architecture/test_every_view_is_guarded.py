@@ -48,6 +48,12 @@ PUBLIC_ROUTES = {
     "staff/sign-out",
     "staff/keep-alive",
     "staff/timed-out",
+    # Single sign-on through the organisation's provider, in place of the password.
+    "staff/sign-in/organisation/<slug:organisation>/",
+    "staff/sign-in/organisation-return/",
+    # Citizens signing in through the national identity provider.
+    "account/sign-in/identity-provider/",
+    "account/sign-in/identity-provider/return/",
     # Opened by the single-use secret in an invitation's link.
     "staff/invite/<str:secret>",
     # The catalogue of live services, which their start pages show anyway.
@@ -102,6 +108,8 @@ def test_no_staff_page_other_than_signing_in_is_public():
         "staff/keep-alive",
         "staff/timed-out",
         "staff/invite/<str:secret>",
+        "staff/sign-in/organisation/<slug:organisation>/",
+        "staff/sign-in/organisation-return/",
     }
 
 

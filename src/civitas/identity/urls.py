@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civitas.identity import staff_views, views
+from civitas.identity import staff_sso, staff_views, views
 
 app_name = "identity"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.staff_home, name="home"),
     path("sign-in", views.sign_in, name="sign-in"),
     path("sign-in/code", views.enter_code, name="enter-code"),
+    path("sign-in/organisation/<slug:organisation>/", staff_sso.start, name="single-sign-on"),
+    path("sign-in/organisation-return/", staff_sso.finish, name="single-sign-on-return"),
     path("sign-out", views.sign_out, name="sign-out"),
     path("sign-out-everywhere", staff_views.sign_out_from_everywhere, name="sign-out-everywhere"),
     path("keep-alive", staff_views.keep_alive, name="keep-alive"),

@@ -130,9 +130,8 @@ def staff_member_signed_on(*, organisation_id: int, email: str, verified: bool) 
         )
     publish(SingleSignOnChecked(user_id=str(user.pk) if user else "", succeeded=user is not None))
     if user is None:
-        security_log.warning(
-            "single sign-on refused: no active member of organisation %s for the address",
-            organisation_id,
+        security_event(
+            "sign_in.failed", reason="single_sign_on_not_staff", organisation=organisation_id
         )
     return user
 

@@ -39,6 +39,7 @@ from civitas.cases.public import (
 from civitas.catalogue import handlers as catalogue
 from civitas.catalogue.public import DraftPublished, ServicePublished
 from civitas.identity.public import (
+    AccountEmailDue,
     ApiKeyCreated,
     ApiKeyRevoked,
     AuditTrailExported,
@@ -53,6 +54,7 @@ from civitas.journeys.public import (
     delete_expired_saved_journeys,
 )
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
+from civitas.notify import handlers as notify
 from civitas.notify.public import (
     MessagesListed,
     MessageViewed,
@@ -109,6 +111,8 @@ EVENT_HANDLERS: EventTable = {
     AuditTrailExported: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyRevoked: Handlers(in_transaction=(record_audit_trail,)),
     TeamChanged: Handlers(in_transaction=(record_audit_trail,)),
+    # A citizen account's email: queued in the transaction that made its link.
+    AccountEmailDue: Handlers(in_transaction=(notify.email_account_holder,)),
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),

@@ -63,6 +63,7 @@ def submit_application(
     language: str = "en",
     api_key: str = "",
     assisted_by: int | None = None,
+    account_id: str | None = None,
 ) -> Case:
     """Stores an application as a case, with its audit event and confirmation email.
 
@@ -73,7 +74,8 @@ def submit_application(
     kept sealed for the case. `language` is the one the citizen applied in (a code of
     catalogue's LANGUAGES): the case's messages are written in it. `api_key` is the public
     id of the API key that sent it, for the audit trail ("" for the pages); `assisted_by`
-    the id of the member of staff who completed it on a caller's behalf.
+    the id of the member of staff who completed it on a caller's behalf; `account_id` the
+    citizen's account when they were signed in (identity.public.signed_in_account_id).
 
     Nothing is left of a submission that fails, not even its files on disk; inside a
     caller's transaction that rolls back later, the caller removes them
@@ -94,6 +96,7 @@ def submit_application(
                         language,
                         api_key,
                         assisted_by,
+                        account_id,
                     )
             except IntegrityError:
                 # A reference collision is one in hundreds of billions: draw another.
@@ -137,6 +140,7 @@ def _store_submission(
     language: str,
     api_key: str,
     assisted_by: int | None,
+    account_id: str | None = None,
 ) -> Case:
     now = timezone.now()
     workflow = service.model.workflow
@@ -161,6 +165,7 @@ def _store_submission(
         estimate=estimate,
         submitted_at=now,
         assisted_by_id=assisted_by,
+        account_id=account_id,
         team_id=_team_id(service, answers),
     )
     store_case_files(case, files)

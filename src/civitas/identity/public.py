@@ -1,7 +1,15 @@
 """What other domains may use from identity."""
 
+from civitas.identity.account_sessions import (
+    is_signed_in,
+    signed_in_account,
+    signed_in_account_id,
+    start_account_session,
+)
+from civitas.identity.accounts import AccountRef
 from civitas.identity.api_keys import ApiKeyRef, InvalidScope, validate_scope
 from civitas.identity.events import (
+    AccountEmailDue,
     ApiKeyCreated,
     ApiKeyRevoked,
     AuditTrailExported,
@@ -48,6 +56,8 @@ from civitas.identity.teams import (
 
 __all__ = [
     "ANY_ROLE",
+    "AccountEmailDue",
+    "AccountRef",
     "ApiKeyCreated",
     "ApiKeyRef",
     "ApiKeyRevoked",
@@ -73,6 +83,7 @@ __all__ = [
     "find_organisation",
     "find_team",
     "has_permission",
+    "is_signed_in",
     "is_team_member",
     "list_api_keys",
     "list_members_by_team",
@@ -82,8 +93,11 @@ __all__ = [
     "list_teams_of",
     "organisation_requires_welsh",
     "revoke_api_key",
+    "signed_in_account",
+    "signed_in_account_id",
     "staff_context_for",
     "staff_member_required",
     "staff_names",
+    "start_account_session",
     "validate_scope",
 ]

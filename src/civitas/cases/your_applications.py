@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from civitas.cases.models import Case
 from civitas.cases.queries import case_cursor, parse_case_cursor
-from civitas.catalogue.public import get_service_version, in_language
+from civitas.catalogue.public import Service, get_service_version, in_language
 
 PAGE_SIZE = 20
 
@@ -59,8 +59,10 @@ def list_account_applications(
     more = len(page) > page_size
     page = page[:page_size]
     applications = []
+    services: dict[tuple[int, str, int], Service] = {}  # one look-up per version on the page
     for case in page:
-        service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+        key = (case.organisation_id, case.service_slug, case.service_version)
+        service = services.get(key) or services.setdefault(key, get_service_version(*key))
         state = service.model.workflow.state(case.status)
         applications.append(
             YourApplication(

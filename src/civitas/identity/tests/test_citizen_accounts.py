@@ -86,8 +86,10 @@ def test_the_address_is_kept_encrypted_and_found_by_a_keyed_hash(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT email, email_index FROM identity_citizenaccount")
         stored, index = cursor.fetchone()
-    assert "resident" not in stored and stored.startswith("enc2:")
-    assert index == email_index("resident@example.com") and "resident" not in index
+    assert "resident" not in stored
+    assert stored.startswith("enc2:")
+    assert index == email_index("resident@example.com")
+    assert "resident" not in index
 
 
 def test_a_link_works_once_and_says_so_when_used_again(client, db, smtp_inbox):

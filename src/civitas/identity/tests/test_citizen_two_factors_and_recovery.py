@@ -44,7 +44,7 @@ def test_a_citizen_sets_up_an_authenticator_app_from_a_qr_code_and_gets_ten_reco
     page = client.post(TWO_FACTOR, {"action": "start"})
     body = page.content.decode()
     assert page.status_code == 200
-    assert 'src="data:image/svg+xml;base64,' in body
+    assert 'src="data:image/svg+xml' in body
     account.refresh_from_db()
     assert not account.has_two_factors
     shown_key = re.search(r'id="secret">([A-Z2-7 ]+)<', body).group(1).replace(" ", "")
@@ -61,14 +61,16 @@ def test_a_citizen_sets_up_an_authenticator_app_from_a_qr_code_and_gets_ten_reco
     account.refresh_from_db()
     assert account.has_two_factors
     stored = set(RecoveryCode.objects.filter(account=account).values_list("code_hmac", flat=True))
-    assert len(stored) == 10 and not stored & {code.replace("-", "") for code in codes}
+    assert len(stored) == 10
+    assert not stored & {code.replace("-", "") for code in codes}
 
 
 def test_the_authenticator_secret_is_encrypted_at_rest(protected):
     with connection.cursor() as cursor:
         cursor.execute("SELECT totp_secret FROM identity_citizenaccount")
         (stored,) = cursor.fetchone()
-    assert stored.startswith("enc2:") and protected.totp_secret not in stored
+    assert stored.startswith("enc2:")
+    assert protected.totp_secret not in stored
 
 
 def test_with_two_factors_signing_in_asks_for_the_code_and_a_wrong_one_is_refused(
@@ -150,7 +152,8 @@ def test_two_factors_are_turned_off_only_with_a_code(client, protected):
         == "/account/?two_factor=off"
     )
     protected.refresh_from_db()
-    assert not protected.has_two_factors and protected.totp_secret is None
+    assert not protected.has_two_factors
+    assert protected.totp_secret is None
 
 
 def test_a_forgotten_password_is_reset_by_an_emailed_link_which_ends_other_sessions(

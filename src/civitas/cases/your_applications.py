@@ -5,6 +5,7 @@ account shows what its owner applied for and nothing found by matching an addres
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -37,7 +38,7 @@ def list_account_applications(
     """The account's applications, newest first, a page at a time by key, read by the
     case_account index; the answers are not loaded."""
     cases = (
-        Case.objects.filter(account_id=account_id)
+        Case.objects.filter(account_id=uuid.UUID(account_id))
         .only(
             "id",
             "reference",
@@ -79,4 +80,8 @@ def list_account_applications(
 
 def is_account_application(*, reference: str, account_id: str) -> bool:
     """Whether the application `reference` was made by the account `account_id`."""
-    return Case.objects.filter(reference=reference, account_id=account_id).exists()
+    try:
+        key = uuid.UUID(account_id)
+    except ValueError:
+        return False
+    return Case.objects.filter(reference=reference, account_id=key).exists()

@@ -20,6 +20,7 @@ import html
 import logging
 import secrets
 import time
+import uuid
 from dataclasses import dataclass
 
 import pyotp
@@ -708,7 +709,7 @@ def turn_off_two_factor(account_id: str, *, code: str, client: str) -> None:
         CitizenAccount.objects.filter(pk=account_id).update(
             totp_secret=None, totp_confirmed_at=None, totp_last_step=None
         )
-        RecoveryCode.objects.filter(account_id=account_id).delete()
+        RecoveryCode.objects.filter(account_id=uuid.UUID(account_id)).delete()
 
 
 # --- Changing the password and the address ---------------------------------------------
@@ -785,7 +786,11 @@ def confirm_email_change(token: str, *, client: str) -> AccountRef:
 
 
 def find_account(account_id: str) -> AccountRef | None:
-    account = CitizenAccount.objects.filter(pk=account_id).first()
+    try:
+        key = uuid.UUID(account_id)
+    except ValueError:
+        return None
+    account = CitizenAccount.objects.filter(pk=key).first()
     if account is None:
         return None
     left = RecoveryCode.objects.filter(account=account, used_at__isnull=True).count()

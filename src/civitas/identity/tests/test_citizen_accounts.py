@@ -5,6 +5,7 @@ way: wrong, reused or expired, too short, too common, too many."""
 import datetime
 import re
 import time
+from email.header import decode_header, make_header
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -369,3 +370,30 @@ def test_the_pages_are_in_welsh_on_a_welsh_page(client, db):
     body = client.get(SIGN_IN).content.decode()
     assert 'lang="cy"' in body
     assert "Mewngofnodi" in body
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["resident@example.com\x00", "x" * 5000, "résident@exämple.com", " "],
+)
+def test_sign_in_with_an_address_nobody_types_is_a_plain_refusal(client, account, email):
+    response = client.post(SIGN_IN, {"email": email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.content.decode()
+    assert signed_in_account_of(client) is None
+
+
+@pytest.mark.parametrize("token", ["%00", "a" * 3000, "..", "%F0%9F%92%A9", "' OR 1=1 --"])
+def test_a_link_nobody_was_sent_is_refused_whatever_it_holds(client, db, token):
+    for path in ("/account/confirm/", "/account/sign-in/link/", "/account/reset-password/"):
+        response = client.post(f"{path}{token}/", {"password": "a long enough password"})
+        assert response.status_code in (404, 410), (path, response.status_code)
+
+
+def test_the_emails_are_in_the_language_the_citizen_signed_up_in(client, db, smtp_inbox):
+    client.get("/language/cy/?next=/account/create")
+    client.post(CREATE, {"email": "preswylydd@example.com", "password": PASSWORD})
+    run_queued_jobs()
+    received = smtp_inbox.wait_for(1)[-1]
+    assert str(make_header(decode_header(received["Subject"]))) == "Cadarnhau eich cyfeiriad e-bost"
+    assert "Mae'r ddolen yn gweithio unwaith" in plain_text(received)

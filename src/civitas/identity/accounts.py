@@ -216,7 +216,7 @@ def token_digest(token: str) -> str:
 
 
 def _new_link(
-    account: CitizenAccount, purpose: str, *, new_email: str | None = None
+    account: CitizenAccount, purpose: str, *, new_email: str | None = None, password: str = ""
 ) -> tuple[str, AccountLink]:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = timezone.now()
@@ -225,6 +225,7 @@ def _new_link(
         account=account,
         purpose=purpose,
         new_email=new_email,
+        password=password,
         created_at=now,
         expires_at=now + datetime.timedelta(minutes=_LINK_MINUTES[Purpose(purpose)]()),
     )
@@ -274,8 +275,10 @@ def _minutes_words(minutes: int) -> str:
     }
 
 
-def _send_link(account: CitizenAccount, purpose: str, *, new_email: str | None = None) -> None:
-    url, link = _new_link(account, purpose, new_email=new_email)
+def _send_link(
+    account: CitizenAccount, purpose: str, *, new_email: str | None = None, password: str = ""
+) -> None:
+    url, link = _new_link(account, purpose, new_email=new_email, password=password)
     lasts = _minutes_words(_LINK_MINUTES[Purpose(purpose)]())
     with translation.override(account.language):
         if purpose == Purpose.VERIFY_EMAIL:
@@ -365,9 +368,10 @@ def sign_up(*, email: str, password: str, language: str, client: str) -> None:
     address; or, when the address has an account already, tells its owner so by email.
     The answer is the same either way, and so is the work: the password is hashed first.
 
-    An account not yet confirmed takes the password of its newest sign-up, so someone who
-    claimed an address that is not theirs cannot keep its owner out; the owner's own link
-    confirms it. Raises AccountInvalid, or TooManyAttempts: call outside a transaction.
+    Each link to confirm carries the password hash of its own sign-up, and confirming sets
+    it: someone who signs up with an address that is not theirs neither keeps its owner
+    out nor chooses the password the owner's own link confirms. Raises AccountInvalid, or
+    TooManyAttempts: call outside a transaction.
     """
     normalised = normalise_email(email)
     check_new_password(password)
@@ -392,12 +396,9 @@ def sign_up(*, email: str, password: str, language: str, client: str) -> None:
                     language=language,
                     created_at=now,
                 )
-                _send_link(account, Purpose.VERIFY_EMAIL)
+                _send_link(account, Purpose.VERIFY_EMAIL, password=hashed)
             elif not account.is_verified:
-                account.password = hashed
-                account.language = language
-                account.save(update_fields=["password", "language"])
-                _send_link(account, Purpose.VERIFY_EMAIL)
+                _send_link(account, Purpose.VERIFY_EMAIL, password=hashed)
             else:
                 _notify(
                     account,
@@ -534,6 +535,10 @@ def _use_link(token: str, purpose: str, *, client: str, password: str | None = N
         if account.email_verified_at is None:
             account.email_verified_at = now
             changed.append("email_verified_at")
+        if link.password:
+            # The password chosen with the sign-up this link was sent for.
+            account.password = link.password
+            changed.append("password")
         if password is not None:
             account.password = make_password(password)
             account.session_generation += 1

@@ -185,6 +185,9 @@ class AccountLink(models.Model):
     account = models.ForeignKey(CitizenAccount, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     new_email = EncryptedTextField(null=True, bound_to="token_sha256")
+    # A link to confirm a new account: the password hash of the sign-up it was sent for,
+    # set on the account when the link is followed.
+    password = models.CharField(max_length=256, blank=True, default="")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True)

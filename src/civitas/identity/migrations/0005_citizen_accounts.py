@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                 ('token_sha256', models.CharField(max_length=64, primary_key=True, serialize=False)),
                 ('purpose', models.CharField(choices=[('verify-email', 'Verify Email'), ('sign-in', 'Sign In'), ('reset-password', 'Reset Password'), ('change-email', 'Change Email')], max_length=20)),
                 ('new_email', civitas.platform.crypto.EncryptedTextField(bound_to='token_sha256', null=True)),
+                ('password', models.CharField(blank=True, default='', max_length=256)),
                 ('created_at', models.DateTimeField()),
                 ('expires_at', models.DateTimeField()),
                 ('used_at', models.DateTimeField(null=True)),

@@ -397,3 +397,21 @@ def test_the_emails_are_in_the_language_the_citizen_signed_up_in(client, db, smt
     received = smtp_inbox.wait_for(1)[-1]
     assert str(make_header(decode_header(received["Subject"]))) == "Cadarnhau eich cyfeiriad e-bost"
     assert "Mae'r ddolen yn gweithio unwaith" in plain_text(received)
+
+
+def test_someone_signing_up_with_an_address_not_theirs_cannot_choose_its_password(
+    client, db, smtp_inbox
+):
+    client.post(CREATE, {"email": "resident@example.com", "password": PASSWORD})
+    owners_link = emailed_link(smtp_inbox, 1)
+    Client().post(CREATE, {"email": "resident@example.com", "password": "the squatters password"})
+    emailed_link(smtp_inbox, 2)  # sent to the owner, who ignores it
+    assert client.post(owners_link)["Location"] == "/account/"
+    assert (
+        Client().post(SIGN_IN, {"email": "resident@example.com", "password": PASSWORD})["Location"]
+        == "/account/"
+    )
+    squatter = Client().post(
+        SIGN_IN, {"email": "resident@example.com", "password": "the squatters password"}
+    )
+    assert squatter.status_code == 400

@@ -47,6 +47,7 @@ from civitas.identity.public import (
     PasswordChecked,
     SecurityCodeChecked,
     TeamChanged,
+    delete_ended_account_links,
 )
 from civitas.journeys.public import (
     delete_abandoned_uploads,
@@ -137,6 +138,10 @@ PERIODIC_JOBS = (
     ),
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
+    # Citizens' emailed links, a day after they expired.
+    PeriodicJob(
+        "identity.delete_ended_account_links", delete_ended_account_links, every_seconds=3600
+    ),
     # Responses kept for API submissions retried with the same Idempotency-Key.
     PeriodicJob(
         "journeys.delete_expired_idempotency_keys",

@@ -805,3 +805,19 @@ def find_account(account_id: str) -> AccountRef | None:
 def set_account_language(account_id: str, language: str) -> None:
     """The language of the account's emails from now on."""
     CitizenAccount.objects.filter(~Q(language=language), pk=account_id).update(language=language)
+
+
+def delete_ended_account_links(*, limit: int = 1000) -> int:
+    """Deletes links past their expiry, used or not (a periodic job); returns how many.
+    A day's grace, so a citizen following one just too late is told it expired rather
+    than that it is not right."""
+    cutoff = timezone.now() - datetime.timedelta(days=1)
+    keys = list(
+        AccountLink.objects.filter(expires_at__lte=cutoff).values_list("token_sha256", flat=True)[
+            :limit
+        ]
+    )
+    if not keys:
+        return 0
+    deleted, _ = AccountLink.objects.filter(token_sha256__in=keys).delete()
+    return deleted

@@ -6,7 +6,7 @@ from civitas.identity.account_sessions import (
     signed_in_account_id,
     start_account_session,
 )
-from civitas.identity.accounts import AccountRef
+from civitas.identity.accounts import AccountRef, delete_ended_account_links
 from civitas.identity.api_keys import ApiKeyRef, InvalidScope, validate_scope
 from civitas.identity.events import (
     AccountEmailDue,
@@ -77,6 +77,7 @@ __all__ = [
     "add_team_member",
     "authenticate_api_key",
     "create_api_key",
+    "delete_ended_account_links",
     "ensure_organisation",
     "ensure_staff_member",
     "ensure_team",

@@ -415,3 +415,23 @@ def test_someone_signing_up_with_an_address_not_theirs_cannot_choose_its_passwor
         SIGN_IN, {"email": "resident@example.com", "password": "the squatters password"}
     )
     assert squatter.status_code == 400
+
+
+def test_links_are_deleted_a_day_after_they_expire(db):
+    from civitas.identity.accounts import delete_ended_account_links
+
+    account = CitizenAccountFactory()
+    now = timezone.now()
+    for token, expired_ago in (("old", 25), ("recent", 23), ("live", -1)):
+        AccountLink.objects.create(
+            token_sha256=token_digest(token),
+            account=account,
+            purpose="sign-in",
+            created_at=now - datetime.timedelta(hours=48),
+            expires_at=now - datetime.timedelta(hours=expired_ago),
+        )
+    assert delete_ended_account_links() == 1
+    assert set(AccountLink.objects.values_list("token_sha256", flat=True)) == {
+        token_digest("recent"),
+        token_digest("live"),
+    }

@@ -18,10 +18,11 @@ from civitas.cases.events import (
 )
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files
 from civitas.cases.queries import CaseStatus, find_case_status
-from civitas.cases.services import submit_application
+from civitas.cases.services import AcceptedAs, submit_application
 from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
 
 __all__ = [
+    "AcceptedAs",
     "ApplicantReplied",
     "ApplicationSubmitted",
     "CaseAssigned",

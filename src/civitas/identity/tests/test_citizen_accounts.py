@@ -435,3 +435,17 @@ def test_links_are_deleted_a_day_after_they_expire(db):
         token_digest("recent"),
         token_digest("live"),
     }
+
+
+def test_signing_in_by_link_also_gives_a_new_session_id_and_keeps_answers_in_progress(
+    client, account, smtp_inbox
+):
+    session = client.session
+    session["journey:answers-in-progress"] = "kept"
+    session.save()
+    before = session.session_key
+    client.post(LINK, {"email": "resident@example.com"})
+    client.post(emailed_link(smtp_inbox))
+    assert client.cookies["sessionid"].value != before
+    assert client.session["journey:answers-in-progress"] == "kept"
+    assert signed_in_account_of(client) == str(account.pk)

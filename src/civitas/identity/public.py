@@ -16,7 +16,13 @@ from civitas.identity.events import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    SingleSignOnChecked,
     TeamChanged,
+)
+from civitas.identity.oidc_views import (
+    identity_sign_in_url,
+    meets_identity_level,
+    signed_in_identity_level,
 )
 from civitas.identity.permissions import (
     ANY_ROLE,
@@ -67,6 +73,7 @@ __all__ = [
     "OrganisationRef",
     "PasswordChecked",
     "SecurityCodeChecked",
+    "SingleSignOnChecked",
     "StaffContext",
     "StaffRequest",
     "TeamChanged",
@@ -84,7 +91,11 @@ __all__ = [
     "find_organisation",
     "find_team",
     "has_permission",
+<<<<<<< HEAD
     "is_signed_in",
+=======
+    "identity_sign_in_url",
+>>>>>>> main
     "is_team_member",
     "list_api_keys",
     "list_members_by_team",
@@ -92,10 +103,15 @@ __all__ = [
     "list_team_slugs",
     "list_teams",
     "list_teams_of",
+    "meets_identity_level",
     "organisation_requires_welsh",
     "revoke_api_key",
+<<<<<<< HEAD
     "signed_in_account",
     "signed_in_account_id",
+=======
+    "signed_in_identity_level",
+>>>>>>> main
     "staff_context_for",
     "staff_member_required",
     "staff_names",

@@ -20,6 +20,9 @@ from civitas.identity.permissions import ACTING_ORGANISATION_KEY
 
 ACCOUNT_KEY = "account:id"
 GENERATION_KEY = "account:generation"
+IDENTITY_LEVEL_KEY = "account:identity_level"
+"""The identity confidence the national identity provider vouched for at sign-in (P0 to
+P3); absent when the citizen signed in otherwise."""
 PENDING_KEY = "account:pending"
 """An account whose password (or link) was right, waiting for its second factor."""
 PENDING_SECONDS = 5 * 60
@@ -40,7 +43,7 @@ def start_account_session(request: HttpRequest, account: AccountRef, *, language
     """Signs the session in to `account`, under a new session id (one seen before this
     point, over a shoulder or in a log, is worth nothing now). Answers in progress are
     kept, so a citizen can sign in part-way through an application."""
-    for key in (*_STAFF_KEYS, PENDING_KEY):
+    for key in (*_STAFF_KEYS, PENDING_KEY, IDENTITY_LEVEL_KEY):
         request.session.pop(key, None)
     request.session.cycle_key()
     request.session[ACCOUNT_KEY] = account.id
@@ -48,6 +51,24 @@ def start_account_session(request: HttpRequest, account: AccountRef, *, language
     setattr(request, _CACHE_ATTRIBUTE, account)
     if account.language != language:
         set_account_language(account.id, language)
+
+
+def start_identity_session(
+    request: HttpRequest, account: AccountRef, *, language: str, identity_level: str
+) -> None:
+    """Signs the session in to `account` as the national identity provider signed its
+    owner in, with the identity level it vouched for."""
+    start_account_session(request, account, language=language)
+    request.session[IDENTITY_LEVEL_KEY] = identity_level
+
+
+def account_identity_level(request: HttpRequest) -> str | None:
+    """The identity level of a session signed in through the identity provider; None for
+    one signed in otherwise, or not signed in."""
+    if signed_in_account(request) is None:
+        return None
+    level = request.session.get(IDENTITY_LEVEL_KEY)
+    return level if isinstance(level, str) else None
 
 
 def hold_for_second_factor(request: HttpRequest, account: AccountRef) -> None:

@@ -339,6 +339,19 @@ def _notify(account: CitizenAccount, *, template: str, to: str, key: str) -> Non
                     "authentication."
                 ),
             ]
+        elif template == "account-identity-joined":
+            subject = gettext("You signed in with the identity service")
+            paragraphs = [
+                gettext(
+                    "You signed in through the identity service with this email address, "
+                    "so your account is now joined to your identity there: you can sign "
+                    "in either way."
+                ),
+                gettext(
+                    "If this was not you, contact the service desk at once: your account "
+                    "may have been taken over."
+                ),
+            ]
         elif template == "account-email-changed":
             subject = gettext("Your account's email address was changed")
             paragraphs = [
@@ -788,6 +801,55 @@ def confirm_email_change(token: str, *, client: str) -> AccountRef:
 
 
 # --- Reading ---------------------------------------------------------------------------
+
+
+def account_for_identity(*, subject: str, email: str, language: str) -> AccountRef:
+    """The account of the person the national identity provider signed in, by `subject`
+    (oidc.subject_digest); the first time, the account with the address the provider
+    verified, joined to them (its owner is told by email, as for any change a thief
+    would make), or a new account with that address, confirmed, and no password.
+
+    The provider vouched for the address: call only with one it says it verified.
+    Raises AccountInvalid for an address the platform would not take.
+    """
+    normalised = normalise_email(email)
+    now = timezone.now()
+    with transaction.atomic():
+        account = CitizenAccount.objects.filter(identity_subject=subject).first()
+        if account is not None:
+            return _ref(account)
+        account = (
+            CitizenAccount.objects.select_for_update()
+            .filter(email_index=email_index(normalised), identity_subject__isnull=True)
+            .first()
+        )
+        if account is None:
+            if CitizenAccount.objects.filter(email_index=email_index(normalised)).exists():
+                # The address is another identity's account: this person gets none by it.
+                raise AccountInvalid(
+                    "email", gettext("This email address is used by another account")
+                )
+            account = CitizenAccount.objects.create(
+                email_index=email_index(normalised),
+                email=normalised,
+                password="",
+                email_verified_at=now,
+                language=language,
+                created_at=now,
+                identity_subject=subject,
+            )
+        else:
+            account.identity_subject = subject
+            if account.email_verified_at is None:
+                account.email_verified_at = now
+            account.save(update_fields=["identity_subject", "email_verified_at"])
+            _notify(
+                account,
+                template="account-identity-joined",
+                to=account.email,
+                key=f"account-identity-joined:{account.pk}",
+            )
+    return _ref(account)
 
 
 def find_account(account_id: str) -> AccountRef | None:

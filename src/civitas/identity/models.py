@@ -158,6 +158,9 @@ class CitizenAccount(models.Model):
     # carries the old number and ends at its next request.
     session_generation = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
+    # The person the national identity provider signed in (decision 0041), as a digest of
+    # its issuer and subject; null until they first sign in through it.
+    identity_subject = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001 (many accounts have none, and "" would clash on the key)
 
     def __str__(self) -> str:
         return f"account {self.pk}"

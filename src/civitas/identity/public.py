@@ -91,11 +91,8 @@ __all__ = [
     "find_organisation",
     "find_team",
     "has_permission",
-<<<<<<< HEAD
-    "is_signed_in",
-=======
     "identity_sign_in_url",
->>>>>>> main
+    "is_signed_in",
     "is_team_member",
     "list_api_keys",
     "list_members_by_team",
@@ -106,12 +103,9 @@ __all__ = [
     "meets_identity_level",
     "organisation_requires_welsh",
     "revoke_api_key",
-<<<<<<< HEAD
     "signed_in_account",
     "signed_in_account_id",
-=======
     "signed_in_identity_level",
->>>>>>> main
     "staff_context_for",
     "staff_member_required",
     "staff_names",

@@ -25,11 +25,7 @@ from civitas.catalogue.public import (
     is_file_question,
 )
 from civitas.catalogue.public import Question as CatalogueQuestion
-<<<<<<< HEAD
-from civitas.identity.public import is_signed_in
-=======
-from civitas.identity.public import identity_sign_in_url, meets_identity_level
->>>>>>> main
+from civitas.identity.public import identity_sign_in_url, is_signed_in, meets_identity_level
 from civitas.journeys import flow
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.platform.skeletons import render_from_skeleton

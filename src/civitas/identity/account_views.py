@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civitas.identity import accounts
+from civitas.identity import accounts, oidc
 from civitas.identity.account_sessions import (
     end_account_session,
     hold_for_second_factor,
@@ -249,7 +249,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 else:
                     return _first_factor_passed(request, outcome)
     return _page(
-        request, "sign_in.html", {"email": email}, errors=errors, retry_after_seconds=retry
+        request,
+        "sign_in.html",
+        {"email": email, "identity_provider": oidc.is_configured()},
+        errors=errors,
+        retry_after_seconds=retry,
     )
 
 

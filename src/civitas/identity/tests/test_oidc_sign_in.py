@@ -287,3 +287,15 @@ def test_signing_in_by_password_afterwards_carries_no_identity_level(client, cit
     request = type("Request", (), {"session": client.session})()
     start_account_session(request, account, language="en")
     assert IDENTITY_LEVEL_KEY not in request.session
+
+
+def test_the_account_sign_in_page_offers_the_identity_service_when_there_is_one(
+    client, citizen_oidc, settings
+):
+    page = client.get("/account/sign-in?next=/account/your-data").content.decode()
+    assert "Sign in with the identity service" in page
+    assert "/account/sign-in/identity-provider/?next=%2Faccount%2Fyour-data" in page
+    settings.CITIZEN_OIDC_ISSUER = ""
+    assert (
+        "Sign in with the identity service" not in client.get("/account/sign-in").content.decode()
+    )

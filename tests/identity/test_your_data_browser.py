@@ -14,9 +14,7 @@ from tests.browser import assert_accessible, browser_page
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_citizen_sees_who_looked_at_their_application_and_checks_the_log(
-    live_server, settings
-):
+def test_a_citizen_sees_who_looked_at_their_application_and_checks_the_log(live_server, settings):
     settings.PUBLIC_BASE_URL = live_server.url  # log entries are linked by their public URL
     publish_example(PARKING_PERMIT)
     account = CitizenAccountFactory(email="resident@example.com")

@@ -19,13 +19,21 @@ from django.utils.translation import gettext as _
 from civitas.cases.conversation import thread_of
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.services import case_subject
-from civitas.catalogue.public import Service, get_service_version, in_language
+from civitas.catalogue.public import (
+    Service,
+    get_service_version,
+    in_language,
+    list_live_services,
+)
 from civitas.identity.public import AccountRef, find_organisation_by_id
 from civitas.ledger.public import EntrySummary, kind_label, list_entries_about, role_label
 from civitas.platform.jsontypes import JSONObject, JSONValue
 
 # A person applies a handful of times; a bound all the same, said on the page if reached.
 MOST_APPLICATIONS = 200
+# The service through which an organisation takes requests to correct or delete data
+# (services/data-rights-request): linked from each of its applications when it runs one.
+DATA_RIGHTS_SERVICE = "data-rights-request"
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,9 @@ class HeldApplication:
     messages: list[tuple[datetime.datetime, str, str]]
     """When, who wrote it (you or the organisation), and what it said."""
     looks: list[Look] = field(default_factory=list)
+    rights_url: str = ""
+    """Where to ask the organisation to correct or delete it; "" when it takes no such
+    request online."""
 
 
 @dataclass(frozen=True)
@@ -87,11 +98,14 @@ def your_data(account: AccountRef, *, language: str) -> YourData:
     services: dict[tuple[int, str, int], Service] = {}
     organisations: dict[str, str] = {}
     held = []
+    rights = {
+        live.organisation.id: live.url for live in list_live_services(slug=DATA_RIGHTS_SERVICE)
+    }
     with translation.override(language):
         for case in cases[:MOST_APPLICATIONS]:
             key = (case.organisation_id, case.service_slug, case.service_version)
             service = services.get(key) or services.setdefault(key, get_service_version(*key))
-            held.append(_held(case, service, language, organisations))
+            held.append(_held(case, service, language, organisations, rights))
     return YourData(account=account, applications=held, complete=complete, made_at=timezone.now())
 
 
@@ -103,7 +117,13 @@ def _organisation_name(organisation_id: int, names: dict[str, str]) -> str:
     return names[key]
 
 
-def _held(case: Case, service: Service, language: str, names: dict[str, str]) -> HeldApplication:
+def _held(
+    case: Case,
+    service: Service,
+    language: str,
+    names: dict[str, str],
+    rights: Mapping[int, str],
+) -> HeldApplication:
     files = {file.token: file for file in CaseFile.objects.filter(case=case)}
     organisation = _organisation_name(case.organisation_id, names)
     return HeldApplication(
@@ -129,6 +149,7 @@ def _held(case: Case, service: Service, language: str, names: dict[str, str]) ->
             _look(case.reference, entry, organisation)
             for entry in list_entries_about(case_subject(case.reference))
         ],
+        rights_url=rights.get(case.organisation_id, ""),
     )
 
 

@@ -99,3 +99,37 @@ def test_the_page_is_read_in_welsh(client, case):
     client.cookies["django_language"] = "cy"
     page = client.get("/account/your-data").content.decode()
     assert 'lang="cy"' in page
+
+
+def test_each_application_links_to_its_councils_data_rights_service(client, case):
+    from conftest import SERVICES, publish_example
+
+    page = client.get("/account/your-data").content.decode()
+    assert "correct or delete this" not in page  # the council takes no such request online
+    publish_example(SERVICES / "data-rights-request" / "service.yaml")
+    page = client.get("/account/your-data").content.decode()
+    assert 'href="/services/example-borough/data-rights-request/"' in page
+    assert "Ask Example Borough Council to correct or delete this" in page
+
+
+def test_a_request_to_delete_data_becomes_a_case_for_the_data_protection_team(
+    client, case, organisations
+):
+    from conftest import SERVICES, publish_example
+
+    publish_example(SERVICES / "data-rights-request" / "service.yaml")
+    service = "/services/example-borough/data-rights-request"
+    steps = [
+        ("request", {"request_type": "delete"}),
+        ("application", {"application_reference": case.reference}),
+        ("details", {"details": "Delete my application: I moved away."}),
+        ("email", {"email": "resident@example.com"}),
+    ]
+    for page, answers in steps:
+        response = client.post(f"{service}/{page}/", {"version": "1", **answers})
+        assert response.status_code == 302, (page, response.content[:1500])
+    response = client.post(f"{service}/declaration/", {"version": "1", "confirm": "yes"})
+    assert response.status_code == 302, response.content[:2000]
+    request = Case.objects.get(service_slug="data-rights-request")
+    assert request.team.slug == "data-protection"
+    assert str(request.account_id) == str(case.account_id)  # in the citizen's applications

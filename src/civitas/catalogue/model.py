@@ -613,6 +613,9 @@ class ServiceDefinition:
     """Which team each case goes to (None: the service routes no case to a team)."""
     labels: tuple[CaseLabelSpec, ...] = ()
     """The labels its cases may be given, in the order written."""
+    sign_in_level: str | None = None
+    """The identity confidence (P0 to P3) a citizen must have signed in with to apply;
+    None: no sign-in needed."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -874,6 +877,7 @@ class ServiceDefinition:
             labels=tuple(
                 CaseLabelSpec(id=spec["id"], label=spec["label"]) for spec in doc.get("labels", ())
             ),
+            sign_in_level=doc["sign_in"]["identity_level"] if doc.get("sign_in") else None,
         )
 
 

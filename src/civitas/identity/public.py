@@ -16,7 +16,13 @@ from civitas.identity.events import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    SingleSignOnChecked,
     TeamChanged,
+)
+from civitas.identity.oidc_views import (
+    identity_sign_in_url,
+    meets_identity_level,
+    signed_in_identity_level,
 )
 from civitas.identity.permissions import (
     ANY_ROLE,
@@ -67,6 +73,7 @@ __all__ = [
     "OrganisationRef",
     "PasswordChecked",
     "SecurityCodeChecked",
+    "SingleSignOnChecked",
     "StaffContext",
     "StaffRequest",
     "TeamChanged",
@@ -84,6 +91,7 @@ __all__ = [
     "find_organisation",
     "find_team",
     "has_permission",
+    "identity_sign_in_url",
     "is_signed_in",
     "is_team_member",
     "list_api_keys",
@@ -92,10 +100,12 @@ __all__ = [
     "list_team_slugs",
     "list_teams",
     "list_teams_of",
+    "meets_identity_level",
     "organisation_requires_welsh",
     "revoke_api_key",
     "signed_in_account",
     "signed_in_account_id",
+    "signed_in_identity_level",
     "staff_context_for",
     "staff_member_required",
     "staff_names",

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0014_notes_labels_opinions'),
-        ('identity', '0005_citizen_accounts'),
+        ('identity', '0006_citizen_accounts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

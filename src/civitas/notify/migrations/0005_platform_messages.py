@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identity', '0005_citizen_accounts'),
+        ('identity', '0006_citizen_accounts'),
         ('notify', '0004_erase_body_when_sent'),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identity', '0004_teams_and_more_roles'),
+        ('identity', '0005_organisation_single_sign_on'),
     ]
 
     operations = [

@@ -54,6 +54,7 @@ TEAMS = {
         "parking": "Parking",
         "blue-badge": "Blue Badge",
         "benefits": "Benefits",
+        "data-protection": "Data protection",
     },
     "sample-district": {"parking": "Parking", "electoral-services": "Electoral services"},
 }

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "civitas.identity.middleware.CitizenAccountMiddleware",
     # django-csp's, with the site's policy written out once rather than per response.
     "civitas.platform.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -196,6 +197,15 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 SIGN_IN_RATE_PER_ACCOUNT = read_rate("SIGN_IN_RATE_PER_ACCOUNT", "10/15minutes")
 SIGN_IN_RATE_PER_ADDRESS = read_rate("SIGN_IN_RATE_PER_ADDRESS", "50/15minutes")
 SECURITY_CODE_RATE_PER_ACCOUNT = read_rate("SECURITY_CODE_RATE_PER_ACCOUNT", "5/15minutes")
+# Citizens' accounts (docs/decisions/0038): how long each emailed link works, and how
+# often links and notices may be emailed per address typed in and per client.
+ACCOUNT_VERIFY_LINK_HOURS = read_int("ACCOUNT_VERIFY_LINK_HOURS", default=24)
+ACCOUNT_SIGN_IN_LINK_MINUTES = read_int("ACCOUNT_SIGN_IN_LINK_MINUTES", default=15)
+ACCOUNT_RESET_LINK_MINUTES = read_int("ACCOUNT_RESET_LINK_MINUTES", default=60)
+ACCOUNT_EMAIL_RATE_PER_EMAIL = read_rate("ACCOUNT_EMAIL_RATE_PER_EMAIL", "5/hour")
+ACCOUNT_EMAIL_RATE_PER_ADDRESS = read_rate("ACCOUNT_EMAIL_RATE_PER_ADDRESS", "20/hour")
+# Following links: a token is 256 random bits, so this bounds only the noise.
+ACCOUNT_LINK_RATE_PER_ADDRESS = read_rate("ACCOUNT_LINK_RATE_PER_ADDRESS", "30/15minutes")
 # The client's address is REMOTE_ADDR. Behind a reverse proxy, name the header the proxy
 # sets (X-Forwarded-For) and how many proxies of yours append to it; never trust it otherwise.
 CLIENT_ADDRESS_HEADER = read_str("CLIENT_ADDRESS_HEADER", "")

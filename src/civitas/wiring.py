@@ -39,6 +39,7 @@ from civitas.cases.public import (
 from civitas.catalogue import handlers as catalogue
 from civitas.catalogue.public import DraftPublished, ServicePublished
 from civitas.identity.public import (
+    AccountEmailDue,
     ApiKeyCreated,
     ApiKeyRevoked,
     AuditTrailExported,
@@ -47,6 +48,7 @@ from civitas.identity.public import (
     SecurityCodeChecked,
     SingleSignOnChecked,
     TeamChanged,
+    delete_ended_account_links,
 )
 from civitas.journeys.public import (
     check_accepted_applications,
@@ -56,6 +58,7 @@ from civitas.journeys.public import (
     record_waiting_accepted_applications,
 )
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
+from civitas.notify import handlers as notify
 from civitas.notify.public import (
     MessagesListed,
     MessageViewed,
@@ -113,6 +116,8 @@ EVENT_HANDLERS: EventTable = {
     AuditTrailExported: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyRevoked: Handlers(in_transaction=(record_audit_trail,)),
     TeamChanged: Handlers(in_transaction=(record_audit_trail,)),
+    # A citizen account's email: queued in the transaction that made its link.
+    AccountEmailDue: Handlers(in_transaction=(notify.email_account_holder,)),
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),
@@ -144,6 +149,10 @@ PERIODIC_JOBS = (
     ),
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
+    # Citizens' emailed links, a day after they expired.
+    PeriodicJob(
+        "identity.delete_ended_account_links", delete_ended_account_links, every_seconds=3600
+    ),
     # Responses kept for API submissions retried with the same Idempotency-Key.
     PeriodicJob(
         "journeys.delete_expired_idempotency_keys",

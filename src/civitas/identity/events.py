@@ -153,3 +153,23 @@ class AuditTrailExported(DomainEvent):
             organisation=self.organisation,
             details={"from": self.start, "to": self.end, "rows": self.rows},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountEmailDue(DomainEvent):
+    """A citizen's account has an email to send: a link, or a notice about the account.
+
+    Identity sits below notify, so it announces the email and notify's handler queues it
+    in the same transaction. Never audited: it holds the address and, often, a link that
+    opens the account.
+    """
+
+    idempotency_key: str
+    account_id: str
+    template: str
+    to: str
+    subject: str
+    text: str
+    html: str
+    holds_secret: bool
+    """The body holds a single-use link: erased from the outbox once sent."""

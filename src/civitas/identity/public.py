@@ -1,7 +1,15 @@
 """What other domains may use from identity."""
 
+from civitas.identity.account_sessions import (
+    is_signed_in,
+    signed_in_account,
+    signed_in_account_id,
+    start_account_session,
+)
+from civitas.identity.accounts import AccountRef, delete_ended_account_links
 from civitas.identity.api_keys import ApiKeyRef, InvalidScope, validate_scope
 from civitas.identity.events import (
+    AccountEmailDue,
     ApiKeyCreated,
     ApiKeyRevoked,
     AuditTrailExported,
@@ -32,6 +40,7 @@ from civitas.identity.services import (
     ensure_organisation,
     ensure_staff_member,
     find_organisation,
+    find_organisation_by_id,
     list_api_keys,
     organisation_requires_welsh,
     revoke_api_key,
@@ -54,6 +63,8 @@ from civitas.identity.teams import (
 
 __all__ = [
     "ANY_ROLE",
+    "AccountEmailDue",
+    "AccountRef",
     "ApiKeyCreated",
     "ApiKeyRef",
     "ApiKeyRevoked",
@@ -74,13 +85,16 @@ __all__ = [
     "add_team_member",
     "authenticate_api_key",
     "create_api_key",
+    "delete_ended_account_links",
     "ensure_organisation",
     "ensure_staff_member",
     "ensure_team",
     "find_organisation",
+    "find_organisation_by_id",
     "find_team",
     "has_permission",
     "identity_sign_in_url",
+    "is_signed_in",
     "is_team_member",
     "list_api_keys",
     "list_members_by_team",
@@ -91,9 +105,12 @@ __all__ = [
     "meets_identity_level",
     "organisation_requires_welsh",
     "revoke_api_key",
+    "signed_in_account",
+    "signed_in_account_id",
     "signed_in_identity_level",
     "staff_context_for",
     "staff_member_required",
     "staff_names",
+    "start_account_session",
     "validate_scope",
 ]

@@ -75,6 +75,13 @@ def find_organisation(slug: str) -> OrganisationRef | None:
     return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
 
 
+def find_organisation_by_id(organisation_id: int) -> OrganisationRef | None:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return None
+    return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
+
+
 class TooManyAttempts(Exception):
     """Refused before checking: too many attempts in this window."""
 

@@ -30,7 +30,7 @@ class EmailContent:
 
 def queue_email(
     *,
-    organisation_id: int,
+    organisation_id: int | None,
     idempotency_key: str,
     about: str,
     template: str,
@@ -40,6 +40,8 @@ def queue_email(
     new_key: bool = False,
 ) -> Message:
     """Queues an organisation's email once per idempotency key; a repeat returns the first.
+    `organisation_id` None: the platform's own email (a citizen account's), which no
+    organisation's staff list.
 
     Callers hold the lock on what the message is about (a new case, a locked case), so two
     transactions never race to queue the same key. That is why this is a plain look-up and

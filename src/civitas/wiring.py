@@ -34,6 +34,7 @@ from civitas.cases.public import (
     OpinionGiven,
     OpinionRequested,
     PersonalDataViewed,
+    SensitiveAnswersShown,
     apply_due_timers,
 )
 from civitas.catalogue import handlers as catalogue
@@ -83,6 +84,9 @@ EVENT_HANDLERS: EventTable = {
     ),
     PersonalDataViewed: Handlers(
         in_transaction=(record_audit_trail, cases.log_personal_data_view),
+    ),
+    SensitiveAnswersShown: Handlers(
+        in_transaction=(record_audit_trail, cases.log_sensitive_answers_shown),
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
     CaseMoved: Handlers(in_transaction=(record_audit_trail,)),

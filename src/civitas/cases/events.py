@@ -155,6 +155,29 @@ class PersonalDataViewed(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SensitiveAnswersShown(DomainEvent):
+    """A member of staff pressed "Show" for a case's sensitive answers (health, income,
+    identity documents). Names the questions shown, never their answers."""
+
+    reference: str
+    organisation: str
+    staff_user_id: str
+    role: str
+    question_ids: tuple[str, ...]
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.sensitive_answers_shown",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"questions": list(self.question_ids), "role": self.role},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class CaseFileDownloaded(DomainEvent):
     """A member of staff downloaded a file sent with a case."""
 

@@ -8,9 +8,10 @@ through their organisation's case, and every read is audited (CaseFileDownloaded
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from civitas.cases.events import CaseFileDownloaded
@@ -92,17 +93,22 @@ def list_case_files(case: Case) -> dict[str, CaseFile]:
     return {file.token: file for file in CaseFile.objects.filter(case=case)}
 
 
-def read_case_file(*, case: Case, token: str, staff: StaffContext) -> tuple[CaseFile, bytes]:
+def read_case_file(
+    *, case: Case, token: str, staff: StaffContext, sensitive_ids: Collection[str] = ()
+) -> tuple[CaseFile, bytes]:
     """A file of the case and its bytes, for a member of staff of the case's organisation.
 
     The read is audited before the bytes are returned. CaseFileNotFound for a file that
-    is not this case's, or a case of another organisation; DecryptionError when the file
-    on disk was swapped or altered."""
+    is not this case's, or a case of another organisation; PermissionDenied for the file
+    of a sensitive question (`sensitive_ids`) to a role that may not see sensitive
+    answers; DecryptionError when the file on disk was swapped or altered."""
     if case.organisation_id != staff.organisation.id:
         raise CaseFileNotFound(token)
     case_file = CaseFile.objects.filter(case=case, token=token).first()
     if case_file is None:
         raise CaseFileNotFound(token)
+    if case_file.answer_id in sensitive_ids and not staff.can("cases.sensitive"):
+        raise PermissionDenied("cases.sensitive")
     content = read_sealed_file(FOLDER, token, binding=_binding(case.reference, token))
     with transaction.atomic():
         publish(

@@ -15,6 +15,7 @@ from civitas.cases.events import (
     OpinionGiven,
     OpinionRequested,
     PersonalDataViewed,
+    SensitiveAnswersShown,
 )
 from civitas.cases.files import SubmittedFile, discard_unstored_case_files
 from civitas.cases.queries import CaseStatus, find_case_status
@@ -37,6 +38,7 @@ __all__ = [
     "OpinionGiven",
     "OpinionRequested",
     "PersonalDataViewed",
+    "SensitiveAnswersShown",
     "SubmittedFile",
     "apply_automatic_transition",
     "apply_due_timers",

@@ -97,11 +97,14 @@ def _answered(
 
 
 def search_terms(service: Service, answers: Mapping[str, JSONValue]) -> set[tuple[str, str]]:
-    """The (kind, digest) pairs a case with these answers is found by."""
+    """The (kind, digest) pairs a case with these answers is found by. A sensitive
+    answer gives none: even a keyed digest tells whoever holds the key that two cases
+    share it, and a search would find cases by it without anyone pressing "Show"."""
     key = _index_key()
     return {
         (kind, _digest(key, kind, text))
         for question, value in _answered(service, answers)
+        if not question.sensitive
         for kind, text in _terms_of(question, value)
     }
 

@@ -160,6 +160,7 @@ def _check_meaning(
     page_ids: dict[str, int] = {}
     answer_ids: dict[str, str] = {}
     optional: set[str] = set()
+    sensitive: dict[str, tuple[PathPart, ...]] = {}
     for index, page in enumerate(pages):
         if page["id"] in page_ids:
             problem(("pages", index, "id"), f"page id '{page['id']}' is used twice")
@@ -171,6 +172,8 @@ def _check_meaning(
             answer_ids[question["id"]] = question["type"]
             if question.get("optional"):
                 optional.add(question["id"])
+            if question.get("sensitive"):
+                sensitive[question["id"]] = (*where, "sensitive")
             if question["type"] not in question_type_names():
                 known = ", ".join(question_type_names())
                 problem(
@@ -291,6 +294,12 @@ def _check_meaning(
     contact = document["contact"]["email"]
     if answer_ids.get(contact) != "email":
         problem(("contact", "email"), f"contact email '{contact}' must name an email question")
+    elif contact in sensitive:
+        # Every message goes to it, and the case page needs it to say whom it writes to.
+        problem(
+            sensitive[contact],
+            f"'{contact}' is the contact email: it cannot be sensitive",
+        )
 
     fees = document.get("fees")
     if fees:
@@ -507,18 +516,44 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
     publishing, never met when a message is sent."""
     problems: list[Problem] = []
     answers, yes_no_answers = message_answer_names(document)
+    sensitive = {
+        placeholder_key(question["id"])
+        for index, page in enumerate(document["pages"])
+        for _, question in page_questions(page, index, items=True)
+        if question.get("sensitive")
+    }
     for name, message in document["messages"].items():
         for part in ("subject", "body"):
             for path, text in _text_paths(("messages", name, part), message[part]):
                 found = message_template_problems(
                     text, answers=answers, yes_no_answers=yes_no_answers
-                )
+                ) + _sensitive_placeholders(text, sensitive)
                 for text_line, column, reason in found:
                     line, where = _line_in_text(positions, path, text, text_line)
                     problems.append(
                         Problem(positions.path, line, f"{where}, column {column}: {reason}")
                     )
     return problems
+
+
+def _sensitive_placeholders(text: str, sensitive: set[str]) -> list[tuple[int, int, str]]:
+    """A placeholder showing a sensitive answer: an email is copied to places (mail
+    servers, inboxes, the outbox) the case page's "Show" does not guard."""
+    if not sensitive:
+        return []
+    try:
+        template = parse_template(text)
+    except TemplateSyntaxError:
+        return []  # message_template_problems reports it
+    return [
+        (
+            placeholder.line,
+            placeholder.column,
+            f"'(({placeholder.name}))' is a sensitive answer: a message cannot show it",
+        )
+        for placeholder in template.placeholders
+        if placeholder.key in sensitive
+    ]
 
 
 # The message a move to a state of each kind sends the applicant, which must carry the

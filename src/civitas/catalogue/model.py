@@ -226,6 +226,10 @@ class Question:
     checks: tuple[Check, ...] = ()
     optional: bool = False
     """Whether the question may be left blank: the answer is then recorded as None."""
+    sensitive: bool = False
+    """Whether the answer is sensitive (health, income, identity documents): kept out of
+    the search index, lists and downloads, and shown on the case page only on request
+    to roles that may see it (see docs/decisions/0040)."""
     none_option: Option | None = None
     """An exclusive "none of these" choice after the options (`checkboxes` only)."""
     min_selected: int | None = None
@@ -760,27 +764,55 @@ class ServiceDefinition:
             for question in page.questions
         )
 
-    def summary(self, answers: Mapping[str, JSONValue]) -> list[SummaryRow]:
+    @property
+    def questions_with_items(self) -> tuple[Question, ...]:
+        """Every question in page order, those of a repeating group's items included."""
+        return tuple(
+            question
+            for page in self.pages
+            if isinstance(page, QuestionPage)
+            for question in page.questions
+        )
+
+    @property
+    def sensitive_ids(self) -> frozenset[str]:
+        """The ids of the questions marked `sensitive`, a repeating group's included."""
+        return frozenset(
+            question.id for question in self.questions_with_items if question.sensitive
+        )
+
+    def summary(
+        self, answers: Mapping[str, JSONValue], *, hide_sensitive: bool = False
+    ) -> list[SummaryRow]:
         """The answers given, as check answers and the case page list them: one row a
-        question, and one an item of a repeating group, in page order."""
+        question, and one an item of a repeating group, in page order.
+
+        With `hide_sensitive`, a sensitive answer's row has no value and is marked
+        `hidden` (an item of a repeating group shows its other answers)."""
         rows: list[SummaryRow] = []
         for page in self.pages:
             if not isinstance(page, QuestionPage):
                 continue
             if page.repeat is None:
-                rows.extend(
-                    SummaryRow(
-                        question.summary_key, question.display(answers[question.id]), page.id
-                    )
-                    for question in page.questions
-                    if question.id in answers
-                )
+                for question in page.questions:
+                    if question.id not in answers:
+                        continue
+                    if hide_sensitive and question.sensitive:
+                        rows.append(SummaryRow(question.summary_key, "", page.id, hidden=True))
+                    else:
+                        value = question.display(answers[question.id])
+                        rows.append(SummaryRow(question.summary_key, value, page.id))
                 continue
             items = answers.get(page.id)
+            hidden = hide_sensitive and any(question.sensitive for question in page.questions)
             for position, item in enumerate(items if isinstance(items, list) else [], 1):
                 rows.append(
                     SummaryRow(
-                        page.repeat.name(position), _item_text(page, item), page.id, position
+                        page.repeat.name(position),
+                        _item_text(page, item, hide_sensitive=hide_sensitive),
+                        page.id,
+                        position,
+                        hidden=hidden,
                     )
                 )
         return rows
@@ -971,9 +1003,11 @@ class SummaryRow:
     page_id: str
     item: int | None = None
     """The position from 1 of a repeating group's item."""
+    hidden: bool = False
+    """A sensitive answer (or an item holding one) left out of `value`."""
 
 
-def _item_text(page: QuestionPage, item: JSONValue) -> str:
+def _item_text(page: QuestionPage, item: JSONValue, *, hide_sensitive: bool = False) -> str:
     """An item of a repeating group as one summary value: each answer on its own line."""
     if not isinstance(item, dict):
         return ""
@@ -982,6 +1016,7 @@ def _item_text(page: QuestionPage, item: JSONValue) -> str:
         question.display(value)
         for question in page.questions
         if (value := item.get(question.id)) is not None
+        and not (hide_sensitive and question.sensitive)
     ]
     return "\n".join(line for line in lines if line)
 
@@ -1058,6 +1093,7 @@ def _question(question: dict[str, Any]) -> Question:
             for check in question.get("checks", ())
         ),
         optional=question.get("optional", False),
+        sensitive=question.get("sensitive", False),
         none_option=_option(question["none_option"]) if "none_option" in question else None,
         min_selected=question.get("min_selected"),
         max_selected=question.get("max_selected"),

@@ -31,6 +31,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "version": gettext_lazy("Version"),
     "data": gettext_lazy("Data"),
     "viewed_by": gettext_lazy("Viewed by"),
+    "questions": gettext_lazy("Questions"),
     "decided_by": gettext_lazy("Decided by"),
     "reason_hmac_sha256": gettext_lazy("Reason fingerprint (HMAC-SHA-256)"),
     "yaml_sha256": gettext_lazy("Definition fingerprint (SHA-256)"),
@@ -45,6 +46,7 @@ VALUE_LABELS: dict[tuple[str, str], Promise] = {
     ("status", "approved"): gettext_lazy("Approved"),
     ("status", "refused"): gettext_lazy("Refused"),
     ("data", "application answers"): gettext_lazy("Application answers"),
+    ("data", "sensitive answers"): gettext_lazy("Sensitive answers"),
 }
 
 

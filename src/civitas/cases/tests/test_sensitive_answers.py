@@ -1,0 +1,191 @@
+"""Sensitive answers (health, money, identity documents): hidden on the case page, kept
+out of the search index, shown only on a deliberate POST to roles that need them, and
+each show audited and logged by question, never by what the answer said."""
+
+import json
+import shutil
+
+import pytest
+
+from civitas.cases.models import Case, CaseSearchTerm
+from civitas.cases.services import submit_application
+from civitas.ledger.models import Entry
+from civitas.platform.models import AuditEvent
+from conftest import SERVICES, make_staff, publish_example
+
+NI_NUMBER = "QQ123456C"
+WALKING = "I cannot walk more than a few steps without my frame"
+
+
+@pytest.fixture
+def blue_badge(organisations):
+    return publish_example(SERVICES / "blue-badge" / "service.yaml")
+
+
+def _badge(service, **answers) -> Case:
+    return submit_application(
+        service=service,
+        answers={
+            "applying_for": "myself",
+            "holder_name": "Siân Jones",
+            "date_of_birth": "1960-03-27",
+            "national_insurance_number": NI_NUMBER,
+            "address": "1 Station Road\nEastbury\nEB1 1AA",
+            "email": "holder@example.com",
+            "benefit": "none",
+            "walking_distance": "under_50m",
+            "walking_description": WALKING,
+            **answers,
+        },
+        fee_pence=1000,
+    )
+
+
+def _shows(case: Case) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(action="case.sensitive_answers_shown", object_id=case.reference)
+    )
+
+
+def test_the_case_page_hides_sensitive_answers_behind_a_show_button(
+    client, blue_badge, caseworker, signed_in
+):
+    case = _badge(blue_badge)
+    signed_in(caseworker)
+    page = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Siân Jones" in page  # not sensitive
+    assert NI_NUMBER not in page
+    assert "QQ 12 34 56 C" not in page
+    assert "frame" not in page
+    assert "Sensitive: hidden" in page
+    assert f'action="/staff/cases/{case.reference}/sensitive"' in page
+    assert "Show sensitive answers" in page
+    assert _shows(case) == []
+
+
+def test_showing_them_is_audited_and_logged_by_question_never_by_answer(
+    client, blue_badge, caseworker, signed_in
+):
+    case = _badge(blue_badge)
+    signed_in(caseworker)
+    response = client.post(f"/staff/cases/{case.reference}/sensitive")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert WALKING in page
+    assert "QQ 12 34 56 C" in page or NI_NUMBER in page
+    assert response["Cache-Control"].startswith("no-store") or "no-store" in response[
+        "Cache-Control"
+    ]
+    (shown,) = _shows(case)
+    assert shown.actor_id == str(caseworker.pk)
+    assert set(shown.details["questions"]) == {
+        "national_insurance_number",
+        "benefit",
+        "walking_distance",
+        "walking_description",
+    }
+    assert NI_NUMBER not in json.dumps(shown.details) and "frame" not in json.dumps(shown.details)
+    entries = [
+        json.loads(bytes(data))
+        for data in Entry.objects.filter(kind="personal_data.viewed").values_list(
+            "leaf_data", flat=True
+        )
+    ]
+    sensitive = [e for e in entries if e["payload"].get("data") == "sensitive answers"]
+    assert len(sensitive) == 1
+    assert "walking_description" in sensitive[0]["payload"]["questions"]
+    assert NI_NUMBER not in json.dumps(sensitive[0]) and "frame" not in json.dumps(sensitive[0])
+
+
+def test_one_question_can_be_shown_on_its_own(client, blue_badge, caseworker, signed_in):
+    case = _badge(blue_badge)
+    signed_in(caseworker)
+    response = client.post(
+        f"/staff/cases/{case.reference}/sensitive", {"question": "walking_description"}
+    )
+    assert response.status_code == 200
+    assert WALKING in response.content.decode()
+    assert NI_NUMBER not in response.content.decode()
+    assert _shows(case)[0].details["questions"] == ["walking_description"]
+
+
+def test_a_get_shows_nothing(client, blue_badge, caseworker, signed_in):
+    case = _badge(blue_badge)
+    signed_in(caseworker)
+    response = client.get(f"/staff/cases/{case.reference}/sensitive")
+    assert response.status_code == 405
+    assert WALKING not in response.content.decode()
+    assert _shows(case) == []
+
+
+@pytest.mark.parametrize("role", ["auditor", "finance", "service_owner"])
+def test_a_role_that_does_not_need_them_cannot_show_them(client, blue_badge, signed_in, role):
+    case = _badge(blue_badge)
+    signed_in(make_staff(f"{role}@example.gov.uk", role))
+    page = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "your role cannot see them" in page
+    assert "Show sensitive answers" not in page
+    response = client.post(f"/staff/cases/{case.reference}/sensitive")
+    assert response.status_code == 403
+    assert WALKING not in response.content.decode()
+    assert _shows(case) == []
+
+
+def test_another_organisations_caseworker_finds_no_such_case(
+    client, blue_badge, other_council_caseworker, signed_in
+):
+    case = _badge(blue_badge)
+    signed_in(other_council_caseworker)
+    response = client.post(f"/staff/cases/{case.reference}/sensitive")
+    assert response.status_code == 404
+    assert _shows(case) == []
+
+
+@pytest.mark.parametrize("question", ["holder_name", "no_such_question", "x" * 500, "\x00"])
+def test_a_question_that_is_not_sensitive_or_not_there_is_refused(
+    client, blue_badge, caseworker, signed_in, question
+):
+    case = _badge(blue_badge)
+    signed_in(caseworker)
+    response = client.post(f"/staff/cases/{case.reference}/sensitive", {"question": question})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "Siân" not in page and WALKING not in page
+    assert _shows(case) == []
+
+
+def test_a_post_without_its_csrf_token_is_refused(blue_badge, caseworker):
+    from django.test import Client
+
+    from conftest import current_code
+
+    case = _badge(blue_badge)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(caseworker)
+    response = client.post(f"/staff/cases/{case.reference}/sensitive")
+    assert response.status_code in (302, 403)
+    assert current_code()  # the code page would be next: nothing shown either way
+    assert _shows(case) == []
+
+
+def test_a_sensitive_answer_gives_no_search_digest(
+    client, organisations, caseworker, signed_in, tmp_path
+):
+    folder = tmp_path / "blue-badge"
+    shutil.copytree(SERVICES / "blue-badge", folder)
+    source = (folder / "service.yaml").read_text()
+    marked = source.replace(
+        "      - id: applicant_name\n        type: text\n",
+        "      - id: applicant_name\n        type: text\n        sensitive: true\n",
+    )
+    assert marked != source
+    (folder / "service.yaml").write_text(marked)
+    service = publish_example(folder / "service.yaml")
+    case = _badge(service, applying_for="someone_else", applicant_name="Gwenllian Pryce")
+    kinds = set(CaseSearchTerm.objects.filter(case=case).values_list("kind", flat=True))
+    assert "name" not in kinds
+    assert "email" in kinds
+    signed_in(caseworker)
+    page = client.get("/staff/cases/search/", {"q": "Gwenllian Pryce"}).content.decode()
+    assert case.reference not in page

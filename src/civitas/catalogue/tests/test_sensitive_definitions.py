@@ -11,16 +11,12 @@ def _source() -> str:
 
 
 def _problems(source: str) -> list[str]:
-    parsed = parse_definition(
-        source, filename="svc.yaml", base_dir=OTHER_COUNCIL_PERMIT.parent
-    )
+    parsed = parse_definition(source, filename="svc.yaml", base_dir=OTHER_COUNCIL_PERMIT.parent)
     return [str(problem) for problem in parsed.problems]
 
 
 def _line_of(source: str, text: str, after: int = 0) -> int:
-    return next(
-        n for n, line in enumerate(source.splitlines(), 1) if n > after and text in line
-    )
+    return next(n for n, line in enumerate(source.splitlines(), 1) if n > after and text in line)
 
 
 def _mark(source: str, question_id: str, value: str = "true") -> str:

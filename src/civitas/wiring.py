@@ -36,6 +36,10 @@ from civitas.cases.public import (
     PersonalDataViewed,
     SensitiveAnswersShown,
     apply_due_timers,
+    case_files_left,
+    cases_left_to_reindex,
+    reindex_batch,
+    reseal_case_files,
 )
 from civitas.catalogue import handlers as catalogue
 from civitas.catalogue.public import DraftPublished, ServicePublished
@@ -52,6 +56,8 @@ from civitas.journeys.public import (
     delete_abandoned_uploads,
     delete_expired_idempotency_keys,
     delete_expired_saved_journeys,
+    reseal_uploads,
+    uploads_left,
 )
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
 from civitas.notify.public import (
@@ -66,6 +72,7 @@ from civitas.platform.files.scanners import check_scanner
 from civitas.platform.handlers import record_audit_trail
 from civitas.platform.health import HealthPart
 from civitas.platform.heartbeat import check_workers
+from civitas.platform.key_rotation import Resealer, continue_key_rotations
 from civitas.platform.periodic import PeriodicJob
 from civitas.platform.ratelimit import delete_ended_windows
 
@@ -137,12 +144,23 @@ PERIODIC_JOBS = (
     ),
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
+    # A key rotation's batches are queued jobs; this queues again one whose job was lost.
+    PeriodicJob("platform.continue_key_rotations", continue_key_rotations, every_seconds=60),
     # Responses kept for API submissions retried with the same Idempotency-Key.
     PeriodicJob(
         "journeys.delete_expired_idempotency_keys",
         delete_expired_idempotency_keys,
         every_seconds=600,
     ),
+)
+
+# What a key rotation re-seals besides the encrypted columns of every model, which it
+# finds by itself (platform/key_rotation.py): the sealed files, and the search digests
+# keyed with a key derived from the current one.
+KEY_ROTATION = (
+    Resealer("files:cases", reseal_case_files, case_files_left),
+    Resealer("files:journeys", reseal_uploads, uploads_left),
+    Resealer("search:cases", reindex_batch, cases_left_to_reindex),
 )
 
 HEALTH_CHECKS = (

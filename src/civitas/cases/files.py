@@ -19,7 +19,12 @@ from civitas.cases.models import Case, CaseFile, CaseMessage
 from civitas.identity.public import StaffContext
 from civitas.platform.crypto import file_binding
 from civitas.platform.events import publish
-from civitas.platform.files.store import delete_sealed_file, read_sealed_file, write_sealed_file
+from civitas.platform.files.store import (
+    delete_sealed_file,
+    read_sealed_file,
+    reseal_sealed_file,
+    write_sealed_file,
+)
 
 FOLDER = "cases"
 
@@ -120,3 +125,23 @@ def read_case_file(
             )
         )
     return case_file, content
+
+
+def reseal_case_files(cursor: str, limit: int) -> tuple[str, int]:
+    """Key rotation: seals the case files after `cursor` (a CaseFile id) again under the
+    current key, `limit` at a time; returns the next cursor ("" when done) and how many
+    files changed. A file already under the current key is left as it is."""
+    files = CaseFile.objects.select_related("case").only("pk", "token", "case__reference")
+    if cursor:
+        files = files.filter(pk__gt=int(cursor))
+    batch = list(files.order_by("pk")[:limit])
+    changed = sum(
+        reseal_sealed_file(FOLDER, found.token, binding=_binding(found.case.reference, found.token))
+        for found in batch
+    )
+    return (str(batch[-1].pk) if len(batch) == limit else ""), changed
+
+
+def case_files_left(cursor: str) -> int:
+    """How many case files a rotation at `cursor` has still to look at."""
+    return CaseFile.objects.filter(pk__gt=int(cursor or 0)).count()

@@ -17,8 +17,14 @@ from civitas.cases.events import (
     PersonalDataViewed,
     SensitiveAnswersShown,
 )
-from civitas.cases.files import SubmittedFile, discard_unstored_case_files
+from civitas.cases.files import (
+    SubmittedFile,
+    case_files_left,
+    discard_unstored_case_files,
+    reseal_case_files,
+)
 from civitas.cases.queries import CaseStatus, find_case_status
+from civitas.cases.search import cases_left_to_reindex, reindex_batch
 from civitas.cases.services import submit_application
 from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
 
@@ -42,7 +48,11 @@ __all__ = [
     "SubmittedFile",
     "apply_automatic_transition",
     "apply_due_timers",
+    "case_files_left",
+    "cases_left_to_reindex",
     "discard_unstored_case_files",
     "find_case_status",
+    "reindex_batch",
+    "reseal_case_files",
     "submit_application",
 ]

@@ -5,10 +5,12 @@ nobody submitted, and of the responses kept for retried API submissions."""
 
 from civitas.journeys.idempotency import delete_expired_idempotency_keys
 from civitas.journeys.saving import delete_expired_saved_journeys
-from civitas.journeys.uploads import delete_abandoned_uploads
+from civitas.journeys.uploads import delete_abandoned_uploads, reseal_uploads, uploads_left
 
 __all__ = [
     "delete_abandoned_uploads",
     "delete_expired_idempotency_keys",
     "delete_expired_saved_journeys",
+    "reseal_uploads",
+    "uploads_left",
 ]

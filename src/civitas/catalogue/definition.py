@@ -301,6 +301,8 @@ def _check_meaning(
             f"'{contact}' is the contact email: it cannot be sensitive",
         )
 
+    problems.extend(_check_retention(document, positions))
+
     fees = document.get("fees")
     if fees:
         for position, key in enumerate(fees["by"]):
@@ -319,6 +321,52 @@ def _check_meaning(
             )
         problems.extend(_check_rules(document, positions, base_dir))
 
+    return problems
+
+
+MIN_PAYMENT_RECORDS_DAYS = 6 * 365
+"""HMRC and the councils' financial regulations: payment records are kept six years."""
+MAX_ABANDONED_JOURNEY_DAYS = 90
+MAX_RETENTION_DAYS = 100 * 365
+
+
+def _check_retention(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """What the schema cannot say of `retention`: the periods' bounds and how they fit."""
+    from civitas.catalogue.model import Retention, period_days
+
+    spec = document.get("retention")
+    if not isinstance(spec, dict):
+        return []
+    problems: list[Problem] = []
+
+    def problem(kind: str, message: str) -> None:
+        problems.append(positions.problem(message, "retention", kind))
+
+    for kind, text in spec.items():
+        if period_days(text) > MAX_RETENTION_DAYS:
+            problem(kind, f"{kind} is kept for {text}: more than 100 years is not a period")
+    retention = Retention.from_document(spec)
+    closed = spec.get("closed_cases", "2 years (the default)")
+    for kind in ("uploads", "messages"):
+        if kind in spec and retention.days(kind) > retention.closed_cases_days:
+            problem(
+                kind,
+                f"{kind} belong to their case: keep them no longer than closed_cases ({closed})",
+            )
+    if "payment_records" in spec and retention.payment_records_days < MIN_PAYMENT_RECORDS_DAYS:
+        problem(
+            "payment_records",
+            "payment records must be kept at least 6 years, as finance rules require",
+        )
+    if (
+        "abandoned_journeys" in spec
+        and retention.abandoned_journeys_days > MAX_ABANDONED_JOURNEY_DAYS
+    ):
+        problem(
+            "abandoned_journeys",
+            "answers nobody sent are kept at most 90 days: nobody applied, so there is no "
+            "reason to keep them longer",
+        )
     return problems
 
 

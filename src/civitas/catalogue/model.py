@@ -573,6 +573,50 @@ class Privacy:
     purpose_html: Markup = field(default_factory=_no_html, compare=False, repr=False)
 
 
+PERIOD_UNIT_DAYS = {"day": 1, "days": 1, "month": 30, "months": 30, "year": 365, "years": 365}
+
+
+def period_days(text: str) -> int:
+    """The days of a period as a definition writes it ("2 years", "18 months", "30 days")."""
+    number, unit = text.split()
+    return int(number) * PERIOD_UNIT_DAYS[unit]
+
+
+RETENTION_KINDS = ("closed_cases", "uploads", "messages", "payment_records", "abandoned_journeys")
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a service keeps each kind of record (the definition's `retention`, with
+    the platform's defaults for what it leaves out), in days."""
+
+    closed_cases_days: int = 2 * 365
+    uploads_days: int = 2 * 365
+    messages_days: int = 2 * 365
+    payment_records_days: int = 7 * 365
+    abandoned_journeys_days: int = 30
+
+    @classmethod
+    def from_document(cls, spec: Mapping[str, str] | None) -> "Retention":
+        spec = spec or {}
+        closed = period_days(spec["closed_cases"]) if "closed_cases" in spec else 2 * 365
+        return cls(
+            closed_cases_days=closed,
+            # What belongs to a case goes with it at the latest.
+            uploads_days=period_days(spec["uploads"]) if "uploads" in spec else closed,
+            messages_days=period_days(spec["messages"]) if "messages" in spec else closed,
+            payment_records_days=(
+                period_days(spec["payment_records"]) if "payment_records" in spec else 7 * 365
+            ),
+            abandoned_journeys_days=(
+                period_days(spec["abandoned_journeys"]) if "abandoned_journeys" in spec else 30
+            ),
+        )
+
+    def days(self, kind: str) -> int:
+        return int(getattr(self, f"{kind}_days"))
+
+
 @dataclass(frozen=True)
 class Message:
     """An email's texts, with their placeholders as written (cases/messages.py fills them)."""
@@ -617,6 +661,8 @@ class ServiceDefinition:
     """Which team each case goes to (None: the service routes no case to a team)."""
     labels: tuple[CaseLabelSpec, ...] = ()
     """The labels its cases may be given, in the order written."""
+    retention: Retention = field(default_factory=Retention)
+    """How long each kind of record is kept (the platform's defaults unless it says)."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -906,6 +952,7 @@ class ServiceDefinition:
             labels=tuple(
                 CaseLabelSpec(id=spec["id"], label=spec["label"]) for spec in doc.get("labels", ())
             ),
+            retention=Retention.from_document(doc.get("retention")),
         )
 
 

@@ -28,6 +28,7 @@ from civitas.cases.public import (
     CaseLabelChanged,
     CaseMoved,
     CaseNoteAdded,
+    CaseRecordsErased,
     CasesExported,
     CasesSearched,
     MessageSentToApplicant,
@@ -36,6 +37,7 @@ from civitas.cases.public import (
     PersonalDataViewed,
     SensitiveAnswersShown,
     apply_due_timers,
+    apply_retention,
     case_files_left,
     cases_left_to_reindex,
     reindex_batch,
@@ -52,7 +54,10 @@ from civitas.identity.public import (
     SecurityCodeChecked,
     TeamChanged,
 )
+from civitas.journeys import handlers as journeys
 from civitas.journeys.public import (
+    AbandonedJourneysDeleted,
+    delete_abandoned_journeys,
     delete_abandoned_uploads,
     delete_expired_idempotency_keys,
     delete_expired_saved_journeys,
@@ -106,6 +111,11 @@ EVENT_HANDLERS: EventTable = {
     OpinionRequested: Handlers(in_transaction=(record_audit_trail,)),
     OpinionGiven: Handlers(in_transaction=(record_audit_trail,)),
     CasesExported: Handlers(in_transaction=(record_audit_trail,)),
+    CaseRecordsErased: Handlers(in_transaction=(record_audit_trail, cases.log_records_erased)),
+    # Journeys
+    AbandonedJourneysDeleted: Handlers(
+        in_transaction=(record_audit_trail, journeys.log_abandoned_journeys_deleted)
+    ),
     # Catalogue
     ServicePublished: Handlers(
         in_transaction=(record_audit_trail, catalogue.log_publication),
@@ -144,6 +154,11 @@ PERIODIC_JOBS = (
     ),
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
+    # Retention: what each service keeps no longer, deleted or anonymised and recorded.
+    PeriodicJob("cases.apply_retention", apply_retention, every_seconds=3600),
+    PeriodicJob(
+        "journeys.delete_abandoned_journeys", delete_abandoned_journeys, every_seconds=3600
+    ),
     # A key rotation's batches are queued jobs; this queues again one whose job was lost.
     PeriodicJob("platform.continue_key_rotations", continue_key_rotations, every_seconds=60),
     # Responses kept for API submissions retried with the same Idempotency-Key.

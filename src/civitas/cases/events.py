@@ -394,3 +394,35 @@ class CasesExported(DomainEvent):
             organisation=self.organisation,
             details={"queue": self.queue, "filters": dict(self.filters), "rows": self.rows},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseRecordsErased(DomainEvent):
+    """The retention job deleted or anonymised one kind of a closed case's records, its
+    time being up. Says which kind and how many, never what they held."""
+
+    reference: str
+    organisation: str
+    service: str
+    kind: str
+    """closed_cases, uploads, messages or payment_records (catalogue's RETENTION_KINDS)."""
+    action: str
+    """"deleted" or "anonymised"."""
+    count: int
+    kept_days: int
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.records_erased",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="system",
+            organisation=self.organisation,
+            details={
+                "service": self.service,
+                "records": self.kind,
+                "action": self.action,
+                "count": self.count,
+                "kept_days": self.kept_days,
+            },
+        )

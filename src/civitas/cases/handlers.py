@@ -7,6 +7,7 @@ case, so the change, its log entry and its email exist together or not at all.
 from civitas.cases.events import (
     ApplicationSubmitted,
     CaseDecided,
+    CaseRecordsErased,
     PersonalDataViewed,
     SensitiveAnswersShown,
 )
@@ -136,5 +137,23 @@ def log_sensitive_answers_shown(
             "data": "sensitive answers",
             "questions": " ".join(event.question_ids),
             "viewed_by": person_reference(f"staff:{event.staff_user_id}"),
+        },
+    )
+
+
+def log_records_erased(event: CaseRecordsErased, results: HandlerResults) -> EntryReceipt:
+    # Under the case's keyed subject, so the applicant's access log shows that their
+    # records were erased on time; the count and kind only, nothing they held.
+    return record_entry(
+        kind="retention.applied",
+        organisation=event.organisation,
+        role="platform",
+        subject=case_subject(event.reference),
+        payload={
+            "service": event.service,
+            "records": event.kind,
+            "action": event.action,
+            "count": event.count,
+            "kept_days": event.kept_days,
         },
     )

@@ -71,6 +71,13 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     assigned_at = models.DateTimeField(null=True)
+    # Retention (retention.py): when the closed case's files and messages were deleted,
+    # when its personal data was erased, keeping what is not personal (reference, service,
+    # status, dates, fee), and when its payment record (the fee) was erased too.
+    uploads_erased_at = models.DateTimeField(null=True)
+    messages_erased_at = models.DateTimeField(null=True)
+    anonymised_at = models.DateTimeField(null=True)
+    payment_record_erased_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [

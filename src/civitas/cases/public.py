@@ -9,6 +9,7 @@ from civitas.cases.events import (
     CaseLabelChanged,
     CaseMoved,
     CaseNoteAdded,
+    CaseRecordsErased,
     CasesExported,
     CasesSearched,
     MessageSentToApplicant,
@@ -24,6 +25,7 @@ from civitas.cases.files import (
     reseal_case_files,
 )
 from civitas.cases.queries import CaseStatus, find_case_status
+from civitas.cases.retention import apply_retention
 from civitas.cases.search import cases_left_to_reindex, reindex_batch
 from civitas.cases.services import submit_application
 from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
@@ -37,6 +39,7 @@ __all__ = [
     "CaseLabelChanged",
     "CaseMoved",
     "CaseNoteAdded",
+    "CaseRecordsErased",
     "CaseStatus",
     "CasesExported",
     "CasesSearched",
@@ -48,6 +51,7 @@ __all__ = [
     "SubmittedFile",
     "apply_automatic_transition",
     "apply_due_timers",
+    "apply_retention",
     "case_files_left",
     "cases_left_to_reindex",
     "discard_unstored_case_files",

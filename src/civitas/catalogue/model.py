@@ -597,7 +597,7 @@ class Retention:
     abandoned_journeys_days: int = 30
 
     @classmethod
-    def from_document(cls, spec: Mapping[str, str] | None) -> "Retention":
+    def from_document(cls, spec: Mapping[str, str] | None) -> Retention:
         spec = spec or {}
         closed = period_days(spec["closed_cases"]) if "closed_cases" in spec else 2 * 365
         return cls(

@@ -16,6 +16,7 @@ from civitas.catalogue.files import (
     max_size_bytes,
 )
 from civitas.catalogue.model import (
+    RETENTION_KINDS,
     Branch,
     CaseLabelSpec,
     Check,
@@ -29,6 +30,7 @@ from civitas.catalogue.model import (
     Question,
     QuestionPage,
     Repeat,
+    Retention,
     RulesSpec,
     ServiceDefinition,
 )
@@ -80,6 +82,7 @@ __all__ = [
     "DEFAULT_WORKFLOW",
     "EVENTS",
     "LANGUAGES",
+    "RETENTION_KINDS",
     "WAITING_FOR_CITIZEN",
     "AutomaticTransition",
     "Branch",
@@ -105,6 +108,7 @@ __all__ = [
     "QuestionPage",
     "Refusal",
     "Repeat",
+    "Retention",
     "RulesSpec",
     "Service",
     "ServiceDefinition",

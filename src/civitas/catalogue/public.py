@@ -34,6 +34,7 @@ from civitas.catalogue.model import (
     RulesSpec,
     ServiceDefinition,
 )
+from civitas.catalogue.privacy import ICO_COMPLAINTS_URL
 from civitas.catalogue.queries import (
     LiveService,
     ServiceNotFound,
@@ -81,6 +82,7 @@ __all__ = [
     "DEFAULT_ERRORS",
     "DEFAULT_WORKFLOW",
     "EVENTS",
+    "ICO_COMPLAINTS_URL",
     "LANGUAGES",
     "RETENTION_KINDS",
     "WAITING_FOR_CITIZEN",

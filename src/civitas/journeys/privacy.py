@@ -7,10 +7,7 @@ the definition's `privacy` section; the controller is the organisation that publ
 
 from dataclasses import dataclass
 
-from civitas.catalogue.public import Privacy, QuestionPage, Service
-
-ICO_COMPLAINTS_URL = "https://ico.org.uk/make-a-complaint/"
-"""Where anyone in the UK complains about how their personal data was used."""
+from civitas.catalogue.public import ICO_COMPLAINTS_URL, Privacy, QuestionPage, Service
 
 
 @dataclass(frozen=True)

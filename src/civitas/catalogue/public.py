@@ -34,7 +34,7 @@ from civitas.catalogue.model import (
     RulesSpec,
     ServiceDefinition,
 )
-from civitas.catalogue.privacy import ICO_COMPLAINTS_URL
+from civitas.catalogue.privacy import ICO_COMPLAINTS_URL, KeptFor, kept_for
 from civitas.catalogue.queries import (
     LiveService,
     ServiceNotFound,
@@ -99,6 +99,7 @@ __all__ = [
     "FeeTable",
     "FieldError",
     "FormFields",
+    "KeptFor",
     "LiveService",
     "Option",
     "Page",
@@ -130,6 +131,7 @@ __all__ = [
     "get_service_version",
     "in_language",
     "is_file_question",
+    "kept_for",
     "list_live_labels",
     "list_live_services",
     "max_size_bytes",

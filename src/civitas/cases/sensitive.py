@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from civitas.cases.computed import case_computed_display
 from civitas.cases.events import SensitiveAnswersShown
 from civitas.cases.files import list_case_files
 from civitas.cases.models import Case
@@ -110,6 +111,18 @@ def show_sensitive_answers(
             )
         else:
             rows.append(ShownAnswer(question_id, key, question.display(value)))  # type: ignore[arg-type]
+    if not question_ids:
+        # What is worked out from them reveals them too: shown with them, never before.
+        rows.extend(
+            ShownAnswer("", key, value)
+            for key, value in case_computed_display(
+                service,
+                case.answers,
+                submitted_at=case.submitted_at,
+                decision=case.fee_decision,
+                sensitive=True,
+            )
+        )
     with transaction.atomic():
         results = publish(
             SensitiveAnswersShown(

@@ -480,8 +480,14 @@ def case_sensitive_answers(request: StaffRequest, reference: str) -> HttpRespons
 def _computed_rows(service: Service, case: Case) -> list[dict[str, str]]:
     """The definition's computed values for the case's answers, as of the day it was
     submitted, reading the rules' values from the decision recorded with it."""
+    # A value worked out from a sensitive answer (an age, a total income) reveals it: it
+    # is shown with the sensitive answers, after "Show".
     shown = case_computed_display(
-        service, case.answers, submitted_at=case.submitted_at, decision=case.fee_decision
+        service,
+        case.answers,
+        submitted_at=case.submitted_at,
+        decision=case.fee_decision,
+        sensitive=False,
     )
     return [{"key": key, "value": value} for key, value in shown]
 

@@ -733,9 +733,13 @@ class ServiceDefinition:
                 values[computed.name] = expression.evaluate(values, today=today, rule=rule)
         return values
 
-    def computed_display(self, values: Mapping[str, object]) -> list[tuple[str, str]]:
+    def computed_display(
+        self, values: Mapping[str, object], *, sensitive: bool | None = None
+    ) -> list[tuple[str, str]]:
         """Each computed value of `values` (from `expression_values`) as staff read it, by
-        its label: a missing value is blank."""
+        its label: a missing value is blank. With `sensitive` False, only the values that
+        read no sensitive answer; True, only those that do (sensitive_computed)."""
+        hidden = self.sensitive_computed
         return [
             (
                 computed.label or computed.name.replace("_", " ").capitalize(),
@@ -745,7 +749,28 @@ class ServiceDefinition:
                 ),
             )
             for computed in self.computed
+            if sensitive is None or (computed.name in hidden) == sensitive
         ]
+
+    @property
+    def sensitive_computed(self) -> frozenset[str]:
+        """The computed values that read a sensitive answer, directly or through another
+        computed value or a repeating group holding one: they reveal it, so they are
+        hidden with it."""
+        sensitive = set(self.sensitive_ids)
+        sensitive.update(
+            page.id
+            for page in self.pages
+            if isinstance(page, QuestionPage)
+            and page.repeat is not None
+            and any(question.sensitive for question in page.questions)
+        )
+        found: set[str] = set()
+        # In the definition's order: a computed value reads only earlier ones.
+        for computed in self.computed:
+            if self._expressions[computed.expression].names & (sensitive | found):
+                found.add(computed.name)
+        return frozenset(found)
 
     def _answer_values(self, answers: Mapping[str, object]) -> dict[str, object]:
         values: dict[str, object] = {}

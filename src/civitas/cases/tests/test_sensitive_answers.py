@@ -191,3 +191,69 @@ def test_a_sensitive_answer_gives_no_search_digest(
     # The name that is not sensitive still finds it: the index is there, without the other.
     assert case.reference in client.get(SEARCH, {"q": "Siân Jones"}).content.decode()
     assert CaseSearchTerm.objects.filter(case=case, kind="name").count() == 2
+
+
+def test_a_value_worked_out_from_a_sensitive_answer_is_hidden_with_it(
+    client, organisations, caseworker, signed_in
+):
+    service = publish_example(SERVICES / "council-tax-reduction" / "service.yaml")
+    case = submit_application(
+        service=service,
+        answers={
+            "full_name": "Rhys Evans",
+            "date_of_birth": "1980-05-01",
+            "national_insurance_number": NI_NUMBER,
+            "address": "1 Station Road\nEastbury\nEB1 1AA",
+            "email": "rhys@example.com",
+            "council_tax_band": "C",
+            "household": [
+                {
+                    "member_name": "Ceri Evans",
+                    "relationship": "partner",
+                    "member_date_of_birth": "1982-01-01",
+                    "member_income": 12345,
+                    "member_savings": 0,
+                }
+            ],
+            "benefit": "none",
+            "weekly_income": 31000,
+            "savings": 150000,
+            "disability_premium": "no",
+        },
+        fee_pence=None,
+    )
+    signed_in(caseworker)
+    page = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Weekly income of the applicant and partner" not in page
+    assert "Age of the applicant" in page  # from the date of birth, which is not sensitive
+    assert "£433.45" not in page and "£310" not in page
+    assert "123.45" not in page
+    shown = client.post(f"/staff/cases/{case.reference}/sensitive").content.decode()
+    assert "Weekly income of the applicant and partner" in shown
+    assert "£433.45" in shown
+
+
+def test_the_file_of_a_sensitive_question_downloads_only_for_roles_that_may_see_it(
+    client, blue_badge, caseworker, signed_in
+):
+    from civitas.cases.files import SubmittedFile, store_case_files
+    from civitas.platform.files.store import new_file_token
+
+    token = new_file_token()
+    case = _badge(blue_badge, proof_of_identity=token)
+    store_case_files(
+        case,
+        [SubmittedFile(token, "proof_of_identity", "passport.pdf", "application/pdf", b"%PDF-1")],
+    )
+    url = f"/staff/cases/{case.reference}/files/{token}/"
+    signed_in(caseworker)
+    page = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "passport.pdf" not in page  # not even its name before "Show"
+    shown = client.post(f"/staff/cases/{case.reference}/sensitive").content.decode()
+    assert f'href="{url}"' in shown
+    assert client.get(url).status_code == 200
+    client.logout()
+    signed_in(make_staff("auditor@example.gov.uk", "auditor"))
+    response = client.get(url)
+    assert response.status_code == 403
+    assert b"%PDF" not in response.content

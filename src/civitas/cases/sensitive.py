@@ -24,6 +24,7 @@ from civitas.identity.public import StaffContext
 from civitas.ledger.public import EntryReceipt
 from civitas.platform.events import publish
 from civitas.platform.files.kinds import describe_size
+from civitas.platform.formats import format_pence
 from civitas.platform.jsontypes import JSONValue
 
 PERMISSION = "cases.sensitive"
@@ -123,6 +124,11 @@ def show_sensitive_answers(
                 sensitive=True,
             )
         )
+        spec = service.model.rules
+        if case.estimate and spec and spec.estimate and service.model.rules_read_sensitive:
+            pence = case.estimate.get("pence")
+            if isinstance(pence, int):
+                rows.append(ShownAnswer("", spec.estimate.label, format_pence(pence)))
     with transaction.atomic():
         results = publish(
             SensitiveAnswersShown(

@@ -259,6 +259,8 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
             "done": done,
             "answers_hidden": answers_hidden,
             "has_sensitive": has_sensitive,
+            # An estimate from a household's income says what the income is.
+            "estimate_hidden": service.model.rules_read_sensitive,
             "can_show_sensitive": staff.can(SENSITIVE_PERMISSION),
             # An anonymous report: nobody to email, which the caseworker should know.
             "no_contact": no_contact,

@@ -753,6 +753,15 @@ class ServiceDefinition:
         ]
 
     @property
+    def rules_read_sensitive(self) -> bool:
+        """Whether the rules take a sensitive answer (or a value worked out from one) as
+        an input: then their estimate reveals it too."""
+        if self.rules is None:
+            return False
+        sensitive = self.sensitive_ids | self.sensitive_computed
+        return any(answer in sensitive for answer in self.rules.inputs.values())
+
+    @property
     def sensitive_computed(self) -> frozenset[str]:
         """The computed values that read a sensitive answer, directly or through another
         computed value or a repeating group holding one: they reveal it, so they are

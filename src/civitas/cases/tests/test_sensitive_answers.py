@@ -234,6 +234,26 @@ def test_a_value_worked_out_from_a_sensitive_answer_is_hidden_with_it(
     assert "£433.45" in shown
 
 
+def test_an_estimate_from_sensitive_answers_is_hidden_with_them(
+    client, organisations, caseworker, signed_in
+):
+    service = publish_example(SERVICES / "council-tax-reduction" / "service.yaml")
+    assert service.model.rules_read_sensitive
+    case = submit_application(
+        service=service,
+        answers={"email": "rhys@example.com", "household": [], "weekly_income": 1000},
+        fee_pence=None,
+        estimate={"variable": "annual_reduction_pence", "pence": 98765},
+    )
+    signed_in(caseworker)
+    page = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Estimated Council Tax Reduction for a year" not in page
+    assert "£987.65" not in page
+    shown = client.post(f"/staff/cases/{case.reference}/sensitive").content.decode()
+    assert "Estimated Council Tax Reduction for a year" in shown
+    assert "£987.65" in shown
+
+
 def test_the_file_of_a_sensitive_question_downloads_only_for_roles_that_may_see_it(
     client, blue_badge, caseworker, signed_in
 ):

@@ -564,12 +564,7 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
     publishing, never met when a message is sent."""
     problems: list[Problem] = []
     answers, yes_no_answers = message_answer_names(document)
-    sensitive = {
-        placeholder_key(question["id"])
-        for index, page in enumerate(document["pages"])
-        for _, question in page_questions(page, index, items=True)
-        if question.get("sensitive")
-    }
+    sensitive = {placeholder_key(name) for name in _sensitive_names(document)}
     for name, message in document["messages"].items():
         for part in ("subject", "body"):
             for path, text in _text_paths(("messages", name, part), message[part]):
@@ -582,6 +577,38 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
                         Problem(positions.path, line, f"{where}, column {column}: {reason}")
                     )
     return problems
+
+
+def _sensitive_names(document: dict[str, Any]) -> set[str]:
+    """The sensitive questions' ids, and the names of what is worked out from them: the
+    computed values that read one, directly, through an earlier computed value or
+    through a repeating group holding one (as the model's sensitive_computed)."""
+    from civitas.catalogue.model import computed_items, expression_types, rule_types
+
+    pages = document["pages"]
+    sensitive = {
+        question["id"]
+        for index, page in enumerate(pages)
+        for _, question in page_questions(page, index, items=True)
+        if question.get("sensitive")
+    }
+    if not sensitive:
+        return sensitive
+    sensitive |= {
+        page["id"]
+        for page in pages
+        if page.get("kind") == "repeat" and any(q.get("sensitive") for q in _questions_of(page))
+    }
+    types, rules = expression_types(document), rule_types(document)
+    for name, spec in computed_items(document):
+        text = spec if isinstance(spec, str) else spec.get("expression", "")
+        try:
+            names = compile_expression(text, types, rules=rules).names
+        except ExpressionProblem:
+            continue  # reported with its line by _check_expressions
+        if names & sensitive:
+            sensitive.add(name)
+    return sensitive
 
 
 def _sensitive_placeholders(text: str, sensitive: set[str]) -> list[tuple[int, int, str]]:
@@ -597,7 +624,8 @@ def _sensitive_placeholders(text: str, sensitive: set[str]) -> list[tuple[int, i
         (
             placeholder.line,
             placeholder.column,
-            f"'(({placeholder.name}))' is a sensitive answer: a message cannot show it",
+            f"'(({placeholder.name}))' is a sensitive answer, or worked out from one: "
+            "a message cannot show it",
         )
         for placeholder in template.placeholders
         if placeholder.key in sensitive

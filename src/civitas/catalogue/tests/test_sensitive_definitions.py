@@ -53,7 +53,7 @@ def test_a_message_cannot_show_a_sensitive_answer():
     body_line = _line_of(source, "for ((registration))")
     assert any(
         p.startswith(f"svc.yaml:{body_line}:")
-        and "'((registration))' is a sensitive answer: a message cannot show it" in p
+        and "'((registration))' is a sensitive answer, or worked out from one" in p
         for p in problems
     ), problems
     assert not any(p.startswith(f"svc.yaml:{line}:") for p in problems)
@@ -82,3 +82,22 @@ def test_the_example_services_mark_health_money_and_identity_answers_sensitive()
         sensitive("blue-badge")
     )
     assert "national_insurance_number" in sensitive("register-to-vote")
+
+
+def test_a_message_cannot_show_a_value_worked_out_from_a_sensitive_answer():
+    source = (
+        _mark(_source(), "start_date")
+        .replace("((start_date))", "((start_year))")
+        .replace(
+            "\nmessages:\n",
+            "\ncomputed:\n  start_year: days_between(today, start_date)\n\nmessages:\n",
+            1,
+        )
+    )
+    problems = _problems(source)
+    line = _line_of(source, "((start_year))")
+    assert any(
+        p.startswith(f"svc.yaml:{line}:")
+        and "'((start_year))' is a sensitive answer, or worked" in p
+        for p in problems
+    ), problems

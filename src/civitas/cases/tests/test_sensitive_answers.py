@@ -278,3 +278,34 @@ def test_the_file_of_a_sensitive_question_downloads_only_for_roles_that_may_see_
     response = client.get(url)
     assert response.status_code == 403
     assert b"%PDF" not in response.content
+
+
+def test_nothing_is_shown_when_the_show_cannot_be_logged(client, blue_badge, caseworker, signed_in):
+    from civitas.cases.tests.test_transparency_log import break_the_log
+
+    case = _badge(blue_badge)
+    signed_in(caseworker)
+    break_the_log()
+    response = client.post(f"/staff/cases/{case.reference}/sensitive")
+    assert response.status_code == 503
+    assert WALKING not in response.content.decode()
+    assert _shows(case) == []
+
+
+def test_retention_leaves_a_case_with_no_sensitive_answers_to_show(
+    client, blue_badge, caseworker, signed_in
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from civitas.cases.retention import apply_retention
+
+    case = _badge(blue_badge)
+    case.status, case.status_kind, case.status_since = "approved", "closed-approved", timezone.now()
+    case.save()
+    apply_retention(now=timezone.now() + datetime.timedelta(days=4 * 365))
+    signed_in(caseworker)
+    page = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Show sensitive answers" not in page
+    assert "QQ" not in page

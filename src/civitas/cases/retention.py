@@ -21,6 +21,7 @@ locked while it is changed, and what is already erased is not erased again.
 """
 
 import datetime
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -64,9 +65,13 @@ def _erase_files(files: QuerySet[CaseFile]) -> int:
     files.delete()
     # The rows go with the transaction; a file left behind by a crash after the commit is
     # sealed and named by nobody: it cannot be opened without its row's reference.
-    for token in tokens:
-        transaction.on_commit(lambda token=token: delete_sealed_file(FOLDER, token))
+    transaction.on_commit(functools.partial(_delete_sealed_files, tokens))
     return len(tokens)
+
+
+def _delete_sealed_files(tokens: list[str]) -> None:
+    for token in tokens:
+        delete_sealed_file(FOLDER, token)
 
 
 def _erase_uploads(case: Case) -> int:

@@ -1,12 +1,13 @@
 """Where an API submission's time goes, in process:
 
-    python -m bench.submission_profile <API key> [submissions] [cProfile sort]
+    python -m bench.submission_profile <API key> [submissions] [cProfile sort] [accepted]
 
 Runs against the database (and Redis) the environment names, migrated, with the demo
 loaded (`civitas demo setup`) and the key made (`civitas keys create`), as `python -m
 bench` prepares them. Posts the bench's own submission through Django's handler: prints
 the statements of one submission, the mean time of each part (timers only), then a
-cProfile of as many again.
+cProfile of as many again. With `accepted`, the submission is sent with `Prefer:
+respond-async` and answered 202 (decision 0037).
 """
 
 import cProfile
@@ -31,18 +32,27 @@ def main() -> None:
     api_key = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     sort = sys.argv[3] if len(sys.argv) > 3 else "cumulative"
+    accepted = len(sys.argv) > 4 and sys.argv[4] == "accepted"
 
     # The submission exactly as the bench sends it; no citizen's pages are fetched.
     import bench.web as web
 
     web._session_through = lambda *a, **k: {"cookie": "", "token": ""}  # type: ignore[assignment]
-    [request] = citizen_paths("", api_key=api_key, sessions=0)["submission (API POST)"]
-    client = Client(HTTP_AUTHORIZATION=request["headers"]["Authorization"])
+    name = (
+        "submission (API POST, respond-async)"
+        if accepted
+        else "submission, case made at once (API POST)"
+    )
+    [request] = citizen_paths("", api_key=api_key, sessions=0)[name]
+    headers = {"HTTP_AUTHORIZATION": request["headers"]["Authorization"]}
+    if accepted:
+        headers["HTTP_PREFER"] = "respond-async"
+    client = Client(**headers)
     path = f"/api/v1/services/{SERVICE_PATH}/applications"
 
     def post() -> None:
         response = client.post(path, data=request["body"], content_type="application/json")
-        assert response.status_code == 201, response.content
+        assert response.status_code == (202 if accepted else 201), response.content
 
     for _ in range(20):
         post()
@@ -107,6 +117,8 @@ def _instrument() -> dict[str, float]:
     patch(api, "_read_application", "read body")
     patch(api, "parse_json", "parse JSON")
     patch(api, "_store", "store (transaction, commit, after-commit)")
+    patch(api, "accept_answers", "accept_answers (check, insert, queue)")
+    patch(submission, "_queue_recording", "accepted: queue its job")
     patch(flow, "check_submission", "check answers")
     patch(flow, "fee_for", "fee rules")
     patch(flow, "estimate_for", "estimate rules")

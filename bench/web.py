@@ -163,13 +163,27 @@ def citizen_paths(base_url: str, *, api_key: str, sessions: int = 32) -> dict[st
             }
             for c in organisers
         ],
-        "submission (API POST)": [
+        # The case made in the request (201): reported beside the accepted path.
+        "submission, case made at once (API POST)": [
             {
                 "method": "POST",
                 "path": f"/api/v1/services/{SERVICE_PATH}/applications",
                 "headers": {
                     "Content-Type": "application/json",
                     "Authorization": f"Bearer {api_key}",
+                },
+                "body": submission,
+            }
+        ],
+        # Checked, kept and answered 202; a job makes the case (docs/decisions/0037).
+        "submission (API POST, respond-async)": [
+            {
+                "method": "POST",
+                "path": f"/api/v1/services/{SERVICE_PATH}/applications",
+                "headers": {
+                    "Content-Type": "application/json",
+                    "Authorization": f"Bearer {api_key}",
+                    "Prefer": "respond-async",
                 },
                 "body": submission,
             }

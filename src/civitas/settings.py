@@ -204,6 +204,13 @@ CLIENT_ADDRESS_PROXY_COUNT = read_int("CLIENT_ADDRESS_PROXY_COUNT", default=1)
 API_KEY_RATE = read_rate("API_KEY_RATE", "600/minute")
 # How long a submission's response is kept for a retry with the same Idempotency-Key.
 IDEMPOTENCY_KEY_HOURS = read_int("IDEMPOTENCY_KEY_HOURS", default=24)
+# How long an application accepted through the API waits for its job before the sweep
+# makes its case (decision 0037).
+ACCEPTED_APPLICATION_SWEEP_SECONDS = read_int("ACCEPTED_APPLICATION_SWEEP_SECONDS", default=10)
+# /healthz says "delayed" once one has waited this long for its case.
+ACCEPTED_APPLICATION_DELAY_ALERT_SECONDS = read_int(
+    "ACCEPTED_APPLICATION_DELAY_ALERT_SECONDS", default=300
+)
 
 # --- Journeys: timing out, saving and returning ---------------------------------------
 # A journey left alone this long is deleted; citizens are told so on every question page,

@@ -57,10 +57,12 @@ from civitas.identity.public import (
 from civitas.journeys import handlers as journeys
 from civitas.journeys.public import (
     AbandonedJourneysDeleted,
+    check_accepted_applications,
     delete_abandoned_journeys,
     delete_abandoned_uploads,
     delete_expired_idempotency_keys,
     delete_expired_saved_journeys,
+    record_waiting_accepted_applications,
     reseal_uploads,
     uploads_left,
 )
@@ -152,6 +154,13 @@ PERIODIC_JOBS = (
     PeriodicJob(
         "journeys.delete_expired_saved_journeys", delete_expired_saved_journeys, every_seconds=300
     ),
+    # Applications accepted through the API whose job has not made their case: what makes
+    # their recording at least once.
+    PeriodicJob(
+        "journeys.record_waiting_accepted_applications",
+        record_waiting_accepted_applications,
+        every_seconds=2,
+    ),
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
     # Retention: what each service keeps no longer, deleted or anonymised and recorded.
@@ -185,6 +194,8 @@ HEALTH_CHECKS = (
     # An unreachable relay is retried with back-off; it becomes critical as "messages".
     HealthPart("smtp", check_smtp, critical=False),
     HealthPart("ledger", ledger_health),
+    # Accepted through the API, not yet made cases: they wait, none is lost (0037).
+    HealthPart("accepted_applications", check_accepted_applications, critical=False),
     # Uploads are refused while it is down (fail closed); everything else works.
     HealthPart("virus_scanner", check_scanner, critical=False),
 )

@@ -43,6 +43,7 @@ def test_every_health_check_resolves_under_a_name_of_its_own():
         "messages": True,
         "smtp": False,
         "ledger": True,
+        "accepted_applications": False,
         "virus_scanner": False,
     }
 

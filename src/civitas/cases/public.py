@@ -27,10 +27,11 @@ from civitas.cases.files import (
 from civitas.cases.queries import CaseStatus, find_case_status
 from civitas.cases.retention import apply_retention
 from civitas.cases.search import cases_left_to_reindex, reindex_batch
-from civitas.cases.services import submit_application
+from civitas.cases.services import AcceptedAs, submit_application
 from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
 
 __all__ = [
+    "AcceptedAs",
     "ApplicantReplied",
     "ApplicationSubmitted",
     "CaseAssigned",

@@ -5,7 +5,9 @@ event, the transparency log entry and the email in that same transaction, so non
 exist without the others."""
 
 import contextlib
+import datetime
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -51,6 +53,14 @@ def case_subject(reference: str) -> str:
     return person_reference(f"case:{reference}")
 
 
+@dataclass(frozen=True)
+class AcceptedAs:
+    """The reference and time an application was accepted with, before its case existed."""
+
+    reference: str
+    at: datetime.datetime
+
+
 def submit_application(
     *,
     service: Service,
@@ -63,6 +73,7 @@ def submit_application(
     language: str = "en",
     api_key: str = "",
     assisted_by: int | None = None,
+    accepted: AcceptedAs | None = None,
 ) -> Case:
     """Stores an application as a case, with its audit event and confirmation email.
 
@@ -73,7 +84,10 @@ def submit_application(
     kept sealed for the case. `language` is the one the citizen applied in (a code of
     catalogue's LANGUAGES): the case's messages are written in it. `api_key` is the public
     id of the API key that sent it, for the audit trail ("" for the pages); `assisted_by`
-    the id of the member of staff who completed it on a caller's behalf.
+    the id of the member of staff who completed it on a caller's behalf. `accepted` is the
+    reference and time an application was given when it was accepted before its case was
+    made (decision 0037): the case has them; without it, a new reference is drawn and the
+    case is submitted now.
 
     Nothing is left of a submission that fails, not even its files on disk; inside a
     caller's transaction that rolls back later, the caller removes them
@@ -94,10 +108,12 @@ def submit_application(
                         language,
                         api_key,
                         assisted_by,
+                        accepted,
                     )
             except IntegrityError:
-                # A reference collision is one in hundreds of billions: draw another.
-                if attempt == REFERENCE_ATTEMPTS - 1:
+                # A reference collision is one in hundreds of billions: draw another. One
+                # the client was already given cannot be drawn again.
+                if accepted is not None or attempt == REFERENCE_ATTEMPTS - 1:
                     raise
     except BaseException:
         # The rows rolled back, but files are not in the transaction: a handler of the
@@ -137,13 +153,16 @@ def _store_submission(
     language: str,
     api_key: str,
     assisted_by: int | None,
+    accepted: AcceptedAs | None,
 ) -> Case:
-    now = timezone.now()
+    # A case made from an accepted application counts from when it was accepted: its
+    # service level's clock started then.
+    now = accepted.at if accepted is not None else timezone.now()
     workflow = service.model.workflow
     initial = workflow.state(workflow.initial)
     clock = service_level_entering(initial, now=now, clock=ServiceLevel())
     case = Case.objects.create(
-        reference=new_reference(),
+        reference=accepted.reference if accepted is not None else new_reference(),
         organisation_id=service.organisation_id,
         service_slug=service.slug,
         service_version=service.version,

@@ -7,6 +7,11 @@ when it carries files (docs/decisions/0028): its JSON in the part `application`,
 file part for each file question, named by the question's id. Each file is checked as a
 page's upload is (journeys.uploads), and lives only as long as the request.
 
+A submission is answered 201 Created with its case. A client that sends `Prefer:
+respond-async` (RFC 7240) with an application without files is answered 202 Accepted as
+soon as the application is checked and kept, with its reference and fee; the case is
+made moments later, and the status endpoint says so (docs/decisions/0037).
+
 Neither needs a CSRF token. A cross-site HTML form can post multipart/form-data (not
 `application/json`), but it cannot send an `Authorization` header, and without the API
 key in it nothing is read or stored; the browser never holds a key to attach, as the API
@@ -49,7 +54,14 @@ from civitas.journeys.idempotency import (
     remember,
     request_fingerprint,
 )
-from civitas.journeys.submission import NotSubmitted, Submitted, submit_answers
+from civitas.journeys.submission import (
+    Accepted,
+    NotSubmitted,
+    Submitted,
+    accept_answers,
+    find_accepted_application,
+    submit_answers,
+)
 from civitas.journeys.uploads import discard_upload, receive_sent_files
 from civitas.platform import ratelimit
 from civitas.platform.files.kinds import describe_size
@@ -57,7 +69,7 @@ from civitas.platform.input_guards import JSONTooDeep, parse_json
 from civitas.platform.jsontypes import JSONObject
 from civitas.platform.middleware import bounds_its_own_body
 from civitas.platform.problems import problem_response
-from civitas.platform.references import normalise_reference
+from civitas.platform.references import is_accepted_reference, normalise_reference
 
 logger = logging.getLogger(__name__)
 
@@ -253,6 +265,17 @@ def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
             problem_type="declaration-required",
             detail="Set 'declaration' to true to confirm the answers are correct.",
         )
+    if not sent.files and _prefers_async(request):
+        return _store(
+            service,
+            body["answers"],
+            files={},
+            language=str(language),
+            key=key,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            later=True,
+        )
     files = receive_sent_files(service=service, sent=sent.files)
     try:
         if files.errors:
@@ -293,24 +316,37 @@ def _store(
     key: ApiKeyRef,
     idempotency_key: str | None,
     fingerprint: str,
+    later: bool = False,
 ) -> JsonResponse:
-    """Stores the application as a case (a 201), or says why not (a 422)."""
+    """Stores the application as a case (a 201), or, `later`, keeps it for its case to be
+    made by a job (a 202); or says why not (a 422)."""
     # The case and the record of its response commit together: a second request with the
     # same key, racing this one, fails on the key and makes no case. Without a key or
     # files there is nothing to commit beside the case, which is its own transaction: an
     # outer one would only add a savepoint, two round trips (docs/decisions/0034).
     together = idempotency_key is not None or bool(files)
+    status_code = 202 if later else 201
     try:
         with transaction.atomic() if together else contextlib.nullcontext():
-            result = submit_answers(
-                service,
-                answers,
-                channel="api",
-                today=timezone.localdate(),
-                language=language,
-                files_sent=files,
-                api_key=key.public_id,
-            )
+            result: Submitted | Accepted | NotSubmitted
+            if later:
+                result = accept_answers(
+                    service,
+                    answers,
+                    today=timezone.localdate(),
+                    language=language,
+                    api_key=key.public_id,
+                )
+            else:
+                result = submit_answers(
+                    service,
+                    answers,
+                    channel="api",
+                    today=timezone.localdate(),
+                    language=language,
+                    files_sent=files,
+                    api_key=key.public_id,
+                )
             if isinstance(result, NotSubmitted):
                 return _invalid_answers(result.errors)
             response = _submitted(result, service, language=str(language))
@@ -320,6 +356,7 @@ def _store(
                     key=idempotency_key,
                     fingerprint=fingerprint,
                     response=response,
+                    status_code=status_code,
                 )
     except IntegrityError:
         replay = (
@@ -330,7 +367,28 @@ def _store(
         if replay is None:
             raise
         return _replayed(replay)
-    return JsonResponse(response, status=201)
+    return _answered(response, status_code)
+
+
+def _answered(body: JSONObject, status_code: int) -> JsonResponse:
+    """The response to a submission: 201 with the case, or 202 with the application
+    accepted, which says where its status is and that the preference was applied."""
+    response = JsonResponse(body, status=status_code)
+    if status_code == 202:
+        response["Location"] = f"/api/v1/applications/{body['reference']}"
+        response["Preference-Applied"] = "respond-async"
+    return response
+
+
+def _prefers_async(request: HttpRequest) -> bool:
+    """Whether the request's `Prefer` header (RFC 7240) asks for `respond-async`: its
+    preferences are separated by commas, each a token with optional `=value` and
+    `;`-separated parameters; names are case-insensitive."""
+    header = request.headers.get("Prefer", "")
+    return any(
+        preference.split(";")[0].split("=")[0].strip().lower() == "respond-async"
+        for preference in header.split(",")
+    )
 
 
 def _invalid_answers(errors: Mapping[str, str]) -> JsonResponse:
@@ -461,7 +519,7 @@ def _digests(files: Mapping[str, list[UploadedFile]]) -> list[SentFileDigest]:
     return digests
 
 
-def _submitted(result: Submitted, service: Service, *, language: str) -> JSONObject:
+def _submitted(result: Submitted | Accepted, service: Service, *, language: str) -> JSONObject:
     fee = result.fee
     body: JSONObject = {
         "reference": result.reference,
@@ -509,7 +567,7 @@ def _replayed(replay: Replay) -> JsonResponse:
             detail="This Idempotency-Key was sent with a different application. Use a new "
             "key for each application, and the same key only to send one again.",
         )
-    response = JsonResponse(replay.response, status=201)
+    response = _answered(replay.response, replay.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -529,14 +587,26 @@ def application_status(request: HttpRequest, reference: str) -> JsonResponse:
             detail="This key may not read applications.",
         )
     canonical = normalise_reference(reference) if len(reference) <= 32 else None
+    if canonical is not None and is_accepted_reference(canonical):
+        # Read before the case: a row not yet recorded then has no case yet; read after,
+        # a case made in between would be missed.
+        accepted = find_accepted_application(canonical, organisation_id=key.organisation.id)
+        if accepted is not None and not accepted.recorded:
+            if not key.allows("read", accepted.service_slug):
+                return _application_not_found()
+            return JsonResponse(
+                {
+                    "reference": accepted.reference,
+                    "status": "accepted",
+                    "status_label": ACCEPTED_LABEL,
+                    "organisation": key.organisation.slug,
+                    "service": accepted.service_slug,
+                    "submitted_at": accepted.accepted_at.isoformat(),
+                }
+            )
     case = find_case_status(canonical, organisation_id=key.organisation.id) if canonical else None
     if case is None or not key.allows("read", case.service_slug):
-        return problem_response(
-            status=404,
-            title="Application not found",
-            problem_type="not-found",
-            detail="There is no application with this reference that this key may read.",
-        )
+        return _application_not_found()
     return JsonResponse(
         {
             "reference": case.reference,
@@ -546,6 +616,20 @@ def application_status(request: HttpRequest, reference: str) -> JsonResponse:
             "service": case.service_slug,
             "submitted_at": case.submitted_at.isoformat(),
         }
+    )
+
+
+# The status of an application accepted whose case is not made yet, as the workflow's
+# states are labelled: by language.
+ACCEPTED_LABEL = {"en": "Accepted, being recorded", "cy": "Derbyniwyd, wrthi'n cael ei gofnodi"}
+
+
+def _application_not_found() -> JsonResponse:
+    return problem_response(
+        status=404,
+        title="Application not found",
+        problem_type="not-found",
+        detail="There is no application with this reference that this key may read.",
     )
 
 

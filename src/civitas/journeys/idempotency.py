@@ -30,6 +30,7 @@ class Replay:
 
     response: JSONObject
     same_request: bool
+    status_code: int = 201
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,20 @@ def find_replay(*, api_key_id: int, key: str, fingerprint: str) -> Replay | None
     ).first()
     if earlier is None:
         return None
-    return Replay(response=earlier.response, same_request=earlier.request_sha256 == fingerprint)
+    return Replay(
+        response=earlier.response,
+        same_request=earlier.request_sha256 == fingerprint,
+        status_code=earlier.status_code,
+    )
 
 
-def remember(*, api_key_id: int, key: str, fingerprint: str, response: JSONObject) -> None:
-    """Keeps the response to this request; call in the transaction that made the case, so
-    that a second request racing the first fails on the unique key and rolls back its own
-    case (IntegrityError, for the caller to answer with the first's response)."""
+def remember(
+    *, api_key_id: int, key: str, fingerprint: str, response: JSONObject, status_code: int = 201
+) -> None:
+    """Keeps the response to this request (its body and status); call in the transaction
+    that made the case, so that a second request racing the first fails on the unique key
+    and rolls back its own case (IntegrityError, for the caller to answer with the first's
+    response)."""
     IdempotentSubmission.objects.filter(
         api_key_id=api_key_id, key=key, created_at__lte=_oldest_kept()
     ).delete()
@@ -79,6 +87,7 @@ def remember(*, api_key_id: int, key: str, fingerprint: str, response: JSONObjec
         key=key,
         request_sha256=fingerprint,
         response=response,
+        status_code=status_code,
         created_at=timezone.now(),
     )
 

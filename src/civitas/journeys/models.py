@@ -74,6 +74,8 @@ class IdempotentSubmission(models.Model):
     key = models.CharField(max_length=255)
     request_sha256 = models.CharField(max_length=64)
     response = models.JSONField()
+    # 201 for a case made, 202 for an application accepted to be made later.
+    status_code = models.PositiveSmallIntegerField(default=201, db_default=201)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -83,3 +85,44 @@ class IdempotentSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"idempotent submission {self.pk}"
+
+
+class AcceptedApplication(models.Model):
+    """An application the API accepted before its case was made (decision 0037).
+
+    Its answers were checked in full when it came in; the worker makes its case under the
+    reference the client was given, in one transaction that marks this row recorded and
+    clears its answers. The row is kept after that, as the register of the references
+    handed out this way (their half of the reference space, platform.references), so that
+    no reference is handed out twice.
+    """
+
+    reference = models.CharField(max_length=16, unique=True)
+    organisation_id = models.BigIntegerField()
+    service_slug = models.SlugField(max_length=60)
+    service_version = models.PositiveIntegerField()
+    language = models.CharField(max_length=8)
+    api_key = models.CharField(max_length=64)
+    # The checked answers until the case is made; null after.
+    answers = EncryptedJSONField(null=True, bound_to="reference")
+    accepted_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(null=True)
+    # Why the worker could not make the case, for an operator; it is not tried again.
+    held_reason = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["accepted_at"],
+                name="accepted_waiting",
+                condition=models.Q(recorded_at__isnull=True, held_reason=""),
+            ),
+            models.Index(
+                fields=["accepted_at"],
+                name="accepted_held",
+                condition=models.Q(recorded_at__isnull=True) & ~models.Q(held_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -3,18 +3,40 @@
 The whole application is checked again as the API receives it (flow.check_submission),
 the fee (or the rules' estimate) is worked out, and the case is stored with its audit
 event, log entry and email (cases.public.submit_application).
+
+An API client that prefers it is answered as soon as its application is checked and
+kept (accept_answers, decision 0037): one row holds it under the reference the client is
+given, and a job makes its case from that row (record_accepted_application).
 """
 
+import contextlib
 import datetime
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from civitas.cases.public import SubmittedFile, submit_application
-from civitas.catalogue.public import Service, file_error, is_file_question
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from civitas.cases.public import AcceptedAs, SubmittedFile, submit_application
+from civitas.catalogue.public import (
+    Service,
+    ServiceNotFound,
+    file_error,
+    get_service_version,
+    is_file_question,
+)
 from civitas.journeys import flow
+from civitas.journeys.models import AcceptedApplication
 from civitas.journeys.uploads import discard_upload, find_upload, read_upload
 from civitas.platform.crypto import DecryptionError
+from civitas.platform.health import HealthResult
+from civitas.platform.jsontypes import JSONObject, JSONValue
+from civitas.platform.references import new_accepted_reference
+
+# Draws of a reference before giving up: a clash is one in about 10**11.
+REFERENCE_ATTEMPTS = 3
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +49,27 @@ class Submitted:
     status: str
     fee: flow.Fee | None
     estimate: flow.Estimate | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The application was checked and kept; its case is made by a job, under this
+    reference."""
+
+    reference: str
+    fee: flow.Fee | None
+    estimate: flow.Estimate | None = None
+    status: str = "accepted"
+
+
+@dataclass(frozen=True)
+class AcceptedStatus:
+    """An application accepted through the API, and whether its case is made yet."""
+
+    reference: str
+    service_slug: str
+    accepted_at: datetime.datetime
+    recorded: bool
 
 
 @dataclass(frozen=True)
@@ -71,10 +114,7 @@ def submit_answers(
         answers = {**answers, **files_sent}
     checked = flow.check_submission(service, answers, today=today)
     if checked.errors:
-        first = next(iter(checked.errors))
-        # An item's answer is named `<group>/<n>/<answer>`: the group's page asks it.
-        page = service.page_for_answer(first.split("/")[0])
-        return NotSubmitted(errors=checked.errors, page_id=page.id if page else None)
+        return _not_submitted(service, checked.errors)
     files = _files_named(service, checked.answers, files_sent=files_sent)
     if isinstance(files, NotSubmitted):
         return files
@@ -98,6 +138,216 @@ def submit_answers(
     for submitted in files:
         discard_upload(submitted.token)
     return Submitted(reference=case.reference, status=case.status, fee=fee, estimate=estimate)
+
+
+def accept_answers(
+    service: Service,
+    answers: Mapping[str, object],
+    *,
+    today: datetime.date,
+    language: str,
+    api_key: str,
+) -> Accepted | NotSubmitted:
+    """Checks a whole application sent through the API without files and, if it is
+    complete and valid, keeps it to be made a case by a job: one INSERT, committed before
+    this returns unless the caller's transaction holds it.
+
+    The answers, the fee and the estimate are worked out now, as `submit_answers` works
+    them out, and kept as they are: the case made later has exactly what the client was
+    told. A job is queued once the row is committed; should it not run, the sweep
+    (record_waiting_accepted_applications) makes the case.
+    """
+    named = _file_answers_named(service, answers)
+    if named:
+        return NotSubmitted(errors=named, page_id=None)
+    checked = flow.check_submission(service, answers, today=today)
+    if checked.errors:
+        return _not_submitted(service, checked.errors)
+    fee = flow.fee_for(service, checked.answers, today=today)
+    estimate = flow.estimate_for(service, checked.answers, today=today)
+    decision = fee.decision if fee else (estimate.decision if estimate else None)
+    kept: JSONObject = {
+        "answers": dict(checked.answers),
+        "fee_pence": fee.pence if fee else None,
+        "decision": decision,
+        "estimate": estimate.record() if estimate else None,
+    }
+    row = AcceptedApplication(
+        organisation_id=service.organisation_id,
+        service_slug=service.slug,
+        service_version=service.version,
+        language=language,
+        api_key=api_key,
+        answers=kept,
+        accepted_at=timezone.now(),
+    )
+    # With Redis, the row alone is one statement in its own transaction (no BEGIN, no
+    # COMMIT), and the job goes to Redis once it is committed. The database's own queue
+    # takes the job in the row's transaction: one commit for both.
+    redis = bool(settings.REDIS_URL)
+    for attempt in range(REFERENCE_ATTEMPTS):
+        row.reference = new_accepted_reference()
+        try:
+            # In a caller's transaction, a clash must not undo the caller's work: a savepoint.
+            alone = redis and not connection.in_atomic_block
+            with contextlib.nullcontext() if alone else transaction.atomic():
+                row.save(force_insert=True)
+                if not redis:
+                    _queue_recording(row.reference)
+            break
+        except IntegrityError:
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+    reference = row.reference
+    if redis:
+        transaction.on_commit(lambda: _queue_recording(reference))
+    return Accepted(reference=reference, fee=fee, estimate=estimate)
+
+
+def _queue_recording(reference: str) -> None:
+    """Puts the job that makes the case on the queue. Never raises for Redis: the
+    application is kept, and the sweep makes its case should the queue not take the job;
+    the database's queue fails with the row it is written beside."""
+    from civitas.journeys.tasks import record_accepted_application_task
+
+    if not settings.REDIS_URL:
+        record_accepted_application_task.enqueue(reference)
+        return
+    try:
+        record_accepted_application_task.enqueue(reference)
+    except Exception as error:
+        logger.warning(
+            "accepted application %s not queued (%s); the sweep will record it",
+            reference,
+            type(error).__name__,
+        )
+
+
+def record_accepted_application(reference: str) -> bool:
+    """Makes the case of an accepted application, in one transaction that marks the row
+    recorded and clears its answers; False when there is nothing to do (made already, or
+    being made by another worker). Safe to run any number of times, at once too.
+
+    A case that cannot be made for a reason that will not pass (its service version gone,
+    its reference taken by a case made before references were split) is held, with its
+    answers, and logged for an operator; any other error rolls back, for a later try.
+    """
+    with transaction.atomic():
+        row = (
+            AcceptedApplication.objects.select_for_update(skip_locked=True)
+            .filter(reference=reference, recorded_at__isnull=True, held_reason="")
+            .first()
+        )
+        if row is None:
+            return False
+        kept = row.answers
+        if not isinstance(kept, dict):
+            return _hold(row, "its answers are missing")
+        try:
+            service = get_service_version(
+                row.organisation_id, row.service_slug, row.service_version
+            )
+        except ServiceNotFound:
+            return _hold(row, "its service version is not found")
+        try:
+            with transaction.atomic():
+                submit_application(
+                    service=service,
+                    answers=_object(kept.get("answers")),
+                    fee_pence=_whole(kept.get("fee_pence")),
+                    decision=_object_or_none(kept.get("decision")),
+                    estimate=_object_or_none(kept.get("estimate")),
+                    channel="api",
+                    language=row.language,
+                    api_key=row.api_key,
+                    accepted=AcceptedAs(reference=row.reference, at=row.accepted_at),
+                )
+        except IntegrityError:
+            return _hold(row, "its reference is taken by another case")
+        row.recorded_at = timezone.now()
+        row.answers = None
+        row.save(update_fields=["recorded_at", "answers"])
+    return True
+
+
+def record_waiting_accepted_applications() -> int:
+    """The periodic sweep: makes the case of each accepted application whose job has not
+    made it after ACCEPTED_APPLICATION_SWEEP_SECONDS (the queue lost it, or it failed);
+    returns how many it made."""
+    waited = timezone.now() - datetime.timedelta(
+        seconds=settings.ACCEPTED_APPLICATION_SWEEP_SECONDS
+    )
+    waiting = list(
+        AcceptedApplication.objects.filter(
+            recorded_at__isnull=True, held_reason="", accepted_at__lte=waited
+        )
+        .order_by("accepted_at")
+        .values_list("reference", flat=True)[:100]
+    )
+    return sum(record_accepted_application(reference) for reference in waiting)
+
+
+def find_accepted_application(reference: str, *, organisation_id: int) -> AcceptedStatus | None:
+    """The application of the organisation accepted under this (canonical) reference;
+    None for none, and for another organisation's."""
+    row = (
+        AcceptedApplication.objects.filter(reference=reference, organisation_id=organisation_id)
+        .values_list("service_slug", "accepted_at", "recorded_at")
+        .first()
+    )
+    if row is None:
+        return None
+    return AcceptedStatus(
+        reference=reference, service_slug=row[0], accepted_at=row[1], recorded=row[2] is not None
+    )
+
+
+def check_accepted_applications() -> HealthResult:
+    """The part of /healthz for applications accepted through the API: "delayed" once the
+    oldest not yet made a case has waited ACCEPTED_APPLICATION_DELAY_ALERT_SECONDS, "held"
+    while any is held for an operator. Both read a partial index."""
+    oldest = (
+        AcceptedApplication.objects.filter(recorded_at__isnull=True, held_reason="")
+        .order_by("accepted_at")
+        .values_list("accepted_at", flat=True)
+        .first()
+    )
+    waited = 0 if oldest is None else max(0, int((timezone.now() - oldest).total_seconds()))
+    held = (
+        AcceptedApplication.objects.filter(recorded_at__isnull=True)
+        .exclude(held_reason="")
+        .exists()
+    )
+    status = "held" if held else "ok"
+    if waited > settings.ACCEPTED_APPLICATION_DELAY_ALERT_SECONDS:
+        status = "delayed"
+    return HealthResult(status, {"oldest_waiting_seconds": waited, "held": held})
+
+
+def _hold(row: AcceptedApplication, reason: str) -> bool:
+    logger.error("accepted application %s held: %s", row.reference, reason)
+    row.held_reason = reason
+    row.save(update_fields=["held_reason"])
+    return False
+
+
+def _object(value: JSONValue) -> JSONObject:
+    return value if isinstance(value, dict) else {}
+
+
+def _object_or_none(value: JSONValue) -> JSONObject | None:
+    return value if isinstance(value, dict) else None
+
+
+def _whole(value: JSONValue) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _not_submitted(service: Service, errors: dict[str, str]) -> NotSubmitted:
+    first = next(iter(errors))
+    # An item's answer is named `<group>/<n>/<answer>`: the group's page asks it.
+    page = service.page_for_answer(first.split("/")[0])
+    return NotSubmitted(errors=errors, page_id=page.id if page else None)
 
 
 def send_as_part(question_id: str) -> str:

@@ -26,9 +26,35 @@ def _check_character(payload: str) -> str:
     return ALPHABET[(base - total % base) % base]
 
 
+# The references are split in two halves by their first character, so that two ways of
+# handing them out never draw the same one: a case's own (made as it is submitted) starts
+# with a character at an even place in the alphabet; one handed out when an application
+# is accepted, before its case is made (decision 0037), with one at an odd place. Each
+# half is unique within itself by its own table's key.
+_FIRST_OF_CASES = ALPHABET[0::2]
+_FIRST_OF_ACCEPTED = ALPHABET[1::2]
+
+
 def new_reference() -> str:
-    """A new random reference such as 'K7M-2QH-4XP' (8 random characters and a check)."""
-    return reference_for("".join(secrets.choice(ALPHABET) for _ in range(PAYLOAD_LENGTH)))
+    """A new random reference for a case made now, such as 'K7M-2QH-4XP' (8 random
+    characters and a check)."""
+    return _drawn(_FIRST_OF_CASES)
+
+
+def new_accepted_reference() -> str:
+    """A new random reference for an application accepted now whose case is made later:
+    never one that `new_reference` draws."""
+    return _drawn(_FIRST_OF_ACCEPTED)
+
+
+def is_accepted_reference(reference: str) -> bool:
+    """Whether a (canonical) reference is of the half `new_accepted_reference` draws."""
+    return reference[:1] in _FIRST_OF_ACCEPTED
+
+
+def _drawn(first_characters: str) -> str:
+    rest = "".join(secrets.choice(ALPHABET) for _ in range(PAYLOAD_LENGTH - 1))
+    return reference_for(secrets.choice(first_characters) + rest)
 
 
 def reference_for(payload: str) -> str:

@@ -1,0 +1,333 @@
+"""An API client that prefers it (`Prefer: respond-async`) is answered 202 Accepted as
+soon as its application is checked and kept; a job makes the case under the reference it
+was given, at least once and never twice (docs/decisions/0037)."""
+
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from civitas.cases.models import Case
+from civitas.journeys.models import AcceptedApplication
+from civitas.journeys.submission import (
+    record_accepted_application,
+    record_waiting_accepted_applications,
+)
+from civitas.journeys.tests.test_api import URL, valid_answers
+from civitas.journeys.tests.test_api_uploads import URL as UPLOADS_URL
+from civitas.journeys.tests.test_api_uploads import application, send
+from civitas.notify.models import Message
+from civitas.platform.references import is_accepted_reference, normalise_reference
+from conftest import SERVICES, publish_example, run_queued_jobs
+
+ASYNC = {"Prefer": "respond-async"}
+
+
+@pytest.fixture
+def blue_badge(organisations):
+    return publish_example(SERVICES / "blue-badge" / "service.yaml")
+
+
+def accept(client, headers, answers=None, extra=None):
+    return client.post(
+        URL,
+        data=json.dumps({"version": 1, "answers": answers or valid_answers(), "declaration": True}),
+        content_type="application/json",
+        headers={**headers, **ASYNC, **(extra or {})},
+    )
+
+
+def status_of(client, reference, headers):
+    return client.get(f"/api/v1/applications/{reference}", headers=headers)
+
+
+def test_an_application_sent_preferring_async_is_accepted_with_its_reference_and_fee(
+    client, parking_permit, api_headers
+):
+    response = accept(client, api_headers)
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == "accepted"
+    assert body["fee_pence"] == 7700
+    assert body["fee_explanation"][-1] == "Fee to pay: £77."
+    assert response["Location"] == f"/api/v1/applications/{body['reference']}"
+    assert response["Preference-Applied"] == "respond-async"
+    assert normalise_reference(body["reference"]) == body["reference"]
+    assert is_accepted_reference(body["reference"])
+    # Kept, not yet a case: nothing a caseworker sees, no email.
+    assert not Case.objects.exists()
+    assert not Message.objects.exists()
+
+
+def test_the_job_makes_the_case_the_client_was_told_of(client, parking_permit, api_headers):
+    body = accept(client, api_headers).json()
+    run_queued_jobs()
+    case = Case.objects.get(reference=body["reference"])
+    assert case.channel == "api"
+    assert case.answers["zone"] == "A"  # derived when accepted, kept as checked
+    assert case.fee_pence == body["fee_pence"]
+    assert case.fee_decision["explanation"] == body["fee_explanation"]
+    assert Message.objects.filter(about=case.reference).count() == 1
+    row = AcceptedApplication.objects.get(reference=body["reference"])
+    assert row.recorded_at is not None
+    assert row.answers is None  # the case holds them now
+
+
+def test_the_case_counts_from_when_the_application_was_accepted(
+    client, parking_permit, api_headers
+):
+    body = accept(client, api_headers).json()
+    accepted_at = timezone.now() - datetime.timedelta(minutes=5)
+    AcceptedApplication.objects.filter(reference=body["reference"]).update(accepted_at=accepted_at)
+    run_queued_jobs()
+    case = Case.objects.get(reference=body["reference"])
+    assert case.submitted_at == accepted_at
+    assert case.status_since == accepted_at
+
+
+def test_the_status_says_accepted_until_the_case_is_made_then_where_it_stands(
+    client, parking_permit, api_headers, api_key
+):
+    reference = accept(client, api_headers).json()["reference"]
+    reader = api_key(scopes=["read"])
+    waiting = status_of(client, reference.lower().replace("-", ""), reader)
+    assert waiting.status_code == 200, waiting.content
+    assert waiting.json()["status"] == "accepted"
+    assert waiting.json()["service"] == "resident-parking-permit"
+    assert waiting.json()["status_label"]["en"] == "Accepted, being recorded"
+    run_queued_jobs()
+    made = status_of(client, reference, reader)
+    assert made.json()["status"] == "submitted"
+
+
+def test_another_organisations_accepted_application_is_not_found(
+    client, parking_permit, api_headers, api_key
+):
+    reference = accept(client, api_headers).json()["reference"]
+    response = status_of(client, reference, api_key("sample-district", ["read"]))
+    assert response.status_code == 404
+    response = status_of(client, reference, api_key(scopes=["read:blue-badge"]))
+    assert response.status_code == 404
+
+
+def test_the_job_run_twice_makes_one_case(client, parking_permit, api_headers):
+    reference = accept(client, api_headers).json()["reference"]
+    assert record_accepted_application(reference) is True
+    assert record_accepted_application(reference) is False
+    assert Case.objects.filter(reference=reference).count() == 1
+    assert Message.objects.filter(about=reference).count() == 1
+
+
+def test_an_application_whose_job_was_lost_is_recorded_by_the_sweep(
+    client, parking_permit, api_headers, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    reference = accept(client, api_headers).json()["reference"]
+    DBTaskResult.objects.all().delete()  # the queue lost the job
+    settings.ACCEPTED_APPLICATION_SWEEP_SECONDS = 0
+    assert record_waiting_accepted_applications() == 1
+    assert Case.objects.filter(reference=reference).exists()
+    assert record_waiting_accepted_applications() == 0
+
+
+def test_the_sweep_leaves_an_application_its_job_may_still_take(
+    client, parking_permit, api_headers
+):
+    accept(client, api_headers)
+    assert record_waiting_accepted_applications() == 0
+    assert not Case.objects.exists()
+
+
+def test_a_failing_recording_keeps_the_application_for_a_later_try(
+    client, parking_permit, api_headers, monkeypatch
+):
+    from civitas.journeys import submission
+
+    reference = accept(client, api_headers).json()["reference"]
+
+    def database_gone(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(submission, "submit_application", database_gone)
+    with pytest.raises(RuntimeError):
+        record_accepted_application(reference)
+    row = AcceptedApplication.objects.get(reference=reference)
+    assert row.recorded_at is None
+    assert row.answers is not None
+    monkeypatch.undo()
+    assert record_accepted_application(reference) is True
+    assert Case.objects.filter(reference=reference).exists()
+
+
+def test_an_application_whose_reference_a_case_already_has_is_held_not_lost(
+    client, parking_permit, api_headers, caplog
+):
+    reference = accept(client, api_headers).json()["reference"]
+    run_queued_jobs()
+    # A second row under the same reference, as a case made before references were split
+    # in two halves could have it.
+    AcceptedApplication.objects.filter(reference=reference).update(
+        reference="XXX-XXX-XXX", recorded_at=None
+    )
+    other = AcceptedApplication.objects.get(reference="XXX-XXX-XXX")
+    Case.objects.filter(reference=reference).update(reference="XXX-XXX-XXX")
+    other.answers = {"answers": valid_answers(), "fee_pence": 7700}
+    other.save()
+    assert record_accepted_application("XXX-XXX-XXX") is False
+    other.refresh_from_db()
+    assert other.held_reason == "its reference is taken by another case"
+    assert other.answers is not None  # kept for an operator
+    assert "XXX-XXX-XXX" in caplog.text
+
+
+def test_invalid_answers_are_refused_at_once_and_nothing_is_kept(
+    client, parking_permit, api_headers
+):
+    response = accept(client, api_headers, {**valid_answers(), "email": "not an address"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "#/answers/email"
+    assert not AcceptedApplication.objects.exists()
+
+
+def test_a_file_id_in_the_answers_is_refused_when_accepted_as_when_submitted(
+    client, blue_badge, api_headers
+):
+    body = application(photo="Zc1mJkI1Lx2m3PpJ8bTd7WqYv0aB_-9Q")
+    response = client.post(
+        UPLOADS_URL,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={**api_headers, **ASYNC},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "#/answers/photo"
+    assert not AcceptedApplication.objects.exists()
+
+
+def test_an_application_with_files_is_made_a_case_at_once_whatever_it_prefers(
+    client, blue_badge, api_headers
+):
+    # The files are checked and sealed with the case in the request; keeping them for a
+    # job too would hold them twice.
+    response = send(client, api_headers, HTTP_PREFER="respond-async")
+    assert response.status_code == 201, response.content
+    assert "Preference-Applied" not in response
+    assert Case.objects.filter(reference=response.json()["reference"]).exists()
+
+
+def test_a_retry_with_its_idempotency_key_gets_the_same_202(client, parking_permit, api_headers):
+    first = accept(client, api_headers, extra={"Idempotency-Key": "one"})
+    again = accept(client, api_headers, extra={"Idempotency-Key": "one"})
+    assert again.status_code == 202
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["reference"] == first.json()["reference"]
+    assert AcceptedApplication.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "prefer",
+    [
+        "respond-async",
+        "RESPOND-ASYNC",
+        "wait=5, respond-async",
+        "respond-async; x=1",
+        "handling=lenient,respond-async",
+    ],
+)
+def test_the_preference_is_read_as_rfc_7240_writes_it(client, parking_permit, api_headers, prefer):
+    response = client.post(
+        URL,
+        data=json.dumps({"version": 1, "answers": valid_answers(), "declaration": True}),
+        content_type="application/json",
+        headers={**api_headers, "Prefer": prefer},
+    )
+    assert response.status_code == 202
+
+
+@pytest.mark.parametrize("prefer", ["", "respond-asynchronously", "return=minimal", "wait=1"])
+def test_without_the_preference_the_case_is_made_at_once(
+    client, parking_permit, api_headers, prefer
+):
+    response = client.post(
+        URL,
+        data=json.dumps({"version": 1, "answers": valid_answers(), "declaration": True}),
+        content_type="application/json",
+        headers={**api_headers, "Prefer": prefer},
+    )
+    assert response.status_code == 201
+    assert Case.objects.filter(reference=response.json()["reference"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_an_application_is_one_insert_and_its_job_in_one_commit(
+    client, parking_permit, api_headers
+):
+    assert accept(client, api_headers).status_code == 202  # the key is looked up once
+    with CaptureQueriesContext(connection) as queries:
+        assert accept(client, api_headers).status_code == 202
+    statements = [query["sql"] for query in queries.captured_queries]
+    # The key's count against its rate; then the application and its job in the
+    # database's queue, committed together. (With Redis, the application is one
+    # statement alone, and its job goes to Redis after it.)
+    assert len(statements) == 5, "\n".join(statements)
+    assert statements[1].startswith("BEGIN")
+    assert "journeys_acceptedapplication" in statements[2]
+    assert "django_tasks_database" in statements[3] or "task" in statements[3].lower()
+    assert statements[4] == "COMMIT"
+    assert not any("SAVEPOINT" in sql for sql in statements)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_accepting_is_one_statement_and_one_call_to_redis(
+    client, parking_permit, api_headers, settings, monkeypatch
+):
+    from civitas.journeys import tasks
+
+    queued = []
+
+    class RedisQueue:
+        # Only what is sent, and when: the statements are what this test counts.
+        enqueue = staticmethod(queued.append)
+
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    monkeypatch.setattr(tasks, "record_accepted_application_task", RedisQueue)
+    assert accept(client, api_headers).status_code == 202
+    with CaptureQueriesContext(connection) as queries:
+        reference = accept(client, api_headers).json()["reference"]
+    statements = [query["sql"] for query in queries.captured_queries]
+    application = [sql for sql in statements if "journeys_acceptedapplication" in sql]
+    assert len(application) == 1
+    assert application[0].startswith("INSERT")
+    assert not any(sql.startswith(("BEGIN", "SAVEPOINT", "COMMIT")) for sql in statements)
+    assert queued[-1] == reference  # after the row committed
+
+
+def test_healthz_says_delayed_when_an_accepted_application_waits_too_long(
+    client, parking_permit, api_headers
+):
+    from civitas.journeys.submission import check_accepted_applications
+
+    reference = accept(client, api_headers).json()["reference"]
+    assert check_accepted_applications().status == "ok"
+    AcceptedApplication.objects.filter(reference=reference).update(
+        accepted_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    result = check_accepted_applications()
+    assert result.status == "delayed"
+    assert result.details["oldest_waiting_seconds"] >= 600
+    response = client.get("/healthz")
+    assert response.json()["accepted_applications"]["status"] == "delayed"
+
+
+def test_healthz_says_held_while_an_application_waits_for_an_operator(
+    client, parking_permit, api_headers
+):
+    from civitas.journeys.submission import check_accepted_applications
+
+    reference = accept(client, api_headers).json()["reference"]
+    AcceptedApplication.objects.filter(reference=reference).update(held_reason="test")
+    assert check_accepted_applications().status == "held"

@@ -164,7 +164,8 @@ PERIODIC_JOBS = (
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
     # Retention: what each service keeps no longer, deleted or anonymised and recorded.
-    PeriodicJob("cases.apply_retention", apply_retention, every_seconds=3600),
+    # A batch per service and kind a run, every minute: short, as the sweeps share a thread.
+    PeriodicJob("cases.apply_retention", apply_retention, every_seconds=60),
     PeriodicJob(
         "journeys.delete_abandoned_journeys", delete_abandoned_journeys, every_seconds=3600
     ),

@@ -49,6 +49,7 @@ from civitas.identity.public import (
     ApiKeyCreated,
     ApiKeyRevoked,
     AuditTrailExported,
+    FieldKeyRotationStarted,
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
@@ -132,6 +133,7 @@ EVENT_HANDLERS: EventTable = {
     AuditTrailExported: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyRevoked: Handlers(in_transaction=(record_audit_trail,)),
     TeamChanged: Handlers(in_transaction=(record_audit_trail,)),
+    FieldKeyRotationStarted: Handlers(in_transaction=(record_audit_trail,)),
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),

@@ -146,3 +146,23 @@ class AuditTrailExported(DomainEvent):
             organisation=self.organisation,
             details={"from": self.start, "to": self.end, "rows": self.rows},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldKeyRotationStarted(DomainEvent):
+    """An operator started re-sealing everything under a new field encryption key. The
+    key's id only: never the key."""
+
+    key_id: str
+    steps: int
+    by: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="encryption_key.rotation_started",
+            object_type="encryption_key",
+            object_id=self.key_id,
+            actor_type="operator",
+            actor_id=self.by,
+            details={"steps": self.steps},
+        )

@@ -24,7 +24,7 @@ from civitas.platform.key_rotation import (
     key_rotation_status,
     reseal_rows,
 )
-from civitas.platform.models import KeyRotation, KeyRotationStep
+from civitas.platform.models import AuditEvent, KeyRotation, KeyRotationStep
 from conftest import acting, run_queued_jobs
 
 NEW_KEY = "a new field encryption key, for the rotation tests"
@@ -193,6 +193,10 @@ def test_rotating_again_for_the_same_key_carries_on_rather_than_starting_over(
     call_command("keys", "rotate", stdout=io.StringIO())
     call_command("keys", "rotate", stdout=io.StringIO())
     assert KeyRotation.objects.count() == 1
+    started = AuditEvent.objects.filter(action="encryption_key.rotation_started")
+    assert [(e.object_id, e.actor_type, e.actor_id) for e in started] == [
+        (current_key_id(), "operator", "command-line")
+    ] * 2
     run_queued_jobs()
     assert KeyRotation.objects.get().finished_at is not None
 

@@ -22,12 +22,9 @@ from civitas.identity.services import (
     find_organisation,
     list_api_keys,
     revoke_api_key,
+    start_field_key_rotation,
 )
-from civitas.platform.key_rotation import (
-    RotationNotNeeded,
-    key_rotation_status,
-    start_key_rotation,
-)
+from civitas.platform.key_rotation import RotationNotNeeded, key_rotation_status
 
 # Who made or revoked a key, in the audit trail, when it was done at the command line.
 COMMAND_LINE = "command-line"
@@ -116,7 +113,7 @@ class Command(BaseCommand):
             )
             return
         try:
-            rotation = start_key_rotation()
+            rotation = start_field_key_rotation(started_by=COMMAND_LINE)
         except RotationNotNeeded as error:
             raise CommandError(str(error)) from None
         steps = rotation.steps.count()

@@ -202,3 +202,37 @@ def test_answers_saved_and_never_sent_are_deleted_after_the_services_period(park
     assert entry["subject"] is None
     assert "saver" not in json.dumps(entry)
     assert old.id not in SavedJourney.objects.values_list("id", flat=True)
+
+
+def test_each_organisation_s_service_keeps_its_own_periods(
+    closed_case, other_council_permit, django_capture_on_commit_callbacks
+):
+    """Two councils run a service with the same slug: Example Borough keeps files a
+    year, Sample District (which says nothing) as long as the case, two years."""
+    ours, closed_at = closed_case
+    theirs = submit_application(service=other_council_permit, answers=dict(ANSWERS), fee_pence=5000)
+    store_case_files(
+        theirs,
+        [SubmittedFile(new_file_token(), "evidence", "v5c.pdf", "application/pdf", b"%PDF-1")],
+    )
+    theirs.status, theirs.status_kind, theirs.status_since = (
+        "approved",
+        "closed-approved",
+        closed_at,
+    )
+    theirs.save()
+    apply_retention(now=closed_at + 400 * DAY)
+    assert not CaseFile.objects.filter(case=ours).exists()
+    assert CaseFile.objects.filter(case=theirs).exists()
+
+
+def test_a_case_closed_before_workflows_counts_from_its_decision(
+    parking_permit, django_capture_on_commit_callbacks
+):
+    case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=100)
+    decided = timezone.now() - 3 * 365 * DAY
+    case.status, case.status_kind, case.status_since = "approved", "closed-approved", None
+    case.decided_at = decided
+    case.save()
+    apply_retention()
+    assert Case.objects.get(pk=case.pk).anonymised_at is not None

@@ -109,6 +109,8 @@ def test_one_question_can_be_shown_on_its_own(client, blue_badge, caseworker, si
     assert WALKING in response.content.decode()
     assert NI_NUMBER not in response.content.decode()
     assert _shows(case)[0].details["questions"] == ["walking_description"]
+    history = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Caseworker showed the sensitive answers" in history
 
 
 def test_a_get_shows_nothing(client, blue_badge, caseworker, signed_in):

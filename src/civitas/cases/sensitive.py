@@ -145,7 +145,3 @@ def show_sensitive_answers(
 def _is_file(service: Service, question_id: str) -> bool:
     return any(q.id == question_id and q.type == "file" for q in service.model.questions_with_items)
 
-
-def is_sensitive_file(service: Service, answer_id: str) -> bool:
-    """Whether a case file answers a sensitive question (its download needs the permission)."""
-    return answer_id in service.model.sensitive_ids

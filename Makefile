@@ -72,8 +72,12 @@ demo: install migrate ## Set up the demo and serve it on http://127.0.0.1:8000 w
 	@echo "    support@shared-services.example / demo-administrator-password  (works for both, one at a time)"
 	@echo "    security code: run '$(BIN)/civitas demo code EMAIL' (or add TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP to an authenticator app for the first)"
 	@echo "  Sent emails: http://$(HOST):$(PORT)/staff/messages/ (and var/mail/)"
+	@echo "  Sign in through the local identity provider: http://$(HOST):$(PORT)/account/sign-in/identity-provider/"
+	@echo "    citizen@example.com / demo-citizen-password (identity proved), unproved@example.com (not)"
 	@echo
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho --procfile Procfile start
+	HOST=$(HOST) PORT=$(PORT) CITIZEN_OIDC_ISSUER=http://127.0.0.1:8100 CITIZEN_OIDC_CLIENT_ID=civitas-demo \
+	  CITIZEN_OIDC_CLIENT_KEY_FILE=var/identity-provider/client-key.pem \
+	  $(BIN)/honcho --procfile Procfile start
 
 .PHONY: test
 test: install system-packages ## Run every test on SQLite, then on PostgreSQL
@@ -82,16 +86,16 @@ test: install system-packages ## Run every test on SQLite, then on PostgreSQL
 
 .PHONY: lint
 lint: $(VENV)/.installed ## Ruff, import contracts, mypy and a check that migrations are up to date
-	$(BIN)/ruff check src tests bench conftest.py
-	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/ruff check src tests bench tools conftest.py
+	$(BIN)/ruff format --check src tests bench tools conftest.py
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/civitas makemigrations --check --dry-run --verbosity 1
 
 .PHONY: format
 format: $(VENV)/.installed ## Fix what ruff can fix
-	$(BIN)/ruff check --fix src tests bench conftest.py
-	$(BIN)/ruff format src tests bench conftest.py
+	$(BIN)/ruff check --fix src tests bench tools conftest.py
+	$(BIN)/ruff format src tests bench tools conftest.py
 
 .PHONY: bench
 bench: install system-packages ## Benchmarks: ratios to floors measured in the same run

@@ -441,3 +441,29 @@ def _fresh_process_memory(request):
         forget_live_versions()
         forget_api_keys()
         guard.reset()
+
+
+@pytest.fixture(scope="session")
+def identity_provider(tmp_path_factory):
+    """The local OpenID Connect provider (tests/identity_provider.py), one per process."""
+    from tests.identity_provider import RETURN_PATH, start_identity_provider
+
+    provider = start_identity_provider(
+        tmp_path_factory.mktemp("identity-provider"), [f"http://testserver{RETURN_PATH}"]
+    )
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def citizen_oidc(identity_provider, settings):
+    """Civitas configured to sign citizens in through the local provider."""
+    from civitas.identity import oidc
+    from tests.identity_provider import CLIENT_ID
+
+    settings.CITIZEN_OIDC_ISSUER = identity_provider.url
+    settings.CITIZEN_OIDC_CLIENT_ID = CLIENT_ID
+    settings.CITIZEN_OIDC_CLIENT_KEY_FILE = str(identity_provider.client_key_file)
+    oidc.forget_provider()
+    yield identity_provider
+    oidc.forget_provider()

@@ -374,3 +374,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": read_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Citizens' sign-in through a national identity provider over OpenID Connect (decision
+# 0041); off unless an issuer and a client are set. The client's private key signs its
+# `private_key_jwt` assertions; the provider holds its public key.
+CITIZEN_OIDC_ISSUER = read_str("CITIZEN_OIDC_ISSUER", "")
+CITIZEN_OIDC_CLIENT_ID = read_str("CITIZEN_OIDC_CLIENT_ID", "")
+CITIZEN_OIDC_CLIENT_KEY_FILE = read_str("CITIZEN_OIDC_CLIENT_KEY_FILE", "")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/preview/", include("civitas.journeys.preview_urls")),
     path("staff/assist/", include("civitas.journeys.assist_urls")),
     path("staff/", include("civitas.identity.urls")),
+    path("account/sign-in/identity-provider/", include("civitas.identity.oidc_urls")),
     path("staff/cases/", include("civitas.cases.urls")),
     path("staff/messages/", include("civitas.notify.urls")),
     path("api/v1/", include("civitas.journeys.api_urls")),

@@ -663,6 +663,9 @@ class ServiceDefinition:
     """The labels its cases may be given, in the order written."""
     retention: Retention = field(default_factory=Retention)
     """How long each kind of record is kept (the platform's defaults unless it says)."""
+    sign_in_level: str | None = None
+    """The identity confidence (P0 to P3) a citizen must have signed in with to apply;
+    None: no sign-in needed."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -987,6 +990,7 @@ class ServiceDefinition:
                 CaseLabelSpec(id=spec["id"], label=spec["label"]) for spec in doc.get("labels", ())
             ),
             retention=Retention.from_document(doc.get("retention")),
+            sign_in_level=doc["sign_in"]["identity_level"] if doc.get("sign_in") else None,
         )
 
 

@@ -11,6 +11,11 @@ from civitas.identity.events import (
     SecurityCodeChecked,
     TeamChanged,
 )
+from civitas.identity.oidc_views import (
+    identity_sign_in_url,
+    meets_identity_level,
+    signed_in_identity_level,
+)
 from civitas.identity.permissions import (
     ANY_ROLE,
     OrganisationRef,
@@ -75,6 +80,7 @@ __all__ = [
     "find_organisation",
     "find_team",
     "has_permission",
+    "identity_sign_in_url",
     "is_team_member",
     "list_api_keys",
     "list_members_by_team",
@@ -82,8 +88,10 @@ __all__ = [
     "list_team_slugs",
     "list_teams",
     "list_teams_of",
+    "meets_identity_level",
     "organisation_requires_welsh",
     "revoke_api_key",
+    "signed_in_identity_level",
     "staff_context_for",
     "staff_member_required",
     "staff_names",

@@ -25,6 +25,7 @@ from civitas.catalogue.public import (
     is_file_question,
 )
 from civitas.catalogue.public import Question as CatalogueQuestion
+from civitas.identity.public import identity_sign_in_url, meets_identity_level
 from civitas.journeys import flow
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.platform.skeletons import render_from_skeleton
@@ -88,6 +89,21 @@ def rejected(
 
 
 def current_journey(request: HttpRequest, live: Service) -> tuple[Service, Journey] | HttpResponse:
+    """The citizen's journey and the version of the service it runs on; for a service
+    that needs its applicants signed in (its definition's `sign_in`), a redirect to sign
+    in first when they are not, or not to the identity level it needs.
+    """
+    found = _current_journey(request, live)
+    if isinstance(found, HttpResponse):
+        return found
+    service, _journey = found
+    level = service.model.sign_in_level
+    if level is not None and not service.is_preview and not meets_identity_level(request, level):
+        return redirect(identity_sign_in_url(level=level, next_url=request.get_full_path()))
+    return found
+
+
+def _current_journey(request: HttpRequest, live: Service) -> tuple[Service, Journey] | HttpResponse:
     """The citizen's journey and the version of the service it runs on.
 
     A journey finishes on the version it began with, whatever has been published since

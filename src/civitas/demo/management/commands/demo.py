@@ -1,7 +1,11 @@
 """`civitas demo setup` loads the example services and demo staff and prints a demo API
-key; `civitas demo code` prints the demo caseworker's current sign-in code. Refused in
-production."""
+key; `civitas demo code` prints the demo caseworker's current sign-in code; `civitas demo
+identity-provider` runs the local OpenID Connect provider citizens sign in through.
+Refused in production."""
 
+import os
+import sys
+from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
 import pyotp
@@ -150,6 +154,10 @@ class Command(BaseCommand):
         sub.add_parser("setup", help="load example services and demo staff (idempotent)")
         code = sub.add_parser("code", help="print a demo staff member's current sign-in code")
         code.add_argument("email", nargs="?", default=DEMO_STAFF[0]["email"])
+        provider = sub.add_parser(
+            "identity-provider", help="run the local identity provider citizens sign in through"
+        )
+        provider.add_argument("--port", type=int, default=8100)
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if settings.IS_PRODUCTION:
@@ -160,6 +168,9 @@ class Command(BaseCommand):
                     self.stdout.write(pyotp.TOTP(person["totp_secret"]).now())
                     return
             raise CommandError(f"no demo staff member {options['email']}")
+        if action == "identity-provider":
+            _run_identity_provider(options["port"])
+            return
         for slug, name in DEMO_ORGANISATIONS.items():
             ensure_organisation(slug=slug, name=name)
             # Before the services: publishing checks the teams their routing names.
@@ -201,3 +212,61 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo API key for {DEMO_KEY_ORGANISATION} (submit, read), shown once: {secret}"
         )
+
+
+# People at the local identity provider: one who has proved their identity (P2), one who
+# has only signed in (P0).
+DEMO_CITIZENS = {
+    "citizen@example.com": "P2",
+    "unproved@example.com": "P0",
+}
+DEMO_CITIZEN_PASSWORD = "demo-citizen-password"  # noqa: S105 (a demo sign-in, printed by make demo)
+DEMO_OIDC_CLIENT_ID = "civitas-demo"
+
+
+def _run_identity_provider(port: int) -> None:
+    """Runs tools/identity_provider (django-oauth-toolkit) with the demo's client, whose
+    key pair is made once under var/identity-provider/ (CITIZEN_OIDC_CLIENT_KEY_FILE)."""
+    folder = Path(settings.VAR_DIR) / "identity-provider"
+    folder.mkdir(parents=True, exist_ok=True)
+    private, public = folder / "client-key.pem", folder / "client-key.pub.pem"
+    if not private.exists():
+        _make_key_pair(private, public)
+    site = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+    redirect = "/account/sign-in/identity-provider/return/"
+    arguments = [
+        sys.executable,
+        "-m",
+        "identity_provider",
+        "--port",
+        str(port),
+        "--state-dir",
+        str(folder / "state"),
+        "--client",
+        f"{DEMO_OIDC_CLIENT_ID}={public}={site}{redirect} http://localhost:8000{redirect}",
+    ]
+    for email, level in DEMO_CITIZENS.items():
+        arguments += ["--person", f"{email}={DEMO_CITIZEN_PASSWORD}={level}"]
+    tools = Path(settings.BASE_DIR) / "tools"
+    os.chdir(tools)
+    os.execv(sys.executable, arguments)  # noqa: S606 (our own interpreter and module)
+
+
+def _make_key_pair(private: Path, public: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    private.chmod(0o600)
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )

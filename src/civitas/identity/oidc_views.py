@@ -1,0 +1,120 @@
+"""The citizen's pages for signing in through the national identity provider."""
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET
+
+from civitas.identity import oidc
+from civitas.platform import ratelimit
+from civitas.platform.client_address import client_address
+
+security = logging.getLogger("civitas.security")
+
+# Starting a sign-in costs the provider a page and us a session: bounded per address.
+START_RATE = "30/10minute"
+DEFAULT_NEXT = "/"
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    provider = oidc.citizen_provider()
+    if provider is None:
+        raise Http404
+    verdict = ratelimit.hit("oidc-start", client_address(request), START_RATE)
+    if not verdict.allowed:
+        security.warning("oidc sign-in start refused: rate limited")
+        response = render(
+            request,
+            "identity/oidc_refused.html",
+            {"retry_after_minutes": max(1, (verdict.retry_after_seconds + 59) // 60)},
+            status=429,
+        )
+        response["Retry-After"] = str(verdict.retry_after_seconds)
+        return response
+    next_url = request.GET.get("next", DEFAULT_NEXT)
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = DEFAULT_NEXT
+    level = request.GET.get("level", "P0")
+    if level not in oidc.IDENTITY_LEVELS:
+        level = "P0"
+    try:
+        url = oidc.start_sign_in(
+            request,
+            provider,
+            redirect_uri=request.build_absolute_uri(reverse("identity-oidc:return")),
+            next_url=next_url,
+            identity_level=level,
+        )
+    except oidc.SignInRefused as refusal:
+        security.warning("oidc sign-in not started: %s", refusal.reason)
+        return render(request, "identity/oidc_unavailable.html", status=503)
+    return HttpResponseRedirect(url)
+
+
+@require_GET
+def finish(request: HttpRequest) -> HttpResponse:
+    provider = oidc.citizen_provider()
+    if provider is None:
+        raise Http404
+    try:
+        finished = oidc.finish_sign_in(request, provider)
+    except oidc.IdentityLevelTooLow as low:
+        security.warning("oidc sign-in refused: %s", low.reason)
+        return render(
+            request,
+            "identity/oidc_prove_identity.html",
+            {"start_url": reverse("identity-oidc:start") + f"?level={low.asked}"},
+            status=403,
+        )
+    except oidc.SignInRefused as refusal:
+        security.warning("oidc sign-in refused: %s", refusal.reason)
+        return render(
+            request,
+            "identity/oidc_refused.html",
+            {"start_url": reverse("identity-oidc:start")},
+            status=400,
+        )
+    sign_in_identity(request, finished.identity)
+    return HttpResponseRedirect(finished.next_url)
+
+
+def signed_in_identity_level(request: HttpRequest) -> str | None:
+    """The identity confidence (P0 to P3) the citizen signed in with; None when they have
+    not signed in through the identity provider."""
+    signed_in = request.session.get(SIGNED_IN_KEY)
+    if not isinstance(signed_in, dict):
+        return None
+    level = signed_in.get("identity_level")
+    return level if level in oidc.IDENTITY_LEVELS else None
+
+
+def meets_identity_level(request: HttpRequest, level: str) -> bool:
+    """Whether the citizen signed in with at least `level` of identity confidence."""
+    held = signed_in_identity_level(request)
+    return held is not None and oidc.IDENTITY_LEVELS.index(held) >= oidc.IDENTITY_LEVELS.index(
+        level
+    )
+
+
+def identity_sign_in_url(*, level: str, next_url: str) -> str:
+    """Where a citizen signs in with `level` of identity confidence, to come back to
+    `next_url` (a path on this site)."""
+    return f"{reverse('identity-oidc:start')}?{urlencode({'level': level, 'next': next_url})}"
+
+
+def sign_in_identity(request: HttpRequest, identity: oidc.VerifiedIdentity) -> None:
+    """Signs the citizen in as the verified identity, under a new session id."""
+    request.session.cycle_key()
+    request.session[SIGNED_IN_KEY] = {
+        "subject": oidc.subject_digest(identity),
+        "identity_level": identity.identity_level,
+    }
+
+
+SIGNED_IN_KEY = "citizen_identity"

@@ -144,4 +144,3 @@ def show_sensitive_answers(
 
 def _is_file(service: Service, question_id: str) -> bool:
     return any(q.id == question_id and q.type == "file" for q in service.model.questions_with_items)
-

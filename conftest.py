@@ -446,10 +446,11 @@ def _fresh_process_memory(request):
 @pytest.fixture(scope="session")
 def identity_provider(tmp_path_factory):
     """The local OpenID Connect provider (tests/identity_provider.py), one per process."""
-    from tests.identity_provider import RETURN_PATH, start_identity_provider
+    from tests.identity_provider import RETURN_PATH, STAFF_RETURN_PATH, start_identity_provider
 
     provider = start_identity_provider(
-        tmp_path_factory.mktemp("identity-provider"), [f"http://testserver{RETURN_PATH}"]
+        tmp_path_factory.mktemp("identity-provider"),
+        [f"http://testserver{RETURN_PATH}", f"http://testserver{STAFF_RETURN_PATH}"],
     )
     yield provider
     provider.stop()

@@ -23,6 +23,7 @@ PROVED = "proved@example.com"
 NOT_PROVED = "not-proved@example.com"
 CLIENT_ID = "civitas"
 RETURN_PATH = "/account/sign-in/identity-provider/return/"
+STAFF_RETURN_PATH = "/staff/sign-in/organisation-return/"
 
 
 @dataclass

@@ -381,3 +381,6 @@ LOGGING = {
 CITIZEN_OIDC_ISSUER = read_str("CITIZEN_OIDC_ISSUER", "")
 CITIZEN_OIDC_CLIENT_ID = read_str("CITIZEN_OIDC_CLIENT_ID", "")
 CITIZEN_OIDC_CLIENT_KEY_FILE = read_str("CITIZEN_OIDC_CLIENT_KEY_FILE", "")
+# The private key Civitas signs its assertions with as a client of organisations' own
+# providers, for their staff's single sign-on; each provider holds its public key.
+STAFF_OIDC_CLIENT_KEY_FILE = read_str("STAFF_OIDC_CLIENT_KEY_FILE", CITIZEN_OIDC_CLIENT_KEY_FILE)

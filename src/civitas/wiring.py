@@ -53,6 +53,7 @@ from civitas.identity.public import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    SingleSignOnChecked,
     TeamChanged,
 )
 from civitas.journeys import handlers as journeys
@@ -127,6 +128,7 @@ EVENT_HANDLERS: EventTable = {
     DraftPublished: Handlers(in_transaction=(record_audit_trail,)),
     # Identity
     PasswordChecked: Handlers(in_transaction=(record_audit_trail,)),
+    SingleSignOnChecked: Handlers(in_transaction=(record_audit_trail,)),
     SecurityCodeChecked: Handlers(in_transaction=(record_audit_trail,)),
     OrganisationChosen: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyCreated: Handlers(in_transaction=(record_audit_trail,)),

@@ -12,7 +12,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, path
 from civitas.identity.permissions import STAFF_PERMISSION_ATTRIBUTE
 
 # Pages that must work before anyone is signed in, or that end a session.
-OPEN_STAFF_ROUTES = {"staff/sign-in", "staff/sign-in/code", "staff/sign-out"}
+OPEN_STAFF_ROUTES = {
+    "staff/sign-in",
+    "staff/sign-in/code",
+    "staff/sign-out",
+    # Single sign-on through the organisation's provider, in place of the password.
+    "staff/sign-in/organisation/<slug:organisation>/",
+    "staff/sign-in/organisation-return/",
+}
 
 
 def _routes(patterns: list, prefix: str = ""):

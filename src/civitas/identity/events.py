@@ -34,6 +34,13 @@ class PasswordChecked(_SignInStepChecked):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SingleSignOnChecked(_SignInStepChecked):
+    """Someone came back from their organisation's identity provider to sign in as staff."""
+
+    action = "staff.single_sign_on_checked"
+
+
+@dataclass(frozen=True, kw_only=True)
 class SecurityCodeChecked(_SignInStepChecked):
     """A member of staff gave the code from their authenticator app."""
 

@@ -33,6 +33,10 @@ class Organisation(models.Model):
     # A Welsh public body must offer its services in Welsh: a service of its with a text
     # in English only is refused, not merely warned about.
     requires_welsh = models.BooleanField(default=False, db_default=False)
+    # Its staff may sign in through its own OpenID Connect provider (decision 0041), then
+    # give their security code as after a password; blank: passwords only.
+    sso_issuer = models.URLField(blank=True, default="", db_default="")
+    sso_client_id = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     def __str__(self) -> str:
         return self.name

@@ -9,6 +9,7 @@ from civitas.identity.events import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    SingleSignOnChecked,
     TeamChanged,
 )
 from civitas.identity.oidc_views import (
@@ -64,6 +65,7 @@ __all__ = [
     "OrganisationRef",
     "PasswordChecked",
     "SecurityCodeChecked",
+    "SingleSignOnChecked",
     "StaffContext",
     "StaffRequest",
     "TeamChanged",

@@ -31,6 +31,7 @@ from civitas.identity.events import (
     FieldKeyRotationStarted,
     PasswordChecked,
     SecurityCodeChecked,
+    SingleSignOnChecked,
 )
 from civitas.identity.models import ApiKey, Membership, Organisation, StaffUser
 from civitas.identity.permissions import OrganisationRef
@@ -112,6 +113,38 @@ def check_password(*, request: HttpRequest, email: str, password: str) -> StaffU
     if user is None:
         security_log.warning("sign-in wrong password: %s", references)
     return user
+
+
+def staff_member_signed_on(*, organisation_id: int, email: str, verified: bool) -> StaffUser | None:
+    """The active member of staff of the organisation whose provider vouched for this
+    email address; None when it did not say the address is verified, or no member has it.
+    Single sign-on finds staff; it never makes them (they are invited)."""
+    address = email.strip().lower()
+    user = None
+    if verified and address:
+        user = (
+            StaffUser.objects.filter(
+                email=address, is_active=True, memberships__organisation_id=organisation_id
+            )
+            .distinct()
+            .first()
+        )
+    publish(SingleSignOnChecked(user_id=str(user.pk) if user else "", succeeded=user is not None))
+    if user is None:
+        security_log.warning(
+            "single sign-on refused: no active member of organisation %s for the address",
+            organisation_id,
+        )
+    return user
+
+
+def set_single_sign_on(*, organisation: str, issuer: str, client_id: str) -> None:
+    """Lets the organisation's staff sign in through its provider; blank issuer: not."""
+    updated = Organisation.objects.filter(slug=organisation).update(
+        sso_issuer=issuer.rstrip("/"), sso_client_id=client_id if issuer else ""
+    )
+    if not updated:
+        raise UnknownOrganisation(organisation)
 
 
 def find_totp_device(user: StaffUser) -> TOTPDevice | None:

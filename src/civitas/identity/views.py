@@ -27,6 +27,7 @@ from civitas.identity.permissions import (
     staff_signed_in,
 )
 from civitas.identity.services import TooManyAttempts, check_password, verify_code
+from civitas.identity.staff_sso import organisations_with_single_sign_on
 from civitas.platform.audit import (
     iter_organisation_audit_events,
     list_organisation_audit_events,
@@ -98,6 +99,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             "email": email,
             "next": _next_url(request),
             "form_has_errors": bool(errors),
+            "single_sign_on": organisations_with_single_sign_on(),
         },
         status=_status(errors, retry_after_seconds),
     )

@@ -1,14 +1,16 @@
-"""`civitas organisations add SLUG --name NAME [--requires-welsh]` and
+"""`civitas organisations add SLUG --name NAME [--requires-welsh]`,
+`civitas organisations sso SLUG --issuer URL --client-id ID` (or `--off`) and
 `civitas organisations list`."""
 
 import argparse
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civitas.identity.models import Organisation
-from civitas.identity.services import ensure_organisation
+from civitas.identity.services import UnknownOrganisation, ensure_organisation, set_single_sign_on
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -28,12 +30,25 @@ class Command(BaseCommand):
             help="whether its services must be written in Welsh too (a gap is then an error)",
         )
         sub.add_parser("list", help="list the registered organisations")
+        sso = sub.add_parser(
+            "sso", help="let an organisation's staff sign in through its OpenID Connect provider"
+        )
+        sso.add_argument("slug")
+        sso.add_argument("--issuer", default="", help="the provider's issuer URL (https)")
+        sso.add_argument("--client-id", default="", help="Civitas's client id at the provider")
+        sso.add_argument("--off", action="store_true", help="passwords only again")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "list":
             for organisation in Organisation.objects.order_by("slug"):
                 welsh = "\trequires Welsh" if organisation.requires_welsh else ""
-                self.stdout.write(f"{organisation.slug}\t{organisation.name}{welsh}")
+                sso = (
+                    f"\tsingle sign-on {organisation.sso_issuer}" if organisation.sso_issuer else ""
+                )
+                self.stdout.write(f"{organisation.slug}\t{organisation.name}{welsh}{sso}")
+            return
+        if action == "sso":
+            self._single_sign_on(options)
             return
         slug, name = options["slug"], options["name"].strip()
         if len(slug) > 50 or not SLUG.fullmatch(slug):
@@ -47,3 +62,20 @@ class Command(BaseCommand):
             slug=slug, name=name, requires_welsh=options["requires_welsh"]
         )
         self.stdout.write(f"{registered.slug}\t{registered.name}")
+
+    def _single_sign_on(self, options: dict[str, Any]) -> None:
+        issuer, client_id = options["issuer"].strip(), options["client_id"].strip()
+        if options["off"]:
+            issuer = client_id = ""
+        elif not (issuer and client_id):
+            raise CommandError("give --issuer and --client-id, or --off")
+        elif not issuer.startswith("https://") and not settings.DEBUG and settings.IS_PRODUCTION:
+            raise CommandError("the issuer must be an https:// URL")
+        elif len(issuer) > 200 or len(client_id) > 200:
+            raise CommandError("the issuer and the client id are 200 characters at most")
+        try:
+            set_single_sign_on(organisation=options["slug"], issuer=issuer, client_id=client_id)
+        except UnknownOrganisation:
+            raise CommandError(f"no organisation '{options['slug']}'") from None
+        state = f"through {issuer}" if issuer else "off"
+        self.stdout.write(f"{options['slug']}\tsingle sign-on {state}")

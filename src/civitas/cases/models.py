@@ -80,6 +80,13 @@ class Case(models.Model):
         related_name="+",
         db_index=False,  # the account's index below serves the key too
     )
+    # Retention (retention.py): when the closed case's files and messages were deleted,
+    # when its personal data was erased, keeping what is not personal (reference, service,
+    # status, dates, fee), and when its payment record (the fee) was erased too.
+    uploads_erased_at = models.DateTimeField(null=True)
+    messages_erased_at = models.DateTimeField(null=True)
+    anonymised_at = models.DateTimeField(null=True)
+    payment_record_erased_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [

@@ -173,3 +173,23 @@ class AccountEmailDue(DomainEvent):
     html: str
     holds_secret: bool
     """The body holds a single-use link: erased from the outbox once sent."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldKeyRotationStarted(DomainEvent):
+    """An operator started re-sealing everything under a new field encryption key. The
+    key's id only: never the key."""
+
+    key_id: str
+    steps: int
+    by: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="encryption_key.rotation_started",
+            object_type="encryption_key",
+            object_id=self.key_id,
+            actor_type="operator",
+            actor_id=self.by,
+            details={"steps": self.steps},
+        )

@@ -98,3 +98,15 @@ def requeue_due_messages(*, limit: int = 500) -> int:
         )
         queue_deliveries([str(message_id) for message_id in due])
     return len(due)
+
+
+def delete_messages_about(*, about: str, organisation_id: int) -> int:
+    """Deletes the organisation's emails about `about` (a case reference) that are done
+    with, sent or failed, when their retention is up; returns how many. One still to be
+    sent is left to be sent: the retention job comes back for it."""
+    deleted, _ = Message.objects.filter(
+        organisation_id=organisation_id,
+        about=about,
+        status__in=[Message.Status.SENT, Message.Status.FAILED],
+    ).delete()
+    return deleted

@@ -17,9 +17,17 @@ from conftest import CASEWORKER_TOTP, make_staff
 from tests.architecture.test_staff_views_are_guarded import OPEN_STAFF_ROUTES, _routes
 
 SPEC = {
-    "caseworker": {"cases.view", "cases.decide", "cases.work", "cases.assist", "notify.view"},
+    "caseworker": {
+        "cases.view",
+        "cases.sensitive",
+        "cases.decide",
+        "cases.work",
+        "cases.assist",
+        "notify.view",
+    },
     "team_leader": {
         "cases.view",
+        "cases.sensitive",
         "cases.decide",
         "cases.work",
         "cases.assign",
@@ -57,6 +65,11 @@ ROUTES = {
         "cases.work",
     ),
     "staff/cases/<reference:reference>/": ("get", f"/staff/cases/{CASE}/", "cases.view"),
+    "staff/cases/<reference:reference>/sensitive": (
+        "post",
+        f"/staff/cases/{CASE}/sensitive",
+        "cases.sensitive",
+    ),
     "staff/cases/<reference:reference>/message": (
         "get",
         f"/staff/cases/{CASE}/message",

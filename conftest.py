@@ -113,6 +113,7 @@ TEAMS = {
         "parking": "Parking",
         "blue-badge": "Blue Badge",
         "benefits": "Benefits",
+        "data-protection": "Data protection",
     },
     "sample-district": {"parking": "Parking", "electoral-services": "Electoral services"},
 }

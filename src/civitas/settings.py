@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # After authentication: ends a staff session past its idle or absolute timeout.
     "civitas.identity.staff_sessions.StaffSessionTimeoutMiddleware",
+    "civitas.identity.middleware.CitizenAccountMiddleware",
     # django-csp's, with the site's policy written out once rather than per response.
     "civitas.platform.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -212,6 +213,15 @@ STAFF_INVITE_HOURS = read_int("STAFF_INVITE_HOURS", default=72)
 STAFF_IDLE_TIMEOUT_MINUTES = read_int("STAFF_IDLE_TIMEOUT_MINUTES", default=30)
 STAFF_ABSOLUTE_TIMEOUT_HOURS = read_int("STAFF_ABSOLUTE_TIMEOUT_HOURS", default=10)
 STAFF_TIMEOUT_WARNING_SECONDS = read_int("STAFF_TIMEOUT_WARNING_SECONDS", default=120)
+# Citizens' accounts (docs/decisions/0038): how long each emailed link works, and how
+# often links and notices may be emailed per address typed in and per client.
+ACCOUNT_VERIFY_LINK_HOURS = read_int("ACCOUNT_VERIFY_LINK_HOURS", default=24)
+ACCOUNT_SIGN_IN_LINK_MINUTES = read_int("ACCOUNT_SIGN_IN_LINK_MINUTES", default=15)
+ACCOUNT_RESET_LINK_MINUTES = read_int("ACCOUNT_RESET_LINK_MINUTES", default=60)
+ACCOUNT_EMAIL_RATE_PER_EMAIL = read_rate("ACCOUNT_EMAIL_RATE_PER_EMAIL", "5/hour")
+ACCOUNT_EMAIL_RATE_PER_ADDRESS = read_rate("ACCOUNT_EMAIL_RATE_PER_ADDRESS", "20/hour")
+# Following links: a token is 256 random bits, so this bounds only the noise.
+ACCOUNT_LINK_RATE_PER_ADDRESS = read_rate("ACCOUNT_LINK_RATE_PER_ADDRESS", "30/15minutes")
 # The client's address is REMOTE_ADDR. Behind a reverse proxy, name the header the proxy
 # sets (X-Forwarded-For) and how many proxies of yours append to it; never trust it otherwise.
 CLIENT_ADDRESS_HEADER = read_str("CLIENT_ADDRESS_HEADER", "")

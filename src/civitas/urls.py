@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("civitas.catalogue.urls")),
     path("services/", include("civitas.journeys.urls")),
     path("applications/", include("civitas.cases.tracking_urls")),
+    path("account/", include("civitas.cases.account_urls")),
+    path("account/", include("civitas.identity.account_urls")),
     path("staff/preview/", include("civitas.journeys.preview_urls")),
     path("staff/assist/", include("civitas.journeys.assist_urls")),
     path("staff/", include("civitas.identity.urls")),

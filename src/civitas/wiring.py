@@ -28,20 +28,29 @@ from civitas.cases.public import (
     CaseLabelChanged,
     CaseMoved,
     CaseNoteAdded,
+    CaseRecordsErased,
     CasesExported,
     CasesSearched,
     MessageSentToApplicant,
     OpinionGiven,
     OpinionRequested,
     PersonalDataViewed,
+    SensitiveAnswersShown,
     apply_due_timers,
+    apply_retention,
+    case_files_left,
+    cases_left_to_reindex,
+    reindex_batch,
+    reseal_case_files,
 )
 from civitas.catalogue import handlers as catalogue
 from civitas.catalogue.public import DraftPublished, ServicePublished
 from civitas.identity.public import (
+    AccountEmailDue,
     ApiKeyCreated,
     ApiKeyRevoked,
     AuditTrailExported,
+    FieldKeyRotationStarted,
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
@@ -52,13 +61,19 @@ from civitas.identity.public import (
     StaffInvited,
     TeamChanged,
     TwoFactorSetUp,
+    delete_ended_account_links,
 )
+from civitas.journeys import handlers as journeys
 from civitas.journeys.public import (
+    AbandonedJourneysDeleted,
     check_accepted_applications,
+    delete_abandoned_journeys,
     delete_abandoned_uploads,
     delete_expired_idempotency_keys,
     delete_expired_saved_journeys,
     record_waiting_accepted_applications,
+    reseal_uploads,
+    uploads_left,
 )
 from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
 from civitas.notify import handlers as notify
@@ -74,6 +89,7 @@ from civitas.platform.files.scanners import check_scanner
 from civitas.platform.handlers import record_audit_trail
 from civitas.platform.health import HealthPart
 from civitas.platform.heartbeat import check_workers
+from civitas.platform.key_rotation import Resealer, continue_key_rotations
 from civitas.platform.periodic import PeriodicJob
 from civitas.platform.ratelimit import delete_ended_windows
 
@@ -93,6 +109,9 @@ EVENT_HANDLERS: EventTable = {
     PersonalDataViewed: Handlers(
         in_transaction=(record_audit_trail, cases.log_personal_data_view),
     ),
+    SensitiveAnswersShown: Handlers(
+        in_transaction=(record_audit_trail, cases.log_sensitive_answers_shown),
+    ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
     CaseMoved: Handlers(in_transaction=(record_audit_trail,)),
     MessageSentToApplicant: Handlers(in_transaction=(record_audit_trail,)),
@@ -104,6 +123,11 @@ EVENT_HANDLERS: EventTable = {
     OpinionRequested: Handlers(in_transaction=(record_audit_trail,)),
     OpinionGiven: Handlers(in_transaction=(record_audit_trail,)),
     CasesExported: Handlers(in_transaction=(record_audit_trail,)),
+    CaseRecordsErased: Handlers(in_transaction=(record_audit_trail, cases.log_records_erased)),
+    # Journeys
+    AbandonedJourneysDeleted: Handlers(
+        in_transaction=(record_audit_trail, journeys.log_abandoned_journeys_deleted)
+    ),
     # Catalogue
     ServicePublished: Handlers(
         in_transaction=(record_audit_trail, catalogue.log_publication),
@@ -124,6 +148,9 @@ EVENT_HANDLERS: EventTable = {
     TwoFactorSetUp: Handlers(in_transaction=(record_audit_trail,)),
     StaffDeactivated: Handlers(in_transaction=(record_audit_trail,)),
     SignedOutEverywhere: Handlers(in_transaction=(record_audit_trail,)),
+    # A citizen account's email: queued in the transaction that made its link.
+    AccountEmailDue: Handlers(in_transaction=(notify.email_account_holder,)),
+    FieldKeyRotationStarted: Handlers(in_transaction=(record_audit_trail,)),
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),
@@ -155,12 +182,33 @@ PERIODIC_JOBS = (
     ),
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),
+    # Citizens' emailed links, a day after they expired.
+    PeriodicJob(
+        "identity.delete_ended_account_links", delete_ended_account_links, every_seconds=3600
+    ),
+    # Retention: what each service keeps no longer, deleted or anonymised and recorded.
+    # A batch per service and kind a run, every minute: short, as the sweeps share a thread.
+    PeriodicJob("cases.apply_retention", apply_retention, every_seconds=60),
+    PeriodicJob(
+        "journeys.delete_abandoned_journeys", delete_abandoned_journeys, every_seconds=3600
+    ),
+    # A key rotation's batches are queued jobs; this queues again one whose job was lost.
+    PeriodicJob("platform.continue_key_rotations", continue_key_rotations, every_seconds=60),
     # Responses kept for API submissions retried with the same Idempotency-Key.
     PeriodicJob(
         "journeys.delete_expired_idempotency_keys",
         delete_expired_idempotency_keys,
         every_seconds=600,
     ),
+)
+
+# What a key rotation re-seals besides the encrypted columns of every model, which it
+# finds by itself (platform/key_rotation.py): the sealed files, and the search digests
+# keyed with a key derived from the current one.
+KEY_ROTATION = (
+    Resealer("files:cases", reseal_case_files, case_files_left),
+    Resealer("files:journeys", reseal_uploads, uploads_left),
+    Resealer("search:cases", reindex_batch, cases_left_to_reindex),
 )
 
 HEALTH_CHECKS = (

@@ -16,10 +16,12 @@ def case_computed_display(
     *,
     submitted_at: datetime.datetime | None,
     decision: Mapping[str, object] | None,
+    sensitive: bool | None = None,
 ) -> list[tuple[str, str]]:
     """Each computed value as (label, text), in the definition's order: one over an answer
     not given, or a rule the decision does not record, is blank. `submitted_at` None (a
-    case not yet stored) means today; `decision` None, that no rules decided."""
+    case not yet stored) means today; `decision` None, that no rules decided. `sensitive`
+    False: only those that read no sensitive answer; True: only those that do."""
     model = service.model
     if not model.computed:
         return []
@@ -38,4 +40,4 @@ def case_computed_display(
 
     day = timezone.localdate(submitted_at) if submitted_at else timezone.localdate()
     values = model.expression_values(answers, today=day, rule=rule)
-    return model.computed_display(values)
+    return model.computed_display(values, sensitive=sensitive)

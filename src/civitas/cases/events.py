@@ -155,6 +155,29 @@ class PersonalDataViewed(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SensitiveAnswersShown(DomainEvent):
+    """A member of staff pressed "Show" for a case's sensitive answers (health, income,
+    identity documents). Names the questions shown, never their answers."""
+
+    reference: str
+    organisation: str
+    staff_user_id: str
+    role: str
+    question_ids: tuple[str, ...]
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.sensitive_answers_shown",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"questions": list(self.question_ids), "role": self.role},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class CaseFileDownloaded(DomainEvent):
     """A member of staff downloaded a file sent with a case."""
 
@@ -370,4 +393,36 @@ class CasesExported(DomainEvent):
             actor_id=self.staff_user_id,
             organisation=self.organisation,
             details={"queue": self.queue, "filters": dict(self.filters), "rows": self.rows},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseRecordsErased(DomainEvent):
+    """The retention job deleted or anonymised one kind of a closed case's records, its
+    time being up. Says which kind and how many, never what they held."""
+
+    reference: str
+    organisation: str
+    service: str
+    kind: str
+    """closed_cases, uploads, messages or payment_records (catalogue's RETENTION_KINDS)."""
+    action: str
+    """"deleted" or "anonymised"."""
+    count: int
+    kept_days: int
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="case.records_erased",
+            object_type="case",
+            object_id=self.reference,
+            actor_type="system",
+            organisation=self.organisation,
+            details={
+                "service": self.service,
+                "records": self.kind,
+                "action": self.action,
+                "count": self.count,
+                "kept_days": self.kept_days,
+            },
         )

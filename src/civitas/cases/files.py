@@ -8,9 +8,10 @@ through their organisation's case, and every read is audited (CaseFileDownloaded
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from civitas.cases.events import CaseFileDownloaded
@@ -18,7 +19,12 @@ from civitas.cases.models import Case, CaseFile, CaseMessage
 from civitas.identity.public import StaffContext
 from civitas.platform.crypto import file_binding
 from civitas.platform.events import publish
-from civitas.platform.files.store import delete_sealed_file, read_sealed_file, write_sealed_file
+from civitas.platform.files.store import (
+    delete_sealed_file,
+    read_sealed_file,
+    reseal_sealed_file,
+    write_sealed_file,
+)
 
 FOLDER = "cases"
 
@@ -92,17 +98,22 @@ def list_case_files(case: Case) -> dict[str, CaseFile]:
     return {file.token: file for file in CaseFile.objects.filter(case=case)}
 
 
-def read_case_file(*, case: Case, token: str, staff: StaffContext) -> tuple[CaseFile, bytes]:
+def read_case_file(
+    *, case: Case, token: str, staff: StaffContext, sensitive_ids: Collection[str] = ()
+) -> tuple[CaseFile, bytes]:
     """A file of the case and its bytes, for a member of staff of the case's organisation.
 
     The read is audited before the bytes are returned. CaseFileNotFound for a file that
-    is not this case's, or a case of another organisation; DecryptionError when the file
-    on disk was swapped or altered."""
+    is not this case's, or a case of another organisation; PermissionDenied for the file
+    of a sensitive question (`sensitive_ids`) to a role that may not see sensitive
+    answers; DecryptionError when the file on disk was swapped or altered."""
     if case.organisation_id != staff.organisation.id:
         raise CaseFileNotFound(token)
     case_file = CaseFile.objects.filter(case=case, token=token).first()
     if case_file is None:
         raise CaseFileNotFound(token)
+    if case_file.answer_id in sensitive_ids and not staff.can("cases.sensitive"):
+        raise PermissionDenied("cases.sensitive")
     content = read_sealed_file(FOLDER, token, binding=_binding(case.reference, token))
     with transaction.atomic():
         publish(
@@ -114,3 +125,23 @@ def read_case_file(*, case: Case, token: str, staff: StaffContext) -> tuple[Case
             )
         )
     return case_file, content
+
+
+def reseal_case_files(cursor: str, limit: int) -> tuple[str, int]:
+    """Key rotation: seals the case files after `cursor` (a CaseFile id) again under the
+    current key, `limit` at a time; returns the next cursor ("" when done) and how many
+    files changed. A file already under the current key is left as it is."""
+    files = CaseFile.objects.select_related("case").only("pk", "token", "case__reference")
+    if cursor:
+        files = files.filter(pk__gt=int(cursor))
+    batch = list(files.order_by("pk")[:limit])
+    changed = sum(
+        reseal_sealed_file(FOLDER, found.token, binding=_binding(found.case.reference, found.token))
+        for found in batch
+    )
+    return (str(batch[-1].pk) if len(batch) == limit else ""), changed
+
+
+def case_files_left(cursor: str) -> int:
+    """How many case files a rotation at `cursor` has still to look at."""
+    return CaseFile.objects.filter(pk__gt=int(cursor or 0)).count()

@@ -4,7 +4,13 @@ Wired to the events in `civitas.wiring`; each runs inside the transaction that c
 case, so the change, its log entry and its email exist together or not at all.
 """
 
-from civitas.cases.events import ApplicationSubmitted, CaseDecided, PersonalDataViewed
+from civitas.cases.events import (
+    ApplicationSubmitted,
+    CaseDecided,
+    CaseRecordsErased,
+    PersonalDataViewed,
+    SensitiveAnswersShown,
+)
 from civitas.cases.messages import compose_message, fee_text
 from civitas.cases.services import case_subject
 from civitas.cases.workflow import Outcome
@@ -113,5 +119,41 @@ def log_personal_data_view(event: PersonalDataViewed, results: HandlerResults) -
         payload={
             "data": "application answers",
             "viewed_by": person_reference(f"staff:{event.staff_user_id}"),
+        },
+    )
+
+
+def log_sensitive_answers_shown(
+    event: SensitiveAnswersShown, results: HandlerResults
+) -> EntryReceipt:
+    # Which questions, by their ids in the definition: what kind of data was seen, never
+    # what it said. The applicant's access log reads these entries.
+    return record_entry(
+        kind="personal_data.viewed",
+        organisation=event.organisation,
+        role=event.role,
+        subject=case_subject(event.reference),
+        payload={
+            "data": "sensitive answers",
+            "questions": " ".join(event.question_ids),
+            "viewed_by": person_reference(f"staff:{event.staff_user_id}"),
+        },
+    )
+
+
+def log_records_erased(event: CaseRecordsErased, results: HandlerResults) -> EntryReceipt:
+    # Under the case's keyed subject, so the applicant's access log shows that their
+    # records were erased on time; the count and kind only, nothing they held.
+    return record_entry(
+        kind="retention.applied",
+        organisation=event.organisation,
+        role="platform",
+        subject=case_subject(event.reference),
+        payload={
+            "service": event.service,
+            "records": event.kind,
+            "action": event.action,
+            "count": event.count,
+            "kept_days": event.kept_days,
         },
     )

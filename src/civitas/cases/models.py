@@ -71,9 +71,31 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     assigned_at = models.DateTimeField(null=True)
+    # The citizen's account, when they were signed in as they applied: "your applications"
+    # lists the cases by it. Applying needs no account, so most cases have none.
+    account = models.ForeignKey(
+        "identity.CitizenAccount",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # the account's index below serves the key too
+    )
+    # Retention (retention.py): when the closed case's files and messages were deleted,
+    # when its personal data was erased, keeping what is not personal (reference, service,
+    # status, dates, fee), and when its payment record (the fee) was erased too.
+    uploads_erased_at = models.DateTimeField(null=True)
+    messages_erased_at = models.DateTimeField(null=True)
+    anonymised_at = models.DateTimeField(null=True)
+    payment_record_erased_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [
+            # A citizen's own applications, newest first, paginated by key.
+            models.Index(
+                fields=["account", "-submitted_at", "-id"],
+                name="case_account",
+                condition=models.Q(account__isnull=False),
+            ),
             # The queues (queues.py) read oldest first, each by an index in its own order:
             # a team's queue,
             models.Index(

@@ -9,15 +9,24 @@ from civitas.cases.events import (
     CaseLabelChanged,
     CaseMoved,
     CaseNoteAdded,
+    CaseRecordsErased,
     CasesExported,
     CasesSearched,
     MessageSentToApplicant,
     OpinionGiven,
     OpinionRequested,
     PersonalDataViewed,
+    SensitiveAnswersShown,
 )
-from civitas.cases.files import SubmittedFile, discard_unstored_case_files
+from civitas.cases.files import (
+    SubmittedFile,
+    case_files_left,
+    discard_unstored_case_files,
+    reseal_case_files,
+)
 from civitas.cases.queries import CaseStatus, find_case_status
+from civitas.cases.retention import apply_retention
+from civitas.cases.search import cases_left_to_reindex, reindex_batch
 from civitas.cases.services import AcceptedAs, submit_application
 from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
 
@@ -31,6 +40,7 @@ __all__ = [
     "CaseLabelChanged",
     "CaseMoved",
     "CaseNoteAdded",
+    "CaseRecordsErased",
     "CaseStatus",
     "CasesExported",
     "CasesSearched",
@@ -38,10 +48,16 @@ __all__ = [
     "OpinionGiven",
     "OpinionRequested",
     "PersonalDataViewed",
+    "SensitiveAnswersShown",
     "SubmittedFile",
     "apply_automatic_transition",
     "apply_due_timers",
+    "apply_retention",
+    "case_files_left",
+    "cases_left_to_reindex",
     "discard_unstored_case_files",
     "find_case_status",
+    "reindex_batch",
+    "reseal_case_files",
     "submit_application",
 ]

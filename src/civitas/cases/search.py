@@ -11,6 +11,7 @@ without it; after the key changes, `civitas cases reindex` writes the digests ag
 """
 
 import datetime
+import functools
 import hashlib
 import hmac
 import re
@@ -26,7 +27,13 @@ from django.db import transaction
 from civitas.cases.events import CasesSearched
 from civitas.cases.models import Case, CaseSearchTerm
 from civitas.cases.queries import PAGE_SIZE, CasePage, case_cursor, parse_case_cursor
-from civitas.catalogue.public import Question, QuestionPage, Service, parse_postcode
+from civitas.catalogue.public import (
+    Question,
+    QuestionPage,
+    Service,
+    get_service_version,
+    parse_postcode,
+)
 from civitas.identity.public import StaffContext
 from civitas.platform.events import publish
 from civitas.platform.jsontypes import JSONValue
@@ -39,10 +46,22 @@ MAX_NAME_WORDS = 6
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
-def _index_key() -> bytes:
+@functools.cache
+def _derive(secret: str) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"civitas case search index"
-    ).derive(settings.FIELD_ENCRYPTION_KEYS[0].encode())
+    ).derive(secret.encode())
+
+
+def _index_key() -> bytes:
+    """The key new digests are written with: derived from the current field key."""
+    return _derive(settings.FIELD_ENCRYPTION_KEYS[0])
+
+
+def _index_keys() -> list[bytes]:
+    """Every key a digest may have been written with: during a key rotation, cases not
+    yet indexed again are still found by the digests of the old key."""
+    return [_derive(secret) for secret in settings.FIELD_ENCRYPTION_KEYS]
 
 
 def _digest(key: bytes, kind: str, text: str) -> str:
@@ -97,11 +116,14 @@ def _answered(
 
 
 def search_terms(service: Service, answers: Mapping[str, JSONValue]) -> set[tuple[str, str]]:
-    """The (kind, digest) pairs a case with these answers is found by."""
+    """The (kind, digest) pairs a case with these answers is found by. A sensitive
+    answer gives none: even a keyed digest tells whoever holds the key that two cases
+    share it, and a search would find cases by it without anyone pressing "Show"."""
     key = _index_key()
     return {
         (kind, _digest(key, kind, text))
         for question, value in _answered(service, answers)
+        if not question.sensitive
         for kind, text in _terms_of(question, value)
     }
 
@@ -122,25 +144,30 @@ def index_case(case: Case, service: Service) -> None:
 
 @dataclass(frozen=True)
 class Query:
-    """What a caseworker typed, read as one kind of search: the digests every match has."""
+    """What a caseworker typed, read as one kind of search: every match has a digest of
+    each group (a group: one word's digests under each configured key)."""
 
     kind: str
-    digests: tuple[str, ...]
+    digests: tuple[tuple[str, ...], ...]
 
 
 def read_query(text: str) -> Query | None:
     """The search `text` asks for: an email address, a postcode or the words of a name;
     None when it is none of these (nothing to look up)."""
     text = text.strip()[:MAX_QUERY_LENGTH]
-    key = _index_key()
+    keys = _index_keys()
+
+    def group(kind: str, term: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(_digest(key, kind, term) for key in keys))
+
     if "@" in text:
-        return Query(EMAIL, (_digest(key, EMAIL, text.casefold()),))
+        return Query(EMAIL, (group(EMAIL, text.casefold()),))
     if (postcode := parse_postcode(text)) is not None:
-        return Query(POSTCODE, (_digest(key, POSTCODE, postcode),))
+        return Query(POSTCODE, (group(POSTCODE, postcode),))
     words = _name_words(text)
     if not words:
         return None
-    return Query(NAME, tuple(sorted({_digest(key, NAME, word) for word in words})))
+    return Query(NAME, tuple(sorted({group(NAME, word) for word in words})))
 
 
 def matching_case_ids(
@@ -154,7 +181,7 @@ def matching_case_ids(
     a page at a time (`before`: the (submitted_at, case id) of the last one shown)."""
     first, *others = query.digests
     terms = CaseSearchTerm.objects.filter(
-        organisation_id=organisation_id, kind=query.kind, digest=first
+        organisation_id=organisation_id, kind=query.kind, digest__in=first
     )
     if before is not None:
         submitted_at, case_id = before
@@ -165,7 +192,7 @@ def matching_case_ids(
         # Every word of a name: each further word narrows the cases the first one found.
         terms = terms.filter(
             case_id__in=CaseSearchTerm.objects.filter(
-                organisation_id=organisation_id, kind=query.kind, digest=digest
+                organisation_id=organisation_id, kind=query.kind, digest__in=digest
             ).values("case_id")
         )
     return list(
@@ -183,6 +210,28 @@ def reindex_cases(services: Iterable[tuple[Case, Service]], *, batch: int = 500)
             done += _reindex(chunk)
             chunk = []
     return done + (_reindex(chunk) if chunk else 0)
+
+
+def reindex_batch(cursor: str, limit: int) -> tuple[str, int]:
+    """Key rotation: writes again the digests of the cases after `cursor` (a case id)
+    with the current key; returns the next cursor ("" when done) and how many cases."""
+    cases = Case.objects.order_by("id")
+    if cursor:
+        cases = cases.filter(id__gt=int(cursor))
+    batch = list(cases[:limit])
+    services: dict[tuple[int, str, int], Service] = {}
+    pairs = []
+    for case in batch:
+        key = (case.organisation_id, case.service_slug, case.service_version)
+        if key not in services:
+            services[key] = get_service_version(*key)
+        pairs.append((case, services[key]))
+    done = _reindex(pairs) if pairs else 0
+    return (str(batch[-1].id) if len(batch) == limit else ""), done
+
+
+def cases_left_to_reindex(cursor: str) -> int:
+    return Case.objects.filter(id__gt=int(cursor or 0)).count()
 
 
 def _reindex(chunk: list[tuple[Case, Service]]) -> int:

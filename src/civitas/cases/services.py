@@ -74,6 +74,7 @@ def submit_application(
     api_key: str = "",
     assisted_by: int | None = None,
     accepted: AcceptedAs | None = None,
+    account_id: str | None = None,
 ) -> Case:
     """Stores an application as a case, with its audit event and confirmation email.
 
@@ -87,7 +88,8 @@ def submit_application(
     the id of the member of staff who completed it on a caller's behalf. `accepted` is the
     reference and time an application was given when it was accepted before its case was
     made (decision 0037): the case has them; without it, a new reference is drawn and the
-    case is submitted now.
+    case is submitted now. `account_id` is the citizen's account when they were signed in
+    (identity.public.signed_in_account_id).
 
     Nothing is left of a submission that fails, not even its files on disk; inside a
     caller's transaction that rolls back later, the caller removes them
@@ -109,6 +111,7 @@ def submit_application(
                         api_key,
                         assisted_by,
                         accepted,
+                        account_id,
                     )
             except IntegrityError:
                 # A reference collision is one in hundreds of billions: draw another. One
@@ -154,6 +157,7 @@ def _store_submission(
     api_key: str,
     assisted_by: int | None,
     accepted: AcceptedAs | None,
+    account_id: str | None = None,
 ) -> Case:
     # A case made from an accepted application counts from when it was accepted: its
     # service level's clock started then.
@@ -180,6 +184,7 @@ def _store_submission(
         estimate=estimate,
         submitted_at=now,
         assisted_by_id=assisted_by,
+        account_id=account_id,
         team_id=_team_id(service, answers),
     )
     store_case_files(case, files)

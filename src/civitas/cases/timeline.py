@@ -70,6 +70,10 @@ def _sentence(
         }
     if action == "case.personal_data_viewed":
         return _("%(name)s opened the application") % {"name": who or someone}
+    if action == "case.records_erased":
+        return _("Records erased when their time was up")
+    if action == "case.sensitive_answers_shown":
+        return _("%(name)s showed the sensitive answers") % {"name": who or someone}
     if action == "case.file_downloaded":
         return _("%(name)s downloaded a file") % {"name": who or someone}
     if action == "case.decided":

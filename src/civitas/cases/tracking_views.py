@@ -20,6 +20,8 @@ from civitas.cases.tracking import (
     check_tracking_code,
     send_tracking_code,
 )
+from civitas.cases.your_applications import is_account_application
+from civitas.identity.public import signed_in_account_id
 from civitas.platform.client_address import client_address
 from civitas.platform.references import normalise_reference
 
@@ -95,12 +97,23 @@ def track_code(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _may_see(request: HttpRequest, reference: str) -> bool:
+    """A code emailed for the application opened it lately, or the citizen signed in to
+    the account it was made from."""
+    granted = request.session.get(GRANTED) or {}
+    until = granted.get(reference) if isinstance(granted, dict) else None
+    if isinstance(until, int) and until >= time.time():
+        return True
+    account_id = signed_in_account_id(request)
+    return account_id is not None and is_account_application(
+        reference=reference, account_id=account_id
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def track_application(request: HttpRequest, reference: str) -> HttpResponse:
     """The application's progress and its messages; posting answers them (replies.py)."""
-    granted = request.session.get(GRANTED) or {}
-    until = granted.get(reference) if isinstance(granted, dict) else None
-    if not isinstance(until, int) or until < time.time():
+    if not _may_see(request, reference):
         return redirect("/applications/")
     errors: dict[str, str] = {}
     reply = request.POST.get("reply", "")[: MESSAGE_MAX_CHARS * 2]

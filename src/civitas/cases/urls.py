@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", views.case_search, name="search"),
     path("<reference:reference>/", views.case_detail, name="detail"),
     path("<reference:reference>/message", views.case_message, name="message"),
+    path("<reference:reference>/sensitive", views.case_sensitive_answers, name="sensitive-answers"),
     path("<reference:reference>/files/<str:token>/", views.case_file, name="file"),
     path("<reference:reference>/notes/", case_work_views.notes, name="notes"),
     path("<reference:reference>/labels/", case_work_views.labels, name="labels"),

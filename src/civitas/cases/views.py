@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civitas.cases.case_work import case_work
 from civitas.cases.computed import case_computed_display
@@ -34,6 +34,12 @@ from civitas.cases.models import Case, CaseFile
 from civitas.cases.notes import NOTE_MAX_LENGTH
 from civitas.cases.queries import find_case, find_case_status, list_cases
 from civitas.cases.search import MAX_QUERY_LENGTH, search_cases
+from civitas.cases.sensitive import PERMISSION as SENSITIVE_PERMISSION
+from civitas.cases.sensitive import (
+    SensitiveQuestionUnknown,
+    has_sensitive_answers,
+    show_sensitive_answers,
+)
 from civitas.cases.services import (
     CaseNotFound,
     DecisionInvalid,
@@ -231,6 +237,7 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     if not answers_hidden:
         _link_files(rows, service, case.answers, list_case_files(case), case.reference)
         rows.extend(_computed_rows(service, case))
+    has_sensitive = not answers_hidden and has_sensitive_answers(service, case.answers)
     no_contact = not answers_hidden and not case.answers.get(service.contact_email_answer)
     state = workflow.state(case.status)
     # The notes, labels and opinions (case_work.py).
@@ -251,6 +258,10 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
             "preview": None if answers_hidden else preview,
             "done": done,
             "answers_hidden": answers_hidden,
+            "has_sensitive": has_sensitive,
+            # An estimate from a household's income says what the income is.
+            "estimate_hidden": service.model.rules_read_sensitive,
+            "can_show_sensitive": staff.can(SENSITIVE_PERMISSION),
             # An anonymous report: nobody to email, which the caseworker should know.
             "no_contact": no_contact,
             "transitions": []
@@ -358,8 +369,11 @@ PREVIEW_PLACEHOLDER = "[filled in when sent]"
 
 def _answer_rows(service: Service, answers: Mapping[str, JSONValue]) -> list[dict[str, str]]:
     """The answers in page order, shown as check answers showed them, then the values
-    derived from them."""
-    rows = [{"key": row.key, "value": row.value} for row in service.model.summary(answers)]
+    derived from them. A sensitive answer's row has no value: "Show" asks for it."""
+    rows = [
+        {"key": row.key, "value": row.value, **({"hidden": "yes"} if row.hidden else {})}
+        for row in service.model.summary(answers, hide_sensitive=True)
+    ]
     for name, value in answers.items():
         if not service.model.is_asked(name):
             shown = value if isinstance(value, str) else ""
@@ -378,7 +392,7 @@ def _link_files(
     by_label = {question.summary_key: question for question in service.model.questions}
     for row in rows:
         question = by_label.get(row["key"])
-        if question is None or question.type != "file":
+        if question is None or question.type != "file" or row.get("hidden"):
             continue
         case_file = files.get(str(answers.get(question.id)))
         if case_file is None:
@@ -395,8 +409,16 @@ def case_file(request: StaffRequest, reference: str, token: str) -> HttpResponse
     case = find_case(reference, organisation_id=request.staff.organisation.id)
     if case is None:
         raise Http404("no such case")
+    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
     try:
-        found, content = read_case_file(case=case, token=token, staff=request.staff)
+        found, content = read_case_file(
+            case=case,
+            token=token,
+            staff=request.staff,
+            # An identity document or a benefit letter: only for roles that may see
+            # sensitive answers (the link is on the page "Show" draws).
+            sensitive_ids=service.model.sensitive_ids,
+        )
     except CaseFileNotFound:
         raise Http404("no such file") from None
     except DecryptionError:
@@ -413,11 +435,61 @@ def case_file(request: StaffRequest, reference: str, token: str) -> HttpResponse
     return response
 
 
+@require_POST
+@staff_member_required(SENSITIVE_PERMISSION)
+def case_sensitive_answers(request: StaffRequest, reference: str) -> HttpResponse:
+    """A case's sensitive answers, shown only when asked for with a POST (never a link a
+    crawler, a prefetch or the browser's history could open), and recorded as shown."""
+    staff = request.staff
+    case = find_case(reference, organisation_id=staff.organisation.id)
+    if case is None:
+        raise Http404("no such case")
+    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+    question_ids = request.POST.getlist("question")[:50]
+    try:
+        rows, receipt = show_sensitive_answers(
+            case=case, service=service, staff=staff, question_ids=question_ids
+        )
+    except CaseNotFound:
+        raise Http404("no such case") from None
+    except SensitiveQuestionUnknown:
+        return render(
+            request,
+            "cases/sensitive.html",
+            {"case": case, "rows": [], "error": "Choose a sensitive question of this case"},
+            status=400,
+        )
+    except LedgerUnavailable:
+        return render(
+            request,
+            "cases/sensitive.html",
+            {
+                "case": case,
+                "rows": [],
+                "error": "The sensitive answers cannot be shown now: showing them is "
+                "recorded in the transparency log, which is not accepting entries. "
+                "Try again later.",
+            },
+            status=503,
+        )
+    return render(
+        request,
+        "cases/sensitive.html",
+        {"case": case, "rows": rows, "error": "", "ledger_index": receipt.index},
+    )
+
+
 def _computed_rows(service: Service, case: Case) -> list[dict[str, str]]:
     """The definition's computed values for the case's answers, as of the day it was
     submitted, reading the rules' values from the decision recorded with it."""
+    # A value worked out from a sensitive answer (an age, a total income) reveals it: it
+    # is shown with the sensitive answers, after "Show".
     shown = case_computed_display(
-        service, case.answers, submitted_at=case.submitted_at, decision=case.fee_decision
+        service,
+        case.answers,
+        submitted_at=case.submitted_at,
+        decision=case.fee_decision,
+        sensitive=False,
     )
     return [{"key": key, "value": value} for key, value in shown]
 

@@ -160,6 +160,7 @@ def _check_meaning(
     page_ids: dict[str, int] = {}
     answer_ids: dict[str, str] = {}
     optional: set[str] = set()
+    sensitive: dict[str, tuple[PathPart, ...]] = {}
     for index, page in enumerate(pages):
         if page["id"] in page_ids:
             problem(("pages", index, "id"), f"page id '{page['id']}' is used twice")
@@ -171,6 +172,8 @@ def _check_meaning(
             answer_ids[question["id"]] = question["type"]
             if question.get("optional"):
                 optional.add(question["id"])
+            if question.get("sensitive"):
+                sensitive[question["id"]] = (*where, "sensitive")
             if question["type"] not in question_type_names():
                 known = ", ".join(question_type_names())
                 problem(
@@ -291,6 +294,14 @@ def _check_meaning(
     contact = document["contact"]["email"]
     if answer_ids.get(contact) != "email":
         problem(("contact", "email"), f"contact email '{contact}' must name an email question")
+    elif contact in sensitive:
+        # Every message goes to it, and the case page needs it to say whom it writes to.
+        problem(
+            sensitive[contact],
+            f"'{contact}' is the contact email: it cannot be sensitive",
+        )
+
+    problems.extend(_check_retention(document, positions))
 
     fees = document.get("fees")
     if fees:
@@ -310,6 +321,52 @@ def _check_meaning(
             )
         problems.extend(_check_rules(document, positions, base_dir))
 
+    return problems
+
+
+MIN_PAYMENT_RECORDS_DAYS = 6 * 365
+"""HMRC and the councils' financial regulations: payment records are kept six years."""
+MAX_ABANDONED_JOURNEY_DAYS = 90
+MAX_RETENTION_DAYS = 100 * 365
+
+
+def _check_retention(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """What the schema cannot say of `retention`: the periods' bounds and how they fit."""
+    from civitas.catalogue.model import Retention, period_days
+
+    spec = document.get("retention")
+    if not isinstance(spec, dict):
+        return []
+    problems: list[Problem] = []
+
+    def problem(kind: str, message: str) -> None:
+        problems.append(positions.problem(message, "retention", kind))
+
+    for kind, text in spec.items():
+        if period_days(text) > MAX_RETENTION_DAYS:
+            problem(kind, f"{kind} is kept for {text}: more than 100 years is not a period")
+    retention = Retention.from_document(spec)
+    closed = spec.get("closed_cases", "2 years (the default)")
+    for kind in ("uploads", "messages"):
+        if kind in spec and retention.days(kind) > retention.closed_cases_days:
+            problem(
+                kind,
+                f"{kind} belong to their case: keep them no longer than closed_cases ({closed})",
+            )
+    if "payment_records" in spec and retention.payment_records_days < MIN_PAYMENT_RECORDS_DAYS:
+        problem(
+            "payment_records",
+            "payment records must be kept at least 6 years, as finance rules require",
+        )
+    if (
+        "abandoned_journeys" in spec
+        and retention.abandoned_journeys_days > MAX_ABANDONED_JOURNEY_DAYS
+    ):
+        problem(
+            "abandoned_journeys",
+            "answers nobody sent are kept at most 90 days: nobody applied, so there is no "
+            "reason to keep them longer",
+        )
     return problems
 
 
@@ -507,18 +564,72 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
     publishing, never met when a message is sent."""
     problems: list[Problem] = []
     answers, yes_no_answers = message_answer_names(document)
+    sensitive = {placeholder_key(name) for name in _sensitive_names(document)}
     for name, message in document["messages"].items():
         for part in ("subject", "body"):
             for path, text in _text_paths(("messages", name, part), message[part]):
                 found = message_template_problems(
                     text, answers=answers, yes_no_answers=yes_no_answers
-                )
+                ) + _sensitive_placeholders(text, sensitive)
                 for text_line, column, reason in found:
                     line, where = _line_in_text(positions, path, text, text_line)
                     problems.append(
                         Problem(positions.path, line, f"{where}, column {column}: {reason}")
                     )
     return problems
+
+
+def _sensitive_names(document: dict[str, Any]) -> set[str]:
+    """The sensitive questions' ids, and the names of what is worked out from them: the
+    computed values that read one, directly, through an earlier computed value or
+    through a repeating group holding one (as the model's sensitive_computed)."""
+    from civitas.catalogue.model import computed_items, expression_types, rule_types
+
+    pages = document["pages"]
+    sensitive = {
+        question["id"]
+        for index, page in enumerate(pages)
+        for _, question in page_questions(page, index, items=True)
+        if question.get("sensitive")
+    }
+    if not sensitive:
+        return sensitive
+    sensitive |= {
+        page["id"]
+        for page in pages
+        if page.get("kind") == "repeat" and any(q.get("sensitive") for q in _questions_of(page))
+    }
+    types, rules = expression_types(document), rule_types(document)
+    for name, spec in computed_items(document):
+        text = spec if isinstance(spec, str) else spec.get("expression", "")
+        try:
+            names = compile_expression(text, types, rules=rules).names
+        except ExpressionProblem:
+            continue  # reported with its line by _check_expressions
+        if names & sensitive:
+            sensitive.add(name)
+    return sensitive
+
+
+def _sensitive_placeholders(text: str, sensitive: set[str]) -> list[tuple[int, int, str]]:
+    """A placeholder showing a sensitive answer: an email is copied to places (mail
+    servers, inboxes, the outbox) the case page's "Show" does not guard."""
+    if not sensitive:
+        return []
+    try:
+        template = parse_template(text)
+    except TemplateSyntaxError:
+        return []  # message_template_problems reports it
+    return [
+        (
+            placeholder.line,
+            placeholder.column,
+            f"'(({placeholder.name}))' is a sensitive answer, or worked out from one: "
+            "a message cannot show it",
+        )
+        for placeholder in template.placeholders
+        if placeholder.key in sensitive
+    ]
 
 
 # The message a move to a state of each kind sends the applicant, which must carry the

@@ -226,6 +226,10 @@ class Question:
     checks: tuple[Check, ...] = ()
     optional: bool = False
     """Whether the question may be left blank: the answer is then recorded as None."""
+    sensitive: bool = False
+    """Whether the answer is sensitive (health, income, identity documents): kept out of
+    the search index, lists and downloads, and shown on the case page only on request
+    to roles that may see it (see docs/decisions/0040)."""
     none_option: Option | None = None
     """An exclusive "none of these" choice after the options (`checkboxes` only)."""
     min_selected: int | None = None
@@ -569,6 +573,50 @@ class Privacy:
     purpose_html: Markup = field(default_factory=_no_html, compare=False, repr=False)
 
 
+PERIOD_UNIT_DAYS = {"day": 1, "days": 1, "month": 30, "months": 30, "year": 365, "years": 365}
+
+
+def period_days(text: str) -> int:
+    """The days of a period as a definition writes it ("2 years", "18 months", "30 days")."""
+    number, unit = text.split()
+    return int(number) * PERIOD_UNIT_DAYS[unit]
+
+
+RETENTION_KINDS = ("closed_cases", "uploads", "messages", "payment_records", "abandoned_journeys")
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a service keeps each kind of record (the definition's `retention`, with
+    the platform's defaults for what it leaves out), in days."""
+
+    closed_cases_days: int = 2 * 365
+    uploads_days: int = 2 * 365
+    messages_days: int = 2 * 365
+    payment_records_days: int = 7 * 365
+    abandoned_journeys_days: int = 30
+
+    @classmethod
+    def from_document(cls, spec: Mapping[str, str] | None) -> Retention:
+        spec = spec or {}
+        closed = period_days(spec["closed_cases"]) if "closed_cases" in spec else 2 * 365
+        return cls(
+            closed_cases_days=closed,
+            # What belongs to a case goes with it at the latest.
+            uploads_days=period_days(spec["uploads"]) if "uploads" in spec else closed,
+            messages_days=period_days(spec["messages"]) if "messages" in spec else closed,
+            payment_records_days=(
+                period_days(spec["payment_records"]) if "payment_records" in spec else 7 * 365
+            ),
+            abandoned_journeys_days=(
+                period_days(spec["abandoned_journeys"]) if "abandoned_journeys" in spec else 30
+            ),
+        )
+
+    def days(self, kind: str) -> int:
+        return int(getattr(self, f"{kind}_days"))
+
+
 @dataclass(frozen=True)
 class Message:
     """An email's texts, with their placeholders as written (cases/messages.py fills them)."""
@@ -613,6 +661,8 @@ class ServiceDefinition:
     """Which team each case goes to (None: the service routes no case to a team)."""
     labels: tuple[CaseLabelSpec, ...] = ()
     """The labels its cases may be given, in the order written."""
+    retention: Retention = field(default_factory=Retention)
+    """How long each kind of record is kept (the platform's defaults unless it says)."""
     sign_in_level: str | None = None
     """The identity confidence (P0 to P3) a citizen must have signed in with to apply;
     None: no sign-in needed."""
@@ -686,9 +736,13 @@ class ServiceDefinition:
                 values[computed.name] = expression.evaluate(values, today=today, rule=rule)
         return values
 
-    def computed_display(self, values: Mapping[str, object]) -> list[tuple[str, str]]:
+    def computed_display(
+        self, values: Mapping[str, object], *, sensitive: bool | None = None
+    ) -> list[tuple[str, str]]:
         """Each computed value of `values` (from `expression_values`) as staff read it, by
-        its label: a missing value is blank."""
+        its label: a missing value is blank. With `sensitive` False, only the values that
+        read no sensitive answer; True, only those that do (sensitive_computed)."""
+        hidden = self.sensitive_computed
         return [
             (
                 computed.label or computed.name.replace("_", " ").capitalize(),
@@ -698,7 +752,37 @@ class ServiceDefinition:
                 ),
             )
             for computed in self.computed
+            if sensitive is None or (computed.name in hidden) == sensitive
         ]
+
+    @property
+    def rules_read_sensitive(self) -> bool:
+        """Whether the rules take a sensitive answer (or a value worked out from one) as
+        an input: then their estimate reveals it too."""
+        if self.rules is None:
+            return False
+        sensitive = self.sensitive_ids | self.sensitive_computed
+        return any(answer in sensitive for answer in self.rules.inputs.values())
+
+    @property
+    def sensitive_computed(self) -> frozenset[str]:
+        """The computed values that read a sensitive answer, directly or through another
+        computed value or a repeating group holding one: they reveal it, so they are
+        hidden with it."""
+        sensitive = set(self.sensitive_ids)
+        sensitive.update(
+            page.id
+            for page in self.pages
+            if isinstance(page, QuestionPage)
+            and page.repeat is not None
+            and any(question.sensitive for question in page.questions)
+        )
+        found: set[str] = set()
+        # In the definition's order: a computed value reads only earlier ones.
+        for computed in self.computed:
+            if self._expressions[computed.expression].names & (sensitive | found):
+                found.add(computed.name)
+        return frozenset(found)
 
     def _answer_values(self, answers: Mapping[str, object]) -> dict[str, object]:
         values: dict[str, object] = {}
@@ -763,27 +847,55 @@ class ServiceDefinition:
             for question in page.questions
         )
 
-    def summary(self, answers: Mapping[str, JSONValue]) -> list[SummaryRow]:
+    @property
+    def questions_with_items(self) -> tuple[Question, ...]:
+        """Every question in page order, those of a repeating group's items included."""
+        return tuple(
+            question
+            for page in self.pages
+            if isinstance(page, QuestionPage)
+            for question in page.questions
+        )
+
+    @property
+    def sensitive_ids(self) -> frozenset[str]:
+        """The ids of the questions marked `sensitive`, a repeating group's included."""
+        return frozenset(
+            question.id for question in self.questions_with_items if question.sensitive
+        )
+
+    def summary(
+        self, answers: Mapping[str, JSONValue], *, hide_sensitive: bool = False
+    ) -> list[SummaryRow]:
         """The answers given, as check answers and the case page list them: one row a
-        question, and one an item of a repeating group, in page order."""
+        question, and one an item of a repeating group, in page order.
+
+        With `hide_sensitive`, a sensitive answer's row has no value and is marked
+        `hidden` (an item of a repeating group shows its other answers)."""
         rows: list[SummaryRow] = []
         for page in self.pages:
             if not isinstance(page, QuestionPage):
                 continue
             if page.repeat is None:
-                rows.extend(
-                    SummaryRow(
-                        question.summary_key, question.display(answers[question.id]), page.id
-                    )
-                    for question in page.questions
-                    if question.id in answers
-                )
+                for question in page.questions:
+                    if question.id not in answers:
+                        continue
+                    if hide_sensitive and question.sensitive:
+                        rows.append(SummaryRow(question.summary_key, "", page.id, hidden=True))
+                    else:
+                        value = question.display(answers[question.id])
+                        rows.append(SummaryRow(question.summary_key, value, page.id))
                 continue
             items = answers.get(page.id)
+            hidden = hide_sensitive and any(question.sensitive for question in page.questions)
             for position, item in enumerate(items if isinstance(items, list) else [], 1):
                 rows.append(
                     SummaryRow(
-                        page.repeat.name(position), _item_text(page, item), page.id, position
+                        page.repeat.name(position),
+                        _item_text(page, item, hide_sensitive=hide_sensitive),
+                        page.id,
+                        position,
+                        hidden=hidden,
                     )
                 )
         return rows
@@ -877,6 +989,7 @@ class ServiceDefinition:
             labels=tuple(
                 CaseLabelSpec(id=spec["id"], label=spec["label"]) for spec in doc.get("labels", ())
             ),
+            retention=Retention.from_document(doc.get("retention")),
             sign_in_level=doc["sign_in"]["identity_level"] if doc.get("sign_in") else None,
         )
 
@@ -975,9 +1088,11 @@ class SummaryRow:
     page_id: str
     item: int | None = None
     """The position from 1 of a repeating group's item."""
+    hidden: bool = False
+    """A sensitive answer (or an item holding one) left out of `value`."""
 
 
-def _item_text(page: QuestionPage, item: JSONValue) -> str:
+def _item_text(page: QuestionPage, item: JSONValue, *, hide_sensitive: bool = False) -> str:
     """An item of a repeating group as one summary value: each answer on its own line."""
     if not isinstance(item, dict):
         return ""
@@ -986,6 +1101,7 @@ def _item_text(page: QuestionPage, item: JSONValue) -> str:
         question.display(value)
         for question in page.questions
         if (value := item.get(question.id)) is not None
+        and not (hide_sensitive and question.sensitive)
     ]
     return "\n".join(line for line in lines if line)
 
@@ -1062,6 +1178,7 @@ def _question(question: dict[str, Any]) -> Question:
             for check in question.get("checks", ())
         ),
         optional=question.get("optional", False),
+        sensitive=question.get("sensitive", False),
         none_option=_option(question["none_option"]) if "none_option" in question else None,
         min_selected=question.get("min_selected"),
         max_selected=question.get("max_selected"),

@@ -16,6 +16,7 @@ from civitas.catalogue.files import (
     max_size_bytes,
 )
 from civitas.catalogue.model import (
+    RETENTION_KINDS,
     Branch,
     CaseLabelSpec,
     Check,
@@ -29,9 +30,11 @@ from civitas.catalogue.model import (
     Question,
     QuestionPage,
     Repeat,
+    Retention,
     RulesSpec,
     ServiceDefinition,
 )
+from civitas.catalogue.privacy import ICO_COMPLAINTS_URL, KeptFor, kept_for
 from civitas.catalogue.queries import (
     LiveService,
     ServiceNotFound,
@@ -79,7 +82,9 @@ __all__ = [
     "DEFAULT_ERRORS",
     "DEFAULT_WORKFLOW",
     "EVENTS",
+    "ICO_COMPLAINTS_URL",
     "LANGUAGES",
+    "RETENTION_KINDS",
     "WAITING_FOR_CITIZEN",
     "AutomaticTransition",
     "Branch",
@@ -94,6 +99,7 @@ __all__ = [
     "FeeTable",
     "FieldError",
     "FormFields",
+    "KeptFor",
     "LiveService",
     "Option",
     "Page",
@@ -105,6 +111,7 @@ __all__ = [
     "QuestionPage",
     "Refusal",
     "Repeat",
+    "Retention",
     "RulesSpec",
     "Service",
     "ServiceDefinition",
@@ -124,6 +131,7 @@ __all__ = [
     "get_service_version",
     "in_language",
     "is_file_question",
+    "kept_for",
     "list_live_labels",
     "list_live_services",
     "max_size_bytes",

@@ -1,8 +1,11 @@
+import uuid
 from collections.abc import Iterator
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
+
+from civitas.platform.crypto import EncryptedTextField
 
 
 class StaffUserManager(BaseUserManager["StaffUser"]):
@@ -173,3 +176,97 @@ class StaffInvite(models.Model):
 
     def __str__(self) -> str:
         return f"invite {self.pk} to {self.organisation_id}"
+
+
+class CitizenAccount(models.Model):
+    """A citizen's account: a person who applies, not one who works cases.
+
+    A separate table from StaffUser, and never signed in through django.contrib.auth: the
+    session keeps its id under its own key (identity/accounts.py), so no check that grants
+    staff rights (request.user, OTP, roles) can ever see a citizen (docs/decisions/0038).
+
+    The address is kept encrypted, bound to the row; the account is found by a keyed hash
+    of the normalised address (`email_index`), which no one without SECRET_KEY can match
+    to an address. `password` is in Django's hasher format (argon2), or empty for an
+    account that signs in only by emailed links or, later, an external identity provider.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email_index = models.CharField(max_length=64, unique=True)
+    email = EncryptedTextField(bound_to="id")
+    password = models.CharField(max_length=256, blank=True)
+    email_verified_at = models.DateTimeField(null=True)
+    # The language of its emails: the one the citizen was using when they last signed in.
+    language = models.CharField(max_length=8, default="en")
+    # Two factors: the authenticator app's shared secret (base32), encrypted; set up only
+    # when `totp_confirmed_at` is set. `totp_last_step` is the 30-second step of the last
+    # code accepted: a code of that step or an earlier one is refused, so none is used twice.
+    totp_secret = EncryptedTextField(null=True, bound_to="id")
+    totp_confirmed_at = models.DateTimeField(null=True)
+    totp_last_step = models.BigIntegerField(null=True)
+    # Raised when the password changes or is reset: every session signed in before then
+    # carries the old number and ends at its next request.
+    session_generation = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    # The person the national identity provider signed in (decision 0041), as a digest of
+    # its issuer and subject; null until they first sign in through it.
+    identity_subject = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001 (many accounts have none, and "" would clash on the key)
+
+    def __str__(self) -> str:
+        return f"account {self.pk}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def has_two_factors(self) -> bool:
+        return self.totp_confirmed_at is not None
+
+
+class AccountLink(models.Model):
+    """A single-use emailed link for an account: confirming an address, signing in,
+    resetting a password, or moving the account to a new address (`new_email`).
+
+    Only the SHA-256 of its token is kept: the token is 32 random bytes, so the hash is as
+    hard to reverse as the token is to guess.
+    """
+
+    class Purpose(models.TextChoices):
+        VERIFY_EMAIL = "verify-email"
+        SIGN_IN = "sign-in"
+        RESET_PASSWORD = "reset-password"  # noqa: S105 - a purpose, not a password
+        CHANGE_EMAIL = "change-email"
+
+    token_sha256 = models.CharField(max_length=64, primary_key=True)
+    account = models.ForeignKey(CitizenAccount, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    new_email = EncryptedTextField(null=True, bound_to="token_sha256")
+    # A link to confirm a new account: the password hash of the sign-up it was sent for,
+    # set on the account when the link is followed.
+    password = models.CharField(max_length=256, blank=True, default="")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link of {self.account_id}"
+
+
+class RecoveryCode(models.Model):
+    """One of an account's single-use recovery codes, kept only as a keyed hash: a code is
+    50 random bits, so a slow hash would add nothing but ten argon2 runs a try."""
+
+    account = models.ForeignKey(
+        CitizenAccount, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hmac = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "code_hmac"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.account_id}"

@@ -6,9 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from civitas.identity import oidc
+from civitas.identity.account_sessions import account_identity_level, start_identity_session
+from civitas.identity.accounts import AccountInvalid, account_for_identity
 from civitas.platform import ratelimit
 from civitas.platform.client_address import client_address
 
@@ -80,17 +83,23 @@ def finish(request: HttpRequest) -> HttpResponse:
             {"start_url": reverse("identity-oidc:start")},
             status=400,
         )
-    sign_in_identity(request, finished.identity)
+    try:
+        sign_in_identity(request, finished.identity)
+    except oidc.SignInRefused as refusal:
+        security.warning("oidc sign-in refused: %s", refusal.reason)
+        return render(
+            request,
+            "identity/oidc_refused.html",
+            {"start_url": reverse("identity-oidc:start")},
+            status=400,
+        )
     return HttpResponseRedirect(finished.next_url)
 
 
 def signed_in_identity_level(request: HttpRequest) -> str | None:
     """The identity confidence (P0 to P3) the citizen signed in with; None when they have
     not signed in through the identity provider."""
-    signed_in = request.session.get(SIGNED_IN_KEY)
-    if not isinstance(signed_in, dict):
-        return None
-    level = signed_in.get("identity_level")
+    level = account_identity_level(request)
     return level if level in oidc.IDENTITY_LEVELS else None
 
 
@@ -109,12 +118,18 @@ def identity_sign_in_url(*, level: str, next_url: str) -> str:
 
 
 def sign_in_identity(request: HttpRequest, identity: oidc.VerifiedIdentity) -> None:
-    """Signs the citizen in as the verified identity, under a new session id."""
-    request.session.cycle_key()
-    request.session[SIGNED_IN_KEY] = {
-        "subject": oidc.subject_digest(identity),
-        "identity_level": identity.identity_level,
-    }
-
-
-SIGNED_IN_KEY = "citizen_identity"
+    """Signs the citizen in to their account, found or made by the identity the provider
+    verified, under a new session id. Raises SignInRefused when the provider gave no
+    verified email address, or one another identity's account has."""
+    if not identity.email or not identity.email_verified:
+        raise oidc.SignInRefused("no verified email address")
+    language = (get_language() or "en").split("-")[0]
+    try:
+        account = account_for_identity(
+            subject=oidc.subject_digest(identity), email=identity.email, language=language
+        )
+    except AccountInvalid:
+        raise oidc.SignInRefused("the email address is another identity's account") from None
+    start_identity_session(
+        request, account, language=language, identity_level=identity.identity_level
+    )

@@ -28,6 +28,8 @@ from civitas.platform.security_log import security_event
 
 # What each role may do. A permission not listed here is granted to nobody.
 #   cases.view     list and open the organisation's cases (and read their history)
+#   cases.sensitive  show a case's sensitive answers (health, income, identity documents),
+#                  one deliberate, audited "Show" at a time: only the roles that work cases
 #   cases.decide   approve or refuse a case
 #   cases.work     take cases to work on: assign one to oneself, take the next case
 #   cases.assign   assign a case of one's team to another member of that team
@@ -35,10 +37,25 @@ from civitas.platform.security_log import security_event
 #   teams.manage   create teams and say who is in them
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.CASEWORKER: frozenset(
-        {"cases.view", "cases.decide", "cases.work", "cases.assist", "notify.view"}
+        {
+            "cases.view",
+            "cases.sensitive",
+            "cases.decide",
+            "cases.work",
+            "cases.assist",
+            "notify.view",
+        }
     ),
     Membership.Role.TEAM_LEADER: frozenset(
-        {"cases.view", "cases.decide", "cases.work", "cases.assign", "cases.assist", "notify.view"}
+        {
+            "cases.view",
+            "cases.sensitive",
+            "cases.decide",
+            "cases.work",
+            "cases.assign",
+            "cases.assist",
+            "notify.view",
+        }
     ),
     Membership.Role.SERVICE_OWNER: frozenset(
         {"cases.view", "services.publish", "services.preview"}

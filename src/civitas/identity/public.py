@@ -1,11 +1,20 @@
 """What other domains may use from identity."""
 
+from civitas.identity.account_sessions import (
+    is_signed_in,
+    signed_in_account,
+    signed_in_account_id,
+    start_account_session,
+)
+from civitas.identity.accounts import AccountRef, delete_ended_account_links
 from civitas.identity.api_auth import API_KEY_ATTRIBUTE, ApiRequest, api_key_required
 from civitas.identity.api_keys import ApiKeyRef, InvalidScope, validate_scope
 from civitas.identity.events import (
+    AccountEmailDue,
     ApiKeyCreated,
     ApiKeyRevoked,
     AuditTrailExported,
+    FieldKeyRotationStarted,
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
@@ -38,6 +47,7 @@ from civitas.identity.services import (
     ensure_organisation,
     ensure_staff_member,
     find_organisation,
+    find_organisation_by_id,
     list_api_keys,
     organisation_requires_welsh,
     revoke_api_key,
@@ -61,11 +71,14 @@ from civitas.identity.teams import (
 __all__ = [
     "ANY_ROLE",
     "API_KEY_ATTRIBUTE",
+    "AccountEmailDue",
+    "AccountRef",
     "ApiKeyCreated",
     "ApiKeyRef",
     "ApiKeyRevoked",
     "ApiRequest",
     "AuditTrailExported",
+    "FieldKeyRotationStarted",
     "InvalidScope",
     "OrganisationChosen",
     "OrganisationRef",
@@ -88,13 +101,16 @@ __all__ = [
     "api_key_required",
     "authenticate_api_key",
     "create_api_key",
+    "delete_ended_account_links",
     "ensure_organisation",
     "ensure_staff_member",
     "ensure_team",
     "find_organisation",
+    "find_organisation_by_id",
     "find_team",
     "has_permission",
     "identity_sign_in_url",
+    "is_signed_in",
     "is_team_member",
     "list_api_keys",
     "list_members_by_team",
@@ -105,9 +121,12 @@ __all__ = [
     "meets_identity_level",
     "organisation_requires_welsh",
     "revoke_api_key",
+    "signed_in_account",
+    "signed_in_account_id",
     "signed_in_identity_level",
     "staff_context_for",
     "staff_member_required",
     "staff_names",
+    "start_account_session",
     "validate_scope",
 ]

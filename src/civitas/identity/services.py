@@ -28,6 +28,7 @@ from civitas.identity.api_keys import (
 from civitas.identity.events import (
     ApiKeyCreated,
     ApiKeyRevoked,
+    FieldKeyRotationStarted,
     PasswordChecked,
     SecurityCodeChecked,
     SingleSignOnChecked,
@@ -37,6 +38,8 @@ from civitas.identity.permissions import OrganisationRef
 from civitas.platform import ratelimit
 from civitas.platform.client_address import client_address
 from civitas.platform.events import publish
+from civitas.platform.key_rotation import start_key_rotation
+from civitas.platform.models import KeyRotation
 from civitas.platform.pseudonyms import pseudonym
 from civitas.platform.security_log import security_event
 
@@ -69,6 +72,13 @@ def organisation_requires_welsh(slug: str) -> bool:
 
 def find_organisation(slug: str) -> OrganisationRef | None:
     organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        return None
+    return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
+
+
+def find_organisation_by_id(organisation_id: int) -> OrganisationRef | None:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         return None
     return OrganisationRef(id=organisation.pk, slug=organisation.slug, name=organisation.name)
@@ -349,3 +359,17 @@ def _api_key_ref(key: ApiKey) -> ApiKeyRef:
         revoked_at=key.revoked_at,
         last_used_at=key.last_used_at,
     )
+
+
+def start_field_key_rotation(*, started_by: str) -> KeyRotation:
+    """Starts (or carries on) re-sealing every encrypted field and file under the current
+    field encryption key (platform.key_rotation), and audits it. Raises
+    RotationNotNeeded when only one key is configured."""
+    with transaction.atomic():
+        rotation = start_key_rotation()
+        publish(
+            FieldKeyRotationStarted(
+                key_id=rotation.key_id, steps=rotation.steps.count(), by=started_by
+            )
+        )
+    return rotation

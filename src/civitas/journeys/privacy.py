@@ -7,10 +7,14 @@ the definition's `privacy` section; the controller is the organisation that publ
 
 from dataclasses import dataclass
 
-from civitas.catalogue.public import Privacy, QuestionPage, Service
-
-ICO_COMPLAINTS_URL = "https://ico.org.uk/make-a-complaint/"
-"""Where anyone in the UK complains about how their personal data was used."""
+from civitas.catalogue.public import (
+    ICO_COMPLAINTS_URL,
+    KeptFor,
+    Privacy,
+    QuestionPage,
+    Service,
+    kept_for,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class PrivacyNotice:
     """None for a version published before services had to say (the notice then lists
     what is collected and the rights, and names the controller)."""
     complaints_url: str = ICO_COMPLAINTS_URL
+    kept: tuple[KeptFor, ...] = ()
+    """How long each kind of record is kept (the definition's `retention`)."""
 
 
 def notice_for(service: Service) -> PrivacyNotice:
@@ -51,4 +57,5 @@ def notice_for(service: Service) -> PrivacyNotice:
         service_title=service.title,
         collected=tuple(collected),
         privacy=service.model.privacy,
+        kept=kept_for(service.model.retention),
     )

@@ -4,18 +4,23 @@ catalogue's question types. The wiring runs the sweeps of saved journeys and of 
 nobody submitted, of the responses kept for retried API submissions, and of the
 applications accepted through the API whose case is not made yet."""
 
+from civitas.journeys.events import AbandonedJourneysDeleted
 from civitas.journeys.idempotency import delete_expired_idempotency_keys
-from civitas.journeys.saving import delete_expired_saved_journeys
+from civitas.journeys.saving import delete_abandoned_journeys, delete_expired_saved_journeys
 from civitas.journeys.submission import (
     check_accepted_applications,
     record_waiting_accepted_applications,
 )
-from civitas.journeys.uploads import delete_abandoned_uploads
+from civitas.journeys.uploads import delete_abandoned_uploads, reseal_uploads, uploads_left
 
 __all__ = [
+    "AbandonedJourneysDeleted",
     "check_accepted_applications",
+    "delete_abandoned_journeys",
     "delete_abandoned_uploads",
     "delete_expired_idempotency_keys",
     "delete_expired_saved_journeys",
     "record_waiting_accepted_applications",
+    "reseal_uploads",
+    "uploads_left",
 ]

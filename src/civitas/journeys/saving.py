@@ -20,11 +20,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from civitas.catalogue.public import Service, active_language, in_language
+from civitas.catalogue.public import (
+    Service,
+    active_language,
+    get_service_version,
+    in_language,
+    list_live_services,
+)
+from civitas.journeys.events import AbandonedJourneysDeleted
 from civitas.journeys.models import SavedJourney
 from civitas.journeys.uploads import discard_held_uploads, hold_uploads, release_uploads
 from civitas.notify.public import EmailContent, queue_email
 from civitas.platform import ratelimit
+from civitas.platform.events import publish
 from civitas.platform.formats import written_datetime
 
 logger = logging.getLogger(__name__)
@@ -208,4 +216,40 @@ def delete_expired_saved_journeys(*, limit: int = 1000) -> int:
     # The files of a saved journey go with it (the row first, then the file).
     discard_held_uploads(ids)
     deleted, _ = SavedJourney.objects.filter(id__in=ids).delete()
+    return deleted
+
+
+def delete_abandoned_journeys(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """Retention: deletes the answers saved to come back to and never sent, once the
+    service's `retention.abandoned_journeys` has passed since they were saved, whatever
+    the link's own expiry; records each service's deletions in the audit trail and the
+    transparency log (how many, nothing they held). Returns how many."""
+    now = now or timezone.now()
+    deleted = 0
+    for live in list_live_services():
+        service = get_service_version(live.organisation.id, live.slug, live.version)
+        days = service.model.retention.abandoned_journeys_days
+        with transaction.atomic():
+            ids = list(
+                SavedJourney.objects.select_for_update(skip_locked=True)
+                .filter(
+                    organisation_id=live.organisation.id,
+                    service_slug=live.slug,
+                    created_at__lt=now - datetime.timedelta(days=days),
+                )
+                .values_list("id", flat=True)[:limit]
+            )
+            if not ids:
+                continue
+            discard_held_uploads(ids)
+            count, _ = SavedJourney.objects.filter(id__in=ids).delete()
+            publish(
+                AbandonedJourneysDeleted(
+                    organisation=live.organisation.slug,
+                    service=live.slug,
+                    count=count,
+                    kept_days=days,
+                )
+            )
+        deleted += count
     return deleted

@@ -93,6 +93,7 @@ def submit_answers(
     files_sent: Mapping[str, str] | None = None,
     api_key: str = "",
     assisted_by: int | None = None,
+    account_id: str | None = None,
 ) -> Submitted | NotSubmitted:
     """Checks a whole application and, if it is complete and valid, stores it as a case.
 
@@ -103,7 +104,8 @@ def submit_answers(
     uploads; the API's come only from `files_sent`, the token of each file received with
     the request (uploads.receive_sent_files) by its question's id, and a file answer in
     `answers` is refused. `api_key` is the public id of the key that sent it, audited;
-    `assisted_by` the member of staff who completed it for a caller (channel "assisted").
+    `assisted_by` the member of staff who completed it for a caller (channel "assisted");
+    `account_id` the signed-in citizen's account, which the case is joined to.
     """
     if channel not in ("online", "assisted") and files_sent is None:
         files_sent = {}  # only the pages' answers may name a journey's uploads
@@ -133,6 +135,7 @@ def submit_answers(
         language=language,
         api_key=api_key,
         assisted_by=assisted_by,
+        account_id=account_id,
     )
     # The case has its own sealed copy now.
     for submitted in files:

@@ -47,6 +47,7 @@ from civitas.platform.files.store import (
     delete_sealed_file,
     new_file_token,
     read_sealed_file,
+    reseal_sealed_file,
     write_sealed_file,
 )
 
@@ -250,3 +251,22 @@ def delete_abandoned_uploads(*, now: datetime.datetime | None = None) -> int:
         Upload.objects.filter(token=token).delete()
         delete_sealed_file(FOLDER, token)
     return len(tokens)
+
+
+def reseal_uploads(cursor: str, limit: int) -> tuple[str, int]:
+    """Key rotation: seals the uploads not yet submitted after `cursor` (an Upload id)
+    again under the current key; returns the next cursor ("" when done) and how many
+    files changed."""
+    uploads = Upload.objects.only("pk", "token")
+    if cursor:
+        uploads = uploads.filter(pk__gt=int(cursor))
+    batch = list(uploads.order_by("pk")[:limit])
+    changed = sum(
+        reseal_sealed_file(FOLDER, upload.token, binding=_binding(upload.token)) for upload in batch
+    )
+    return (str(batch[-1].pk) if len(batch) == limit else ""), changed
+
+
+def uploads_left(cursor: str) -> int:
+    """How many uploads a rotation at `cursor` has still to look at."""
+    return Upload.objects.filter(pk__gt=int(cursor or 0)).count()

@@ -26,6 +26,7 @@ from civitas.catalogue.public import (
     posted_list,
 )
 from civitas.catalogue.public import Question as CatalogueQuestion
+from civitas.identity.public import signed_in_account_id
 from civitas.journeys import decisions, flow, privacy
 from civitas.journeys.assisted import assisted_by, forget_assisting
 from civitas.journeys.repeat_views import item_url, repeat_summary
@@ -426,6 +427,9 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
                 # The language of the pages the citizen answered: their messages' language.
                 language=active_language(),
                 assisted_by=helper,
+                # A signed-in citizen's application is joined to their account ("your
+                # applications"); one staff complete for a caller is not.
+                account_id=signed_in_account_id(request) if helper is None else None,
             )
             if isinstance(result, NotSubmitted):
                 # An answer went stale (a start date now in the past): ask it again.

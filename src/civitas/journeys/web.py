@@ -25,7 +25,7 @@ from civitas.catalogue.public import (
     is_file_question,
 )
 from civitas.catalogue.public import Question as CatalogueQuestion
-from civitas.identity.public import identity_sign_in_url, meets_identity_level
+from civitas.identity.public import identity_sign_in_url, is_signed_in, meets_identity_level
 from civitas.journeys import flow
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.platform.skeletons import render_from_skeleton
@@ -204,6 +204,11 @@ def render_question_page(
     is the same for every citizen of this version, and is kept (platform/skeletons.py).
     """
     action = (action or page_url(service, page.id)) + ("?change=1" if is_change else "")
+    # The header links to the citizen's account or to signing in: part of the key.
+    # (None on a preview, which staff walk through.)
+    account_link = (
+        "" if service.is_preview else "signed-in" if is_signed_in(request) else "signed-out"
+    )
     widgets = [
         question.widget(fields, errors.get(question.id), heading=not page.is_group)
         for question in page.questions
@@ -218,6 +223,7 @@ def render_question_page(
         action,
         caption,
         bool(errors),
+        account_link,
         *_timeout_context().values(),
     )
     parts = get_template(QUESTION_FORM).template.module  # type: ignore[attr-defined]
@@ -232,6 +238,7 @@ def render_question_page(
             form_has_errors=bool(errors),
             action=action,
             multipart=bool(file_questions(page)),
+            account_link=account_link,
         ),
         slots={
             "back": back,

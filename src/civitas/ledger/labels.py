@@ -14,6 +14,7 @@ KIND_LABELS: dict[str, Promise] = {
     "case.decided": gettext_lazy("Decision made"),
     "personal_data.viewed": gettext_lazy("Staff opened an application's answers"),
     "service.published": gettext_lazy("Service published"),
+    "retention.applied": gettext_lazy("Records erased when their time was up"),
 }
 
 ROLE_LABELS: dict[str, Promise] = {
@@ -21,6 +22,7 @@ ROLE_LABELS: dict[str, Promise] = {
     "caseworker": gettext_lazy("Caseworker"),
     "service_owner": gettext_lazy("Service owner"),
     "administrator": gettext_lazy("Administrator"),
+    "platform": gettext_lazy("The platform"),
 }
 
 FIELD_LABELS: dict[str, Promise] = {
@@ -31,6 +33,11 @@ FIELD_LABELS: dict[str, Promise] = {
     "version": gettext_lazy("Version"),
     "data": gettext_lazy("Data"),
     "viewed_by": gettext_lazy("Viewed by"),
+    "questions": gettext_lazy("Questions"),
+    "records": gettext_lazy("Records"),
+    "action": gettext_lazy("Action"),
+    "count": gettext_lazy("Count"),
+    "kept_days": gettext_lazy("Kept for (days)"),
     "decided_by": gettext_lazy("Decided by"),
     "reason_hmac_sha256": gettext_lazy("Reason fingerprint (HMAC-SHA-256)"),
     "yaml_sha256": gettext_lazy("Definition fingerprint (SHA-256)"),
@@ -45,6 +52,14 @@ VALUE_LABELS: dict[tuple[str, str], Promise] = {
     ("status", "approved"): gettext_lazy("Approved"),
     ("status", "refused"): gettext_lazy("Refused"),
     ("data", "application answers"): gettext_lazy("Application answers"),
+    ("data", "sensitive answers"): gettext_lazy("Sensitive answers"),
+    ("records", "closed_cases"): gettext_lazy("Closed applications"),
+    ("records", "uploads"): gettext_lazy("Files"),
+    ("records", "messages"): gettext_lazy("Messages"),
+    ("records", "payment_records"): gettext_lazy("Payment records"),
+    ("records", "abandoned_journeys"): gettext_lazy("Unfinished applications"),
+    ("action", "deleted"): gettext_lazy("Deleted"),
+    ("action", "anonymised"): gettext_lazy("Anonymised"),
 }
 
 

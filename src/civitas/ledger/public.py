@@ -2,7 +2,7 @@
 transparency log)."""
 
 from civitas.ledger.events import LogFoundBroken
-from civitas.ledger.labels import kind_label
+from civitas.ledger.labels import kind_label, role_label
 from civitas.ledger.leaf import LeafFormatError
 from civitas.ledger.queries import EntrySummary, list_entries_about
 from civitas.ledger.services import (
@@ -37,5 +37,6 @@ __all__ = [
     "person_reference",
     "record_entries",
     "record_entry",
+    "role_label",
     "text_hmac_sha256",
 ]

@@ -248,6 +248,8 @@ class EntrySummary:
     kind: str
     occurred_at: datetime.datetime
     is_integrated: bool
+    role: str = ""
+    """The role of whoever the entry records acting, as the entry names it."""
 
     @property
     def url(self) -> str:
@@ -262,13 +264,13 @@ def list_entries_about(subject: str) -> list[EntrySummary]:
     """
     size = log_size()  # first: a batch committing meanwhile can only add duplicates
     indexes = set(EntryLookup.objects.filter(subject=subject).values_list("index", flat=True))
-    fields = ("index", "kind", "occurred_at")
+    fields = ("index", "kind", "occurred_at", "role")
     rows = list(Entry.objects.filter(index__in=indexes).values_list(*fields)) if indexes else []
     rows += Entry.objects.filter(index__gte=size, subject=subject).values_list(*fields)
-    unique = {index: (kind, when) for index, kind, when in rows}
+    unique = {index: (kind, when, role) for index, kind, when, role in rows}
     return [
-        EntrySummary(index, kind, when, index < size)
-        for index, (kind, when) in sorted(unique.items())
+        EntrySummary(index, kind, when, index < size, role)
+        for index, (kind, when, role) in sorted(unique.items())
     ]
 
 

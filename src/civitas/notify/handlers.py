@@ -1,4 +1,4 @@
-"""Emails that other domains' events ask for and that no domain above notifications sends.
+"""Emails that other domains announce by an event, because they sit below notifications.
 
 Wired to the events in `civitas.wiring`; each runs inside the transaction that made the
 change, so the change and its email exist together or not at all.
@@ -6,7 +6,7 @@ change, so the change and its email exist together or not at all.
 
 from html import escape
 
-from civitas.identity.public import StaffInvited
+from civitas.identity.public import AccountEmailDue, StaffInvited
 from civitas.notify.services import EmailContent, queue_email
 from civitas.platform.events import HandlerResults
 
@@ -39,4 +39,18 @@ def email_staff_invite(event: StaffInvited, results: HandlerResults) -> None:
             subject=f"Join the staff of {event.organisation_name}", text=text, html=html
         ),
         erase_body_when_sent=True,
+    )
+
+
+def email_account_holder(event: AccountEmailDue, results: HandlerResults) -> None:
+    """Queues a citizen account's email, in the transaction that made its link. The
+    platform's own email, not an organisation's: no organisation's staff see it."""
+    queue_email(
+        organisation_id=None,
+        idempotency_key=event.idempotency_key,
+        about=f"account:{event.account_id}",
+        template=event.template,
+        to=event.to,
+        content=EmailContent(subject=event.subject, text=event.text, html=event.html),
+        erase_body_when_sent=event.holds_secret,
     )

@@ -53,8 +53,9 @@ class Message(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     idempotency_key = models.CharField(max_length=200, unique=True)
     # Whose message it is: staff see only their own organisation's messages.
+    # None: the platform's own email (a citizen account's), which no staff list shows.
     organisation = models.ForeignKey(
-        "identity.Organisation", on_delete=models.PROTECT, related_name="+"
+        "identity.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
     )
     about = models.CharField(max_length=64, help_text="What it is about, e.g. a case reference.")
     template = models.CharField(max_length=64)

@@ -3,7 +3,12 @@
 from civitas.notify.events import MessagesListed, MessageViewed
 from civitas.notify.health import check_messages, check_smtp
 from civitas.notify.queries import list_messages_about
-from civitas.notify.services import EmailContent, queue_email, requeue_due_messages
+from civitas.notify.services import (
+    EmailContent,
+    delete_messages_about,
+    queue_email,
+    requeue_due_messages,
+)
 
 __all__ = [
     "EmailContent",
@@ -11,6 +16,7 @@ __all__ = [
     "MessagesListed",
     "check_messages",
     "check_smtp",
+    "delete_messages_about",
     "list_messages_about",
     "queue_email",
     "requeue_due_messages",

@@ -30,7 +30,7 @@ class EmailContent:
 
 def queue_email(
     *,
-    organisation_id: int,
+    organisation_id: int | None,
     idempotency_key: str,
     about: str,
     template: str,
@@ -40,6 +40,8 @@ def queue_email(
     new_key: bool = False,
 ) -> Message:
     """Queues an organisation's email once per idempotency key; a repeat returns the first.
+    `organisation_id` None: the platform's own email (a citizen account's), which no
+    organisation's staff list.
 
     Callers hold the lock on what the message is about (a new case, a locked case), so two
     transactions never race to queue the same key. That is why this is a plain look-up and
@@ -96,3 +98,15 @@ def requeue_due_messages(*, limit: int = 500) -> int:
         )
         queue_deliveries([str(message_id) for message_id in due])
     return len(due)
+
+
+def delete_messages_about(*, about: str, organisation_id: int) -> int:
+    """Deletes the organisation's emails about `about` (a case reference) that are done
+    with, sent or failed, when their retention is up; returns how many. One still to be
+    sent is left to be sent: the retention job comes back for it."""
+    deleted, _ = Message.objects.filter(
+        organisation_id=organisation_id,
+        about=about,
+        status__in=[Message.Status.SENT, Message.Status.FAILED],
+    ).delete()
+    return deleted

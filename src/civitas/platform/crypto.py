@@ -79,6 +79,44 @@ def _open(token: str, prefix: str, associated_data: bytes) -> bytes:
     raise DecryptionError(f"no key with id {key_id} is configured")
 
 
+def current_key_id() -> str:
+    """The id of the key every new value is sealed with (the first configured)."""
+    return _current_keys()[0][0]
+
+
+def configured_key_ids() -> list[str]:
+    """The ids of every configured key, the current one first."""
+    return [key_id for key_id, _ in _current_keys()]
+
+
+def key_id_of(token: str) -> str:
+    """The id of the key a sealed field value was sealed with ("" if it is not one)."""
+    parts = token.split(":", 2)
+    return parts[1] if len(parts) == 3 else ""
+
+
+def file_key_id(sealed: bytes) -> str:
+    """The id of the key a sealed file was sealed with ("" if it is not one)."""
+    if not sealed.startswith(FILE_MAGIC):
+        return ""
+    return sealed[4:12].decode("ascii", "replace")
+
+
+def reseal_bound(token: str, *, binding: bytes) -> str:
+    """The same value, bound to the same place, sealed again under the current key (a
+    key rotation). A value already under the current key is returned as it is."""
+    if key_id_of(token) == current_key_id():
+        return token
+    return seal_bound(open_bound(token, binding=binding), binding=binding)
+
+
+def reseal_file(sealed: bytes, *, binding: bytes) -> bytes | None:
+    """A sealed file's bytes sealed again under the current key; None when it already is."""
+    if file_key_id(sealed) == current_key_id():
+        return None
+    return seal_file(open_sealed_file(sealed, binding=binding), binding=binding)
+
+
 def seal(plaintext: bytes, *, context: bytes = b"") -> str:
     """An unbound sealed value (`enc1`): `context` must be given again to open it."""
     return _seal(UNBOUND_PREFIX, plaintext, context)

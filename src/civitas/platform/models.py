@@ -68,3 +68,37 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} at {self.beat_at:%H:%M:%S}"
+
+
+class KeyRotation(models.Model):
+    """Re-sealing everything encrypted under the current field encryption key, after a new
+    key was put first in FIELD_ENCRYPTION_KEYS (`civitas keys rotate`). One per key."""
+
+    key_id = models.CharField(max_length=16, unique=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"rotation to key {self.key_id}"
+
+
+class KeyRotationStep(models.Model):
+    """One kind of sealed data of a rotation (a table's encrypted columns, a folder of
+    files, the search digests), re-sealed a batch at a time; `cursor` is where the next
+    batch starts, so a rotation stopped anywhere carries on from there."""
+
+    rotation = models.ForeignKey(KeyRotation, on_delete=models.CASCADE, related_name="steps")
+    name = models.CharField(max_length=100)
+    cursor = models.CharField(max_length=100, blank=True, default="")
+    resealed = models.PositiveBigIntegerField(default=0)
+    batches = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True)
+    advanced_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rotation", "name"], name="key_rotation_step_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,9 +19,17 @@ from tests.architecture.test_every_view_is_guarded import PUBLIC_ROUTES, _routes
 OPEN_STAFF_ROUTES = {route for route in PUBLIC_ROUTES if route.startswith("staff/")}
 
 SPEC = {
-    "caseworker": {"cases.view", "cases.decide", "cases.work", "cases.assist", "notify.view"},
+    "caseworker": {
+        "cases.view",
+        "cases.sensitive",
+        "cases.decide",
+        "cases.work",
+        "cases.assist",
+        "notify.view",
+    },
     "team_leader": {
         "cases.view",
+        "cases.sensitive",
         "cases.decide",
         "cases.work",
         "cases.assign",
@@ -59,6 +67,11 @@ ROUTES = {
         "cases.work",
     ),
     "staff/cases/<reference:reference>/": ("get", f"/staff/cases/{CASE}/", "cases.view"),
+    "staff/cases/<reference:reference>/sensitive": (
+        "post",
+        f"/staff/cases/{CASE}/sensitive",
+        "cases.sensitive",
+    ),
     "staff/cases/<reference:reference>/message": (
         "get",
         f"/staff/cases/{CASE}/message",

@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from civitas.identity import oidc
-from civitas.identity.oidc_views import SIGNED_IN_KEY
+from civitas.identity.account_sessions import ACCOUNT_KEY, IDENTITY_LEVEL_KEY
+from civitas.identity.models import CitizenAccount
 from tests.identity_provider import (
     CLIENT_ID,
     NOT_PROVED,
@@ -48,16 +49,19 @@ def test_a_citizen_signs_in_through_the_identity_provider(client, citizen_oidc):
 
     assert response.status_code == 302
     assert response["Location"] == "/services/"
-    signed_in = client.session[SIGNED_IN_KEY]
-    assert signed_in["identity_level"] == "P0"
-    assert len(signed_in["subject"]) == 64  # a digest, not the provider's id
+    assert client.session[IDENTITY_LEVEL_KEY] == "P0"
+    account = CitizenAccount.objects.get(pk=client.session[ACCOUNT_KEY])
+    assert len(account.identity_subject) == 64  # a digest, not the provider's id
+    assert account.email == PROVED
+    assert account.is_verified  # the provider vouched for the address
+    assert account.password == ""  # it signs in through the provider, or by emailed link
 
 
 def test_a_service_that_needs_a_proved_identity_gets_it(client, citizen_oidc):
     authorize = started(client, "?level=P2")
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(authorize).query)["vtr"] == ['["Cl.Cm.P2"]']
     returned(client, sign_in_at_provider(authorize, PROVED))
-    assert client.session[SIGNED_IN_KEY]["identity_level"] == "P2"
+    assert client.session[IDENTITY_LEVEL_KEY] == "P2"
 
 
 def test_a_person_who_has_not_proved_their_identity_is_told_how_to(client, citizen_oidc, caplog):
@@ -67,7 +71,7 @@ def test_a_person_who_has_not_proved_their_identity_is_told_how_to(client, citiz
     assert response.status_code == 403
     assert "You need to prove your identity" in response.content.decode()
     assert "level=P2" in response.content.decode()
-    assert SIGNED_IN_KEY not in client.session
+    assert ACCOUNT_KEY not in client.session
     assert "identity level P0 is below P2" in caplog.text
     assert NOT_PROVED not in caplog.text
 
@@ -86,7 +90,7 @@ def test_an_answer_is_taken_once(client, citizen_oidc):
     client.session.flush()
     again = returned(client, back)
     assert again.status_code == 400
-    assert SIGNED_IN_KEY not in client.session
+    assert ACCOUNT_KEY not in client.session
 
 
 @pytest.mark.parametrize(
@@ -107,7 +111,7 @@ def test_a_tampered_answer_is_refused(client, citizen_oidc, tamper, caplog):
         response = client.get(f"{back.path}?{urllib.parse.urlencode(query, doseq=True)}")
     assert response.status_code == 400
     assert "Sorry, we could not sign you in" in response.content.decode()
-    assert SIGNED_IN_KEY not in client.session
+    assert ACCOUNT_KEY not in client.session
     assert "oidc sign-in refused" in caplog.text
 
 
@@ -117,7 +121,7 @@ def test_an_answer_to_a_sign_in_another_browser_started_is_refused(client, citiz
     back = sign_in_at_provider(started(client), PROVED)
     attacker = Client()
     assert returned(attacker, back).status_code == 400
-    assert SIGNED_IN_KEY not in attacker.session
+    assert ACCOUNT_KEY not in attacker.session
 
 
 def test_a_client_key_the_provider_does_not_hold_cannot_redeem_the_code(
@@ -127,7 +131,7 @@ def test_a_client_key_the_provider_does_not_hold_cannot_redeem_the_code(
     other_key, _ = make_key_pair(tmp_path)
     settings.CITIZEN_OIDC_CLIENT_KEY_FILE = str(other_key)
     assert returned(client, back).status_code == 400
-    assert SIGNED_IN_KEY not in client.session
+    assert ACCOUNT_KEY not in client.session
 
 
 def test_where_to_go_next_stays_on_this_site(client, citizen_oidc):
@@ -238,3 +242,60 @@ def test_a_token_signed_with_another_key_is_refused(citizen_oidc, tmp_path):
 def test_garbage_instead_of_a_token_is_refused(citizen_oidc, token):
     with pytest.raises(oidc.SignInRefused):
         oidc.verify_id_token(token, oidc.citizen_provider(), nonce="the-nonce", identity_level="P0")
+
+
+def test_signing_in_again_finds_the_same_account(client, citizen_oidc):
+    returned(client, sign_in_at_provider(started(client), PROVED))
+    first = client.session[ACCOUNT_KEY]
+    client.session.flush()
+    returned(client, sign_in_at_provider(started(client), PROVED))
+    assert client.session[ACCOUNT_KEY] == first
+    assert CitizenAccount.objects.count() == 1
+
+
+def test_an_account_with_the_address_is_joined_and_its_owner_told(client, citizen_oidc, smtp_inbox):
+    from civitas.identity.tests.factories import CitizenAccountFactory
+    from conftest import run_queued_jobs
+
+    existing = CitizenAccountFactory(email=PROVED)
+    returned(client, sign_in_at_provider(started(client), PROVED))
+    assert client.session[ACCOUNT_KEY] == str(existing.pk)
+    existing.refresh_from_db()
+    assert existing.identity_subject is not None
+    run_queued_jobs()
+    assert any(
+        "You signed in with the identity service" in message["Subject"]
+        for message in smtp_inbox.messages
+    )
+
+
+def test_an_address_another_identitys_account_has_is_refused(client, citizen_oidc):
+    from civitas.identity.tests.factories import CitizenAccountFactory
+
+    CitizenAccountFactory(email=PROVED, identity_subject="f" * 64)
+    response = returned(client, sign_in_at_provider(started(client), PROVED))
+    assert response.status_code == 400
+    assert ACCOUNT_KEY not in client.session
+
+
+def test_signing_in_by_password_afterwards_carries_no_identity_level(client, citizen_oidc):
+    from civitas.identity.account_sessions import start_account_session
+    from civitas.identity.accounts import find_account
+
+    returned(client, sign_in_at_provider(started(client), PROVED))
+    account = find_account(client.session[ACCOUNT_KEY])
+    request = type("Request", (), {"session": client.session})()
+    start_account_session(request, account, language="en")
+    assert IDENTITY_LEVEL_KEY not in request.session
+
+
+def test_the_account_sign_in_page_offers_the_identity_service_when_there_is_one(
+    client, citizen_oidc, settings
+):
+    page = client.get("/account/sign-in?next=/account/your-data").content.decode()
+    assert "Sign in with the identity service" in page
+    assert "/account/sign-in/identity-provider/?next=%2Faccount%2Fyour-data" in page
+    settings.CITIZEN_OIDC_ISSUER = ""
+    assert (
+        "Sign in with the identity service" not in client.get("/account/sign-in").content.decode()
+    )

@@ -193,6 +193,19 @@ def _publish_small(tmp_path, pages: str = GROUPED, body: str = "We have your app
     return publish_service_file(path, published_by="test")
 
 
+def test_the_privacy_notice_says_how_long_each_kind_of_record_is_kept(client, parking_permit):
+    body = client.get(f"{URL}/privacy/").content.decode()
+    kept = re.search(r'id="kept">(.*?)</dl>', body, re.S)[1]
+    rows = re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", kept, re.S)
+    assert rows == [
+        ("Applications", "2 years after the application is closed"),
+        ("Files you send", "1 year after the application is closed"),
+        ("Messages", "2 years after the application is closed"),
+        ("Payment records", "7 years after the application is closed"),
+        ("Unfinished applications", "30 days after you save them"),
+    ]
+
+
 def test_the_privacy_notice_groups_what_a_page_asks(client, organisations, tmp_path):
     _publish_small(tmp_path)
     body = client.get("/services/example-borough/small/privacy/").content.decode()

@@ -166,7 +166,7 @@ def test_the_api_refuses_a_child_aged_20_or_over(client, council_tax_reduction, 
     )
 
 
-def test_the_caseworker_sees_the_estimate_on_the_case_page(
+def test_the_caseworker_sees_the_estimate_with_the_sensitive_answers_it_comes_from(
     client, council_tax_reduction, api_headers, caseworker, signed_in
 ):
     response = post(client, api_headers, household_answers())
@@ -174,9 +174,13 @@ def test_the_caseworker_sees_the_estimate_on_the_case_page(
     pounds = response.json()["estimate"]["pence"] // 100
     signed_in(caseworker)
     page = client.get(f"/staff/cases/{reference}/").content.decode()
-    assert "Estimated Council Tax Reduction for a year" in page
-    assert f"£{pounds:,}" in page
-    assert "Dependent children" in page  # the computed values that fed the rules
+    # Worked out from the household's income and savings, it says what they are.
+    assert "Estimated Council Tax Reduction for a year" not in page
+    assert "Age of the applicant" in page  # a computed value from no sensitive answer
+    shown = client.post(f"/staff/cases/{reference}/sensitive").content.decode()
+    assert "Estimated Council Tax Reduction for a year" in shown
+    assert f"£{pounds:,}" in shown
+    assert "Dependent children" in shown  # the computed values that fed the rules
 
 
 def test_a_sum_beyond_what_the_rules_take_leaves_no_estimate_rather_than_failing(

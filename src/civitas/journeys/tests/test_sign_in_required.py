@@ -7,7 +7,12 @@ import urllib.parse
 
 import pytest
 
-from civitas.identity.oidc_views import SIGNED_IN_KEY
+from civitas.identity.account_sessions import (
+    ACCOUNT_KEY,
+    GENERATION_KEY,
+    IDENTITY_LEVEL_KEY,
+)
+from civitas.identity.tests.factories import CitizenAccountFactory
 from conftest import SERVICES, publish_example, register_example_organisations
 from tests.identity_provider import NOT_PROVED, PROVED, sign_in_at_provider
 
@@ -29,8 +34,11 @@ def _needing(tmp_path, level: str):
 
 
 def _signed_in(client, level: str) -> None:
+    account = CitizenAccountFactory()
     session = client.session
-    session[SIGNED_IN_KEY] = {"subject": "0" * 64, "identity_level": level}
+    session[ACCOUNT_KEY] = str(account.pk)
+    session[GENERATION_KEY] = account.session_generation
+    session[IDENTITY_LEVEL_KEY] = level
     session.save()
 
 
@@ -119,4 +127,13 @@ def test_through_the_provider_an_unproved_citizen_is_told_how_to_prove_it(
     back = urllib.parse.urlsplit(sign_in_at_provider(authorize, NOT_PROVED))
     response = client.get(f"{back.path}?{back.query}")
     assert response.status_code == 403
+    assert client.get(f"{SERVICE}/address/").status_code == 302
+
+
+def test_a_citizen_signed_in_by_password_has_proved_no_identity(client, tmp_path):
+    _needing(tmp_path, "P0")
+    _signed_in(client, "P0")
+    session = client.session
+    del session[IDENTITY_LEVEL_KEY]
+    session.save()
     assert client.get(f"{SERVICE}/address/").status_code == 302

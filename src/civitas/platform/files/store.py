@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from civitas.platform.crypto import open_sealed_file, seal_file
+from civitas.platform.crypto import open_sealed_file, reseal_file, seal_file
 from civitas.platform.files.kinds import FILE_TOKEN
 
 _FOLDER = re.compile(r"^[a-z]+$")
@@ -37,9 +37,11 @@ def _path(folder: str, token: str) -> Path:
 def write_sealed_file(folder: str, token: str, content: bytes, *, binding: bytes) -> None:
     """Seals `content` and writes it as `folder/token`, replacing it whole or not at all
     (written beside it, then renamed), readable by this user only."""
-    path = _path(folder, token)
+    _write_whole(_path(folder, token), seal_file(content, binding=binding))
+
+
+def _write_whole(path: Path, sealed: bytes) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    sealed = seal_file(content, binding=binding)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -56,6 +58,21 @@ def read_sealed_file(folder: str, token: str, *, binding: bytes) -> bytes:
     """The file's bytes. FileNotFoundError when it is not there; DecryptionError when it
     does not open with `binding` (moved from another owner, or altered)."""
     return open_sealed_file(_path(folder, token).read_bytes(), binding=binding)
+
+
+def reseal_sealed_file(folder: str, token: str, *, binding: bytes) -> bool:
+    """Seals the file again under the current key (a key rotation), replacing it whole;
+    False when it already was, or is gone (deleted meanwhile: nothing to re-seal)."""
+    path = _path(folder, token)
+    try:
+        sealed = path.read_bytes()
+    except FileNotFoundError:
+        return False
+    resealed = reseal_file(sealed, binding=binding)
+    if resealed is None:
+        return False
+    _write_whole(path, resealed)
+    return True
 
 
 def delete_sealed_file(folder: str, token: str) -> None:

@@ -41,6 +41,7 @@ DEMO_TEAMS = {
         "parking": "Parking",
         "blue-badge": "Blue Badge",
         "benefits": "Benefits",
+        "data-protection": "Data protection",
     },
     "sample-district": {"parking": "Parking", "electoral-services": "Electoral services"},
 }
@@ -75,7 +76,15 @@ DEMO_STAFF: list[DemoStaffMember] = [
         "password": "demo-team-leader-password",
         "role": "team_leader",
         "totp_secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-        "teams": ["highways", "environment", "street-scene", "parking", "blue-badge", "benefits"],
+        "teams": [
+            "highways",
+            "environment",
+            "street-scene",
+            "parking",
+            "blue-badge",
+            "benefits",
+            "data-protection",
+        ],
     },
     {
         "email": "environment@example-borough.gov.uk",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identity', '0005_organisation_single_sign_on'),
+        ('identity', '0007_account_identity_subject'),
     ]
 
     operations = [

@@ -156,6 +156,46 @@ class AuditTrailExported(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AccountEmailDue(DomainEvent):
+    """A citizen's account has an email to send: a link, or a notice about the account.
+
+    Identity sits below notify, so it announces the email and notify's handler queues it
+    in the same transaction. Never audited: it holds the address and, often, a link that
+    opens the account.
+    """
+
+    idempotency_key: str
+    account_id: str
+    template: str
+    to: str
+    subject: str
+    text: str
+    html: str
+    holds_secret: bool
+    """The body holds a single-use link: erased from the outbox once sent."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldKeyRotationStarted(DomainEvent):
+    """An operator started re-sealing everything under a new field encryption key. The
+    key's id only: never the key."""
+
+    key_id: str
+    steps: int
+    by: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="encryption_key.rotation_started",
+            object_type="encryption_key",
+            object_id=self.key_id,
+            actor_type="operator",
+            actor_id=self.by,
+            details={"steps": self.steps},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class StaffInvited(DomainEvent):
     """An administrator invited a person to join their organisation's staff.
 
@@ -260,40 +300,4 @@ class SignedOutEverywhere(DomainEvent):
             object_id=self.user_id,
             actor_type="staff",
             actor_id=self.user_id,
-class AccountEmailDue(DomainEvent):
-    """A citizen's account has an email to send: a link, or a notice about the account.
-
-    Identity sits below notify, so it announces the email and notify's handler queues it
-    in the same transaction. Never audited: it holds the address and, often, a link that
-    opens the account.
-    """
-
-    idempotency_key: str
-    account_id: str
-    template: str
-    to: str
-    subject: str
-    text: str
-    html: str
-    holds_secret: bool
-    """The body holds a single-use link: erased from the outbox once sent."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class FieldKeyRotationStarted(DomainEvent):
-    """An operator started re-sealing everything under a new field encryption key. The
-    key's id only: never the key."""
-
-    key_id: str
-    steps: int
-    by: str
-
-    def audit_record(self) -> AuditRecord:
-        return AuditRecord(
-            action="encryption_key.rotation_started",
-            object_type="encryption_key",
-            object_id=self.key_id,
-            actor_type="operator",
-            actor_id=self.by,
-            details={"steps": self.steps},
         )

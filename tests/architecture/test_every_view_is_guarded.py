@@ -42,6 +42,26 @@ PUBLIC_ROUTES = {
     "applications/",
     "applications/code/",
     "applications/<reference:reference>/",
+    # Citizens' accounts (decision 38): signing up and in, and links opened by their
+    # single-use tokens. The pages of a signed-in citizen find their account in the session
+    # themselves and show that account's data only; they carry no mark of their own yet.
+    "account/",
+    "account/your-data",
+    "account/your-data.json",
+    "account/create",
+    "account/check-your-email",
+    "account/confirm/<str:token>/",
+    "account/sign-in",
+    "account/sign-in/code",
+    "account/sign-in/email-link",
+    "account/sign-in/link/<str:token>/",
+    "account/sign-out",
+    "account/reset-password",
+    "account/reset-password/<str:token>/",
+    "account/two-factor",
+    "account/password",
+    "account/email",
+    "account/email/confirm/<str:token>/",
     # Staff pages that work before signing in, or end a session.
     "staff/sign-in",
     "staff/sign-in/code",

@@ -118,7 +118,7 @@ def _instrument() -> dict[str, float]:
     patch(api, "parse_json", "parse JSON")
     patch(api, "_store", "store (transaction, commit, after-commit)")
     patch(api, "accept_answers", "accept_answers (check, insert, queue)")
-    patch(submission, "_queue_recording", "accepted: queue its job")
+    patch(submission, "_nudge_recorder", "accepted: nudge the workers")
     patch(flow, "check_submission", "check answers")
     patch(flow, "fee_for", "fee rules")
     patch(flow, "estimate_for", "estimate rules")

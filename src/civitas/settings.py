@@ -232,7 +232,7 @@ API_KEY_RATE = read_rate("API_KEY_RATE", "600/minute")
 IDEMPOTENCY_KEY_HOURS = read_int("IDEMPOTENCY_KEY_HOURS", default=24)
 # How long an application accepted through the API waits for its job before the sweep
 # makes its case (decision 0037).
-ACCEPTED_APPLICATION_SWEEP_SECONDS = read_int("ACCEPTED_APPLICATION_SWEEP_SECONDS", default=10)
+ACCEPTED_APPLICATION_SWEEP_SECONDS = read_int("ACCEPTED_APPLICATION_SWEEP_SECONDS", default=2)
 # /healthz says "delayed" once one has waited this long for its case.
 ACCEPTED_APPLICATION_DELAY_ALERT_SECONDS = read_int(
     "ACCEPTED_APPLICATION_DELAY_ALERT_SECONDS", default=300

@@ -178,7 +178,7 @@ PERIODIC_JOBS = (
     PeriodicJob(
         "journeys.record_waiting_accepted_applications",
         record_waiting_accepted_applications,
-        every_seconds=2,
+        every_seconds=1,
     ),
     # Files uploaded in journeys that were never submitted.
     PeriodicJob("journeys.delete_abandoned_uploads", delete_abandoned_uploads, every_seconds=600),

@@ -281,29 +281,64 @@ def test_accepting_an_application_is_one_insert_and_its_job_in_one_commit(
     assert not any("SAVEPOINT" in sql for sql in statements)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_with_redis_accepting_is_one_statement_and_one_call_to_redis(
-    client, parking_permit, api_headers, settings, monkeypatch
-):
-    from civitas.journeys import tasks
+@pytest.fixture
+def redis_nudges(settings, monkeypatch):
+    """Civitas as with Redis, the nudges it would put on the queue recorded instead: the
+    statements and the nudges are what these tests count."""
+    from civitas.journeys import submission, tasks
 
-    queued = []
+    nudges = []
 
     class RedisQueue:
-        # Only what is sent, and when: the statements are what this test counts.
-        enqueue = staticmethod(queued.append)
+        enqueue = staticmethod(lambda: nudges.append(timezone.now()))
 
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
-    monkeypatch.setattr(tasks, "record_accepted_application_task", RedisQueue)
+    monkeypatch.setattr(tasks, "record_waiting_applications_task", RedisQueue)
+    monkeypatch.setattr(submission, "_nudged_at", 0.0)
+    return nudges
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_accepting_is_one_statement_and_at_most_one_nudge(
+    client, parking_permit, api_headers, redis_nudges, monkeypatch
+):
+    from civitas.journeys import submission
+
     assert accept(client, api_headers).status_code == 202
+    monkeypatch.setattr(submission, "_nudged_at", 0.0)
     with CaptureQueriesContext(connection) as queries:
-        reference = accept(client, api_headers).json()["reference"]
+        accept(client, api_headers)
     statements = [query["sql"] for query in queries.captured_queries]
     application = [sql for sql in statements if "journeys_acceptedapplication" in sql]
     assert len(application) == 1
     assert application[0].startswith("INSERT")
     assert not any(sql.startswith(("BEGIN", "SAVEPOINT", "COMMIT")) for sql in statements)
-    assert queued[-1] == reference  # after the row committed
+    assert len(redis_nudges) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_applications_close_together_share_one_nudge(
+    client, parking_permit, api_headers, redis_nudges
+):
+    for _ in range(3):
+        assert accept(client, api_headers).status_code == 202
+    assert len(redis_nudges) == 1  # within NUDGE_SECONDS of each other
+    # The job the nudge runs records all three.
+    from civitas.journeys.tasks import DRAIN_SECONDS
+
+    made = record_waiting_accepted_applications(waited_seconds=0, budget_seconds=DRAIN_SECONDS)
+    assert made == 3
+    assert Case.objects.count() == 3
+
+
+def test_draining_stops_when_nothing_is_left_or_its_time_is_spent(
+    client, parking_permit, api_headers
+):
+    for _ in range(2):
+        accept(client, api_headers)
+    AcceptedApplication.objects.update(accepted_at=timezone.now() - datetime.timedelta(hours=1))
+    assert record_waiting_accepted_applications(waited_seconds=0, budget_seconds=0) == 2
+    assert record_waiting_accepted_applications(waited_seconds=0, budget_seconds=60) == 0
 
 
 def test_healthz_says_delayed_when_an_accepted_application_waits_too_long(

@@ -40,6 +40,65 @@ def permit_address(postcode: str = "EB1 1AA", line_1: str = "12 Station Road") -
     }
 
 
+# --- Personal data never in logs (tests/log_scan.py) -------------------------------------
+TEST_LOG_FOLDER_VARIABLE = "CIVITAS_TEST_LOG_FOLDER"
+
+
+def pytest_configure(config) -> None:
+    # The controlling process (or a run without xdist) makes the run's folder; the xdist
+    # workers it starts inherit its name from the environment.
+    if os.environ.get("PYTEST_XDIST_WORKER") or TEST_LOG_FOLDER_VARIABLE in os.environ:
+        return
+    import shutil
+
+    runs = REPO / "var" / "test-logs"
+    shutil.rmtree(runs, ignore_errors=True)  # earlier runs' records
+    folder = runs / f"run-{os.getpid()}"
+    folder.mkdir(parents=True)
+    os.environ[TEST_LOG_FOLDER_VARIABLE] = str(folder)
+    config.civitas_test_log_owner = True
+
+
+def pytest_sessionstart(session) -> None:
+    # After Django's own logging configuration, which replaces the root's handlers.
+    from tests.log_scan import start_recording
+
+    folder = Path(os.environ[TEST_LOG_FOLDER_VARIABLE])
+    session.config.civitas_record_file = start_recording(
+        folder, os.environ.get("PYTEST_XDIST_WORKER", "controller")
+    )
+
+
+def pytest_runtest_setup(item) -> None:
+    from tests.log_scan import keep_recording
+
+    handler = getattr(item.config, "civitas_record_file", None)
+    if handler is not None:
+        keep_recording(handler)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    import logging
+
+    from tests.log_scan import find_personal_data
+
+    handler = getattr(session.config, "civitas_record_file", None)
+    if handler is not None:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    if not getattr(session.config, "civitas_test_log_owner", False):
+        return  # a worker: the controlling process reads every worker's file at the end
+    folder = Path(os.environ[TEST_LOG_FOLDER_VARIABLE])
+    findings = list(find_personal_data(sorted(folder.glob("*.jsonl"))))
+    if findings:
+        shown = "\n".join(f"  {finding}" for finding in findings[:20])
+        more = f"\n  ... and {len(findings) - 20} more" if len(findings) > 20 else ""
+        sys.stderr.write(
+            f"\nPersonal data of test applicants was logged ({folder}):\n{shown}{more}\n"
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 ORGANISATIONS = {
     "example-borough": "Example Borough Council",
     "sample-district": "Sample District Council",

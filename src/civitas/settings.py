@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response carries it, the health probe's included.
+    "civitas.platform.middleware.PermissionsPolicyMiddleware",
     # Before the https redirect and the host check, which a local probe cannot satisfy.
     "civitas.platform.middleware.LocalHealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: ends a staff session past its idle or absolute timeout.
+    "civitas.identity.staff_sessions.StaffSessionTimeoutMiddleware",
     "civitas.identity.middleware.CitizenAccountMiddleware",
     # django-csp's, with the site's policy written out once rather than per response.
     "civitas.platform.middleware.ContentSecurityPolicyMiddleware",
@@ -105,7 +109,11 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "civitas.platform.templating.environment",
-            "context_processors": ["civitas.platform.templating.page_context"],
+            "context_processors": [
+                "civitas.platform.templating.page_context",
+                # The staff pages' timeout warning (reads the session only).
+                "civitas.identity.staff_sessions.timeout_warning_context",
+            ],
         },
     },
 ]
@@ -197,6 +205,14 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 SIGN_IN_RATE_PER_ACCOUNT = read_rate("SIGN_IN_RATE_PER_ACCOUNT", "10/15minutes")
 SIGN_IN_RATE_PER_ADDRESS = read_rate("SIGN_IN_RATE_PER_ADDRESS", "50/15minutes")
 SECURITY_CODE_RATE_PER_ACCOUNT = read_rate("SECURITY_CODE_RATE_PER_ACCOUNT", "5/15minutes")
+# Staff invitations: how long the emailed link works (it works once).
+STAFF_INVITE_HOURS = read_int("STAFF_INVITE_HOURS", default=72)
+# Staff sessions end after this long without a request, and this long after signing in
+# whatever happens (docs/decisions/0039); the GOV.UK timeout warning comes this many
+# seconds before the idle end.
+STAFF_IDLE_TIMEOUT_MINUTES = read_int("STAFF_IDLE_TIMEOUT_MINUTES", default=30)
+STAFF_ABSOLUTE_TIMEOUT_HOURS = read_int("STAFF_ABSOLUTE_TIMEOUT_HOURS", default=10)
+STAFF_TIMEOUT_WARNING_SECONDS = read_int("STAFF_TIMEOUT_WARNING_SECONDS", default=120)
 # Citizens' accounts (docs/decisions/0038): how long each emailed link works, and how
 # often links and notices may be emailed per address typed in and per client.
 ACCOUNT_VERIFY_LINK_HOURS = read_int("ACCOUNT_VERIFY_LINK_HOURS", default=24)
@@ -261,6 +277,34 @@ LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Every powerful browser feature off, for our pages and anything they embed: no page uses
+# one (docs/decisions/0039). A feature a page comes to need is named here with (self).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 X_FRAME_OPTIONS = "DENY"
 if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", default=True)

@@ -54,8 +54,13 @@ from civitas.identity.public import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    SignedOutEverywhere,
     SingleSignOnChecked,
+    StaffDeactivated,
+    StaffInviteAccepted,
+    StaffInvited,
     TeamChanged,
+    TwoFactorSetUp,
     delete_ended_account_links,
 )
 from civitas.journeys import handlers as journeys
@@ -138,6 +143,11 @@ EVENT_HANDLERS: EventTable = {
     AuditTrailExported: Handlers(in_transaction=(record_audit_trail,)),
     ApiKeyRevoked: Handlers(in_transaction=(record_audit_trail,)),
     TeamChanged: Handlers(in_transaction=(record_audit_trail,)),
+    StaffInvited: Handlers(in_transaction=(record_audit_trail, notify.email_staff_invite)),
+    StaffInviteAccepted: Handlers(in_transaction=(record_audit_trail,)),
+    TwoFactorSetUp: Handlers(in_transaction=(record_audit_trail,)),
+    StaffDeactivated: Handlers(in_transaction=(record_audit_trail,)),
+    SignedOutEverywhere: Handlers(in_transaction=(record_audit_trail,)),
     # A citizen account's email: queued in the transaction that made its link.
     AccountEmailDue: Handlers(in_transaction=(notify.email_account_holder,)),
     FieldKeyRotationStarted: Handlers(in_transaction=(record_audit_trail,)),

@@ -193,3 +193,111 @@ class FieldKeyRotationStarted(DomainEvent):
             actor_id=self.by,
             details={"steps": self.steps},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffInvited(DomainEvent):
+    """An administrator invited a person to join their organisation's staff.
+
+    The event carries the invitation's address and link for the email handler only: the
+    audit record keeps neither (the link opens the account; the address is personal data).
+    """
+
+    invite_id: int
+    organisation: str
+    organisation_id: int
+    organisation_name: str
+    by_user_id: str
+    role: str
+    teams: tuple[str, ...]
+    email: str
+    display_name: str
+    link: str
+    expires_at_text: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="staff.invited",
+            object_type="staff_invite",
+            object_id=str(self.invite_id),
+            actor_type="staff",
+            actor_id=self.by_user_id,
+            organisation=self.organisation,
+            details={"role": self.role, "teams": list(self.teams)},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffInviteAccepted(DomainEvent):
+    """The invited person set their password: their account exists, without a second
+    factor yet (they must set one up before any staff page opens)."""
+
+    invite_id: int
+    organisation: str
+    user_id: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="staff.invite_accepted",
+            object_type="staff_invite",
+            object_id=str(self.invite_id),
+            actor_type="staff",
+            actor_id=self.user_id,
+            organisation=self.organisation,
+            details={"staff": self.user_id},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TwoFactorSetUp(DomainEvent):
+    """A member of staff confirmed their authenticator app."""
+
+    user_id: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="staff.two_factor_set_up",
+            object_type="staff",
+            object_id=self.user_id,
+            actor_type="staff",
+            actor_id=self.user_id,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffDeactivated(DomainEvent):
+    """An administrator took a member of staff out of their organisation; every session
+    of theirs ended at once. `account_closed`: they belonged to no other organisation, so
+    their account can no longer sign in at all."""
+
+    organisation: str
+    user_id: str
+    by_user_id: str
+    account_closed: bool
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="staff.deactivated",
+            object_type="staff",
+            object_id=self.user_id,
+            actor_type="staff",
+            actor_id=self.by_user_id,
+            organisation=self.organisation,
+            details={"account_closed": self.account_closed},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignedOutEverywhere(DomainEvent):
+    """A member of staff ended every one of their sessions, on every device."""
+
+    user_id: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="staff.signed_out_everywhere",
+            object_type="staff",
+            object_id=self.user_id,
+            actor_type="staff",
+            actor_id=self.user_id,
+        )

@@ -1,7 +1,9 @@
 import uuid
+from collections.abc import Iterator
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from civitas.platform.crypto import EncryptedTextField
 
@@ -20,6 +22,10 @@ class StaffUser(AbstractBaseUser):
     email = models.EmailField(unique=True)
     display_name = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
+    # Raised to end every session of the person at once, on any session engine: each
+    # session keeps a hash of it (get_session_auth_hash), and a session whose hash no
+    # longer matches is flushed by Django on its next request. See decisions/0039.
+    session_generation = models.PositiveIntegerField(default=0, db_default=0)
 
     objects = StaffUserManager()
 
@@ -29,6 +35,25 @@ class StaffUser(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        from django.conf import settings
+
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
+
+    def _session_hash(self, *, secret: str | bytes | None) -> str:
+        # Django's own hash covers the password (a new password ends other sessions);
+        # this one covers the session generation too.
+        return salted_hmac(
+            "civitas.identity.StaffUser.session",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Organisation(models.Model):
@@ -126,6 +151,31 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.public_id})"
+
+
+class StaffInvite(models.Model):
+    """An administrator's invitation to a person to join their organisation as staff.
+
+    Only the SHA-256 of the link's secret is kept (32 random bytes, so a plain hash is as
+    hard to reverse as the secret is to guess). Used once, within its time.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    email = models.EmailField()
+    display_name = models.CharField(max_length=100)
+    role = models.CharField(max_length=32, choices=Membership.Role.choices)
+    team_slugs = models.JSONField(default=list)
+    secret_sha256 = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(StaffUser, on_delete=models.PROTECT, related_name="invites_sent")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"invite {self.pk} to {self.organisation_id}"
 
 
 class CitizenAccount(models.Model):

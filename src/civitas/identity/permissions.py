@@ -13,14 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import logout
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import urlencode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civitas.identity.models import Membership, Organisation
+from civitas.identity.staff_sessions import SIGNED_IN_AT_KEY
+from civitas.platform.security_log import security_event
 
 # What each role may do. A permission not listed here is granted to nobody.
 #   cases.view     list and open the organisation's cases (and read their history)
@@ -172,14 +176,45 @@ def has_permission(staff: StaffContext | None, permission: str) -> bool:
 
 
 def _unless_signed_in(request: HttpRequest) -> HttpResponse | None:
-    """A redirect to the step of signing in not yet done; None once both are."""
+    """A redirect to the step of signing in not yet done; None once both are.
+
+    Someone with a password and no confirmed authenticator (a person just invited) is
+    sent to set one up: no staff page opens on a password alone.
+    """
     next_query = urlencode({"next": request.get_full_path()})
+    if request.user.is_authenticated and SIGNED_IN_AT_KEY not in request.session:
+        # A session that did not start at the sign-in pages has no timeouts: end it.
+        logout(request)
     if not request.user.is_authenticated:
         return redirect(f"/staff/sign-in?{next_query}")
     # is_verified is added to the user by django_otp's middleware.
     if not request.user.is_verified():  # type: ignore[attr-defined]
+        if not _has_second_factor(request.user):
+            return redirect("/staff/two-factor/set-up")
         return redirect(f"/staff/sign-in/code?{next_query}")
     return None
+
+
+def _has_second_factor(user: Any) -> bool:
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+
+
+def staff_setting_up_second_factor(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Signed in with a password, and no authenticator confirmed yet: the one page that
+    opens then is the one that sets it up. Anyone else is sent where they belong."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated or SIGNED_IN_AT_KEY not in request.session:
+            return redirect("/staff/sign-in")
+        if _has_second_factor(request.user):
+            return redirect("/staff/")
+        return view(request, *args, **kwargs)
+
+    setattr(wrapped, STAFF_PERMISSION_ATTRIBUTE, "setting-up-second-factor")
+    return wrapped
 
 
 def staff_signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -195,6 +230,19 @@ def staff_signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
     setattr(wrapped, STAFF_PERMISSION_ATTRIBUTE, "signed-in")
     return wrapped
+
+
+def _refused(
+    request: HttpRequest, reason: str, permission: str | None, organisation: str | None = None
+) -> None:
+    security_event(
+        "access.refused",
+        reason=reason,
+        staff=request.user.pk,
+        organisation=organisation,
+        permission=permission,
+        view=getattr(request.resolver_match, "view_name", None) or None,
+    )
 
 
 def staff_member_required(
@@ -216,8 +264,10 @@ def staff_member_required(
                 if list_staff_organisations(request.user):
                     next_query = urlencode({"next": request.get_full_path()})
                     return redirect(f"/staff/organisation?{next_query}")
+                _refused(request, "no_organisation", permission)
                 raise PermissionDenied("no organisation")
             if permission is not None and not staff.can(permission):
+                _refused(request, "missing_permission", permission, staff.organisation.slug)
                 raise PermissionDenied(permission)
             request.staff = staff  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)

@@ -7,6 +7,7 @@ from civitas.identity.account_sessions import (
     start_account_session,
 )
 from civitas.identity.accounts import AccountRef, delete_ended_account_links
+from civitas.identity.api_auth import API_KEY_ATTRIBUTE, ApiRequest, api_key_required
 from civitas.identity.api_keys import ApiKeyRef, InvalidScope, validate_scope
 from civitas.identity.events import (
     AccountEmailDue,
@@ -17,8 +18,13 @@ from civitas.identity.events import (
     OrganisationChosen,
     PasswordChecked,
     SecurityCodeChecked,
+    SignedOutEverywhere,
     SingleSignOnChecked,
+    StaffDeactivated,
+    StaffInviteAccepted,
+    StaffInvited,
     TeamChanged,
+    TwoFactorSetUp,
 )
 from civitas.identity.oidc_views import (
     identity_sign_in_url,
@@ -64,11 +70,13 @@ from civitas.identity.teams import (
 
 __all__ = [
     "ANY_ROLE",
+    "API_KEY_ATTRIBUTE",
     "AccountEmailDue",
     "AccountRef",
     "ApiKeyCreated",
     "ApiKeyRef",
     "ApiKeyRevoked",
+    "ApiRequest",
     "AuditTrailExported",
     "FieldKeyRotationStarted",
     "InvalidScope",
@@ -76,15 +84,21 @@ __all__ = [
     "OrganisationRef",
     "PasswordChecked",
     "SecurityCodeChecked",
+    "SignedOutEverywhere",
     "SingleSignOnChecked",
     "StaffContext",
+    "StaffDeactivated",
+    "StaffInviteAccepted",
+    "StaffInvited",
     "StaffRequest",
     "TeamChanged",
     "TeamInvalid",
     "TeamMember",
     "TeamRef",
+    "TwoFactorSetUp",
     "UnknownOrganisation",
     "add_team_member",
+    "api_key_required",
     "authenticate_api_key",
     "create_api_key",
     "delete_ended_account_links",

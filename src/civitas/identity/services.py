@@ -2,13 +2,13 @@
 
 Both steps are rate limited before any checking, so a flood of guesses costs neither a
 password hash (argon2: most of a second of a core) nor a chance to guess. Failures go to the
-`civitas.security` log, naming the account and the address only by keyed pseudonyms.
+security log (`civitas.platform.security_log`), naming the account and the address only by
+keyed pseudonyms.
 """
 
 import dataclasses
 import datetime
 import hmac
-import logging
 import time
 
 from django.conf import settings
@@ -41,8 +41,7 @@ from civitas.platform.events import publish
 from civitas.platform.key_rotation import start_key_rotation
 from civitas.platform.models import KeyRotation
 from civitas.platform.pseudonyms import pseudonym
-
-security_log = logging.getLogger("civitas.security")
+from civitas.platform.security_log import security_event
 
 
 def ensure_organisation(
@@ -102,7 +101,10 @@ def check_password(*, request: HttpRequest, email: str, password: str) -> StaffU
     """
     account = email.strip().lower()
     source = client_address(request)
-    references = f"account={pseudonym('account', account)} source={pseudonym('source', source)}"
+    references: dict[str, str | int | None] = {
+        "account": pseudonym("account", account),
+        "source": pseudonym("source", source),
+    }
     refusals = [
         verdict
         for verdict in (
@@ -113,12 +115,12 @@ def check_password(*, request: HttpRequest, email: str, password: str) -> StaffU
     ]
     if refusals:
         wait = max(verdict.retry_after_seconds for verdict in refusals)
-        security_log.warning("sign-in refused, too many attempts: %s wait=%ss", references, wait)
+        security_event("sign_in.locked_out", reason="too_many_attempts", wait_s=wait, **references)
         raise TooManyAttempts(wait)
     user = authenticate(request, username=account, password=password)
     publish(PasswordChecked(user_id=str(user.pk) if user else "", succeeded=user is not None))
     if user is None:
-        security_log.warning("sign-in wrong password: %s", references)
+        security_event("sign_in.failed", reason="wrong_password", **references)
     return user
 
 
@@ -138,9 +140,8 @@ def staff_member_signed_on(*, organisation_id: int, email: str, verified: bool) 
         )
     publish(SingleSignOnChecked(user_id=str(user.pk) if user else "", succeeded=user is not None))
     if user is None:
-        security_log.warning(
-            "single sign-on refused: no active member of organisation %s for the address",
-            organisation_id,
+        security_event(
+            "sign_in.failed", reason="single_sign_on_not_staff", organisation=organisation_id
         )
     return user
 
@@ -164,20 +165,24 @@ def verify_code(*, user: StaffUser, code: str, source: str = "") -> TOTPDevice |
     Raises TooManyAttempts, without checking, after too many attempts in the window; the
     window is fixed, so a run of wrong codes holds the account back for one window at most.
     """
-    references = f"staff={user.pk} source={pseudonym('source', source)}"
+    references: dict[str, str | int | None] = {
+        "staff": user.pk,
+        "source": pseudonym("source", source),
+    }
     verdict = ratelimit.hit("sign-in.code", str(user.pk), settings.SECURITY_CODE_RATE_PER_ACCOUNT)
     if not verdict.allowed:
-        security_log.warning(
-            "security code refused, too many attempts: %s wait=%ss",
-            references,
-            verdict.retry_after_seconds,
+        security_event(
+            "sign_in.locked_out",
+            reason="too_many_code_attempts",
+            wait_s=verdict.retry_after_seconds,
+            **references,
         )
         raise TooManyAttempts(verdict.retry_after_seconds)
     device = find_totp_device(user)
     verified = bool(device and device.verify_token(code.strip().replace(" ", "")))
     publish(SecurityCodeChecked(user_id=str(user.pk), succeeded=verified))
     if not verified:
-        security_log.warning("sign-in wrong security code: %s", references)
+        security_event("sign_in.failed", reason="wrong_security_code", **references)
     return device if verified else None
 
 

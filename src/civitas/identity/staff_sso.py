@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from civitas.identity import oidc
 from civitas.identity.models import Organisation
 from civitas.identity.services import staff_member_signed_on
+from civitas.identity.staff_sessions import start_staff_session
 
 security = logging.getLogger("civitas.security")
 
@@ -100,4 +101,5 @@ def finish(request: HttpRequest) -> HttpResponse:
     # As after a right password: signed in for the security code only (login gives a new
     # session id; the code step gives another).
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    start_staff_session(request)
     return HttpResponseRedirect(f"/staff/sign-in/code?{urlencode({'next': finished.next_url})}")

@@ -26,7 +26,13 @@ from civitas.identity.permissions import (
     staff_member_required,
     staff_signed_in,
 )
-from civitas.identity.services import TooManyAttempts, check_password, verify_code
+from civitas.identity.services import (
+    TooManyAttempts,
+    check_password,
+    find_totp_device,
+    verify_code,
+)
+from civitas.identity.staff_sessions import SIGNED_IN_AT_KEY, start_staff_session
 from civitas.identity.staff_sso import organisations_with_single_sign_on
 from civitas.platform.audit import (
     iter_organisation_audit_events,
@@ -89,7 +95,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 if user is None:
                     errors["email"] = gettext("Enter a correct email address and password")
                 else:
+                    # login() gives the session a new id: one planted before sign-in
+                    # (session fixation) is worth nothing after it.
                     login(request, user)
+                    start_staff_session(request)
+                    if find_totp_device(user) is None:
+                        return redirect("/staff/two-factor/set-up")
                     return redirect(f"/staff/sign-in/code?{_next_query(request)}")
     response = render(
         request,
@@ -110,8 +121,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def enter_code(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
+    if not request.user.is_authenticated or SIGNED_IN_AT_KEY not in request.session:
         return redirect("/staff/sign-in")
+    if find_totp_device(request.user) is None:
+        return redirect("/staff/two-factor/set-up")
     errors: dict[str, str] = {}
     retry_after_seconds = 0
     if request.method == "POST":
@@ -195,6 +208,8 @@ def staff_home(request: StaffRequest) -> HttpResponse:
         links.append({"href": "/staff/messages/", "text": gettext("Sent emails")})
     if has_permission(request.staff, "audit.view"):
         links.append({"href": "/staff/audit/", "text": gettext("Audit trail")})
+    if has_permission(request.staff, "staff.manage"):
+        links.append({"href": "/staff/people/", "text": "Staff"})
     return render(request, "identity/staff_home.html", {"links": links})
 
 

@@ -24,7 +24,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
@@ -45,7 +44,7 @@ from civitas.catalogue.public import (
     list_live_services,
     max_size_bytes,
 )
-from civitas.identity.public import ApiKeyRef, authenticate_api_key
+from civitas.identity.public import ApiKeyRef, ApiRequest, api_key_required
 from civitas.journeys.idempotency import (
     Replay,
     SentFileDigest,
@@ -63,13 +62,13 @@ from civitas.journeys.submission import (
     submit_answers,
 )
 from civitas.journeys.uploads import discard_upload, receive_sent_files
-from civitas.platform import ratelimit
 from civitas.platform.files.kinds import describe_size
 from civitas.platform.input_guards import JSONTooDeep, parse_json
 from civitas.platform.jsontypes import JSONObject
 from civitas.platform.middleware import bounds_its_own_body
 from civitas.platform.problems import problem_response
 from civitas.platform.references import is_accepted_reference, normalise_reference
+from civitas.platform.security_log import security_event
 
 logger = logging.getLogger(__name__)
 
@@ -98,39 +97,11 @@ def _service_not_found(organisation: str, slug: str) -> JsonResponse:
     )
 
 
-def _api_key(request: HttpRequest) -> ApiKeyRef | JsonResponse:
-    """The caller's live key, counted against its rate; a 401 or 429 problem otherwise."""
-    authorization = request.headers.get("Authorization")
-    key = authenticate_api_key(authorization)
-    if key is None:
-        response = problem_response(
-            status=401,
-            title="API key required",
-            problem_type="unauthorized",
-            detail="Send a live API key of the service's organisation as "
-            "'Authorization: Bearer <key>'.",
-        )
-        # RFC 6750: say that a key was sent but not accepted, never why.
-        response["WWW-Authenticate"] = 'Bearer error="invalid_token"' if authorization else "Bearer"
-        return response
-    verdict = ratelimit.hit("api.key", key.public_id, settings.API_KEY_RATE)
-    if not verdict.allowed:
-        response = problem_response(
-            status=429,
-            title="Too many requests",
-            problem_type="too-many-requests",
-            detail=f"Too many requests with this key. Try again in {verdict.retry_after_seconds}"
-            " seconds.",
-        )
-        response["Retry-After"] = str(verdict.retry_after_seconds)
-        return response
-    return key
-
-
 def _forbidden(key: ApiKeyRef, action: str, service: Service) -> JsonResponse | None:
     """A 403 problem unless the key is of the service's organisation and may `action` it."""
     if key.organisation.slug == service.organisation and key.allows(action, service.slug):
         return None
+    security_event("access.refused", reason="api_key_scope", api_key=key.public_id, action=action)
     return problem_response(
         status=403,
         title="Not allowed with this key",
@@ -181,10 +152,9 @@ def service_detail(request: HttpRequest, organisation: str, slug: str) -> JsonRe
 @bounds_its_own_body
 @csrf_exempt
 @require_POST
-def submit(request: HttpRequest, organisation: str, slug: str) -> JsonResponse:
-    key = _api_key(request)
-    if isinstance(key, JsonResponse):
-        return key
+@api_key_required
+def submit(request: ApiRequest, organisation: str, slug: str) -> JsonResponse:
+    key = request.api_key
     service = _live_service(organisation, slug)
     if service is None:
         return _service_not_found(organisation, slug)
@@ -573,13 +543,13 @@ def _replayed(replay: Replay) -> JsonResponse:
 
 
 @require_GET
-def application_status(request: HttpRequest, reference: str) -> JsonResponse:
+@api_key_required
+def application_status(request: ApiRequest, reference: str) -> JsonResponse:
     """Where an application of the key's organisation stands. Another organisation's
     reference, or one of a service the key may not read, is as unknown as a made-up one."""
-    key = _api_key(request)
-    if isinstance(key, JsonResponse):
-        return key
+    key = request.api_key
     if not any(scope.partition(":")[0] == "read" for scope in key.scopes):
+        security_event("access.refused", reason="api_key_scope", api_key=key.public_id)
         return problem_response(
             status=403,
             title="Not allowed with this key",
@@ -593,6 +563,7 @@ def application_status(request: HttpRequest, reference: str) -> JsonResponse:
         accepted = find_accepted_application(canonical, organisation_id=key.organisation.id)
         if accepted is not None and not accepted.recorded:
             if not key.allows("read", accepted.service_slug):
+                security_event("access.refused", reason="not_found", api_key=key.public_id)
                 return _application_not_found()
             return JsonResponse(
                 {
@@ -606,6 +577,8 @@ def application_status(request: HttpRequest, reference: str) -> JsonResponse:
             )
     case = find_case_status(canonical, organisation_id=key.organisation.id) if canonical else None
     if case is None or not key.allows("read", case.service_slug):
+        # Another organisation's reference looks exactly like this: recorded, by the key.
+        security_event("access.refused", reason="not_found", api_key=key.public_id)
         return _application_not_found()
     return JsonResponse(
         {

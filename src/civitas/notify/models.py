@@ -23,6 +23,7 @@ TEMPLATE_LABELS = {
     "information-request": gettext_lazy("Request for more information"),
     "case-message": gettext_lazy("Message about the application"),
     "tracking-code": gettext_lazy("Code to see the application"),
+    "staff-invite": gettext_lazy("Invitation to join the staff"),
 }
 
 

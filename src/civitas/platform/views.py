@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from civitas.platform.health import run_health_checks
 from civitas.platform.problems import problem_response, wants_json
+from civitas.platform.security_log import security_event
 
 
 @never_cache
@@ -43,6 +44,8 @@ def switch_language(request: HttpRequest, language: str) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    # Django's reason is a sentence that can quote the Origin header: not logged.
+    security_event("token.refused", reason="csrf", **_who(request))
     if wants_json(request):
         return problem_response(
             status=403,
@@ -53,7 +56,24 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "platform/csrf.html", status=403)
 
 
+def _who(request: HttpRequest) -> dict[str, str | int | None]:
+    """Who made the request, by ids only: the member of staff, or the API key."""
+    user = getattr(request, "user", None)
+    api_key = getattr(request, "api_key", None)
+    return {
+        "staff": user.pk if user is not None and user.is_authenticated else None,
+        "api_key": getattr(api_key, "public_id", None),
+        "view": getattr(request.resolver_match, "view_name", None) or None,
+    }
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    who = _who(request)
+    if who["view"] and (who["staff"] or who["api_key"]):
+        # A signed-in member of staff or an API key asked a view for something it did not
+        # find: another organisation's case looks exactly like this, so it is recorded.
+        # Unknown addresses (no view) and citizens' pages are not: they are noise.
+        security_event("access.refused", reason="not_found", **who)
     if wants_json(request):
         return problem_response(status=404, title="Not found", problem_type="not-found")
     return render(request, "platform/404.html", status=404)

@@ -5,6 +5,8 @@ able to list, open, decide or read the messages of the first council's cases: no
 pages, not by a guessed URL, and without learning that the case exists.
 """
 
+import json
+import logging
 import re
 
 import pytest
@@ -222,3 +224,19 @@ def test_the_organisation_chooser_answers_garbage_with_a_field_error(intruder, g
 def test_a_malformed_message_id_is_not_found(intruder, borough_case):
     assert intruder.get("/staff/messages/%00/").status_code == 404
     assert intruder.get("/staff/messages/" + "9" * 500 + "/").status_code == 404
+
+
+def test_another_organisations_case_asked_for_by_staff_is_recorded_as_refused(
+    intruder, other_council_caseworker, borough_case, caplog
+):
+    with caplog.at_level(logging.INFO, logger="civitas.security"):
+        response = intruder.get(f"/staff/cases/{borough_case.reference}/")
+    assert response.status_code == 404
+    assert [json.loads(r.getMessage()) for r in caplog.records if r.name == "civitas.security"] == [
+        {
+            "event": "access.refused",
+            "reason": "not_found",
+            "staff": other_council_caseworker.pk,
+            "view": "cases:detail",
+        }
+    ]

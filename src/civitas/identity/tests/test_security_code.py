@@ -1,5 +1,6 @@
 """The second step of signing in: a code from an authenticator app, limited in a bounded window."""
 
+import json
 import logging
 import time
 
@@ -56,8 +57,9 @@ def test_a_wrong_code_is_in_the_security_log_without_personal_data(client, casew
         client.post("/staff/sign-in/code", {"code": wrong_code()})
     lines = [r.getMessage() for r in caplog.records if r.name == "civitas.security"]
     assert len(lines) == 1
-    assert "code" in lines[0]
-    assert f"staff={caseworker.pk}" in lines[0]
+    record = json.loads(lines[0])
+    assert record["reason"] == "wrong_security_code"
+    assert record["staff"] == caseworker.pk
     assert caseworker.email not in lines[0]
     assert "127.0.0.1" not in lines[0]
 

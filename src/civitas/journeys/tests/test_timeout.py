@@ -90,7 +90,7 @@ def test_the_warning_dialog_is_served_with_its_script_from_this_site(client, par
     page = client.get(f"{URL}/address/").content.decode()
     assert '<dialog class="civitas-timeout-dialog" id="timeout-warning"' in page
     assert 'data-warning-seconds="120"' in page
-    assert '<script type="module" src="/static/journeys/timeout-warning.js"></script>' in page
+    assert '<script type="module" src="/static/platform/timeout-warning.js"></script>' in page
 
 
 def test_the_timed_out_page_deletes_the_answers_it_says_are_deleted(client, parking_permit):

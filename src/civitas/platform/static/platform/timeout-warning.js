@@ -1,5 +1,5 @@
 // The GOV.UK timeout warning: a modal dialog shortly before an idle journey is deleted,
-// whose "Continue" keeps the journey going. Without JavaScript the page says when the
+// or an idle staff session ends, whose "Continue" keeps it going. Without JavaScript the page says when the
 // answers will be deleted, and the timed-out page follows. Loaded as a module file (the
 // Content Security Policy allows no inline script). Its words come from the page, in
 // the page's language (the dialog's data-i18n-* attributes): none are written here.

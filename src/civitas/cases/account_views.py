@@ -9,15 +9,27 @@ from django.views.decorators.http import require_GET
 
 from civitas.cases.your_applications import list_account_applications
 from civitas.cases.your_data import as_json, your_data
-from civitas.identity.public import signed_in_account
+from civitas.identity.public import AccountRef, signed_in_account
+
+
+def _account_or_sign_in(request: HttpRequest, back_to: str) -> AccountRef | HttpResponse:
+    """The signed-in citizen's account, or the sign-in page that comes back to `back_to`."""
+    account = signed_in_account(request)
+    if account is None:
+        return redirect(f"/account/sign-in?{urlencode({'next': back_to})}")
+    return account
+
+
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
 
 
 @require_GET
 def account_home(request: HttpRequest) -> HttpResponse:
-    account = signed_in_account(request)
-    if account is None:
-        return redirect(f"/account/sign-in?{urlencode({'next': '/account/'})}")
-    language = (get_language() or "en").split("-")[0]
+    account = _account_or_sign_in(request, "/account/")
+    if isinstance(account, HttpResponse):
+        return account
+    language = _language()
     page = list_account_applications(
         account_id=account.id, language=language, cursor=request.GET.get("after", "")[:100] or None
     )
@@ -32,22 +44,22 @@ def account_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def your_data_page(request: HttpRequest) -> HttpResponse:
     """Everything held about the signed-in citizen, and who has looked at it."""
-    account = signed_in_account(request)
-    if account is None:
-        return redirect(f"/account/sign-in?{urlencode({'next': '/account/your-data'})}")
-    language = (get_language() or "en").split("-")[0]
-    return render(request, "cases/your_data.html", {"data": your_data(account, language=language)})
+    account = _account_or_sign_in(request, "/account/your-data")
+    if isinstance(account, HttpResponse):
+        return account
+    return render(
+        request, "cases/your_data.html", {"data": your_data(account, language=_language())}
+    )
 
 
 @require_GET
 def your_data_download(request: HttpRequest) -> HttpResponse:
     """The same as JSON, to keep or take elsewhere."""
-    account = signed_in_account(request)
-    if account is None:
-        return redirect(f"/account/sign-in?{urlencode({'next': '/account/your-data'})}")
-    language = (get_language() or "en").split("-")[0]
+    account = _account_or_sign_in(request, "/account/your-data")
+    if isinstance(account, HttpResponse):
+        return account
     response = JsonResponse(
-        as_json(your_data(account, language=language)),
+        as_json(your_data(account, language=_language())),
         json_dumps_params={"indent": 2, "ensure_ascii": False},
     )
     response["Content-Disposition"] = 'attachment; filename="your-data.json"'

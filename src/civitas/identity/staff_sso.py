@@ -37,12 +37,14 @@ def _provider(organisation: Organisation) -> oidc.Provider:
     )
 
 
+def _with_single_sign_on(slug: object) -> Organisation | None:
+    if not isinstance(slug, str):
+        return None
+    return Organisation.objects.exclude(sso_issuer="").filter(slug=slug).first()
+
+
 def _organisation(slug: object) -> Organisation:
-    organisation = (
-        Organisation.objects.exclude(sso_issuer="").filter(slug=slug).first()
-        if isinstance(slug, str)
-        else None
-    )
+    organisation = _with_single_sign_on(slug)
     if organisation is None:
         raise Http404
     return organisation
@@ -72,12 +74,7 @@ def start(request: HttpRequest, organisation: str) -> HttpResponse:
 
 @require_GET
 def finish(request: HttpRequest) -> HttpResponse:
-    slug = request.session.pop(ORGANISATION_KEY, None)
-    organisation = (
-        Organisation.objects.exclude(sso_issuer="").filter(slug=slug).first()
-        if isinstance(slug, str)
-        else None
-    )
+    organisation = _with_single_sign_on(request.session.pop(ORGANISATION_KEY, None))
     if organisation is None:
         security.warning("single sign-on refused: no sign-in was started in this session")
         return render(request, "identity/single_sign_on_refused.html", status=400)

@@ -204,6 +204,9 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 # window: the longest wait is one window, however many attempts were made in it.
 SIGN_IN_RATE_PER_ACCOUNT = read_rate("SIGN_IN_RATE_PER_ACCOUNT", "10/15minutes")
 SIGN_IN_RATE_PER_ADDRESS = read_rate("SIGN_IN_RATE_PER_ADDRESS", "50/15minutes")
+# Applications sent through the pages from one address: generous, as a library or an
+# office shares one, and bounded, as a script filling the queues with junk would not be.
+SUBMISSION_RATE_PER_ADDRESS = read_rate("SUBMISSION_RATE_PER_ADDRESS", "60/hour")
 SECURITY_CODE_RATE_PER_ACCOUNT = read_rate("SECURITY_CODE_RATE_PER_ACCOUNT", "5/15minutes")
 # Staff invitations: how long the emailed link works (it works once).
 STAFF_INVITE_HOURS = read_int("STAFF_INVITE_HOURS", default=72)

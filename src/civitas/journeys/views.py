@@ -10,6 +10,7 @@ returning.py.
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -47,7 +48,10 @@ from civitas.journeys.web import (
     today,
     version_changed,
 )
+from civitas.platform import ratelimit
+from civitas.platform.client_address import client_address
 from civitas.platform.jsontypes import JSONValue
+from civitas.platform.security_log import security_event
 
 
 @require_GET
@@ -399,6 +403,21 @@ def _page_with_a_missing_file(
     return None
 
 
+def _submissions_from_address_wait(request: HttpRequest, service: Service) -> int:
+    """Counts an application sent from the client's address; the seconds to wait when it
+    is one too many (SUBMISSION_RATE_PER_ADDRESS), else 0. Staff completing a service for
+    a caller are not counted: a contact centre sends many from one address."""
+    if assisted_by(request, service) is not None:
+        return 0
+    verdict = ratelimit.hit(
+        "journeys.submit", client_address(request), settings.SUBMISSION_RATE_PER_ADDRESS
+    )
+    if verdict.allowed:
+        return 0
+    security_event("submission.refused", reason="too_many_from_address", service=service.slug)
+    return verdict.retry_after_seconds
+
+
 @require_http_methods(["GET", "POST"])
 def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpResponse:
     """Check your answers, with the declaration under them as the GOV.UK pattern places
@@ -408,6 +427,7 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
         return complete
     service, journey, route = complete
     errors: dict[str, str] = {}
+    retry_after = 0
     if request.method == "POST":
         if not posted_version_is_the_journeys(request, service):
             return version_changed(request, service)
@@ -415,6 +435,12 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
             errors["confirm"] = _("Confirm that the information you have given is correct")
         elif service.is_preview:
             return _preview_sent(request, service, journey, route)
+        elif wait := _submissions_from_address_wait(request, service):
+            errors["confirm"] = _(
+                "Too many applications have been sent from your connection. Try again in "
+                "%(minutes)s minutes. Your answers are kept."
+            ) % {"minutes": max(1, (wait + 59) // 60)}
+            retry_after = wait
         else:
             helper = assisted_by(request, service)
             result = submit_answers(
@@ -440,7 +466,7 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
             forget_assisting(request, service)
             request.session[f"submitted:{service.journey_key}"] = result.reference
             return redirect(f"{service.url}confirmation/{result.reference}/")
-    return render(
+    response = render(
         request,
         "journeys/check_answers.html",
         page_context(
@@ -453,8 +479,11 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
             form_has_errors=bool(errors),
             assisted=assisted_by(request, service) is not None,
         ),
-        status=400 if errors else 200,
+        status=429 if retry_after else 400 if errors else 200,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

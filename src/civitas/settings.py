@@ -219,6 +219,10 @@ STAFF_TIMEOUT_WARNING_SECONDS = read_int("STAFF_TIMEOUT_WARNING_SECONDS", defaul
 # Citizens' accounts (docs/decisions/0038): how long each emailed link works, and how
 # often links and notices may be emailed per address typed in and per client.
 ACCOUNT_VERIFY_LINK_HOURS = read_int("ACCOUNT_VERIFY_LINK_HOURS", default=24)
+# A citizen's signed-in session ends after this long without a request, and after this
+# long in all, whatever they do (the journey's own timeout keeps answers in progress).
+ACCOUNT_IDLE_MINUTES = read_int("ACCOUNT_IDLE_MINUTES", default=60)
+ACCOUNT_SESSION_HOURS = read_int("ACCOUNT_SESSION_HOURS", default=12)
 ACCOUNT_SIGN_IN_LINK_MINUTES = read_int("ACCOUNT_SIGN_IN_LINK_MINUTES", default=15)
 ACCOUNT_RESET_LINK_MINUTES = read_int("ACCOUNT_RESET_LINK_MINUTES", default=60)
 ACCOUNT_EMAIL_RATE_PER_EMAIL = read_rate("ACCOUNT_EMAIL_RATE_PER_EMAIL", "5/hour")

@@ -56,6 +56,7 @@ PUBLIC_ROUTES = {
     "account/sign-in/email-link",
     "account/sign-in/link/<str:token>/",
     "account/sign-out",
+    "account/sign-out-everywhere",
     "account/reset-password",
     "account/reset-password/<str:token>/",
     "account/two-factor",

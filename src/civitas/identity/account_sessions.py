@@ -11,6 +11,7 @@ end there.
 import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -20,6 +21,11 @@ from civitas.identity.permissions import ACTING_ORGANISATION_KEY
 
 ACCOUNT_KEY = "account:id"
 GENERATION_KEY = "account:generation"
+SIGNED_IN_AT_KEY = "account:signed_in_at"
+ACTIVE_AT_KEY = "account:active_at"
+# The session's last activity is written at most this often: reading a page is activity,
+# but a session write on every page is not worth a minute of precision.
+ACTIVITY_WRITE_SECONDS = 60
 IDENTITY_LEVEL_KEY = "account:identity_level"
 """The identity confidence the national identity provider vouched for at sign-in (P0 to
 P3); absent when the citizen signed in otherwise."""
@@ -48,6 +54,9 @@ def start_account_session(request: HttpRequest, account: AccountRef, *, language
     request.session.cycle_key()
     request.session[ACCOUNT_KEY] = account.id
     request.session[GENERATION_KEY] = account.session_generation
+    now = int(time.time())
+    request.session[SIGNED_IN_AT_KEY] = now
+    request.session[ACTIVE_AT_KEY] = now
     setattr(request, _CACHE_ATTRIBUTE, account)
     if account.language != language:
         set_account_language(account.id, language)
@@ -101,11 +110,36 @@ def signed_in_account(request: HttpRequest) -> AccountRef | None:
     account = find_account(account_id) if isinstance(account_id, str) else None
     if account is not None and request.session.get(GENERATION_KEY) != account.session_generation:
         account = None
+    if account is not None and _timed_out(request):
+        account = None
     if account is None and account_id is not None:
-        request.session.pop(ACCOUNT_KEY, None)
-        request.session.pop(GENERATION_KEY, None)
+        for key in (
+            ACCOUNT_KEY,
+            GENERATION_KEY,
+            SIGNED_IN_AT_KEY,
+            ACTIVE_AT_KEY,
+            IDENTITY_LEVEL_KEY,
+        ):
+            request.session.pop(key, None)
     setattr(request, _CACHE_ATTRIBUTE, account)
     return account
+
+
+def _timed_out(request: HttpRequest) -> bool:
+    """Whether the signed-in session has been idle ACCOUNT_IDLE_MINUTES, or lasted
+    ACCOUNT_SESSION_HOURS; if not, its activity is noted (at most once a minute)."""
+    now = int(time.time())
+    signed_in_at = request.session.get(SIGNED_IN_AT_KEY)
+    active_at = request.session.get(ACTIVE_AT_KEY)
+    if not isinstance(signed_in_at, int) or not isinstance(active_at, int):
+        return True  # a session that does not say when it began is not believed
+    if now - signed_in_at > settings.ACCOUNT_SESSION_HOURS * 3600:
+        return True
+    if now - active_at > settings.ACCOUNT_IDLE_MINUTES * 60:
+        return True
+    if now - active_at >= ACTIVITY_WRITE_SECONDS:
+        request.session[ACTIVE_AT_KEY] = now
+    return False
 
 
 def signed_in_account_id(request: HttpRequest) -> str | None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("sign-in/email-link", views.ask_for_sign_in_link, name="ask-sign-in-link"),
     path("sign-in/link/<str:token>/", views.sign_in_by_link, name="sign-in-link"),
     path("sign-out", views.sign_out, name="sign-out"),
+    path("sign-out-everywhere", views.sign_out_everywhere, name="sign-out-everywhere"),
     path("reset-password", views.ask_for_reset, name="ask-reset"),
     path("reset-password/<str:token>/", views.reset_password, name="reset"),
     path("two-factor", views.two_factor, name="two-factor"),

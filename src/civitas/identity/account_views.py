@@ -339,6 +339,16 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("/account/sign-in?signed_out=1")
 
 
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """Ends every session of the account, on every device: after a lost phone, say."""
+    account = signed_in_account(request)
+    if account is not None:
+        accounts.end_every_session(account.id)
+    end_account_session(request)
+    return redirect("/account/sign-in?signed_out=1")
+
+
 # --- Recovery --------------------------------------------------------------------------
 
 

@@ -852,6 +852,20 @@ def account_for_identity(*, subject: str, email: str, language: str) -> AccountR
     return _ref(account)
 
 
+def end_every_session(account_id: str) -> None:
+    """Ends every session signed in to the account, this one too: each carries the old
+    session generation, and ends at its next request."""
+    with transaction.atomic():
+        account = CitizenAccount.objects.select_for_update().filter(pk=account_id).first()
+        if account is None:
+            return
+        account.session_generation += 1
+        account.save(update_fields=["session_generation"])
+    security_log.info(
+        "account signed out everywhere: account=%s", pseudonym("account-id", account_id)
+    )
+
+
 def find_account(account_id: str) -> AccountRef | None:
     try:
         key = uuid.UUID(account_id)

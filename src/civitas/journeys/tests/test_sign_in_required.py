@@ -3,14 +3,17 @@ through the identity provider with the identity level it needs (decision 0041); 
 are sent to sign in, and back."""
 
 import shutil
+import time
 import urllib.parse
 
 import pytest
 
 from civitas.identity.account_sessions import (
     ACCOUNT_KEY,
+    ACTIVE_AT_KEY,
     GENERATION_KEY,
     IDENTITY_LEVEL_KEY,
+    SIGNED_IN_AT_KEY,
 )
 from civitas.identity.tests.factories import CitizenAccountFactory
 from conftest import SERVICES, publish_example, register_example_organisations
@@ -38,6 +41,7 @@ def _signed_in(client, level: str) -> None:
     session = client.session
     session[ACCOUNT_KEY] = str(account.pk)
     session[GENERATION_KEY] = account.session_generation
+    session[SIGNED_IN_AT_KEY] = session[ACTIVE_AT_KEY] = int(time.time())
     session[IDENTITY_LEVEL_KEY] = level
     session.save()
 

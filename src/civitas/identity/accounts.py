@@ -41,6 +41,7 @@ from civitas.platform import ratelimit
 from civitas.platform.events import publish
 from civitas.platform.input_guards import has_unsafe_characters
 from civitas.platform.pseudonyms import pseudonym
+from civitas.platform.security_log import security_event
 
 security_log = logging.getLogger("civitas.security")
 
@@ -185,14 +186,15 @@ def _limit(*hits: tuple[str, str, str]) -> None:
     refusals = [verdict for verdict in (ratelimit.hit(*hit) for hit in hits) if not verdict.allowed]
     if refusals:
         wait = max(verdict.retry_after_seconds for verdict in refusals)
-        security_log.warning(
-            "account step refused, too many attempts: scope=%s wait=%ss", hits[0][0], wait
+        security_event(
+            "account.locked_out", reason="too_many_attempts", scope=hits[0][0], wait=wait
         )
         raise TooManyAttempts(wait)
 
 
-def _references(email: str, client: str) -> str:
-    return f"account={pseudonym('account', email)} source={pseudonym('source', client)}"
+def _references(email: str, client: str) -> dict[str, str]:
+    """Who and from where, as the security log names them: keyed pseudonyms."""
+    return {"account": pseudonym("account", email), "source": pseudonym("source", client)}
 
 
 # --- Links and their emails ------------------------------------------------------------
@@ -423,7 +425,7 @@ def sign_up(*, email: str, password: str, language: str, client: str) -> None:
         # Two sign-ups for one new address at once: the other made the account and sent
         # its link. The answer is the same.
         return
-    security_log.info("account sign-up: %s", _references(normalised, client))
+    security_event("account.signed_up", reason="sign_up", **_references(normalised, client))
 
 
 def confirm_email(token: str, *, client: str) -> AccountRef:
@@ -457,10 +459,10 @@ def check_account_password(
     account = CitizenAccount.objects.filter(email_index=email_index(normalised)).first()
     if account is None or not account.password:
         _check_against_dummy(password)
-        security_log.warning("account sign-in refused: %s", references)
+        security_event("account.sign_in_failed", reason="no_password_account", **references)
         return None
     if not check_password(password, account.password):
-        security_log.warning("account sign-in wrong password: %s", references)
+        security_event("account.sign_in_failed", reason="wrong_password", **references)
         return None
     if not account.is_verified:
         _send_link_limited(account, client=client, purpose=Purpose.VERIFY_EMAIL)
@@ -495,9 +497,7 @@ def send_link_by_email(*, email: str, purpose: str, client: str) -> None:
         account = CitizenAccount.objects.filter(email_index=email_index(normalised)).first()
         if account is not None:
             _send_link(account, purpose)
-    security_log.info(
-        "account link asked for: purpose=%s %s", purpose, _references(normalised, client)
-    )
+    security_event("account.link_asked", reason=purpose, **_references(normalised, client))
 
 
 def check_link(token: str, purpose: str, *, client: str) -> None:
@@ -532,11 +532,11 @@ def _use_link(token: str, purpose: str, *, client: str, password: str | None = N
         try:
             _check_usable(link)
         except LinkRefused as refused:
-            security_log.warning(
-                "account link refused: purpose=%s why=%s source=%s",
-                purpose,
-                refused.why,
-                pseudonym("source", client),
+            security_event(
+                "account.link_refused",
+                reason=refused.why,
+                purpose=purpose,
+                source=pseudonym("source", client),
             )
             raise
         assert link is not None
@@ -699,7 +699,7 @@ def check_second_factor(account_id: str, code: str, *, client: str) -> bool:
         if step is not None:
             # A code is accepted once: its step, and every one before it, is spent.
             if account.totp_last_step is not None and step <= account.totp_last_step:
-                security_log.warning("account code reused: account=%s", account_id)
+                security_event("account.code_refused", reason="reused", account=account_id)
                 return False
             account.totp_last_step = step
             account.save(update_fields=["totp_last_step"])
@@ -708,10 +708,13 @@ def check_second_factor(account_id: str, code: str, *, client: str) -> bool:
             account=account, code_hmac=_recovery_hmac(_plain_code(typed)), used_at__isnull=True
         ).update(used_at=timezone.now())
         if used:
-            security_log.info("account recovery code used: account=%s", account_id)
+            security_event("account.recovery_code_used", reason="recovery_code", account=account_id)
             return True
-    security_log.warning(
-        "account wrong security code: account=%s source=%s", account_id, pseudonym("source", client)
+    security_event(
+        "account.code_refused",
+        reason="wrong_code",
+        account=account_id,
+        source=pseudonym("source", client),
     )
     return False
 
@@ -861,9 +864,7 @@ def end_every_session(account_id: str) -> None:
             return
         account.session_generation += 1
         account.save(update_fields=["session_generation"])
-    security_log.info(
-        "account signed out everywhere: account=%s", pseudonym("account-id", account_id)
-    )
+    security_event("session.ended", reason="signed_out_everywhere", account=account_id)
 
 
 def find_account(account_id: str) -> AccountRef | None:

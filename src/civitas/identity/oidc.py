@@ -16,6 +16,7 @@ security log, never to the citizen.
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -44,6 +45,11 @@ class SignInRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+    @property
+    def code(self) -> str:
+        """The reason as the security log's records name one: `state_does_not_match`."""
+        return re.sub(r"[^a-z0-9]+", "_", self.reason.lower()).strip("_")[:63] or "refused"
 
 
 class IdentityLevelTooLow(SignInRefused):

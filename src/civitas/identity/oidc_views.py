@@ -1,7 +1,5 @@
 """The citizen's pages for signing in through the national identity provider."""
 
-import logging
-
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,8 +12,7 @@ from civitas.identity.account_sessions import account_identity_level, start_iden
 from civitas.identity.accounts import AccountInvalid, account_for_identity
 from civitas.platform import ratelimit
 from civitas.platform.client_address import client_address
-
-security = logging.getLogger("civitas.security")
+from civitas.platform.security_log import security_event
 
 # Starting a sign-in costs the provider a page and us a session: bounded per address.
 START_RATE = "30/10minute"
@@ -29,7 +26,7 @@ def start(request: HttpRequest) -> HttpResponse:
         raise Http404
     verdict = ratelimit.hit("oidc-start", client_address(request), START_RATE)
     if not verdict.allowed:
-        security.warning("oidc sign-in start refused: rate limited")
+        security_event("oidc.sign_in_refused", reason="too_many_attempts")
         response = render(
             request,
             "identity/oidc_refused.html",
@@ -55,7 +52,7 @@ def start(request: HttpRequest) -> HttpResponse:
             identity_level=level,
         )
     except oidc.SignInRefused as refusal:
-        security.warning("oidc sign-in not started: %s", refusal.reason)
+        security_event("oidc.sign_in_not_started", reason=refusal.code)
         return render(request, "identity/oidc_unavailable.html", status=503)
     return HttpResponseRedirect(url)
 
@@ -68,7 +65,7 @@ def finish(request: HttpRequest) -> HttpResponse:
     try:
         finished = oidc.finish_sign_in(request, provider)
     except oidc.IdentityLevelTooLow as low:
-        security.warning("oidc sign-in refused: %s", low.reason)
+        security_event("oidc.sign_in_refused", reason=low.code)
         return render(
             request,
             "identity/oidc_prove_identity.html",
@@ -76,7 +73,7 @@ def finish(request: HttpRequest) -> HttpResponse:
             status=403,
         )
     except oidc.SignInRefused as refusal:
-        security.warning("oidc sign-in refused: %s", refusal.reason)
+        security_event("oidc.sign_in_refused", reason=refusal.code)
         return render(
             request,
             "identity/oidc_refused.html",
@@ -86,7 +83,7 @@ def finish(request: HttpRequest) -> HttpResponse:
     try:
         sign_in_identity(request, finished.identity)
     except oidc.SignInRefused as refusal:
-        security.warning("oidc sign-in refused: %s", refusal.reason)
+        security_event("oidc.sign_in_refused", reason=refusal.code)
         return render(
             request,
             "identity/oidc_refused.html",

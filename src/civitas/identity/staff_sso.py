@@ -1,8 +1,6 @@
 """Staff signing in through their organisation's own OpenID Connect provider (decision
 0041): the provider replaces the password, never the security code that follows it."""
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,8 +13,7 @@ from civitas.identity import oidc
 from civitas.identity.models import Organisation
 from civitas.identity.services import staff_member_signed_on
 from civitas.identity.staff_sessions import start_staff_session
-
-security = logging.getLogger("civitas.security")
+from civitas.platform.security_log import security_event
 
 SESSION_KEY = "staff_sso"
 ORGANISATION_KEY = "staff_sso_organisation"
@@ -67,7 +64,7 @@ def start(request: HttpRequest, organisation: str) -> HttpResponse:
             next_url=next_url,
         )
     except oidc.SignInRefused as refusal:
-        security.warning("single sign-on not started: %s", refusal.reason)
+        security_event("single_sign_on.not_started", reason=refusal.code)
         return render(request, "identity/single_sign_on_refused.html", status=503)
     return HttpResponseRedirect(url)
 
@@ -76,12 +73,12 @@ def start(request: HttpRequest, organisation: str) -> HttpResponse:
 def finish(request: HttpRequest) -> HttpResponse:
     organisation = _with_single_sign_on(request.session.pop(ORGANISATION_KEY, None))
     if organisation is None:
-        security.warning("single sign-on refused: no sign-in was started in this session")
+        security_event("single_sign_on.refused", reason="no_sign_in_started")
         return render(request, "identity/single_sign_on_refused.html", status=400)
     try:
         finished = oidc.finish_sign_in(request, _provider(organisation))
     except oidc.SignInRefused as refusal:
-        security.warning("single sign-on refused: %s", refusal.reason)
+        security_event("single_sign_on.refused", reason=refusal.code)
         return render(request, "identity/single_sign_on_refused.html", status=400)
     user = staff_member_signed_on(
         organisation_id=organisation.pk,

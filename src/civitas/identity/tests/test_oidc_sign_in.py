@@ -72,7 +72,7 @@ def test_a_person_who_has_not_proved_their_identity_is_told_how_to(client, citiz
     assert "You need to prove your identity" in response.content.decode()
     assert "level=P2" in response.content.decode()
     assert ACCOUNT_KEY not in client.session
-    assert "identity level P0 is below P2" in caplog.text
+    assert '"reason": "identity_level_p0_is_below_p2"' in caplog.text
     assert NOT_PROVED not in caplog.text
 
 
@@ -112,7 +112,7 @@ def test_a_tampered_answer_is_refused(client, citizen_oidc, tamper, caplog):
     assert response.status_code == 400
     assert "Sorry, we could not sign you in" in response.content.decode()
     assert ACCOUNT_KEY not in client.session
-    assert "oidc sign-in refused" in caplog.text
+    assert '"event": "oidc.sign_in_refused"' in caplog.text
 
 
 def test_an_answer_to_a_sign_in_another_browser_started_is_refused(client, citizen_oidc):

@@ -6,6 +6,7 @@ urlpatterns = [
     path("services/", include("civitas.journeys.urls")),
     path("applications/", include("civitas.cases.tracking_urls")),
     path("account/", include("civitas.cases.account_urls")),
+    path("account/", include("civitas.journeys.account_urls")),
     path("account/", include("civitas.identity.account_urls")),
     path("staff/preview/", include("civitas.journeys.preview_urls")),
     path("staff/assist/", include("civitas.journeys.assist_urls")),

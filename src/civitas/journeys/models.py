@@ -26,6 +26,11 @@ class SavedJourney(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True)
+    # The citizen's account, when they saved while signed in: their account lists it, and
+    # they carry on from there without the emailed link.
+    account = models.ForeignKey(
+        "identity.CitizenAccount", null=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"saved journey {self.id}"

@@ -8,6 +8,7 @@ long is sent; keep-alive: what the timeout warning's "Continue" calls.
 """
 
 import time
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,10 +16,19 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civitas.catalogue.public import Service, ServiceNotFound, get_published_service
+from civitas.catalogue.public import (
+    Service,
+    ServiceNotFound,
+    active_language,
+    get_published_service,
+    get_service_version,
+    in_language,
+)
+from civitas.identity.public import signed_in_account_id
 from civitas.journeys import flow, saving
 from civitas.journeys.sessions import Journey, forget_journey, load_journey, save_journey
 from civitas.journeys.web import (
@@ -77,6 +87,7 @@ def save_for_later(request: HttpRequest, organisation: str, slug: str) -> HttpRe
                 drafts=journey.drafts,
                 email=email,
                 client=client_address(request),
+                account_id=signed_in_account_id(request),
             )
             if isinstance(result, saving.TooManySaves):
                 minutes = max(1, -(-result.retry_after_seconds // 60))
@@ -127,6 +138,12 @@ def return_to_saved(request: HttpRequest, organisation: str, slug: str, token: s
             page_context(live, why=unusable.why, days=settings.SAVED_JOURNEY_DAYS),
             status=404 if unusable.why == "unknown" else 410,
         )
+    return _resume(request, live, restored)
+
+
+def _resume(request: HttpRequest, live: Service, restored: saving.Restored) -> HttpResponse:
+    """Puts restored answers back in the session, on the version they were given on, and
+    goes to where the citizen left off."""
     try:
         service = (
             live
@@ -158,6 +175,47 @@ def return_to_saved(request: HttpRequest, organisation: str, slug: str, token: s
     request.session.pop(saved_key(live), None)
     route = flow.route(service, journey.answers, today=today())
     return redirect(page_url(service, route.stop or "check-answers"))
+
+
+@require_GET
+def saved_for_account(request: HttpRequest) -> HttpResponse:
+    """A signed-in citizen's saved answers, each to carry on with a button."""
+    account_id = signed_in_account_id(request)
+    if account_id is None:
+        return redirect(f"/account/sign-in?{urlencode({'next': '/account/saved'})}")
+    saved = []
+    for row in saving.list_saved_for_account(account_id):
+        try:
+            service = get_service_version(
+                row.organisation_id, row.service_slug, row.service_version
+            )
+        except ServiceNotFound:
+            continue
+        saved.append({"row": row, "title": in_language(service.title, active_language())})
+    return render(request, "journeys/saved_for_account.html", {"saved": saved})
+
+
+@require_POST
+def continue_saved(request: HttpRequest, saved_id: uuid.UUID) -> HttpResponse:
+    """Carries on with the account's saved answers, spending them as their link would."""
+    account_id = signed_in_account_id(request)
+    if account_id is None:
+        return redirect(f"/account/sign-in?{urlencode({'next': '/account/saved'})}")
+    row = next(
+        (r for r in saving.list_saved_for_account(account_id) if r.id == str(saved_id)), None
+    )
+    if row is None:
+        return redirect("/account/saved")
+    try:
+        saved_on = get_service_version(row.organisation_id, row.service_slug, row.service_version)
+        # The live version first: a service no longer offered spends nothing.
+        live = service_or_404(request, saved_on.organisation, saved_on.slug)
+        restored = saving.use_saved_for_account(
+            saved_id=row.id, account_id=account_id, service=live
+        )
+    except (saving.LinkUnusable, ServiceNotFound):
+        return redirect("/account/saved")
+    return _resume(request, live, restored)
 
 
 @require_GET

@@ -11,6 +11,7 @@ import hashlib
 import html
 import logging
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,7 @@ def save_for_later(
     email: str,
     client: str,
     drafts: Mapping[str, Any] | None = None,
+    account_id: str | None = None,
 ) -> Saved | TooManySaves:
     """Stores the answers for `service` (the version they were given on) and emails `email`
     a link back to them, valid for SAVED_JOURNEY_DAYS. Counts the sending against both the
@@ -109,6 +111,7 @@ def save_for_later(
             answers={"answers": dict(answers), "drafts": dict(drafts or {})},
             created_at=now,
             expires_at=expires_at,
+            account_id=account_id,
         )
         # The files the answers name are kept as long as the answers are.
         hold_uploads(saved=saved, service_path=service.path, answers=answers)
@@ -177,16 +180,57 @@ def _check_usable(saved: SavedJourney | None) -> None:
 def use_saved_link(*, service: Service, token: str) -> Restored:
     """Spends a link and gives back the answers and their version; raises LinkUnusable.
     The row is locked, so two tabs following one link cannot both restore it."""
-    with transaction.atomic():
-        saved = (
-            SavedJourney.objects.select_for_update()
-            .filter(
-                token_sha256=token_digest(token),
-                organisation_id=service.organisation_id,
-                service_slug=service.slug,
-            )
-            .first()
+    return _restore(
+        token_sha256=token_digest(token),
+        organisation_id=service.organisation_id,
+        service_slug=service.slug,
+    )
+
+
+@dataclass(frozen=True)
+class SavedForAccount:
+    """Answers a signed-in citizen saved, as their account lists them."""
+
+    id: str
+    organisation_id: int
+    service_slug: str
+    service_version: int
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+
+
+def list_saved_for_account(account_id: str) -> list[SavedForAccount]:
+    """The account's saved answers not yet carried on with nor expired, newest first."""
+    rows = SavedJourney.objects.filter(
+        account_id=uuid.UUID(account_id), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")[:50]
+    return [
+        SavedForAccount(
+            id=str(row.id),
+            organisation_id=row.organisation_id,
+            service_slug=row.service_slug,
+            service_version=row.service_version,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
         )
+        for row in rows
+    ]
+
+
+def use_saved_for_account(*, saved_id: str, account_id: str, service: Service) -> Restored:
+    """Spends the account's saved answers for `service`, as its emailed link would; raises
+    LinkUnusable, as "unknown" for anyone else's."""
+    return _restore(
+        id=uuid.UUID(saved_id),
+        account_id=uuid.UUID(account_id),
+        organisation_id=service.organisation_id,
+        service_slug=service.slug,
+    )
+
+
+def _restore(**identified: Any) -> Restored:
+    with transaction.atomic():
+        saved = SavedJourney.objects.select_for_update().filter(**identified).first()
         _check_usable(saved)
         assert saved is not None
         kept = saved.answers or {}

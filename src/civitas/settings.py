@@ -113,6 +113,8 @@ TEMPLATES = [
                 "civitas.platform.templating.page_context",
                 # The staff pages' timeout warning (reads the session only).
                 "civitas.identity.staff_sessions.timeout_warning_context",
+                # A citizen's account pages' timeout warning (reads the session only).
+                "civitas.identity.account_sessions.timeout_warning_context",
             ],
         },
     },
@@ -223,6 +225,7 @@ ACCOUNT_VERIFY_LINK_HOURS = read_int("ACCOUNT_VERIFY_LINK_HOURS", default=24)
 # long in all, whatever they do (the journey's own timeout keeps answers in progress).
 ACCOUNT_IDLE_MINUTES = read_int("ACCOUNT_IDLE_MINUTES", default=60)
 ACCOUNT_SESSION_HOURS = read_int("ACCOUNT_SESSION_HOURS", default=12)
+ACCOUNT_TIMEOUT_WARNING_SECONDS = read_int("ACCOUNT_TIMEOUT_WARNING_SECONDS", default=120)
 ACCOUNT_SIGN_IN_LINK_MINUTES = read_int("ACCOUNT_SIGN_IN_LINK_MINUTES", default=15)
 ACCOUNT_RESET_LINK_MINUTES = read_int("ACCOUNT_RESET_LINK_MINUTES", default=60)
 ACCOUNT_EMAIL_RATE_PER_EMAIL = read_rate("ACCOUNT_EMAIL_RATE_PER_EMAIL", "5/hour")

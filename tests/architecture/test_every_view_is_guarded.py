@@ -57,6 +57,8 @@ PUBLIC_ROUTES = {
     "account/sign-in/link/<str:token>/",
     "account/sign-out",
     "account/sign-out-everywhere",
+    "account/keep-alive",
+    "account/timed-out",
     "account/saved",
     "account/saved/<uuid:saved_id>/",
     "account/reset-password",

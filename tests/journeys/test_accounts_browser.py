@@ -81,7 +81,7 @@ def test_a_resident_turns_on_two_factors_and_signs_in_with_them(live_server, smt
         expect(page.locator("#recovery-codes li")).to_have_count(10)
         assert_accessible(page, "account-2fa-03-recovery-codes")
         page.get_by_role("link", name="I have saved my codes").click()
-        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign out", exact=True).click()
 
         page.get_by_label("Email address").fill("resident@example.com")
         page.get_by_label("Password").fill(PASSWORD)
@@ -116,7 +116,7 @@ def test_a_resident_who_lost_their_password_and_phone_gets_back_in(live_server, 
         page.get_by_role("button", name="Turn on two-factor authentication").click()
         recovery = page.locator("#recovery-codes li").first.inner_text()
         page.goto(f"{live_server.url}/account/")
-        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign out", exact=True).click()
 
         page.get_by_role("link", name="I have forgotten my password").click()
         assert_accessible(page, "account-recover-01-ask")

@@ -154,3 +154,39 @@ def is_signed_in(request: HttpRequest) -> bool:
     account asks signed_in_account, which checks."""
     session = getattr(request, "session", None)
     return session is not None and ACCOUNT_KEY in session
+
+
+def seconds_left(request: HttpRequest) -> int:
+    """How long the signed-in session has before it times out (idle or in all); 0 when
+    it is not signed in."""
+    if signed_in_account(request) is None:
+        return 0
+    now = int(time.time())
+    idle_left = int(request.session[ACTIVE_AT_KEY]) + settings.ACCOUNT_IDLE_MINUTES * 60 - now
+    whole_left = (
+        int(request.session[SIGNED_IN_AT_KEY]) + settings.ACCOUNT_SESSION_HOURS * 3600 - now
+    )
+    return max(0, min(idle_left, whole_left))
+
+
+def keep_alive(request: HttpRequest) -> int:
+    """The timeout warning's "Stay signed in": notes activity now; the seconds left (0
+    when the session has ended)."""
+    if signed_in_account(request) is None:
+        return 0
+    request.session[ACTIVE_AT_KEY] = int(time.time())
+    return seconds_left(request)
+
+
+def timeout_warning_context(request: HttpRequest) -> dict[str, int]:
+    """What a signed-in citizen's account pages' timeout warning needs (a template context
+    processor): the seconds left, less the activity write interval (the page may be that
+    much older than the last activity noted), and when to warn. 0 elsewhere: no warning."""
+    on_account_page = request.path_info.startswith("/account/") and hasattr(request, "session")
+    left = seconds_left(request) if on_account_page and is_signed_in(request) else 0
+    if left:
+        left = max(1, left - ACTIVITY_WRITE_SECONDS)
+    return {
+        "account_session_seconds_left": left,
+        "account_timeout_warning_seconds": settings.ACCOUNT_TIMEOUT_WARNING_SECONDS,
+    }

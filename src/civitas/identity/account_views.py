@@ -14,13 +14,13 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language, gettext, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civitas.identity import accounts, oidc
+from civitas.identity import account_sessions, accounts, oidc
 from civitas.identity.account_sessions import (
     end_account_session,
     hold_for_second_factor,
@@ -337,6 +337,22 @@ def sign_in_by_link(request: HttpRequest, token: str) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     end_account_session(request)
     return redirect("/account/sign-in?signed_out=1")
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> JsonResponse:
+    """The timeout warning's "Stay signed in": keeps a live session going."""
+    left = account_sessions.keep_alive(request)
+    if not left:
+        return JsonResponse({"alive": False, "timed_out_url": "/account/timed-out"})
+    return JsonResponse({"alive": True, "expires_in_seconds": left})
+
+
+@require_GET
+def timed_out(request: HttpRequest) -> HttpResponse:
+    """Where the timeout warning sends a citizen at its count: the session is ended."""
+    end_account_session(request)
+    return render(request, "identity/account/timed_out.html")
 
 
 @require_POST

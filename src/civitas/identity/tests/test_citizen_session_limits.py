@@ -69,3 +69,35 @@ def test_signing_out_everywhere_needs_a_post_and_its_csrf_token():
     strict = Client(enforce_csrf_checks=True)
     strict.post("/account/sign-in", {"email": account.email, "password": PASSWORD})
     assert strict.post("/account/sign-out-everywhere").status_code == 403
+
+
+def test_account_pages_carry_the_timeout_warning_with_the_time_left(settings):
+    settings.ACCOUNT_IDLE_MINUTES = 60
+    client = _signed_in(CitizenAccountFactory())
+    page = client.get("/account/").content.decode()
+    assert 'id="timeout-warning"' in page
+    assert 'data-keep-alive-url="/account/keep-alive"' in page
+    left = int(page.split('data-timeout-seconds="')[1].split('"')[0])
+    assert 55 * 60 <= left <= 60 * 60
+    # A page of someone not signed in has none.
+    assert 'id="timeout-warning"' not in Client().get("/account/sign-in").content.decode()
+
+
+def test_staying_signed_in_keeps_the_session_and_says_how_long_it_has(settings):
+    client = _signed_in(CitizenAccountFactory())
+    _age(client, ACTIVE_AT_KEY, 50 * 60)
+    answer = client.post("/account/keep-alive").json()
+    assert answer["alive"] is True
+    assert answer["expires_in_seconds"] > 59 * 60
+    _age(client, ACTIVE_AT_KEY, 61 * 60)
+    assert client.post("/account/keep-alive").json() == {
+        "alive": False,
+        "timed_out_url": "/account/timed-out",
+    }
+
+
+def test_the_timed_out_page_signs_the_citizen_out():
+    client = _signed_in(CitizenAccountFactory())
+    page = client.get("/account/timed-out").content.decode()
+    assert "You have been signed out" in page
+    assert client.get("/account/").status_code == 302

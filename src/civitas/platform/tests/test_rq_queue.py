@@ -15,6 +15,9 @@ pytestmark = [
     pytest.mark.xdist_group("redis"),
 ]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A queue no worker listens to: other tests run real workers on this Redis database's
+# "email" and "default" queues, and one still stopping would take these jobs.
+QUEUE = "one-trip-test"
 
 
 @pytest.fixture
@@ -44,21 +47,21 @@ def _round_trips(monkeypatch) -> list[str]:
 
 
 def test_a_job_is_queued_in_one_round_trip(connection, monkeypatch):
-    queue = OneTripQueue("email", connection=connection)
+    queue = OneTripQueue(QUEUE, connection=connection)
     queue.enqueue_job(queue.create_job("os.getcwd"))  # the first asks Redis its version
     trips = _round_trips(monkeypatch)
     job = queue.enqueue_job(queue.create_job("os.getcwd"))
     assert trips == ["pipeline"]
-    assert connection.lrange("rq:queue:email", 0, -1)[-1].decode() == job.id
-    assert connection.sismember("rq:queues", "rq:queue:email")
+    assert connection.lrange(f"rq:queue:{QUEUE}", 0, -1)[-1].decode() == job.id
+    assert connection.sismember("rq:queues", f"rq:queue:{QUEUE}")
     stored = Job.fetch(job.id, connection=connection)
     assert stored.get_status() == JobStatus.QUEUED
     assert stored.func_name == "os.getcwd"
 
 
 def test_a_job_that_waits_for_another_takes_rqs_own_path(connection):
-    queue = OneTripQueue("email", connection=connection)
+    queue = OneTripQueue(QUEUE, connection=connection)
     first = queue.enqueue_job(queue.create_job("os.getcwd"))
     second = queue.enqueue_job(queue.create_job("os.getcwd", depends_on=first))
     assert second.get_status() == JobStatus.DEFERRED
-    assert connection.llen("rq:queue:email") == 1
+    assert connection.llen(f"rq:queue:{QUEUE}") == 1

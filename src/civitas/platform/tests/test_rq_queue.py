@@ -1,31 +1,23 @@
 """A job goes on the Redis queue in one round trip, and is the job RQ would have queued."""
 
-import os
-
 import pytest
 import redis
 from redis.client import Pipeline
 from rq.job import Job, JobStatus
 
 from civitas.platform.rq_queue import OneTripQueue
+from tests.redis_server import RedisServer
 
-pytestmark = [
-    pytest.mark.slow,
-    # Other tests count in this Redis database; this one flushes it.
-    pytest.mark.xdist_group("redis"),
-]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-# A queue no worker listens to: other tests run real workers on this Redis database's
-# "email" and "default" queues, and one still stopping would take these jobs.
-QUEUE = "one-trip-test"
+pytestmark = pytest.mark.slow
+QUEUE = "email"
 
 
 @pytest.fixture
 def connection():
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
+    """A Redis of the test's own: what it counts and the jobs it queues are its alone
+    (the shared test Redis has workers of other tests on it, and their registries)."""
+    with RedisServer() as server:
+        yield server.client()
 
 
 def _round_trips(monkeypatch) -> list[str]:

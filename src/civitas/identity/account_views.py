@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,6 +37,7 @@ from civitas.identity.accounts import (
     Unverified,
 )
 from civitas.platform.client_address import client_address
+from civitas.platform.redirects import next_url
 
 HOME = "/account/"
 MAX_FIELD = 1000
@@ -50,10 +51,7 @@ def _language() -> str:
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or HOME
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return HOME
+    return next_url(request, default=HOME)
 
 
 def _field(request: HttpRequest, name: str) -> str:

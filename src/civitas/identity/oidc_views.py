@@ -3,7 +3,7 @@
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -12,6 +12,7 @@ from civitas.identity.account_sessions import account_identity_level, start_iden
 from civitas.identity.accounts import AccountInvalid, account_for_identity
 from civitas.platform import ratelimit
 from civitas.platform.client_address import client_address
+from civitas.platform.redirects import next_url
 from civitas.platform.security_log import security_event
 
 # Starting a sign-in costs the provider a page and us a session: bounded per address.
@@ -35,11 +36,6 @@ def start(request: HttpRequest) -> HttpResponse:
         )
         response["Retry-After"] = str(verdict.retry_after_seconds)
         return response
-    next_url = request.GET.get("next", DEFAULT_NEXT)
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = DEFAULT_NEXT
     level = request.GET.get("level", "P0")
     if level not in oidc.IDENTITY_LEVELS:
         level = "P0"
@@ -48,7 +44,7 @@ def start(request: HttpRequest) -> HttpResponse:
             request,
             provider,
             redirect_uri=request.build_absolute_uri(reverse("identity-oidc:return")),
-            next_url=next_url,
+            next_url=next_url(request, default=DEFAULT_NEXT),
             identity_level=level,
         )
     except oidc.SignInRefused as refusal:

@@ -6,13 +6,14 @@ from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from civitas.identity import oidc
 from civitas.identity.models import Organisation
 from civitas.identity.services import staff_member_signed_on
 from civitas.identity.staff_sessions import start_staff_session
+from civitas.platform.redirects import next_url
 from civitas.platform.security_log import security_event
 
 SESSION_KEY = "staff_sso"
@@ -50,18 +51,13 @@ def _organisation(slug: object) -> Organisation:
 @require_GET
 def start(request: HttpRequest, organisation: str) -> HttpResponse:
     chosen = _organisation(organisation)
-    next_url = request.GET.get("next", NEXT_DEFAULT)
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = NEXT_DEFAULT
     request.session[ORGANISATION_KEY] = chosen.slug
     try:
         url = oidc.start_sign_in(
             request,
             _provider(chosen),
             redirect_uri=request.build_absolute_uri(reverse("identity:single-sign-on-return")),
-            next_url=next_url,
+            next_url=next_url(request, default=NEXT_DEFAULT),
         )
     except oidc.SignInRefused as refusal:
         security_event("single_sign_on.not_started", reason=refusal.code)

@@ -9,7 +9,7 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -42,13 +42,11 @@ from civitas.platform.client_address import client_address
 from civitas.platform.csv_export import csv_lines
 from civitas.platform.events import publish
 from civitas.platform.input_guards import has_unsafe_characters
+from civitas.platform.redirects import next_url
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/staff/"
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return "/staff/"
+    return next_url(request, default="/staff/")
 
 
 def _next_query(request: HttpRequest) -> str:

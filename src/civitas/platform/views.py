@@ -6,12 +6,12 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from civitas.platform.health import run_health_checks
 from civitas.platform.problems import problem_response, wants_json
+from civitas.platform.redirects import next_url
 from civitas.platform.security_log import security_event
 
 
@@ -25,12 +25,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def switch_language(request: HttpRequest, language: str) -> HttpResponse:
     """A plain link switches language, so it works without JavaScript."""
-    next_url = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(next_url(request, default="/"))
     if language in dict(settings.LANGUAGES):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,

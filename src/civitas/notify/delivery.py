@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 def _claim(message_id: str) -> Message | None:
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(id=message_id).first()
-        if message is None or message.status in (Message.Status.SENT, Message.Status.FAILED):
+        if message is None or message.status in Message.FINAL:
             return None
         now = timezone.now()
         if message.status == Message.Status.SENDING and message.retry_at > now:
@@ -71,8 +71,9 @@ def deliver_message(message_id: str) -> str:
     except Exception as error:
         # The error class only: a provider's errors can quote the recipient.
         return _not_sent(message, type(error).__name__, give_up=False)
+    now = timezone.now()
     Message.objects.filter(id=message.id).update(
-        status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=Message.Status.DELIVERED, sent_at=now, completed_at=now, last_error=""
     )
     if message.erase_body_when_sent:
         # Encrypted fields are written with save(), which seals them for their row.
@@ -86,8 +87,15 @@ def _not_sent(message: Message, reason: str, *, give_up: bool) -> str:
     """Records a failed attempt: "failed" for good when it cannot succeed or has had its
     attempts, else "retrying" after a back-off. `reason` is never personal data."""
     failed = give_up or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+    if give_up:
+        status = Message.Status.PERMANENT_FAILURE
+    elif failed:
+        status = Message.Status.TECHNICAL_FAILURE
+    else:
+        status = Message.Status.CREATED
     Message.objects.filter(id=message.id).update(
-        status=Message.Status.FAILED if failed else Message.Status.QUEUED,
+        status=status,
+        completed_at=timezone.now() if failed else None,
         retry_at=timezone.now() + _backoff(message.attempts),
         last_error=reason[:200],
     )

@@ -83,9 +83,7 @@ def requeue_due_messages(*, limit: int = 500) -> int:
     now = timezone.now()
     with transaction.atomic():
         due = list(
-            Message.objects.filter(
-                status__in=[Message.Status.QUEUED, Message.Status.SENDING], retry_at__lte=now
-            )
+            Message.objects.filter(status__in=Message.PENDING, retry_at__lte=now)
             .order_by("retry_at")
             .values_list("id", flat=True)[:limit]
         )
@@ -94,7 +92,7 @@ def requeue_due_messages(*, limit: int = 500) -> int:
         # Pushing the deadline first means two sweeping workers do not both queue it; a
         # message whose sender died goes back to queued, so its lease no longer holds.
         Message.objects.filter(id__in=due, retry_at__lte=now).update(
-            status=Message.Status.QUEUED, retry_at=now + lease()
+            status=Message.Status.CREATED, retry_at=now + lease()
         )
         queue_deliveries([str(message_id) for message_id in due])
     return len(due)
@@ -107,6 +105,6 @@ def delete_messages_about(*, about: str, organisation_id: int) -> int:
     deleted, _ = Message.objects.filter(
         organisation_id=organisation_id,
         about=about,
-        status__in=[Message.Status.SENT, Message.Status.FAILED],
+        status__in=Message.FINAL,
     ).delete()
     return deleted

@@ -43,7 +43,7 @@ def closed_case(parking_permit, django_capture_on_commit_callbacks):
             )
         ],
     )
-    Message.objects.filter(about=case.reference).update(status="sent")
+    Message.objects.filter(about=case.reference).update(status="delivered")
     closed_at = timezone.now()
     case.status, case.status_kind, case.status_since = "approved", "closed-approved", closed_at
     case.decided_at, case.decision_reason = closed_at, "Approved"

@@ -22,5 +22,5 @@ class MessageFactory(factory.django.DjangoModelFactory):
 
     class Params:
         sent = factory.Trait(
-            status=Message.Status.SENT, sent_at=factory.LazyFunction(timezone.now), attempts=1
+            status=Message.Status.DELIVERED, sent_at=factory.LazyFunction(timezone.now), attempts=1
         )

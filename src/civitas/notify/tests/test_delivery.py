@@ -32,7 +32,7 @@ def test_a_queued_email_is_sent_over_smtp_in_plain_text_and_html(db, smtp_inbox)
     assert received["Message-ID"] == f"<{Message.objects.get().id}@civitas.notify>"
     assert received.is_multipart()
     assert {part.get_content_type() for part in received.walk()} >= {"text/plain", "text/html"}
-    assert Message.objects.get().status == Message.Status.SENT
+    assert Message.objects.get().status == Message.Status.DELIVERED
 
 
 def test_queueing_twice_with_one_key_makes_one_message(db, smtp_inbox):
@@ -91,7 +91,7 @@ def test_a_failed_send_is_retried_later_with_back_off(db, settings):
     before = timezone.now()
     assert deliver_message(str(message.id)) == "retrying"
     message.refresh_from_db()
-    assert message.status == Message.Status.QUEUED
+    assert message.status == Message.Status.CREATED
     assert message.last_error == "ConnectionRefusedError"
     assert message.retry_at >= before + datetime.timedelta(seconds=15)
 
@@ -102,7 +102,7 @@ def test_a_message_that_keeps_failing_is_marked_failed(db, settings):
     settings.NOTIFY_MAX_ATTEMPTS = 2
     message = MessageFactory(attempts=1)
     assert deliver_message(str(message.id)) == "failed"
-    assert Message.objects.get().status == Message.Status.FAILED
+    assert Message.objects.get().status == Message.Status.TECHNICAL_FAILURE
 
 
 def test_a_recipient_the_relay_refuses_for_good_fails_at_once(db, smtp_inbox):
@@ -111,7 +111,7 @@ def test_a_recipient_the_relay_refuses_for_good_fails_at_once(db, smtp_inbox):
     assert deliver_message(str(message.id)) == "failed"
     message.refresh_from_db()
     assert (message.status, message.attempts, message.last_error) == (
-        Message.Status.FAILED,
+        Message.Status.PERMANENT_FAILURE,
         1,
         "SMTPRecipientsRefused",
     )
@@ -123,7 +123,7 @@ def test_a_recipient_the_relay_refuses_for_now_is_tried_again(db, smtp_inbox):
     message = MessageFactory()
     assert deliver_message(str(message.id)) == "retrying"
     message.refresh_from_db()
-    assert (message.status, message.last_error) == (Message.Status.QUEUED, "SMTPRecipientsRefused")
+    assert (message.status, message.last_error) == (Message.Status.CREATED, "SMTPRecipientsRefused")
     smtp_inbox.refuse_recipients_with = None
     Message.objects.filter(id=message.id).update(retry_at=timezone.now())
     assert deliver_message(str(message.id)) == "sent"

@@ -62,8 +62,8 @@ def test_sent_and_failed_emails_are_not_waiting(client, settings, smtp_inbox):
     _queue_email_created_seconds_ago(700)
     _queue_email_created_seconds_ago(800)
     first, second = Message.objects.order_by("created_at")
-    Message.objects.filter(id=first.id).update(status=Message.Status.SENT)
-    Message.objects.filter(id=second.id).update(status=Message.Status.FAILED)
+    Message.objects.filter(id=first.id).update(status=Message.Status.DELIVERED)
+    Message.objects.filter(id=second.id).update(status=Message.Status.TECHNICAL_FAILURE)
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["messages"] == {"status": "ok", "oldest_waiting_seconds": 0}

@@ -117,7 +117,7 @@ def test_the_outbox_hands_each_message_to_the_provider_the_setting_names(db, set
         )
     ]
     assert mail.outbox == []  # Django's mail was never used
-    assert Message.objects.get().status == Message.Status.SENT
+    assert Message.objects.get().status == Message.Status.DELIVERED
 
 
 def test_a_permanent_failure_fails_the_message_at_once(db, settings):
@@ -126,7 +126,7 @@ def test_a_permanent_failure_fails_the_message_at_once(db, settings):
     assert deliver_message(str(message.id)) == "failed"
     message.refresh_from_db()
     assert (message.status, message.attempts, message.last_error) == (
-        Message.Status.FAILED,
+        Message.Status.PERMANENT_FAILURE,
         1,
         "AddressRefused",
     )
@@ -137,7 +137,7 @@ def test_a_temporary_failure_is_tried_again(db, settings):
     message = MessageFactory()
     assert deliver_message(str(message.id)) == "retrying"
     message.refresh_from_db()
-    assert (message.status, message.last_error) == (Message.Status.QUEUED, "GatewayTimeout")
+    assert (message.status, message.last_error) == (Message.Status.CREATED, "GatewayTimeout")
 
 
 def test_any_other_error_is_temporary_and_recorded_by_its_class_only(db, settings, caplog):
@@ -156,4 +156,4 @@ def test_a_message_is_left_untouched_while_no_provider_is_configured(db, setting
     with pytest.raises(ImproperlyConfigured):
         deliver_message(str(message.id))
     message.refresh_from_db()
-    assert (message.status, message.attempts) == (Message.Status.QUEUED, 0)
+    assert (message.status, message.attempts) == (Message.Status.CREATED, 0)

@@ -69,7 +69,7 @@ def test_a_submission_made_while_redis_is_down_is_acknowledged_and_emailed_once_
         assert response.status_code == 201, response.content
         reference = response.json()["reference"]
         assert Case.objects.get().reference == reference
-        assert Message.objects.get().status == Message.Status.QUEUED
+        assert Message.objects.get().status == Message.Status.CREATED
 
         redis_server.start()
         env = {
@@ -86,7 +86,7 @@ def test_a_submission_made_while_redis_is_down_is_acknowledged_and_emailed_once_
             _stop(worker, tmp_path)
     assert len(smtp_inbox.messages) == 1
     assert reference in smtp_inbox.messages[0]["Subject"]
-    assert Message.objects.get().status == Message.Status.SENT
+    assert Message.objects.get().status == Message.Status.DELIVERED
 
 
 def test_a_worker_survives_redis_dying_mid_send_and_delivers_after_it_returns(
@@ -127,7 +127,7 @@ def test_a_worker_survives_redis_dying_mid_send_and_delivers_after_it_returns(
         "Before the outage",
         "During the outage",
     ]
-    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.SENT}
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.DELIVERED}
 
 
 def test_a_worker_started_while_redis_is_down_waits_for_it(smtp_inbox, settings, tmp_path):

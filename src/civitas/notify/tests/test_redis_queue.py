@@ -59,4 +59,4 @@ def test_an_email_queued_with_redis_is_sent_by_an_rq_worker(smtp_inbox, settings
         worker.wait(timeout=20)
         connection.flushdb()
     assert [m["Subject"] for m in smtp_inbox.messages] == ["Sent through Redis"]
-    assert Message.objects.get().status == Message.Status.SENT
+    assert Message.objects.get().status == Message.Status.DELIVERED

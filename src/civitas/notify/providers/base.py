@@ -26,7 +26,7 @@ What a provider can rely on, and what it owes in return:
 
 Adding text messages or letters:
 
-1. A provider class with `channel = Channel.TEXT_MESSAGE` (or `Channel.LETTER`) whose `send`
+1. A provider class with `channel = Channel.SMS` (or `Channel.LETTER`) whose `send`
    maps an `OutgoingMessage` onto the gateway's API: `recipient` is then a phone number in
    E.164 form (a postal address, its lines separated by newlines); `body_text` is the text
    (the letter); `subject` is the letter's heading and unused by a text message;
@@ -44,8 +44,8 @@ from typing import Protocol, runtime_checkable
 
 class Channel(enum.StrEnum):
     EMAIL = "email"
-    TEXT_MESSAGE = "text_message"  # no provider yet
-    LETTER = "letter"  # no provider yet
+    SMS = "sms"
+    LETTER = "letter"
 
 
 @dataclass(frozen=True)

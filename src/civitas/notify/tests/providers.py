@@ -25,7 +25,7 @@ class RecordingEmailProvider:
 
 
 class RecordingTextMessageProvider(RecordingEmailProvider):
-    channel = Channel.TEXT_MESSAGE
+    channel = Channel.SMS
 
 
 class RefusingEmailProvider:

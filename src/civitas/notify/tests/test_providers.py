@@ -52,11 +52,11 @@ def test_providers_are_made_once_and_again_when_the_setting_changes(settings):
 
 
 def test_a_text_message_provider_fills_the_same_seam(settings):
-    _use(settings, email="RecordingEmailProvider", text_message="RecordingTextMessageProvider")
-    provider = provider_for(Channel.TEXT_MESSAGE)
-    assert provider.channel == "text_message"
+    _use(settings, email="RecordingEmailProvider", sms="RecordingTextMessageProvider")
+    provider = provider_for(Channel.SMS)
+    assert provider.channel == "sms"
     message = OutgoingMessage(
-        channel=Channel.TEXT_MESSAGE,
+        channel=Channel.SMS,
         reference="ref-1",
         recipient="+447700900123",
         subject="",
@@ -70,8 +70,8 @@ def test_a_text_message_provider_fills_the_same_seam(settings):
     ("setting", "error"),
     [
         ({"email": "civitas.notify.providers.nowhere.Provider"}, r"\['email'\]: cannot import"),
-        ({"text_message": SMTP}, r"\['text_message'\]: .* carries 'email' messages, not"),
-        ({"fax": SMTP}, r"\['fax'\]: not a channel \(one of email, text_message, letter\)"),
+        ({"sms": SMTP}, r"\['sms'\]: .* carries 'email' messages, not"),
+        ({"fax": SMTP}, r"\['fax'\]: not a channel \(one of email, sms, letter\)"),
         ({"email": f"{TESTS}.NotAProvider"}, r"is not a delivery provider"),
         ({"email": 42}, r"must be a dotted path"),
         (["email", SMTP], r"must map each channel"),

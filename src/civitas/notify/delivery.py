@@ -10,6 +10,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,8 +29,8 @@ logger = logging.getLogger(__name__)
 def _claim(message_id: str) -> Message | None:
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(id=message_id).first()
-        if message is None or message.status in Message.FINAL:
-            return None
+        if message is None or message.status in Message.FINAL or message.sent_at is not None:
+            return None  # done, or with its provider waiting for a delivery receipt
         now = timezone.now()
         if message.status == Message.Status.SENDING and message.retry_at > now:
             return None  # another worker holds the lease
@@ -44,18 +45,34 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return min(datetime.timedelta(seconds=15 * 2 ** (attempts - 1)), datetime.timedelta(hours=1))
 
 
+# GOV.UK Notify's simulated recipients: with a test key they end in these statuses, so a
+# caller can test its handling of failures; every other test message is "delivered".
+TEST_KEY_OUTCOMES = {
+    "temp-fail@simulator.notify": Message.Status.TEMPORARY_FAILURE,
+    "perm-fail@simulator.notify": Message.Status.PERMANENT_FAILURE,
+    "+447700900003": Message.Status.TEMPORARY_FAILURE,
+    "+447700900002": Message.Status.PERMANENT_FAILURE,
+}
+
+
 def deliver_message(message_id: str) -> str:
     """Sends one message if nobody has; returns what happened (for logs and tests).
 
-    Every message is an email today. The provider is found before the message is claimed,
-    so that a bad NOTIFY_PROVIDERS leaves it untouched for the sweep to queue again.
+    The provider for the message's channel is found once it is claimed; a bad
+    NOTIFY_PROVIDERS gives the claim back untouched, for the sweep to queue it again.
     """
-    provider = provider_for(Channel.EMAIL)
     message = _claim(message_id)
     if message is None:
         return "skipped"
+    if message.key_type == Message.KeyType.TEST:
+        return _pretend_delivered(message)
+    try:
+        provider = provider_for(message.channel)
+    except ImproperlyConfigured:
+        _give_back(message)
+        raise
     outgoing = OutgoingMessage(
-        channel=Channel.EMAIL,
+        channel=Channel(message.channel),
         reference=str(message.id),
         recipient=message.recipient,
         subject=message.subject,
@@ -63,7 +80,7 @@ def deliver_message(message_id: str) -> str:
         body_html=message.body_html,
     )
     try:
-        provider.send(outgoing)
+        receipt = provider.send(outgoing)
     except PermanentFailure as failure:
         return _not_sent(message, failure.reason, give_up=True)
     except DeliveryFailed as failure:
@@ -73,7 +90,12 @@ def deliver_message(message_id: str) -> str:
         return _not_sent(message, type(error).__name__, give_up=False)
     now = timezone.now()
     Message.objects.filter(id=message.id).update(
-        status=Message.Status.DELIVERED, sent_at=now, completed_at=now, last_error=""
+        status=receipt.status,
+        sent_at=now,
+        completed_at=now if receipt.status in Message.FINAL else None,
+        provider=receipt.provider[:32],
+        provider_reference=receipt.reference[:100],
+        last_error="",
     )
     if message.erase_body_when_sent:
         # Encrypted fields are written with save(), which seals them for their row.
@@ -81,6 +103,24 @@ def deliver_message(message_id: str) -> str:
         message.save(update_fields=["body_text", "body_html"])
     logger.info("message %s sent", message.id)
     return "sent"
+
+
+def _give_back(message: Message) -> None:
+    """Undoes a claim that could not be acted on: as it was, for the sweep to queue."""
+    Message.objects.filter(id=message.id).update(
+        status=Message.Status.CREATED, attempts=message.attempts - 1
+    )
+
+
+def _pretend_delivered(message: Message) -> str:
+    """A test key's message: never handed to a provider; its status made up, as Notify's
+    test keys do."""
+    status = TEST_KEY_OUTCOMES.get(message.recipient, Message.Status.DELIVERED)
+    now = timezone.now()
+    Message.objects.filter(id=message.id).update(
+        status=status, sent_at=now, completed_at=now, provider="test", last_error=""
+    )
+    return "sent" if status == Message.Status.DELIVERED else "failed"
 
 
 def _not_sent(message: Message, reason: str, *, give_up: bool) -> str:

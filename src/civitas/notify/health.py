@@ -22,7 +22,7 @@ _smtp_answers: dict[tuple[str, int], tuple[float, HealthResult]] = {}
 
 def check_messages() -> HealthResult:
     """ "delayed" once the oldest email not yet sent has waited NOTIFY_DELAY_ALERT_SECONDS."""
-    pending = Message.objects.filter(status__in=Message.PENDING)
+    pending = Message.objects.filter(status__in=Message.PENDING, sent_at__isnull=True)
     oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
     waited_seconds = 0 if oldest is None else max(0, int((timezone.now() - oldest).total_seconds()))
     status = "delayed" if waited_seconds > settings.NOTIFY_DELAY_ALERT_SECONDS else "ok"

@@ -192,7 +192,9 @@ class Message(models.Model):
         Status.RECEIVED: gettext_lazy("Sent to the printer"),
         Status.VALIDATION_FAILED: gettext_lazy("Letter not valid"),
     }
-    # Statuses the outbox still has to act on: the sweep queues them again when late.
+    # Statuses the outbox still has to act on while not yet handed over (no `sent_at`):
+    # the sweep queues them again when late. Once handed over, `sending` waits for the
+    # provider's receipt.
     PENDING: ClassVar[tuple[str, ...]] = (Status.CREATED, Status.SENDING)
     # Statuses after which nothing more happens to a message.
     FINAL: ClassVar[tuple[str, ...]] = (

@@ -83,7 +83,9 @@ def requeue_due_messages(*, limit: int = 500) -> int:
     now = timezone.now()
     with transaction.atomic():
         due = list(
-            Message.objects.filter(status__in=Message.PENDING, retry_at__lte=now)
+            Message.objects.filter(
+                status__in=Message.PENDING, sent_at__isnull=True, retry_at__lte=now
+            )
             .order_by("retry_at")
             .values_list("id", flat=True)[:limit]
         )

@@ -71,6 +71,12 @@ class DeliveryReceipt:
 
     reference: str = ""
     """The other side's name for it (email: the Message-ID), for matching later reports."""
+    status: str = "delivered"
+    """The message's status now, in GOV.UK Notify's words: "delivered" when accepting it
+    is as far as anyone can see (an SMTP relay), "sending" while a delivery receipt is
+    still to come (a text message), "accepted" for a letter waiting to be printed."""
+    provider: str = ""
+    """Which provider took it ("smtp", "firetext"...), for matching its receipts later."""
 
 
 class DeliveryFailed(Exception):

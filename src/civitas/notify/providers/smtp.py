@@ -47,4 +47,4 @@ class SmtpEmailProvider:
             raise TemporaryFailure(type(error).__name__) from error
         except Exception as error:
             raise TemporaryFailure(type(error).__name__) from error
-        return DeliveryReceipt(reference=message_id)
+        return DeliveryReceipt(reference=message_id, status="delivered", provider="smtp")

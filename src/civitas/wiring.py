@@ -82,7 +82,10 @@ from civitas.notify.public import (
     MessageViewed,
     check_messages,
     check_smtp,
+    close_due_print_batches,
+    letter_files_left,
     requeue_due_messages,
+    reseal_letter_files,
 )
 from civitas.platform.events import EventTable, Handlers
 from civitas.platform.files.scanners import check_scanner
@@ -167,6 +170,9 @@ PERIODIC_JOBS = (
     ),
     # Queues again every message past its deadline: what makes delivery at least once.
     PeriodicJob("notify.requeue_due_messages", requeue_due_messages, every_seconds=1),
+    # The day's letters go to the printer at the cut-off (17:30): the batch's manifest is
+    # written once, whichever worker gets there first (a lock on the print outbox).
+    PeriodicJob("notify.close_due_print_batches", close_due_print_batches, every_seconds=60),
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
     # Saved answers are kept no longer than their emailed link works.
@@ -208,6 +214,7 @@ PERIODIC_JOBS = (
 KEY_ROTATION = (
     Resealer("files:cases", reseal_case_files, case_files_left),
     Resealer("files:journeys", reseal_uploads, uploads_left),
+    Resealer("files:letters", reseal_letter_files, letter_files_left),
     Resealer("search:cases", reindex_batch, cases_left_to_reindex),
 )
 

@@ -2,6 +2,8 @@
 
 from civitas.notify.events import MessagesListed, MessageViewed
 from civitas.notify.health import check_messages, check_smtp
+from civitas.notify.letters import letter_files_left, reseal_letter_files
+from civitas.notify.printing import close_due_print_batches
 from civitas.notify.queries import list_messages_about
 from civitas.notify.services import (
     EmailContent,
@@ -16,8 +18,11 @@ __all__ = [
     "MessagesListed",
     "check_messages",
     "check_smtp",
+    "close_due_print_batches",
     "delete_messages_about",
+    "letter_files_left",
     "list_messages_about",
     "queue_email",
     "requeue_due_messages",
+    "reseal_letter_files",
 ]

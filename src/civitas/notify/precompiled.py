@@ -33,6 +33,7 @@ from civitas.notify.letters import (
 from civitas.notify.models import Message, SendingService, lease
 from civitas.notify.sending import SendingRefused
 from civitas.notify.tasks import queue_deliveries
+from civitas.platform.files.scanners import file_scanner
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ NOT_A_PDF = "Letter content is not a valid PDF"
 TOO_BIG = "File is larger than 2MB"
 NOT_A4 = "Your letter is not A4 portrait size"
 ADDRESS_EMPTY = "The address block is empty"
+INFECTED = "File did not pass the virus scan"
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,9 @@ def queue_precompiled_letter(
 ) -> Message:
     """Checks a precompiled letter and queues it for the printer, once per idempotency key
     (a repeat returns the first). Runs in the caller's transaction; raises SendingRefused,
-    in Notify's words, and writes nothing when the letter cannot be printed.
+    in Notify's words, and writes nothing when the letter cannot be printed or the virus
+    scanner flags it; ScannerUnavailable when the scanner cannot be reached (a 503: try
+    again later).
 
     The PDF is sealed in the file store before the message is written, so no message
     points at a missing file; a transaction rolled back after it leaves an unreferenced
@@ -177,6 +181,12 @@ def queue_precompiled_letter(
             "postage invalid. It must be either first, second or economy.", field="postage"
         )
     letter = check_precompiled(content)
+    # The platform's virus scanner, as for uploads. ScannerUnavailable, when it cannot
+    # tell, goes to the caller: the sender should try again later, nothing is kept.
+    scan = file_scanner().scan(content)
+    if scan.is_infected:
+        logger.warning("precompiled letter refused by the virus scanner: %s", scan.signature)
+        raise SendingRefused(INFECTED, field="content")
     now = now or timezone.now()
     message_id = uuid.uuid4()
     token = store_letter_pdf(str(message_id), content)

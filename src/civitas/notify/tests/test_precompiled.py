@@ -177,3 +177,18 @@ def test_a_key_rotation_re_seals_kept_letters_that_still_open(db, settings):
     assert letter_files_left("") == 1
     assert reseal_letter_files("", 10) == ("", 0)  # already under the current key
     assert letter_pdf(message).startswith(b"%PDF-")
+
+
+def test_a_letter_the_virus_scanner_flags_is_refused_and_not_kept(db, clamd):
+    from civitas.platform.tests.clamd_sandbox import EICAR
+
+    infected = _letter() + b"\n%" + EICAR + b"\n"
+    assert check_precompiled(infected).page_count == 1  # a PDF, and a good one otherwise
+    with pytest.raises(SendingRefused, match="File did not pass the virus scan"):
+        queue_precompiled_letter(
+            sending_service=make_sending_service(),
+            reference="r",
+            content=infected,
+            idempotency_key="k",
+        )
+    assert not Message.objects.exists()

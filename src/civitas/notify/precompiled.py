@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PAGES = 10
 POSTAGE = ("first", "second", "economy")
+# A letter's first page, text and vector drawing, decodes to tens of kilobytes (pictures
+# are kept apart from it, as images).
+MAX_FIRST_PAGE_CONTENT_BYTES = 256 * 1024
 # How far a page may be from A4, and text from the address block, in millimetres: PDF
 # makers round A4 differently (595 × 842 pt, 595.28 × 841.89 pt).
 SIZE_TOLERANCE_MM = 1.0
@@ -86,6 +89,12 @@ def check_precompiled(content: bytes) -> PrecompiledLetter:
             raise SendingRefused(_too_long(len(pages)), field="content")
         if not all(_is_a4_portrait(page) for page in pages):
             raise SendingRefused(NOT_A4, field="content")
+        # Reading text runs pypdf's content parser, about 3 s a megabyte: a first page whose
+        # drawing instructions decode to more than a letter's ever do is refused, so that a
+        # small file that inflates cannot hold a request for minutes.
+        contents = pages[0].get_contents()
+        if contents is not None and len(contents.get_data()) > MAX_FIRST_PAGE_CONTENT_BYTES:
+            raise SendingRefused(NOT_A_PDF, field="content")
         lines = address_block_lines(pages[0])
     except SendingRefused:
         raise

@@ -192,3 +192,31 @@ def test_a_letter_the_virus_scanner_flags_is_refused_and_not_kept(db, clamd):
             idempotency_key="k",
         )
     assert not Message.objects.exists()
+
+
+def test_a_small_file_whose_first_page_inflates_past_any_letters_is_refused_quickly():
+    import time
+
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = pypdf.PdfWriter()
+    page = writer.add_blank_page(595.28, 841.89)
+    drawing = DecodedStreamObject()
+    drawing.set_data(b"BT /F1 9 Tf 70 700 Td (x) Tj ET\n" * 1_000_000)  # 32 MB
+    page[NameObject("/Contents")] = writer._add_object(drawing.flate_encode(level=9))
+    helvetica = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): helvetica})}
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    assert len(out.getvalue()) < 200_000
+    started = time.monotonic()
+    assert _refusal(out.getvalue()) == "Letter content is not a valid PDF"
+    assert time.monotonic() - started < 2

@@ -183,3 +183,17 @@ def test_the_workers_close_due_batches_every_minute():
 def test_a_batch_is_named_by_its_day_only(db, name):
     with pytest.raises(ValueError, match="named by its day"):
         close_batch(name)
+
+
+def test_a_precompiled_letter_is_printed_as_sent(db):
+    from civitas.notify.precompiled import queue_precompiled_letter
+    from civitas.notify.tests.test_precompiled import _letter
+
+    pdf = _letter()
+    message = queue_precompiled_letter(
+        sending_service=make_sending_service(), reference="r", content=pdf, idempotency_key="p"
+    )
+    run_queued_jobs()
+    batch = find_letter(str(message.id))
+    assert (outbox() / batch / f"{message.id}.pdf").read_bytes() == pdf
+    assert Message.objects.get().status == Message.Status.ACCEPTED

@@ -4,23 +4,17 @@ read a PDF back (where its text sits, which fonts it embeds)."""
 import io
 
 import pypdf
-from django.utils import timezone
 
-from civitas.identity.tests.factories import OrganisationFactory
 from civitas.notify.letters import MM_PER_PT
-from civitas.notify.models import SendingService, Template, TemplateType, TemplateVersion
+from civitas.notify.models import SendingService, Template
+from civitas.notify.tests.factories import SendingServiceFactory, make_template
 
 ADDRESS = "Ms A Resident\n1 High Street\nExampleton\nEB1 1AA"
 CONTACT_BLOCK = "Example Borough Council\nTown Hall\nExampleton\nEB1 1ZZ"
 
 
 def make_sending_service(*, contact_block: str = CONTACT_BLOCK) -> SendingService:
-    return SendingService.objects.create(
-        organisation=OrganisationFactory(),
-        name="Parking permits",
-        letter_contact_block=contact_block,
-        created_at=timezone.now(),
-    )
+    return SendingServiceFactory(letter_contact_block=contact_block)
 
 
 def make_letter_template(
@@ -31,26 +25,15 @@ def make_letter_template(
     welsh_subject: str = "",
     welsh_body: str = "",
 ) -> Template:
-    now = timezone.now()
-    template = Template.objects.create(
-        sending_service=service,
-        name="Permit letter",
-        type=TemplateType.LETTER,
-        created_at=now,
-        updated_at=now,
-    )
-    TemplateVersion.objects.create(
-        template=template,
-        version=1,
+    return make_template(
+        service,
+        "letter",
         subject=subject,
         body=body,
         welsh_subject=welsh_subject,
         welsh_body=welsh_body,
-        postage="second",
-        created_at=now,
-        created_by="test",
+        name="Permit letter",
     )
-    return template
 
 
 def text_positions(pdf: bytes, page_number: int = 0) -> list[tuple[float, float, str]]:

@@ -321,6 +321,12 @@ def printed_letter_pdf(message: Message) -> bytes:
     return pdf
 
 
+def delete_letter_files(tokens: list[str]) -> None:
+    """Removes kept letters' PDFs (their messages deleted)."""
+    for token in tokens:
+        delete_sealed_file(FOLDER, token)
+
+
 def _kept_letters(cursor: str) -> models.QuerySet[Message]:
     letters = Message.objects.filter(channel=Message.Channel.LETTER).exclude(stored_file="")
     return letters.filter(id__gt=cursor) if cursor else letters

@@ -197,3 +197,20 @@ def test_a_precompiled_letter_is_printed_as_sent(db):
     batch = find_letter(str(message.id))
     assert (outbox() / batch / f"{message.id}.pdf").read_bytes() == pdf
     assert Message.objects.get().status == Message.Status.ACCEPTED
+
+
+def test_a_deleted_letter_takes_its_kept_pdf_with_it(db, django_capture_on_commit_callbacks):
+    from civitas.notify.letters import FOLDER
+    from civitas.notify.public import delete_messages_about
+    from civitas.platform.files.store import sealed_file_path
+
+    message = _letter()
+    Message.objects.filter(id=message.id).update(about="ABC-123")
+    deliver_message(str(message.id))
+    close_due_print_batches(now=timezone.now() + datetime.timedelta(days=1))
+    message.refresh_from_db()
+    kept = sealed_file_path(FOLDER, message.stored_file)
+    assert kept.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_messages_about(about="ABC-123", organisation_id=message.organisation_id) == 1
+    assert not kept.exists()

@@ -11,7 +11,7 @@ The problems are worded as Notify's API words them.
 
 import re
 
-from civitas.notify.countries import COUNTRIES, UK_COUNTRY_NAMES
+from civitas.notify.countries import COUNTRIES, EUROPE, UK_COUNTRY_NAMES
 
 MIN_LINES, MAX_LINES = 3, 7
 MAX_LINE_LENGTH = 50
@@ -46,10 +46,24 @@ def is_uk_postcode(line: str) -> bool:
     return bool(UK_POSTCODE.match(re.sub(r"\s+", " ", line.strip())))
 
 
+def _country_name(line: str) -> str:
+    return " ".join(line.split()).casefold()
+
+
 def is_country(line: str) -> bool:
     """Whether the line names a country other than the UK."""
-    name = " ".join(line.replace("&", " and ").split()).casefold()
-    return name in COUNTRIES
+    name = _country_name(line)
+    return name in COUNTRIES or name.replace("&", "and") in COUNTRIES
+
+
+def postage_zone(lines: list[str]) -> str:
+    """Notify's postage for a letter going abroad ("europe" or "rest-of-world", which
+    replaces the class asked for), or "" for one posted in the UK. `lines` is a checked
+    address."""
+    if not lines or not is_international(lines):
+        return ""
+    name = _country_name(lines[-1])
+    return "europe" if name in EUROPE or name.replace("&", "and") in EUROPE else "rest-of-world"
 
 
 def check_address(address: str) -> tuple[list[str], str]:

@@ -215,7 +215,8 @@ def queue_precompiled_letter(
         subject="Pre-compiled PDF",
         body_text="",
         body_html="",
-        postage=postage or "second",
+        # Abroad, the zone is the postage, whatever class was asked for (as Notify does).
+        postage=addresses.postage_zone(letter.address_lines) or postage or "second",
         precompiled=True,
         stored_file=token,
         created_at=now,

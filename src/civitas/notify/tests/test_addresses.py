@@ -2,7 +2,7 @@
 
 import pytest
 
-from civitas.notify.addresses import check_address
+from civitas.notify.addresses import check_address, postage_zone
 
 
 def test_it_accepts_a_uk_address_and_tidies_its_postcode():
@@ -56,3 +56,17 @@ def test_it_refuses_an_address_that_cannot_be_posted(address, problem):
 def test_it_refuses_a_line_that_starts_like_a_formula_or_markup(first):
     _lines, problem = check_address(f"{first}HYPERLINK(evil)\n1 High Street\nEB1 1AA")
     assert problem.startswith("Address lines must not start with any of the following characters:")
+
+
+@pytest.mark.parametrize(
+    ("country", "postage"),
+    [("France", "europe"), ("bosnia and herzegovina", "europe"), ("Japan", "rest-of-world")],
+)
+def test_a_letter_abroad_is_posted_in_its_countrys_zone(country, postage):
+    lines, problem = check_address(f"A Resident\n1 Rue\n{country}")
+    assert problem == ""
+    assert postage_zone(lines) == postage
+
+
+def test_a_letter_in_the_uk_has_no_zone():
+    assert postage_zone(check_address("A Resident\n1 High Street\nEB1 1AA")[0]) == ""

@@ -220,3 +220,14 @@ def test_a_small_file_whose_first_page_inflates_past_any_letters_is_refused_quic
     started = time.monotonic()
     assert _refusal(out.getvalue()) == "Letter content is not a valid PDF"
     assert time.monotonic() - started < 2
+
+
+def test_a_precompiled_letter_abroad_is_posted_in_its_zone(db):
+    message = queue_precompiled_letter(
+        sending_service=make_sending_service(),
+        reference="r",
+        content=_letter(address=["M. A Resident", "1 rue de la Paix", "75002 Paris", "France"]),
+        postage="first",
+        idempotency_key="abroad",
+    )
+    assert (message.recipient.splitlines()[-1], message.postage) == ("France", "europe")

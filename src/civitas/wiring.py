@@ -81,6 +81,7 @@ from civitas.notify.public import (
     MessagesListed,
     MessageViewed,
     check_messages,
+    check_print_outbox,
     check_smtp,
     close_due_print_batches,
     letter_files_left,
@@ -224,6 +225,8 @@ HEALTH_CHECKS = (
     HealthPart("messages", check_messages),
     # An unreachable relay is retried with back-off; it becomes critical as "messages".
     HealthPart("smtp", check_smtp, critical=False),
+    # Letters wait for a batch that should have closed: they are not lost, only late.
+    HealthPart("print_outbox", check_print_outbox, critical=False),
     HealthPart("ledger", ledger_health),
     # Accepted through the API, not yet made cases: they wait, none is lost (0037).
     HealthPart("accepted_applications", check_accepted_applications, critical=False),

@@ -44,6 +44,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from civitas.notify.models import Message
+from civitas.platform.health import HealthResult
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ _BATCH = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LETTER = re.compile(r"^[0-9a-f-]{36}\.pdf$")
 # Letters' statuses are marked `received` again for batches closed this recently.
 REMARK_DAYS = 7
+# /healthz says "late" once a batch has stayed open this long past its cut-off (the job
+# that closes it runs every minute in every worker).
+LATE_AFTER = datetime.timedelta(minutes=10)
 
 
 def outbox() -> Path:
@@ -243,3 +247,19 @@ def mark_received(batch: str, *, now: datetime.datetime) -> int:
             sent_at=Coalesce("sent_at", Value(now)),
         )
     return marked
+
+
+def check_print_outbox() -> HealthResult:
+    """ "late" when a batch is still open well past its cut-off (no worker is closing
+    batches, or closing fails); with how many letters wait in open batches."""
+    now = timezone.now()
+    late = waiting = 0
+    for batch in _batches():
+        if _is_closed(batch):
+            continue
+        waiting += sum(1 for entry in (outbox() / batch).iterdir() if _LETTER.match(entry.name))
+        if now - cutoff(batch) > LATE_AFTER:
+            late += 1
+    return HealthResult(
+        "late" if late else "ok", {"late_batches": late, "waiting_letters": waiting}
+    )

@@ -3,7 +3,7 @@
 from civitas.notify.events import MessagesListed, MessageViewed
 from civitas.notify.health import check_messages, check_smtp
 from civitas.notify.letters import letter_files_left, reseal_letter_files
-from civitas.notify.printing import close_due_print_batches
+from civitas.notify.printing import check_print_outbox, close_due_print_batches
 from civitas.notify.queries import list_messages_about
 from civitas.notify.services import (
     EmailContent,
@@ -17,6 +17,7 @@ __all__ = [
     "MessageViewed",
     "MessagesListed",
     "check_messages",
+    "check_print_outbox",
     "check_smtp",
     "close_due_print_batches",
     "delete_messages_about",

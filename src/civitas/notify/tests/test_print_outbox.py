@@ -214,3 +214,24 @@ def test_a_deleted_letter_takes_its_kept_pdf_with_it(db, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         assert delete_messages_about(about="ABC-123", organisation_id=message.organisation_id) == 1
     assert not kept.exists()
+
+
+def test_health_says_late_when_a_batch_stays_open_past_its_cutoff(db):
+    from civitas.notify.printing import check_print_outbox
+
+    long_ago = datetime.datetime(2020, 1, 6, 9, tzinfo=datetime.UTC)
+    put_in_outbox("00000000-0000-0000-0000-000000000002", b"%PDF-", now=long_ago)
+    health = check_print_outbox()
+    assert health.status == "late"
+    assert health.details == {"late_batches": 1, "waiting_letters": 1}
+    close_batch("2020-01-06")
+    assert check_print_outbox().status == "ok"
+
+
+def test_health_is_ok_while_the_open_batch_waits_for_its_cutoff(db):
+    from civitas.notify.printing import check_print_outbox
+
+    message = _letter()
+    deliver_message(str(message.id))
+    assert check_print_outbox().details == {"late_batches": 0, "waiting_letters": 1}
+    assert check_print_outbox().status == "ok"

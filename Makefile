@@ -29,7 +29,11 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 .PHONY: install
-install: $(VENV)/.installed assets messages ## Create the virtualenv and build everything
+install: $(VENV)/.installed assets messages letter-libraries ## Create the virtualenv and build everything
+
+.PHONY: letter-libraries
+letter-libraries: ## Install the Debian libraries and fonts that letters' PDFs need, if missing
+	@tools/install-letter-libraries.sh
 
 .PHONY: assets
 assets: node_modules/.installed ## Build GOV.UK Frontend into static files

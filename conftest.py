@@ -210,6 +210,8 @@ def _own_upload_root(request, tmp_path_factory) -> None:
     if request.config.pluginmanager.has_plugin("django"):
         settings = request.getfixturevalue("settings")
         settings.UPLOAD_ROOT = tmp_path_factory.mktemp("uploads")
+        # Letters handed to the printer, likewise.
+        settings.NOTIFY_PRINT_OUTBOX = tmp_path_factory.mktemp("print-outbox")
 
 
 @pytest.fixture

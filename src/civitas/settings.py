@@ -378,7 +378,17 @@ NOTIFY_MAX_ATTEMPTS = read_int("NOTIFY_MAX_ATTEMPTS", default=10)
 NOTIFY_DELAY_ALERT_SECONDS = read_int("NOTIFY_DELAY_ALERT_SECONDS", default=600)
 # Who carries each channel's messages: a provider's dotted path per channel
 # (notify/providers/base.py says what a provider does).
-NOTIFY_PROVIDERS = {"email": "civitas.notify.providers.smtp.SmtpEmailProvider"}
+NOTIFY_PROVIDERS = {
+    "email": "civitas.notify.providers.smtp.SmtpEmailProvider",
+    "letter": "civitas.notify.providers.printer.PrintOutboxProvider",
+}
+# Letters (docs/operations.md, "Letters"): the font embedded in every letter, where the
+# day's letters wait for the printer, and the time the printer takes the day's batch.
+NOTIFY_LETTER_FONT_DIR = Path(
+    read_str("NOTIFY_LETTER_FONT_DIR") or "/usr/share/fonts/truetype/dejavu"
+)
+NOTIFY_PRINT_OUTBOX = Path(read_str("NOTIFY_PRINT_OUTBOX") or VAR_DIR / "print-outbox")
+NOTIFY_PRINT_CUTOFF = read_str("NOTIFY_PRINT_CUTOFF", "17:30")
 # Each worker records a heartbeat this often; /healthz counts it live while it is fresher
 # than the stale limit (long enough for a slow sweep to finish).
 WORKER_HEARTBEAT_SECONDS = read_int("WORKER_HEARTBEAT_SECONDS", default=5)
@@ -436,7 +446,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": read_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Each letter rendered would log every step and every glyph subset.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Citizens' sign-in through a national identity provider over OpenID Connect (decision

@@ -82,7 +82,11 @@ from civitas.notify.public import (
     MessagesListed,
     MessageViewed,
     check_messages,
+    check_print_outbox,
     check_smtp,
+    close_due_print_batches,
+    letter_files_left,
+    reseal_letter_files,
     run_dispatcher,
 )
 from civitas.platform.events import EventTable, Handlers
@@ -176,6 +180,9 @@ PERIODIC_JOBS = (
     PeriodicJob(
         "platform.delete_ended_rate_limit_windows", delete_ended_windows, every_seconds=300
     ),
+    # The day's letters go to the printer at the cut-off (17:30): the batch's manifest is
+    # written once, whichever worker gets there first (a lock on the print outbox).
+    PeriodicJob("notify.close_due_print_batches", close_due_print_batches, every_seconds=60),
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
     # Saved answers are kept no longer than their emailed link works.
@@ -217,6 +224,7 @@ PERIODIC_JOBS = (
 KEY_ROTATION = (
     Resealer("files:cases", reseal_case_files, case_files_left),
     Resealer("files:journeys", reseal_uploads, uploads_left),
+    Resealer("files:letters", reseal_letter_files, letter_files_left),
     Resealer("search:cases", reindex_batch, cases_left_to_reindex),
 )
 
@@ -226,6 +234,8 @@ HEALTH_CHECKS = (
     HealthPart("messages", check_messages),
     # An unreachable relay is retried with back-off; it becomes critical as "messages".
     HealthPart("smtp", check_smtp, critical=False),
+    # Letters wait for a batch that should have closed: they are not lost, only late.
+    HealthPart("print_outbox", check_print_outbox, critical=False),
     HealthPart("ledger", ledger_health),
     # Accepted through the API, not yet made cases: they wait, none is lost (0037).
     HealthPart("accepted_applications", check_accepted_applications, critical=False),

@@ -48,6 +48,7 @@ def test_every_health_check_resolves_under_a_name_of_its_own():
         "worker": True,
         "messages": True,
         "smtp": False,
+        "print_outbox": False,
         "ledger": True,
         "accepted_applications": False,
         "virus_scanner": False,

@@ -4,6 +4,8 @@ from civitas.notify.dispatch import run_dispatcher
 from civitas.notify.events import MessagesListed, MessageViewed
 from civitas.notify.formatting import render_email
 from civitas.notify.health import check_messages, check_smtp
+from civitas.notify.letters import letter_files_left, reseal_letter_files
+from civitas.notify.printing import check_print_outbox, close_due_print_batches
 from civitas.notify.queries import list_messages_about
 from civitas.notify.sending import SendingRefused, send_from_template
 from civitas.notify.services import (
@@ -26,12 +28,16 @@ __all__ = [
     "SendingRefused",
     "Words",
     "check_messages",
+    "check_print_outbox",
     "check_smtp",
+    "close_due_print_batches",
     "delete_messages_about",
     "forget_definition_templates",
+    "letter_files_left",
     "list_messages_about",
     "queue_email",
     "render_email",
+    "reseal_letter_files",
     "run_dispatcher",
     "send_from_template",
     "templates_for_definition",

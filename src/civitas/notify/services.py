@@ -11,8 +11,10 @@ How a message cannot be lost or sent twice:
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
+from civitas.notify.letters import delete_letter_files
 from civitas.notify.models import Message
 from civitas.notify.tasks import queue_deliveries
 
@@ -78,9 +80,15 @@ def delete_messages_about(*, about: str, organisation_id: int) -> int:
     """Deletes the organisation's emails about `about` (a case reference) that are done
     with, sent or failed, when their retention is up; returns how many. One still to be
     sent is left to be sent: the retention job comes back for it."""
-    deleted, _ = Message.objects.filter(
+    done = Message.objects.filter(
         organisation_id=organisation_id,
         about=about,
         status__in=Message.FINAL,
-    ).delete()
+    )
+    # A letter's PDF is kept sealed in the file store: it goes with its message, once the
+    # deletion has committed.
+    tokens = list(done.exclude(stored_file="").values_list("stored_file", flat=True))
+    deleted, _ = done.delete()
+    if tokens:
+        transaction.on_commit(lambda: delete_letter_files(tokens))
     return deleted

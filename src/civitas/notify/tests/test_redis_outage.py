@@ -148,7 +148,9 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(smtp_inbox, settings,
             time.sleep(2)
             assert worker.poll() is None, _log(tmp_path)
             redis_server.start()
-            assert wait_until(lambda: "Listening on" in _log(tmp_path), timeout=60), _log(tmp_path)
+            # RQ is back, with its scheduler (asked to stop while starting, RQ can hang).
+            assert wait_until(lambda: "Scheduler for" in _log(tmp_path), timeout=60), _log(tmp_path)
+            time.sleep(1)
         finally:
             _stop(worker, tmp_path)
         # Asked to stop, it stops: it does not take the signal for another outage.

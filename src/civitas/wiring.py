@@ -82,6 +82,7 @@ from civitas.notify.public import (
     MessageViewed,
     check_messages,
     check_smtp,
+    requeue_due_callbacks,
     requeue_due_messages,
 )
 from civitas.platform.events import EventTable, Handlers
@@ -167,6 +168,8 @@ PERIODIC_JOBS = (
     ),
     # Queues again every message past its deadline: what makes delivery at least once.
     PeriodicJob("notify.requeue_due_messages", requeue_due_messages, every_seconds=1),
+    # Services' callbacks whose job was lost or whose back-off is over.
+    PeriodicJob("notify.requeue_due_callbacks", requeue_due_callbacks, every_seconds=5),
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
     # Saved answers are kept no longer than their emailed link works.

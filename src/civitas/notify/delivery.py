@@ -12,9 +12,11 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
-from civitas.notify.models import ERASED_BODY, Message, lease
+from civitas.notify.callbacks import queue_status_callback
+from civitas.notify.models import ERASED_BODY, Message, SendingService, lease
 from civitas.notify.providers import (
     Channel,
     DeliveryFailed,
@@ -78,6 +80,7 @@ def deliver_message(message_id: str) -> str:
         subject=message.subject,
         body_text=message.body_text,
         body_html=message.body_html,
+        sender=_sms_sender(message),
     )
     try:
         receipt = provider.send(outgoing)
@@ -89,10 +92,18 @@ def deliver_message(message_id: str) -> str:
         # The error class only: a provider's errors can quote the recipient.
         return _not_sent(message, type(error).__name__, give_up=False)
     now = timezone.now()
+    # A gateway's delivery receipt can arrive before this is written: a final status it
+    # set stays.
+    is_final = When(status__in=Message.FINAL, then=F("status"))
     Message.objects.filter(id=message.id).update(
-        status=receipt.status,
+        status=Case(is_final, default=Value(receipt.status)),
         sent_at=now,
-        completed_at=now if receipt.status in Message.FINAL else None,
+        completed_at=Case(
+            When(status__in=Message.FINAL, then=F("completed_at")),
+            default=Value(
+                now if receipt.status in Message.FINAL else None, output_field=DateTimeField()
+            ),
+        ),
         provider=receipt.provider[:32],
         provider_reference=receipt.reference[:100],
         last_error="",
@@ -102,7 +113,28 @@ def deliver_message(message_id: str) -> str:
         message.body_text = message.body_html = ERASED_BODY
         message.save(update_fields=["body_text", "body_html"])
     logger.info("message %s sent", message.id)
+    _report_status(message)
     return "sent"
+
+
+def _sms_sender(message: Message) -> str:
+    if message.channel != Message.Channel.SMS or message.sending_service_id is None:
+        return ""
+    sender = (
+        SendingService.objects.filter(id=message.sending_service_id)
+        .values_list("sms_sender", flat=True)
+        .first()
+    )
+    return sender or ""
+
+
+def _report_status(message: Message) -> None:
+    """Queues the service's delivery-status callback when the message reached a final
+    status (`callbacks`)."""
+    if message.sending_service_id is None:
+        return
+    with transaction.atomic():
+        queue_status_callback(Message.objects.get(id=message.id))
 
 
 def _give_back(message: Message) -> None:
@@ -120,6 +152,7 @@ def _pretend_delivered(message: Message) -> str:
     Message.objects.filter(id=message.id).update(
         status=status, sent_at=now, completed_at=now, provider="test", last_error=""
     )
+    _report_status(message)
     return "sent" if status == Message.Status.DELIVERED else "failed"
 
 
@@ -146,4 +179,6 @@ def _not_sent(message: Message, reason: str, *, give_up: bool) -> str:
         " for good" if give_up else "",
         reason,
     )
+    if failed:
+        _report_status(message)
     return "failed" if failed else "retrying"

@@ -63,6 +63,9 @@ class OutgoingMessage:
     body_text: str
     body_html: str = ""
     """Email only; other channels ignore it."""
+    sender: str = ""
+    """Text messages: who it says it is from (the sending service's `sms_sender`); ""
+    for the gateway's default."""
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,9 @@ def _queue(
 
 
 def _enqueue_after_commit(callback_id: str, attempts: int) -> None:
+    """Queues the callback's job as the outbox does (`tasks.queue_deliveries`): the
+    database queue's row commits with the callback; Redis is told after the commit."""
+
     def enqueue() -> None:
         try:
             deliver_callback_task.enqueue(callback_id, attempts)
@@ -186,7 +189,10 @@ def _enqueue_after_commit(callback_id: str, attempts: int) -> None:
             # The row is due at its retry_at: the sweep queues it again.
             logger.warning("callback %s not queued (%s)", callback_id, type(error).__name__)
 
-    transaction.on_commit(enqueue)
+    if settings.REDIS_URL:
+        transaction.on_commit(enqueue)
+    else:
+        deliver_callback_task.enqueue(callback_id, attempts)
 
 
 def backoff(attempts: int) -> datetime.timedelta:

@@ -94,7 +94,8 @@ def test_a_message_is_sent_once_through_the_first_gateway(db, firetext, mmg):
         "firetext",
         str(message.id),
     )
-    assert message.sent_at is not None and message.completed_at is None
+    assert message.sent_at is not None
+    assert message.completed_at is None
     assert firetext.accepted[str(message.id)].sender == "Borough"
     assert mmg.accepted == {}
 

@@ -398,6 +398,9 @@ def _sms_secret(name: str) -> str:
 # The SMS gateways, in the order they are tried; the next takes over when one is down.
 SMS_PROVIDERS = read_list("SMS_PROVIDERS", default=["firetext", "mmg"])
 SMS_DEFAULT_SENDER = read_str("SMS_DEFAULT_SENDER", "Civitas")
+# A gateway that failed is tried last for this long, so new messages skip a gateway that
+# hangs.
+SMS_GATEWAY_REST_SECONDS = read_int("SMS_GATEWAY_REST_SECONDS", default=30)
 # The defaults are the local sandbox gateways (`civitas smsgateway`, in `make demo`).
 FIRETEXT_URL = read_str("FIRETEXT_URL", "http://127.0.0.1:8201/api/sendsms/json")
 FIRETEXT_API_KEY = _sms_secret("FIRETEXT_API_KEY")

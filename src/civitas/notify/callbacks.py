@@ -228,9 +228,14 @@ def deliver_callback(callback_id: str, attempts: int) -> str:
         callback.attempts += 1
         callback.retry_at = timezone.now() + CALLBACK_LEASE
         callback.save(update_fields=["attempts", "retry_at"])
-    if not url:
-        # The service took its callback away meanwhile: nothing to send to.
+    try:
+        # Checked again when posting: a URL written some other way (the admin, a restored
+        # backup) is held to the same rules.
+        check_callback(url, token)
+    except CallbackRefused:
+        # Taken away meanwhile, or not one we may post to: nothing to send to.
         Callback.objects.filter(id=callback.id).update(failed=True, last_error="no-callback-url")
+        logger.warning("callback %s given up: no usable callback URL", callback.id)
         return "failed"
     error = _post(url, token, callback.payload)
     if not error:

@@ -11,10 +11,16 @@ The pin is the message's `provider` column, written before each request and clea
 the gateway's answer proves it did not take the message. A gateway that keeps timing out
 therefore holds its messages until it answers or the outbox gives up on them
 (technical-failure after NOTIFY_MAX_ATTEMPTS): never a second copy through another.
+
+A gateway that failed (down, 5xx, a timeout) is tried last for SMS_GATEWAY_REST_SECONDS,
+so that while it hangs new messages go straight to the next gateway and only the messages
+that met the hang wait for it.
 """
 
 import contextlib
 import logging
+import threading
+import time
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -48,17 +54,22 @@ class FailoverTextMessageProvider:
         if unknown or not settings.SMS_PROVIDERS:
             raise ValueError(f"SMS_PROVIDERS must name gateways among {', '.join(GATEWAYS)}")
         self.gateways = {name: GATEWAYS[name]() for name in settings.SMS_PROVIDERS}
+        # Gateways that just failed, and until when (monotonic seconds) they are tried
+        # last. State about gateways, shared by this process's threads; none about a
+        # message. Without it, a gateway that hangs would pin every new message too.
+        self._resting: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     def send(self, message: OutgoingMessage) -> DeliveryReceipt:
         pinned = _pinned_gateway(message.reference)
         if pinned in self.gateways:
             # It may already have the message: it alone may be asked again.
-            return self.gateways[pinned].send(message)
+            return self._through(pinned, message)
         last: GatewayUnavailable | None = None
         for name in self._order():
             _pin(message.reference, name)
             try:
-                return self.gateways[name].send(message)
+                return self._through(name, message)
             except GatewayUnavailable as failure:
                 _pin(message.reference, "")
                 logger.warning(
@@ -75,8 +86,26 @@ class FailoverTextMessageProvider:
         assert last is not None
         raise last
 
+    def _through(self, name: str, message: OutgoingMessage) -> DeliveryReceipt:
+        try:
+            receipt = self.gateways[name].send(message)
+        except PermanentFailure:
+            raise
+        except Exception:
+            with self._lock:
+                self._resting[name] = time.monotonic() + settings.SMS_GATEWAY_REST_SECONDS
+            raise
+        with self._lock:
+            self._resting.pop(name, None)
+        return receipt
+
     def _order(self) -> Sequence[str]:
-        return list(self.gateways)
+        """SMS_PROVIDERS's order, with gateways that failed in the last
+        SMS_GATEWAY_REST_SECONDS moved to the end (still tried, never skipped)."""
+        now = time.monotonic()
+        with self._lock:
+            resting = {name for name, until in self._resting.items() if until > now}
+        return sorted(self.gateways, key=lambda name: name in resting)
 
 
 def _pinned_gateway(reference: str) -> str:
@@ -91,5 +120,5 @@ def _pinned_gateway(reference: str) -> str:
 
 
 def _pin(reference: str, gateway: str) -> None:
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError):  # not a message id: nothing to pin
         Message.objects.filter(id=reference, sent_at__isnull=True).update(provider=gateway)

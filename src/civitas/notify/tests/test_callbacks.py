@@ -211,3 +211,16 @@ def test_the_command_sets_the_inbound_number_and_callbacks(db, monkeypatch, sett
         "",
         "",
     )
+
+
+def test_a_callback_url_that_is_not_https_is_not_posted_to_even_if_stored(
+    db, callback_server, settings
+):
+    message = make_text_message(service_with_callback(callback_server))
+    Message.objects.filter(id=message.id).update(status="delivered")
+    from civitas.notify.callbacks import queue_status_callback
+
+    callback = queue_status_callback(Message.objects.get(id=message.id))
+    settings.NOTIFY_CALLBACK_ALLOW_LOCAL_HTTP = False
+    assert deliver_callback(str(callback.id), 0) == "failed"
+    assert callback_server.received == []

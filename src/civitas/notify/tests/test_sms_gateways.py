@@ -172,3 +172,34 @@ def test_a_permanent_refusal_fails_the_message_at_once(db, firetext, mmg):
     message.refresh_from_db()
     assert (message.status, message.provider) == ("permanent-failure", "")
     assert mmg.accepted == firetext.accepted == {}
+
+
+def test_while_the_first_gateway_hangs_new_messages_go_through_the_second(db, firetext, mmg):
+    firetext.hang_next = 1
+    stuck, fresh = make_text_message(), make_text_message()
+    assert deliver_message(str(stuck.id)) == "retrying"  # met the hang: pinned to Firetext
+    firetext.release.set()
+    assert deliver_message(str(fresh.id)) == "sent"
+    fresh.refresh_from_db()
+    assert fresh.provider == "mmg"
+    assert list(mmg.accepted) == [str(fresh.id)]
+    assert list(firetext.accepted) == [str(stuck.id)]
+    assert firetext.requests == 1
+
+
+def test_a_gateway_that_failed_is_tried_first_again_once_rested(db, firetext, mmg, sms_settings):
+    sms_settings.SMS_GATEWAY_REST_SECONDS = 0
+    firetext.fail_with = 500
+    first, second = make_text_message(), make_text_message()
+    deliver_message(str(first.id))
+    firetext.fail_with = None
+    deliver_message(str(second.id))
+    assert Message.objects.get(id=first.id).provider == "mmg"
+    assert Message.objects.get(id=second.id).provider == "firetext"
+
+
+def test_every_gateway_has_a_sandbox_that_speaks_its_api():
+    from civitas.notify.management.commands.smsgateway import SANDBOXES
+    from civitas.notify.providers.failover import GATEWAYS
+
+    assert set(SANDBOXES) == set(GATEWAYS)

@@ -41,6 +41,9 @@ class FiretextProvider:
     name = NAME
 
     def send(self, message: OutgoingMessage) -> DeliveryReceipt:
+        if not settings.FIRETEXT_API_KEY:
+            # Not set up here: the next gateway takes the message.
+            raise GatewayUnavailable(f"{NAME}-not-configured")
         data = {
             "apiKey": settings.FIRETEXT_API_KEY,
             "from": message.sender or settings.SMS_DEFAULT_SENDER,

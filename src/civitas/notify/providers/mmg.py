@@ -37,6 +37,9 @@ class MmgProvider:
     name = NAME
 
     def send(self, message: OutgoingMessage) -> DeliveryReceipt:
+        if not settings.MMG_API_KEY:
+            # Not set up here: the next gateway takes the message.
+            raise GatewayUnavailable(f"{NAME}-not-configured")
         body = {
             "reqType": "BULK",
             "MSISDN": international_digits(message.recipient),

@@ -203,3 +203,11 @@ def test_every_gateway_has_a_sandbox_that_speaks_its_api():
     from civitas.notify.providers.failover import GATEWAYS
 
     assert set(SANDBOXES) == set(GATEWAYS)
+
+
+def test_a_gateway_without_a_key_passes_its_messages_to_the_next(db, firetext, mmg, sms_settings):
+    sms_settings.FIRETEXT_API_KEY = ""
+    message = make_text_message()
+    assert deliver_message(str(message.id)) == "sent"
+    assert Message.objects.get(id=message.id).provider == "mmg"
+    assert firetext.requests == 0

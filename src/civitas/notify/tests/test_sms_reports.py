@@ -253,3 +253,24 @@ def test_a_received_text_queues_the_services_callback(db, client, sms_settings):
         "message": "Hi",
         "date_received": "2026-12-03T08:00:00.000000Z",
     }
+
+
+def test_a_receipt_for_a_message_whose_send_timed_out_settles_it_without_another_send(
+    db, client, firetext, mmg
+):
+    from django.utils import timezone
+
+    firetext.hang_next = 1
+    message = make_text_message()
+    assert deliver_message(str(message.id)) == "retrying"  # pinned to Firetext
+    firetext.release.set()
+    response = post_receipt(
+        client, "firetext", firetext_receipt(str(message.id)), **as_gateway("firetext")
+    )
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert (message.status, message.provider_reference) == ("delivered", str(message.id))
+    Message.objects.filter(id=message.id).update(retry_at=timezone.now())
+    assert deliver_message(str(message.id)) == "skipped"
+    assert firetext.requests == 1
+    assert mmg.requests == 0

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -162,8 +162,6 @@ def queue_received_text_callback(received: ReceivedTextMessage) -> Callback | No
 def _queue(
     service: SendingService, kind: str, key: str, payload: dict[str, Any]
 ) -> Callback | None:
-    if Callback.objects.filter(idempotency_key=key).exists():
-        return None
     now = timezone.now()
     callback = Callback(
         sending_service=service,
@@ -173,7 +171,13 @@ def _queue(
         retry_at=now + CALLBACK_LEASE,
         created_at=now,
     )
-    callback.save(force_insert=True)
+    try:
+        # Once per key. In a savepoint: a receipt and the worker's own record can race to
+        # queue the same status, and the loser's transaction must not fail for it.
+        with transaction.atomic():
+            callback.save(force_insert=True)
+    except IntegrityError:
+        return None
     _enqueue_after_commit(str(callback.id), 0)
     return callback
 

@@ -224,3 +224,20 @@ def test_a_callback_url_that_is_not_https_is_not_posted_to_even_if_stored(
     settings.NOTIFY_CALLBACK_ALLOW_LOCAL_HTTP = False
     assert deliver_callback(str(callback.id), 0) == "failed"
     assert callback_server.received == []
+
+
+def test_queueing_a_status_already_queued_does_not_fail_the_callers_transaction(
+    db, callback_server
+):
+    from django.db import transaction
+
+    from civitas.notify.callbacks import _queue
+
+    message = make_text_message(service_with_callback(callback_server))
+    Message.objects.filter(id=message.id).update(status="delivered")
+    service = SendingService.objects.get(id=message.sending_service_id)
+    with transaction.atomic():
+        assert _queue(service, "delivery_status", "same-key", {}) is not None
+        assert _queue(service, "delivery_status", "same-key", {}) is None
+        Message.objects.filter(id=message.id).update(status="delivered")  # still usable
+    assert Callback.objects.count() == 1

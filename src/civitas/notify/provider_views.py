@@ -38,7 +38,10 @@ def _is_gateway(request: HttpRequest, gateway: str) -> bool:
     )
 
 
-def _gateway_view(gateway: str, handle: Callable[[HttpRequest], HttpResponse]):  # type: ignore[no-untyped-def]
+View = Callable[[HttpRequest], HttpResponse]
+
+
+def _gateway_view(gateway: str, handle: View) -> View:
     @csrf_exempt
     @require_POST
     def view(request: HttpRequest) -> HttpResponse:

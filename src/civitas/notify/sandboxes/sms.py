@@ -99,7 +99,9 @@ class SandboxGateway:
 
     def stop(self) -> None:
         self.release.set()
-        self._server.shutdown()
+        if self._thread is not None:
+            # shutdown() waits for serve_forever to end: only call it on one that ran.
+            self._server.shutdown()
         self._server.server_close()
 
     # --- what a subclass says -----------------------------------------------------------

@@ -274,3 +274,21 @@ def test_a_receipt_for_a_message_whose_send_timed_out_settles_it_without_another
     assert deliver_message(str(message.id)) == "skipped"
     assert firetext.requests == 1
     assert mmg.requests == 0
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_command_posts_a_received_text_to_civitas(live_server, sms_settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    sms_settings.PUBLIC_BASE_URL = live_server.url
+    service = make_service(inbound_number="07700900999")
+    output = StringIO()
+    call_command(
+        "smsgateway", "mmg", "--inbound", "Yes please", "--to", "447700900999", stdout=output
+    )
+    assert "answered 200" in output.getvalue()
+    received = ReceivedTextMessage.objects.get()
+    assert (received.sending_service_id, received.content) == (service.id, "Yes please")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,23 +43,30 @@ class Command(BaseCommand):
         def keep(sandbox: SandboxGateway, accepted: Accepted) -> None:
             (folder / f"{time.time_ns()}.json").write_text(json.dumps(accepted.__dict__))
 
+        if options["inbound"]:
+            # A gateway of its own on a spare port: the running one keeps its port.
+            poster = SANDBOXES[gateway](api_key=api_key)
+            url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/notify/providers/{gateway}/inbound"
+            try:
+                response = poster.send_inbound(
+                    url,
+                    password=getattr(settings, f"{prefix}_CALLBACK_PASSWORD"),
+                    source=options["source"],
+                    destination=options["destination"],
+                    text=options["inbound"],
+                )
+            except requests.RequestException as error:
+                raise CommandError(f"Civitas is not answering at {url}") from error
+            finally:
+                poster.stop()
+            self.stdout.write(f"Civitas answered {response.status_code}")
+            return
         sandbox = SANDBOXES[gateway](
             api_key=api_key,
             port=port or urlsplit(getattr(settings, f"{prefix}_URL")).port or 0,
             auto_receipts=True,
             on_accept=keep,
         )
-        if options["inbound"]:
-            url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/notify/providers/{gateway}/inbound"
-            response = sandbox.send_inbound(
-                url,
-                password=getattr(settings, f"{prefix}_CALLBACK_PASSWORD"),
-                source=options["source"],
-                destination=options["destination"],
-                text=options["inbound"],
-            )
-            self.stdout.write(f"Civitas answered {response.status_code}")
-            return
         self.stdout.write(f"{gateway} sandbox gateway on {sandbox.url}, keeping texts in {folder}")
         with contextlib.suppress(KeyboardInterrupt):
             sandbox.serve_forever()

@@ -18,6 +18,7 @@ from civitas.notify.providers.base import (
     PermanentFailure,
 )
 from civitas.notify.providers.sms import (
+    GatewayTimedOut,
     GatewayUnavailable,
     international_digits,
     post,
@@ -65,7 +66,10 @@ class FiretextProvider:
         try:
             code = int(json.loads(response.text)["code"])
         except (ValueError, KeyError, TypeError) as error:
-            raise GatewayUnavailable(f"{NAME}-unreadable-answer") from error
+            if response.status_code == 200:
+                # A success status whose body we cannot read: it may have queued it.
+                raise GatewayTimedOut(f"{NAME}-unreadable-answer") from error
+            raise GatewayUnavailable(f"{NAME}-http-{response.status_code}") from error
         if response.status_code == 200 and code == 0:
             return DeliveryReceipt(reference=message.reference, status="sending", provider=NAME)
         if code in MESSAGE_REFUSED:

@@ -19,6 +19,7 @@ from civitas.notify.providers.base import (
     PermanentFailure,
 )
 from civitas.notify.providers.sms import (
+    GatewayTimedOut,
     GatewayUnavailable,
     international_digits,
     post,
@@ -64,7 +65,8 @@ class MmgProvider:
             try:
                 json.loads(response.text)
             except ValueError as error:
-                raise GatewayUnavailable(f"{NAME}-unreadable-answer") from error
+                # A success status whose body we cannot read: it may have queued it.
+                raise GatewayTimedOut(f"{NAME}-unreadable-answer") from error
             return DeliveryReceipt(reference=message.reference, status="sending", provider=NAME)
         if status in (400, 422):
             # About the message (the number, the text): another gateway would refuse it too.

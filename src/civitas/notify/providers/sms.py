@@ -6,9 +6,9 @@ The distinction is what failover rests on (`failover`, decision 44):
 - `GatewayUnavailable`: the gateway surely does not have the message. The connection was
   refused or never made, it answered 5xx (both gateways document any answer but success
   as "not queued"), or it refused our credentials or credit. Another gateway may be tried.
-- `GatewayTimedOut`: the request went out and no answer came back. The gateway may have
-  queued it, so only the same gateway, which drops a repeated client reference, may be
-  asked again.
+- `GatewayTimedOut`: the request went out and no answer came back, or a success status
+  with an answer that cannot be read. The gateway may have queued it, so only the same
+  gateway, which drops a repeated client reference, may be asked again.
 - `PermanentFailure`: the gateway refused this message for good (a number it cannot
   send to); another gateway would refuse it too.
 """
@@ -48,8 +48,12 @@ def post(name: str, url: str, *, timeout_seconds: float, **arguments: Any) -> re
         raise GatewayTimedOut(f"{name}-{type(error).__name__}") from error
     except requests.Timeout as error:
         raise GatewayTimedOut(f"{name}-ReadTimeout") from error
-    except requests.RequestException as error:
+    except (requests.URLRequired, requests.exceptions.InvalidURL, ValueError) as error:
+        # Our configuration: nothing was sent.
         raise GatewayUnavailable(f"{name}-{type(error).__name__}") from error
+    except requests.RequestException as error:
+        # Anything else went wrong after the request was sent (a broken answer): unknown.
+        raise GatewayTimedOut(f"{name}-{type(error).__name__}") from error
 
 
 def _never_connected(error: requests.ConnectionError) -> bool:

@@ -9,6 +9,8 @@ back in its gateway's format. Switches make it misbehave as real gateways do:
 - `hang_next = n`: take the next n messages, then hold the answer until `release` is set
   or `hang_seconds` pass (past the client's timeout: the worst case, a message taken
   whose taker never heard so);
+- `garble_next = n`: take the next n messages and answer 200 with a body that is not
+  JSON (a proxy's error page);
 - stopping it: the port refuses connections.
 
 With `auto_receipts` it posts each message's receipt itself shortly after taking it, as
@@ -70,6 +72,7 @@ class SandboxGateway:
         self.requests = 0
         self.fail_with: int | None = None
         self.hang_next = 0
+        self.garble_next = 0
         self.hang_seconds = 30.0
         self.release = threading.Event()
         self.auto_receipts = auto_receipts
@@ -150,11 +153,16 @@ class SandboxGateway:
             hang = self.hang_next > 0
             if hang:
                 self.hang_next -= 1
+            garble = self.garble_next > 0
+            if garble:
+                self.garble_next -= 1
         if self.on_accept is not None:
             self.on_accept(self, accepted)
         if self.auto_receipts:
             outcome = OUTCOMES_BY_NUMBER.get(accepted.to, "delivered")
             threading.Thread(target=self._post_later, args=(accepted, outcome), daemon=True).start()
+        if garble:
+            return 200, {"garbled": True}, hang
         return 200, self.answer_accepted(accepted), hang
 
     def _post_later(self, accepted: Accepted, outcome: str) -> None:
@@ -214,7 +222,8 @@ class SandboxGateway:
                 self._answer(status, answer)
 
             def _answer(self, status: int, answer: dict[str, Any]) -> None:
-                data = json.dumps(answer).encode()
+                garbled = answer == {"garbled": True}
+                data = b"<html>Bad gateway</html>" if garbled else json.dumps(answer).encode()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")

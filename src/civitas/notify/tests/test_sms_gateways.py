@@ -211,3 +211,23 @@ def test_a_gateway_without_a_key_passes_its_messages_to_the_next(db, firetext, m
     assert deliver_message(str(message.id)) == "sent"
     assert Message.objects.get(id=message.id).provider == "mmg"
     assert firetext.requests == 0
+
+
+@pytest.mark.parametrize("gateway", ["firetext", "mmg"])
+def test_a_success_status_with_an_unreadable_answer_pins_the_message_as_a_timeout_does(
+    db, firetext, mmg, gateway
+):
+    sandbox = {"firetext": firetext, "mmg": mmg}[gateway]
+    sandbox.garble_next = 1
+    if gateway == "mmg":
+        firetext.fail_with = 500
+    message = make_text_message()
+    assert deliver_message(str(message.id)) == "retrying"
+    message.refresh_from_db()
+    assert (message.provider, message.last_error) == (gateway, f"{gateway}-unreadable-answer")
+    Message.objects.filter(id=message.id).update(retry_at=timezone.now())
+    firetext.fail_with = None
+    assert deliver_message(str(message.id)) == "sent"
+    assert list(sandbox.accepted) == [str(message.id)]
+    other = mmg if gateway == "firetext" else firetext
+    assert other.accepted == {}

@@ -11,6 +11,7 @@ back in its gateway's format. Switches make it misbehave as real gateways do:
   whose taker never heard so);
 - `garble_next = n`: take the next n messages and answer 200 with a body that is not
   JSON (a proxy's error page);
+- `drop_next = n`: take the next n messages and close the connection without answering;
 - stopping it: the port refuses connections.
 
 With `auto_receipts` it posts each message's receipt itself shortly after taking it, as
@@ -73,6 +74,7 @@ class SandboxGateway:
         self.fail_with: int | None = None
         self.hang_next = 0
         self.garble_next = 0
+        self.drop_next = 0
         self.hang_seconds = 30.0
         self.release = threading.Event()
         self.auto_receipts = auto_receipts
@@ -156,11 +158,16 @@ class SandboxGateway:
             garble = self.garble_next > 0
             if garble:
                 self.garble_next -= 1
+            drop = self.drop_next > 0
+            if drop:
+                self.drop_next -= 1
         if self.on_accept is not None:
             self.on_accept(self, accepted)
         if self.auto_receipts:
             outcome = OUTCOMES_BY_NUMBER.get(accepted.to, "delivered")
             threading.Thread(target=self._post_later, args=(accepted, outcome), daemon=True).start()
+        if drop:
+            return 0, {}, hang
         if garble:
             return 200, {"garbled": True}, hang
         return 200, self.answer_accepted(accepted), hang
@@ -219,6 +226,9 @@ class SandboxGateway:
                 status, answer, hang = gateway.take(self.headers, body)
                 if hang:
                     gateway.release.wait(gateway.hang_seconds)
+                if status == 0:
+                    self.close_connection = True  # dropped: no answer at all
+                    return
                 self._answer(status, answer)
 
             def _answer(self, status: int, answer: dict[str, Any]) -> None:

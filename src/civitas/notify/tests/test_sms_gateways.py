@@ -231,3 +231,15 @@ def test_a_success_status_with_an_unreadable_answer_pins_the_message_as_a_timeou
     assert list(sandbox.accepted) == [str(message.id)]
     other = mmg if gateway == "firetext" else firetext
     assert other.accepted == {}
+
+
+def test_a_gateway_that_drops_the_connection_after_taking_the_message_may_have_it(
+    db, firetext, mmg
+):
+    firetext.drop_next = 1
+    message = make_text_message()
+    assert deliver_message(str(message.id)) == "retrying"
+    message.refresh_from_db()
+    assert message.provider == "firetext"
+    assert message.last_error.startswith("firetext-")
+    assert mmg.accepted == {}

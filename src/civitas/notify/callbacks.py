@@ -129,13 +129,17 @@ def received_text_payload(received: ReceivedTextMessage) -> dict[str, Any]:
     }
 
 
-def queue_status_callback(message: Message) -> Callback | None:
+def queue_status_callback(
+    message: Message, *, service: SendingService | None = None
+) -> Callback | None:
     """Queues the message's status for its service's delivery-status callback, once per
     message and status, in the caller's transaction. Only final statuses are reported
-    (delivered and the failures, as Notify does); None when there is nothing to send."""
+    (delivered and the failures, as Notify does); None when there is nothing to send.
+    `service`: the message's sending service, when the caller has it already."""
     if message.sending_service_id is None or message.status not in Message.FINAL:
         return None
-    service = SendingService.objects.filter(id=message.sending_service_id).first()
+    if service is None or service.id != message.sending_service_id:
+        service = SendingService.objects.filter(id=message.sending_service_id).first()
     if service is None or not service.delivery_status_callback_url:
         return None
     return _queue(

@@ -23,7 +23,6 @@ from civitas.notify.models import (
     Template,
     TemplateType,
     TemplateVersion,
-    lease,
 )
 from civitas.notify.tasks import queue_deliveries
 from civitas.platform.message_templates import MissingValues, TemplateSyntaxError, parse_template
@@ -118,21 +117,31 @@ def send_from_template(
     postage: str = "",
     erase_body_when_sent: bool = False,
     now: datetime.datetime | None = None,
+    words: TemplateVersion | None = None,
+    new_key: bool = False,
+    send_at: datetime.datetime | None = None,
 ) -> Message:
     """Checks and queues one message from a template of `sending_service`, once per
     idempotency key (a repeat returns the first). Runs in the caller's transaction.
 
     For a letter, `recipient` is its address lines separated by newlines (the API passes
     `address_line_1` to `address_line_7` from the personalisation).
+
+    `words`: the template's current version, when the caller has it already. `new_key`:
+    the caller made what the message is about in this transaction, so its key cannot be
+    taken (the look-up is skipped; a clash fails the insert). `send_at`: not before then
+    (a reminder); at once by default.
     """
     if template.sending_service_id != sending_service.id or template.archived:
         raise SendingRefused("Template not found", field="template_id")
-    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
+    if not new_key:
+        existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     values = dict(personalisation or {})
     recipient = check_recipient(template.type, recipient)
-    words = template_version(template)
+    if words is None or words.version != template.version:
+        words = template_version(template)
     rendered = render(template, words, values, language=language)
     now = now or timezone.now()
     message = Message(
@@ -159,7 +168,7 @@ def send_from_template(
         if template.type == TemplateType.LETTER
         else "",
         created_at=now,
-        retry_at=now + lease(),
+        retry_at=max(now, send_at) if send_at else now,
     )
     message.save(force_insert=True)
     queue_deliveries([str(message.id)])

@@ -76,6 +76,7 @@ demo: install migrate ## Set up the demo and serve it on http://127.0.0.1:8000 w
 	@echo "    support@shared-services.example / demo-administrator-password  (works for both, one at a time)"
 	@echo "    security code: run '$(BIN)/civitas demo code EMAIL' (or add TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP to an authenticator app for the first)"
 	@echo "  Sent emails: http://$(HOST):$(PORT)/staff/messages/ (and var/mail/)"
+	@echo "  Sent text messages: var/sms/firetext/ and var/sms/mmg/ (sandbox gateways; see docs/operations.md, Text messages)"
 	@echo "  Sign in through the local identity provider: http://$(HOST):$(PORT)/account/sign-in/identity-provider/"
 	@echo "    citizen@example.com / demo-citizen-password (identity proved), unproved@example.com (not)"
 	@echo

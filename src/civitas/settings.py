@@ -381,6 +381,7 @@ NOTIFY_DELAY_ALERT_SECONDS = read_int("NOTIFY_DELAY_ALERT_SECONDS", default=600)
 NOTIFY_PROVIDERS = {
     "email": "civitas.notify.providers.smtp.SmtpEmailProvider",
     "letter": "civitas.notify.providers.printer.PrintOutboxProvider",
+    "sms": "civitas.notify.providers.failover.FailoverTextMessageProvider",
 }
 # Letters (docs/operations.md, "Letters"): the font embedded in every letter, where the
 # day's letters wait for the printer, and the time the printer takes the day's batch.
@@ -389,6 +390,46 @@ NOTIFY_LETTER_FONT_DIR = Path(
 )
 NOTIFY_PRINT_OUTBOX = Path(read_str("NOTIFY_PRINT_OUTBOX") or VAR_DIR / "print-outbox")
 NOTIFY_PRINT_CUTOFF = read_str("NOTIFY_PRINT_CUTOFF", "17:30")
+
+
+def _sms_secret(name: str) -> str:
+    """A gateway's credential: from the environment; in the demo and development, made
+    once under var/ (the local sandbox gateways read the same file). Production without
+    it leaves that gateway refusing every message, for the next to take."""
+    value = read_str(name) or ""
+    if value or IS_PRODUCTION:
+        return value
+    return demo_secret(VAR_DIR / name.lower(), length=24)
+
+
+# --- Text messages (docs/decisions/0044-text-messages-and-callbacks.md) -----------------
+# The SMS gateways, in the order they are tried; the next takes over when one is down.
+SMS_PROVIDERS = read_list("SMS_PROVIDERS", default=["firetext", "mmg"])
+SMS_DEFAULT_SENDER = read_str("SMS_DEFAULT_SENDER", "Civitas")
+# A gateway that failed is tried last for this long, so new messages skip a gateway that
+# hangs.
+SMS_GATEWAY_REST_SECONDS = read_int("SMS_GATEWAY_REST_SECONDS", default=30)
+# The defaults are the local sandbox gateways (`civitas smsgateway`, in `make demo`).
+FIRETEXT_URL = read_str("FIRETEXT_URL", "http://127.0.0.1:8201/api/sendsms/json")
+FIRETEXT_API_KEY = _sms_secret("FIRETEXT_API_KEY")
+FIRETEXT_TIMEOUT_SECONDS = read_int("FIRETEXT_TIMEOUT_SECONDS", default=10)
+# Where Firetext posts delivery receipts ("": PUBLIC_BASE_URL's), and the password its
+# receipts and received texts authenticate with (HTTP basic auth, user name "firetext").
+FIRETEXT_RECEIPT_URL = read_str("FIRETEXT_RECEIPT_URL", "")
+FIRETEXT_CALLBACK_PASSWORD = _sms_secret("FIRETEXT_CALLBACK_PASSWORD")
+MMG_URL = read_str("MMG_URL", "http://127.0.0.1:8202/jsonv2a/api.php")
+MMG_API_KEY = _sms_secret("MMG_API_KEY")
+MMG_TIMEOUT_SECONDS = read_int("MMG_TIMEOUT_SECONDS", default=10)
+MMG_RECEIPT_URL = read_str("MMG_RECEIPT_URL", "")
+MMG_CALLBACK_PASSWORD = _sms_secret("MMG_CALLBACK_PASSWORD")
+# Services' callbacks (delivery statuses, received texts): GOV.UK Notify's timeout, and
+# how many tries, with back-off doubling from NOTIFY_CALLBACK_BACKOFF_SECONDS, before one
+# is given up.
+NOTIFY_CALLBACK_TIMEOUT_SECONDS = read_int("NOTIFY_CALLBACK_TIMEOUT_SECONDS", default=5)
+NOTIFY_CALLBACK_MAX_ATTEMPTS = read_int("NOTIFY_CALLBACK_MAX_ATTEMPTS", default=6)
+NOTIFY_CALLBACK_BACKOFF_SECONDS = read_int("NOTIFY_CALLBACK_BACKOFF_SECONDS", default=30)
+# Callback URLs must be https; http to this machine only for development and tests.
+NOTIFY_CALLBACK_ALLOW_LOCAL_HTTP = read_bool("NOTIFY_CALLBACK_ALLOW_LOCAL_HTTP", default=DEBUG)
 # Each worker records a heartbeat this often; /healthz counts it live while it is fresher
 # than the stale limit (long enough for a slow sweep to finish).
 WORKER_HEARTBEAT_SECONDS = read_int("WORKER_HEARTBEAT_SECONDS", default=5)

@@ -86,6 +86,7 @@ from civitas.notify.public import (
     check_smtp,
     close_due_print_batches,
     letter_files_left,
+    requeue_due_callbacks,
     reseal_letter_files,
     run_dispatcher,
 )
@@ -183,6 +184,8 @@ PERIODIC_JOBS = (
     # The day's letters go to the printer at the cut-off (17:30): the batch's manifest is
     # written once, whichever worker gets there first (a lock on the print outbox).
     PeriodicJob("notify.close_due_print_batches", close_due_print_batches, every_seconds=60),
+    # Services' callbacks whose job was lost or whose back-off is over.
+    PeriodicJob("notify.requeue_due_callbacks", requeue_due_callbacks, every_seconds=5),
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
     # Saved answers are kept no longer than their emailed link works.

@@ -94,6 +94,12 @@ PUBLIC_ROUTES = {
     "api/v1/ledger/proofs/inclusion",
     "api/v1/ledger/proofs/consistency",
     "ledger/entries/<int:index>/",
+    # The SMS gateways' receipts and received texts: each checks the gateway's own
+    # credentials (HTTP basic auth), as no staff member or API key posts them.
+    "notify/providers/firetext/receipts",
+    "notify/providers/firetext/inbound",
+    "notify/providers/mmg/receipts",
+    "notify/providers/mmg/inbound",
 }
 GUARD_MARKS = (STAFF_PERMISSION_ATTRIBUTE, API_KEY_ATTRIBUTE)
 

@@ -29,10 +29,11 @@ import redis
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
-from civitas.notify.models import ERASED_BODY, Message, lease
+from civitas.notify.callbacks import queue_status_callback
+from civitas.notify.models import ERASED_BODY, Message, SendingService, lease
 from civitas.notify.providers import (
     Channel,
     DeliveryFailed,
@@ -103,6 +104,7 @@ def deliver_batch(channel: str, *, limit: int = BATCH_SIZE, only: str | None = N
     claimed. The provider is found first, so a bad NOTIFY_PROVIDERS claims nothing."""
     provider = provider_for(channel)
     messages = claim_batch(channel, limit=limit, only=only)
+    senders = _sms_senders(messages) if channel == Message.Channel.SMS else {}
     outcomes: list[Outcome] = []
     for message in messages:
         if message.key_type == Message.KeyType.TEST:
@@ -116,7 +118,8 @@ def deliver_batch(channel: str, *, limit: int = BATCH_SIZE, only: str | None = N
             status = TEST_KEY_OUTCOMES.get(message.recipient, delivered)
             outcomes.append(Outcome(message, DeliveryReceipt(status=status, provider="test")))
         else:
-            outcomes.append(_hand_over(provider.send, message))
+            sender = senders.get(message.sending_service_id, "")
+            outcomes.append(_hand_over(provider.send, message, sender=sender))
         if len(outcomes) >= RECORD_EVERY:
             record_outcomes(outcomes)
             outcomes = []
@@ -124,7 +127,17 @@ def deliver_batch(channel: str, *, limit: int = BATCH_SIZE, only: str | None = N
     return len(messages)
 
 
-def _hand_over(send: Callable[[OutgoingMessage], DeliveryReceipt], message: Message) -> Outcome:
+def _sms_senders(messages: list[Message]) -> dict[object, str]:
+    """Each sending service's text-message sender, for a batch: one query."""
+    ids = {message.sending_service_id for message in messages if message.sending_service_id}
+    if not ids:
+        return {}
+    return dict(SendingService.objects.filter(id__in=ids).values_list("id", "sms_sender"))
+
+
+def _hand_over(
+    send: Callable[[OutgoingMessage], DeliveryReceipt], message: Message, *, sender: str = ""
+) -> Outcome:
     outgoing = OutgoingMessage(
         channel=Channel(message.channel),
         reference=str(message.id),
@@ -133,6 +146,7 @@ def _hand_over(send: Callable[[OutgoingMessage], DeliveryReceipt], message: Mess
         body_text=message.body_text,
         body_html=message.body_html,
         reply_to=message.reply_to,
+        sender=sender,
     )
     try:
         return Outcome(message, send(outgoing))
@@ -160,10 +174,17 @@ def record_outcomes(outcomes: list[Outcome]) -> None:
             _record_failure(outcome, now)
     for (status, provider), group in handed_over.items():
         with_references = [o for o in group if o.receipt and o.receipt.reference]
+        # A gateway's delivery receipt can arrive before this is written: a final status
+        # it set stays.
         Message.objects.filter(id__in=[o.message.id for o in group]).update(
-            status=status,
+            status=Case(When(status__in=Message.FINAL, then=F("status")), default=Value(status)),
             sent_at=now,
-            completed_at=now if status in Message.FINAL else None,
+            completed_at=Case(
+                When(status__in=Message.FINAL, then=F("completed_at")),
+                default=Value(
+                    now if status in Message.FINAL else None, output_field=DateTimeField()
+                ),
+            ),
             provider=provider[:32],
             last_error="",
         )
@@ -181,6 +202,27 @@ def record_outcomes(outcomes: list[Outcome]) -> None:
                 outcome.message.save(update_fields=["body_text", "body_html"])
     if handed_over:
         logger.info("%s messages handed over", sum(len(group) for group in handed_over.values()))
+    _report_final_statuses([outcome.message for outcome in outcomes])
+
+
+def _report_final_statuses(messages: list[Message]) -> None:
+    """Queues the delivery-status callbacks of the messages that reached a final status,
+    for the services that registered one (`callbacks`): two queries when none did."""
+    ids = {message.sending_service_id for message in messages if message.sending_service_id}
+    if not ids:
+        return
+    services: dict[object, SendingService] = {
+        service.id: service
+        for service in SendingService.objects.filter(id__in=ids).exclude(
+            delivery_status_callback_url=""
+        )
+    }
+    if not services:
+        return
+    wanted = [message.id for message in messages if message.sending_service_id in services]
+    with transaction.atomic():
+        for message in Message.objects.filter(id__in=wanted, status__in=Message.FINAL):
+            queue_status_callback(message, service=services.get(message.sending_service_id))
 
 
 def _backoff(attempts: int) -> datetime.timedelta:

@@ -62,6 +62,9 @@ class SendingService(models.Model):
     delivery_status_callback_token = EncryptedTextField(bound_to="id", blank=True, default="")
     received_text_callback_url = models.URLField(max_length=500, blank=True)
     received_text_callback_token = EncryptedTextField(bound_to="id", blank=True, default="")
+    # The number people text to reach it, in national form (07700900123) or a short code:
+    # received texts are matched to the service by it. "" for none.
+    inbound_number = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -70,7 +73,12 @@ class SendingService(models.Model):
                 fields=["organisation", "catalogue_slug"],
                 condition=~models.Q(catalogue_slug=""),
                 name="one_sending_service_per_catalogue_service",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["inbound_number"],
+                condition=~models.Q(inbound_number=""),
+                name="one_sending_service_per_inbound_number",
+            ),
         ]
 
     def __str__(self) -> str:

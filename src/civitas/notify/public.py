@@ -1,5 +1,6 @@
 """What other domains, and the wiring (`civitas.wiring`), may use from notifications."""
 
+from civitas.notify.callbacks import requeue_due_callbacks
 from civitas.notify.dispatch import run_dispatcher
 from civitas.notify.events import MessagesListed, MessageViewed
 from civitas.notify.formatting import render_email
@@ -37,6 +38,7 @@ __all__ = [
     "list_messages_about",
     "queue_email",
     "render_email",
+    "requeue_due_callbacks",
     "reseal_letter_files",
     "run_dispatcher",
     "send_from_template",

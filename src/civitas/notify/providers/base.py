@@ -65,6 +65,9 @@ class OutgoingMessage:
     """Email only; other channels ignore it."""
     reply_to: str = ""
     """Email only: where a reply goes (the service team's mailbox); "" for none."""
+    sender: str = ""
+    """Text messages: who it says it is from (the sending service's `sms_sender`); ""
+    for the gateway's default."""
 
 
 @dataclass(frozen=True)

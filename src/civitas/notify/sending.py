@@ -8,6 +8,7 @@ message for the sender, in GOV.UK Notify's words where Notify has them; nothing 
 """
 
 import datetime
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -118,12 +119,17 @@ def send_from_template(
     postage: str = "",
     erase_body_when_sent: bool = False,
     now: datetime.datetime | None = None,
+    words: TemplateVersion | None = None,
+    message_id: uuid.UUID | None = None,
 ) -> Message:
     """Checks and queues one message from a template of `sending_service`, once per
     idempotency key (a repeat returns the first). Runs in the caller's transaction.
 
     For a letter, `recipient` is its address lines separated by newlines (the API passes
     `address_line_1` to `address_line_7` from the personalisation).
+
+    `words`, when given, is the template's current version as the caller already has it
+    (the API remembers it for a moment), saving a query; `message_id` names the message.
     """
     if template.sending_service_id != sending_service.id or template.archived:
         raise SendingRefused("Template not found", field="template_id")
@@ -132,10 +138,12 @@ def send_from_template(
         return existing
     values = dict(personalisation or {})
     recipient = check_recipient(template.type, recipient)
-    words = template_version(template)
+    if words is None or words.template_id != template.pk:
+        words = template_version(template)
     rendered = render(template, words, values, language=language)
     now = now or timezone.now()
     message = Message(
+        id=message_id or uuid.uuid4(),
         organisation_id=sending_service.organisation_id,
         sending_service=sending_service,
         channel=template.type,

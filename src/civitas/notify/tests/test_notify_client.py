@@ -10,7 +10,11 @@ from django.utils import timezone
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from civitas.identity.public import create_notify_api_key, revoke_api_key
+from civitas.identity.public import (
+    create_notify_api_key,
+    list_notify_api_keys,
+    revoke_api_key,
+)
 from civitas.notify.models import Message, ReceivedTextMessage
 from civitas.notify.tests.factories import SendingServiceFactory, make_template
 from conftest import make_staff, run_queued_jobs
@@ -272,7 +276,10 @@ def test_the_client_is_told_each_bad_input_in_notifys_words(client, templates, s
             email_address="a@example.com", template_id=str(uuid.uuid4()), personalisation=values
         )
     )
-    assert (status, errors) == (400, [{"error": "BadRequestError", "message": "Template not found"}])
+    assert (status, errors) == (
+        400,
+        [{"error": "BadRequestError", "message": "Template not found"}],
+    )
     status, errors = refusal(
         lambda: client.send_email_notification(
             email_address="a@example.com", template_id=email_id, personalisation={"name": "A"}
@@ -304,7 +311,9 @@ def test_a_team_key_sends_only_to_the_services_team(service, templates, live_ser
     client = client_for(service, live_server, "team")
     values = {"name": "Ada", "reference": "R"}
     sent = client.send_email_notification(
-        email_address=TEAM_MEMBER.upper(), template_id=str(templates["email"].pk), personalisation=values
+        email_address=TEAM_MEMBER.upper(),
+        template_id=str(templates["email"].pk),
+        personalisation=values,
     )
     assert Message.objects.get(pk=sent["id"]).key_type == Message.KeyType.TEAM
     status, errors = refusal(
@@ -347,12 +356,13 @@ def test_a_key_reaches_only_its_own_services_messages_and_templates(
 
 def test_a_revoked_key_is_refused_as_revoked(service, templates, live_server):
     client = client_for(service, live_server)
-    [key] = __import__("civitas.identity.public", fromlist=["x"]).list_notify_api_keys(
-        str(service.pk)
-    )
+    [key] = list_notify_api_keys(str(service.pk))
     revoke_api_key(key.public_id, revoked_by="test")
     status, errors = refusal(client.get_all_templates)
-    assert (status, errors) == (403, [{"error": "AuthError", "message": "Invalid token: API key revoked"}])
+    assert (status, errors) == (
+        403,
+        [{"error": "AuthError", "message": "Invalid token: API key revoked"}],
+    )
 
 
 def test_precompiled_letters_and_letter_pdfs_go_through_the_letters_module(client, templates):

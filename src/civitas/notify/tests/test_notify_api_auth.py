@@ -309,3 +309,31 @@ def test_an_api_send_is_one_insert_and_one_queued_job(
     # idempotency check, the message, its job, the daily count, and a savepoint's two.
     with django_assert_max_num_queries(9):
         assert send(client, template, authorization).status_code == 201
+
+
+def test_a_precompiled_letter_over_5_mb_is_refused_unread(client, service, template):
+    authorization = f"Bearer {token(make_key(service))}"
+    response = client.post(
+        "/v2/notifications/letter",
+        data=json.dumps({"reference": "r", "content": "A" * (8 * 1024 * 1024)}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=authorization,
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["error"] == "BadRequestError"
+    assert not Message.objects.exists()
+
+
+def test_a_precompiled_letter_of_4_mb_is_read_past_the_form_limit(client, service, template):
+    import base64
+
+    authorization = f"Bearer {token(make_key(service))}"
+    content = base64.b64encode(b"not a pdf" * (400 * 1024)).decode()
+    response = client.post(
+        "/v2/notifications/letter",
+        data=json.dumps({"reference": "r", "content": content}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=authorization,
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Letter content is not a valid PDF"

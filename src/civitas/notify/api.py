@@ -24,7 +24,7 @@ from civitas.identity.public import team_email_addresses
 from civitas.notify import api_bodies as bodies
 from civitas.notify.api_auth import Caller, notify_key_required
 from civitas.notify.api_errors import ApiError, bad_request, error_response, invalid, not_found
-from civitas.notify.api_limits import check_daily_limit, count_daily_send
+from civitas.notify.api_limits import count_daily_send
 from civitas.notify.models import (
     Message,
     ReceivedTextMessage,
@@ -165,7 +165,6 @@ def _send(request: HttpRequest, channel: str, data: dict[str, Any] | None = None
         data = _json_body(request)
     if channel == "letter" and caller.key_type == Message.KeyType.TEAM:
         raise bad_request("Cannot send letters with a team api key", status_code=403)
-    check_daily_limit(service, channel, caller.key_type)
     sent = bodies.check_send_request(channel, data)
     for field, what in (
         ("email_reply_to_id", "email_reply_to_id"),
@@ -196,7 +195,6 @@ def _send(request: HttpRequest, channel: str, data: dict[str, Any] | None = None
                 # does; a client that retries after a timeout sends again, as with Notify.
                 idempotency_key=f"api:{message_id}",
                 message_id=message_id,
-                about=sent.reference[:64],
                 client_reference=sent.reference,
                 key_type=caller.key_type,
                 api_key_id=caller.api_key_id,
@@ -245,7 +243,6 @@ def _send_precompiled(request: HttpRequest, data: dict[str, Any]) -> HttpRespons
     caller = _caller(request)
     if caller.key_type == Message.KeyType.TEAM:
         raise bad_request("Cannot send letters with a team api key", status_code=403)
-    check_daily_limit(caller.service, "letter", caller.key_type)
     letter = bodies.check_precompiled_request(data)
     message_id = uuid.uuid4()
     try:

@@ -4,10 +4,12 @@ and messages a day per channel. Both are counted by the platform's one rate limi
 never a count of messages.
 
 The daily count is a counter keyed by the service, the channel and the UTC date, so a new
-day starts a new count. It is read before a message is written and incremented after, in
-the transaction that writes the message (on the database), so a refused or failed send is
-not counted. Two requests at the limit at once can both pass the read: the count may go
-a message or two over, as Notify's can. A test key's messages do not count, as in Notify.
+day starts a new count. It is incremented once a message is written, in the transaction
+that wrote it, and the increment's answer decides: past the limit, the message is rolled
+back. So the count is exact (no two requests at the limit both pass), costs one round
+trip, and a send refused for its input is never counted. On the database the counter's
+row is locked from the increment to the commit, the end of the send's transaction. A test
+key's messages do not count, as in Notify.
 """
 
 import datetime
@@ -43,23 +45,14 @@ def check_request_rate(service: SendingService, key_type: str) -> None:
         )
 
 
-def check_daily_limit(service: SendingService, channel: str, key_type: str) -> None:
-    """ApiError 429 TooManyRequestsError when the service has sent its day's messages of
-    this channel; test keys are never limited."""
+def count_daily_send(service: SendingService, channel: str, key_type: str) -> None:
+    """Counts a message just written, in the transaction that wrote it; ApiError 429
+    TooManyRequestsError when that takes the service past its day's limit for the channel,
+    and the caller's transaction rolls back the message (and, on the database, the count).
+    Test keys are never counted nor limited."""
     if key_type == "test":
         return
     limit = _daily_limit(service, channel)
     key = _daily_key(service, channel, timezone.now().date())
-    if limit == 0 or not ratelimit.check("notify.daily", key, f"{limit}/day").allowed:
+    if limit == 0 or not ratelimit.hit("notify.daily", key, f"{limit}/day").allowed:
         raise ApiError(429, "TooManyRequestsError", f"Exceeded send limits ({limit}) for today")
-
-
-def count_daily_send(service: SendingService, channel: str, key_type: str) -> None:
-    """Counts a message written: call it in the transaction that wrote it."""
-    if key_type == "test":
-        return
-    limit = _daily_limit(service, channel)
-    if limit:
-        ratelimit.hit(
-            "notify.daily", _daily_key(service, channel, timezone.now().date()), f"{limit}/day"
-        )

@@ -305,9 +305,9 @@ def test_an_api_send_is_one_insert_and_one_queued_job(
 ):
     authorization = f"Bearer {token(make_key(service))}"
     send(client, template, authorization)
-    # The key's lookup (at most once a second), the rate count, the daily check, the
+    # The key's lookup (at most once a second), the rate count, the
     # idempotency check, the message, its job, the daily count, and a savepoint's two.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert send(client, template, authorization).status_code == 201
 
 

@@ -26,9 +26,12 @@ class Command(BaseCommand):
     help = "Run a local SMTP server that saves emails to var/mail/ (demo only)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=1025)
+        # The port the platform sends to, so that two copies of the demo, each with its own
+        # EMAIL_PORT, each have their own sink.
+        parser.add_argument("--port", type=int, default=None, help="default: EMAIL_PORT")
 
-    def handle(self, *args: Any, port: int, **options: Any) -> None:
+    def handle(self, *args: Any, port: int | None, **options: Any) -> None:
+        port = port or settings.EMAIL_PORT
         if settings.IS_PRODUCTION:
             raise CommandError("the mail sink is for the demo, not production")
         folder = settings.VAR_DIR / "mail"

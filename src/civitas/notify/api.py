@@ -194,6 +194,7 @@ def _send(request: HttpRequest, channel: str, data: dict[str, Any] | None = None
                 # A fresh key: each accepted request is one message, whatever the queue
                 # does; a client that retries after a timeout sends again, as with Notify.
                 idempotency_key=f"api:{message_id}",
+                new_key=True,
                 message_id=message_id,
                 client_reference=sent.reference,
                 key_type=caller.key_type,

@@ -121,6 +121,7 @@ def send_from_template(
     now: datetime.datetime | None = None,
     words: TemplateVersion | None = None,
     message_id: uuid.UUID | None = None,
+    new_key: bool = False,
 ) -> Message:
     """Checks and queues one message from a template of `sending_service`, once per
     idempotency key (a repeat returns the first). Runs in the caller's transaction.
@@ -130,12 +131,15 @@ def send_from_template(
 
     `words`, when given, is the template's current version as the caller already has it
     (the API remembers it for a moment), saving a query; `message_id` names the message.
+    `new_key` says the idempotency key was just made (a fresh UUID), so no message can have
+    it and it is not looked up; should one all the same, the insert fails on the unique key.
     """
     if template.sending_service_id != sending_service.id or template.archived:
         raise SendingRefused("Template not found", field="template_id")
-    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
+    if not new_key:
+        existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     values = dict(personalisation or {})
     recipient = check_recipient(template.type, recipient)
     if words is None or words.template_id != template.pk:

@@ -37,7 +37,7 @@ def test_two_demos_each_have_a_mail_sink_on_their_own_email_port(tmp_path: Path)
                 "CIVITAS_VAR_DIR": str(tmp_path / name),
                 "DATABASE_URL": f"sqlite:///{tmp_path / name}.sqlite3",
             }
-            process = subprocess.Popen(  # noqa: S603 - our own command
+            process = subprocess.Popen(
                 [sys.executable, "-m", "civitas.cli", "mailsink"],
                 env=environment,
                 stdout=subprocess.DEVNULL,

@@ -166,14 +166,11 @@ def _send(request: HttpRequest, channel: str, data: dict[str, Any] | None = None
     if channel == "letter" and caller.key_type == Message.KeyType.TEAM:
         raise bad_request("Cannot send letters with a team api key", status_code=403)
     sent = bodies.check_send_request(channel, data)
-    for field, what in (
-        ("email_reply_to_id", "email_reply_to_id"),
-        ("sms_sender_id", "sms_sender_id"),
-    ):
+    for field in ("email_reply_to_id", "sms_sender_id"):
         if field in data:
             # Civitas has one reply-to address and one sender a service: no other ids.
             raise bad_request(
-                f"{what} {data[field]} does not exist in database for service id {service.pk}"
+                f"{field} {data[field]} does not exist in database for service id {service.pk}"
             )
     template, words = _template(service, sent.template_id)
     if template.type != channel:

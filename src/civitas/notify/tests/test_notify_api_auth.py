@@ -383,3 +383,37 @@ def test_notifications_page_by_250_from_newest_to_oldest(client, service, templa
     third = client.get(second["links"]["next"], HTTP_AUTHORIZATION=authorization).json()
     assert third["notifications"] == []
     assert "next" not in third["links"]
+
+
+def test_a_reply_to_or_sender_id_that_names_nothing_is_refused(client, service, template):
+    authorization = f"Bearer {token(make_key(service))}"
+    reply_to = str(uuid.uuid4())
+    body = {
+        "template_id": str(template.pk),
+        "email_address": "resident@example.com",
+        "personalisation": {"name": "Ada", "reference": "R"},
+        "email_reply_to_id": reply_to,
+    }
+    response = send(client, template, authorization, body)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "error": "BadRequestError",
+            "message": f"email_reply_to_id {reply_to} does not exist in database "
+            f"for service id {service.pk}",
+        }
+    ]
+    assert not Message.objects.exists()
+
+
+def test_an_id_that_is_no_uuid_is_a_validation_error(client, service):
+    authorization = f"Bearer {token(make_key(service))}"
+    response = client.get("/v2/notifications/not-a-uuid", HTTP_AUTHORIZATION=authorization)
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "error": "ValidationError",
+        "message": "notification_id is not a valid UUID",
+    }
+    response = client.get("/v2/notifications?status=lost", HTTP_AUTHORIZATION=authorization)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("status lost is not one of")

@@ -233,8 +233,12 @@ def _is_team_recipient(service: SendingService, channel: str, recipient: str) ->
 
 
 def _letters() -> Any:
-    """The letters module, which renders letter PDFs and takes precompiled ones."""
-    return importlib.import_module("civitas.notify.letters")
+    """The letters module, which renders letter PDFs and takes precompiled ones; until it
+    is part of this installation, both are answered as Notify answers a PDF not ready."""
+    try:
+        return importlib.import_module("civitas.notify.letters")
+    except ModuleNotFoundError:
+        raise ApiError(400, "PDFNotReadyError", "PDF not available yet, try again later") from None
 
 
 def _send_precompiled(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:

@@ -419,3 +419,14 @@ def test_an_id_that_is_no_uuid_is_a_validation_error(client, service):
     response = client.get("/v2/notifications?status=lost", HTTP_AUTHORIZATION=authorization)
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"].startswith("status lost is not one of")
+
+
+def test_a_version_a_template_never_had_is_not_found(client, service, template):
+    authorization = f"Bearer {token(make_key(service))}"
+    response = client.get(f"/v2/template/{template.pk}/version/7", HTTP_AUTHORIZATION=authorization)
+    assert response.status_code == 404
+    assert response.json()["errors"] == [{"error": "NoResultFound", "message": "No result found"}]
+    response = client.get(
+        f"/service/{uuid.uuid4()}/template/{template.pk}/versions", HTTP_AUTHORIZATION=authorization
+    )
+    assert response.status_code == 404

@@ -73,11 +73,14 @@ def _base(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-# A request's JSON, at most: a precompiled letter's 5 MB PDF in base64, and its fields.
+# A letter request's JSON, at most: a precompiled letter's 5 MB PDF in base64, and its
+# fields.
 MAX_BODY_BYTES = bodies.MAX_PRECOMPILED_BYTES * 4 // 3 + 64 * 1024
 
 
-def _json_body(request: HttpRequest) -> dict[str, Any]:
+def _json_body(request: HttpRequest, *, max_bytes: int = 3 * 1024 * 1024) -> dict[str, Any]:
+    """The request's JSON object, read from at most `max_bytes` (a 2 MB email and its
+    fields by default, a precompiled letter's PDF for letters)."""
     content_type = request.content_type or ""
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise ApiError(415, "BadRequestError", "Content-Type header must be application/json")
@@ -85,12 +88,12 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    if declared > MAX_BODY_BYTES:
+    if declared > max_bytes:
         raise bad_request("Request body is too large", status_code=413)
     # Read from the stream, not `request.body`, whose bound (DATA_UPLOAD_MAX_MEMORY_SIZE,
     # for forms) is below a precompiled letter's; no more than the bound is read.
-    body = request.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
+    body = request.read(max_bytes + 1)
+    if len(body) > max_bytes:
         raise bad_request("Request body is too large", status_code=413)
     return bodies.read_json(body)
 
@@ -152,7 +155,7 @@ def send_sms(request: HttpRequest) -> HttpResponse:
 @_methods("POST")
 @notify_key_required
 def send_letter(request: HttpRequest) -> HttpResponse:
-    data = _json_body(request)
+    data = _json_body(request, max_bytes=MAX_BODY_BYTES)
     if "content" in data and "template_id" not in data:
         return _send_precompiled(request, data)
     return _send(request, "letter", data)
@@ -197,6 +200,10 @@ def _send(request: HttpRequest, channel: str, data: dict[str, Any] | None = None
                 key_type=caller.key_type,
                 api_key_id=caller.api_key_id,
             )
+            # Checked once filled in, as Notify does; raising here rolls the message back.
+            too_long = bodies.too_long(message)
+            if too_long is not None:
+                raise too_long
             count_daily_send(service, channel, caller.key_type)
     except SendingRefused as refusal:
         raise bodies.refused(refusal, field=refusal.field) from None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
-from civitas.notify import addresses
+from civitas.notify import addresses, phones
 from civitas.notify.api_errors import ApiError, bad_request, invalid
 from civitas.notify.models import Message, ReceivedTextMessage, Template, TemplateVersion
 
@@ -42,6 +42,8 @@ LIST_STATUSES = (
 FAILED = ("technical-failure", "temporary-failure", "permanent-failure", "validation-failed")
 # A precompiled letter's PDF, decoded: Notify's own limit.
 MAX_PRECOMPILED_BYTES = 5 * 1024 * 1024
+# Notify's limits on what a message may be once filled in.
+MAX_EMAIL_BYTES = 2_000_000
 ADDRESS_LINES = tuple(f"address_line_{number}" for number in range(1, 8))
 
 _FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -222,6 +224,8 @@ def from_email() -> str:
 
 
 def template_ref(template_id: object, version: int | None, base: str) -> dict[str, Any]:
+    if template_id is None:  # a message the platform wrote without a template
+        return {"id": None, "version": None, "uri": None}
     return {
         "id": str(template_id),
         "version": version,
@@ -312,6 +316,25 @@ def received_text_body(text: ReceivedTextMessage) -> dict[str, Any]:
         "service_id": str(text.sending_service_id),
         "content": text.content,
     }
+
+
+def too_long(message: Message) -> ApiError | None:
+    """Notify's refusal of a message too long once filled in, or None."""
+    if message.channel == Message.Channel.EMAIL:
+        size = len(message.body_text.encode())
+        if size > MAX_EMAIL_BYTES:
+            return bad_request(
+                f"Your message is too long. Emails cannot be longer than {MAX_EMAIL_BYTES} "
+                f"bytes. Your message is {size} bytes."
+            )
+    if message.channel == Message.Channel.SMS and message.fragments > phones.MAX_FRAGMENTS:
+        limit = phones.PART_GSM * phones.MAX_FRAGMENTS
+        length = phones.encoded_length(message.body_text)
+        return bad_request(
+            f"Your message is too long. Text messages cannot be longer than {limit} "
+            f"characters. Your message is {length} characters long."
+        )
+    return None
 
 
 def refused(error: Exception, *, field: str) -> ApiError:

@@ -430,3 +430,39 @@ def test_a_version_a_template_never_had_is_not_found(client, service, template):
         f"/service/{uuid.uuid4()}/template/{template.pk}/versions", HTTP_AUTHORIZATION=authorization
     )
     assert response.status_code == 404
+
+
+def test_a_text_message_too_long_once_filled_in_is_refused_and_nothing_queued(client, service):
+    sms = make_template(service, "sms", body="Hi ((name))")
+    authorization = f"Bearer {token(make_key(service))}"
+    response = client.post(
+        "/v2/notifications/sms",
+        data=json.dumps(
+            {
+                "template_id": str(sms.pk),
+                "phone_number": "07700900982",
+                "personalisation": {"name": "x" * 1000},
+            }
+        ),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=authorization,
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "error": "BadRequestError",
+            "message": "Your message is too long. Text messages cannot be longer than 918 "
+            "characters. Your message is 1003 characters long.",
+        }
+    ]
+    assert not Message.objects.exists()
+
+
+def test_an_email_request_over_3_mb_is_refused_unread(client, service, template):
+    authorization = f"Bearer {token(make_key(service))}"
+    body = {"template_id": str(template.pk), "email_address": "a@example.com"}
+    response = send(
+        client, template, authorization, {**body, "personalisation": {"name": "x" * 3_200_000}}
+    )
+    assert response.status_code == 413
+    assert not Message.objects.exists()

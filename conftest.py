@@ -129,6 +129,12 @@ class SmtpInbox:
         self.stall_next_recipient = threading.Event()
         self.release_stall = threading.Event()
         self.refuse_recipients_with: str | None = None
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse_recipients_with is not None:
@@ -423,7 +429,8 @@ def signed_in(client):
 
 
 def run_queued_jobs() -> None:
-    """Runs every ready job in the database queue in this process, as a worker would.
+    """Runs every ready job in the database queue in this process, as a worker would, then
+    delivers every message due.
 
     The worker's own loop closes connections between jobs, which a test's transaction
     cannot survive, so this claims and runs each job with the worker's run_task.
@@ -441,13 +448,17 @@ def run_queued_jobs() -> None:
         worker_id="test",
         excluded_queue_names=[],
     )
+    from civitas.notify.dispatch import deliver_due_messages
+
     while True:
         with transaction.atomic():
             job = DBTaskResult.objects.ready().get_locked()
             if job is None:
-                return
+                break
             job.claim("test")
         worker.run_task(job)
+    # The outbox is the messages' queue: deliver what is due, as a worker's dispatcher does.
+    deliver_due_messages()
 
 
 def database_url_for_subprocess() -> str:

@@ -5,7 +5,9 @@ connections) and are driven by wrk over loopback in interleaved rounds; each pat
 ratio is the median over rounds of its requests/s divided by the floor's in the same
 round. In-process benchmarks (ledger, rules) report their own floors. The case-management
 benchmark (bench/cases.py) seeds its own databases, civitas_bench_cases and
-var/bench_cases.sqlite3, which are dropped after it.
+var/bench_cases.sqlite3, which are dropped after it. The messaging benchmark
+(bench/messages.py) sends through GOV.UK Notify's API to a local SMTP sink, against a bare
+smtplib loop to the same sink.
 """
 
 import argparse
@@ -200,7 +202,13 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--only", choices=["web", "in-process", "cases"], default=None)
+    parser.add_argument("--only", choices=["web", "in-process", "cases", "messages"], default=None)
+    parser.add_argument(
+        "--paced-seconds",
+        type=int,
+        default=60,
+        help="how long the messaging benchmark keeps up about 80 messages a second",
+    )
     parser.add_argument(
         "--cases",
         type=int,
@@ -216,6 +224,12 @@ def main() -> None:
             env, api_key = _prepare(url)
             if args.only in (None, "web"):
                 rows += bench_web(label, env, api_key, rounds=args.rounds, seconds=args.seconds)
+            if args.only in (None, "messages"):
+                from bench import messages
+
+                rows += messages.run(
+                    label, env, seconds=max(args.seconds, 5), paced_seconds=args.paced_seconds
+                )
             if args.only in (None, "in-process"):
                 for module in IN_PROCESS:
                     if (REPO / (module.replace(".", "/") + ".py")).exists():

@@ -115,10 +115,20 @@ def _lua_items(requests: list[dict]) -> str:
     return "{" + ",\n".join(rows) + "}"
 
 
-def run_wrk(base_url: str, requests: list[dict], *, seconds: int, connections: int) -> Sample:
-    """Drives the requests round-robin over keep-alive connections; returns one sample."""
+def run_wrk(
+    base_url: str,
+    requests: list[dict],
+    *,
+    seconds: int,
+    connections: int,
+    delay_ms: int = 0,
+) -> Sample:
+    """Drives the requests round-robin over keep-alive connections; returns one sample.
+    `delay_ms`: each connection waits so long between its requests (a paced load)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA_TEMPLATE.replace("{ITEMS}", _lua_items(requests)))
+        if delay_ms:
+            script.write(f"\ndelay = function() return {int(delay_ms)} end\n")
     try:
         completed = subprocess.run(
             ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base_url],

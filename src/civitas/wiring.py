@@ -9,6 +9,7 @@ in tables it reads by the name in the `CIVITAS_WIRING` setting when it first nee
   `civitas.platform.events.publish`; it never calls another component to react to it.
 - `PERIODIC_JOBS`: what every `civitas worker` runs beside its queue, and how often (each
   worker adds its own heartbeat). A job must be safe to run in several workers at once.
+- `WORKER_LOOPS`: loops every `civitas worker` runs in threads of their own.
 - `HEALTH_CHECKS`: the parts of /healthz besides the database and the queue. A critical
   part not "ok" makes /healthz answer 503; a dependency whose failure the platform absorbs
   for a while (`critical=False`) makes it 200 "degraded".
@@ -82,7 +83,7 @@ from civitas.notify.public import (
     MessageViewed,
     check_messages,
     check_smtp,
-    requeue_due_messages,
+    run_dispatcher,
 )
 from civitas.platform.events import EventTable, Handlers
 from civitas.platform.files.scanners import check_scanner
@@ -90,7 +91,7 @@ from civitas.platform.handlers import record_audit_trail
 from civitas.platform.health import HealthPart
 from civitas.platform.heartbeat import check_workers
 from civitas.platform.key_rotation import Resealer, continue_key_rotations
-from civitas.platform.periodic import PeriodicJob
+from civitas.platform.periodic import PeriodicJob, WorkerLoop
 from civitas.platform.ratelimit import delete_ended_windows
 
 EVENT_HANDLERS: EventTable = {
@@ -130,7 +131,11 @@ EVENT_HANDLERS: EventTable = {
     ),
     # Catalogue
     ServicePublished: Handlers(
-        in_transaction=(record_audit_trail, catalogue.log_publication),
+        in_transaction=(
+            record_audit_trail,
+            catalogue.log_publication,
+            cases.make_message_templates,
+        ),
         after_commit=(catalogue.serve_the_new_version,),
     ),
     DraftPublished: Handlers(in_transaction=(record_audit_trail,)),
@@ -158,6 +163,12 @@ EVENT_HANDLERS: EventTable = {
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }
 
+WORKER_LOOPS = (
+    # Hands due messages to their providers, a batch at a time, over connections kept open
+    # (the outbox is the queue: decision 0042).
+    WorkerLoop("notify.dispatcher", run_dispatcher),
+)
+
 PERIODIC_JOBS = (
     # Workflow timers ("after 14 days waiting for the citizen, close"): each due case moves
     # once, however many workers run it (a compare-and-set on the case's version).
@@ -165,8 +176,6 @@ PERIODIC_JOBS = (
     PeriodicJob(
         "platform.delete_ended_rate_limit_windows", delete_ended_windows, every_seconds=300
     ),
-    # Queues again every message past its deadline: what makes delivery at least once.
-    PeriodicJob("notify.requeue_due_messages", requeue_due_messages, every_seconds=1),
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
     # Saved answers are kept no longer than their emailed link works.

@@ -5,8 +5,9 @@ import pytest
 
 from civitas import wiring
 from civitas.platform.checks import check_wiring
+from civitas.platform.composition import read_table
 from civitas.platform.health import HealthPart, health_parts
-from civitas.platform.periodic import PeriodicJob, periodic_jobs
+from civitas.platform.periodic import PeriodicJob, WorkerLoop, periodic_jobs
 
 
 def test_the_settings_name_this_wiring_module(settings):
@@ -23,9 +24,14 @@ def test_every_periodic_job_resolves_under_a_name_of_its_own():
     assert len(names) == len(set(names))
     assert set(names) >= {
         "platform.delete_ended_rate_limit_windows",
-        "notify.requeue_due_messages",
         "ledger.integrate_pending",
     }
+
+
+def test_every_worker_loop_resolves_under_a_name_of_its_own():
+    loops = read_table("WORKER_LOOPS", WorkerLoop)
+    assert [loop.name for loop in loops] == ["notify.dispatcher"]
+    assert all(callable(loop.run) for loop in loops)
 
 
 def test_every_health_check_resolves_under_a_name_of_its_own():

@@ -41,3 +41,20 @@ def case_computed_display(
     day = timezone.localdate(submitted_at) if submitted_at else timezone.localdate()
     values = model.expression_values(answers, today=day, rule=rule)
     return model.computed_display(values, sensitive=sensitive)
+
+
+def case_value(
+    service: Service,
+    name: str,
+    answers: Mapping[str, object],
+    *,
+    submitted_at: datetime.datetime | None,
+    decision: Mapping[str, object] | None,
+) -> object:
+    """The value an expression would read under `name` (an answer or a computed value) for
+    the case, as of the day it was submitted; None when it has none."""
+    recorded = (decision or {}).get("values")
+    decided: Mapping[str, object] = recorded if isinstance(recorded, Mapping) else {}
+    day = timezone.localdate(submitted_at) if submitted_at else timezone.localdate()
+    values = service.model.expression_values(answers, today=day, rule=decided.get)
+    return values.get(name)

@@ -33,6 +33,8 @@ class ApplicationSubmitted(DomainEvent):
     """The public id of the API key that sent the application ("" for the pages)."""
     assisted_by: str = ""
     """The id of the member of staff who completed it for a caller ("" when nobody did)."""
+    account_id: str = ""
+    """The applicant's citizen account ("" for none): its contact preference is honoured."""
 
     def audit_record(self) -> AuditRecord:
         details = {"service": self.service_label, "channel": self.channel}
@@ -82,6 +84,8 @@ class CaseDecided(DomainEvent):
     """The rules' decision recorded with the case, for computed values that use `rule()`."""
     language: str = "en"
     """The language the citizen applied in: the one their messages are written in."""
+    account_id: str = ""
+    """The applicant's citizen account ("" for none): its contact preference is honoured."""
 
     def audit_record(self) -> AuditRecord:
         return AuditRecord(

@@ -11,11 +11,16 @@ from civitas.cases.events import (
     PersonalDataViewed,
     SensitiveAnswersShown,
 )
-from civitas.cases.messages import compose_message, fee_text
+from civitas.cases.messages import (
+    definition_templates,
+    fee_text,
+    schedule_reminders,
+    send_case_message,
+)
 from civitas.cases.services import case_subject
 from civitas.cases.workflow import Outcome
+from civitas.catalogue.public import ServicePublished, get_published_service
 from civitas.ledger.public import EntryReceipt, person_reference, record_entry
-from civitas.notify.public import queue_email
 from civitas.platform.events import HandlerResults
 
 
@@ -36,30 +41,25 @@ def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> Entr
 
 
 def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerResults) -> None:
-    if not event.contact_email:
-        return  # an applicant who gave no address (an anonymous report) is sent nothing
-    queue_email(
-        organisation_id=event.service.organisation_id,
+    # An applicant who gave no address (an anonymous report) is sent nothing.
+    send_case_message(
+        event.service,
+        "submitted",
+        reference=event.reference,
         idempotency_key=f"case:{event.reference}:submitted",
         # The case was made in this transaction, under a reference never used before (a
         # clash rolls it back and draws another): no message can have this key yet.
         new_key=True,
-        about=event.reference,
-        template="submitted",
-        to=event.contact_email,
-        content=compose_message(
-            event.service,
-            "submitted",
-            fields={
-                "reference": event.reference,
-                "fee": fee_text(event.fee_pence),
-                **_ledger_fields(results.require(EntryReceipt)),
-            },
-            answers=event.answers,
-            submitted_at=event.submitted_at,
-            decision=event.decision,
-            language=event.language,
-        ),
+        fields={
+            "reference": event.reference,
+            "fee": fee_text(event.fee_pence),
+            **_ledger_fields(results.require(EntryReceipt)),
+        },
+        answers=event.answers,
+        submitted_at=event.submitted_at,
+        decision=event.decision,
+        language=event.language,
+        account_id=event.account_id,
     )
 
 
@@ -83,31 +83,37 @@ def log_decision(event: CaseDecided, results: HandlerResults) -> EntryReceipt:
 
 
 def email_decision(event: CaseDecided, results: HandlerResults) -> None:
-    if not event.contact_email:
-        return  # an applicant who gave no address (an anonymous report) is sent nothing
-    template = "approved" if event.outcome == Outcome.APPROVE else "refused"
+    """Tells the applicant the decision; an approval also schedules the definition's
+    reminders (a permit about to expire)."""
+    name = "approved" if event.outcome == Outcome.APPROVE else "refused"
     fingerprint = event.reason_fingerprint
-    queue_email(
-        organisation_id=event.service.organisation_id,
-        idempotency_key=f"case:{event.reference}:{template}",
-        about=event.reference,
-        template=template,
-        to=event.contact_email,
-        content=compose_message(
+    send_case_message(
+        event.service,
+        name,
+        reference=event.reference,
+        idempotency_key=f"case:{event.reference}:{name}",
+        fields={
+            "reference": event.reference,
+            "reason": event.reason,
+            "reason_key": fingerprint.key if fingerprint else "",
+            **_ledger_fields(results.require(EntryReceipt)),
+        },
+        answers=event.answers,
+        submitted_at=event.submitted_at,
+        decision=event.decision,
+        language=event.language,
+        account_id=event.account_id,
+    )
+    if event.outcome == Outcome.APPROVE:
+        schedule_reminders(
             event.service,
-            template,
-            fields={
-                "reference": event.reference,
-                "reason": event.reason,
-                "reason_key": fingerprint.key if fingerprint else "",
-                **_ledger_fields(results.require(EntryReceipt)),
-            },
+            reference=event.reference,
             answers=event.answers,
             submitted_at=event.submitted_at,
             decision=event.decision,
             language=event.language,
-        ),
-    )
+            account_id=event.account_id,
+        )
 
 
 def log_personal_data_view(event: PersonalDataViewed, results: HandlerResults) -> EntryReceipt:
@@ -157,3 +163,9 @@ def log_records_erased(event: CaseRecordsErased, results: HandlerResults) -> Ent
             "kept_days": event.kept_days,
         },
     )
+
+
+def make_message_templates(event: ServicePublished, results: HandlerResults) -> None:
+    """Makes the new version's messages the sending service's templates (a new template
+    version where the words changed), so staff see and preview them before any is sent."""
+    definition_templates(get_published_service(event.organisation, event.slug, event.version))

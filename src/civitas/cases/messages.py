@@ -1,17 +1,23 @@
 """The emails a case sends, written from the service definition's message texts."""
 
 import datetime
-import re
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.utils import translation
-from django.utils.html import escape
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from civitas.cases.computed import case_computed_display
-from civitas.catalogue.public import Service, in_language
-from civitas.notify.public import EmailContent
+from civitas.cases.computed import case_computed_display, case_value
+from civitas.catalogue.public import Service, in_language, text_versions
+from civitas.identity.public import prefers_text_messages
+from civitas.notify.public import (
+    DefinitionTemplates,
+    EmailContent,
+    Words,
+    render_email,
+    send_from_template,
+    templates_for_definition,
+)
 from civitas.platform.message_templates import parse_template, placeholder_key
 from civitas.platform.templating import format_pence
 
@@ -117,6 +123,25 @@ def _composed(
     language: str,
 ) -> EmailContent:
     message = service.model.messages[name]
+    values = _personalisation(service, fields, answers, submitted_at, decision, language)
+    body = parse_template(in_language(message.body, language))
+    # An email's subject is one line: a line break in it would stop the email being sent.
+    subject = " ".join(
+        parse_template(in_language(message.subject, language)).render(values).split()
+    )
+    text, html = render_email(body.render(values), subject=subject, language=language)
+    return EmailContent(subject=subject, text=text, html=html)
+
+
+def _personalisation(
+    service: Service,
+    fields: dict[str, str],
+    answers: Mapping[str, object] | None,
+    submitted_at: datetime.datetime | None,
+    decision: Mapping[str, object] | None,
+    language: str,
+) -> dict[str, str]:
+    """The value of every placeholder a definition's message may use, in `language`."""
     platform = message_values(service, fields)
     taken = {placeholder_key(field) for field in platform}
     # Placeholder names ignore case, "_" and "-": an answer named like a platform field
@@ -133,26 +158,156 @@ def _composed(
     }
     # The service's own texts (its title, an option's label) in the citizen's language;
     # dates and computed values are already written in it (the active language).
-    values = {
+    return {
         name: gettext(NO_FEE) if value == NO_FEE else in_language(value, language)
         for name, value in values.items()
     }
-    body = parse_template(in_language(message.body, language))
-    # An email's subject is one line: a line break in it would stop the email being sent.
-    subject = " ".join(
-        parse_template(in_language(message.subject, language)).render(values).split()
-    )
-    # A placeholder left empty (no reason given) leaves no gap of blank lines behind.
-    text = re.sub(r"\n{3,}", "\n\n", body.render(values).strip()) + "\n"
-    html_body = body.render_html(values)
-    html = (
-        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
-        f"<title>{escape(subject)}</title></head>"
-        '<body style="font-family: arial, sans-serif; font-size: 19px; line-height: 1.3;">'
-        f"{html_body}</body></html>"
-    )
-    return EmailContent(subject=subject, text=text, html=html)
 
 
 def fee_text(fee_pence: int | None) -> str:
     return format_pence(fee_pence) if fee_pence is not None else NO_FEE
+
+
+def text_message_name(name: str) -> str:
+    """The name of a message's text-message template."""
+    return f"{name}-text"
+
+
+def definition_templates(service: Service) -> DefinitionTemplates:
+    """The templates the service's messages are, for its published version: an email
+    template for each, and a text-message one for each that has a `text_message`."""
+    messages: dict[str, tuple[str, Words]] = {}
+    for name, message in service.model.messages.items():
+        subjects, bodies = dict(text_versions(message.subject)), dict(text_versions(message.body))
+        messages[name] = (
+            "email",
+            Words(
+                subject=subjects["en"],
+                body=bodies["en"],
+                welsh_subject=subjects.get("cy", ""),
+                welsh_body=bodies.get("cy", ""),
+            ),
+        )
+        if message.text_message is not None:
+            texts = dict(text_versions(message.text_message))
+            messages[text_message_name(name)] = (
+                "sms",
+                Words(body=texts["en"], welsh_body=texts.get("cy", "")),
+            )
+    return templates_for_definition(
+        organisation_id=service.organisation_id,
+        catalogue_slug=service.slug,
+        definition_version=service.version,
+        title=service.title,
+        reply_to=service.model.reply_to,
+        messages=messages,
+    )
+
+
+def send_case_message(
+    service: Service,
+    name: str,
+    *,
+    reference: str,
+    fields: dict[str, str],
+    answers: Mapping[str, object],
+    submitted_at: datetime.datetime | None,
+    decision: Mapping[str, object] | None,
+    language: str,
+    idempotency_key: str,
+    new_key: bool = False,
+    send_at: datetime.datetime | None = None,
+    account_id: str = "",
+) -> bool:
+    """Sends the applicant the definition's message `name` through the messaging
+    component, in the transaction that made the change it reports, in the language they
+    applied in; returns whether there was anyone to send it to.
+
+    It goes by email to the contact email; as a text message instead when the message has
+    a `text_message`, the applicant gave a mobile number, and either gave no email address
+    or their account asks for texts."""
+    email = str(answers.get(service.contact_email_answer) or "")
+    phone_answer = service.model.contact_phone
+    phone = str(answers.get(phone_answer) or "") if phone_answer else ""
+    templates = definition_templates(service)
+    text_name = text_message_name(name)
+    can_text = bool(phone) and text_name in templates.templates
+    if can_text and (not email or prefers_text_messages(account_id)):
+        recipient, chosen = phone, text_name
+    elif email:
+        recipient, chosen = email, name
+    else:
+        return False  # an applicant who gave no address (an anonymous report)
+    template, words = templates.templates[chosen]
+    with translation.override(language):
+        values = _personalisation(service, fields, answers, submitted_at, decision, language)
+    send_from_template(
+        sending_service=templates.sending_service,
+        template=template,
+        words=words,
+        recipient=recipient,
+        personalisation=values,
+        idempotency_key=idempotency_key,
+        new_key=new_key,
+        about=reference,
+        kind=name,
+        language=language,
+        send_at=send_at,
+    )
+    return True
+
+
+# Reminders go out at this hour, local time, on their day.
+REMINDER_HOUR = 9
+
+
+def schedule_reminders(
+    service: Service,
+    *,
+    reference: str,
+    answers: Mapping[str, object],
+    submitted_at: datetime.datetime | None,
+    decision: Mapping[str, object] | None,
+    language: str,
+    account_id: str = "",
+) -> int:
+    """Schedules each of the definition's reminders for an approved case (its `schedule`:
+    so many days before a date of the case, at REMINDER_HOUR); returns how many. A day
+    already past is skipped; the messages wait in the outbox until their day."""
+    now = timezone.now()
+    scheduled = 0
+    for name, message in service.model.messages.items():
+        if not message.schedule_before:
+            continue
+        value = case_value(
+            service, message.schedule_before, answers, submitted_at=submitted_at, decision=decision
+        )
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                value = None
+        if not isinstance(value, datetime.date):
+            continue  # the date was not given: nothing to remind of
+        for days in message.schedule_days:
+            send_at = timezone.make_aware(
+                datetime.datetime.combine(
+                    value - datetime.timedelta(days=days), datetime.time(REMINDER_HOUR)
+                )
+            )
+            if send_at <= now:
+                continue
+            scheduled += send_case_message(
+                service,
+                name,
+                reference=reference,
+                idempotency_key=f"case:{reference}:{name}:{days}",
+                fields={"reference": reference},
+                answers=answers,
+                submitted_at=submitted_at,
+                decision=decision,
+                language=language,
+                send_at=send_at,
+                account_id=account_id,
+            )
+    return scheduled

@@ -202,6 +202,7 @@ def _store_submission(
             language=language,
             api_key=api_key,
             assisted_by=str(assisted_by or ""),
+            account_id=str(account_id or ""),
         )
     )
     return case

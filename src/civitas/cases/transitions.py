@@ -220,6 +220,7 @@ def _publish_decision(
                 submitted_at=case.submitted_at,
                 decision=case.fee_decision,
                 language=case.language,
+                account_id=str(case.account_id or ""),
             )
         )
     except LedgerUnavailable:

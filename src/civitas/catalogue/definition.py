@@ -36,6 +36,7 @@ from civitas.platform.yamlsource import (
     schema_problems,
 )
 from civitas.rules.public import (
+    DATE_TYPE,
     CompiledExpression,
     ExpressionProblem,
     InputError,
@@ -300,6 +301,12 @@ def _check_meaning(
             sensitive[contact],
             f"'{contact}' is the contact email: it cannot be sensitive",
         )
+    phone = document["contact"].get("phone")
+    if phone is not None:
+        if answer_ids.get(phone) != "phone":
+            problem(("contact", "phone"), f"contact phone '{phone}' must name a phone question")
+        elif phone in sensitive:
+            problem(sensitive[phone], f"'{phone}' is the contact phone: it cannot be sensitive")
 
     problems.extend(_check_retention(document, positions))
 
@@ -566,7 +573,10 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
     answers, yes_no_answers = message_answer_names(document)
     sensitive = {placeholder_key(name) for name in _sensitive_names(document)}
     for name, message in document["messages"].items():
-        for part in ("subject", "body"):
+        problems.extend(_check_schedule(document, positions, name, message))
+        for part in ("subject", "body", "text_message"):
+            if part not in message:
+                continue
             for path, text in _text_paths(("messages", name, part), message[part]):
                 found = message_template_problems(
                     text, answers=answers, yes_no_answers=yes_no_answers
@@ -577,6 +587,49 @@ def _check_messages(document: dict[str, Any], positions: Document) -> list[Probl
                         Problem(positions.path, line, f"{where}, column {column}: {reason}")
                     )
     return problems
+
+
+def _check_schedule(
+    document: dict[str, Any], positions: Document, name: str, message: dict[str, Any]
+) -> list[Problem]:
+    """A message sent on an event has no schedule; any other is a reminder and needs one,
+    before a date the case holds."""
+    from civitas.catalogue.model import EVENT_MESSAGES, expression_types
+
+    schedule = message.get("schedule")
+    if name in EVENT_MESSAGES:
+        if schedule is None:
+            return []
+        return [
+            positions.problem(
+                f"message '{name}' is sent when the case is {name}: it cannot have a schedule",
+                "messages",
+                name,
+                "schedule",
+            )
+        ]
+    if schedule is None:
+        return [
+            positions.problem(
+                f"message '{name}' is not one sent on an event ({', '.join(EVENT_MESSAGES)}): "
+                "give it a `schedule` (before: a date, days: [30, 7]) to make it a reminder",
+                "messages",
+                name,
+            )
+        ]
+    vtype = expression_types(document).get(schedule["before"])
+    if vtype != DATE_TYPE:
+        why = "is not an answer or computed value" if vtype is None else "is not a date"
+        return [
+            positions.problem(
+                f"message '{name}': schedule before '{schedule['before']}', which {why}",
+                "messages",
+                name,
+                "schedule",
+                "before",
+            )
+        ]
+    return []
 
 
 def _sensitive_names(document: dict[str, Any]) -> set[str]:

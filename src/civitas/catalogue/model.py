@@ -619,10 +619,19 @@ class Retention:
 
 @dataclass(frozen=True)
 class Message:
-    """An email's texts, with their placeholders as written (cases/messages.py fills them)."""
+    """A message's texts, with their placeholders as written (cases/messages.py fills them):
+    the email's subject and body, and, optionally, the same as a text message. A reminder
+    has a schedule: `schedule_days` days before the date `schedule_before` names."""
 
     subject: str
     body: str
+    text_message: str | Mapping[str, str] | None = None
+    schedule_before: str = ""
+    schedule_days: tuple[int, ...] = ()
+
+
+# The messages sent when a case is submitted or decided; any other is a reminder.
+EVENT_MESSAGES = ("submitted", "approved", "refused")
 
 
 @dataclass(frozen=True)
@@ -643,6 +652,10 @@ class ServiceDefinition:
     confirmation: Confirmation
     contact_email: str
     """The answer that holds the applicant's email address."""
+    contact_phone: str
+    """The answer that holds the applicant's mobile number, or ""."""
+    reply_to: str
+    """The team's mailbox that replies to the service's emails go to, or ""."""
     messages: Mapping[str, Message]
     privacy: Privacy | None = None
     fee_label: str = ""
@@ -972,9 +985,19 @@ class ServiceDefinition:
                 next_steps_html=_html(doc["confirmation"].get("next_steps")),
             ),
             contact_email=doc["contact"]["email"],
+            contact_phone=doc["contact"].get("phone", ""),
+            reply_to=doc["contact"].get("reply_to", ""),
             messages=_frozen(
                 {
-                    name: Message(subject=message["subject"], body=message["body"])
+                    name: Message(
+                        subject=message["subject"],
+                        body=message["body"],
+                        text_message=message.get("text_message"),
+                        schedule_before=message.get("schedule", {}).get("before", ""),
+                        schedule_days=tuple(
+                            sorted(message.get("schedule", {}).get("days", ()), reverse=True)
+                        ),
+                    )
                     for name, message in doc["messages"].items()
                 }
             ),

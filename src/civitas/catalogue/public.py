@@ -63,7 +63,7 @@ from civitas.catalogue.services import (
     publish_service_file,
     withdraw_version,
 )
-from civitas.catalogue.texts import LANGUAGES, active_language, in_language
+from civitas.catalogue.texts import LANGUAGES, active_language, in_language, text_versions
 from civitas.catalogue.workflow import (
     CLOSED_KINDS,
     DEFAULT_WORKFLOW,
@@ -141,6 +141,7 @@ __all__ = [
     "posted_list",
     "promote_draft",
     "publish_service_file",
+    "text_versions",
     "welsh_required",
     "withdraw_version",
 ]

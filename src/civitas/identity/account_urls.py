@@ -23,5 +23,6 @@ urlpatterns = [
     path("two-factor", views.two_factor, name="two-factor"),
     path("password", views.change_password, name="password"),
     path("email", views.change_email, name="email"),
+    path("contact", views.contact_preference, name="contact"),
     path("email/confirm/<str:token>/", views.confirm_new_email, name="confirm-email"),
 ]

@@ -488,6 +488,23 @@ def change_password(request: HttpRequest, account: AccountRef) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @account_required
+def contact_preference(request: HttpRequest, account: AccountRef) -> HttpResponse:
+    """Email or text messages, for the messages about the citizen's applications."""
+    errors: dict[str, str] = {}
+    chosen = _field(request, "contact")
+    if request.method == "POST":
+        if chosen not in ("email", "text"):
+            errors["contact"] = gettext("Select how you want us to contact you")
+        else:
+            accounts.set_contact_preference(account.id, prefers_text_messages=chosen == "text")
+            return redirect(f"{HOME}?contact=changed")
+    else:
+        chosen = "text" if account.prefers_text_messages else "email"
+    return _page(request, "contact_preference.html", {"chosen": chosen}, errors=errors)
+
+
+@require_http_methods(["GET", "POST"])
+@account_required
 def change_email(request: HttpRequest, account: AccountRef) -> HttpResponse:
     errors: dict[str, str] = {}
     retry = 0

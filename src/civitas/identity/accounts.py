@@ -94,6 +94,7 @@ class AccountRef:
     language: str
     session_generation: int
     recovery_codes_left: int = 0
+    prefers_text_messages: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def _ref(account: CitizenAccount, *, recovery_codes_left: int = 0) -> AccountRef
         language=account.language,
         session_generation=account.session_generation,
         recovery_codes_left=recovery_codes_left,
+        prefers_text_messages=account.prefers_text_messages,
     )
 
 
@@ -898,3 +900,15 @@ def delete_ended_account_links(*, limit: int = 1000) -> int:
         return 0
     deleted, _ = AccountLink.objects.filter(token_sha256__in=keys).delete()
     return deleted
+
+
+def set_contact_preference(account_id: str, *, prefers_text_messages: bool) -> None:
+    """How the account holder wants to hear about their applications."""
+    CitizenAccount.objects.filter(pk=account_id).update(prefers_text_messages=prefers_text_messages)
+
+
+def prefers_text_messages(account_id: str | None) -> bool:
+    """Whether the account (None: no account) asked for text messages rather than email."""
+    if not account_id:
+        return False
+    return CitizenAccount.objects.filter(pk=account_id, prefers_text_messages=True).exists()

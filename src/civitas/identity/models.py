@@ -215,6 +215,9 @@ class CitizenAccount(models.Model):
     email_verified_at = models.DateTimeField(null=True)
     # The language of its emails: the one the citizen was using when they last signed in.
     language = models.CharField(max_length=8, default="en")
+    # Messages about applications go as text messages, where the application gave a mobile
+    # number and the service writes texts; by email otherwise.
+    prefers_text_messages = models.BooleanField(default=False)
     # Two factors: the authenticator app's shared secret (base32), encrypted; set up only
     # when `totp_confirmed_at` is set. `totp_last_step` is the 30-second step of the last
     # code accepted: a code of that step or an earlier one is refused, so none is used twice.

@@ -35,6 +35,8 @@ from civitas.platform.security_log import security_event
 #   cases.assign   assign a case of one's team to another member of that team
 #   audit.view     read the audit trail
 #   teams.manage   create teams and say who is in them
+#   notify.view    read the messages sent (their recipients and words: personal data)
+#   notify.templates  see the sending services, their templates, limits and use
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.CASEWORKER: frozenset(
         {
@@ -58,17 +60,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Membership.Role.SERVICE_OWNER: frozenset(
-        {"cases.view", "services.publish", "services.preview"}
+        {"cases.view", "services.publish", "services.preview", "notify.templates"}
     ),
     # Finance reads cases for their fees; refunds come with payments.
     Membership.Role.FINANCE: frozenset({"cases.view"}),
     Membership.Role.ADMINISTRATOR: frozenset(
-        {"notify.view", "staff.manage", "teams.manage", "services.preview"}
+        {"notify.view", "notify.templates", "staff.manage", "teams.manage", "services.preview"}
     ),
     # Read-only by construction: no permission here lets anything change.
     Membership.Role.AUDITOR: frozenset({"cases.view", "audit.view"}),
 }
-READ_ONLY_PERMISSIONS = frozenset({"cases.view", "audit.view", "notify.view", "services.preview"})
+READ_ONLY_PERMISSIONS = frozenset(
+    {"cases.view", "audit.view", "notify.view", "notify.templates", "services.preview"}
+)
 """Permissions that change nothing: the auditor holds only these (a test keeps it so)."""
 
 ANY_ROLE = None

@@ -6,7 +6,11 @@ from civitas.identity.account_sessions import (
     signed_in_account_id,
     start_account_session,
 )
-from civitas.identity.accounts import AccountRef, delete_ended_account_links
+from civitas.identity.accounts import (
+    AccountRef,
+    delete_ended_account_links,
+    prefers_text_messages,
+)
 from civitas.identity.api_auth import API_KEY_ATTRIBUTE, ApiRequest, api_key_required
 from civitas.identity.api_keys import ApiKeyRef, InvalidScope, validate_scope
 from civitas.identity.events import (
@@ -133,6 +137,7 @@ __all__ = [
     "meets_identity_level",
     "notify_keys_of",
     "organisation_requires_welsh",
+    "prefers_text_messages",
     "revoke_api_key",
     "signed_in_account",
     "signed_in_account_id",

@@ -41,7 +41,10 @@ _STYLES = {
 
 @functools.cache
 def _parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # `breaks`: a single line break is a line break, as in Notify's emails.
+    parser = MarkdownIt(
+        "commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": True}
+    )
     parser.disable(["image", "code", "fence", "html_block", "html_inline", "table"], True)
     parser.validateLink = lambda url: bool(_LINK.match(url.strip()))  # type: ignore[method-assign]
     return parser

@@ -24,7 +24,6 @@ from civitas.notify.models import (
     Template,
     TemplateType,
     TemplateVersion,
-    lease,
 )
 from civitas.notify.tasks import queue_deliveries
 from civitas.platform.message_templates import MissingValues, TemplateSyntaxError, parse_template
@@ -120,8 +119,9 @@ def send_from_template(
     erase_body_when_sent: bool = False,
     now: datetime.datetime | None = None,
     words: TemplateVersion | None = None,
-    message_id: uuid.UUID | None = None,
     new_key: bool = False,
+    send_at: datetime.datetime | None = None,
+    message_id: uuid.UUID | None = None,
 ) -> Message:
     """Checks and queues one message from a template of `sending_service`, once per
     idempotency key (a repeat returns the first). Runs in the caller's transaction.
@@ -129,10 +129,11 @@ def send_from_template(
     For a letter, `recipient` is its address lines separated by newlines (the API passes
     `address_line_1` to `address_line_7` from the personalisation).
 
-    `words`, when given, is the template's current version as the caller already has it
-    (the API remembers it for a moment), saving a query; `message_id` names the message.
-    `new_key` says the idempotency key was just made (a fresh UUID), so no message can have
-    it and it is not looked up; should one all the same, the insert fails on the unique key.
+    `words`: the template's current version, when the caller has it already. `new_key`:
+    the caller made what the message is about in this transaction (or the key is a fresh
+    UUID), so its key cannot be taken (the look-up is skipped; a clash fails the insert).
+    `send_at`: not before then (a reminder); at once by default. `message_id`: the
+    message's id, when the caller chose it (the API names the key after it).
     """
     if template.sending_service_id != sending_service.id or template.archived:
         raise SendingRefused("Template not found", field="template_id")
@@ -142,7 +143,7 @@ def send_from_template(
             return existing
     values = dict(personalisation or {})
     recipient = check_recipient(template.type, recipient)
-    if words is None or words.template_id != template.pk:
+    if words is None or words.template_id != template.pk or words.version != template.version:
         words = template_version(template)
     rendered = render(template, words, values, language=language)
     now = now or timezone.now()
@@ -171,7 +172,7 @@ def send_from_template(
         if template.type == TemplateType.LETTER
         else "",
         created_at=now,
-        retry_at=now + lease(),
+        retry_at=max(now, send_at) if send_at else now,
     )
     message.save(force_insert=True)
     queue_deliveries([str(message.id)])

@@ -1,23 +1,19 @@
 """The outbox: queue in the caller's transaction, deliver at least once, never twice.
 
 How a message cannot be lost or sent twice:
-- `queue_email` writes the outbox row in the caller's transaction and schedules a job
-  (`tasks.queue_deliveries`); the row carries a `retry_at` deadline.
-- `delivery.deliver_message`, run by the job, claims the row with a lease (status
-  `sending`, `retry_at` in the future) in a short transaction, hands the message to its
-  channel's provider outside any transaction, and marks it `sent`. A second job for the
-  same message finds it sent, or leased, and does nothing.
-- `requeue_due_messages`, run by every worker, queues again any message past its
-  deadline: the job was lost, Redis was down when it was queued, or the worker died
-  mid-send before the server accepted it.
+- `queue_email` (and `sending.send_from_template`) writes the outbox row in the caller's
+  transaction, due at once (`retry_at`), and wakes the dispatchers once it commits.
+- `dispatch` claims due rows with a lease (status `sending`, `retry_at` in the future) in
+  a short transaction, hands them to their channel's provider outside any transaction, and
+  records that they were handed over (`sent_at`). A row handed over is never claimed
+  again; a row whose worker died before handing it over is due again when its lease ends.
 """
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
-from civitas.notify.models import Message, lease
+from civitas.notify.models import Message
 from civitas.notify.tasks import queue_deliveries
 
 
@@ -72,32 +68,10 @@ def queue_email(
         body_html=content.html,
         erase_body_when_sent=erase_body_when_sent,
         created_at=now,
-        retry_at=now + lease(),
+        retry_at=now,
     )
     queue_deliveries([str(message.id)])
     return message
-
-
-def requeue_due_messages(*, limit: int = 500) -> int:
-    """Queues again messages past their deadline; returns how many."""
-    now = timezone.now()
-    with transaction.atomic():
-        due = list(
-            Message.objects.filter(
-                status__in=Message.PENDING, sent_at__isnull=True, retry_at__lte=now
-            )
-            .order_by("retry_at")
-            .values_list("id", flat=True)[:limit]
-        )
-        if not due:
-            return 0
-        # Pushing the deadline first means two sweeping workers do not both queue it; a
-        # message whose sender died goes back to queued, so its lease no longer holds.
-        Message.objects.filter(id__in=due, retry_at__lte=now).update(
-            status=Message.Status.CREATED, retry_at=now + lease()
-        )
-        queue_deliveries([str(message_id) for message_id in due])
-    return len(due)
 
 
 def delete_messages_about(*, about: str, organisation_id: int) -> int:

@@ -184,3 +184,61 @@ def find_template(sending_service: SendingService, template_id: str) -> Template
     except ValueError:
         return None
     return Template.objects.filter(sending_service=sending_service, pk=parsed).first()
+
+
+@dataclass(frozen=True)
+class DefinitionTemplates:
+    """A catalogue service's sending service and the template each of its definition's
+    messages is, with the words of its current version: what sending one needs."""
+
+    sending_service: SendingService
+    templates: dict[str, tuple[Template, TemplateVersion]]
+
+
+# By (organisation, catalogue service, definition version): a published version's messages
+# never change, so their templates are looked up once per process.
+_definition_templates: dict[tuple[int, str, int], DefinitionTemplates] = {}
+
+
+def templates_for_definition(
+    *,
+    organisation_id: int,
+    catalogue_slug: str,
+    definition_version: int,
+    title: str,
+    reply_to: str,
+    messages: dict[str, tuple[str, Words]],
+) -> DefinitionTemplates:
+    """The templates of a definition's messages (`messages`: name to template type and
+    words), made or given a new version where the words changed, once per process for
+    each published version."""
+    key = (organisation_id, catalogue_slug, definition_version)
+    found = _definition_templates.get(key)
+    if found is not None:
+        return found
+    from civitas.notify.sending_services import ensure_sending_service
+
+    sending_service = ensure_sending_service(
+        organisation_id=organisation_id,
+        catalogue_slug=catalogue_slug,
+        name=title,
+        reply_to_email=reply_to,
+    )
+    templates = {}
+    for name, (template_type, words) in messages.items():
+        template = save_definition_template(
+            sending_service, message_name=name, template_type=template_type, words=words
+        )
+        templates[name] = (template, template.versions.get(version=template.version))
+    found = DefinitionTemplates(sending_service=sending_service, templates=templates)
+    if not transaction.get_connection().in_atomic_block:
+        _definition_templates[key] = found
+    else:
+        # Made in a transaction that may yet roll back: remembered once it commits.
+        transaction.on_commit(lambda: _definition_templates.setdefault(key, found))
+    return found
+
+
+def forget_definition_templates() -> None:
+    """Forgets the templates found (tests: each has its own database)."""
+    _definition_templates.clear()

@@ -32,6 +32,37 @@ os.register_at_fork(
 )
 
 
+# Held by a worker loop while it uses the database or a connection, for the same reason.
+_loop_lock = threading.Lock()
+os.register_at_fork(
+    before=_loop_lock.acquire,
+    after_in_parent=_loop_lock.release,
+    after_in_child=_loop_lock.release,
+)
+
+
+@dataclass(frozen=True)
+class WorkerLoop:
+    """A loop every worker runs in a thread of its own until the worker stops (the
+    message dispatcher). `run(stop, fork_lock)` holds `fork_lock` while it does work, and
+    returns once `stop` is set."""
+
+    name: str
+    run: Callable[[threading.Event, threading.Lock], None]
+
+
+def start_worker_loops(stop: threading.Event) -> list[threading.Thread]:
+    """Starts each loop of the wiring module's WORKER_LOOPS table in a thread."""
+    threads = []
+    for loop in read_table("WORKER_LOOPS", WorkerLoop):
+        thread = threading.Thread(
+            target=loop.run, args=(stop, _loop_lock), name=f"civitas-{loop.name}", daemon=True
+        )
+        thread.start()
+        threads.append(thread)
+    return threads
+
+
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str

@@ -23,6 +23,7 @@ parsing anything.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import difflib
 from collections.abc import Callable, Mapping, Sequence
@@ -56,6 +57,9 @@ FUNCTIONS: Mapping[str, str] = {
     "age_on": "age_on(date_of_birth, date): age in whole years on the date",
     "days_between": "days_between(a, b): days from date a to date b",
     "minutes_between": "minutes_between(a, b): minutes from time a to time b",
+    "add_days": "add_days(date, n): the date n days later (earlier for a negative n)",
+    "add_months": "add_months(date, n): the date n calendar months later (the month's last "
+    "day when it is shorter)",
     "count": "count(list) or count(items, condition): how many (that meet the condition)",
     "sum": "sum(items, value): the total of a value over a repeating group's items",
     "any": "any(items, condition): whether the condition holds for some item",
@@ -508,6 +512,13 @@ class _Compiler:
                 if vtype.kind != kind:
                     raise _fail(node, f"{name}() takes two {kind}s, not {vtype.describe()}")
             return INTEGER_TYPE, _strict(_DATES[name], *runs)
+        if name in ("add_days", "add_months"):
+            self._arity(node, args, 2)
+            if types[0].kind != dt.DATE:
+                raise _fail(node, f"{name}() needs a date first, not {types[0].describe()}")
+            if types[1].kind != dt.INTEGER:
+                raise _fail(node, f"{name}() adds a whole number, not {types[1].describe()}")
+            return DATE_TYPE, _strict(_DATES[name], *runs)
         if name == "includes":
             self._arity(node, args, 2)
             if types[0].kind != dt.LIST:
@@ -733,7 +744,16 @@ def _minutes_between(a: datetime.time, b: datetime.time) -> int:
     return (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
 
 
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + int(months)
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
 _DATES: Mapping[str, Callable[..., object]] = {
+    "add_days": lambda day, days: day + datetime.timedelta(days=int(days)),
+    "add_months": _add_months,
     "age_on": _age_on,
     "days_between": lambda a, b: (b - a).days,
     "minutes_between": _minutes_between,

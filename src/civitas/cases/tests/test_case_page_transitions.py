@@ -39,7 +39,7 @@ def test_choosing_a_transition_shows_the_email_before_anything_is_sent(
     page = response.content.decode()
     assert response.status_code == 200
     assert "Check before you confirm" in page
-    assert f"Your parking permit application {case.reference} has been approved" in page
+    assert f"Your parking permit {case.reference} has been approved" in page
     assert "[filled in when sent]" in page
     assert Case.objects.get().status == "submitted"
     assert not Message.objects.filter(template="approved").exists()

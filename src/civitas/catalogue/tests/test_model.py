@@ -77,7 +77,8 @@ def test_the_parking_permit_is_read_into_typed_values():
     assert model.rules.inputs["permits_already_in_household"] == "permits_in_household"
     assert model.rules.embedded.name == "parking-permit-fee"
     assert model.fees is None
-    assert set(model.messages) == {"submitted", "approved", "refused"}
+    assert set(model.messages) == {"submitted", "approved", "refused", "permit-expiring"}
+    assert model.messages["permit-expiring"].schedule_days == (30, 7)
 
 
 def test_the_model_cannot_be_changed():

@@ -141,10 +141,8 @@ def test_the_confirmation_email_uses_the_answers_as_check_answers_shows_them(
     client.post(CHECK, {"version": "1", "confirm": "yes"})
     start = timezone.localdate() + datetime.timedelta(days=7)
     message = Message.objects.get()
-    assert (
-        "for a resident parking permit for CU57 ABC, starting on "
-        f"{start.day} {start:%B} {start.year}."
-    ) in message.body_text
+    assert "* Vehicle: CU57 ABC\n" in message.body_text
+    assert f"* Permit starts: {start.day} {start:%B} {start.year}\n" in message.body_text
 
 
 def test_a_hostile_declaration_is_a_field_error_and_stores_nothing(client, parking_permit):

@@ -325,11 +325,10 @@ PERMIT_ANSWERS = {
 @pytest.fixture(scope="module")
 def permit_with_computed_values():
     source = PARKING_PERMIT.read_text().replace(
-        "\npages:\n",
+        "\ncomputed:\n",
         "\ncomputed:\n"
         '  fee_after_discount: rule("fee_pence")\n'
-        '  pays_surcharge: rule("has_household_surcharge") and has_blue_badge == "no"\n'
-        "\npages:\n",
+        '  pays_surcharge: rule("has_household_surcharge") and has_blue_badge == "no"\n',
         1,
     )
     assert "fee_after_discount" in source

@@ -20,8 +20,8 @@ from conftest import acting, publish_example, run_queued_jobs
 
 SERVICES = Path(__file__).resolve().parents[4] / "services"
 
+# Added to the definition's own computed values.
 COMPUTED = """
-computed:
   fee_after_discount: rule("fee_pence")
   days_to_start:
     expression: days_between(today, start_date)
@@ -38,13 +38,14 @@ def permit_with_computed_messages(db, tmp_path):
     folder = tmp_path / "resident-parking-permit"
     shutil.copytree(SERVICES / "resident-parking-permit", folder)
     path = folder / "service.yaml"
-    source = path.read_text().replace("\npages:\n", f"{COMPUTED}\npages:\n", 1)
+    source = path.read_text().replace("\ncomputed:\n", f"\ncomputed:{COMPUTED}", 1)
+    # A paragraph of its own at the top of each English email.
     source = source.replace(
-        "        Your reference is ((reference)).\n",
-        "        Your reference is ((reference)).\n"
-        "        Fee decided: ((fee_after_discount)). Days to start: ((days_to_start)).\n",
+        "        Hello,\n\n",
+        "        Hello,\n\n"
+        "        Fee decided: ((fee_after_discount)). Days to start: ((days_to_start)).\n\n",
     )
-    assert source.count("((days_to_start))") == 3
+    assert source.count("((days_to_start))") == 4
     path.write_text(source)
     return publish_example(path)
 
@@ -122,7 +123,7 @@ def test_the_published_service_works_computed_values_out_in_the_order_written(
         permit_with_computed_messages.organisation, permit_with_computed_messages.slug
     )
     names = [value.name for value in live.model.computed]
-    assert names == ["fee_after_discount", "days_to_start", "weeks_to_go"]
+    assert names == ["fee_after_discount", "days_to_start", "weeks_to_go", "permit_ends"]
     shown = dict(
         live.model.computed_display(
             live.model.expression_values(

@@ -63,6 +63,8 @@ class OutgoingMessage:
     body_text: str
     body_html: str = ""
     """Email only; other channels ignore it."""
+    reply_to: str = ""
+    """Email only: where a reply goes (the service team's mailbox); "" for none."""
 
 
 @dataclass(frozen=True)

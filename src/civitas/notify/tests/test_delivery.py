@@ -10,7 +10,6 @@ from civitas.identity.tests.factories import OrganisationFactory
 from civitas.notify.delivery import deliver_message
 from civitas.notify.models import Message
 from civitas.notify.public import EmailContent, queue_email
-from civitas.notify.services import requeue_due_messages
 from civitas.notify.tests.factories import MessageFactory
 from conftest import run_queued_jobs
 
@@ -131,14 +130,30 @@ def test_a_recipient_the_relay_refuses_for_now_is_tried_again(db, smtp_inbox):
     assert received["Message-ID"] == f"<{message.id}@civitas.notify>"  # the same on every try
 
 
-def test_a_message_past_its_deadline_is_queued_again(db, smtp_inbox):
-    MessageFactory(retry_at=timezone.now() - datetime.timedelta(seconds=1))
-    MessageFactory(retry_at=timezone.now() + datetime.timedelta(minutes=5))
-    MessageFactory(sent=True, retry_at=timezone.now() - datetime.timedelta(seconds=1))
-    assert requeue_due_messages() == 1
-    assert requeue_due_messages() == 0  # the deadline moved on: one job, not two
+def test_a_message_whose_worker_died_mid_send_is_sent_once_its_lease_ends(db, smtp_inbox):
+    past, later = (
+        timezone.now() - datetime.timedelta(seconds=1),
+        timezone.now() + datetime.timedelta(minutes=5),
+    )
+    lost = MessageFactory(status=Message.Status.SENDING, attempts=1, retry_at=past)
+    MessageFactory(status=Message.Status.SENDING, attempts=1, retry_at=later)  # still leased
+    MessageFactory(sent=True, retry_at=past)
+    # Handed over, waiting for a delivery receipt: never sent again.
+    MessageFactory(status=Message.Status.SENDING, sent_at=timezone.now(), retry_at=past)
     run_queued_jobs()
-    assert len(smtp_inbox.wait_for(1)) == 1
+    [received] = smtp_inbox.wait_for(1)
+    assert received["Message-ID"] == f"<{lost.id}@civitas.notify>"
+    run_queued_jobs()
+    assert len(smtp_inbox.messages) == 1
+
+
+def test_a_batch_goes_over_one_connection_with_each_reply_route(db, smtp_inbox):
+    MessageFactory.create_batch(5, reply_to="team@example.gov.uk")
+    run_queued_jobs()
+    received = smtp_inbox.wait_for(5)
+    assert {message["Reply-To"] for message in received} == {"team@example.gov.uk"}
+    assert smtp_inbox.connections == 1
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.DELIVERED}
 
 
 def test_personal_data_in_a_message_is_encrypted_at_rest(db):

@@ -341,16 +341,16 @@ def test_a_precompiled_letter_of_4_mb_is_read_past_the_form_limit(client, servic
     assert response.json()["errors"][0]["message"] == "Letter content is not a valid PDF"
 
 
-def test_an_api_send_is_delivered_once_even_when_its_job_runs_again(
+def test_an_api_send_is_delivered_once_even_when_delivery_runs_again(
     client, service, template, smtp_inbox
 ):
-    from civitas.notify.tasks import deliver_message_task
+    from civitas.notify.delivery import deliver_message
     from conftest import run_queued_jobs
 
     response = send(client, template, f"Bearer {token(make_key(service))}")
     message_id = response.json()["id"]
     run_queued_jobs()
-    deliver_message_task.enqueue(message_id)
+    deliver_message(message_id)
     run_queued_jobs()
     assert len(smtp_inbox.wait_for(1)) == 1
     assert Message.objects.get(pk=message_id).status == Message.Status.DELIVERED

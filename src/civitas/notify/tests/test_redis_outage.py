@@ -143,10 +143,12 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(smtp_inbox, settings,
         worker = start_worker(env, log_path=tmp_path / "worker.log")
         try:
             _queue("while-redis-is-down", "Queued while Redis was down")
-            time.sleep(4)
+            # The dispatcher finds the message in the outbox without Redis's wake-up.
+            assert wait_until(lambda: len(smtp_inbox.messages) == 1, timeout=30), _log(tmp_path)
+            time.sleep(2)
             assert worker.poll() is None, _log(tmp_path)
             redis_server.start()
-            assert wait_until(lambda: len(smtp_inbox.messages) == 1, timeout=60), _log(tmp_path)
+            assert wait_until(lambda: "Listening on" in _log(tmp_path), timeout=60), _log(tmp_path)
         finally:
             _stop(worker, tmp_path)
         # Asked to stop, it stops: it does not take the signal for another outage.

@@ -20,7 +20,7 @@ from rq import Worker
 from rq.exceptions import StopRequested
 
 from civitas.platform.heartbeat import record_heartbeat
-from civitas.platform.periodic import PeriodicJob, start_periodic_thread
+from civitas.platform.periodic import PeriodicJob, start_periodic_thread, start_worker_loops
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class RQWorker(Worker):
 
 
 class Command(BaseCommand):
-    help = "Run background jobs (email delivery and periodic sweeps)."
+    help = "Run background jobs, message delivery and the periodic sweeps."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -62,6 +62,7 @@ class Command(BaseCommand):
             every_seconds=settings.WORKER_HEARTBEAT_SECONDS,
         )
         start_periodic_thread(stop, extra_jobs=[heartbeat])
+        start_worker_loops(stop)
         try:
             if settings.REDIS_URL:
                 _work_on_redis(stop)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identity', '0008_staff_invites_and_session_generation'),
+        ('identity', '0009_contact_preference'),
     ]
 
     operations = [

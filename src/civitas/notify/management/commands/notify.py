@@ -10,11 +10,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civitas.identity.public import (
-    create_notify_api_key,
     find_organisation,
     list_notify_api_keys,
     revoke_api_key,
 )
+from civitas.notify.api_keys import create_notify_key
 from civitas.notify.models import SendingService
 from civitas.notify.sending_services import (
     create_sending_service,
@@ -84,9 +84,8 @@ class Command(BaseCommand):
     def _create_key(self, options: dict[str, Any]) -> None:
         service = self._service(options)
         try:
-            key, whole_key = create_notify_api_key(
-                organisation_id=service.organisation_id,
-                service_id=str(service.pk),
+            whole_key = create_notify_key(
+                sending_service=service,
                 name=options["name"],
                 key_type=options["key_type"],
                 created_by=COMMAND_LINE,
@@ -94,7 +93,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            f"Made {options['key_type']} key {key.public_id} '{key.name}' for sending service "
+            f"Made a {options['key_type']} key '{options['name']}' for sending service "
             f"{service.pk} ({service.name})"
         )
         self.stdout.write(whole_key)

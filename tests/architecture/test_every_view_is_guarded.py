@@ -66,6 +66,7 @@ PUBLIC_ROUTES = {
     "account/two-factor",
     "account/password",
     "account/email",
+    "account/contact",
     "account/email/confirm/<str:token>/",
     # Staff pages that work before signing in, or end a session.
     "staff/sign-in",

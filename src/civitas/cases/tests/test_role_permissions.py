@@ -36,9 +36,15 @@ SPEC = {
         "cases.assist",
         "notify.view",
     },
-    "service_owner": {"cases.view", "services.publish", "services.preview"},
+    "service_owner": {"cases.view", "services.publish", "services.preview", "notify.templates"},
     "finance": {"cases.view"},
-    "administrator": {"notify.view", "staff.manage", "teams.manage", "services.preview"},
+    "administrator": {
+        "notify.view",
+        "notify.templates",
+        "staff.manage",
+        "teams.manage",
+        "services.preview",
+    },
     "auditor": {"cases.view", "audit.view"},
 }
 
@@ -115,6 +121,17 @@ ROUTES = {
     "staff/two-factor/set-up": ("get", "/staff/two-factor/set-up", "signed-in"),
     "staff/messages/": ("get", "/staff/messages/", "notify.view"),
     "staff/messages/<str:message_id>/": ("get", "/staff/messages/nothing/", "notify.view"),
+    "staff/messages/services/": ("get", "/staff/messages/services/", "notify.templates"),
+    "staff/messages/services/<str:service_id>/": (
+        "get",
+        "/staff/messages/services/nothing/",
+        "notify.templates",
+    ),
+    "staff/messages/templates/<str:template_id>/": (
+        "get",
+        "/staff/messages/templates/nothing/",
+        "notify.templates",
+    ),
 }
 PREVIEW = {
     "staff/preview/<slug:slug>/<int:version>/": "",

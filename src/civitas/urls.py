@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/v1/", include("civitas.journeys.api_urls")),
     path("api/v1/ledger/", include("civitas.ledger.api_urls")),
     path("ledger/", include("civitas.ledger.urls")),
+    # GOV.UK Notify's v2 API, at the root where its clients call it.
+    path("", include("civitas.notify.api_urls")),
 ]
 
 handler400 = "civitas.platform.views.bad_request"

@@ -53,6 +53,10 @@ class ApiKeyRef:
     created_by: str
     revoked_at: datetime | None
     last_used_at: datetime | None
+    kind: str = "platform"
+    # Notify keys only: the sending service's id, and "normal", "team" or "test".
+    notify_service_id: str = ""
+    notify_key_type: str = ""
 
     def allows(self, action: str, service_slug: str) -> bool:
         """Whether the key may `action` ("submit", "read") on this service of its

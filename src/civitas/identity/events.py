@@ -73,8 +73,14 @@ class _ApiKeyChanged(DomainEvent):
     public_id: str
     organisation: str
     by: str
+    # "notify" for a GOV.UK Notify-style key, with the id of its sending service.
+    kind: str = "platform"
+    sending_service: str = ""
 
     def audit_record(self) -> AuditRecord:
+        details = self.details()
+        if self.kind != "platform":
+            details = {**details, "kind": self.kind, "sending_service": self.sending_service}
         return AuditRecord(
             action=self.action,
             object_type="api_key",
@@ -82,7 +88,7 @@ class _ApiKeyChanged(DomainEvent):
             actor_type="operator",
             actor_id=self.by,
             organisation=self.organisation,
-            details=self.details(),
+            details=details,
         )
 
     def details(self) -> dict[str, object]:
@@ -96,9 +102,14 @@ class ApiKeyCreated(_ApiKeyChanged):
     action = "api_key.created"
     name: str
     scopes: tuple[str, ...]
+    # A Notify key's type: normal (live), team or test.
+    key_type: str = ""
 
     def details(self) -> dict[str, object]:
-        return {"name": self.name, "scopes": list(self.scopes)}
+        details: dict[str, object] = {"name": self.name, "scopes": list(self.scopes)}
+        if self.key_type:
+            details["key_type"] = self.key_type
+        return details
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -134,16 +134,33 @@ class TeamMembership(models.Model):
 class ApiKey(models.Model):
     """A key a system uses to call the API for one organisation.
 
-    Only the SHA-256 of the secret is kept: the secret is 32 random bytes, so a plain hash
-    is as hard to reverse as the secret is to guess, and costs nothing to check.
+    For a platform key only the SHA-256 of the secret is kept: the secret is 32 random
+    bytes, so a plain hash is as hard to reverse as the secret is to guess, and costs
+    nothing to check. A Notify key's secret is kept encrypted instead (see `notify_secret`).
     """
+
+    class Kind(models.TextChoices):
+        """`platform`: a bearer secret for the platform's own API (/api/v1). `notify`: a
+        GOV.UK Notify-style key of one sending service, which signs a JWT with its secret
+        on each call (docs/decisions/0043)."""
+
+        PLATFORM = "platform"
+        NOTIFY = "notify"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
     name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PLATFORM)
     # The part of the secret that finds the key; it is not secret.
     public_id = models.CharField(max_length=16, unique=True)
     secret_sha256 = models.CharField(max_length=64)
     scopes = models.JSONField(default=list)
+    # Notify keys only. The sending service the key belongs to, by its id (identity knows
+    # nothing of notify's tables), and Notify's key type: normal (live), team or test.
+    notify_service_id = models.UUIDField(null=True, blank=True, db_index=True)
+    notify_key_type = models.CharField(max_length=8, blank=True)
+    # A Notify key's secret, encrypted: HS256 needs the secret itself to check a token's
+    # signature, so a hash, as kept for platform keys, cannot work (docs/decisions/0043).
+    notify_secret = EncryptedTextField(bound_to="public_id", null=True, blank=True)
     created_at = models.DateTimeField()
     created_by = models.CharField(max_length=200)
     revoked_at = models.DateTimeField(null=True, blank=True)

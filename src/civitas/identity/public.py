@@ -30,6 +30,14 @@ from civitas.identity.events import (
     TeamChanged,
     TwoFactorSetUp,
 )
+from civitas.identity.notify_keys import (
+    NotifyKey,
+    create_notify_api_key,
+    list_notify_api_keys,
+    mark_notify_key_used,
+    notify_keys_of,
+    team_email_addresses,
+)
 from civitas.identity.oidc_views import (
     identity_sign_in_url,
     meets_identity_level,
@@ -84,6 +92,7 @@ __all__ = [
     "AuditTrailExported",
     "FieldKeyRotationStarted",
     "InvalidScope",
+    "NotifyKey",
     "OrganisationChosen",
     "OrganisationRef",
     "PasswordChecked",
@@ -105,6 +114,7 @@ __all__ = [
     "api_key_required",
     "authenticate_api_key",
     "create_api_key",
+    "create_notify_api_key",
     "delete_ended_account_links",
     "ensure_organisation",
     "ensure_staff_member",
@@ -118,11 +128,14 @@ __all__ = [
     "is_team_member",
     "list_api_keys",
     "list_members_by_team",
+    "list_notify_api_keys",
     "list_team_members",
     "list_team_slugs",
     "list_teams",
     "list_teams_of",
+    "mark_notify_key_used",
     "meets_identity_level",
+    "notify_keys_of",
     "organisation_requires_welsh",
     "prefers_text_messages",
     "revoke_api_key",
@@ -133,5 +146,6 @@ __all__ = [
     "staff_member_required",
     "staff_names",
     "start_account_session",
+    "team_email_addresses",
     "validate_scope",
 ]

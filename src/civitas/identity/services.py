@@ -221,6 +221,17 @@ API_KEY_MEMORY_SIZE = 1000
 _known_keys: dict[str, tuple[float, str, ApiKeyRef]] = {}
 
 
+# A sending service's Notify keys, as each process last looked them up, by service id:
+# (when, keys). Kept here beside `_known_keys`, so that revoking forgets both
+# (civitas.identity.notify_keys reads and fills it).
+notify_keys_memory: dict[str, tuple[float, object]] = {}
+
+
+def forget_notify_keys(service_id: str) -> None:
+    """Forgets what this process remembers of the service's Notify keys."""
+    notify_keys_memory.pop(service_id, None)
+
+
 class UnknownOrganisation(LookupError):
     """No organisation has this slug."""
 
@@ -259,7 +270,7 @@ def create_api_key(
                 scopes=checked,
             )
         )
-    return _api_key_ref(key), secret
+    return api_key_ref(key), secret
 
 
 def authenticate_api_key(authorization: str | None) -> ApiKeyRef | None:
@@ -293,7 +304,7 @@ def _live_key(public_id: str) -> tuple[str, ApiKeyRef] | None:
         return remembered[1], remembered[2]
     key = (
         ApiKey.objects.select_related("organisation")
-        .filter(public_id=public_id, revoked_at__isnull=True)
+        .filter(public_id=public_id, revoked_at__isnull=True, kind=ApiKey.Kind.PLATFORM)
         .first()
     )
     if key is None:
@@ -301,7 +312,7 @@ def _live_key(public_id: str) -> tuple[str, ApiKeyRef] | None:
         return None
     if len(_known_keys) >= API_KEY_MEMORY_SIZE:
         _known_keys.clear()
-    ref = _api_key_ref(key)
+    ref = api_key_ref(key)
     _known_keys[public_id] = (now, key.secret_sha256, ref)
     return key.secret_sha256, ref
 
@@ -327,24 +338,32 @@ def revoke_api_key(public_id: str, *, revoked_by: str) -> ApiKeyRef | None:
         # other processes forget it within API_KEY_MEMORY_SECONDS.
         _known_keys.pop(key.public_id, None)
         transaction.on_commit(lambda: _known_keys.pop(public_id, None))
+        if key.notify_service_id is not None:
+            forget_notify_keys(str(key.notify_service_id))
+            service_id = str(key.notify_service_id)
+            transaction.on_commit(lambda: forget_notify_keys(service_id))
         if key.revoked_at is None:
             key.revoked_at = timezone.now()
             key.save(update_fields=["revoked_at"])
             publish(
                 ApiKeyRevoked(
-                    public_id=key.public_id, organisation=key.organisation.slug, by=revoked_by
+                    public_id=key.public_id,
+                    organisation=key.organisation.slug,
+                    by=revoked_by,
+                    kind=key.kind,
+                    sending_service=str(key.notify_service_id or ""),
                 )
             )
-    return _api_key_ref(key)
+    return api_key_ref(key)
 
 
 def list_api_keys(organisation_id: int) -> list[ApiKeyRef]:
     """The organisation's keys, revoked ones too, oldest first."""
     keys = ApiKey.objects.select_related("organisation").filter(organisation_id=organisation_id)
-    return [_api_key_ref(key) for key in keys.order_by("created_at", "pk")]
+    return [api_key_ref(key) for key in keys.order_by("created_at", "pk")]
 
 
-def _api_key_ref(key: ApiKey) -> ApiKeyRef:
+def api_key_ref(key: ApiKey) -> ApiKeyRef:
     organisation = key.organisation
     return ApiKeyRef(
         id=key.pk,
@@ -358,6 +377,9 @@ def _api_key_ref(key: ApiKey) -> ApiKeyRef:
         created_by=key.created_by,
         revoked_at=key.revoked_at,
         last_used_at=key.last_used_at,
+        kind=key.kind,
+        notify_service_id=str(key.notify_service_id or ""),
+        notify_key_type=key.notify_key_type,
     )
 
 

@@ -8,6 +8,7 @@ message for the sender, in GOV.UK Notify's words where Notify has them; nothing 
 """
 
 import datetime
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -120,6 +121,7 @@ def send_from_template(
     words: TemplateVersion | None = None,
     new_key: bool = False,
     send_at: datetime.datetime | None = None,
+    message_id: uuid.UUID | None = None,
 ) -> Message:
     """Checks and queues one message from a template of `sending_service`, once per
     idempotency key (a repeat returns the first). Runs in the caller's transaction.
@@ -128,9 +130,10 @@ def send_from_template(
     `address_line_1` to `address_line_7` from the personalisation).
 
     `words`: the template's current version, when the caller has it already. `new_key`:
-    the caller made what the message is about in this transaction, so its key cannot be
-    taken (the look-up is skipped; a clash fails the insert). `send_at`: not before then
-    (a reminder); at once by default.
+    the caller made what the message is about in this transaction (or the key is a fresh
+    UUID), so its key cannot be taken (the look-up is skipped; a clash fails the insert).
+    `send_at`: not before then (a reminder); at once by default. `message_id`: the
+    message's id, when the caller chose it (the API names the key after it).
     """
     if template.sending_service_id != sending_service.id or template.archived:
         raise SendingRefused("Template not found", field="template_id")
@@ -140,11 +143,12 @@ def send_from_template(
             return existing
     values = dict(personalisation or {})
     recipient = check_recipient(template.type, recipient)
-    if words is None or words.version != template.version:
+    if words is None or words.template_id != template.pk or words.version != template.version:
         words = template_version(template)
     rendered = render(template, words, values, language=language)
     now = now or timezone.now()
     message = Message(
+        id=message_id or uuid.uuid4(),
         organisation_id=sending_service.organisation_id,
         sending_service=sending_service,
         channel=template.type,

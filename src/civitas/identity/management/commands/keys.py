@@ -94,9 +94,13 @@ class Command(BaseCommand):
         for key in list_api_keys(organisation.id):
             state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "live"
             used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
-            self.stdout.write(
-                f"{key.public_id}\t{key.name}\t{' '.join(key.scopes)}\t{state}\tlast used {used}"
+            # A Notify key has no scopes: it is shown with its kind, type and service.
+            scopes = (
+                f"notify:{key.notify_key_type} service {key.notify_service_id}"
+                if key.kind == "notify"
+                else " ".join(key.scopes)
             )
+            self.stdout.write(f"{key.public_id}\t{key.name}\t{scopes}\t{state}\tlast used {used}")
 
     def _revoke(self, public_id: str) -> None:
         key = revoke_api_key(public_id, revoked_by=COMMAND_LINE)

@@ -8,7 +8,6 @@ as an unknown one does. Sending goes through `sending.send_from_template`, the o
 """
 
 import functools
-import importlib
 import time
 import uuid
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from civitas.notify import api_bodies as bodies
 from civitas.notify.api_auth import Caller, notify_key_required
 from civitas.notify.api_errors import ApiError, bad_request, error_response, invalid, not_found
 from civitas.notify.api_limits import count_daily_send
+from civitas.notify.letters import letter_pdf
 from civitas.notify.models import (
     Message,
     ReceivedTextMessage,
@@ -33,6 +33,7 @@ from civitas.notify.models import (
     TemplateVersion,
 )
 from civitas.notify.phones import fragment_count
+from civitas.notify.precompiled import queue_precompiled_letter
 from civitas.notify.sending import SendingRefused, render, send_from_template
 
 # A template and its current words, once fetched, are used by each process for this long:
@@ -239,15 +240,6 @@ def _is_team_recipient(service: SendingService, channel: str, recipient: str) ->
     return recipient.strip().lower() in team_email_addresses(service.organisation_id)
 
 
-def _letters() -> Any:
-    """The letters module, which renders letter PDFs and takes precompiled ones; until it
-    is part of this installation, both are answered as Notify answers a PDF not ready."""
-    try:
-        return importlib.import_module("civitas.notify.letters")
-    except ModuleNotFoundError:
-        raise ApiError(400, "PDFNotReadyError", "PDF not available yet, try again later") from None
-
-
 def _send_precompiled(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     caller = _caller(request)
     if caller.key_type == Message.KeyType.TEAM:
@@ -256,10 +248,10 @@ def _send_precompiled(request: HttpRequest, data: dict[str, Any]) -> HttpRespons
     message_id = uuid.uuid4()
     try:
         with transaction.atomic():
-            message = _letters().queue_precompiled_letter(
+            message = queue_precompiled_letter(
                 sending_service=caller.service,
                 reference=letter.reference,
-                pdf=letter.pdf,
+                content=letter.pdf,
                 postage=letter.postage,
                 key_type=caller.key_type,
                 api_key_id=caller.api_key_id,
@@ -299,7 +291,7 @@ def get_pdf(request: HttpRequest, notification_id: str) -> HttpResponse:
     message = _scoped_message(_caller(request), notification_id)
     if message.channel != Message.Channel.LETTER:
         raise bad_request("Notification is not a letter")
-    pdf = _letters().letter_pdf(message)
+    pdf = letter_pdf(message)
     return HttpResponse(pdf, content_type="application/pdf")
 
 

@@ -3,8 +3,10 @@ Civitas by its `base_url`, can do everything it offers, and gets Notify's answer
 errors (docs/decisions/0043)."""
 
 import base64
+import io
 import uuid
 
+import pypdf
 import pytest
 from django.utils import timezone
 from notifications_python_client.errors import HTTPError
@@ -365,13 +367,33 @@ def test_a_revoked_key_is_refused_as_revoked(service, templates, live_server):
     )
 
 
-def test_precompiled_letters_and_letter_pdfs_go_through_the_letters_module(client, templates):
-    letters = pytest.importorskip("civitas.notify.letters")
-    assert hasattr(letters, "queue_precompiled_letter")
-    pdf = b"%PDF-1.7\n" + b"0" * 100
-    sent = client.send_precompiled_letter_notification(reference="pre-1", pdf_file=pdf)
+def test_a_precompiled_letter_is_sent_and_its_pdf_read_back(client):
+    from civitas.notify.tests.test_precompiled import _letter
+
+    pdf = _letter()
+    sent = client.send_precompiled_letter_notification(reference="pre-1", pdf_file=io.BytesIO(pdf))
     assert sent["reference"] == "pre-1"
-    assert client.get_pdf_for_letter(sent["id"])[:5] == b"%PDF-"
+    assert sent["postage"] == "second"
+    assert client.get_pdf_for_letter(sent["id"]).read() == pdf
+    read = client.get_notification_by_id(sent["id"])
+    assert read["line_1"] == "Ms A Resident"
+    assert read["postcode"] == "EB1 1AA"
+
+
+def test_a_letter_from_a_template_has_its_pdf_before_it_is_printed(client, templates):
+    sent = client.send_letter_notification(
+        template_id=str(templates["letter"].pk),
+        personalisation={
+            "address_line_1": "Ms A Resident",
+            "address_line_2": "1 High Street",
+            "address_line_3": "EB1 1AA",
+            "name": "Ann",
+            "reference": "R9",
+        },
+    )
+    pdf = client.get_pdf_for_letter(sent["id"]).read()
+    assert pdf.startswith(b"%PDF-")
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
 
 
 def test_a_precompiled_letter_that_is_not_a_pdf_is_refused_and_nothing_queued(client):

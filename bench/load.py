@@ -71,7 +71,7 @@ class Server:
         self.process.wait(timeout=20)
 
 
-LUA_TEMPLATE = """
+LUA_REQUESTS = """
 local items = {ITEMS}
 local counter = 0
 request = function()
@@ -79,6 +79,8 @@ request = function()
   local item = items[counter]
   return wrk.format(item[1], item[2], item[3], item[4])
 end
+"""
+LUA_DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -89,7 +91,7 @@ end
 """
 
 
-def _lua_string(text: str) -> str:
+def lua_string(text: str) -> str:
     """A Lua string literal: printable ASCII as is, every other byte as a decimal escape."""
     return (
         '"'
@@ -105,11 +107,11 @@ def _lua_items(requests: list[dict]) -> str:
     rows = []
     for request in requests:
         headers = ", ".join(
-            f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in request.get("headers", {}).items()
+            f"[{lua_string(k)}] = {lua_string(v)}" for k, v in request.get("headers", {}).items()
         )
-        body = _lua_string(request["body"]) if request.get("body") else "nil"
+        body = lua_string(request["body"]) if request.get("body") else "nil"
         rows.append(
-            f"{{{_lua_string(request.get('method', 'GET'))}, {_lua_string(request['path'])}, "
+            f"{{{lua_string(request.get('method', 'GET'))}, {lua_string(request['path'])}, "
             f"{{{headers}}}, {body}}}"
         )
     return "{" + ",\n".join(rows) + "}"
@@ -122,11 +124,14 @@ def run_wrk(
     seconds: int,
     connections: int,
     delay_ms: int = 0,
+    request_lua: str = "",
 ) -> Sample:
     """Drives the requests round-robin over keep-alive connections; returns one sample.
-    `delay_ms`: each connection waits so long between its requests (a paced load)."""
+    `delay_ms`: each connection waits so long between its requests (a paced load).
+    `request_lua`: a Lua `request` function of the caller's instead of `requests`."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA_TEMPLATE.replace("{ITEMS}", _lua_items(requests)))
+        script.write(request_lua or LUA_REQUESTS.replace("{ITEMS}", _lua_items(requests)))
+        script.write(LUA_DONE)
         if delay_ms:
             script.write(f"\ndelay = function() return {int(delay_ms)} end\n")
     try:

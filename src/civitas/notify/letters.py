@@ -37,7 +37,7 @@ from django.utils.html import escape
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from civitas.notify.models import Message, TemplateVersion
+from civitas.notify.models import Message
 from civitas.platform.crypto import file_binding
 from civitas.platform.files.store import (
     delete_sealed_file,
@@ -46,7 +46,6 @@ from civitas.platform.files.store import (
     reseal_sealed_file,
     write_sealed_file,
 )
-from civitas.platform.message_templates import MissingValues, TemplateSyntaxError, parse_template
 
 # Notify's letter specification, in millimetres.
 A4_WIDTH_MM, A4_HEIGHT_MM = 210.0, 297.0
@@ -261,24 +260,6 @@ def store_letter_pdf(message_id: str, pdf: bytes) -> str:
     return token
 
 
-def _language(message: Message) -> str:
-    """The language the letter was written in. A message keeps its filled-in words, not
-    the language asked for: it is Welsh when the template version's Welsh words, filled in
-    with the message's values, are its words."""
-    if message.notify_template_id is None or message.template_version is None:
-        return "en"
-    words = TemplateVersion.objects.filter(
-        template_id=message.notify_template_id, version=message.template_version
-    ).first()
-    if words is None or not words.welsh_body:
-        return "en"
-    try:
-        welsh = parse_template(words.welsh_body).render(message.personalisation or {}).strip()
-    except (MissingValues, TemplateSyntaxError):
-        return "en"
-    return "cy" if welsh == message.body_text.strip() else "en"
-
-
 def letter_content(message: Message) -> LetterContent:
     """What a letter written from a template prints: its address, the sender's contact
     block, the day it was sent (in the UK), its heading and body."""
@@ -289,7 +270,7 @@ def letter_content(message: Message) -> LetterContent:
         body=message.body_text,
         contact_block=service.letter_contact_block if service is not None else "",
         date=timezone.localtime(message.created_at).date(),
-        language=_language(message),
+        language=message.language,
     )
 
 

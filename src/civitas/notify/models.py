@@ -245,6 +245,8 @@ class Message(models.Model):
     subject = EncryptedTextField(bound_to="id")
     body_text = EncryptedTextField(bound_to="id")
     body_html = EncryptedTextField(bound_to="id")
+    # The language its words are in ("en" or "cy"): a Welsh letter is dated in Welsh.
+    language = models.CharField(max_length=8, default="en")
     # The personalisation it was written with (for the API's view of it), encrypted.
     personalisation = EncryptedJSONField(bound_to="id", null=True)
     # A body that carries a secret (a single-use link) is kept only until it is sent: after

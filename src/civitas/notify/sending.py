@@ -40,11 +40,12 @@ class SendingRefused(ValueError):
 
 @dataclass(frozen=True)
 class Rendered:
-    """A template's words filled in for one message."""
+    """A template's words filled in for one message, and the language they are in."""
 
     subject: str
     text: str
     html: str
+    language: str = "en"
 
 
 def template_version(template: Template, version: int | None = None) -> TemplateVersion:
@@ -62,6 +63,7 @@ def render(
     """Fills the template's placeholders, in Welsh where asked for and written. Raises
     SendingRefused naming every placeholder without a value."""
     welsh = language == "cy" and bool(words.welsh_body)
+    written_in = "cy" if welsh else "en"
     body_source = words.welsh_body if welsh else words.body
     subject_source = (words.welsh_subject if welsh else words.subject) or ""
     try:
@@ -74,9 +76,9 @@ def render(
     except TemplateSyntaxError as error:  # a template checked when saved cannot get here
         raise SendingRefused(f"The template cannot be used: {error}") from error
     if template.type == TemplateType.EMAIL:
-        text, html = render_email(body, subject=subject, language=language)
-        return Rendered(subject=subject, text=text, html=html)
-    return Rendered(subject=subject, text=body, html="")
+        text, html = render_email(body, subject=subject, language=written_in)
+        return Rendered(subject=subject, text=text, html=html, language=written_in)
+    return Rendered(subject=subject, text=body, html="", language=written_in)
 
 
 def check_recipient(channel: str, recipient: str) -> str:
@@ -165,6 +167,7 @@ def send_from_template(
         body_text=rendered.text,
         body_html=rendered.html,
         personalisation=values,
+        language=rendered.language,
         erase_body_when_sent=erase_body_when_sent,
         reply_to=sending_service.reply_to_email if template.type == TemplateType.EMAIL else "",
         fragments=phones.fragment_count(rendered.text) if template.type == TemplateType.SMS else 0,

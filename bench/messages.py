@@ -208,7 +208,7 @@ def run(label: str, env: dict[str, str], *, seconds: int, paced_seconds: int) ->
             text=True,
             check=True,
         )
-        _, template_id, key = made.stdout.split("SETUP ", 1)[1].split()
+        template_id, key = made.stdout.split("SETUP ", 1)[1].split()
         rows.append(_row(label, "SMTP sink, bare smtplib loop (floor)", floor, floor, "floor"))
         app = Server("civitas.wsgi:application", env, ready_path="/healthz")
         try:

@@ -14,7 +14,7 @@ from civitas.notify.public import (
     DefinitionTemplates,
     EmailContent,
     Words,
-    render_email,
+    render_template_email,
     send_from_template,
     templates_for_definition,
 )
@@ -124,12 +124,15 @@ def _composed(
 ) -> EmailContent:
     message = service.model.messages[name]
     values = _personalisation(service, fields, answers, submitted_at, decision, language)
-    body = parse_template(in_language(message.body, language))
+    body_source = in_language(message.body, language)
+    body = parse_template(body_source)
     # An email's subject is one line: a line break in it would stop the email being sent.
     subject = " ".join(
         parse_template(in_language(message.subject, language)).render(values).split()
     )
-    text, html = render_email(body.render(values), subject=subject, language=language)
+    text, html = render_template_email(
+        body_source, body.render(values), values, subject=subject, language=language
+    )
     return EmailContent(subject=subject, text=text, html=html)
 
 

@@ -16,10 +16,18 @@ language, with the subject as its title.
 
 import functools
 import re
+from collections.abc import Mapping
 
 from django.utils.html import escape
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from civitas.platform.message_templates import (
+    Placeholder,
+    is_yes,
+    parse_template,
+    placeholder_key,
+)
 
 _LINK = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 _BARE_URL = re.compile(r"(?<![(<\w])(https?://[^\s<>()\"]+[^\s<>()\".,;:!?'])")
@@ -86,11 +94,84 @@ def body_text(body: str) -> str:
 
 def render_email(body: str, *, subject: str, language: str = "en") -> tuple[str, str]:
     """(plain text, HTML document) for an email whose filled-in template is `body`."""
-    html = (
+    return body_text(body), _document(body_html(body), subject=subject, language=language)
+
+
+def _document(html_body: str, *, subject: str, language: str) -> str:
+    return (
         f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(subject)}</title></head>"
         f'<body style="margin: 0; padding: 20px; color: #0b0c0c; {FONT}">'
-        f'<div style="max-width: 580px;">{body_html(body)}</div></body></html>'
+        f'<div style="max-width: 580px;">{html_body}</div></body></html>'
     )
-    return body_text(body), html
+
+
+# A template's body is formatted once, with each placeholder standing in as a token that
+# Markdown leaves alone; each message then puts its escaped values in the tokens' places.
+# Formatting is most of the cost of writing a message, and a template's words are the
+# same for every message sent from it. A value is text, never formatting: a reason a
+# caseworker typed with `*` or `#` in it shows them as typed, and a value that is a whole
+# web address (a link to the public record) is a link.
+_SLOT = "zqplaceholder{}zq"
+_TOKENS = re.compile(r"zqplaceholder(\d+)zq")
+_EMPTY_PARAGRAPH = re.compile(r"<p[^>]*>\s*</p>\n?")
+_WHOLE_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+@functools.lru_cache(maxsize=512)
+def _skeleton(template_text: str) -> tuple[str, tuple[Placeholder, ...]]:
+    """The body's HTML with a token where each placeholder goes, and the placeholders."""
+    parts = parse_template(template_text).parts
+    placeholders = tuple(part for part in parts if isinstance(part, Placeholder))
+    tokens, index = [], 0
+    for part in parts:
+        if isinstance(part, str):
+            tokens.append(part)
+        else:
+            tokens.append(_SLOT.format(index))
+            index += 1
+    return body_html("".join(tokens).strip()), placeholders
+
+
+def _value_html(value: object) -> str:
+    text = (
+        ""
+        if value is None
+        else ("yes" if value is True else "no" if value is False else str(value))
+    )
+    text = text.strip()
+    if _WHOLE_URL.fullmatch(text):
+        return f'<a href="{escape(text)}" style="{_STYLES["link_open"]}">{escape(text)}</a>'
+    return escape(text).replace("\n", "<br />\n")
+
+
+def template_body_html(template_text: str, values: Mapping[str, object]) -> str:
+    """The body's HTML for these values (every placeholder must have one: `MessageTemplate.
+    render` on the same text is called first and says which are missing)."""
+    html, placeholders = _skeleton(template_text)
+    by_key = {placeholder_key(name): value for name, value in values.items()}
+    filled = []
+    for placeholder in placeholders:
+        value = by_key.get(placeholder.key)
+        if placeholder.optional_text is None:
+            filled.append(_value_html(value))
+        else:
+            filled.append(escape(placeholder.optional_text) if is_yes(value) else "")
+    html = _TOKENS.sub(lambda found: filled[int(found.group(1))], html)
+    return _EMPTY_PARAGRAPH.sub("", html)
+
+
+def render_template_email(
+    template_text: str,
+    filled_text: str,
+    values: Mapping[str, object],
+    *,
+    subject: str,
+    language: str = "en",
+) -> tuple[str, str]:
+    """(plain text, HTML document) for an email from a template: `filled_text` is the
+    template's text with the values in (`MessageTemplate.render`)."""
+    return body_text(filled_text), _document(
+        template_body_html(template_text, values), subject=subject, language=language
+    )

@@ -3,7 +3,7 @@
 from civitas.notify.callbacks import requeue_due_callbacks
 from civitas.notify.dispatch import run_dispatcher
 from civitas.notify.events import MessagesListed, MessageViewed
-from civitas.notify.formatting import render_email
+from civitas.notify.formatting import render_template_email
 from civitas.notify.health import check_messages, check_smtp
 from civitas.notify.letters import letter_files_left, reseal_letter_files
 from civitas.notify.printing import check_print_outbox, close_due_print_batches
@@ -37,7 +37,7 @@ __all__ = [
     "letter_files_left",
     "list_messages_about",
     "queue_email",
-    "render_email",
+    "render_template_email",
     "requeue_due_callbacks",
     "reseal_letter_files",
     "run_dispatcher",

@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from civitas.notify import addresses, phones
-from civitas.notify.formatting import render_email
+from civitas.notify.formatting import render_template_email
 from civitas.notify.models import (
     Message,
     SendingService,
@@ -76,7 +76,9 @@ def render(
     except TemplateSyntaxError as error:  # a template checked when saved cannot get here
         raise SendingRefused(f"The template cannot be used: {error}") from error
     if template.type == TemplateType.EMAIL:
-        text, html = render_email(body, subject=subject, language=written_in)
+        text, html = render_template_email(
+            body_source, body, personalisation, subject=subject, language=written_in
+        )
         return Rendered(subject=subject, text=text, html=html, language=written_in)
     return Rendered(subject=subject, text=body, html="", language=written_in)
 

@@ -241,12 +241,59 @@ def run(label: str, env: dict[str, str], *, seconds: int, paced_seconds: int) ->
                         api_errors=sample.errors,
                     )
                 )
+            for count in (1, 2):
+                rows.append(_drain(label, env, app, sink, key, template_id, seconds, count, floor))
             rows.append(_paced(label, env, app, sink, key, template_id, paced_seconds))
         finally:
             app.stop()
     finally:
         sink.stop()
     return rows
+
+
+def _drain(
+    label: str,
+    env: dict[str, str],
+    app: Server,
+    sink: Sink,
+    key: str,
+    template_id: str,
+    seconds: int,
+    count: int,
+    floor: float,
+) -> dict:
+    """Delivery alone: messages accepted through the API while no worker runs, then
+    `count` workers started; their rate from the start to the last message's arrival.
+    On a machine of few cores, the API and the workers share them in the runs above; this
+    is what the workers do when the cores are theirs."""
+    before = len(sink.arrivals())
+    sample = run_wrk(
+        app.url,
+        [],
+        request_lua=_send_lua(key, template_id, seconds),
+        seconds=seconds,
+        connections=16,
+    )
+    sent = round(sample.requests_per_second * seconds)
+    started = time.time()
+    workers = _workers(env, count)
+    try:
+        arrivals = sink.wait_for(before + sent, timeout=180)[before:]
+    finally:
+        _stop_all(workers)
+    # From the first arrival: a worker's own start-up (Django, migrations check) is not
+    # delivery.
+    first = min((at for _, at in arrivals), default=started)
+    last = max((at for _, at in arrivals), default=time.time())
+    rate = len(arrivals) / max(last - first, 1e-3)
+    return _row(
+        label,
+        f"delivery alone, queued messages ({count} worker{'s' * (count > 1)})",
+        rate,
+        floor,
+        "reported: does a second worker add",
+        delivered=len(arrivals),
+    )
 
 
 def _paced(

@@ -46,6 +46,7 @@ from civitas.platform.files.store import (
     reseal_sealed_file,
     write_sealed_file,
 )
+from civitas.platform.formats import written_date
 
 # Notify's letter specification, in millimetres.
 A4_WIDTH_MM, A4_HEIGHT_MM = 210.0, 297.0
@@ -65,34 +66,6 @@ BODY_FONT_PT = 11.0
 
 MM_PER_PT = 25.4 / 72
 
-_WELSH_MONTHS = (
-    "Ionawr",
-    "Chwefror",
-    "Mawrth",
-    "Ebrill",
-    "Mai",
-    "Mehefin",
-    "Gorffennaf",
-    "Awst",
-    "Medi",
-    "Hydref",
-    "Tachwedd",
-    "Rhagfyr",
-)
-_ENGLISH_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _BULLET = re.compile(r"^(\s*)•\s", re.MULTILINE)
 _PAGE_BREAK = re.compile(r"^\*\*\*\s*$", re.MULTILINE)
 _PAGE_BREAK_MARK = "\x00page-break\x00"
@@ -114,8 +87,7 @@ class LetterContent:
 
 def letter_date(date: datetime.date, language: str = "en") -> str:
     """The date as a letter shows it: "3 December 2026", in Welsh "3 Rhagfyr 2026"."""
-    months = _WELSH_MONTHS if language == "cy" else _ENGLISH_MONTHS
-    return f"{date.day} {months[date.month - 1]} {date.year}"
+    return written_date(date, language="cy" if language == "cy" else "en")
 
 
 @functools.cache

@@ -29,9 +29,7 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
-import tempfile
 import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +42,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from civitas.notify.models import Message
+from civitas.platform.files.store import write_whole
 from civitas.platform.health import HealthResult
 
 logger = logging.getLogger(__name__)
@@ -122,20 +121,6 @@ def find_letter(message_id: str) -> str | None:
     return None
 
 
-def _write_whole(path: Path, content: bytes) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def put_in_outbox(message_id: str, pdf: bytes, *, now: datetime.datetime | None = None) -> str:
     """Puts a letter in the open batch, once whatever how often it is handed over;
     returns its batch."""
@@ -144,7 +129,7 @@ def put_in_outbox(message_id: str, pdf: bytes, *, now: datetime.datetime | None 
         if batch is not None:
             return batch
         batch = open_batch(now or timezone.now())
-        _write_whole(outbox() / batch / f"{message_id}.pdf", pdf)
+        write_whole(outbox() / batch / f"{message_id}.pdf", pdf)
         return batch
 
 
@@ -195,7 +180,7 @@ def close_batch(batch: str, *, now: datetime.datetime | None = None) -> bool:
             closed = False
         else:
             manifest = _manifest(batch, now)
-            _write_whole(folder / MANIFEST, json.dumps(manifest, indent=2).encode() + b"\n")
+            write_whole(folder / MANIFEST, json.dumps(manifest, indent=2).encode() + b"\n")
             logger.info("print batch %s closed: %s letters", batch, len(manifest["letters"]))  # type: ignore[arg-type]
             closed = True
     mark_received(batch, now=now)

@@ -37,10 +37,11 @@ def _path(folder: str, token: str) -> Path:
 def write_sealed_file(folder: str, token: str, content: bytes, *, binding: bytes) -> None:
     """Seals `content` and writes it as `folder/token`, replacing it whole or not at all
     (written beside it, then renamed), readable by this user only."""
-    _write_whole(_path(folder, token), seal_file(content, binding=binding))
+    write_whole(_path(folder, token), seal_file(content, binding=binding))
 
 
-def _write_whole(path: Path, sealed: bytes) -> None:
+def write_whole(path: Path, sealed: bytes) -> None:
+    """Writes the file whole or not at all: to a temporary name, synced, then renamed."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
     try:
@@ -71,7 +72,7 @@ def reseal_sealed_file(folder: str, token: str, *, binding: bytes) -> bool:
     resealed = reseal_file(sealed, binding=binding)
     if resealed is None:
         return False
-    _write_whole(path, resealed)
+    write_whole(path, resealed)
     return True
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civitas.cases.events import MessageSentToApplicant
+from civitas.cases.messages import definition_templates
 from civitas.cases.models import Case, CaseFile, CaseMessage
 from civitas.cases.notes import TextInvalid, belongs_to, check_written_text, new_key
 from civitas.cases.services import CaseNotFound, contact_email_of
@@ -144,6 +145,9 @@ def write_to_applicant(
             template="information-request" if kind == REQUEST else "case-message",
             to=to,
             content=content,
+            # From the service's sending service, so replies reach its team's mailbox.
+            sending_service_id=definition_templates(service).sending_service.id,
+            reply_to=service.model.reply_to,
         )
         publish(
             MessageSentToApplicant(

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civitas.cases.conversation import REQUEST, ThreadMessage, thread_of
+from civitas.cases.messages import definition_templates
 from civitas.cases.models import Case, TrackingCode
 from civitas.cases.replies import can_reply
 from civitas.catalogue.public import Service, get_service_version, in_language
@@ -100,6 +101,7 @@ def send_tracking_code(reference: str, *, client: str) -> CodeSent | TooManyCode
             content=content,
             # The code opens the application's progress: not even staff read it back.
             erase_body_when_sent=True,
+            sending_service_id=definition_templates(service).sending_service.id,
         )
     logger.info("sent a tracking code for a case of %s", case.service_slug)
     return CodeSent()

@@ -9,6 +9,7 @@ How a message cannot be lost or sent twice:
   again; a row whose worker died before handing it over is due again when its lease ends.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -36,6 +37,8 @@ def queue_email(
     content: EmailContent,
     erase_body_when_sent: bool = False,
     new_key: bool = False,
+    sending_service_id: uuid.UUID | None = None,
+    reply_to: str = "",
 ) -> Message:
     """Queues an organisation's email once per idempotency key; a repeat returns the first.
     `organisation_id` None: the platform's own email (a citizen account's), which no
@@ -48,6 +51,9 @@ def queue_email(
 
     `erase_body_when_sent`: the body holds a secret (a single-use link), so it is replaced
     by a note once sent, and no one can read it back out of the outbox.
+
+    `sending_service_id` and `reply_to`: the sending service it goes out for (staff see
+    it in that service's messages) and the team's mailbox that replies reach.
 
     `new_key`: the caller made what the message is about in this same transaction (a
     case just submitted), so no message can have its key yet. The look-up is skipped, one
@@ -69,6 +75,8 @@ def queue_email(
         body_text=content.text,
         body_html=content.html,
         erase_body_when_sent=erase_body_when_sent,
+        sending_service_id=sending_service_id,
+        reply_to=reply_to,
         created_at=now,
         retry_at=now,
     )

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from civitas.identity.public import StaffRequest, staff_member_required
+from civitas.identity.public import StaffRequest, list_notify_api_keys, staff_member_required
 from civitas.notify.events import MessagesListed, MessageViewed
 from civitas.notify.models import Message
 from civitas.notify.previews import template_previews
@@ -54,8 +54,19 @@ CHANNEL_LABELS = {
 }
 
 
+KEY_TYPE_LABELS = {
+    "normal": gettext_lazy("Live"),
+    "team": gettext_lazy("Team and guest list"),
+    "test": gettext_lazy("Test"),
+}
+
+
 def _page(request: StaffRequest, template: str, context: dict[str, object]) -> HttpResponse:
-    return render(request, template, {**context, "channel_labels": CHANNEL_LABELS})
+    return render(
+        request,
+        template,
+        {**context, "channel_labels": CHANNEL_LABELS, "key_type_labels": KEY_TYPE_LABELS},
+    )
 
 
 @require_GET
@@ -87,6 +98,8 @@ def sending_service_detail(request: StaffRequest, service_id: str) -> HttpRespon
             "service": service,
             "usage": usage_today(service),
             "templates": list_templates(service),
+            # Names, types and dates only: a key's secret is shown once, when it is made.
+            "keys": list_notify_api_keys(str(service.id)),
             "messages": messages,
             "next_cursor": next_cursor,
             "status": status if status in Message.Status.values else "",

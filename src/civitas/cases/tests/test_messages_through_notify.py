@@ -215,3 +215,15 @@ def test_a_citizen_chooses_texts_on_their_account(client, db):
     assert client.post("/account/contact", {"contact": "text"}).status_code == 302
     assert CitizenAccount.objects.get(pk=account.pk).prefers_text_messages
     assert "By text message" in client.get("/account/").content.decode()
+
+
+def test_a_caseworkers_message_goes_out_for_the_service_with_its_teams_reply_route(
+    client, parking_permit, api_headers, caseworker
+):
+    from civitas.cases.conversation import send_message
+
+    case = _submit(client, api_headers)
+    send_message(reference=case.reference, text="Please send a photo.", staff=acting(caseworker))
+    message = Message.objects.get(template="case-message")
+    assert message.reply_to == "parking@example-borough.gov.uk"
+    assert message.sending_service.catalogue_slug == "resident-parking-permit"

@@ -99,3 +99,17 @@ def test_a_hostile_cursor_shows_the_first_page(client, signed_in, service_owner,
     signed_in(service_owner)
     response = client.get(f"/staff/messages/services/{service.id}/", {"before": cursor})
     assert response.status_code == 200
+
+
+def test_a_services_api_keys_are_listed_without_their_secrets(client, signed_in, service_owner):
+    from civitas.notify.api_keys import create_notify_key
+
+    service = SendingServiceFactory(organisation=service_owner.memberships.get().organisation)
+    key = create_notify_key(
+        sending_service=service, name="case system", key_type="team", created_by="test"
+    )
+    signed_in(service_owner)
+    page = client.get(f"/staff/messages/services/{service.id}/").content.decode()
+    assert "case system" in page
+    assert "Team and guest list" in page
+    assert key[-36:] not in page

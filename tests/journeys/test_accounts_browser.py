@@ -146,3 +146,22 @@ def test_a_resident_who_lost_their_password_and_phone_gets_back_in(live_server, 
         expect(page.get_by_text("This link has already been used")).to_be_visible()
         assert_accessible(page, "account-recover-04-link-used")
     assert CitizenAccount.objects.get().recovery_codes.filter(used_at__isnull=False).count() == 1
+
+
+def test_a_resident_asks_to_be_sent_text_messages(live_server):
+    account = CitizenAccountFactory(email="texts@example.com")
+    with browser_page(width=375) as page:
+        page.goto(f"{live_server.url}/account/sign-in")
+        page.get_by_label("Email address").fill("texts@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Change how we contact you").click()
+        assert_accessible(page, "account-contact-01-choice")
+        page.get_by_role("button", name="Save").click()  # nothing changed: still email
+        page.get_by_role("link", name="Change how we contact you").click()
+        page.get_by_label("By text message").check()
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("By text message")).to_be_visible()
+        assert_accessible(page, "account-contact-02-saved")
+    account.refresh_from_db()
+    assert account.prefers_text_messages

@@ -148,7 +148,7 @@ def test_resident_applies_and_caseworker_approves(
         # Before anything is sent, the email the resident will get, to check.
         expect(page.get_by_role("heading", name="Check before you confirm")).to_be_visible()
         expect(page.locator("#email-preview")).to_contain_text(
-            f"Your parking permit application {reference} has been approved"
+            f"Your parking permit {reference} has been approved"
         )
         assert_accessible(page, "13-case-decision-preview")
         page.get_by_role("button", name="Confirm").click()
@@ -163,7 +163,7 @@ def test_resident_applies_and_caseworker_approves(
         page.goto(f"{base}/staff/messages/")
         assert_accessible(page, "14-sent-emails")
         expect(
-            page.get_by_text(f"Your parking permit application {reference} has been approved")
+            page.get_by_text(f"Your parking permit {reference} has been approved")
         ).to_be_visible()
 
 

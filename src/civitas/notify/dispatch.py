@@ -89,7 +89,8 @@ def claim_batch(channel: str, *, limit: int = BATCH_SIZE, only: str | None = Non
             due = due.filter(id=only)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        messages = list(due.order_by("retry_at")[:limit])
+        # The personalisation is for the API's view of a message; sending needs its words.
+        messages = list(due.defer("personalisation").order_by("retry_at")[:limit])
         if not messages:
             return []
         lease_until = now + lease()

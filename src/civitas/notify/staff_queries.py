@@ -30,15 +30,6 @@ def list_sending_services(organisation_id: int) -> list[SendingService]:
     return list(SendingService.objects.filter(organisation_id=organisation_id).order_by("name"))
 
 
-def find_sending_service(organisation_id: int, service_id: str) -> SendingService | None:
-    """The organisation's sending service; None for another's or a malformed id."""
-    try:
-        parsed = uuid.UUID(service_id)
-    except ValueError:
-        return None
-    return SendingService.objects.filter(organisation_id=organisation_id, pk=parsed).first()
-
-
 def usage_today(service: SendingService) -> list[Usage]:
     """Messages made today for each channel, by the (sending service, created_at) index;
     test keys' messages do not count, as in Notify."""

@@ -6,7 +6,6 @@ Saving the same words again makes nothing new.
 """
 
 import datetime
-import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -146,11 +145,6 @@ def save_definition_template(
     )
 
 
-def archive_template(template: Template) -> None:
-    """Takes a template out of use: no more messages from it; those sent keep it."""
-    Template.objects.filter(pk=template.pk).update(archived=True, updated_at=timezone.now())
-
-
 def _words_of(version: TemplateVersion) -> Words:
     return Words(
         body=version.body,
@@ -175,15 +169,6 @@ def _write_version(
         created_at=now,
         created_by=created_by[:200],
     )
-
-
-def find_template(sending_service: SendingService, template_id: str) -> Template | None:
-    """The service's template with this id; None for another's, or a malformed id."""
-    try:
-        parsed = uuid.UUID(str(template_id))
-    except ValueError:
-        return None
-    return Template.objects.filter(sending_service=sending_service, pk=parsed).first()
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from civitas.notify.events import MessagesListed, MessageViewed
 from civitas.notify.models import Message
 from civitas.notify.previews import template_previews
 from civitas.notify.queries import find_message, list_recent_messages
+from civitas.notify.sending_services import sending_service_of
 from civitas.notify.staff_queries import (
-    find_sending_service,
     find_template,
     list_sending_services,
     list_service_messages,
@@ -84,7 +84,7 @@ def sending_service_list(request: StaffRequest) -> HttpResponse:
 @staff_member_required("notify.templates")
 def sending_service_detail(request: StaffRequest, service_id: str) -> HttpResponse:
     """One sending service: its limits and use, templates and messages by status."""
-    service = find_sending_service(request.staff.organisation.id, service_id)
+    service = sending_service_of(request.staff.organisation.id, service_id)
     if service is None:
         raise Http404("no such sending service")
     status = request.GET.get("status", "")[:20]

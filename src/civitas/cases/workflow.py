@@ -80,11 +80,11 @@ def message_for(state: State) -> str | None:
 def timer_due_at(
     workflow: Workflow, state_id: str, since: datetime.datetime
 ) -> datetime.datetime | None:
-    """When the soonest timer of a state entered at `since` falls due (calendar days)."""
+    """When the soonest timer of a state entered at `since` falls due."""
     timers = workflow.timers_in(state_id)
     if not timers:
         return None
-    return since + datetime.timedelta(days=timers[0].after_days or 0)
+    return since + (timers[0].wait or datetime.timedelta())
 
 
 @dataclass(frozen=True)

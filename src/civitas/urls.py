@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/cases/", include("civitas.cases.urls")),
     path("staff/messages/", include("civitas.notify.urls")),
     path("notify/providers/", include("civitas.notify.provider_urls")),
+    path("pay/webhooks/", include("civitas.pay.webhook_urls")),
     path("api/v1/", include("civitas.journeys.api_urls")),
     path("api/v1/ledger/", include("civitas.ledger.api_urls")),
     path("ledger/", include("civitas.ledger.urls")),

@@ -59,7 +59,7 @@ class PaySandbox:
     def restart(self) -> None:
         """Stops the sandbox and starts it again on the same port and state."""
         self.stop()
-        self.process = _launch(self.arguments, self.url)
+        self.process = launch_sandbox_process(self.arguments, self.url)
 
     def faults(self, **switches) -> None:
         """Sets fault switches: fail_with=503, count=2; hang_seconds=5, count=1;
@@ -98,7 +98,7 @@ class PaySandbox:
         return response.json()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -113,7 +113,7 @@ def start_pay_sandbox(
 ) -> PaySandbox:
     """Starts the sandbox with its state in `folder`; `options` are its other command
     line options by name (expiry_seconds=2, settle_days=3)."""
-    port = _free_port()
+    port = free_port()
     arguments = [
         sys.executable,
         "-m",
@@ -133,13 +133,13 @@ def start_pay_sandbox(
     return PaySandbox(
         url=url,
         api_key=api_key,
-        process=_launch(arguments, url),
+        process=launch_sandbox_process(arguments, url),
         state_dir=folder,
         arguments=arguments,
     )
 
 
-def _launch(arguments: list[str], url: str) -> subprocess.Popen:
+def launch_sandbox_process(arguments: list[str], url: str) -> subprocess.Popen:
     process = subprocess.Popen(
         arguments, cwd=REPO / "tools", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -95,9 +95,13 @@ def test_it_refuses_calls_without_its_api_key(pay_sandbox, headers):
     payment = pay_sandbox.create_payment()
 
     for response in (
-        requests.get(f"{pay_sandbox.url}/v1/payments/{payment['payment_id']}", headers=headers),
-        requests.post(f"{pay_sandbox.url}/v1/payments", json={}, headers=headers),
-        requests.post(f"{pay_sandbox.url}/_sandbox/faults", json={"clear": True}, headers=headers),
+        requests.get(
+            f"{pay_sandbox.url}/v1/payments/{payment['payment_id']}", headers=headers, timeout=10
+        ),
+        requests.post(f"{pay_sandbox.url}/v1/payments", json={}, headers=headers, timeout=10),
+        requests.post(
+            f"{pay_sandbox.url}/_sandbox/faults", json={"clear": True}, headers=headers, timeout=10
+        ),
     ):
         assert response.status_code == 401
         assert response.json()["code"] == "P0920"
@@ -304,9 +308,7 @@ def test_a_refund_made_from_a_stale_view_of_what_is_left_is_refused(pay_sandbox)
 def test_an_unpaid_payment_cannot_be_refunded(pay_sandbox):
     payment = pay_sandbox.create_payment()
 
-    response = post(
-        pay_sandbox, f"/v1/payments/{payment['payment_id']}/refunds", {"amount": 100}
-    )
+    response = post(pay_sandbox, f"/v1/payments/{payment['payment_id']}/refunds", {"amount": 100})
 
     assert response.status_code == 400
     assert response.json()["code"] == "P0603"
@@ -316,7 +318,9 @@ def test_an_unpaid_payment_cannot_be_refunded(pay_sandbox):
 def test_a_refund_of_no_real_amount_is_refused(pay_sandbox, amount):
     payment = paid(pay_sandbox)
 
-    response = post(pay_sandbox, f"/v1/payments/{payment['payment_id']}/refunds", {"amount": amount})
+    response = post(
+        pay_sandbox, f"/v1/payments/{payment['payment_id']}/refunds", {"amount": amount}
+    )
 
     assert response.status_code in {400, 422}
     assert response.json()["code"] in {"P0601", "P0602"}
@@ -473,7 +477,12 @@ def test_a_hang_switched_on_makes_the_payment_but_answers_too_late(pay_sandbox):
     with pytest.raises(requests.Timeout):
         requests.post(
             f"{pay_sandbox.url}/v1/payments",
-            json={"amount": 1, "reference": reference, "description": "D", "return_url": "https://e.x/"},
+            json={
+                "amount": 1,
+                "reference": reference,
+                "description": "D",
+                "return_url": "https://e.x/",
+            },
             headers=pay_sandbox.headers,
             timeout=0.5,
         )
@@ -516,7 +525,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (the standard library's name)
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if receiver.failures > 0:
                     receiver.failures -= 1

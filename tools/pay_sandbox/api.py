@@ -54,7 +54,10 @@ def endpoint(*methods: str):
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _has_api_key(request):
                 return JsonResponse(
-                    {"code": "P0920", "description": "Credentials are required to access this service"},
+                    {
+                        "code": "P0920",
+                        "description": "Credentials are required to access this service",
+                    },
                     status=401,
                 )
             if request.method not in methods:
@@ -317,7 +320,10 @@ def _dated(found: QuerySet, query, code: str) -> QuerySet:
     for name, lookup in (("from_date", "created_at__gte"), ("to_date", "created_at__lt")):
         if query.get(name):
             found = found.filter(**{lookup: _moment(query[name], name, code)})
-    settled_bounds = [("from_settled_date", "settled_date__gte"), ("to_settled_date", "settled_date__lte")]
+    settled_bounds = [
+        ("from_settled_date", "settled_date__gte"),
+        ("to_settled_date", "settled_date__lte"),
+    ]
     if any(query.get(name) for name, _ in settled_bounds):
         today = services.today()
         found = found.filter(settled_date__lte=today)

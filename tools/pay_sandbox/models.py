@@ -46,7 +46,7 @@ class Payment(models.Model):
     card_brand = models.CharField(max_length=32, blank=True)
     card_type = models.CharField(max_length=8, blank=True)
     billing_address = models.JSONField(null=True)
-    idempotency_key = models.CharField(max_length=255, unique=True, null=True)
+    idempotency_key = models.CharField(max_length=255, unique=True, null=True)  # noqa: DJ001 (unique: most have none)
     # A digest of the body created with the idempotency key, to tell a retry from misuse.
     request_digest = models.CharField(max_length=64, blank=True)
 
@@ -56,6 +56,9 @@ class Payment(models.Model):
             models.Index(fields=["reference"]),
             models.Index(fields=["settled_date"]),
         ]
+
+    def __str__(self) -> str:
+        return self.payment_id
 
     def amount_refunded(self) -> int:
         """Refunds submitted or done count against what is left to refund."""
@@ -78,6 +81,9 @@ class Refund(models.Model):
     class Meta:
         indexes = [models.Index(fields=["created_at"]), models.Index(fields=["settled_date"])]
 
+    def __str__(self) -> str:
+        return self.refund_id
+
 
 class PaymentEvent(models.Model):
     """One state the payment entered: the history GET /v1/payments/{id}/events returns."""
@@ -86,3 +92,6 @@ class PaymentEvent(models.Model):
     status = models.CharField(max_length=16)
     code = models.CharField(max_length=8, blank=True)
     at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} {self.status}"

@@ -150,7 +150,9 @@ def card_details(request: HttpRequest, payment_id: str) -> HttpResponse:
         values = {name: "" for name in FIELDS} | {"email": payment.email}
         return _page(request, payment, "card_details.html", values=values, errors={})
     values = {name: request.POST.get(name, "").strip() for name in FIELDS}
-    errors, number, expiry = check_card_form(values, moto=payment.moto, words=words_for(payment.language))
+    errors, number, expiry = check_card_form(
+        values, moto=payment.moto, words=words_for(payment.language)
+    )
     if errors:
         return _page(
             request, payment, "card_details.html", status=400, values=values, errors=errors

@@ -135,9 +135,9 @@ def submit_card(payment: Payment, *, card: TestCard, fields: dict) -> bool:
     payment had already moved on."""
     if card.outcome is Outcome.NEEDS_3DS and not payment.moto:
         return bool(
-            Payment.objects.filter(
-                payment_id=payment.payment_id, status=lifecycle.STARTED
-            ).update(awaiting_3ds=True, **fields)
+            Payment.objects.filter(payment_id=payment.payment_id, status=lifecycle.STARTED).update(
+                awaiting_3ds=True, **fields
+            )
         )
     if card.outcome in {Outcome.AUTHORISED, Outcome.NEEDS_3DS}:
         return move(payment, lifecycle.SUBMITTED, awaiting_3ds=False, **fields)

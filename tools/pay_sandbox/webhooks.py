@@ -87,9 +87,13 @@ def _deliver(event_type: str, body: bytes) -> None:
             )
             if response.ok:
                 return
-            logger.warning("webhook %s answered %s (try %s)", event_type, response.status_code, attempt)
+            logger.warning(
+                "webhook %s answered %s (try %s)", event_type, response.status_code, attempt
+            )
         except requests.RequestException as error:
-            logger.warning("webhook %s failed: %s (try %s)", event_type, type(error).__name__, attempt)
+            logger.warning(
+                "webhook %s failed: %s (try %s)", event_type, type(error).__name__, attempt
+            )
         if attempt < ATTEMPTS:
             time.sleep(backoff)
             backoff *= 2

@@ -3,7 +3,9 @@ GOV.UK Pay's own."""
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
-        "sandbox": "Sandbox: no real money is taken",
+        "sandbox": "This is a test payment page: no real money is taken.",
+        "tag": "Test",
+        "footer": "A local sandbox of GOV.UK Pay, for testing",
         "service": "Pay",
         "skip": "Skip to main content",
         "enter_card_details": "Enter card details",
@@ -47,8 +49,7 @@ WORDS: dict[str, dict[str, str]] = {
         "error_heading": "We’re experiencing technical problems",
         "error_body": "No money has been taken from your account.",
         "ended_heading": "Your payment session has ended",
-        "ended_body": "This payment has already been finished, so nothing more can be "
-        "paid here.",
+        "ended_body": "This payment has already been finished, so nothing more can be paid here.",
         "back_to_service": "Go back to the service",
         "try_again": "Go back to try the payment again",
         "error_prefix": "Error",
@@ -66,7 +67,9 @@ WORDS: dict[str, dict[str, str]] = {
         "too_long": "Enter fewer characters",
     },
     "cy": {
-        "sandbox": "Blwch tywod: ni chymerir arian go iawn",
+        "sandbox": "Tudalen talu prawf yw hon: ni chymerir arian go iawn.",
+        "tag": "Prawf",
+        "footer": "Blwch tywod lleol o GOV.UK Pay, ar gyfer profi",
         "service": "Talu",
         "skip": "Neidio i’r prif gynnwys",
         "enter_card_details": "Rhowch fanylion y cerdyn",
@@ -110,8 +113,7 @@ WORDS: dict[str, dict[str, str]] = {
         "error_heading": "Rydym yn profi problemau technegol",
         "error_body": "Nid oes arian wedi’i gymryd o’ch cyfrif.",
         "ended_heading": "Mae eich sesiwn talu wedi dod i ben",
-        "ended_body": "Mae’r taliad hwn eisoes wedi’i orffen, felly ni ellir talu dim mwy "
-        "yma.",
+        "ended_body": "Mae’r taliad hwn eisoes wedi’i orffen, felly ni ellir talu dim mwy yma.",
         "back_to_service": "Ewch yn ôl i’r gwasanaeth",
         "try_again": "Ewch yn ôl i roi cynnig arall ar y taliad",
         "error_prefix": "Gwall",

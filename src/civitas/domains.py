@@ -10,7 +10,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("demo",),
     ("journeys",),
     ("cases",),
-    ("catalogue", "notify"),
+    ("catalogue", "notify", "pay"),
     ("identity", "ledger", "rules"),
 )
 

@@ -440,6 +440,32 @@ NOTIFY_CALLBACK_ALLOW_LOCAL_HTTP = read_bool("NOTIFY_CALLBACK_ALLOW_LOCAL_HTTP",
 WORKER_HEARTBEAT_SECONDS = read_int("WORKER_HEARTBEAT_SECONDS", default=5)
 WORKER_HEARTBEAT_STALE_SECONDS = read_int("WORKER_HEARTBEAT_STALE_SECONDS", default=60)
 
+# --- Payments (docs/payments.md, docs/decisions/0046-payments.md) ----------------------
+# Who takes payments: a provider's dotted path by name (pay/providers/base.py says what a
+# provider does). The first speaks GOV.UK Pay's API; the demo's is the local sandbox
+# (`civitas paysandbox`, in `make demo`), which speaks the same API.
+PAY_PROVIDERS = {"govuk_pay": "civitas.pay.providers.govuk_pay.GovukPayProvider"}
+PAY_PROVIDER = read_str("PAY_PROVIDER", "govuk_pay")
+PAY_API_URL = read_str("PAY_API_URL", "http://127.0.0.1:8300")
+# Where the provider's card pages are, when not at the API's address (GOV.UK Pay's are
+# at card.payments.service.gov.uk): the pages that send people there allow it in CSP.
+PAY_PAGES_URL = read_str("PAY_PAGES_URL", "")
+PAY_API_KEY = _sms_secret("PAY_API_KEY")
+PAY_WEBHOOK_SECRET = _sms_secret("PAY_WEBHOOK_SECRET")
+# One call to the provider waits this long; a payment whose answer never came is found
+# again by the poller (its idempotency key makes asking twice harmless).
+PAY_TIMEOUT_SECONDS = read_int("PAY_TIMEOUT_SECONDS", default=10)
+# The poller asks the provider about a payment not finished this long after it was made,
+# then at growing intervals up to the longest, until it finishes.
+PAY_POLL_FIRST_SECONDS = read_int("PAY_POLL_FIRST_SECONDS", default=60)
+PAY_POLL_LONGEST_SECONDS = read_int("PAY_POLL_LONGEST_SECONDS", default=30 * 60)
+# Concurrent requests the poller makes to the provider.
+PAY_POLL_CONNECTIONS = read_int("PAY_POLL_CONNECTIONS", default=8)
+# Days from a payment succeeding to the provider settling it (the sandbox settles the
+# same day; a Stripe account about 2 working days): the reconciliation flags a payment
+# not settled by then.
+PAY_SETTLEMENT_DAYS = read_int("PAY_SETTLEMENT_DAYS", default=0)
+
 # --- Uploads (docs/operations.md, docs/decisions/0018-file-uploads.md) -----------------
 # Sealed upload files live here: outside the static files and anything a web server serves.
 UPLOAD_ROOT = Path(read_str("UPLOAD_ROOT") or VAR_DIR / "uploads")

@@ -194,7 +194,7 @@ def _email(kind: str, case: Case, service: Service, text: str, state_id: str) ->
     workflow = service.model.workflow
     if kind == REQUEST and (timers := workflow.timers_in(state_id)):
         target = workflow.state(timers[0].to)
-        if target.is_closed:
+        if target.is_closed and timers[0].after_days:
             paragraphs.append(
                 _("If we have not heard from you in %(days)s days, we will close your application.")
                 % {"days": timers[0].after_days}

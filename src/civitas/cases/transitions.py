@@ -307,7 +307,7 @@ def _apply_timer(case: Case, now: datetime.datetime) -> bool:
         (
             timer
             for timer in workflow.timers_in(case.status)
-            if since + datetime.timedelta(days=timer.after_days or 0) <= now
+            if since + (timer.wait or datetime.timedelta()) <= now
         ),
         None,
     )

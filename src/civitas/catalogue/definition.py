@@ -60,6 +60,11 @@ MESSAGE_FIELDS = {
     # The transparency log entry that records what the message reports, and its page.
     "ledger_index",
     "ledger_url",
+    # A payment's (the receipt's): the amount paid, the provider's id of the payment, and
+    # the page to pay (again) on.
+    "amount",
+    "payment_reference",
+    "pay_url",
     # Yes/no fields, the only ones `((name??optional text))` may name.
     "has_fee",
     "has_reason",
@@ -132,6 +137,7 @@ def parse_definition(
     problems.extend(_check_reasons_are_sent(document, positions))
     problems.extend(_check_routing(document, positions))
     problems.extend(_check_labels(document, positions))
+    problems.extend(_check_payment(document, positions))
     digest = hashlib.sha256(source.encode()).hexdigest()
     gaps = welsh_gaps(document, positions, _schema())
     return ParsedDefinition(document, source, digest, problems, positions, welsh_gaps=gaps)
@@ -602,7 +608,7 @@ def _check_schedule(
             return []
         return [
             positions.problem(
-                f"message '{name}' is sent when the case is {name}: it cannot have a schedule",
+                f"message '{name}' is sent on an event ({name}): it cannot have a schedule",
                 "messages",
                 name,
                 "schedule",
@@ -630,6 +636,72 @@ def _check_schedule(
             )
         ]
     return []
+
+
+def _check_payment(document: dict[str, Any], positions: Document) -> list[Problem]:
+    """A service that takes its fee online has a fee to take, a case that waits for it
+    (the workflow's initial state, of kind waiting-for-payment, left on `payment_received`)
+    and a receipt to send; and a case can only start waiting for a payment the service
+    takes."""
+    from civitas.catalogue.workflow import WAITING_FOR_PAYMENT
+
+    payment = document.get("payment")
+    workflow = document.get("workflow")
+    initial = None
+    if isinstance(workflow, dict):
+        initial = workflow.get("states", {}).get(workflow.get("initial"))
+    waits = isinstance(initial, dict) and initial.get("kind") == WAITING_FOR_PAYMENT
+    if payment is None:
+        if waits:
+            return [
+                positions.problem(
+                    "the initial state waits for a payment, but the service takes none: "
+                    "add a `payment` section",
+                    "workflow",
+                    "initial",
+                )
+            ]
+        return []
+    problems: list[Problem] = []
+    rules = document.get("rules") or {}
+    if not document.get("fees") and "fee" not in rules:
+        problems.append(
+            positions.problem(
+                "a service that takes a payment needs a fee: `fees`, or a rule set's `fee`",
+                "payment",
+                key=True,
+            )
+        )
+    if not waits:
+        problems.append(
+            positions.problem(
+                "a service that takes a payment starts its cases waiting for it: make the "
+                "workflow's initial state one of kind waiting-for-payment",
+                "payment",
+                key=True,
+            )
+        )
+    elif not any(
+        item.get("on") == "payment_received" and workflow["initial"] in item.get("from", ())
+        for item in workflow.get("automatic", ())
+    ):
+        problems.append(
+            positions.problem(
+                f"nothing moves a case on from '{workflow['initial']}' when it is paid: add "
+                "an automatic transition `on: payment_received` from it",
+                "workflow",
+                "initial",
+            )
+        )
+    if "payment-received" not in document["messages"]:
+        problems.append(
+            positions.problem(
+                "a service that takes a payment sends a receipt: add a `payment-received` message",
+                "messages",
+                key=True,
+            )
+        )
+    return problems
 
 
 def _sensitive_names(document: dict[str, Any]) -> set[str]:

@@ -630,8 +630,28 @@ class Message:
     schedule_days: tuple[int, ...] = ()
 
 
-# The messages sent when a case is submitted or decided; any other is a reminder.
-EVENT_MESSAGES = ("submitted", "approved", "refused")
+# The messages sent when a case is submitted or decided, when its fee is paid (the
+# receipt) and when it closes unpaid; any other is a reminder.
+EVENT_MESSAGES = ("submitted", "approved", "refused", "payment-received", "not-paid")
+
+
+@dataclass(frozen=True)
+class PaymentSpec:
+    """The `payment` section: the fee is taken online, for these finance codes."""
+
+    description: str
+    cost_centre: str
+    ledger_code: str
+    refund_when_refused: bool = False
+    """Whether a refused application's fee is refunded automatically."""
+    refund_keeps_pence: int = 0
+    """What such a refund keeps back (an administration fee)."""
+
+    def refund_on_refusal(self, paid_pence: int) -> int:
+        """The pence refunded automatically when an application that paid is refused."""
+        if not self.refund_when_refused:
+            return 0
+        return max(0, paid_pence - self.refund_keeps_pence)
 
 
 @dataclass(frozen=True)
@@ -679,6 +699,8 @@ class ServiceDefinition:
     sign_in_level: str | None = None
     """The identity confidence (P0 to P3) a citizen must have signed in with to apply;
     None: no sign-in needed."""
+    payment: PaymentSpec | None = None
+    """How the fee is paid online; None: the service takes no payment itself."""
     _expressions: Mapping[str, CompiledExpression] = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, Page] = field(init=False, repr=False, compare=False)
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -1014,7 +1036,19 @@ class ServiceDefinition:
             ),
             retention=Retention.from_document(doc.get("retention")),
             sign_in_level=doc["sign_in"]["identity_level"] if doc.get("sign_in") else None,
+            payment=_payment(doc["payment"]) if doc.get("payment") else None,
         )
+
+
+def _payment(spec: dict[str, Any]) -> PaymentSpec:
+    refund = spec.get("refund_when_refused")
+    return PaymentSpec(
+        description=spec["description"],
+        cost_centre=spec["cost_centre"],
+        ledger_code=spec["ledger_code"],
+        refund_when_refused=refund is not None,
+        refund_keeps_pence=refund["keep_pence"] if isinstance(refund, dict) else 0,
+    )
 
 
 def _privacy(privacy: dict[str, Any]) -> Privacy:

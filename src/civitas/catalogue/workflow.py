@@ -8,6 +8,7 @@ database (docs/service-definitions.md, Workflow; docs/decisions/0030).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, cast
@@ -66,13 +67,26 @@ class Transition:
 
 @dataclass(frozen=True)
 class AutomaticTransition:
-    """A move the platform makes: after `after_days` in a state, or on an event."""
+    """A move the platform makes: after `after_days` (or `after_hours`) in a state, or on
+    an event."""
 
     id: str
     from_states: tuple[str, ...]
     to: str
     after_days: int | None = None
     event: str | None = None
+    after_hours: int | None = None
+    """Hours instead of days: a case waiting for its payment waits a day, not weeks."""
+
+    @property
+    def wait(self) -> datetime.timedelta | None:
+        """How long a case stays in the state before this timer moves it; None for an
+        event's transition."""
+        if self.after_hours:
+            return datetime.timedelta(hours=self.after_hours)
+        if self.after_days:
+            return datetime.timedelta(days=self.after_days)
+        return None
 
 
 @dataclass(frozen=True)
@@ -96,8 +110,8 @@ class Workflow:
 
     def timers_in(self, state_id: str) -> list[AutomaticTransition]:
         """The timed transitions out of a state, soonest first."""
-        timers = [a for a in self.automatic if a.after_days and state_id in a.from_states]
-        return sorted(timers, key=lambda timer: timer.after_days or 0)
+        timers = [a for a in self.automatic if a.wait and state_id in a.from_states]
+        return sorted(timers, key=lambda timer: timer.wait or datetime.timedelta())
 
     def on_event(self, state_id: str, event: str) -> AutomaticTransition | None:
         return next(
@@ -138,7 +152,8 @@ def workflow_from_document(document: Mapping[str, Any] | None) -> Workflow:
                 id=spec["id"],
                 from_states=(spec["after"]["in"],) if "after" in spec else tuple(spec["from"]),
                 to=spec["to"],
-                after_days=spec["after"]["days"] if "after" in spec else None,
+                after_days=spec["after"].get("days") if "after" in spec else None,
+                after_hours=spec["after"].get("hours") if "after" in spec else None,
                 event=spec.get("on"),
             )
             for spec in doc.get("automatic", ())

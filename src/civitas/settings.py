@@ -422,11 +422,6 @@ MMG_API_KEY = _sms_secret("MMG_API_KEY")
 MMG_TIMEOUT_SECONDS = read_int("MMG_TIMEOUT_SECONDS", default=10)
 MMG_RECEIPT_URL = read_str("MMG_RECEIPT_URL", "")
 MMG_CALLBACK_PASSWORD = _sms_secret("MMG_CALLBACK_PASSWORD")
-
-# --- Card payments (GOV.UK Pay's API; the local sandbox is `civitas paysandbox`) ----------
-PAY_API_URL = read_str("PAY_API_URL", "http://127.0.0.1:8300")
-PAY_API_KEY = _sms_secret("PAY_API_KEY")
-PAY_WEBHOOK_SECRET = _sms_secret("PAY_WEBHOOK_SECRET")
 # Services' callbacks (delivery statuses, received texts): GOV.UK Notify's timeout, and
 # how many tries, with back-off doubling from NOTIFY_CALLBACK_BACKOFF_SECONDS, before one
 # is given up.

@@ -7,6 +7,7 @@ import secrets
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -303,6 +304,23 @@ def test_a_refund_made_from_a_stale_view_of_what_is_left_is_refused(pay_sandbox)
     assert response.json()["code"] == "P0604"
     summary = pay_sandbox.get_payment(payment["payment_id"])["refund_summary"]
     assert summary["amount_submitted"] == 100
+
+
+def test_refunds_sent_at_once_from_one_view_refund_once(pay_sandbox):
+    payment = paid(pay_sandbox, amount=1000)
+    path = f"/v1/payments/{payment['payment_id']}/refunds"
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(
+            pool.map(
+                lambda _: post(pay_sandbox, path, {"amount": 600, "refund_amount_available": 1000}),
+                range(5),
+            )
+        )
+
+    assert sorted(answer.status_code for answer in answers) == [202, 412, 412, 412, 412]
+    summary = pay_sandbox.get_payment(payment["payment_id"])["refund_summary"]
+    assert summary["amount_submitted"] == 600
 
 
 def test_an_unpaid_payment_cannot_be_refunded(pay_sandbox):

@@ -1,6 +1,8 @@
 """The payment sandbox's card pages, driven without a browser: what each test card does,
 3-D Secure, cancelling, Welsh, and the pages' defences."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import requests
 
@@ -195,6 +197,28 @@ def test_confirming_twice_charges_once(pay_sandbox):
     second = payer.submit(confirm.url, {})
 
     assert (first.status_code, second.status_code) == (303, 303)
+    events = requests.get(
+        f"{pay_sandbox.url}/v1/payments/{payment['payment_id']}/events",
+        headers=pay_sandbox.headers,
+        timeout=10,
+    ).json()["events"]
+    assert [event["state"]["status"] for event in events].count("success") == 1
+
+
+def test_confirms_sent_at_once_charge_once(pay_sandbox):
+    payment, payer = opened(pay_sandbox)
+    confirm = payer.enter_card()
+    token = CSRF.search(confirm.text).group(1)
+
+    def send(_):
+        return payer.session.post(
+            confirm.url, data={"csrfmiddlewaretoken": token}, allow_redirects=False, timeout=10
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(send, range(6)))
+
+    assert answers == [303] * 6
     events = requests.get(
         f"{pay_sandbox.url}/v1/payments/{payment['payment_id']}/events",
         headers=pay_sandbox.headers,

@@ -488,6 +488,16 @@ def test_failures_switched_on_answer_the_next_calls_and_take_nothing(pay_sandbox
     assert get(pay_sandbox, "/v1/payments", reference=reference).json()["total"] == 1
 
 
+@pytest.mark.parametrize(
+    "switches", [{"fail_with": 200}, {"fail_with": "x"}, {"hang_seconds": 1, "count": -1}, [1]]
+)
+def test_nonsense_fault_switches_are_refused(pay_sandbox, switches):
+    response = post(pay_sandbox, "/_sandbox/faults", switches)
+
+    assert response.status_code == 400
+    assert post(pay_sandbox, "/v1/payments", {}).status_code == 400  # nothing switched on
+
+
 def test_a_hang_switched_on_makes_the_payment_but_answers_too_late(pay_sandbox):
     reference = unique_reference()
     pay_sandbox.faults(hang_seconds=2, count=1)

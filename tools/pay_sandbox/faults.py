@@ -24,20 +24,22 @@ _lock = threading.Lock()
 _switches = Switches()
 
 
-def set_switches(settings: dict) -> None:
+def set_switches(switches: dict) -> None:
     """Applies a faults request: {"fail_with": 503, "count": 2}, {"hang_seconds": 5,
     "count": 1}, {"refunds_pending_seconds": 2}, or {"clear": true}."""
     global _switches
     with _lock:
-        if settings.get("clear"):
+        if switches.get("clear"):
             _switches = Switches()
-        count = int(settings.get("count", 1))
-        if "fail_with" in settings:
-            _switches.fail_with, _switches.fail_count = int(settings["fail_with"]), count
-        if "hang_seconds" in settings:
-            _switches.hang_seconds, _switches.hang_count = float(settings["hang_seconds"]), count
-        if "refunds_pending_seconds" in settings:
-            _switches.refunds_pending_seconds = float(settings["refunds_pending_seconds"])
+        count = int(switches.get("count", 1))
+        if count < 0 or not 400 <= int(switches.get("fail_with", 500)) <= 599:
+            raise ValueError("count must be 0 or more, fail_with an HTTP error status")
+        if "fail_with" in switches:
+            _switches.fail_with, _switches.fail_count = int(switches["fail_with"]), count
+        if "hang_seconds" in switches:
+            _switches.hang_seconds, _switches.hang_count = float(switches["hang_seconds"]), count
+        if "refunds_pending_seconds" in switches:
+            _switches.refunds_pending_seconds = float(switches["refunds_pending_seconds"])
 
 
 def refunds_pending_seconds() -> float:
@@ -86,7 +88,7 @@ class FaultMiddleware:
 
 
 def parse(body: bytes) -> dict:
-    settings = json.loads(body or b"{}")
-    if not isinstance(settings, dict):
+    switches = json.loads(body or b"{}")
+    if not isinstance(switches, dict):
         raise ValueError("a JSON object is expected")
-    return settings
+    return switches

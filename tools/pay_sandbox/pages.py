@@ -74,7 +74,10 @@ def _held_payment(request: HttpRequest, payment_id: str) -> Payment:
     if payment_id not in request.session.get(SESSION_KEY, []):
         raise Http404
     services.expire_overdue()
-    return Payment.objects.get(payment_id=payment_id)
+    payment = Payment.objects.filter(payment_id=payment_id).first()
+    if payment is None:  # the sandbox's state was cleared under the payer's feet
+        raise Http404
+    return payment
 
 
 def _ended(request: HttpRequest, payment: Payment) -> HttpResponse:

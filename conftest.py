@@ -529,6 +529,21 @@ def identity_provider(tmp_path_factory):
     provider.stop()
 
 
+@pytest.fixture(scope="session")
+def pay_sandbox(tmp_path_factory):
+    """The local GOV.UK Pay sandbox (tests/pay_sandbox.py), one per process; tests that
+    need fresh state use their own references."""
+    import secrets
+
+    from tests.pay_sandbox import start_pay_sandbox
+
+    sandbox = start_pay_sandbox(
+        tmp_path_factory.mktemp("pay-sandbox"), api_key=secrets.token_urlsafe(24)
+    )
+    yield sandbox
+    sandbox.stop()
+
+
 @pytest.fixture
 def citizen_oidc(identity_provider, settings):
     """Civitas configured to sign citizens in through the local provider."""

@@ -11,7 +11,6 @@ of this very case can be returned from.
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civitas.cases.public import CasePayment, case_payment, pay_for_case, pay_url
@@ -28,14 +27,19 @@ from civitas.pay.public import (
 )
 from civitas.platform.security_log import security_event
 
-FAILURE_MESSAGES = {
-    # GOV.UK Pay's codes for a payment that ended without taking money.
-    "P0010": gettext_noop("Your payment was declined. No money has been taken."),
-    "P0020": gettext_noop("Your payment session timed out. No money has been taken."),
-    "P0030": gettext_noop("You cancelled your payment. No money has been taken."),
-    "P0040": gettext_noop("Your payment was cancelled. No money has been taken."),
-    "P0050": gettext_noop("There was a problem with the payment service. No money has been taken."),
-}
+
+def failure_message(code: str) -> str:
+    """What the payer is told of a payment that ended without taking money, by GOV.UK
+    Pay's code."""
+    if code == "P0010":
+        return _("Your payment was declined. No money has been taken.")
+    if code == "P0020":
+        return _("Your payment session timed out. No money has been taken.")
+    if code == "P0030":
+        return _("You cancelled your payment. No money has been taken.")
+    if code == "P0040":
+        return _("Your payment was cancelled. No money has been taken.")
+    return _("There was a problem with the payment service. No money has been taken.")
 
 
 def _case_payment_or_404(organisation: str, slug: str, reference: str, token: str) -> CasePayment:
@@ -155,8 +159,9 @@ def payment_return(
         found = case_payment(reference, token=token) or found
         return _pay_page(request, found, outcome=payment)
     if payment.finished:
-        message = FAILURE_MESSAGES.get(payment.failure_code, FAILURE_MESSAGES["P0050"])
-        return _pay_page(request, found, error=_(message), outcome=payment)
+        return _pay_page(
+            request, found, error=failure_message(payment.failure_code), outcome=payment
+        )
     # The provider could not be asked, or the payment is still going through.
     return render(
         request,

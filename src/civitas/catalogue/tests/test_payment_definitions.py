@@ -4,10 +4,10 @@ and timers in hours. Pure, no database."""
 import datetime
 import textwrap
 
+from civitas.cases.workflow import initial_state
 from civitas.catalogue.definition import parse_definition
 from civitas.catalogue.model import ServiceDefinition
 from civitas.catalogue.tests.test_model import SMALL
-from civitas.cases.workflow import initial_state
 
 RECEIPT = "  payment-received: {subject: Paid, body: You paid ((amount)) (((payment_reference)))}\n"
 NOT_PAID = "  not-paid: {subject: Not paid, body: Pay at ((pay_url))}\n"
@@ -73,8 +73,7 @@ def test_a_timer_in_hours_closes_an_unpaid_case_after_a_day():
 def test_a_payment_without_a_waiting_state_is_refused_at_its_line():
     found = problems(PAYMENT)
     assert any(
-        "svc.yaml:" in problem and "starts its cases waiting for it" in problem
-        for problem in found
+        "svc.yaml:" in problem and "starts its cases waiting for it" in problem for problem in found
     ), found
 
 

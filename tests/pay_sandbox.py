@@ -90,6 +90,14 @@ class PaySandbox:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def search(self, **params) -> dict:
+        """GET /v1/payments with these search parameters."""
+        response = requests.get(
+            f"{self.url}/v1/payments", params=params, headers=self.headers, timeout=10
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
     def get_payment(self, payment_id: str) -> dict:
         response = requests.get(
             f"{self.url}/v1/payments/{payment_id}", headers=self.headers, timeout=10

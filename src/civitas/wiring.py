@@ -91,7 +91,8 @@ from civitas.notify.public import (
     reseal_letter_files,
     run_dispatcher,
 )
-from civitas.pay.public import PaymentSucceeded, run_poller
+from civitas.pay import handlers as pay
+from civitas.pay.public import PaymentSucceeded, RefundRequested, run_poller
 from civitas.platform.events import EventTable, Handlers
 from civitas.platform.files.scanners import check_scanner
 from civitas.platform.handlers import record_audit_trail
@@ -174,6 +175,7 @@ EVENT_HANDLERS: EventTable = {
     # Payments: the case moves on (and its confirmation and receipt go out) in the
     # transaction that records the success, exactly once.
     PaymentSucceeded: Handlers(in_transaction=(record_audit_trail, case_payments.take_payment)),
+    RefundRequested: Handlers(in_transaction=(record_audit_trail, pay.log_refund)),
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }

@@ -64,9 +64,13 @@ class ReturnUrl:
         return f"{self.pay_page}return/{payment_id}/"
 
 
-def send_to_payment(request: HttpRequest, found: CasePayment) -> HttpResponse:
+def send_to_payment(
+    request: HttpRequest, found: CasePayment, *, redirect_problems: bool = False
+) -> HttpResponse:
     """Makes (or finds) the case's payment and sends the payer to the provider's page;
-    back to the payment page, with what went wrong, when it cannot."""
+    back to the payment page, with what went wrong, when it cannot. With
+    `redirect_problems` (straight after check answers, whose session changes a 5xx
+    answer would not keep), a problem is a redirect to the payment page that says it."""
     try:
         payment = pay_for_case(
             found, language=active_language(), return_url_for=_return_url_for(request, found)
@@ -74,20 +78,21 @@ def send_to_payment(request: HttpRequest, found: CasePayment) -> HttpResponse:
     except AlreadyPaid:
         return redirect(pay_url(found.service, found.reference))
     except PaymentUnavailable:
+        if redirect_problems:
+            return redirect(f"{pay_url(found.service, found.reference)}?problem=unavailable")
         return _pay_page(
             request,
             found,
-            error=_(
-                "The payment service is not available at the moment. No money has been "
-                "taken. Your application is saved: try again in a few minutes."
-            ),
+            error=_unavailable(),
             status=503,
         )
     except PaymentRefused:
+        if redirect_problems:
+            return redirect(f"{pay_url(found.service, found.reference)}?problem=refused")
         return _pay_page(
             request,
             found,
-            error=_("The payment could not be started. No money has been taken."),
+            error=_refused(),
             status=502,
         )
     return redirect(payment.next_url)
@@ -102,7 +107,23 @@ def pay(
     found = _case_payment_or_404(organisation, slug, reference, token)
     if request.method == "POST":
         return send_to_payment(request, found)
+    problem = request.GET.get("problem")
+    if problem == "unavailable":
+        return _pay_page(request, found, error=_unavailable())
+    if problem == "refused":
+        return _pay_page(request, found, error=_refused())
     return _pay_page(request, found)
+
+
+def _unavailable() -> str:
+    return _(
+        "The payment service is not available at the moment. No money has been "
+        "taken. Your application is saved: try again in a few minutes."
+    )
+
+
+def _refused() -> str:
+    return _("The payment could not be started. No money has been taken.")
 
 
 def _pay_page(

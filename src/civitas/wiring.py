@@ -92,7 +92,13 @@ from civitas.notify.public import (
     run_dispatcher,
 )
 from civitas.pay import handlers as pay
-from civitas.pay.public import PaymentSucceeded, RefundRequested, run_poller
+from civitas.pay.public import (
+    PaymentSucceeded,
+    ReconciliationViewed,
+    RefundRequested,
+    TelephonePaymentStarted,
+    run_poller,
+)
 from civitas.platform.events import EventTable, Handlers
 from civitas.platform.files.scanners import check_scanner
 from civitas.platform.handlers import record_audit_trail
@@ -176,6 +182,8 @@ EVENT_HANDLERS: EventTable = {
     # transaction that records the success, exactly once.
     PaymentSucceeded: Handlers(in_transaction=(record_audit_trail, case_payments.take_payment)),
     RefundRequested: Handlers(in_transaction=(record_audit_trail, pay.log_refund)),
+    TelephonePaymentStarted: Handlers(in_transaction=(record_audit_trail,)),
+    ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }

@@ -242,3 +242,31 @@ def test_staff_of_another_council_cannot_take_a_payment(
     response = client.post(f"/staff/cases/{waiting_case.reference}/telephone-payment/")
     assert response.status_code == 404
     assert not Payment.objects.exists()
+
+
+def test_a_refund_whose_answer_was_lost_is_found_not_made_twice(
+    waiting_case, payments, settings
+):
+    from civitas.pay.providers import forget_providers
+    from civitas.pay.refunds import refund_refused_application
+
+    payments.pay(waiting_case.reference)
+    settings.PAY_TIMEOUT_SECONDS = 1
+    forget_providers()
+    refund_refused_application(
+        organisation_id=waiting_case.organisation_id,
+        case_reference=waiting_case.reference,
+        keep_pence=0,
+    )
+    payments.sandbox.faults(hang_seconds=3, count=1)  # made, but the answer is lost
+    Refund.objects.update(next_attempt_at=timezone.now())
+    send_due_refunds()
+    refund = Refund.objects.get()
+    assert refund.status == "pending"
+    Refund.objects.update(next_attempt_at=timezone.now())
+    send_due_refunds()
+    refund.refresh_from_db()
+    assert refund.status == "success"
+    provider_id = refund.payment.provider_payment_id
+    at_provider = payments.sandbox.get_payment(provider_id)["refund_summary"]
+    assert at_provider["amount_submitted"] == FEE  # once, not twice

@@ -73,8 +73,7 @@ def test_a_timer_in_hours_closes_an_unpaid_case_after_a_day():
 def test_a_payment_without_a_waiting_state_is_refused_at_its_line():
     found = problems(PAYMENT)
     assert any(
-        "svc.yaml:" in problem and "starts its cases waiting for it" in problem
-        for problem in found
+        "svc.yaml:" in problem and "starts its cases waiting for it" in problem for problem in found
     ), found
 
 

@@ -91,7 +91,15 @@ from civitas.notify.public import (
     reseal_letter_files,
     run_dispatcher,
 )
-from civitas.pay.public import PaymentSucceeded, run_poller
+from civitas.pay import handlers as pay
+from civitas.pay.public import (
+    PaymentSucceeded,
+    ReconciliationViewed,
+    RefundRequested,
+    TelephonePaymentStarted,
+    check_payments,
+    run_poller,
+)
 from civitas.platform.events import EventTable, Handlers
 from civitas.platform.files.scanners import check_scanner
 from civitas.platform.handlers import record_audit_trail
@@ -174,6 +182,9 @@ EVENT_HANDLERS: EventTable = {
     # Payments: the case moves on (and its confirmation and receipt go out) in the
     # transaction that records the success, exactly once.
     PaymentSucceeded: Handlers(in_transaction=(record_audit_trail, case_payments.take_payment)),
+    RefundRequested: Handlers(in_transaction=(record_audit_trail, pay.log_refund)),
+    TelephonePaymentStarted: Handlers(in_transaction=(record_audit_trail,)),
+    ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }
@@ -252,6 +263,8 @@ HEALTH_CHECKS = (
     HealthPart("smtp", check_smtp, critical=False),
     # Letters wait for a batch that should have closed: they are not lost, only late.
     HealthPart("print_outbox", check_print_outbox, critical=False),
+    # Payments and refunds waiting on the poller or the provider: late, never lost.
+    HealthPart("payments", check_payments, critical=False),
     HealthPart("ledger", ledger_health),
     # Accepted through the API, not yet made cases: they wait, none is lost (0037).
     HealthPart("accepted_applications", check_accepted_applications, critical=False),

@@ -4,10 +4,10 @@ and timers in hours. Pure, no database."""
 import datetime
 import textwrap
 
+from civitas.cases.workflow import initial_state
 from civitas.catalogue.definition import parse_definition
 from civitas.catalogue.model import ServiceDefinition
 from civitas.catalogue.tests.test_model import SMALL
-from civitas.cases.workflow import initial_state
 
 RECEIPT = "  payment-received: {subject: Paid, body: You paid ((amount)) (((payment_reference)))}\n"
 NOT_PAID = "  not-paid: {subject: Not paid, body: Pay at ((pay_url))}\n"

@@ -82,8 +82,11 @@ def test_a_submission_that_waits_for_its_fee_writes_less_in_one_transaction(
 ):
     statements = _statements_of_a_submission(client, api_headers)
     # The same, less the log entry and the email: they are written when the fee is paid
-    # (cases/payments.py take_payment). Nothing is asked of the payment provider yet.
-    assert len(statements) == 1 + 2 + 1 + 3, "\n".join(statements)
+    # (cases/payments.py take_payment). In their place, one read: whether the log takes
+    # entries, as it must for the payment to be taken. Nothing is asked of the payment
+    # provider yet.
+    assert len(statements) == 1 + 2 + 1 + 3 + 1, "\n".join(statements)
+    assert "ledger_sequencer" in statements[-2]
     assert "identity_team" in statements[2]
     assert statements[1].startswith("BEGIN")
     assert statements[-1] == "COMMIT"

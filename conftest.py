@@ -576,6 +576,26 @@ class Payments:
         return payment_for_return(payment_id=payment.id, case_reference=reference)
 
 
+def pay_from_check_answers(client, response, card_number: str = "4444333322221111"):
+    """Follows a submission that sent the applicant to the card page (`response`, the
+    redirect the check answers or declaration page answered): pays there as the citizen
+    does, then comes back to the service's return page with the same `client`. Answers
+    that page's response: the redirect to the confirmation once the payment succeeded.
+
+    Needs the `payments` fixture, so that the provider can be reached."""
+    import urllib.parse
+
+    from tests.pay_sandbox import pay_without_browser
+
+    assert response.status_code == 302, response.content[:2000]
+    back = pay_without_browser(response["Location"], card_number)
+    assert back.status_code == 303, back.text[:2000]
+    # The return URL was made with build_absolute_uri, so it is the test client's origin.
+    return_url = urllib.parse.urlsplit(back.headers["Location"])
+    assert return_url.netloc == "testserver", back.headers["Location"]
+    return client.get(return_url.path)
+
+
 @pytest.fixture
 def payments(pay_sandbox, settings):
     from civitas.pay.providers import forget_providers

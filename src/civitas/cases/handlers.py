@@ -20,7 +20,13 @@ from civitas.cases.messages import (
 from civitas.cases.services import case_subject
 from civitas.cases.workflow import Outcome
 from civitas.catalogue.public import Service, ServicePublished, get_published_service
-from civitas.ledger.public import EntryReceipt, person_reference, record_entry
+from civitas.ledger.public import (
+    EntryReceipt,
+    LedgerUnavailable,
+    ledger_health,
+    person_reference,
+    record_entry,
+)
 from civitas.platform.events import HandlerResults
 
 
@@ -30,8 +36,12 @@ def _ledger_fields(receipt: EntryReceipt) -> dict[str, str]:
 
 def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> EntryReceipt | None:
     # An application waiting for its fee is logged as submitted when it is paid
-    # (cases/payments.py): an unpaid one may never be.
+    # (cases/payments.py): an unpaid one may never be. It is refused all the same while the
+    # log takes no entries: its payment could not be taken, and the applicant would pay
+    # for an application that cannot be submitted.
     if event.awaiting_payment:
+        if ledger_health() != "ok":
+            raise LedgerUnavailable("the transparency log is not accepting new records")
         return None
     # The log's sequence row stays locked until the transaction commits: wire this last
     # but one, so the lock is held as briefly as possible.

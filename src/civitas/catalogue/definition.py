@@ -1192,6 +1192,9 @@ BUILT_IN_PAGES = (
     "return",
     "timed-out",
     "keep-alive",
+    # A case's fee is paid at pay/<reference>/<token>/ (docs/payments.md): a repeating
+    # page called "pay" would have its item's remove/ address taken by it.
+    "pay",
 )
 """Pages every service has at these addresses: a page of the definition cannot take them."""
 

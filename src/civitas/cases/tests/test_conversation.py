@@ -26,7 +26,7 @@ NEED = "Send a photo of the registration certificate (V5C) of the vehicle"
 
 @pytest.fixture
 def case(parking_permit) -> Case:
-    return submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=100)
+    return submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=None)
 
 
 def _ask_for_information(case: Case, caseworker, reason: str = NEED) -> Case:
@@ -80,7 +80,7 @@ def test_an_applicant_with_no_email_address_cannot_be_asked_and_nothing_changes(
     parking_permit, caseworker
 ):
     case = submit_application(
-        service=parking_permit, answers={**ANSWERS, "email": None}, fee_pence=100
+        service=parking_permit, answers={**ANSWERS, "email": None}, fee_pence=None
     )
     with pytest.raises(DecisionInvalid, match="gave no email address"):
         _ask_for_information(case, caseworker)
@@ -313,6 +313,6 @@ def test_a_message_moved_to_another_case_is_not_shown_there(case, parking_permit
     from civitas.cases.conversation import thread_of
 
     send_message(reference=case.reference, text="For the first case", staff=acting(caseworker))
-    other = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=100)
+    other = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=None)
     CaseMessage.objects.update(case=other)
     assert thread_of(other) == []

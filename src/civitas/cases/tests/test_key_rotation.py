@@ -41,7 +41,7 @@ def _key_ids(table: str, column: str) -> set[str]:
 
 
 def _case_with_a_file(service) -> Case:
-    case = submit_application(service=service, answers=dict(ANSWERS), fee_pence=100)
+    case = submit_application(service=service, answers=dict(ANSWERS), fee_pence=None)
     store_case_files(
         case,
         [

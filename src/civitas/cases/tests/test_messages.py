@@ -134,10 +134,11 @@ HOSTILE_BODY = """|
 
 def _publish_hostile_messages(tmp_path) -> None:
     source = PARKING_PERMIT.read_text()
-    messages = source[source.index("\nmessages:\n") :]
+    messages = source[source.index("\nmessages:\n") : source.index("\nworkflow:\n")]
     hostile = "\nmessages:\n" + "".join(
         f"  {name}:\n    subject: {HOSTILE_SUBJECT}\n    body: {HOSTILE_BODY}"
-        for name in ("submitted", "approved", "refused")
+        # The receipt too: a service that takes a payment must send one.
+        for name in ("submitted", "approved", "refused", "payment-received")
     )
     path = copy_services(tmp_path, PARKING_PERMIT)
     path.write_text(source.replace(messages, hostile))
@@ -145,7 +146,7 @@ def _publish_hostile_messages(tmp_path) -> None:
 
 
 def test_a_hostile_but_valid_definition_submits_and_decides(
-    tmp_path, client, organisations, caseworker, api_headers
+    tmp_path, client, organisations, caseworker, api_headers, payments
 ):
     _publish_hostile_messages(tmp_path)
     response = client.post(
@@ -156,6 +157,7 @@ def test_a_hostile_but_valid_definition_submits_and_decides(
     )
     assert response.status_code == 201, response.content
     case = Case.objects.get(reference=response.json()["reference"])
+    payments.pay(case.reference)
     submitted = Message.objects.get(idempotency_key=f"case:{case.reference}:submitted")
     assert submitted.subject == (
         f"{{reference}} {case.reference} ({case.reference}) ?? <b>{{{{x}}}}</b>"

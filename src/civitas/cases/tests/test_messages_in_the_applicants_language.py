@@ -15,7 +15,13 @@ from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.journeys.tests.test_pages import URL, complete_questions
-from conftest import acting, problem_errors, publish_example, run_queued_jobs
+from conftest import (
+    acting,
+    pay_from_check_answers,
+    problem_errors,
+    publish_example,
+    run_queued_jobs,
+)
 
 SERVICES = Path(__file__).resolve().parents[4] / "services"
 API = "/api/v1/services/example-borough/resident-parking-permit/applications"
@@ -80,18 +86,27 @@ def _html_of(email) -> str:
     )
 
 
+def _sent_with_subject(emails, start: str):
+    [email] = [email for email in emails if email["Subject"].startswith(start)]
+    return email
+
+
 def test_an_application_made_on_welsh_pages_is_confirmed_in_welsh(
-    client, welsh_messages_permit, smtp_inbox
+    client, welsh_messages_permit, smtp_inbox, payments
 ):
     assert client.get("/language/cy/?next=/").status_code == 302
     complete_questions(client)
-    assert client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"}).status_code == 302
+    sent = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+    assert pay_from_check_answers(client, sent).status_code == 302
     translation.activate("en")  # the worker sends in no particular language
 
     case = Case.objects.get()
     assert case.language == "cy"
     run_queued_jobs()
-    [email] = smtp_inbox.wait_for(1)
+    # The confirmation, and the receipt for the fee.
+    emails = smtp_inbox.wait_for(2)
+    assert len(emails) == 2
+    email = _sent_with_subject(emails, "Rydym wedi cael eich cais")
     assert email["Subject"] == f"Rydym wedi cael eich cais am drwydded barcio {case.reference}"
     text = _text_of(email)
     assert "Mae eich cais ar gyfer CU57 ABC gennym, band Band B: 101 i 110g/km" in text
@@ -101,20 +116,22 @@ def test_an_application_made_on_welsh_pages_is_confirmed_in_welsh(
 
 
 def test_an_application_made_on_english_pages_is_confirmed_in_english(
-    client, welsh_messages_permit, smtp_inbox
+    client, welsh_messages_permit, smtp_inbox, payments
 ):
     complete_questions(client)
-    assert client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"}).status_code == 302
+    sent = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+    assert pay_from_check_answers(client, sent).status_code == 302
 
     assert Case.objects.get().language == "en"
     run_queued_jobs()
-    [email] = smtp_inbox.wait_for(1)
-    assert email["Subject"].startswith("We have received your parking permit application")
+    emails = smtp_inbox.wait_for(2)
+    assert len(emails) == 2
+    email = _sent_with_subject(emails, "We have received your parking permit application")
     assert "band Band B: 101 to 110g/km" in _text_of(email)
 
 
 def test_an_api_application_in_welsh_is_confirmed_and_decided_in_welsh(
-    client, welsh_messages_permit, smtp_inbox, caseworker, api_headers
+    client, welsh_messages_permit, smtp_inbox, caseworker, api_headers, payments
 ):
     body = {"version": 1, "declaration": True, "language": "cy", "answers": valid_answers()}
     response = client.post(
@@ -123,13 +140,14 @@ def test_an_api_application_in_welsh_is_confirmed_and_decided_in_welsh(
     assert response.status_code == 201, response.content
     case = Case.objects.get()
     assert case.language == "cy"
+    payments.pay(case.reference)
 
     # A caseworker working in English decides it: the applicant still reads Welsh.
     decide_case(
         reference=case.reference, outcome=Outcome.APPROVE, reason="", staff=acting(caseworker)
     )
     run_queued_jobs()
-    emails = smtp_inbox.wait_for(2)
+    emails = smtp_inbox.wait_for(3)  # the confirmation, the receipt and the decision
     approved = next(e for e in emails if "gymeradwyo" in e["Subject"])
     assert "Mae eich cais wedi'i gymeradwyo. Gwneud cais am drwydded barcio" in _text_of(approved)
     assert any(e["Subject"].startswith("Rydym wedi cael eich cais") for e in emails)

@@ -19,7 +19,9 @@ from conftest import acting, run_queued_jobs
 pytestmark = pytest.mark.django_db
 
 
-def _submit(client, api_headers, **answers) -> Case:
+def _submit(client, api_headers, payments=None, **answers) -> Case:
+    """An application sent through the API; its fee paid by the applicant, with
+    `payments`."""
     response = client.post(
         "/api/v1/services/example-borough/resident-parking-permit/applications",
         data=json.dumps(
@@ -29,7 +31,10 @@ def _submit(client, api_headers, **answers) -> Case:
         headers=api_headers,
     )
     assert response.status_code == 201, response.content
-    return Case.objects.get(reference=response.json()["reference"])
+    reference = response.json()["reference"]
+    if payments is not None:
+        payments.pay(reference)
+    return Case.objects.get(reference=reference)
 
 
 def test_publishing_makes_each_message_a_template_of_the_services_sending_service(
@@ -42,7 +47,7 @@ def test_publishing_makes_each_message_a_template_of_the_services_sending_servic
         f"definition:{name}{suffix}"
         for name in ("submitted", "approved", "refused", "permit-expiring")
         for suffix in ("", "-text")
-    }
+    } | {"definition:payment-received", "definition:not-paid"}  # email only
     submitted = templates["definition:submitted"]
     assert (submitted.type, submitted.version) == ("email", 1)
     words = submitted.versions.get()
@@ -51,14 +56,16 @@ def test_publishing_makes_each_message_a_template_of_the_services_sending_servic
 
 
 def test_the_confirmation_is_sent_from_its_template_with_a_reply_route_and_links(
-    client, parking_permit, api_headers, smtp_inbox
+    client, parking_permit, api_headers, payments, smtp_inbox
 ):
-    case = _submit(client, api_headers)
+    case = _submit(client, api_headers, payments)
     message = Message.objects.get(idempotency_key=f"case:{case.reference}:submitted")
     assert message.notify_template.source == "definition:submitted"
     assert message.template_version == 1
     run_queued_jobs()
-    [email] = smtp_inbox.wait_for(1)
+    # The confirmation and, after it, the receipt for the fee.
+    emails = smtp_inbox.wait_for(2)
+    [email] = [e for e in emails if e["Subject"] == message.subject]
     assert email["Reply-To"] == "parking@example-borough.gov.uk"
     html = _part(email, "text/html")
     assert '<a href="http' in html  # the public record's address is a link
@@ -73,8 +80,10 @@ def _part(email, content_type: str) -> str:
     return part.get_payload(decode=True).decode()
 
 
-def test_an_approval_gives_the_permits_key_facts(client, parking_permit, api_headers, caseworker):
-    case = _submit(client, api_headers)
+def test_an_approval_gives_the_permits_key_facts(
+    client, parking_permit, api_headers, payments, caseworker
+):
+    case = _submit(client, api_headers, payments)
     decide_case(
         reference=case.reference,
         outcome=Outcome.APPROVE,
@@ -90,10 +99,10 @@ def test_an_approval_gives_the_permits_key_facts(client, parking_permit, api_hea
 
 
 def test_an_approval_schedules_the_expiry_reminders_for_their_days(
-    client, parking_permit, api_headers, caseworker, smtp_inbox
+    client, parking_permit, api_headers, payments, caseworker, smtp_inbox
 ):
     start = timezone.localdate() + datetime.timedelta(days=10)
-    case = _submit(client, api_headers, start_date=start.isoformat())
+    case = _submit(client, api_headers, payments, start_date=start.isoformat())
     decide_case(
         reference=case.reference,
         outcome=Outcome.APPROVE,
@@ -110,15 +119,17 @@ def test_an_approval_schedules_the_expiry_reminders_for_their_days(
     assert [d.hour for d in due] == [9, 9]
     assert due[1] - due[0] == datetime.timedelta(days=23)
     run_queued_jobs()
-    sent = {email["Subject"] for email in smtp_inbox.wait_for(2, timeout=2)}
+    # The confirmation, the receipt and the approval; no reminder yet.
+    sent = {email["Subject"] for email in smtp_inbox.wait_for(4, timeout=2)}
+    assert len(sent) == 3
     assert not any("ends on" in subject for subject in sent)  # not before their day
     reminders.update(retry_at=timezone.now())
     run_queued_jobs()
-    assert sum("ends on" in e["Subject"] for e in smtp_inbox.wait_for(4)) == 2
+    assert sum("ends on" in e["Subject"] for e in smtp_inbox.wait_for(5)) == 2
 
 
-def test_a_refusal_schedules_no_reminder(client, parking_permit, api_headers, caseworker):
-    case = _submit(client, api_headers)
+def test_a_refusal_schedules_no_reminder(client, parking_permit, api_headers, payments, caseworker):
+    case = _submit(client, api_headers, payments)
     decide_case(
         reference=case.reference,
         outcome=Outcome.REFUSE,

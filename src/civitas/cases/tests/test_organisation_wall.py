@@ -30,7 +30,7 @@ NONCE = re.compile(rb'nonce="[^"]*"')
 @pytest.fixture
 def borough_case(parking_permit, other_council_permit):
     """A case of Example Borough, with its confirmation email queued."""
-    return submit_application(service=parking_permit, answers=valid_answers(), fee_pence=4800)
+    return submit_application(service=parking_permit, answers=valid_answers(), fee_pence=None)
 
 
 @pytest.fixture

@@ -154,8 +154,10 @@ def test_the_tracking_page_reads_a_fixed_number_of_queries(
         session = client.session
         session[GRANTED] = {case.reference: int(time.time()) + 600}
         session.save()
-        # the session, the case without its answers, its service version, and its thread
-        with django_assert_num_queries(4):
+        # the session, the case without its answers, its service version, and its thread;
+        # then its payment, looked up by its reference (cases.payments.case_payment): the
+        # case and its service version again, and its payments
+        with django_assert_num_queries(4 + 3):
             response = client.get(f"/applications/{case.reference}/")
         assert response.status_code == 200
 
@@ -163,9 +165,10 @@ def test_the_tracking_page_reads_a_fixed_number_of_queries(
 # The signed-in reads, the case, its service version; in a savepoint, the audit event and
 # the transparency log entry of the view (its index and the entry: one statement on
 # PostgreSQL, two on SQLite); the case's files, the caller's teams, its notes, labels,
-# opinion requests, thread, messages sent, audit history and the names of its actors, and
-# its log entries (tree size, lookup, entries); the session saved.
-CASE_PAGE_QUERIES = {"sqlite": 26, "postgresql": 25}
+# opinion requests, its payment (looked up by its reference: the case and its service
+# version again, and its payments), thread, messages sent, audit history and the names of
+# its actors, and its log entries (tree size, lookup, entries); the session saved.
+CASE_PAGE_QUERIES = {"sqlite": 26 + 3, "postgresql": 25 + 3}
 
 
 def test_the_case_page_reads_a_fixed_number_of_queries(

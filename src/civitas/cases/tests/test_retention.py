@@ -27,10 +27,13 @@ DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
-def closed_case(parking_permit, django_capture_on_commit_callbacks):
-    """A permit application with a file and its sent confirmation email, approved and
-    closed now. The permit keeps uploads 1 year, closed cases 2, payment records 7."""
+def closed_case(parking_permit, payments, django_capture_on_commit_callbacks):
+    """A permit application with a file, its fee paid and its sent confirmation email,
+    approved and closed now. The permit keeps uploads 1 year, closed cases 2, payment
+    records 7."""
     case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=10500)
+    payments.pay(case.reference)
+    case.refresh_from_db()
     store_case_files(
         case,
         [

@@ -108,6 +108,17 @@ ROUTES = {
         f"/staff/cases/{CASE}/opinions/1/",
         "cases.work",
     ),
+    # Taking a caller's fee by telephone, and coming back from the provider's page.
+    "staff/cases/<reference:reference>/telephone-payment/": (
+        "post",
+        f"/staff/cases/{CASE}/telephone-payment/",
+        "cases.assist",
+    ),
+    "staff/cases/<reference:reference>/telephone-payment/<str:payment_id>/": (
+        "get",
+        f"/staff/cases/{CASE}/telephone-payment/no-such-payment/",
+        "cases.assist",
+    ),
     "staff/assist/": ("get", "/staff/assist/", "cases.assist"),
     "staff/assist/<slug:slug>/": ("post", "/staff/assist/no-such-service/", "cases.assist"),
     "staff/people/": ("get", "/staff/people/", "staff.manage"),

@@ -18,7 +18,7 @@ def _sentences(case, workflow) -> list[str]:
 
 
 def test_a_cases_history_says_who_did_what_in_order(parking_permit, caseworker, client, signed_in):
-    case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=100)
+    case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=None)
     signed_in(caseworker)
     client.get(f"/staff/cases/{case.reference}/")
     make_transition(
@@ -48,7 +48,7 @@ def test_a_cases_history_says_who_did_what_in_order(parking_permit, caseworker, 
 
 
 def test_a_timer_move_and_an_unknown_action_still_read_as_something(parking_permit, caseworker):
-    case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=100)
+    case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=None)
     make_transition(
         reference=case.reference,
         transition_id="request_information",
@@ -70,7 +70,7 @@ def test_a_timer_move_and_an_unknown_action_still_read_as_something(parking_perm
 
 
 def test_the_history_is_in_welsh_on_a_welsh_page(parking_permit, caseworker):
-    case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=100)
+    case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=None)
     make_transition(
         reference=case.reference, transition_id="approve", reason="", staff=acting(caseworker)
     )

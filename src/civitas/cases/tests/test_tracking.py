@@ -20,7 +20,7 @@ START, CODE = "/applications/", "/applications/code/"
 
 @pytest.fixture
 def case(parking_permit) -> Case:
-    return submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=100)
+    return submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=None)
 
 
 def _emailed_code(smtp_inbox, count: int = 1) -> str:
@@ -137,7 +137,7 @@ def test_an_application_made_in_welsh_gets_its_code_in_welsh(client, case, smtp_
 def test_an_anonymous_application_has_no_one_to_send_a_code_to(client, parking_permit, smtp_inbox):
     answers = {**ANSWERS}
     answers.pop("email")
-    case = submit_application(service=parking_permit, answers=answers, fee_pence=100)
+    case = submit_application(service=parking_permit, answers=answers, fee_pence=None)
     assert _ask(client, case.reference).headers["Location"] == CODE
     run_queued_jobs()
     assert not TrackingCode.objects.exists()

@@ -44,8 +44,11 @@ def break_the_log() -> None:
     assert find_broken_reason()
 
 
-def test_a_submission_is_logged_and_its_email_carries_the_entry(parking_permit):
+def test_a_submission_is_logged_and_its_email_carries_the_entry(parking_permit, payments):
     case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=13000)
+    # An application that waits for its fee is not one yet: it is logged once paid.
+    assert logged("case.submitted") == []
+    payments.pay(case.reference)
     [entry] = logged("case.submitted")
     assert entry["subject"] == case_subject(case.reference)
     assert entry["payload"] == {"service": "resident-parking-permit@1", "channel": "online"}
@@ -133,11 +136,14 @@ def test_a_decision_is_refused_and_nothing_changes_when_the_log_is_broken(
 def test_a_submission_is_refused_when_the_log_is_broken(parking_permit):
     break_the_log()
     with pytest.raises(LedgerUnavailable):
-        submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=13000)
+        # Without a fee the application is logged as it is made.
+        submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=None)
     assert Case.objects.count() == 0
 
 
-def test_a_resident_is_told_nothing_was_saved_when_the_log_is_broken(client, parking_permit):
+def test_a_resident_is_told_nothing_was_saved_when_the_log_is_broken(
+    client, parking_permit, payments
+):
     complete_questions(client)  # every answer given through the pages, as a resident would
     break_the_log()
     response = client.post(
@@ -150,7 +156,7 @@ def test_a_resident_is_told_nothing_was_saved_when_the_log_is_broken(client, par
 
 
 def test_the_api_says_a_submission_was_not_saved_when_the_log_is_broken(
-    client, parking_permit, api_headers
+    client, parking_permit, api_headers, payments
 ):
     break_the_log()
     answers = valid_answers()  # what the journeys' API tests submit successfully

@@ -16,6 +16,7 @@ from civitas.cases.tests.factories import ANSWERS
 from civitas.cases.your_applications import list_account_applications
 from civitas.identity.tests.factories import PASSWORD, CitizenAccountFactory
 from civitas.journeys.tests.test_pages import URL, complete_questions
+from conftest import pay_from_check_answers
 
 
 def sign_in(client, account) -> None:
@@ -29,16 +30,17 @@ def account(db):
 
 
 def test_an_application_sent_while_signed_in_is_joined_to_the_account(
-    client, parking_permit, account
+    client, parking_permit, account, payments
 ):
     client.get(f"{URL}/")
     # Signing in part-way through keeps the answers given so far.
     complete_questions(client)
     sign_in(client, account)
     response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
-    assert response.status_code == 302, response.content[:2000]
+    assert pay_from_check_answers(client, response).status_code == 302
     case = Case.objects.get()
     assert str(case.account_id) == str(account.pk)
+    assert case.status == "submitted"
 
     home = client.get("/account/").content.decode()
     assert f'href="/applications/{case.reference}/"' in home
@@ -50,9 +52,12 @@ def test_an_application_sent_while_signed_in_is_joined_to_the_account(
     )
 
 
-def test_an_application_sent_without_signing_in_belongs_to_no_account(client, parking_permit):
+def test_an_application_sent_without_signing_in_belongs_to_no_account(
+    client, parking_permit, payments
+):
     complete_questions(client)
-    assert client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"}).status_code == 302
+    response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+    assert pay_from_check_answers(client, response).status_code == 302
     assert Case.objects.get().account_id is None
 
 

@@ -11,7 +11,7 @@ from civitas.cases.models import Case
 from civitas.cases.services import record_personal_data_view
 from civitas.identity.tests.factories import PASSWORD, CitizenAccountFactory
 from civitas.journeys.tests.test_pages import URL, complete_questions
-from conftest import acting
+from conftest import acting, pay_from_check_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,11 @@ def account(db):
 
 
 @pytest.fixture
-def case(client, parking_permit, account):
+def case(client, parking_permit, account, payments):
     sign_in(client, account)
     complete_questions(client)
     response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
-    assert response.status_code == 302, response.content[:2000]
+    assert pay_from_check_answers(client, response).status_code == 302
     return Case.objects.get()
 
 

@@ -168,12 +168,12 @@ def test_a_page_named_like_a_built_in_page_is_refused(tmp_path):
     assert [p.message for p in problems] == [
         "page id 'declaration' is the address of a page every service has "
         "(check-answers, declaration, confirmation, privacy, save, return, timed-out, "
-        "keep-alive): choose another"
+        "keep-alive, pay): choose another"
     ]
     assert problems[0].line == _line_of(source, "- id: declaration")
 
 
-@pytest.mark.parametrize("page_id", ["save", "return", "timed-out", "keep-alive"])
+@pytest.mark.parametrize("page_id", ["save", "return", "timed-out", "keep-alive", "pay"])
 def test_a_page_named_like_a_save_or_timeout_page_is_refused(tmp_path, page_id):
     source = _valid_source().replace("- id: vehicle\n", f"- id: {page_id}\n")
     [problem] = parse_file_from(source, tmp_path)

@@ -30,7 +30,7 @@ def post(client, headers, body, content_type="application/json"):
     return client.post(URL, data=data, content_type=content_type, headers=headers)
 
 
-def test_a_valid_application_creates_a_case(client, parking_permit, api_headers):
+def test_a_valid_application_creates_a_case(client, parking_permit, api_headers, payments):
     response = post(
         client, api_headers, {"version": 1, "answers": valid_answers(), "declaration": True}
     )
@@ -40,7 +40,25 @@ def test_a_valid_application_creates_a_case(client, parking_permit, api_headers)
     assert case.channel == "api"
     assert case.answers["zone"] == "A"
     assert body["fee_pence"] == 7700  # a 6-month band C permit on the 2026 tariff
-    assert Message.objects.filter(about=case.reference).count() == 1
+    # The fee is paid online before the application is submitted: the client is told
+    # how much and where, and the applicant is sent nothing until it is paid.
+    assert (body["status"], case.status) == ("awaiting_payment", "awaiting_payment")
+    pay_page = f"http://127.0.0.1:8000{parking_permit.url}pay/{case.reference}/"
+    assert body["payment"]["pay_url"].startswith(pay_page)
+    assert body["payment"] == {
+        "amount_due_pence": 7700,
+        "status": "waiting-for-payment",
+        "pay_url": body["payment"]["pay_url"],
+    }
+    assert not Message.objects.filter(about=case.reference).exists()
+
+    payments.pay(case.reference)
+    case.refresh_from_db()
+    assert case.status == "submitted"
+    assert set(Message.objects.filter(about=case.reference).values_list("template", flat=True)) == {
+        "submitted",
+        "payment-received",
+    }
 
 
 def test_the_response_explains_the_fee_and_names_the_rules(client, parking_permit, api_headers):

@@ -53,6 +53,10 @@ def test_an_application_sent_preferring_async_is_accepted_with_its_reference_and
     assert body["status"] == "accepted"
     assert body["fee_pence"] == 7700
     assert body["fee_explanation"][-1] == "Fee to pay: £77."
+    # The fee is paid online once the case is made, on the page the client is given now.
+    assert body["payment"]["amount_due_pence"] == 7700
+    assert body["payment"]["status"] == "waiting-for-payment"
+    assert f"/pay/{body['reference']}/" in body["payment"]["pay_url"]
     assert response["Location"] == f"/api/v1/applications/{body['reference']}"
     assert response["Preference-Applied"] == "respond-async"
     assert normalise_reference(body["reference"]) == body["reference"]
@@ -62,7 +66,9 @@ def test_an_application_sent_preferring_async_is_accepted_with_its_reference_and
     assert not Message.objects.exists()
 
 
-def test_the_job_makes_the_case_the_client_was_told_of(client, parking_permit, api_headers):
+def test_the_job_makes_the_case_the_client_was_told_of(
+    client, parking_permit, api_headers, payments
+):
     body = accept(client, api_headers).json()
     run_queued_jobs()
     case = Case.objects.get(reference=body["reference"])
@@ -70,7 +76,11 @@ def test_the_job_makes_the_case_the_client_was_told_of(client, parking_permit, a
     assert case.answers["zone"] == "A"  # derived when accepted, kept as checked
     assert case.fee_pence == body["fee_pence"]
     assert case.fee_decision["explanation"] == body["fee_explanation"]
-    assert Message.objects.filter(about=case.reference).count() == 1
+    # It waits for its fee, paid on the page the client was given; confirmed once paid.
+    assert case.status == "awaiting_payment"
+    assert not Message.objects.filter(about=case.reference).exists()
+    payments.pay(case.reference)
+    assert Message.objects.filter(about=case.reference, template="submitted").count() == 1
     row = AcceptedApplication.objects.get(reference=body["reference"])
     assert row.recorded_at is not None
     assert row.answers is None  # the case holds them now
@@ -89,7 +99,7 @@ def test_the_case_counts_from_when_the_application_was_accepted(
 
 
 def test_the_status_says_accepted_until_the_case_is_made_then_where_it_stands(
-    client, parking_permit, api_headers, api_key
+    client, parking_permit, api_headers, api_key, payments
 ):
     reference = accept(client, api_headers).json()["reference"]
     reader = api_key(scopes=["read"])
@@ -100,7 +110,9 @@ def test_the_status_says_accepted_until_the_case_is_made_then_where_it_stands(
     assert waiting.json()["status_label"]["en"] == "Accepted, being recorded"
     run_queued_jobs()
     made = status_of(client, reference, reader)
-    assert made.json()["status"] == "submitted"
+    assert made.json()["status"] == "awaiting_payment"
+    payments.pay(reference)
+    assert status_of(client, reference, reader).json()["status"] == "submitted"
 
 
 def test_another_organisations_accepted_application_is_not_found(
@@ -113,12 +125,13 @@ def test_another_organisations_accepted_application_is_not_found(
     assert response.status_code == 404
 
 
-def test_the_job_run_twice_makes_one_case(client, parking_permit, api_headers):
+def test_the_job_run_twice_makes_one_case(client, parking_permit, api_headers, payments):
     reference = accept(client, api_headers).json()["reference"]
     assert record_accepted_application(reference) is True
     assert record_accepted_application(reference) is False
     assert Case.objects.filter(reference=reference).count() == 1
-    assert Message.objects.filter(about=reference).count() == 1
+    payments.pay(reference)
+    assert Message.objects.filter(about=reference, template="submitted").count() == 1
 
 
 def test_an_application_whose_job_was_lost_is_recorded_by_the_sweep(

@@ -39,9 +39,10 @@ def test_a_read_key_sees_its_organisations_application(client, reference, api_ke
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["reference"] == reference
-    assert body["status"] == "submitted"
+    # The permit's fee is paid online: until it is, the application waits for it.
+    assert body["status"] == "awaiting_payment"
     # What a citizen is shown: the workflow state's label, in either language.
-    assert body["status_label"] == {"en": "Submitted", "cy": "Wedi'i gyflwyno"}
+    assert body["status_label"] == {"en": "Waiting for payment", "cy": "Yn aros am daliad"}
     assert body["organisation"] == "example-borough"
     assert body["service"] == "resident-parking-permit"
     assert body["submitted_at"]

@@ -18,27 +18,53 @@ from civitas.platform.models import AuditEvent
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _submit(client, headers, extra_headers=None):
+# Sample District's permit takes its fee offline: its applications are submitted, logged
+# and confirmed as they are made. Example Borough's waits for its fee to be paid online.
+SUBMITTED_AT_ONCE_URL = "/api/v1/services/sample-district/resident-parking-permit/applications"
+
+
+def _submitted_at_once_answers() -> dict:
+    answers = {**valid_answers(), "postcode": "SD1 2AB", "address_line": "1 Mill Lane"}
+    del answers["address"]
+    return answers
+
+
+def _submit(client, headers, extra_headers=None, *, url=URL, answers=None):
+    body = {"version": 1, "answers": answers or valid_answers(), "declaration": True}
     return client.post(
-        URL,
-        data=json.dumps({"version": 1, "answers": valid_answers(), "declaration": True}),
+        url,
+        data=json.dumps(body),
         content_type="application/json",
         headers={**headers, **(extra_headers or {})},
     )
 
 
-def _statements_of_a_submission(client, headers, extra_headers=None) -> list[str]:
-    assert _submit(client, headers).status_code == 201  # the key is looked up once
+def _statements_of_a_submission(client, headers, extra_headers=None, **where) -> list[str]:
+    assert _submit(client, headers, **where).status_code == 201  # the key is looked up once
     with CaptureQueriesContext(connection) as queries:
-        response = _submit(client, headers, extra_headers)
+        response = _submit(client, headers, extra_headers, **where)
     assert response.status_code == 201, response.content
     return [query["sql"] for query in queries.captured_queries]
 
 
-def test_a_submission_is_one_transaction_of_a_fixed_number_of_statements(
-    client, parking_permit, api_headers
-):
-    statements = _statements_of_a_submission(client, api_headers)
+@pytest.fixture
+def submitted_at_once(other_council_permit, api_key) -> dict:
+    """How to submit to a service that submits its applications as they are made."""
+    return {
+        "headers": api_key("sample-district"),
+        "url": SUBMITTED_AT_ONCE_URL,
+        "answers": _submitted_at_once_answers(),
+    }
+
+
+def _statements_submitted_at_once(client, submitted_at_once, extra_headers=None) -> list[str]:
+    where = dict(submitted_at_once)
+    headers = where.pop("headers")
+    return _statements_of_a_submission(client, headers, extra_headers, **where)
+
+
+def test_a_submission_is_one_transaction_of_a_fixed_number_of_statements(client, submitted_at_once):
+    statements = _statements_submitted_at_once(client, submitted_at_once)
     # Outside the transaction: the key's count against its rate (in the database when
     # there is no Redis). Inside: the team the service routes the case to, the case, its
     # search digests, its audit event, its log entry (one statement on PostgreSQL, two on
@@ -51,15 +77,31 @@ def test_a_submission_is_one_transaction_of_a_fixed_number_of_statements(
     assert not any("SAVEPOINT" in sql for sql in statements)
 
 
+def test_a_submission_that_waits_for_its_fee_writes_less_in_one_transaction(
+    client, parking_permit, api_headers
+):
+    statements = _statements_of_a_submission(client, api_headers)
+    # The same, less the log entry and the email: they are written when the fee is paid
+    # (cases/payments.py take_payment). In their place, one read: whether the log takes
+    # entries, as it must for the payment to be taken. Nothing is asked of the payment
+    # provider yet.
+    assert len(statements) == 1 + 2 + 1 + 3 + 1, "\n".join(statements)
+    assert "ledger_sequencer" in statements[-2]
+    assert "identity_team" in statements[2]
+    assert statements[1].startswith("BEGIN")
+    assert statements[-1] == "COMMIT"
+    assert not any("SAVEPOINT" in sql for sql in statements)
+
+
 def test_the_key_is_not_looked_up_again_on_each_call(client, parking_permit, api_headers):
     statements = _statements_of_a_submission(client, api_headers)
     assert not any("identity_apikey" in sql for sql in statements)
 
 
 def test_the_new_cases_email_is_queued_without_looking_for_an_earlier_one(
-    client, parking_permit, api_headers
+    client, submitted_at_once
 ):
-    statements = _statements_of_a_submission(client, api_headers)
+    statements = _statements_submitted_at_once(client, submitted_at_once)
     inserts = [sql for sql in statements if "notify_message" in sql]
     assert len(inserts) == 1
     assert inserts[0].startswith("INSERT")
@@ -82,8 +124,10 @@ def test_a_submission_with_an_idempotency_key_keeps_its_response_in_the_same_tra
     assert Case.objects.count() == 2  # the first, unkeyed, and the keyed one: no third
 
 
-def test_what_a_submission_writes_commits_together(client, parking_permit, api_headers):
-    response = _submit(client, api_headers)
+def test_what_a_submission_writes_commits_together(client, submitted_at_once):
+    where = dict(submitted_at_once)
+    response = _submit(client, where.pop("headers"), **where)
+    assert response.status_code == 201, response.content
     reference = response.json()["reference"]
     assert Case.objects.filter(reference=reference).exists()
     assert AuditEvent.objects.filter(action="case.submitted", object_id=reference).exists()

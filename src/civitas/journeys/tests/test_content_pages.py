@@ -14,6 +14,7 @@ from civitas.catalogue.public import DefinitionInvalid, publish_service_file
 from civitas.catalogue.tests.test_model import SMALL
 from civitas.journeys.tests.test_pages import URL, complete_questions
 from civitas.notify.models import Message
+from conftest import pay_from_check_answers
 
 CHECK = f"{URL}/check-answers/"
 
@@ -48,8 +49,9 @@ def test_check_answers_ends_with_the_declaration_as_the_pattern_places_it(client
     assert '<h2 class="govuk-heading-m">Now send your application</h2>' in body
     assert "By sending this application you confirm that you live at the address" in body
     assert f'action="{CHECK}"' in body
-    assert "Accept and send" in body
-    assert "Accept and send application" not in body
+    # The permit's fee is paid online, straight after accepting the declaration.
+    assert "Accept and pay" in body
+    assert "Accept and send" not in body
     # Row keys are short; values as entered, normalised; money and dates one way.
     assert "12 Station Road<br>Eastbury<br>EB1 1AA" in body
     assert "CU57 ABC" in body
@@ -74,10 +76,12 @@ def test_sending_without_ticking_the_declaration_shows_the_govuk_error_on_check_
 
 
 def test_sending_from_check_answers_stores_the_case_and_shows_what_happens_next(
-    client, parking_permit
+    client, parking_permit, payments
 ):
     complete_questions(client)
-    response = client.post(CHECK, {"version": "1", "confirm": "yes"})
+    response = pay_from_check_answers(
+        client, client.post(CHECK, {"version": "1", "confirm": "yes"})
+    )
     case = Case.objects.get()
     assert response.headers["Location"] == f"{URL}/confirmation/{case.reference}/"
     body = client.get(response.headers["Location"]).content.decode()
@@ -135,12 +139,12 @@ def test_a_welsh_page_writes_dates_in_welsh(client, parking_permit):
 
 
 def test_the_confirmation_email_uses_the_answers_as_check_answers_shows_them(
-    client, parking_permit
+    client, parking_permit, payments
 ):
     complete_questions(client)
-    client.post(CHECK, {"version": "1", "confirm": "yes"})
+    pay_from_check_answers(client, client.post(CHECK, {"version": "1", "confirm": "yes"}))
     start = timezone.localdate() + datetime.timedelta(days=7)
-    message = Message.objects.get()
+    message = Message.objects.get(template="submitted")
     assert "* Vehicle: CU57 ABC\n" in message.body_text
     assert f"* Permit starts: {start.day} {start:%B} {start.year}\n" in message.body_text
 

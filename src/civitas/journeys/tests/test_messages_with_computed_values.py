@@ -45,14 +45,17 @@ def permit_with_computed_messages(db, tmp_path):
         "        Hello,\n\n"
         "        Fee decided: ((fee_after_discount)). Days to start: ((days_to_start)).\n\n",
     )
-    assert source.count("((days_to_start))") == 4
+    # submitted, approved, refused, payment-received, not-paid and permit-expiring
+    assert source.count("((days_to_start))") == 6
     path.write_text(source)
     return publish_example(path)
 
 
-def _submit(service) -> Case:
+def _submit(service, payments) -> Case:
+    """An application, its fee paid: submitted, and confirmed."""
     result = submit_answers(service, valid_answers(), channel="api", today=timezone.localdate())
     assert isinstance(result, Submitted)
+    payments.pay(result.reference)
     return Case.objects.get(reference=result.reference)
 
 
@@ -66,11 +69,12 @@ def _line(message, text: str = "Fee decided") -> str:
 
 
 def test_the_confirmation_email_shows_computed_values_as_the_case_page_does(
-    client, permit_with_computed_messages, smtp_inbox, caseworker, signed_in
+    client, permit_with_computed_messages, payments, smtp_inbox, caseworker, signed_in
 ):
-    case = _submit(permit_with_computed_messages)
+    case = _submit(permit_with_computed_messages, payments)
     run_queued_jobs()
-    [email] = smtp_inbox.wait_for(1)
+    emails = smtp_inbox.wait_for(2)  # the confirmation and the receipt
+    [email] = [e for e in emails if e["Subject"].startswith("We have received")]
     # The rules set the fee; the start date is three days after submission.
     assert _line(email) == "Fee decided: £77. Days to start: 3."
     signed_in(caseworker)
@@ -80,9 +84,9 @@ def test_the_confirmation_email_shows_computed_values_as_the_case_page_does(
 
 
 def test_a_decision_email_works_computed_values_out_as_of_the_submission_day(
-    permit_with_computed_messages, smtp_inbox, caseworker
+    permit_with_computed_messages, payments, smtp_inbox, caseworker
 ):
-    case = _submit(permit_with_computed_messages)
+    case = _submit(permit_with_computed_messages, payments)
     # Decided ten days after it was submitted: the values are still those of that day.
     case.submitted_at = timezone.now() - datetime.timedelta(days=10)
     case.save(update_fields=["submitted_at"])
@@ -90,15 +94,15 @@ def test_a_decision_email_works_computed_values_out_as_of_the_submission_day(
         reference=case.reference, outcome=Outcome.APPROVE, reason="", staff=acting(caseworker)
     )
     run_queued_jobs()
-    emails = smtp_inbox.wait_for(2)
+    emails = smtp_inbox.wait_for(3)
     approved = next(e for e in emails if "approved" in e["Subject"])
     assert _line(approved) == "Fee decided: £77. Days to start: 13."
 
 
 def test_a_rule_value_the_recorded_decision_lacks_is_blank_not_worked_out_again(
-    permit_with_computed_messages, smtp_inbox, caseworker
+    permit_with_computed_messages, payments, smtp_inbox, caseworker
 ):
-    case = _submit(permit_with_computed_messages)
+    case = _submit(permit_with_computed_messages, payments)
     case.fee_decision = None
     case.save(update_fields=["fee_decision"])
     decide_case(
@@ -109,7 +113,7 @@ def test_a_rule_value_the_recorded_decision_lacks_is_blank_not_worked_out_again(
         staff=acting(caseworker),
     )
     run_queued_jobs()
-    emails = smtp_inbox.wait_for(2)
+    emails = smtp_inbox.wait_for(3)
     refused = next(e for e in emails if "refused" in e["Subject"])
     assert _line(refused) == "Fee decided: . Days to start: 3."
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from civitas.cases.models import Case
 from civitas.notify.models import Message
-from conftest import permit_address
+from conftest import pay_from_check_answers, permit_address
 
 URL = "/services/example-borough/resident-parking-permit"
 
@@ -173,29 +173,38 @@ def test_the_declaration_must_be_confirmed(client, parking_permit):
     assert not Case.objects.exists()
 
 
-def test_submitting_stores_a_case_and_queues_the_confirmation_email(client, parking_permit):
+def test_submitting_stores_a_case_and_queues_the_confirmation_email(
+    client, parking_permit, payments
+):
     complete_questions(client)
     response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
     assert response.status_code == 302
+    # Stored, waiting for its fee: the applicant is sent to the card page to pay it.
     case = Case.objects.get()
-    assert response.headers["Location"] == f"{URL}/confirmation/{case.reference}/"
+    assert case.status == "awaiting_payment"
+    assert response.headers["Location"].startswith(payments.sandbox.url)
+    assert not Message.objects.exists()
+    back = pay_from_check_answers(client, response)
+    assert back.headers["Location"] == f"{URL}/confirmation/{case.reference}/"
+    case.refresh_from_db()
     assert case.status == "submitted"
     assert case.service_version == 1
     assert case.fee_pence == 10500
     assert case.fee_decision["rule_set"]["hash"] == parking_permit.model.rules.sha256
     assert case.fee_decision["outputs"] == {"eligible": True, "fee_pence": 10500}
     assert case.answers["zone"] == "A"
-    message = Message.objects.get()
+    message = Message.objects.get(template="submitted")
     assert message.idempotency_key == f"case:{case.reference}:submitted"
-    confirmation = client.get(response.headers["Location"])
+    confirmation = client.get(back.headers["Location"])
     assert case.reference in confirmation.content.decode()
 
 
 @pytest.mark.parametrize("page", ["check-answers", "declaration"])
 def test_back_after_sending_shows_the_confirmation_not_a_blank_application(
-    client, parking_permit, page
+    client, parking_permit, payments, page
 ):
     complete_questions(client)
+    # Sent to the card page, the applicant goes back instead of paying.
     client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
     reference = Case.objects.get().reference
     response = client.get(f"{URL}/{page}/")

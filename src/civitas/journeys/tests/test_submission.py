@@ -52,7 +52,13 @@ def test_a_valid_application_is_stored_with_its_channel_and_fee(parking_permit):
     )
     assert isinstance(result, Submitted)
     case = Case.objects.get(reference=result.reference)
-    assert (case.channel, case.status, result.status) == ("api", "submitted", "submitted")
+    # The permit's fee is paid online: the case waits for it.
+    assert (case.channel, case.status, result.status) == (
+        "api",
+        "awaiting_payment",
+        "awaiting_payment",
+    )
+    assert result.awaiting_payment
     assert case.fee_pence == result.fee.pence == 7700
     assert case.fee_decision == result.fee.decision
     assert case.answers["zone"] == "A"

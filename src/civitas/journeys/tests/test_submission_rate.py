@@ -18,7 +18,9 @@ def _send(client):
     return client.post(f"{URL}/check-answers/", {"version": "1", "confirm": "yes"})
 
 
-def test_applications_from_one_address_are_limited(client, parking_permit, settings, caplog):
+def test_applications_from_one_address_are_limited(
+    client, parking_permit, payments, settings, caplog
+):
     settings.SUBMISSION_RATE_PER_ADDRESS = "2/hour"
     assert _send(client).status_code == 302
     assert _send(client).status_code == 302
@@ -38,7 +40,7 @@ def test_applications_from_one_address_are_limited(client, parking_permit, setti
     )
 
 
-def test_another_address_is_not_held_back(client, parking_permit, settings):
+def test_another_address_is_not_held_back(client, parking_permit, payments, settings):
     from django.test import Client
 
     settings.SUBMISSION_RATE_PER_ADDRESS = "1/hour"

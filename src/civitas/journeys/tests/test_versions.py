@@ -8,7 +8,7 @@ from civitas.catalogue.public import publish_service_file, withdraw_version
 from civitas.catalogue.queries import forget_live_versions
 from civitas.journeys.tests.test_pages import URL, answer, complete_questions
 from civitas.journeys.tests.versions import NEW_LABEL, OLD_LABEL, changed_permit
-from conftest import permit_address
+from conftest import pay_from_check_answers, permit_address
 
 KEY = "journey:example-borough/resident-parking-permit"
 
@@ -21,7 +21,9 @@ def publish_version_2(tmp_path):
     return result
 
 
-def test_a_journey_begun_before_a_new_version_finishes_on_its_own(client, parking_permit, tmp_path):
+def test_a_journey_begun_before_a_new_version_finishes_on_its_own(
+    client, parking_permit, payments, tmp_path
+):
     answer(client, "address", permit_address())
     answer(client, "vehicle", {"registration": "CU57 ABC"})
     publish_version_2(tmp_path)
@@ -32,8 +34,11 @@ def test_a_journey_begun_before_a_new_version_finishes_on_its_own(client, parkin
     assert 'name="version" value="1"' in page.content.decode()
     complete_questions(client)
     response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
-    assert response.status_code == 302
-    assert Case.objects.get().service_version == 1
+    # Its fee is paid, and it is submitted, on the version it was begun on.
+    back = pay_from_check_answers(client, response)
+    case = Case.objects.get()
+    assert back.headers["Location"] == f"{URL}/confirmation/{case.reference}/"
+    assert (case.service_version, case.status) == (1, "submitted")
 
 
 def test_a_journey_begun_after_a_new_version_runs_on_it(client, parking_permit, tmp_path):

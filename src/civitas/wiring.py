@@ -90,6 +90,13 @@ from civitas.notify.public import (
     reseal_letter_files,
     run_dispatcher,
 )
+from civitas.pay import handlers as pay
+from civitas.pay.public import (
+    ReconciliationViewed,
+    RefundRequested,
+    TelephonePaymentStarted,
+    send_due_refunds,
+)
 from civitas.platform.events import EventTable, Handlers
 from civitas.platform.files.scanners import check_scanner
 from civitas.platform.handlers import record_audit_trail
@@ -164,6 +171,10 @@ EVENT_HANDLERS: EventTable = {
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),
+    # Payments
+    RefundRequested: Handlers(in_transaction=(record_audit_trail, pay.log_refund)),
+    ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),
+    TelephonePaymentStarted: Handlers(in_transaction=(record_audit_trail,)),
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }
@@ -219,6 +230,8 @@ PERIODIC_JOBS = (
         delete_expired_idempotency_keys,
         every_seconds=600,
     ),
+    # Refunds written and not yet sent to the provider (or sent, and not yet finished).
+    PeriodicJob("pay.send_due_refunds", send_due_refunds, every_seconds=10),
 )
 
 # What a key rotation re-seals besides the encrypted columns of every model, which it

@@ -681,7 +681,7 @@ def _check_payment(document: dict[str, Any], positions: Document) -> list[Proble
                 key=True,
             )
         )
-    elif not any(
+    elif isinstance(workflow, dict) and not any(
         item.get("on") == "payment_received" and workflow["initial"] in item.get("from", ())
         for item in workflow.get("automatic", ())
     ):
@@ -696,8 +696,7 @@ def _check_payment(document: dict[str, Any], positions: Document) -> list[Proble
     if "payment_received" not in document["messages"]:
         problems.append(
             positions.problem(
-                "a service that takes a payment sends a receipt: add a `payment_received` "
-                "message",
+                "a service that takes a payment sends a receipt: add a `payment_received` message",
                 "messages",
                 key=True,
             )

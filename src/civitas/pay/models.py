@@ -105,9 +105,7 @@ class Payment(models.Model):
             ),
             models.Index(fields=["organisation", "settled_on"], name="pay_payment_settled"),
             # The finance team's list: newest first, a page at a time by key.
-            models.Index(
-                fields=["organisation", "-created_at", "-id"], name="pay_payment_newest"
-            ),
+            models.Index(fields=["organisation", "-created_at", "-id"], name="pay_payment_newest"),
         ]
 
     def __str__(self) -> str:

@@ -189,11 +189,13 @@ def reconcile(
         )
     }
     seen_refunds: set[str] = set()
-    for found in settled_refunds:
-        refund = refunds.get(found.refund_id)
+    for settled in settled_refunds:
+        refund = refunds.get(settled.refund_id)
         if refund is None:
             payment = (
-                Payment.objects.filter(provider=provider.name, provider_payment_id=found.payment_id)
+                Payment.objects.filter(
+                    provider=provider.name, provider_payment_id=settled.payment_id
+                )
                 .only("organisation_id", "case_reference", "cost_centre", "ledger_code")
                 .first()
             )
@@ -202,10 +204,10 @@ def reconcile(
             lines.append(
                 ReconciliationLine(
                     "refund",
-                    found.refund_id,
+                    settled.refund_id,
                     payment.case_reference,
                     None,
-                    found.amount_pence,
+                    settled.amount_pence,
                     payment.cost_centre,
                     payment.ledger_code,
                     "no_case",
@@ -214,17 +216,17 @@ def reconcile(
             continue
         if refund.organisation_id != organisation_id:
             continue
-        seen_refunds.add(found.refund_id)
-        differs = refund.amount_pence != found.amount_pence
+        seen_refunds.add(settled.refund_id)
+        differs = refund.amount_pence != settled.amount_pence
         if not differs and refund.settled_on != day:
             Refund.objects.filter(pk=refund.pk).update(settled_on=day)
         lines.append(
             ReconciliationLine(
                 "refund",
-                found.refund_id,
+                settled.refund_id,
                 refund.payment.case_reference,
                 refund.amount_pence,
-                found.amount_pence,
+                settled.amount_pence,
                 refund.payment.cost_centre,
                 refund.payment.ledger_code,
                 "amount_differs" if differs else "matched",

@@ -35,7 +35,6 @@ from civitas.pay.staff_queries import (
 )
 from civitas.platform.csv_export import csv_lines
 from civitas.platform.events import publish
-from civitas.platform.formats import format_pence
 
 logger = logging.getLogger(__name__)
 

@@ -36,9 +36,7 @@ class PaymentFactory(factory.django.DjangoModelFactory):
             card_brand="Visa",
             last_digits="4242",
         )
-        failed = factory.Trait(
-            status=Payment.Status.FAILED, finished=True, failure_code="P0010"
-        )
+        failed = factory.Trait(status=Payment.Status.FAILED, finished=True, failure_code="P0010")
         by_telephone = factory.Trait(moto=True)
 
     @classmethod

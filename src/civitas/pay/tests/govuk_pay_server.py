@@ -160,7 +160,9 @@ class FakeGovukPay:
 
     def _settled_payments(self, day: datetime.date) -> list[dict[str, Any]]:
         return [
-            _payment_json(payment) for payment in self.payments.values() if payment.settled_on == day
+            _payment_json(payment)
+            for payment in self.payments.values()
+            if payment.settled_on == day
         ]
 
     def _settled_refunds(self, day: datetime.date) -> list[dict[str, Any]]:

@@ -44,7 +44,8 @@ def test_finance_sees_the_organisations_payments_newest_first(client, signed_in,
     page = response.content.decode()
     assert page.index(newer.case_reference) < page.index(older.case_reference)
     assert f'href="/staff/cases/{newer.case_reference}/"' in page
-    assert "£125.50" in page and "£5.50" in page
+    assert "£125.50" in page
+    assert "£5.50" in page
     assert "PK100 / 4410" in page
     assert theirs.case_reference not in page
 
@@ -124,11 +125,13 @@ def test_a_payment_shows_its_refunds(client, signed_in, finance):
     )
     signed_in(finance)
     page = client.get(f"/staff/payments/{payment.id}/").content.decode()
-    assert "£12.50" in page and "£3" in page
+    assert "£12.50" in page
+    assert "£3" in page
     assert "4 March 2026" in page
     assert "P0603: The payment is not available for refund" in page
     assert "Paid twice" not in page  # the reasons stay sealed
-    assert "Left to refund" in page and "£34.50" in page
+    assert "Left to refund" in page
+    assert "£34.50" in page
     assert 'name="amount"' in page
 
 

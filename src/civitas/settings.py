@@ -442,6 +442,9 @@ WORKER_HEARTBEAT_STALE_SECONDS = read_int("WORKER_HEARTBEAT_STALE_SECONDS", defa
 PAY_PROVIDERS = {"govuk_pay": "civitas.pay.providers.govuk_pay.GovukPayProvider"}
 PAY_PROVIDER = read_str("PAY_PROVIDER", "govuk_pay")
 PAY_API_URL = read_str("PAY_API_URL", "http://127.0.0.1:8300")
+# Where the provider's card pages are, when not at the API's address (GOV.UK Pay's are
+# at card.payments.service.gov.uk): the pages that send people there allow it in CSP.
+PAY_PAGES_URL = read_str("PAY_PAGES_URL", "")
 PAY_API_KEY = _sms_secret("PAY_API_KEY")
 PAY_WEBHOOK_SECRET = _sms_secret("PAY_WEBHOOK_SECRET")
 # One call to the provider waits this long; a payment whose answer never came is found

@@ -20,6 +20,7 @@ kernel, lazily, by the name in the `CIVITAS_WIRING` setting.
 """
 
 from civitas.cases import handlers as cases
+from civitas.cases import payments as case_payments
 from civitas.cases.public import (
     ApplicantReplied,
     ApplicationSubmitted,
@@ -92,9 +93,11 @@ from civitas.notify.public import (
 )
 from civitas.pay import handlers as pay
 from civitas.pay.public import (
+    PaymentSucceeded,
     ReconciliationViewed,
     RefundRequested,
     TelephonePaymentStarted,
+    run_poller,
     send_due_refunds,
 )
 from civitas.platform.events import EventTable, Handlers
@@ -117,7 +120,12 @@ EVENT_HANDLERS: EventTable = {
         ),
     ),
     CaseDecided: Handlers(
-        in_transaction=(record_audit_trail, cases.log_decision, cases.email_decision),
+        in_transaction=(
+            record_audit_trail,
+            cases.log_decision,
+            cases.email_decision,
+            case_payments.refund_when_refused,
+        ),
     ),
     PersonalDataViewed: Handlers(
         in_transaction=(record_audit_trail, cases.log_personal_data_view),
@@ -126,7 +134,7 @@ EVENT_HANDLERS: EventTable = {
         in_transaction=(record_audit_trail, cases.log_sensitive_answers_shown),
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
-    CaseMoved: Handlers(in_transaction=(record_audit_trail,)),
+    CaseMoved: Handlers(in_transaction=(record_audit_trail, case_payments.close_unpaid)),
     MessageSentToApplicant: Handlers(in_transaction=(record_audit_trail,)),
     ApplicantReplied: Handlers(in_transaction=(record_audit_trail,)),
     CaseAssigned: Handlers(in_transaction=(record_audit_trail,)),
@@ -171,7 +179,9 @@ EVENT_HANDLERS: EventTable = {
     # Notify
     MessagesListed: Handlers(in_transaction=(record_audit_trail,)),
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),
-    # Payments
+    # Payments: the case moves on (and its confirmation and receipt go out) in the
+    # transaction that records the success, exactly once.
+    PaymentSucceeded: Handlers(in_transaction=(record_audit_trail, case_payments.take_payment)),
     RefundRequested: Handlers(in_transaction=(record_audit_trail, pay.log_refund)),
     ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),
     TelephonePaymentStarted: Handlers(in_transaction=(record_audit_trail,)),
@@ -183,6 +193,9 @@ WORKER_LOOPS = (
     # Hands due messages to their providers, a batch at a time, over connections kept open
     # (the outbox is the queue: decision 0042).
     WorkerLoop("notify.dispatcher", run_dispatcher),
+    # Payments whose payer never came back, or whose creation got no answer: asked of
+    # the provider until they finish (rounds claim their payments: workers share them).
+    WorkerLoop("pay.poller", run_poller),
 )
 
 PERIODIC_JOBS = (

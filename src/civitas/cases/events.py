@@ -35,6 +35,8 @@ class ApplicationSubmitted(DomainEvent):
     """The id of the member of staff who completed it for a caller ("" when nobody did)."""
     account_id: str = ""
     """The applicant's citizen account ("" for none): its contact preference is honoured."""
+    awaiting_payment: bool = False
+    """The case waits for its fee: it is logged and confirmed when the fee is paid."""
 
     def audit_record(self) -> AuditRecord:
         details = {"service": self.service_label, "channel": self.channel}

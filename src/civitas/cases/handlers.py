@@ -19,7 +19,7 @@ from civitas.cases.messages import (
 )
 from civitas.cases.services import case_subject
 from civitas.cases.workflow import Outcome
-from civitas.catalogue.public import ServicePublished, get_published_service
+from civitas.catalogue.public import Service, ServicePublished, get_published_service
 from civitas.ledger.public import EntryReceipt, person_reference, record_entry
 from civitas.platform.events import HandlerResults
 
@@ -28,19 +28,30 @@ def _ledger_fields(receipt: EntryReceipt) -> dict[str, str]:
     return {"ledger_index": str(receipt.index), "ledger_url": receipt.url}
 
 
-def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> EntryReceipt:
+def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> EntryReceipt | None:
+    # An application waiting for its fee is logged as submitted when it is paid
+    # (cases/payments.py): an unpaid one may never be.
+    if event.awaiting_payment:
+        return None
     # The log's sequence row stays locked until the transaction commits: wire this last
     # but one, so the lock is held as briefly as possible.
+    return log_case_submitted(event.service, event.reference, channel=event.channel)
+
+
+def log_case_submitted(service: Service, reference: str, *, channel: str) -> EntryReceipt:
     return record_entry(
         kind="case.submitted",
-        organisation=event.service.organisation,
+        organisation=service.organisation,
         role="applicant",
-        subject=case_subject(event.reference),
-        payload={"service": event.service_label, "channel": event.channel},
+        subject=case_subject(reference),
+        payload={"service": f"{service.slug}@{service.version}", "channel": channel},
     )
 
 
 def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerResults) -> None:
+    # Sent once the fee is paid, for an application that waits for it.
+    if event.awaiting_payment:
+        return
     # An applicant who gave no address (an anonymous report) is sent nothing.
     send_case_message(
         event.service,

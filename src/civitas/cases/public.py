@@ -24,6 +24,13 @@ from civitas.cases.files import (
     discard_unstored_case_files,
     reseal_case_files,
 )
+from civitas.cases.payments import (
+    CasePayment,
+    absolute_pay_url,
+    case_payment,
+    pay_for_case,
+    pay_url,
+)
 from civitas.cases.queries import CaseStatus, find_case_status
 from civitas.cases.retention import apply_retention
 from civitas.cases.search import cases_left_to_reindex, reindex_batch
@@ -40,6 +47,7 @@ __all__ = [
     "CaseLabelChanged",
     "CaseMoved",
     "CaseNoteAdded",
+    "CasePayment",
     "CaseRecordsErased",
     "CaseStatus",
     "CasesExported",
@@ -50,13 +58,17 @@ __all__ = [
     "PersonalDataViewed",
     "SensitiveAnswersShown",
     "SubmittedFile",
+    "absolute_pay_url",
     "apply_automatic_transition",
     "apply_due_timers",
     "apply_retention",
     "case_files_left",
+    "case_payment",
     "cases_left_to_reindex",
     "discard_unstored_case_files",
     "find_case_status",
+    "pay_for_case",
+    "pay_url",
     "reindex_batch",
     "reseal_case_files",
     "submit_application",

@@ -17,8 +17,13 @@ from civitas.cases.files import SubmittedFile, discard_unstored_case_files, stor
 from civitas.cases.models import Case
 from civitas.cases.routing import route_case
 from civitas.cases.search import index_case
-from civitas.cases.workflow import ServiceLevel, service_level_entering, timer_due_at
-from civitas.catalogue.public import Service
+from civitas.cases.workflow import (
+    ServiceLevel,
+    initial_state,
+    service_level_entering,
+    timer_due_at,
+)
+from civitas.catalogue.public import WAITING_FOR_PAYMENT, Service
 from civitas.identity.public import StaffContext, find_team
 from civitas.ledger.public import (
     EntryReceipt,
@@ -163,7 +168,7 @@ def _store_submission(
     # service level's clock started then.
     now = accepted.at if accepted is not None else timezone.now()
     workflow = service.model.workflow
-    initial = workflow.state(workflow.initial)
+    initial = initial_state(workflow, fee_pence)
     clock = service_level_entering(initial, now=now, clock=ServiceLevel())
     case = Case.objects.create(
         reference=accepted.reference if accepted is not None else new_reference(),
@@ -203,6 +208,7 @@ def _store_submission(
             api_key=api_key,
             assisted_by=str(assisted_by or ""),
             account_id=str(account_id or ""),
+            awaiting_payment=initial.kind == WAITING_FOR_PAYMENT,
         )
     )
     return case

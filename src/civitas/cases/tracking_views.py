@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from civitas.cases.conversation import MESSAGE_MAX_CHARS, MessageInvalid
+from civitas.cases.payments import case_payment, pay_url
 from civitas.cases.replies import reply_as_applicant
 from civitas.cases.services import CaseNotFound
 from civitas.cases.tracking import (
@@ -22,6 +23,7 @@ from civitas.cases.tracking import (
 )
 from civitas.cases.your_applications import is_account_application
 from civitas.identity.public import signed_in_account_id
+from civitas.pay.public import allow_payment_redirect
 from civitas.platform.client_address import client_address
 from civitas.platform.references import normalise_reference
 
@@ -129,11 +131,15 @@ def track_application(request: HttpRequest, reference: str) -> HttpResponse:
     progress = application_progress(reference, language=translation.get_language() or "en")
     if progress is None:
         return redirect("/applications/")
-    return render(
+    payment = case_payment(reference)
+    response = render(
         request,
         "cases/track_application.html",
         {
             "progress": progress,
+            # The fee, and the page to pay it on while the application waits for it.
+            "case_payment": payment,
+            "pay_url": pay_url(payment.service, reference) if payment is not None else "",
             "errors": errors,
             "reply": reply,
             "max_chars": MESSAGE_MAX_CHARS,
@@ -141,3 +147,4 @@ def track_application(request: HttpRequest, reference: str) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+    return allow_payment_redirect(response) if payment is not None else response

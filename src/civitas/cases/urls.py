@@ -1,6 +1,12 @@
 from django.urls import path
 
-from civitas.cases import case_work_views, queue_views, team_views, views
+from civitas.cases import (
+    case_work_views,
+    queue_views,
+    team_views,
+    telephone_payment_views,
+    views,
+)
 
 app_name = "cases"
 
@@ -17,6 +23,16 @@ urlpatterns = [
     path("<reference:reference>/message", views.case_message, name="message"),
     path("<reference:reference>/sensitive", views.case_sensitive_answers, name="sensitive-answers"),
     path("<reference:reference>/files/<str:token>/", views.case_file, name="file"),
+    path(
+        "<reference:reference>/telephone-payment/",
+        telephone_payment_views.take_telephone_payment,
+        name="telephone-payment",
+    ),
+    path(
+        "<reference:reference>/telephone-payment/<str:payment_id>/",
+        telephone_payment_views.telephone_payment_return,
+        name="telephone-payment-return",
+    ),
     path("<reference:reference>/notes/", case_work_views.notes, name="notes"),
     path("<reference:reference>/labels/", case_work_views.labels, name="labels"),
     path("<reference:reference>/opinions/", case_work_views.request_opinion, name="opinions"),

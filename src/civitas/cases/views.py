@@ -32,6 +32,7 @@ from civitas.cases.labels import (
 from civitas.cases.messages import compose_message
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.notes import NOTE_MAX_LENGTH
+from civitas.cases.payments import case_payment
 from civitas.cases.queries import find_case, find_case_status, list_cases
 from civitas.cases.search import MAX_QUERY_LENGTH, search_cases
 from civitas.cases.sensitive import PERMISSION as SENSITIVE_PERMISSION
@@ -69,6 +70,7 @@ from civitas.catalogue.public import (
 from civitas.identity.public import StaffContext, StaffRequest, staff_member_required
 from civitas.ledger.public import LedgerUnavailable, kind_label, list_entries_about
 from civitas.notify.public import list_messages_about
+from civitas.pay.public import allow_payment_redirect
 from civitas.platform.crypto import DecryptionError
 from civitas.platform.files.kinds import describe_size
 from civitas.platform.jsontypes import JSONValue
@@ -243,7 +245,8 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     # The notes, labels and opinions (case_work.py).
     work = case_work(case, staff=staff, service=service)
     done = workflow.transition(request.GET.get("done", "")) if request.method == "GET" else None
-    return render(
+    payment = case_payment(case.reference, organisation_id=case.organisation_id)
+    response = render(
         request,
         "cases/detail.html",
         {
@@ -280,12 +283,19 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
             "ledger_kind_label": kind_label,
             "ledger_entries": list_entries_about(case_subject(case.reference)),
             "work": work,
+            "case_payment": payment,
+            "payment_notice": request.GET.get("payment", "")[:20],
+            "can_take_telephone_payment": payment is not None
+            and payment.waiting
+            and payment.paid is None
+            and staff.can("cases.assist"),
             "note_max_length": NOTE_MAX_LENGTH,
             "note_text": "",
             "note_error": "",
         },
         status=503 if answers_hidden else 409 if conflict else 400 if errors else 200,
     )
+    return allow_payment_redirect(response) if payment is not None else response
 
 
 @dataclass

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext
 
-from civitas.catalogue.public import State, Transition, Workflow
+from civitas.catalogue.public import WAITING_FOR_PAYMENT, State, Transition, Workflow
 
 
 class Status(StrEnum):
@@ -124,3 +124,14 @@ def missing_requirement(transition: Transition, *, reason: str, confirmed: bool)
     if transition.confirm and not confirmed:
         return gettext("Select the box to confirm: %(text)s") % {"text": transition.confirm}
     return None
+
+
+def initial_state(workflow: Workflow, fee_pence: int | None) -> State:
+    """Where a new case starts: the workflow's initial state, unless that waits for a
+    payment and there is nothing to pay."""
+    initial = workflow.state(workflow.initial)
+    if initial.kind == WAITING_FOR_PAYMENT and not fee_pence:
+        paid = workflow.on_event(initial.id, "payment_received")
+        if paid is not None:
+            return workflow.state(paid.to)
+    return initial

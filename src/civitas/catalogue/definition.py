@@ -693,10 +693,10 @@ def _check_payment(document: dict[str, Any], positions: Document) -> list[Proble
                 "initial",
             )
         )
-    if "payment_received" not in document["messages"]:
+    if "payment-received" not in document["messages"]:
         problems.append(
             positions.problem(
-                "a service that takes a payment sends a receipt: add a `payment_received` message",
+                "a service that takes a payment sends a receipt: add a `payment-received` message",
                 "messages",
                 key=True,
             )

@@ -632,7 +632,7 @@ class Message:
 
 # The messages sent when a case is submitted or decided, when its fee is paid (the
 # receipt) and when it closes unpaid; any other is a reminder.
-EVENT_MESSAGES = ("submitted", "approved", "refused", "payment_received", "not_paid")
+EVENT_MESSAGES = ("submitted", "approved", "refused", "payment-received", "not-paid")
 
 
 @dataclass(frozen=True)

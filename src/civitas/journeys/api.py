@@ -33,7 +33,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from civitas.cases.public import discard_unstored_case_files, find_case_status
+from civitas.cases.public import (
+    absolute_pay_url,
+    discard_unstored_case_files,
+    find_case_status,
+)
 from civitas.catalogue.public import (
     LANGUAGES,
     Service,
@@ -506,6 +510,14 @@ def _submitted(result: Submitted | Accepted, service: Service, *, language: str)
             "version": fee.rules_version,
             "sha256": fee.rules_sha256,
             "on": fee.decided_on.isoformat(),
+        }
+    if service.model.payment is not None and fee is not None and fee.pence > 0:
+        # The fee is paid online: the amount due and the page the applicant pays it on
+        # (its link works from anywhere: an email, the client's own pages).
+        body["payment"] = {
+            "amount_due_pence": fee.pence,
+            "status": "waiting-for-payment",
+            "pay_url": absolute_pay_url(service, result.reference),
         }
     estimate = result.estimate
     if estimate is not None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from civitas.cases.public import AcceptedAs, SubmittedFile, submit_application
 from civitas.catalogue.public import (
+    WAITING_FOR_PAYMENT,
     Service,
     ServiceNotFound,
     file_error,
@@ -51,6 +52,8 @@ class Submitted:
     status: str
     fee: flow.Fee | None
     estimate: flow.Estimate | None = None
+    awaiting_payment: bool = False
+    """The case waits for its fee to be paid (its service takes payments)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,13 @@ def submit_answers(
     # The case has its own sealed copy now.
     for submitted in files:
         discard_upload(submitted.token)
-    return Submitted(reference=case.reference, status=case.status, fee=fee, estimate=estimate)
+    return Submitted(
+        reference=case.reference,
+        status=case.status,
+        fee=fee,
+        estimate=estimate,
+        awaiting_payment=case.status_kind == WAITING_FOR_PAYMENT,
+    )
 
 
 def accept_answers(

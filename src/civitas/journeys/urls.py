@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civitas.journeys import repeat_views, returning, views
+from civitas.journeys import payment_views, repeat_views, returning, views
 
 app_name = "journeys"
 
@@ -14,6 +14,12 @@ urlpatterns = [
     path(SERVICE + "declaration/", views.declaration, name="declaration"),
     path(SERVICE + "privacy/", views.privacy_notice, name="privacy"),
     path(SERVICE + "confirmation/<str:reference>/", views.confirmation, name="confirmation"),
+    path(SERVICE + "pay/<str:reference>/<str:token>/", payment_views.pay, name="pay"),
+    path(
+        SERVICE + "pay/<str:reference>/<str:token>/return/<str:payment_id>/",
+        payment_views.payment_return,
+        name="payment-return",
+    ),
     path(SERVICE + "save/", returning.save_for_later, name="save"),
     path(SERVICE + "return/<str:token>/", returning.return_to_saved, name="return"),
     path(SERVICE + "timed-out/", returning.timed_out, name="timed-out"),

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from civitas.cases.public import case_payment, pay_url
 from civitas.catalogue.public import (
     ExitPage,
     FieldError,
@@ -30,6 +31,7 @@ from civitas.catalogue.public import Question as CatalogueQuestion
 from civitas.identity.public import signed_in_account_id
 from civitas.journeys import decisions, flow, privacy
 from civitas.journeys.assisted import assisted_by, forget_assisting
+from civitas.journeys.payment_views import send_to_payment
 from civitas.journeys.repeat_views import item_url, repeat_summary
 from civitas.journeys.sessions import Journey, forget_journey, save_journey
 from civitas.journeys.submission import NotSubmitted, submit_answers
@@ -48,6 +50,7 @@ from civitas.journeys.web import (
     today,
     version_changed,
 )
+from civitas.pay.public import allow_payment_redirect
 from civitas.platform import ratelimit
 from civitas.platform.client_address import client_address
 from civitas.platform.jsontypes import JSONValue
@@ -465,21 +468,31 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
             forget_journey(request, service.journey_key)
             forget_assisting(request, service)
             request.session[f"submitted:{service.journey_key}"] = result.reference
+            if result.awaiting_payment and helper is not None:
+                # Staff take the caller's fee by telephone, from the case's page.
+                return redirect(f"/staff/cases/{result.reference}/#payments")
+            if result.awaiting_payment:
+                # On to the provider's card page; back to the confirmation when paid.
+                found = case_payment(result.reference, organisation_id=service.organisation_id)
+                if found is not None:
+                    return send_to_payment(request, found)
             return redirect(f"{service.url}confirmation/{result.reference}/")
-    response = render(
-        request,
-        "journeys/check_answers.html",
-        page_context(
-            service,
-            rows=_summary_rows(service, journey.answers, route),
-            fee=flow.fee_for(service, journey.answers, today=today()),
-            estimate=flow.estimate_for(service, journey.answers, today=today()),
-            back=page_url(service, route.pages[-1]),
-            errors=errors,
-            form_has_errors=bool(errors),
-            assisted=assisted_by(request, service) is not None,
-        ),
-        status=429 if retry_after else 400 if errors else 200,
+    response = allow_payment_redirect(
+        render(
+            request,
+            "journeys/check_answers.html",
+            page_context(
+                service,
+                rows=_summary_rows(service, journey.answers, route),
+                fee=flow.fee_for(service, journey.answers, today=today()),
+                estimate=flow.estimate_for(service, journey.answers, today=today()),
+                back=page_url(service, route.pages[-1]),
+                errors=errors,
+                form_has_errors=bool(errors),
+                assisted=assisted_by(request, service) is not None,
+            ),
+            status=429 if retry_after else 400 if errors else 200,
+        )
     )
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -522,7 +535,23 @@ def confirmation(
     # Only the person who submitted sees the confirmation page of a reference.
     if request.session.get(f"submitted:{service.journey_key}") != reference:
         raise Http404("no such application in this session")
-    return render(request, "journeys/confirmation.html", page_context(service, reference=reference))
+    found = (
+        case_payment(reference, organisation_id=service.organisation_id)
+        if service.model.payment is not None and reference != PREVIEW_REFERENCE
+        else None
+    )
+    return allow_payment_redirect(
+        render(
+            request,
+            "journeys/confirmation.html",
+            page_context(
+                service,
+                reference=reference,
+                case_payment=found,
+                pay_url=pay_url(service, reference) if found is not None else "",
+            ),
+        )
+    )
 
 
 PREVIEW_REFERENCE = "PREVIEW"

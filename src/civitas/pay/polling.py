@@ -16,11 +16,12 @@ the worker's own thread.
 import contextlib
 import datetime
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -42,21 +43,47 @@ CLAIM_SECONDS = 60
 its payments to the next round after it."""
 
 
+POLL_IDLE_SECONDS = 1.0
+
+
 def poll_due_payments(*, budget_seconds: float = 50.0) -> int:
     """Asks the provider about every payment due a check, in rounds, until none is due or
-    the budget is spent. Returns how many were asked about."""
+    the budget is spent. Returns how many were asked about. (What the worker loop does,
+    for tests, the bench and `civitas pay poll`.)"""
     started = time.monotonic()
     asked = 0
     with ThreadPoolExecutor(max_workers=settings.PAY_POLL_CONNECTIONS) as pool:
         while time.monotonic() - started < budget_seconds:
-            claimed = _claim_round()
+            claimed = _poll_round(pool)
             if not claimed:
                 break
-            answers = pool.map(_ask, claimed)
-            for row, answer in zip(claimed, answers, strict=True):
-                _record(row, answer)
-            asked += len(claimed)
+            asked += claimed
     return asked
+
+
+def run_poller(stop: threading.Event, fork_lock: threading.Lock) -> None:
+    """The worker's polling loop, until `stop` is set. `fork_lock` is held for a round
+    (a claim, the provider's answers, their recording), so that a job process forked
+    meanwhile never inherits a half-used connection."""
+    with ThreadPoolExecutor(max_workers=settings.PAY_POLL_CONNECTIONS) as pool:
+        while not stop.is_set():
+            try:
+                with fork_lock:
+                    close_old_connections()
+                    asked = _poll_round(pool)
+            except Exception:
+                # The loop must outlive any outage (the database restarting, say).
+                logger.exception("payment polling interrupted")
+                asked = 0
+            if not asked:
+                stop.wait(POLL_IDLE_SECONDS)
+
+
+def _poll_round(pool: ThreadPoolExecutor) -> int:
+    claimed = _claim_round()
+    for row, answer in zip(claimed, pool.map(_ask, claimed), strict=True):
+        _record(row, answer)
+    return len(claimed)
 
 
 def _claim_round() -> list[Payment]:

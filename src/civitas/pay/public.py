@@ -7,6 +7,7 @@ from civitas.pay.events import (
     RefundRequested,
     TelephonePaymentStarted,
 )
+from civitas.pay.pages import allow_payment_redirect, payment_pages_origin
 from civitas.pay.payments import (
     AlreadyPaid,
     PaymentFee,
@@ -19,7 +20,7 @@ from civitas.pay.payments import (
     payments_of_case,
     start_payment,
 )
-from civitas.pay.polling import poll_due_payments
+from civitas.pay.polling import poll_due_payments, run_poller
 from civitas.pay.refunds import (
     RefundInvalid,
     RefundView,
@@ -42,12 +43,15 @@ __all__ = [
     "RefundRequested",
     "RefundView",
     "TelephonePaymentStarted",
+    "allow_payment_redirect",
     "cancel_open_payments",
     "payment_for_return",
+    "payment_pages_origin",
     "payments_of_case",
     "poll_due_payments",
     "refund_refused_application",
     "refunds_of_case",
+    "run_poller",
     "send_due_refunds",
     "start_payment",
 ]

@@ -5,6 +5,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from civitas.identity.tests.factories import OrganisationFactory
@@ -164,3 +166,16 @@ def test_a_caseworker_cannot_see_payments(client, signed_in, caseworker):
     assert client.get("/staff/payments/").status_code == 403
     assert client.get(f"/staff/payments/{payment.id}/").status_code == 403
     assert client.get("/staff/payments/reconciliation/").status_code == 403
+
+
+def test_the_list_takes_as_many_queries_for_fifty_payments_as_for_one(client, signed_in, finance):
+    PaymentFactory(succeeded=True)
+    signed_in(finance)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/staff/payments/")
+    for _ in range(49):
+        RefundFactory(payment=PaymentFactory(succeeded=True), amount_pence=100)
+    with CaptureQueriesContext(connection) as fifty:
+        page = client.get("/staff/payments/").content.decode()
+    assert len(CASE_LINK.findall(page)) == 50
+    assert len(fifty) == len(one)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from civitas.identity.tests.factories import OrganisationFactory
 from civitas.pay.models import Payment
+from civitas.pay.providers import forget_providers
 from civitas.pay.reconciliation import CSV_HEADER, reconcile
 from civitas.pay.tests.factories import PaymentFactory, RefundFactory
 from civitas.pay.tests.govuk_pay_server import FakeGovukPay
@@ -265,8 +266,6 @@ def test_a_provider_that_does_not_answer_is_a_clear_page_not_a_failure(
 def test_a_provider_that_cannot_be_reached_at_all_is_the_same_clear_page(
     client, signed_in, finance, settings
 ):
-    from civitas.pay.providers import forget_providers
-
     settings.PAY_API_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
     forget_providers()
     signed_in(finance)

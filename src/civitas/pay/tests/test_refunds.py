@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from civitas.identity.tests.factories import OrganisationFactory
 from civitas.ledger.models import Entry
 from civitas.pay.amounts import AmountInvalid, pence_from_pounds
 from civitas.pay.models import Payment, Refund
@@ -221,8 +222,6 @@ def test_a_payment_that_did_not_succeed_cannot_be_refunded(finance):
 
 @pytest.mark.django_db
 def test_another_organisations_payment_is_not_found_by_the_service(finance):
-    from civitas.identity.tests.factories import OrganisationFactory
-
     theirs = PaymentFactory(succeeded=True, organisation=OrganisationFactory(other_council=True))
     for payment_id in (str(theirs.id), "not-a-payment"):
         with pytest.raises(PaymentNotFound):
@@ -353,3 +352,54 @@ def test_a_refund_the_provider_has_not_finished_is_checked_until_it_has(finance,
         None,
     )
     assert [seen.method for seen in govuk_pay.requests] == ["POST", "GET"]
+
+
+@pytest.mark.django_db
+def test_a_refund_sent_while_another_of_its_payment_is_unrecorded_waits_for_it(finance, govuk_pay):
+    """A worker died after the provider made refund A, before recording it: A is still
+    pending here, so B is sent with more available than the provider has (412, P0604).
+    B is tried again once A is recorded, rather than failed."""
+    payment = held_payment(govuk_pay, 4000)
+    staff = acting(finance)
+    first = request_refund(staff=staff, payment_id=str(payment.id), amount_pence=1000, reason="x")
+    second = request_refund(staff=staff, payment_id=str(payment.id), amount_pence=500, reason="x")
+    govuk_pay.hold_refund("madebeforetheworkerdied01", payment.provider_payment_id, 1000)
+    govuk_pay.refunds_by_key[first.id] = "madebeforetheworkerdied01"
+    Refund.objects.filter(pk=first.id).update(next_attempt_at=None)
+
+    assert send_due_refunds() == 0
+    waiting = Refund.objects.get(pk=second.id)
+    assert (waiting.status, waiting.last_error) == (
+        "pending",
+        "P0604: Refund amount available mismatch",
+    )
+    payment.refresh_from_db()
+    assert payment.refunded_pence == 1500  # nothing given back to refund twice
+
+    make_due_now()
+    Refund.objects.filter(pk=first.id).update(next_attempt_at=timezone.now())
+    send_due_refunds()
+    make_due_now()
+    send_due_refunds()
+    assert dict(Refund.objects.values_list("amount_pence", "status")) == {
+        1000: "success",
+        500: "success",
+    }
+    assert len(govuk_pay.refunds) == 2
+
+
+@pytest.mark.django_db
+def test_a_refund_the_provider_keeps_finding_too_large_ends_as_an_error(finance, govuk_pay):
+    """Refunded outside Civitas (in the provider's own admin tool), the payment has less
+    left at the provider than here for good: after a few tries the refund is an error."""
+    payment = held_payment(govuk_pay, 4000)
+    govuk_pay.hold_refund("madeinthepayadmintool0001", payment.provider_payment_id, 4000)
+    request_refund(staff=acting(finance), payment_id=str(payment.id), amount_pence=500, reason="x")
+    for _ in range(10):
+        make_due_now()
+        send_due_refunds()
+    row = Refund.objects.get()
+    assert (row.status, row.next_attempt_at) == ("error", None)
+    assert row.last_error.startswith("P0604")
+    payment.refresh_from_db()
+    assert payment.refunded_pence == 0

@@ -529,6 +529,64 @@ def identity_provider(tmp_path_factory):
     provider.stop()
 
 
+@pytest.fixture(scope="session")
+def pay_sandbox(tmp_path_factory):
+    """The local GOV.UK Pay sandbox (tests/pay_sandbox.py), one per process; tests that
+    need fresh state use their own references."""
+    import secrets
+
+    from tests.pay_sandbox import start_pay_sandbox
+
+    sandbox = start_pay_sandbox(
+        tmp_path_factory.mktemp("pay-sandbox"), api_key=secrets.token_urlsafe(24)
+    )
+    yield sandbox
+    sandbox.stop()
+
+
+class Payments:
+    """Civitas pointed at the local payment sandbox, and a payer who pays a case's fee on
+    its card pages (without a browser) and comes back, as a citizen does."""
+
+    def __init__(self, sandbox) -> None:
+        self.sandbox = sandbox
+
+    def start(self, reference: str, *, taken_by: int | None = None):
+        from civitas.cases.public import case_payment, pay_for_case
+
+        found = case_payment(reference)
+        assert found is not None, f"{reference} takes no payment"
+        return pay_for_case(
+            found,
+            language="en",
+            return_url_for=lambda payment_id: (
+                f"http://testserver{found.service.url}pay/{reference}/x/return/{payment_id}/"
+            ),
+            taken_by=taken_by,
+        )
+
+    def pay(self, reference: str, card_number: str = "4444333322221111"):
+        """Pays the case's fee with `card_number`; returns the payment as the return
+        page finds it."""
+        from civitas.pay.public import payment_for_return
+        from tests.pay_sandbox import pay_without_browser
+
+        payment = self.start(reference)
+        pay_without_browser(payment.next_url, card_number)
+        return payment_for_return(payment_id=payment.id, case_reference=reference)
+
+
+@pytest.fixture
+def payments(pay_sandbox, settings):
+    from civitas.pay.providers import forget_providers
+
+    settings.PAY_API_URL = pay_sandbox.url
+    settings.PAY_API_KEY = pay_sandbox.api_key
+    forget_providers()
+    yield Payments(pay_sandbox)
+    forget_providers()
+
+
 @pytest.fixture
 def citizen_oidc(identity_provider, settings):
     """Civitas configured to sign citizens in through the local provider."""

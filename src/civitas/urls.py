@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/messages/", include("civitas.notify.urls")),
     path("staff/payments/", include("civitas.pay.urls")),
     path("notify/providers/", include("civitas.notify.provider_urls")),
+    path("pay/webhooks/", include("civitas.pay.webhook_urls")),
     path("api/v1/", include("civitas.journeys.api_urls")),
     path("api/v1/ledger/", include("civitas.ledger.api_urls")),
     path("ledger/", include("civitas.ledger.urls")),

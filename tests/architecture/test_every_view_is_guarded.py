@@ -31,6 +31,10 @@ PUBLIC_ROUTES = {
     "services/<slug:organisation>/<slug:slug>/declaration/",
     "services/<slug:organisation>/<slug:slug>/privacy/",
     "services/<slug:organisation>/<slug:slug>/confirmation/<str:reference>/",
+    # A case's payment page and the provider's return: the link's keyed token is the
+    # capability (whoever holds it may pay the fee, nothing more).
+    "services/<slug:organisation>/<slug:slug>/pay/<str:reference>/<str:token>/",
+    "services/<slug:organisation>/<slug:slug>/pay/<str:reference>/<str:token>/return/<str:payment_id>/",
     "services/<slug:organisation>/<slug:slug>/save/",
     "services/<slug:organisation>/<slug:slug>/return/<str:token>/",
     "services/<slug:organisation>/<slug:slug>/timed-out/",
@@ -100,6 +104,8 @@ PUBLIC_ROUTES = {
     "notify/providers/firetext/inbound",
     "notify/providers/mmg/receipts",
     "notify/providers/mmg/inbound",
+    # The payment provider's webhook: checked by its signature (Pay-Signature).
+    "pay/webhooks/govuk-pay/",
 }
 GUARD_MARKS = (STAFF_PERMISSION_ATTRIBUTE, API_KEY_ATTRIBUTE)
 

@@ -28,13 +28,31 @@ def test_a_question_page_is_not_stored(client, parking_permit):
     assert is_not_stored(client.post(f"{URL}/address/", {"version": "1", "address-postcode": "x"}))
 
 
-def test_check_answers_and_the_confirmation_page_are_not_stored(client, parking_permit):
+def test_check_answers_and_the_confirmation_page_are_not_stored(client, parking_permit, payments):
     complete_questions(client)
     assert is_not_stored(client.get(f"{URL}/check-answers/"))
-    response = client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
-    confirmation = client.get(response.headers["Location"])
+    client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+    reference = client.session["submitted:example-borough/resident-parking-permit"]
+    # Before it is paid, the confirmation page says so, with the amount: not stored.
+    unpaid = client.get(f"{URL}/confirmation/{reference}/")
+    assert unpaid.status_code == 200
+    assert "You have not paid yet" in unpaid.text
+    assert is_not_stored(unpaid)
+    payments.pay(reference)
+    confirmation = client.get(f"{URL}/confirmation/{reference}/")
     assert confirmation.status_code == 200
     assert is_not_stored(confirmation)
+
+
+def test_the_payment_pages_are_not_stored(client, parking_permit, payments):
+    complete_questions(client)
+    client.post(f"{URL}/declaration/", {"version": "1", "confirm": "yes"})
+    reference = client.session["submitted:example-borough/resident-parking-permit"]
+    from civitas.cases.public import case_payment, pay_url
+
+    found = case_payment(reference)
+    assert found is not None
+    assert is_not_stored(client.get(pay_url(found.service, reference)))
 
 
 def test_a_staff_case_page_is_not_stored(client, parking_permit, caseworker, signed_in):

@@ -475,7 +475,7 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
                 # On to the provider's card page; back to the confirmation when paid.
                 found = case_payment(result.reference, organisation_id=service.organisation_id)
                 if found is not None:
-                    return send_to_payment(request, found)
+                    return send_to_payment(request, found, redirect_problems=True)
             return redirect(f"{service.url}confirmation/{result.reference}/")
     response = allow_payment_redirect(
         render(

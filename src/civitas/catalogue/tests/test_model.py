@@ -77,7 +77,16 @@ def test_the_parking_permit_is_read_into_typed_values():
     assert model.rules.inputs["permits_already_in_household"] == "permits_in_household"
     assert model.rules.embedded.name == "parking-permit-fee"
     assert model.fees is None
-    assert set(model.messages) == {"submitted", "approved", "refused", "permit-expiring"}
+    assert set(model.messages) == {
+        "submitted",
+        "approved",
+        "refused",
+        "payment-received",
+        "not-paid",
+        "permit-expiring",
+    }
+    assert model.payment is not None
+    assert (model.payment.cost_centre, model.payment.ledger_code) == ("PK-4100", "8210")
     assert model.messages["permit-expiring"].schedule_days == (30, 7)
 
 

@@ -183,8 +183,8 @@ EVENT_HANDLERS: EventTable = {
     # transaction that records the success, exactly once.
     PaymentSucceeded: Handlers(in_transaction=(record_audit_trail, case_payments.take_payment)),
     RefundRequested: Handlers(in_transaction=(record_audit_trail, pay.log_refund)),
-    ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),
     TelephonePaymentStarted: Handlers(in_transaction=(record_audit_trail,)),
+    ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }

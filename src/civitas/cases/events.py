@@ -84,6 +84,8 @@ class CaseDecided(DomainEvent):
     """When the case was submitted: its messages' computed values are as of that day."""
     decision: Mapping[str, object] | None = field(default=None, repr=False)
     """The rules' decision recorded with the case, for computed values that use `rule()`."""
+    fee_pence: int | None = None
+    """The case's fee: a refusal's message can say whether it is refunded."""
     language: str = "en"
     """The language the citizen applied in: the one their messages are written in."""
     account_id: str = ""

@@ -107,6 +107,7 @@ def email_decision(event: CaseDecided, results: HandlerResults) -> None:
             "reference": event.reference,
             "reason": event.reason,
             "reason_key": fingerprint.key if fingerprint else "",
+            "fee": fee_text(event.fee_pence),
             **_ledger_fields(results.require(EntryReceipt)),
         },
         answers=event.answers,

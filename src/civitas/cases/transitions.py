@@ -219,6 +219,7 @@ def _publish_decision(
                 answers=dict(case.answers),
                 submitted_at=case.submitted_at,
                 decision=case.fee_decision,
+                fee_pence=case.fee_pence,
                 language=case.language,
                 account_id=str(case.account_id or ""),
             )

@@ -646,7 +646,7 @@ def _check_payment(document: dict[str, Any], positions: Document) -> list[Proble
     from civitas.catalogue.workflow import WAITING_FOR_PAYMENT
 
     payment = document.get("payment")
-    workflow = document.get("workflow")
+    workflow: dict[str, Any] = document.get("workflow") or {}
     initial = None
     if isinstance(workflow, dict):
         initial = workflow.get("states", {}).get(workflow.get("initial"))
@@ -681,7 +681,7 @@ def _check_payment(document: dict[str, Any], positions: Document) -> list[Proble
                 key=True,
             )
         )
-    elif isinstance(workflow, dict) and not any(
+    elif not any(
         item.get("on") == "payment_received" and workflow["initial"] in item.get("from", ())
         for item in workflow.get("automatic", ())
     ):

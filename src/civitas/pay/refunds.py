@@ -20,7 +20,7 @@ from civitas.identity.public import StaffContext
 from civitas.pay.models import Payment, Refund
 from civitas.pay.payments import PaymentNotFound, as_payment_id, queue_refund
 from civitas.pay.providers import payment_provider
-from civitas.pay.providers.base import ProviderRefused, ProviderUnavailable
+from civitas.pay.providers.base import ProviderRefund, ProviderRefused, ProviderUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +188,10 @@ def _send(refund: Refund) -> bool:
     payment = refund.payment
     provider = payment_provider(payment.provider)
     try:
-        if refund.status == Refund.Status.SUBMITTED:
+        found_earlier = _made_by_an_earlier_attempt(refund) if refund.attempts > 1 else None
+        if found_earlier is not None:
+            found = found_earlier
+        elif refund.status == Refund.Status.SUBMITTED:
             found = provider.get_refund(
                 payment.provider_payment_id or "", refund.provider_refund_id
             )
@@ -247,6 +250,25 @@ def _send(refund: Refund) -> bool:
         else timezone.now() + datetime.timedelta(seconds=_backoff(refund.attempts)),
     )
     return finished
+
+
+def _made_by_an_earlier_attempt(refund: Refund) -> ProviderRefund | None:
+    """The provider's refund an earlier attempt made, if its answer was lost: one of the
+    same amount that no refund of ours records. (GOV.UK Pay does not take idempotency
+    keys for refunds; a refund sent again is refused as stale instead, so it is looked
+    for before sending again.)"""
+    if refund.status != Refund.Status.PENDING:
+        return None
+    payment = refund.payment
+    known = set(
+        Refund.objects.filter(payment=payment)
+        .exclude(provider_refund_id="")
+        .values_list("provider_refund_id", flat=True)
+    )
+    for made in payment_provider(payment.provider).list_refunds(payment.provider_payment_id or ""):
+        if made.refund_id not in known and made.amount_pence == refund.amount_pence:
+            return made
+    return None
 
 
 def _available_at_provider(payment: Payment, refund: Refund) -> int:

@@ -90,6 +90,14 @@ class GovukPayProvider:
         )
         return _refund(answer, payment_id)
 
+    def list_refunds(self, payment_id: str) -> list[ProviderRefund]:
+        answer = self._call("GET", f"/v1/payments/{_path_part(payment_id)}/refunds")
+        embedded = answer.get("_embedded") or {}
+        refunds = embedded.get("refunds") if isinstance(embedded, dict) else None
+        if not isinstance(refunds, list):
+            raise ProviderUnavailable("refunds answered without a list")
+        return [_refund(item, payment_id) for item in refunds if isinstance(item, dict)]
+
     def get_refund(self, payment_id: str, refund_id: str) -> ProviderRefund:
         path = f"/v1/payments/{_path_part(payment_id)}/refunds/{_path_part(refund_id)}"
         return _refund(self._call("GET", path), payment_id)

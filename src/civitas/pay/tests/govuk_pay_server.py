@@ -1,8 +1,8 @@
 """A small GOV.UK Pay, in the test's own process, for the refund and reconciliation tests.
 
-It speaks the few endpoints those need, over real HTTP, in GOV.UK Pay's shapes: making
-and reading a refund (with the Idempotency-Key and `refund_amount_available` checks the
-real API makes), and the search of settled payments and refunds by settled date. The
+It speaks the few endpoints those need, over real HTTP, in GOV.UK Pay's shapes: making,
+listing and reading refunds (with the `refund_amount_available` check the real API
+makes), and the search of settled payments and refunds by settled date. The
 provider adapter is pointed at it (PAY_API_URL), so the adapter runs as it does in
 production. A test seeds what the provider holds and can make the next answers fail.
 """
@@ -55,7 +55,6 @@ class FakeGovukPay:
     payments: dict[str, HeldPayment] = field(default_factory=dict)
     refunds: dict[str, HeldRefund] = field(default_factory=dict)
     requests: list[Seen] = field(default_factory=list)
-    refunds_by_key: dict[str, str] = field(default_factory=dict)
     next_answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     """Answers given, in turn, before any other: (HTTP status, body)."""
     refund_status: str = "success"
@@ -111,6 +110,12 @@ class FakeGovukPay:
                     return 404, {"code": "P0700", "description": "Not found"}
                 if seen.method == "POST" and len(parts) == 4:
                     return self._refund(payment, seen)
+                if seen.method == "GET" and len(parts) == 4:
+                    made = [r for r in self.refunds.values() if r.payment_id == payment.payment_id]
+                    return 200, {
+                        "payment_id": payment.payment_id,
+                        "_embedded": {"refunds": [_refund_json(refund) for refund in made]},
+                    }
                 if seen.method == "GET" and len(parts) == 5:
                     refund = self.refunds.get(parts[4])
                     if refund is None or refund.payment_id != payment.payment_id:
@@ -127,9 +132,8 @@ class FakeGovukPay:
         return payment.amount_pence - refunded
 
     def _refund(self, payment: HeldPayment, seen: Seen) -> tuple[int, dict[str, Any]]:
-        key = seen.headers.get("idempotency-key", "")
-        if key and key in self.refunds_by_key:
-            return 200, _refund_json(self.refunds[self.refunds_by_key[key]])
+        # Like GOV.UK Pay, no idempotency for refunds: a refund sent again is refused as
+        # stale by `refund_amount_available` instead.
         amount = seen.body.get("amount")
         available = self._available(payment)
         if seen.body.get("refund_amount_available") != available:
@@ -138,8 +142,6 @@ class FakeGovukPay:
             return 400, {"code": "P0603", "description": "The payment is not available for refund"}
         refund = HeldRefund(uuid.uuid4().hex[:26], payment.payment_id, amount, self.refund_status)
         self.refunds[refund.refund_id] = refund
-        if key:
-            self.refunds_by_key[key] = refund.refund_id
         return 202, _refund_json(refund)
 
     def _search(self, query: dict[str, list[str]], found: Any) -> dict[str, Any]:

@@ -244,9 +244,7 @@ def test_staff_of_another_council_cannot_take_a_payment(
     assert not Payment.objects.exists()
 
 
-def test_a_refund_whose_answer_was_lost_is_found_not_made_twice(
-    waiting_case, payments, settings
-):
+def test_a_refund_whose_answer_was_lost_is_found_not_made_twice(waiting_case, payments, settings):
     from civitas.pay.providers import forget_providers
     from civitas.pay.refunds import refund_refused_application
 

@@ -33,7 +33,7 @@ GOALS = {
 }
 P99_GOAL = 3.0
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
-IN_PROCESS = ["bench.ledger", "bench.rules"]
+IN_PROCESS = ["bench.ledger", "bench.rules", "bench.payments"]
 # Seeds a million cases: in databases of its own, dropped after it.
 CASES_MODULE = "bench.cases"
 
@@ -202,7 +202,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--only", choices=["web", "in-process", "cases", "messages"], default=None)
+    parser.add_argument(
+        "--only", choices=["web", "in-process", "cases", "messages", "payments"], default=None
+    )
     parser.add_argument(
         "--paced-seconds",
         type=int,
@@ -230,8 +232,8 @@ def main() -> None:
                 rows += messages.run(
                     label, env, seconds=max(args.seconds, 5), paced_seconds=args.paced_seconds
                 )
-            if args.only in (None, "in-process"):
-                for module in IN_PROCESS:
+            if args.only in (None, "in-process", "payments"):
+                for module in IN_PROCESS if args.only != "payments" else ["bench.payments"]:
                     if (REPO / (module.replace(".", "/") + ".py")).exists():
                         rows += bench_in_process(module, label, env)
     if args.only in (None, "cases"):

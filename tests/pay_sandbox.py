@@ -121,6 +121,23 @@ def start_pay_sandbox(
 ) -> PaySandbox:
     """Starts the sandbox with its state in `folder`; `options` are its other command
     line options by name (expiry_seconds=2, settle_days=3)."""
+    for attempt in range(3):
+        try:
+            return _start_on_a_free_port(folder, api_key, webhook_url, webhook_secret, options)
+        except RuntimeError:
+            # Another process took the port between our probe and the sandbox's bind.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_on_a_free_port(
+    folder: Path,
+    api_key: str,
+    webhook_url: str | None,
+    webhook_secret: str | None,
+    options: dict,
+) -> PaySandbox:
     port = free_port()
     arguments = [
         sys.executable,

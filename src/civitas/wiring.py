@@ -97,6 +97,7 @@ from civitas.pay.public import (
     ReconciliationViewed,
     RefundRequested,
     TelephonePaymentStarted,
+    check_payments,
     run_poller,
     send_due_refunds,
 )
@@ -265,6 +266,8 @@ HEALTH_CHECKS = (
     HealthPart("smtp", check_smtp, critical=False),
     # Letters wait for a batch that should have closed: they are not lost, only late.
     HealthPart("print_outbox", check_print_outbox, critical=False),
+    # Payments and refunds waiting on the poller or the provider: late, never lost.
+    HealthPart("payments", check_payments, critical=False),
     HealthPart("ledger", ledger_health),
     # Accepted through the API, not yet made cases: they wait, none is lost (0037).
     HealthPart("accepted_applications", check_accepted_applications, critical=False),

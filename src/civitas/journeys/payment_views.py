@@ -143,6 +143,8 @@ def _pay_page(
             error=error,
             outcome=outcome,
             confirmation_url=_confirmation_url(request, found),
+            # The form posts here, also when it is shown on the return page.
+            pay_page_url=pay_url(found.service, found.reference),
         ),
         status=status,
     )

@@ -7,6 +7,7 @@ from civitas.pay.events import (
     RefundRequested,
     TelephonePaymentStarted,
 )
+from civitas.pay.health import check_payments
 from civitas.pay.pages import allow_payment_redirect, payment_pages_origin
 from civitas.pay.payments import (
     AlreadyPaid,
@@ -45,6 +46,7 @@ __all__ = [
     "TelephonePaymentStarted",
     "allow_payment_redirect",
     "cancel_open_payments",
+    "check_payments",
     "payment_for_return",
     "payment_pages_origin",
     "payments_of_case",

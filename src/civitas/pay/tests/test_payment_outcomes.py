@@ -268,3 +268,18 @@ def test_a_refund_whose_answer_was_lost_is_found_not_made_twice(waiting_case, pa
     provider_id = refund.payment.provider_payment_id
     at_provider = payments.sandbox.get_payment(provider_id)["refund_summary"]
     assert at_provider["amount_submitted"] == FEE  # once, not twice
+
+
+def test_health_says_payments_are_delayed_when_nobody_polls(client, waiting_case, payments):
+    from civitas.platform.health import run_health_checks
+
+    payments.start(waiting_case.reference)
+    before = client.get("/healthz")
+    assert before.json()["payments"]["status"] == "ok"
+    Payment.objects.update(next_check_at=timezone.now() - datetime.timedelta(minutes=11))
+    after = client.get("/healthz")
+    assert after.json()["payments"]["status"] == "delayed"
+    assert after.json()["payments"]["oldest_overdue_seconds"] >= 660
+    # Late, not lost: it degrades /healthz, never takes it down by itself.
+    assert after.status_code == before.status_code
+    assert run_health_checks().parts["payments"].status == "delayed"

@@ -206,7 +206,7 @@ def _poller(sandbox) -> tuple[float, int]:
     def make(number: int) -> str:
         return sandbox.create_payment(amount=FEE, reference=f"BENCH-{number:05d}")["payment_id"]
 
-    with ThreadPoolExecutor(max_workers=16) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         provider_ids = list(pool.map(make, range(OUTSTANDING)))
     now = timezone.now()
     with transaction.atomic():

@@ -165,10 +165,15 @@ def _start_on_a_free_port(
 
 
 def launch_sandbox_process(arguments: list[str], url: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        arguments, cwd=REPO / "tools", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
+    state_dir = Path(arguments[arguments.index("--state-dir") + 1])
+    state_dir.mkdir(parents=True, exist_ok=True)
+    # What it says goes to a file beside its state, for a test that wants to know why.
+    with open(state_dir / "sandbox.log", "ab") as log:
+        process = subprocess.Popen(
+            arguments, cwd=REPO / "tools", stdout=log, stderr=subprocess.STDOUT
+        )
+    # Slow to start on a busy machine (Django, then its migrations): be patient.
+    deadline = time.monotonic() + 120
     while True:
         try:
             # Any answer will do: without a key, the API's 401.
@@ -177,7 +182,8 @@ def launch_sandbox_process(arguments: list[str], url: str) -> subprocess.Popen:
         except requests.RequestException:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError("the payment sandbox did not start") from None
+                said = (state_dir / "sandbox.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"the payment sandbox did not start: {said}") from None
             time.sleep(0.1)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser import assert_accessible, browser_page
+from tests.pay_sandbox import pay_on_hosted_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +41,7 @@ def _answer_every_question(page, base: str) -> None:
 
 
 def test_the_content_pages_are_accessible_and_the_declaration_is_on_check_answers(
-    live_server, parking_permit
+    live_server, parking_permit, payments
 ):
     base = live_server.url
     with browser_page() as page:
@@ -60,7 +61,7 @@ def test_the_content_pages_are_accessible_and_the_declaration_is_on_check_answer
         assert_accessible(page, "content-02-check-answers")
 
         # Sending without the declaration ticked: the GOV.UK error, on check answers.
-        page.get_by_role("button", name="Accept and send").click()
+        page.get_by_role("button", name="Accept and pay").click()
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert page.title().startswith("Error: Check your answers")
         assert_accessible(page, "content-03-check-answers-error")
@@ -68,7 +69,8 @@ def test_the_content_pages_are_accessible_and_the_declaration_is_on_check_answer
             "link", name="Confirm that the information you have given is correct"
         ).click()
         page.get_by_label("I confirm the information I have given is correct").check()
-        page.get_by_role("button", name="Accept and send").click()
+        page.get_by_role("button", name="Accept and pay").click()
+        pay_on_hosted_page(page)
 
         expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
         expect(page.get_by_text("within 5 working days")).to_be_visible()

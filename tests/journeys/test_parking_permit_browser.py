@@ -1,8 +1,10 @@
 """A resident applies for a parking permit in a real browser, in English and in Welsh,
-with one validation error each; a caseworker approves it. The same answers sent through
+with one validation error each, paying the fee on the payment provider's card page; a
+caseworker approves it. The same answers sent through
 the API make the same application.
 
-Every page visited is checked with axe-core for WCAG 2.2 A and AA.
+Every page visited, the provider's card page included, is checked with axe-core for
+WCAG 2.2 A and AA.
 """
 
 import datetime
@@ -15,6 +17,7 @@ from playwright.sync_api import expect
 from civitas.cases.models import Case
 from conftest import current_code, run_queued_jobs, submit_again_through_the_api
 from tests.browser import assert_accessible, browser_page
+from tests.pay_sandbox import pay_on_hosted_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,8 +38,12 @@ def _start_date(page, start: datetime.date) -> None:
     page.locator("input[name=start_date-year]").fill(str(start.year))
 
 
+def subjects(messages) -> list[str]:
+    return [message["Subject"] for message in messages]
+
+
 def test_resident_applies_and_caseworker_approves(
-    live_server, parking_permit, caseworker, smtp_inbox
+    live_server, parking_permit, caseworker, smtp_inbox, payments
 ):
     base = live_server.url
     start = timezone.localdate() + datetime.timedelta(days=10)
@@ -114,15 +121,29 @@ def test_resident_applies_and_caseworker_approves(
         # The declaration is on check answers, under "Now send your application".
         expect(page.get_by_role("heading", name="Now send your application")).to_be_visible()
         page.get_by_label("I confirm the information I have given is correct").check()
-        page.get_by_role("button", name="Accept and send").click()
+        page.get_by_role("button", name="Accept and pay").click()
+
+        # The fee is paid on the provider's card page, for the amount the rules decided.
+        assert page.url.startswith(payments.sandbox.url)
+        expect(page.get_by_text("£15")).to_be_visible()
+        assert_accessible(page, "07-card-page")
+        pay_on_hosted_page(page)
+        expect(page.get_by_role("heading", name="Application complete")).to_be_visible()
+        expect(page.locator("#payment-status")).to_contain_text(
+            "We have received your payment of £15"
+        )
         assert_accessible(page, "08-confirmation")
         reference = page.locator(".civitas-reference").inner_text()
         assert re.fullmatch(r"[2-9A-Y]{3}-[2-9A-Y]{3}-[2-9A-Y]{3}", reference)
 
+        # Once paid, the application is sent on, with a receipt for the fee.
         run_queued_jobs()
-        [received] = smtp_inbox.wait_for(1)
-        assert reference in received["Subject"]
+        assert sorted(subjects(smtp_inbox.wait_for(2))) == [
+            f"Payment received for your parking permit application {reference}",
+            f"We have received your parking permit application {reference}",
+        ]
         case = Case.objects.get(reference=reference)
+        assert case.status == "submitted"
         assert case.answers["address"] == "Flat 1\n3 Station Road\nEastbury\nEB1 1AA"
         assert (case.answers["zone"], case.answers["phone"], case.fee_pence) == ("A", None, 1500)
 
@@ -157,8 +178,8 @@ def test_resident_applies_and_caseworker_approves(
         assert_accessible(page, "13-case-decided")
 
         run_queued_jobs()
-        messages = smtp_inbox.wait_for(2)
-        assert "has been approved" in messages[1]["Subject"]
+        messages = smtp_inbox.wait_for(3)
+        assert subjects(messages)[2] == f"Your parking permit {reference} has been approved"
 
         page.goto(f"{base}/staff/messages/")
         assert_accessible(page, "14-sent-emails")
@@ -225,7 +246,7 @@ def test_the_page_chrome_switches_to_welsh(live_server, parking_permit):
 
 
 def test_a_resident_applies_in_welsh_and_the_api_makes_the_same_application(
-    live_server, parking_permit, smtp_inbox, client, api_headers
+    live_server, parking_permit, smtp_inbox, client, api_headers, payments
 ):
     start = timezone.localdate() + datetime.timedelta(days=5)
     with browser_page(width=375) as page:
@@ -275,13 +296,22 @@ def test_a_resident_applies_in_welsh_and_the_api_makes_the_same_application(
         assert_accessible(page, "permit-cy-02-check-answers")
         page.get_by_label("Rwy'n cadarnhau bod yr wybodaeth rydw i wedi'i rhoi yn gywir").check()
         page.locator("form[action$='check-answers/'] button[type=submit]").click()
+
+        # Sent, and waiting for its fee: the API makes the same application, which waits too.
+        assert page.url.startswith(payments.sandbox.url)
+        case = Case.objects.get()
+        assert case.language == "cy"
+        assert (case.answers["zone"], case.answers["phone"]) == ("B", "+447700900982")
+        submit_again_through_the_api(client, case, api_headers)
+
+        pay_on_hosted_page(page)
         expect(page.get_by_role("heading", name="Cais wedi'i gwblhau")).to_be_visible()
         assert_accessible(page, "permit-cy-03-confirmation")
 
-    case = Case.objects.get()
-    assert case.language == "cy"
-    assert (case.answers["zone"], case.answers["phone"]) == ("B", "+447700900982")
+    case.refresh_from_db()
+    assert case.status == "submitted"
     run_queued_jobs()
-    [received] = smtp_inbox.wait_for(1)
-    assert received["Subject"] == (f"Rydym wedi cael eich cais am drwydded barcio {case.reference}")
-    submit_again_through_the_api(client, case, api_headers)
+    assert sorted(subjects(smtp_inbox.wait_for(2))) == [
+        f"Rydym wedi cael eich cais am drwydded barcio {case.reference}",
+        f"Taliad wedi'i dderbyn am eich cais am drwydded barcio {case.reference}",
+    ]

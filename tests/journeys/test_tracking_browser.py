@@ -14,8 +14,11 @@ from tests.browser import assert_accessible, browser_page
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_resident_tracks_their_application_on_a_phone(live_server, parking_permit, smtp_inbox):
+def test_a_resident_tracks_their_application_on_a_phone(
+    live_server, parking_permit, smtp_inbox, payments
+):
     case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=100)
+    payments.pay(case.reference)
     with browser_page(width=375) as page:
         page.goto(f"{live_server.url}/applications/")
         assert_accessible(page, "track-01-reference")
@@ -30,7 +33,12 @@ def test_a_resident_tracks_their_application_on_a_phone(live_server, parking_per
         assert_accessible(page, "track-03-code")
 
         run_queued_jobs()
-        received = smtp_inbox.wait_for(2)[-1]
+        # The application's own emails (sent once it was paid, with the receipt), then the code.
+        received = next(
+            message
+            for message in smtp_inbox.wait_for(3)
+            if message["Subject"] == "Your code to see your application"
+        )
         text = next(
             part.get_payload(decode=True).decode()
             for part in received.walk()

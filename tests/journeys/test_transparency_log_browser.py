@@ -23,10 +23,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_decision_in_the_browser_is_proved_in_the_log_by_an_outside_verifier(
-    live_server, parking_permit, caseworker, smtp_inbox, tmp_path
+    live_server, parking_permit, caseworker, smtp_inbox, tmp_path, payments
 ):
     base = live_server.url
     case = submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=13000)
+    payments.pay(case.reference)
     with browser_page() as page:
         page.goto(f"{base}/staff/")
         page.get_by_label("Email address").fill(caseworker.email)
@@ -66,7 +67,7 @@ def test_a_decision_in_the_browser_is_proved_in_the_log_by_an_outside_verifier(
         run_queued_jobs()
         approved = next(
             message
-            for message in smtp_inbox.wait_for(2)
+            for message in smtp_inbox.wait_for(3)  # submitted, the receipt, approved
             if "has been approved" in message["Subject"]
         )
         body = next(

@@ -21,6 +21,7 @@ from civitas.cases.events import CaseDecided, CaseMoved
 from civitas.cases.handlers import log_case_submitted
 from civitas.cases.messages import fee_text, send_case_message
 from civitas.cases.models import Case
+from civitas.cases.services import CaseNotFound
 from civitas.cases.transitions import apply_automatic_transition
 from civitas.cases.workflow import Outcome
 from civitas.catalogue.public import (
@@ -153,16 +154,19 @@ def take_payment(event: PaymentSucceeded, results: HandlerResults) -> PaymentTak
     """A payment succeeded: the case moves on as its workflow says, and the applicant is
     sent the confirmation they were waiting for and the receipt. A case that cannot take
     it (withdrawn, refused, paid already) says so, and the payment is refunded."""
-    case = (
-        Case.objects.filter(reference=event.case_reference, organisation_id=event.organisation_id)
-        .only("reference", "organisation_id", "service_slug", "service_version", "status")
-        .first()
+    cases = Case.objects.filter(
+        reference=event.case_reference, organisation_id=event.organisation_id
     )
-    if case is None:
+    try:
+        moved = apply_automatic_transition(event.case_reference, "payment_received")
+    except CaseNotFound:
         return PaymentTaken(counted=False, why_not="no such case")
-    if not apply_automatic_transition(case.reference, "payment_received"):
-        return PaymentTaken(counted=False, why_not=f"the case is {case.status}")
-    case.refresh_from_db()
+    if not moved:
+        status = cases.values_list("status", flat=True).first()
+        return PaymentTaken(counted=False, why_not=f"the case is {status or 'not found'}")
+    # Read whole, once, after the move: its messages use most of it. (A payment is made
+    # for a case of its own organisation, found by its unique reference.)
+    case = cases.get()
     service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
     receipt = log_case_submitted(service, case.reference, channel=case.channel)
     common = {

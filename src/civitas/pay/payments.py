@@ -416,8 +416,14 @@ def apply_provider_state(row: Payment, found: ProviderPayment) -> Payment:
 
 
 def _next_check(row: Payment, now: datetime.datetime) -> datetime.datetime:
-    backoff = settings.PAY_POLL_FIRST_SECONDS * 2 ** min(row.checks, 10)
-    return now + datetime.timedelta(seconds=min(backoff, settings.PAY_POLL_LONGEST_SECONDS))
+    return now + backoff(row.checks)
+
+
+def backoff(checks: int) -> datetime.timedelta:
+    """How long after its `checks`th check a payment not finished is asked about again:
+    doubling from PAY_POLL_FIRST_SECONDS up to PAY_POLL_LONGEST_SECONDS."""
+    seconds = settings.PAY_POLL_FIRST_SECONDS * 2 ** min(checks, 10)
+    return datetime.timedelta(seconds=min(seconds, settings.PAY_POLL_LONGEST_SECONDS))
 
 
 def _announce_success(row: Payment, found: ProviderPayment) -> None:

@@ -18,6 +18,7 @@ import datetime
 import logging
 import threading
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from civitas.pay.models import Payment
-from civitas.pay.payments import apply_provider_state, new_payment_request
+from civitas.pay.payments import apply_provider_state, backoff, new_payment_request
 from civitas.pay.providers import payment_provider
 from civitas.pay.providers.base import (
     ProviderError,
@@ -81,9 +82,32 @@ def run_poller(stop: threading.Event, fork_lock: threading.Lock) -> None:
 
 def _poll_round(pool: ThreadPoolExecutor) -> int:
     claimed = _claim_round()
+    unchanged: dict[tuple[str, int], list[object]] = defaultdict(list)
     for row, answer in zip(claimed, pool.map(_ask, claimed), strict=True):
-        _record(row, answer)
+        if _is_unchanged(row, answer):
+            unchanged[(row.status, row.checks)].append(row.pk)
+        else:
+            _record(row, answer)
+    # Most payments asked about have not moved (the payer is still on the card page, or
+    # never came): one UPDATE per kind sets when each is asked next.
+    now = timezone.now()
+    for (status, checks), ids in unchanged.items():
+        Payment.objects.filter(pk__in=ids, status=status, finished=False).update(
+            next_check_at=now + backoff(checks)
+        )
     return len(claimed)
+
+
+def _is_unchanged(row: Payment, answer: ProviderPayment | ProviderError) -> bool:
+    return (
+        isinstance(answer, ProviderPayment)
+        and bool(row.provider_payment_id)
+        and not row.cancel_requested
+        and not answer.finished
+        and answer.status == row.status
+        and answer.amount_pence == row.amount_pence
+        and answer.reference == row.case_reference
+    )
 
 
 def _claim_round() -> list[Payment]:
@@ -136,7 +160,6 @@ def _record(row: Payment, answer: ProviderPayment | ProviderError) -> None:
             provider_payment_id=answer.payment_id
         )
         row.provider_payment_id = answer.payment_id
-    row.refresh_from_db()
     apply_provider_state(row, answer)
 
 

@@ -283,3 +283,27 @@ def test_health_says_payments_are_delayed_when_nobody_polls(client, waiting_case
     # Late, not lost: it degrades /healthz, never takes it down by itself.
     assert after.status_code == before.status_code
     assert run_health_checks().parts["payments"].status == "delayed"
+
+
+def test_the_poller_records_what_moved_and_asks_again_later_about_the_rest(
+    parking_permit, payments, settings
+):
+    settings.PAY_POLL_FIRST_SECONDS = 60
+    waiting = [
+        submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=FEE)
+        for _ in range(3)
+    ]
+    for case in waiting:
+        payments.start(case.reference)
+    paid = paid_at_provider(payments, waiting[0].reference)
+    Payment.objects.update(next_check_at=timezone.now())
+    assert poll_due_payments(budget_seconds=10) == 3
+    assert Payment.objects.get(pk=paid.pk).status == "success"
+    assert Case.objects.get(reference=waiting[0].reference).status == "submitted"
+    later = Payment.objects.exclude(pk=paid.pk)
+    assert [row.status for row in later] == ["created", "created"]
+    for row in later:
+        wait = row.next_check_at - timezone.now()
+        assert datetime.timedelta(seconds=50) < wait <= datetime.timedelta(seconds=60)
+    # Nothing is due now: a second round asks nobody.
+    assert poll_due_payments(budget_seconds=10) == 0

@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/sign-in/identity-provider/", include("civitas.identity.oidc_urls")),
     path("staff/cases/", include("civitas.cases.urls")),
     path("staff/messages/", include("civitas.notify.urls")),
+    path("staff/payments/", include("civitas.pay.urls")),
     path("notify/providers/", include("civitas.notify.provider_urls")),
     path("pay/webhooks/", include("civitas.pay.webhook_urls")),
     path("api/v1/", include("civitas.journeys.api_urls")),

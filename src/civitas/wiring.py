@@ -99,6 +99,7 @@ from civitas.pay.public import (
     TelephonePaymentStarted,
     check_payments,
     run_poller,
+    send_due_refunds,
 )
 from civitas.platform.events import EventTable, Handlers
 from civitas.platform.files.scanners import check_scanner
@@ -243,6 +244,8 @@ PERIODIC_JOBS = (
         delete_expired_idempotency_keys,
         every_seconds=600,
     ),
+    # Refunds written and not yet sent to the provider (or sent, and not yet finished).
+    PeriodicJob("pay.send_due_refunds", send_due_refunds, every_seconds=10),
 )
 
 # What a key rotation re-seals besides the encrypted columns of every model, which it

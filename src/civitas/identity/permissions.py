@@ -37,6 +37,8 @@ from civitas.platform.security_log import security_event
 #   teams.manage   create teams and say who is in them
 #   notify.view    read the messages sent (their recipients and words: personal data)
 #   notify.templates  see the sending services, their templates, limits and use
+#   pay.view       see the organisation's payments and refunds, and the daily reconciliation
+#   pay.refund     give money back on a payment (in full or in part, with a reason)
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.CASEWORKER: frozenset(
         {
@@ -62,16 +64,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.SERVICE_OWNER: frozenset(
         {"cases.view", "services.publish", "services.preview", "notify.templates"}
     ),
-    # Finance reads cases for their fees; refunds come with payments.
-    Membership.Role.FINANCE: frozenset({"cases.view"}),
+    # Finance reads cases for their fees, accounts for the payments and refunds them.
+    Membership.Role.FINANCE: frozenset({"cases.view", "pay.view", "pay.refund"}),
     Membership.Role.ADMINISTRATOR: frozenset(
         {"notify.view", "notify.templates", "staff.manage", "teams.manage", "services.preview"}
     ),
     # Read-only by construction: no permission here lets anything change.
-    Membership.Role.AUDITOR: frozenset({"cases.view", "audit.view"}),
+    Membership.Role.AUDITOR: frozenset({"cases.view", "audit.view", "pay.view"}),
 }
 READ_ONLY_PERMISSIONS = frozenset(
-    {"cases.view", "audit.view", "notify.view", "notify.templates", "services.preview"}
+    {
+        "cases.view",
+        "audit.view",
+        "notify.view",
+        "notify.templates",
+        "services.preview",
+        "pay.view",
+    }
 )
 """Permissions that change nothing: the auditor holds only these (a test keeps it so)."""
 

@@ -204,6 +204,8 @@ def staff_home(request: StaffRequest) -> HttpResponse:
         links.append({"href": "/staff/cases/", "text": gettext("Cases")})
     if has_permission(request.staff, "notify.view"):
         links.append({"href": "/staff/messages/", "text": gettext("Sent emails")})
+    if has_permission(request.staff, "pay.view"):
+        links.append({"href": "/staff/payments/", "text": gettext("Payments")})
     if has_permission(request.staff, "audit.view"):
         links.append({"href": "/staff/audit/", "text": gettext("Audit trail")})
     if has_permission(request.staff, "staff.manage"):

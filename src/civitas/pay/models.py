@@ -104,6 +104,8 @@ class Payment(models.Model):
                 condition=models.Q(next_check_at__isnull=False),
             ),
             models.Index(fields=["organisation", "settled_on"], name="pay_payment_settled"),
+            # The finance team's list: newest first, a page at a time by key.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="pay_payment_newest"),
         ]
 
     def __str__(self) -> str:

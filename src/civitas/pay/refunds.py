@@ -27,6 +27,11 @@ logger = logging.getLogger(__name__)
 REASON_MAX_LENGTH = 500
 REFUND_BACKOFF_SECONDS = (10, 60, 300, 1800, 3600)
 SENT_STATUSES = ("submitted", "success")
+AVAILABLE_MISMATCH_TRIES = 5
+"""A refund the provider answers with 412 (`refund_amount_available` is not what it has
+left: another refund of the payment is unrecorded here, its worker having died after
+sending it) is sent this many times before it is an error: for good, it was refunded
+outside Civitas."""
 
 
 class RefundInvalid(ValueError):
@@ -202,6 +207,14 @@ def _send(refund: Refund) -> bool:
         logger.warning("refund %s: provider unavailable (%s)", refund.id, error)
         return False
     except ProviderRefused as error:
+        if error.status == 412 and refund.attempts < AVAILABLE_MISMATCH_TRIES:
+            # The provider has less left than we said: another refund of this payment
+            # was made there and is not recorded here yet. Sent again after it is.
+            Refund.objects.filter(pk=refund.pk).update(
+                last_error=f"{error.code}: {error.message}"[:80]
+            )
+            logger.warning("refund %s: amount available differs; trying again", refund.id)
+            return False
         with transaction.atomic():
             Refund.objects.filter(pk=refund.pk).update(
                 status=Refund.Status.ERROR,

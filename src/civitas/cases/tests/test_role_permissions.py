@@ -37,7 +37,7 @@ SPEC = {
         "notify.view",
     },
     "service_owner": {"cases.view", "services.publish", "services.preview", "notify.templates"},
-    "finance": {"cases.view"},
+    "finance": {"cases.view", "pay.view", "pay.refund"},
     "administrator": {
         "notify.view",
         "notify.templates",
@@ -45,10 +45,11 @@ SPEC = {
         "teams.manage",
         "services.preview",
     },
-    "auditor": {"cases.view", "audit.view"},
+    "auditor": {"cases.view", "audit.view", "pay.view"},
 }
 
 CASE = new_reference()  # a well-formed reference of no case: allowed means "not found"
+PAYMENT = "00000000-0000-4000-8000-000000000000"  # likewise, a payment id of no payment
 DRAFT = "staff/preview/no-such-service/1/"
 # route pattern -> (method, URL, the permission it needs; None: any role)
 ROUTES = {
@@ -142,6 +143,24 @@ ROUTES = {
         "get",
         "/staff/messages/templates/nothing/",
         "notify.templates",
+    ),
+    "staff/payments/": ("get", "/staff/payments/", "pay.view"),
+    "staff/payments/<uuid:payment_id>/": ("get", f"/staff/payments/{PAYMENT}/", "pay.view"),
+    "staff/payments/<uuid:payment_id>/refund": (
+        "post",
+        f"/staff/payments/{PAYMENT}/refund",
+        "pay.refund",
+    ),
+    # A day that is not one: the check, without asking the payment provider.
+    "staff/payments/reconciliation/": (
+        "get",
+        "/staff/payments/reconciliation/?day=x",
+        "pay.view",
+    ),
+    "staff/payments/reconciliation.csv": (
+        "get",
+        "/staff/payments/reconciliation.csv?day=x",
+        "pay.view",
     ),
 }
 PREVIEW = {

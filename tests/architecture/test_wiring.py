@@ -49,6 +49,7 @@ def test_every_health_check_resolves_under_a_name_of_its_own():
         "messages": True,
         "smtp": False,
         "print_outbox": False,
+        "payments": False,
         "ledger": True,
         "accepted_applications": False,
         "virus_scanner": False,

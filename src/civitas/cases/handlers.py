@@ -17,9 +17,9 @@ from civitas.cases.messages import (
     schedule_reminders,
     send_case_message,
 )
-from civitas.cases.services import case_subject
+from civitas.cases.services import case_subject, log_case_submitted
 from civitas.cases.workflow import Outcome
-from civitas.catalogue.public import Service, ServicePublished, get_published_service
+from civitas.catalogue.public import ServicePublished, get_published_service
 from civitas.ledger.public import (
     EntryReceipt,
     LedgerUnavailable,
@@ -46,16 +46,6 @@ def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> Entr
     # The log's sequence row stays locked until the transaction commits: wire this last
     # but one, so the lock is held as briefly as possible.
     return log_case_submitted(event.service, event.reference, channel=event.channel)
-
-
-def log_case_submitted(service: Service, reference: str, *, channel: str) -> EntryReceipt:
-    return record_entry(
-        kind="case.submitted",
-        organisation=service.organisation,
-        role="applicant",
-        subject=case_subject(reference),
-        payload={"service": f"{service.slug}@{service.version}", "channel": channel},
-    )
 
 
 def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerResults) -> None:

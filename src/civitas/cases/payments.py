@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from civitas.cases.events import CaseDecided, CaseMoved
-from civitas.cases.handlers import log_case_submitted
 from civitas.cases.messages import fee_text, send_case_message
 from civitas.cases.models import Case
-from civitas.cases.services import CaseNotFound
+from civitas.cases.services import CaseNotFound, log_case_submitted
 from civitas.cases.transitions import apply_automatic_transition
 from civitas.cases.workflow import Outcome
 from civitas.catalogue.public import (

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from civitas.ledger.public import fingerprint_text
+from civitas.ledger.public import LedgerUnavailable, fingerprint_text
 from civitas.pay.events import PaymentSucceeded, PaymentTaken, RefundRequested
 from civitas.pay.models import Payment, Refund
 from civitas.pay.providers import payment_provider
@@ -325,8 +325,10 @@ def payment_for_return(*, payment_id: str, case_reference: str) -> PaymentView:
         return view_of(row)
     try:
         return view_of(_refresh(row))
-    except ProviderUnavailable:
-        # The poller will learn the outcome; the page says we are checking.
+    except (ProviderUnavailable, LedgerUnavailable):
+        # The provider could not be asked, or the success could not be recorded (the
+        # transparency log is not taking entries): the poller will record it later, and
+        # the page says we are checking, never that nothing was saved.
         return view_of(row)
 
 
@@ -541,7 +543,7 @@ def handle_webhook(body: bytes, signature: str) -> bool:
     try:
         if not row.finished:
             _refresh(row)
-    except ProviderUnavailable:
+    except (ProviderUnavailable, LedgerUnavailable):
         # The poller will ask.
         Payment.objects.filter(pk=row.pk, finished=False).update(next_check_at=timezone.now())
     return True

@@ -26,6 +26,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from civitas.ledger.public import LedgerUnavailable
 from civitas.pay.models import Payment
 from civitas.pay.payments import apply_provider_state, backoff, new_payment_request
 from civitas.pay.providers import payment_provider
@@ -87,7 +88,11 @@ def _poll_round(pool: ThreadPoolExecutor) -> int:
         if _is_unchanged(row, answer):
             unchanged[(row.status, row.checks)].append(row.pk)
         else:
-            _record(row, answer)
+            try:
+                _record(row, answer)
+            except LedgerUnavailable:
+                # Its success cannot be recorded yet: asked again once the claim runs out.
+                logger.warning("payment %s: success waits for the transparency log", row.id)
     # Most payments asked about have not moved (the payer is still on the card page, or
     # never came): one UPDATE per kind sets when each is asked next.
     now = timezone.now()

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from civitas.cases.models import Case
 from civitas.cases.public import submit_application
@@ -208,3 +209,34 @@ def test_the_answers_stay_hidden_when_opening_them_cannot_be_logged(
     )
     assert "The decision was not saved" in response.content.decode()
     assert Case.objects.get().status == "submitted"
+
+
+def test_a_payment_made_while_the_log_is_broken_is_kept_and_recorded_once_it_is_mended(
+    client, parking_permit, payments
+):
+    from civitas.pay.models import Payment
+    from civitas.pay.public import poll_due_payments
+    from tests.pay_sandbox import pay_without_browser
+
+    complete_questions(client)
+    sent = client.post(
+        "/services/example-borough/resident-parking-permit/check-answers/",
+        {"version": "1", "confirm": "yes"},
+    )
+    reference = client.session["submitted:example-borough/resident-parking-permit"]
+    answer = pay_without_browser(sent.headers["Location"])
+    break_the_log()
+    back = client.get(answer.headers["Location"].replace("http://testserver", ""))
+    # The money is taken and the case exists: never "nothing was saved".
+    assert back.status_code == 200
+    assert "We are checking your payment" in back.text
+    assert "Nothing has been saved" not in back.text
+    assert Case.objects.get(reference=reference).status == "awaiting_payment"
+    assert Payment.objects.get().status != "success"
+    # The poller keeps asking (a round is not stopped by it), and records the success
+    # once the log takes entries again.
+    Payment.objects.update(next_check_at=timezone.now())
+    assert poll_due_payments(budget_seconds=5) >= 1
+    payment = Payment.objects.get()
+    assert payment.status != "success"
+    assert payment.next_check_at is not None

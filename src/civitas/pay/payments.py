@@ -487,17 +487,19 @@ def queue_refund(
             reason_fingerprint=fingerprint_text(reason),
         )
     )
-    transaction.on_commit(_wake_refunds)
+    transaction.on_commit(lambda: _send_now(str(refund.id)))
     return refund
 
 
-def _wake_refunds() -> None:
-    from civitas.pay.refunds import send_due_refunds
+def _send_now(refund_id: str) -> None:
+    """Sends this refund (only this one) as soon as its decision commits; the periodic
+    job sends it if this cannot."""
+    from civitas.pay.refunds import send_refund
 
     try:
-        send_due_refunds(limit=5)
+        send_refund(refund_id)
     except Exception:  # the periodic job sends what this could not
-        logger.exception("refunds left for the periodic job")
+        logger.exception("refund %s left for the periodic job", refund_id)
 
 
 def _mismatch(row: Payment, found: ProviderPayment) -> None:

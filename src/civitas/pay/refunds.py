@@ -10,6 +10,7 @@ while a refund is decided, and the provider checks it again (`refund_amount_avai
 
 import datetime
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -116,7 +117,7 @@ def request_refund(
 def _locked_payment(payment_id: str, *, organisation_id: int) -> Payment:
     key = as_payment_id(payment_id)
     row = (
-        Payment.objects.select_for_update()
+        Payment.objects.select_for_update(of=("self",))
         .select_related("organisation")
         .filter(pk=key, organisation_id=organisation_id)
         .first()
@@ -135,7 +136,7 @@ def refund_refused_application(
     (an administration fee), when its service says so. Returns the pence refunded."""
     refunded = 0
     rows = (
-        Payment.objects.select_for_update()
+        Payment.objects.select_for_update(of=("self",))
         .select_related("organisation")
         .filter(
             organisation_id=organisation_id,
@@ -171,13 +172,35 @@ def send_due_refunds(*, limit: int = 50) -> int:
         .values_list("id", "next_attempt_at", "attempts")[:limit]
     )
     for refund_id, due_at, attempts in due:
-        lease = now + datetime.timedelta(seconds=_backoff(attempts))
-        claimed = Refund.objects.filter(pk=refund_id, next_attempt_at=due_at).update(
-            next_attempt_at=lease, attempts=F("attempts") + 1
-        )
-        if claimed and _send(Refund.objects.select_related("payment").get(pk=refund_id)):
+        if _claim_and_send(refund_id, due_at, attempts, now):
             done += 1
     return done
+
+
+def send_refund(refund_id: str) -> bool:
+    """Sends one refund now if it is due (and nobody else is sending it); True when it
+    reached an end."""
+    due = (
+        Refund.objects.filter(pk=refund_id, next_attempt_at__isnull=False)
+        .values_list("next_attempt_at", "attempts")
+        .first()
+    )
+    if due is None:
+        return False
+    return _claim_and_send(refund_id, due[0], due[1], timezone.now())
+
+
+def _claim_and_send(
+    refund_id: uuid.UUID | str,
+    due_at: datetime.datetime | None,
+    attempts: int,
+    now: datetime.datetime,
+) -> bool:
+    lease = now + datetime.timedelta(seconds=_backoff(attempts))
+    claimed = Refund.objects.filter(pk=refund_id, next_attempt_at=due_at).update(
+        next_attempt_at=lease, attempts=F("attempts") + 1
+    )
+    return bool(claimed) and _send(Refund.objects.select_related("payment").get(pk=refund_id))
 
 
 def _backoff(attempts: int) -> int:

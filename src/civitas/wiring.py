@@ -20,7 +20,6 @@ kernel, lazily, by the name in the `CIVITAS_WIRING` setting.
 """
 
 from civitas.cases import handlers as cases
-from civitas.cases import payments as case_payments
 from civitas.cases.public import (
     ApplicantReplied,
     ApplicationSubmitted,
@@ -125,7 +124,7 @@ EVENT_HANDLERS: EventTable = {
             record_audit_trail,
             cases.log_decision,
             cases.email_decision,
-            case_payments.refund_when_refused,
+            cases.refund_when_refused,
         ),
     ),
     PersonalDataViewed: Handlers(
@@ -135,7 +134,7 @@ EVENT_HANDLERS: EventTable = {
         in_transaction=(record_audit_trail, cases.log_sensitive_answers_shown),
     ),
     CaseFileDownloaded: Handlers(in_transaction=(record_audit_trail,)),
-    CaseMoved: Handlers(in_transaction=(record_audit_trail, case_payments.close_unpaid)),
+    CaseMoved: Handlers(in_transaction=(record_audit_trail, cases.close_unpaid)),
     MessageSentToApplicant: Handlers(in_transaction=(record_audit_trail,)),
     ApplicantReplied: Handlers(in_transaction=(record_audit_trail,)),
     CaseAssigned: Handlers(in_transaction=(record_audit_trail,)),
@@ -182,7 +181,7 @@ EVENT_HANDLERS: EventTable = {
     MessageViewed: Handlers(in_transaction=(record_audit_trail,)),
     # Payments: the case moves on (and its confirmation and receipt go out) in the
     # transaction that records the success, exactly once.
-    PaymentSucceeded: Handlers(in_transaction=(record_audit_trail, case_payments.take_payment)),
+    PaymentSucceeded: Handlers(in_transaction=(record_audit_trail, cases.take_payment)),
     RefundRequested: Handlers(in_transaction=(record_audit_trail, pay.log_refund)),
     TelephonePaymentStarted: Handlers(in_transaction=(record_audit_trail,)),
     ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),

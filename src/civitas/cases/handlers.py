@@ -4,9 +4,12 @@ Wired to the events in `civitas.wiring`; each runs inside the transaction that c
 case, so the change, its log entry and its email exist together or not at all.
 """
 
+import logging
+
 from civitas.cases.events import (
     ApplicationSubmitted,
     CaseDecided,
+    CaseMoved,
     CaseRecordsErased,
     PersonalDataViewed,
     SensitiveAnswersShown,
@@ -17,9 +20,18 @@ from civitas.cases.messages import (
     schedule_reminders,
     send_case_message,
 )
-from civitas.cases.services import case_subject, log_case_submitted
+from civitas.cases.models import Case
+from civitas.cases.payments import absolute_pay_url
+from civitas.cases.services import CaseNotFound, case_subject
+from civitas.cases.transitions import apply_automatic_transition
 from civitas.cases.workflow import Outcome
-from civitas.catalogue.public import ServicePublished, get_published_service
+from civitas.catalogue.public import (
+    WAITING_FOR_PAYMENT,
+    Service,
+    ServicePublished,
+    get_published_service,
+    get_service_version,
+)
 from civitas.ledger.public import (
     EntryReceipt,
     LedgerUnavailable,
@@ -27,7 +39,16 @@ from civitas.ledger.public import (
     person_reference,
     record_entry,
 )
+from civitas.pay.public import (
+    PaymentSucceeded,
+    PaymentTaken,
+    cancel_open_payments,
+    refund_refused_application,
+)
 from civitas.platform.events import HandlerResults
+from civitas.platform.templating import format_pence
+
+logger = logging.getLogger(__name__)
 
 
 def _ledger_fields(receipt: EntryReceipt) -> dict[str, str]:
@@ -45,7 +66,19 @@ def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> Entr
         return None
     # The log's sequence row stays locked until the transaction commits: wire this last
     # but one, so the lock is held as briefly as possible.
-    return log_case_submitted(event.service, event.reference, channel=event.channel)
+    return _log_submitted(event.service, event.reference, channel=event.channel)
+
+
+def _log_submitted(service: Service, reference: str, *, channel: str) -> EntryReceipt:
+    """The log's record that an application was received: at submission, or, for one
+    that waits for its fee, when the fee is paid."""
+    return record_entry(
+        kind="case.submitted",
+        organisation=service.organisation,
+        role="applicant",
+        subject=case_subject(reference),
+        payload={"service": f"{service.slug}@{service.version}", "channel": channel},
+    )
 
 
 def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerResults) -> None:
@@ -181,3 +214,113 @@ def make_message_templates(event: ServicePublished, results: HandlerResults) -> 
     """Makes the new version's messages the sending service's templates (a new template
     version where the words changed), so staff see and preview them before any is sent."""
     definition_templates(get_published_service(event.organisation, event.slug, event.version))
+
+
+# --- Payments (cases/payments.py says how a case waits for its fee) ----------------------
+
+
+def take_payment(event: PaymentSucceeded, results: HandlerResults) -> PaymentTaken:
+    """A payment succeeded: the case moves on as its workflow says, and the applicant is
+    sent the confirmation they were waiting for and the receipt. A case that cannot take
+    it (withdrawn, refused, paid already) says so, and the payment is refunded."""
+    cases = Case.objects.filter(
+        reference=event.case_reference, organisation_id=event.organisation_id
+    )
+    try:
+        moved = apply_automatic_transition(event.case_reference, "payment_received")
+    except CaseNotFound:
+        return PaymentTaken(counted=False, why_not="no such case")
+    if not moved:
+        status = cases.values_list("status", flat=True).first()
+        return PaymentTaken(counted=False, why_not=f"the case is {status or 'not found'}")
+    # Read whole, once, after the move: its messages use most of it. (A payment is made
+    # for a case of its own organisation, found by its unique reference.)
+    case = cases.get()
+    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+    receipt = _log_submitted(service, case.reference, channel=case.channel)
+    common = {
+        "answers": case.answers,
+        "submitted_at": case.submitted_at,
+        "decision": case.fee_decision,
+        "language": case.language,
+        "account_id": str(case.account_id or ""),
+    }
+    # The confirmation is sent once the fee is paid: an unpaid application is not one.
+    send_case_message(
+        service,
+        "submitted",
+        reference=case.reference,
+        idempotency_key=f"case:{case.reference}:submitted",
+        fields={
+            "reference": case.reference,
+            "fee": fee_text(case.fee_pence),
+            "ledger_index": str(receipt.index),
+            "ledger_url": receipt.url,
+        },
+        **common,
+    )
+    if "payment-received" in service.model.messages:
+        send_case_message(
+            service,
+            "payment-received",
+            reference=case.reference,
+            idempotency_key=f"case:{case.reference}:paid:{event.payment_id}",
+            fields={
+                "reference": case.reference,
+                "fee": fee_text(case.fee_pence),
+                "amount": format_pence(event.amount_pence),
+                "payment_reference": event.provider_payment_id,
+            },
+            **common,
+        )
+    return PaymentTaken(counted=True)
+
+
+def close_unpaid(event: CaseMoved, results: HandlerResults) -> None:
+    """A case that waited for its payment closed (its time to pay ran out): its open
+    payments are cancelled, and the applicant is told, with the link to pay again where
+    paying would reopen it."""
+    case = Case.objects.filter(reference=event.reference).first()
+    if case is None:
+        return
+    service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+    workflow = service.model.workflow
+    if workflow.state(event.from_status).kind != WAITING_FOR_PAYMENT:
+        return
+    if not workflow.state(event.to_status).is_closed:
+        return
+    cancel_open_payments(organisation_id=case.organisation_id, case_reference=case.reference)
+    if "not-paid" not in service.model.messages:
+        return
+    reopens = workflow.on_event(event.to_status, "payment_received") is not None
+    send_case_message(
+        service,
+        "not-paid",
+        reference=case.reference,
+        idempotency_key=f"case:{case.reference}:not-paid:{case.version}",
+        fields={
+            "reference": case.reference,
+            "fee": fee_text(case.fee_pence),
+            "pay_url": absolute_pay_url(service, case.reference) if reopens else "",
+        },
+        answers=case.answers,
+        submitted_at=case.submitted_at,
+        decision=case.fee_decision,
+        language=case.language,
+        account_id=str(case.account_id or ""),
+    )
+
+
+def refund_when_refused(event: CaseDecided, results: HandlerResults) -> None:
+    """A refused application's fee goes back, less any administration fee, when its
+    service says so (`payment.refund_when_refused`)."""
+    spec = event.service.model.payment
+    if event.outcome != Outcome.REFUSE or spec is None or not spec.refund_when_refused:
+        return
+    refunded = refund_refused_application(
+        organisation_id=event.service.organisation_id,
+        case_reference=event.reference,
+        keep_pence=spec.refund_keeps_pence,
+    )
+    if refunded:
+        logger.info("case %s refused: %s pence to refund", event.reference, refunded)

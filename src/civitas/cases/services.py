@@ -28,7 +28,6 @@ from civitas.identity.public import StaffContext, find_team
 from civitas.ledger.public import (
     EntryReceipt,
     person_reference,
-    record_entry,
 )
 from civitas.platform.events import publish
 from civitas.platform.jsontypes import JSONObject, JSONValue
@@ -245,15 +244,3 @@ def record_personal_data_view(*, case: Case, staff: StaffContext) -> EntryReceip
             )
         )
     return results.require(EntryReceipt)
-
-
-def log_case_submitted(service: Service, reference: str, *, channel: str) -> EntryReceipt:
-    """The transparency log's record that an application was received: at submission,
-    or, for one that waits for its fee, when the fee is paid."""
-    return record_entry(
-        kind="case.submitted",
-        organisation=service.organisation,
-        role="applicant",
-        subject=case_subject(reference),
-        payload={"service": f"{service.slug}@{service.version}", "channel": channel},
-    )

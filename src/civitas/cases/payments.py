@@ -9,20 +9,16 @@ the cases domain's handlers (handlers.py: take_payment, close_unpaid,
 refund_when_refused) decide what it means for the case.
 """
 
-import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from civitas.cases.models import Case
 from civitas.catalogue.public import (
-    WAITING_FOR_PAYMENT,
     Service,
-    Workflow,
     get_service_version,
 )
 from civitas.pay.public import (
@@ -140,10 +136,3 @@ def pay_for_case(
 def absolute_pay_url(service: Service, reference: str) -> str:
     """The payment page's full address, for emails and API clients."""
     return settings.PUBLIC_BASE_URL.rstrip("/") + pay_url(service, reference)
-
-
-def payment_deadline(case: Case, workflow: Workflow) -> datetime.datetime | None:
-    """When a case waiting for its payment closes unpaid, if its workflow closes it."""
-    if case.timer_due_at is None or workflow.state(case.status).kind != WAITING_FOR_PAYMENT:
-        return None
-    return case.timer_due_at if case.timer_due_at > timezone.now() else None

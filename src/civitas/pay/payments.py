@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from civitas.ledger.public import LedgerUnavailable, fingerprint_text
@@ -106,11 +106,6 @@ class PaymentView:
     @property
     def refundable_pence(self) -> int:
         return self.amount_pence - self.refunded_pence if self.status == "success" else 0
-
-    @property
-    def can_retry(self) -> bool:
-        """It ended without taking money: another payment can be made."""
-        return self.finished and self.status != "success"
 
 
 def view_of(row: Payment) -> PaymentView:
@@ -332,17 +327,6 @@ def payment_for_return(*, payment_id: str, case_reference: str) -> PaymentView:
         return view_of(row)
 
 
-def payment_of_case(*, organisation_id: int, case_reference: str, payment_id: str) -> PaymentView:
-    row = _row(payment_id)
-    if (
-        row is None
-        or row.organisation_id != organisation_id
-        or row.case_reference != case_reference
-    ):
-        raise PaymentNotFound(payment_id)
-    return view_of(row)
-
-
 def as_payment_id(value: str) -> uuid.UUID | None:
     """A payment id from a URL or a form; None for anything that is not one."""
     try:
@@ -549,7 +533,3 @@ def handle_webhook(body: bytes, signature: str) -> bool:
         # The poller will ask.
         Payment.objects.filter(pk=row.pk, finished=False).update(next_check_at=timezone.now())
     return True
-
-
-def due_payments() -> Q:
-    return Q(next_check_at__lte=timezone.now())

@@ -166,8 +166,3 @@ def _record(row: Payment, answer: ProviderPayment | ProviderError) -> None:
         )
         row.provider_payment_id = answer.payment_id
     apply_provider_state(row, answer)
-
-
-def outstanding_payments() -> int:
-    """How many payments are not finished: for the health page and the bench."""
-    return Payment.objects.filter(finished=False).count()

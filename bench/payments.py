@@ -24,16 +24,6 @@ PER_ROUND = 10
 OUTSTANDING = 10_000
 GOAL_POLL_SECONDS = 60.0
 GOAL_CALLS_EACH_SIDE = 1
-ANSWERS = {
-    "address": "12 Station Road\nEastbury\nEB1 1AA",
-    "registration": "CU57 ABC",
-    "co2_band": "C",
-    "permit_months": "6",
-    "start_date": "2027-01-04",
-    "permits_in_household": "0",
-    "has_blue_badge": "no",
-    "email": "resident@example.com",
-}
 FEE = 8500
 
 
@@ -130,6 +120,7 @@ def _paid_journey(service, counter: _CountingCalls):
     """Per application, median over rounds: (unpaid submission s, create s, return s,
     provider calls to create, provider calls to return)."""
     from civitas.cases.public import case_payment, pay_for_case, submit_application
+    from civitas.cases.tests.factories import ANSWERS
     from civitas.pay.public import payment_for_return
     from tests.pay_sandbox import pay_without_browser
 

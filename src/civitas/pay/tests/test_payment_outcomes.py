@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from civitas.cases.models import Case
 from civitas.cases.services import submit_application
+from civitas.cases.tests.factories import ANSWERS
 from civitas.cases.transitions import apply_due_timers, make_transition
 from civitas.ledger.models import Entry
 from civitas.notify.models import Message
@@ -23,16 +24,6 @@ from civitas.platform.audit import AuditEvent
 from conftest import acting
 from tests.pay_sandbox import SUCCEEDS, pay_without_browser, signature
 
-ANSWERS = {
-    "address": "12 Station Road\nEastbury\nEB1 1AA",
-    "registration": "CU57 ABC",
-    "co2_band": "C",
-    "permit_months": "6",
-    "start_date": "2027-01-04",
-    "permits_in_household": "0",
-    "has_blue_badge": "no",
-    "email": "resident@example.com",
-}
 FEE = 8500
 
 

@@ -298,3 +298,13 @@ def test_the_poller_records_what_moved_and_asks_again_later_about_the_rest(
         assert datetime.timedelta(seconds=50) < wait <= datetime.timedelta(seconds=60)
     # Nothing is due now: a second round asks nobody.
     assert poll_due_payments(budget_seconds=10) == 0
+
+
+def test_a_webhook_too_large_or_unsigned_is_refused_with_a_problem(client, payments):
+    huge = b"{" + b" " * (70 * 1024) + b"}"
+    answer = client.post("/pay/webhooks/govuk-pay/", data=huge, content_type="application/json")
+    assert answer.status_code == 413
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    unsigned = client.post("/pay/webhooks/govuk-pay/", data=b"{}", content_type="application/json")
+    assert unsigned.status_code == 401
+    assert client.get("/pay/webhooks/govuk-pay/").status_code == 405

@@ -77,6 +77,9 @@ demo: install migrate ## Set up the demo and serve it on http://127.0.0.1:8000 w
 	@echo "    security code: run '$(BIN)/civitas demo code EMAIL' (or add TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP to an authenticator app for the first)"
 	@echo "  Sent emails: http://$(HOST):$(PORT)/staff/messages/ (and var/mail/)"
 	@echo "  Sent text messages: var/sms/firetext/ and var/sms/mmg/ (sandbox gateways; see docs/operations.md, Text messages)"
+	@echo "  Payments: the permit's fee is paid on the local payment sandbox (http://127.0.0.1:8300)"
+	@echo "    card 4444 3333 2222 1111 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 3220 asks for 3-D Secure"
+	@echo "    finance@example-borough.gov.uk / demo-finance-password: refunds and reconciliation at /staff/payments/"
 	@echo "  Sign in through the local identity provider: http://$(HOST):$(PORT)/account/sign-in/identity-provider/"
 	@echo "    citizen@example.com / demo-citizen-password (identity proved), unproved@example.com (not)"
 	@echo

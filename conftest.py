@@ -212,6 +212,12 @@ def _own_upload_root(request, tmp_path_factory) -> None:
         settings.UPLOAD_ROOT = tmp_path_factory.mktemp("uploads")
         # Letters handed to the printer, likewise.
         settings.NOTIFY_PRINT_OUTBOX = tmp_path_factory.mktemp("print-outbox")
+        # No payment provider unless a test asks for the sandbox (`payments`): never the
+        # demo's on its standard port, should one be running on this machine.
+        from civitas.pay.providers import forget_providers
+
+        settings.PAY_API_URL = "http://127.0.0.1:9"
+        forget_providers()
 
 
 @pytest.fixture

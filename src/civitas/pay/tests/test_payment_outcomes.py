@@ -4,6 +4,7 @@ taken by telephone. Against the sandbox, on SQLite and PostgreSQL."""
 
 import datetime
 import json
+import re
 import threading
 
 import pytest
@@ -308,3 +309,28 @@ def test_a_webhook_too_large_or_unsigned_is_refused_with_a_problem(client, payme
     unsigned = client.post("/pay/webhooks/govuk-pay/", data=b"{}", content_type="application/json")
     assert unsigned.status_code == 401
     assert client.get("/pay/webhooks/govuk-pay/").status_code == 405
+
+
+def test_the_tracking_page_offers_to_pay_while_the_application_waits(
+    client, waiting_case, payments
+):
+    import time
+
+    from civitas.cases.tracking_views import GRANTED
+
+    session = client.session
+    session[GRANTED] = {waiting_case.reference: int(time.time()) + 600}
+    session.save()
+    page = client.get(f"/applications/{waiting_case.reference}/")
+    assert page.status_code == 200
+    assert "We are waiting for the fee of £85" in page.text
+    assert "Pay now" in page.text
+    # Its form leads to the provider's card page: the page's CSP lets it.
+    assert payments.sandbox.url in page.headers["Content-Security-Policy"]
+    pay_page = re.search(r'action="([^"]+/pay/[^"]+)"', page.text).group(1)
+    onward = client.post(pay_page)
+    assert onward.headers["Location"].startswith(payments.sandbox.url)
+    payments.pay(waiting_case.reference)
+    paid = client.get(f"/applications/{waiting_case.reference}/")
+    assert "You paid £85" in paid.text
+    assert "Pay now" not in paid.text

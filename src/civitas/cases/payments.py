@@ -88,6 +88,12 @@ def case_payment(
     if case is None:
         return None
     service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
+    return payment_of_case(case, service)
+
+
+def payment_of_case(case: Case, service: Service) -> CasePayment | None:
+    """The fee and payments of a case already read (with its service version); None when
+    it takes no payment. One query: its payments."""
     if service.model.payment is None or not case.fee_pence:
         return None
     workflow = service.model.workflow
@@ -97,7 +103,7 @@ def case_payment(
         fee_pence=case.fee_pence,
         waiting=workflow.on_event(case.status, "payment_received") is not None,
         payments=tuple(
-            payments_of_case(organisation_id=case.organisation_id, case_reference=reference)
+            payments_of_case(organisation_id=case.organisation_id, case_reference=case.reference)
         ),
     )
 

@@ -32,7 +32,7 @@ from civitas.cases.labels import (
 from civitas.cases.messages import compose_message
 from civitas.cases.models import Case, CaseFile
 from civitas.cases.notes import NOTE_MAX_LENGTH
-from civitas.cases.payments import case_payment
+from civitas.cases.payments import payment_of_case
 from civitas.cases.queries import find_case, find_case_status, list_cases
 from civitas.cases.search import MAX_QUERY_LENGTH, search_cases
 from civitas.cases.sensitive import PERMISSION as SENSITIVE_PERMISSION
@@ -245,7 +245,7 @@ def case_detail(request: StaffRequest, reference: str) -> HttpResponse:
     # The notes, labels and opinions (case_work.py).
     work = case_work(case, staff=staff, service=service)
     done = workflow.transition(request.GET.get("done", "")) if request.method == "GET" else None
-    payment = case_payment(case.reference, organisation_id=case.organisation_id)
+    payment = payment_of_case(case, service)
     response = render(
         request,
         "cases/detail.html",

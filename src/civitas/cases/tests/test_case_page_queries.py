@@ -10,13 +10,12 @@ from civitas.cases.tests.test_case_labels import report_case
 from civitas.cases.tests.test_queues import member
 from conftest import acting
 
-CASE_PAGE_QUERIES = 27
+CASE_PAGE_QUERIES = 25
 """The session, user, device and staff context (4); the case and its service version (2);
 the view recorded, in a savepoint: audit trail and transparency log (4; on SQLite the
 log's entry is one statement more); the files (1); the work on the case: the viewer's
 teams, the notes with their authors, the labels, the opinions with who asked and answered
-(4); the case's payment, looked up by its reference: the case and its service version
-again, to find that its service takes none (2); the messages with the applicant (1); the
+(4); (its service takes no payment: nothing more to read for one); the messages with the applicant (1); the
 emails (1); the history and the names in it (2); the transparency log entries (3); and the
 session saved, in a savepoint (3)."""
 

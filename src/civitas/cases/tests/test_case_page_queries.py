@@ -15,9 +15,9 @@ CASE_PAGE_QUERIES = 25
 the view recorded, in a savepoint: audit trail and transparency log (4; on SQLite the
 log's entry is one statement more); the files (1); the work on the case: the viewer's
 teams, the notes with their authors, the labels, the opinions with who asked and answered
-(4); (its service takes no payment: nothing more to read for one); the messages with the applicant (1); the
-emails (1); the history and the names in it (2); the transparency log entries (3); and the
-session saved, in a savepoint (3)."""
+(4); its service takes no payment, so nothing more for that; the messages with the
+applicant (1); the emails (1); the history and the names in it (2); the transparency log
+entries (3); and the session saved, in a savepoint (3)."""
 
 
 def test_the_case_page_reads_the_same_queries_for_one_or_many_notes_labels_and_opinions(

@@ -320,9 +320,9 @@ def payment_for_return(*, payment_id: str, case_reference: str) -> PaymentView:
         return view_of(row)
     try:
         return view_of(_refresh(row))
-    except (ProviderUnavailable, LedgerUnavailable):
-        # The provider could not be asked, or the success could not be recorded (the
-        # transparency log is not taking entries): the poller will record it later, and
+    except (ProviderUnavailable, ProviderRefused, LedgerUnavailable):
+        # The provider could not be asked (or refused to answer), or the success could not
+        # be recorded (the log is not taking entries): the poller asks again later, and
         # the page says we are checking, never that nothing was saved.
         return view_of(row)
 
@@ -529,7 +529,7 @@ def handle_webhook(body: bytes, signature: str) -> bool:
     try:
         if not row.finished:
             _refresh(row)
-    except (ProviderUnavailable, LedgerUnavailable):
+    except (ProviderUnavailable, ProviderRefused, LedgerUnavailable):
         # The poller will ask.
         Payment.objects.filter(pk=row.pk, finished=False).update(next_check_at=timezone.now())
     return True

@@ -260,3 +260,14 @@ def test_the_api_answers_the_amount_due_and_the_link_to_pay_it(
     onward = stranger.post(pay_page)
     assert onward.status_code == 302
     assert onward.headers["Location"].startswith(payments.sandbox.url)
+
+
+def test_a_provider_refusing_the_check_on_return_is_a_page_that_says_we_are_checking(
+    client, parking_permit, payments
+):
+    _, card_page = accept_and_pay(client)
+    answer = pay_without_browser(card_page, SUCCEEDS)
+    payments.sandbox.faults(fail_with=400, count=1)  # a refusal, not an outage
+    back = come_back(client, answer)
+    assert back.status_code == 200
+    assert "We are checking your payment" in back.text

@@ -24,7 +24,7 @@ def civitas(*args: str | Path) -> int:
 
 def test_it_validates_the_real_rule_sets_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert civitas("validate", SERVICE_RULES) == 0
-    assert capsys.readouterr().out.strip().endswith("4 files checked, 0 problems")
+    assert capsys.readouterr().out.strip().endswith("6 files checked, 0 problems")
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,12 @@ def test_it_writes_a_population_and_simulates_a_reform_as_json(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     population = tmp_path / "households.csv"
-    assert civitas("population", "council-tax-reduction", "--rows", "300", "--out", population) == 0
+    assert (
+        civitas(
+            "population", "council-tax-reduction-estimate", "--rows", "300", "--out", population
+        )
+        == 0
+    )
     capsys.readouterr()
     status = civitas(
         "simulate",

@@ -11,7 +11,7 @@ from civitas.rules.population import generate_population
 from civitas.rules.simulation import read_population
 
 
-@pytest.mark.parametrize("name", ["parking-permit-fee", "council-tax-reduction"])
+@pytest.mark.parametrize("name", ["parking-permit-fee", "council-tax-reduction-estimate"])
 def test_the_same_seed_gives_the_same_file(name: str, tmp_path: Path) -> None:
     first = generate_population(name, 1_000, 42, tmp_path / "a.csv")
     second = generate_population(name, 1_000, 42, tmp_path / "b.csv")

@@ -16,6 +16,7 @@ from civitas.rules import vectorised
 from civitas.rules.evaluate import InputError, RuleEvaluationError, decide
 from civitas.rules.loader import RuleSetInvalid, load_rule_set, validate_file
 from civitas.rules.model import RuleSet
+from civitas.rules.scenarios import run_scenarios, validate_scenarios_file
 from civitas.rules.simulation import PopulationError, SimulationError, simulate
 from civitas.rules.tests.conftest import FIXTURES, RulesWriter
 
@@ -355,3 +356,34 @@ def test_an_exception_applies_in_a_rule_set_without_a_group(write_rules: RulesWr
     source = free.trace["fee"].source
     assert source is not None
     assert source.reference == "para 9"
+
+
+def test_household_scenarios_run_with_members_and_per_member_expectations() -> None:
+    report = run_scenarios(FIXTURES / "household.scenarios.yaml")
+    assert report.passed, report.render()
+
+
+def test_scenario_member_inputs_in_the_wrong_place_are_named_at_their_line(tmp_path: Path) -> None:
+    (tmp_path / "household.rules.yaml").write_text(HOUSEHOLD.read_text(encoding="utf-8"))
+    scenarios = tmp_path / "household.scenarios.yaml"
+    scenarios.write_text(
+        "scenarios:\n"
+        "  - name: wrong places\n"
+        "    on: 2026-05-01\n"
+        "    inputs:\n"
+        "      weekly_rent: 100\n"
+        "      age: 40\n"
+        "      members:\n"
+        "        - {role: claimant, weekly_rent: 5}\n"
+        "    expect: {award: 100}\n",
+        encoding="utf-8",
+    )
+    problems = validate_scenarios_file(scenarios)
+    assert [(p.line, p.message) for p in problems] == [
+        (
+            6,
+            "'age' is not an input of household-support "
+            "(it is an input of each member: give it under members)",
+        ),
+        (8, "'weekly_rent' is not an input of each person"),
+    ]

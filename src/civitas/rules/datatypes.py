@@ -27,6 +27,8 @@ LIST = "list"
 TEXT = "text"
 TIME = "time"
 RECORD = "record"
+# A parameter of brackets (tax bands), used only through marginal() and bracket().
+SCALE = "scale"
 
 NUMERIC_KINDS = frozenset({INTEGER, MONEY, NUMBER})
 
@@ -53,6 +55,9 @@ class ValueType:
     element: ValueType | None = None
     fields: tuple[tuple[str, ValueType], ...] | None = None
     """The named values of a record, in order (``record`` only)."""
+    scale: str | None = None
+    """``marginal`` or ``bracket`` (``scale`` only); ``element`` is what a bracket gives:
+    a rate (number) or an amount (money)."""
 
     @property
     def is_numeric(self) -> bool:
@@ -64,6 +69,8 @@ class ValueType:
             return f'the text "{next(iter(self.values))}"'
         if self.kind == MONEY and not self.exact:
             return "money (possibly part-pence)"
+        if self.kind == SCALE:
+            return f"a {self.scale} scale"
         if self.kind == TABLE and self.element is not None:
             return f"a table of {self.element.describe()}"
         if self.kind == LIST and self.element is not None:

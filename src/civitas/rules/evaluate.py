@@ -32,8 +32,10 @@ from civitas.rules.expressions import (
     Unary,
     format_literal,
     render,
+    walk,
 )
 from civitas.rules.model import ParameterSpec, Period, RuleSet, Source, VariableSpec
+from civitas.rules.scales import BandWorking, Scale
 from civitas.rules.templates import Placeholder, Template
 from civitas.rules.values import format_date, format_value, parse_text
 
@@ -136,6 +138,8 @@ class VariableTrace:
     sentence: str | None
     source: Source | None
     relevant: bool
+    bands: tuple[BandWorking, ...] = ()
+    """The band-by-band working of each marginal() the expression used."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -155,6 +159,7 @@ class VariableTrace:
             "sentence": self.sentence,
             "source": self.source.to_dict() if self.source else None,
             "relevant": self.relevant,
+            "bands": [band.to_dict() for band in self.bands],
         }
 
 
@@ -195,6 +200,8 @@ class Decision:
         lines.append(f"  calculated as: {trace.expression}")
         if trace.working != trace.display:
             lines.append(f"  with these values: {trace.working}")
+        if trace.bands:
+            lines.append("  band by band: " + "; ".join(band.describe() for band in trace.bands))
         for condition in trace.conditions:
             lines.append(
                 f"  condition `{condition.expression}` "
@@ -233,6 +240,8 @@ class Decision:
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, Scale):
+        return value.to_json()
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
@@ -246,7 +255,17 @@ Evaluator = Callable[["_Run"], Any]
 class _Run:
     """The state of one ``decide`` call. Not shared between calls or threads."""
 
-    __slots__ = ("consulted", "inputs", "on", "param_cache", "rule_set", "steps", "uses", "values")
+    __slots__ = (
+        "consulted",
+        "inputs",
+        "on",
+        "param_cache",
+        "rule_set",
+        "scale_calls",
+        "steps",
+        "uses",
+        "values",
+    )
 
     def __init__(self, rule_set: RuleSet, inputs: dict[str, Any], on: datetime.date) -> None:
         self.rule_set = rule_set
@@ -257,6 +276,8 @@ class _Run:
         self.steps: list[tuple[Node, Any]] = []
         self.consulted: dict[str, None] = {}
         self.uses: dict[tuple[str, str | None], ParameterUse] = {}
+        # Each marginal() call's scale and amounts, by node, for its band-by-band working.
+        self.scale_calls: dict[int, tuple[Scale, Any, Any]] = {}
 
     def parameter(self, name: str, key: str | None = None) -> Any:
         """The value of ``name`` on the decision date, recording that it was used."""
@@ -383,6 +404,11 @@ def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
         return _recorded(node, lambda run: if_true(run) if condition(run) else if_false(run))
     if isinstance(node, Call):
         args = [_compile(arg, kinds) for arg in node.args]
+        if node.function == "marginal":
+            return _recorded(node, _marginal(node, args))
+        if node.function == "bracket":
+            scale_of, base_of = args
+            return _recorded(node, lambda run: scale_of(run).bracket(base_of(run)))
         if node.function in ("min", "max"):
             pick = min if node.function == "min" else max
             return _recorded(node, lambda run: pick(arg(run) for arg in args))
@@ -432,6 +458,39 @@ def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
 
         return _recorded(node, divide)
     raise TypeError(f"cannot compile {node!r}")
+
+
+def _marginal(node: Call, args: list[Evaluator]) -> Evaluator:
+    key = id(node)
+    if len(args) == 2:
+        scale_of, base_of = args
+
+        def marginal(run: _Run) -> Any:
+            scale, base = scale_of(run), base_of(run)
+            run.scale_calls[key] = (scale, base, None)
+            return scale.marginal(base)
+
+        return marginal
+    scale_of, base_of, above_of = args
+
+    def marginal_above(run: _Run) -> Any:
+        scale, base, above = scale_of(run), base_of(run), above_of(run)
+        run.scale_calls[key] = (scale, base, above)
+        return scale.marginal(base, above)
+
+    return marginal_above
+
+
+def band_working(run: _Run, spec: VariableSpec) -> list[BandWorking]:
+    """The slices, band by band, of the marginal() calls ``spec`` made in this run."""
+    working: list[BandWorking] = []
+    for item in walk(spec.expression):
+        if isinstance(item, Call) and item.function == "marginal":
+            call = run.scale_calls.get(id(item))
+            if call is not None:
+                scale, base, above = call
+                working.extend(scale.bands(base, above))
+    return working
 
 
 def _integral(node: Node) -> bool:
@@ -653,6 +712,8 @@ def _trace(
             conditions.append(step)
 
     def substitute(node: Node) -> str | None:
+        if isinstance(node, Name) and node.vtype is not None and node.vtype.kind == dt.SCALE:
+            return node.name
         if isinstance(node, (Name, Lookup)) and id(node) in seen:
             assert node.vtype is not None
             return _working_display(node.vtype.kind, seen[id(node)])
@@ -685,6 +746,7 @@ def _trace(
         sentence=_sentence(rule_set, run, spec, value),
         source=spec.source,
         relevant=relevant,
+        bands=tuple(band_working(run, spec)),
     )
 
 
@@ -710,6 +772,9 @@ def _fill(rule_set: RuleSet, run: _Run, placeholder: Placeholder) -> str:
         if placeholder.attribute == "to":
             return format_date(period.end) if period.end else "until further notice"
         return format_value(spec.value_kind, period.value, fmt=placeholder.fmt)
+    if placeholder.fmt == "bands":
+        working = band_working(run, rule_set.variables[name])
+        return "; ".join(band.describe() for band in working) or "nothing"
     value = run.values[name] if name in run.values else run.inputs[name]
     return format_value(
         rule_set.kind_of_value(name), value, fmt=placeholder.fmt, labels=rule_set.labels_of(name)

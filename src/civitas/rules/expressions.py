@@ -19,8 +19,11 @@ from dataclasses import dataclass
 
 from civitas.rules.datatypes import ValueType
 
-FUNCTIONS = ("min", "max", "round", "floor", "ceil", "abs")
-"""Functions available in expressions. ``round`` rounds halves away from zero."""
+FUNCTIONS = ("min", "max", "round", "floor", "ceil", "abs", "marginal", "bracket")
+"""Functions available in expressions. ``round`` rounds halves away from zero;
+``marginal(scale, base[, above])`` and ``bracket(scale, base)`` read scales (tax bands)."""
+
+SCALE_FUNCTIONS = ("marginal", "bracket")
 
 BUILTINS = ("decision_date",)
 """Names every expression may use: the date the decision is made for."""

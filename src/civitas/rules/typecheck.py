@@ -18,6 +18,7 @@ from civitas.rules.expressions import (
     COMPARISONS,
     FUNCTIONS,
     LOGICAL,
+    SCALE_FUNCTIONS,
     Binary,
     Call,
     Conditional,
@@ -100,6 +101,12 @@ def _check(node: Node, symbols: Mapping[str, Symbol]) -> ValueType:
         symbol = symbols[node.name]
         if symbol.vtype.kind == dt.TABLE:
             raise _fail(node, f"{node.name} is a table; look a value up with {node.name}[key]")
+        if symbol.vtype.kind == dt.SCALE:
+            raise _fail(
+                node,
+                f"{node.name} is a scale; use it through marginal({node.name}, amount) or "
+                f"bracket({node.name}, amount)",
+            )
         return symbol.vtype
     if isinstance(node, ListLiteral):
         if not node.items:
@@ -212,7 +219,47 @@ def _check_binary(node: Binary, symbols: Mapping[str, Symbol]) -> ValueType:
     raise TypeError(f"unknown operator {op}")
 
 
+def _check_scale_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
+    """``marginal(scale, base[, above])``: money with fractions of a penny;
+    ``bracket(scale, base)``: the rate (number) or amount (money) of the base's bracket."""
+    function = node.function
+    usage = (
+        "marginal(scale, amount) or marginal(scale, amount, on_top_of)"
+        if function == "marginal"
+        else "bracket(scale, amount)"
+    )
+    counts = (2, 3) if function == "marginal" else (2,)
+    if len(node.args) not in counts:
+        raise _fail(node, f"{function}() is written {usage}")
+    first = node.args[0]
+    scale = symbols[first.name].vtype if isinstance(first, Name) else None
+    if scale is None or scale.kind != dt.SCALE:
+        raise _fail(node, f"the first value of {function}() must be the name of a scale parameter")
+    assert isinstance(first, Name)
+    first.vtype = scale
+    for arg in node.args[1:]:
+        base = check(arg, symbols)
+        if not (base.kind == dt.MONEY or (base.kind == dt.INTEGER and base.literal)):
+            raise _fail(
+                node,
+                f"`{arg.text}` is {base.describe()}, but a scale's thresholds are money; "
+                f"{function}() needs an amount",
+            )
+    assert scale.element is not None
+    if function == "marginal":
+        if scale.scale != "marginal":
+            raise _fail(
+                node,
+                f"{first.name} is a bracket scale (one bracket applies to the whole amount); "
+                f"use bracket({first.name}, amount)",
+            )
+        return ValueType(dt.MONEY, exact=False)
+    return scale.element
+
+
 def _check_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
+    if node.function in SCALE_FUNCTIONS:
+        return _check_scale_call(node, symbols)
     args = [check(arg, symbols) for arg in node.args]
     if node.function in ("min", "max"):
         if len(args) < 2:

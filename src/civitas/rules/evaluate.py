@@ -21,6 +21,7 @@ from typing import Any
 from civitas.rules import datatypes as dt
 from civitas.rules.expressions import (
     COMPARISONS,
+    CONVERSIONS,
     Binary,
     Call,
     Conditional,
@@ -54,6 +55,49 @@ class DateNotCovered(InputError):
 
     def __init__(self, problem: str) -> None:
         super().__init__("on", problem)
+
+
+class PeriodNotCovered(InputError):
+    """A decision over a period the rules cannot make: the period is outside the dates the
+    rules cover, or a parameter changes within it (named, with the date)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("period", problem)
+
+
+@dataclass(frozen=True)
+class DecisionPeriod:
+    """The days a decision is for, ``start`` to ``end`` inclusive: a tax year, a week.
+
+    A decision over a period uses the parameters in force over the whole of it, and is
+    refused when one of them changes within it.
+    """
+
+    start: datetime.date
+    end: datetime.date
+
+    def __post_init__(self) -> None:
+        for value in (self.start, self.end):
+            if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+                raise InputError("period", f"must run between two dates, not {value!r}")
+        if self.end < self.start:
+            raise InputError("period", f"ends ({self.end}) before it starts ({self.start})")
+
+    @classmethod
+    def tax_year(cls, first_year: int) -> DecisionPeriod:
+        """The UK tax year that starts on 6 April of ``first_year``: ``tax_year(2025)`` is
+        2025-26, 6 April 2025 to 5 April 2026."""
+        return cls(datetime.date(first_year, 4, 6), datetime.date(first_year + 1, 4, 5))
+
+    @classmethod
+    def week_starting(cls, day: datetime.date) -> DecisionPeriod:
+        return cls(day, day + datetime.timedelta(days=6))
+
+    def describe(self) -> str:
+        return f"{format_date(self.start)} to {format_date(self.end)}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
 
 
 class RuleEvaluationError(ArithmeticError):
@@ -186,6 +230,8 @@ class Decision:
     explanation: tuple[str, ...]
     parameters: tuple[ParameterUse, ...]
     trace: Mapping[str, VariableTrace] = field(repr=False)
+    period: DecisionPeriod | None = None
+    """The period the decision is for, when it was asked for one (``on`` is its first day)."""
 
     def __getitem__(self, name: str) -> Any:
         if name in self.values:
@@ -227,6 +273,7 @@ class Decision:
                 "hash": self.rule_set_hash,
             },
             "on": self.on.isoformat(),
+            **({"period": self.period.to_dict()} if self.period is not None else {}),
             "inputs": {k: _json_value(v) for k, v in self.inputs.items()},
             "defaults_applied": list(self.defaults_applied),
             "values": {k: _json_value(v) for k, v in self.values.items()},
@@ -404,6 +451,12 @@ def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
         return _recorded(node, lambda run: if_true(run) if condition(run) else if_false(run))
     if isinstance(node, Call):
         args = [_compile(arg, kinds) for arg in node.args]
+        if node.function in CONVERSIONS:
+            numerator, denominator = dt.conversion_steps(node)
+            (amount,) = args
+            if denominator == 1:
+                return _recorded(node, lambda run: amount(run) * numerator)
+            return _recorded(node, lambda run: amount(run) * numerator / denominator)
         if node.function == "marginal":
             return _recorded(node, _marginal(node, args))
         if node.function == "bracket":
@@ -513,14 +566,26 @@ def _store(kind: str, value: Any) -> Any:
 # --- decide ------------------------------------------------------------------------------
 
 
-def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -> Decision:
-    """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``.
+def decide(
+    rule_set: RuleSet,
+    inputs: Mapping[str, object],
+    on: datetime.date | None = None,
+    *,
+    period: DecisionPeriod | None = None,
+) -> Decision:
+    """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``, or over ``period``.
 
     Raises ``InputError`` (naming the input) for a missing, unknown or badly typed input,
-    ``DateNotCovered`` when the rule set has no values for ``on``, and
+    ``DateNotCovered`` when the rule set has no values for ``on``, ``PeriodNotCovered``
+    when a parameter changes within ``period`` (or it is outside the rules' dates), and
     ``RuleEvaluationError`` if a rule divides by zero for these inputs. Deterministic: the
     same rule set, inputs and date always give an equal ``Decision``.
     """
+    if period is not None:
+        if on is not None:
+            raise InputError("period", "give a date (on) or a period, not both")
+        check_period(rule_set, period)
+        on = period.start
     if not isinstance(on, datetime.date) or isinstance(on, datetime.datetime):
         raise InputError("on", f"must be a date, not {on!r}")
     if on < rule_set.valid_from or (rule_set.valid_to is not None and on > rule_set.valid_to):
@@ -574,7 +639,31 @@ def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -
         explanation=tuple(sentences),
         parameters=tuple(uses.values()),
         trace=_Traces(rule_set, run, recorded, relevant),
+        period=period,
     )
+
+
+def check_period(rule_set: RuleSet, period: DecisionPeriod) -> None:
+    """Refuse a period the rules do not cover, or in which any parameter changes."""
+    if not isinstance(period, DecisionPeriod):
+        raise InputError("period", f"must be a DecisionPeriod, not {period!r}")
+    if period.start < rule_set.valid_from or (
+        rule_set.valid_to is not None and period.end > rule_set.valid_to
+    ):
+        until = f" to {format_date(rule_set.valid_to)}" if rule_set.valid_to else " onwards"
+        raise PeriodNotCovered(
+            f"is {period.describe()}, but the rules cover {format_date(rule_set.valid_from)}{until}"
+        )
+    for name, spec in rule_set.parameters.items():
+        first = spec.period_on(period.start)
+        assert first is not None
+        if first.end is not None and first.end < period.end:
+            changes = first.end + datetime.timedelta(days=1)
+            raise PeriodNotCovered(
+                f"is {period.describe()}, but {name} changes within it, on "
+                f"{format_date(changes)} ({changes.isoformat()}); decide for the days before "
+                "and from that date separately"
+            )
 
 
 class _Traces(Mapping[str, VariableTrace]):

@@ -19,11 +19,26 @@ from dataclasses import dataclass
 
 from civitas.rules.datatypes import ValueType
 
-FUNCTIONS = ("min", "max", "round", "floor", "ceil", "abs", "marginal", "bracket")
+FUNCTIONS = (
+    "min",
+    "max",
+    "round",
+    "floor",
+    "ceil",
+    "abs",
+    "marginal",
+    "bracket",
+    "per_week",
+    "per_month",
+    "per_year",
+)
 """Functions available in expressions. ``round`` rounds halves away from zero;
-``marginal(scale, base[, above])`` and ``bracket(scale, base)`` read scales (tax bands)."""
+``marginal(scale, base[, above])`` and ``bracket(scale, base)`` read scales (tax bands);
+``per_week``, ``per_month`` and ``per_year`` convert an amount declared per period."""
 
 SCALE_FUNCTIONS = ("marginal", "bracket")
+CONVERSIONS = {"per_week": "week", "per_month": "month", "per_year": "year"}
+"""Functions that convert an amount per period to another period (``datatypes.WEEKS_IN``)."""
 
 BUILTINS = ("decision_date",)
 """Names every expression may use: the date the decision is made for."""

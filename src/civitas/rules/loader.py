@@ -176,7 +176,11 @@ class _Builder:
 
         inputs = {name: self._input(name, spec) for name, spec in inputs_data.items()}
         declared = {
-            name: dt.declared(spec["type"], frozenset(spec.get("values") or ()))
+            name: dt.declared(
+                spec["type"],
+                frozenset(spec.get("values") or ()),
+                self._period("variables", name, spec),
+            )
             for name, spec in variables_data.items()
         }
         enumerations = {
@@ -239,6 +243,19 @@ class _Builder:
                 else:
                     where[name] = group_name
 
+    def _period(self, group: str, name: str, spec: dict[str, Any]) -> str | None:
+        """The period an amount is declared per (``period: week``), only for amounts."""
+        period: str | None = spec.get("period")
+        if period is not None and spec.get("type") not in dt.NUMERIC_KINDS:
+            self.problem(
+                f"{name}: only an amount or a number can be per {period}, not {spec.get('type')}",
+                group,
+                name,
+                "period",
+            )
+            return None
+        return period
+
     # --- inputs --------------------------------------------------------------------------
 
     def _input(self, name: str, spec: dict[str, Any]) -> InputSpec:
@@ -246,7 +263,11 @@ class _Builder:
         path = ("inputs", name)
         values = spec.get("values")
         allowed = tuple(values) if values is not None else None
-        vtype = dt.declared(kind, frozenset(values) if kind == dt.ENUMERATION and values else None)
+        vtype = dt.declared(
+            kind,
+            frozenset(values) if kind == dt.ENUMERATION and values else None,
+            self._period("inputs", name, spec),
+        )
         minimum, maximum = spec.get("minimum"), spec.get("maximum")
         if minimum is not None and maximum is not None and minimum > maximum:
             self.problem(f"minimum {minimum} is greater than maximum {maximum}", *path, "minimum")
@@ -289,7 +310,7 @@ class _Builder:
         """The parameter's type: a table type when it is keyed_by an enumeration."""
         if spec["type"] == dt.SCALE:
             return self._scale_type(name, spec)
-        element = dt.declared(spec["type"])
+        element = dt.declared(spec["type"], period=self._period("parameters", name, spec))
         keyed_by = spec.get("keyed_by")
         if keyed_by is None:
             return element
@@ -546,6 +567,13 @@ class _Builder:
             self.problem(f"{name}: {error.message}", *path, "expression")
             return None
         reason = dt.assignable(vtype, result)
+        if reason is None and result.period is not None and result.period != vtype.period:
+            reason = (
+                f"is an amount per {result.period}; declare `period: {result.period}` on {name}"
+                if vtype.period is None
+                else f"is an amount per {result.period}, but {name} is declared per "
+                f"{vtype.period}; convert it with per_{vtype.period}(...)"
+            )
         if reason is not None:
             self.problem(f"{name}: `{expression.text}` {reason}", *path, "expression")
             return None

@@ -42,7 +42,15 @@ from civitas.rules.answer_expressions import (
     record_type,
 )
 from civitas.rules.datatypes import ValueType
-from civitas.rules.evaluate import DateNotCovered, Decision, InputError, decide, read_input
+from civitas.rules.evaluate import (
+    DateNotCovered,
+    Decision,
+    DecisionPeriod,
+    InputError,
+    PeriodNotCovered,
+    decide,
+    read_input,
+)
 from civitas.rules.loader import (
     RuleSetInvalid,
     load_rule_set,
@@ -64,8 +72,10 @@ __all__ = [
     "CompiledExpression",
     "DateNotCovered",
     "Decision",
+    "DecisionPeriod",
     "ExpressionProblem",
     "InputError",
+    "PeriodNotCovered",
     "Problem",
     "RuleSet",
     "RuleSetInvalid",

@@ -10,9 +10,11 @@ upwards. The thresholds start at 0 and strictly increase; the last bracket has n
   a fee by income band. ``bracket(scale, base)`` is that rate or amount.
 
 Both evaluators compute ``marginal`` the same way, from the amount due at each threshold
-(``cumulative``) plus the rate of the base's bracket times the part of it above the
-threshold, so ``decide`` and the vectorised path give bit-for-bit the same fractions of a
-penny. The band-by-band breakdown (``bands``) is for people: explanations and traces.
+(``cumulative_units``) plus the rate of the base's bracket times the part of it above the
+threshold, counted in whole units of a rate (1/10,000 for 8.75%) and divided once at the
+end, so ``decide`` and the vectorised path give bit-for-bit the same fractions of a penny,
+and 21% of £2,509 is exactly £526.89. The band-by-band breakdown (``bands``) is for
+people: explanations and traces.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from civitas.rules.values import check, format_money, format_percent, parse_money, parse_text
@@ -57,9 +60,14 @@ class BandWorking:
 
 
 def pounds_and_pence(pence: float) -> str:
-    """Money always with its pence, rounded to the penny for reading: ``£37,700.00``."""
+    """Money always with its pence, ``£37,700.00``, and with any fraction of a penny
+    (``£417.375``), so the bands add up to the total before it is rounded."""
     sign = "-" if pence < 0 else ""
-    return f"{sign}£{abs(pence) / 100:,.2f}"
+    pence = abs(pence)
+    if float(pence).is_integer():
+        return f"{sign}£{pence / 100:,.2f}"
+    text = f"{pence / 100:,.6f}".rstrip("0")
+    return f"{sign}£{text}"
 
 
 @dataclass(frozen=True)
@@ -71,15 +79,26 @@ class Scale:
     thresholds: tuple[int, ...]
     rates: tuple[float, ...] | None = None
     amounts: tuple[int, ...] | None = None
-    cumulative: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    denominator: int = field(init=False, repr=False, compare=False)
+    rate_units: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    cumulative_units: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        cumulative = [0.0]
-        if self.rates is not None:
-            for index in range(1, len(self.thresholds)):
-                width = self.thresholds[index] - self.thresholds[index - 1]
-                cumulative.append(cumulative[-1] + self.rates[index - 1] * width)
-        object.__setattr__(self, "cumulative", tuple(cumulative))
+        # Rates are decimals (0.21, 0.0875): counted in whole units of 1/denominator, the
+        # amount due is an exact whole number of such units until the one division at the
+        # end, so 21% of £2,509 is exactly £526.89, not a hair under it, which floor()
+        # would take down a penny. Both evaluators divide the same whole number.
+        rates = self.rates or ()
+        places = max((_decimal_places(rate) for rate in rates), default=0)
+        denominator = 10**places
+        units = tuple(int(Decimal(repr(rate)) * denominator) for rate in rates)
+        cumulative = [0]  # the units due on an amount equal to each threshold
+        for index in range(1, len(units)):
+            width = self.thresholds[index] - self.thresholds[index - 1]
+            cumulative.append(cumulative[-1] + units[index - 1] * width)
+        object.__setattr__(self, "denominator", denominator)
+        object.__setattr__(self, "rate_units", units)
+        object.__setattr__(self, "cumulative_units", tuple(cumulative))
 
     @property
     def values(self) -> tuple[float, ...] | tuple[int, ...]:
@@ -95,11 +114,13 @@ class Scale:
 
     def total(self, base: float) -> float:
         """The marginal amount due on ``base`` (nothing on a base of 0 or less)."""
-        assert self.rates is not None
         if base <= 0:
             base = 0
         index = self.index(base)
-        return self.cumulative[index] + self.rates[index] * (base - self.thresholds[index])
+        units = self.cumulative_units[index] + self.rate_units[index] * (
+            base - self.thresholds[index]
+        )
+        return float(units) / float(self.denominator)
 
     def marginal(self, base: float, above: float | None = None) -> float:
         """What is due on ``base``; with ``above``, on ``base`` sitting on top of ``above``."""
@@ -148,6 +169,15 @@ class Scale:
         }
 
 
+MAXIMUM_PLACES = 6
+
+
+def _decimal_places(rate: float) -> int:
+    exponent = Decimal(repr(rate)).normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(-exponent, 0)
+
+
 def make_scale(kind: str, brackets: object) -> Scale:
     """A ``Scale`` from ``[{from: pence, rate: 0.2}, ...]``; raises ``ValueError`` with a
     message that completes "<parameter> ..." and, in ``.index``, the bracket at fault."""
@@ -177,9 +207,16 @@ def make_scale(kind: str, brackets: object) -> Scale:
         thresholds.append(start)
         if "rate" in entry:
             try:
-                rates.append(float(check("number", entry["rate"])))  # type: ignore[arg-type]
+                rate = float(check("number", entry["rate"]))  # type: ignore[arg-type]
             except ValueError as error:
                 raise ScaleError(index, f"rate {error}") from None
+            if _decimal_places(rate) > MAXIMUM_PLACES:
+                raise ScaleError(
+                    index,
+                    f"a rate has at most {MAXIMUM_PLACES} decimal places (like 0.0875), "
+                    f"not {rate!r}",
+                )
+            rates.append(rate)
         else:
             if kind == MARGINAL:
                 raise ScaleError(index, "a marginal scale gives rates, not amounts")

@@ -1,10 +1,10 @@
 """Scenarios: worked cases that a rule set must reproduce, kept beside the rules.
 
 A scenarios file (``NAME.scenarios.yaml``) lists cases, each with a name, the date ``on``
-which to decide, the ``inputs`` and the values to ``expect``; optionally
-``explanation_includes``, text that must appear in the citizen-facing explanation. The
-rule set is ``rules:`` (relative to the scenarios file) or, by default, ``NAME.rules.yaml``
-beside it.
+which to decide (or the ``period`` over which to decide), the ``inputs`` and the values to
+``expect``; optionally ``explanation_includes``, text that must appear in the
+citizen-facing explanation. The rule set is ``rules:`` (relative to the scenarios file) or,
+by default, ``NAME.rules.yaml`` beside it.
 
 In scenario files money may be written as pence (``14000``) or pounds (``"£140"``).
 """
@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from civitas.platform.yamlsource import Document, Problem, sorted_problems
 from civitas.rules import datatypes as dt
-from civitas.rules.evaluate import InputError, RuleEvaluationError, decide
+from civitas.rules.evaluate import DecisionPeriod, InputError, RuleEvaluationError, decide
 from civitas.rules.loader import RuleSetInvalid, load_rule_set
 from civitas.rules.model import RuleSet
 from civitas.rules.sourcefile import read_document
@@ -168,6 +168,23 @@ def _case_expectations(
     return expected
 
 
+def scenario_period(raw: dict[str, str]) -> DecisionPeriod:
+    """A scenario's ``period``: ``{from, to}``, ``{tax_year: "2025-26"}`` or
+    ``{week_starting: DATE}``; raises ``ValueError`` for one that is not a real period."""
+    if "tax_year" in raw:
+        first, second = raw["tax_year"].split("-")
+        if int(second) != (int(first) + 1) % 100:
+            raise ValueError(
+                f"tax year {raw['tax_year']!r} is not two years in a row, like 2025-26"
+            )
+        return DecisionPeriod.tax_year(int(first))
+    if "week_starting" in raw:
+        return DecisionPeriod.week_starting(datetime.date.fromisoformat(raw["week_starting"]))
+    return DecisionPeriod(
+        datetime.date.fromisoformat(raw["from"]), datetime.date.fromisoformat(raw["to"])
+    )
+
+
 def _from_yaml(kind: str, raw: Any) -> Any:
     if kind == dt.MONEY and isinstance(raw, str):
         return parse_money(raw.strip())
@@ -227,10 +244,12 @@ def _run_case(
     inputs: dict[str, Any],
     expected: dict[str, Any],
 ) -> CaseResult:
-    on = datetime.date.fromisoformat(case["on"])
     try:
-        decision = decide(rule_set, inputs, on)
-    except (InputError, RuleEvaluationError) as error:
+        if "period" in case:
+            decision = decide(rule_set, inputs, period=scenario_period(case["period"]))
+        else:
+            decision = decide(rule_set, inputs, datetime.date.fromisoformat(case["on"]))
+    except (InputError, RuleEvaluationError, ValueError) as error:
         return CaseResult(case["name"], line, False, error=str(error))
     mismatches = []
     for name, want in expected.items():

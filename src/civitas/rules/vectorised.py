@@ -31,6 +31,7 @@ import numpy as np
 from civitas.rules import datatypes as dt
 from civitas.rules.expressions import (
     COMPARISONS,
+    CONVERSIONS,
     Binary,
     Call,
     Conditional,
@@ -302,8 +303,9 @@ class VectorScale:
         self.values = np.array(
             scale.values, dtype=np.int64 if scale.amounts is not None else np.float64
         )
-        self.rates = np.array(scale.rates or (), dtype=np.float64)
-        self.cumulative = np.array(scale.cumulative, dtype=np.float64)
+        self.rate_units = np.array(scale.rate_units or (0,), dtype=np.int64)
+        self.cumulative_units = np.array(scale.cumulative_units, dtype=np.int64)
+        self.denominator = float(scale.denominator)
 
     def index(self, base: Any) -> Any:
         return np.maximum(np.searchsorted(self.thresholds, base, side="right") - 1, 0)
@@ -311,7 +313,10 @@ class VectorScale:
     def total(self, base: Any) -> Any:
         base = np.maximum(base, 0)
         index = self.index(base)
-        return self.cumulative[index] + self.rates[index] * (base - self.thresholds[index])
+        units = self.cumulative_units[index] + self.rate_units[index] * (
+            base - self.thresholds[index]
+        )
+        return np.true_divide(np.asarray(units, dtype=np.float64), self.denominator)
 
 
 def _scale_call(node: Call, args: list[VectorEvaluator]) -> VectorEvaluator:
@@ -344,6 +349,14 @@ def _call(node: Call, kinds: Mapping[str, str], codes: Mapping[str, int]) -> Vec
     args = [_compile(arg, kinds, codes) for arg in node.args]
     if node.function in ("marginal", "bracket"):
         return _scale_call(node, args)
+    if node.function in CONVERSIONS:
+        numerator, denominator = dt.conversion_steps(node)
+        (amount,) = args
+        if denominator == 1:
+            return lambda run, active: np.multiply(amount(run, active), numerator)
+        return lambda run, active: np.true_divide(
+            np.multiply(amount(run, active), numerator), denominator
+        )
     if node.function in ("min", "max"):
         combine = np.minimum if node.function == "min" else np.maximum
         return lambda run, active: functools.reduce(combine, (a(run, active) for a in args))

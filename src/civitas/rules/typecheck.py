@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from civitas.rules import datatypes as dt
 from civitas.rules.datatypes import TypeMismatch, ValueType
 from civitas.rules.expressions import (
+    AGGREGATIONS,
     COMPARISONS,
     CONVERSIONS,
     FUNCTIONS,
@@ -24,6 +25,7 @@ from civitas.rules.expressions import (
     Binary,
     Call,
     Conditional,
+    Default,
     ListLiteral,
     Literal,
     Lookup,
@@ -40,6 +42,7 @@ class Symbol:
 
     kind: str
     vtype: ValueType
+    per_member: bool = False
 
 
 class ExpressionTypeError(Exception):
@@ -93,6 +96,7 @@ def check(node: Node, symbols: Mapping[str, Symbol]) -> ValueType:
         if period != vtype.period:
             vtype = dataclasses.replace(vtype, period=period)
     node.vtype = vtype
+    node.per_member = _per_member(node, symbols)
     return vtype
 
 
@@ -171,6 +175,25 @@ def _check_conversion(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
     return ValueType(kind, exact=exact or kind == dt.INTEGER, period=target)
 
 
+def _per_member(node: Node, symbols: Mapping[str, Symbol]) -> bool:
+    """Whether ``node`` has one value per member: it uses a per-member value that no
+    aggregation has summed up. Group values used alongside are the member's group's."""
+    if isinstance(node, Name):
+        return symbols[node.name].per_member
+    if _aggregates(node):
+        return False
+    return any(child.per_member for child in node.children())
+
+
+def _aggregates(node: Node) -> bool:
+    return (
+        isinstance(node, Call)
+        and node.function in AGGREGATIONS
+        and len(node.args) == 1
+        and node.args[0].per_member
+    )
+
+
 def _fail(node: Node, reason: str) -> ExpressionTypeError:
     return ExpressionTypeError(f"type error in `{node.text}`: {reason}")
 
@@ -221,6 +244,18 @@ def _check(node: Node, symbols: Mapping[str, Symbol]) -> ValueType:
         return _check_call(node, symbols)
     if isinstance(node, Binary):
         return _check_binary(node, symbols)
+    if isinstance(node, Default):
+        result = check(node.base, symbols)
+        for name, when, then in zip(node.names, node.conditions, node.values, strict=True):
+            held = check(when, symbols)
+            if held.kind != dt.BOOLEAN:
+                raise _fail(
+                    when,
+                    f"the exception {name} applies `when` something is true or false, not "
+                    f"{held.describe()}",
+                )
+            result = _unify(then, result, check(then, symbols))
+        return result
     raise TypeError(f"unknown node {node!r}")
 
 
@@ -338,12 +373,30 @@ def _check_scale_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
     return scale.element
 
 
+_MEMBER_FUNCTIONS = {
+    "sum": "adds up a value of each member",
+    "count": "counts the members for whom something is true",
+    "any": "says whether something is true of any member",
+    "all": "says whether something is true of every member",
+}
+
+
 def _check_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
     if node.function in CONVERSIONS:
         return _check_conversion(node, symbols)
     if node.function in SCALE_FUNCTIONS:
         return _check_scale_call(node, symbols)
     args = [check(arg, symbols) for arg in node.args]
+    if _aggregates(node):
+        return _check_aggregation(node, args[0])
+    if node.function in _MEMBER_FUNCTIONS:
+        if len(args) != 1:
+            raise _fail(node, f"{node.function}() takes exactly one value")
+        raise _fail(
+            node,
+            f"{node.function}() {_MEMBER_FUNCTIONS[node.function]}, but "
+            f"`{node.args[0].text}` is not a value of each member",
+        )
     if node.function in ("min", "max"):
         if len(args) < 2:
             raise _fail(node, f"{node.function}() needs at least two values")
@@ -363,6 +416,23 @@ def _check_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
     if node.function == "abs":
         return args[0]
     return dt.whole(args[0])
+
+
+def _check_aggregation(node: Call, arg: ValueType) -> ValueType:
+    function = node.function
+    if function in ("count", "any", "all"):
+        if arg.kind != dt.BOOLEAN:
+            raise _fail(
+                node, f"{function}() needs a condition (true or false), not {arg.describe()}"
+            )
+        return ValueType(dt.INTEGER) if function == "count" else ValueType(dt.BOOLEAN)
+    if function == "sum":
+        if not arg.is_numeric:
+            raise _fail(node, f"sum() adds numbers or amounts, not {arg.describe()}")
+        return ValueType(arg.kind, arg.values, arg.exact)
+    if not (arg.is_numeric or arg.kind == dt.DATE):
+        raise _fail(node, f"{function}() compares numbers, amounts or dates, not {arg.describe()}")
+    return ValueType(arg.kind, arg.values, arg.exact)
 
 
 def _check_lookup(node: Lookup, symbols: Mapping[str, Symbol]) -> ValueType:

@@ -13,12 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civitas.rules import vectorised
-from civitas.rules.evaluate import decide
+from civitas.rules.evaluate import DecisionPeriod, decide
 from civitas.rules.loader import load_rule_set, validate_file
 from civitas.rules.model import RuleSet
 from civitas.rules.scales import make_scale, parse_scale
-from civitas.rules.simulation import OverrideError, apply_overrides, parameter_values
-from civitas.rules.tests.conftest import FIXTURES, RulesWriter
+from civitas.rules.simulation import (
+    OverrideError,
+    apply_overrides,
+    parameter_values,
+    simulate,
+)
+from civitas.rules.tests.conftest import FIXTURES, INCOME_TAX, RulesWriter
 
 SCALES = FIXTURES / "scales.rules.yaml"
 ON = datetime.date(2025, 6, 1)
@@ -228,3 +233,46 @@ def test_scales_read_from_text_and_from_brackets_are_the_same() -> None:
         "marginal", [{"from": 0, "rate": 0.2}, {"from": 3770000, "rate": 0.4}]
     )
     assert written.describe() == "20% from £0; 40% from £37,700"
+
+
+def test_an_income_tax_reform_of_a_band_is_simulated_row_for_row_as_decide_gives_it(
+    income_tax: RuleSet, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(11)
+    rows = 2_000
+    population = tmp_path / "taxpayers.csv"
+    residence = rng.choice(["rest_of_uk", "scotland"], size=rows)
+    wages = rng.integers(0, 25_000_000, size=rows)
+    dividends = np.where(rng.random(rows) < 0.3, rng.integers(0, 5_000_000, size=rows), 0)
+    lines = ["residence,non_savings_income,dividends"] + [
+        f"{r},{w},{d}" for r, w, d in zip(residence, wages, dividends, strict=True)
+    ]
+    population.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = simulate(
+        income_tax,
+        population,
+        datetime.date(2025, 4, 6),
+        {"rest_of_uk_bands": "0:20%, £40000:40%, £125140:45%", "personal_allowance": "£13000"},
+    )
+    reformed_path = tmp_path / "income-tax.rules.yaml"
+    reformed_path.write_text(
+        INCOME_TAX.read_text("utf-8")
+        .replace("{from: 3770000, rate: 0.40}", "{from: 4000000, rate: 0.40}")
+        .replace("value: 1257000", "value: 1300000"),
+        "utf-8",
+    )
+    reformed = load_rule_set(reformed_path)
+    tax = report.outputs[0]
+    assert tax.name == "income_tax"
+    assert tax.gainers > 0
+    assert tax.losers == 0
+    for row in range(rows):
+        inputs = {
+            "residence": str(residence[row]),
+            "non_savings_income": int(wages[row]),
+            "dividends": int(dividends[row]),
+        }
+        before = decide(income_tax, inputs, period=DecisionPeriod.tax_year(2025))
+        after = decide(reformed, inputs, period=DecisionPeriod.tax_year(2025))
+        assert report.baseline["income_tax"][row] == before["income_tax"], inputs
+        assert report.reform["income_tax"][row] == after["income_tax"], inputs

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -276,3 +277,65 @@ def test_an_income_tax_reform_of_a_band_is_simulated_row_for_row_as_decide_gives
         after = decide(reformed, inputs, period=DecisionPeriod.tax_year(2025))
         assert report.baseline["income_tax"][row] == before["income_tax"], inputs
         assert report.reform["income_tax"][row] == after["income_tax"], inputs
+
+
+COUPLE = {
+    "group": {
+        "name": "couple",
+        "member": "person",
+        "roles": {"first": {"maximum": 1}, "second": {"maximum": 1}},
+    },
+    "inputs": {"income": {"type": "money", "entity": "person", "period": "year"}},
+    "parameters": {
+        "bands": {
+            "type": "scale",
+            "scale": "marginal",
+            "periods": [
+                {
+                    "from": "2025-04-06",
+                    "value": [{"from": 0, "rate": 0.1}, {"from": 100000, "rate": 0.3}],
+                }
+            ],
+        }
+    },
+    "variables": {
+        "tax": {
+            "type": "money",
+            "entity": "person",
+            "period": "year",
+            "expression": "floor(marginal(bands, income))",
+            "explain": "Tax for {member}: {tax:bands}.",
+        },
+        "total_tax": {"type": "money", "period": "year", "expression": "sum(tax)"},
+    },
+}
+
+
+def test_each_member_of_a_household_is_taxed_on_the_scale_and_explained_with_their_bands(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "couple.rules.yaml"
+    document = {
+        "metadata": {
+            "name": "couple",
+            "title": "Couple",
+            "version": "1",
+            "sources": [{"title": "T"}],
+        },
+        **COUPLE,
+    }
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    rule_set = load_rule_set(path)
+    members = [{"role": "first", "income": 150000}, {"role": "second", "income": 50000}]
+    decision = decide(rule_set, {"members": members}, ON)
+    assert decision["tax"] == (25000, 5000)  # £1,000 at 10% + £500 at 30%; £500 at 10%
+    assert decision["total_tax"] == 30000
+    assert "£1,000.00 at 10%: £100.00; £500.00 at 30%: £150.00" in " ".join(decision.explanation)
+    assert "£500.00 at 10%: £50.00." in " ".join(decision.explanation)
+    groups, people = tmp_path / "couples.csv", tmp_path / "people.csv"
+    groups.write_text("id\nA\nB\n", encoding="utf-8")
+    people.write_text(
+        "household,role,income\nA,first,150000\nA,second,50000\nB,first,99999\n", encoding="utf-8"
+    )
+    report = simulate(rule_set, groups, ON, members_csv_path=people)
+    assert list(report.baseline["total_tax"]) == [30000, 9999]

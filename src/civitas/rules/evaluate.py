@@ -105,6 +105,30 @@ class DecisionPeriod:
     def week_starting(cls, day: datetime.date) -> DecisionPeriod:
         return cls(day, day + datetime.timedelta(days=6))
 
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> DecisionPeriod:
+        """A period as written in a scenario or a service definition: ``{from, to}``
+        (dates), ``{tax_year: "2025-26"}`` or ``{week_starting: date}``. Raises
+        ``InputError`` (named ``period``) for one that is not a real period."""
+        try:
+            if "tax_year" in raw:
+                first, second = str(raw["tax_year"]).split("-")
+                if int(second) != (int(first) + 1) % 100:
+                    raise ValueError
+                return cls.tax_year(int(first))
+            if "week_starting" in raw:
+                return cls.week_starting(datetime.date.fromisoformat(str(raw["week_starting"])))
+            return cls(
+                datetime.date.fromisoformat(str(raw["from"])),
+                datetime.date.fromisoformat(str(raw["to"])),
+            )
+        except (ValueError, KeyError):
+            raise InputError(
+                "period",
+                f"must be a tax year like 2025-26, a week_starting date, or from and to "
+                f"dates, not {dict(raw)!r}",
+            ) from None
+
     def describe(self) -> str:
         return f"{format_date(self.start)} to {format_date(self.end)}"
 

@@ -48,6 +48,7 @@ from civitas.rules.evaluate import (
     DecisionPeriod,
     InputError,
     PeriodNotCovered,
+    check_period,
     decide,
     read_input,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "RuleSet",
     "RuleSetInvalid",
     "ValueType",
+    "check_period",
     "choice_type",
     "compile_expression",
     "decide",

@@ -213,23 +213,6 @@ def _case_expectations(
     return expected
 
 
-def scenario_period(raw: dict[str, str]) -> DecisionPeriod:
-    """A scenario's ``period``: ``{from, to}``, ``{tax_year: "2025-26"}`` or
-    ``{week_starting: DATE}``; raises ``ValueError`` for one that is not a real period."""
-    if "tax_year" in raw:
-        first, second = raw["tax_year"].split("-")
-        if int(second) != (int(first) + 1) % 100:
-            raise ValueError(
-                f"tax year {raw['tax_year']!r} is not two years in a row, like 2025-26"
-            )
-        return DecisionPeriod.tax_year(int(first))
-    if "week_starting" in raw:
-        return DecisionPeriod.week_starting(datetime.date.fromisoformat(raw["week_starting"]))
-    return DecisionPeriod(
-        datetime.date.fromisoformat(raw["from"]), datetime.date.fromisoformat(raw["to"])
-    )
-
-
 def _from_yaml(kind: str, raw: Any) -> Any:
     if kind == dt.MONEY and isinstance(raw, str):
         return parse_money(raw.strip())
@@ -303,7 +286,7 @@ def _run_case(
 ) -> CaseResult:
     try:
         if "period" in case:
-            decision = decide(rule_set, inputs, period=scenario_period(case["period"]))
+            decision = decide(rule_set, inputs, period=DecisionPeriod.read(case["period"]))
         else:
             decision = decide(rule_set, inputs, datetime.date.fromisoformat(case["on"]))
     except (InputError, RuleEvaluationError, ValueError) as error:

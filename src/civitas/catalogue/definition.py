@@ -1355,7 +1355,7 @@ def _check_rules(
         if input_spec is None or input_spec.per_member != member:
             whose = "each member" if member else rule_set.name
             known = ", ".join(n for n, s in rule_set.inputs.items() if s.per_member == member)
-            problem(where, f"'{name}' is not an input of {whose} (they are: {known})")
+            problem(where, f"'{name}' is not an input of {whose} (its inputs are: {known})")
             return
         kind = input_spec.vtype.kind
         question = asked.get(answer)

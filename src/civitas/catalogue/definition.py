@@ -38,10 +38,12 @@ from civitas.platform.yamlsource import (
 from civitas.rules.public import (
     DATE_TYPE,
     CompiledExpression,
+    DecisionPeriod,
     ExpressionProblem,
     InputError,
     RuleSetInvalid,
     ValueType,
+    check_period,
     compile_expression,
     load_rule_set_source,
     read_input,
@@ -1353,7 +1355,7 @@ def _check_rules(
         if input_spec is None or input_spec.per_member != member:
             whose = "each member" if member else rule_set.name
             known = ", ".join(n for n, s in rule_set.inputs.items() if s.per_member == member)
-            problem(where, f"'{name}' is not an input of {whose} (they are: {known})")
+            problem(where, f"'{name}' is not an input of {whose} (its inputs are: {known})")
             return
         kind = input_spec.vtype.kind
         question = asked.get(answer)
@@ -1428,6 +1430,18 @@ def _check_rules(
     exits = {page["id"] for page in pages if page.get("kind") == "exit"}
     if "ineligible_page" in spec and spec["ineligible_page"] not in exits:
         problem(("rules", "ineligible_page"), f"'{spec['ineligible_page']}' is not an exit page")
+    if "period" in spec:
+        if "decision_date" in spec:
+            problem(
+                ("rules", "period"),
+                "give the rules a decision_date or a period, not both",
+            )
+        try:
+            check_period(rule_set, DecisionPeriod.read(spec["period"]))
+        except InputError as error:
+            problem(
+                ("rules", "period"), f"the rules cannot decide over this period: {error.problem}"
+            )
     date_answer = spec.get("decision_date")
     if date_answer and questions.get(date_answer, {}).get("type") != "date":
         problem(("rules", "decision_date"), f"'{date_answer}' is not a date question")

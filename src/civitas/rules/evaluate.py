@@ -35,7 +35,7 @@ from civitas.rules.expressions import (
 )
 from civitas.rules.model import ParameterSpec, Period, RuleSet, Source, VariableSpec
 from civitas.rules.templates import Placeholder, Template
-from civitas.rules.values import format_date, format_value, parse_text
+from civitas.rules.values import LANGUAGES, format_date, format_value, parse_text, word
 
 
 class InputError(ValueError):
@@ -163,8 +163,8 @@ class Decision:
     """The result of applying a rule set to one case on one date.
 
     ``values`` holds every variable; ``outputs`` the designated outputs; ``explanation``
-    the plain-English sentences for everything the outputs depended on, in the order a
-    reader needs them; ``trace`` the structured account per variable; ``parameters`` the
+    the plain sentences for everything the outputs depended on, in the order a reader
+    needs them, written in ``language`` (``en`` or ``cy``); ``trace`` the structured account per variable; ``parameters`` the
     parameter values that applied, with their periods. ``rule_set_hash`` identifies the
     exact rules used (sha256 of the canonical rule-set content).
     """
@@ -181,6 +181,7 @@ class Decision:
     explanation: tuple[str, ...]
     parameters: tuple[ParameterUse, ...]
     trace: Mapping[str, VariableTrace] = field(repr=False)
+    language: str = "en"
 
     def __getitem__(self, name: str) -> Any:
         if name in self.values:
@@ -220,6 +221,7 @@ class Decision:
                 "hash": self.rule_set_hash,
             },
             "on": self.on.isoformat(),
+            "language": self.language,
             "inputs": {k: _json_value(v) for k, v in self.inputs.items()},
             "defaults_applied": list(self.defaults_applied),
             "values": {k: _json_value(v) for k, v in self.values.items()},
@@ -246,12 +248,25 @@ Evaluator = Callable[["_Run"], Any]
 class _Run:
     """The state of one ``decide`` call. Not shared between calls or threads."""
 
-    __slots__ = ("consulted", "inputs", "on", "param_cache", "rule_set", "steps", "uses", "values")
+    __slots__ = (
+        "consulted",
+        "inputs",
+        "language",
+        "on",
+        "param_cache",
+        "rule_set",
+        "steps",
+        "uses",
+        "values",
+    )
 
-    def __init__(self, rule_set: RuleSet, inputs: dict[str, Any], on: datetime.date) -> None:
+    def __init__(
+        self, rule_set: RuleSet, inputs: dict[str, Any], on: datetime.date, language: str = "en"
+    ) -> None:
         self.rule_set = rule_set
         self.inputs = inputs
         self.on = on
+        self.language = language
         self.values: dict[str, Any] = {}
         self.param_cache: dict[str, tuple[Any, Any]] = {}
         self.steps: list[tuple[Node, Any]] = []
@@ -273,37 +288,48 @@ class _Run:
         value = period.value if key is None else period.value[key]
         self.consulted[name] = None
         if (name, key) not in self.uses:
+            language = self.language
             self.uses[name, key] = ParameterUse(
                 name,
-                spec.label,
+                spec.label_in(language),
                 key,
                 value,
-                format_value(spec.value_kind, value),
+                format_value(spec.value_kind, value, language=language),
                 period.start,
                 period.end,
                 spec.source,
-                _parameter_sentence(self.rule_set, spec, key, value, period),
+                _parameter_sentence(self.rule_set, spec, key, value, period, language),
             )
         return value
 
 
 def _parameter_sentence(
-    rule_set: RuleSet, spec: ParameterSpec, key: str | None, value: Any, period: Period
+    rule_set: RuleSet,
+    spec: ParameterSpec,
+    key: str | None,
+    value: Any,
+    period: Period,
+    language: str,
 ) -> str | None:
-    if spec.explain is None:
+    template = spec.explain_in(language)
+    if template is None:
         return None
 
     def fill(placeholder: Placeholder) -> str:
         if placeholder.name == "key":
-            labels = rule_set.labels_of(spec.keyed_by) if spec.keyed_by else None
+            labels = rule_set.labels_of(spec.keyed_by, language) if spec.keyed_by else None
             return format_value(dt.ENUMERATION, key, fmt=placeholder.fmt, labels=labels)
         if placeholder.name == "from":
-            return format_date(period.start)
+            return format_date(period.start, language)
         if placeholder.name == "to":
-            return format_date(period.end) if period.end else "until further notice"
-        return format_value(spec.value_kind, value, fmt=placeholder.fmt)
+            return _until(period.end, language)
+        return format_value(spec.value_kind, value, fmt=placeholder.fmt, language=language)
 
-    return spec.explain.render(fill)
+    return template.render(fill)
+
+
+def _until(end: datetime.date | None, language: str) -> str:
+    return format_date(end, language) if end else word("until further notice", language)
 
 
 def compile_variable(spec: VariableSpec, rule_set_kinds: Mapping[str, str]) -> Evaluator:
@@ -454,14 +480,25 @@ def _store(kind: str, value: Any) -> Any:
 # --- decide ------------------------------------------------------------------------------
 
 
-def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -> Decision:
-    """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``.
+def decide(
+    rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date, language: str = "en"
+) -> Decision:
+    """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``, explained in
+    ``language`` (``en`` or ``cy``).
 
-    Raises ``InputError`` (naming the input) for a missing, unknown or badly typed input,
-    ``DateNotCovered`` when the rule set has no values for ``on``, and
-    ``RuleEvaluationError`` if a rule divides by zero for these inputs. Deterministic: the
-    same rule set, inputs and date always give an equal ``Decision``.
+    A rule set that does not declare ``language`` among its ``languages`` is explained in
+    English (the decision's ``language`` says so): a Welsh page still gets its decision
+    while the rules' Welsh is being written.
+
+    Raises ``InputError`` (naming the input) for a missing, unknown or badly typed input
+    or a language the engine does not know, ``DateNotCovered`` when the rule set has no
+    values for ``on``, and ``RuleEvaluationError`` if a rule divides by zero for these
+    inputs. Deterministic: the same rule set, inputs, date and language always give an
+    equal ``Decision``.
     """
+    if language not in LANGUAGES:
+        raise InputError("language", f"must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    language = language if language in rule_set.languages else "en"
     if not isinstance(on, datetime.date) or isinstance(on, datetime.datetime):
         raise InputError("on", f"must be a date, not {on!r}")
     if on < rule_set.valid_from or (rule_set.valid_to is not None and on > rule_set.valid_to):
@@ -470,7 +507,7 @@ def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -
             f"is {format_date(on)}, but the rules cover {format_date(rule_set.valid_from)}{until}"
         )
     checked, defaulted = check_inputs(rule_set, inputs)
-    run = _Run(rule_set, checked, on)
+    run = _Run(rule_set, checked, on, language)
     program: Mapping[str, Evaluator] = rule_set.programs["scalar"]
     recorded: dict[
         str,
@@ -500,8 +537,13 @@ def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -
         if name not in explained:
             # Every decision explains at least its outputs, even without a template.
             spec = rule_set.variables[name]
-            display = format_value(spec.vtype.kind, run.values[name], labels=spec.labels)
-            sentences.append(f"{spec.label}: {display}.")
+            display = format_value(
+                spec.vtype.kind,
+                run.values[name],
+                labels=spec.labels_in(language),
+                language=language,
+            )
+            sentences.append(f"{spec.label_in(language)}: {display}.")
     return Decision(
         rule_set_name=rule_set.name,
         rule_set_title=rule_set.title,
@@ -515,6 +557,7 @@ def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -
         explanation=tuple(sentences),
         parameters=tuple(uses.values()),
         trace=_Traces(rule_set, run, recorded, relevant),
+        language=language,
     )
 
 
@@ -670,12 +713,13 @@ def _trace(
     display = _working_display(kind, value)
     if working != display:
         working = f"{working} = {display}"
+    language = run.language
     return VariableTrace(
         name=spec.name,
-        label=spec.label,
+        label=spec.label_in(language),
         kind=kind,
         value=value,
-        display=format_value(kind, value, labels=spec.labels),
+        display=format_value(kind, value, labels=spec.labels_in(language), language=language),
         expression=spec.expression_text,
         working=working,
         conditions=tuple(conditions),
@@ -689,9 +733,9 @@ def _trace(
 
 
 def _sentence(rule_set: RuleSet, run: _Run, spec: VariableSpec, value: Any) -> str | None:
-    template: Template | None = spec.explain
+    template: Template | None = spec.explain_in(run.language)
     if spec.vtype.kind == dt.BOOLEAN and not value:
-        template = spec.otherwise
+        template = spec.otherwise_in(run.language)
     if template is None:
         return None
     return template.render(lambda placeholder: _fill(rule_set, run, placeholder))
@@ -699,18 +743,23 @@ def _sentence(rule_set: RuleSet, run: _Run, spec: VariableSpec, value: Any) -> s
 
 def _fill(rule_set: RuleSet, run: _Run, placeholder: Placeholder) -> str:
     name = placeholder.name
+    language = run.language
     if name == "decision_date":
-        return format_date(run.on)
+        return format_date(run.on, language)
     if name in rule_set.parameters:
         spec: ParameterSpec = rule_set.parameters[name]
         period = spec.period_on(run.on)
         assert period is not None
         if placeholder.attribute == "from":
-            return format_date(period.start)
+            return format_date(period.start, language)
         if placeholder.attribute == "to":
-            return format_date(period.end) if period.end else "until further notice"
-        return format_value(spec.value_kind, period.value, fmt=placeholder.fmt)
+            return _until(period.end, language)
+        return format_value(spec.value_kind, period.value, fmt=placeholder.fmt, language=language)
     value = run.values[name] if name in run.values else run.inputs[name]
     return format_value(
-        rule_set.kind_of_value(name), value, fmt=placeholder.fmt, labels=rule_set.labels_of(name)
+        rule_set.kind_of_value(name),
+        value,
+        fmt=placeholder.fmt,
+        labels=rule_set.labels_of(name, language),
+        language=language,
     )

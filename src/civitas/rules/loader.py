@@ -43,11 +43,13 @@ from civitas.rules.model import (
     Period,
     RuleSet,
     Source,
+    Translation,
     VariableSpec,
 )
 from civitas.rules.sourcefile import read_document
 from civitas.rules.templates import Template, TemplateError, parse_template
 from civitas.rules.typecheck import ExpressionTypeError, Symbol, check, unknown_names
+from civitas.rules.values import LANGUAGES
 from civitas.rules.values import check as check_value
 
 SCHEMA = "rule-set.schema.json"
@@ -145,8 +147,24 @@ def canonical_hash(data: Any) -> str:
 
 
 def _label(spec: Mapping[str, Any], name: str) -> str:
-    label: str = spec.get("label") or name.replace("_", " ").capitalize()
-    return label
+    label = spec.get("label")
+    if label is None:
+        return name.replace("_", " ").capitalize()
+    return _english(label)
+
+
+def _english(text: str | Mapping[str, str]) -> str:
+    """The English of a text written as a string or as ``{en: ..., cy: ...}``."""
+    return text if isinstance(text, str) else text["en"]
+
+
+def _in_language(text: str | Mapping[str, str] | None, language: str) -> str | None:
+    """A text's version in ``language``, or None when it is not written in it."""
+    if text is None:
+        return None
+    if isinstance(text, str):
+        return text if language == "en" else None
+    return text.get(language)
 
 
 def _source(spec: Mapping[str, Any] | None) -> Source | None:
@@ -163,6 +181,10 @@ class _Builder:
         # The schema has checked the document's shape.
         self.data = cast("dict[str, Any]", document.data)
         self.problems: list[Problem] = []
+        meta = self.data["metadata"]
+        self.languages: tuple[str, ...] = tuple(meta.get("languages") or ("en",))
+        self.translated = tuple(code for code in self.languages if code != "en")
+        self.citations_required = meta.get("citations") == "required"
 
     def problem(self, message: str, *path: PathPart, key: bool = False) -> None:
         self.problems.append(self.doc.problem(message, *path, key=key))
@@ -218,6 +240,77 @@ class _Builder:
             return None
         return self._assemble(inputs, parameters, complete, order, outputs, valid_from, valid_to)
 
+    # --- texts in several languages ------------------------------------------------------
+
+    def _check_text(self, text: Any, what: str, *path: PathPart) -> None:
+        """Report a text's missing translations, and translations into a language the rule
+        set does not declare (so what ``languages`` says is always the whole truth)."""
+        if text is None:
+            return
+        for code in self.translated:
+            if _in_language(text, code) is None:
+                self.problem(
+                    f"{what} has no {_LANGUAGE_NAMES[code]} ({code}) text, and the rule set "
+                    f"declares languages: [{', '.join(self.languages)}]",
+                    *path,
+                )
+        if isinstance(text, Mapping):
+            for code in text:
+                if code != "en" and code not in self.languages:
+                    self.problem(
+                        f"{what} is written in {_LANGUAGE_NAMES.get(code, code)} ({code}), "
+                        f"but metadata.languages does not declare {code}",
+                        *path,
+                        code,
+                        key=True,
+                    )
+
+    def _check_label(self, group: str, name: str, spec: Mapping[str, Any]) -> None:
+        if "label" in spec:
+            self._check_text(spec["label"], f"{name}: label", group, name, "label")
+        elif self.translated:
+            self.problem(
+                f"{name} has no label; a rule set in several languages labels every input, "
+                "parameter and variable in each (label: {en: ..., cy: ...})",
+                group,
+                name,
+                key=True,
+            )
+        for value, text in (spec.get("labels") or {}).items():
+            self._check_text(text, f"{name}: the label for '{value}'", group, name, "labels", value)
+
+    def _label_translations(self, spec: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        """Per translated language: the label and enumeration labels written in it."""
+        found: dict[str, dict[str, Any]] = {}
+        for code in LANGUAGES:
+            if code == "en":
+                continue
+            entry: dict[str, Any] = {}
+            label = _in_language(spec.get("label"), code)
+            if label is not None:
+                entry["label"] = label
+            written = spec.get("labels")
+            if written:
+                labels = {
+                    value: _in_language(text, code) or _english(text)
+                    for value, text in written.items()
+                }
+                if any(_in_language(text, code) is not None for text in written.values()):
+                    entry["labels"] = labels
+            if entry:
+                found[code] = entry
+        return found
+
+    def _check_source(self, group: str, name: str, spec: Mapping[str, Any]) -> None:
+        if self.citations_required and not spec.get("source"):
+            self.problem(
+                f"{name} has no source; this rule set requires every parameter and variable "
+                "to cite where it comes from (source: {reference: ...})",
+                group,
+                name,
+                key=True,
+            )
+
     # --- names ---------------------------------------------------------------------------
 
     def _check_names(self, *groups: dict[str, Any]) -> None:
@@ -259,6 +352,7 @@ class _Builder:
                     value,
                     key=True,
                 )
+        self._check_label("inputs", name, spec)
         result = InputSpec(
             name,
             vtype,
@@ -268,8 +362,9 @@ class _Builder:
             minimum,
             maximum,
             allowed,
-            labels,
+            _english_labels(labels),
             self.doc.line(*path),
+            {code: Translation(**entry) for code, entry in self._label_translations(spec).items()},
         )
         if "default" in spec:
             try:
@@ -303,6 +398,8 @@ class _Builder:
 
     def _parameter(self, name: str, spec: dict[str, Any], vtype: ValueType) -> ParameterSpec | None:
         path = ("parameters", name)
+        self._check_label("parameters", name, spec)
+        self._check_source("parameters", name, spec)
         kind = spec["type"]
         keyed_by = spec.get("keyed_by")
         keys = vtype.values if vtype.kind == dt.TABLE else None
@@ -328,6 +425,18 @@ class _Builder:
         if not self._check_periods(name, periods, path):
             return None
         periods.sort(key=lambda p: p.start)
+        translations = self._label_translations(spec)
+        written = spec.get("explain")
+        self._check_text(written, f"{name}: explanation", *path, "explain")
+        for code in LANGUAGES:
+            text = _in_language(written, code)
+            if code != "en" and text is not None:
+                where = (*path, "explain", code)
+                translations.setdefault(code, {})["explain"] = self._parameter_explain(
+                    name, text, vtype, where
+                )
+        english = _in_language(written, "en")
+        english_path = (*path, "explain") if isinstance(written, str) else (*path, "explain", "en")
         return ParameterSpec(
             name,
             vtype,
@@ -337,17 +446,14 @@ class _Builder:
             keyed_by,
             tuple(periods),
             self.doc.line(*path),
-            self._parameter_explain(name, spec, vtype),
+            self._parameter_explain(name, english, vtype, english_path) if english else None,
+            {code: Translation(**entry) for code, entry in translations.items()},
         )
 
     def _parameter_explain(
-        self, name: str, spec: dict[str, Any], vtype: ValueType
+        self, name: str, text: str, vtype: ValueType, path: tuple[PathPart, ...]
     ) -> Template | None:
         """A parameter's template may only use {value}, {key} (tables), {from} and {to}."""
-        text = spec.get("explain")
-        if text is None:
-            return None
-        path = ("parameters", name, "explain")
         try:
             template = parse_template(text)
         except TemplateError as error:
@@ -495,7 +601,9 @@ class _Builder:
         if reason is not None:
             self.problem(f"{name}: `{expression.text}` {reason}", *path, "expression")
             return None
-        explain, otherwise = self._explain(name, spec, vtype, symbols)
+        self._check_label("variables", name, spec)
+        self._check_source("variables", name, spec)
+        explain, otherwise, translations = self._explain(name, spec, vtype, symbols)
         gain_when = spec.get("gain_when", "increases")
         if "gain_when" in spec and not vtype.is_numeric:
             self.problem(
@@ -523,9 +631,10 @@ class _Builder:
             explain,
             otherwise,
             gain_when,
-            labels,
+            _english_labels(labels),
             depends_on,
             self.doc.line(*path),
+            {code: Translation(**entry) for code, entry in translations.items()},
         )
 
     def _expression_line(self, path: tuple[PathPart, ...], offset: int | None) -> int:
@@ -547,26 +656,42 @@ class _Builder:
 
     def _explain(
         self, name: str, spec: dict[str, Any], vtype: ValueType, symbols: Mapping[str, Symbol]
-    ) -> tuple[Template | None, Template | None]:
+    ) -> tuple[Template | None, Template | None, dict[str, dict[str, Any]]]:
+        """The English ``explain`` and ``otherwise`` templates, and per translated language
+        its label, labels and templates."""
+        translations = self._label_translations(spec)
         explain = spec.get("explain")
         if explain is None:
-            return None, None
+            return None, None, translations
         path: tuple[PathPart, ...] = ("variables", name, "explain")
-        if isinstance(explain, str):
-            return self._template(name, explain, symbols, path), None
-        if vtype.kind != dt.BOOLEAN:
+        if isinstance(explain, str) or not ({"because", "otherwise"} & set(explain)):
+            texts = {"explain": (explain, path)}
+        elif vtype.kind != dt.BOOLEAN:
             self.problem(
                 f"{name}: because/otherwise explanations are for true-or-false "
                 "variables; give a single sentence instead",
                 *path,
             )
-            return None, None
-        because = explain.get("because")
-        otherwise = explain.get("otherwise")
-        return (
-            self._template(name, because, symbols, (*path, "because")) if because else None,
-            self._template(name, otherwise, symbols, (*path, "otherwise")) if otherwise else None,
-        )
+            return None, None, translations
+        else:
+            texts = {
+                "explain": (explain.get("because"), (*path, "because")),
+                "otherwise": (explain.get("otherwise"), (*path, "otherwise")),
+            }
+        english: dict[str, Template | None] = {"explain": None, "otherwise": None}
+        for slot, (text, where) in texts.items():
+            self._check_text(text, f"{name}: explanation", *where)
+            for code in LANGUAGES:
+                written = _in_language(text, code)
+                if written is None:
+                    continue
+                at = where if isinstance(text, str) else (*where, code)
+                template = self._template(name, written, symbols, at)
+                if code == "en":
+                    english[slot] = template
+                else:
+                    translations.setdefault(code, {})[slot] = template
+        return english["explain"], english["otherwise"], translations
 
     def _template(
         self, name: str, text: str, symbols: Mapping[str, Symbol], path: tuple[PathPart, ...]
@@ -710,6 +835,8 @@ class _Builder:
             valid_from=valid_from,
             valid_to=valid_to,
             enum_values=tuple(sorted(enum_values)),
+            languages=self.languages,
+            citations_required=self.citations_required,
         )
         kinds = {name: rule_set.kind_of(name) for name in [*inputs, *params, *variables, *BUILTINS]}
         codes = {value: code for code, value in enumerate(rule_set.enum_values)}
@@ -724,6 +851,16 @@ class _Builder:
             name: compile_vector(variables[name].expression, kinds, codes) for name in order
         }
         return rule_set
+
+
+_LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
+
+
+def _english_labels(labels: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """An enumeration's labels in English, however each was written."""
+    if labels is None:
+        return None
+    return {value: _english(text) for value, text in labels.items()}
 
 
 def _line_of_offset(value: str, raw_lines: list[str], offset: int) -> int | None:

@@ -164,8 +164,9 @@ class Decision:
 
     ``values`` holds every variable; ``outputs`` the designated outputs; ``explanation``
     the plain sentences for everything the outputs depended on, in the order a reader
-    needs them, written in ``language`` (``en`` or ``cy``); ``trace`` the structured account per variable; ``parameters`` the
-    parameter values that applied, with their periods. ``rule_set_hash`` identifies the
+    needs them, written in ``language`` (``en`` or ``cy``); ``trace`` the structured
+    account per variable; ``parameters`` the parameter values that applied, with their
+    periods. ``rule_set_hash`` identifies the
     exact rules used (sha256 of the canonical rule-set content).
     """
 

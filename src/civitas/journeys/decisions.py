@@ -56,7 +56,7 @@ class RulesOutcome:
     @property
     def explanation(self) -> tuple[str, ...]:
         """Plain sentences for the citizen, in the order they need them, in the language of
-    the page they were worked out for (English where the rules have no Welsh)."""
+        the page they were worked out for (English where the rules have no Welsh)."""
         return self.decision.explanation
 
     @property

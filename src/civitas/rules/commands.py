@@ -134,8 +134,10 @@ def simulate_command(
     on: str | datetime.date | None,
     sets: Sequence[str],
     json_output: bool,
+    members: str | Path | None = None,
 ) -> int:
-    """Simulate a reform (``sets``, each ``PARAMETER=VALUE``) over a population CSV.
+    """Simulate a reform (``sets``, each ``PARAMETER=VALUE``) over a population CSV (and
+    its ``members`` CSV, for rules with a group).
 
     ``on`` is the date whose parameters form the baseline (``YYYY-MM-DD``; default today).
     Prints the report as text, or as JSON with ``json_output``.
@@ -155,7 +157,7 @@ def simulate_command(
         return 1
     try:
         overrides = dict(parse_override(text) for text in sets)
-        report = simulate(rule_set, population, day, overrides)
+        report = simulate(rule_set, population, day, overrides, members)
     except (OverrideError, PopulationError, SimulationError) as error:
         print(f"error: {error}", file=err)
         return 1

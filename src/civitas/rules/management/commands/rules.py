@@ -33,6 +33,12 @@ class Command(BaseCommand):
         simulate.add_argument("rules", metavar="RULES")
         simulate.add_argument("--population", required=True, metavar="FILE.csv")
         simulate.add_argument(
+            "--members",
+            default=None,
+            metavar="FILE.csv",
+            help="the members of each row (for rules with a group, such as a household)",
+        )
+        simulate.add_argument(
             "--on", default=None, metavar="DATE", help="baseline date, YYYY-MM-DD (default today)"
         )
         simulate.add_argument(
@@ -97,6 +103,7 @@ class Command(BaseCommand):
                 options["on"],
                 options["sets"],
                 json_output=options["json_output"],
+                members=options["members"],
             )
         if action == "explain":
             return commands.explain_command(

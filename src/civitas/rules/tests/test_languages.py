@@ -334,3 +334,76 @@ def test_a_welsh_scenario_for_rules_without_welsh_is_a_problem(tmp_path: Path) -
         5,
         "the scenario is in language cy, but council-tax-reduction declares languages: [en]",
     ) in messages
+
+
+HOUSEHOLD_IN_WELSH = """
+metadata:
+  name: household-in-welsh
+  title: Household in Welsh
+  version: "1"
+  languages: [en, cy]
+  sources: [{title: Test scheme, reference: TS 2026}]
+group:
+  name: household
+  member: person
+  roles:
+    claimant: {label: {en: the applicant, cy: yr ymgeisydd}, minimum: 1, maximum: 1}
+    lodger: {label: {en: lodger, cy: lletywr}}
+inputs:
+  is_student:
+    type: boolean
+    entity: person
+    label: {en: Is a student, cy: Yn fyfyriwr}
+    default: false
+variables:
+  deduction:
+    type: money
+    entity: person
+    label: {en: Deduction, cy: Didyniad}
+    expression: '1500'
+    explain:
+      en: We take off {deduction} a week for {member}.
+      cy: Rydym yn tynnu {deduction} yr wythnos ar gyfer {member}.
+    exceptions:
+      - name: student
+        label: {en: Students, cy: Myfyrwyr}
+        when: is_student
+        expression: '0'
+        explain:
+          en: We take nothing off for {member}, who is a student.
+          cy: Nid ydym yn tynnu dim ar gyfer {member}, sy'n fyfyriwr.
+  total:
+    type: money
+    label: {en: Total deductions, cy: Cyfanswm y didyniadau}
+    expression: 'sum(role == "lodger" ? deduction : 0)'
+outputs: [total]
+"""
+
+
+def test_exceptions_and_members_are_explained_in_welsh(tmp_path: Path) -> None:
+    rules = load_rule_set(write(tmp_path, HOUSEHOLD_IN_WELSH))
+    members = [
+        {"role": "claimant"},
+        {"role": "lodger"},
+        {"role": "lodger", "is_student": True},
+    ]
+
+    decision = decide(rules, {"members": members}, APRIL_1, language="cy")
+
+    assert decision.explanation == (
+        "Rydym yn tynnu £15 yr wythnos ar gyfer lletywr 1.",
+        "Nid ydym yn tynnu dim ar gyfer lletywr 2, sy'n fyfyriwr.",
+        "Cyfanswm y didyniadau: £15.",
+    )
+
+
+def test_an_exceptions_missing_welsh_is_reported(tmp_path: Path) -> None:
+    text = HOUSEHOLD_IN_WELSH.replace(
+        "          cy: Nid ydym yn tynnu dim ar gyfer {member}, sy'n fyfyriwr.\n", ""
+    )
+    path = write(tmp_path, text)
+
+    assert messages_by_line(path) == {
+        34: "deduction: exception student: explanation has no Welsh (cy) text, and the rule "
+        "set declares languages: [en, cy]"
+    }

@@ -89,7 +89,7 @@ class NotSubmitted:
 
 
 def _fee_and_estimate(
-    service: Service, answers: Mapping[str, object], *, today: datetime.date, language: str
+    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date, language: str
 ) -> tuple[flow.Fee | None, flow.Estimate | None]:
     """The fee and the estimate, explained in the citizen's language: the language their
     pages were in, or the one an API client says is theirs, whatever the request's own."""

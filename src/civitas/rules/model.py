@@ -303,7 +303,7 @@ class RuleSet:
     def label_of(self, name: str, language: str = "en") -> str:
         for group in (self.inputs, self.parameters, self.variables):
             if name in group:
-                return group[name].label_in(language)  # type: ignore[attr-defined]
+                return group[name].label_in(language)
         return name.replace("_", " ")
 
     def labels_of(self, name: str, language: str = "en") -> Mapping[str, str] | None:

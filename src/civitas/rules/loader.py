@@ -346,7 +346,19 @@ class _Builder:
                     name,
                 )
             label = _english(spec["label"]) if "label" in spec else name.replace("_", " ")
-            self._check_text(spec.get("label"), f"role {name}: label", "group", "roles", name)
+            if "label" in spec:
+                self._check_text(
+                    spec["label"], f"role {name}: label", "group", "roles", name, "label"
+                )
+            elif self.translated:
+                self.problem(
+                    f"role {name} has no label; a rule set in several languages labels each "
+                    "role in each, as explanations name members by it",
+                    "group",
+                    "roles",
+                    name,
+                    key=True,
+                )
             translations = self._label_translations(spec)
             roles[name] = RoleSpec(
                 name,
@@ -377,6 +389,12 @@ class _Builder:
             {name: role.label for name, role in group.roles.items()},
             self.doc.line("group", "roles"),
             per_member=True,
+            translations={
+                code: Translation(
+                    labels={name: role.label_in(code) for name, role in group.roles.items()}
+                )
+                for code in self.translated
+            },
         )
 
     def _per_member(self, spec: Mapping[str, Any], path: tuple[PathPart, ...]) -> bool:

@@ -395,6 +395,9 @@ def test_exceptions_and_members_are_explained_in_welsh(tmp_path: Path) -> None:
         "Nid ydym yn tynnu dim ar gyfer lletywr 2, sy'n fyfyriwr.",
         "Cyfanswm y didyniadau: £15.",
     )
+    assert decision.trace["deduction"].display == (
+        "yr ymgeisydd: £15; lletywr 1: £15; lletywr 2: £0"
+    )
 
 
 def test_an_exceptions_missing_welsh_is_reported(tmp_path: Path) -> None:

@@ -32,13 +32,28 @@ LANGUAGES = ("en", "cy")
 """The languages explanations may be written in: English, and Welsh."""
 
 _WORDS: dict[str, dict[str, str]] = {
-    "en": {"yes": "yes", "no": "no", "until further notice": "until further notice"},
-    "cy": {"yes": "ie", "no": "na", "until further notice": "hyd nes y rhoddir rhybudd pellach"},
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "until further notice": "until further notice",
+        "at": "at",
+        "from": "from",
+        "nothing": "nothing",
+    },
+    "cy": {
+        "yes": "ie",
+        "no": "na",
+        "until further notice": "hyd nes y rhoddir rhybudd pellach",
+        "at": "ar",
+        "from": "o",
+        "nothing": "dim",
+    },
 }
 
 
 def word(english: str, language: str | None) -> str:
-    """One of the few words the engine adds to a sentence (yes, no, until further notice),
+    """One of the few words the engine adds to a sentence (yes, no, until further notice,
+    and the words of a scale's bands),
     in ``language`` (English when None). The engine runs without Django, so these are
     kept here rather than in the gettext catalogue."""
     return _WORDS.get(language or "en", _WORDS["en"])[english]
@@ -89,6 +104,8 @@ def format_value(
     ``fmt`` may be ``percent`` (numbers) or ``raw`` (enumerations without their labels).
     ``labels`` are the enumeration's labels in that language.
     """
+    if kind == dt.SCALE:
+        return str(value.describe(language))  # type: ignore[attr-defined]
     if fmt == "percent" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return format_percent(float(value))
     if kind == dt.BOOLEAN:

@@ -104,15 +104,24 @@ def _round(x: np.ndarray) -> np.ndarray:
     return np.floor(x + 0.5).astype(np.int64)
 
 
+def _any(owner: np.ndarray, held: np.ndarray, households: int) -> np.ndarray:
+    result = np.zeros(households, dtype=np.bool_)
+    result[owner[held]] = True
+    return result
+
+
 def by_hand(group: Mapping[str, np.ndarray], members: Mapping[str, np.ndarray],
             starts: np.ndarray) -> Columns:  # fmt: skip
     """The floor: the rule set's outputs written by hand in NumPy, people sorted by
-    household and ``starts`` (``first_members``) worked out beforehand, as the engine's are."""
+    household and ``starts`` (``first_members``) worked out beforehand, as the engine's are.
+    Written for speed: sums with ``add.reduceat``; counts and "anyone" from the people for
+    whom the condition holds (a third of the cost of a reduceat)."""
+    households = len(starts)
     owner, role, age = members["household"], members["role"], members["age"]
     income = members["weekly_income"]
-    applicant_blind = np.logical_or.reduceat((role == CLAIMANT) & members["is_blind"], starts)
-    has_partner = np.logical_or.reduceat(role == PARTNER, starts)
-    children = np.add.reduceat((role == CHILD).astype(np.int64), starts)
+    applicant_blind = _any(owner, (role == CLAIMANT) & members["is_blind"], households)
+    has_partner = _any(owner, role == PARTNER, households)
+    children = np.bincount(owner[role == CHILD], minlength=households)
     band = (
         (income >= ND_INCOME_LOWER).astype(np.int64)
         + (income >= ND_INCOME_MIDDLE)
@@ -126,7 +135,7 @@ def by_hand(group: Mapping[str, np.ndarray], members: Mapping[str, np.ndarray],
         + np.minimum(children, CHILD_LIMIT) * CHILD_ALLOWANCE
         + np.where(children > 0, FAMILY_PREMIUM, 0)
         + np.where(
-            np.logical_or.reduceat(members["is_disabled"], starts),
+            _any(owner, members["is_disabled"], households),
             np.where(has_partner, DISABILITY_PREMIUM_COUPLE, DISABILITY_PREMIUM_SINGLE),
             0,
         )

@@ -1,21 +1,31 @@
 """Rules as code in-process: single decisions and million-row simulations, against floors.
 
-For each of the two rule sets in services/rules/ (the parking permit fee and Council Tax
-Reduction), measured in the same run on the same machine:
+Measured in the same run on the same machine:
 
-- **a single decision with its explanation** (what a citizen's page asks for), against the
-  same computation written by hand: in NumPy over a one-row population (the issue's floor)
-  and in plain Python (a harder one). Both hand-written versions produce the same outputs
-  and the same sentences as `decide`, which is checked on 1,000 households first;
-- **the outputs over 1,000,000 households**, vectorised, against the same formulas written
-  by hand in NumPy over the same columns, and against the same rules written as an
-  OpenFisca tax-benefit system (one OpenFisca variable per rule variable, parameters with
-  the same periods) over the same population. All three must agree on every row;
-- **`simulate` end to end**: reading the population CSV, baseline, a reform, the report.
+- **the parking permit fee** (services/rules/): a single decision with its explanation
+  against the same computation written by hand, in NumPy over a one-row population (the
+  issue's floor) and in plain Python (a harder one), both checked to give `decide`'s
+  outputs and sentences on 1,000 cases first; its outputs over 1,000,000 rows, vectorised,
+  against the same formulas by hand in NumPy and as an OpenFisca tax-benefit system (all
+  three must agree on every row); `simulate` end to end;
+- **Council Tax Reduction** (services/rules/): `decide` on the inputs of its first worked
+  case, read from its scenarios file, so it keeps measuring whatever its inputs are;
+- **a household means test** (bench/household-support.rules.yaml: per-person incomes and
+  ages, non-dependant deductions with exceptions, a two-child limit, aggregations over
+  1,000,000 households of about 2.5 people): `decide` on a household, checked against the
+  NumPy floor on 1,000 households; the vectorised outputs against the same means test by
+  hand in NumPy (bench/household.py), and against OpenFisca written for speed and in its
+  one-variable-per-rule style (bench/household_openfisca.py), with the openfisca-core of
+  requirements-bench.lock and with the older one of bench/openfisca-older.lock, installed
+  into a throwaway virtual environment in the run's temporary folder (skipped, saying why,
+  when it cannot be installed). Every version must agree with the rules on every household
+  before anything is timed; `simulate` from the two CSV files end to end.
 
 Ratios are times (ours / floor): 1.5 means 50% slower than the floor, 0.1 ten times faster.
 The rules never touch the database, so they are measured once, on the SQLite pass.
-OpenFisca (openfisca-core, in requirements-bench.lock) is imported here and nowhere else.
+OpenFisca is imported only here, in bench/household_openfisca.py, and in the processes
+that run it. Alone: `.venv/bin/python -m bench.rules` (BENCH_RULES_ROWS=20000 for a quick
+check of the machinery).
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -492,7 +503,10 @@ def bench_population(case: Case, rule_set: RuleSet, raw: dict, csv: Path) -> lis
             "name": f"rules: {case.label}, {rows} in OpenFisca",
             "value": round(openfisca_s, 3),
             "unit": "s",
-            "floor": "the same rules as an OpenFisca tax-benefit system (openfisca-core 46)",
+            "floor": (
+                "the same rules as an OpenFisca tax-benefit system "
+                f"(openfisca-core {version('openfisca-core')})"
+            ),
             "ratio": round(ours_s / openfisca_s, 3),
             "goal": "time < OpenFisca's (ratio < 1)",
             "times_faster": round(openfisca_s / ours_s, 1),
@@ -596,7 +610,7 @@ def _openfisca_runs(python: Path, inputs: Path, folder: Path) -> dict[str, Any]:
     subprocess.run(
         [str(python), "-m", "bench.household_openfisca", str(inputs), str(folder),
          str(OPENFISCA_ROUNDS)],
-        check=True, cwd=REPO, timeout=1800,
+        check=True, cwd=REPO, timeout=1800, stdout=sys.stderr,
     )  # fmt: skip
     results: dict[str, Any] = json.loads((folder / "timings.json").read_text())
     for style in household_openfisca.STYLES:

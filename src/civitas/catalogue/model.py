@@ -36,6 +36,7 @@ from civitas.rules.public import (
     MISSING,
     TEXT_TYPE,
     CompiledExpression,
+    DecisionPeriod,
     ExpressionProblem,
     RuleSetInvalid,
     ValueType,
@@ -505,7 +506,24 @@ class RulesSpec:
     eligible: str | None = None
     ineligible_page: str | None = None
     decision_date: str | None = None
+    period: DecisionPeriod | None = None
+    """A fixed period the rules decide over (a tax year), instead of a date."""
     estimate: Estimate | None = None
+    members: tuple[MemberSource, ...] = ()
+    """For rules that decide for a household: where its members' inputs come from."""
+
+
+@dataclass(frozen=True)
+class MemberSource:
+    """One entry of `rules.members`: the applicant (no ``group``) or one member for each
+    item of the repeating group ``group``, with a fixed ``role`` or one read from the
+    item's ``role_answer`` through ``roles``."""
+
+    group: str | None
+    role: str | None
+    role_answer: str | None
+    roles: Mapping[str, str]
+    inputs: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -1326,6 +1344,7 @@ def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:
         eligible=spec.get("eligible"),
         ineligible_page=spec.get("ineligible_page"),
         decision_date=spec.get("decision_date"),
+        period=DecisionPeriod.read(spec["period"]) if spec.get("period") else None,
         # `rules` is kept as written (its keys are the rules' names): its one text is
         # the estimate's label.
         estimate=Estimate(
@@ -1333,6 +1352,16 @@ def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:
         )
         if spec.get("estimate")
         else None,
+        members=tuple(
+            MemberSource(
+                group=entry.get("from"),
+                role=entry.get("role"),
+                role_answer=entry.get("role_answer"),
+                roles=_frozen(entry.get("roles", {})),
+                inputs=_frozen(entry["inputs"]),
+            )
+            for entry in spec.get("members", ())
+        ),
     )
 
 

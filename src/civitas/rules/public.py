@@ -42,34 +42,48 @@ from civitas.rules.answer_expressions import (
     record_type,
 )
 from civitas.rules.datatypes import ValueType
-from civitas.rules.evaluate import DateNotCovered, Decision, InputError, decide, read_input
+from civitas.rules.evaluate import (
+    DateNotCovered,
+    Decision,
+    DecisionPeriod,
+    InputError,
+    PeriodNotCovered,
+    check_period,
+    decide,
+    read_input,
+)
 from civitas.rules.loader import (
     RuleSetInvalid,
     load_rule_set,
     load_rule_set_source,
     validate_file,
 )
-from civitas.rules.model import RuleSet
+from civitas.rules.model import MEMBERS, ROLE, RuleSet
 from civitas.rules.values import format_date
 
 __all__ = [
     "BOOLEAN_TYPE",
     "DATE_TYPE",
     "INTEGER_TYPE",
+    "MEMBERS",
     "MISSING",
     "MONEY_TYPE",
     "NUMBER_TYPE",
+    "ROLE",
     "TEXT_TYPE",
     "TIME_TYPE",
     "CompiledExpression",
     "DateNotCovered",
     "Decision",
+    "DecisionPeriod",
     "ExpressionProblem",
     "InputError",
+    "PeriodNotCovered",
     "Problem",
     "RuleSet",
     "RuleSetInvalid",
     "ValueType",
+    "check_period",
     "choice_type",
     "compile_expression",
     "decide",

@@ -17,6 +17,7 @@ SERVICE_RULES = REPOSITORY / "services" / "rules"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PARKING = SERVICE_RULES / "parking-permit-fee.rules.yaml"
 COUNCIL_TAX = SERVICE_RULES / "council-tax-reduction.rules.yaml"
+INCOME_TAX = SERVICE_RULES / "income-tax.rules.yaml"
 LANGUAGE = FIXTURES / "language.rules.yaml"
 
 
@@ -48,6 +49,11 @@ def parking() -> RuleSet:
 @pytest.fixture(scope="session")
 def council_tax() -> RuleSet:
     return load_rule_set(COUNCIL_TAX)
+
+
+@pytest.fixture(scope="session")
+def income_tax() -> RuleSet:
+    return load_rule_set(INCOME_TAX)
 
 
 @pytest.fixture(scope="session")

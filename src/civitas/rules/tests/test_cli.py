@@ -24,7 +24,7 @@ def civitas(*args: str | Path) -> int:
 
 def test_it_validates_the_real_rule_sets_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert civitas("validate", SERVICE_RULES) == 0
-    assert capsys.readouterr().out.strip().endswith("4 files checked, 0 problems")
+    assert capsys.readouterr().out.strip().endswith("6 files checked, 0 problems")
 
 
 @pytest.mark.parametrize(

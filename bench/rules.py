@@ -2,14 +2,16 @@
 
 Measured in the same run on the same machine:
 
-- **the parking permit fee** (services/rules/): a single decision with its explanation
-  against the same computation written by hand, in NumPy over a one-row population (the
-  issue's floor) and in plain Python (a harder one), both checked to give `decide`'s
-  outputs and sentences on 1,000 cases first; its outputs over 1,000,000 rows, vectorised,
-  against the same formulas by hand in NumPy and as an OpenFisca tax-benefit system (all
-  three must agree on every row); `simulate` end to end;
-- **Council Tax Reduction** (services/rules/): `decide` on the inputs of its first worked
-  case, read from its scenarios file, so it keeps measuring whatever its inputs are;
+- **the parking permit fee and the Council Tax Reduction estimate** (services/rules/, one
+  case a row): a single decision with its explanation against the same computation written
+  by hand, in NumPy over a one-row population (the issue's floor) and in plain Python (a
+  harder one), both checked to give `decide`'s outputs and sentences on 1,000 cases first;
+  the outputs over 1,000,000 rows, vectorised, against the same formulas by hand in NumPy
+  and as an OpenFisca tax-benefit system (all three must agree on every row); `simulate`
+  end to end;
+- **Council Tax Reduction** (services/rules/, the statutory scheme, a household of
+  people): `decide` on the inputs of its first worked case, read from its scenarios file,
+  so it keeps measuring whatever its inputs are;
 - **a household means test** (bench/household-support.rules.yaml: per-person incomes and
   ages, non-dependant deductions with exceptions, a two-child limit, aggregations over
   1,000,000 households of about 2.5 people): `decide` on a household, checked against the
@@ -207,6 +209,185 @@ def parking_numpy_columns(raw: Mapping[str, np.ndarray]) -> dict[str, np.ndarray
     return columns
 
 
+# --- Council Tax Reduction, by hand -------------------------------------------------------
+
+HOUSEHOLDS = ("single_under_25", "single_25_or_over", "lone_parent", "couple")
+HOUSEHOLD_LABELS = ("single person under 25", "single person aged 25 or over", "lone parent",
+                    "couple")  # fmt: skip
+CTR_AMOUNTS = {
+    # start: (personal allowance by household, child allowance, disability premium by
+    # household, non-dependant deduction by band 1-4)
+    datetime.date(2025, 4, 1): (
+        (7290, 9205, 9205, 14465), 8466, (4320, 4320, 4320, 6165), (490, 985, 1240, 1485),
+    ),
+    APRIL_2026: (
+        (7570, 9555, 9555, 15015), 8790, (4485, 4485, 4485, 6400), (505, 1015, 1280, 1530),
+    ),
+}  # fmt: skip
+FAMILY_PREMIUM = 1956
+PENSION_AGE = 66
+CAPITAL_LOWER, CAPITAL_UPPER = 600_000, 1_600_000
+TARIFF_STEP, TARIFF_PER_STEP = 25_000, 100
+TAPER, MAXIMUM_SHARE = 0.2, 0.8
+ND_LOWER, ND_MIDDLE, ND_HIGHER = 23_600, 41_000, 51_200
+
+
+def _ctr_amounts(on: datetime.date) -> tuple:
+    return CTR_AMOUNTS[APRIL_2026 if on >= APRIL_2026 else datetime.date(2025, 4, 1)]
+
+
+def ctr_python(i: Mapping[str, Any], on: datetime.date) -> Values:
+    allowances, per_child, disability, deductions = _ctr_amounts(on)
+    age, children = i["claimant_age"], i.get("dependent_children", 0)
+    capital = i.get("capital_pence", 0)
+    working_age = age < PENSION_AGE
+    capital_ok = capital <= CAPITAL_UPPER
+    household = 3 if i.get("has_partner") else 2 if children > 0 else 0 if age < 25 else 1
+    personal = allowances[household]
+    child = children * per_child
+    family = FAMILY_PREMIUM if children > 0 else 0
+    disabled = disability[household] if i.get("disability_premium_applies") else 0
+    applicable = personal + child + family + disabled
+    tariff = (
+        math.ceil((capital - CAPITAL_LOWER) / TARIFF_STEP) * TARIFF_PER_STEP
+        if capital > CAPITAL_LOWER
+        else 0
+    )
+    total = i["weekly_income_pence"] + tariff
+    passported = bool(i.get("receives_passported_benefit"))
+    above = not passported and total > applicable
+    excess = total - applicable if above else 0
+    taper = _round(excess * TAPER)
+    nd_income = i.get("non_dependant_weekly_income_pence", 0)
+    band = 3 if nd_income >= ND_HIGHER else 2 if nd_income >= ND_MIDDLE else (
+        1 if nd_income >= ND_LOWER else 0)  # fmt: skip
+    non_dependants = i.get("non_dependants", 0)
+    each = deductions[band]
+    nd_total = non_dependants * each if non_dependants > 0 else 0
+    maximum = max(0, _round(i["weekly_council_tax_pence"] * MAXIMUM_SHARE) - nd_total)
+    weekly = max(0, maximum - taper) if working_age and capital_ok else 0
+    return {
+        "eligible": weekly > 0, "weekly_reduction_pence": weekly,
+        "annual_reduction_pence": _round(weekly * 365 / 7),
+        "working_age": working_age, "capital_ok": capital_ok, "household": household,
+        "personal": personal, "child": child, "family": family, "disabled": disabled,
+        "applicable": applicable, "tariff": tariff, "total": total, "above": above,
+        "excess": excess, "taper": taper, "each": each, "nd_total": nd_total,
+        "maximum": maximum,
+    }  # fmt: skip
+
+
+def ctr_numpy(c: Mapping[str, np.ndarray], on: datetime.date) -> dict[str, np.ndarray]:
+    allowances, per_child, disability, deductions = _ctr_amounts(on)
+    age, children, capital = c["claimant_age"], c["dependent_children"], c["capital_pence"]
+    working_age = age < PENSION_AGE
+    capital_ok = capital <= CAPITAL_UPPER
+    household = np.where(c["has_partner"], 3, np.where(children > 0, 2, np.where(age < 25, 0, 1)))
+    personal = np.array(allowances)[household]
+    child = children * per_child
+    family = np.where(children > 0, FAMILY_PREMIUM, 0)
+    disabled = np.where(c["disability_premium_applies"], np.array(disability)[household], 0)
+    applicable = personal + child + family + disabled
+    steps = np.ceil((capital - CAPITAL_LOWER) / TARIFF_STEP).astype(np.int64)
+    tariff = np.where(capital > CAPITAL_LOWER, steps * TARIFF_PER_STEP, 0)
+    total = c["weekly_income_pence"] + tariff
+    above = ~c["receives_passported_benefit"] & (total > applicable)
+    excess = np.where(above, total - applicable, 0)
+    taper = _round(excess * TAPER)
+    nd_income = c["non_dependant_weekly_income_pence"]
+    band = (nd_income >= ND_LOWER).astype(np.int64) + (nd_income >= ND_MIDDLE) + (
+        nd_income >= ND_HIGHER)  # fmt: skip
+    each = np.array(deductions)[band]
+    nd_total = np.where(c["non_dependants"] > 0, c["non_dependants"] * each, 0)
+    maximum = np.maximum(0, _round(c["weekly_council_tax_pence"] * MAXIMUM_SHARE) - nd_total)
+    weekly = np.where(working_age & capital_ok, np.maximum(0, maximum - taper), 0)
+    return {
+        "eligible": weekly > 0, "weekly_reduction_pence": weekly,
+        "annual_reduction_pence": _round(weekly * 365 / 7),
+        "working_age": working_age, "capital_ok": capital_ok, "household": household,
+        "personal": personal, "child": child, "family": family, "disabled": disabled,
+        "applicable": applicable, "tariff": tariff, "total": total, "above": above,
+        "excess": excess, "taper": taper, "each": each, "nd_total": nd_total,
+        "maximum": maximum,
+    }  # fmt: skip
+
+
+def ctr_sentences(i: Mapping[str, Any], v: Values, on: datetime.date) -> Sentences:
+    capital = i.get("capital_pence", 0)
+    said = []
+    if not v["working_age"]:
+        said.append(
+            f"You are {i['claimant_age']}, which is state pension credit age or over; "
+            "pensioners are assessed under the national pensioner scheme, not this one."
+        )
+    else:
+        said.append(f"You are under {PENSION_AGE}, so the working-age scheme applies to you.")
+        if v["capital_ok"]:
+            said.append(
+                f"Your capital of {_money(capital)} is not more than the limit of "
+                f"{_money(CAPITAL_UPPER)}."
+            )
+        else:
+            said.append(
+                f"Your capital of {_money(capital)} is more than the limit of "
+                f"{_money(CAPITAL_UPPER)}, so you cannot get a reduction."
+            )
+    if v["working_age"] and v["capital_ok"]:
+        passported = bool(i.get("receives_passported_benefit"))
+        if not passported:
+            said.append(
+                "Your applicable amount (what the scheme allows for your household's weekly "
+                f"needs) is {_money(v['applicable'])}: a personal allowance of "
+                f"{_money(v['personal'])} for a {HOUSEHOLD_LABELS[v['household']]}, "
+                f"{_money(v['child'])} for {i.get('dependent_children', 0)} dependent "
+                f"children, a family premium of {_money(v['family'])} and a disability premium "
+                f"of {_money(v['disabled'])}."
+            )
+            if capital > CAPITAL_LOWER:
+                said.append(
+                    f"Because your capital is more than {_money(CAPITAL_LOWER)}, it is treated "
+                    f"as giving you {_money(TARIFF_PER_STEP)} a week for each "
+                    f"{_money(TARIFF_STEP)}, or part of {_money(TARIFF_STEP)}, above that: "
+                    f"{_money(v['tariff'])} a week."
+                )
+        else:
+            said.append(
+                "As you get income-based Jobseeker's Allowance, income-related Employment and "
+                "Support Allowance or Income Support, your income is treated as no more than "
+                "your applicable amount."
+            )
+        if v["above"]:
+            said.append(
+                f"Your weekly income of {_money(v['total'])} is {_money(v['excess'])} more than "
+                f"your applicable amount, so the reduction is cut by {_percent(TAPER)} of that "
+                f"({_money(v['taper'])})."
+            )
+        else:
+            said.append(
+                "Your income is not more than your applicable amount, so nothing is taken off "
+                "for income."
+            )
+        if i.get("non_dependants", 0) > 0:
+            said.append(
+                f"{_money(v['nd_total'])} a week is deducted for the {i['non_dependants']} "
+                f"non-dependant adults who live with you ({_money(v['each'])} each, for a gross "
+                f"income of {_money(i.get('non_dependant_weekly_income_pence', 0))} a week)."
+            )
+        said.append(
+            f"The most you can get is {_percent(MAXIMUM_SHARE)} of your weekly council tax of "
+            f"{_money(i['weekly_council_tax_pence'])}, less any non-dependant deductions: "
+            f"{_money(v['maximum'])} a week."
+        )
+    said.append(f"Your Council Tax Reduction is {_money(v['weekly_reduction_pence'])} a week.")
+    said.append(f"Over a full year that is {_money(v['annual_reduction_pence'])}.")
+    said.append(
+        "You are entitled to Council Tax Reduction."
+        if v["eligible"]
+        else "You are not entitled to Council Tax Reduction."
+    )
+    return said
+
+
 # --- the same rules in OpenFisca ----------------------------------------------------------
 
 
@@ -307,6 +488,121 @@ def parking_openfisca() -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarra
     return run
 
 
+def ctr_openfisca() -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
+    from openfisca_core.indexed_enums import Enum
+
+    household_enum = Enum("HouseholdType", [(h, h) for h in HOUSEHOLDS])
+    band_enum = Enum("NonDependantBand", [(b, b) for b in ("band_1", "band_2", "band_3",
+                                                          "band_4")])  # fmt: skip
+    (allow_25, child_25, dis_25, ded_25), (allow_26, child_26, dis_26, ded_26) = (
+        CTR_AMOUNTS.values()
+    )
+
+    inputs = [
+        ("claimant_age", int, None, {}),
+        ("has_partner", bool, None, {}),
+        ("dependent_children", int, None, {}),
+        ("disability_premium_applies", bool, None, {}),
+        ("receives_passported_benefit", bool, None, {}),
+        ("weekly_income_pence", int, None, {}),
+        ("capital_pence", int, None, {}),
+        ("weekly_council_tax_pence", int, None, {}),
+        ("non_dependants", int, None, {}),
+        ("non_dependant_weekly_income_pence", int, None, {}),
+    ]
+    variables = [
+        ("working_age", bool, f(lambda v, p: v("claimant_age") < p.pension_age), {}),
+        ("capital_within_limit", bool,
+         f(lambda v, p: v("capital_pence") <= p.capital_upper_limit), {}),
+        ("meets_conditions", bool,
+         f(lambda v, p: v("working_age") & v("capital_within_limit")), {}),
+        ("household_type", Enum,
+         f(lambda v, p: np.select(
+             [v("has_partner"), v("dependent_children") > 0, v("claimant_age") < 25],
+             [household_enum.couple, household_enum.lone_parent, household_enum.single_under_25],
+             household_enum.single_25_or_over)),
+         {"possible_values": household_enum, "default_value": household_enum.couple}),
+        ("personal_allowance_pence", int,
+         f(lambda v, p: p.personal_allowance[v("household_type")]), {}),
+        ("child_allowances_pence", int,
+         f(lambda v, p: v("dependent_children") * p.child_allowance), {}),
+        ("family_premium_pence", int,
+         f(lambda v, p: np.where(v("dependent_children") > 0, p.family_premium, 0)), {}),
+        ("disability_premium_pence", int,
+         f(lambda v, p: np.where(v("disability_premium_applies"),
+                                 p.disability_premium[v("household_type")], 0)), {}),
+        ("applicable_amount_pence", int,
+         f(lambda v, p: v("personal_allowance_pence") + v("child_allowances_pence")
+           + v("family_premium_pence") + v("disability_premium_pence")), {}),
+        ("has_tariff_income", bool,
+         f(lambda v, p: v("capital_pence") > p.capital_lower_limit), {}),
+        ("tariff_income_pence", int,
+         f(lambda v, p: np.where(
+             v("has_tariff_income"),
+             np.ceil((v("capital_pence") - p.capital_lower_limit) / p.tariff_income_step)
+             * p.tariff_income_per_step, 0)), {}),
+        ("total_income_pence", int,
+         f(lambda v, p: v("weekly_income_pence") + v("tariff_income_pence")), {}),
+        ("passported", bool, f(lambda v, p: v("receives_passported_benefit")), {}),
+        ("income_above_applicable_amount", bool,
+         f(lambda v, p: ~v("passported")
+           & (v("total_income_pence") > v("applicable_amount_pence"))), {}),
+        ("excess_income_pence", int,
+         f(lambda v, p: np.where(v("income_above_applicable_amount"),
+                                 v("total_income_pence") - v("applicable_amount_pence"), 0)), {}),
+        ("taper_deduction_pence", int,
+         f(lambda v, p: _round(v("excess_income_pence") * p.taper_rate)), {}),
+        ("non_dependant_band", Enum,
+         f(lambda v, p: np.select(
+             [v("non_dependant_weekly_income_pence") >= p.non_dependant_income_higher,
+              v("non_dependant_weekly_income_pence") >= p.non_dependant_income_middle,
+              v("non_dependant_weekly_income_pence") >= p.non_dependant_income_lower],
+             [band_enum.band_4, band_enum.band_3, band_enum.band_2], band_enum.band_1)),
+         {"possible_values": band_enum, "default_value": band_enum.band_1}),
+        ("has_non_dependants", bool, f(lambda v, p: v("non_dependants") > 0), {}),
+        ("non_dependant_deduction_each_pence", int,
+         f(lambda v, p: p.non_dependant_deduction[v("non_dependant_band")]), {}),
+        ("non_dependant_deductions_pence", int,
+         f(lambda v, p: np.where(v("has_non_dependants"), v("non_dependants")
+                                 * v("non_dependant_deduction_each_pence"), 0)), {}),
+        ("maximum_reduction_pence", int,
+         f(lambda v, p: np.maximum(0, _round(v("weekly_council_tax_pence")
+                                             * p.maximum_reduction_share)
+                                   - v("non_dependant_deductions_pence"))), {}),
+        ("weekly_reduction_pence", int,
+         f(lambda v, p: np.where(v("meets_conditions"), np.maximum(
+             0, v("maximum_reduction_pence") - v("taper_deduction_pence")), 0)), {}),
+        ("annual_reduction_pence", int,
+         f(lambda v, p: _round(v("weekly_reduction_pence") * 365 / 7)), {}),
+        ("eligible", bool, f(lambda v, p: v("weekly_reduction_pence") > 0), {}),
+    ]  # fmt: skip
+    parameters = {
+        "personal_allowance": _keyed(HOUSEHOLDS, allow_25, allow_26),
+        "child_allowance": _periods(child_25, child_26),
+        "family_premium": _periods(FAMILY_PREMIUM),
+        "disability_premium": _keyed(HOUSEHOLDS, dis_25, dis_26),
+        "pension_age": _periods(PENSION_AGE),
+        "capital_lower_limit": _periods(CAPITAL_LOWER),
+        "capital_upper_limit": _periods(CAPITAL_UPPER),
+        "tariff_income_step": _periods(TARIFF_STEP),
+        "tariff_income_per_step": _periods(TARIFF_PER_STEP),
+        "taper_rate": _periods(TAPER),
+        "maximum_reduction_share": _periods(MAXIMUM_SHARE),
+        "non_dependant_income_lower": _periods(ND_LOWER),
+        "non_dependant_income_middle": _periods(ND_MIDDLE),
+        "non_dependant_income_higher": _periods(ND_HIGHER),
+        "non_dependant_deduction": _keyed(("band_1", "band_2", "band_3", "band_4"), ded_25,
+                                          ded_26),
+    }  # fmt: skip
+    system = _system(inputs + variables, parameters)
+
+    def run(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        outputs = ("eligible", "weekly_reduction_pence", "annual_reduction_pence")
+        return _run_openfisca(system, raw, outputs)
+
+    return run
+
+
 def _run_openfisca(
     system: Any, raw: dict[str, np.ndarray], outputs: tuple[str, ...]
 ) -> dict[str, np.ndarray]:
@@ -347,6 +643,8 @@ CASES = (
     Case("parking-permit-fee", "parking fee", "annual_fee_by_band[C]=£150.00",
          parking_python, parking_numpy, parking_sentences, parking_numpy_columns,
          parking_openfisca),
+    Case("council-tax-reduction-estimate", "CTR estimate", "taper_rate=25%", ctr_python,
+         ctr_numpy, ctr_sentences, dict, ctr_openfisca),
 )  # fmt: skip
 
 

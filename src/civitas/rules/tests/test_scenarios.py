@@ -15,6 +15,7 @@ SCENARIO_FILES = sorted(SERVICE_RULES.glob("*.scenarios.yaml"))
 
 def test_every_real_rule_set_has_scenarios() -> None:
     assert [p.name for p in SCENARIO_FILES] == [
+        "council-tax-reduction-estimate.scenarios.yaml",
         "council-tax-reduction.scenarios.yaml",
         "income-tax.scenarios.yaml",
         "parking-permit-fee.scenarios.yaml",

@@ -1,4 +1,4 @@
-"""`civitas rules validate|test|simulate|population ...`: the rules engine's commands.
+"""`civitas rules validate|test|simulate|explain|population ...`: the rules engine's commands.
 
 The work is done by the plain functions in ``civitas.rules.commands`` (which also run
 without Django); this only parses arguments, points their output at the command's streams
@@ -50,6 +50,28 @@ class Command(BaseCommand):
             help="change a parameter (repeatable); PARAMETER may be table[KEY]",
         )
         simulate.add_argument("--json", dest="json_output", action="store_true")
+        explain = sub.add_parser(
+            "explain",
+            help="decide one case and show each rule and parameter used, with its citation",
+        )
+        explain.add_argument("rules", metavar="RULES")
+        explain.add_argument("--on", default=None, metavar="DATE", help="YYYY-MM-DD")
+        given = explain.add_mutually_exclusive_group()
+        given.add_argument(
+            "--inputs", default=None, metavar="FILE.json", help="a JSON object of inputs"
+        )
+        given.add_argument(
+            "--input",
+            dest="input_pairs",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="one input, written as on a form (repeatable)",
+        )
+        explain.add_argument(
+            "--language", default="en", metavar="LANGUAGE", help="en (default) or cy"
+        )
+        explain.add_argument("--json", dest="json_output", action="store_true")
         population = sub.add_parser(
             "population", help="write a deterministic synthetic population CSV"
         )
@@ -91,6 +113,15 @@ class Command(BaseCommand):
                 options["sets"],
                 json_output=options["json_output"],
                 members=options["members"],
+            )
+        if action == "explain":
+            return commands.explain_command(
+                options["rules"],
+                options["on"],
+                options["inputs"],
+                options["input_pairs"],
+                language=options["language"],
+                json_output=options["json_output"],
             )
         return self._population(options)
 

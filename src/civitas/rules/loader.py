@@ -44,6 +44,7 @@ from civitas.rules.model import (
     RuleSet,
     Source,
     VariableSpec,
+    range_problem,
 )
 from civitas.rules.sourcefile import read_document
 from civitas.rules.templates import Template, TemplateError, parse_template
@@ -307,13 +308,20 @@ class _Builder:
         keyed_by = spec.get("keyed_by")
         keys = vtype.values if vtype.kind == dt.TABLE else None
         periods: list[Period] = []
+        minimum, maximum = spec.get("minimum"), spec.get("maximum")
+        bounds = (minimum, maximum)
         ok = True
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.problem(
+                f"{name}: minimum {minimum} is greater than maximum {maximum}", *path, "minimum"
+            )
+            ok, bounds = False, (None, None)
         for index, period in enumerate(spec["periods"]):
             ppath = (*path, "periods", index)
             start = self._date(period["from"], *ppath, "from")
             end = self._date(period["to"], *ppath, "to") if period.get("to") else None
             value = self._parameter_value(
-                name, period["value"], kind, keys, keyed_by, (*ppath, "value")
+                name, period["value"], kind, keys, keyed_by, (*ppath, "value"), bounds
             )
             if start is None or value is None or (period.get("to") and end is None):
                 ok = False
@@ -338,6 +346,8 @@ class _Builder:
             tuple(periods),
             self.doc.line(*path),
             self._parameter_explain(name, spec, vtype),
+            minimum,
+            maximum,
         )
 
     def _parameter_explain(
@@ -384,12 +394,13 @@ class _Builder:
         keys: frozenset[str] | None,
         keyed_by: str | None,
         path: tuple[PathPart, ...],
+        bounds: tuple[float | None, float | None],
     ) -> Any:
         if keys is None:
             if isinstance(value, dict):
                 self.problem(f"{name} has a table of values but no keyed_by", *path)
                 return None
-            return self._scalar(name, value, kind, path)
+            return self._scalar(name, value, kind, path, bounds)
         if not isinstance(value, dict):
             self.problem(
                 f"{name} is keyed by {keyed_by}, so each value must be a table with "
@@ -409,7 +420,7 @@ class _Builder:
                 )
                 good = False
                 continue
-            checked = self._scalar(name, entry, kind, (*path, key))
+            checked = self._scalar(name, entry, kind, (*path, key), bounds, key)
             good = good and checked is not None
             table[key] = checked
         missing = sorted(keys - set(value))
@@ -421,12 +432,26 @@ class _Builder:
             good = False
         return table if good else None
 
-    def _scalar(self, name: str, value: Any, kind: str, path: tuple[PathPart, ...]) -> Any:
+    def _scalar(
+        self,
+        name: str,
+        value: Any,
+        kind: str,
+        path: tuple[PathPart, ...],
+        bounds: tuple[float | None, float | None],
+        key: str | None = None,
+    ) -> Any:
+        label = f"{name}[{key}]" if key is not None else name
         try:
-            return check_value(kind, value)
+            checked = check_value(kind, value)
         except ValueError as error:
-            self.problem(f"the value of {name} {error}", *path)
+            self.problem(f"the value of {label} {error}", *path)
             return None
+        outside = range_problem(kind, *bounds, checked)
+        if outside is not None:
+            self.problem(f"{label} {outside}", *path)
+            return None
+        return checked
 
     def _check_periods(self, name: str, periods: list[Period], path: tuple[PathPart, ...]) -> bool:
         ordered = sorted(enumerate(periods), key=lambda item: item[1].start)

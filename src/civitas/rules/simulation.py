@@ -317,6 +317,10 @@ def apply_overrides(
             except ValueError as error:
                 label = f"{name}[{entry_key}]" if is_table else name
                 raise OverrideError(f"{label} {error}") from None
+            outside = spec.range_problem(value)
+            if outside is not None:
+                label = f"{name}[{entry_key}]" if is_table else name
+                raise OverrideError(f"{label} {outside}")
             old = table[entry_key] if table is not None else changed[name]
             if table is not None:
                 table[entry_key] = value

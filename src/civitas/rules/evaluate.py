@@ -35,7 +35,7 @@ from civitas.rules.expressions import (
 )
 from civitas.rules.model import ParameterSpec, Period, RuleSet, Source, VariableSpec
 from civitas.rules.templates import Placeholder, Template
-from civitas.rules.values import format_date, format_value, parse_text
+from civitas.rules.values import WHOLE_LIMIT, format_date, format_value, parse_text
 
 
 class InputError(ValueError):
@@ -330,6 +330,60 @@ _CMP = {
 }
 
 
+_WHOLE_RESULTS = (dt.INTEGER, dt.MONEY)
+
+
+def range_checked(node: Node) -> bool:
+    """Whether ``node`` computes a new integer or money amount, which must stay within
+    ``±WHOLE_LIMIT``: arithmetic, negation, ``abs`` and rounding. ``decide`` and the
+    vectorised evaluator check exactly these nodes, so they refuse the same cases."""
+    vtype = node.vtype
+    if vtype is None or vtype.kind not in _WHOLE_RESULTS:
+        return False
+    if isinstance(node, Binary):
+        return node.op in ("+", "-", "*", "/", "//")
+    if isinstance(node, Unary):
+        return node.op == "-"
+    return isinstance(node, Call) and node.function in ("abs", "round", "floor", "ceil")
+
+
+def out_of_range(text: str, value: float) -> str:
+    """The message for a computed amount outside ``±WHOLE_LIMIT`` (or not a number)."""
+    shown = f"{value:.6g}" if isinstance(value, float) else f"{int(value):,}"
+    return (
+        f"`{text}` comes to {shown}, beyond the largest whole number the rules hold "
+        f"exactly (±{WHOLE_LIMIT:,}); check the inputs and parameters"
+    )
+
+
+def _within(value: float) -> bool:
+    # Written so that NaN is outside.
+    return -WHOLE_LIMIT <= value <= WHOLE_LIMIT
+
+
+def _bounded(node: Node, inner: Evaluator) -> Evaluator:
+    text = node.text
+
+    def evaluate(run: _Run) -> Any:
+        value = inner(run)
+        if not _within(value):
+            raise RuleEvaluationError(out_of_range(text, value))
+        return value
+
+    return evaluate
+
+
+def _whole(text: str, function: Callable[[Any], int]) -> Callable[[Any], int]:
+    """``function`` (a rounding) applied only to a value it can make a whole number of."""
+
+    def rounded(value: Any) -> int:
+        if not _within(value):
+            raise RuleEvaluationError(out_of_range(text, value))
+        return function(value)
+
+    return rounded
+
+
 def round_half_away(value: float) -> int:
     """Round to a whole number, halves away from zero (£0.5p → 1p), as pence rounding does."""
     if isinstance(value, int):
@@ -338,6 +392,13 @@ def round_half_away(value: float) -> int:
 
 
 def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
+    compiled = _compile_node(node, kinds)
+    if range_checked(node):
+        return _bounded(node, compiled)
+    return compiled
+
+
+def _compile_node(node: Node, kinds: Mapping[str, str]) -> Evaluator:
     if isinstance(node, Literal):
         constant = node.value
         return lambda run: constant
@@ -394,6 +455,8 @@ def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
             "ceil": math.ceil,
         }
         function = simple[node.function]
+        if node.function != "abs":
+            function = _whole(node.text, function)
         return _recorded(node, lambda run: function(arg(run)))
     if isinstance(node, Binary):
         left = _compile(node.left, kinds)
@@ -428,7 +491,10 @@ def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
                 return numerator / denominator
             if integral:
                 return numerator // denominator
-            return math.floor(numerator / denominator)
+            quotient = numerator / denominator
+            if not _within(quotient):
+                raise RuleEvaluationError(out_of_range(text, quotient))
+            return math.floor(quotient)
 
         return _recorded(node, divide)
     raise TypeError(f"cannot compile {node!r}")

@@ -49,6 +49,7 @@ from civitas.rules.model import (
 from civitas.rules.sourcefile import read_document
 from civitas.rules.templates import Template, TemplateError, parse_template
 from civitas.rules.typecheck import ExpressionTypeError, Symbol, check, unknown_names
+from civitas.rules.values import WHOLE_LIMIT
 from civitas.rules.values import check as check_value
 
 SCHEMA = "rule-set.schema.json"
@@ -499,6 +500,20 @@ class _Builder:
                 )
             )
             return None
+        for literal in walk(expression):
+            if (
+                isinstance(literal, Literal)
+                and isinstance(literal.value, int)
+                and not isinstance(literal.value, bool)
+                and abs(literal.value) > WHOLE_LIMIT
+            ):
+                self.problem(
+                    f"{name}: {literal.value} is beyond the largest whole number the rules "
+                    f"hold exactly (±{WHOLE_LIMIT:,})",
+                    *path,
+                    "expression",
+                )
+                return None
         unknown = unknown_names(expression, symbols)
         for unknown_name in unknown:
             offset = _find_name(text, unknown_name.name or "")

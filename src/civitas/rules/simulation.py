@@ -33,6 +33,7 @@ from civitas.rules import vectorised
 from civitas.rules.evaluate import DateNotCovered, InputError
 from civitas.rules.model import InputSpec, RuleSet
 from civitas.rules.values import (
+    WHOLE_LIMIT,
     check,
     format_date,
     format_money,
@@ -145,6 +146,8 @@ def _read_column(rule_set: RuleSet, shown: str, header: list[str], spec: InputSp
     try:
         if kind in (dt.INTEGER, dt.MONEY):
             values = _loadtxt(shown, index, np.int64)
+            if len(values) and (values.min() < -WHOLE_LIMIT or values.max() > WHOLE_LIMIT):
+                raise ValueError("beyond the whole numbers the rules hold")
             bad = np.zeros(len(values), dtype=np.bool_)
             if spec.minimum is not None:
                 bad |= values < spec.minimum

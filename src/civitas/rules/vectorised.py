@@ -17,6 +17,11 @@ parameters) stays a NumPy/Python scalar and broadcasts.
 
 Laziness matches ``decide``: a division by zero is an error only in rows where the division
 is actually reached (``?:``, ``and`` and ``or`` narrow the rows that are "active").
+
+Integer and money arithmetic never wraps round: every value ``evaluate.range_checked``
+names is checked to lie within ``±WHOLE_LIMIT`` (2**53) in the active rows, as ``decide``
+checks it, with one minimum and one maximum over the result; whole-number products that
+could pass 2**62 are first worked out in floating point, so int64 never overflows.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from civitas.rules import datatypes as dt
+from civitas.rules.evaluate import out_of_range, range_checked
 from civitas.rules.expressions import (
     COMPARISONS,
     Binary,
@@ -43,6 +49,7 @@ from civitas.rules.expressions import (
     walk,
 )
 from civitas.rules.model import RuleSet
+from civitas.rules.values import WHOLE_LIMIT
 
 EPOCH = datetime.date(1970, 1, 1)
 
@@ -204,7 +211,92 @@ def _narrow(active: Mask, condition: Any) -> Mask:
 
 
 def _divides(node: Node) -> bool:
-    return any(isinstance(n, Binary) and n.op in ("/", "//") for n in walk(node))
+    """Whether evaluating ``node`` can fail for a row (a division by zero, an amount out of
+    range): such a branch is evaluated only for the rows that reach it."""
+    return any(
+        (isinstance(n, Binary) and n.op in ("/", "//")) or range_checked(n) for n in walk(node)
+    )
+
+
+_WRAP_SAFE = 2**62
+"""Products of int64 values up to this size cannot wrap round."""
+
+
+def _first_bad_row(bad: Any, active: Mask) -> int | None:
+    """The first active row where ``bad`` holds, or None."""
+    if _is_scalar(bad):
+        if not bad:
+            return None
+        if active is None:
+            return 0
+        return int(np.argmax(active)) if np.any(active) else None
+    if active is not None:
+        bad = np.logical_and(bad, active)
+    if not bad.any():
+        return None
+    return int(np.argmax(bad))
+
+
+def _check_range(value: Any, active: Mask, text: str) -> None:
+    """Raise ``_RowError`` for the first active row where ``value`` is outside
+    ``±WHOLE_LIMIT`` (or not a number). One min and one max when all is well."""
+    if _is_scalar(value):
+        if -WHOLE_LIMIT <= value <= WHOLE_LIMIT:
+            return
+        row = _first_bad_row(True, active)
+        if row is not None:
+            raise _RowError(row, out_of_range(text, _python(value)))
+        return
+    if value.size == 0:
+        return
+    if value.min() >= -WHOLE_LIMIT and value.max() <= WHOLE_LIMIT:
+        return
+    inside = np.logical_and(value >= -WHOLE_LIMIT, value <= WHOLE_LIMIT)
+    row = _first_bad_row(np.logical_not(inside), active)
+    if row is not None:
+        raise _RowError(row, out_of_range(text, _python(value[row])))
+
+
+def _python(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _bounded(node: Node, inner: VectorEvaluator) -> VectorEvaluator:
+    text = node.text
+
+    def evaluate(run: VectorRun, active: Mask) -> Any:
+        value = inner(run, active)
+        _check_range(value, active, text)
+        return value
+
+    return evaluate
+
+
+def _magnitude(value: Any) -> int:
+    if _is_scalar(value):
+        return abs(int(value))
+    if value.size == 0:
+        return 0
+    return max(abs(int(value.min())), abs(int(value.max())))
+
+
+def _at(value: Any, row: int) -> int:
+    return int(value) if _is_scalar(value) else int(value[row])
+
+
+def _whole_product(text: str) -> Callable[[Any, Any, Mask], Any]:
+    """``left * right`` for whole numbers, refusing rows whose product would wrap int64."""
+
+    def multiply(left: Any, right: Any, active: Mask) -> Any:
+        if _magnitude(left) * _magnitude(right) > _WRAP_SAFE:
+            product = np.multiply(left, right, dtype=np.float64)
+            row = _first_bad_row(np.logical_not(np.abs(product) <= _WRAP_SAFE), active)
+            if row is not None:
+                # The exact product, as decide reports it.
+                raise _RowError(row, out_of_range(text, _at(left, row) * _at(right, row)))
+        return np.multiply(left, right)
+
+    return multiply
 
 
 def _integral(node: Node) -> bool:
@@ -230,6 +322,17 @@ def _literal(node: Literal, codes: Mapping[str, int]) -> Any:
 
 
 def _compile(
+    node: Node,
+    kinds: Mapping[str, str],
+    codes: Mapping[str, int],
+) -> VectorEvaluator:
+    compiled = _compile_node(node, kinds, codes)
+    if range_checked(node):
+        return _bounded(node, compiled)
+    return compiled
+
+
+def _compile_node(
     node: Node,
     kinds: Mapping[str, str],
     codes: Mapping[str, int],
@@ -300,15 +403,23 @@ def _call(node: Call, kinds: Mapping[str, str], codes: Mapping[str, int]) -> Vec
         return lambda run, active: np.abs(arg(run, active))
     if _integral(node.args[0]):
         return arg  # rounding a whole number changes nothing
+    text = node.text
     if node.function == "round":
 
         def rounded(run: VectorRun, active: Mask) -> Any:
             value = arg(run, active)
+            _check_range(value, active, text)  # before it is made an int64
             return _as_int(np.sign(value) * np.floor(np.abs(value) + 0.5))
 
         return rounded
     function = np.floor if node.function == "floor" else np.ceil
-    return lambda run, active: _as_int(function(arg(run, active)))
+
+    def whole(run: VectorRun, active: Mask) -> Any:
+        value = arg(run, active)
+        _check_range(value, active, text)
+        return _as_int(function(value))
+
+    return whole
 
 
 def _binary(
@@ -362,10 +473,13 @@ def _binary(
         return lambda run, active: np.add(left(run, active), right(run, active))
     if op == "-":
         return lambda run, active: np.subtract(left(run, active), right(run, active))
-    if op == "*":
-        return lambda run, active: np.multiply(left(run, active), right(run, active))
     integral = _integral(node.left) and _integral(node.right)
     text = node.text
+    if op == "*":
+        if integral:
+            multiply = _whole_product(text)
+            return lambda run, active: multiply(left(run, active), right(run, active), active)
+        return lambda run, active: np.multiply(left(run, active), right(run, active))
 
     def divide(run: VectorRun, active: Mask) -> Any:
         numerator = left(run, active)
@@ -382,6 +496,8 @@ def _binary(
             return np.true_divide(numerator, denominator)
         if integral:
             return np.floor_divide(numerator, denominator)
-        return _as_int(np.floor(np.true_divide(numerator, denominator)))
+        quotient = np.true_divide(numerator, denominator)
+        _check_range(quotient, active, text)  # before it is made an int64
+        return _as_int(np.floor(quotient))
 
     return divide

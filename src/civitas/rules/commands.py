@@ -8,6 +8,11 @@ them lets an exception escape for a user error; a traceback means a bug.
 - ``test_command(paths)``: ``civitas rules test PATH...``
 - ``simulate_command(...)``: ``civitas rules simulate RULES --population FILE.csv
   [--on DATE] [--set PARAMETER=VALUE ...] [--json]``
+- ``population_command(...)``: ``civitas rules population NAME --out FILE.csv [--rows N]
+  [--seed N]``
+
+``main(argv)`` parses ``civitas rules`` arguments and runs one of them; it needs no
+Django set-up (``civitas.cli`` calls it directly, which starts in a third of the time).
 
 A PATH may be a file or a directory; directories are searched (recursively) for
 ``*.rules.yaml`` and ``*.scenarios.yaml`` files.
@@ -15,15 +20,17 @@ A PATH may be a file or a directory; directories are searched (recursively) for
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from civitas.platform.yamlsource import Problem
 from civitas.rules.evaluate import InputError
 from civitas.rules.loader import RuleSetInvalid, load_rule_set, validate_file
+from civitas.rules.population import GENERATORS, generate_population
 from civitas.rules.scenarios import SUFFIX, run_scenarios, validate_scenarios_file
 from civitas.rules.simulation import (
     OverrideError,
@@ -34,6 +41,65 @@ from civitas.rules.simulation import (
 )
 
 RULES_SUFFIX = ".rules.yaml"
+DESCRIPTION = "Check, test and simulate rule sets (see docs/rules-as-code.md)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The actions and their arguments, for ``civitas rules`` and the management command."""
+    sub = parser.add_subparsers(dest="action", required=True)
+    validate = sub.add_parser(
+        "validate", help="check rule-set and scenario files; print file:line problems"
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+    test = sub.add_parser("test", help="run the scenarios of rule sets")
+    test.add_argument("paths", nargs="+", metavar="PATH")
+    simulate = sub.add_parser(
+        "simulate", help="compare the outputs of a reform with the baseline over a population"
+    )
+    simulate.add_argument("rules", metavar="RULES")
+    simulate.add_argument("--population", required=True, metavar="FILE.csv")
+    simulate.add_argument(
+        "--on", default=None, metavar="DATE", help="baseline date, YYYY-MM-DD (default today)"
+    )
+    simulate.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="PARAMETER=VALUE",
+        help="change a parameter (repeatable); PARAMETER may be table[KEY]",
+    )
+    simulate.add_argument("--json", dest="json_output", action="store_true")
+    population = sub.add_parser("population", help="write a deterministic synthetic population CSV")
+    population.add_argument("name", choices=sorted(GENERATORS), metavar="NAME")
+    population.add_argument("--rows", type=int, default=1000)
+    population.add_argument("--seed", type=int, default=1)
+    population.add_argument("--out", required=True, metavar="FILE.csv")
+
+
+def run(action: str, options: Mapping[str, Any]) -> int:
+    """Run one action with its parsed ``options``; the exit status."""
+    if action == "validate":
+        return validate_command(options["paths"])
+    if action == "test":
+        return test_command(options["paths"])
+    if action == "simulate":
+        return simulate_command(
+            options["rules"],
+            options["population"],
+            options["on"],
+            options["sets"],
+            json_output=options["json_output"],
+        )
+    return population_command(options["name"], options["rows"], options["seed"], options["out"])
+
+
+def main(argv: Sequence[str]) -> int:
+    """``civitas rules ARGS...`` without Django's set-up: the exit status."""
+    parser = argparse.ArgumentParser(prog="civitas rules", description=DESCRIPTION)
+    add_arguments(parser)
+    options = vars(parser.parse_args(list(argv)))
+    return run(options.pop("action"), options)
 
 
 def _expand(
@@ -149,6 +215,20 @@ def simulate_command(
         print(f"--on: {error.problem}", file=err)
         return 1
     print(report.to_json() if json_output else report.render_text(), file=out)
+    return 0
+
+
+def population_command(name: str, rows: int, seed: int, out: str | Path) -> int:
+    """Write a synthetic population CSV for the rule set ``name``."""
+    if rows < 0:
+        print("--rows: must be 0 or more", file=sys.stderr)
+        return 1
+    try:
+        path = generate_population(name, rows, seed, Path(out))
+    except OSError as error:
+        print(f"--out: cannot write {out}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"{path}: {rows:,} rows of {name}", file=sys.stdout)
     return 0
 
 

@@ -9,7 +9,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1340,20 +1340,28 @@ def _check_rules(
         name: derive["lookup"] for page in pages for name, derive in page.get("derive", {}).items()
     }
     computed = _computed_for_rules(document)
-    for name, answer in spec["inputs"].items():
-        where = ("rules", "inputs", name)
-        if name not in rule_set.inputs:
-            known = ", ".join(rule_set.inputs)
-            problem(where, f"'{name}' is not an input of {rule_set.name} (its inputs are: {known})")
-            continue
-        input_spec = rule_set.inputs[name]
+
+    def check_input(
+        where: tuple[PathPart, ...],
+        name: str,
+        answer: str,
+        asked: Mapping[str, Any],
+        *,
+        member: bool,
+    ) -> None:
+        input_spec = rule_set.inputs.get(name)
+        if input_spec is None or input_spec.per_member != member:
+            whose = "each member" if member else rule_set.name
+            known = ", ".join(n for n, s in rule_set.inputs.items() if s.per_member == member)
+            problem(where, f"'{name}' is not an input of {whose} (its inputs are: {known})")
+            return
         kind = input_spec.vtype.kind
-        question = questions.get(answer)
+        question = asked.get(answer)
         # Every value an answer can take is checked against the input here, so a citizen
         # can never give an answer the rules cannot decide on.
         if question and question.get("optional"):
             problem(where, f"answer '{answer}' is optional: a rule input needs an answer")
-            continue
+            return
         if question and question["type"] in ("radios", "select"):
             values = [option["value"] for option in question["options"]]
         elif question and question["type"] == "yes_no":
@@ -1365,7 +1373,7 @@ def _check_rules(
         elif question and question["type"] in ("number", "money"):
             for message in _amount_input_problems(answer, question, name, input_spec):
                 problem(where, message)
-            continue
+            return
         elif question:
             problem(
                 where,
@@ -1373,28 +1381,37 @@ def _check_rules(
                 "radios, select, yes_no, number, money or date questions, derived values or "
                 "computed values, whose every value can be checked",
             )
-            continue
-        elif answer in derived:
+            return
+        elif answer in derived and asked is questions:
             values = sorted(set(document["_data"].get(derived[answer], {}).values()))
-        elif answer in computed:
+        elif answer in computed and asked is questions:
             refused = _computed_input_problem(answer, computed[answer], name, input_spec)
             if refused:
                 problem(where, refused)
-            continue
+            return
         else:
-            problem(where, f"unknown answer or computed value '{answer}'")
-            continue
+            message = (
+                f"unknown answer or computed value '{answer}'"
+                if asked is questions
+                else f"'{answer}' is not a question of the group"
+            )
+            problem(where, message)
+            return
         for value in values:
             try:
                 read_input(rule_set, name, value)
             except InputError as error:
                 problem(where, f"answer '{answer}' can be '{value}', but {error}")
+
+    for name, answer in spec["inputs"].items():
+        check_input(("rules", "inputs", name), name, answer, questions, member=False)
     for name, input_spec in rule_set.inputs.items():
-        if name not in spec["inputs"] and not input_spec.has_default:
+        if name not in spec["inputs"] and not input_spec.has_default and not input_spec.per_member:
             problem(
                 ("rules", "inputs"),
                 f"rule input '{name}' has no default, so it must come from an answer",
             )
+    problems.extend(_member_problems(document, positions, rule_set, pages, questions, check_input))
 
     for key, kind in (("fee", "money"), ("eligible", "boolean")):
         variable = rule_set.variables.get(spec.get(key, ""))
@@ -1418,6 +1435,153 @@ def _check_rules(
         problem(("rules", "decision_date"), f"'{date_answer}' is optional: the rules need a date")
 
     return problems
+
+
+def _member_problems(
+    document: dict[str, Any],
+    positions: Document,
+    rule_set: Any,
+    pages: list[dict[str, Any]],
+    questions: Mapping[str, Any],
+    check_input: Callable[..., None],
+) -> list[Problem]:
+    """Whether `rules.members` gives the rules' household: every member input, from the
+    applicant's answers or from a repeating group's items, with roles the rules know."""
+    problems: list[Problem] = []
+    spec = document["rules"]
+    entries = spec.get("members")
+    group = rule_set.group
+    if group is None:
+        if entries:
+            problems.append(
+                positions.problem(
+                    f"{rule_set.name} decides for one case, not a household", "rules", "members"
+                )
+            )
+        return problems
+    if not entries:
+        problems.append(
+            positions.problem(
+                f"{rule_set.name} decides for a {group.name} of {group.member}s: say where each "
+                "member comes from in rules.members",
+                "rules",
+            )
+        )
+        return problems
+    repeats = {page["id"]: page for page in pages if page.get("kind") == "repeat"}
+    problems.extend(_role_count_problems(positions, spec, entries, repeats, group))
+    for index, entry in enumerate(entries):
+        where: tuple[PathPart, ...] = ("rules", "members", index)
+        asked: Mapping[str, Any] = questions
+        if "from" in entry:
+            page = repeats.get(entry["from"])
+            if page is None:
+                problems.append(
+                    positions.problem(f"'{entry['from']}' is not a repeating group", *where, "from")
+                )
+                continue
+            asked = {question["id"]: question for question in page["questions"]}
+        if "role" in entry["inputs"]:
+            problems.append(
+                positions.problem(
+                    "give the role with `role` or `role_answer`", *where, "inputs", "role"
+                )
+            )
+        if "role" in entry and entry["role"] not in group.roles:
+            problems.append(
+                positions.problem(
+                    _not_a_role(entry["role"], group),
+                    *where,
+                    "role",
+                )
+            )
+        if "role_answer" in entry:
+            question = asked.get(entry["role_answer"])
+            options = [o["value"] for o in question.get("options", ())] if question else []
+            if (
+                not question
+                or question["type"] not in ("radios", "select")
+                or question.get("optional")
+            ):
+                problems.append(
+                    positions.problem(
+                        f"'{entry['role_answer']}' is not a required radios or select "
+                        "question of the group",
+                        *where,
+                        "role_answer",
+                    )
+                )
+            for option in options:
+                role = entry["roles"].get(option)
+                if role is None:
+                    problems.append(
+                        positions.problem(
+                            f"roles has no role for the answer '{option}'", *where, "roles"
+                        )
+                    )
+                elif role not in group.roles:
+                    problems.append(
+                        positions.problem(
+                            _not_a_role(role, group),
+                            *where,
+                            "roles",
+                            option,
+                        )
+                    )
+        for name, answer in entry["inputs"].items():
+            check_input((*where, "inputs", name), name, answer, asked, member=True)
+        for name, input_spec in rule_set.inputs.items():
+            if (
+                input_spec.per_member
+                and name != "role"
+                and name not in entry["inputs"]
+                and not input_spec.has_default
+            ):
+                problems.append(
+                    positions.problem(
+                        f"member input '{name}' has no default, so it must come from an answer",
+                        *where,
+                        "inputs",
+                    )
+                )
+    return problems
+
+
+def _role_count_problems(
+    positions: Document,
+    spec: Mapping[str, Any],
+    entries: list[dict[str, Any]],
+    repeats: Mapping[str, dict[str, Any]],
+    group: Any,
+) -> list[Problem]:
+    """A fee or an eligibility must always be decided, so the household a journey can
+    build must always fit the rules' roles (at most one partner, say). An estimate is
+    left for staff to work out when it does not (see flow.estimate_for)."""
+    if "fee" not in spec and "eligible" not in spec:
+        return []
+    most: dict[str, int] = {}
+    for entry in entries:
+        count = repeats.get(entry.get("from", ""), {}).get("max", 1) if "from" in entry else 1
+        roles = {entry["role"]} if "role" in entry else set(entry.get("roles", {}).values())
+        for role in roles:
+            most[role] = most.get(role, 0) + count
+    problems = []
+    for role in group.roles.values():
+        if role.maximum is not None and most.get(role.name, 0) > role.maximum:
+            problems.append(
+                positions.problem(
+                    f"the answers can give up to {most[role.name]} members the role "
+                    f"'{role.name}', but {group.name} allows at most {role.maximum}: the "
+                    "rules could not decide the fee or eligibility",
+                    "rules",
+                    "members",
+                )
+            )
+    return problems
+
+
+def _not_a_role(role: str, group: Any) -> str:
+    return f"'{role}' is not a role of the {group.name} ({', '.join(group.roles)})"
 
 
 @dataclass(frozen=True)

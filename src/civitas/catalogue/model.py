@@ -506,6 +506,21 @@ class RulesSpec:
     ineligible_page: str | None = None
     decision_date: str | None = None
     estimate: Estimate | None = None
+    members: tuple[MemberSource, ...] = ()
+    """For rules that decide for a household: where its members' inputs come from."""
+
+
+@dataclass(frozen=True)
+class MemberSource:
+    """One entry of `rules.members`: the applicant (no ``group``) or one member for each
+    item of the repeating group ``group``, with a fixed ``role`` or one read from the
+    item's ``role_answer`` through ``roles``."""
+
+    group: str | None
+    role: str | None
+    role_answer: str | None
+    roles: Mapping[str, str]
+    inputs: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -1333,6 +1348,16 @@ def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:
         )
         if spec.get("estimate")
         else None,
+        members=tuple(
+            MemberSource(
+                group=entry.get("from"),
+                role=entry.get("role"),
+                role_answer=entry.get("role_answer"),
+                roles=_frozen(entry.get("roles", {})),
+                inputs=_frozen(entry["inputs"]),
+            )
+            for entry in spec.get("members", ())
+        ),
     )
 
 

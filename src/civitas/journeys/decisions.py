@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from civitas.catalogue.public import RulesSpec, Service, active_language
+from civitas.catalogue.public import MemberSource, RulesSpec, Service, active_language
 from civitas.platform.jsontypes import JSONObject
 from civitas.rules.public import (
+    MEMBERS,
     MISSING,
+    ROLE,
     Decision,
     InputError,
     RuleSet,
@@ -112,6 +114,12 @@ def answers_needed(service: Service) -> frozenset[str]:
     needed: set[str] = set()
     for name in spec.inputs.values():
         needed |= reads.get(name, {name})
+    for source in spec.members:
+        if source.group is not None:
+            needed.add(source.group)
+        else:
+            for name in source.inputs.values():
+                needed |= reads.get(name, {name})
     if spec.decision_date:
         needed.add(spec.decision_date)
     return frozenset(needed)
@@ -148,7 +156,9 @@ def rules_outcome(
     None for a service without rules, or while an answer the rules need (one for an input
     without a default, or the decision's date) is still missing. Raises the rules'
     `InputError` for an answer the rules cannot take, which the catalogue's checks on
-    publishing and the answer checks in flow.py rule out.
+    publishing and the answer checks in flow.py rule out for fees and eligibility; for an
+    estimate, a computed value out of an input's range or a household that does not fit
+    the rules' roles (two partners) leaves the application for staff to work out.
     """
     spec = rules_spec(service)
     if spec is None:
@@ -166,26 +176,82 @@ def rules_outcome(
         computed = service.model.expression_values(answers, today=today or datetime.date.today())
     inputs: dict[str, Any] = {}
     for name, answer in spec.inputs.items():
-        if answer in computed_names:
-            value = computed.get(answer, MISSING)
-            if value is MISSING or value is None:
-                if not rule_set.inputs[name].has_default:
-                    return None
-                continue
-            # Typed as the input by definition.py; its range is only known now, so one
-            # outside the input's limits is the rules' InputError, as for any input.
-            inputs[name] = _checked(rule_set, name, value)
-            continue
-        value = answers.get(answer)
-        # Other rule inputs come from answers that are strings (definition.py checks it).
-        if not isinstance(value, str) or not value:
+        value = _input_value(rule_set, name, answer, answers, computed, computed_names)
+        if value is None:
             if not rule_set.inputs[name].has_default:
                 return None
             continue
-        inputs[name] = read_input(rule_set, name, value)
-    decision = _decide(rule_set, tuple(sorted(inputs.items())), on, active_language())
+        inputs[name] = value
+    key: tuple[tuple[str, Any], ...] = tuple(sorted(inputs.items()))
+    if spec.members:
+        members = _members(rule_set, spec.members, answers, computed, computed_names)
+        if members is None:
+            return None
+        # Hashable for the decision cache: one tuple of (input, value) pairs per member.
+        key += ((MEMBERS, tuple(tuple(sorted(member.items())) for member in members)),)
+    decision = _decide(rule_set, key, on, active_language())
     estimate = spec.estimate.value if spec.estimate is not None else None
     return RulesOutcome(decision, spec.fee, spec.eligible, estimate)
+
+
+def _input_value(
+    rule_set: RuleSet,
+    name: str,
+    answer: str,
+    answers: Mapping[str, object],
+    computed: Mapping[str, object],
+    computed_names: set[str],
+) -> object | None:
+    """The rule input ``name`` from its answer or computed value; None when not given."""
+    if answer in computed_names:
+        value = computed.get(answer, MISSING)
+        if value is MISSING or value is None:
+            return None
+        # Typed as the input by definition.py; its range is only known now, so one
+        # outside the input's limits is the rules' InputError, as for any input.
+        return _checked(rule_set, name, value)
+    value = answers.get(answer)
+    # Other rule inputs come from answers that are strings (definition.py checks it).
+    if not isinstance(value, str) or not value:
+        return None
+    return read_input(rule_set, name, value)
+
+
+def _members(
+    rule_set: RuleSet,
+    sources: tuple[MemberSource, ...],
+    answers: Mapping[str, object],
+    computed: Mapping[str, object],
+    computed_names: set[str],
+) -> list[dict[str, Any]] | None:
+    """The household the rules decide for: the applicant from the journey's answers, and
+    one member for each item of the repeating groups named; None while one is missing."""
+    members: list[dict[str, Any]] = []
+    for source in sources:
+        if source.group is None:
+            items: list[Any] = [answers]
+            names = computed_names
+        else:
+            group = answers.get(source.group)
+            if not isinstance(group, list):
+                return None  # the group is not answered yet
+            items, names = group, set()
+        for item in items:
+            if not isinstance(item, Mapping):
+                return None
+            role = source.role or source.roles.get(str(item.get(source.role_answer or "")))
+            if role is None:
+                return None
+            member: dict[str, Any] = {ROLE: role}
+            for name, answer in source.inputs.items():
+                value = _input_value(rule_set, name, answer, item, computed, names)
+                if value is None:
+                    if not rule_set.inputs[name].has_default:
+                        return None
+                    continue
+                member[name] = value
+            members.append(member)
+    return members
 
 
 def _checked(rule_set: RuleSet, name: str, value: object) -> object:
@@ -202,4 +268,7 @@ def _checked(rule_set: RuleSet, name: str, value: object) -> object:
 def _decide(
     rule_set: RuleSet, inputs: tuple[tuple[str, Any], ...], on: datetime.date, language: str
 ) -> Decision:
-    return decide(rule_set, dict(inputs), on=on)
+    given: dict[str, Any] = dict(inputs)
+    if MEMBERS in given:
+        given[MEMBERS] = [dict(member) for member in given[MEMBERS]]
+    return decide(rule_set, given, on=on)

@@ -59,6 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     simulate.add_argument("rules", metavar="RULES")
     simulate.add_argument("--population", required=True, metavar="FILE.csv")
     simulate.add_argument(
+        "--members",
+        default=None,
+        metavar="FILE.csv",
+        help="the members of each row (for rules with a group, such as a household)",
+    )
+    simulate.add_argument(
         "--on", default=None, metavar="DATE", help="baseline date, YYYY-MM-DD (default today)"
     )
     simulate.add_argument(
@@ -90,6 +96,7 @@ def run(action: str, options: Mapping[str, Any]) -> int:
             options["on"],
             options["sets"],
             json_output=options["json_output"],
+            members=options["members"],
         )
     return population_command(options["name"], options["rows"], options["seed"], options["out"])
 
@@ -186,8 +193,10 @@ def simulate_command(
     on: str | datetime.date | None,
     sets: Sequence[str],
     json_output: bool,
+    members: str | Path | None = None,
 ) -> int:
-    """Simulate a reform (``sets``, each ``PARAMETER=VALUE``) over a population CSV.
+    """Simulate a reform (``sets``, each ``PARAMETER=VALUE``) over a population CSV (and
+    its ``members`` CSV, for rules with a group).
 
     ``on`` is the date whose parameters form the baseline (``YYYY-MM-DD``; default today).
     Prints the report as text, or as JSON with ``json_output``.
@@ -207,7 +216,7 @@ def simulate_command(
         return 1
     try:
         overrides = dict(parse_override(text) for text in sets)
-        report = simulate(rule_set, population, day, overrides)
+        report = simulate(rule_set, population, day, overrides, members)
     except (OverrideError, PopulationError, SimulationError) as error:
         print(f"error: {error}", file=err)
         return 1

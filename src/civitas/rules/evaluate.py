@@ -20,10 +20,12 @@ from typing import Any
 
 from civitas.rules import datatypes as dt
 from civitas.rules.expressions import (
+    AGGREGATIONS,
     COMPARISONS,
     Binary,
     Call,
     Conditional,
+    Default,
     ListLiteral,
     Literal,
     Lookup,
@@ -33,7 +35,17 @@ from civitas.rules.expressions import (
     format_literal,
     render,
 )
-from civitas.rules.model import ParameterSpec, Period, RuleSet, Source, VariableSpec
+from civitas.rules.model import (
+    MEMBERS,
+    ROLE,
+    GroupSpec,
+    InputSpec,
+    ParameterSpec,
+    Period,
+    RuleSet,
+    Source,
+    VariableSpec,
+)
 from civitas.rules.templates import Placeholder, Template
 from civitas.rules.values import WHOLE_LIMIT, format_date, format_value, parse_text
 
@@ -235,6 +247,10 @@ class Decision:
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_json_value(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _json_value(item) for key, item in value.items()}
     return value
 
 
@@ -246,17 +262,45 @@ Evaluator = Callable[["_Run"], Any]
 class _Run:
     """The state of one ``decide`` call. Not shared between calls or threads."""
 
-    __slots__ = ("consulted", "inputs", "on", "param_cache", "rule_set", "steps", "uses", "values")
+    __slots__ = (
+        "applied",
+        "consulted",
+        "current",
+        "inputs",
+        "member",
+        "members",
+        "on",
+        "param_cache",
+        "recording",
+        "rule_set",
+        "steps",
+        "uses",
+        "values",
+    )
 
-    def __init__(self, rule_set: RuleSet, inputs: dict[str, Any], on: datetime.date) -> None:
+    def __init__(
+        self,
+        rule_set: RuleSet,
+        inputs: dict[str, Any],
+        on: datetime.date,
+        members: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.rule_set = rule_set
         self.inputs = inputs
         self.on = on
+        self.members = members or []
+        self.member = -1  # the member whose values are being worked out; -1: the group's
+        self.recording = True  # steps inside an aggregation are not the group's working
         self.values: dict[str, Any] = {}
         self.param_cache: dict[str, tuple[Any, Any]] = {}
         self.steps: list[tuple[Node, Any]] = []
-        self.consulted: dict[str, None] = {}
+        # Names the current value consulted: a group value by name, a member's by
+        # (name, member index).
+        self.consulted: dict[str | tuple[str, int], None] = {}
         self.uses: dict[tuple[str, str | None], ParameterUse] = {}
+        self.current: tuple[str, int] = ("", -1)
+        # Which exception applied, by (variable, member): absent when the general rule did.
+        self.applied: dict[tuple[str, int], int] = {}
 
     def parameter(self, name: str, key: str | None = None) -> Any:
         """The value of ``name`` on the decision date, recording that it was used."""
@@ -314,7 +358,8 @@ def compile_variable(spec: VariableSpec, rule_set_kinds: Mapping[str, str]) -> E
 def _recorded(node: Node, inner: Evaluator) -> Evaluator:
     def evaluate(run: _Run) -> Any:
         value = inner(run)
-        run.steps.append((node, value))
+        if run.recording:
+            run.steps.append((node, value))
         return value
 
     return evaluate
@@ -335,7 +380,7 @@ _WHOLE_RESULTS = (dt.INTEGER, dt.MONEY)
 
 def range_checked(node: Node) -> bool:
     """Whether ``node`` computes a new integer or money amount, which must stay within
-    ``±WHOLE_LIMIT``: arithmetic, negation, ``abs`` and rounding. ``decide`` and the
+    ``±WHOLE_LIMIT``: arithmetic, negation, ``abs``, rounding and ``sum``. ``decide`` and the
     vectorised evaluator check exactly these nodes, so they refuse the same cases."""
     vtype = node.vtype
     if vtype is None or vtype.kind not in _WHOLE_RESULTS:
@@ -344,7 +389,7 @@ def range_checked(node: Node) -> bool:
         return node.op in ("+", "-", "*", "/", "//")
     if isinstance(node, Unary):
         return node.op == "-"
-    return isinstance(node, Call) and node.function in ("abs", "round", "floor", "ceil")
+    return isinstance(node, Call) and node.function in ("abs", "round", "floor", "ceil", "sum")
 
 
 def out_of_range(text: str, value: float) -> str:
@@ -408,7 +453,17 @@ def _compile_node(node: Node, kinds: Mapping[str, str]) -> Evaluator:
     if isinstance(node, Name):
         name = node.name
         kind = kinds[name]
-        if kind == "input":
+        if node.per_member and kind == "input":
+
+            def name_value(run: _Run) -> Any:
+                run.consulted[name, run.member] = None
+                return run.members[run.member][name]
+        elif node.per_member:
+
+            def name_value(run: _Run) -> Any:
+                run.consulted[name, run.member] = None
+                return run.values[name][run.member]
+        elif kind == "input":
 
             def name_value(run: _Run) -> Any:
                 run.consulted[name] = None
@@ -442,8 +497,12 @@ def _compile_node(node: Node, kinds: Mapping[str, str]) -> Evaluator:
         if_true = _compile(node.if_true, kinds)
         if_false = _compile(node.if_false, kinds)
         return _recorded(node, lambda run: if_true(run) if condition(run) else if_false(run))
+    if isinstance(node, Default):
+        return _recorded(node, _default(node, kinds))
     if isinstance(node, Call):
         args = [_compile(arg, kinds) for arg in node.args]
+        if node.function in AGGREGATIONS and len(args) == 1 and node.args[0].per_member:
+            return _recorded(node, _aggregation(node.function, args[0]))
         if node.function in ("min", "max"):
             pick = min if node.function == "min" else max
             return _recorded(node, lambda run: pick(arg(run) for arg in args))
@@ -500,6 +559,57 @@ def _compile_node(node: Node, kinds: Mapping[str, str]) -> Evaluator:
     raise TypeError(f"cannot compile {node!r}")
 
 
+_COMBINE: dict[str, Callable[[list[Any]], Any]] = {
+    "sum": sum,
+    "count": lambda values: sum(1 for value in values if value),
+    "any": any,
+    "all": all,
+    "min": min,
+    "max": max,
+}
+
+
+def _aggregation(function: str, arg: Evaluator) -> Evaluator:
+    """``function`` over ``arg``'s value for each member of the group."""
+    combine = _COMBINE[function]
+
+    def aggregate(run: _Run) -> Any:
+        member, recording = run.member, run.recording
+        run.recording = False
+        try:
+            values = []
+            for index in range(len(run.members)):
+                run.member = index
+                values.append(arg(run))
+        finally:
+            run.member, run.recording = member, recording
+        return combine(values)
+
+    return aggregate
+
+
+def _default(node: Default, kinds: Mapping[str, str]) -> Evaluator:
+    """The general rule unless one exception holds; two holding at once is a conflict."""
+    base = _compile(node.base, kinds)
+    conditions = [_compile(condition, kinds) for condition in node.conditions]
+    values = [_compile(value, kinds) for value in node.values]
+    names = node.names
+
+    def default(run: _Run) -> Any:
+        held = [index for index, condition in enumerate(conditions) if condition(run)]
+        if len(held) > 1:
+            both = " and ".join(names[index] for index in held)
+            raise RuleEvaluationError(
+                f"the exceptions {both} both apply; the rules must say which one wins"
+            )
+        if held:
+            run.applied[run.current] = held[0]
+            return values[held[0]](run)
+        return base(run)
+
+    return default
+
+
 def _integral(node: Node) -> bool:
     """Whether the node's values are always Python ints (exact integers or pence)."""
     vtype = node.vtype
@@ -536,38 +646,46 @@ def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -
             f"is {format_date(on)}, but the rules cover {format_date(rule_set.valid_from)}{until}"
         )
     checked, defaulted = check_inputs(rule_set, inputs)
-    run = _Run(rule_set, checked, on)
+    members = checked.pop(MEMBERS, None)
+    run = _Run(rule_set, checked, on, members)
     program: Mapping[str, Evaluator] = rule_set.programs["scalar"]
-    recorded: dict[
-        str,
-        tuple[list[tuple[Node, Any]], dict[str, None], dict[tuple[str, str | None], ParameterUse]],
-    ] = {}
+    recorded: dict[str, Any] = {}
     for name in rule_set.order:
-        run.steps, run.consulted, run.uses = [], {}, {}
-        try:
-            value = program[name](run)
-        except RuleEvaluationError as error:
-            raise RuleEvaluationError(f"variable '{name}': {error}") from None
-        run.values[name] = _store(rule_set.variables[name].vtype.kind, value)
-        recorded[name] = (run.steps, run.consulted, run.uses)
+        spec = rule_set.variables[name]
+        if spec.per_member:
+            each, pieces = [], []
+            for index in range(len(run.members)):
+                value = _evaluate(run, program, name, index)
+                each.append(_store(spec.vtype.kind, value))
+                pieces.append((run.steps, run.consulted, run.uses))
+            run.values[name] = tuple(each)
+            recorded[name] = pieces
+        else:
+            value = _evaluate(run, program, name, -1)
+            run.values[name] = _store(spec.vtype.kind, value)
+            recorded[name] = (run.steps, run.consulted, run.uses)
     relevant = _relevant(rule_set, recorded)
     sentences: list[str] = []
     uses: dict[tuple[str, str | None], ParameterUse] = {}
     explained: set[str] = set()
+    labels = _member_labels(rule_set.group, run.members)
     for name in rule_set.order:
-        if name in relevant:
-            spec = rule_set.variables[name]
-            sentence = _sentence(rule_set, run, spec, run.values[name])
+        spec = rule_set.variables[name]
+        for member in _relevant_members(spec, relevant, len(run.members)):
+            sentence = _sentence(rule_set, run, spec, member, labels)
             if sentence:
                 sentences.append(sentence)
                 explained.add(name)
-            uses.update(recorded[name][2])
+            piece = recorded[name][member] if spec.per_member else recorded[name]
+            uses.update(piece[2])
     for name in rule_set.outputs:
         if name not in explained:
             # Every decision explains at least its outputs, even without a template.
             spec = rule_set.variables[name]
             display = format_value(spec.vtype.kind, run.values[name], labels=spec.labels)
             sentences.append(f"{spec.label}: {display}.")
+    if members is not None:
+        checked[MEMBERS] = members
     return Decision(
         rule_set_name=rule_set.name,
         rule_set_title=rule_set.title,
@@ -584,6 +702,34 @@ def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -
     )
 
 
+def _evaluate(run: _Run, program: Mapping[str, Evaluator], name: str, member: int) -> Any:
+    """One variable's value for the group (``member`` -1) or for one member."""
+    run.steps, run.consulted, run.uses = [], {}, {}
+    run.member = member
+    run.current = (name, member)
+    try:
+        return program[name](run)
+    except RuleEvaluationError as error:
+        labels = _member_labels(run.rule_set.group, run.members)
+        whose = f" for {labels[member]}" if member >= 0 else ""
+        raise RuleEvaluationError(f"variable '{name}'{whose}: {error}") from None
+    finally:
+        run.member = -1
+
+
+def _member_labels(group: GroupSpec | None, members: list[dict[str, Any]]) -> tuple[str, ...]:
+    if group is None:
+        return ()
+    return group.member_labels([member[ROLE] for member in members])
+
+
+def _relevant_members(spec: VariableSpec, relevant: set[Any], members: int) -> list[int]:
+    """-1 for a relevant group variable; the members for whom a per-member one mattered."""
+    if not spec.per_member:
+        return [-1] if spec.name in relevant else []
+    return [index for index in range(members) if (spec.name, index) in relevant]
+
+
 class _Traces(Mapping[str, VariableTrace]):
     """Each variable's trace, built when first read.
 
@@ -597,8 +743,8 @@ class _Traces(Mapping[str, VariableTrace]):
         self,
         rule_set: RuleSet,
         run: _Run,
-        recorded: Mapping[str, tuple[Any, Any, Any]],
-        relevant: set[str],
+        recorded: Mapping[str, Any],
+        relevant: set[Any],
     ) -> None:
         self._rule_set = rule_set
         self._run = run
@@ -611,11 +757,8 @@ class _Traces(Mapping[str, VariableTrace]):
         if trace is None:
             if name not in self._recorded:
                 raise KeyError(name)
-            steps, consulted, uses = self._recorded[name]
             spec = self._rule_set.variables[name]
-            trace = _trace(
-                self._rule_set, self._run, spec, steps, consulted, uses, name in self._relevant
-            )
+            trace = _trace(self._rule_set, self._run, spec, self._recorded[name], self._relevant)
             self._built[name] = trace
         return trace
 
@@ -634,31 +777,74 @@ def check_inputs(
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Inputs checked against their declarations, with defaults filled in.
 
-    Returns the values and the names that took their default; raises ``InputError``.
+    Returns the values and the names that took their default; raises ``InputError``. For
+    a rule set with a group, ``inputs[MEMBERS]`` lists each member's inputs (with their
+    ``role``) and comes back checked the same way.
     """
     if not isinstance(inputs, Mapping):
         raise InputError("inputs", f"must be a mapping of input names to values, not {inputs!r}")
+    group_inputs = {n: s for n, s in rule_set.inputs.items() if not s.per_member}
     for name in inputs:
-        if name not in rule_set.inputs:
-            expected = ", ".join(rule_set.inputs)
+        if name not in group_inputs and not (rule_set.group is not None and name == MEMBERS):
+            expected = ", ".join([*group_inputs, *([MEMBERS] if rule_set.group else [])])
             raise InputError(
                 str(name), f"is not an input of {rule_set.name} (its inputs are: {expected})"
             )
+    checked, defaulted = _check_values(group_inputs, inputs, "")
+    if rule_set.group is not None:
+        checked[MEMBERS] = _check_members(rule_set, inputs.get(MEMBERS))
+    return checked, defaulted
+
+
+def _check_values(
+    specs: Mapping[str, InputSpec], inputs: Mapping[str, Any], prefix: str
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     checked: dict[str, Any] = {}
     defaulted: list[str] = []
-    for name, spec in rule_set.inputs.items():
+    for name, spec in specs.items():
         value = inputs.get(name)
         if value is None:
             if not spec.has_default:
-                raise InputError(name, "is missing")
+                raise InputError(prefix + name, "is missing")
             checked[name] = spec.default
-            defaulted.append(name)
+            defaulted.append(prefix + name)
             continue
         try:
             checked[name] = spec.check(value)
         except ValueError as error:
-            raise InputError(name, str(error)) from None
+            raise InputError(prefix + name, str(error)) from None
     return checked, tuple(defaulted)
+
+
+def _check_members(rule_set: RuleSet, members: object) -> list[dict[str, Any]]:
+    group = rule_set.group
+    assert group is not None
+    if not isinstance(members, (list, tuple)) or not members:
+        raise InputError(
+            MEMBERS, f"must list the members of the {group.label.lower()} (at least one)"
+        )
+    specs = {n: s for n, s in rule_set.inputs.items() if s.per_member}
+    checked = []
+    for index, member in enumerate(members):
+        prefix = f"{MEMBERS}[{index}]."
+        if not isinstance(member, Mapping):
+            raise InputError(f"{MEMBERS}[{index}]", "must be a mapping of input names to values")
+        for name in member:
+            if name not in specs:
+                raise InputError(
+                    prefix + str(name),
+                    f"is not an input of each {group.member_label.lower()} (they are: "
+                    f"{', '.join(specs)})",
+                )
+        values, _defaulted = _check_values(specs, member, prefix)
+        checked.append(values)
+    for role in group.roles.values():
+        count = sum(1 for member in checked if member[ROLE] == role.name)
+        if count < role.minimum:
+            raise InputError(MEMBERS, f"needs at least {role.minimum} {role.name} (has {count})")
+        if role.maximum is not None and count > role.maximum:
+            raise InputError(MEMBERS, f"may have at most {role.maximum} {role.name} (has {count})")
+    return checked
 
 
 def read_input(rule_set: RuleSet, name: str, text: str) -> object:
@@ -676,16 +862,20 @@ def read_input(rule_set: RuleSet, name: str, text: str) -> object:
         raise InputError(name, str(error)) from None
 
 
-def _relevant(rule_set: RuleSet, recorded: Mapping[str, Any]) -> set[str]:
-    """Variables the outputs actually consulted (through the branches taken)."""
-    relevant: set[str] = set()
-    pending = list(rule_set.outputs)
+def _relevant(rule_set: RuleSet, recorded: Mapping[str, Any]) -> set[Any]:
+    """Variables the outputs actually consulted (through the branches taken): group
+    variables by name, a member's value by (name, member index)."""
+    relevant: set[Any] = set()
+    pending: list[Any] = list(rule_set.outputs)
     while pending:
-        name = pending.pop()
-        if name in relevant:
+        key = pending.pop()
+        if key in relevant:
             continue
-        relevant.add(name)
-        pending.extend(n for n in recorded[name][1] if n in rule_set.variables)
+        relevant.add(key)
+        piece = recorded[key[0]][key[1]] if isinstance(key, tuple) else recorded[key]
+        pending.extend(
+            c for c in piece[1] if (c[0] if isinstance(c, tuple) else c) in rule_set.variables
+        )
     return relevant
 
 
@@ -698,15 +888,78 @@ def _working_display(kind: str, value: Any) -> str:
 
 
 def _trace(
-    rule_set: RuleSet,
-    run: _Run,
-    spec: VariableSpec,
-    steps: list[tuple[Node, Any]],
-    consulted: Mapping[str, None],
-    uses: Mapping[tuple[str, str | None], ParameterUse],
-    relevant: bool,
+    rule_set: RuleSet, run: _Run, spec: VariableSpec, recorded: Any, relevant: set[Any]
 ) -> VariableTrace:
-    value = run.values[spec.name]
+    """One variable's trace; a per-member variable's shows each member's working."""
+    kind = spec.vtype.kind
+    if not spec.per_member:
+        steps, consulted, uses = recorded
+        value = run.values[spec.name]
+        working, made, conditions = _working(spec, steps, value)
+        return VariableTrace(
+            name=spec.name,
+            label=spec.label,
+            kind=kind,
+            value=value,
+            display=format_value(kind, value, labels=spec.labels),
+            expression=spec.expression_text,
+            working=working,
+            conditions=tuple(conditions),
+            steps=tuple(made),
+            uses=tuple(c if isinstance(c, str) else c[0] for c in consulted),
+            parameters=tuple(uses.values()),
+            sentence=_sentence(rule_set, run, spec, -1, ()),
+            source=_source_of(run, spec, -1),
+            relevant=spec.name in relevant,
+        )
+    labels = _member_labels(rule_set.group, run.members)
+    values = run.values[spec.name]
+    workings, all_steps, all_conditions, sentences = [], [], [], []
+    names: dict[str, None] = {}
+    parameters: dict[tuple[str, str | None], ParameterUse] = {}
+    for member, (steps, consulted, uses) in enumerate(recorded):
+        working, made, conditions = _working(spec, steps, values[member])
+        workings.append(f"{labels[member]}: {working}")
+        all_steps.extend(made)
+        all_conditions.extend(conditions)
+        names.update({(c if isinstance(c, str) else c[0]): None for c in consulted})
+        parameters.update(uses)
+        sentence = _sentence(rule_set, run, spec, member, labels)
+        if sentence:
+            sentences.append(sentence)
+    return VariableTrace(
+        name=spec.name,
+        label=spec.label,
+        kind=kind,
+        value=values,
+        display="; ".join(
+            f"{label}: {format_value(kind, value, labels=spec.labels)}"
+            for label, value in zip(labels, values, strict=True)
+        ),
+        expression=spec.expression_text,
+        working="; ".join(workings),
+        conditions=tuple(all_conditions),
+        steps=tuple(all_steps),
+        uses=tuple(names),
+        parameters=tuple(parameters.values()),
+        sentence=" ".join(sentences) or None,
+        source=spec.source,
+        relevant=any((spec.name, member) in relevant for member in range(len(values))),
+    )
+
+
+def _source_of(run: _Run, spec: VariableSpec, member: int) -> Source | None:
+    """The citation of the rule that gave the value: an exception's when one applied."""
+    applied = run.applied.get((spec.name, member))
+    if applied is not None and spec.exceptions[applied].source is not None:
+        return spec.exceptions[applied].source
+    return spec.source
+
+
+def _working(
+    spec: VariableSpec, steps: list[tuple[Node, Any]], value: Any
+) -> tuple[str, list[Step], list[Step]]:
+    """The expression with values in place of names, following the branches taken."""
     kind = spec.vtype.kind
     seen = {id(node): val for node, val in steps}
     made: list[Step] = []
@@ -722,6 +975,15 @@ def _trace(
         if isinstance(node, (Name, Lookup)) and id(node) in seen:
             assert node.vtype is not None
             return _working_display(node.vtype.kind, seen[id(node)])
+        if (
+            isinstance(node, Call)
+            and node.function in AGGREGATIONS
+            and id(node) in seen
+            and node.args[0].per_member
+            and not node.per_member
+        ):
+            assert node.vtype is not None
+            return f"{node.text} [{_working_display(node.vtype.kind, seen[id(node)])}]"
         if isinstance(node, Conditional) and id(node.condition) in seen:
             branch = node.if_true if seen[id(node.condition)] else node.if_false
             text = render(branch, substitute)
@@ -730,43 +992,41 @@ def _trace(
         return None
 
     top = spec.expression
+    if isinstance(top, Default):
+        held = [index for index, condition in enumerate(top.conditions) if seen.get(id(condition))]
+        top = top.values[held[0]] if held else top.base
     while isinstance(top, Conditional) and id(top.condition) in seen:
         top = top.if_true if seen[id(top.condition)] else top.if_false
     working = render(top, substitute)
     display = _working_display(kind, value)
     if working != display:
         working = f"{working} = {display}"
-    return VariableTrace(
-        name=spec.name,
-        label=spec.label,
-        kind=kind,
-        value=value,
-        display=format_value(kind, value, labels=spec.labels),
-        expression=spec.expression_text,
-        working=working,
-        conditions=tuple(conditions),
-        steps=tuple(made),
-        uses=tuple(consulted),
-        parameters=tuple(uses.values()),
-        sentence=_sentence(rule_set, run, spec, value),
-        source=spec.source,
-        relevant=relevant,
-    )
+    return working, made, conditions
 
 
-def _sentence(rule_set: RuleSet, run: _Run, spec: VariableSpec, value: Any) -> str | None:
+def _sentence(
+    rule_set: RuleSet, run: _Run, spec: VariableSpec, member: int, labels: tuple[str, ...]
+) -> str | None:
+    value = run.values[spec.name] if member < 0 else run.values[spec.name][member]
     template: Template | None = spec.explain
-    if spec.vtype.kind == dt.BOOLEAN and not value:
+    applied = run.applied.get((spec.name, member))
+    if applied is not None and spec.exceptions[applied].explain is not None:
+        template = spec.exceptions[applied].explain
+    elif spec.vtype.kind == dt.BOOLEAN and not value:
         template = spec.otherwise
     if template is None:
         return None
-    return template.render(lambda placeholder: _fill(rule_set, run, placeholder))
+    return template.render(lambda placeholder: _fill(rule_set, run, placeholder, member, labels))
 
 
-def _fill(rule_set: RuleSet, run: _Run, placeholder: Placeholder) -> str:
+def _fill(
+    rule_set: RuleSet, run: _Run, placeholder: Placeholder, member: int, labels: tuple[str, ...]
+) -> str:
     name = placeholder.name
     if name == "decision_date":
         return format_date(run.on)
+    if name == "member" and member >= 0 and rule_set.group is not None:
+        return labels[member]
     if name in rule_set.parameters:
         spec: ParameterSpec = rule_set.parameters[name]
         period = spec.period_on(run.on)
@@ -776,7 +1036,10 @@ def _fill(rule_set: RuleSet, run: _Run, placeholder: Placeholder) -> str:
         if placeholder.attribute == "to":
             return format_date(period.end) if period.end else "until further notice"
         return format_value(spec.value_kind, period.value, fmt=placeholder.fmt)
-    value = run.values[name] if name in run.values else run.inputs[name]
+    if rule_set.per_member(name):
+        value = run.values[name][member] if name in run.values else run.members[member][name]
+    else:
+        value = run.values[name] if name in run.values else run.inputs[name]
     return format_value(
         rule_set.kind_of_value(name), value, fmt=placeholder.fmt, labels=rule_set.labels_of(name)
     )

@@ -20,15 +20,22 @@ from dataclasses import dataclass
 
 from civitas.rules.datatypes import ValueType
 
-FUNCTIONS = ("min", "max", "round", "floor", "ceil", "abs")
-"""Functions available in expressions. ``round`` rounds halves away from zero."""
+FUNCTIONS = ("min", "max", "round", "floor", "ceil", "abs", "sum", "count", "any", "all")
+"""Functions available in expressions. ``round`` rounds halves away from zero; ``sum``,
+``count``, ``any``, ``all`` (and ``min``, ``max`` of one value) aggregate a value of each
+member of the group."""
+
+AGGREGATIONS = frozenset({"sum", "count", "any", "all", "min", "max"})
+"""Functions that aggregate over the members of a group when given one per-member value."""
 
 BUILTINS = ("decision_date",)
 """Names every expression may use: the date the decision is made for."""
 
 RESERVED = frozenset(
     {
-        *FUNCTIONS,
+        # The aggregations are left out: a call `count(...)` cannot be mistaken for a
+        # name, and rule sets written before them may use the words as names.
+        *(f for f in FUNCTIONS if f not in ("sum", "count", "any", "all")),
         *BUILTINS,
         "true",
         "false",
@@ -72,6 +79,7 @@ class Node:
 
     vtype: ValueType | None = None
     text: str = ""
+    per_member: bool = False  # one value per member of the group (set by the type checker)
 
     def children(self) -> tuple[Node, ...]:
         return ()
@@ -140,6 +148,23 @@ class Lookup(Node):
 
     def children(self) -> tuple[Node, ...]:
         return (self.key,)
+
+
+@dataclass(eq=False)
+class Default(Node):
+    """In general ``base``; except when one of ``conditions`` holds, the matching value.
+
+    Default logic as Catala writes it: the exceptions exclude each other, so two that hold
+    at once are a conflict in the rules (an evaluation error), never a silent choice.
+    """
+
+    base: Node
+    names: tuple[str, ...]
+    conditions: tuple[Node, ...]
+    values: tuple[Node, ...]
+
+    def children(self) -> tuple[Node, ...]:
+        return (*self.conditions, *self.values, self.base)
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -231,7 +256,7 @@ _PRECEDENCE = {"?": 1, "or": 2, "and": 3, "not": 4, "cmp": 5, "+": 6, "*": 7, "n
 
 
 def _precedence(node: Node) -> int:
-    if isinstance(node, Conditional):
+    if isinstance(node, (Conditional, Default)):
         return _PRECEDENCE["?"]
     if isinstance(node, Binary):
         if node.op in LOGICAL:
@@ -305,6 +330,12 @@ def render(node: Node, substitute: Substitute | None = None) -> str:
             f"{sub(node.condition, mine + 1)} ? {sub(node.if_true, mine + 1)} : "
             f"{sub(node.if_false, mine)}"
         )
+    if isinstance(node, Default):
+        exceptions = "; ".join(
+            f"{name} when {render(condition, substitute)}: {render(value, substitute)}"
+            for name, condition, value in zip(node.names, node.conditions, node.values, strict=True)
+        )
+        return f"{render(node.base, substitute)}, except {exceptions}"
     raise TypeError(f"unknown node {node!r}")
 
 

@@ -30,17 +30,25 @@ from civitas.rules.evaluate import compile_variable
 from civitas.rules.expressions import (
     BUILTINS,
     RESERVED,
+    Default,
     ExpressionSyntaxError,
     Literal,
+    Node,
     names_used,
     parse,
+    render,
     walk,
 )
 from civitas.rules.model import (
+    MEMBERS,
     NO_DEFAULT,
+    ROLE,
+    ExceptionSpec,
+    GroupSpec,
     InputSpec,
     ParameterSpec,
     Period,
+    RoleSpec,
     RuleSet,
     Source,
     VariableSpec,
@@ -174,8 +182,11 @@ class _Builder:
         parameters_data: dict[str, Any] = self.data.get("parameters") or {}
         variables_data: dict[str, Any] = self.data["variables"]
         self._check_names(inputs_data, parameters_data, variables_data)
+        self.group = self._group()
 
         inputs = {name: self._input(name, spec) for name, spec in inputs_data.items()}
+        if self.group is not None:
+            inputs = {ROLE: self._role_input(self.group), **inputs}
         declared = {
             name: dt.declared(spec["type"], frozenset(spec.get("values") or ()))
             for name, spec in variables_data.items()
@@ -202,11 +213,16 @@ class _Builder:
         symbols: dict[str, Symbol] = {
             name: Symbol("builtin", ValueType(dt.DATE)) for name in BUILTINS
         }
-        symbols.update({n: Symbol("input", s.vtype) for n, s in inputs.items()})
+        symbols.update({n: Symbol("input", s.vtype, s.per_member) for n, s in inputs.items()})
         symbols.update(
             {n: Symbol("parameter", t) for n, t in parameter_types.items() if t is not None}
         )
-        symbols.update({n: Symbol("variable", v) for n, v in declared.items()})
+        symbols.update(
+            {
+                n: Symbol("variable", v, self._per_member(variables_data[n], ("variables", n)))
+                for n, v in declared.items()
+            }
+        )
 
         variables = {
             name: self._variable(name, spec, declared[name], symbols)
@@ -220,13 +236,91 @@ class _Builder:
             return None
         return self._assemble(inputs, parameters, complete, order, outputs, valid_from, valid_to)
 
+    # --- the group and its members -------------------------------------------------------
+
+    def _group(self) -> GroupSpec | None:
+        data = self.data.get("group")
+        if data is None:
+            return None
+        if data["member"] == data["name"]:
+            self.problem("the group and its members need different names", "group", "member")
+        roles = {}
+        for name, spec in data["roles"].items():
+            minimum, maximum = spec.get("minimum", 0), spec.get("maximum")
+            if maximum is not None and minimum > maximum:
+                self.problem(
+                    f"role {name}: minimum {minimum} is greater than maximum {maximum}",
+                    "group",
+                    "roles",
+                    name,
+                )
+            label = spec.get("label", name.replace("_", " "))
+            roles[name] = RoleSpec(name, label, minimum, maximum)
+        return GroupSpec(
+            data["name"],
+            data.get("label", data["name"].replace("_", " ").capitalize()),
+            data["member"],
+            data.get("member_label", data["member"].replace("_", " ").capitalize()),
+            roles,
+        )
+
+    def _role_input(self, group: GroupSpec) -> InputSpec:
+        roles = tuple(group.roles)
+        return InputSpec(
+            ROLE,
+            dt.declared(dt.ENUMERATION, frozenset(roles)),
+            f"Role in the {group.label.lower()}",
+            None,
+            NO_DEFAULT,
+            None,
+            None,
+            roles,
+            {name: role.label for name, role in group.roles.items()},
+            self.doc.line("group", "roles"),
+            per_member=True,
+        )
+
+    def _per_member(self, spec: Mapping[str, Any], path: tuple[PathPart, ...]) -> bool:
+        """Whether an input or variable is declared ``entity: <member>``."""
+        entity = spec.get("entity")
+        if entity is None:
+            return False
+        group = self.group
+        if group is None:
+            self.problem(
+                f"entity '{entity}' needs a `group:` section that declares the group and its "
+                "members",
+                *path,
+                "entity",
+            )
+            return False
+        if entity == group.name:
+            return False
+        if entity != group.member:
+            self.problem(
+                f"entity '{entity}' is neither the group ({group.name}) nor its members "
+                f"({group.member})",
+                *path,
+                "entity",
+            )
+            return False
+        return True
+
     # --- names ---------------------------------------------------------------------------
 
     def _check_names(self, *groups: dict[str, Any]) -> None:
         where: dict[str, str] = {}
+        grouped = "group" in self.data
         for group_name, group in zip(("inputs", "parameters", "variables"), groups, strict=True):
             for name in group:
-                if name in RESERVED:
+                if grouped and name in (ROLE, MEMBERS, "member"):
+                    self.problem(
+                        f"'{name}' is built in when the rules have a group; choose another name",
+                        group_name,
+                        name,
+                        key=True,
+                    )
+                elif name in RESERVED:
                     self.problem(
                         f"'{name}' is a reserved word or function name; choose another name",
                         group_name,
@@ -272,6 +366,7 @@ class _Builder:
             allowed,
             labels,
             self.doc.line(*path),
+            per_member=self._per_member(spec, path),
         )
         if "default" in spec:
             try:
@@ -489,47 +584,51 @@ class _Builder:
     ) -> VariableSpec | None:
         path = ("variables", name)
         text: str = spec["expression"]
-        try:
-            expression = parse(text)
-        except ExpressionSyntaxError as error:
-            self.problems.append(
-                Problem(
-                    self.doc.path,
-                    self._expression_line(path, error.offset),
-                    f"{name}: {error.message}",
-                )
+        per_member = symbols[name].per_member
+        expression = self._expression(name, path, "expression", text, symbols)
+        exceptions_data: list[dict[str, Any]] = spec.get("exceptions") or []
+        parts = [
+            (
+                self._expression(name, (*path, "exceptions", i), "when", e["when"], symbols),
+                self._expression(
+                    name, (*path, "exceptions", i), "expression", str(e["expression"]), symbols
+                ),
             )
+            for i, e in enumerate(exceptions_data)
+        ]
+        if expression is None or any(a is None or b is None for a, b in parts):
             return None
-        for literal in walk(expression):
-            if (
-                isinstance(literal, Literal)
-                and isinstance(literal.value, int)
-                and not isinstance(literal.value, bool)
-                and abs(literal.value) > WHOLE_LIMIT
-            ):
+        names = [e["name"] for e in exceptions_data]
+        for index, exception_name in enumerate(names):
+            if exception_name in names[:index]:
                 self.problem(
-                    f"{name}: {literal.value} is beyond the largest whole number the rules "
-                    f"hold exactly (±{WHOLE_LIMIT:,})",
+                    f"{name}: two exceptions are called '{exception_name}'",
                     *path,
-                    "expression",
+                    "exceptions",
+                    index,
+                    "name",
                 )
-                return None
-        unknown = unknown_names(expression, symbols)
-        for unknown_name in unknown:
-            offset = _find_name(text, unknown_name.name or "")
-            self.problems.append(
-                Problem(
-                    self.doc.path,
-                    self._expression_line(path, offset),
-                    f"{name}: {unknown_name.message}",
-                )
+        if parts:
+            expression = Default(
+                expression,
+                tuple(names),
+                tuple(cast("Node", when) for when, _ in parts),
+                tuple(cast("Node", value) for _, value in parts),
             )
-        if unknown:
-            return None
+            expression.text = render(expression)
         try:
             result = check(expression, symbols)
         except ExpressionTypeError as error:
             self.problem(f"{name}: {error.message}", *path, "expression")
+            return None
+        if expression.per_member and not per_member:
+            self.problem(
+                f"{name}: `{expression.text}` has a value for each member, but {name} is one "
+                "value for the group: use sum(), count(), any(), all(), min() or max() of it, "
+                f"or declare {name} with the members' entity",
+                *path,
+                "expression",
+            )
             return None
         reason = dt.assignable(vtype, result)
         if reason is not None:
@@ -552,6 +651,18 @@ class _Builder:
                     value,
                     key=True,
                 )
+        exceptions = tuple(
+            ExceptionSpec(
+                data["name"],
+                data.get("label", data["name"].replace("_", " ").capitalize()),
+                self._template(name, data["explain"], symbols, (*path, "exceptions", i, "explain"))
+                if "explain" in data
+                else None,
+                _source(data.get("source")),
+                self.doc.line(*path, "exceptions", i),
+            )
+            for i, data in enumerate(exceptions_data)
+        )
         return VariableSpec(
             name,
             vtype,
@@ -566,11 +677,62 @@ class _Builder:
             labels,
             depends_on,
             self.doc.line(*path),
+            per_member=per_member,
+            exceptions=exceptions,
         )
 
-    def _expression_line(self, path: tuple[PathPart, ...], offset: int | None) -> int:
+    def _expression(
+        self,
+        name: str,
+        path: tuple[PathPart, ...],
+        key: str,
+        text: str,
+        symbols: Mapping[str, Symbol],
+    ) -> Node | None:
+        """Parse one expression of variable ``name``, reporting syntax errors and unknown
+        names at their lines."""
+        try:
+            expression = parse(text)
+        except ExpressionSyntaxError as error:
+            self.problems.append(
+                Problem(
+                    self.doc.path,
+                    self._expression_line(path, error.offset, key),
+                    f"{name}: {error.message}",
+                )
+            )
+            return None
+        for literal in walk(expression):
+            if (
+                isinstance(literal, Literal)
+                and isinstance(literal.value, int)
+                and not isinstance(literal.value, bool)
+                and abs(literal.value) > WHOLE_LIMIT
+            ):
+                self.problem(
+                    f"{name}: {literal.value} is beyond the largest whole number the rules "
+                    f"hold exactly (±{WHOLE_LIMIT:,})",
+                    *path,
+                    key,
+                )
+                return None
+        unknown = unknown_names(expression, symbols)
+        for unknown_name in unknown:
+            offset = _find_name(text, unknown_name.name or "")
+            self.problems.append(
+                Problem(
+                    self.doc.path,
+                    self._expression_line(path, offset, key),
+                    f"{name}: {unknown_name.message}",
+                )
+            )
+        return None if unknown else expression
+
+    def _expression_line(
+        self, path: tuple[PathPart, ...], offset: int | None, key: str = "expression"
+    ) -> int:
         """The line of character ``offset`` of an expression, however the YAML wrote it."""
-        node = self.doc.node(*path, "expression")
+        node = self.doc.node(*path, key)
         if node is None:
             return self.doc.line(*path)
         first = int(node.start_mark.line) + 1
@@ -616,10 +778,25 @@ class _Builder:
         except TemplateError as error:
             self.problem(f"{name}: explanation: {error}", *path)
             return None
+        per_member = name in symbols and symbols[name].per_member
         for placeholder in template.placeholders():
             symbol = symbols.get(placeholder.name)
-            if symbol is None:
+            if placeholder.name == "member" and self.group is not None:
+                if not per_member:
+                    self.problem(
+                        f"{name}: explanation: {{member}} names a member, so it can only be "
+                        "used by a variable with a value for each member",
+                        *path,
+                    )
+            elif symbol is None:
                 self.problem(f"{name}: explanation uses unknown name '{placeholder.name}'", *path)
+            elif symbol.per_member and not per_member:
+                self.problem(
+                    f"{name}: explanation: {placeholder.name} has a value for each member, so "
+                    "it can only be shown in the sentence of a variable with a value for each "
+                    "member",
+                    *path,
+                )
             elif placeholder.attribute is not None and symbol.kind != "parameter":
                 self.problem(
                     f"{name}: explanation: .{placeholder.attribute} only applies to "
@@ -680,10 +857,21 @@ class _Builder:
         listed = self.data.get("outputs")
         if listed is None:
             used = {d for v in variables.values() for d in v.depends_on}
-            return tuple(name for name in data if name in variables and name not in used)
+            return tuple(
+                name
+                for name in data
+                if name in variables and name not in used and not variables[name].per_member
+            )
         for index, name in enumerate(listed):
             if name not in data:
                 self.problem(f"output '{name}' is not a variable", "outputs", index)
+            elif name in variables and variables[name].per_member:
+                self.problem(
+                    f"output '{name}' has a value for each member; an output is one value for "
+                    "the group (sum it up in another variable)",
+                    "outputs",
+                    index,
+                )
         return tuple(listed)
 
     def _coverage(
@@ -750,6 +938,7 @@ class _Builder:
             valid_from=valid_from,
             valid_to=valid_to,
             enum_values=tuple(sorted(enum_values)),
+            group=self.group,
         )
         kinds = {name: rule_set.kind_of(name) for name in [*inputs, *params, *variables, *BUILTINS]}
         codes = {value: code for code, value in enumerate(rule_set.enum_values)}
@@ -761,7 +950,10 @@ class _Builder:
         from civitas.rules.vectorised import compile_vector
 
         rule_set.programs["vector"] = {
-            name: compile_vector(variables[name].expression, kinds, codes) for name in order
+            name: compile_vector(
+                variables[name].expression, kinds, codes, variables[name].per_member
+            )
+            for name in order
         }
         return rule_set
 

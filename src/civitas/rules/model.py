@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,11 @@ class _NoDefault:
 
 
 NO_DEFAULT: Any = _NoDefault()
+
+ROLE = "role"
+"""The built-in input every member of a group has: which of the group's roles they hold."""
+MEMBERS = "members"
+"""The key of a decision's inputs that lists the members of the group."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class InputSpec:
     allowed: tuple[Any, ...] | None
     labels: Mapping[str, str] | None
     line: int
+    per_member: bool = False
 
     @property
     def has_default(self) -> bool:
@@ -157,6 +163,59 @@ class VariableSpec:
     labels: Mapping[str, str] | None
     depends_on: tuple[str, ...]
     line: int
+    per_member: bool = False
+    exceptions: tuple[ExceptionSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExceptionSpec:
+    """ "In general the variable's expression, except when ``when`` holds" (default logic).
+
+    The expressions themselves live in the variable's ``Default`` expression node; this
+    holds what a reader is told when the exception applied.
+    """
+
+    name: str
+    label: str
+    explain: Template | None
+    source: Source | None
+    line: int
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    label: str
+    minimum: int
+    maximum: int | None
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """The group a rule set decides for (a household) and its members (people).
+
+    Inputs and variables marked ``per_member`` hold one value per member; every member has
+    the built-in input ``role``, one of ``roles``.
+    """
+
+    name: str
+    label: str
+    member: str
+    member_label: str
+    roles: Mapping[str, RoleSpec]
+
+    def member_labels(self, roles: Sequence[str]) -> tuple[str, ...]:
+        """How each member is named in explanations: "the applicant", "a non-dependant 2"."""
+        totals: dict[str, int] = {}
+        for role in roles:
+            totals[role] = totals.get(role, 0) + 1
+        seen: dict[str, int] = {}
+        labels = []
+        for role in roles:
+            seen[role] = seen.get(role, 0) + 1
+            label = self.roles[role].label
+            labels.append(f"{label} {seen[role]}" if totals[role] > 1 else label)
+        return tuple(labels)
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,6 +239,12 @@ class RuleSet:
     valid_to: datetime.date | None
     enum_values: tuple[str, ...]
     programs: dict[str, Any] = field(default_factory=dict, repr=False)
+    group: GroupSpec | None = None
+
+    def per_member(self, name: str) -> bool:
+        """Whether input or variable ``name`` holds one value per member of the group."""
+        spec = self.inputs.get(name) or self.variables.get(name)
+        return spec is not None and spec.per_member
 
     def kind_of(self, name: str) -> str:
         """``input``, ``parameter``, ``variable`` or ``builtin``."""

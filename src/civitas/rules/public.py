@@ -49,16 +49,18 @@ from civitas.rules.loader import (
     load_rule_set_source,
     validate_file,
 )
-from civitas.rules.model import RuleSet
+from civitas.rules.model import MEMBERS, ROLE, RuleSet
 from civitas.rules.values import format_date
 
 __all__ = [
     "BOOLEAN_TYPE",
     "DATE_TYPE",
     "INTEGER_TYPE",
+    "MEMBERS",
     "MISSING",
     "MONEY_TYPE",
     "NUMBER_TYPE",
+    "ROLE",
     "TEXT_TYPE",
     "TIME_TYPE",
     "CompiledExpression",

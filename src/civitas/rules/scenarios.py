@@ -21,7 +21,7 @@ from civitas.platform.yamlsource import Document, Problem, sorted_problems
 from civitas.rules import datatypes as dt
 from civitas.rules.evaluate import InputError, RuleEvaluationError, decide
 from civitas.rules.loader import RuleSetInvalid, load_rule_set
-from civitas.rules.model import RuleSet
+from civitas.rules.model import MEMBERS, RuleSet
 from civitas.rules.sourcefile import read_document
 from civitas.rules.values import check, format_value, parse_money
 
@@ -133,19 +133,59 @@ def validate_scenarios_file(path: str | Path) -> list[Problem]:
 def _case_inputs(
     rule_set: RuleSet, document: Document, index: int, case: dict[str, Any], problems: list[Problem]
 ) -> dict[str, Any]:
-    inputs: dict[str, Any] = {}
-    for name, raw in case["inputs"].items():
-        spec = rule_set.inputs.get(name)
-        where = ("scenarios", index, "inputs", name)
-        if spec is None:
+    where = ("scenarios", index, "inputs")
+    inputs = _checked_inputs(rule_set, document, case["inputs"], where, problems, member=False)
+    members = case["inputs"].get(MEMBERS)
+    if rule_set.group is not None and MEMBERS in case["inputs"]:
+        if not isinstance(members, list):
             problems.append(
-                document.problem(f"'{name}' is not an input of {rule_set.name}", *where, key=True)
+                document.problem("members must be a list, one entry per member", *where, MEMBERS)
+            )
+        else:
+            inputs[MEMBERS] = [
+                _checked_inputs(
+                    rule_set, document, member, (*where, MEMBERS, i), problems, member=True
+                )
+                for i, member in enumerate(members)
+                if isinstance(member, dict)
+            ]
+    return inputs
+
+
+def _checked_inputs(
+    rule_set: RuleSet,
+    document: Document,
+    raw_inputs: dict[str, Any],
+    where: tuple[Any, ...],
+    problems: list[Problem],
+    *,
+    member: bool,
+) -> dict[str, Any]:
+    """The group's inputs (``member`` false) or one member's, checked where they are
+    written; a member's missing inputs and role counts are left to ``decide``."""
+    inputs: dict[str, Any] = {}
+    if not isinstance(raw_inputs, dict):
+        problems.append(document.problem("a member is a mapping of input names to values", *where))
+        return inputs
+    for name, raw in raw_inputs.items():
+        if name == MEMBERS and not member and rule_set.group is not None:
+            continue
+        spec = rule_set.inputs.get(name)
+        if spec is None or spec.per_member != member:
+            whose = f"each {rule_set.group.member}" if member and rule_set.group else rule_set.name
+            hint = ""
+            if spec is not None and spec.per_member:
+                hint = f" (it is an input of each member: give it under {MEMBERS})"
+            problems.append(
+                document.problem(
+                    f"'{name}' is not an input of {whose}{hint}", *where, name, key=True
+                )
             )
             continue
         try:
             inputs[name] = spec.check(_from_yaml(spec.vtype.kind, raw))
         except ValueError as error:
-            problems.append(document.problem(f"input '{name}' {error}", *where))
+            problems.append(document.problem(f"input '{name}' {error}", *where, name))
     return inputs
 
 
@@ -162,7 +202,12 @@ def _case_expectations(
             continue
         kind = rule_set.kind_of_value(name)
         try:
-            expected[name] = check(kind, _from_yaml(kind, raw))
+            if rule_set.per_member(name):
+                if not isinstance(raw, list):
+                    raise ValueError("has a value for each member: write a list, one per member")
+                expected[name] = tuple(check(kind, _from_yaml(kind, item)) for item in raw)
+            else:
+                expected[name] = check(kind, _from_yaml(kind, raw))
         except ValueError as error:
             problems.append(document.problem(f"expected {name} {error}", *where))
     return expected
@@ -175,9 +220,21 @@ def _from_yaml(kind: str, raw: Any) -> Any:
 
 
 def _same(kind: str, expected: Any, actual: Any) -> bool:
+    if isinstance(expected, tuple):
+        return (
+            isinstance(actual, tuple)
+            and len(expected) == len(actual)
+            and all(_same(kind, want, got) for want, got in zip(expected, actual, strict=True))
+        )
     if kind == dt.NUMBER:
         return math.isclose(float(expected), float(actual), rel_tol=1e-9, abs_tol=1e-12)
     return bool(expected == actual)
+
+
+def _show(kind: str, value: Any, labels: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(kind, item, labels) for item in value) + "]"
+    return format_value(kind, value, labels=labels, fmt="raw")
 
 
 def run_scenarios(path: str | Path) -> ScenarioReport:
@@ -245,8 +302,8 @@ def _run_case(
                 name,
                 want,
                 got,
-                format_value(kind, want, labels=labels, fmt="raw"),
-                format_value(kind, got, labels=labels, fmt="raw"),
+                _show(kind, want, labels),
+                _show(kind, got, labels),
                 explanation,
             )
         )

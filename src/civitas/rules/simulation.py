@@ -62,6 +62,7 @@ class Population:
     path: str
     rows: int
     columns: Mapping[str, np.ndarray]
+    members: vectorised.Members | None = None
 
 
 # --- reading the population --------------------------------------------------------------
@@ -202,6 +203,8 @@ def read_population(rule_set: RuleSet, path: str | Path) -> Population:
     columns: dict[str, np.ndarray] = {}
     missing: list[str] = []
     for name, spec in rule_set.inputs.items():
+        if spec.per_member:
+            continue  # read from the members file (``read_members``)
         if name not in header:
             if not spec.has_default:
                 missing.append(name)
@@ -219,11 +222,125 @@ def read_population(rule_set: RuleSet, path: str | Path) -> Population:
         raise _locate(shown, header, next(iter(columns)), lambda _text: None)
     rows = lengths.pop() if lengths else shape.rows
     for name, spec in rule_set.inputs.items():
-        if name not in columns:
+        if name not in columns and not spec.per_member:
             columns[name] = np.full(
                 rows, vectorised.encode(rule_set, spec.vtype.kind, spec.default)
             )
     return Population(shown, rows, columns)
+
+
+MEMBER_OF = "household"
+"""The members file's column naming each member's group, by the groups file's ``id``."""
+GROUP_ID = "id"
+_ID_WIDTH = 40
+
+
+def read_members(
+    rule_set: RuleSet, path: str | Path, groups: Population, groups_ids: np.ndarray
+) -> vectorised.Members:
+    """Read a members CSV (one row per member: ``household``, ``role`` and the per-member
+    inputs) for the groups already read; raises ``PopulationError`` naming the line."""
+    shown = str(path)
+    shape = _scan(shown)  # as for the groups file: bounded, and every row the right length
+    header = _header(shown)
+    if shape.quoted:
+        _check_quoted_rows(shown, header)
+    if shape.rows == 0:
+        raise PopulationError(
+            f"{shown}: the file has a header row but no rows; add one row per member"
+        )
+    if MEMBER_OF not in header:
+        raise PopulationError(
+            f"{shown}: missing column '{MEMBER_OF}' (the {GROUP_ID} of each member's "
+            f"{rule_set.group.name if rule_set.group else 'group'} in {groups.path})"
+        )
+    columns: dict[str, np.ndarray] = {}
+    missing = []
+    for name, spec in rule_set.inputs.items():
+        if not spec.per_member:
+            continue
+        if name in header:
+            columns[name] = _read_column(rule_set, shown, header, spec)
+        elif not spec.has_default:
+            missing.append(name)
+    if missing:
+        raise PopulationError(
+            f"{shown}: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} (one is needed for each member input "
+            f"without a default; the header has: {', '.join(header)})"
+        )
+    refs = _loadtxt(shown, header.index(MEMBER_OF), f"U{_ID_WIDTH}")
+    order = np.argsort(groups_ids, kind="stable")
+    sorted_ids = groups_ids[order]
+    position = np.minimum(np.searchsorted(sorted_ids, refs), len(sorted_ids) - 1)
+    unknown = sorted_ids[position] != refs
+    if unknown.any():
+        row = int(np.argmax(unknown))
+        raise PopulationError(
+            f"{shown}: line {_line_of_row(shown, row)}, column '{MEMBER_OF}': "
+            f"{str(refs[row])!r} is not the {GROUP_ID} of a row of {groups.path}"
+        )
+    for name, spec in rule_set.inputs.items():
+        if spec.per_member and name not in columns:
+            columns[name] = np.full(
+                len(refs), vectorised.encode(rule_set, spec.vtype.kind, spec.default)
+            )
+    try:
+        return vectorised.Members.from_owner(columns, order[position], groups.rows)
+    except ValueError as error:
+        row = int(str(error).split()[1])
+        raise PopulationError(
+            f"{groups.path}: line {_line_of_row(groups.path, row)}: no member of this row is in "
+            f"{shown}"
+        ) from None
+
+
+def read_group_ids(path: str) -> np.ndarray:
+    """The ``id`` column of a groups file, checked to be unique."""
+    header = _header(path)
+    if GROUP_ID not in header:
+        raise PopulationError(
+            f"{path}: missing column '{GROUP_ID}' (members refer to their group by it)"
+        )
+    ids = _loadtxt(path, header.index(GROUP_ID), f"U{_ID_WIDTH}")
+    too_long = np.char.str_len(ids) >= _ID_WIDTH
+    if too_long.any():
+        row = int(np.argmax(too_long))
+        raise PopulationError(
+            f"{path}: line {_line_of_row(path, row)}, column '{GROUP_ID}': longer than "
+            f"{_ID_WIDTH - 1} characters"
+        )
+    ordered = np.sort(ids)
+    repeated = ordered[1:] == ordered[:-1]
+    if repeated.any():
+        value = str(ordered[1:][repeated][0])
+        first, second = (int(row) for row in np.flatnonzero(ids == value)[:2])
+        raise PopulationError(
+            f"{path}: line {_line_of_row(path, second)}, column '{GROUP_ID}': {value!r} is "
+            f"already the id of line {_line_of_row(path, first)}"
+        )
+    return ids
+
+
+def read_grouped_population(
+    rule_set: RuleSet, path: str | Path, members_path: str | Path | None
+) -> Population:
+    """The population for ``rule_set``: with its members when the rules have a group."""
+    population = read_population(rule_set, path)
+    if rule_set.group is None:
+        if members_path is not None:
+            raise PopulationError(
+                f"{members_path}: {rule_set.name} has no group, so it takes no members file"
+            )
+        return population
+    if members_path is None:
+        raise PopulationError(
+            f"{rule_set.name} decides for a {rule_set.group.name} of {rule_set.group.member}s: "
+            f"give the members file too (--members FILE.csv)"
+        )
+    ids = read_group_ids(population.path)
+    members = read_members(rule_set, members_path, population, ids)
+    return Population(population.path, population.rows, population.columns, members)
 
 
 def _header(shown: str) -> list[str]:
@@ -801,6 +918,7 @@ def simulate(
     population_csv_path: str | Path,
     on: datetime.date,
     overrides: Mapping[str, Any] | None = None,
+    members_csv_path: str | Path | None = None,
 ) -> SimulationReport:
     """Evaluate ``rule_set``'s outputs for every row of the population, vectorised, under
     the parameters in force on ``on`` and again with ``overrides``; report the differences.
@@ -813,7 +931,7 @@ def simulate(
         raise InputError("on", f"must be a date, not {on!r}")
     baseline_values = parameter_values(rule_set, on)
     reform_values, changes = apply_overrides(rule_set, baseline_values, overrides or {})
-    population = read_population(rule_set, population_csv_path)
+    population = read_grouped_population(rule_set, population_csv_path, members_csv_path)
     outputs = list(rule_set.outputs)
 
     def run(values: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -822,6 +940,7 @@ def simulate(
             population.rows,
             vectorised.vector_parameters(rule_set, values),
             on,
+            population.members,
         )
         try:
             return vectorised.evaluate(rule_set, vector_run, outputs)

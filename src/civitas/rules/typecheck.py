@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from civitas.rules import datatypes as dt
 from civitas.rules.datatypes import TypeMismatch, ValueType
 from civitas.rules.expressions import (
+    AGGREGATIONS,
     COMPARISONS,
     FUNCTIONS,
     LOGICAL,
     Binary,
     Call,
     Conditional,
+    Default,
     ListLiteral,
     Literal,
     Lookup,
@@ -37,6 +39,7 @@ class Symbol:
 
     kind: str
     vtype: ValueType
+    per_member: bool = False
 
 
 class ExpressionTypeError(Exception):
@@ -86,7 +89,27 @@ def check(node: Node, symbols: Mapping[str, Symbol]) -> ValueType:
     """Type ``node`` against ``symbols``; annotates every node's ``vtype``."""
     vtype = _check(node, symbols)
     node.vtype = vtype
+    node.per_member = _per_member(node, symbols)
     return vtype
+
+
+def _per_member(node: Node, symbols: Mapping[str, Symbol]) -> bool:
+    """Whether ``node`` has one value per member: it uses a per-member value that no
+    aggregation has summed up. Group values used alongside are the member's group's."""
+    if isinstance(node, Name):
+        return symbols[node.name].per_member
+    if _aggregates(node):
+        return False
+    return any(child.per_member for child in node.children())
+
+
+def _aggregates(node: Node) -> bool:
+    return (
+        isinstance(node, Call)
+        and node.function in AGGREGATIONS
+        and len(node.args) == 1
+        and node.args[0].per_member
+    )
 
 
 def _fail(node: Node, reason: str) -> ExpressionTypeError:
@@ -133,6 +156,18 @@ def _check(node: Node, symbols: Mapping[str, Symbol]) -> ValueType:
         return _check_call(node, symbols)
     if isinstance(node, Binary):
         return _check_binary(node, symbols)
+    if isinstance(node, Default):
+        result = check(node.base, symbols)
+        for name, when, then in zip(node.names, node.conditions, node.values, strict=True):
+            held = check(when, symbols)
+            if held.kind != dt.BOOLEAN:
+                raise _fail(
+                    when,
+                    f"the exception {name} applies `when` something is true or false, not "
+                    f"{held.describe()}",
+                )
+            result = _unify(then, result, check(then, symbols))
+        return result
     raise TypeError(f"unknown node {node!r}")
 
 
@@ -212,8 +247,26 @@ def _check_binary(node: Binary, symbols: Mapping[str, Symbol]) -> ValueType:
     raise TypeError(f"unknown operator {op}")
 
 
+_MEMBER_FUNCTIONS = {
+    "sum": "adds up a value of each member",
+    "count": "counts the members for whom something is true",
+    "any": "says whether something is true of any member",
+    "all": "says whether something is true of every member",
+}
+
+
 def _check_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
     args = [check(arg, symbols) for arg in node.args]
+    if _aggregates(node):
+        return _check_aggregation(node, args[0])
+    if node.function in _MEMBER_FUNCTIONS:
+        if len(args) != 1:
+            raise _fail(node, f"{node.function}() takes exactly one value")
+        raise _fail(
+            node,
+            f"{node.function}() {_MEMBER_FUNCTIONS[node.function]}, but "
+            f"`{node.args[0].text}` is not a value of each member",
+        )
     if node.function in ("min", "max"):
         if len(args) < 2:
             raise _fail(node, f"{node.function}() needs at least two values")
@@ -233,6 +286,23 @@ def _check_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
     if node.function == "abs":
         return args[0]
     return dt.whole(args[0])
+
+
+def _check_aggregation(node: Call, arg: ValueType) -> ValueType:
+    function = node.function
+    if function in ("count", "any", "all"):
+        if arg.kind != dt.BOOLEAN:
+            raise _fail(
+                node, f"{function}() needs a condition (true or false), not {arg.describe()}"
+            )
+        return ValueType(dt.INTEGER) if function == "count" else ValueType(dt.BOOLEAN)
+    if function == "sum":
+        if not arg.is_numeric:
+            raise _fail(node, f"sum() adds numbers or amounts, not {arg.describe()}")
+        return ValueType(arg.kind, arg.values, arg.exact)
+    if not (arg.is_numeric or arg.kind == dt.DATE):
+        raise _fail(node, f"{function}() compares numbers, amounts or dates, not {arg.describe()}")
+    return ValueType(arg.kind, arg.values, arg.exact)
 
 
 def _check_lookup(node: Lookup, symbols: Mapping[str, Symbol]) -> ValueType:

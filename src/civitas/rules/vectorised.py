@@ -15,6 +15,13 @@ Representation of values in arrays:
 A value that does not vary between rows (a parameter, or a variable computed only from
 parameters) stays a NumPy/Python scalar and broadcasts.
 
+For a rule set with a group (households of people), a row is a group and ``Members`` holds
+the members' columns, one element per member, sorted by the row of their group. A
+per-member value is an array over members; a group value used in a per-member expression
+is projected onto the members (``value[owner]``), and the aggregations (``sum``, ``count``,
+``any``, ``all``, ``min``, ``max``) reduce a per-member array to one value per group with
+``ufunc.reduceat`` over the groups' first members, which is exact for whole pence.
+
 Laziness matches ``decide``: a division by zero is an error only in rows where the division
 is actually reached (``?:``, ``and`` and ``or`` narrow the rows that are "active").
 
@@ -36,10 +43,12 @@ import numpy as np
 from civitas.rules import datatypes as dt
 from civitas.rules.evaluate import out_of_range, range_checked
 from civitas.rules.expressions import (
+    AGGREGATIONS,
     COMPARISONS,
     Binary,
     Call,
     Conditional,
+    Default,
     ListLiteral,
     Literal,
     Lookup,
@@ -74,6 +83,40 @@ class _RowError(Exception):
         self.message = message
 
 
+class Members:
+    """The members of every group: their input columns and the group each belongs to.
+
+    ``owner[i]`` is the row of member ``i``'s group; members are sorted by it, so the
+    members of row ``r`` are ``starts[r]`` up to ``starts[r + 1]``. Every group has at least
+    one member (``from_owner`` checks).
+    """
+
+    def __init__(self, columns: Mapping[str, np.ndarray], owner: np.ndarray, rows: int) -> None:
+        self.columns = columns
+        self.owner = owner
+        self.count = len(owner)
+        self.starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
+        self.rows = rows
+
+    @classmethod
+    def from_owner(cls, columns: Mapping[str, np.ndarray], owner: np.ndarray, rows: int) -> Members:
+        """Members in any order; raises ``ValueError`` naming a group with no member."""
+        owner = np.asarray(owner, dtype=np.int64)
+        if len(owner) and np.any(owner[1:] < owner[:-1]):
+            order = np.argsort(owner, kind="stable")
+            owner = owner[order]
+            columns = {name: column[order] for name, column in columns.items()}
+        present = np.zeros(rows, dtype=np.bool_)
+        present[owner] = True
+        if not present.all():
+            raise ValueError(f"row {int(np.argmin(present))} has no members")
+        return cls(columns, owner, rows)
+
+    def project(self, value: Any) -> Any:
+        """A group value for each member (a scalar stays a scalar)."""
+        return value if _is_scalar(value) else value[self.owner]
+
+
 class VectorRun:
     """The columns and parameter values for one vectorised evaluation."""
 
@@ -83,12 +126,19 @@ class VectorRun:
         rows: int,
         parameters: Mapping[str, Any],
         on: datetime.date,
+        members: Members | None = None,
     ) -> None:
         self.columns = columns
         self.rows = rows
         self.parameters = parameters
         self.on_days = (on - EPOCH).days
         self.values: dict[str, Any] = {}
+        self.members = members
+
+    @property
+    def group(self) -> Members:
+        assert self.members is not None, "the rule set has a group: give its members"
+        return self.members
 
 
 def date_to_days(value: datetime.date) -> int:
@@ -170,12 +220,20 @@ def evaluate(rule_set: RuleSet, run: VectorRun, names: Iterable[str]) -> dict[st
     wanted = list(names)
     with np.errstate(all="ignore"):
         for name in needed_variables(rule_set, wanted):
+            per_member = rule_set.variables[name].per_member
             try:
                 value = program[name](run, None)
             except _RowError as error:
-                raise VectorEvaluationError(name, error.row, error.message) from None
+                row = int(run.group.owner[error.row]) if per_member else error.row
+                whose = (
+                    f"member {error.row - int(run.group.starts[row]) + 1}: " if per_member else ""
+                )
+                raise VectorEvaluationError(name, row, whose + error.message) from None
             run.values[name] = _store(rule_set.variables[name].vtype.kind, value)
-    return {name: _full(run.values[name], run.rows) for name in wanted}
+    return {
+        name: _full(run.values[name], run.group.count if rule_set.per_member(name) else run.rows)
+        for name in wanted
+    }
 
 
 def _full(value: Any, rows: int) -> np.ndarray:
@@ -306,10 +364,14 @@ def _integral(node: Node) -> bool:
 
 
 def compile_vector(
-    node: Node, rule_set_kinds: Mapping[str, str], codes: Mapping[str, int]
+    node: Node, rule_set_kinds: Mapping[str, str], codes: Mapping[str, int], member: bool = False
 ) -> VectorEvaluator:
-    """Compile an expression to a function of (run, active rows) returning array or scalar."""
-    return _compile(node, rule_set_kinds, codes)
+    """Compile an expression to a function of (run, active rows) returning array or scalar.
+
+    ``member``: the expression is a per-member variable's, worked out over the members'
+    arrays (group values used in it are projected onto the members).
+    """
+    return _compile(node, rule_set_kinds, codes, member)
 
 
 def _literal(node: Literal, codes: Mapping[str, int]) -> Any:
@@ -322,20 +384,18 @@ def _literal(node: Literal, codes: Mapping[str, int]) -> Any:
 
 
 def _compile(
-    node: Node,
-    kinds: Mapping[str, str],
-    codes: Mapping[str, int],
+    node: Node, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
 ) -> VectorEvaluator:
-    compiled = _compile_node(node, kinds, codes)
+    """``member``: whether the expression is worked out for each member (arrays over
+    members, active masks over members) rather than for each group."""
+    compiled = _compile_node(node, kinds, codes, member)
     if range_checked(node):
         return _bounded(node, compiled)
     return compiled
 
 
 def _compile_node(
-    node: Node,
-    kinds: Mapping[str, str],
-    codes: Mapping[str, int],
+    node: Node, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
 ) -> VectorEvaluator:
     if isinstance(node, Literal):
         constant = _literal(node, codes)
@@ -343,8 +403,14 @@ def _compile_node(
     if isinstance(node, Name):
         name = node.name
         kind = kinds[name]
+        if node.per_member and kind == "input":
+            return lambda run, active: run.group.columns[name]
+        if kind == "input" and member:
+            return lambda run, active: run.group.project(run.columns[name])
         if kind == "input":
             return lambda run, active: run.columns[name]
+        if kind == "variable" and member and not node.per_member:
+            return lambda run, active: run.group.project(run.values[name])
         if kind == "variable":
             return lambda run, active: run.values[name]
         if kind == "parameter":
@@ -352,31 +418,115 @@ def _compile_node(
         return lambda run, active: run.on_days
     if isinstance(node, Lookup):
         table = node.table
-        key = _compile(node.key, kinds, codes)
+        key = _compile(node.key, kinds, codes, member)
         return lambda run, active: run.parameters[table][key(run, active)]
     if isinstance(node, Unary):
-        operand = _compile(node.operand, kinds, codes)
+        operand = _compile(node.operand, kinds, codes, member)
         if node.op == "not":
             return lambda run, active: np.logical_not(operand(run, active))
         return lambda run, active: np.negative(operand(run, active))
     if isinstance(node, Conditional):
-        return _conditional(node, kinds, codes)
+        return _conditional(node, kinds, codes, member)
+    if isinstance(node, Default):
+        return _default(node, kinds, codes, member)
     if isinstance(node, Call):
-        return _call(node, kinds, codes)
+        if node.function in AGGREGATIONS and len(node.args) == 1 and node.args[0].per_member:
+            return _aggregation(node, kinds, codes, member)
+        return _call(node, kinds, codes, member)
     if isinstance(node, ListLiteral):
-        items = [_compile(item, kinds, codes) for item in node.items]
+        items = [_compile(item, kinds, codes, member) for item in node.items]
         return lambda run, active: [item(run, active) for item in items]
     if isinstance(node, Binary):
-        return _binary(node, kinds, codes)
+        return _binary(node, kinds, codes, member)
     raise TypeError(f"cannot compile {node!r}")
 
 
-def _conditional(
-    node: Conditional, kinds: Mapping[str, str], codes: Mapping[str, int]
+_REDUCE = {
+    "sum": np.add,
+    "count": np.add,
+    "any": np.logical_or,
+    "all": np.logical_and,
+    "min": np.minimum,
+    "max": np.maximum,
+}
+
+
+def _aggregation(
+    node: Call, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
 ) -> VectorEvaluator:
-    condition = _compile(node.condition, kinds, codes)
-    if_true = _compile(node.if_true, kinds, codes)
-    if_false = _compile(node.if_false, kinds, codes)
+    """One value per group from a value of each member; projected back onto the members
+    when the aggregation is itself used in a per-member expression."""
+    arg = _compile(node.args[0], kinds, codes, True)
+    reduce = _REDUCE[node.function].reduceat
+    counts = node.function == "count"
+
+    def aggregate(run: VectorRun, active: Mask) -> Any:
+        group = run.group
+        if active is None:
+            members_active: Mask = None
+        elif member:
+            # Members whose group has an active member: their values may be reached.
+            reached = np.zeros(group.rows, dtype=np.bool_)
+            reached[group.owner[active]] = True
+            members_active = reached[group.owner]
+        else:
+            members_active = active[group.owner]
+        try:
+            values = arg(run, members_active)
+        except _RowError as error:
+            if member:
+                raise
+            raise _RowError(int(group.owner[error.row]), error.message) from None
+        if _is_scalar(values):
+            values = np.full(group.count, values)
+        if counts:
+            values = values.astype(np.int64)
+        result = reduce(values, group.starts)
+        return group.project(result) if member else result
+
+    return aggregate
+
+
+def _default(
+    node: Default, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
+) -> VectorEvaluator:
+    """The general rule where no exception holds, an exception's value where one does; a
+    row where two hold is a conflict, as in ``decide``."""
+    base = _compile(node.base, kinds, codes, member)
+    conditions = [_compile(c, kinds, codes, member) for c in node.conditions]
+    values = [_compile(v, kinds, codes, member) for v in node.values]
+    names = node.names
+    guarded = _divides(node)
+
+    def default(run: VectorRun, active: Mask) -> Any:
+        held = [c(run, active) for c in conditions]
+        rows = run.group.count if member else run.rows
+        held = [np.full(rows, h) if _is_scalar(h) else h for h in held]
+        count = functools.reduce(np.add, (h.astype(np.int8) for h in held))
+        conflict = count > 1 if active is None else np.logical_and(count > 1, active)
+        if np.any(conflict):
+            row = int(np.argmax(conflict))
+            both = " and ".join(n for n, h in zip(names, held, strict=True) if h[row])
+            raise _RowError(
+                row, f"the exceptions {both} both apply; the rules must say which one wins"
+            )
+        none = count == 0
+        result = base(run, _narrow(active, none) if guarded else active)
+        for condition, value in zip(held, values, strict=True):
+            if np.any(condition):
+                chosen = value(run, _narrow(active, condition) if guarded else active)
+                result = np.where(condition, chosen, result)
+        return result
+
+    return default
+
+
+def _conditional(
+    node: Conditional, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
+) -> VectorEvaluator:
+    condition = _compile(node.condition, kinds, codes, member)
+    if_true = _compile(node.if_true, kinds, codes, member)
+    if_false = _compile(node.if_false, kinds, codes, member)
     guarded = _divides(node.if_true) or _divides(node.if_false)
 
     def choose(run: VectorRun, active: Mask) -> Any:
@@ -393,8 +543,10 @@ def _conditional(
     return choose
 
 
-def _call(node: Call, kinds: Mapping[str, str], codes: Mapping[str, int]) -> VectorEvaluator:
-    args = [_compile(arg, kinds, codes) for arg in node.args]
+def _call(
+    node: Call, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
+) -> VectorEvaluator:
+    args = [_compile(arg, kinds, codes, member) for arg in node.args]
     if node.function in ("min", "max"):
         combine = np.minimum if node.function == "min" else np.maximum
         return lambda run, active: functools.reduce(combine, (a(run, active) for a in args))
@@ -423,12 +575,10 @@ def _call(node: Call, kinds: Mapping[str, str], codes: Mapping[str, int]) -> Vec
 
 
 def _binary(
-    node: Binary,
-    kinds: Mapping[str, str],
-    codes: Mapping[str, int],
+    node: Binary, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
 ) -> VectorEvaluator:
-    left = _compile(node.left, kinds, codes)
-    right = _compile(node.right, kinds, codes)
+    left = _compile(node.left, kinds, codes, member)
+    right = _compile(node.right, kinds, codes, member)
     op = node.op
     if op in ("and", "or"):
         guarded = _divides(node.right)
@@ -452,13 +602,13 @@ def _binary(
             members = np.array([_literal(item, codes) for item in node.right.items])  # type: ignore[arg-type]
             return lambda run, active: np.isin(left(run, active), members)
 
-        def member(run: VectorRun, active: Mask) -> Any:
+        def one_of(run: VectorRun, active: Mask) -> Any:
             value = left(run, active)
             return functools.reduce(
                 np.logical_or, (np.equal(value, item) for item in right(run, active))
             )
 
-        return member
+        return one_of
     if op in COMPARISONS:
         compare = {
             "==": np.equal,

@@ -379,17 +379,23 @@ _WHOLE_RESULTS = (dt.INTEGER, dt.MONEY)
 
 
 def range_checked(node: Node) -> bool:
-    """Whether ``node`` computes a new integer or money amount, which must stay within
-    ``±WHOLE_LIMIT``: arithmetic, negation, ``abs``, rounding and ``sum``. ``decide`` and the
-    vectorised evaluator check exactly these nodes, so they refuse the same cases."""
+    """Whether ``node`` computes a new whole number that may leave ``±WHOLE_LIMIT``: ``+``,
+    ``-`` and ``*`` of whole numbers or pence, and ``sum`` over members. ``decide`` and the
+    vectorised evaluator check exactly these results (and, before a part-pence or other
+    fractional value is made whole by ``round``, ``floor``, ``ceil`` or ``//``, that value),
+    so they refuse the same cases.
+
+    Nothing else needs a check: every other whole number is an input, a parameter, a
+    constant, a checked result, or no larger than one (``-x``, ``abs``, ``//``, ``min``,
+    ``max``, a lookup, a choice), and a fraction cannot wrap round until it is made whole.
+    """
     vtype = node.vtype
-    if vtype is None or vtype.kind not in _WHOLE_RESULTS:
+    if vtype is None or vtype.kind not in _WHOLE_RESULTS or not vtype.exact:
         return False
     if isinstance(node, Binary):
-        return node.op in ("+", "-", "*", "/", "//")
-    if isinstance(node, Unary):
-        return node.op == "-"
-    return isinstance(node, Call) and node.function in ("abs", "round", "floor", "ceil", "sum")
+        left = node.left.vtype
+        return node.op in ("+", "-", "*") and not (left is not None and left.kind == dt.DATE)
+    return isinstance(node, Call) and node.function == "sum"
 
 
 def out_of_range(text: str, value: float) -> str:

@@ -26,9 +26,10 @@ Laziness matches ``decide``: a division by zero is an error only in rows where t
 is actually reached (``?:``, ``and`` and ``or`` narrow the rows that are "active").
 
 Integer and money arithmetic never wraps round: every value ``evaluate.range_checked``
-names is checked to lie within ``±WHOLE_LIMIT`` (2**53) in the active rows, as ``decide``
-checks it, with one minimum and one maximum over the result; whole-number products that
-could pass 2**62 are first worked out in floating point, so int64 never overflows.
+names, and every fraction about to be made whole, is checked to lie within
+``±WHOLE_LIMIT`` (2**53) in the active rows, as ``decide`` checks it, with one minimum and
+one maximum over the result; whole-number products that could pass 2**62 are first worked
+out in floating point, so int64 never overflows.
 """
 
 from __future__ import annotations
@@ -272,7 +273,10 @@ def _divides(node: Node) -> bool:
     """Whether evaluating ``node`` can fail for a row (a division by zero, an amount out of
     range): such a branch is evaluated only for the rows that reach it."""
     return any(
-        (isinstance(n, Binary) and n.op in ("/", "//")) or range_checked(n) for n in walk(node)
+        (isinstance(n, Binary) and n.op in ("/", "//"))
+        or (isinstance(n, Call) and n.function in ("round", "floor", "ceil"))
+        or range_checked(n)
+        for n in walk(node)
     )
 
 
@@ -342,11 +346,23 @@ def _at(value: Any, row: int) -> int:
     return int(value) if _is_scalar(value) else int(value[row])
 
 
+def _bound(value: Any) -> int:
+    """The most ``value`` can be, without reading an array: every whole number an active
+    row holds is within ``WHOLE_LIMIT`` (see ``evaluate.range_checked``)."""
+    return abs(int(value)) if _is_scalar(value) else WHOLE_LIMIT
+
+
 def _whole_product(text: str) -> Callable[[Any, Any, Mask], Any]:
-    """``left * right`` for whole numbers, refusing rows whose product would wrap int64."""
+    """``left * right`` for whole numbers, refusing rows whose product would wrap int64.
+
+    A count or an amount times a constant up to 512 cannot (2**53 * 512 = 2**62); only
+    then are the operands read for their actual size."""
 
     def multiply(left: Any, right: Any, active: Mask) -> Any:
-        if _magnitude(left) * _magnitude(right) > _WRAP_SAFE:
+        if (
+            _bound(left) * _bound(right) > _WRAP_SAFE
+            and _magnitude(left) * _magnitude(right) > _WRAP_SAFE
+        ):
             product = np.multiply(left, right, dtype=np.float64)
             row = _first_bad_row(np.logical_not(np.abs(product) <= _WRAP_SAFE), active)
             if row is not None:

@@ -84,19 +84,29 @@ def test_a_result_outside_the_whole_number_range_is_refused_the_same_way_by_both
     assert str(simulated.value) == f"{population}: line 4: {decided.value}"
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "flag ? amount * count : 0",
+        "flag ? round(amount * rate) : 0",
+        "not flag or amount * count > 0",
+    ],
+)
 def test_an_overflow_in_a_branch_not_taken_is_not_an_error(
-    write_rules: RulesWriter, tmp_path: Path
+    write_rules: RulesWriter, tmp_path: Path, expression: str
 ) -> None:
+    declared = "boolean" if " or " in expression else "money"
     path = write_rules(
-        {"result": {"type": "money", "expression": "flag ? amount * count : 0"}},
+        {"result": {"type": declared, "expression": expression}},
         inputs=HOSTILE_INPUTS,
         parameters=HOSTILE_PARAMETERS,
     )
     rule_set = load_rule_set(path)
     case = {"amount": 2**40, "count": 2**30, "flag": False}
-    assert decide(rule_set, case, ON).outputs == {"result": 0}
+    expected = True if declared == "boolean" else 0
+    assert decide(rule_set, case, ON).outputs == {"result": expected}
     report = simulate(rule_set, _population(tmp_path, [SAFE, case]), ON)
-    assert report.baseline["result"].tolist() == [0, 0]
+    assert report.baseline["result"].tolist() == [expected, expected]
 
 
 def test_results_up_to_the_limit_are_exact_in_both_paths(

@@ -1,7 +1,7 @@
 """Rules as code in-process: single decisions and million-row simulations, against floors.
 
-For each of the two rule sets in services/rules/ (the parking permit fee and Council Tax
-Reduction), measured in the same run on the same machine:
+For two rule sets in services/rules/ (the parking permit fee and the Council Tax Reduction
+estimate, one row a case), measured in the same run on the same machine:
 
 - **a single decision with its explanation** (what a citizen's page asks for), against the
   same computation written by hand: in NumPy over a one-row population (the issue's floor)
@@ -617,7 +617,7 @@ CASES = (
     Case("parking-permit-fee", "parking fee", "annual_fee_by_band[C]=£150.00",
          parking_python, parking_numpy, parking_sentences, parking_numpy_columns,
          parking_openfisca),
-    Case("council-tax-reduction", "CTR", "taper_rate=25%", ctr_python,
+    Case("council-tax-reduction-estimate", "CTR", "taper_rate=25%", ctr_python,
          ctr_numpy, ctr_sentences, dict, ctr_openfisca),
 )  # fmt: skip
 

@@ -38,10 +38,12 @@ from civitas.platform.yamlsource import (
 from civitas.rules.public import (
     DATE_TYPE,
     CompiledExpression,
+    DecisionPeriod,
     ExpressionProblem,
     InputError,
     RuleSetInvalid,
     ValueType,
+    check_period,
     compile_expression,
     load_rule_set_source,
     read_input,
@@ -1428,6 +1430,18 @@ def _check_rules(
     exits = {page["id"] for page in pages if page.get("kind") == "exit"}
     if "ineligible_page" in spec and spec["ineligible_page"] not in exits:
         problem(("rules", "ineligible_page"), f"'{spec['ineligible_page']}' is not an exit page")
+    if "period" in spec:
+        if "decision_date" in spec:
+            problem(
+                ("rules", "period"),
+                "give the rules a decision_date or a period, not both",
+            )
+        try:
+            check_period(rule_set, DecisionPeriod.read(spec["period"]))
+        except InputError as error:
+            problem(
+                ("rules", "period"), f"the rules cannot decide over this period: {error.problem}"
+            )
     date_answer = spec.get("decision_date")
     if date_answer and questions.get(date_answer, {}).get("type") != "date":
         problem(("rules", "decision_date"), f"'{date_answer}' is not a date question")

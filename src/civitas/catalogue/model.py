@@ -36,6 +36,7 @@ from civitas.rules.public import (
     MISSING,
     TEXT_TYPE,
     CompiledExpression,
+    DecisionPeriod,
     ExpressionProblem,
     RuleSetInvalid,
     ValueType,
@@ -505,6 +506,8 @@ class RulesSpec:
     eligible: str | None = None
     ineligible_page: str | None = None
     decision_date: str | None = None
+    period: DecisionPeriod | None = None
+    """A fixed period the rules decide over (a tax year), instead of a date."""
     estimate: Estimate | None = None
     members: tuple[MemberSource, ...] = ()
     """For rules that decide for a household: where its members' inputs come from."""
@@ -1341,6 +1344,7 @@ def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:
         eligible=spec.get("eligible"),
         ineligible_page=spec.get("ineligible_page"),
         decision_date=spec.get("decision_date"),
+        period=DecisionPeriod.read(spec["period"]) if spec.get("period") else None,
         # `rules` is kept as written (its keys are the rules' names): its one text is
         # the estimate's label.
         estimate=Estimate(

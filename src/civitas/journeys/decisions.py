@@ -19,6 +19,7 @@ from civitas.rules.public import (
     MISSING,
     ROLE,
     Decision,
+    DecisionPeriod,
     InputError,
     RuleSet,
     decide,
@@ -139,8 +140,11 @@ def decision_date(
     service: Service, answers: Mapping[str, object], *, today: datetime.date | None
 ) -> datetime.date | None:
     """The date the rules are applied as of: the answer named by `decision_date` (a
-    permit's start date), or today. None when that answer is not given yet."""
+    permit's start date), the first day of the rules' `period` (a tax year), or today.
+    None when that answer is not given yet."""
     spec = rules_spec(service)
+    if spec is not None and spec.period is not None:
+        return spec.period.start
     answer = spec.decision_date if spec is not None else None
     if answer is None:
         return today or datetime.date.today()
@@ -189,7 +193,7 @@ def rules_outcome(
             return None
         # Hashable for the decision cache: one tuple of (input, value) pairs per member.
         key += ((MEMBERS, tuple(tuple(sorted(member.items())) for member in members)),)
-    decision = _decide(rule_set, key, on, active_language())
+    decision = _decide(rule_set, key, on, active_language(), spec.period)
     estimate = spec.estimate.value if spec.estimate is not None else None
     return RulesOutcome(decision, spec.fee, spec.eligible, estimate)
 
@@ -266,9 +270,15 @@ def _checked(rule_set: RuleSet, name: str, value: object) -> object:
 # explanation is written in the active language (its dates): the language is in the key.
 @functools.lru_cache(maxsize=4096)
 def _decide(
-    rule_set: RuleSet, inputs: tuple[tuple[str, Any], ...], on: datetime.date, language: str
+    rule_set: RuleSet,
+    inputs: tuple[tuple[str, Any], ...],
+    on: datetime.date,
+    language: str,
+    period: DecisionPeriod | None = None,
 ) -> Decision:
     given: dict[str, Any] = dict(inputs)
     if MEMBERS in given:
         given[MEMBERS] = [dict(member) for member in given[MEMBERS]]
+    if period is not None:
+        return decide(rule_set, given, period=period)
     return decide(rule_set, given, on=on)

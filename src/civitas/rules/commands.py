@@ -9,7 +9,7 @@ them lets an exception escape for a user error; a traceback means a bug.
 - ``simulate_command(...)``: ``civitas rules simulate RULES --population FILE.csv
   [--on DATE] [--set PARAMETER=VALUE ...] [--json]``
 - ``population_command(...)``: ``civitas rules population NAME --out FILE.csv [--rows N]
-  [--seed N]``
+  [--seed N] [--members-out MEMBERS.csv]``
 
 ``main(argv)`` parses ``civitas rules`` arguments and runs one of them; it needs no
 Django set-up (``civitas.cli`` calls it directly, which starts in a third of the time).
@@ -30,7 +30,7 @@ from typing import Any, TextIO
 from civitas.platform.yamlsource import Problem
 from civitas.rules.evaluate import InputError
 from civitas.rules.loader import RuleSetInvalid, load_rule_set, validate_file
-from civitas.rules.population import GENERATORS, generate_population
+from civitas.rules.population import GENERATORS, HOUSEHOLD_GENERATORS, generate_population
 from civitas.rules.scenarios import SUFFIX, run_scenarios, validate_scenarios_file
 from civitas.rules.simulation import (
     OverrideError,
@@ -77,10 +77,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     simulate.add_argument("--json", dest="json_output", action="store_true")
     population = sub.add_parser("population", help="write a deterministic synthetic population CSV")
-    population.add_argument("name", choices=sorted(GENERATORS), metavar="NAME")
+    population.add_argument(
+        "name", choices=sorted([*GENERATORS, *HOUSEHOLD_GENERATORS]), metavar="NAME"
+    )
     population.add_argument("--rows", type=int, default=1000)
     population.add_argument("--seed", type=int, default=1)
     population.add_argument("--out", required=True, metavar="FILE.csv")
+    population.add_argument(
+        "--members-out",
+        default=None,
+        metavar="MEMBERS.csv",
+        help="for a rule set over households: where to write its members (--out gets "
+        "the households)",
+    )
 
 
 def run(action: str, options: Mapping[str, Any]) -> int:
@@ -98,7 +107,9 @@ def run(action: str, options: Mapping[str, Any]) -> int:
             json_output=options["json_output"],
             members=options["members"],
         )
-    return population_command(options["name"], options["rows"], options["seed"], options["out"])
+    return population_command(
+        options["name"], options["rows"], options["seed"], options["out"], options["members_out"]
+    )
 
 
 def main(argv: Sequence[str]) -> int:
@@ -227,17 +238,38 @@ def simulate_command(
     return 0
 
 
-def population_command(name: str, rows: int, seed: int, out: str | Path) -> int:
-    """Write a synthetic population CSV for the rule set ``name``."""
+def population_command(
+    name: str, rows: int, seed: int, out: str | Path, members_out: str | Path | None = None
+) -> int:
+    """Write a synthetic population CSV for the rule set ``name`` (and its members' CSV,
+    for a rule set over households)."""
+    err = sys.stderr
     if rows < 0:
-        print("--rows: must be 0 or more", file=sys.stderr)
+        print("--rows: must be 0 or more", file=err)
+        return 1
+    if name in HOUSEHOLD_GENERATORS and members_out is None:
+        print(
+            f"--members-out: {name} decides for households of people; "
+            "name a file for the members as well as --out for the households",
+            file=err,
+        )
+        return 1
+    if name not in HOUSEHOLD_GENERATORS and members_out is not None:
+        print(f"--members-out: {name} has no members; leave it out", file=err)
         return 1
     try:
-        path = generate_population(name, rows, seed, Path(out))
+        path = generate_population(
+            name, rows, seed, Path(out), Path(members_out) if members_out is not None else None
+        )
     except OSError as error:
-        print(f"--out: cannot write {out}: {error.strerror}", file=sys.stderr)
+        print(f"cannot write {error.filename}: {error.strerror}", file=err)
         return 1
-    print(f"{path}: {rows:,} rows of {name}", file=sys.stdout)
+    if members_out is None:
+        print(f"{path}: {rows:,} rows of {name}", file=sys.stdout)
+    else:
+        print(
+            f"{path}: {rows:,} households of {name}; {members_out}: their members", file=sys.stdout
+        )
     return 0
 
 

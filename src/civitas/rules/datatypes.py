@@ -13,6 +13,8 @@ while it is being calculated; such a value is *inexact* and must be rounded with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
 BOOLEAN = "boolean"
 INTEGER = "integer"
@@ -27,6 +29,8 @@ LIST = "list"
 TEXT = "text"
 TIME = "time"
 RECORD = "record"
+# A parameter of brackets (tax bands), used only through marginal() and bracket().
+SCALE = "scale"
 
 NUMERIC_KINDS = frozenset({INTEGER, MONEY, NUMBER})
 
@@ -53,6 +57,11 @@ class ValueType:
     element: ValueType | None = None
     fields: tuple[tuple[str, ValueType], ...] | None = None
     """The named values of a record, in order (``record`` only)."""
+    scale: str | None = None
+    """``marginal`` or ``bracket`` (``scale`` only); ``element`` is what a bracket gives:
+    a rate (number) or an amount (money)."""
+    period: str | None = None
+    """``week``, ``month`` or ``year`` for an amount declared per period (see ``PERIODS``)."""
 
     @property
     def is_numeric(self) -> bool:
@@ -64,6 +73,10 @@ class ValueType:
             return f'the text "{next(iter(self.values))}"'
         if self.kind == MONEY and not self.exact:
             return "money (possibly part-pence)"
+        if self.kind == SCALE:
+            return f"a {self.scale} scale"
+        if self.period is not None and self.kind in NUMERIC_KINDS:
+            return f"{ValueType(self.kind, exact=self.exact).describe()} per {self.period}"
         if self.kind == TABLE and self.element is not None:
             return f"a table of {self.element.describe()}"
         if self.kind == LIST and self.element is not None:
@@ -73,9 +86,39 @@ class ValueType:
         return self.kind
 
 
-def declared(kind: str, values: frozenset[str] | None = None) -> ValueType:
-    """The type of a declared input, parameter or variable of ``kind``."""
-    return ValueType(kind, values if kind == ENUMERATION else None, kind != NUMBER)
+def declared(
+    kind: str, values: frozenset[str] | None = None, period: str | None = None
+) -> ValueType:
+    """The type of a declared input, parameter or variable of ``kind`` (an amount may be
+    declared ``period``: per week, month or year)."""
+    return ValueType(kind, values if kind == ENUMERATION else None, kind != NUMBER, period=period)
+
+
+PERIODS = ("week", "month", "year")
+WEEKS_IN = {"week": Fraction(1), "month": Fraction(52, 12), "year": Fraction(52)}
+"""How many weeks each period is: a year is 52 weeks and a month is 52/12 weeks, as
+means-tested benefits convert (Housing Benefit Regulations 2006 reg. 33; the prescribed
+council tax reduction schemes, SI 2012/2885 and 2012/2886, the same way). So a year is
+12 months, a monthly amount is 12/52 of a yearly one a week, and a weekly amount is
+52/12 of it a month."""
+
+
+def conversion(source: str, target: str) -> Fraction:
+    """The factor that turns an amount per ``source`` into the amount per ``target``."""
+    return WEEKS_IN[target] / WEEKS_IN[source]
+
+
+def conversion_steps(node: Any) -> tuple[int, int]:
+    """For a checked ``per_year(x)`` (or per_week, per_month) call: x is multiplied by the
+    first number and divided by the second, the same two steps in both evaluators."""
+    source = node.args[0].vtype
+    target = node.vtype
+    assert source is not None
+    assert target is not None
+    assert source.period is not None
+    assert target.period is not None
+    factor = conversion(source.period, target.period)
+    return factor.numerator, factor.denominator
 
 
 def literal_of(value: object) -> ValueType:

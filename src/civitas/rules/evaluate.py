@@ -22,6 +22,7 @@ from civitas.rules import datatypes as dt
 from civitas.rules.expressions import (
     AGGREGATIONS,
     COMPARISONS,
+    CONVERSIONS,
     Binary,
     Call,
     Conditional,
@@ -34,6 +35,7 @@ from civitas.rules.expressions import (
     Unary,
     format_literal,
     render,
+    walk,
 )
 from civitas.rules.model import (
     MEMBERS,
@@ -46,6 +48,7 @@ from civitas.rules.model import (
     Source,
     VariableSpec,
 )
+from civitas.rules.scales import BandWorking, Scale
 from civitas.rules.templates import Placeholder, Template
 from civitas.rules.values import WHOLE_LIMIT, format_date, format_value, parse_text
 
@@ -64,6 +67,73 @@ class DateNotCovered(InputError):
 
     def __init__(self, problem: str) -> None:
         super().__init__("on", problem)
+
+
+class PeriodNotCovered(InputError):
+    """A decision over a period the rules cannot make: the period is outside the dates the
+    rules cover, or a parameter changes within it (named, with the date)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("period", problem)
+
+
+@dataclass(frozen=True)
+class DecisionPeriod:
+    """The days a decision is for, ``start`` to ``end`` inclusive: a tax year, a week.
+
+    A decision over a period uses the parameters in force over the whole of it, and is
+    refused when one of them changes within it.
+    """
+
+    start: datetime.date
+    end: datetime.date
+
+    def __post_init__(self) -> None:
+        for value in (self.start, self.end):
+            if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+                raise InputError("period", f"must run between two dates, not {value!r}")
+        if self.end < self.start:
+            raise InputError("period", f"ends ({self.end}) before it starts ({self.start})")
+
+    @classmethod
+    def tax_year(cls, first_year: int) -> DecisionPeriod:
+        """The UK tax year that starts on 6 April of ``first_year``: ``tax_year(2025)`` is
+        2025-26, 6 April 2025 to 5 April 2026."""
+        return cls(datetime.date(first_year, 4, 6), datetime.date(first_year + 1, 4, 5))
+
+    @classmethod
+    def week_starting(cls, day: datetime.date) -> DecisionPeriod:
+        return cls(day, day + datetime.timedelta(days=6))
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> DecisionPeriod:
+        """A period as written in a scenario or a service definition: ``{from, to}``
+        (dates), ``{tax_year: "2025-26"}`` or ``{week_starting: date}``. Raises
+        ``InputError`` (named ``period``) for one that is not a real period."""
+        try:
+            if "tax_year" in raw:
+                first, second = str(raw["tax_year"]).split("-")
+                if int(second) != (int(first) + 1) % 100:
+                    raise ValueError
+                return cls.tax_year(int(first))
+            if "week_starting" in raw:
+                return cls.week_starting(datetime.date.fromisoformat(str(raw["week_starting"])))
+            return cls(
+                datetime.date.fromisoformat(str(raw["from"])),
+                datetime.date.fromisoformat(str(raw["to"])),
+            )
+        except (ValueError, KeyError):
+            raise InputError(
+                "period",
+                f"must be a tax year like 2025-26, a week_starting date, or from and to "
+                f"dates, not {dict(raw)!r}",
+            ) from None
+
+    def describe(self) -> str:
+        return f"{format_date(self.start)} to {format_date(self.end)}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
 
 
 class RuleEvaluationError(ArithmeticError):
@@ -148,6 +218,8 @@ class VariableTrace:
     sentence: str | None
     source: Source | None
     relevant: bool
+    bands: tuple[BandWorking, ...] = ()
+    """The band-by-band working of each marginal() the expression used."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +239,7 @@ class VariableTrace:
             "sentence": self.sentence,
             "source": self.source.to_dict() if self.source else None,
             "relevant": self.relevant,
+            "bands": [band.to_dict() for band in self.bands],
         }
 
 
@@ -193,6 +266,8 @@ class Decision:
     explanation: tuple[str, ...]
     parameters: tuple[ParameterUse, ...]
     trace: Mapping[str, VariableTrace] = field(repr=False)
+    period: DecisionPeriod | None = None
+    """The period the decision is for, when it was asked for one (``on`` is its first day)."""
 
     def __getitem__(self, name: str) -> Any:
         if name in self.values:
@@ -207,6 +282,8 @@ class Decision:
         lines.append(f"  calculated as: {trace.expression}")
         if trace.working != trace.display:
             lines.append(f"  with these values: {trace.working}")
+        if trace.bands:
+            lines.append("  band by band: " + "; ".join(band.describe() for band in trace.bands))
         for condition in trace.conditions:
             lines.append(
                 f"  condition `{condition.expression}` "
@@ -232,6 +309,7 @@ class Decision:
                 "hash": self.rule_set_hash,
             },
             "on": self.on.isoformat(),
+            **({"period": self.period.to_dict()} if self.period is not None else {}),
             "inputs": {k: _json_value(v) for k, v in self.inputs.items()},
             "defaults_applied": list(self.defaults_applied),
             "values": {k: _json_value(v) for k, v in self.values.items()},
@@ -245,6 +323,8 @@ class Decision:
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, Scale):
+        return value.to_json()
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
@@ -273,6 +353,7 @@ class _Run:
         "param_cache",
         "recording",
         "rule_set",
+        "scale_calls",
         "steps",
         "uses",
         "values",
@@ -301,6 +382,8 @@ class _Run:
         self.current: tuple[str, int] = ("", -1)
         # Which exception applied, by (variable, member): absent when the general rule did.
         self.applied: dict[tuple[str, int], int] = {}
+        # Each marginal() call's scale and amounts, by node, for its band-by-band working.
+        self.scale_calls: dict[tuple[int, int], tuple[Scale, Any, Any]] = {}
 
     def parameter(self, name: str, key: str | None = None) -> Any:
         """The value of ``name`` on the decision date, recording that it was used."""
@@ -507,6 +590,17 @@ def _compile_node(node: Node, kinds: Mapping[str, str]) -> Evaluator:
         return _recorded(node, _default(node, kinds))
     if isinstance(node, Call):
         args = [_compile(arg, kinds) for arg in node.args]
+        if node.function in CONVERSIONS:
+            numerator, denominator = dt.conversion_steps(node)
+            (amount,) = args
+            if denominator == 1:
+                return _recorded(node, lambda run: amount(run) * numerator)
+            return _recorded(node, lambda run: amount(run) * numerator / denominator)
+        if node.function == "marginal":
+            return _recorded(node, _marginal(node, args))
+        if node.function == "bracket":
+            scale_of, base_of = args
+            return _recorded(node, lambda run: scale_of(run).bracket(base_of(run)))
         if node.function in AGGREGATIONS and len(args) == 1 and node.args[0].per_member:
             return _recorded(node, _aggregation(node.function, args[0]))
         if node.function in ("min", "max"):
@@ -563,6 +657,40 @@ def _compile_node(node: Node, kinds: Mapping[str, str]) -> Evaluator:
 
         return _recorded(node, divide)
     raise TypeError(f"cannot compile {node!r}")
+
+
+def _marginal(node: Call, args: list[Evaluator]) -> Evaluator:
+    key = id(node)
+    if len(args) == 2:
+        scale_of, base_of = args
+
+        def marginal(run: _Run) -> Any:
+            scale, base = scale_of(run), base_of(run)
+            run.scale_calls[key, run.member] = (scale, base, None)
+            return scale.marginal(base)
+
+        return marginal
+    scale_of, base_of, above_of = args
+
+    def marginal_above(run: _Run) -> Any:
+        scale, base, above = scale_of(run), base_of(run), above_of(run)
+        run.scale_calls[key, run.member] = (scale, base, above)
+        return scale.marginal(base, above)
+
+    return marginal_above
+
+
+def band_working(run: _Run, spec: VariableSpec, member: int = -1) -> list[BandWorking]:
+    """The slices, band by band, of the marginal() calls ``spec`` made in this run (for
+    ``member``, or the group: -1)."""
+    working: list[BandWorking] = []
+    for item in walk(spec.expression):
+        if isinstance(item, Call) and item.function == "marginal":
+            call = run.scale_calls.get((id(item), member))
+            if call is not None:
+                scale, base, above = call
+                working.extend(scale.bands(base, above))
+    return working
 
 
 _COMBINE: dict[str, Callable[[list[Any]], Any]] = {
@@ -636,14 +764,26 @@ def _store(kind: str, value: Any) -> Any:
 # --- decide ------------------------------------------------------------------------------
 
 
-def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -> Decision:
-    """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``.
+def decide(
+    rule_set: RuleSet,
+    inputs: Mapping[str, object],
+    on: datetime.date | None = None,
+    *,
+    period: DecisionPeriod | None = None,
+) -> Decision:
+    """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``, or over ``period``.
 
     Raises ``InputError`` (naming the input) for a missing, unknown or badly typed input,
-    ``DateNotCovered`` when the rule set has no values for ``on``, and
+    ``DateNotCovered`` when the rule set has no values for ``on``, ``PeriodNotCovered``
+    when a parameter changes within ``period`` (or it is outside the rules' dates), and
     ``RuleEvaluationError`` if a rule divides by zero for these inputs. Deterministic: the
     same rule set, inputs and date always give an equal ``Decision``.
     """
+    if period is not None:
+        if on is not None:
+            raise InputError("period", "give a date (on) or a period, not both")
+        check_period(rule_set, period)
+        on = period.start
     if not isinstance(on, datetime.date) or isinstance(on, datetime.datetime):
         raise InputError("on", f"must be a date, not {on!r}")
     if on < rule_set.valid_from or (rule_set.valid_to is not None and on > rule_set.valid_to):
@@ -705,7 +845,31 @@ def decide(rule_set: RuleSet, inputs: Mapping[str, object], on: datetime.date) -
         explanation=tuple(sentences),
         parameters=tuple(uses.values()),
         trace=_Traces(rule_set, run, recorded, relevant),
+        period=period,
     )
+
+
+def check_period(rule_set: RuleSet, period: DecisionPeriod) -> None:
+    """Refuse a period the rules do not cover, or in which any parameter changes."""
+    if not isinstance(period, DecisionPeriod):
+        raise InputError("period", f"must be a DecisionPeriod, not {period!r}")
+    if period.start < rule_set.valid_from or (
+        rule_set.valid_to is not None and period.end > rule_set.valid_to
+    ):
+        until = f" to {format_date(rule_set.valid_to)}" if rule_set.valid_to else " onwards"
+        raise PeriodNotCovered(
+            f"is {period.describe()}, but the rules cover {format_date(rule_set.valid_from)}{until}"
+        )
+    for name, spec in rule_set.parameters.items():
+        first = spec.period_on(period.start)
+        assert first is not None
+        if first.end is not None and first.end < period.end:
+            changes = first.end + datetime.timedelta(days=1)
+            raise PeriodNotCovered(
+                f"is {period.describe()}, but {name} changes within it, on "
+                f"{format_date(changes)} ({changes.isoformat()}); decide for the days before "
+                "and from that date separately"
+            )
 
 
 def _evaluate(run: _Run, program: Mapping[str, Evaluator], name: str, member: int) -> Any:
@@ -917,6 +1081,7 @@ def _trace(
             sentence=_sentence(rule_set, run, spec, -1, ()),
             source=_source_of(run, spec, -1),
             relevant=spec.name in relevant,
+            bands=tuple(band_working(run, spec)),
         )
     labels = _member_labels(rule_set.group, run.members)
     values = run.values[spec.name]
@@ -978,6 +1143,8 @@ def _working(
             conditions.append(step)
 
     def substitute(node: Node) -> str | None:
+        if isinstance(node, Name) and node.vtype is not None and node.vtype.kind == dt.SCALE:
+            return node.name
         if isinstance(node, (Name, Lookup)) and id(node) in seen:
             assert node.vtype is not None
             return _working_display(node.vtype.kind, seen[id(node)])
@@ -1042,6 +1209,9 @@ def _fill(
         if placeholder.attribute == "to":
             return format_date(period.end) if period.end else "until further notice"
         return format_value(spec.value_kind, period.value, fmt=placeholder.fmt)
+    if placeholder.fmt == "bands":
+        working = band_working(run, rule_set.variables[name], member)
+        return "; ".join(band.describe() for band in working) or "nothing"
     if rule_set.per_member(name):
         value = run.values[name][member] if name in run.values else run.members[member][name]
     else:

@@ -20,13 +20,35 @@ from dataclasses import dataclass
 
 from civitas.rules.datatypes import ValueType
 
-FUNCTIONS = ("min", "max", "round", "floor", "ceil", "abs", "sum", "count", "any", "all")
+FUNCTIONS = (
+    "min",
+    "max",
+    "round",
+    "floor",
+    "ceil",
+    "abs",
+    "sum",
+    "count",
+    "any",
+    "all",
+    "marginal",
+    "bracket",
+    "per_week",
+    "per_month",
+    "per_year",
+)
 """Functions available in expressions. ``round`` rounds halves away from zero; ``sum``,
 ``count``, ``any``, ``all`` (and ``min``, ``max`` of one value) aggregate a value of each
-member of the group."""
+member of the group; ``marginal(scale, base[, above])`` and ``bracket(scale, base)`` read
+scales (tax bands); ``per_week``, ``per_month`` and ``per_year`` convert an amount declared
+per period."""
 
 AGGREGATIONS = frozenset({"sum", "count", "any", "all", "min", "max"})
 """Functions that aggregate over the members of a group when given one per-member value."""
+
+SCALE_FUNCTIONS = ("marginal", "bracket")
+CONVERSIONS = {"per_week": "week", "per_month": "month", "per_year": "year"}
+"""Functions that convert an amount per period to another period (``datatypes.WEEKS_IN``)."""
 
 BUILTINS = ("decision_date",)
 """Names every expression may use: the date the decision is made for."""

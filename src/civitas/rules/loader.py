@@ -54,6 +54,7 @@ from civitas.rules.model import (
     VariableSpec,
     range_problem,
 )
+from civitas.rules.scales import Scale, ScaleError, make_scale
 from civitas.rules.sourcefile import read_document
 from civitas.rules.templates import Template, TemplateError, parse_template
 from civitas.rules.typecheck import ExpressionTypeError, Symbol, check, unknown_names
@@ -188,7 +189,11 @@ class _Builder:
         if self.group is not None:
             inputs = {ROLE: self._role_input(self.group), **inputs}
         declared = {
-            name: dt.declared(spec["type"], frozenset(spec.get("values") or ()))
+            name: dt.declared(
+                spec["type"],
+                frozenset(spec.get("values") or ()),
+                self._period("variables", name, spec),
+            )
             for name, spec in variables_data.items()
         }
         enumerations = {
@@ -334,6 +339,19 @@ class _Builder:
                 else:
                     where[name] = group_name
 
+    def _period(self, group: str, name: str, spec: dict[str, Any]) -> str | None:
+        """The period an amount is declared per (``period: week``), only for amounts."""
+        period: str | None = spec.get("period")
+        if period is not None and spec.get("type") not in dt.NUMERIC_KINDS:
+            self.problem(
+                f"{name}: only an amount or a number can be per {period}, not {spec.get('type')}",
+                group,
+                name,
+                "period",
+            )
+            return None
+        return period
+
     # --- inputs --------------------------------------------------------------------------
 
     def _input(self, name: str, spec: dict[str, Any]) -> InputSpec:
@@ -341,7 +359,11 @@ class _Builder:
         path = ("inputs", name)
         values = spec.get("values")
         allowed = tuple(values) if values is not None else None
-        vtype = dt.declared(kind, frozenset(values) if kind == dt.ENUMERATION and values else None)
+        vtype = dt.declared(
+            kind,
+            frozenset(values) if kind == dt.ENUMERATION and values else None,
+            self._period("inputs", name, spec),
+        )
         minimum, maximum = spec.get("minimum"), spec.get("maximum")
         if minimum is not None and maximum is not None and minimum > maximum:
             self.problem(f"minimum {minimum} is greater than maximum {maximum}", *path, "minimum")
@@ -383,7 +405,9 @@ class _Builder:
         self, name: str, spec: dict[str, Any], enumerations: Mapping[str, ValueType]
     ) -> ValueType | None:
         """The parameter's type: a table type when it is keyed_by an enumeration."""
-        element = dt.declared(spec["type"])
+        if spec["type"] == dt.SCALE:
+            return self._scale_type(name, spec)
+        element = dt.declared(spec["type"], period=self._period("parameters", name, spec))
         keyed_by = spec.get("keyed_by")
         if keyed_by is None:
             return element
@@ -397,6 +421,48 @@ class _Builder:
             return None
         keys = enumerations[keyed_by].values or frozenset()
         return ValueType(dt.TABLE, values=keys, element=element)
+
+    def _scale_type(self, name: str, spec: dict[str, Any]) -> ValueType | None:
+        """A scale gives rates, or (a bracket scale only) amounts: what its first bracket
+        gives says which, and every period must then give the same."""
+        kind = spec.get("scale")
+        if kind is None:
+            self.problem(
+                f"{name} is a scale: say which kind with `scale: marginal` or `scale: bracket`",
+                "parameters",
+                name,
+                "type",
+            )
+            return None
+        first = spec["periods"][0]["value"]
+        gives_amounts = (
+            isinstance(first, list) and bool(first) and isinstance(first[0], dict)
+        ) and "amount" in first[0]
+        element = dt.declared(dt.MONEY if gives_amounts else dt.NUMBER)
+        return ValueType(dt.SCALE, element=element, scale=kind)
+
+    def _scale_value(
+        self, name: str, value: Any, vtype: ValueType, path: tuple[PathPart, ...]
+    ) -> Scale | None:
+        assert vtype.scale is not None
+        try:
+            scale = make_scale(vtype.scale, value)
+        except ScaleError as error:
+            where = (*path, error.index) if error.index is not None else path
+            self.problem(f"{name}: {error}", *where)
+            return None
+        gives = "amounts" if scale.amounts is not None else "rates"
+        expected = (
+            "amounts" if vtype.element is not None and vtype.element.kind == dt.MONEY else "rates"
+        )
+        if gives != expected:
+            self.problem(
+                f"{name}: every period of a scale must give {expected}, as the first does, "
+                f"not {gives}",
+                *path,
+            )
+            return None
+        return scale
 
     def _parameter(self, name: str, spec: dict[str, Any], vtype: ValueType) -> ParameterSpec | None:
         path = ("parameters", name)
@@ -416,8 +482,12 @@ class _Builder:
             ppath = (*path, "periods", index)
             start = self._date(period["from"], *ppath, "from")
             end = self._date(period["to"], *ppath, "to") if period.get("to") else None
-            value = self._parameter_value(
-                name, period["value"], kind, keys, keyed_by, (*ppath, "value"), bounds
+            value = (
+                self._scale_value(name, period["value"], vtype, (*ppath, "value"))
+                if vtype.kind == dt.SCALE
+                else self._parameter_value(
+                    name, period["value"], kind, keys, keyed_by, (*ppath, "value"), bounds
+                )
             )
             if start is None or value is None or (period.get("to") and end is None):
                 ok = False
@@ -460,13 +530,18 @@ class _Builder:
             self.problem(f"{name}: explanation: {error}", *path)
             return None
         allowed = {"value", "from", "to"} | ({"key"} if vtype.kind == dt.TABLE else set())
-        element = vtype.element or vtype
+        element = vtype if vtype.kind == dt.SCALE else (vtype.element or vtype)
         for placeholder in template.placeholders():
             if placeholder.name not in allowed or placeholder.attribute is not None:
                 self.problem(
                     f"{name}: explanation: a parameter's explanation can use "
                     f"{', '.join('{' + a + '}' for a in sorted(allowed))}, not "
                     f"'{{{placeholder.name}}}'",
+                    *path,
+                )
+            elif placeholder.fmt == "bands":
+                self.problem(
+                    f"{name}: explanation: {{...:bands}} shows a variable's marginal() working",
                     *path,
                 )
             elif placeholder.fmt == "percent" and not (
@@ -631,6 +706,13 @@ class _Builder:
             )
             return None
         reason = dt.assignable(vtype, result)
+        if reason is None and result.period is not None and result.period != vtype.period:
+            reason = (
+                f"is an amount per {result.period}; declare `period: {result.period}` on {name}"
+                if vtype.period is None
+                else f"is an amount per {result.period}, but {name} is declared per "
+                f"{vtype.period}; convert it with per_{vtype.period}(...)"
+            )
         if reason is not None:
             self.problem(f"{name}: `{expression.text}` {reason}", *path, "expression")
             return None
@@ -813,7 +895,20 @@ class _Builder:
                 self.problem(
                     f"{name}: explanation: {{{placeholder.name}:percent}} needs a number", *path
                 )
+            elif placeholder.fmt == "bands" and not self._uses_marginal(placeholder.name):
+                self.problem(
+                    f"{name}: explanation: {{{placeholder.name}:bands}} shows the band-by-band "
+                    f"working of a variable that uses marginal(), and {placeholder.name} "
+                    "does not",
+                    *path,
+                )
         return template
+
+    def _uses_marginal(self, name: str) -> bool:
+        spec = self.data["variables"].get(name)
+        if not isinstance(spec, dict):
+            return False
+        return re.search(r"\bmarginal\s*\(", str(spec.get("expression", ""))) is not None
 
     def _order(
         self, variables: Mapping[str, VariableSpec], data: Mapping[str, Any]

@@ -130,6 +130,8 @@ class ParameterSpec:
     @property
     def value_kind(self) -> str:
         """The kind of a single value (a table's entries for a table)."""
+        if self.vtype.kind == dt.SCALE:
+            return dt.SCALE
         return self.vtype.element.kind if self.vtype.element is not None else self.vtype.kind
 
     def range_problem(self, value: Any) -> str | None:

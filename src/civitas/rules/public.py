@@ -42,7 +42,16 @@ from civitas.rules.answer_expressions import (
     record_type,
 )
 from civitas.rules.datatypes import ValueType
-from civitas.rules.evaluate import DateNotCovered, Decision, InputError, decide, read_input
+from civitas.rules.evaluate import (
+    DateNotCovered,
+    Decision,
+    DecisionPeriod,
+    InputError,
+    PeriodNotCovered,
+    check_period,
+    decide,
+    read_input,
+)
 from civitas.rules.loader import (
     RuleSetInvalid,
     load_rule_set,
@@ -66,12 +75,15 @@ __all__ = [
     "CompiledExpression",
     "DateNotCovered",
     "Decision",
+    "DecisionPeriod",
     "ExpressionProblem",
     "InputError",
+    "PeriodNotCovered",
     "Problem",
     "RuleSet",
     "RuleSetInvalid",
     "ValueType",
+    "check_period",
     "choice_type",
     "compile_expression",
     "decide",

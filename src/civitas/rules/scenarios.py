@@ -1,10 +1,10 @@
 """Scenarios: worked cases that a rule set must reproduce, kept beside the rules.
 
 A scenarios file (``NAME.scenarios.yaml``) lists cases, each with a name, the date ``on``
-which to decide, the ``inputs`` and the values to ``expect``; optionally
-``explanation_includes``, text that must appear in the citizen-facing explanation. The
-rule set is ``rules:`` (relative to the scenarios file) or, by default, ``NAME.rules.yaml``
-beside it.
+which to decide (or the ``period`` over which to decide), the ``inputs`` and the values to
+``expect``; optionally ``explanation_includes``, text that must appear in the
+citizen-facing explanation. The rule set is ``rules:`` (relative to the scenarios file) or,
+by default, ``NAME.rules.yaml`` beside it.
 
 In scenario files money may be written as pence (``14000``) or pounds (``"£140"``).
 """
@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from civitas.platform.yamlsource import Document, Problem, sorted_problems
 from civitas.rules import datatypes as dt
-from civitas.rules.evaluate import InputError, RuleEvaluationError, decide
+from civitas.rules.evaluate import DecisionPeriod, InputError, RuleEvaluationError, decide
 from civitas.rules.loader import RuleSetInvalid, load_rule_set
 from civitas.rules.model import MEMBERS, RuleSet
 from civitas.rules.sourcefile import read_document
@@ -284,10 +284,12 @@ def _run_case(
     inputs: dict[str, Any],
     expected: dict[str, Any],
 ) -> CaseResult:
-    on = datetime.date.fromisoformat(case["on"])
     try:
-        decision = decide(rule_set, inputs, on)
-    except (InputError, RuleEvaluationError) as error:
+        if "period" in case:
+            decision = decide(rule_set, inputs, period=DecisionPeriod.read(case["period"]))
+        else:
+            decision = decide(rule_set, inputs, datetime.date.fromisoformat(case["on"]))
+    except (InputError, RuleEvaluationError, ValueError) as error:
         return CaseResult(case["name"], line, False, error=str(error))
     mismatches = []
     for name, want in expected.items():

@@ -31,7 +31,8 @@ import numpy as np
 from civitas.rules import datatypes as dt
 from civitas.rules import vectorised
 from civitas.rules.evaluate import DateNotCovered, InputError
-from civitas.rules.model import InputSpec, RuleSet
+from civitas.rules.model import InputSpec, ParameterSpec, RuleSet
+from civitas.rules.scales import Scale, make_scale, parse_scale
 from civitas.rules.values import (
     WHOLE_LIMIT,
     check,
@@ -547,6 +548,16 @@ def apply_overrides(
             close = difflib.get_close_matches(name, list(rule_set.parameters), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise OverrideError(f"'{name}' is not a parameter of {rule_set.name}{hint}")
+        if spec.vtype.kind == dt.SCALE:
+            if key is not None:
+                raise OverrideError(
+                    f"{name} is a scale; set all its brackets with {name}=FROM:RATE,FROM:RATE "
+                    "(like 0:20%,£37700:40%)"
+                )
+            scale = _override_scale(name, spec, raw)
+            described.append(f"{name} = {scale.describe()} (was {changed[name].describe()})")
+            changed[name] = scale
+            continue
         kind = spec.value_kind
         is_table = spec.vtype.kind == dt.TABLE
         keys = sorted(spec.vtype.values or ())
@@ -588,6 +599,21 @@ def apply_overrides(
         if table is not None:
             changed[name] = table
     return changed, described
+
+
+def _override_scale(name: str, spec: ParameterSpec, raw: Any) -> Scale:
+    """A scale override: text (``0:20%,£37700:40%``) or a list of brackets as in YAML."""
+    assert spec.vtype.scale is not None
+    amounts = spec.vtype.element is not None and spec.vtype.element.kind == dt.MONEY
+    try:
+        if isinstance(raw, str):
+            return parse_scale(spec.vtype.scale, raw, amounts=amounts)
+        scale = make_scale(spec.vtype.scale, raw)
+    except ValueError as error:
+        raise OverrideError(f"{name} {error}") from None
+    if (scale.amounts is not None) != amounts:
+        raise OverrideError(f"{name} gives {'amounts' if amounts else 'rates'}; so must its reform")
+    return scale
 
 
 # --- the report --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-FORMATS = ("percent", "raw")
+FORMATS = ("percent", "raw", "bands")
 ATTRIBUTES = ("from", "to")
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")

@@ -8,6 +8,7 @@ formatting rely on it) and returns the type of the whole expression, or raises
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,8 +18,10 @@ from civitas.rules.datatypes import TypeMismatch, ValueType
 from civitas.rules.expressions import (
     AGGREGATIONS,
     COMPARISONS,
+    CONVERSIONS,
     FUNCTIONS,
     LOGICAL,
+    SCALE_FUNCTIONS,
     Binary,
     Call,
     Conditional,
@@ -88,9 +91,88 @@ def unknown_names(node: Node, symbols: Mapping[str, Symbol]) -> list[ExpressionT
 def check(node: Node, symbols: Mapping[str, Symbol]) -> ValueType:
     """Type ``node`` against ``symbols``; annotates every node's ``vtype``."""
     vtype = _check(node, symbols)
+    if vtype.is_numeric or vtype.kind == dt.BOOLEAN:
+        period = _period(node, vtype)
+        if period != vtype.period:
+            vtype = dataclasses.replace(vtype, period=period)
     node.vtype = vtype
     node.per_member = _per_member(node, symbols)
     return vtype
+
+
+def _periods_of(nodes: tuple[Node, ...] | list[Node]) -> list[str]:
+    return [n.vtype.period for n in nodes if n.vtype is not None and n.vtype.period is not None]
+
+
+def _same_period(node: Node, operands: tuple[Node, ...] | list[Node]) -> str | None:
+    """The one period of amounts that are added, compared or chosen between, or an error
+    if two have different periods: a weekly amount plus a yearly one is a mistake."""
+    periods = _periods_of(operands)
+    for period in periods[1:]:
+        if period != periods[0]:
+            raise _fail(
+                node,
+                f"cannot combine an amount per {periods[0]} with an amount per {period}; "
+                "convert one first with per_week(...), per_month(...) or per_year(...)",
+            )
+    return periods[0] if periods else None
+
+
+def _period(node: Node, vtype: ValueType) -> str | None:
+    """The period of the amount ``node`` gives, from its operands' (already checked)."""
+    if isinstance(node, (Name, Literal, Lookup)):
+        return vtype.period
+    if isinstance(node, Unary):
+        return None if node.op == "not" else _same_period(node, [node.operand])
+    if isinstance(node, Conditional):
+        return _same_period(node, [node.if_true, node.if_false])
+    if isinstance(node, Call):
+        if node.function in CONVERSIONS:
+            return vtype.period
+        if node.function == "bracket":
+            return None
+        if node.function == "marginal":
+            return _same_period(node, list(node.args[1:]))
+        return _same_period(node, list(node.args))
+    if isinstance(node, Binary):
+        if node.op in LOGICAL or node.op == "in":
+            return None
+        operands = (node.left, node.right)
+        if node.op in COMPARISONS:
+            _same_period(node, operands)
+            return None
+        if node.op in ("+", "-"):
+            return _same_period(node, operands)
+        if node.op == "*":
+            if len(_periods_of(operands)) == 2:
+                raise _fail(node, "cannot multiply an amount per period by another")
+            return _same_period(node, operands)
+        # Division: a weekly amount over a weekly amount is a plain ratio.
+        if len(_periods_of(operands)) == 2:
+            _same_period(node, operands)
+            return None
+        return _same_period(node, [node.left])
+    return vtype.period
+
+
+def _check_conversion(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
+    """``per_year(weekly_rent)``: the amount per another period (``datatypes.WEEKS_IN``)."""
+    if len(node.args) != 1:
+        raise _fail(node, f"{node.function}() takes exactly one value")
+    amount = check(node.args[0], symbols)
+    if not amount.is_numeric:
+        raise _fail(node, f"{node.function}() needs an amount, not {amount.describe()}")
+    if amount.period is None:
+        raise _fail(
+            node,
+            f"`{node.args[0].text}` has no period to convert from; declare `period:` on the "
+            "amounts it uses",
+        )
+    target = CONVERSIONS[node.function]
+    factor = dt.conversion(amount.period, target)
+    exact = amount.exact and factor.denominator == 1
+    kind = amount.kind if amount.kind != dt.INTEGER or exact else dt.NUMBER
+    return ValueType(kind, exact=exact or kind == dt.INTEGER, period=target)
 
 
 def _per_member(node: Node, symbols: Mapping[str, Symbol]) -> bool:
@@ -123,6 +205,12 @@ def _check(node: Node, symbols: Mapping[str, Symbol]) -> ValueType:
         symbol = symbols[node.name]
         if symbol.vtype.kind == dt.TABLE:
             raise _fail(node, f"{node.name} is a table; look a value up with {node.name}[key]")
+        if symbol.vtype.kind == dt.SCALE:
+            raise _fail(
+                node,
+                f"{node.name} is a scale; use it through marginal({node.name}, amount) or "
+                f"bracket({node.name}, amount)",
+            )
         return symbol.vtype
     if isinstance(node, ListLiteral):
         if not node.items:
@@ -247,6 +335,44 @@ def _check_binary(node: Binary, symbols: Mapping[str, Symbol]) -> ValueType:
     raise TypeError(f"unknown operator {op}")
 
 
+def _check_scale_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
+    """``marginal(scale, base[, above])``: money with fractions of a penny;
+    ``bracket(scale, base)``: the rate (number) or amount (money) of the base's bracket."""
+    function = node.function
+    usage = (
+        "marginal(scale, amount) or marginal(scale, amount, on_top_of)"
+        if function == "marginal"
+        else "bracket(scale, amount)"
+    )
+    counts = (2, 3) if function == "marginal" else (2,)
+    if len(node.args) not in counts:
+        raise _fail(node, f"{function}() is written {usage}")
+    first = node.args[0]
+    scale = symbols[first.name].vtype if isinstance(first, Name) else None
+    if scale is None or scale.kind != dt.SCALE:
+        raise _fail(node, f"the first value of {function}() must be the name of a scale parameter")
+    assert isinstance(first, Name)
+    first.vtype = scale
+    for arg in node.args[1:]:
+        base = check(arg, symbols)
+        if not (base.kind == dt.MONEY or (base.kind == dt.INTEGER and base.literal)):
+            raise _fail(
+                node,
+                f"`{arg.text}` is {base.describe()}, but a scale's thresholds are money; "
+                f"{function}() needs an amount",
+            )
+    assert scale.element is not None
+    if function == "marginal":
+        if scale.scale != "marginal":
+            raise _fail(
+                node,
+                f"{first.name} is a bracket scale (one bracket applies to the whole amount); "
+                f"use bracket({first.name}, amount)",
+            )
+        return ValueType(dt.MONEY, exact=False)
+    return scale.element
+
+
 _MEMBER_FUNCTIONS = {
     "sum": "adds up a value of each member",
     "count": "counts the members for whom something is true",
@@ -256,6 +382,10 @@ _MEMBER_FUNCTIONS = {
 
 
 def _check_call(node: Call, symbols: Mapping[str, Symbol]) -> ValueType:
+    if node.function in CONVERSIONS:
+        return _check_conversion(node, symbols)
+    if node.function in SCALE_FUNCTIONS:
+        return _check_scale_call(node, symbols)
     args = [check(arg, symbols) for arg in node.args]
     if _aggregates(node):
         return _check_aggregation(node, args[0])

@@ -81,6 +81,8 @@ def format_value(
 
     ``fmt`` may be ``percent`` (numbers) or ``raw`` (enumerations without their labels).
     """
+    if kind == dt.SCALE:
+        return str(value.describe())  # type: ignore[attr-defined]
     if fmt == "percent" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return format_percent(float(value))
     if kind == dt.BOOLEAN:

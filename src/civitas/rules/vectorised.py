@@ -46,6 +46,7 @@ from civitas.rules.evaluate import out_of_range, range_checked
 from civitas.rules.expressions import (
     AGGREGATIONS,
     COMPARISONS,
+    CONVERSIONS,
     Binary,
     Call,
     Conditional,
@@ -59,6 +60,7 @@ from civitas.rules.expressions import (
     walk,
 )
 from civitas.rules.model import RuleSet
+from civitas.rules.scales import Scale
 from civitas.rules.values import WHOLE_LIMIT
 
 EPOCH = datetime.date(1970, 1, 1)
@@ -186,7 +188,9 @@ def vector_parameters(rule_set: RuleSet, values: Mapping[str, Any]) -> dict[str,
     for name, spec in rule_set.parameters.items():
         value = values[name]
         kind = spec.value_kind
-        if spec.vtype.kind == dt.TABLE:
+        if spec.vtype.kind == dt.SCALE:
+            prepared[name] = VectorScale(value)
+        elif spec.vtype.kind == dt.TABLE:
             # Indexed by enumeration code; codes outside the table's keys are never looked
             # up (the type checker proved the key's values are all in the table).
             table: np.ndarray = np.zeros(size, dtype=dtypes[kind])
@@ -559,10 +563,71 @@ def _conditional(
     return choose
 
 
+class VectorScale:
+    """A scale as arrays: thresholds, what each bracket gives, and the marginal amount due
+    at each threshold, computed exactly as ``Scale`` computes it for ``decide``."""
+
+    def __init__(self, scale: Scale) -> None:
+        self.thresholds = np.array(scale.thresholds, dtype=np.int64)
+        self.values = np.array(
+            scale.values, dtype=np.int64 if scale.amounts is not None else np.float64
+        )
+        self.rate_units = np.array(scale.rate_units or (0,), dtype=np.int64)
+        self.cumulative_units = np.array(scale.cumulative_units, dtype=np.int64)
+        self.denominator = float(scale.denominator)
+
+    def index(self, base: Any) -> Any:
+        return np.maximum(np.searchsorted(self.thresholds, base, side="right") - 1, 0)
+
+    def total(self, base: Any) -> Any:
+        base = np.maximum(base, 0)
+        index = self.index(base)
+        units = self.cumulative_units[index] + self.rate_units[index] * (
+            base - self.thresholds[index]
+        )
+        return np.true_divide(np.asarray(units, dtype=np.float64), self.denominator)
+
+
+def _scale_call(node: Call, args: list[VectorEvaluator]) -> VectorEvaluator:
+    scale_of, base_of = args[0], args[1]
+    if node.function == "bracket":
+
+        def bracket(run: VectorRun, active: Mask) -> Any:
+            scale: VectorScale = scale_of(run, active)
+            return scale.values[scale.index(base_of(run, active))]
+
+        return bracket
+    if len(args) == 2:
+
+        def marginal(run: VectorRun, active: Mask) -> Any:
+            scale: VectorScale = scale_of(run, active)
+            return scale.total(base_of(run, active))
+
+        return marginal
+    above_of = args[2]
+
+    def marginal_above(run: VectorRun, active: Mask) -> Any:
+        scale: VectorScale = scale_of(run, active)
+        above = above_of(run, active)
+        return np.subtract(scale.total(np.add(above, base_of(run, active))), scale.total(above))
+
+    return marginal_above
+
+
 def _call(
     node: Call, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
 ) -> VectorEvaluator:
     args = [_compile(arg, kinds, codes, member) for arg in node.args]
+    if node.function in ("marginal", "bracket"):
+        return _scale_call(node, args)
+    if node.function in CONVERSIONS:
+        numerator, denominator = dt.conversion_steps(node)
+        (amount,) = args
+        if denominator == 1:
+            return lambda run, active: np.multiply(amount(run, active), numerator)
+        return lambda run, active: np.true_divide(
+            np.multiply(amount(run, active), numerator), denominator
+        )
     if node.function in ("min", "max"):
         combine = np.minimum if node.function == "min" else np.maximum
         return lambda run, active: functools.reduce(combine, (a(run, active) for a in args))

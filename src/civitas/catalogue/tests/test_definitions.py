@@ -462,3 +462,26 @@ def test_a_select_question_can_be_a_rule_input(tmp_path):
     assert radios in source
     path.write_text(source.replace(radios, "      id: co2_band\n      type: select\n"))
     assert parse_file(path).problems == []
+
+
+INCOME_TAX_SERVICE = SERVICES / "estimate-income-tax" / "service.yaml"
+
+
+def test_rules_decided_over_a_period_must_cover_it_with_no_change_within(tmp_path):
+    source = INCOME_TAX_SERVICE.read_text()
+    assert parse_file(INCOME_TAX_SERVICE).problems == []
+    changed = source.replace('period: {tax_year: "2025-26"}', 'period: {tax_year: "2026-27"}')
+    problems = [p.message for p in parse_file_from(changed, tmp_path, INCOME_TAX_SERVICE)]
+    assert (
+        "the rules cannot decide over this period: is 6 April 2026 to 5 April 2027, but the "
+        "rules cover 6 April 2025 to 5 April 2026"
+    ) in problems, problems
+
+
+def test_rules_take_a_decision_date_or_a_period_not_both(tmp_path):
+    source = INCOME_TAX_SERVICE.read_text().replace(
+        '  period: {tax_year: "2025-26"}\n',
+        '  period: {tax_year: "2025-26"}\n  decision_date: email\n',
+    )
+    problems = [p.message for p in parse_file_from(source, tmp_path, INCOME_TAX_SERVICE)]
+    assert "give the rules a decision_date or a period, not both" in problems, problems

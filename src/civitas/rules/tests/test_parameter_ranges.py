@@ -15,7 +15,7 @@ from civitas.rules.loader import load_rule_set, validate_file
 from civitas.rules.model import RuleSet
 from civitas.rules.population import generate_population
 from civitas.rules.simulation import OverrideError, apply_overrides, parameter_values
-from civitas.rules.tests.conftest import COUNCIL_TAX, PARKING, RulesWriter
+from civitas.rules.tests.conftest import COUNCIL_TAX, COUNCIL_TAX_HOUSEHOLDS, PARKING, RulesWriter
 
 ON = datetime.date(2026, 5, 1)
 
@@ -88,10 +88,14 @@ def test_a_range_must_suit_the_parameters_type(
     assert any(fragment in m for m in messages), messages
 
 
-@pytest.mark.parametrize("path", [PARKING, COUNCIL_TAX], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [PARKING, COUNCIL_TAX, COUNCIL_TAX_HOUSEHOLDS], ids=lambda p: p.name
+)
 def test_every_numeric_parameter_of_the_real_rule_sets_declares_a_range(path: Path) -> None:
     rule_set = load_rule_set(path)
     for spec in rule_set.parameters.values():
+        if spec.value_kind not in ("integer", "money", "number"):
+            continue
         assert spec.minimum is not None, spec.name
         if spec.value_kind == "number":
             assert (spec.minimum, spec.maximum) == (0, 1), spec.name
@@ -137,7 +141,7 @@ def test_an_override_at_the_edge_of_the_range_is_accepted(council_tax: RuleSet) 
 def test_simulate_refuses_an_out_of_range_override_with_status_1_and_no_traceback(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, setting: str, message: str
 ) -> None:
-    population = generate_population("council-tax-reduction", 10, 1, tmp_path / "p.csv")
+    population = generate_population("council-tax-reduction-estimate", 10, 1, tmp_path / "p.csv")
     try:
         main(
             [

@@ -17,10 +17,12 @@ from civitas.rules.evaluate import InputError, decide
 from civitas.rules.loader import load_rule_set
 from civitas.rules.model import InputSpec, RuleSet
 from civitas.rules.simulation import parameter_values
-from civitas.rules.tests.conftest import COUNCIL_TAX, LANGUAGE, PARKING
+from civitas.rules.tests.conftest import COUNCIL_TAX, INCOME_TAX, LANGUAGE, PARKING
 from civitas.rules.values import format_money, parse_money
 
-RULE_SETS = {path.name: load_rule_set(path) for path in (PARKING, COUNCIL_TAX, LANGUAGE)}
+RULE_SETS = {
+    path.name: load_rule_set(path) for path in (PARKING, COUNCIL_TAX, INCOME_TAX, LANGUAGE)
+}
 
 
 def _value(spec: InputSpec) -> st.SearchStrategy[Any]:
@@ -49,7 +51,10 @@ def cases(draw: st.DrawFn, rule_set: RuleSet) -> dict[str, Any]:
 
 
 def dates(rule_set: RuleSet) -> st.SearchStrategy[datetime.date]:
-    return st.dates(min_value=rule_set.valid_from, max_value=datetime.date(2030, 12, 31))
+    return st.dates(
+        min_value=rule_set.valid_from,
+        max_value=rule_set.valid_to or datetime.date(2030, 12, 31),
+    )
 
 
 @pytest.mark.parametrize("name", list(RULE_SETS))

@@ -12,9 +12,11 @@ from civitas.rules.tests.conftest import PARKING, SERVICE_RULES
 SCENARIO_FILES = sorted(SERVICE_RULES.glob("*.scenarios.yaml"))
 
 
-def test_both_real_rule_sets_have_scenarios() -> None:
+def test_every_real_rule_set_has_scenarios() -> None:
     assert [p.name for p in SCENARIO_FILES] == [
+        "council-tax-reduction-estimate.scenarios.yaml",
         "council-tax-reduction.scenarios.yaml",
+        "income-tax.scenarios.yaml",
         "parking-permit-fee.scenarios.yaml",
     ]
 

@@ -11,6 +11,7 @@ from civitas.rules.loader import RuleSetInvalid, load_rule_set, validate_file
 from civitas.rules.tests.conftest import (
     COUNCIL_TAX,
     FIXTURES,
+    INCOME_TAX,
     LANGUAGE,
     PARKING,
     RulesWriter,
@@ -18,7 +19,7 @@ from civitas.rules.tests.conftest import (
 )
 
 
-@pytest.mark.parametrize("path", [PARKING, COUNCIL_TAX, LANGUAGE], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [PARKING, COUNCIL_TAX, INCOME_TAX, LANGUAGE], ids=lambda p: p.name)
 def test_the_real_rule_sets_and_the_language_fixture_are_valid(path: Path) -> None:
     assert validate_file(path) == []
 

@@ -396,7 +396,10 @@ def _schema_problem(document: Document, error: ValidationError) -> Problem:
     problem = _schema_problem_in_full(document, error)
     if len(problem.message) <= MAX_MESSAGE:
         return problem
-    return Problem(problem.file, problem.line, problem.message[: MAX_MESSAGE - 1] + "…")
+    # The value quoted is in the middle; what is wrong with it is at the end.
+    half = (MAX_MESSAGE - 3) // 2
+    message = f"{problem.message[:half]} … {problem.message[-half:]}"
+    return Problem(problem.file, problem.line, message)
 
 
 def _schema_problem_in_full(document: Document, error: ValidationError) -> Problem:

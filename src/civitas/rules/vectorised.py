@@ -137,6 +137,8 @@ class VectorRun:
         self.on_days = (on - EPOCH).days
         self.values: dict[str, Any] = {}
         self.members = members
+        # Nodes whose values this run cannot take out of range (``_safe_nodes``).
+        self.safe: frozenset[int] = frozenset()
 
     @property
     def group(self) -> Members:
@@ -223,6 +225,7 @@ def evaluate(rule_set: RuleSet, run: VectorRun, names: Iterable[str]) -> dict[st
     """
     program: Mapping[str, VectorEvaluator] = rule_set.programs["vector"]
     wanted = list(names)
+    run.safe = _safe_nodes(rule_set, run.parameters)
     with np.errstate(all="ignore"):
         for name in needed_variables(rule_set, wanted):
             per_member = rule_set.variables[name].per_member
@@ -329,13 +332,119 @@ def _python(value: Any) -> Any:
 
 def _bounded(node: Node, inner: VectorEvaluator) -> VectorEvaluator:
     text = node.text
+    key = id(node)
 
     def evaluate(run: VectorRun, active: Mask) -> Any:
         value = inner(run, active)
-        _check_range(value, active, text)
+        if key not in run.safe:
+            _check_range(value, active, text)
         return value
 
     return evaluate
+
+
+def _safe_nodes(rule_set: RuleSet, parameters: Mapping[str, Any]) -> frozenset[int]:
+    """The checked nodes whose values cannot leave the range in this run, so need no pass
+    over their arrays: bounds from the inputs' declared ranges (which reading enforces),
+    the parameters' values in force and the constants, carried through the expressions.
+
+    A product is listed (by its id) when its bound is within ``WHOLE_LIMIT``; a rounding,
+    by the id of the call, when its argument's is. Only an optimisation: ``decide``
+    checks every node, and a node listed here can never fail that check."""
+    bounds: dict[str, float | None] = {}
+    safe: set[int] = set()
+
+    def of_name(name: str) -> float | None:
+        if name in bounds:
+            return bounds[name]
+        bounds[name] = None  # (no cycles: the loader refused them)
+        bound: float | None = None
+        if name in rule_set.inputs:
+            spec = rule_set.inputs[name]
+            if spec.allowed is not None and spec.vtype.is_numeric:
+                bound = max(abs(v) for v in spec.allowed)
+            elif spec.minimum is not None and spec.maximum is not None:
+                bound = max(abs(spec.minimum), abs(spec.maximum))
+        elif name in parameters:
+            value = parameters[name]
+            if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+                value, (bool, np.bool_)
+            ):
+                bound = abs(float(value))
+        elif name in rule_set.variables:
+            bound = of_node(rule_set.variables[name].expression)
+        bounds[name] = bound
+        return bound
+
+    nodes: dict[int, float | None] = {}
+
+    def of_node(node: Node) -> float | None:
+        if id(node) in nodes:
+            return nodes[id(node)]
+        bound = _node_bound(node, of_name, of_node, parameters)
+        nodes[id(node)] = bound
+        if bound is not None and bound <= WHOLE_LIMIT and range_checked(node):
+            safe.add(id(node))
+        if isinstance(node, Call) and node.function in ("round", "floor", "ceil"):
+            argument = nodes.get(id(node.args[0])) if len(node.args) == 1 else None
+            if argument is not None and argument <= WHOLE_LIMIT:
+                safe.add(id(node))
+        return bound
+
+    for name in rule_set.order:
+        of_name(name)
+    return frozenset(safe)
+
+
+def _node_bound(
+    node: Node,
+    of_name: Callable[[str], float | None],
+    of_node: Callable[[Node], float | None],
+    parameters: Mapping[str, Any],
+) -> float | None:
+    """The most ``abs(value)`` of ``node`` can be, or None if unknown (or not a number)."""
+    if isinstance(node, Literal):
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return abs(float(value))
+        return None
+    if isinstance(node, Name):
+        return of_name(node.name)
+    children = [of_node(child) for child in node.children()]
+    if isinstance(node, Binary):
+        left, right = children
+        if left is None or right is None:
+            return None
+        if node.op in ("+", "-"):
+            return left + right
+        if node.op == "*":
+            return left * right
+        if node.op == "//" and _integral(node.left) and _integral(node.right):
+            return left
+        return None
+    if isinstance(node, Unary):
+        return children[0] if node.op == "-" else None
+    if isinstance(node, Conditional):
+        if children[1] is None or children[2] is None:
+            return None
+        return max(children[1], children[2])
+    if isinstance(node, Default):
+        values = [of_node(node.base), *(of_node(value) for value in node.values)]
+        return None if None in values else max(v for v in values if v is not None)
+    if isinstance(node, Lookup):
+        table = parameters.get(node.table)
+        if isinstance(table, np.ndarray) and table.dtype.kind in "iuf" and table.size:
+            return float(np.abs(table).max())
+        return None
+    if isinstance(node, Call):
+        if None in children or not children:
+            return None
+        known = [c for c in children if c is not None]
+        if node.function in ("min", "max", "abs"):
+            return max(known)  # (over members too: no larger than any member's)
+        if node.function in ("round", "floor", "ceil"):
+            return known[0] + 1
+    return None
 
 
 def _magnitude(value: Any) -> int:
@@ -356,15 +465,16 @@ def _bound(value: Any) -> int:
     return abs(int(value)) if _is_scalar(value) else WHOLE_LIMIT
 
 
-def _whole_product(text: str) -> Callable[[Any, Any, Mask], Any]:
+def _whole_product(text: str) -> Callable[[Any, Any, Mask, bool], Any]:
     """``left * right`` for whole numbers, refusing rows whose product would wrap int64.
 
     A count or an amount times a constant up to 512 cannot (2**53 * 512 = 2**62); only
     then are the operands read for their actual size."""
 
-    def multiply(left: Any, right: Any, active: Mask) -> Any:
+    def multiply(left: Any, right: Any, active: Mask, safe: bool) -> Any:
         if (
-            _bound(left) * _bound(right) > _WRAP_SAFE
+            not safe
+            and _bound(left) * _bound(right) > _WRAP_SAFE
             and _magnitude(left) * _magnitude(right) > _WRAP_SAFE
         ):
             product = np.multiply(left, right, dtype=np.float64)
@@ -637,11 +747,13 @@ def _call(
     if _integral(node.args[0]):
         return arg  # rounding a whole number changes nothing
     text = node.text
+    key = id(node)
     if node.function == "round":
 
         def rounded(run: VectorRun, active: Mask) -> Any:
             value = arg(run, active)
-            _check_range(value, active, text)  # before it is made an int64
+            if key not in run.safe:
+                _check_range(value, active, text)  # before it is made an int64
             return _as_int(np.sign(value) * np.floor(np.abs(value) + 0.5))
 
         return rounded
@@ -649,7 +761,8 @@ def _call(
 
     def whole(run: VectorRun, active: Mask) -> Any:
         value = arg(run, active)
-        _check_range(value, active, text)
+        if key not in run.safe:
+            _check_range(value, active, text)
         return _as_int(function(value))
 
     return whole
@@ -709,7 +822,10 @@ def _binary(
     if op == "*":
         if integral:
             multiply = _whole_product(text)
-            return lambda run, active: multiply(left(run, active), right(run, active), active)
+            key = id(node)
+            return lambda run, active: multiply(
+                left(run, active), right(run, active), active, key in run.safe
+            )
         return lambda run, active: np.multiply(left(run, active), right(run, active))
 
     def divide(run: VectorRun, active: Mask) -> Any:

@@ -152,3 +152,23 @@ def test_a_whole_number_literal_outside_the_range_is_a_validation_problem(
     )
     (problem,) = validate_file(path)
     assert "99999999999999999999 is beyond the largest whole number" in problem.message
+
+
+def test_declared_input_ranges_do_not_hide_an_overflow_from_a_parameters_value(
+    write_rules: RulesWriter, tmp_path: Path
+) -> None:
+    """simulate skips the check where the inputs' declared ranges and the parameters'
+    values prove a result small; a parameter set large enough must still be refused."""
+    path = write_rules(
+        {"result": {"type": "money", "expression": "amount * factor"}},
+        inputs={"amount": {"type": "money", "minimum": 0, "maximum": 1000}},
+        parameters={"factor": {"type": "integer", "periods": [{"from": "2025-04-01", "value": 3}]}},
+    )
+    rule_set = load_rule_set(path)
+    population = _population(tmp_path, [{"amount": 1000}, {"amount": 7}])
+    assert simulate(rule_set, population, ON).baseline["result"].tolist() == [3000, 21]
+    with pytest.raises(SimulationError) as simulated:
+        simulate(rule_set, population, ON, {"factor": str(10**15)})
+    assert "line 2: variable 'result': `amount * factor` comes to 1,000,000,000,000,000,000" in (
+        str(simulated.value)
+    )

@@ -413,7 +413,19 @@ def _node_bound(
     children = [of_node(child) for child in node.children()]
     if isinstance(node, Binary):
         left, right = children
-        if left is None or right is None:
+        if left is None:
+            return None
+        if node.op == "/":
+            # Divided by a constant or a parameter's value: no larger than left / divisor.
+            divisor: Any = None
+            if isinstance(node.right, Literal):
+                divisor = node.right.value
+            elif isinstance(node.right, Name) and node.right.name in parameters:
+                divisor = parameters[node.right.name]
+            if isinstance(divisor, (int, float, np.integer, np.floating)) and divisor:
+                return left / abs(float(divisor))
+            return None
+        if right is None:
             return None
         if node.op in ("+", "-"):
             return left + right

@@ -147,7 +147,8 @@ class _Scanner:
     def lines(self, block: bytes) -> None:
         """Check a block of complete lines (ending with a newline)."""
         try:
-            block.decode("utf-8")
+            if not block.isascii():  # (most population files are: a fast test)
+                block.decode("utf-8")
         except UnicodeDecodeError as error:
             line = self.line + block.count(b"\n", 0, error.start) + 1
             raise PopulationError(

@@ -96,6 +96,10 @@ def test_someone_in_scotland_with_dividends_estimates_their_tax_in_welsh(
         page.goto(f"{live_server.url}/language/cy/?next={PATH}/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Amcangyfrif eich Treth Incwm")
         assert_accessible(page, "income-tax-cy-00-start")
+        page.get_by_role("link", name="hysbysiad preifatrwydd").click()
+        expect(page.locator("main")).to_contain_text("am flwyddyn ar ôl i ni gau eich achos")
+        assert_accessible(page, "income-tax-cy-00-privacy")
+        page.go_back()
         page.get_by_role("button", name="Dechrau nawr").click()
 
         # No answer is the one error, in Welsh.

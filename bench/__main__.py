@@ -173,7 +173,9 @@ def print_table(rows: list[dict]) -> None:
     for row in rows:
         extra = ""
         if "p99_ms" in row:
-            extra = f" p50 {row['p50_ms']}ms p99 {row['p99_ms']}ms ({row['p99_ratio']}x)"
+            extra = f" p50 {row['p50_ms']}ms p99 {row['p99_ms']}ms"
+            if "p99_ratio" in row:
+                extra += f" ({row['p99_ratio']}x)"
         elif "growth" in row:
             small = next(k for k in row if k.startswith("ratio_at_")).removeprefix("ratio_at_")
             extra = (

@@ -1,47 +1,71 @@
 """Rules as code in-process: single decisions and million-row simulations, against floors.
 
-For each of the two rule sets in services/rules/ (the parking permit fee and Council Tax
-Reduction), measured in the same run on the same machine:
+Measured in the same run on the same machine:
 
-- **a single decision with its explanation** (what a citizen's page asks for), against the
-  same computation written by hand: in NumPy over a one-row population (the issue's floor)
-  and in plain Python (a harder one). Both hand-written versions produce the same outputs
-  and the same sentences as `decide`, which is checked on 1,000 households first;
-- **the outputs over 1,000,000 households**, vectorised, against the same formulas written
-  by hand in NumPy over the same columns, and against the same rules written as an
-  OpenFisca tax-benefit system (one OpenFisca variable per rule variable, parameters with
-  the same periods) over the same population. All three must agree on every row;
-- **`simulate` end to end**: reading the population CSV, baseline, a reform, the report.
+- **the parking permit fee and the Council Tax Reduction estimate** (services/rules/, one
+  case a row): a single decision with its explanation against the same computation written
+  by hand, in NumPy over a one-row population (the issue's floor) and in plain Python (a
+  harder one), both checked to give `decide`'s outputs and sentences on 1,000 cases first;
+  the outputs over 1,000,000 rows, vectorised, against the same formulas by hand in NumPy
+  and as an OpenFisca tax-benefit system (all three must agree on every row); `simulate`
+  end to end;
+- **Council Tax Reduction** (services/rules/, the statutory scheme, a household of
+  people): `decide` on the inputs of its first worked case, read from its scenarios file,
+  so it keeps measuring whatever its inputs are;
+- **a household means test** (bench/household-support.rules.yaml: per-person incomes and
+  ages, non-dependant deductions with exceptions, a two-child limit, aggregations over
+  1,000,000 households of about 2.5 people): `decide` on a household, checked against the
+  NumPy floor on 1,000 households; the vectorised outputs against the same means test by
+  hand in NumPy (bench/household.py), and against OpenFisca written for speed and in its
+  one-variable-per-rule style (bench/household_openfisca.py), with the openfisca-core of
+  requirements-bench.lock and with the older one of bench/openfisca-older.lock, installed
+  into a throwaway virtual environment in the run's temporary folder (skipped, saying why,
+  when it cannot be installed). Every version must agree with the rules on every household
+  before anything is timed; `simulate` from the two CSV files end to end.
 
 Ratios are times (ours / floor): 1.5 means 50% slower than the floor, 0.1 ten times faster.
 The rules never touch the database, so they are measured once, on the SQLite pass.
-OpenFisca (openfisca-core, in requirements-bench.lock) is imported here and nowhere else.
+OpenFisca is imported only here, in bench/household_openfisca.py, and in the processes
+that run it. Alone: `.venv/bin/python -m bench.rules` (BENCH_RULES_ROWS=20000 for a quick
+check of the machinery).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import math
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bench import household, household_openfisca
 from civitas.rules.population import GENERATORS, write_population
 from civitas.rules.public import RuleSet, decide, load_rule_set
-from civitas.rules.simulation import parameter_values, read_population, simulate
+from civitas.rules.scenarios import scenario_cases
+from civitas.rules.simulation import (
+    parameter_values,
+    read_grouped_population,
+    read_population,
+    simulate,
+)
 from civitas.rules.vectorised import VectorRun, evaluate, vector_parameters
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "services" / "rules"
 ON = datetime.date(2026, 5, 1)
 APRIL_2026 = datetime.date(2026, 4, 1)
-ROWS = 1_000_000
+ROWS = int(os.environ.get("BENCH_RULES_ROWS", "1000000"))  # fewer for a quick check
 CHECKED = 1_000  # households whose single decisions are checked against the floors
 DECISIONS = 5_000  # single decisions timed per round
 ROUNDS = 3
@@ -56,7 +80,9 @@ Sentences = list[str]
 
 
 def _money(pence: int) -> str:
-    return f"£{pence // 100:,}.{pence % 100:02d}"
+    """As GOV.UK writes money: whole pounds drop the pence (£12, £12.50)."""
+    pounds, part = divmod(pence, 100)
+    return f"£{pounds:,}" if part == 0 else f"£{pounds:,}.{part:02d}"
 
 
 def _percent(rate: float) -> str:
@@ -147,7 +173,7 @@ def parking_sentences(inputs: Mapping[str, Any], v: Values, on: datetime.date) -
             "permit."
         )
     if not v["eligible"]:
-        return [*said, "You cannot have a resident parking permit.", "Fee to pay: £0.00."]
+        return [*said, "You cannot have a resident parking permit.", f"Fee to pay: {_money(0)}."]
     said.append("You can have a resident parking permit.")
     said.append(
         f"The fee for a {inputs['permit_months']}-month permit for a band {inputs['co2_band']} "
@@ -617,7 +643,7 @@ CASES = (
     Case("parking-permit-fee", "parking fee", "annual_fee_by_band[C]=£150.00",
          parking_python, parking_numpy, parking_sentences, parking_numpy_columns,
          parking_openfisca),
-    Case("council-tax-reduction", "CTR", "taper_rate=25%", ctr_python,
+    Case("council-tax-reduction-estimate", "CTR estimate", "taper_rate=25%", ctr_python,
          ctr_numpy, ctr_sentences, dict, ctr_openfisca),
 )  # fmt: skip
 
@@ -775,7 +801,10 @@ def bench_population(case: Case, rule_set: RuleSet, raw: dict, csv: Path) -> lis
             "name": f"rules: {case.label}, {rows} in OpenFisca",
             "value": round(openfisca_s, 3),
             "unit": "s",
-            "floor": "the same rules as an OpenFisca tax-benefit system (openfisca-core 46)",
+            "floor": (
+                "the same rules as an OpenFisca tax-benefit system "
+                f"(openfisca-core {version('openfisca-core')})"
+            ),
             "ratio": round(ours_s / openfisca_s, 3),
             "goal": "time < OpenFisca's (ratio < 1)",
             "times_faster": round(openfisca_s / ours_s, 1),
@@ -792,6 +821,246 @@ def bench_population(case: Case, rule_set: RuleSet, raw: dict, csv: Path) -> lis
     ]
 
 
+# --- Council Tax Reduction: single decisions on its first worked case -------------------
+
+
+def bench_first_scenario(name: str, label: str) -> dict:
+    """``decide`` on the inputs of the rule set's first scenario, whatever its inputs are
+    (read as ``civitas rules test`` reads them), so this keeps measuring while the rule set
+    changes; there is no hand-written floor to keep in step."""
+    rule_set, cases = scenario_cases(RULES / f"{name}.scenarios.yaml")
+    case = cases[0]
+    decide(rule_set, case.inputs, case.on)  # builds the rule set's programs, untimed
+    times = []
+    for _ in range(ROUNDS):
+        times += _time_decisions(lambda inputs: decide(rule_set, inputs, case.on).explanation,
+                                 [case.inputs])  # fmt: skip
+    return {
+        "name": f"rules: {label}, decision + explanation",
+        "value": round(1000 / statistics.fmean(times)),
+        "unit": "decisions/s",
+        "floor": f"none: the inputs of its first scenario ({case.name!r})",
+        "goal": f"p99 < {GOAL_DECISION_P99_MS:g} ms",
+        "p50_ms": round(_percentile(times, 0.5), 3),
+        "p99_ms": round(_percentile(times, 0.99), 3),
+    }
+
+
+# --- a household means test: entities and aggregations -----------------------------------
+
+HOUSEHOLD_RULES = REPO / "bench" / "household-support.rules.yaml"
+OLDER_OPENFISCA = REPO / "bench" / "openfisca-older.lock"
+GOAL_HOUSEHOLD_RATIO = 2.0
+OPENFISCA_ROUNDS = 3  # each a process of its own, for each release
+HOUSEHOLD_REFORM = "taper_rate=0.25"
+
+
+def _household_decisions(group: Mapping[str, np.ndarray], members: Mapping[str, np.ndarray],
+                         starts: np.ndarray, count: int) -> list[dict[str, Any]]:  # fmt: skip
+    """The first ``count`` households as ``decide`` takes them."""
+    roles = np.array(household.ROLES)[members["role"]]
+    per_person = ("age", "weekly_income", "is_student", "is_disabled", "is_blind")
+    decisions = []
+    for row in range(count):
+        people = range(starts[row], starts[row + 1])
+        decisions.append({
+            **{name: _python_value(column[row]) for name, column in group.items()},
+            "members": [{"role": str(roles[i]),
+                         **{name: _python_value(members[name][i]) for name in per_person}}
+                        for i in people],
+        })  # fmt: skip
+    return decisions
+
+
+def _household_csvs(group: Mapping[str, np.ndarray], members: Mapping[str, np.ndarray],
+                    folder: Path) -> tuple[Path, Path]:  # fmt: skip
+    households = write_population(
+        {"id": np.arange(len(group["capital"])), **group}, folder / "households.csv"
+    )
+    people = write_population(
+        {**members, "role": np.array(household.ROLES)[members["role"]]}, folder / "members.csv"
+    )
+    return households, people
+
+
+def _older_openfisca_python(folder: Path) -> tuple[Path | None, str]:
+    """A throwaway virtual environment with the older openfisca-core of
+    bench/openfisca-older.lock (from PyPI, cached by uv), or None and why not."""
+    uv = Path(sys.executable).parent / "uv"
+    venv = folder / "openfisca-older"
+    python = venv / "bin" / "python"
+    try:
+        subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(venv)],
+                       check=True, capture_output=True, text=True, timeout=300)  # fmt: skip
+        subprocess.run(
+            [str(uv), "pip", "sync", "--quiet", "--python", str(python), str(OLDER_OPENFISCA)],
+            check=True, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as error:
+        detail = getattr(error, "stderr", "") or str(error)
+        return None, f"could not install {OLDER_OPENFISCA.name}: {detail.strip()[-300:]}"
+    return python, ""
+
+
+def _openfisca_round(python: Path, inputs: Path, folder: Path) -> dict[str, Any]:
+    """One round of both OpenFisca styles, run and timed by ``python`` (whose
+    openfisca-core it is): each style's seconds and outputs."""
+    folder.mkdir(exist_ok=True)
+    subprocess.run(
+        [str(python), "-m", "bench.household_openfisca", str(inputs), str(folder), "1"],
+        check=True, cwd=REPO, timeout=1800, stdout=sys.stderr,
+    )  # fmt: skip
+    results: dict[str, Any] = json.loads((folder / "timings.json").read_text())
+    for style in household_openfisca.STYLES:
+        loaded = np.load(folder / f"{style}.npz")
+        results[style]["outputs"] = {name: loaded[name] for name in loaded.files}
+    return results
+
+
+def bench_households(folder: Path) -> list[dict]:
+    rule_set = load_rule_set(HOUSEHOLD_RULES)
+    group, members = household.generate(np.random.default_rng(SEED), ROWS)
+    people = len(members["household"])
+    starts = household.first_members(members["household"])
+    floor = household.by_hand(group, members, starts)
+
+    # Single decisions: decide must agree with the floor on the first households.
+    decisions = _household_decisions(group, members, np.r_[starts, people], CHECKED)
+    for row, inputs in enumerate(decisions):
+        decided = decide(rule_set, inputs, ON).outputs
+        for name in household.OUTPUTS:
+            assert decided[name] == floor[name][row], (row, name, decided[name], inputs)
+    times = []
+    for _ in range(ROUNDS):
+        times += _time_decisions(lambda inputs: decide(rule_set, inputs, ON).explanation,
+                                 decisions)  # fmt: skip
+
+    households_csv, members_csv = _household_csvs(group, members, folder)
+    population = read_grouped_population(rule_set, households_csv, members_csv)
+    parameters = vector_parameters(rule_set, parameter_values(rule_set, ON))
+    outputs = list(rule_set.outputs)
+
+    def ours() -> dict[str, np.ndarray]:
+        run = VectorRun(population.columns, population.rows, parameters, ON, population.members)
+        return evaluate(rule_set, run, outputs)
+
+    def by_hand() -> dict[str, np.ndarray]:
+        return household.by_hand(group, members, starts)
+
+    vectorised = ours()
+    for name in outputs:
+        differ = int(np.count_nonzero(vectorised[name] != floor[name]))
+        assert differ == 0, f"household: NumPy differs from the rules on {differ} households"
+
+    inputs = folder / "household-inputs.npz"
+    np.savez(inputs, **group, **members)
+    versions = {"current": (Path(sys.executable), "")}
+    older, why_not = _older_openfisca_python(folder)
+    versions["older"] = (older, why_not) if older else (None, why_not)
+    # OpenFisca runs in processes of its own (an older release needs its own environment),
+    # so its rounds cannot alternate with ours call by call: each of its rounds is compared
+    # with our median of three runs just before it, and the ratio is the median over
+    # rounds, which keeps a shared machine's drift out of the ratio.
+    openfisca: dict[str, dict[str, Any]] = {}
+    for _ in range(OPENFISCA_ROUNDS):
+        for which, (python, _why_not) in versions.items():
+            if python is None:
+                continue
+            just_before = statistics.median(_seconds(ours) for _ in range(3))
+            result = _openfisca_round(python, inputs, folder / f"openfisca-{which}-results")
+            release = result["openfisca_core"]
+            kept = openfisca.setdefault(which, {"openfisca_core": release,
+                                                "numpy": result["numpy"]})  # fmt: skip
+            for style in household_openfisca.STYLES:
+                for name in outputs:
+                    theirs = result[style]["outputs"][name]
+                    differ = int(np.count_nonzero(theirs != vectorised[name]))
+                    assert differ == 0, (
+                        f"household: OpenFisca {release} ({style}) differs from the rules on "
+                        f"{differ} households"
+                    )
+                timed = kept.setdefault(style, {"build": [], "calculate": [], "ratio": []})
+                timed["build"] += result[style]["build"]
+                timed["calculate"] += result[style]["calculate"]
+                timed["ratio"].append(just_before / result[style]["calculate"][0])
+
+    seconds: dict[str, list[float]] = {"ours": [], "numpy": []}
+    for round_number in range(VECTOR_ROUNDS):
+        pair = (("ours", ours), ("numpy", by_hand))
+        for name, work in pair if round_number % 2 else reversed(pair):
+            seconds[name].append(_seconds(work))
+    to_numpy = [o / n for o, n in zip(seconds["ours"], seconds["numpy"], strict=True)]
+    ours_s = statistics.median(seconds["ours"])
+
+    simulated = []
+    for _ in range(2):
+        started = time.perf_counter()
+        report = simulate(rule_set, households_csv, ON, dict([HOUSEHOLD_REFORM.split("=", 1)]),
+                          members_csv_path=members_csv)  # fmt: skip
+        simulated.append(time.perf_counter() - started)
+
+    size = f"{ROWS / 1_000_000:g}M households"
+    rows = [
+        {
+            "name": "rules: household, decision + explanation",
+            "value": round(1000 / statistics.fmean(times)),
+            "unit": "decisions/s",
+            "floor": f"none; the outputs agree with NumPy's on {CHECKED:,} households",
+            "goal": f"p99 < {GOAL_DECISION_P99_MS:g} ms",
+            "p50_ms": round(_percentile(times, 0.5), 3),
+            "p99_ms": round(_percentile(times, 0.99), 3),
+        },
+        {
+            "name": f"rules: household, {size} vectorised",
+            "value": round(ours_s, 3),
+            "unit": "s",
+            "floor": (
+                "the same means test hand-written in NumPy (reduceat over the members): "
+                f"{statistics.median(seconds['numpy']):.3f} s"
+            ),
+            "ratio": round(statistics.median(to_numpy), 2),
+            "goal": f"time <= {GOAL_HOUSEHOLD_RATIO:g}x NumPy",
+            "people": people,
+            "people_per_household": round(people / ROWS, 2),
+        },
+    ]
+    styles = {"speed": "for speed", "per_rule": "per rule"}
+    for which, (_, why_not) in versions.items():
+        if which not in openfisca:
+            print(f"household: the older openfisca-core is skipped: {why_not}", file=sys.stderr)
+            rows.append({"name": "rules: household, older OpenFisca", "value": "skipped",
+                         "unit": "", "floor": why_not, "goal": ""})  # fmt: skip
+            continue
+        result = openfisca[which]
+        release = result["openfisca_core"]
+        for style, label in styles.items():
+            theirs = statistics.median(result[style]["calculate"])
+            ratio = statistics.median(result[style]["ratio"])
+            rows.append({
+                "name": f"rules: household, OpenFisca {release} {label}",
+                "value": round(theirs, 3),
+                "unit": "s",
+                "floor": (
+                    f"set the inputs and calculate (NumPy {result['numpy']}); building the "
+                    "simulation's entities first: "
+                    f"{statistics.median(result[style]['build']):.3f} s"
+                ),
+                "ratio": round(ratio, 3),
+                "goal": "time < OpenFisca's (ratio < 1)",
+                "times_faster": round(1 / ratio, 1),
+            })  # fmt: skip
+    rows.append({
+        "name": f"rules: household, {ROWS / 1_000_000:g}M simulate from CSVs",
+        "value": round(min(simulated), 2),
+        "unit": "s",
+        "floor": "none: read both CSVs, baseline, reform, report",
+        "goal": f"< {GOAL_SIMULATE_SECONDS:g} s",
+        "reform": HOUSEHOLD_REFORM,
+        "rows_changed": report.rows_changed,
+    })  # fmt: skip
+    return rows
+
+
 def run(database_label: str) -> list[dict]:
     if database_label != "sqlite":
         return []  # the rules never touch the database: once is enough
@@ -803,11 +1072,15 @@ def run(database_label: str) -> list[dict]:
             csv = write_population(raw, Path(folder) / f"{case.name}.csv")
             rows.append(bench_single_decisions(case, rule_set, _households(raw, CHECKED)))
             rows += bench_population(case, rule_set, raw, csv)
+        rows.append(bench_first_scenario("council-tax-reduction", "CTR"))
+        rows += bench_households(Path(folder))
     return rows
 
 
 if __name__ == "__main__":
-    import json
+    import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civitas.settings")  # dates in sentences
+    django.setup()
     for row in run("sqlite"):
         print(json.dumps(row))

@@ -37,7 +37,7 @@ def _parking_permit_fee(rng: np.random.Generator, rows: int) -> Columns:
     }
 
 
-def _council_tax_reduction(rng: np.random.Generator, rows: int) -> Columns:
+def _council_tax_reduction_estimate(rng: np.random.Generator, rows: int) -> Columns:
     non_dependants = _choice(rng, rows, {0: 80, 1: 15, 2: 5})
     has_capital = rng.random(rows) < 0.4
     capital = np.where(has_capital, rng.lognormal(np.log(400_000), 1.0, rows), 0)
@@ -61,23 +61,223 @@ def _council_tax_reduction(rng: np.random.Generator, rows: int) -> Columns:
     }
 
 
+_POPULATION_DAY = np.datetime64("2026-04-01")
+
+
+def _money(values: np.ndarray, high: int = 1_000_000) -> np.ndarray:
+    return np.clip(np.round(values), 0, high).astype(np.int64)
+
+
+def _council_tax_reduction_households(
+    rng: np.random.Generator, households: int
+) -> tuple[Columns, Columns]:
+    """Working-age households of about 2.6 people: an applicant, a partner in a third of
+    them, children in half, and other adults in a fifth (invented, not survey data)."""
+    partners = rng.random(households) < 0.35
+    children = _choice(rng, households, {0: 50, 1: 20, 2: 17, 3: 9, 4: 4})
+    others = _choice(rng, households, {0: 78, 1: 15, 2: 6, 3: 1})
+    sizes = 1 + partners + children + others
+    total = int(sizes.sum())
+    household = np.repeat(np.arange(1, households + 1), sizes)
+    # Each member's place within its household: the applicant, the partner, the children,
+    # then the other adults.
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    place = np.arange(total) - starts
+    first_child = 1 + np.repeat(partners, sizes)
+    first_other = first_child + np.repeat(children, sizes)
+    role = np.where(
+        place == 0,
+        "claimant",
+        np.where(
+            place < first_child,
+            "partner",
+            np.where(place < first_other, "dependant", "non_dependant"),
+        ),
+    )
+    adult = (role == "claimant") | (role == "partner")
+    is_child = role == "dependant"
+    is_other = role == "non_dependant"
+
+    age = np.where(
+        adult,
+        rng.integers(18, 67, total),
+        np.where(is_child, rng.integers(0, 18, total), rng.integers(17, 80, total)),
+    )
+    born = _POPULATION_DAY - (age * 365 + rng.integers(1, 364, total)).astype("timedelta64[D]")
+
+    benefit = np.where(
+        adult,
+        _choice(
+            rng,
+            total,
+            {
+                "none": 50,
+                "universal_credit": 30,
+                "esa_income_related": 8,
+                "income_support": 4,
+                "jsa_income_based": 3,
+            },
+        ),
+        np.where(
+            is_other,
+            _choice(
+                rng,
+                total,
+                {
+                    "none": 75,
+                    "universal_credit": 15,
+                    "pension_credit": 5,
+                    "jsa_income_based": 3,
+                    "income_support": 2,
+                },
+            ),
+            "none",
+        ),
+    )
+    # The applicant's benefit decides the couple's; a partner gets the same one.
+    claimant_benefit = np.repeat(benefit[place == 0], sizes)
+    benefit = np.where(role == "partner", claimant_benefit, benefit)
+
+    works = (~is_child | (age >= 16)) & (rng.random(total) < np.where(adult, 0.45, 0.6))
+    hours = np.where(works, _choice(rng, total, {8: 10, 16: 20, 24: 20, 30: 15, 37: 35}), 0)
+    earnings = np.where(works, _money(hours * rng.lognormal(np.log(1_200), 0.3, total)), 0)
+    deductions = _money(np.maximum(0, earnings - 24_000) * 0.28)
+    other_income = np.where(
+        rng.random(total) < np.where(adult | is_other, 0.3, 0.0),
+        _money(rng.lognormal(np.log(9_000), 0.5, total)),
+        0,
+    )
+    capital = np.where(
+        adult & (rng.random(total) < 0.3),
+        _money(rng.lognormal(np.log(300_000), 1.0, total), 100_000_000),
+        0,
+    )
+    disability = np.where(
+        rng.random(total) < np.where(is_child, 0.05, 0.15),
+        _choice(
+            rng,
+            total,
+            {
+                "dla_care_lowest": 10,
+                "dla_care_middle": 10,
+                "dla_care_highest": 8,
+                "dla_mobility_only": 4,
+                "pip_daily_living_standard": 30,
+                "pip_daily_living_enhanced": 20,
+                "pip_mobility_only": 15,
+                "armed_forces_independence_payment": 0.5,
+                "attendance_allowance": 2,
+            },
+        ),
+        "none",
+    )
+    disability = np.where(
+        is_child
+        & np.isin(
+            disability,
+            [
+                "pip_daily_living_standard",
+                "pip_daily_living_enhanced",
+                "pip_mobility_only",
+                "attendance_allowance",
+                "armed_forces_independence_payment",
+            ],
+        ),
+        "dla_care_middle",
+        disability,
+    )
+    # Two non-dependants in a household are a couple one time in three.
+    other_place = place - first_other
+    couple = np.repeat(others >= 2, sizes) & (rng.random(households) < 0.33).repeat(sizes)
+    non_dependant_couple = np.where(is_other & couple & (other_place < 2), "first_couple", "none")
+
+    members: Columns = {
+        "household": household,
+        "role": role,
+        "date_of_birth": born,
+        "earnings_pence": earnings,
+        "earnings_deductions_pence": np.minimum(deductions, earnings),
+        "other_income_pence": other_income,
+        "hours_worked": hours,
+        "capital_pence": capital,
+        "benefit": benefit,
+        "disability_benefit": disability,
+        "blind": rng.random(total) < 0.005,
+        "gets_carers_allowance": adult & (rng.random(total) < 0.05),
+        "has_paid_carer": (disability != "none") & (rng.random(total) < 0.2),
+        "student": (is_other & (age < 25) & (rng.random(total) < 0.3)) | (is_child & (age >= 16)),
+        "two_child_limit_exception": is_child & (rng.random(total) < 0.03),
+        "non_dependant_couple": non_dependant_couple,
+    }
+
+    on_universal_credit = benefit[place == 0] == "universal_credit"
+    maximum = _money(rng.normal(18_000, 5_000, households), 500_000)
+    family_earnings = np.bincount(household - 1, weights=np.where(adult, earnings, 0))
+    award = _money(np.maximum(0, maximum - 0.55 * family_earnings), 500_000)
+    with_children = children > 0
+    households_columns: Columns = {
+        "id": np.arange(1, households + 1),
+        # Weekly council tax for bands A to H, roughly.
+        "weekly_council_tax_pence": _choice(
+            rng,
+            households,
+            {2600: 25, 3000: 20, 3450: 20, 3900: 15, 4750: 10, 5600: 5, 6500: 3, 7800: 2},
+        ),
+        "childcare_charges_pence": np.where(
+            with_children & (rng.random(households) < 0.2),
+            _money(rng.lognormal(np.log(12_000), 0.5, households), 100_000),
+            0,
+        ),
+        "universal_credit_award_pence": np.where(on_universal_credit, award, 0),
+        "universal_credit_maximum_amount_pence": np.where(on_universal_credit, maximum, 0),
+    }
+    return households_columns, members
+
+
 GENERATORS: dict[str, Callable[[np.random.Generator, int], Columns]] = {
     "parking-permit-fee": _parking_permit_fee,
-    "council-tax-reduction": _council_tax_reduction,
+    "council-tax-reduction-estimate": _council_tax_reduction_estimate,
 }
+"""Generators for rule sets that decide one case a row."""
+
+HOUSEHOLD_GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[Columns, Columns]]] = {
+    "council-tax-reduction": _council_tax_reduction_households,
+}
+"""Generators for rule sets that decide for a household of members: a households table
+(an ``id`` column and the household's inputs) and a members table (a ``household``
+column naming the household's ``id``, the member's ``role`` and their inputs)."""
 
 
-def generate_population(rule_set_name: str, rows: int, seed: int, path: str | Path) -> Path:
+def generate_population(
+    rule_set_name: str,
+    rows: int,
+    seed: int,
+    path: str | Path,
+    members_path: str | Path | None = None,
+) -> Path:
     """Write ``rows`` synthetic cases for the named rule set to the CSV file ``path``.
 
-    Raises ``ValueError`` for a rule set without a generator (see ``GENERATORS``).
+    For a rule set over households, ``rows`` is the number of households, ``path`` the
+    households table and ``members_path`` the members table (required). Raises
+    ``ValueError`` for a rule set without a generator (see ``GENERATORS`` and
+    ``HOUSEHOLD_GENERATORS``) or a household rule set without ``members_path``.
     """
+    rng = np.random.default_rng(seed)
+    household_generator = HOUSEHOLD_GENERATORS.get(rule_set_name)
+    if household_generator is not None:
+        if members_path is None:
+            raise ValueError(
+                f"{rule_set_name} decides for households of people: "
+                "name a members file as well as the households file"
+            )
+        households, members = household_generator(rng, rows)
+        write_population(members, members_path)
+        return write_population(households, path)
     generator = GENERATORS.get(rule_set_name)
     if generator is None:
-        raise ValueError(
-            f"no population generator for {rule_set_name!r}; known: {', '.join(GENERATORS)}"
-        )
-    return write_population(generator(np.random.default_rng(seed), rows), path)
+        known = ", ".join(sorted([*GENERATORS, *HOUSEHOLD_GENERATORS]))
+        raise ValueError(f"no population generator for {rule_set_name!r}; known: {known}")
+    return write_population(generator(rng, rows), path)
 
 
 def generate_columns(rule_set: RuleSet, rows: int, seed: int) -> Columns:

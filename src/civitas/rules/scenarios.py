@@ -319,3 +319,34 @@ def _run_case(
         missing,
         decision.explanation,
     )
+
+
+@dataclass(frozen=True)
+class ScenarioCase:
+    """One worked case as ``decide`` takes it: its date and its checked inputs."""
+
+    name: str
+    on: datetime.date
+    inputs: dict[str, Any]
+
+
+def scenario_cases(path: str | Path) -> tuple[RuleSet, tuple[ScenarioCase, ...]]:
+    """The rule set a scenarios file tests and its cases' inputs, read as ``run_scenarios``
+    reads them, so a caller can decide them itself (a benchmark timing ``decide`` on
+    realistic inputs, whatever the rule set's inputs are). Raises ``ValueError`` with the
+    file's problems, one per line, when it or its rule set has any."""
+    problems = validate_scenarios_file(path)
+    if problems:
+        raise ValueError("\n".join(str(problem) for problem in problems))
+    document, _ = read_document(path, SCHEMA)
+    assert document is not None  # validated above
+    rule_set = load_rule_set(rules_path_for(path, document))
+    cases = tuple(
+        ScenarioCase(
+            case["name"],
+            datetime.date.fromisoformat(case["on"]),
+            _case_inputs(rule_set, document, index, case, []),
+        )
+        for index, case in enumerate(_cases(document))
+    )
+    return rule_set, cases

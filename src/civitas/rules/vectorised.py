@@ -18,9 +18,10 @@ parameters) stays a NumPy/Python scalar and broadcasts.
 For a rule set with a group (households of people), a row is a group and ``Members`` holds
 the members' columns, one element per member, sorted by the row of their group. A
 per-member value is an array over members; a group value used in a per-member expression
-is projected onto the members (``value[owner]``), and the aggregations (``sum``, ``count``,
-``any``, ``all``, ``min``, ``max``) reduce a per-member array to one value per group with
-``ufunc.reduceat`` over the groups' first members, which is exact for whole pence.
+is projected onto the members (``value[owner]``), and the aggregations reduce a
+per-member array to one value per group: ``sum``, ``min`` and ``max`` with
+``ufunc.reduceat`` over the groups' first members, which is exact for whole pence;
+``count``, ``any`` and ``all`` from the members for whom the condition holds (or fails).
 
 Laziness matches ``decide``: a division by zero is an error only in rows where the division
 is actually reached (``?:``, ``and`` and ``or`` narrow the rows that are "active").
@@ -344,6 +345,9 @@ def _compile(
     raise TypeError(f"cannot compile {node!r}")
 
 
+_FEW = 8
+"""Up to this many listed values, ``in`` compares with each rather than calling isin."""
+
 _REDUCE = {
     "sum": np.add,
     "count": np.add,
@@ -354,6 +358,32 @@ _REDUCE = {
 }
 
 
+def _count(group: Members, held: np.ndarray) -> np.ndarray:
+    return np.bincount(group.owner[held.astype(np.bool_, copy=False)], minlength=group.rows)
+
+
+def _any(group: Members, held: np.ndarray) -> np.ndarray:
+    result = np.zeros(group.rows, dtype=np.bool_)
+    result[group.owner[held.astype(np.bool_, copy=False)]] = True
+    return result
+
+
+def _all(group: Members, held: np.ndarray) -> np.ndarray:
+    result = np.ones(group.rows, dtype=np.bool_)
+    result[group.owner[np.logical_not(held)]] = False
+    return result
+
+
+_SCATTERED: dict[str, Callable[[Members, np.ndarray], np.ndarray]] = {
+    "count": _count,
+    "any": _any,
+    "all": _all,
+}
+"""Aggregations of conditions, worked out from the members for whom the condition holds
+(or fails): a scatter or a count of those few members costs a third of ``reduceat`` over
+all of them, which touches every group."""
+
+
 def _aggregation(
     node: Call, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
 ) -> VectorEvaluator:
@@ -361,7 +391,7 @@ def _aggregation(
     when the aggregation is itself used in a per-member expression."""
     arg = _compile(node.args[0], kinds, codes, True)
     reduce = _REDUCE[node.function].reduceat
-    counts = node.function == "count"
+    by_scatter = _SCATTERED.get(node.function)
 
     def aggregate(run: VectorRun, active: Mask) -> Any:
         group = run.group
@@ -382,9 +412,7 @@ def _aggregation(
             raise _RowError(int(group.owner[error.row]), error.message) from None
         if _is_scalar(values):
             values = np.full(group.count, values)
-        if counts:
-            values = values.astype(np.int64)
-        result = reduce(values, group.starts)
+        result = by_scatter(group, values) if by_scatter else reduce(values, group.starts)
         return group.project(result) if member else result
 
     return aggregate
@@ -405,7 +433,7 @@ def _default(
         held = [c(run, active) for c in conditions]
         rows = run.group.count if member else run.rows
         held = [np.full(rows, h) if _is_scalar(h) else h for h in held]
-        count = functools.reduce(np.add, (h.astype(np.int8) for h in held))
+        count = functools.reduce(np.add, (_as_int8(h) for h in held))
         conflict = count > 1 if active is None else np.logical_and(count > 1, active)
         if np.any(conflict):
             row = int(np.argmax(conflict))
@@ -413,8 +441,7 @@ def _default(
             raise _RowError(
                 row, f"the exceptions {both} both apply; the rules must say which one wins"
             )
-        none = count == 0
-        result = base(run, _narrow(active, none) if guarded else active)
+        result = base(run, _narrow(active, count == 0) if guarded else active)
         for condition, value in zip(held, values, strict=True):
             if np.any(condition):
                 chosen = value(run, _narrow(active, condition) if guarded else active)
@@ -422,6 +449,11 @@ def _default(
         return result
 
     return default
+
+
+def _as_int8(held: np.ndarray) -> np.ndarray:
+    """A condition as 0 or 1, to count how many hold: a boolean array is viewed, not copied."""
+    return held.view(np.int8) if held.dtype == np.bool_ else held.astype(np.int8)
 
 
 def _conditional(
@@ -523,7 +555,14 @@ def _call(
 
         def rounded(run: VectorRun, active: Mask) -> Any:
             value = arg(run, active)
-            return _as_int(np.sign(value) * np.floor(np.abs(value) + 0.5))
+            if _is_scalar(value):
+                return _as_int(np.sign(value) * np.floor(np.abs(value) + 0.5))
+            # Halves away from zero, in one scratch array: |x| + 0.5, floored, signed.
+            halves = np.abs(value, dtype=np.float64)
+            halves += 0.5
+            np.floor(halves, out=halves)
+            np.copysign(halves, value, out=halves)
+            return halves.astype(np.int64)
 
         return rounded
     function = np.floor if node.function == "floor" else np.ceil
@@ -555,8 +594,17 @@ def _binary(
     if op == "in":
         assert isinstance(node.right, ListLiteral)
         if all(isinstance(item, Literal) for item in node.right.items):
-            members = np.array([_literal(item, codes) for item in node.right.items])  # type: ignore[arg-type]
-            return lambda run, active: np.isin(left(run, active), members)
+            members = [_literal(item, codes) for item in node.right.items]  # type: ignore[arg-type]
+            if len(members) > _FEW:
+                listed = np.array(members)
+                return lambda run, active: np.isin(left(run, active), listed)
+
+            def among_few(run: VectorRun, active: Mask) -> Any:
+                # A few comparisons cost far less than isin's sort of the whole column.
+                value = left(run, active)
+                return functools.reduce(np.logical_or, (np.equal(value, m) for m in members))
+
+            return among_few
 
         def one_of(run: VectorRun, active: Mask) -> Any:
             value = left(run, active)

@@ -185,7 +185,7 @@ def test_the_estimate_must_be_a_money_value_of_the_rules(tmp_path):
     path = tmp_path / "council-tax-reduction" / "service.yaml"
     line = _line_of(path, "    value: eligible")
     assert problems == [
-        f"{path}:{line}: 'eligible' is not a money variable of council-tax-reduction"
+        f"{path}:{line}: 'eligible' is not a money variable of council-tax-reduction-estimate"
     ]
 
 

@@ -14,7 +14,7 @@ from civitas.rules.public import decide, load_rule_set
 from conftest import problem_errors, publish_example
 
 SERVICE = REPO / "services" / "council-tax-reduction" / "service.yaml"
-RULES = REPO / "services" / "rules" / "council-tax-reduction.rules.yaml"
+RULES = REPO / "services" / "rules" / "council-tax-reduction-estimate.rules.yaml"
 URL = "/api/v1/services/example-borough/council-tax-reduction/applications"
 
 

@@ -16,7 +16,10 @@ REPOSITORY = Path(__file__).resolve().parents[4]
 SERVICE_RULES = REPOSITORY / "services" / "rules"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PARKING = SERVICE_RULES / "parking-permit-fee.rules.yaml"
-COUNCIL_TAX = SERVICE_RULES / "council-tax-reduction.rules.yaml"
+# The service's estimate: one case a row, counts and totals of the household.
+COUNCIL_TAX = SERVICE_RULES / "council-tax-reduction-estimate.rules.yaml"
+# The working-age scheme person by person: a household of members.
+COUNCIL_TAX_HOUSEHOLDS = SERVICE_RULES / "council-tax-reduction.rules.yaml"
 INCOME_TAX = SERVICE_RULES / "income-tax.rules.yaml"
 LANGUAGE = FIXTURES / "language.rules.yaml"
 
@@ -49,6 +52,11 @@ def parking() -> RuleSet:
 @pytest.fixture(scope="session")
 def council_tax() -> RuleSet:
     return load_rule_set(COUNCIL_TAX)
+
+
+@pytest.fixture(scope="session")
+def council_tax_households() -> RuleSet:
+    return load_rule_set(COUNCIL_TAX_HOUSEHOLDS)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from civitas.cli import main
-from civitas.rules.tests.conftest import COUNCIL_TAX, FIXTURES, PARKING, SERVICE_RULES
+from civitas.rules.tests.conftest import (
+    COUNCIL_TAX,
+    COUNCIL_TAX_HOUSEHOLDS,
+    FIXTURES,
+    PARKING,
+    SERVICE_RULES,
+)
 
 
 def civitas(*args: str | Path) -> int:
@@ -24,7 +30,7 @@ def civitas(*args: str | Path) -> int:
 
 def test_it_validates_the_real_rule_sets_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert civitas("validate", SERVICE_RULES) == 0
-    assert capsys.readouterr().out.strip().endswith("6 files checked, 0 problems")
+    assert capsys.readouterr().out.strip().endswith("8 files checked, 0 problems")
 
 
 @pytest.mark.parametrize(
@@ -68,7 +74,12 @@ def test_it_writes_a_population_and_simulates_a_reform_as_json(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     population = tmp_path / "households.csv"
-    assert civitas("population", "council-tax-reduction", "--rows", "300", "--out", population) == 0
+    assert (
+        civitas(
+            "population", "council-tax-reduction-estimate", "--rows", "300", "--out", population
+        )
+        == 0
+    )
     capsys.readouterr()
     status = civitas(
         "simulate",
@@ -95,6 +106,47 @@ def test_it_writes_a_population_and_simulates_a_reform_as_json(
         "weekly_reduction_pence",
         "annual_reduction_pence",
     ]
+
+
+def test_it_writes_households_with_their_members_and_simulates_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    households, members = tmp_path / "households.csv", tmp_path / "members.csv"
+    assert (
+        civitas(
+            "population", "council-tax-reduction", "--rows", "200",
+            "--out", households, "--members-out", members,
+        )
+        == 0
+    )  # fmt: skip
+    assert "200 households of council-tax-reduction" in capsys.readouterr().out
+    assert members.read_text(encoding="utf-8").startswith("household,role,date_of_birth,")
+    status = civitas(
+        "simulate", COUNCIL_TAX_HOUSEHOLDS, "--population", households, "--members", members,
+        "--on", "2026-04-01", "--set", "maximum_reduction_share=100%", "--json",
+    )  # fmt: skip
+    assert status == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rows"] == 200
+    assert report["changes"] == ["maximum_reduction_share = 1 (was 0.8)"]
+
+
+def test_a_household_population_without_a_members_file_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "households.csv"
+    assert civitas("population", "council-tax-reduction", "--rows", "5", "--out", out) == 1
+    assert "--members-out: council-tax-reduction decides for households" in capsys.readouterr().err
+    assert not out.exists()
+    members = tmp_path / "members.csv"
+    assert (
+        civitas(
+            "population", "parking-permit-fee", "--rows", "5", "--out", out,
+            "--members-out", members,
+        )
+        == 1
+    )  # fmt: skip
+    assert "--members-out: parking-permit-fee has no members" in capsys.readouterr().err
 
 
 def test_it_simulates_a_reform_as_a_table(

@@ -387,3 +387,48 @@ def test_scenario_member_inputs_in_the_wrong_place_are_named_at_their_line(tmp_p
         ),
         (8, "'weekly_rent' is not an input of each person"),
     ]
+
+
+SHORTCUTS = {
+    "adults": ("integer", "count(age >= 18)"),
+    "no_children": ("boolean", 'all(role != "child")'),
+    "anyone_aged_19_to_30": ("boolean", "any(age in [19, 20, 21, 22, 23, 24, 25, 26, 27, 28])"),
+    "claimant_or_partner": ("integer", 'count(role in ["claimant", "partner"])'),
+    "halves": ("integer", "round(sum(age) / 2 - 30.5)"),
+}
+
+
+def test_counts_membership_and_rounding_are_the_same_vectorised_as_decided(
+    tmp_path: Path,
+) -> None:
+    """The vectorised shortcuts (count, any and all from the members a condition holds
+    for; `in` a short list by comparisons, a long one by isin; rounding in place) give
+    decide's values, also where a condition holds for nobody or everybody and for halves
+    either side of zero."""
+    added = "".join(
+        f"  {name}:\n    type: {kind}\n    expression: '{expression}'\n"
+        for name, (kind, expression) in SHORTCUTS.items()
+    )
+    text = HOUSEHOLD.read_text(encoding="utf-8").replace(
+        "\noutputs: [", f"{added}\noutputs: [{', '.join(SHORTCUTS)}, "
+    )
+    path = tmp_path / "shortcuts.rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    rules = load_rule_set(path)
+    households = [h for h in _random_households(300, seed=11) if not _conflicts(h)]
+    households.append({"weekly_rent": 0, "members": [{"role": "claimant", "age": 61}]})
+    groups, members = _write_population(tmp_path, households)
+
+    report = simulate(rules, groups, ON, {}, members_csv_path=members)
+
+    seen: dict[str, set[Any]] = {name: set() for name in SHORTCUTS}
+    for index, inputs in enumerate(households):
+        decision = decide(rules, inputs, ON)
+        for name in SHORTCUTS:
+            kind = rules.variables[name].vtype.kind
+            (value,) = vectorised.decode(rules, kind, report.baseline[name][index : index + 1])
+            assert value == decision.outputs[name], f"household {index}: {name}"
+            seen[name].add(value)
+    assert seen["no_children"] == {True, False}
+    assert seen["anyone_aged_19_to_30"] == {True, False}
+    assert min(seen["halves"]) < 0 < max(seen["halves"])

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from civitas.rules.scenarios import run_scenarios, validate_scenarios_file
-from civitas.rules.tests.conftest import PARKING, SERVICE_RULES
+from civitas.rules.evaluate import decide
+from civitas.rules.scenarios import run_scenarios, scenario_cases, validate_scenarios_file
+from civitas.rules.tests.conftest import FIXTURES, PARKING, SERVICE_RULES
 
 SCENARIO_FILES = sorted(SERVICE_RULES.glob("*.scenarios.yaml"))
 
 
 def test_every_real_rule_set_has_scenarios() -> None:
     assert [p.name for p in SCENARIO_FILES] == [
+        "council-tax-reduction-estimate.scenarios.yaml",
         "council-tax-reduction.scenarios.yaml",
         "income-tax.scenarios.yaml",
         "parking-permit-fee.scenarios.yaml",
@@ -159,3 +161,24 @@ def test_a_case_that_sets_an_input_twice_is_reported(tmp_path: Path) -> None:
     assert [str(p) for p in validate_scenarios_file(path)] == [
         f"{path}:7: duplicate key 'co2_band' (first on line 6)"
     ]
+
+
+def test_scenario_cases_give_decide_the_inputs_the_scenarios_run_with() -> None:
+    rule_set, cases = scenario_cases(FIXTURES / "household.scenarios.yaml")
+    first = cases[0]
+    assert first.name.startswith("A non-dependant student is not charged for")
+    assert first.inputs["weekly_rent"] == 10000
+    assert first.inputs["members"][1] == {"role": "non_dependant", "age": 22,
+                                          "weekly_income": 60000}  # fmt: skip
+    assert decide(rule_set, first.inputs, first.on)["award"] == 6000
+
+
+def test_scenario_cases_of_a_file_with_problems_are_refused_with_its_lines(
+    tmp_path: Path,
+) -> None:
+    path = _scenarios(
+        tmp_path,
+        "  - name: x\n    on: 2026-04-01\n    inputs: {co2_band: Z}\n    expect: {fee_pence: 0}\n",
+    )
+    with pytest.raises(ValueError, match=r"parking\.scenarios\.yaml:\d+: .*co2_band"):
+        scenario_cases(path)

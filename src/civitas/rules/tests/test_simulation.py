@@ -69,7 +69,7 @@ def parking_population(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def council_tax_population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("populations") / "council-tax.csv"
-    return generate_population("council-tax-reduction", ROWS, seed=2, path=path)
+    return generate_population("council-tax-reduction-estimate", ROWS, seed=2, path=path)
 
 
 @pytest.mark.parametrize("on", [datetime.date(2026, 3, 31), APRIL_1])

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from civitas.rules import commands
-from civitas.rules.population import GENERATORS, generate_population
+from civitas.rules.population import GENERATORS, HOUSEHOLD_GENERATORS, generate_population
 
 
 class Command(BaseCommand):
@@ -53,10 +53,19 @@ class Command(BaseCommand):
         population = sub.add_parser(
             "population", help="write a deterministic synthetic population CSV"
         )
-        population.add_argument("name", choices=sorted(GENERATORS), metavar="NAME")
+        population.add_argument(
+            "name", choices=sorted([*GENERATORS, *HOUSEHOLD_GENERATORS]), metavar="NAME"
+        )
         population.add_argument("--rows", type=int, default=1000)
         population.add_argument("--seed", type=int, default=1)
         population.add_argument("--out", required=True, metavar="FILE.csv")
+        population.add_argument(
+            "--members-out",
+            default=None,
+            metavar="MEMBERS.csv",
+            help="for a rule set over households: where to write its members (--out gets "
+            "the households)",
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         # The command functions print to sys.stdout and sys.stderr, looked up per call:
@@ -89,12 +98,32 @@ class Command(BaseCommand):
         if options["rows"] < 0:
             self.stderr.write("--rows: must be 0 or more")
             return 1
+        name = options["name"]
+        members = options["members_out"]
+        if name in HOUSEHOLD_GENERATORS and members is None:
+            self.stderr.write(
+                f"--members-out: {name} decides for households of people; "
+                "name a file for the members as well as --out for the households"
+            )
+            return 1
+        if name not in HOUSEHOLD_GENERATORS and members is not None:
+            self.stderr.write(f"--members-out: {name} has no members; leave it out")
+            return 1
         try:
             path = generate_population(
-                options["name"], options["rows"], options["seed"], Path(options["out"])
+                name,
+                options["rows"],
+                options["seed"],
+                Path(options["out"]),
+                Path(members) if members is not None else None,
             )
         except OSError as error:
-            self.stderr.write(f"--out: cannot write {options['out']}: {error.strerror}")
+            self.stderr.write(f"cannot write {error.filename}: {error.strerror}")
             return 1
-        self.stdout.write(f"{path}: {options['rows']:,} rows of {options['name']}")
+        if members is None:
+            self.stdout.write(f"{path}: {options['rows']:,} rows of {name}")
+        else:
+            self.stdout.write(
+                f"{path}: {options['rows']:,} households of {name}; {members}: their members"
+            )
         return 0

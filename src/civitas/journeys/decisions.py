@@ -58,7 +58,8 @@ class RulesOutcome:
 
     @property
     def explanation(self) -> tuple[str, ...]:
-        """Plain-English sentences for the citizen, in the order they need them."""
+        """Plain sentences for the citizen, in the order they need them, in the language of
+        the page they were worked out for (English where the rules have no Welsh)."""
         return self.decision.explanation
 
     @property
@@ -267,7 +268,8 @@ def _checked(rule_set: RuleSet, name: str, value: object) -> object:
 
 # Pages call for the same decision several times a request (route, fee, summary); the
 # rule sets live as long as the process, so keying by the rule set object is safe. The
-# explanation is written in the active language (its dates): the language is in the key.
+# explanation is written in the citizen's language (the page's: its sentences, labels and
+# dates), so the language is in the key.
 @functools.lru_cache(maxsize=4096)
 def _decide(
     rule_set: RuleSet,
@@ -280,5 +282,5 @@ def _decide(
     if MEMBERS in given:
         given[MEMBERS] = [dict(member) for member in given[MEMBERS]]
     if period is not None:
-        return decide(rule_set, given, period=period)
-    return decide(rule_set, given, on=on)
+        return decide(rule_set, given, period=period, language=language)
+    return decide(rule_set, given, on=on, language=language)

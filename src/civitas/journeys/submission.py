@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from civitas.cases.public import AcceptedAs, SubmittedFile, submit_application
 from civitas.catalogue.public import (
@@ -88,6 +88,18 @@ class NotSubmitted:
     """The page that asks the first answer in error, if a question's answer is."""
 
 
+def _fee_and_estimate(
+    service: Service, answers: Mapping[str, JSONValue], *, today: datetime.date, language: str
+) -> tuple[flow.Fee | None, flow.Estimate | None]:
+    """The fee and the estimate, explained in the citizen's language: the language their
+    pages were in, or the one an API client says is theirs, whatever the request's own."""
+    with translation.override(language):
+        return (
+            flow.fee_for(service, answers, today=today),
+            flow.estimate_for(service, answers, today=today),
+        )
+
+
 def submit_answers(
     service: Service,
     answers: Mapping[str, object],
@@ -125,8 +137,7 @@ def submit_answers(
     files = _files_named(service, checked.answers, files_sent=files_sent)
     if isinstance(files, NotSubmitted):
         return files
-    fee = flow.fee_for(service, checked.answers, today=today)
-    estimate = flow.estimate_for(service, checked.answers, today=today)
+    fee, estimate = _fee_and_estimate(service, checked.answers, today=today, language=language)
     # The rules decide once: the fee's decision and the estimate's are the same one.
     decision = fee.decision if fee else (estimate.decision if estimate else None)
     case = submit_application(
@@ -177,8 +188,7 @@ def accept_answers(
     checked = flow.check_submission(service, answers, today=today)
     if checked.errors:
         return _not_submitted(service, checked.errors)
-    fee = flow.fee_for(service, checked.answers, today=today)
-    estimate = flow.estimate_for(service, checked.answers, today=today)
+    fee, estimate = _fee_and_estimate(service, checked.answers, today=today, language=language)
     decision = fee.decision if fee else (estimate.decision if estimate else None)
     kept: JSONObject = {
         "answers": dict(checked.answers),

@@ -8,6 +8,8 @@ them lets an exception escape for a user error; a traceback means a bug.
 - ``test_command(paths)``: ``civitas rules test PATH...``
 - ``simulate_command(...)``: ``civitas rules simulate RULES --population FILE.csv
   [--on DATE] [--set PARAMETER=VALUE ...] [--json]``
+- ``explain_command(...)``: ``civitas rules explain RULES --on DATE (--inputs FILE.json |
+  --input NAME=VALUE ...) [--language cy] [--json]``
 - ``population_command(...)``: ``civitas rules population NAME --out FILE.csv [--rows N]
   [--seed N] [--members-out MEMBERS.csv]``
 
@@ -22,14 +24,25 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from civitas.platform.yamlsource import Problem
-from civitas.rules.evaluate import InputError
+from civitas.rules.evaluate import (
+    DateNotCovered,
+    Decision,
+    InputError,
+    ParameterUse,
+    RuleEvaluationError,
+    VariableTrace,
+    decide,
+    read_input,
+)
 from civitas.rules.loader import RuleSetInvalid, load_rule_set, validate_file
+from civitas.rules.model import RuleSet, Source
 from civitas.rules.population import GENERATORS, HOUSEHOLD_GENERATORS, generate_population
 from civitas.rules.scenarios import SUFFIX, run_scenarios, validate_scenarios_file
 from civitas.rules.simulation import (
@@ -39,6 +52,7 @@ from civitas.rules.simulation import (
     parse_override,
     simulate,
 )
+from civitas.rules.values import LANGUAGES, format_date
 
 RULES_SUFFIX = ".rules.yaml"
 DESCRIPTION = "Check, test and simulate rule sets (see docs/rules-as-code.md)."
@@ -76,6 +90,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="change a parameter (repeatable); PARAMETER may be table[KEY]",
     )
     simulate.add_argument("--json", dest="json_output", action="store_true")
+    explain = sub.add_parser(
+        "explain",
+        help="decide one case and show each rule and parameter used, with its citation",
+    )
+    explain.add_argument("rules", metavar="RULES")
+    explain.add_argument("--on", default=None, metavar="DATE", help="YYYY-MM-DD")
+    given = explain.add_mutually_exclusive_group()
+    given.add_argument(
+        "--inputs", default=None, metavar="FILE.json", help="a JSON object of inputs"
+    )
+    given.add_argument(
+        "--input",
+        dest="input_pairs",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one input, written as on a form (repeatable)",
+    )
+    explain.add_argument("--language", default="en", metavar="LANGUAGE", help="en (default) or cy")
+    explain.add_argument("--json", dest="json_output", action="store_true")
     population = sub.add_parser("population", help="write a deterministic synthetic population CSV")
     population.add_argument(
         "name", choices=sorted([*GENERATORS, *HOUSEHOLD_GENERATORS]), metavar="NAME"
@@ -106,6 +140,15 @@ def run(action: str, options: Mapping[str, Any]) -> int:
             options["sets"],
             json_output=options["json_output"],
             members=options["members"],
+        )
+    if action == "explain":
+        return explain_command(
+            options["rules"],
+            options["on"],
+            options["inputs"],
+            options["input_pairs"],
+            language=options["language"],
+            json_output=options["json_output"],
         )
     return population_command(
         options["name"], options["rows"], options["seed"], options["out"], options["members_out"]
@@ -282,3 +325,170 @@ def _date(value: str | datetime.date | None) -> datetime.date:
         return datetime.date.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+class _BadInput(Exception):
+    """A user error in an ``explain`` command's arguments: its message is printed as is."""
+
+
+def explain_command(
+    rules_path: str | Path,
+    on: str | datetime.date | None,
+    inputs_file: str | Path | None,
+    input_pairs: Sequence[str],
+    language: str = "en",
+    json_output: bool = False,
+) -> int:
+    """Decide one case and show how: each rule the outputs depended on, in order, with its
+    value, its working and its citation; then each parameter value used, with the period
+    it was in force and its citation. For checking a decision against the law it cites.
+
+    Inputs come from ``inputs_file`` (a JSON object of input names to values) and from
+    ``input_pairs`` (``NAME=VALUE``, written as on a form; they win over the file's).
+    """
+    out, err = sys.stdout, sys.stderr
+    try:
+        rule_set = load_rule_set(rules_path)
+    except RuleSetInvalid as error:
+        for problem in error.problems:
+            print(problem, file=err)
+        return 1
+    try:
+        if on is None:
+            raise _BadInput("--on: give the date to decide the case on (YYYY-MM-DD)")
+        try:
+            day = _date(on)
+        except ValueError as error:
+            raise _BadInput(f"--on: {error}") from None
+        if language not in LANGUAGES:
+            raise _BadInput(f"--language: must be one of {', '.join(LANGUAGES)}, not {language!r}")
+        inputs = _explain_inputs(rule_set, inputs_file, input_pairs)
+        decision = decide(rule_set, inputs, day, language=language)
+    except _BadInput as error:
+        print(error, file=err)
+        return 1
+    except DateNotCovered as error:
+        print(f"--on: {error.problem}", file=err)
+        return 1
+    except (InputError, RuleEvaluationError) as error:
+        print(f"error: {error}", file=err)
+        return 1
+    if json_output:
+        print(
+            json.dumps(_explanation_record(rule_set, decision), indent=2, ensure_ascii=False),
+            file=out,
+        )
+    else:
+        print(_explanation_text(rule_set, decision), file=out)
+    return 0
+
+
+def _explain_inputs(
+    rule_set: RuleSet, inputs_file: str | Path | None, input_pairs: Sequence[str]
+) -> dict[str, Any]:
+    inputs: dict[str, Any] = {}
+    if inputs_file is not None:
+        try:
+            text = Path(inputs_file).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            raise _BadInput(f"{inputs_file}: cannot read the file: {reason}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise _BadInput(f"{inputs_file}:{error.lineno}: not valid JSON: {error.msg}") from None
+        if not isinstance(data, Mapping):
+            raise _BadInput(f"{inputs_file}: must be a JSON object of input names to values")
+        for name, value in data.items():
+            # Text is read as a form answer would be (money as £140, yes/no); other JSON
+            # values are taken as they are (money in pence, true/false).
+            inputs[name] = read_input(rule_set, name, value) if isinstance(value, str) else value
+    for pair in input_pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise _BadInput(f"--input: write NAME=VALUE, not {pair!r}")
+        inputs[name.strip()] = read_input(rule_set, name.strip(), value)
+    if inputs_file is None and not input_pairs:
+        raise _BadInput("give the case's inputs with --inputs FILE.json or --input NAME=VALUE")
+    return inputs
+
+
+def _used(decision: Decision) -> list[VariableTrace]:
+    """The rules the outputs depended on for this decision, in the order they were applied."""
+    return [trace for trace in decision.trace.values() if trace.relevant]
+
+
+def _cited(source: Source | None) -> str:
+    if source is None:
+        return "no source given"
+    text = source.reference
+    if source.title:
+        text += f" ({source.title})"
+    if source.url:
+        text += f" {source.url}"
+    return text
+
+
+def _in_force(use: ParameterUse) -> str:
+    """The period a value was in force, in the command's own words (English)."""
+    until = f"to {format_date(use.period_to, 'en')}" if use.period_to else "until further notice"
+    return f"from {format_date(use.period_from, 'en')} {until}"
+
+
+_LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
+
+
+def _explanation_text(rule_set: RuleSet, decision: Decision) -> str:
+    lines = [
+        f"{rule_set.title} (version {rule_set.version}, sha256 {rule_set.content_hash[:12]}), "
+        f"as it applies on {format_date(decision.on, 'en')}",
+        f"Explained in {_LANGUAGE_NAMES[decision.language]} ({decision.language})",
+        "",
+        "Outcome:",
+    ]
+    for name in decision.outputs:
+        lines.append(f"  {name} = {decision.trace[name].display}")
+    lines += ["", "Explanation:"]
+    lines += [f"  {sentence}" for sentence in decision.explanation]
+    lines += ["", "Rules used:"]
+    for number, trace in enumerate(_used(decision), start=1):
+        lines.append(f"  {number}. {trace.name}: {trace.label} = {trace.display}")
+        lines.append(f"     rule: {trace.expression}")
+        if trace.working != trace.expression:
+            lines.append(f"     working: {trace.working}")
+        if trace.sentence:
+            lines.append(f"     says: {trace.sentence}")
+        lines.append(f"     source: {_cited(trace.source)}")
+    lines += ["", "Parameter values used:"]
+    if not decision.parameters:
+        lines.append("  none")
+    for use in decision.parameters:
+        lines.append(f"  {use.reference}: {use.label} = {use.display}")
+        lines.append(f"     in force {_in_force(use)}")
+        lines.append(f"     source: {_cited(use.source)}")
+    return "\n".join(lines)
+
+
+def _explanation_record(rule_set: RuleSet, decision: Decision) -> dict[str, Any]:
+    record = decision.to_dict(trace=False)
+    record["rules_used"] = [
+        {
+            key: value
+            for key, value in trace.to_dict().items()
+            if key
+            in (
+                "name",
+                "label",
+                "type",
+                "value",
+                "display",
+                "expression",
+                "working",
+                "sentence",
+                "source",
+            )
+        }
+        for trace in _used(decision)
+    ]
+    record["parameters"] = [{**use.to_dict(), "label": use.label} for use in decision.parameters]
+    return record

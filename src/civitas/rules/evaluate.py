@@ -50,7 +50,14 @@ from civitas.rules.model import (
 )
 from civitas.rules.scales import BandWorking, Scale
 from civitas.rules.templates import Placeholder, Template
-from civitas.rules.values import WHOLE_LIMIT, format_date, format_value, parse_text
+from civitas.rules.values import (
+    LANGUAGES,
+    WHOLE_LIMIT,
+    format_date,
+    format_value,
+    parse_text,
+    word,
+)
 
 
 class InputError(ValueError):
@@ -248,9 +255,10 @@ class Decision:
     """The result of applying a rule set to one case on one date.
 
     ``values`` holds every variable; ``outputs`` the designated outputs; ``explanation``
-    the plain-English sentences for everything the outputs depended on, in the order a
-    reader needs them; ``trace`` the structured account per variable; ``parameters`` the
-    parameter values that applied, with their periods. ``rule_set_hash`` identifies the
+    the plain sentences for everything the outputs depended on, in the order a reader
+    needs them, written in ``language`` (``en`` or ``cy``); ``trace`` the structured
+    account per variable; ``parameters`` the parameter values that applied, with their
+    periods. ``rule_set_hash`` identifies the
     exact rules used (sha256 of the canonical rule-set content).
     """
 
@@ -266,6 +274,7 @@ class Decision:
     explanation: tuple[str, ...]
     parameters: tuple[ParameterUse, ...]
     trace: Mapping[str, VariableTrace] = field(repr=False)
+    language: str = "en"
     period: DecisionPeriod | None = None
     """The period the decision is for, when it was asked for one (``on`` is its first day)."""
 
@@ -309,6 +318,7 @@ class Decision:
                 "hash": self.rule_set_hash,
             },
             "on": self.on.isoformat(),
+            "language": self.language,
             **({"period": self.period.to_dict()} if self.period is not None else {}),
             "inputs": {k: _json_value(v) for k, v in self.inputs.items()},
             "defaults_applied": list(self.defaults_applied),
@@ -347,6 +357,7 @@ class _Run:
         "consulted",
         "current",
         "inputs",
+        "language",
         "member",
         "members",
         "on",
@@ -365,10 +376,12 @@ class _Run:
         inputs: dict[str, Any],
         on: datetime.date,
         members: list[dict[str, Any]] | None = None,
+        language: str = "en",
     ) -> None:
         self.rule_set = rule_set
         self.inputs = inputs
         self.on = on
+        self.language = language
         self.members = members or []
         self.member = -1  # the member whose values are being worked out; -1: the group's
         self.recording = True  # steps inside an aggregation are not the group's working
@@ -400,37 +413,48 @@ class _Run:
         value = period.value if key is None else period.value[key]
         self.consulted[name] = None
         if (name, key) not in self.uses:
+            language = self.language
             self.uses[name, key] = ParameterUse(
                 name,
-                spec.label,
+                spec.label_in(language),
                 key,
                 value,
-                format_value(spec.value_kind, value),
+                format_value(spec.value_kind, value, language=language),
                 period.start,
                 period.end,
                 spec.source,
-                _parameter_sentence(self.rule_set, spec, key, value, period),
+                _parameter_sentence(self.rule_set, spec, key, value, period, language),
             )
         return value
 
 
 def _parameter_sentence(
-    rule_set: RuleSet, spec: ParameterSpec, key: str | None, value: Any, period: Period
+    rule_set: RuleSet,
+    spec: ParameterSpec,
+    key: str | None,
+    value: Any,
+    period: Period,
+    language: str,
 ) -> str | None:
-    if spec.explain is None:
+    template = spec.explain_in(language)
+    if template is None:
         return None
 
     def fill(placeholder: Placeholder) -> str:
         if placeholder.name == "key":
-            labels = rule_set.labels_of(spec.keyed_by) if spec.keyed_by else None
+            labels = rule_set.labels_of(spec.keyed_by, language) if spec.keyed_by else None
             return format_value(dt.ENUMERATION, key, fmt=placeholder.fmt, labels=labels)
         if placeholder.name == "from":
-            return format_date(period.start)
+            return format_date(period.start, language)
         if placeholder.name == "to":
-            return format_date(period.end) if period.end else "until further notice"
-        return format_value(spec.value_kind, value, fmt=placeholder.fmt)
+            return _until(period.end, language)
+        return format_value(spec.value_kind, value, fmt=placeholder.fmt, language=language)
 
-    return spec.explain.render(fill)
+    return template.render(fill)
+
+
+def _until(end: datetime.date | None, language: str) -> str:
+    return format_date(end, language) if end else word("until further notice", language)
 
 
 def compile_variable(spec: VariableSpec, rule_set_kinds: Mapping[str, str]) -> Evaluator:
@@ -770,15 +794,25 @@ def decide(
     on: datetime.date | None = None,
     *,
     period: DecisionPeriod | None = None,
+    language: str = "en",
 ) -> Decision:
-    """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``, or over ``period``.
+    """Apply ``rule_set`` to ``inputs`` as the rules stood on ``on``, or over ``period``,
+    explained in ``language`` (``en`` or ``cy``).
 
-    Raises ``InputError`` (naming the input) for a missing, unknown or badly typed input,
-    ``DateNotCovered`` when the rule set has no values for ``on``, ``PeriodNotCovered``
-    when a parameter changes within ``period`` (or it is outside the rules' dates), and
-    ``RuleEvaluationError`` if a rule divides by zero for these inputs. Deterministic: the
-    same rule set, inputs and date always give an equal ``Decision``.
+    A rule set that does not declare ``language`` among its ``languages`` is explained in
+    English (the decision's ``language`` says so): a Welsh page still gets its decision
+    while the rules' Welsh is being written.
+
+    Raises ``InputError`` (naming the input) for a missing, unknown or badly typed input
+    or a language the engine does not know, ``DateNotCovered`` when the rule set has no
+    values for ``on``, ``PeriodNotCovered`` when a parameter changes within ``period`` (or
+    it is outside the rules' dates), and ``RuleEvaluationError`` if a rule divides by zero
+    for these inputs. Deterministic: the same rule set, inputs, date and language always
+    give an equal ``Decision``.
     """
+    if language not in LANGUAGES:
+        raise InputError("language", f"must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    language = language if language in rule_set.languages else "en"
     if period is not None:
         if on is not None:
             raise InputError("period", "give a date (on) or a period, not both")
@@ -793,7 +827,7 @@ def decide(
         )
     checked, defaulted = check_inputs(rule_set, inputs)
     members = checked.pop(MEMBERS, None)
-    run = _Run(rule_set, checked, on, members)
+    run = _Run(rule_set, checked, on, members, language)
     program: Mapping[str, Evaluator] = rule_set.programs["scalar"]
     recorded: dict[str, Any] = {}
     for name in rule_set.order:
@@ -814,7 +848,7 @@ def decide(
     sentences: list[str] = []
     uses: dict[tuple[str, str | None], ParameterUse] = {}
     explained: set[str] = set()
-    labels = _member_labels(rule_set.group, run.members)
+    labels = _member_labels(rule_set.group, run.members, language)
     for name in rule_set.order:
         spec = rule_set.variables[name]
         for member in _relevant_members(spec, relevant, len(run.members)):
@@ -828,8 +862,13 @@ def decide(
         if name not in explained:
             # Every decision explains at least its outputs, even without a template.
             spec = rule_set.variables[name]
-            display = format_value(spec.vtype.kind, run.values[name], labels=spec.labels)
-            sentences.append(f"{spec.label}: {display}.")
+            display = format_value(
+                spec.vtype.kind,
+                run.values[name],
+                labels=spec.labels_in(language),
+                language=language,
+            )
+            sentences.append(f"{spec.label_in(language)}: {display}.")
     if members is not None:
         checked[MEMBERS] = members
     return Decision(
@@ -845,6 +884,7 @@ def decide(
         explanation=tuple(sentences),
         parameters=tuple(uses.values()),
         trace=_Traces(rule_set, run, recorded, relevant),
+        language=language,
         period=period,
     )
 
@@ -887,10 +927,12 @@ def _evaluate(run: _Run, program: Mapping[str, Evaluator], name: str, member: in
         run.member = -1
 
 
-def _member_labels(group: GroupSpec | None, members: list[dict[str, Any]]) -> tuple[str, ...]:
+def _member_labels(
+    group: GroupSpec | None, members: list[dict[str, Any]], language: str = "en"
+) -> tuple[str, ...]:
     if group is None:
         return ()
-    return group.member_labels([member[ROLE] for member in members])
+    return group.member_labels([member[ROLE] for member in members], language)
 
 
 def _relevant_members(spec: VariableSpec, relevant: set[Any], members: int) -> list[int]:
@@ -1062,16 +1104,18 @@ def _trace(
 ) -> VariableTrace:
     """One variable's trace; a per-member variable's shows each member's working."""
     kind = spec.vtype.kind
+    language = run.language
+    shown = spec.labels_in(language)
     if not spec.per_member:
         steps, consulted, uses = recorded
         value = run.values[spec.name]
         working, made, conditions = _working(spec, steps, value)
         return VariableTrace(
             name=spec.name,
-            label=spec.label,
+            label=spec.label_in(language),
             kind=kind,
             value=value,
-            display=format_value(kind, value, labels=spec.labels),
+            display=format_value(kind, value, labels=shown, language=language),
             expression=spec.expression_text,
             working=working,
             conditions=tuple(conditions),
@@ -1083,7 +1127,7 @@ def _trace(
             relevant=spec.name in relevant,
             bands=tuple(band_working(run, spec)),
         )
-    labels = _member_labels(rule_set.group, run.members)
+    labels = _member_labels(rule_set.group, run.members, language)
     values = run.values[spec.name]
     workings, all_steps, all_conditions, sentences = [], [], [], []
     names: dict[str, None] = {}
@@ -1100,11 +1144,11 @@ def _trace(
             sentences.append(sentence)
     return VariableTrace(
         name=spec.name,
-        label=spec.label,
+        label=spec.label_in(language),
         kind=kind,
         value=values,
         display="; ".join(
-            f"{label}: {format_value(kind, value, labels=spec.labels)}"
+            f"{label}: {format_value(kind, value, labels=shown, language=language)}"
             for label, value in zip(labels, values, strict=True)
         ),
         expression=spec.expression_text,
@@ -1181,12 +1225,13 @@ def _sentence(
     rule_set: RuleSet, run: _Run, spec: VariableSpec, member: int, labels: tuple[str, ...]
 ) -> str | None:
     value = run.values[spec.name] if member < 0 else run.values[spec.name][member]
-    template: Template | None = spec.explain
+    language = run.language
+    template: Template | None = spec.explain_in(language)
     applied = run.applied.get((spec.name, member))
-    if applied is not None and spec.exceptions[applied].explain is not None:
-        template = spec.exceptions[applied].explain
+    if applied is not None and spec.exceptions[applied].explain_in(language) is not None:
+        template = spec.exceptions[applied].explain_in(language)
     elif spec.vtype.kind == dt.BOOLEAN and not value:
-        template = spec.otherwise
+        template = spec.otherwise_in(language)
     if template is None:
         return None
     return template.render(lambda placeholder: _fill(rule_set, run, placeholder, member, labels))
@@ -1196,8 +1241,9 @@ def _fill(
     rule_set: RuleSet, run: _Run, placeholder: Placeholder, member: int, labels: tuple[str, ...]
 ) -> str:
     name = placeholder.name
+    language = run.language
     if name == "decision_date":
-        return format_date(run.on)
+        return format_date(run.on, language)
     if name == "member" and member >= 0 and rule_set.group is not None:
         return labels[member]
     if name in rule_set.parameters:
@@ -1205,17 +1251,21 @@ def _fill(
         period = spec.period_on(run.on)
         assert period is not None
         if placeholder.attribute == "from":
-            return format_date(period.start)
+            return format_date(period.start, language)
         if placeholder.attribute == "to":
-            return format_date(period.end) if period.end else "until further notice"
-        return format_value(spec.value_kind, period.value, fmt=placeholder.fmt)
+            return _until(period.end, language)
+        return format_value(spec.value_kind, period.value, fmt=placeholder.fmt, language=language)
     if placeholder.fmt == "bands":
         working = band_working(run, rule_set.variables[name], member)
-        return "; ".join(band.describe() for band in working) or "nothing"
+        return "; ".join(band.describe(language) for band in working) or word("nothing", language)
     if rule_set.per_member(name):
         value = run.values[name][member] if name in run.values else run.members[member][name]
     else:
         value = run.values[name] if name in run.values else run.inputs[name]
     return format_value(
-        rule_set.kind_of_value(name), value, fmt=placeholder.fmt, labels=rule_set.labels_of(name)
+        rule_set.kind_of_value(name),
+        value,
+        fmt=placeholder.fmt,
+        labels=rule_set.labels_of(name, language),
+        language=language,
     )

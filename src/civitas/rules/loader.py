@@ -51,6 +51,7 @@ from civitas.rules.model import (
     RoleSpec,
     RuleSet,
     Source,
+    Translation,
     VariableSpec,
     range_problem,
 )
@@ -58,7 +59,7 @@ from civitas.rules.scales import Scale, ScaleError, make_scale
 from civitas.rules.sourcefile import read_document
 from civitas.rules.templates import Template, TemplateError, parse_template
 from civitas.rules.typecheck import ExpressionTypeError, Symbol, check, unknown_names
-from civitas.rules.values import WHOLE_LIMIT
+from civitas.rules.values import LANGUAGES, WHOLE_LIMIT
 from civitas.rules.values import check as check_value
 
 SCHEMA = "rule-set.schema.json"
@@ -156,8 +157,24 @@ def canonical_hash(data: Any) -> str:
 
 
 def _label(spec: Mapping[str, Any], name: str) -> str:
-    label: str = spec.get("label") or name.replace("_", " ").capitalize()
-    return label
+    label = spec.get("label")
+    if label is None:
+        return name.replace("_", " ").capitalize()
+    return _english(label)
+
+
+def _english(text: str | Mapping[str, str]) -> str:
+    """The English of a text written as a string or as ``{en: ..., cy: ...}``."""
+    return text if isinstance(text, str) else text["en"]
+
+
+def _in_language(text: str | Mapping[str, str] | None, language: str) -> str | None:
+    """A text's version in ``language``, or None when it is not written in it."""
+    if text is None:
+        return None
+    if isinstance(text, str):
+        return text if language == "en" else None
+    return text.get(language)
 
 
 def _source(spec: Mapping[str, Any] | None) -> Source | None:
@@ -174,6 +191,10 @@ class _Builder:
         # The schema has checked the document's shape.
         self.data = cast("dict[str, Any]", document.data)
         self.problems: list[Problem] = []
+        meta = self.data["metadata"]
+        self.languages: tuple[str, ...] = tuple(meta.get("languages") or ("en",))
+        self.translated = tuple(code for code in self.languages if code != "en")
+        self.citations_required = meta.get("citations") == "required"
 
     def problem(self, message: str, *path: PathPart, key: bool = False) -> None:
         self.problems.append(self.doc.problem(message, *path, key=key))
@@ -241,6 +262,77 @@ class _Builder:
             return None
         return self._assemble(inputs, parameters, complete, order, outputs, valid_from, valid_to)
 
+    # --- texts in several languages ------------------------------------------------------
+
+    def _check_text(self, text: Any, what: str, *path: PathPart) -> None:
+        """Report a text's missing translations, and translations into a language the rule
+        set does not declare (so what ``languages`` says is always the whole truth)."""
+        if text is None:
+            return
+        for code in self.translated:
+            if _in_language(text, code) is None:
+                self.problem(
+                    f"{what} has no {_LANGUAGE_NAMES[code]} ({code}) text, and the rule set "
+                    f"declares languages: [{', '.join(self.languages)}]",
+                    *path,
+                )
+        if isinstance(text, Mapping):
+            for code in text:
+                if code != "en" and code not in self.languages:
+                    self.problem(
+                        f"{what} is written in {_LANGUAGE_NAMES.get(code, code)} ({code}), "
+                        f"but metadata.languages does not declare {code}",
+                        *path,
+                        code,
+                        key=True,
+                    )
+
+    def _check_label(self, group: str, name: str, spec: Mapping[str, Any]) -> None:
+        if "label" in spec:
+            self._check_text(spec["label"], f"{name}: label", group, name, "label")
+        elif self.translated:
+            self.problem(
+                f"{name} has no label; a rule set in several languages labels every input, "
+                "parameter and variable in each (label: {en: ..., cy: ...})",
+                group,
+                name,
+                key=True,
+            )
+        for value, text in (spec.get("labels") or {}).items():
+            self._check_text(text, f"{name}: the label for '{value}'", group, name, "labels", value)
+
+    def _label_translations(self, spec: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        """Per translated language: the label and enumeration labels written in it."""
+        found: dict[str, dict[str, Any]] = {}
+        for code in LANGUAGES:
+            if code == "en":
+                continue
+            entry: dict[str, Any] = {}
+            label = _in_language(spec.get("label"), code)
+            if label is not None:
+                entry["label"] = label
+            written = spec.get("labels")
+            if written:
+                labels = {
+                    value: _in_language(text, code) or _english(text)
+                    for value, text in written.items()
+                }
+                if any(_in_language(text, code) is not None for text in written.values()):
+                    entry["labels"] = labels
+            if entry:
+                found[code] = entry
+        return found
+
+    def _check_source(self, group: str, name: str, spec: Mapping[str, Any]) -> None:
+        if self.citations_required and not spec.get("source"):
+            self.problem(
+                f"{name} has no source; this rule set requires every parameter and variable "
+                "to cite where it comes from (source: {reference: ...})",
+                group,
+                name,
+                key=True,
+            )
+
     # --- the group and its members -------------------------------------------------------
 
     def _group(self) -> GroupSpec | None:
@@ -259,8 +351,28 @@ class _Builder:
                     "roles",
                     name,
                 )
-            label = spec.get("label", name.replace("_", " "))
-            roles[name] = RoleSpec(name, label, minimum, maximum)
+            label = _english(spec["label"]) if "label" in spec else name.replace("_", " ")
+            if "label" in spec:
+                self._check_text(
+                    spec["label"], f"role {name}: label", "group", "roles", name, "label"
+                )
+            elif self.translated:
+                self.problem(
+                    f"role {name} has no label; a rule set in several languages labels each "
+                    "role in each, as explanations name members by it",
+                    "group",
+                    "roles",
+                    name,
+                    key=True,
+                )
+            translations = self._label_translations(spec)
+            roles[name] = RoleSpec(
+                name,
+                label,
+                minimum,
+                maximum,
+                {code: Translation(**entry) for code, entry in translations.items()},
+            )
         return GroupSpec(
             data["name"],
             data.get("label", data["name"].replace("_", " ").capitalize()),
@@ -283,6 +395,12 @@ class _Builder:
             {name: role.label for name, role in group.roles.items()},
             self.doc.line("group", "roles"),
             per_member=True,
+            translations={
+                code: Translation(
+                    labels={name: role.label_in(code) for name, role in group.roles.items()}
+                )
+                for code in self.translated
+            },
         )
 
     def _per_member(self, spec: Mapping[str, Any], path: tuple[PathPart, ...]) -> bool:
@@ -377,6 +495,7 @@ class _Builder:
                     value,
                     key=True,
                 )
+        self._check_label("inputs", name, spec)
         result = InputSpec(
             name,
             vtype,
@@ -386,8 +505,11 @@ class _Builder:
             minimum,
             maximum,
             allowed,
-            labels,
+            _english_labels(labels),
             self.doc.line(*path),
+            translations={
+                code: Translation(**entry) for code, entry in self._label_translations(spec).items()
+            },
             per_member=self._per_member(spec, path),
         )
         if "default" in spec:
@@ -466,6 +588,8 @@ class _Builder:
 
     def _parameter(self, name: str, spec: dict[str, Any], vtype: ValueType) -> ParameterSpec | None:
         path = ("parameters", name)
+        self._check_label("parameters", name, spec)
+        self._check_source("parameters", name, spec)
         kind = spec["type"]
         keyed_by = spec.get("keyed_by")
         keys = vtype.values if vtype.kind == dt.TABLE else None
@@ -502,6 +626,18 @@ class _Builder:
         if not self._check_periods(name, periods, path):
             return None
         periods.sort(key=lambda p: p.start)
+        translations = self._label_translations(spec)
+        written = spec.get("explain")
+        self._check_text(written, f"{name}: explanation", *path, "explain")
+        for code in LANGUAGES:
+            text = _in_language(written, code)
+            if code != "en" and text is not None:
+                where = (*path, "explain", code)
+                translations.setdefault(code, {})["explain"] = self._parameter_explain(
+                    name, text, vtype, where
+                )
+        english = _in_language(written, "en")
+        english_path = (*path, "explain") if isinstance(written, str) else (*path, "explain", "en")
         return ParameterSpec(
             name,
             vtype,
@@ -511,19 +647,16 @@ class _Builder:
             keyed_by,
             tuple(periods),
             self.doc.line(*path),
-            self._parameter_explain(name, spec, vtype),
-            minimum,
-            maximum,
+            self._parameter_explain(name, english, vtype, english_path) if english else None,
+            {code: Translation(**entry) for code, entry in translations.items()},
+            minimum=minimum,
+            maximum=maximum,
         )
 
     def _parameter_explain(
-        self, name: str, spec: dict[str, Any], vtype: ValueType
+        self, name: str, text: str, vtype: ValueType, path: tuple[PathPart, ...]
     ) -> Template | None:
         """A parameter's template may only use {value}, {key} (tables), {from} and {to}."""
-        text = spec.get("explain")
-        if text is None:
-            return None
-        path = ("parameters", name, "explain")
         try:
             template = parse_template(text)
         except TemplateError as error:
@@ -716,7 +849,9 @@ class _Builder:
         if reason is not None:
             self.problem(f"{name}: `{expression.text}` {reason}", *path, "expression")
             return None
-        explain, otherwise = self._explain(name, spec, vtype, symbols)
+        self._check_label("variables", name, spec)
+        self._check_source("variables", name, spec)
+        explain, otherwise, translations = self._explain(name, spec, vtype, symbols)
         gain_when = spec.get("gain_when", "increases")
         if "gain_when" in spec and not vtype.is_numeric:
             self.problem(
@@ -734,15 +869,7 @@ class _Builder:
                     key=True,
                 )
         exceptions = tuple(
-            ExceptionSpec(
-                data["name"],
-                data.get("label", data["name"].replace("_", " ").capitalize()),
-                self._template(name, data["explain"], symbols, (*path, "exceptions", i, "explain"))
-                if "explain" in data
-                else None,
-                _source(data.get("source")),
-                self.doc.line(*path, "exceptions", i),
-            )
+            self._exception(name, data, symbols, (*path, "exceptions", i))
             for i, data in enumerate(exceptions_data)
         )
         return VariableSpec(
@@ -756,11 +883,46 @@ class _Builder:
             explain,
             otherwise,
             gain_when,
-            labels,
+            _english_labels(labels),
             depends_on,
             self.doc.line(*path),
+            translations={code: Translation(**entry) for code, entry in translations.items()},
             per_member=per_member,
             exceptions=exceptions,
+        )
+
+    def _exception(
+        self,
+        name: str,
+        data: Mapping[str, Any],
+        symbols: Mapping[str, Symbol],
+        path: tuple[PathPart, ...],
+    ) -> ExceptionSpec:
+        """An exception's label and explanation, in each language the rule set declares."""
+        where = f"{name}: exception {data['name']}"
+        if "label" in data:
+            self._check_text(data["label"], f"{where}: label", *path, "label")
+        self._check_text(data.get("explain"), f"{where}: explanation", *path, "explain")
+        translations = self._label_translations(data)
+        english: Template | None = None
+        written = data.get("explain")
+        for code in LANGUAGES:
+            text = _in_language(written, code)
+            if text is None:
+                continue
+            at = (*path, "explain") if isinstance(written, str) else (*path, "explain", code)
+            template = self._template(name, text, symbols, at)
+            if code == "en":
+                english = template
+            else:
+                translations.setdefault(code, {})["explain"] = template
+        return ExceptionSpec(
+            data["name"],
+            _label(data, data["name"]),
+            english,
+            _source(data.get("source")),
+            self.doc.line(*path),
+            translations={code: Translation(**entry) for code, entry in translations.items()},
         )
 
     def _expression(
@@ -831,26 +993,42 @@ class _Builder:
 
     def _explain(
         self, name: str, spec: dict[str, Any], vtype: ValueType, symbols: Mapping[str, Symbol]
-    ) -> tuple[Template | None, Template | None]:
+    ) -> tuple[Template | None, Template | None, dict[str, dict[str, Any]]]:
+        """The English ``explain`` and ``otherwise`` templates, and per translated language
+        its label, labels and templates."""
+        translations = self._label_translations(spec)
         explain = spec.get("explain")
         if explain is None:
-            return None, None
+            return None, None, translations
         path: tuple[PathPart, ...] = ("variables", name, "explain")
-        if isinstance(explain, str):
-            return self._template(name, explain, symbols, path), None
-        if vtype.kind != dt.BOOLEAN:
+        if isinstance(explain, str) or not ({"because", "otherwise"} & set(explain)):
+            texts = {"explain": (explain, path)}
+        elif vtype.kind != dt.BOOLEAN:
             self.problem(
                 f"{name}: because/otherwise explanations are for true-or-false "
                 "variables; give a single sentence instead",
                 *path,
             )
-            return None, None
-        because = explain.get("because")
-        otherwise = explain.get("otherwise")
-        return (
-            self._template(name, because, symbols, (*path, "because")) if because else None,
-            self._template(name, otherwise, symbols, (*path, "otherwise")) if otherwise else None,
-        )
+            return None, None, translations
+        else:
+            texts = {
+                "explain": (explain.get("because"), (*path, "because")),
+                "otherwise": (explain.get("otherwise"), (*path, "otherwise")),
+            }
+        english: dict[str, Template | None] = {"explain": None, "otherwise": None}
+        for slot, (text, where) in texts.items():
+            self._check_text(text, f"{name}: explanation", *where)
+            for code in LANGUAGES:
+                written = _in_language(text, code)
+                if written is None:
+                    continue
+                at = where if isinstance(text, str) else (*where, code)
+                template = self._template(name, written, symbols, at)
+                if code == "en":
+                    english[slot] = template
+                else:
+                    translations.setdefault(code, {})[slot] = template
+        return english["explain"], english["otherwise"], translations
 
     def _template(
         self, name: str, text: str, symbols: Mapping[str, Symbol], path: tuple[PathPart, ...]
@@ -1033,6 +1211,8 @@ class _Builder:
             valid_from=valid_from,
             valid_to=valid_to,
             enum_values=tuple(sorted(enum_values)),
+            languages=self.languages,
+            citations_required=self.citations_required,
             group=self.group,
         )
         kinds = {name: rule_set.kind_of(name) for name in [*inputs, *params, *variables, *BUILTINS]}
@@ -1051,6 +1231,16 @@ class _Builder:
             for name in order
         }
         return rule_set
+
+
+_LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
+
+
+def _english_labels(labels: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """An enumeration's labels in English, however each was written."""
+    if labels is None:
+        return None
+    return {value: _english(text) for value, text in labels.items()}
 
 
 def _line_of_offset(value: str, raw_lines: list[str], offset: int) -> int | None:

@@ -52,6 +52,24 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A spec's texts in one language other than English (the spec's own fields are the
+    English): its label, its enumeration's labels, its explanation templates. A text the
+    file does not translate is None, and the English is used."""
+
+    label: str | None = None
+    labels: Mapping[str, str] | None = None
+    explain: Template | None = None
+    otherwise: Template | None = None
+
+
+def _translated(spec: Any, language: str, attribute: str) -> Any:
+    translation = spec.translations.get(language)
+    found = getattr(translation, attribute) if translation is not None else None
+    return found if found is not None else getattr(spec, attribute)
+
+
+@dataclass(frozen=True)
 class InputSpec:
     name: str
     vtype: ValueType
@@ -64,6 +82,14 @@ class InputSpec:
     labels: Mapping[str, str] | None
     line: int
     per_member: bool = False
+    translations: Mapping[str, Translation] = field(default_factory=dict)
+
+    def label_in(self, language: str) -> str:
+        return str(_translated(self, language, "label"))
+
+    def labels_in(self, language: str) -> Mapping[str, str] | None:
+        labels: Mapping[str, str] | None = _translated(self, language, "labels")
+        return labels
 
     @property
     def has_default(self) -> bool:
@@ -120,12 +146,20 @@ class ParameterSpec:
     periods: tuple[Period, ...]
     line: int
     explain: Template | None = None
+    translations: Mapping[str, Translation] = field(default_factory=dict)
     minimum: float | None = None
     maximum: float | None = None
     _starts: tuple[datetime.date, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_starts", tuple(p.start for p in self.periods))
+
+    def label_in(self, language: str) -> str:
+        return str(_translated(self, language, "label"))
+
+    def explain_in(self, language: str) -> Template | None:
+        template: Template | None = _translated(self, language, "explain")
+        return template
 
     @property
     def value_kind(self) -> str:
@@ -167,6 +201,22 @@ class VariableSpec:
     line: int
     per_member: bool = False
     exceptions: tuple[ExceptionSpec, ...] = ()
+    translations: Mapping[str, Translation] = field(default_factory=dict)
+
+    def label_in(self, language: str) -> str:
+        return str(_translated(self, language, "label"))
+
+    def labels_in(self, language: str) -> Mapping[str, str] | None:
+        labels: Mapping[str, str] | None = _translated(self, language, "labels")
+        return labels
+
+    def explain_in(self, language: str) -> Template | None:
+        template: Template | None = _translated(self, language, "explain")
+        return template
+
+    def otherwise_in(self, language: str) -> Template | None:
+        template: Template | None = _translated(self, language, "otherwise")
+        return template
 
 
 @dataclass(frozen=True)
@@ -182,6 +232,14 @@ class ExceptionSpec:
     explain: Template | None
     source: Source | None
     line: int
+    translations: Mapping[str, Translation] = field(default_factory=dict)
+
+    def label_in(self, language: str) -> str:
+        return str(_translated(self, language, "label"))
+
+    def explain_in(self, language: str) -> Template | None:
+        template: Template | None = _translated(self, language, "explain")
+        return template
 
 
 @dataclass(frozen=True)
@@ -190,6 +248,10 @@ class RoleSpec:
     label: str
     minimum: int
     maximum: int | None
+    translations: Mapping[str, Translation] = field(default_factory=dict)
+
+    def label_in(self, language: str) -> str:
+        return str(_translated(self, language, "label"))
 
 
 @dataclass(frozen=True)
@@ -206,8 +268,9 @@ class GroupSpec:
     member_label: str
     roles: Mapping[str, RoleSpec]
 
-    def member_labels(self, roles: Sequence[str]) -> tuple[str, ...]:
-        """How each member is named in explanations: "the applicant", "a non-dependant 2"."""
+    def member_labels(self, roles: Sequence[str], language: str = "en") -> tuple[str, ...]:
+        """How each member is named in explanations: "the applicant", "a non-dependant 2"
+        (in ``language``: the roles' labels in it)."""
         totals: dict[str, int] = {}
         for role in roles:
             totals[role] = totals.get(role, 0) + 1
@@ -215,7 +278,7 @@ class GroupSpec:
         labels = []
         for role in roles:
             seen[role] = seen.get(role, 0) + 1
-            label = self.roles[role].label
+            label = self.roles[role].label_in(language)
             labels.append(f"{label} {seen[role]}" if totals[role] > 1 else label)
         return tuple(labels)
 
@@ -241,6 +304,8 @@ class RuleSet:
     valid_to: datetime.date | None
     enum_values: tuple[str, ...]
     programs: dict[str, Any] = field(default_factory=dict, repr=False)
+    languages: tuple[str, ...] = ("en",)
+    citations_required: bool = False
     group: GroupSpec | None = None
 
     def per_member(self, name: str) -> bool:
@@ -258,15 +323,16 @@ class RuleSet:
             return "variable"
         return "builtin"
 
-    def label_of(self, name: str) -> str:
+    def label_of(self, name: str, language: str = "en") -> str:
         for group in (self.inputs, self.parameters, self.variables):
             if name in group:
-                return group[name].label
+                return group[name].label_in(language)
         return name.replace("_", " ")
 
-    def labels_of(self, name: str) -> Mapping[str, str] | None:
+    def labels_of(self, name: str, language: str = "en") -> Mapping[str, str] | None:
+        """An enumeration's labels in ``language`` (English where not translated)."""
         spec = self.inputs.get(name) or self.variables.get(name)
-        return spec.labels if spec is not None else None
+        return spec.labels_in(language) if spec is not None else None
 
     def kind_of_value(self, name: str) -> str:
         """The value kind of an input, variable or (scalar) parameter."""

@@ -10,6 +10,7 @@ Import from here rather than from the modules behind it, which may change::
     decision.outputs["fee_pence"]     # 14000
     decision.explanation              # sentences for the citizen
     decision.to_dict()                # the record to keep with the case
+    decide(rules, {...}, on=..., language="cy")   # explained in Welsh, if the rules have it
 
 ``load_rule_set`` caches by file content, so it is cheap to call per request;
 ``load_rule_set_source`` does the same for rules kept as text (a published service version

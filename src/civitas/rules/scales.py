@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from civitas.rules.values import check, format_money, format_percent, parse_money, parse_text
+from civitas.rules.values import (
+    check,
+    format_money,
+    format_percent,
+    parse_money,
+    parse_text,
+    word,
+)
 
 MARGINAL = "marginal"
 BRACKET = "bracket"
@@ -43,9 +50,10 @@ class BandWorking:
     rate: float
     result: float
 
-    def describe(self) -> str:
-        """``£37,700.00 at 20%: £7,540.00``."""
-        return f"{pounds_and_pence(self.amount)} at {format_percent(self.rate)}: " + (
+    def describe(self, language: str | None = None) -> str:
+        """``£37,700.00 at 20%: £7,540.00`` (``ar 20%`` in Welsh)."""
+        at = word("at", language)
+        return f"{pounds_and_pence(self.amount)} {at} {format_percent(self.rate)}: " + (
             pounds_and_pence(self.result)
         )
 
@@ -146,15 +154,15 @@ class Scale:
             working.append(BandWorking(start, end, amount, rate, rate * amount))
         return tuple(working)
 
-    def describe(self) -> str:
-        """``20% from £0; 40% from £37,700; 45% from £125,140``."""
+    def describe(self, language: str | None = None) -> str:
+        """``20% from £0; 40% from £37,700; 45% from £125,140`` (``o`` in Welsh)."""
         shown = (
             [format_money(a) for a in self.amounts]
             if self.amounts is not None
             else [format_percent(r) for r in self.rates or ()]
         )
         return "; ".join(
-            f"{value} from {format_money(start)}"
+            f"{value} {word('from', language)} {format_money(start)}"
             for value, start in zip(shown, self.thresholds, strict=True)
         )
 

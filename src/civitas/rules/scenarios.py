@@ -3,8 +3,9 @@
 A scenarios file (``NAME.scenarios.yaml``) lists cases, each with a name, the date ``on``
 which to decide (or the ``period`` over which to decide), the ``inputs`` and the values to
 ``expect``; optionally ``explanation_includes``, text that must appear in the
-citizen-facing explanation. The rule set is ``rules:`` (relative to the scenarios file) or,
-by default, ``NAME.rules.yaml`` beside it.
+citizen-facing explanation, which is written in the case's ``language`` (``en``, the
+default, or ``cy``: the rule set must declare it). The rule set is ``rules:`` (relative to
+the scenarios file) or, by default, ``NAME.rules.yaml`` beside it.
 
 In scenario files money may be written as pence (``14000``) or pounds (``"£140"``).
 """
@@ -127,7 +128,27 @@ def validate_scenarios_file(path: str | Path) -> list[Problem]:
     for index, case in enumerate(_cases(document)):
         _case_inputs(rule_set, document, index, case, problems)
         _case_expectations(rule_set, document, index, case, problems)
+        _case_language(rule_set, document, index, case, problems)
     return sorted_problems(problems)
+
+
+def _case_language(
+    rule_set: RuleSet, document: Document, index: int, case: dict[str, Any], problems: list[Problem]
+) -> str:
+    """The case's language; a problem when the rule set is not written in it (its
+    explanation would silently be English, and every Welsh check would fail)."""
+    language: str = case.get("language", "en")
+    if language not in rule_set.languages:
+        problems.append(
+            document.problem(
+                f"the scenario is in language {language}, but {rule_set.name} declares "
+                f"languages: [{', '.join(rule_set.languages)}]",
+                "scenarios",
+                index,
+                "language",
+            )
+        )
+    return language
 
 
 def _case_inputs(
@@ -258,6 +279,7 @@ def run_scenarios(path: str | Path) -> ScenarioReport:
         case_problems: list[Problem] = []
         inputs = _case_inputs(rule_set, document, index, case, case_problems)
         expected = _case_expectations(rule_set, document, index, case, case_problems)
+        _case_language(rule_set, document, index, case, case_problems)
         line = document.line("scenarios", index)
         if case_problems:
             all_problems.extend(case_problems)
@@ -284,11 +306,16 @@ def _run_case(
     inputs: dict[str, Any],
     expected: dict[str, Any],
 ) -> CaseResult:
+    language = case.get("language", "en")
     try:
         if "period" in case:
-            decision = decide(rule_set, inputs, period=DecisionPeriod.read(case["period"]))
+            decision = decide(
+                rule_set, inputs, period=DecisionPeriod.read(case["period"]), language=language
+            )
         else:
-            decision = decide(rule_set, inputs, datetime.date.fromisoformat(case["on"]))
+            decision = decide(
+                rule_set, inputs, datetime.date.fromisoformat(case["on"]), language=language
+            )
     except (InputError, RuleEvaluationError, ValueError) as error:
         return CaseResult(case["name"], line, False, error=str(error))
     mismatches = []

@@ -38,6 +38,36 @@ _POUNDS = re.compile(r"^(-?)£(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
 TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
 
+LANGUAGES = ("en", "cy")
+"""The languages explanations may be written in: English, and Welsh."""
+
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "until further notice": "until further notice",
+        "at": "at",
+        "from": "from",
+        "nothing": "nothing",
+    },
+    "cy": {
+        "yes": "ie",
+        "no": "na",
+        "until further notice": "hyd nes y rhoddir rhybudd pellach",
+        "at": "ar",
+        "from": "o",
+        "nothing": "dim",
+    },
+}
+
+
+def word(english: str, language: str | None) -> str:
+    """One of the few words the engine adds to a sentence (yes, no, until further notice,
+    and the words of a scale's bands),
+    in ``language`` (English when None). The engine runs without Django, so these are
+    kept here rather than in the gettext catalogue."""
+    return _WORDS.get(language or "en", _WORDS["en"])[english]
+
 
 def format_money(pence: float) -> str:
     """``14000`` → ``£140``, ``1250`` → ``£12.50`` (GOV.UK's way, the one way money is
@@ -52,10 +82,10 @@ def format_money(pence: float) -> str:
     return f"{sign}£{text}"
 
 
-def format_date(value: datetime.date) -> str:
-    """``2026-04-01`` → ``1 April 2026``, in the active language (``1 Ebrill 2026`` in
-    Welsh): explanations and limits are shown to citizens on their pages."""
-    return written_date(value)
+def format_date(value: datetime.date, language: str | None = None) -> str:
+    """``2026-04-01`` → ``1 April 2026``; ``1 Ebrill 2026`` in Welsh. ``language`` None
+    means the active language of the page being made: limits are shown on citizens' pages."""
+    return written_date(value, language=language)
 
 
 def format_number(value: float) -> str:
@@ -76,21 +106,24 @@ def format_value(
     *,
     fmt: str | None = None,
     labels: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> str:
-    """Show a value of type ``kind`` to a person.
+    """Show a value of type ``kind`` to a person, in ``language`` (dates and yes/no; money
+    and numbers are written the same way in English and Welsh).
 
     ``fmt`` may be ``percent`` (numbers) or ``raw`` (enumerations without their labels).
+    ``labels`` are the enumeration's labels in that language.
     """
     if kind == dt.SCALE:
-        return str(value.describe())  # type: ignore[attr-defined]
+        return str(value.describe(language))  # type: ignore[attr-defined]
     if fmt == "percent" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return format_percent(float(value))
     if kind == dt.BOOLEAN:
-        return "yes" if value else "no"
+        return word("yes" if value else "no", language)
     if kind == dt.MONEY:
         return format_money(value)  # type: ignore[arg-type]
     if kind == dt.DATE and isinstance(value, datetime.date):
-        return format_date(value)
+        return format_date(value, language)
     if kind in (dt.NUMBER, dt.INTEGER) and isinstance(value, (int, float)):
         return format_number(value)
     if kind == dt.ENUMERATION and labels and fmt != "raw":

@@ -74,6 +74,17 @@ def test_the_response_explains_the_fee_and_names_the_rules(client, parking_permi
     assert case.fee_decision["explanation"] == body["fee_explanation"]
 
 
+def test_the_fee_is_explained_in_the_applicants_language(client, parking_permit, api_headers):
+    body = {"version": 1, "answers": valid_answers(), "declaration": True, "language": "cy"}
+    response = post(client, api_headers, body)
+    assert response.status_code == 201, response.content
+    explained = response.json()["fee_explanation"]
+    assert explained[-1] == "Ffi i'w thalu: £77."
+    case = Case.objects.get(reference=response.json()["reference"])
+    assert case.fee_decision["language"] == "cy"
+    assert case.fee_decision["explanation"] == explained
+
+
 def test_an_application_the_rules_refuse_is_a_422_problem(client, parking_permit, api_headers):
     answers = {**valid_answers(), "permits_in_household": "3"}
     response = post(client, api_headers, {"version": 1, "answers": answers, "declaration": True})

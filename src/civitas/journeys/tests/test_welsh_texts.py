@@ -169,3 +169,52 @@ def test_a_refused_request_is_explained_in_welsh_on_a_welsh_page(client, parking
     html = not_an_option.content.decode()
     assert "Nid yw&#39;r ateb hwnnw yn un o&#39;r opsiynau" in html
     assert "That answer is not one of the options" not in html
+
+
+def test_the_check_answers_page_explains_the_fee_in_welsh_on_a_welsh_journey(
+    client, parking_permit
+):
+    from civitas.journeys.tests.test_pages import complete_questions
+
+    _welsh(client)
+    complete_questions(client)
+    html = client.get("/services/example-borough/resident-parking-permit/check-answers/")
+    page = html.content.decode()
+
+    explanation = page.split('id="fee-explanation"')[1].split("</div>")[0]
+    assert "Sut y gwnaethom gyfrifo'r ffi" in explanation
+    assert "Gallwch gael trwydded barcio preswylydd." in explanation
+    assert "Gan mai hon fyddai&#39;r drwydded gyntaf yn eich aelwyd, nid oes gordal." in explanation
+    assert "Ffi i&#39;w thalu:" in explanation
+    assert "Fee to pay" not in explanation
+    assert "You can have a resident parking permit." not in explanation
+
+
+def test_the_check_answers_page_explains_the_fee_in_english_on_an_english_journey(
+    client, parking_permit
+):
+    from civitas.journeys.tests.test_pages import complete_questions
+
+    complete_questions(client)
+    page = client.get(
+        "/services/example-borough/resident-parking-permit/check-answers/"
+    ).content.decode()
+
+    explanation = page.split('id="fee-explanation"')[1].split("</div>")[0]
+    assert "You can have a resident parking permit." in explanation
+    assert "Ffi i&#39;w thalu" not in explanation
+
+
+def test_a_decision_worked_out_on_a_welsh_page_records_its_language(parking_permit):
+    from civitas.journeys import decisions
+    from civitas.journeys.tests.test_api import valid_answers
+
+    answers = {**valid_answers(), "zone": "A"}
+    today = datetime.date(2026, 12, 1)
+    with translation.override("cy"):
+        welsh = decisions.rules_outcome(parking_permit, answers, today=today)
+    english = decisions.rules_outcome(parking_permit, answers, today=today)
+
+    assert welsh.record()["language"] == "cy"
+    assert english.record()["language"] == "en"
+    assert welsh.decision.values == english.decision.values

@@ -246,3 +246,47 @@ def test_the_ready_made_parser_tables_match_the_installed_rule_engine() -> None:
     """ply would ignore stale tables and build its own (slowly); this says to regenerate
     them with ``python -m civitas.rules.parser_tables`` after upgrading rule-engine."""
     assert shipped_tables() == build_tables()
+
+
+def test_it_explains_one_case_in_welsh_with_its_citations(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = civitas(
+        "explain",
+        PARKING,
+        "--on",
+        "2026-04-01",
+        "--input",
+        "co2_band=C",
+        "--input",
+        "permit_months=12",
+        "--input",
+        "permits_already_in_household=0",
+        "--language",
+        "cy",
+    )
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "Y ffi am drwydded 12 mis ar gyfer cerbyd band C o 1 Ebrill 2026 ymlaen yw £140." in out
+    assert "source: TMO 2025, art. 6(1)" in out
+
+
+def test_the_installed_explain_command_exits_1_without_a_traceback_on_bad_json(
+    tmp_path: Path,
+) -> None:
+    inputs = tmp_path / "case.json"
+    inputs.write_text('{"co2_band": "C",', "utf-8")
+    command = [sys.executable, "-m", "civitas.cli", "rules", "explain", str(PARKING)]
+    result = subprocess.run(
+        [*command, "--on", "2026-04-01", "--inputs", str(inputs)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip()
+        == f"{inputs}:1: not valid JSON: Expecting property name enclosed in double quotes"
+    )
+    assert result.stdout == ""

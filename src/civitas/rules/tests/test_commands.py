@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_test_command_runs_the_scenarios_beside_a_rules_file(
 ) -> None:
     assert commands.test_command([PARKING, COUNCIL_TAX]) == 0
     out = capsys.readouterr().out
-    assert "parking-permit-fee.scenarios.yaml: 14 scenarios, 14 passed, 0 failed" in out
+    assert "parking-permit-fee.scenarios.yaml: 16 scenarios, 16 passed, 0 failed" in out
     assert out.strip().splitlines()[-1].endswith("passed, 0 failed")
 
 
@@ -79,3 +80,116 @@ def test_simulate_with_invalid_rules_prints_the_problems(
     err = capsys.readouterr().err
     assert f"{bad}:11: variables depend on each other in a cycle" in err
     assert "cycle: first → third → second → first" in err
+
+
+PERMIT_CASE = [
+    "co2_band=electric",
+    "permit_months=12",
+    "permits_already_in_household=1",
+    "has_blue_badge=yes",
+]
+
+
+def test_explain_lists_each_rule_used_with_its_working_and_citation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert commands.explain_command(PARKING, "2026-04-01", None, PERMIT_CASE) == 0
+    out = capsys.readouterr().out
+
+    assert "as it applies on 1 April 2026" in out
+    assert "  1. lives_in_zone: Address is in a controlled parking zone = yes" in out
+    rules = [line.split(":")[0].strip() for line in out.splitlines() if ". " in line[:6]]
+    assert rules[-1].endswith("fee_pence")
+    assert "     working: round(£45 * 0.5) = £22.50" in out
+    assert "     source: TMO 2025, art. 9(2)" in out
+    assert '  annual_fee_by_band["electric"]: Annual (12-month) permit fee by CO2 band = £30' in out
+    assert "     in force from 1 April 2026 until further notice" in out
+    assert "     source: TMO 2025, Sch. 2 Pt 1 para 1" in out
+
+
+def test_explain_leaves_out_rules_the_outputs_did_not_depend_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    refused = ["co2_band=C", "permit_months=12", "permits_already_in_household=3"]
+    assert commands.explain_command(PARKING, "2026-04-01", None, refused) == 0
+    out = capsys.readouterr().out
+
+    assert "within_household_limit" in out
+    assert "base_fee_pence" not in out
+    assert "annual_fee_by_band" not in out
+
+
+def test_explain_in_welsh_shows_welsh_sentences_and_labels(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert commands.explain_command(PARKING, "2026-04-01", None, PERMIT_CASE, language="cy") == 0
+    out = capsys.readouterr().out
+
+    assert "Explained in Welsh (cy)" in out
+    assert "  12. fee_pence: Ffi i'w thalu = £22.50" in out
+    assert "     says: Gan mai hon fyddai'r ail drwydded yn eich aelwyd" in out
+
+
+def test_explain_reads_inputs_from_a_json_file_and_writes_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    inputs = tmp_path / "case.json"
+    inputs.write_text(
+        json.dumps({"co2_band": "C", "permit_months": 12, "permits_already_in_household": 0}),
+        "utf-8",
+    )
+    assert commands.explain_command(PARKING, "2026-04-01", inputs, [], json_output=True) == 0
+    record = json.loads(capsys.readouterr().out)
+
+    assert record["outputs"] == {"eligible": True, "fee_pence": 14000}
+    assert record["language"] == "en"
+    assert [rule["name"] for rule in record["rules_used"]][-1] == "fee_pence"
+    assert record["rules_used"][0]["source"]["reference"] == "TMO 2025, art. 4(1)"
+    [fee] = [p for p in record["parameters"] if p["name"] == "annual_fee_by_band"]
+    assert (fee["key"], fee["value"], fee["from"], fee["to"]) == ("C", 14000, "2026-04-01", None)
+    assert fee["source"]["reference"] == "TMO 2025, Sch. 2 Pt 1 para 1"
+
+
+@pytest.mark.parametrize(
+    ("on", "json_text", "pairs", "language", "message"),
+    [
+        ("2026-04-01", None, ["colour=red"], "en", "input 'colour' is not an input of"),
+        ("2026-04-01", None, ["co2_band=Z"], "en", "input 'co2_band' must be one of"),
+        ("2026-04-01", None, ["co2_band"], "en", "--input: write NAME=VALUE, not 'co2_band'"),
+        ("2026-04-01", None, ["co2_band=C"], "en", "input 'permit_months' is missing"),
+        ("2026-04-01", "{not json", [], "en", ":1: not valid JSON"),
+        ("2026-04-01", "[1, 2]", [], "en", "must be a JSON object of input names to values"),
+        ("2020-01-01", None, PERMIT_CASE, "en", "--on: is 1 January 2020, but the rules cover"),
+        ("1 April", None, PERMIT_CASE, "en", "--on: '1 April' is not a date written YYYY-MM-DD"),
+        (None, None, PERMIT_CASE, "en", "--on: give the date"),
+        ("2026-04-01", None, PERMIT_CASE, "fr", "--language: must be one of en, cy, not 'fr'"),
+        ("2026-04-01", None, [], "en", "give the case's inputs with --inputs"),
+    ],
+)
+def test_explain_reports_bad_input_in_one_line_and_exits_1(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    on: str | None,
+    json_text: str | None,
+    pairs: list[str],
+    language: str,
+    message: str,
+) -> None:
+    inputs = None
+    if json_text is not None:
+        inputs = tmp_path / "case.json"
+        inputs.write_text(json_text, "utf-8")
+
+    assert commands.explain_command(PARKING, on, inputs, pairs, language=language) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert message in line
+
+
+def test_explain_reports_a_missing_inputs_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.json"
+    assert commands.explain_command(PARKING, "2026-04-01", missing, []) == 1
+    assert f"{missing}: cannot read the file" in capsys.readouterr().err

@@ -83,7 +83,7 @@ def test_the_trace_shows_conditions_working_and_parameters(parking: RuleSet) -> 
     assert (use.name, use.key, use.value) == ("annual_fee_by_band", "C", 14000)
     assert (use.period_from, use.period_to) == (APRIL_1, None)
     assert use.source is not None
-    assert use.source.reference == "TMO 2025, Schedule 2, Part 1"
+    assert use.source.reference == "TMO 2025, Sch. 2 Pt 1 para 1"
 
 
 def test_parameters_applied_list_each_value_with_its_period(parking: RuleSet) -> None:

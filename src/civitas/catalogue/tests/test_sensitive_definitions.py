@@ -90,6 +90,7 @@ def test_the_example_services_mark_health_money_and_identity_answers_sensitive()
         sensitive("blue-badge")
     )
     assert "national_insurance_number" in sensitive("register-to-vote")
+    assert {"income", "dividends"} <= sensitive("estimate-income-tax")
 
 
 def test_a_message_cannot_show_a_value_worked_out_from_a_sensitive_answer():

@@ -8,8 +8,8 @@ them lets an exception escape for a user error; a traceback means a bug.
 - ``test_command(paths)``: ``civitas rules test PATH...``
 - ``simulate_command(...)``: ``civitas rules simulate RULES --population FILE.csv
   [--on DATE] [--set PARAMETER=VALUE ...] [--json]``
-- ``explain_command(...)``: ``civitas rules explain RULES (--on DATE | --period 2025-26) (--inputs FILE.json |
-  --input NAME=VALUE ...) [--language cy] [--json]``
+- ``explain_command(...)``: ``civitas rules explain RULES (--on DATE | --period 2025-26)
+  (--inputs FILE.json | --input NAME=VALUE ...) [--language cy] [--json]``
 - ``population_command(...)``: ``civitas rules population NAME --out FILE.csv [--rows N]
   [--seed N] [--members-out MEMBERS.csv]``
 

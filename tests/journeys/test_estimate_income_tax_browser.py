@@ -133,9 +133,13 @@ def test_someone_in_scotland_with_dividends_estimates_their_tax_in_welsh(
         # and £500 at the UK's ordinary rate of 8.75%: £43.75.
         expect(page.locator("#estimate")).to_contain_text("Ein hamcangyfrif:")
         expect(page.locator("#estimate")).to_contain_text("£3,526.57")
+        # The rules explain themselves in Welsh too.
         working = page.locator("#estimate-explanation")
-        expect(working).to_contain_text("£2,827.00 at 19%: £537.13; £12,094.00 at 20%: £2,418.80")
-        expect(working).to_contain_text("£500.00 at 8.75%: £43.75")
+        expect(working).to_contain_text("£2,827.00 ar 19%: £537.13; £12,094.00 ar 20%: £2,418.80")
+        expect(working).to_contain_text("£500.00 ar 8.75%: £43.75")
+        expect(working).to_contain_text(
+            "Eich Treth Incwm amcangyfrifedig ar gyfer y flwyddyn yw £3,526.57."
+        )
         assert_accessible(page, "income-tax-cy-04-check-answers")
         page.get_by_label("Rwy'n deall mai amcangyfrif yw hwn").check()
         page.locator("form[action$='check-answers/'] button[type=submit]").click()

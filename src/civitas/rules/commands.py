@@ -8,8 +8,8 @@ them lets an exception escape for a user error; a traceback means a bug.
 - ``test_command(paths)``: ``civitas rules test PATH...``
 - ``simulate_command(...)``: ``civitas rules simulate RULES --population FILE.csv
   [--on DATE] [--set PARAMETER=VALUE ...] [--json]``
-- ``explain_command(...)``: ``civitas rules explain RULES --on DATE (--inputs FILE.json |
-  --input NAME=VALUE ...) [--language cy] [--json]``
+- ``explain_command(...)``: ``civitas rules explain RULES (--on DATE | --period 2025-26)
+  (--inputs FILE.json | --input NAME=VALUE ...) [--language cy] [--json]``
 - ``population_command(...)``: ``civitas rules population NAME --out FILE.csv [--rows N]
   [--seed N] [--members-out MEMBERS.csv]``
 
@@ -34,6 +34,7 @@ from civitas.platform.yamlsource import Problem
 from civitas.rules.evaluate import (
     DateNotCovered,
     Decision,
+    DecisionPeriod,
     InputError,
     ParameterUse,
     RuleEvaluationError,
@@ -96,6 +97,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     explain.add_argument("rules", metavar="RULES")
     explain.add_argument("--on", default=None, metavar="DATE", help="YYYY-MM-DD")
+    explain.add_argument(
+        "--period",
+        default=None,
+        metavar="PERIOD",
+        help="decide over a period instead: a tax year (2025-26) or FROM..TO (YYYY-MM-DD)",
+    )
     given = explain.add_mutually_exclusive_group()
     given.add_argument(
         "--inputs", default=None, metavar="FILE.json", help="a JSON object of inputs"
@@ -149,6 +156,7 @@ def run(action: str, options: Mapping[str, Any]) -> int:
             options["input_pairs"],
             language=options["language"],
             json_output=options["json_output"],
+            period=options["period"],
         )
     return population_command(
         options["name"], options["rows"], options["seed"], options["out"], options["members_out"]
@@ -338,6 +346,7 @@ def explain_command(
     input_pairs: Sequence[str],
     language: str = "en",
     json_output: bool = False,
+    period: str | None = None,
 ) -> int:
     """Decide one case and show how: each rule the outputs depended on, in order, with its
     value, its working and its citation; then each parameter value used, with the period
@@ -354,23 +363,35 @@ def explain_command(
             print(problem, file=err)
         return 1
     try:
-        if on is None:
-            raise _BadInput("--on: give the date to decide the case on (YYYY-MM-DD)")
-        try:
-            day = _date(on)
-        except ValueError as error:
-            raise _BadInput(f"--on: {error}") from None
+        if (on is None) == (period is None):
+            raise _BadInput(
+                "give the date to decide the case on (--on YYYY-MM-DD) or the period to "
+                "decide it over (--period 2025-26): one, not both"
+            )
         if language not in LANGUAGES:
             raise _BadInput(f"--language: must be one of {', '.join(LANGUAGES)}, not {language!r}")
         inputs = _explain_inputs(rule_set, inputs_file, input_pairs)
-        decision = decide(rule_set, inputs, day, language=language)
+        if period is not None:
+            decision = decide(rule_set, inputs, period=_period(period), language=language)
+        else:
+            try:
+                day = _date(on)
+            except ValueError as error:
+                raise _BadInput(f"--on: {error}") from None
+            decision = decide(rule_set, inputs, day, language=language)
     except _BadInput as error:
         print(error, file=err)
         return 1
     except DateNotCovered as error:
         print(f"--on: {error.problem}", file=err)
         return 1
-    except (InputError, RuleEvaluationError) as error:
+    except InputError as error:
+        if error.name == "period":
+            print(f"--period: {error.problem}", file=err)
+        else:
+            print(f"error: {error}", file=err)
+        return 1
+    except RuleEvaluationError as error:
         print(f"error: {error}", file=err)
         return 1
     if json_output:
@@ -381,6 +402,14 @@ def explain_command(
     else:
         print(_explanation_text(rule_set, decision), file=out)
     return 0
+
+
+def _period(text: str) -> DecisionPeriod:
+    """``2025-26`` (a tax year) or ``FROM..TO``; raises ``InputError`` named ``period``."""
+    start, dots, end = text.partition("..")
+    if dots:
+        return DecisionPeriod.read({"from": start.strip(), "to": end.strip()})
+    return DecisionPeriod.read({"tax_year": text.strip()})
 
 
 def _explain_inputs(
@@ -439,9 +468,15 @@ _LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
 
 
 def _explanation_text(rule_set: RuleSet, decision: Decision) -> str:
+    when = (
+        f"over {format_date(decision.period.start, 'en')} to "
+        f"{format_date(decision.period.end, 'en')}"
+        if decision.period is not None
+        else f"as it applies on {format_date(decision.on, 'en')}"
+    )
     lines = [
         f"{rule_set.title} (version {rule_set.version}, sha256 {rule_set.content_hash[:12]}), "
-        f"as it applies on {format_date(decision.on, 'en')}",
+        + when,
         f"Explained in {_LANGUAGE_NAMES[decision.language]} ({decision.language})",
         "",
         "Outcome:",

@@ -204,6 +204,9 @@ def read_population(rule_set: RuleSet, path: str | Path) -> Population:
         )
     columns: dict[str, np.ndarray] = {}
     missing: list[str] = []
+    specs = {n: s for n, s in rule_set.inputs.items() if not s.per_member and n in header}
+    dtypes = {n: _column_dtype(s, "S") for n, s in specs.items()}
+    raw = _load_columns(shown, header, dtypes) or {}
     for name, spec in rule_set.inputs.items():
         if spec.per_member:
             continue  # read from the members file (``read_members``)
@@ -211,7 +214,7 @@ def read_population(rule_set: RuleSet, path: str | Path) -> Population:
             if not spec.has_default:
                 missing.append(name)
             continue
-        columns[name] = _read_column(rule_set, shown, header, spec)
+        columns[name] = _read_column(rule_set, shown, header, spec, raw.get(name))
     if missing:
         raise PopulationError(
             f"{shown}: missing column{'s' if len(missing) > 1 else ''} "
@@ -258,11 +261,14 @@ def read_members(
         )
     columns: dict[str, np.ndarray] = {}
     missing = []
+    specs = {n: s for n, s in rule_set.inputs.items() if s.per_member and n in header}
+    dtypes = {n: _column_dtype(s, "S") for n, s in specs.items()}
+    raw = _load_columns(shown, header, {**dtypes, MEMBER_OF: f"S{_ID_WIDTH}"}) or {}
     for name, spec in rule_set.inputs.items():
         if not spec.per_member:
             continue
         if name in header:
-            columns[name] = _read_column(rule_set, shown, header, spec)
+            columns[name] = _read_column(rule_set, shown, header, spec, raw.get(name))
         elif not spec.has_default:
             missing.append(name)
     if missing:
@@ -271,7 +277,11 @@ def read_members(
             f"{', '.join(repr(m) for m in missing)} (one is needed for each member input "
             f"without a default; the header has: {', '.join(header)})"
         )
-    refs = _loadtxt(shown, header.index(MEMBER_OF), f"U{_ID_WIDTH}")
+    refs = raw.get(MEMBER_OF)
+    if refs is None:
+        refs = _id_column(shown, header.index(MEMBER_OF))
+    if refs.dtype.kind != groups_ids.dtype.kind:
+        refs, groups_ids = _as_text(refs), _as_text(groups_ids)
     order = np.argsort(groups_ids, kind="stable")
     sorted_ids = groups_ids[order]
     position = np.minimum(np.searchsorted(sorted_ids, refs), len(sorted_ids) - 1)
@@ -280,7 +290,7 @@ def read_members(
         row = int(np.argmax(unknown))
         raise PopulationError(
             f"{shown}: line {_line_of_row(shown, row)}, column '{MEMBER_OF}': "
-            f"{str(refs[row])!r} is not the {GROUP_ID} of a row of {groups.path}"
+            f"{_text(refs[row])!r} is not the {GROUP_ID} of a row of {groups.path}"
         )
     for name, spec in rule_set.inputs.items():
         if spec.per_member and name not in columns:
@@ -304,7 +314,7 @@ def read_group_ids(path: str) -> np.ndarray:
         raise PopulationError(
             f"{path}: missing column '{GROUP_ID}' (members refer to their group by it)"
         )
-    ids = _loadtxt(path, header.index(GROUP_ID), f"U{_ID_WIDTH}")
+    ids = _id_column(path, header.index(GROUP_ID))
     too_long = np.char.str_len(ids) >= _ID_WIDTH
     if too_long.any():
         row = int(np.argmax(too_long))
@@ -315,13 +325,29 @@ def read_group_ids(path: str) -> np.ndarray:
     ordered = np.sort(ids)
     repeated = ordered[1:] == ordered[:-1]
     if repeated.any():
-        value = str(ordered[1:][repeated][0])
+        value = ordered[1:][repeated][0]
         first, second = (int(row) for row in np.flatnonzero(ids == value)[:2])
         raise PopulationError(
-            f"{path}: line {_line_of_row(path, second)}, column '{GROUP_ID}': {value!r} is "
+            f"{path}: line {_line_of_row(path, second)}, column '{GROUP_ID}': {_text(value)!r} is "
             f"already the id of line {_line_of_row(path, first)}"
         )
     return ids
+
+
+def _id_column(path: str, index: int) -> np.ndarray:
+    """Ids as bytes (compact), or as text when a cell has a character Latin-1 lacks."""
+    try:
+        return _loadtxt(path, index, f"S{_ID_WIDTH}")
+    except ValueError:
+        return _loadtxt(path, index, f"U{_ID_WIDTH}")
+
+
+def _as_text(ids: np.ndarray) -> np.ndarray:
+    return np.char.decode(ids, "latin-1") if ids.dtype.kind == "S" else ids
+
+
+def _text(cell: Any) -> str:
+    return cell.decode("latin-1") if isinstance(cell, bytes) else str(cell)
 
 
 def read_grouped_population(
@@ -391,14 +417,74 @@ def _loadtxt(shown: str, column: int, dtype: Any) -> np.ndarray:
     )
 
 
-def _read_column(rule_set: RuleSet, shown: str, header: list[str], spec: InputSpec) -> np.ndarray:
-    """One input column, fast path with NumPy; any doubt goes to the exact slow scan."""
+def _load_columns(
+    shown: str, header: list[str], dtypes: Mapping[str, Any]
+) -> dict[str, np.ndarray] | None:
+    """Several columns in one pass over the file (a members file is hundreds of MB: one
+    pass per column would read it a dozen times). None if any cell does not parse as its
+    column's type, for the per-column reading to find and name."""
+    if not dtypes:
+        return {}
+    names = list(dtypes)
+    try:
+        table = np.loadtxt(
+            shown,
+            dtype=[(f"c{i}", dtypes[name]) for i, name in enumerate(names)],
+            delimiter=",",
+            skiprows=1,
+            usecols=[header.index(name) for name in names],
+            comments=None,
+            quotechar='"',
+            ndmin=1,
+            encoding="utf-8",
+        )
+    except ValueError:
+        return None
+    return {name: np.ascontiguousarray(table[f"c{i}"]) for i, name in enumerate(names)}
+
+
+def _cells(values: Sequence[str], like: np.ndarray) -> Any:
+    """``values`` in the representation of the text column ``like`` (bytes or text).
+
+    NumPy stores a cell read as bytes in Latin-1; a cell it cannot store so fails the
+    one-pass read, and the column is read as text instead."""
+    if like.dtype.kind != "S":
+        return list(values)
+    return [value.encode("latin-1", "replace") for value in values]
+
+
+def _column_dtype(spec: InputSpec, text: str = "U") -> Any:
+    """How a column is first read: whole numbers as int64, anything else as text one
+    character wider than any valid cell, so a longer cell cannot be truncated into a
+    valid one. ``text`` "S" reads text as bytes: a quarter of the memory of "U", which
+    matters in a one-pass table of millions of rows."""
+    kind = spec.vtype.kind
+    if kind in (dt.INTEGER, dt.MONEY):
+        return np.int64
+    width = max(
+        [len(str(v).encode()) for v in (*_TRUE_CELLS, *_FALSE_CELLS)]
+        if kind == dt.BOOLEAN
+        else [len(str(v).encode()) for v in spec.allowed or ()] or [10]
+    )
+    return f"{text}{width + 1}"
+
+
+def _read_column(
+    rule_set: RuleSet,
+    shown: str,
+    header: list[str],
+    spec: InputSpec,
+    raw: np.ndarray | None = None,
+) -> np.ndarray:
+    """One input column, fast path with NumPy; any doubt goes to the exact slow scan.
+
+    ``raw`` is the column as ``_load_columns`` read it, when it did."""
     index = header.index(spec.name)
     kind = spec.vtype.kind
     cell_problem = _cell_checker(spec)
     try:
         if kind in (dt.INTEGER, dt.MONEY):
-            values = _loadtxt(shown, index, np.int64)
+            values = raw if raw is not None else _loadtxt(shown, index, np.int64)
             if len(values) and (values.min() < -WHOLE_LIMIT or values.max() > WHOLE_LIMIT):
                 raise ValueError("beyond the whole numbers the rules hold")
             bad = np.zeros(len(values), dtype=np.bool_)
@@ -411,26 +497,17 @@ def _read_column(rule_set: RuleSet, shown: str, header: list[str], spec: InputSp
             if bad.any():
                 raise ValueError("out of range")
             return values
-        width = (
-            max(
-                [len(v) for v in (*_TRUE_CELLS, *_FALSE_CELLS)]
-                if kind == dt.BOOLEAN
-                else [len(str(v)) for v in spec.allowed or ()] or [10]
-            )
-            + 1
-        )
-        # One character wider than any valid cell, so a longer cell cannot be truncated
-        # into a valid one.
-        text = _loadtxt(shown, index, f"U{width}")
+        text = raw if raw is not None else _loadtxt(shown, index, _column_dtype(spec))
         if kind == dt.BOOLEAN:
-            truth = np.isin(text, _TRUE_CELLS)
-            if not (truth | np.isin(text, _FALSE_CELLS)).all():
+            truth = np.isin(text, _cells(_TRUE_CELLS, text))
+            if not (truth | np.isin(text, _cells(_FALSE_CELLS, text))).all():
                 raise ValueError("not a boolean")
             return truth
         if kind == dt.ENUMERATION:
             codes = np.full(len(text), -1, dtype=np.int32)
             for value in spec.allowed or ():
-                codes[text == value] = rule_set.programs["codes"][value]
+                (cell,) = _cells([str(value)], text)
+                codes[text == cell] = rule_set.programs["codes"][value]
             if (codes < 0).any():
                 raise ValueError("not an allowed value")
             return codes

@@ -107,6 +107,25 @@ def test_explain_lists_each_rule_used_with_its_working_and_citation(
     assert "     source: TMO 2025, Sch. 2 Pt 1 para 1" in out
 
 
+def test_explain_decides_over_a_tax_year_and_names_the_period(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    income_tax = PARKING.parent / "income-tax.rules.yaml"
+    case = ["non_savings_income=£110000", "residence=rest_of_uk"]
+    assert commands.explain_command(income_tax, None, None, case, period="2025-26") == 0
+    out = capsys.readouterr().out
+
+    assert "over 6 April 2025 to 5 April 2026" in out
+    assert "income_tax = £33,432" in out
+
+    assert commands.explain_command(income_tax, None, None, case, period="2024-25") == 1
+    assert (
+        "--period: is 6 April 2024 to 5 April 2025, but the rules cover" in capsys.readouterr().err
+    )
+    assert commands.explain_command(income_tax, "2025-06-01", None, case, period="2025-26") == 1
+    assert "not both" in capsys.readouterr().err
+
+
 def test_explain_leaves_out_rules_the_outputs_did_not_depend_on(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -161,7 +180,7 @@ def test_explain_reads_inputs_from_a_json_file_and_writes_json(
         ("2026-04-01", "[1, 2]", [], "en", "must be a JSON object of input names to values"),
         ("2020-01-01", None, PERMIT_CASE, "en", "--on: is 1 January 2020, but the rules cover"),
         ("1 April", None, PERMIT_CASE, "en", "--on: '1 April' is not a date written YYYY-MM-DD"),
-        (None, None, PERMIT_CASE, "en", "--on: give the date"),
+        (None, None, PERMIT_CASE, "en", "give the date to decide the case on (--on"),
         ("2026-04-01", None, PERMIT_CASE, "fr", "--language: must be one of en, cy, not 'fr'"),
         ("2026-04-01", None, [], "en", "give the case's inputs with --inputs"),
     ],

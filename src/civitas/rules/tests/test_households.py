@@ -446,3 +446,25 @@ def test_counts_membership_and_rounding_are_the_same_vectorised_as_decided(
     assert seen["no_children"] == {True, False}
     assert seen["anyone_aged_19_to_30"] == {True, False}
     assert min(seen["halves"]) < 0 < max(seen["halves"])
+
+
+def test_households_named_beyond_ascii_are_matched_to_their_members(
+    household: RuleSet, tmp_path: Path
+) -> None:
+    inputs = {
+        "weekly_rent": 10000,
+        "members": [
+            {"role": "claimant", "age": 40},
+            {"role": "non_dependant", "age": 30, "weekly_income": 60000},
+        ],
+    }
+    groups, members = _write_population(tmp_path, [inputs, {**inputs, "weekly_rent": 5000}])
+    for path in (groups, members):
+        path.write_text(path.read_text().replace("H0,", "Tŷ-0,"), encoding="utf-8")
+
+    report = simulate(household, groups, ON, members_csv_path=members)
+
+    assert list(report.baseline["award"]) == [6000, 1000]
+    members.write_text(members.read_text().replace("Tŷ-0,", "Tŷ-9,"), encoding="utf-8")
+    with pytest.raises(PopulationError, match="'Tŷ-9' is not the id"):
+        simulate(household, groups, ON, members_csv_path=members)

@@ -318,7 +318,7 @@ def test_a_welsh_scenario_checks_the_welsh_explanation(tmp_path: Path) -> None:
 def test_a_welsh_scenario_for_rules_without_welsh_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "english.scenarios.yaml"
     path.write_text(
-        f"rules: {PARKING.parent / 'council-tax-reduction.rules.yaml'}\n"
+        f"rules: {PARKING.parent / 'council-tax-reduction-estimate.rules.yaml'}\n"
         "scenarios:\n"
         "  - name: In Welsh\n"
         "    on: 2026-04-01\n"
@@ -332,7 +332,8 @@ def test_a_welsh_scenario_for_rules_without_welsh_is_a_problem(tmp_path: Path) -
 
     assert (
         5,
-        "the scenario is in language cy, but council-tax-reduction declares languages: [en]",
+        "the scenario is in language cy, but council-tax-reduction-estimate declares "
+        "languages: [en]",
     ) in messages
 
 

@@ -770,6 +770,16 @@ class ServiceDefinition:
             }
         )
 
+    @property
+    def charges_fee(self) -> bool:
+        """Whether applying may cost a fee (from a fee table or the rules' `fee`): only
+        then does a case hold payment records, which its privacy notice must mention."""
+        return (
+            self.fees is not None
+            or self.payment is not None
+            or (self.rules is not None and self.rules.fee is not None)
+        )
+
     def label(self, label_id: str) -> CaseLabelSpec | None:
         """The service's label with this id; None for one it does not declare."""
         return next((spec for spec in self.labels if spec.id == label_id), None)

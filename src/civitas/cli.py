@@ -1,6 +1,11 @@
 """The `civitas` command: Django's management commands under one name.
 
 `civitas services validate PATH...`, `civitas worker`, `civitas migrate`, ...
+
+`civitas rules ...` starts without ``django.setup()``: the rules engine uses no database,
+models, apps or URLs, so loading every app and running the system checks (most of two
+seconds, before a rule is read) would be spent on nothing. Only the settings are read, for
+the language dates are written in.
 """
 
 import os
@@ -9,9 +14,17 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civitas.settings")
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["rules"]:
+        from civitas.rules.commands import main as rules_main
+
+        status = rules_main(args[1:])
+        if status:
+            raise SystemExit(status)
+        return
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["civitas", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["civitas", *args])
 
 
 if __name__ == "__main__":

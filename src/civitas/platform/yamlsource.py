@@ -17,7 +17,12 @@ or report cryptically:
   written unquoted as a value: some YAML readers take it as true or false, others as text,
   so the author must write ``true``/``false`` or quote it;
 - values that have no JSON form: tagged Python objects, binary, sets, infinities, NaN;
-- aliases that expand to an enormous document.
+- impossible dates (``2026-02-30``);
+- aliases that expand to an enormous document (a "billion laughs"), or that refer to the
+  value containing them: the expanded size is counted on the composed tree, where an
+  alias is one shared node, before anything is expanded;
+- a file that is not UTF-8 (reported at the line of the first bad byte) or nested too
+  deeply to read.
 
 Mapping keys are always the text written: ``on:`` is the key "on" (not ``True``), ``6:``
 is "6". Unquoted ``true`` and ``false`` stay booleans; dates become ISO text.
@@ -51,10 +56,19 @@ YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 MAX_VALUES = 100_000
 """The most keys and values a document may expand to (aliases can multiply them)."""
 
+MAX_ALIAS_EXPANSION = 100_000
+"""How much aliases may add to a document: characters of text plus keys and values, over
+what is written out in the file. Generous for sharing a block or two; a "billion laughs"
+passes it at once."""
+
+MAX_MESSAGE = 300
+"""The longest a problem's message may be (a schema message quotes the value it is about)."""
+
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 @dataclass(frozen=True)
@@ -148,19 +162,35 @@ def read_yaml(
     shown = str(path)
     if text is None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            raw = Path(path).read_bytes()
         except FileNotFoundError:
             return None, [Problem(shown, None, "file not found")]
-        except (OSError, UnicodeDecodeError) as error:
-            return None, [Problem(shown, None, f"cannot read the file: {error}")]
+        except OSError as error:
+            return None, [Problem(shown, None, f"cannot read the file: {error.strerror}")]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            return None, [
+                Problem(
+                    shown,
+                    line,
+                    f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as UTF-8",
+                )
+            ]
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         return None, [_syntax_problem(shown, text, error)]
     except yaml.YAMLError as error:
-        return None, [Problem(shown, None, f"YAML syntax error: {error}")]
+        return None, [Problem(shown, None, f"YAML syntax error: {error}"[:MAX_MESSAGE])]
+    except RecursionError:
+        return None, [Problem(shown, None, "the file is nested too deeply to read")]
     if root is None:
         return None, [Problem(shown, 1, "the file is empty")]
+    alias_problem = _alias_problem(shown, root)
+    if alias_problem is not None:
+        return None, [alias_problem]
     builder = _Builder(shown)
     data = builder.value(root)
     return Document(shown, text, root, data), sorted_problems(builder.problems)
@@ -199,6 +229,55 @@ def _syntax_problem(shown: str, text: str, error: yaml.MarkedYAMLError) -> Probl
             "written as a block after '>-')"
         )
     return Problem(shown, line, f"YAML syntax error: {what}")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _alias_problem(shown: str, root: yaml.Node) -> Problem | None:
+    """Refuse aliases that would expand the document by more than ``MAX_ALIAS_EXPANSION``,
+    or that refer to a value containing them, counting on the composed tree (where each
+    alias is the one shared node it names) so that nothing is expanded to find out."""
+    sizes: dict[int, int] = {}
+    written = 0
+    reused: yaml.Node | None = None
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            in_progress.discard(key)
+            sizes[key] = _own_size(node) + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if key in sizes:
+            reused = reused or node
+            continue
+        if key in in_progress:
+            line = int(node.start_mark.line) + 1
+            return Problem(shown, line, "an alias refers to the value that contains it")
+        in_progress.add(key)
+        written += _own_size(node)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+    if sizes[id(root)] - written > MAX_ALIAS_EXPANSION:
+        line = int((reused or root).start_mark.line) + 1
+        return Problem(
+            shown,
+            line,
+            f"aliases expand the file by more than {MAX_ALIAS_EXPANSION:,} characters and "
+            "values; write the values out instead",
+        )
+    return None
+
+
+def _own_size(node: yaml.Node) -> int:
+    return 1 + len(node.value) if isinstance(node, yaml.ScalarNode) else 1
 
 
 class _Builder:
@@ -257,7 +336,10 @@ class _Builder:
             return None
         try:
             value: object = self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError, AttributeError):
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError):
+            if node.tag == _TIMESTAMP:
+                self.problem(node, f"{text[:40]!r} is not a real date")
+                return None
             return self.unsupported(node)
         if isinstance(value, datetime.date):  # datetimes too
             return value.isoformat()
@@ -311,6 +393,16 @@ _NAME_RULE = (
 
 
 def _schema_problem(document: Document, error: ValidationError) -> Problem:
+    problem = _schema_problem_in_full(document, error)
+    if len(problem.message) <= MAX_MESSAGE:
+        return problem
+    # The value quoted is in the middle; what is wrong with it is at the end.
+    half = (MAX_MESSAGE - 3) // 2
+    message = f"{problem.message[:half]} … {problem.message[-half:]}"
+    return Problem(problem.file, problem.line, message)
+
+
+def _schema_problem_in_full(document: Document, error: ValidationError) -> Problem:
     if error.context:
         from jsonschema.exceptions import best_match
 

@@ -10,6 +10,11 @@ them lets an exception escape for a user error; a traceback means a bug.
   [--on DATE] [--set PARAMETER=VALUE ...] [--json]``
 - ``explain_command(...)``: ``civitas rules explain RULES --on DATE (--inputs FILE.json |
   --input NAME=VALUE ...) [--language cy] [--json]``
+- ``population_command(...)``: ``civitas rules population NAME --out FILE.csv [--rows N]
+  [--seed N] [--members-out MEMBERS.csv]``
+
+``main(argv)`` parses ``civitas rules`` arguments and runs one of them; it needs no
+Django set-up (``civitas.cli`` calls it directly, which starts in a third of the time).
 
 A PATH may be a file or a directory; directories are searched (recursively) for
 ``*.rules.yaml`` and ``*.scenarios.yaml`` files.
@@ -17,6 +22,7 @@ A PATH may be a file or a directory; directories are searched (recursively) for
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import sys
@@ -37,6 +43,7 @@ from civitas.rules.evaluate import (
 )
 from civitas.rules.loader import RuleSetInvalid, load_rule_set, validate_file
 from civitas.rules.model import RuleSet, Source
+from civitas.rules.population import GENERATORS, HOUSEHOLD_GENERATORS, generate_population
 from civitas.rules.scenarios import SUFFIX, run_scenarios, validate_scenarios_file
 from civitas.rules.simulation import (
     OverrideError,
@@ -48,6 +55,112 @@ from civitas.rules.simulation import (
 from civitas.rules.values import LANGUAGES, format_date
 
 RULES_SUFFIX = ".rules.yaml"
+DESCRIPTION = "Check, test and simulate rule sets (see docs/rules-as-code.md)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The actions and their arguments, for ``civitas rules`` and the management command."""
+    sub = parser.add_subparsers(dest="action", required=True)
+    validate = sub.add_parser(
+        "validate", help="check rule-set and scenario files; print file:line problems"
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+    test = sub.add_parser("test", help="run the scenarios of rule sets")
+    test.add_argument("paths", nargs="+", metavar="PATH")
+    simulate = sub.add_parser(
+        "simulate", help="compare the outputs of a reform with the baseline over a population"
+    )
+    simulate.add_argument("rules", metavar="RULES")
+    simulate.add_argument("--population", required=True, metavar="FILE.csv")
+    simulate.add_argument(
+        "--members",
+        default=None,
+        metavar="FILE.csv",
+        help="the members of each row (for rules with a group, such as a household)",
+    )
+    simulate.add_argument(
+        "--on", default=None, metavar="DATE", help="baseline date, YYYY-MM-DD (default today)"
+    )
+    simulate.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="PARAMETER=VALUE",
+        help="change a parameter (repeatable); PARAMETER may be table[KEY]",
+    )
+    simulate.add_argument("--json", dest="json_output", action="store_true")
+    explain = sub.add_parser(
+        "explain",
+        help="decide one case and show each rule and parameter used, with its citation",
+    )
+    explain.add_argument("rules", metavar="RULES")
+    explain.add_argument("--on", default=None, metavar="DATE", help="YYYY-MM-DD")
+    given = explain.add_mutually_exclusive_group()
+    given.add_argument(
+        "--inputs", default=None, metavar="FILE.json", help="a JSON object of inputs"
+    )
+    given.add_argument(
+        "--input",
+        dest="input_pairs",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one input, written as on a form (repeatable)",
+    )
+    explain.add_argument("--language", default="en", metavar="LANGUAGE", help="en (default) or cy")
+    explain.add_argument("--json", dest="json_output", action="store_true")
+    population = sub.add_parser("population", help="write a deterministic synthetic population CSV")
+    population.add_argument(
+        "name", choices=sorted([*GENERATORS, *HOUSEHOLD_GENERATORS]), metavar="NAME"
+    )
+    population.add_argument("--rows", type=int, default=1000)
+    population.add_argument("--seed", type=int, default=1)
+    population.add_argument("--out", required=True, metavar="FILE.csv")
+    population.add_argument(
+        "--members-out",
+        default=None,
+        metavar="MEMBERS.csv",
+        help="for a rule set over households: where to write its members (--out gets "
+        "the households)",
+    )
+
+
+def run(action: str, options: Mapping[str, Any]) -> int:
+    """Run one action with its parsed ``options``; the exit status."""
+    if action == "validate":
+        return validate_command(options["paths"])
+    if action == "test":
+        return test_command(options["paths"])
+    if action == "simulate":
+        return simulate_command(
+            options["rules"],
+            options["population"],
+            options["on"],
+            options["sets"],
+            json_output=options["json_output"],
+            members=options["members"],
+        )
+    if action == "explain":
+        return explain_command(
+            options["rules"],
+            options["on"],
+            options["inputs"],
+            options["input_pairs"],
+            language=options["language"],
+            json_output=options["json_output"],
+        )
+    return population_command(
+        options["name"], options["rows"], options["seed"], options["out"], options["members_out"]
+    )
+
+
+def main(argv: Sequence[str]) -> int:
+    """``civitas rules ARGS...`` without Django's set-up: the exit status."""
+    parser = argparse.ArgumentParser(prog="civitas rules", description=DESCRIPTION)
+    add_arguments(parser)
+    options = vars(parser.parse_args(list(argv)))
+    return run(options.pop("action"), options)
 
 
 def _expand(
@@ -165,6 +278,41 @@ def simulate_command(
         print(f"--on: {error.problem}", file=err)
         return 1
     print(report.to_json() if json_output else report.render_text(), file=out)
+    return 0
+
+
+def population_command(
+    name: str, rows: int, seed: int, out: str | Path, members_out: str | Path | None = None
+) -> int:
+    """Write a synthetic population CSV for the rule set ``name`` (and its members' CSV,
+    for a rule set over households)."""
+    err = sys.stderr
+    if rows < 0:
+        print("--rows: must be 0 or more", file=err)
+        return 1
+    if name in HOUSEHOLD_GENERATORS and members_out is None:
+        print(
+            f"--members-out: {name} decides for households of people; "
+            "name a file for the members as well as --out for the households",
+            file=err,
+        )
+        return 1
+    if name not in HOUSEHOLD_GENERATORS and members_out is not None:
+        print(f"--members-out: {name} has no members; leave it out", file=err)
+        return 1
+    try:
+        path = generate_population(
+            name, rows, seed, Path(out), Path(members_out) if members_out is not None else None
+        )
+    except OSError as error:
+        print(f"cannot write {error.filename}: {error.strerror}", file=err)
+        return 1
+    if members_out is None:
+        print(f"{path}: {rows:,} rows of {name}", file=sys.stdout)
+    else:
+        print(
+            f"{path}: {rows:,} households of {name}; {members_out}: their members", file=sys.stdout
+        )
     return 0
 
 

@@ -50,7 +50,14 @@ from civitas.rules.model import (
 )
 from civitas.rules.scales import BandWorking, Scale
 from civitas.rules.templates import Placeholder, Template
-from civitas.rules.values import LANGUAGES, format_date, format_value, parse_text, word
+from civitas.rules.values import (
+    LANGUAGES,
+    WHOLE_LIMIT,
+    format_date,
+    format_value,
+    parse_text,
+    word,
+)
 
 
 class InputError(ValueError):
@@ -481,6 +488,66 @@ _CMP = {
 }
 
 
+_WHOLE_RESULTS = (dt.INTEGER, dt.MONEY)
+
+
+def range_checked(node: Node) -> bool:
+    """Whether ``node`` computes a new whole number that may leave ``±WHOLE_LIMIT``: ``+``,
+    ``-`` and ``*`` of whole numbers or pence, and ``sum`` over members. ``decide`` and the
+    vectorised evaluator check exactly these results (and, before a part-pence or other
+    fractional value is made whole by ``round``, ``floor``, ``ceil`` or ``//``, that value),
+    so they refuse the same cases.
+
+    Nothing else needs a check: every other whole number is an input, a parameter, a
+    constant, a checked result, or no larger than one (``-x``, ``abs``, ``//``, ``min``,
+    ``max``, a lookup, a choice), and a fraction cannot wrap round until it is made whole.
+    """
+    vtype = node.vtype
+    if vtype is None or vtype.kind not in _WHOLE_RESULTS or not vtype.exact:
+        return False
+    if isinstance(node, Binary):
+        left = node.left.vtype
+        return node.op in ("+", "-", "*") and not (left is not None and left.kind == dt.DATE)
+    return isinstance(node, Call) and node.function == "sum"
+
+
+def out_of_range(text: str, value: float) -> str:
+    """The message for a computed amount outside ``±WHOLE_LIMIT`` (or not a number)."""
+    shown = f"{value:.6g}" if isinstance(value, float) else f"{int(value):,}"
+    return (
+        f"`{text}` comes to {shown}, beyond the largest whole number the rules hold "
+        f"exactly (±{WHOLE_LIMIT:,}); check the inputs and parameters"
+    )
+
+
+def _within(value: float) -> bool:
+    # Written so that NaN is outside.
+    return -WHOLE_LIMIT <= value <= WHOLE_LIMIT
+
+
+def _bounded(node: Node, inner: Evaluator) -> Evaluator:
+    text = node.text
+
+    def evaluate(run: _Run) -> Any:
+        value = inner(run)
+        if not _within(value):
+            raise RuleEvaluationError(out_of_range(text, value))
+        return value
+
+    return evaluate
+
+
+def _whole(text: str, function: Callable[[Any], int]) -> Callable[[Any], int]:
+    """``function`` (a rounding) applied only to a value it can make a whole number of."""
+
+    def rounded(value: Any) -> int:
+        if not _within(value):
+            raise RuleEvaluationError(out_of_range(text, value))
+        return function(value)
+
+    return rounded
+
+
 def round_half_away(value: float) -> int:
     """Round to a whole number, halves away from zero (£0.5p → 1p), as pence rounding does."""
     if isinstance(value, int):
@@ -489,6 +556,13 @@ def round_half_away(value: float) -> int:
 
 
 def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
+    compiled = _compile_node(node, kinds)
+    if range_checked(node):
+        return _bounded(node, compiled)
+    return compiled
+
+
+def _compile_node(node: Node, kinds: Mapping[str, str]) -> Evaluator:
     if isinstance(node, Literal):
         constant = node.value
         return lambda run: constant
@@ -570,6 +644,8 @@ def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
             "ceil": math.ceil,
         }
         function = simple[node.function]
+        if node.function != "abs":
+            function = _whole(node.text, function)
         return _recorded(node, lambda run: function(arg(run)))
     if isinstance(node, Binary):
         left = _compile(node.left, kinds)
@@ -604,7 +680,10 @@ def _compile(node: Node, kinds: Mapping[str, str]) -> Evaluator:
                 return numerator / denominator
             if integral:
                 return numerator // denominator
-            return math.floor(numerator / denominator)
+            quotient = numerator / denominator
+            if not _within(quotient):
+                raise RuleEvaluationError(out_of_range(text, quotient))
+            return math.floor(quotient)
 
         return _recorded(node, divide)
     raise TypeError(f"cannot compile {node!r}")

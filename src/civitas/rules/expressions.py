@@ -14,6 +14,7 @@ message and, where rule-engine knows it, the character offset of the problem.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -206,16 +207,69 @@ def names_used(node: Node) -> list[str]:
     return found
 
 
+MAX_OPERATORS = 100
+"""The most operators (``+``, ``and``, ``?``, ``==``, ...) one expression may have.
+
+The parser, the checker and both evaluators walk an expression recursively, and a long
+chain such as ``a + a + ... + a`` is as deep as it is long: past this a rule must be split
+into named variables, which also makes its explanation readable. The real rules use a
+dozen at most."""
+
+MAX_NESTING = 32
+"""The most brackets one expression may nest (for the same reason)."""
+
+_SIZE_TOKENS = re.compile(
+    r"""[dt]?"(?:[^"\\]|\\.)*"|[dt]?'(?:[^'\\]|\\.)*'|[A-Za-z_][A-Za-z0-9_]*|//|==|!=|<=|>=|[-+*/<>?:()\[\]]"""
+)
+_WORD_OPERATORS = frozenset({"and", "or", "not", "in"})
+
+
+def _check_size(text: str) -> None:
+    """Refuse, before parsing, an expression too long or too deeply nested to walk."""
+    operators = depth = 0
+    for match in _SIZE_TOKENS.finditer(text):
+        piece = match.group()
+        if piece in ("(", "["):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise ExpressionSyntaxError(
+                    f"the expression is nested too deeply (brackets more than {MAX_NESTING} "
+                    "deep); split it into named variables",
+                    match.start(),
+                )
+        elif piece in (")", "]"):
+            depth -= 1
+        elif piece.lstrip("dt")[:1] in ('"', "'"):
+            continue  # text, a date or a time period: nothing inside counts
+        elif piece[0].isalpha() or piece[0] == "_":
+            if piece in _WORD_OPERATORS:
+                operators += 1
+        else:
+            operators += 1
+        if operators > MAX_OPERATORS:
+            raise ExpressionSyntaxError(
+                f"the expression is too long or nested too deeply (more than "
+                f"{MAX_OPERATORS} operators); split it into named variables",
+                match.start(),
+            )
+
+
 def parse(text: str) -> Node:
     """Parse ``text`` into an expression tree with canonical ``text`` on every node."""
     if not text.strip():
         raise ExpressionSyntaxError("the expression is empty", 0)
+    _check_size(text)
     # rule-engine builds its parser tables when it is imported, a quarter of a second that
     # every `civitas` command and every view import would otherwise pay: only a parse does.
     from civitas.rules.grammar import read_expression
 
-    node = read_expression(text)
-    _annotate_text(node)
+    try:
+        node = read_expression(text)
+        _annotate_text(node)
+    except RecursionError:
+        raise ExpressionSyntaxError(
+            "the expression is nested too deeply; split it into named variables"
+        ) from None
     return node
 
 

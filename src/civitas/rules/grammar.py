@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime
 import decimal
 
-import rule_engine
-from rule_engine import ast as re_ast
-from rule_engine import errors as re_errors
+from civitas.rules.parser_tables import ready_made_tables
+
+with ready_made_tables():
+    import rule_engine
+    from rule_engine import ast as re_ast
+    from rule_engine import errors as re_errors
 
 from civitas.rules.expressions import (
     Binary,

@@ -53,12 +53,13 @@ from civitas.rules.model import (
     Source,
     Translation,
     VariableSpec,
+    range_problem,
 )
 from civitas.rules.scales import Scale, ScaleError, make_scale
 from civitas.rules.sourcefile import read_document
 from civitas.rules.templates import Template, TemplateError, parse_template
 from civitas.rules.typecheck import ExpressionTypeError, Symbol, check, unknown_names
-from civitas.rules.values import LANGUAGES
+from civitas.rules.values import LANGUAGES, WHOLE_LIMIT
 from civitas.rules.values import check as check_value
 
 SCHEMA = "rule-set.schema.json"
@@ -593,7 +594,14 @@ class _Builder:
         keyed_by = spec.get("keyed_by")
         keys = vtype.values if vtype.kind == dt.TABLE else None
         periods: list[Period] = []
+        minimum, maximum = spec.get("minimum"), spec.get("maximum")
+        bounds = (minimum, maximum)
         ok = True
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.problem(
+                f"{name}: minimum {minimum} is greater than maximum {maximum}", *path, "minimum"
+            )
+            ok, bounds = False, (None, None)
         for index, period in enumerate(spec["periods"]):
             ppath = (*path, "periods", index)
             start = self._date(period["from"], *ppath, "from")
@@ -602,7 +610,7 @@ class _Builder:
                 self._scale_value(name, period["value"], vtype, (*ppath, "value"))
                 if vtype.kind == dt.SCALE
                 else self._parameter_value(
-                    name, period["value"], kind, keys, keyed_by, (*ppath, "value")
+                    name, period["value"], kind, keys, keyed_by, (*ppath, "value"), bounds
                 )
             )
             if start is None or value is None or (period.get("to") and end is None):
@@ -641,6 +649,8 @@ class _Builder:
             self.doc.line(*path),
             self._parameter_explain(name, english, vtype, english_path) if english else None,
             {code: Translation(**entry) for code, entry in translations.items()},
+            minimum=minimum,
+            maximum=maximum,
         )
 
     def _parameter_explain(
@@ -688,12 +698,13 @@ class _Builder:
         keys: frozenset[str] | None,
         keyed_by: str | None,
         path: tuple[PathPart, ...],
+        bounds: tuple[float | None, float | None],
     ) -> Any:
         if keys is None:
             if isinstance(value, dict):
                 self.problem(f"{name} has a table of values but no keyed_by", *path)
                 return None
-            return self._scalar(name, value, kind, path)
+            return self._scalar(name, value, kind, path, bounds)
         if not isinstance(value, dict):
             self.problem(
                 f"{name} is keyed by {keyed_by}, so each value must be a table with "
@@ -713,7 +724,7 @@ class _Builder:
                 )
                 good = False
                 continue
-            checked = self._scalar(name, entry, kind, (*path, key))
+            checked = self._scalar(name, entry, kind, (*path, key), bounds, key)
             good = good and checked is not None
             table[key] = checked
         missing = sorted(keys - set(value))
@@ -725,12 +736,26 @@ class _Builder:
             good = False
         return table if good else None
 
-    def _scalar(self, name: str, value: Any, kind: str, path: tuple[PathPart, ...]) -> Any:
+    def _scalar(
+        self,
+        name: str,
+        value: Any,
+        kind: str,
+        path: tuple[PathPart, ...],
+        bounds: tuple[float | None, float | None],
+        key: str | None = None,
+    ) -> Any:
+        label = f"{name}[{key}]" if key is not None else name
         try:
-            return check_value(kind, value)
+            checked = check_value(kind, value)
         except ValueError as error:
-            self.problem(f"the value of {name} {error}", *path)
+            self.problem(f"the value of {label} {error}", *path)
             return None
+        outside = range_problem(kind, *bounds, checked)
+        if outside is not None:
+            self.problem(f"{label} {outside}", *path)
+            return None
+        return checked
 
     def _check_periods(self, name: str, periods: list[Period], path: tuple[PathPart, ...]) -> bool:
         ordered = sorted(enumerate(periods), key=lambda item: item[1].start)
@@ -921,6 +946,20 @@ class _Builder:
                 )
             )
             return None
+        for literal in walk(expression):
+            if (
+                isinstance(literal, Literal)
+                and isinstance(literal.value, int)
+                and not isinstance(literal.value, bool)
+                and abs(literal.value) > WHOLE_LIMIT
+            ):
+                self.problem(
+                    f"{name}: {literal.value} is beyond the largest whole number the rules "
+                    f"hold exactly (±{WHOLE_LIMIT:,})",
+                    *path,
+                    key,
+                )
+                return None
         unknown = unknown_names(expression, symbols)
         for unknown_name in unknown:
             offset = _find_name(text, unknown_name.name or "")

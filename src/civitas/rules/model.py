@@ -19,7 +19,7 @@ from civitas.rules import datatypes as dt
 from civitas.rules.datatypes import ValueType
 from civitas.rules.expressions import Node
 from civitas.rules.templates import Template
-from civitas.rules.values import check
+from civitas.rules.values import check, format_limit, format_number
 
 
 class _NoDefault:
@@ -115,6 +115,20 @@ class Period:
     line: int
 
 
+def range_problem(
+    kind: str, minimum: float | None, maximum: float | None, value: Any
+) -> str | None:
+    """Why ``value`` of ``kind`` is outside ``minimum``..``maximum`` (either may be None),
+    completing "<parameter> ...", or None if it is inside."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    if minimum is not None and value < minimum:
+        return f"must be at least {format_limit(kind, minimum)}, not {format_number(value)}"
+    if maximum is not None and value > maximum:
+        return f"must be at most {format_limit(kind, maximum)}, not {format_number(value)}"
+    return None
+
+
 @dataclass(frozen=True)
 class ParameterSpec:
     """A value set by law or policy that changes over time.
@@ -133,6 +147,8 @@ class ParameterSpec:
     line: int
     explain: Template | None = None
     translations: Mapping[str, Translation] = field(default_factory=dict)
+    minimum: float | None = None
+    maximum: float | None = None
     _starts: tuple[datetime.date, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -151,6 +167,11 @@ class ParameterSpec:
         if self.vtype.kind == dt.SCALE:
             return dt.SCALE
         return self.vtype.element.kind if self.vtype.element is not None else self.vtype.kind
+
+    def range_problem(self, value: Any) -> str | None:
+        """Why ``value`` (one value, or one entry of a table) is outside the parameter's
+        declared range, completing "<parameter> ...", or None if it is inside."""
+        return range_problem(self.value_kind, self.minimum, self.maximum, value)
 
     def period_on(self, on: datetime.date) -> Period | None:
         """The period in force on ``on``, or None if the parameter has no value then."""

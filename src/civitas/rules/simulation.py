@@ -34,6 +34,7 @@ from civitas.rules.evaluate import DateNotCovered, InputError
 from civitas.rules.model import InputSpec, ParameterSpec, RuleSet
 from civitas.rules.scales import Scale, make_scale, parse_scale
 from civitas.rules.values import (
+    WHOLE_LIMIT,
     check,
     format_date,
     format_money,
@@ -71,10 +72,136 @@ _TRUE_CELLS = ("true", "True", "TRUE", "yes", "Yes", "YES", "1")
 _FALSE_CELLS = ("false", "False", "FALSE", "no", "No", "NO", "0")
 
 
+MAX_LINE_BYTES = 65_536
+"""The longest line a population file may have: rows are a few dozen short cells, and the
+cap keeps a hostile file from being read into memory whole."""
+
+_CHUNK_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What one streaming pass over a population file found."""
+
+    rows: int
+    quoted: bool
+
+
+def _scan(shown: str) -> _Shape:
+    """Check a population file's shape in one pass, in bounded memory, before any of it is
+    parsed: every line is valid UTF-8 and at most ``MAX_LINE_BYTES`` long, and (unless a
+    cell is quoted, which ``_check_quoted_rows`` then checks) every row has as many values
+    as the header. Raises ``PopulationError`` naming the first bad line."""
+    try:
+        handle = open(shown, "rb")  # noqa: SIM115 (closed below; read in chunks)
+    except FileNotFoundError:
+        raise PopulationError(f"{shown}: file not found") from None
+    except OSError as error:
+        raise PopulationError(f"{shown}: cannot read the file: {error.strerror}") from None
+    with handle:
+        scanner = _Scanner(shown)
+        carry = b""
+        first = True
+        while True:
+            try:
+                chunk = handle.read(_CHUNK_BYTES)
+            except OSError as error:
+                raise PopulationError(f"{shown}: cannot read the file: {error.strerror}") from None
+            if first:
+                chunk = chunk.removeprefix(_BOM)
+                first = False
+            if not chunk:
+                break
+            end = chunk.rfind(b"\n")
+            if end < 0:
+                carry += chunk
+                scanner.check_length(len(carry))
+                continue
+            scanner.lines(carry + chunk[: end + 1])
+            carry = chunk[end + 1 :]
+            scanner.check_length(len(carry))
+        if carry:
+            scanner.lines(carry + b"\n")
+    return scanner.shape()
+
+
+class _Scanner:
+    """The state of ``_scan``: complete lines are fed in blocks, in file order."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.line = 0  # lines seen so far
+        self.rows = 0
+        self.commas: int | None = None  # in the header
+        self.quoted = False
+
+    def check_length(self, pending: int) -> None:
+        """Refuse a line that is already too long before its end has been read."""
+        if pending > MAX_LINE_BYTES:
+            raise PopulationError(
+                f"{self.shown}: line {self.line + 1}: the line is longer than "
+                f"{MAX_LINE_BYTES:,} bytes; a population file has one short row per line"
+            )
+
+    def lines(self, block: bytes) -> None:
+        """Check a block of complete lines (ending with a newline)."""
+        try:
+            if not block.isascii():  # (most population files are: a fast test)
+                block.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = self.line + block.count(b"\n", 0, error.start) + 1
+            raise PopulationError(
+                f"{self.shown}: line {line}: not UTF-8 text (byte "
+                f"0x{block[error.start]:02x}); save the file as UTF-8"
+            ) from None
+        data = np.frombuffer(block, dtype=np.uint8)
+        ends = np.flatnonzero(data == 10)
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        lengths = ends - starts
+        if lengths.max() > MAX_LINE_BYTES:
+            line = self.line + int(np.argmax(lengths > MAX_LINE_BYTES)) + 1
+            raise PopulationError(
+                f"{self.shown}: line {line}: the line is longer than {MAX_LINE_BYTES:,} "
+                "bytes; a population file has one short row per line"
+            )
+        blank = (lengths == 0) | ((lengths == 1) & (data[np.maximum(ends - 1, 0)] == 13))
+        if self.commas is None:
+            self.commas = block.count(b",", 0, int(ends[0]))
+            self.quoted = b'"' in block[: int(ends[0])]
+            blank[0] = True  # the header is not a row
+        if not self.quoted and b'"' in block:
+            self.quoted = True
+        self.rows += int(len(ends) - blank.sum())
+        if not self.quoted:
+            commas = np.searchsorted(np.flatnonzero(data == 44), ends)
+            counts = np.diff(commas, prepend=0)
+            wrong = (counts != self.commas) & ~blank
+            if wrong.any():
+                index = int(np.argmax(wrong))
+                raise PopulationError(
+                    f"{self.shown}: line {self.line + index + 1}: {int(counts[index]) + 1} "
+                    f"values, but the header has {self.commas + 1} columns"
+                )
+        self.line += len(ends)
+
+    def shape(self) -> _Shape:
+        if self.commas is None:
+            raise PopulationError(f"{self.shown}: the file is empty; it needs a header row")
+        return _Shape(self.rows, self.quoted)
+
+
 def read_population(rule_set: RuleSet, path: str | Path) -> Population:
     """Read and check a population CSV for ``rule_set``; raises ``PopulationError``."""
     shown = str(path)
+    shape = _scan(shown)
     header = _header(shown)
+    if shape.quoted:
+        _check_quoted_rows(shown, header)
+    if shape.rows == 0:
+        raise PopulationError(
+            f"{shown}: the file has a header row but no rows; add one row per case"
+        )
     columns: dict[str, np.ndarray] = {}
     missing: list[str] = []
     for name, spec in rule_set.inputs.items():
@@ -95,7 +222,7 @@ def read_population(rule_set: RuleSet, path: str | Path) -> Population:
     if len(lengths) > 1:
         # Only possible when a row is short; the slow scan finds and names it.
         raise _locate(shown, header, next(iter(columns)), lambda _text: None)
-    rows = lengths.pop() if lengths else _count_rows(shown)
+    rows = lengths.pop() if lengths else shape.rows
     for name, spec in rule_set.inputs.items():
         if name not in columns and not spec.per_member:
             columns[name] = np.full(
@@ -116,7 +243,14 @@ def read_members(
     """Read a members CSV (one row per member: ``household``, ``role`` and the per-member
     inputs) for the groups already read; raises ``PopulationError`` naming the line."""
     shown = str(path)
+    shape = _scan(shown)  # as for the groups file: bounded, and every row the right length
     header = _header(shown)
+    if shape.quoted:
+        _check_quoted_rows(shown, header)
+    if shape.rows == 0:
+        raise PopulationError(
+            f"{shown}: the file has a header row but no rows; add one row per member"
+        )
     if MEMBER_OF not in header:
         raise PopulationError(
             f"{shown}: missing column '{MEMBER_OF}' (the {GROUP_ID} of each member's "
@@ -229,9 +363,18 @@ def _header(shown: str) -> list[str]:
     return header
 
 
-def _count_rows(shown: str) -> int:
+def _check_quoted_rows(shown: str, header: list[str]) -> None:
+    """Every row has as many values as the header (the exact, slower check for files with
+    quoted cells, where a comma may be part of a value)."""
     with open(shown, newline="", encoding="utf-8-sig") as handle:
-        return sum(1 for row in csv.reader(handle) if row) - 1
+        reader = csv.reader(handle)
+        next(reader)
+        for row in reader:
+            if row and len(row) != len(header):
+                raise PopulationError(
+                    f"{shown}: line {reader.line_num}: {len(row)} values, but the header has "
+                    f"{len(header)} columns"
+                )
 
 
 def _loadtxt(shown: str, column: int, dtype: Any) -> np.ndarray:
@@ -256,6 +399,8 @@ def _read_column(rule_set: RuleSet, shown: str, header: list[str], spec: InputSp
     try:
         if kind in (dt.INTEGER, dt.MONEY):
             values = _loadtxt(shown, index, np.int64)
+            if len(values) and (values.min() < -WHOLE_LIMIT or values.max() > WHOLE_LIMIT):
+                raise ValueError("beyond the whole numbers the rules hold")
             bad = np.zeros(len(values), dtype=np.bool_)
             if spec.minimum is not None:
                 bad |= values < spec.minimum
@@ -438,6 +583,10 @@ def apply_overrides(
             except ValueError as error:
                 label = f"{name}[{entry_key}]" if is_table else name
                 raise OverrideError(f"{label} {error}") from None
+            outside = spec.range_problem(value)
+            if outside is not None:
+                label = f"{name}[{entry_key}]" if is_table else name
+                raise OverrideError(f"{label} {outside}")
             old = table[entry_key] if table is not None else changed[name]
             if table is not None:
                 table[entry_key] = value

@@ -23,6 +23,16 @@ from decimal import Decimal, InvalidOperation
 from civitas.platform.formats import format_pence, written_date
 from civitas.rules import datatypes as dt
 
+WHOLE_LIMIT = 2**53
+"""The largest size of a whole number (an integer or an amount of pence) the rules hold.
+
+9,007,199,254,740,992 (about £90 trillion): the largest range in which a 64-bit float, and
+so a part-pence amount, still holds every whole number exactly. Every integer and money
+value, whether an input, a parameter or anything a rule computes, must lie within
+-WHOLE_LIMIT to WHOLE_LIMIT; ``decide`` and ``simulate`` refuse a result outside it in the
+same way rather than wrap round or lose pence (see docs/rules-as-code.md).
+"""
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _POUNDS = re.compile(r"^(-?)£(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
 TRUE_WORDS = ("true", "yes", "1")
@@ -142,7 +152,13 @@ def _check_kind(kind: str, value: object) -> object:
         raise ValueError(f"must be true or false, not {value!r}")
     if kind in (dt.INTEGER, dt.MONEY):
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-            return int(value)
+            whole = int(value)
+            if not -WHOLE_LIMIT <= whole <= WHOLE_LIMIT:
+                raise ValueError(
+                    f"must be between -{WHOLE_LIMIT:,} and {WHOLE_LIMIT:,} (the largest whole "
+                    f"numbers the rules hold exactly), not {value!r}"
+                )
+            return whole
         what = "a whole number of pence" if kind == dt.MONEY else "a whole number"
         raise ValueError(f"must be {what}, not {value!r}")
     if kind == dt.NUMBER:
@@ -167,6 +183,16 @@ def _check_kind(kind: str, value: object) -> object:
             return value
         raise ValueError(f"must be text, not {value!r}")
     raise TypeError(f"unknown kind {kind}")
+
+
+def format_limit(kind: str, limit: float) -> str:
+    """A parameter's minimum or maximum as a person reads it: ``100% (1)`` for a rate,
+    ``£0`` for money, ``3`` for a count."""
+    if kind == dt.NUMBER:
+        return f"{format_percent(float(limit))} ({format_number(limit)})"
+    if kind == dt.MONEY:
+        return f"{format_money(limit)} ({format_number(limit)} pence)"
+    return format_number(limit)
 
 
 def parse_text(kind: str, text: str) -> object:

@@ -25,6 +25,12 @@ per-member array to one value per group: ``sum``, ``min`` and ``max`` with
 
 Laziness matches ``decide``: a division by zero is an error only in rows where the division
 is actually reached (``?:``, ``and`` and ``or`` narrow the rows that are "active").
+
+Integer and money arithmetic never wraps round: every value ``evaluate.range_checked``
+names, and every fraction about to be made whole, is checked to lie within
+``±WHOLE_LIMIT`` (2**53) in the active rows, as ``decide`` checks it, with one minimum and
+one maximum over the result; whole-number products that could pass 2**62 are first worked
+out in floating point, so int64 never overflows.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from civitas.rules import datatypes as dt
+from civitas.rules.evaluate import out_of_range, range_checked
 from civitas.rules.expressions import (
     AGGREGATIONS,
     COMPARISONS,
@@ -55,6 +62,7 @@ from civitas.rules.expressions import (
 )
 from civitas.rules.model import RuleSet
 from civitas.rules.scales import Scale
+from civitas.rules.values import WHOLE_LIMIT
 
 EPOCH = datetime.date(1970, 1, 1)
 
@@ -130,6 +138,8 @@ class VectorRun:
         self.on_days = (on - EPOCH).days
         self.values: dict[str, Any] = {}
         self.members = members
+        # Nodes whose values this run cannot take out of range (``_safe_nodes``).
+        self.safe: frozenset[int] = frozenset()
 
     @property
     def group(self) -> Members:
@@ -216,6 +226,7 @@ def evaluate(rule_set: RuleSet, run: VectorRun, names: Iterable[str]) -> dict[st
     """
     program: Mapping[str, VectorEvaluator] = rule_set.programs["vector"]
     wanted = list(names)
+    run.safe = _safe_nodes(rule_set, run.parameters)
     with np.errstate(all="ignore"):
         for name in needed_variables(rule_set, wanted):
             per_member = rule_set.variables[name].per_member
@@ -267,7 +278,226 @@ def _narrow(active: Mask, condition: Any) -> Mask:
 
 
 def _divides(node: Node) -> bool:
-    return any(isinstance(n, Binary) and n.op in ("/", "//") for n in walk(node))
+    """Whether evaluating ``node`` can fail for a row (a division by zero, an amount out of
+    range): such a branch is evaluated only for the rows that reach it."""
+    return any(
+        (isinstance(n, Binary) and n.op in ("/", "//"))
+        or (isinstance(n, Call) and n.function in ("round", "floor", "ceil"))
+        or range_checked(n)
+        for n in walk(node)
+    )
+
+
+_WRAP_SAFE = 2**62
+"""Products of int64 values up to this size cannot wrap round."""
+
+
+def _first_bad_row(bad: Any, active: Mask) -> int | None:
+    """The first active row where ``bad`` holds, or None."""
+    if _is_scalar(bad):
+        if not bad:
+            return None
+        if active is None:
+            return 0
+        return int(np.argmax(active)) if np.any(active) else None
+    if active is not None:
+        bad = np.logical_and(bad, active)
+    if not bad.any():
+        return None
+    return int(np.argmax(bad))
+
+
+def _check_range(value: Any, active: Mask, text: str) -> None:
+    """Raise ``_RowError`` for the first active row where ``value`` is outside
+    ``±WHOLE_LIMIT`` (or not a number). One min and one max when all is well."""
+    if _is_scalar(value):
+        if -WHOLE_LIMIT <= value <= WHOLE_LIMIT:
+            return
+        row = _first_bad_row(True, active)
+        if row is not None:
+            raise _RowError(row, out_of_range(text, _python(value)))
+        return
+    if value.size == 0:
+        return
+    if value.min() >= -WHOLE_LIMIT and value.max() <= WHOLE_LIMIT:
+        return
+    inside = np.logical_and(value >= -WHOLE_LIMIT, value <= WHOLE_LIMIT)
+    row = _first_bad_row(np.logical_not(inside), active)
+    if row is not None:
+        raise _RowError(row, out_of_range(text, _python(value[row])))
+
+
+def _python(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _bounded(node: Node, inner: VectorEvaluator) -> VectorEvaluator:
+    text = node.text
+    key = id(node)
+
+    def evaluate(run: VectorRun, active: Mask) -> Any:
+        value = inner(run, active)
+        if key not in run.safe:
+            _check_range(value, active, text)
+        return value
+
+    return evaluate
+
+
+def _safe_nodes(rule_set: RuleSet, parameters: Mapping[str, Any]) -> frozenset[int]:
+    """The checked nodes whose values cannot leave the range in this run, so need no pass
+    over their arrays: bounds from the inputs' declared ranges (which reading enforces),
+    the parameters' values in force and the constants, carried through the expressions.
+
+    A product is listed (by its id) when its bound is within ``WHOLE_LIMIT``; a rounding,
+    by the id of the call, when its argument's is. Only an optimisation: ``decide``
+    checks every node, and a node listed here can never fail that check."""
+    bounds: dict[str, float | None] = {}
+    safe: set[int] = set()
+
+    def of_name(name: str) -> float | None:
+        if name in bounds:
+            return bounds[name]
+        bounds[name] = None  # (no cycles: the loader refused them)
+        bound: float | None = None
+        if name in rule_set.inputs:
+            spec = rule_set.inputs[name]
+            if spec.allowed is not None and spec.vtype.is_numeric:
+                bound = max(abs(v) for v in spec.allowed)
+            elif spec.minimum is not None and spec.maximum is not None:
+                bound = max(abs(spec.minimum), abs(spec.maximum))
+        elif name in parameters:
+            value = parameters[name]
+            if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+                value, (bool, np.bool_)
+            ):
+                bound = abs(float(value))
+        elif name in rule_set.variables:
+            bound = of_node(rule_set.variables[name].expression)
+        bounds[name] = bound
+        return bound
+
+    nodes: dict[int, float | None] = {}
+
+    def of_node(node: Node) -> float | None:
+        if id(node) in nodes:
+            return nodes[id(node)]
+        bound = _node_bound(node, of_name, of_node, parameters)
+        nodes[id(node)] = bound
+        if bound is not None and bound <= WHOLE_LIMIT and range_checked(node):
+            safe.add(id(node))
+        if isinstance(node, Call) and node.function in ("round", "floor", "ceil"):
+            argument = nodes.get(id(node.args[0])) if len(node.args) == 1 else None
+            if argument is not None and argument <= WHOLE_LIMIT:
+                safe.add(id(node))
+        return bound
+
+    for name in rule_set.order:
+        of_name(name)
+    return frozenset(safe)
+
+
+def _node_bound(
+    node: Node,
+    of_name: Callable[[str], float | None],
+    of_node: Callable[[Node], float | None],
+    parameters: Mapping[str, Any],
+) -> float | None:
+    """The most ``abs(value)`` of ``node`` can be, or None if unknown (or not a number)."""
+    if isinstance(node, Literal):
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return abs(float(value))
+        return None
+    if isinstance(node, Name):
+        return of_name(node.name)
+    children = [of_node(child) for child in node.children()]
+    if isinstance(node, Binary):
+        left, right = children
+        if left is None:
+            return None
+        if node.op == "/":
+            # Divided by a constant or a parameter's value: no larger than left / divisor.
+            divisor: Any = None
+            if isinstance(node.right, Literal):
+                divisor = node.right.value
+            elif isinstance(node.right, Name) and node.right.name in parameters:
+                divisor = parameters[node.right.name]
+            if isinstance(divisor, (int, float, np.integer, np.floating)) and divisor:
+                return left / abs(float(divisor))
+            return None
+        if right is None:
+            return None
+        if node.op in ("+", "-"):
+            return left + right
+        if node.op == "*":
+            return left * right
+        if node.op == "//" and _integral(node.left) and _integral(node.right):
+            return left
+        return None
+    if isinstance(node, Unary):
+        return children[0] if node.op == "-" else None
+    if isinstance(node, Conditional):
+        if children[1] is None or children[2] is None:
+            return None
+        return max(children[1], children[2])
+    if isinstance(node, Default):
+        values = [of_node(node.base), *(of_node(value) for value in node.values)]
+        return None if None in values else max(v for v in values if v is not None)
+    if isinstance(node, Lookup):
+        table = parameters.get(node.table)
+        if isinstance(table, np.ndarray) and table.dtype.kind in "iuf" and table.size:
+            return float(np.abs(table).max())
+        return None
+    if isinstance(node, Call):
+        if None in children or not children:
+            return None
+        known = [c for c in children if c is not None]
+        if node.function in ("min", "max", "abs"):
+            return max(known)  # (over members too: no larger than any member's)
+        if node.function in ("round", "floor", "ceil"):
+            return known[0] + 1
+    return None
+
+
+def _magnitude(value: Any) -> int:
+    if _is_scalar(value):
+        return abs(int(value))
+    if value.size == 0:
+        return 0
+    return max(abs(int(value.min())), abs(int(value.max())))
+
+
+def _at(value: Any, row: int) -> int:
+    return int(value) if _is_scalar(value) else int(value[row])
+
+
+def _bound(value: Any) -> int:
+    """The most ``value`` can be, without reading an array: every whole number an active
+    row holds is within ``WHOLE_LIMIT`` (see ``evaluate.range_checked``)."""
+    return abs(int(value)) if _is_scalar(value) else WHOLE_LIMIT
+
+
+def _whole_product(text: str) -> Callable[[Any, Any, Mask, bool], Any]:
+    """``left * right`` for whole numbers, refusing rows whose product would wrap int64.
+
+    A count or an amount times a constant up to 512 cannot (2**53 * 512 = 2**62); only
+    then are the operands read for their actual size."""
+
+    def multiply(left: Any, right: Any, active: Mask, safe: bool) -> Any:
+        if (
+            not safe
+            and _bound(left) * _bound(right) > _WRAP_SAFE
+            and _magnitude(left) * _magnitude(right) > _WRAP_SAFE
+        ):
+            product = np.multiply(left, right, dtype=np.float64)
+            row = _first_bad_row(np.logical_not(np.abs(product) <= _WRAP_SAFE), active)
+            if row is not None:
+                # The exact product, as decide reports it.
+                raise _RowError(row, out_of_range(text, _at(left, row) * _at(right, row)))
+        return np.multiply(left, right)
+
+    return multiply
 
 
 def _integral(node: Node) -> bool:
@@ -301,6 +531,15 @@ def _compile(
 ) -> VectorEvaluator:
     """``member``: whether the expression is worked out for each member (arrays over
     members, active masks over members) rather than for each group."""
+    compiled = _compile_node(node, kinds, codes, member)
+    if range_checked(node):
+        return _bounded(node, compiled)
+    return compiled
+
+
+def _compile_node(
+    node: Node, kinds: Mapping[str, str], codes: Mapping[str, int], member: bool
+) -> VectorEvaluator:
     if isinstance(node, Literal):
         constant = _literal(node, codes)
         return lambda run, active: constant
@@ -551,10 +790,14 @@ def _call(
         return lambda run, active: np.abs(arg(run, active))
     if _integral(node.args[0]):
         return arg  # rounding a whole number changes nothing
+    text = node.text
+    key = id(node)
     if node.function == "round":
 
         def rounded(run: VectorRun, active: Mask) -> Any:
             value = arg(run, active)
+            if key not in run.safe:
+                _check_range(value, active, text)  # before it is made an int64
             if _is_scalar(value):
                 return _as_int(np.sign(value) * np.floor(np.abs(value) + 0.5))
             # Halves away from zero, in one scratch array: |x| + 0.5, floored, signed.
@@ -566,7 +809,14 @@ def _call(
 
         return rounded
     function = np.floor if node.function == "floor" else np.ceil
-    return lambda run, active: _as_int(function(arg(run, active)))
+
+    def whole(run: VectorRun, active: Mask) -> Any:
+        value = arg(run, active)
+        if key not in run.safe:
+            _check_range(value, active, text)
+        return _as_int(function(value))
+
+    return whole
 
 
 def _binary(
@@ -627,10 +877,16 @@ def _binary(
         return lambda run, active: np.add(left(run, active), right(run, active))
     if op == "-":
         return lambda run, active: np.subtract(left(run, active), right(run, active))
-    if op == "*":
-        return lambda run, active: np.multiply(left(run, active), right(run, active))
     integral = _integral(node.left) and _integral(node.right)
     text = node.text
+    if op == "*":
+        if integral:
+            multiply = _whole_product(text)
+            key = id(node)
+            return lambda run, active: multiply(
+                left(run, active), right(run, active), active, key in run.safe
+            )
+        return lambda run, active: np.multiply(left(run, active), right(run, active))
 
     def divide(run: VectorRun, active: Mask) -> Any:
         numerator = left(run, active)
@@ -647,6 +903,8 @@ def _binary(
             return np.true_divide(numerator, denominator)
         if integral:
             return np.floor_divide(numerator, denominator)
-        return _as_int(np.floor(np.true_divide(numerator, denominator)))
+        quotient = np.true_divide(numerator, denominator)
+        _check_range(quotient, active, text)  # before it is made an int64
+        return _as_int(np.floor(quotient))
 
     return divide

@@ -152,8 +152,44 @@ def test_aliases_that_expand_enormously_are_refused_quickly() -> None:
     started = time.monotonic()
     _document, problems = _read("\n".join(lines) + "\n")
     assert time.monotonic() - started < 5
-    assert len(problems) == 1
-    assert "more than 100000 values" in problems[0]
+    assert problems == [
+        "f.yaml:1: aliases expand the file by more than 100,000 characters and values; write "
+        "the values out instead"
+    ]
+
+
+def test_aliases_of_long_text_are_counted_by_characters_before_expanding() -> None:
+    # Few values, but 100 MB of text once expanded: the schema's message used to quote it.
+    lines = [f'a0: &a0 "{"x" * 100_000}"']
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 4)]
+    started = time.monotonic()
+    _document, problems = _read("\n".join(lines) + "\n")
+    assert time.monotonic() - started < 2
+    assert problems == [
+        "f.yaml:1: aliases expand the file by more than 100,000 characters and values; write "
+        "the values out instead"
+    ]
+
+
+def test_an_alias_inside_the_value_it_names_is_refused() -> None:
+    _document, problems = _read("a: &loop [1, *loop]\n")
+    assert problems == ["f.yaml:1: an alias refers to the value that contains it"]
+
+
+@pytest.mark.parametrize("date", ["2026-02-30", "2025-13-01"])
+def test_an_impossible_date_is_reported_at_its_line(date: str) -> None:
+    _document, problems = _read(f"a: 1\nfrom: {date}\n")
+    assert problems == [f"f.yaml:2: '{date}' is not a real date"]
+
+
+def test_a_long_schema_message_is_cut_short() -> None:
+    document, problems = read_yaml("f.yaml", text=f"a: [{', '.join(['1'] * 5000)}]\n")
+    assert document is not None
+    assert problems == []
+    schema = {"type": "object", "properties": {"a": {"type": "array", "maxItems": 1}}}
+    (problem,) = schema_problems(document, schema)
+    assert len(problem.message) <= 300
+    assert problem.message.endswith("is too long")
 
 
 def test_a_few_aliases_are_fine() -> None:
@@ -172,10 +208,11 @@ def test_an_empty_or_missing_file_is_one_problem(tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
     assert read_yaml(missing) == (None, [Problem(str(missing), None, "file not found")])
     undecodable = tmp_path / "latin1.yaml"
-    undecodable.write_bytes(b"a: caf\xe9\n")
-    _document, problems = read_yaml(undecodable)
-    assert problems[0].line is None
-    assert "cannot read the file" in problems[0].message
+    undecodable.write_bytes(b"a: 1\nb: caf\xe9\n")
+    assert read_yaml(undecodable) == (
+        None,
+        [Problem(str(undecodable), 2, "not UTF-8 text (byte 0xe9); save the file as UTF-8")],
+    )
 
 
 def test_lines_of_values_and_keys() -> None:

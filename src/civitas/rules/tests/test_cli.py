@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from civitas.cli import main
+from civitas.rules.parser_tables import build_tables, shipped_tables
 from civitas.rules.tests.conftest import (
     COUNCIL_TAX,
     COUNCIL_TAX_HOUSEHOLDS,
@@ -200,6 +201,51 @@ def test_the_installed_command_exits_1_without_a_traceback_on_a_bad_population(
     assert "Traceback" not in result.stderr
     assert "line 2, column 'co2_band'" in result.stderr
     assert result.stdout == ""
+
+
+def test_the_rules_command_starts_without_loading_the_apps(tmp_path: Path) -> None:
+    """``civitas rules`` needs no models, URLs or system checks: loading them was most of
+    its three seconds of start-up."""
+    population = tmp_path / "p.csv"
+    script = (
+        "import json, sys\n"
+        "from django.apps import apps\n"
+        "from civitas.cli import main\n"
+        f"main(['rules', 'population', 'parking-permit-fee', '--rows', '10', '--out', "
+        f"{str(population)!r}])\n"
+        f"main(['rules', 'simulate', {str(PARKING)!r}, '--population', {str(population)!r}, "
+        "'--on', '2026-05-01', '--json'])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('civitas.') and not "
+        "m.startswith(('civitas.rules', 'civitas.platform', 'civitas.cli', 'civitas.settings')))\n"
+        "print(json.dumps({'apps_ready': apps.ready, 'loaded': loaded, "
+        "'tables_module_removed': 'rule_engine.parser.parsetab' not in sys.modules}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    lines = result.stdout.strip().splitlines()
+    assert json.loads(lines[-1]) == {
+        "apps_ready": False,
+        "loaded": [],
+        "tables_module_removed": True,
+    }
+    report = json.loads("\n".join(lines[1:-1]))
+    assert report["rows"] == 10
+
+
+def test_the_rules_management_command_still_runs_under_django(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from django.core.management import call_command
+
+    call_command("rules", "validate", str(SERVICE_RULES))
+    assert capsys.readouterr().out.strip().endswith(" files checked, 0 problems")
+
+
+def test_the_ready_made_parser_tables_match_the_installed_rule_engine() -> None:
+    """ply would ignore stale tables and build its own (slowly); this says to regenerate
+    them with ``python -m civitas.rules.parser_tables`` after upgrading rule-engine."""
+    assert shipped_tables() == build_tables()
 
 
 def test_it_explains_one_case_in_welsh_with_its_citations(

@@ -231,6 +231,20 @@ def test_members_file_problems_are_named_by_file_and_line(
         simulate(household, groups, ON, members_csv_path=members)
 
 
+def test_a_hostile_members_file_is_refused_naming_the_line(
+    household: RuleSet, tmp_path: Path
+) -> None:
+    groups, members = _write_population(tmp_path, _random_households(3, seed=1))
+    lines = members.read_text().splitlines()
+    members.write_text("\n".join([*lines[:2], lines[2] + ",true", *lines[3:]]) + "\n")
+    with pytest.raises(PopulationError, match=r"members.csv: line 3: 6 values, but the header"):
+        simulate(household, groups, ON, members_csv_path=members)
+
+    members.write_text(lines[0] + "\n")
+    with pytest.raises(PopulationError, match=r"members.csv: the file has a header row but no"):
+        simulate(household, groups, ON, members_csv_path=members)
+
+
 def _household_rules(write_rules: RulesWriter, variables: dict[str, Any], **extra: Any) -> Path:
     return write_rules(
         variables,

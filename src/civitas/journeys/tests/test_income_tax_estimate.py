@@ -97,7 +97,7 @@ def test_check_answers_names_the_tax_year_and_says_what_the_estimate_is_in_the_s
     assert 'lang="en"' not in page.split("<main", 1)[1]
 
 
-def test_in_welsh_the_english_rules_title_and_explanation_are_marked_as_english(
+def test_in_welsh_the_explanation_is_welsh_and_the_english_rules_title_is_marked_english(
     client, income_tax_service
 ):
     assert client.get("/language/cy/?next=/").status_code == 302
@@ -107,9 +107,10 @@ def test_in_welsh_the_english_rules_title_and_explanation_are_marked_as_english(
         'Y rheolau a ddefnyddiwyd: <span lang="en">Income Tax estimate, 2025-26</span>, '
         "ar gyfer y flwyddyn dreth 6 Ebrill 2025 i 5 Ebrill 2026." in page
     )
-    # The income tax rules have no Welsh: their explanation is English, and marked so.
-    assert '<ul class="govuk-list govuk-list--bullet" lang="en">' in page
-    assert "Your personal allowance is £12,570." in page
+    # The income tax rules explain themselves in Welsh; only their title is English.
+    assert '<ul class="govuk-list govuk-list--bullet" lang="en">' not in page
+    assert "Your personal allowance" not in page
+    assert "£12,570" in page
     assert "Cyllid a Thollau EF sy&#39;n cyfrifo&#39;r dreth sydd arnoch." in page
     assert "Nawr anfonwch eich atebion a&#39;ch amcangyfrif</h2>" in page
 

@@ -65,11 +65,7 @@ demo: install migrate ## Set up the demo and serve it on http://127.0.0.1:8000 w
 	$(BIN)/civitas demo setup
 	@echo
 	@echo "  Civitas is starting on http://$(HOST):$(PORT)/"
-	@echo "  Citizen:    http://$(HOST):$(PORT)/services/example-borough/resident-parking-permit/  (try postcode EB1 1AA)"
-	@echo "              http://$(HOST):$(PORT)/services/sample-district/resident-parking-permit/  (try postcode SD1 2AB)"
-	@echo "              http://$(HOST):$(PORT)/services/example-borough/bulky-waste-collection/  (address lookup: try EB1 1AA or EB1 1BD)"
-	@echo "              http://$(HOST):$(PORT)/services/example-borough/street-party/  (groups, checkboxes, add another, checks)"
-	@echo "              http://$(HOST):$(PORT)/services/sample-district/register-to-vote/  (try postcode SD1 2AB)"
+	@$(BIN)/civitas demo services --base http://$(HOST):$(PORT)
 	@echo "  Staff:      http://$(HOST):$(PORT)/staff/  (each council sees only its own cases and emails)"
 	@echo "    caseworker@example-borough.gov.uk / demo-caseworker-password"
 	@echo "    caseworker@sample-district.gov.uk / demo-caseworker-password"

@@ -72,8 +72,17 @@ def test_someone_in_england_with_30000_of_wages_sees_their_estimated_tax(
         expect(page.locator("#estimate")).to_contain_text("£3,486")
         working = page.locator("#estimate-explanation")
         expect(working).to_contain_text("Your personal allowance is £12,570.")
-        expect(working).to_contain_text("£17,430.00 at 20%: £3,486.00")
+        expect(working).to_contain_text("£17,430 at 20%: £3,486")
         expect(working).to_contain_text("pension would be taxed at 20%.")
+        expect(working).to_contain_text("HM Revenue and Customs works out the tax you owe.")
+        expect(working).to_contain_text(
+            "Rules used: Income Tax estimate, 2025-26, "
+            "for the tax year 6 April 2025 to 5 April 2026."
+        )
+        expect(working).not_to_contain_text("We will check your application")
+        expect(
+            page.get_by_role("heading", name="Now send your answers and your estimate")
+        ).to_be_visible()
         assert_accessible(page, "income-tax-04-check-answers")
         page.get_by_label("I understand this is an estimate").check()
         page.get_by_role("button", name="Accept and send").click()
@@ -98,6 +107,8 @@ def test_someone_in_scotland_with_dividends_estimates_their_tax_in_welsh(
         assert_accessible(page, "income-tax-cy-00-start")
         page.get_by_role("link", name="hysbysiad preifatrwydd").click()
         expect(page.locator("main")).to_contain_text("am flwyddyn ar ôl i ni gau eich achos")
+        # No fee, so no payment records to keep.
+        expect(page.locator("#kept")).not_to_contain_text("Cofnodion taliadau")
         assert_accessible(page, "income-tax-cy-00-privacy")
         page.go_back()
         page.get_by_role("button", name="Dechrau nawr").click()
@@ -135,11 +146,21 @@ def test_someone_in_scotland_with_dividends_estimates_their_tax_in_welsh(
         expect(page.locator("#estimate")).to_contain_text("£3,526.57")
         # The rules explain themselves in Welsh too.
         working = page.locator("#estimate-explanation")
-        expect(working).to_contain_text("£2,827.00 ar 19%: £537.13; £12,094.00 ar 20%: £2,418.80")
-        expect(working).to_contain_text("£500.00 ar 8.75%: £43.75")
+        expect(working).to_contain_text("£2,827 ar 19%: £537.13; £12,094 ar 20%: £2,418.80")
+        expect(working).to_contain_text("£500 ar 8.75%: £43.75")
         expect(working).to_contain_text(
             "Eich Treth Incwm amcangyfrifedig ar gyfer y flwyddyn yw £3,526.57."
         )
+        # The rule set's title has no Welsh: it is marked as English.
+        expect(working).to_contain_text(
+            "Y rheolau a ddefnyddiwyd: Income Tax estimate, 2025-26, "
+            "ar gyfer y flwyddyn dreth 6 Ebrill 2025 i 5 Ebrill 2026."
+        )
+        expect(working.locator("span[lang=en]")).to_have_text("Income Tax estimate, 2025-26")
+        expect(working).to_contain_text("Cyllid a Thollau EF sy'n cyfrifo'r dreth sydd arnoch.")
+        expect(
+            page.get_by_role("heading", name="Nawr anfonwch eich atebion a'ch amcangyfrif")
+        ).to_be_visible()
         assert_accessible(page, "income-tax-cy-04-check-answers")
         page.get_by_label("Rwy'n deall mai amcangyfrif yw hwn").check()
         page.locator("form[action$='check-answers/'] button[type=submit]").click()

@@ -541,6 +541,9 @@ class Estimate:
     """The rules' money variable."""
     label: str
     """What check answers calls it, in the service's words."""
+    note: str = ""
+    """What check answers says about it, in the service's words ("HM Revenue and Customs
+    works out the tax you owe"); "" for the platform's: that the council will check it."""
 
 
 @dataclass(frozen=True)
@@ -571,6 +574,9 @@ class StartPage:
 class Declaration:
     text: tuple[str, ...]
     confirm: str
+    title: str = ""
+    """The heading above it, in the service's words ("Now send your estimate"); "" for
+    the platform's ("Now send your application")."""
     text_html: Markup = field(default_factory=_no_html, compare=False, repr=False)
 
 
@@ -768,6 +774,16 @@ class ServiceDefinition:
                 )
                 for text, boolean in texts.items()
             }
+        )
+
+    @property
+    def charges_fee(self) -> bool:
+        """Whether applying may cost a fee (from a fee table or the rules' `fee`): only
+        then does a case hold payment records, which its privacy notice must mention."""
+        return (
+            self.fees is not None
+            or self.payment is not None
+            or (self.rules is not None and self.rules.fee is not None)
         )
 
     def label(self, label_id: str) -> CaseLabelSpec | None:
@@ -1025,6 +1041,7 @@ class ServiceDefinition:
             declaration=Declaration(
                 text=_prose(doc["declaration"]["text"]),
                 confirm=doc["declaration"]["confirm"],
+                title=doc["declaration"].get("title", ""),
                 text_html=_html(doc["declaration"]["text"]),
             ),
             confirmation=Confirmation(
@@ -1356,10 +1373,12 @@ def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:
         ineligible_page=spec.get("ineligible_page"),
         decision_date=spec.get("decision_date"),
         period=DecisionPeriod.read(spec["period"]) if spec.get("period") else None,
-        # `rules` is kept as written (its keys are the rules' names): its one text is
-        # the estimate's label.
+        # `rules` is kept as written (its keys are the rules' names): its texts are the
+        # estimate's label and note.
         estimate=Estimate(
-            value=spec["estimate"]["value"], label=as_texts(spec["estimate"]["label"])
+            value=spec["estimate"]["value"],
+            label=as_texts(spec["estimate"]["label"]),
+            note=as_texts(spec["estimate"].get("note", "")),
         )
         if spec.get("estimate")
         else None,

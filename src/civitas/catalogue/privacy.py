@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, ngettext
 
-from civitas.catalogue.model import Retention
+from civitas.catalogue.model import ServiceDefinition
 from civitas.catalogue.queries import get_service_version, list_live_services
 from civitas.catalogue.texts import active_language, in_language
 
@@ -50,10 +50,12 @@ def describe_period(days: int) -> str:
     return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
 
 
-def kept_for(retention: Retention) -> tuple[KeptFor, ...]:
-    """Each kind of record with how long it is kept, in the page's language."""
+def kept_for(model: ServiceDefinition) -> tuple[KeptFor, ...]:
+    """Each kind of record the service keeps with how long it is kept, in the page's
+    language: payment records only for a service that charges a fee, as no other has any."""
+    retention = model.retention
     after_closing = gettext("%(period)s after the application is closed")
-    return (
+    kept = [
         KeptFor(
             gettext("Applications"),
             after_closing % {"period": describe_period(retention.closed_cases_days)},
@@ -66,16 +68,22 @@ def kept_for(retention: Retention) -> tuple[KeptFor, ...]:
             gettext("Messages"),
             after_closing % {"period": describe_period(retention.messages_days)},
         ),
-        KeptFor(
-            gettext("Payment records"),
-            after_closing % {"period": describe_period(retention.payment_records_days)},
-        ),
+    ]
+    if model.charges_fee:
+        kept.append(
+            KeptFor(
+                gettext("Payment records"),
+                after_closing % {"period": describe_period(retention.payment_records_days)},
+            )
+        )
+    kept.append(
         KeptFor(
             gettext("Unfinished applications"),
             gettext("%(period)s after you save them")
             % {"period": describe_period(retention.abandoned_journeys_days)},
-        ),
+        )
     )
+    return tuple(kept)
 
 
 def platform_notice() -> list[Controller]:
@@ -95,7 +103,7 @@ def platform_notice() -> list[Controller]:
                 title=in_language(model.title, code),
                 notice_url=f"{live.url}privacy/",
                 lawful_basis=lawful_basis,
-                kept=kept_for(model.retention),
+                kept=kept_for(model),
             )
         )
     return [Controller(name, tuple(services)) for name, services in controllers.values()]

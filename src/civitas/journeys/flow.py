@@ -29,7 +29,7 @@ from civitas.catalogue.public import (
 )
 from civitas.journeys import decisions, logic
 from civitas.platform.jsontypes import JSONObject, JSONValue
-from civitas.rules.public import InputError, format_date
+from civitas.rules.public import DecisionPeriod, InputError, format_date
 
 Answers = dict[str, JSONValue]
 """Answers by id, as JSON values (decision record 0016): a string for most questions, a
@@ -496,6 +496,10 @@ class Fee:
     rules_sha256: str | None = None
     """The rule set that decided it, by name, version and content hash."""
     decided_on: datetime.date | None = None
+    period: DecisionPeriod | None = None
+    """The period the rules decided over (a tax year), or None for a decision on a day."""
+    explained_in: str = "en"
+    """The language of the explanation: English where the rules have no Welsh."""
 
 
 def fee_for(
@@ -518,6 +522,8 @@ def fee_for(
             rules_version=outcome.decision.rule_set_version,
             rules_sha256=outcome.decision.rule_set_hash,
             decided_on=outcome.decided_on,
+            period=outcome.decision.period,
+            explained_in=outcome.decision.language,
         )
     pence = fee_pence(service, answers)
     return Fee(pence) if pence is not None else None
@@ -540,6 +546,12 @@ class Estimate:
     rules_version: str
     rules_sha256: str
     decided_on: datetime.date
+    period: DecisionPeriod | None = None
+    """The period the rules decided over (a tax year), or None for a decision on a day."""
+    explained_in: str = "en"
+    """The language of the explanation: English where the rules have no Welsh."""
+    note: str = ""
+    """What the service tells the citizen about the estimate; "" for the platform's words."""
 
     def record(self) -> JSONObject:
         """The estimate to keep with the case, beside the decision behind it."""
@@ -575,6 +587,9 @@ def estimate_for(
         rules_version=str(outcome.decision.rule_set_version),
         rules_sha256=outcome.decision.rule_set_hash,
         decided_on=outcome.decided_on,
+        period=outcome.decision.period,
+        explained_in=outcome.decision.language,
+        note=spec.estimate.note,
     )
 
 

@@ -57,5 +57,5 @@ def notice_for(service: Service) -> PrivacyNotice:
         service_title=service.title,
         collected=tuple(collected),
         privacy=service.model.privacy,
-        kept=kept_for(service.model.retention),
+        kept=kept_for(service.model),
     )

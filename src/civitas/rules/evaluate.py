@@ -136,6 +136,12 @@ class DecisionPeriod:
                 f"dates, not {dict(raw)!r}",
             ) from None
 
+    @property
+    def is_tax_year(self) -> bool:
+        """Whether the period is one whole UK tax year (6 April to 5 April), so a page can
+        call it "the tax year" rather than list two dates."""
+        return self == DecisionPeriod.tax_year(self.start.year)
+
     def describe(self) -> str:
         return f"{format_date(self.start)} to {format_date(self.end)}"
 

@@ -51,10 +51,14 @@ class BandWorking:
     result: float
 
     def describe(self, language: str | None = None) -> str:
-        """``£37,700.00 at 20%: £7,540.00`` (``ar 20%`` in Welsh)."""
+        """``£37,700 at 20%: £7,540`` (``ar 20%`` in Welsh): money written the one way the
+        platform writes it, pence only where an amount has them (``£537.13``), and any
+        fraction of a penny kept (``£417.375``) so the bands add up to the total before it
+        is rounded."""
         at = word("at", language)
-        return f"{pounds_and_pence(self.amount)} {at} {format_percent(self.rate)}: " + (
-            pounds_and_pence(self.result)
+        return (
+            f"{format_money(self.amount)} {at} {format_percent(self.rate)}: "
+            f"{format_money(self.result)}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,17 +69,6 @@ class BandWorking:
             "rate": self.rate,
             "result": self.result,
         }
-
-
-def pounds_and_pence(pence: float) -> str:
-    """Money always with its pence, ``£37,700.00``, and with any fraction of a penny
-    (``£417.375``), so the bands add up to the total before it is rounded."""
-    sign = "-" if pence < 0 else ""
-    pence = abs(pence)
-    if float(pence).is_integer():
-        return f"{sign}£{pence / 100:,.2f}"
-    text = f"{pence / 100:,.6f}".rstrip("0")
-    return f"{sign}£{text}"
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from civitas.cases.models import Case
 from civitas.catalogue.public import DefinitionInvalid, publish_service_file
+from civitas.catalogue.tests.memory import REPO
 from civitas.catalogue.tests.test_model import SMALL
 from civitas.journeys.tests.test_pages import URL, complete_questions
 from civitas.notify.models import Message
-from conftest import pay_from_check_answers
+from conftest import pay_from_check_answers, publish_example
 
 CHECK = f"{URL}/check-answers/"
+ESTIMATE_INCOME_TAX = REPO / "services" / "estimate-income-tax" / "service.yaml"
 
 
 def _title(body: str) -> str:
@@ -197,15 +199,43 @@ def _publish_small(tmp_path, pages: str = GROUPED, body: str = "We have your app
 
 def test_the_privacy_notice_says_how_long_each_kind_of_record_is_kept(client, parking_permit):
     body = client.get(f"{URL}/privacy/").content.decode()
-    kept = re.search(r'id="kept">(.*?)</dl>', body, re.S)[1]
-    rows = re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", kept, re.S)
-    assert rows == [
+    assert _kept_rows(body) == [
         ("Applications", "2 years after the application is closed"),
         ("Files you send", "1 year after the application is closed"),
         ("Messages", "2 years after the application is closed"),
         ("Payment records", "7 years after the application is closed"),
         ("Unfinished applications", "30 days after you save them"),
     ]
+
+
+def _kept_rows(body: str) -> list[tuple[str, str]]:
+    kept = re.search(r'id="kept">(.*?)</dl>', body, re.S)[1]
+    return re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", kept, re.S)
+
+
+def test_a_service_that_charges_no_fee_lists_no_payment_records(client, db):
+    publish_example(ESTIMATE_INCOME_TAX)
+    body = client.get("/services/example-borough/estimate-income-tax/privacy/").content.decode()
+    assert _kept_rows(body) == [
+        ("Applications", "1 year after the application is closed"),
+        ("Files you send", "1 year after the application is closed"),
+        ("Messages", "1 year after the application is closed"),
+        ("Unfinished applications", "14 days after you save them"),
+    ]
+    assert "Payment records" not in body
+
+
+def test_the_platforms_notice_lists_payment_records_only_for_services_that_charge_a_fee(
+    client, parking_permit
+):
+    publish_example(ESTIMATE_INCOME_TAX)
+    body = client.get("/privacy").content.decode()
+    tables = {
+        re.search(r'class="govuk-link"[^>]*>(.*?)</a>', table)[1]: table
+        for table in re.findall(r"<table.*?</table>", body, re.S)
+    }
+    assert "Payment records" in tables["Apply for a resident parking permit"]
+    assert "Payment records" not in tables["Estimate your Income Tax"]
 
 
 def test_the_privacy_notice_groups_what_a_page_asks(client, organisations, tmp_path):

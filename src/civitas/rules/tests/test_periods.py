@@ -219,6 +219,22 @@ def test_a_period_outside_the_rules_or_with_a_date_too_is_refused(
         DecisionPeriod(datetime.date(2026, 1, 2), datetime.date(2026, 1, 1))
 
 
+@pytest.mark.parametrize(
+    ("period", "is_tax_year"),
+    [
+        ({"tax_year": "2025-26"}, True),
+        ({"from": "2025-04-06", "to": "2026-04-05"}, True),
+        ({"from": "2025-04-06", "to": "2026-04-04"}, False),
+        ({"from": "2025-04-01", "to": "2026-03-31"}, False),
+        ({"week_starting": "2025-04-06"}, False),
+    ],
+)
+def test_a_period_knows_whether_it_is_one_whole_tax_year(
+    period: dict[str, str], is_tax_year: bool
+) -> None:
+    assert DecisionPeriod.read(period).is_tax_year is is_tax_year
+
+
 def test_scenarios_can_be_decided_over_a_period(write_rules: RulesWriter, tmp_path: Path) -> None:
     rules = write_rules(
         {"fee_due": {"type": "money", "period": "year", "expression": "fee"}},

@@ -17,7 +17,7 @@ from civitas.rules import vectorised
 from civitas.rules.evaluate import DecisionPeriod, decide
 from civitas.rules.loader import load_rule_set, validate_file
 from civitas.rules.model import RuleSet
-from civitas.rules.scales import make_scale, parse_scale
+from civitas.rules.scales import BandWorking, make_scale, parse_scale
 from civitas.rules.simulation import (
     OverrideError,
     apply_overrides,
@@ -65,20 +65,35 @@ def test_a_marginal_scale_taxes_each_slice_at_its_rate(
 def test_the_explanation_shows_the_working_band_by_band(scales: RuleSet) -> None:
     decision = decide(scales, {"income": 11000000}, ON)
     assert decision.explanation[0] == (
-        "Tax on £102,430: £37,700.00 at 20%: £7,540.00; £64,730.00 at 40%: £25,892.00. "
-        "In all: £33,432."
+        "Tax on £102,430: £37,700 at 20%: £7,540; £64,730 at 40%: £25,892. In all: £33,432."
     )
-    assert "band by band: £37,700.00 at 20%: £7,540.00" in decision.explain("tax")
+    assert "band by band: £37,700 at 20%: £7,540" in decision.explain("tax")
     bands = decision.to_dict()["trace"]["tax"]["bands"]
     assert [band["rate"] for band in bands] == [0.2, 0.4]
+
+
+@pytest.mark.parametrize(
+    ("amount", "rate", "result", "written"),
+    [
+        (3770000, 0.2, 754000, "£37,700 at 20%: £7,540"),
+        (282700, 0.19, 53713, "£2,827 at 19%: £537.13"),
+        (1209400, 0.2, 241880, "£12,094 at 20%: £2,418.80"),
+        (477000, 0.0875, 41737.5, "£4,770 at 8.75%: £417.375"),
+        (1050, 0.1, 105, "£10.50 at 10%: £1.05"),
+    ],
+)
+def test_a_band_writes_money_the_platform_way_keeping_only_the_pence_it_has(
+    amount: int, rate: float, result: float, written: str
+) -> None:
+    band = BandWorking(start=0, end=None, amount=amount, rate=rate, result=result)
+    assert band.describe("en") == written
+    assert band.describe("cy") == written.replace(" at ", " ar ")
 
 
 def test_marginal_on_top_of_another_amount_taxes_only_the_slice(scales: RuleSet) -> None:
     decision = decide(scales, {"income": 5004000}, ON)  # taxable £37,470: £230 below 40%
     assert decision["top_slice_tax"] == 4600 + 30800  # £230 at 20% and £770 at 40%
-    assert "The next £1,000: £230.00 at 20%: £46.00; £770.00 at 40%: £308.00." in (
-        decision.explanation
-    )
+    assert "The next £1,000: £230 at 20%: £46; £770 at 40%: £308." in (decision.explanation)
 
 
 @pytest.mark.parametrize(
@@ -330,8 +345,8 @@ def test_each_member_of_a_household_is_taxed_on_the_scale_and_explained_with_the
     decision = decide(rule_set, {"members": members}, ON)
     assert decision["tax"] == (25000, 5000)  # £1,000 at 10% + £500 at 30%; £500 at 10%
     assert decision["total_tax"] == 30000
-    assert "£1,000.00 at 10%: £100.00; £500.00 at 30%: £150.00" in " ".join(decision.explanation)
-    assert "£500.00 at 10%: £50.00." in " ".join(decision.explanation)
+    assert "£1,000 at 10%: £100; £500 at 30%: £150" in " ".join(decision.explanation)
+    assert "£500 at 10%: £50." in " ".join(decision.explanation)
     groups, people = tmp_path / "couples.csv", tmp_path / "people.csv"
     groups.write_text("id\nA\nB\n", encoding="utf-8")
     people.write_text(

@@ -1,7 +1,8 @@
 """`civitas demo setup` loads the example services and demo staff and prints a demo API
-key; `civitas demo code` prints the demo caseworker's current sign-in code; `civitas demo
-identity-provider` runs the local OpenID Connect provider citizens sign in through.
-Refused in production."""
+key; `civitas demo services` prints the address of every live service, for the banner
+`make demo` shows; `civitas demo code` prints the demo caseworker's current sign-in code;
+`civitas demo identity-provider` runs the local OpenID Connect provider citizens sign in
+through. Refused in production."""
 
 import os
 import sys
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civitas.catalogue.public import list_live_services
 from civitas.identity.public import (
     add_team_member,
     create_api_key,
@@ -140,6 +142,29 @@ DEMO_STAFF: list[DemoStaffMember] = [
 ]
 
 
+# What to try on some of the services the banner lists (the list itself is the catalogue's).
+DEMO_HINTS = {
+    "/services/example-borough/resident-parking-permit/": "try postcode EB1 1AA",
+    "/services/sample-district/resident-parking-permit/": "try postcode SD1 2AB",
+    "/services/example-borough/bulky-waste-collection/": "address lookup: try EB1 1AA or EB1 1BD",
+    "/services/example-borough/street-party/": "groups, checkboxes, add another, checks",
+    "/services/sample-district/register-to-vote/": "try postcode SD1 2AB",
+}
+BANNER_LABEL = "  Citizen:    "
+
+
+def service_banner(base: str) -> list[str]:
+    """The banner's lines for citizens: the address of every live service, from the
+    catalogue (so a service added to services/ is listed without anyone remembering to),
+    with what to try on it where there is a hint."""
+    lines: list[str] = []
+    for live in list_live_services():
+        hint = DEMO_HINTS.get(live.url)
+        label = BANNER_LABEL if not lines else " " * len(BANNER_LABEL)
+        lines.append(f"{label}{base}{live.url}" + (f"  ({hint})" if hint else ""))
+    return lines or [f"{BANNER_LABEL}no services are live"]
+
+
 # The demo key: Example Borough's, to submit to its services through the API. Each set-up
 # revokes the last one and prints a new secret, since a secret is never kept.
 DEMO_KEY_ORGANISATION = "example-borough"
@@ -161,6 +186,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("setup", help="load example services and demo staff (idempotent)")
+        services = sub.add_parser(
+            "services", help="print the address of every live service, for the demo's banner"
+        )
+        services.add_argument("--base", default="http://127.0.0.1:8000")
         code = sub.add_parser("code", help="print a demo staff member's current sign-in code")
         code.add_argument("email", nargs="?", default=DEMO_STAFF[0]["email"])
         provider = sub.add_parser(
@@ -177,6 +206,10 @@ class Command(BaseCommand):
                     self.stdout.write(pyotp.TOTP(person["totp_secret"]).now())
                     return
             raise CommandError(f"no demo staff member {options['email']}")
+        if action == "services":
+            for line in service_banner(options["base"].rstrip("/")):
+                self.stdout.write(line)
+            return
         if action == "identity-provider":
             _run_identity_provider(options["port"])
             return

@@ -1,8 +1,9 @@
 """Applying for Council Tax Reduction, a service written in English and Welsh, from start
-to confirmation in the browser: in English on a phone, a couple with a child and a grown-up
-son at home; in Welsh, someone who lives alone and gets Income Support. One validation error
-each, every page kind checked with axe-core; the rules' estimate, with how it was worked
-out, is shown before the declaration and kept with the case."""
+to confirmation in the browser: in English on a phone, a working couple with a child and a
+grown-up son at home; in Welsh, someone who lives alone and gets Income Support. One
+validation error each, every page kind checked with axe-core; the statutory rules'
+estimate, with how it was worked out, is shown before the declaration and kept with the
+case, the same as the rules decide for that household."""
 
 import datetime
 
@@ -11,6 +12,12 @@ from playwright.sync_api import expect
 
 from civitas.cases.models import Case
 from civitas.catalogue.tests.memory import REPO
+from civitas.journeys.tests.test_council_tax_reduction import (
+    RULES,
+    expected_decision,
+    rules_member,
+)
+from civitas.rules.public import decide, load_rule_set
 from conftest import publish_example, submit_again_through_the_api
 from tests.browser import assert_accessible, browser_page
 
@@ -48,12 +55,20 @@ def _address(page) -> None:
     page.locator("button[name=address-action][value=continue]").click()
 
 
-def _member(page, name, relationship, years_old, income, savings, *, words) -> None:
+def _member(
+    page, name, relationship, years_old, earnings, hours, savings, *, words, check=True
+) -> None:
     page.locator("input[name=member_name]").fill(name)
     page.get_by_label(relationship, exact=True).check()
     _date(page, "member_date_of_birth", _years_ago(years_old))
-    page.locator("input[name=member_income]").fill(income)
+    page.locator("input[name=member_earnings]").fill(earnings)
+    page.locator("input[name=member_hours]").fill(hours)
+    page.locator("input[name=member_other_income]").fill("0")
     page.locator("input[name=member_savings]").fill(savings)
+    page.locator("input[name=member_support][value=none]").check()
+    page.locator("input[name=member_student][value=no]").check()
+    if check:
+        assert_accessible(page, "ctr-02-household-member")
     _continue(page, words)
 
 
@@ -92,29 +107,56 @@ def test_a_couple_with_a_child_and_a_grown_up_son_sees_their_estimate(
             "You have not added any household members"
         )
         _add_another(page, "yes", "Continue")
-        assert_accessible(page, "ctr-02-household-member")
-        _member(page, "Alex Jones", "My partner", 38, "50", "1000", words="Continue")
+        _member(page, "Alex Jones", "My partner", 38, "50", "10", "1000", words="Continue")
         _add_another(page, "yes", "Continue")
-        _member(page, "Robin Jones", "A child I am responsible for", 9, "0", "0", words="Continue")
+        _member(
+            page,
+            "Robin Jones",
+            "A child I am responsible for",
+            9,
+            "0",
+            "0",
+            "0",
+            words="Continue",
+            check=False,
+        )
         _add_another(page, "yes", "Continue")
-        _member(page, "Kit Jones", "Another adult", 21, "300", "500", words="Continue")
+        _member(
+            page,
+            "Kit Jones",
+            "Another adult",
+            21,
+            "300",
+            "37",
+            "500",
+            words="Continue",
+            check=False,
+        )
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "You have added 3 household members"
         )
         assert_accessible(page, "ctr-03-household")
         _add_another(page, "no", "Continue")
 
+        page.get_by_label("How much do you pay for childcare each week?").fill("0")
+        _continue(page)
         page.get_by_label("None of these").check()
         _continue(page)
-        page.get_by_label("Your weekly income before tax").fill("150")
-        page.get_by_label("Your savings and investments").fill("7,000")
+        page.get_by_label("How much do you earn from work each week, before tax?").fill("150")
         _continue(page)
-        page.locator("input[name=disability_premium][value=no]").check()
+        page.get_by_label("How many hours do you work each week?").fill("20")
+        _continue(page)
+        page.get_by_label("How much other income do you get each week?").fill("20")
+        _continue(page)
+        page.get_by_label("How much do you have in savings and investments?").fill("7,000")
+        _continue(page)
+        assert_accessible(page, "ctr-04-disability-and-care")
+        page.get_by_label("None of these").check()
         _continue(page)
 
         expect(page.get_by_role("heading", name="Estimated Council Tax Reduction for a year"))
         expect(page.locator("#estimate-explanation")).to_contain_text("applicable amount")
-        assert_accessible(page, "ctr-04-check-answers")
+        assert_accessible(page, "ctr-05-check-answers")
         shown = page.locator("#estimate").inner_text()
         page.get_by_label("I confirm the information I have given is correct").check()
         page.get_by_role("button", name="Accept and send").click()
@@ -126,11 +168,10 @@ def test_a_couple_with_a_child_and_a_grown_up_son_sees_their_estimate(
         "child",
         "other_adult",
     ]
-    inputs = case.fee_decision["inputs"]
-    assert inputs["weekly_income_pence"] == 15000 + 5000
-    assert inputs["capital_pence"] == 700000 + 100000
-    assert (inputs["dependent_children"], inputs["non_dependants"]) == (1, 1)
-    assert case.estimate["pence"] == case.fee_decision["outputs"]["annual_reduction_pence"]
+    # The same household as the journey tests', given to the rules directly.
+    expected = expected_decision()
+    assert case.fee_decision["inputs"] == expected.to_dict(trace=False)["inputs"]
+    assert case.estimate["pence"] == expected.outputs["annual_reduction_pence"]
     pounds = f"£{case.estimate['pence'] // 100:,}"
     assert pounds in shown
     submit_again_through_the_api(client, case, api_headers)
@@ -164,14 +205,17 @@ def test_someone_who_lives_alone_applies_in_welsh(
         page.get_by_label("Cymhorthdal Incwm").check()
         _continue(page, "Parhau")
 
-        # Savings left blank are the one error, in Welsh.
-        page.get_by_label("Eich incwm wythnosol cyn treth").fill("0")
+        # Earnings of 0 skip the hours question. Savings left blank are the one error.
+        page.get_by_label("Faint rydych yn ei ennill o waith bob wythnos, cyn treth?").fill("0")
+        _continue(page, "Parhau")
+        page.get_by_label("Faint o incwm arall rydych yn ei gael bob wythnos?").fill("0")
+        _continue(page, "Parhau")
         _continue(page, "Parhau")
         expect(page.locator(".govuk-error-summary")).to_contain_text("Rhowch eich cynilion, neu 0")
         assert_accessible(page, "ctr-cy-02-savings-error")
-        page.get_by_label("Eich cynilion a'ch buddsoddiadau").fill("0")
+        page.get_by_label("Faint sydd gennych mewn cynilion a buddsoddiadau?").fill("0")
         _continue(page, "Parhau")
-        page.locator("input[name=disability_premium][value=no]").check()
+        page.get_by_label("Dim un o'r rhain").check()
         _continue(page, "Parhau")
 
         expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -190,8 +234,27 @@ def test_someone_who_lives_alone_applies_in_welsh(
     case = Case.objects.get()
     assert case.language == "cy"
     assert case.answers["household"] == []
+    alone = [
+        rules_member(
+            "claimant",
+            30,
+            earnings_pence=0,
+            other_income_pence=0,
+            capital_pence=0,
+            benefit="income_support",
+            disability_benefit="none",
+            blind=False,
+            gets_carers_allowance=False,
+            has_paid_carer=False,
+        )
+    ]
+    expected = decide(
+        load_rule_set(RULES),
+        {"weekly_council_tax_pence": 2915, "members": alone},  # band A
+        on=datetime.date.today(),
+    )
     # Income Support: 80% of the band A council tax, for every week of the year.
-    weekly = round(2915 * 0.8)
-    assert case.fee_decision["outputs"]["weekly_reduction_pence"] == weekly
-    assert case.estimate["pence"] == round(weekly * 365 / 7)
+    assert expected.outputs["weekly_reduction_pence"] == round(2915 * 0.8)
+    assert case.fee_decision["outputs"] == expected.to_dict(trace=False)["outputs"]
+    assert case.estimate["pence"] == expected.outputs["annual_reduction_pence"]
     submit_again_through_the_api(client, case, api_headers)

@@ -1346,7 +1346,7 @@ def _check_rules(
     def check_input(
         where: tuple[PathPart, ...],
         name: str,
-        answer: str,
+        given: str | Mapping[str, str],
         asked: Mapping[str, Any],
         *,
         member: bool,
@@ -1358,11 +1358,18 @@ def _check_rules(
             problem(where, f"'{name}' is not an input of {whose} (its inputs are: {known})")
             return
         kind = input_spec.vtype.kind
+        answer, includes = (
+            (given["answer"], given["includes"]) if isinstance(given, Mapping) else (given, None)
+        )
         question = asked.get(answer)
         # Every value an answer can take is checked against the input here, so a citizen
         # can never give an answer the rules cannot decide on.
         if question and question.get("optional"):
             problem(where, f"answer '{answer}' is optional: a rule input needs an answer")
+            return
+        if includes is not None or (question and question["type"] == "checkboxes"):
+            for message in _checkboxes_input_problems(answer, question, includes, name, input_spec):
+                problem(where, message)
             return
         if question and question["type"] in ("radios", "select"):
             values = [option["value"] for option in question["options"]]
@@ -1380,8 +1387,8 @@ def _check_rules(
             problem(
                 where,
                 f"answer '{answer}' is a {question['type']} question: rule inputs come from "
-                "radios, select, yes_no, number, money or date questions, derived values or "
-                "computed values, whose every value can be checked",
+                "radios, select, yes_no, checkboxes, number, money or date questions, derived "
+                "values or computed values, whose every value can be checked",
             )
             return
         elif answer in derived and asked is questions:
@@ -1449,6 +1456,48 @@ def _check_rules(
         problem(("rules", "decision_date"), f"'{date_answer}' is optional: the rules need a date")
 
     return problems
+
+
+def _checkboxes_input_problems(
+    answer: str,
+    question: Mapping[str, Any] | None,
+    includes: str | None,
+    name: str,
+    input_spec: Any,
+) -> list[str]:
+    """Whether a checkboxes answer can give a rule input. Ticked boxes are a list, so
+    they give a true or false input by whether one option is chosen (`{answer, includes}`),
+    or an enumeration by the first chosen option the enumeration has, in the question's
+    order (the options are listed from the one that counts most); with none of those
+    chosen, the input's default."""
+    if question is None or question["type"] != "checkboxes":
+        return [f"'{answer}' is not a checkboxes question: only its options can be included"]
+    choices = [option["value"] for option in question["options"]]
+    none = [question["none_option"]["value"]] if question.get("none_option") else []
+    options = choices + none
+    kind = input_spec.vtype.kind
+    if includes is not None:
+        if kind != "boolean":
+            return [f"rule input '{name}' is {kind}: `includes` gives true or false"]
+        if includes not in options:
+            return [f"'{includes}' is not an option of checkboxes question '{answer}'"]
+        return []
+    allowed = set(input_spec.vtype.values or ()) if kind == "enumeration" else set()
+    if not allowed:
+        return [
+            f"answer '{answer}' is a checkboxes question: it gives an enumeration (the first "
+            f"option chosen), or true or false with `{{answer: {answer}, includes: VALUE}}`, "
+            f"but rule input '{name}' is {kind}"
+        ]
+    if not allowed & set(choices):
+        return [f"no option of answer '{answer}' is a value of rule input '{name}'"]
+    if not input_spec.has_default and not set(options) <= allowed:
+        others = ", ".join(option for option in options if option not in allowed)
+        return [
+            f"answer '{answer}' can be given with none of the values of rule input "
+            f"'{name}' chosen (only {others}), and the input has no default"
+        ]
+    return []
 
 
 def _member_problems(

@@ -511,6 +511,9 @@ class RulesSpec:
     estimate: Estimate | None = None
     members: tuple[MemberSource, ...] = ()
     """For rules that decide for a household: where its members' inputs come from."""
+    includes: Mapping[str, str] = field(default_factory=dict)
+    """A true or false input given by a checkboxes answer (in ``inputs``): the option
+    whose being chosen makes it true."""
 
 
 @dataclass(frozen=True)
@@ -524,6 +527,9 @@ class MemberSource:
     role_answer: str | None
     roles: Mapping[str, str]
     inputs: Mapping[str, str]
+    """Each input's answer (the item's, for a group)."""
+    includes: Mapping[str, str] = field(default_factory=dict)
+    """As ``RulesSpec.includes``."""
 
 
 @dataclass(frozen=True)
@@ -831,7 +837,11 @@ class ServiceDefinition:
         if self.rules is None:
             return False
         sensitive = self.sensitive_ids | self.sensitive_computed
-        return any(answer in sensitive for answer in self.rules.inputs.values())
+        read = set(self.rules.inputs.values())
+        for source in self.rules.members:
+            # A group's member inputs are its items' answers, sensitive by their question.
+            read.update(source.inputs.values())
+        return bool(read & sensitive)
 
     @property
     def sensitive_computed(self) -> frozenset[str]:
@@ -1348,7 +1358,8 @@ def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:
     return RulesSpec(
         file=spec["file"],
         sha256=spec["sha256"],
-        inputs=_frozen(spec["inputs"]),
+        inputs=_input_answers(spec["inputs"]),
+        includes=_input_includes(spec["inputs"]),
         embedded=EmbeddedRules(
             file=embedded["file"],
             name=embedded["name"],
@@ -1377,10 +1388,28 @@ def _rules(spec: dict[str, Any], embedded: dict[str, Any]) -> RulesSpec:
                 role=entry.get("role"),
                 role_answer=entry.get("role_answer"),
                 roles=_frozen(entry.get("roles", {})),
-                inputs=_frozen(entry["inputs"]),
+                inputs=_input_answers(entry["inputs"]),
+                includes=_input_includes(entry["inputs"]),
             )
             for entry in spec.get("members", ())
         ),
+    )
+
+
+def _input_answers(inputs: Mapping[str, Any]) -> Mapping[str, str]:
+    """Each rule input's answer: written as the answer's name, or as
+    `{answer: NAME, includes: OPTION}` for a checkboxes answer."""
+    return _frozen(
+        {
+            name: given["answer"] if isinstance(given, dict) else given
+            for name, given in inputs.items()
+        }
+    )
+
+
+def _input_includes(inputs: Mapping[str, Any]) -> Mapping[str, str]:
+    return _frozen(
+        {name: given["includes"] for name, given in inputs.items() if isinstance(given, dict)}
     )
 
 

@@ -181,7 +181,9 @@ def rules_outcome(
         computed = service.model.expression_values(answers, today=today or datetime.date.today())
     inputs: dict[str, Any] = {}
     for name, answer in spec.inputs.items():
-        value = _input_value(rule_set, name, answer, answers, computed, computed_names)
+        value = _input_value(
+            rule_set, name, answer, answers, computed, computed_names, spec.includes.get(name)
+        )
         if value is None:
             if not rule_set.inputs[name].has_default:
                 return None
@@ -206,6 +208,7 @@ def _input_value(
     answers: Mapping[str, object],
     computed: Mapping[str, object],
     computed_names: set[str],
+    includes: str | None = None,
 ) -> object | None:
     """The rule input ``name`` from its answer or computed value; None when not given."""
     if answer in computed_names:
@@ -216,10 +219,25 @@ def _input_value(
         # outside the input's limits is the rules' InputError, as for any input.
         return _checked(rule_set, name, value)
     value = answers.get(answer)
+    if isinstance(value, list):
+        return _from_checkboxes(rule_set, name, value, includes)
     # Other rule inputs come from answers that are strings (definition.py checks it).
     if not isinstance(value, str) or not value:
         return None
     return read_input(rule_set, name, value)
+
+
+def _from_checkboxes(
+    rule_set: RuleSet, name: str, chosen: list[object], includes: str | None
+) -> object | None:
+    """A checkboxes answer (its chosen values, in the question's order) as the rule input
+    ``name``: whether ``includes`` is chosen, for a true or false input; otherwise the first
+    chosen value the enumeration has, or None (the input's default) when none is."""
+    if includes is not None:
+        return _checked(rule_set, name, includes in chosen)
+    allowed = rule_set.inputs[name].vtype.values or frozenset()
+    first = next((value for value in chosen if value in allowed), None)
+    return None if first is None else read_input(rule_set, name, str(first))
 
 
 def _members(
@@ -249,7 +267,9 @@ def _members(
                 return None
             member: dict[str, Any] = {ROLE: role}
             for name, answer in source.inputs.items():
-                value = _input_value(rule_set, name, answer, item, computed, names)
+                value = _input_value(
+                    rule_set, name, answer, item, computed, names, source.includes.get(name)
+                )
                 if value is None:
                     if not rule_set.inputs[name].has_default:
                         return None

@@ -214,14 +214,20 @@ def test_a_value_worked_out_from_a_sensitive_answer_is_hidden_with_it(
                     "member_name": "Ceri Evans",
                     "relationship": "partner",
                     "member_date_of_birth": "1982-01-01",
-                    "member_income": 12345,
+                    "member_earnings": 12345,
+                    "member_hours": 10,
+                    "member_other_income": 0,
                     "member_savings": 0,
+                    "member_support": ["none"],
+                    "member_student": "no",
                 }
             ],
             "benefit": "none",
-            "weekly_income": 31000,
+            "earnings": 31000,
+            "hours_worked": 30,
+            "other_income": 0,
             "savings": 150000,
-            "disability_premium": "no",
+            "support": ["none"],
         },
         fee_pence=None,
     )
@@ -244,7 +250,7 @@ def test_an_estimate_from_sensitive_answers_is_hidden_with_them(
     assert service.model.rules_read_sensitive
     case = submit_application(
         service=service,
-        answers={"email": "rhys@example.com", "household": [], "weekly_income": 1000},
+        answers={"email": "rhys@example.com", "household": [], "earnings": 1000},
         fee_pence=None,
         estimate={"variable": "annual_reduction_pence", "pence": 98765},
     )

@@ -296,8 +296,8 @@ def test_a_changed_rule_set_must_be_pinned_again_before_it_is_published(tmp_path
         (
             ("    has_blue_badge: has_blue_badge\n", "    has_blue_badge: registration\n"),
             "answer 'registration' is a vehicle_registration question: rule inputs come from "
-            "radios, select, yes_no, number, money or date questions, derived values or "
-            "computed values, whose every value can be checked",
+            "radios, select, yes_no, checkboxes, number, money or date questions, derived "
+            "values or computed values, whose every value can be checked",
         ),
         (
             (

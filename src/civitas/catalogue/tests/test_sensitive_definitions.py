@@ -75,9 +75,17 @@ def test_the_example_services_mark_health_money_and_identity_answers_sensitive()
         assert parsed.problems == []
         return ServiceDefinition.from_document(parsed.definition).sensitive_ids
 
-    assert {"weekly_income", "savings", "member_income", "member_savings"} <= sensitive(
-        "council-tax-reduction"
-    )
+    assert {
+        "earnings",
+        "other_income",
+        "savings",
+        "support",
+        "childcare",
+        "member_earnings",
+        "member_other_income",
+        "member_savings",
+        "member_support",
+    } <= sensitive("council-tax-reduction")
     assert {"walking_description", "proof_of_identity", "national_insurance_number"} <= (
         sensitive("blue-badge")
     )

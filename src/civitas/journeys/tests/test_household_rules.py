@@ -57,11 +57,11 @@ outputs: [annual_reduction_pence, children]
 MEMBERS = """\
   members:
     - role: claimant
-      inputs: {weekly_income: weekly_income, date_of_birth: date_of_birth}
+      inputs: {weekly_income: earnings, date_of_birth: date_of_birth}
     - from: household
       role_answer: relationship
       roles: {partner: partner, child: dependant, other_adult: non_dependant}
-      inputs: {weekly_income: member_income, date_of_birth: member_date_of_birth}
+      inputs: {weekly_income: member_earnings, date_of_birth: member_date_of_birth}
 """
 
 
@@ -102,6 +102,15 @@ def test_the_applicant_and_each_member_of_the_group_are_the_rules_household(db, 
     assert "household" in answers_needed(service)
 
 
+def test_an_estimate_from_members_sensitive_answers_is_sensitive(db, tmp_path):
+    # The household's own input (the band's weekly amount) is not sensitive; the earnings
+    # each member brings are.
+    service = publish_example(_service(tmp_path))
+    assert service.model.rules is not None
+    assert "weekly_council_tax" not in service.model.sensitive_ids
+    assert service.model.rules_read_sensitive
+
+
 def test_no_decision_until_the_group_is_answered(db, tmp_path):
     service = publish_example(_service(tmp_path))
     answers = {**household_answers(), "weekly_council_tax": "3887"}
@@ -124,17 +133,19 @@ def test_no_decision_until_the_group_is_answered(db, tmp_path):
             "'benefits' is not a repeating group",
         ),
         (
-            MEMBERS.replace("date_of_birth: member_date_of_birth", "date_of_birth: member_income"),
+            MEMBERS.replace(
+                "date_of_birth: member_date_of_birth", "date_of_birth: member_earnings"
+            ),
             "is money, but",
         ),
         (
-            MEMBERS.replace("weekly_income: member_income", "weekly_income: income"),
+            MEMBERS.replace("weekly_income: member_earnings", "weekly_income: income"),
             "'income' is not a question of the group",
         ),
         (
             MEMBERS.replace(
-                "inputs: {weekly_income: weekly_income, date_of_birth: date_of_birth}",
-                "inputs: {weekly_income: weekly_income}",
+                "inputs: {weekly_income: earnings, date_of_birth: date_of_birth}",
+                "inputs: {weekly_income: earnings}",
             ),
             "member input 'date_of_birth' has no default",
         ),

@@ -175,20 +175,19 @@ def rules_outcome(
         return None
     computed_names = {computed.name for computed in service.model.computed}
     computed: Mapping[str, object] = {}
-    if computed_names & set(spec.inputs.values()):
+    applicant_answers = [
+        answer
+        for source in spec.members
+        if source.group is None
+        for answer in source.inputs.values()
+    ]
+    if computed_names & {*spec.inputs.values(), *applicant_answers}:
         # Computed values that give inputs never read the rules (definition.py checks
         # it), so they are worked out without them.
         computed = service.model.expression_values(answers, today=today or datetime.date.today())
-    inputs: dict[str, Any] = {}
-    for name, answer in spec.inputs.items():
-        value = _input_value(
-            rule_set, name, answer, answers, computed, computed_names, spec.includes.get(name)
-        )
-        if value is None:
-            if not rule_set.inputs[name].has_default:
-                return None
-            continue
-        inputs[name] = value
+    inputs = _inputs(rule_set, spec.inputs, spec.includes, answers, computed, computed_names)
+    if inputs is None:
+        return None
     key: tuple[tuple[str, Any], ...] = tuple(sorted(inputs.items()))
     if spec.members:
         members = _members(rule_set, spec.members, answers, computed, computed_names)
@@ -265,18 +264,34 @@ def _members(
             role = source.role or source.roles.get(str(item.get(source.role_answer or "")))
             if role is None:
                 return None
-            member: dict[str, Any] = {ROLE: role}
-            for name, answer in source.inputs.items():
-                value = _input_value(
-                    rule_set, name, answer, item, computed, names, source.includes.get(name)
-                )
-                if value is None:
-                    if not rule_set.inputs[name].has_default:
-                        return None
-                    continue
-                member[name] = value
-            members.append(member)
+            given = _inputs(rule_set, source.inputs, source.includes, item, computed, names)
+            if given is None:
+                return None
+            members.append({ROLE: role, **given})
     return members
+
+
+def _inputs(
+    rule_set: RuleSet,
+    mapping: Mapping[str, str],
+    includes: Mapping[str, str],
+    answers: Mapping[str, object],
+    computed: Mapping[str, object],
+    computed_names: set[str],
+) -> dict[str, Any] | None:
+    """The rule inputs ``mapping`` names, from ``answers`` (the journey's, or one item's);
+    an input not given takes its default, and None means one without a default is still
+    missing."""
+    inputs: dict[str, Any] = {}
+    for name, answer in mapping.items():
+        value = _input_value(
+            rule_set, name, answer, answers, computed, computed_names, includes.get(name)
+        )
+        if value is not None:
+            inputs[name] = value
+        elif not rule_set.inputs[name].has_default:
+            return None
+    return inputs
 
 
 def _checked(rule_set: RuleSet, name: str, value: object) -> object:

@@ -179,3 +179,27 @@ def test_a_fee_decided_for_a_household_must_fit_the_rules_roles(tmp_path):
     assert any(
         "up to 8 members the role 'partner', but household allows at most 1" in p for p in problems
     )
+
+
+def test_the_applicants_inputs_may_come_from_computed_values(db, tmp_path):
+    path = _service(
+        tmp_path,
+        MEMBERS.replace("weekly_income: earnings,", "weekly_income: earnings_counted,"),
+    )
+    source = path.read_text()
+    path.write_text(
+        source.replace(
+            "computed:\n",
+            "computed:\n  earnings_counted:\n    expression: earnings + 0\n"
+            "    label: {en: Earnings counted, cy: Enillion a gyfrifir}\n",
+            1,
+        )
+    )
+    computed_service = publish_example(path)
+    answers = {**household_answers(), "weekly_council_tax": "3887"}
+
+    outcome = rules_outcome(computed_service, answers, today=datetime.date(2026, 5, 1))
+
+    assert outcome is not None
+    applicant = outcome.decision.inputs["members"][0]
+    assert applicant["weekly_income"] == int(answers["earnings"])

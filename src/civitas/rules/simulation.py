@@ -194,44 +194,71 @@ class _Scanner:
 def read_population(rule_set: RuleSet, path: str | Path) -> Population:
     """Read and check a population CSV for ``rule_set``; raises ``PopulationError``."""
     shown = str(path)
+    header, rows = _opened(shown, "case")
+    # The members' inputs come from the members file (``read_members``).
+    columns, _raw = _input_columns(rule_set, shown, header, per_member=False)
+    lengths = {len(column) for column in columns.values()}
+    if len(lengths) > 1:
+        # Only possible when a row is short; the slow scan finds and names it.
+        raise _locate(shown, header, next(iter(columns)), lambda _text: None)
+    rows = lengths.pop() if lengths else rows
+    _fill_defaults(rule_set, columns, rows, per_member=False)
+    return Population(shown, rows, columns)
+
+
+def _opened(shown: str, each: str) -> tuple[list[str], int]:
+    """The header and the number of rows of a population file that passed the bounded
+    scan (line lengths, UTF-8, values per row); ``each`` names what one row is."""
     shape = _scan(shown)
     header = _header(shown)
     if shape.quoted:
         _check_quoted_rows(shown, header)
     if shape.rows == 0:
         raise PopulationError(
-            f"{shown}: the file has a header row but no rows; add one row per case"
+            f"{shown}: the file has a header row but no rows; add one row per {each}"
         )
-    columns: dict[str, np.ndarray] = {}
-    missing: list[str] = []
-    specs = {n: s for n, s in rule_set.inputs.items() if not s.per_member and n in header}
-    dtypes = {n: _column_dtype(s, "S") for n, s in specs.items()}
-    raw = _load_columns(shown, header, dtypes) or {}
-    for name, spec in rule_set.inputs.items():
-        if spec.per_member:
-            continue  # read from the members file (``read_members``)
-        if name not in header:
-            if not spec.has_default:
-                missing.append(name)
-            continue
-        columns[name] = _read_column(rule_set, shown, header, spec, raw.get(name))
+    return header, shape.rows
+
+
+def _input_columns(
+    rule_set: RuleSet,
+    shown: str,
+    header: list[str],
+    *,
+    per_member: bool,
+    extra: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The group's input columns (or the members'), read in one pass with the ``extra``
+    columns (name to dtype), which come back as read. An input without a column or a
+    default is refused, all of them in one message."""
+    specs = {n: s for n, s in rule_set.inputs.items() if s.per_member == per_member}
+    missing = [n for n, s in specs.items() if n not in header and not s.has_default]
     if missing:
+        whose = "member input" if per_member else "input"
         raise PopulationError(
             f"{shown}: missing column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(m) for m in missing)} (one is needed for each input without a "
+            f"{', '.join(repr(m) for m in missing)} (one is needed for each {whose} without a "
             f"default; the header has: {', '.join(header)})"
         )
-    lengths = {len(column) for column in columns.values()}
-    if len(lengths) > 1:
-        # Only possible when a row is short; the slow scan finds and names it.
-        raise _locate(shown, header, next(iter(columns)), lambda _text: None)
-    rows = lengths.pop() if lengths else shape.rows
+    present = {n: s for n, s in specs.items() if n in header}
+    dtypes = {n: _column_dtype(s, "S") for n, s in present.items()}
+    raw = _load_columns(shown, header, {**dtypes, **(extra or {})}) or {}
+    columns = {
+        name: _read_column(rule_set, shown, header, spec, raw.get(name))
+        for name, spec in present.items()
+    }
+    return columns, raw
+
+
+def _fill_defaults(
+    rule_set: RuleSet, columns: dict[str, np.ndarray], rows: int, *, per_member: bool
+) -> None:
+    """A column of its default for each input the file left out."""
     for name, spec in rule_set.inputs.items():
-        if name not in columns and not spec.per_member:
+        if spec.per_member == per_member and name not in columns:
             columns[name] = np.full(
                 rows, vectorised.encode(rule_set, spec.vtype.kind, spec.default)
             )
-    return Population(shown, rows, columns)
 
 
 MEMBER_OF = "household"
@@ -246,37 +273,15 @@ def read_members(
     """Read a members CSV (one row per member: ``household``, ``role`` and the per-member
     inputs) for the groups already read; raises ``PopulationError`` naming the line."""
     shown = str(path)
-    shape = _scan(shown)  # as for the groups file: bounded, and every row the right length
-    header = _header(shown)
-    if shape.quoted:
-        _check_quoted_rows(shown, header)
-    if shape.rows == 0:
-        raise PopulationError(
-            f"{shown}: the file has a header row but no rows; add one row per member"
-        )
+    header, _rows = _opened(shown, "member")
     if MEMBER_OF not in header:
         raise PopulationError(
             f"{shown}: missing column '{MEMBER_OF}' (the {GROUP_ID} of each member's "
             f"{rule_set.group.name if rule_set.group else 'group'} in {groups.path})"
         )
-    columns: dict[str, np.ndarray] = {}
-    missing = []
-    specs = {n: s for n, s in rule_set.inputs.items() if s.per_member and n in header}
-    dtypes = {n: _column_dtype(s, "S") for n, s in specs.items()}
-    raw = _load_columns(shown, header, {**dtypes, MEMBER_OF: f"S{_ID_WIDTH}"}) or {}
-    for name, spec in rule_set.inputs.items():
-        if not spec.per_member:
-            continue
-        if name in header:
-            columns[name] = _read_column(rule_set, shown, header, spec, raw.get(name))
-        elif not spec.has_default:
-            missing.append(name)
-    if missing:
-        raise PopulationError(
-            f"{shown}: missing column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(m) for m in missing)} (one is needed for each member input "
-            f"without a default; the header has: {', '.join(header)})"
-        )
+    columns, raw = _input_columns(
+        rule_set, shown, header, per_member=True, extra={MEMBER_OF: f"S{_ID_WIDTH}"}
+    )
     refs = raw.get(MEMBER_OF)
     if refs is None:
         refs = _id_column(shown, header.index(MEMBER_OF))
@@ -292,11 +297,7 @@ def read_members(
             f"{shown}: line {_line_of_row(shown, row)}, column '{MEMBER_OF}': "
             f"{_text(refs[row])!r} is not the {GROUP_ID} of a row of {groups.path}"
         )
-    for name, spec in rule_set.inputs.items():
-        if spec.per_member and name not in columns:
-            columns[name] = np.full(
-                len(refs), vectorised.encode(rule_set, spec.vtype.kind, spec.default)
-            )
+    _fill_defaults(rule_set, columns, len(refs), per_member=True)
     try:
         return vectorised.Members.from_owner(columns, order[position], groups.rows)
     except ValueError as error:

@@ -63,14 +63,31 @@ class Translation:
     otherwise: Template | None = None
 
 
-def _translated(spec: Any, language: str, attribute: str) -> Any:
-    translation = spec.translations.get(language)
-    found = getattr(translation, attribute) if translation is not None else None
-    return found if found is not None else getattr(spec, attribute)
+class _Translatable:
+    """A spec's texts in a language: its translation's where it has one, else its own
+    (English) fields. Only the texts a spec has are ever asked for."""
+
+    translations: Mapping[str, Translation]
+
+    def _text(self, language: str, attribute: str) -> Any:
+        translation = self.translations.get(language)
+        found = getattr(translation, attribute) if translation is not None else None
+        return found if found is not None else getattr(self, attribute)
+
+    def label_in(self, language: str) -> str:
+        return str(self._text(language, "label"))
+
+    def labels_in(self, language: str) -> Mapping[str, str] | None:
+        labels: Mapping[str, str] | None = self._text(language, "labels")
+        return labels
+
+    def explain_in(self, language: str) -> Template | None:
+        template: Template | None = self._text(language, "explain")
+        return template
 
 
 @dataclass(frozen=True)
-class InputSpec:
+class InputSpec(_Translatable):
     name: str
     vtype: ValueType
     label: str
@@ -83,13 +100,6 @@ class InputSpec:
     line: int
     per_member: bool = False
     translations: Mapping[str, Translation] = field(default_factory=dict)
-
-    def label_in(self, language: str) -> str:
-        return str(_translated(self, language, "label"))
-
-    def labels_in(self, language: str) -> Mapping[str, str] | None:
-        labels: Mapping[str, str] | None = _translated(self, language, "labels")
-        return labels
 
     @property
     def has_default(self) -> bool:
@@ -130,7 +140,7 @@ def range_problem(
 
 
 @dataclass(frozen=True)
-class ParameterSpec:
+class ParameterSpec(_Translatable):
     """A value set by law or policy that changes over time.
 
     ``vtype`` is a table type when the parameter is ``keyed_by`` an enumeration.
@@ -153,13 +163,6 @@ class ParameterSpec:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_starts", tuple(p.start for p in self.periods))
-
-    def label_in(self, language: str) -> str:
-        return str(_translated(self, language, "label"))
-
-    def explain_in(self, language: str) -> Template | None:
-        template: Template | None = _translated(self, language, "explain")
-        return template
 
     @property
     def value_kind(self) -> str:
@@ -185,7 +188,7 @@ class ParameterSpec:
 
 
 @dataclass(frozen=True)
-class VariableSpec:
+class VariableSpec(_Translatable):
     name: str
     vtype: ValueType
     label: str
@@ -203,24 +206,13 @@ class VariableSpec:
     exceptions: tuple[ExceptionSpec, ...] = ()
     translations: Mapping[str, Translation] = field(default_factory=dict)
 
-    def label_in(self, language: str) -> str:
-        return str(_translated(self, language, "label"))
-
-    def labels_in(self, language: str) -> Mapping[str, str] | None:
-        labels: Mapping[str, str] | None = _translated(self, language, "labels")
-        return labels
-
-    def explain_in(self, language: str) -> Template | None:
-        template: Template | None = _translated(self, language, "explain")
-        return template
-
     def otherwise_in(self, language: str) -> Template | None:
-        template: Template | None = _translated(self, language, "otherwise")
+        template: Template | None = self._text(language, "otherwise")
         return template
 
 
 @dataclass(frozen=True)
-class ExceptionSpec:
+class ExceptionSpec(_Translatable):
     """ "In general the variable's expression, except when ``when`` holds" (default logic).
 
     The expressions themselves live in the variable's ``Default`` expression node; this
@@ -234,24 +226,14 @@ class ExceptionSpec:
     line: int
     translations: Mapping[str, Translation] = field(default_factory=dict)
 
-    def label_in(self, language: str) -> str:
-        return str(_translated(self, language, "label"))
-
-    def explain_in(self, language: str) -> Template | None:
-        template: Template | None = _translated(self, language, "explain")
-        return template
-
 
 @dataclass(frozen=True)
-class RoleSpec:
+class RoleSpec(_Translatable):
     name: str
     label: str
     minimum: int
     maximum: int | None
     translations: Mapping[str, Translation] = field(default_factory=dict)
-
-    def label_in(self, language: str) -> str:
-        return str(_translated(self, language, "label"))
 
 
 @dataclass(frozen=True)

@@ -147,11 +147,12 @@ def _start_on_a_free_port(
         str(port),
         "--state-dir",
         str(folder),
-        "--api-key",
-        api_key,
+        # Joined with "=": a random key or secret may begin with "-", which argparse would
+        # otherwise take for an option.
+        f"--api-key={api_key}",
     ]
     if webhook_url:
-        arguments += ["--webhook-url", webhook_url, "--webhook-secret", webhook_secret or ""]
+        arguments += ["--webhook-url", webhook_url, f"--webhook-secret={webhook_secret or ''}"]
     for name, value in options.items():
         arguments += [f"--{name.replace('_', '-')}", str(value)]
     url = f"http://127.0.0.1:{port}"

@@ -613,3 +613,18 @@ def test_webhooks_are_signed_and_tell_each_state_change(tmp_path):
     assert refunded["resource_type"] == "payment"
     assert refunded["resource"]["refund_summary"]["amount_submitted"] == 100
     assert bodies[-1]["resource"]["state"]["code"] == "P0010"
+
+
+def test_a_key_and_secret_that_begin_with_a_dash_still_start_the_sandbox(tmp_path):
+    sandbox = start_pay_sandbox(
+        tmp_path, "-key-with-a-dash", webhook_url="http://127.0.0.1:9/", webhook_secret="-s"
+    )
+    try:
+        answer = requests.get(
+            f"{sandbox.url}/v1/payments",
+            headers={"Authorization": "Bearer -key-with-a-dash"},
+            timeout=10,
+        )
+        assert answer.status_code == 200
+    finally:
+        sandbox.process.kill()

@@ -8,7 +8,7 @@ against it by tests/architecture/test_layers.py, so the two cannot drift apart.
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("demo",),
-    ("journeys",),
+    ("journeys", "insights"),
     ("cases",),
     ("catalogue", "notify", "pay"),
     ("identity", "ledger", "rules"),

@@ -17,7 +17,8 @@ Pure: plain values in, plain values out. The rules:
 4. The funnel (how many reached each page) is a chain, not a group: the count of one page
    minus another's is the number who left in between. No two counts shown may differ by
    1 to 4, and no count shown may differ by 1 to 4 from the journeys started or sent, so
-   a page's count is withheld where it would.
+   a page's count is withheld where it would. A page's count from 5 to 9 is withheld too
+   (were a 6 shown, a withheld count after it could only be 5).
 5. A ratio (a rate, a share, a cost per transaction) is shown only when every count it
    is worked out from is shown: rate times total would give a hidden count back.
 6. A median or 90th percentile is shown only over at least 10 durations, so that neither
@@ -95,10 +96,10 @@ def suppress_group(cells: Mapping[str, int]) -> Group:
     # ones alone gave themselves away, all ones or all fours, say).
     order = {name: index for index, name in enumerate(cells)}
     candidates = sorted(
-        (name for name, v in cells.items() if name not in hidden),
+        (name for name, v in cells.items() if name not in hidden and v >= THRESHOLD),
         key=lambda name: (cells[name], order[name]),
     )
-    if candidates and cells[candidates[0]] >= THRESHOLD:
+    if candidates:
         hidden[candidates[0]] = "withheld"
     if not is_safe(cells, hidden, total=total):
         return Group({name: Count.withheld() for name in cells}, Count.withheld())
@@ -136,7 +137,11 @@ def is_safe(cells: Mapping[str, int], hidden: Mapping[str, Reason], *, total: in
 def _bounds(cells: Mapping[str, int], hidden: Mapping[str, Reason]) -> dict[str, tuple[int, int]]:
     bounds: dict[str, tuple[int, int]] = {}
     order = {name: index for index, name in enumerate(cells)}
-    shown = [(value, order[name]) for name, value in cells.items() if name not in hidden]
+    shown = [
+        (value, order[name])
+        for name, value in cells.items()
+        if name not in hidden and value >= THRESHOLD
+    ]
     for name, reason in hidden.items():
         if reason == "fewer_than_5":
             bounds[name] = (1, THRESHOLD - 1)
@@ -153,14 +158,16 @@ def _bounds(cells: Mapping[str, int], hidden: Mapping[str, Reason]) -> dict[str,
 
 def suppress_chain(counts: Mapping[str, int], *, anchors: Iterable[int] = ()) -> dict[str, Count]:
     """Counts of the same people at successive steps (rule 4): a count is shown only if it
-    is not small and differs by 0 or by at least 5 from every other count shown, and from
-    each anchor (a count shown elsewhere that the steps could be subtracted from)."""
+    is 0 or at least 10, and differs by 0 or by at least 5 from every other count shown
+    and from each anchor (a count shown elsewhere that the steps could be subtracted
+    from)."""
     shown: list[int] = [a for a in anchors]
     result: dict[str, Count] = {}
     for name, value in counts.items():
         if is_small(value):
             result[name] = Count.fewer_than_5()
-        elif any(is_small(abs(value - other)) for other in shown):
+        elif 0 < value < 2 * THRESHOLD or any(is_small(abs(value - other)) for other in shown):
+            # From 5 to 9 too: below a count of 6, a withheld count could only be 5.
             result[name] = Count.withheld()
         else:
             shown.append(value)

@@ -1,3 +1,5 @@
 """What other domains, and the wiring (`civitas.wiring`), may use from insights."""
 
-__all__: list[str] = []
+from civitas.insights.services import service_figures
+
+__all__ = ["service_figures"]

@@ -15,10 +15,13 @@ urlpatterns = [
     path("staff/cases/", include("civitas.cases.urls")),
     path("staff/messages/", include("civitas.notify.urls")),
     path("staff/payments/", include("civitas.pay.urls")),
+    path("staff/performance/", include("civitas.insights.staff_urls")),
+    path("performance/", include("civitas.insights.urls")),
     path("notify/providers/", include("civitas.notify.provider_urls")),
     path("pay/webhooks/", include("civitas.pay.webhook_urls")),
     path("api/v1/", include("civitas.journeys.api_urls")),
     path("api/v1/ledger/", include("civitas.ledger.api_urls")),
+    path("api/v1/", include("civitas.insights.api_urls")),
     path("ledger/", include("civitas.ledger.urls")),
     # GOV.UK Notify's v2 API, at the root where its clients call it.
     path("", include("civitas.notify.api_urls")),

@@ -39,6 +39,8 @@ from civitas.platform.security_log import security_event
 #   notify.templates  see the sending services, their templates, limits and use
 #   pay.view       see the organisation's payments and refunds, and the daily reconciliation
 #   pay.refund     give money back on a payment (in full or in part, with a reason)
+#   insights.view  read the performance dashboards of the organisation's services (exact
+#                  figures, before small numbers are suppressed for the public)
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.CASEWORKER: frozenset(
         {
@@ -62,7 +64,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Membership.Role.SERVICE_OWNER: frozenset(
-        {"cases.view", "services.publish", "services.preview", "notify.templates"}
+        {
+            "cases.view",
+            "services.publish",
+            "services.preview",
+            "notify.templates",
+            "insights.view",
+        }
     ),
     # Finance reads cases for their fees, accounts for the payments and refunds them.
     Membership.Role.FINANCE: frozenset({"cases.view", "pay.view", "pay.refund"}),
@@ -80,6 +88,7 @@ READ_ONLY_PERMISSIONS = frozenset(
         "notify.templates",
         "services.preview",
         "pay.view",
+        "insights.view",
     }
 )
 """Permissions that change nothing: the auditor holds only these (a test keeps it so)."""

@@ -36,7 +36,13 @@ SPEC = {
         "cases.assist",
         "notify.view",
     },
-    "service_owner": {"cases.view", "services.publish", "services.preview", "notify.templates"},
+    "service_owner": {
+        "cases.view",
+        "services.publish",
+        "services.preview",
+        "notify.templates",
+        "insights.view",
+    },
     "finance": {"cases.view", "pay.view", "pay.refund"},
     "administrator": {
         "notify.view",
@@ -145,6 +151,18 @@ ROUTES = {
         "notify.templates",
     ),
     "staff/payments/": ("get", "/staff/payments/", "pay.view"),
+    "staff/performance/": ("get", "/staff/performance/", "insights.view"),
+    # A service of no organisation: allowed means "not found".
+    "staff/performance/<slug:slug>/": (
+        "get",
+        "/staff/performance/no-such-service/",
+        "insights.view",
+    ),
+    "staff/performance/<slug:slug>/figures.csv": (
+        "get",
+        "/staff/performance/no-such-service/figures.csv",
+        "insights.view",
+    ),
     "staff/payments/<uuid:payment_id>/": ("get", f"/staff/payments/{PAYMENT}/", "pay.view"),
     "staff/payments/<uuid:payment_id>/refund": (
         "post",

@@ -164,7 +164,7 @@ def test_a_group_without_small_counts_is_shown_as_it_is():
 
 
 def test_it_refuses_negative_counts():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="negative"):
         suppress_group({"a": -1})
 
 

@@ -164,7 +164,7 @@ def charts(figures: PublishedFigures, forecast: Forecast | None = None) -> list[
             title=_("Backlog by state"),
             axis_label=_("Cases"),
             label_of=_state_label,
-            summary=_("%(total)s cases were open at the end of %(period)s; most were %(top)s."),
+            summary=_("%(total)s cases are open now; most are %(top)s."),
             figures=figures,
         ),
         _group_chart(

@@ -5,7 +5,7 @@ Errors are RFC 9457 problem documents: a period in the wrong form, one that has 
 ended, or a service that no organisation runs live.
 """
 
-from typing import cast
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from civitas.platform.csv_export import csv_lines
 from civitas.platform.problems import problem_response
 
 
-def _document(request: HttpRequest, slug: str) -> dict | JsonResponse:
+def _document(request: HttpRequest, slug: str) -> dict[str, Any] | JsonResponse:
     try:
         period = public_period(request.GET.get("period", "").strip(), today=timezone.localdate())
     except PeriodError as error:

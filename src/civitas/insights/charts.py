@@ -88,7 +88,7 @@ def _cached(kind: str, chart_id: str, *args: object) -> str:
         "insights:chart:"
         + hashlib.sha256(repr((CACHE_VERSION, kind, chart_id, args)).encode()).hexdigest()
     )
-    svg = cache.get(key)
+    svg: str | None = cache.get(key)
     if svg is None:
         svg = _draw_line(chart_id, *args) if kind == "line" else _draw_bar(chart_id, *args)  # type: ignore[arg-type]
         cache.set(key, svg, CACHE_SECONDS)

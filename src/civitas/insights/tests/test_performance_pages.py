@@ -182,7 +182,9 @@ def test_the_open_data_agrees_with_the_public_page(client, figures_of):
         ({"period": "2026-W54"}, 400, "invalid-period"),
     ],
 )
-def test_the_api_answers_a_bad_period_with_a_problem(client, figures_of, query, status, problem_type):
+def test_the_api_answers_a_bad_period_with_a_problem(
+    client, figures_of, query, status, problem_type
+):
     figures_of(busy_figures)
     response = client.get(f"/api/v1/performance/{SLUG}", query)
     assert response.status_code == status
@@ -237,7 +239,9 @@ def test_the_service_owner_sees_exact_figures_and_the_forecast_and_it_is_audited
     assert event.organisation == "example-borough"
 
 
-def test_the_service_owner_filters_by_channel_and_period(client, signed_in, service_owner, figures_of):
+def test_the_service_owner_filters_by_channel_and_period(
+    client, signed_in, service_owner, figures_of
+):
     asked = figures_of(busy_figures)
     signed_in(service_owner)
     current = period_containing("month", timezone.localdate()).label

@@ -4,11 +4,15 @@ that they agree, and the answer each gives to bad input."""
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 from django.utils import timezone
 
 from civitas.insights import views
@@ -18,10 +22,12 @@ from civitas.insights.periods import last_complete, period_containing
 from civitas.insights.published import publish
 from civitas.insights.tests.factories_figures import a_forecast, busy_figures, quiet_figures
 from civitas.platform.models import AuditEvent
+from tests.architecture.test_every_view_is_guarded import PUBLIC_ROUTES
 
 pytestmark = pytest.mark.django_db
 
 SLUG = "resident-parking-permit"
+OPENAPI = Path(__file__).resolve().parents[4] / "docs" / "openapi.yaml"
 
 
 def last_month():
@@ -328,6 +334,17 @@ def test_other_pages_do_not_import_matplotlib():
         capture_output=True,
         text=True,
         check=True,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "civitas.settings"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "civitas.settings"},
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_open_data_is_what_the_api_document_says(client, figures_of):
+    figures_of(quiet_figures)
+    document = yaml.safe_load(OPENAPI.read_text())
+    operation = document["paths"]["/api/v1/performance/{slug}"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    schema = {**schema, "components": document["components"]}
+    body = client.get(f"/api/v1/performance/{SLUG}").json()
+    jsonschema.Draft202012Validator(schema).validate(body)
+    assert "api/v1/performance/<slug:slug>" in PUBLIC_ROUTES

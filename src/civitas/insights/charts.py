@@ -138,6 +138,7 @@ def _draw_bar(
     axes.set_yticks(positions, [_shorten(label) for label in labels])
     axes.invert_yaxis()
     axes.set_xlabel(x_label)
+    axes.set_xlim(left=0, right=max([v or 0 for v in values] + [1]) * 1.05)
     axes.grid(axis="x", color="#b1b4b6", linewidth=0.5)
     figure.tight_layout()
     return _svg(figure, chart_id)

@@ -209,23 +209,33 @@ def _weeks_chart(figures: PublishedFigures) -> ChartSpec:
         (name, tuple(_value(getattr(week, attribute)) for week in weeks))
         for name, attribute in zip(names, ("started", "submitted", "decided"), strict=True)
     )
-    busiest = max(
-        (week for week in weeks if week.submitted.value is not None),
-        key=lambda week: week.submitted.value or 0,
-        default=None,
-    )
-    if busiest is None:
-        summary = _("No weekly figures can be shown for %(period)s.") % {"period": figures.period}
-    else:
-        summary = _(
-            "Over the %(weeks)s weeks of %(period)s, the most applications were sent in the "
-            "week starting %(week)s (%(count)s)."
-        ) % {
-            "weeks": len(weeks),
-            "period": figures.period,
-            "week": busiest.week_start.isoformat(),
-            "count": count_text(busiest.submitted),
-        }
+    summary = _("No weekly figures can be shown for %(period)s.") % {"period": figures.period}
+    for attribute, sentence in (
+        (
+            "submitted",
+            _(
+                "Over the %(weeks)s weeks of %(period)s, the most applications were sent in "
+                "the week starting %(week)s (%(count)s)."
+            ),
+        ),
+        (
+            "started",
+            _(
+                "Over the %(weeks)s weeks of %(period)s, the most applications were started "
+                "in the week starting %(week)s (%(count)s)."
+            ),
+        ),
+    ):
+        shown = [week for week in weeks if getattr(week, attribute).value is not None]
+        if shown:
+            busiest = max(shown, key=lambda week: getattr(week, attribute).value or 0)
+            summary = sentence % {
+                "weeks": len(weeks),
+                "period": figures.period,
+                "week": busiest.week_start.isoformat(),
+                "count": count_text(getattr(busiest, attribute)),
+            }
+            break
     return ChartSpec(
         chart_id="weeks",
         title=_("Applications each week"),
@@ -309,10 +319,15 @@ def _group_chart(
     names = list(group.cells)
     shown = [name for name in names if group.cells[name].value is not None]
     top = max(shown, key=lambda name: group.cells[name].value or 0, default=None)
-    if top is None or not group.total.value:
+    if group.total.value is None:
         text = _("%(title)s: no figures can be shown for %(period)s.") % {
             "title": title,
             "period": figures.period,
+        }
+    elif top is None:
+        text = _("%(title)s: %(total)s in all; each of them is fewer than 5 or withheld.") % {
+            "title": title,
+            "total": count_text(group.total),
         }
     else:
         text = summary % {

@@ -123,7 +123,14 @@ def _draw_line(
     axes.set_ylabel(y_label)
     axes.set_ylim(bottom=0)
     axes.grid(axis="y", color="#b1b4b6", linewidth=0.5)
-    axes.legend(loc="upper left", frameon=False, fontsize=10)
+    # Below the plot, where it hides no line.
+    axes.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=len(series) + (band is not None),
+        frameon=False,
+        fontsize=10,
+    )
     figure.tight_layout()
     return _svg(figure, chart_id)
 
@@ -158,7 +165,7 @@ _FONT = re.compile(r"(?P<size>[\d.]+px)\s+(?P<family>.+)")
 
 def _svg(figure: Figure, chart_id: str) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     text = buffer.getvalue()
     # The root element onwards: no XML declaration or doctype inside HTML.
     text = text[text.index("<svg") :]

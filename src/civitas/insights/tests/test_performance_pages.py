@@ -2,6 +2,7 @@
 that they agree, and the answer each gives to bad input."""
 
 import csv
+import datetime
 import io
 import json
 import os
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from civitas.insights import views
 from civitas.insights.dashboard import count_text
+from civitas.insights.models import JourneyEvent
 from civitas.insights.open_data import CSV_HEADER, csv_rows, figures_document
 from civitas.insights.periods import last_complete, period_containing
 from civitas.insights.published import publish
@@ -348,3 +350,49 @@ def test_the_open_data_is_what_the_api_document_says(client, figures_of):
     body = client.get(f"/api/v1/performance/{SLUG}").json()
     jsonschema.Draft202012Validator(schema).validate(body)
     assert "api/v1/performance/<slug:slug>" in PUBLIC_ROUTES
+
+
+# --- From real journey events, through service_figures ----------------------------------------
+
+
+def _journeys(count: int, *, submitted: int, period) -> None:
+    zone = timezone.get_current_timezone()
+    day = datetime.datetime.combine(period.start, datetime.time(10), tzinfo=zone)
+    for index in range(count):
+        key = f"journey-{index}"
+        values = {
+            "organisation": "example-borough",
+            "service_slug": SLUG,
+            "channel": "online",
+            "language": "en",
+            "device": "desktop",
+            "page": "",
+            "question": "",
+        }
+        JourneyEvent.objects.create(journey_key=key, kind="started", occurred_at=day, **values)
+        if index < submitted:
+            JourneyEvent.objects.create(
+                journey_key=key,
+                kind="submitted",
+                occurred_at=day + datetime.timedelta(minutes=10),
+                **values,
+            )
+
+
+def test_real_figures_agree_on_the_dashboard_the_public_page_and_the_open_data(
+    client, signed_in, service_owner, parking_permit
+):
+    period = last_month()
+    _journeys(12, submitted=3, period=period)
+    document = client.get(f"/api/v1/performance/{SLUG}", {"period": period.label}).json()
+    assert document["counts"]["started"] == {"value": 12}
+    assert document["counts"]["submitted"]["value"] is None
+    assert document["kpis"]["completion_rate"] is None  # 3 of 12 would give the 3 back
+    public = text_of(client.get(f"/performance/services/{SLUG}/", {"period": period.label}))
+    assert re.search(r"Started</th>\s*<td[^>]*>12<", public)
+    assert re.search(r"Sent</th>\s*<td[^>]*>(fewer than 5|withheld)<", public)
+
+    signed_in(service_owner)
+    dashboard = text_of(client.get(f"/staff/performance/{SLUG}/", {"period": period.label}))
+    assert re.search(r"Sent</th>\s*<td[^>]*>3<", dashboard)
+    assert "25.0%" in dashboard

@@ -84,7 +84,9 @@ def test_the_service_owners_dashboard_is_accessible(
     live_server, parking_permit, served, monkeypatch
 ):
     served(busy_figures)
-    monkeypatch.setattr(views, "find_forecast", lambda slug, today: a_forecast(slug))
+    monkeypatch.setattr(
+        views, "find_forecast", lambda slug, today, *, organisation_id: a_forecast(slug)
+    )
     owner = make_staff("owner@example.gov.uk", "service_owner")
     with browser_page() as page:
         page.goto(f"{live_server.url}/staff/")

@@ -231,7 +231,9 @@ def test_the_service_owner_sees_exact_figures_and_the_forecast_and_it_is_audited
     client, signed_in, service_owner, figures_of, monkeypatch
 ):
     asked = figures_of(quiet_figures)
-    monkeypatch.setattr(views, "find_forecast", lambda slug, today: a_forecast(slug))
+    monkeypatch.setattr(
+        views, "find_forecast", lambda slug, today, *, organisation_id: a_forecast(slug)
+    )
     signed_in(service_owner)
     response = client.get(f"/staff/performance/{SLUG}/", {"period": last_month().label})
     assert response.status_code == 200
@@ -283,7 +285,9 @@ def test_the_dashboards_csv_is_its_exact_figures_and_the_download_is_audited(
     client, signed_in, service_owner, figures_of, monkeypatch
 ):
     figures_of(quiet_figures)
-    monkeypatch.setattr(views, "find_forecast", lambda slug, today: a_forecast(slug))
+    monkeypatch.setattr(
+        views, "find_forecast", lambda slug, today, *, organisation_id: a_forecast(slug)
+    )
     signed_in(service_owner)
     period = last_month()
     response = client.get(f"/staff/performance/{SLUG}/figures.csv", {"period": period.label})

@@ -153,10 +153,10 @@ def decisions(figures: PublishedFigures) -> Table:
 
 
 def charts(figures: PublishedFigures, forecast: Forecast | None = None) -> list[ChartSpec]:
-    """The charts of a page, in its order: over time, the funnel, the backlog, channels,
-    satisfaction, and the forecast when there is one."""
+    """The charts of a page, in its order: over time (the dashboard's), the funnel, the
+    backlog, channels, satisfaction, and the forecast when there is one."""
     specs = [
-        _weeks_chart(figures),
+        *([_weeks_chart(figures)] if figures.weeks else []),
         _funnel_chart(figures),
         _group_chart(
             "backlog",

@@ -89,21 +89,15 @@ def publish(figures: ServiceFigures, *, suppressed: bool = True) -> PublishedFig
     satisfaction = suppress_group(figures.satisfaction)
     service_level = suppress_group(_service_level_cells(figures))
     backlog = suppress_group(figures.backlog_by_state)
-    weeks = {
-        series: suppress_group(
-            {week.week_start.isoformat(): getattr(week, series) for week in figures.weeks}
-        )
-        for series in ("started", "submitted", "decided")
-    }
     # Counts shown in more than one table: hidden in all if any table hides them, or a
     # hidden one could be read from the other (decision 0059, "links between tables").
-    started = _linked(figures.started, weeks["started"])
-    submitted = _linked(figures.submitted, weeks["submitted"])
+    started = suppress_count(figures.started)
+    submitted = suppress_count(figures.submitted)
     if not channels.cells.get("online", Count.shown(0)).is_shown and figures.submitted == (
         figures.transactions_by_channel.get("online")
     ):
         submitted = Count.withheld()
-    decided = _linked(figures.decided, weeks["decided"])
+    decided = suppress_count(figures.decided)
     if not service_level.total.is_shown:
         decided = Count.withheld()
     abandoned = suppress_count(figures.abandoned)
@@ -166,28 +160,16 @@ def publish(figures: ServiceFigures, *, suppressed: bool = True) -> PublishedFig
         # Errors by question add up to a page's errors in ways a reader cannot check: the
         # public is shown each page's errors only.
         errors_by_question={},
-        weeks=tuple(
-            PublishedWeek(
-                week_start=week.week_start,
-                started=weeks["started"].cells[week.week_start.isoformat()],
-                submitted=weeks["submitted"].cells[week.week_start.isoformat()],
-                decided=weeks["decided"].cells[week.week_start.isoformat()],
-            )
-            for week in figures.weeks
-        ),
+        # Not the weeks: each week is a period of its own, published with its own
+        # suppression, and a week's count in two tables suppressed differently would give
+        # a hidden one back (decision 0059).
+        weeks=(),
     )
 
 
 def _service_level_cells(figures: ServiceFigures) -> dict[str, int]:
     within = figures.decided_within_service_level
     return {"within": within, "outside": max(figures.decided - within, 0)}
-
-
-def _linked(count: int, series: Group) -> Count:
-    """A headline count that is also the total of the weeks' series: withheld with it."""
-    if series.total.reason == "withheld":
-        return Count.withheld()
-    return suppress_count(count)
 
 
 def _durations(durations: Durations) -> PublishedDurations:

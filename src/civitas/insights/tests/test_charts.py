@@ -55,10 +55,21 @@ def test_a_chart_has_no_inline_style_and_its_ids_are_its_own():
 
 
 def test_a_hidden_count_is_a_gap_in_the_chart_and_a_word_in_its_table():
-    weeks = next(c for c in _drawn(quiet_figures()) if c.chart_id == "weeks")
-    assert None in weeks.series[1][1]  # sent, week by week: withheld
-    # Sent 4, 6, 5, 6: with a total of 21 known, no one week can hide the 4: all withheld.
-    assert ("2026-10-26", "6", "withheld", "withheld") in weeks.table.rows
+    channels = next(c for c in _drawn(quiet_figures()) if c.chart_id == "channels")
+    # Online 21, post 2, phone 9: post is fewer than 5, phone withheld with it.
+    assert channels.series[0][1] == (21.0, None, None)
+    assert channels.table.rows == (
+        ("Online", "21"),
+        ("By post", "fewer than 5"),
+        ("By phone", "withheld"),
+        ("Total", "32"),
+    )
+
+
+def test_the_public_figures_have_no_weeks_and_the_dashboards_do():
+    assert "weeks" not in [c.chart_id for c in _drawn(busy_figures())]
+    exact = dashboard.charts(publish(busy_figures(), suppressed=False))
+    assert exact[0].chart_id == "weeks"
 
 
 def test_the_forecast_chart_gives_its_band_and_caseworker_hours():

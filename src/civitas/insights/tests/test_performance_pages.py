@@ -74,13 +74,13 @@ def test_the_public_page_shows_a_quiet_service_with_small_numbers_suppressed(cli
 def test_each_chart_is_an_svg_named_by_its_summary_with_a_table_beside_it(client, figures_of):
     figures_of(busy_figures)
     page = client.get(f"/performance/services/{SLUG}/").content.decode()
-    for chart in ("weeks", "funnel", "backlog", "channels", "satisfaction"):
+    for chart in ("funnel", "backlog", "channels", "satisfaction"):
         assert f'<svg role="img" aria-labelledby="{chart}-summary"' in page
         assert f'<p class="govuk-body" id="{chart}-summary">' in page
         assert f'id="{chart}-table"' in page
     # The policy allows no inline styles or scripts: none in the charts.
     svgs = re.findall(r"<svg.*?</svg>", page, re.DOTALL)
-    assert len(svgs) == 5
+    assert len(svgs) == 4  # weeks are periods of their own: not on the public page
     for svg in svgs:
         assert " style=" not in svg
         assert "<style" not in svg
@@ -166,6 +166,7 @@ def test_the_json_and_the_csv_hold_the_same_figures(client, figures_of):
     assert document["period"]["label"] == period
     assert "errors_by_question" not in document
     assert "forecast" not in document
+    assert document["weeks"] == []
 
 
 def test_the_open_data_agrees_with_the_public_page(client, figures_of):

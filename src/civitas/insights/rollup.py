@@ -207,7 +207,8 @@ def _mark_abandoned(now: datetime.datetime) -> int:
             [
                 JourneyEvent(
                     occurred_at=journey.last_active_at + timeout,
-                    recorded_at=now,
+                    # Written in full here, under no other batch: counted by the next run.
+                    recorded_at=journey.last_active_at + timeout,
                     organisation=journey.organisation,
                     service_slug=journey.service_slug,
                     journey_key=journey.journey_key,

@@ -104,7 +104,7 @@ def service_figures(
         decided=cases.decided,
         decided_within_service_level=cases.decided_within_service_level,
         backlog_by_state=backlog_by_state(
-            service_slug=service_slug, organisation_ids=organisation_ids
+            service_slug=service_slug, organisation_ids=organisation_ids, channel=channel
         ),
         funnel=_funnel(
             live[0].organisation.slug, service_slug, totals["reached"], totals["error_page"]

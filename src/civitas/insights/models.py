@@ -15,6 +15,9 @@ class JourneyEvent(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField()
+    # When the batch was written: the rollup job leaves the latest few seconds' rows,
+    # whose lower ids may belong to a batch not yet committed.
+    recorded_at = models.DateTimeField()
     organisation = models.SlugField(max_length=60)
     service_slug = models.SlugField(max_length=60)
     journey_key = models.CharField(max_length=32)
@@ -42,6 +45,8 @@ class JourneyProgress(models.Model):
     started_at = models.DateTimeField()
     last_active_at = models.DateTimeField()
     last_page = models.CharField(max_length=60, blank=True, default="")
+    # The pages it has reached, space-separated: each is counted once per journey.
+    pages_reached = models.TextField(blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["last_active_at"], name="journey_progress_idle")]

@@ -2,10 +2,10 @@
 performance pages and the open data all call, so that they cannot disagree."""
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils import timezone
 
 from civitas.cases.public import backlog_by_state, case_counts
@@ -15,9 +15,9 @@ from civitas.catalogue.public import (
     get_live_service,
     list_live_services,
 )
-from civitas.insights.durations import durations_from_hours
-from civitas.insights.figures import Durations, FunnelStep, ServiceFigures, WeekPoint
-from civitas.insights.models import JourneyEvent
+from civitas.insights.durations import durations_from_buckets, durations_from_hours
+from civitas.insights.figures import FunnelStep, ServiceFigures, WeekPoint
+from civitas.insights.models import DailyCount
 from civitas.insights.periods import Period
 
 API_CHANNEL = "api"
@@ -46,38 +46,28 @@ def service_figures(
     organisation_ids = tuple(service.organisation.id for service in live)
     start, end = _instants(period)
 
-    events = JourneyEvent.objects.filter(
+    counts = DailyCount.objects.filter(
         service_slug=service_slug,
         organisation__in=organisations,
-        occurred_at__gte=start,
-        occurred_at__lt=end,
+        day__gte=period.start,
+        day__lt=period.end,
     )
     if channel is not None:
-        events = events.filter(channel=channel)
-    by_kind = dict(events.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    reached = dict(
-        events.filter(kind="page")
-        .values_list("page")
-        .annotate(n=Count("journey_key", distinct=True))
-        .values_list("page", "n")
-    )
-    errors_by_page = dict(
-        events.filter(kind="error")
-        .values_list("page")
-        .annotate(n=Count("id"))
-        .values_list("page", "n")
-    )
-    errors_by_question = dict(
-        events.filter(kind="error")
-        .values_list("question")
-        .annotate(n=Count("id"))
-        .values_list("question", "n")
-    )
-    started_at = dict(events.filter(kind="started").values_list("journey_key", "occurred_at"))
-    completion: list[float] = []
-    for key, at in events.filter(kind="submitted").values_list("journey_key", "occurred_at"):
-        if key in started_at:
-            completion.append((at - started_at[key]).total_seconds())
+        counts = counts.filter(channel=channel)
+    totals: dict[str, dict[str, int]] = defaultdict(dict)
+    for measure, key, total in (
+        counts.values_list("measure", "key").annotate(total=Sum("count")).order_by()
+    ):
+        totals[measure][key] = total
+    week_started: Counter[datetime.date] = Counter()
+    week_submitted: Counter[datetime.date] = Counter()
+    for measure, day, total in (
+        counts.filter(measure__in=("started", "submitted"))
+        .values_list("measure", "day")
+        .annotate(total=Sum("count"))
+        .order_by()
+    ):
+        (week_started if measure == "started" else week_submitted)[_week_start(day)] += total
 
     cases = case_counts(
         service_slug=service_slug,
@@ -92,13 +82,6 @@ def service_figures(
     transactions.update(_transactions_by_other_channels(service_slug, organisations, period))
 
     weeks = _weeks(period)
-    week_started: Counter[datetime.date] = Counter()
-    week_submitted: Counter[datetime.date] = Counter()
-    for kind, at in events.filter(kind__in=("started", "submitted")).values_list(
-        "kind", "occurred_at"
-    ):
-        week = _week_start(timezone.localtime(at).date())
-        (week_started if kind == "started" else week_submitted)[week] += 1
     week_decided: Counter[datetime.date] = Counter()
     for day, count in cases.decided_by_day.items():
         week_decided[_week_start(day)] += count
@@ -108,21 +91,25 @@ def service_figures(
         service_name=live[0].title,
         period=period,
         channel=channel,
-        started=by_kind.get("started", 0),
-        submitted=by_kind.get("submitted", 0),
-        abandoned=by_kind.get("abandoned", 0),
+        started=totals["started"].get("", 0),
+        submitted=totals["submitted"].get("", 0),
+        abandoned=totals["abandoned"].get("", 0),
         transactions_by_channel=dict(transactions),
         cost_per_channel_pence=_cost_per_channel_pence(service_slug, organisations, period),
         satisfaction=_satisfaction(service_slug, organisations, period),
-        time_to_complete=_durations(completion),
+        time_to_complete=durations_from_buckets(
+            {int(bucket): total for bucket, total in totals["completion"].items()}
+        ),
         time_to_decision=durations_from_hours(cases.decision_hours),
         decided=cases.decided,
         decided_within_service_level=cases.decided_within_service_level,
         backlog_by_state=backlog_by_state(
-            service_slug=service_slug, organisation_ids=organisation_ids
+            service_slug=service_slug, organisation_ids=organisation_ids, channel=channel
         ),
-        funnel=_funnel(live[0].organisation.slug, service_slug, reached, errors_by_page),
-        errors_by_question=errors_by_question,
+        funnel=_funnel(
+            live[0].organisation.slug, service_slug, totals["reached"], totals["error_page"]
+        ),
+        errors_by_question=dict(totals["error_question"]),
         weeks=tuple(
             WeekPoint(
                 week_start=week,
@@ -132,17 +119,6 @@ def service_figures(
             )
             for week in weeks
         ),
-    )
-
-
-def _durations(seconds: list[float]) -> Durations:
-    if not seconds:
-        return Durations()
-    ordered = sorted(seconds)
-    return Durations(
-        count=len(ordered),
-        median_seconds=ordered[(len(ordered) - 1) // 2],
-        p90_seconds=ordered[max(0, -(-9 * len(ordered) // 10) - 1)],
     )
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from civitas.insights import views
 from civitas.insights.dashboard import count_text
 from civitas.insights.models import JourneyEvent
+from civitas.insights.public import roll_up_journey_events
 from civitas.insights.open_data import CSV_HEADER, csv_rows, figures_document
 from civitas.insights.periods import last_complete, period_containing
 from civitas.insights.published import publish
@@ -374,14 +375,16 @@ def _journeys(count: int, *, submitted: int, period) -> None:
             "page": "",
             "question": "",
         }
-        JourneyEvent.objects.create(journey_key=key, kind="started", occurred_at=day, **values)
+        JourneyEvent.objects.create(
+            journey_key=key, kind="started", occurred_at=day, recorded_at=day, **values
+        )
         if index < submitted:
+            sent = day + datetime.timedelta(minutes=10)
             JourneyEvent.objects.create(
-                journey_key=key,
-                kind="submitted",
-                occurred_at=day + datetime.timedelta(minutes=10),
-                **values,
+                journey_key=key, kind="submitted", occurred_at=sent, recorded_at=sent, **values
             )
+    # Counted by the rollup job, as a worker would, long after every event.
+    roll_up_journey_events(now=timezone.now() + datetime.timedelta(days=3650))
 
 
 def test_real_figures_agree_on_the_dashboard_the_public_page_and_the_open_data(

@@ -19,9 +19,9 @@ from django.utils import timezone
 from civitas.insights import views
 from civitas.insights.dashboard import count_text
 from civitas.insights.models import JourneyEvent
-from civitas.insights.public import roll_up_journey_events
 from civitas.insights.open_data import CSV_HEADER, csv_rows, figures_document
 from civitas.insights.periods import last_complete, period_containing
+from civitas.insights.public import roll_up_journey_events
 from civitas.insights.published import publish
 from civitas.insights.tests.factories_figures import a_forecast, busy_figures, quiet_figures
 from civitas.platform.models import AuditEvent

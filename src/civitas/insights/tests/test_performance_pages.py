@@ -204,6 +204,19 @@ def test_the_api_answers_a_bad_period_with_a_problem(
     assert body["detail"]
 
 
+@pytest.mark.parametrize(
+    "period",
+    ["9" * 10_000, "2026-11' OR 1=1", "２０２６-11", "2026-11\n", "2026-00", "1999", "-2026"],
+)
+def test_the_api_answers_hostile_periods_with_a_problem(client, figures_of, period):
+    figures_of(busy_figures)
+    response = client.get(f"/api/v1/performance/{SLUG}", {"period": period})
+    assert response.status_code == 400
+    body = json.loads(response.content)
+    assert body["title"] == "Invalid period"
+    assert len(body["detail"]) < 200
+
+
 def test_the_api_refuses_a_period_that_has_not_ended(client, figures_of):
     figures_of(busy_figures)
     current = period_containing("quarter", timezone.localdate()).label
@@ -308,11 +321,13 @@ def test_another_organisations_service_is_not_found_on_the_dashboard(
     client, signed_in, service_owner, other_council_permit
 ):
     signed_in(service_owner)
-    # Run by Sample District only: Example Borough's owner finds nothing.
-    response = client.get(f"/staff/performance/{other_council_permit.slug}/")
-    assert response.status_code in (200, 404)
-    if response.status_code == 200:
-        assert other_council_permit.organisation != "example-borough"
+    # The same slug, run live by Sample District only: Example Borough's owner finds
+    # nothing, on the page or in the download.
+    assert other_council_permit.organisation == "sample-district"
+    assert client.get(f"/staff/performance/{other_council_permit.slug}/").status_code == 404
+    csv_url = f"/staff/performance/{other_council_permit.slug}/figures.csv"
+    assert client.get(csv_url).status_code == 404
+    assert not AuditEvent.objects.filter(action__startswith="insights.").exists()
 
 
 def test_the_dashboard_index_lists_the_organisations_live_services(

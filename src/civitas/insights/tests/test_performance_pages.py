@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
@@ -17,7 +18,7 @@ import yaml
 from django.utils import timezone
 
 from civitas.insights import views
-from civitas.insights.dashboard import count_text
+from civitas.insights.dashboard import count_text, percent_text
 from civitas.insights.models import JourneyEvent
 from civitas.insights.open_data import CSV_HEADER, csv_rows, figures_document
 from civitas.insights.periods import last_complete, period_containing
@@ -315,6 +316,19 @@ def test_the_dashboards_csv_is_its_exact_figures_and_the_download_is_audited(
     assert [tuple(row) for row in rows[1:]] == list(csv_rows(expected))
     assert ("counts.abandoned", "3", "") in [tuple(row) for row in rows]
     assert AuditEvent.objects.filter(action="insights.performance_downloaded").count() == 1
+
+    # The page shows what the download holds.
+    page = text_of(client.get(f"/staff/performance/{SLUG}/", {"period": period.label}))
+    values = {row[0]: row[1] for row in rows[1:]}
+    for kpi in ("completion_rate", "digital_take_up", "user_satisfaction"):
+        shown = percent_text(Decimal(values[f"kpis.{kpi}"]))
+        assert re.search(rf'id="kpi-{kpi}">{re.escape(shown)}<', page), kpi
+    for name in ("started", "submitted", "abandoned", "decided"):
+        label = {"started": "Started", "submitted": "Sent"}.get(name, name.capitalize())
+        assert re.search(rf"{label}</th>\s*<td[^>]*>{values[f'counts.{name}']}<", page)
+    for name, count in values.items():
+        if name.startswith("transactions_by_channel.cells."):
+            assert f">{count}<" in page
 
 
 def test_another_organisations_service_is_not_found_on_the_dashboard(

@@ -18,6 +18,7 @@ cache shared by the processes, so a page of figures already drawn costs no drawi
 import functools
 import hashlib
 import io
+import logging
 import re
 from collections.abc import Sequence
 
@@ -50,6 +51,8 @@ LIGHT_BLUE = "#9cc6e8"
 SERIES_COLOURS = (BLUE, GREEN, PURPLE, GREY)
 CACHE_SECONDS = 24 * 3600
 CACHE_VERSION = "1"
+
+logger = logging.getLogger(__name__)
 
 Series = tuple[str, tuple[float | None, ...]]
 
@@ -84,14 +87,21 @@ def bar_chart(
 
 @functools.lru_cache(maxsize=512)
 def _cached(kind: str, chart_id: str, *args: object) -> str:
-    key = (
-        "insights:chart:"
-        + hashlib.sha256(repr((CACHE_VERSION, kind, chart_id, args)).encode()).hexdigest()
-    )
-    svg: str | None = cache.get(key)
+    digest = hashlib.sha256(repr((CACHE_VERSION, kind, chart_id, args)).encode()).hexdigest()
+    key = f"insights:chart:{digest}"
+    svg: str | None
+    try:
+        svg = cache.get(key)
+    except Exception:
+        # A chart can always be drawn again: the page does not fail with the cache.
+        logger.warning("chart cache unavailable: drawing without it")
+        svg = None
     if svg is None:
         svg = _draw_line(chart_id, *args) if kind == "line" else _draw_bar(chart_id, *args)  # type: ignore[arg-type]
-        cache.set(key, svg, CACHE_SECONDS)
+        try:
+            cache.set(key, svg, CACHE_SECONDS)
+        except Exception:
+            logger.warning("chart cache unavailable: not kept")
     return svg
 
 

@@ -77,3 +77,16 @@ def test_the_forecast_chart_gives_its_band_and_caseworker_hours():
     assert len(forecast.table.rows) == 12
     assert forecast.table.rows[0] == ("2026-12-07", "200", "170–230", "100.0")
     assert "caseworker hours" in forecast.summary
+
+
+def test_a_chart_is_drawn_when_the_shared_cache_is_down(monkeypatch):
+    class Down:
+        def get(self, key):
+            raise ConnectionError("no cache")
+
+        def set(self, key, value, timeout):
+            raise ConnectionError("no cache")
+
+    monkeypatch.setattr(charts, "cache", Down())
+    svg = charts.bar_chart("down", ["a", "b"], [5.0, 7.0], x_label="People")
+    assert svg.startswith("<svg ")

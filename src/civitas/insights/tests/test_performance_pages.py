@@ -148,6 +148,14 @@ def test_the_public_page_is_in_welsh(client, figures_of):
     assert "Perfformiad" in page
 
 
+def test_a_bad_period_is_explained_in_welsh_on_a_welsh_page(client, figures_of):
+    figures_of(busy_figures)
+    client.get("/language/cy/")
+    response = client.get(f"/performance/services/{SLUG}/", {"period": "2026-13"})
+    assert response.status_code == 400
+    assert "Rhaid i&#39;r mis fod rhwng 01 a 12" in response.content.decode()
+
+
 # --- Open data -----------------------------------------------------------------------------
 
 

@@ -9,11 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Func, Q, QuerySet
+from django.db.models import Count, F, Func, QuerySet
 from django.db.models.fields import DateField
 
 from civitas.cases.models import Case
-from civitas.catalogue.public import CLOSED_KINDS
+from civitas.catalogue.public import WAITING_FOR_CITIZEN, WAITING_FOR_PAYMENT
+
+NOT_CLOSED_KINDS = ("open", WAITING_FOR_CITIZEN, WAITING_FOR_PAYMENT)
+"""Named rather than "not closed", so the count reads the backlog index by them."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def backlog_by_state(
     """How many of the service's cases are in each state that is not closed, now."""
     return dict(
         _of_service(service_slug, organisation_ids, channel)
-        .filter(~Q(status_kind__in=CLOSED_KINDS))
+        .filter(status_kind__in=NOT_CLOSED_KINDS)
         .values_list("status")
         .annotate(count=Count("*"))
         .values_list("status", "count")

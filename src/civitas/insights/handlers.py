@@ -1,5 +1,6 @@
 """How insights hears of what happens in journeys. Wired in `civitas.wiring`."""
 
+import dataclasses
 import datetime
 from typing import Protocol, cast
 
@@ -28,19 +29,19 @@ def record_journey_activity(event: DomainEvent, results: HandlerResults) -> None
     agent becomes a device class; nothing else of the request is kept."""
     activity = cast(_JourneyActivity, event)
     occurred_at = datetime.datetime.fromtimestamp(activity.occurred_at, tz=datetime.UTC)
-    common = {
-        "kind": activity.kind,
-        "organisation": activity.organisation,
-        "service_slug": activity.service,
-        "journey_key": activity.journey_key,
-        "channel": activity.channel,
-        "language": activity.language,
-        "device": device_of(activity.user_agent),
-        "occurred_at": occurred_at,
-        "page": activity.page,
-    }
+    happened = Happened(
+        kind=activity.kind,
+        organisation=activity.organisation,
+        service_slug=activity.service,
+        journey_key=activity.journey_key,
+        channel=activity.channel,
+        language=activity.language,
+        device=device_of(activity.user_agent),
+        occurred_at=occurred_at,
+        page=activity.page,
+    )
     if activity.kind == "error":
         for question in activity.questions or ("",):
-            record(Happened(**common, question=question))
+            record(dataclasses.replace(happened, question=question))
     else:
-        record(Happened(**common))
+        record(happened)

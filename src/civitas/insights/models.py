@@ -66,6 +66,9 @@ class DailyCount(models.Model):
 
     organisation = models.SlugField(max_length=60)
     service_slug = models.SlugField(max_length=60)
+    # "day", or "month" (`day` is then the month's first): a month, quarter or year is
+    # summed from a dozen monthly rows rather than hundreds of daily ones.
+    span = models.CharField(max_length=5, default="day")
     day = models.DateField()
     channel = models.CharField(max_length=12)
     measure = models.CharField(max_length=20)
@@ -75,8 +78,24 @@ class DailyCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["service_slug", "organisation", "day", "channel", "measure", "key"],
+                fields=["service_slug", "organisation", "span", "day", "channel", "measure", "key"],
                 name="daily_count_unique",
+            )
+        ]
+        indexes = [
+            # What the figures read, count included: no row is visited for its count.
+            models.Index(
+                fields=[
+                    "service_slug",
+                    "span",
+                    "day",
+                    "organisation",
+                    "channel",
+                    "measure",
+                    "key",
+                    "count",
+                ],
+                name="daily_count_figures",
             )
         ]
 

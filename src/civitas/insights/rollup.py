@@ -8,16 +8,15 @@ is counted once (running it twice gives the same figures).
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from civitas.insights.durations import bucket_of
-from civitas.insights.models import DailyCount, JourneyEvent, JourneyProgress, RollupCursor
+from civitas.insights.models import JourneyEvent, JourneyProgress, RollupCursor
 
 CURSOR = "journey_events"
 BATCH_SIZE = 5000
@@ -28,7 +27,20 @@ moment by another process may hold lower ids and not be committed yet."""
 
 CountKey = tuple[str, str, datetime.date, str, str, str]
 """(organisation, service_slug, day, channel, measure, key): one DailyCount."""
-ServiceDay = tuple[str, datetime.date]
+EVENT_FIELDS = (
+    "id",
+    "occurred_at",
+    "recorded_at",
+    "organisation",
+    "service_slug",
+    "journey_key",
+    "kind",
+    "page",
+    "question",
+    "channel",
+    "language",
+    "device",
+)
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,11 @@ def _count_batch(now: datetime.datetime) -> tuple[int, bool]:
     settled = now - datetime.timedelta(seconds=SETTLE_SECONDS)
     with transaction.atomic():
         cursor = _locked_cursor()
-        events = list(
-            JourneyEvent.objects.filter(id__gt=cursor.last_event_id).order_by("id")[:BATCH_SIZE]
+        # Plain rows, not model instances: the job reads each event once.
+        events: list[Any] = list(
+            JourneyEvent.objects.filter(id__gt=cursor.last_event_id)
+            .order_by("id")
+            .values_list(*EVENT_FIELDS, named=True)[:BATCH_SIZE]
         )
         is_full = len(events) == BATCH_SIZE
         for position, event in enumerate(events):
@@ -77,7 +92,7 @@ def _locked_cursor() -> RollupCursor:
     return RollupCursor.objects.select_for_update().get(name=CURSOR)
 
 
-def _count(events: list[JourneyEvent]) -> Counter[CountKey]:
+def _count(events: list[Any]) -> Counter[CountKey]:
     """The counts a batch adds, updating the progress of the journeys it touches."""
     keys = {event.journey_key for event in events}
     progress = {
@@ -149,46 +164,28 @@ def _save_progress(
     )
 
 
+_UPSERT = """
+INSERT INTO insights_dailycount
+    (organisation, service_slug, span, day, channel, measure, key, count)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (service_slug, organisation, span, day, channel, measure, key)
+DO UPDATE SET count = insights_dailycount.count + excluded.count
+"""
+
+
 def _add_counts(counts: Counter[CountKey]) -> None:
-    """Adds the counts to the daily counts: those that exist are updated, the others
-    made (the caller holds the cursor's lock, so no other run adds at the same time)."""
-    existing: dict[CountKey, DailyCount] = {}
-    for chunk in _chunks(sorted({(k[1], k[2]) for k in counts}), 200):
-        match = Q()
-        for slug, day in chunk:
-            match |= Q(service_slug=slug, day=day)
-        for row in DailyCount.objects.filter(match):
-            existing[
-                (row.organisation, row.service_slug, row.day, row.channel, row.measure, row.key)
-            ] = row
-    changed, new = [], []
-    for key, count in counts.items():
-        row = existing.get(key)
-        if row is None:
-            organisation, slug, day, channel, measure, name = key
-            new.append(
-                DailyCount(
-                    organisation=organisation,
-                    service_slug=slug,
-                    day=day,
-                    channel=channel,
-                    measure=measure,
-                    key=name,
-                    count=count,
-                )
-            )
-        else:
-            row.count += count
-            changed.append(row)
-    DailyCount.objects.bulk_update(changed, ["count"], batch_size=1000)
-    DailyCount.objects.bulk_create(new, batch_size=1000)
-
-
-def _chunks(
-    items: list[tuple[str, datetime.date]], size: int
-) -> Iterable[list[tuple[str, datetime.date]]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    """Adds the counts to the daily and the monthly counts, in one statement per row
+    sent together (an upsert that adds, on SQLite and PostgreSQL alike)."""
+    by_month: Counter[CountKey] = Counter()
+    for (organisation, slug, day, channel, measure, key), count in counts.items():
+        by_month[(organisation, slug, day.replace(day=1), channel, measure, key)] += count
+    rows = [
+        (organisation, slug, span, day, channel, measure, key, count)
+        for span, spanned in (("day", counts), ("month", by_month))
+        for (organisation, slug, day, channel, measure, key), count in spanned.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(_UPSERT, rows)
 
 
 def _mark_abandoned(now: datetime.datetime) -> int:

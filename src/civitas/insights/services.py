@@ -46,14 +46,27 @@ def service_figures(
     organisation_ids = tuple(service.organisation.id for service in live)
     start, end = _instants(period)
 
-    counts = DailyCount.objects.filter(
+    daily = DailyCount.objects.filter(
         service_slug=service_slug,
-        organisation__in=organisations,
+        span="day",
         day__gte=period.start,
         day__lt=period.end,
+        organisation__in=organisations,
+    )
+    # Every period but a week is whole months: a dozen monthly rows a year, not hundreds.
+    counts = (
+        daily
+        if period.kind == "week"
+        else DailyCount.objects.filter(
+            service_slug=service_slug,
+            span="month",
+            day__gte=period.start,
+            day__lt=period.end,
+            organisation__in=organisations,
+        )
     )
     if channel is not None:
-        counts = counts.filter(channel=channel)
+        counts, daily = counts.filter(channel=channel), daily.filter(channel=channel)
     totals: dict[str, dict[str, int]] = defaultdict(dict)
     for measure, key, total in (
         counts.values_list("measure", "key").annotate(total=Sum("count")).order_by()
@@ -62,7 +75,7 @@ def service_figures(
     week_started: Counter[datetime.date] = Counter()
     week_submitted: Counter[datetime.date] = Counter()
     for measure, day, total in (
-        counts.filter(measure__in=("started", "submitted"))
+        daily.filter(measure__in=("started", "submitted"))
         .values_list("measure", "day")
         .annotate(total=Sum("count"))
         .order_by()

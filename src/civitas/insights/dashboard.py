@@ -17,9 +17,10 @@ from civitas.insights.figures import Forecast
 from civitas.insights.published import PublishedDurations, PublishedFigures
 from civitas.insights.suppression import Count, Group
 
+# The same words as the feedback form and the channel figures' page use (and translate).
 CHANNEL_LABELS = {
     "online": gettext_lazy("Online"),
-    "assisted": gettext_lazy("Online, with help from staff"),
+    "assisted": gettext_lazy("Online, by staff for a caller"),
     "post": gettext_lazy("By post"),
     "phone": gettext_lazy("By phone"),
     "in_person": gettext_lazy("In person"),
@@ -27,7 +28,7 @@ CHANNEL_LABELS = {
 SATISFACTION_LABELS = {
     "very_satisfied": gettext_lazy("Very satisfied"),
     "satisfied": gettext_lazy("Satisfied"),
-    "neither": gettext_lazy("Neither satisfied nor dissatisfied"),
+    "neither": gettext_lazy("Neither satisfied or dissatisfied"),
     "dissatisfied": gettext_lazy("Dissatisfied"),
     "very_dissatisfied": gettext_lazy("Very dissatisfied"),
 }
@@ -91,12 +92,12 @@ def duration_text(seconds: float | None) -> str:
         return _("not available")
     if seconds < 3600:
         minutes = max(1, round(seconds / 60))
-        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+        return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
     if seconds < 2 * 86400:
         hours = round(seconds / 3600)
-        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+        return ngettext("%(hours)s hour", "%(hours)s hours", hours) % {"hours": hours}
     days = round(seconds / 86400)
-    return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    return ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
 
 
 def kpis(figures: PublishedFigures) -> list[Kpi]:

@@ -76,7 +76,13 @@ from civitas.journeys.public import (
     reseal_uploads,
     uploads_left,
 )
-from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
+from civitas.ledger.public import (
+    LogFoundBroken,
+    integrate_pending,
+    ledger_health,
+    push_to_witnesses,
+    witnessing_health,
+)
 from civitas.notify import handlers as notify
 from civitas.notify.public import (
     MessagesListed,
@@ -212,6 +218,9 @@ PERIODIC_JOBS = (
     PeriodicJob("notify.requeue_due_callbacks", requeue_due_callbacks, every_seconds=5),
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
+    # Each new checkpoint goes to the log's witnesses until they cosign it (at least once,
+    # with a back-off per witness); a witness cosigning twice is harmless.
+    PeriodicJob("ledger.push_to_witnesses", push_to_witnesses, every_seconds=1),
     # Saved answers are kept no longer than their emailed link works.
     PeriodicJob(
         "journeys.delete_expired_saved_journeys", delete_expired_saved_journeys, every_seconds=300
@@ -268,6 +277,9 @@ HEALTH_CHECKS = (
     # Payments and refunds waiting on the poller or the provider: late, never lost.
     HealthPart("payments", check_payments, critical=False),
     HealthPart("ledger", ledger_health),
+    # Checkpoints not cosigned by enough witnesses for a while: the log works, but those
+    # who require witnesses see only older checkpoints.
+    HealthPart("ledger_witnesses", witnessing_health, critical=False),
     # Accepted through the API, not yet made cases: they wait, none is lost (0037).
     HealthPart("accepted_applications", check_accepted_applications, critical=False),
     # Uploads are refused while it is down (fail closed); everything else works.

@@ -51,6 +51,7 @@ def test_every_health_check_resolves_under_a_name_of_its_own():
         "print_outbox": False,
         "payments": False,
         "ledger": True,
+        "ledger_witnesses": False,
         "accepted_applications": False,
         "virus_scanner": False,
     }

@@ -49,6 +49,8 @@ __all__ = [
     "WitnessPolicy",
     "format_add_checkpoint",
     "parse_add_checkpoint",
+    "parse_quorum",
+    "parse_witness_key",
     "submit_checkpoint",
 ]
 
@@ -229,7 +231,7 @@ class WitnessPolicy:
         verifiers = []
         for key in keys:
             try:
-                verifiers.append(CosignatureVerifier.from_key_string(key))
+                verifiers.append(parse_witness_key(key))
             except KeyFormatError as error:
                 raise PolicyError(f"witness key: {error}") from None
         return cls(tuple(verifiers), parse_quorum(quorum, len(verifiers)))
@@ -267,6 +269,17 @@ class WitnessPolicy:
         return len(self.cosigners(note)) >= self.quorum
 
 
+def parse_witness_key(text: str) -> CosignatureVerifier:
+    """A witness's cosignature key (``<name>+<key ID>+<base64(0x04 || key)>``).
+
+    KeyFormatError if malformed, or if it is a log's signing key (type 0x01) instead.
+    """
+    key = CosignatureVerifier.from_key_string(text)
+    if not isinstance(key, CosignatureVerifier):  # from_key_string is typed for the base
+        raise KeyFormatError("not a witness cosignature key")
+    return key
+
+
 def parse_quorum(quorum: str | int | None, count: int) -> int:
     """The number of witnesses a quorum asks for, out of ``count``; PolicyError if unreadable."""
     if quorum is None or quorum == "":
@@ -276,9 +289,7 @@ def parse_quorum(quorum: str | int | None, count: int) -> int:
     else:
         match = re.fullmatch(r"\s*([0-9]+)(?:\s+of\s+([0-9]+))?\s*", str(quorum))
         if match is None:
-            raise PolicyError(
-                f"witness policy {quorum!r} is not a number of witnesses or 'k of n'"
-            )
+            raise PolicyError(f"witness policy {quorum!r} is not a number of witnesses or 'k of n'")
         wanted = int(match.group(1))
         if match.group(2) is not None and int(match.group(2)) != count:
             raise PolicyError(

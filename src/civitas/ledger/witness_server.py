@@ -40,6 +40,7 @@ from pathlib import Path
 
 from civitas.ledger import merkle
 from civitas.ledger.note import (
+    Checkpoint,
     KeyFormatError,
     NoteError,
     Signer,
@@ -226,23 +227,12 @@ class Witness:
             known_size = state.size if state else 0
             if request.old_size != known_size:
                 return Answer(409, f"{known_size}\n", SIZE_CONTENT_TYPE)
-            if state is not None and state.size == claimed.size:
-                if state.root != claimed.root:
-                    reason = f"another root for size {claimed.size}: the log has forked"
-                    self.store.keep_evidence(claimed.origin, reason, body)
-                    logger.warning("refused a checkpoint of %s: %s", claimed.origin, reason)
-                    return Answer(409, f"{reason}\n")
-            elif state is not None and state.size > 0:
-                if not merkle.verify_consistency(
-                    state.size, claimed.size, state.root, claimed.root, request.proof
-                ):
-                    reason = (
-                        f"the consistency proof from size {state.size} to {claimed.size} "
-                        "does not verify"
-                    )
-                    self.store.keep_evidence(claimed.origin, reason, body)
-                    logger.warning("refused a checkpoint of %s: %s", claimed.origin, reason)
-                    return Answer(422, f"{reason}\n")
+            refusal = _inconsistency(state, claimed, request.proof)
+            if refusal is not None:
+                status, reason = refusal
+                self.store.keep_evidence(claimed.origin, reason, body)
+                logger.warning("refused a checkpoint of %s: %s", claimed.origin, reason)
+                return Answer(status, f"{reason}\n")
             line = cosign(parsed.body, self.signer, int(self.clock()))
             # Persisted before answering: a cosignature the witness could forget having
             # given would let it cosign a rolled-back tree after a restart.
@@ -251,6 +241,23 @@ class Witness:
             )
         logger.info("cosigned %s at size %s", claimed.origin, claimed.size)
         return Answer(200, line)
+
+
+def _inconsistency(
+    state: LogState | None, claimed: Checkpoint, proof: Sequence[bytes]
+) -> tuple[int, str] | None:
+    """(status, reason) when ``claimed`` does not extend the tree last cosigned, else None."""
+    if state is None or state.size == 0:
+        return None  # every tree extends the empty one
+    if state.size == claimed.size:
+        if state.root != claimed.root:
+            return 409, f"another root for size {claimed.size}: the log has forked"
+        return None
+    if not merkle.verify_consistency(state.size, claimed.size, state.root, claimed.root, proof):
+        return 422, (
+            f"the consistency proof from size {state.size} to {claimed.size} does not verify"
+        )
+    return None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -303,7 +310,7 @@ class WitnessHTTPServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}{self.prefix}"
+        return f"http://{host!s}:{port}{self.prefix}"
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -349,9 +356,7 @@ def build_server(
         raise WitnessConfigurationError(f"cannot listen on {listen}: {error}") from None
 
 
-def serve(
-    *, key: str, state: str, log_keys: Sequence[str], listen: str, prefix: str = ""
-) -> None:
+def serve(*, key: str, state: str, log_keys: Sequence[str], listen: str, prefix: str = "") -> None:
     """Runs the witness until interrupted, after printing its URL and cosignature key."""
     server = build_server(key=key, state=state, log_keys=log_keys, listen=listen, prefix=prefix)
     signer = server.witness.signer

@@ -47,6 +47,7 @@ from civitas.ledger.tlog_witness import (
     SubmitResult,
     WitnessPolicy,
     parse_quorum,
+    parse_witness_key,
     submit_checkpoint,
 )
 from civitas.platform.environment import ConfigurationError
@@ -96,7 +97,7 @@ def _parse_config(witnesses_text: str, policy_text: str) -> WitnessConfig:
             )
         key_text, url = parts
         try:
-            key = CosignatureVerifier.from_key_string(key_text)
+            key = parse_witness_key(key_text)
         except KeyFormatError as error:
             raise ConfigurationError(f"LEDGER_WITNESSES, witness {number}: {error}") from None
         if not re.match(r"https?://[^/\s]+", url):
@@ -183,9 +184,7 @@ def _submit(witness: ConfiguredWitness, checkpoint: Checkpoint, old_size: int) -
 def _refusal(result: SubmitResult, old_size: int, size: int) -> str:
     detail = f": {result.detail}" if result.detail else ""
     if result.status == 409:
-        return (
-            f"it holds another tree of {old_size} entries than this log (409 Conflict){detail}"
-        )
+        return f"it holds another tree of {old_size} entries than this log (409 Conflict){detail}"
     if result.status == 422:
         return f"it refused the consistency proof from {old_size} to {size} entries{detail}"
     if result.status in (403, 404):

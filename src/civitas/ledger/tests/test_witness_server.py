@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from civitas.ledger.client import VerificationError, verify_log
-from civitas.ledger.note import Signer, open_note, parse_note, verify_cosignature
+from civitas.ledger.note import Signer, parse_note, verify_cosignature
 from civitas.ledger.tests.logserver import FakeLog, LogServer
 from civitas.ledger.tests.witnesses import running_witnesses
 from civitas.ledger.tlog_witness import (
@@ -236,15 +236,15 @@ def test_two_witness_processes_cosign_and_a_fork_shown_to_one_client_is_caught(t
         forked = LogServer(fork)
 
         with honest.running(), forked.running():
-            report = verify_log(honest.url, trusted_keys=[LOG_KEY.verifier_key()], witness_policy=policy)
+            report = verify_log(
+                honest.url, trusted_keys=[LOG_KEY.verifier_key()], witness_policy=policy
+            )
             assert report.witnessed_by == ["witness.example/w1", "witness.example/w2"]
             # Without witnesses the fork looks like a good log to the client shown it...
             verify_log(forked.url, trusted_keys=[LOG_KEY.verifier_key()])
             # ...but a client that requires witnesses refuses it.
             with pytest.raises(VerificationError, match="not cosigned by 2 of 2 witnesses"):
-                verify_log(
-                    forked.url, trusted_keys=[LOG_KEY.verifier_key()], witness_policy=policy
-                )
+                verify_log(forked.url, trusted_keys=[LOG_KEY.verifier_key()], witness_policy=policy)
         assert list((first.state / "evidence").iterdir())
 
 

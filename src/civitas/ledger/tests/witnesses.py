@@ -50,7 +50,7 @@ def _start(directory: Path, name: str, log_keys: Sequence[str]) -> tuple[Signer,
     ]
     for key in log_keys:
         command += ["--log-key", key]
-    process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+    process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -60,9 +60,7 @@ def _start(directory: Path, name: str, log_keys: Sequence[str]) -> tuple[Signer,
     return signer, process
 
 
-def _ready(
-    directory: Path, name: str, signer: Signer, process: subprocess.Popen
-) -> RunningWitness:
+def _ready(directory: Path, name: str, signer: Signer, process: subprocess.Popen) -> RunningWitness:
     assert process.stdout is not None
     key_line = process.stdout.readline()
     url_line = process.stdout.readline()

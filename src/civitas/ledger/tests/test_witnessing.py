@@ -1,0 +1,201 @@
+"""The log and its witnesses: pushing checkpoints, collecting, serving and counting
+cosignatures. The witnesses are real `civitas ledger witness --serve` processes."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+
+import pytest
+from django.utils import timezone
+
+from civitas.ledger.keys import log_keys
+from civitas.ledger.models import WitnessCosignature, WitnessState
+from civitas.ledger.note import Signer, format_checkpoint, parse_note, sign_note
+from civitas.ledger.services import integrate_pending
+from civitas.ledger.tests.factories import LedgerEntryFactory
+from civitas.ledger.tests.witnesses import running_witnesses
+from civitas.ledger.tlog_witness import WitnessPolicy, submit_checkpoint
+from civitas.ledger.witnessing import (
+    largest_cosigned_checkpoint,
+    push_to_witnesses,
+    witness_config,
+    witnessing_health,
+)
+from civitas.platform.environment import ConfigurationError
+from civitas.platform.health import HealthResult
+
+pytestmark = pytest.mark.django_db
+
+CHECKPOINT_URL = "/api/v1/ledger/checkpoint"
+
+
+@pytest.fixture
+def witnesses(tmp_path):
+    log_key = log_keys().verifiers[0].key_string()
+    with running_witnesses(
+        tmp_path, ["witness.example/w1", "witness.example/w2"], [log_key]
+    ) as running:
+        yield running
+
+
+def a_closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def configure(settings, entries: list[str], policy: str = "") -> None:
+    settings.LEDGER_WITNESSES = "\n".join(entries)
+    settings.LEDGER_WITNESS_POLICY = policy
+
+
+def log_of(size: int) -> None:
+    LedgerEntryFactory.create_batch(size)
+    integrate_pending()
+
+
+def test_the_log_pushes_each_checkpoint_to_its_witnesses_and_serves_their_cosignatures(
+    settings, witnesses, client
+):
+    configure(settings, [w.configuration for w in witnesses], "2 of 2")
+    policy = WitnessPolicy.parse([w.key for w in witnesses], "2")
+    log_of(5)
+    assert push_to_witnesses() == 2
+    assert push_to_witnesses() == 0  # nothing new to cosign
+
+    served = client.get(CHECKPOINT_URL).content.decode()
+    assert policy.is_met_by(served)
+    assert parse_note(served).body.split("\n")[1] == "5"
+
+    log_of(6)  # a consistency proof from 5 to 11 goes with it
+    assert not policy.is_met_by(client.get(CHECKPOINT_URL).content.decode())
+    assert push_to_witnesses() == 2
+    assert policy.is_met_by(client.get(CHECKPOINT_URL).content.decode())
+    witnessed = largest_cosigned_checkpoint()
+    assert witnessed is not None
+    assert witnessed.size == 11
+    assert witnessed.witnesses == ["witness.example/w1", "witness.example/w2"]
+    assert client.get(f"{CHECKPOINT_URL}/witnessed").content.decode() == witnessed.note
+    assert witnessing_health().status == "ok"
+    assert set(WitnessState.objects.values_list("size", flat=True)) == {11}
+
+
+def test_a_quorum_decides_when_a_checkpoint_counts_as_witnessed(settings, witnesses, client):
+    unreachable = Signer.generate("witness.example/w3").cosignature_verifier_key()
+    entries = [w.configuration for w in witnesses] + [f"{unreachable} {a_closed_port_url()}"]
+    configure(settings, entries, "2 of 3")
+    log_of(3)
+    assert push_to_witnesses() == 2
+    assert largest_cosigned_checkpoint().size == 3
+
+    configure(settings, entries, "3")
+    assert largest_cosigned_checkpoint() is None
+    response = client.get(f"{CHECKPOINT_URL}/witnessed")
+    assert response.status_code == 404
+    assert "enough of the log's witnesses" in response.json()["detail"]
+
+
+def test_a_witness_that_cannot_be_reached_is_retried_with_a_back_off(settings, witnesses):
+    unreachable = Signer.generate("witness.example/w3").cosignature_verifier_key()
+    configure(settings, [f"{unreachable} {a_closed_port_url()}"], "1")
+    log_of(2)
+    assert push_to_witnesses() == 0
+    state = WitnessState.objects.get()
+    assert state.failures == 1
+    assert "could not reach the witness" in state.last_error
+    push_to_witnesses()  # within the back-off: not tried again
+    assert WitnessState.objects.get().failures == 1
+
+    # Back at the address of a witness that works, after the back-off, it cosigns.
+    WitnessState.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
+    configure(settings, [witnesses[0].configuration], "1")
+    assert push_to_witnesses() == 1
+
+
+def test_health_says_degraded_when_checkpoints_wait_too_long_for_witnesses(settings):
+    unreachable = Signer.generate("witness.example/w3").cosignature_verifier_key()
+    configure(settings, [f"{unreachable} {a_closed_port_url()}"], "1")
+    log_of(2)
+    push_to_witnesses()
+    settings.LEDGER_WITNESS_MAX_LAG_SECONDS = 3600
+    assert witnessing_health().status == "ok"
+    settings.LEDGER_WITNESS_MAX_LAG_SECONDS = -1
+    result = witnessing_health()
+    assert isinstance(result, HealthResult)
+    assert result.status == "lagging"
+    assert result.details["witnessed_size"] == 0
+    assert result.details["size"] == 2
+
+
+def test_health_of_a_log_without_witnesses_is_ok(settings, client):
+    configure(settings, [])
+    log_of(1)
+    assert witnessing_health() == "ok"
+    assert client.get("/healthz").json()["ledger_witnesses"] == {"status": "ok"}
+
+
+def test_the_log_answers_a_409_with_a_proof_from_the_witness_s_size(settings, witnesses):
+    configure(settings, [witnesses[0].configuration], "1")
+    log_of(4)
+    assert push_to_witnesses() == 1
+    # The log forgets what the witness has (say, restored config); the witness says 409 4.
+    WitnessState.objects.all().delete()
+    log_of(3)
+    assert push_to_witnesses() == 1
+    assert WitnessState.objects.get().size == 7
+    assert WitnessCosignature.objects.filter(size=7).count() == 1
+
+
+def test_a_witness_that_saw_a_fork_of_the_log_refuses_to_cosign_it(settings, witnesses):
+    configure(settings, [witnesses[0].configuration], "1")
+    log_of(5)
+    # Someone holding the log's key showed this witness another history of 3 entries.
+    keys = log_keys()
+    forked = sign_note(format_checkpoint(keys.origin, 3, bytes(range(32))), list(keys.signers))
+    assert submit_checkpoint(witnesses[0].url, 0, [], forked, timeout=5).status == 200
+
+    assert push_to_witnesses() == 0  # 409 "I have 3", then the proof from 3 does not verify
+    state = WitnessState.objects.get()
+    assert "refused the consistency proof from 3 to 5 entries" in state.last_error
+    assert largest_cosigned_checkpoint() is None
+    assert list((witnesses[0].state / "evidence").iterdir())
+
+
+def test_cosignatures_from_keys_not_configured_are_not_served(settings, witnesses, client):
+    configure(settings, [w.configuration for w in witnesses], "2")
+    log_of(2)
+    push_to_witnesses()
+    configure(settings, [witnesses[0].configuration], "1")
+    served = client.get(CHECKPOINT_URL).content.decode()
+    names = [signature.name for signature in parse_note(served).signatures]
+    assert "witness.example/w1" in names
+    assert "witness.example/w2" not in names
+
+
+@pytest.mark.parametrize(
+    ("witnesses_text", "policy", "message"),
+    [
+        ("just-one-word", "", "expected '<witness key> <URL>'"),
+        ("w+00000000+AAAA http://x", "", "witness 1"),
+        (f"{Signer.generate('w').verifier_key()} http://x", "", "signature type 0x01"),
+        (f"{Signer.generate('w').cosignature_verifier_key()} ftp://x", "", "not an http"),
+        (f"{Signer.generate('w').cosignature_verifier_key()} http://x", "2", "cannot be met"),
+        (f"{Signer.generate('w').cosignature_verifier_key()} http://x", "1 of 2", "names 2"),
+        (f"{Signer.generate('w').cosignature_verifier_key()} http://x", "most", "'k of n'"),
+    ],
+)
+def test_a_bad_witness_configuration_is_refused_naming_the_setting(
+    settings, witnesses_text, policy, message
+):
+    settings.LEDGER_WITNESSES = witnesses_text
+    settings.LEDGER_WITNESS_POLICY = policy
+    with pytest.raises(ConfigurationError, match=message):
+        witness_config()
+
+
+def test_no_policy_means_a_majority_of_the_witnesses(settings):
+    keys = [Signer.generate(f"w{n}").cosignature_verifier_key() for n in range(3)]
+    configure(settings, [f"{key} http://127.0.0.1:9" for key in keys])
+    assert witness_config().policy.quorum == 2

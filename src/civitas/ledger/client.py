@@ -543,6 +543,22 @@ def _pick_entries(size: int, sample: int) -> list[int]:
     return sorted([*chosen, size - 1])
 
 
+def _check_witnessed_prefix(log: _Log, witnessed: Checkpoint, previous: _State) -> None:
+    if witnessed.size == 0:
+        return
+    document = log.get_json("proofs/consistency", first=witnessed.size, second=previous.size)
+    _expect(document, "first", witnessed.size)
+    _expect(document, "second", previous.size)
+    path = _hex_path(document)
+    if not merkle.verify_consistency(
+        witnessed.size, previous.size, witnessed.root, previous.root, path
+    ):
+        raise VerificationError(
+            f"the witnessed checkpoint of {witnessed.size} entries is not a prefix of the "
+            f"checkpoint of {previous.size} entries seen at the last check: the log forked"
+        )
+
+
 def _witnessed_checkpoint(log: _Log, policy: WitnessPolicy) -> tuple[str, str]:
     """The log's largest witnessed checkpoint, which must meet ``policy``."""
     url = log.url("checkpoint/witnessed")
@@ -658,7 +674,13 @@ def verify_log(
                 f"log {checkpoint.origin!r}"
             )
         report.previous_size, report.previous_root = previous.size, previous.root
-        report.consistency_checked = _check_consistency(log, previous, checkpoint)
+        if witness_policy is not None and checkpoint.size < previous.size:
+            # The witnessed checkpoint lags the one seen last time: it must be a prefix
+            # of it, and the state keeps the larger one.
+            _check_witnessed_prefix(log, checkpoint, previous)
+            path = None
+        else:
+            report.consistency_checked = _check_consistency(log, previous, checkpoint)
 
     for index in entries:
         if not isinstance(index, int) or isinstance(index, bool) or index < 0:

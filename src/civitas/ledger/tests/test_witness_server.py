@@ -276,3 +276,30 @@ def test_the_witness_command_refuses_a_missing_key_file_clearly(tmp_path):
     assert result.returncode == 2
     assert "cannot read witness key file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def serve_witnessed(server: LogServer, note: str) -> None:
+    server.patches["/checkpoint/witnessed"] = lambda _: (200, "text/plain", note.encode())
+
+
+def test_a_client_whose_state_is_ahead_of_the_witnesses_checks_the_witnessed_prefix(
+    witness, log, tmp_path
+):
+    policy = WitnessPolicy.parse([witness.witness.signer.cosignature_verifier_key()], "1")
+    (line,) = witness.push(log, 0).cosignatures
+    witnessed = log.checkpoint() + line + "\n"
+    state = tmp_path / "client.json"
+    log.append(3)
+    server = LogServer(log)
+    serve_witnessed(server, witnessed)
+    with server.running():
+        verify_log(server.url, state_path=state, trusted_keys=[LOG_KEY.verifier_key()])
+        report = verify_log(server.url, state_path=state, witness_policy=policy)
+    assert report.size == 5
+    assert json.loads(state.read_text())["size"] == 8  # never moved back
+
+    fork = a_fork_of(log, common=2, size=8)
+    forked = LogServer(fork)
+    serve_witnessed(forked, witnessed)
+    with forked.running(), pytest.raises(VerificationError, match="is not a prefix"):
+        verify_log(forked.url, state_path=state, witness_policy=policy)

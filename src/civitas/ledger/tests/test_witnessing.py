@@ -185,6 +185,7 @@ def test_cosignatures_from_keys_not_configured_are_not_served(settings, witnesse
         (f"{Signer.generate('w').cosignature_verifier_key()} http://x", "1 of 2", "names 2"),
         (f"{Signer.generate('w').cosignature_verifier_key()} http://x", "most", "'k of n'"),
     ],
+    ids=["one word", "bad key", "log key", "not http", "quorum", "k of n", "policy in words"],
 )
 def test_a_bad_witness_configuration_is_refused_naming_the_setting(
     settings, witnesses_text, policy, message

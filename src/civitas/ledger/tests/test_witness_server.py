@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -249,9 +252,6 @@ def test_two_witness_processes_cosign_and_a_fork_shown_to_one_client_is_caught(t
 
 
 def test_the_witness_command_refuses_a_missing_key_file_clearly(tmp_path):
-    import subprocess
-    import sys
-
     result = subprocess.run(
         [
             sys.executable,
@@ -303,3 +303,12 @@ def test_a_client_whose_state_is_ahead_of_the_witnesses_checks_the_witnessed_pre
     serve_witnessed(forked, witnessed)
     with forked.running(), pytest.raises(VerificationError, match="is not a prefix"):
         verify_log(forked.url, state_path=state, witness_policy=policy)
+
+
+def test_the_witness_and_the_verifier_load_without_django():
+    check = (
+        "import sys, civitas.ledger.witness_server, civitas.ledger.client; "
+        "sys.exit('django' in sys.modules)"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    assert subprocess.run([sys.executable, "-c", check], env=env, timeout=60).returncode == 0

@@ -80,7 +80,7 @@ from civitas.ledger.public import (
     LogFoundBroken,
     integrate_pending,
     ledger_health,
-    push_to_witnesses,
+    run_witness_pusher,
     witnessing_health,
 )
 from civitas.notify import handlers as notify
@@ -202,6 +202,10 @@ WORKER_LOOPS = (
     # Payments whose payer never came back, or whose creation got no answer: asked of
     # the provider until they finish (rounds claim their payments: workers share them).
     WorkerLoop("pay.poller", run_poller),
+    # Each new checkpoint goes to the log's witnesses until they cosign it (at least once,
+    # with a back-off per witness): in a thread of its own, so a slow witness never
+    # delays integration. A witness cosigning twice is harmless.
+    WorkerLoop("ledger.witness_pusher", run_witness_pusher),
 )
 
 PERIODIC_JOBS = (
@@ -218,9 +222,6 @@ PERIODIC_JOBS = (
     PeriodicJob("notify.requeue_due_callbacks", requeue_due_callbacks, every_seconds=5),
     # Every worker integrates; the tree state row lock keeps batches from overlapping.
     PeriodicJob("ledger.integrate_pending", integrate_pending, every_seconds=1),
-    # Each new checkpoint goes to the log's witnesses until they cosign it (at least once,
-    # with a back-off per witness); a witness cosigning twice is harmless.
-    PeriodicJob("ledger.push_to_witnesses", push_to_witnesses, every_seconds=1),
     # Saved answers are kept no longer than their emailed link works.
     PeriodicJob(
         "journeys.delete_expired_saved_journeys", delete_expired_saved_journeys, every_seconds=300

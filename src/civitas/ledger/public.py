@@ -23,6 +23,7 @@ from civitas.ledger.witnessing import (
     WitnessedCheckpoint,
     largest_cosigned_checkpoint,
     push_to_witnesses,
+    run_witness_pusher,
     witnessing_health,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "record_entries",
     "record_entry",
     "role_label",
+    "run_witness_pusher",
     "text_hmac_sha256",
     "witnessing_health",
 ]

@@ -1,13 +1,14 @@
 """Witnesses, seen from the log: pushing checkpoints, collecting and serving cosignatures.
 
-Each worker runs `push_to_witnesses` every second. For each configured witness it sends
-the latest checkpoint with a consistency proof from the size that witness last
-cosigned (C2SP tlog-witness, see ``tlog_witness``), checks the cosignature it gets back
-against the witness's key, and stores it. A failed push is retried at the next run, with
-a back-off per witness, until it succeeds (at least once); a 409 Conflict naming another
-size is answered at once with a proof from that size. Several workers may push the same
+Each worker runs `run_witness_pusher` in a thread of its own. Every second it sends the
+latest checkpoint to each configured witness that has not cosigned it (all at once, from
+a small pool), with a consistency proof from the size that witness last cosigned (C2SP
+tlog-witness, see ``tlog_witness``), checks the cosignature it gets back against the
+witness's key, and stores it. A failed push is retried at a later run, after a back-off
+per witness, until it succeeds (at least once); a 409 Conflict naming another size is
+answered at once with a proof from that size. Several workers may push the same
 checkpoint: a witness cosigns the same tree again, and a stale size is corrected by its
-409, so no lock is held across the network.
+409, so no database lock is held across the network.
 
 The checkpoint endpoint serves the latest checkpoint with the cosignatures collected so
 far appended as extra signature lines (signed-note lets verifiers ignore keys they do not
@@ -22,10 +23,12 @@ import datetime
 import functools
 import logging
 import re
+import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, close_old_connections
 from django.db.models import Count
 from django.utils import timezone
 
@@ -56,6 +59,7 @@ from civitas.platform.health import HealthResult
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
+PUSH_INTERVAL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -117,68 +121,95 @@ def _parse_config(witnesses_text: str, policy_text: str) -> WitnessConfig:
 # --- Pushing ----------------------------------------------------------------------------
 
 
-def push_to_witnesses() -> int:
+def push_to_witnesses(pool: Executor | None = None) -> int:
     """Sends the latest checkpoint to every witness that has not cosigned it; returns how
-    many cosigned it in this run. The periodic job every worker runs."""
+    many cosigned it now. With a ``pool`` the witnesses are asked at the same time, so a
+    slow one delays the others by no more than LEDGER_WITNESS_TIMEOUT_SECONDS."""
     config = witness_config()
     if not config.witnesses or find_broken_reason():
         return 0
     checkpoint = latest_checkpoint()
     if checkpoint is None:
         return 0
-    cosigned = 0
-    for witness in config.witnesses:
-        if _push(witness, checkpoint):
-            cosigned += 1
-    return cosigned
-
-
-def _push(witness: ConfiguredWitness, checkpoint: Checkpoint) -> bool:
-    state = _state_of(witness)
     now = timezone.now()
     root = bytes(checkpoint.root)
-    if state.size == checkpoint.size and _has_cosignature(witness, checkpoint.size, root):
-        return False
-    if state.next_attempt_at is not None and state.next_attempt_at > now:
-        return False
-    old_size = state.size
-    try:
-        for _ in range(2):  # the second try answers a 409 with a proof from its size
+    due: list[tuple[ConfiguredWitness, WitnessState, int]] = []
+    for witness in config.witnesses:
+        state = _state_of(witness)
+        if state.size == checkpoint.size and _has_cosignature(witness, checkpoint.size, root):
+            continue
+        if state.next_attempt_at is not None and state.next_attempt_at > now:
+            continue
+        due.append((witness, state, state.size))
+    cosigned = 0
+    # A second round answers each 409 that named another size with a proof from it.
+    for _ in range(2):
+        asked = []
+        for witness, state, old_size in due:
             if old_size > checkpoint.size:
-                raise _Refused(
+                _record_failure(
+                    state,
+                    witness,
                     f"it has cosigned a tree of {old_size} entries, larger than the log's "
-                    f"{checkpoint.size}: was the log restored from an old backup?"
+                    f"{checkpoint.size}: was the log restored from an old backup?",
+                    old_size,
                 )
-            result = _submit(witness, checkpoint, old_size)
-            if result.status == 200:
-                _store(witness, checkpoint, result)
-                return True
-            if result.status == 409 and result.witness_size not in (None, old_size):
-                old_size = result.witness_size
                 continue
-            raise _Refused(_refusal(result, old_size, checkpoint.size))
-        raise _Refused("it kept answering 409 Conflict")
-    except (_Refused, ProtocolError) as error:
-        _record_failure(state, witness, str(error), old_size)
-        return False
+            asked.append((witness, state, old_size, _proof(old_size, checkpoint.size)))
+        answers = (pool.map if pool else map)(
+            lambda item: _submit(item[0], checkpoint, item[2], item[3]), asked
+        )
+        due = []
+        for (witness, state, old_size, _), answer in zip(asked, answers, strict=True):
+            if isinstance(answer, SubmitResult) and answer.status == 200:
+                try:
+                    _store(witness, checkpoint, answer)
+                except _Refused as error:
+                    _record_failure(state, witness, str(error), old_size)
+                else:
+                    cosigned += 1
+            elif (
+                isinstance(answer, SubmitResult)
+                and answer.status == 409
+                and answer.witness_size not in (None, old_size)
+            ):
+                due.append((witness, state, answer.witness_size))
+            else:
+                reason = (
+                    answer
+                    if isinstance(answer, str)
+                    else _refusal(answer, old_size, checkpoint.size)
+                )
+                _record_failure(state, witness, reason, old_size)
+    for witness, state, old_size in due:
+        _record_failure(state, witness, "it kept answering 409 Conflict", old_size)
+    return cosigned
 
 
 class _Refused(Exception):
     pass
 
 
-def _submit(witness: ConfiguredWitness, checkpoint: Checkpoint, old_size: int) -> SubmitResult:
-    if old_size in (0, checkpoint.size):
-        proof: list[bytes] = []
-    else:
-        proof = get_consistency_proof(old_size, checkpoint.size)
-    return submit_checkpoint(
-        witness.url,
-        old_size,
-        proof,
-        checkpoint.note,
-        timeout=settings.LEDGER_WITNESS_TIMEOUT_SECONDS,
-    )
+def _proof(old_size: int, size: int) -> list[bytes]:
+    if old_size in (0, size):
+        return []
+    return get_consistency_proof(old_size, size)
+
+
+def _submit(
+    witness: ConfiguredWitness, checkpoint: Checkpoint, old_size: int, proof: list[bytes]
+) -> SubmitResult | str:
+    """The witness's answer, or why there is none. Runs in the pool: no database here."""
+    try:
+        return submit_checkpoint(
+            witness.url,
+            old_size,
+            proof,
+            checkpoint.note,
+            timeout=settings.LEDGER_WITNESS_TIMEOUT_SECONDS,
+        )
+    except ProtocolError as error:
+        return str(error)
 
 
 def _refusal(result: SubmitResult, old_size: int, size: int) -> str:
@@ -190,6 +221,24 @@ def _refusal(result: SubmitResult, old_size: int, size: int) -> str:
     if result.status in (403, 404):
         return f"it does not trust this log's key or origin (HTTP {result.status}){detail}"
     return f"it answered HTTP {result.status}{detail}"
+
+
+def run_witness_pusher(stop: threading.Event, fork_lock: threading.Lock) -> None:
+    """The worker's loop that pushes checkpoints to witnesses, until ``stop`` is set.
+
+    A thread of its own, so that a slow witness never delays integration; ``fork_lock``
+    is held for a round, so a job process forked meanwhile never inherits a half-used
+    connection."""
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="civitas-witness") as pool:
+        while not stop.is_set():
+            try:
+                with fork_lock:
+                    close_old_connections()
+                    push_to_witnesses(pool)
+            except Exception:
+                # The loop must outlive any outage (the database restarting, say).
+                logger.exception("pushing checkpoints to witnesses was interrupted")
+            stop.wait(PUSH_INTERVAL_SECONDS)
 
 
 def _state_of(witness: ConfiguredWitness) -> WitnessState:

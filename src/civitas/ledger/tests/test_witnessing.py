@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime
 import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.utils import timezone
@@ -19,6 +22,7 @@ from civitas.ledger.tlog_witness import WitnessPolicy, submit_checkpoint
 from civitas.ledger.witnessing import (
     largest_cosigned_checkpoint,
     push_to_witnesses,
+    run_witness_pusher,
     witness_config,
     witnessing_health,
 )
@@ -87,7 +91,8 @@ def test_a_quorum_decides_when_a_checkpoint_counts_as_witnessed(settings, witnes
     entries = [w.configuration for w in witnesses] + [f"{unreachable} {a_closed_port_url()}"]
     configure(settings, entries, "2 of 3")
     log_of(3)
-    assert push_to_witnesses() == 2
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        assert push_to_witnesses(pool) == 2
     assert largest_cosigned_checkpoint().size == 3
 
     configure(settings, entries, "3")
@@ -200,3 +205,25 @@ def test_no_policy_means_a_majority_of_the_witnesses(settings):
     keys = [Signer.generate(f"w{n}").cosignature_verifier_key() for n in range(3)]
     configure(settings, [f"{key} http://127.0.0.1:9" for key in keys])
     assert witness_config().policy.quorum == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_worker_pushes_new_checkpoints_in_a_thread_of_its_own(settings, witnesses):
+    configure(settings, [w.configuration for w in witnesses], "2")
+    log_of(3)
+    stop = threading.Event()
+    pusher = threading.Thread(target=run_witness_pusher, args=(stop, threading.Lock()))
+    pusher.start()
+    try:
+        deadline = time.monotonic() + 20
+        while WitnessCosignature.objects.filter(size=3).count() < 2:
+            assert time.monotonic() < deadline, "the witnesses were never pushed to"
+            time.sleep(0.1)
+        log_of(2)
+        while WitnessCosignature.objects.filter(size=5).count() < 2:
+            assert time.monotonic() < deadline, "the new checkpoint was never pushed"
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        pusher.join(timeout=30)
+    assert not pusher.is_alive()

@@ -263,18 +263,21 @@ def _inconsistency(
 class _Handler(BaseHTTPRequestHandler):
     server: WitnessHTTPServer
     protocol_version = "HTTP/1.1"  # keep-alive, as the protocol recommends
+    timeout = 30  # seconds a client may take to send its request: no thread waits forever
 
     def do_POST(self) -> None:
         if self.path.split("?")[0].rstrip("/") != self.server.prefix + "/add-checkpoint":
-            self._answer(Answer(404, "not found\n"))
+            self._refuse_unread(Answer(404, "not found\n"))
             return
         try:
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
-            self._answer(Answer(411, "a Content-Length is required\n"))
+            self._refuse_unread(Answer(411, "a Content-Length is required\n"))
             return
         if not 0 <= length <= MAX_REQUEST_BYTES:
-            self._answer(Answer(413, f"the request is larger than {MAX_REQUEST_BYTES} bytes\n"))
+            self._refuse_unread(
+                Answer(413, f"the request is larger than {MAX_REQUEST_BYTES} bytes\n")
+            )
             return
         body = self.rfile.read(length)
         try:
@@ -286,6 +289,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._answer(Answer(405, "POST add-checkpoint\n"))
+
+    def _refuse_unread(self, answer: Answer) -> None:
+        # The body was not read, so the connection cannot carry another request.
+        self.close_connection = True
+        self._answer(answer)
 
     def _answer(self, answer: Answer) -> None:
         data = answer.body.encode("utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -312,3 +313,16 @@ def test_the_witness_and_the_verifier_load_without_django():
     )
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     assert subprocess.run([sys.executable, "-c", check], env=env, timeout=60).returncode == 0
+
+
+def test_it_refuses_an_oversized_request_or_another_path_without_reading_it(witness):
+    connection = http.client.HTTPConnection("127.0.0.1", witness.server.server_address[1])
+    connection.request("POST", "/add-checkpoint", body=b"x" * 70_000)
+    response = connection.getresponse()
+    assert response.status == 413
+    assert b"larger than 65536 bytes" in response.read()
+    connection.close()
+    connection = http.client.HTTPConnection("127.0.0.1", witness.server.server_address[1])
+    connection.request("POST", "/somewhere-else", body=b"old 0\n\n")
+    assert connection.getresponse().status == 404
+    connection.close()

@@ -10,8 +10,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from civitas.ledger.checks import check_witnesses
 from civitas.ledger.keys import log_keys
 from civitas.ledger.models import WitnessCosignature, WitnessState
 from civitas.ledger.note import Signer, format_checkpoint, parse_note, sign_note
@@ -227,3 +229,31 @@ def test_every_worker_pushes_new_checkpoints_in_a_thread_of_its_own(settings, wi
         stop.set()
         pusher.join(timeout=30)
     assert not pusher.is_alive()
+
+
+def test_bad_witness_settings_stop_every_command_at_start(settings):
+    settings.LEDGER_WITNESSES = "just-one-word"
+    (error,) = check_witnesses()
+    assert error.id == "ledger.E001"
+    assert "LEDGER_WITNESSES, witness 1" in error.msg
+    settings.LEDGER_WITNESSES = ""
+    assert check_witnesses() == []
+
+
+def test_the_witness_command_through_the_platform_refuses_a_missing_key(tmp_path):
+    with pytest.raises(CommandError, match="cannot read witness key file"):
+        call_command(
+            "ledger",
+            "witness",
+            "--serve",
+            "--key",
+            str(tmp_path / "missing.key"),
+            "--state",
+            str(tmp_path / "state"),
+            "--log-key",
+            log_keys().verifiers[0].key_string(),
+        )
+    with pytest.raises(CommandError, match="needs --state DIR and --log-key"):
+        call_command("ledger", "witness", "--serve", "--key", "k")
+    with pytest.raises(CommandError, match="witness needs --url"):
+        call_command("ledger", "witness", "--key", "k")

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections
-from django.db.models import Count
 from django.utils import timezone
 
 from civitas.ledger.integrity import latest_checkpoint
@@ -338,12 +337,47 @@ class WitnessedCheckpoint:
     published_at: datetime.datetime
 
 
-def largest_cosigned_checkpoint(policy: WitnessPolicy | None = None) -> WitnessedCheckpoint | None:
+RECENT_COSIGNATURES = 2000
+"""How many of the newest cosignatures the quick searches read (an indexed range)."""
+
+
+@dataclass(frozen=True)
+class _QuorumSearch:
+    sizes: list[int]
+    """Sizes cosigned by at least the quorum (not yet checked for equal roots), largest first."""
+    smallest_seen: int | None
+    """None when the search read every cosignature; else the smallest size it read."""
+
+
+def _sizes_with_quorum(policy: WitnessPolicy, limit: int | None) -> _QuorumSearch:
+    """Sizes that at least ``quorum`` of the policy's witnesses cosigned, from the newest
+    ``limit`` cosignatures (all of them when None): one indexed query, newest first."""
+    keys = [witness.key_string() for witness in policy.witnesses]
+    rows = (
+        WitnessCosignature.objects.filter(witness__in=keys)
+        .order_by("-size")
+        .values_list("size", "witness")
+    )
+    read = list(rows if limit is None else rows[:limit])
+    witnesses_by_size: dict[int, set[str]] = {}
+    for size, witness in read:
+        witnesses_by_size.setdefault(size, set()).add(witness)
+    sizes = [size for size, found in witnesses_by_size.items() if len(found) >= policy.quorum]
+    everything = limit is None or len(read) < limit
+    return _QuorumSearch(sorted(sizes, reverse=True), None if everything else read[-1][0])
+
+
+def largest_cosigned_checkpoint(
+    policy: WitnessPolicy | None = None, *, search_all: bool = False
+) -> WitnessedCheckpoint | None:
     """The largest checkpoint whose cosignatures meet ``policy`` (default: the configured
     one), each cosignature checked again here; None when none does.
 
     What a relying party that requires witnesses is served, and the largest tree the log
     can prove others saw: a restored database that is smaller than it was rolled back.
+    It reads the newest RECENT_COSIGNATURES cosignatures, so a public request costs the
+    same however long the log; ``search_all`` reads further back when they hold no
+    quorum (witnessing far behind), for callers that must not miss an older one.
     """
     policy = policy or witness_config().policy
     if policy.quorum == 0:
@@ -352,21 +386,16 @@ def largest_cosigned_checkpoint(policy: WitnessPolicy | None = None) -> Witnesse
             return None
         root = bytes(latest.root)
         return WitnessedCheckpoint(latest.size, root, latest.note, [], latest.published_at)
+    search = _sizes_with_quorum(policy, RECENT_COSIGNATURES)
+    if not search.sizes and search.smallest_seen is not None and search_all:
+        search = _sizes_with_quorum(policy, None)
     keys = [witness.key_string() for witness in policy.witnesses]
-    sizes = (
-        WitnessCosignature.objects.filter(witness__in=keys)
-        .values("size")
-        .annotate(count=Count("witness", distinct=True))
-        .filter(count__gte=policy.quorum)
-        .order_by("-size")
-        .values_list("size", flat=True)
-    )
-    for size in sizes[:10]:
+    for size in search.sizes[:10]:
+        rows = WitnessCosignature.objects.filter(size=size, witness__in=keys).values_list(
+            "root", "line"
+        )
         for checkpoint in Checkpoint.objects.filter(size=size).order_by("-id")[:5]:
             root = bytes(checkpoint.root)
-            rows = WitnessCosignature.objects.filter(size=size, witness__in=keys).values_list(
-                "root", "line"
-            )
             lines = [line for stored, line in rows if bytes(stored) == root]
             try:
                 note = append_signatures(checkpoint.note, lines)
@@ -380,24 +409,19 @@ def largest_cosigned_checkpoint(policy: WitnessPolicy | None = None) -> Witnesse
 
 
 def largest_witnessed_size(policy: WitnessPolicy) -> int:
-    """The largest size that ``policy``'s quorum cosigned, as stored (one query).
+    """The largest size that ``policy``'s quorum cosigned, as stored: one indexed query.
 
     Each cosignature was checked when it was received; for /healthz, which must be cheap.
+    When the newest cosignatures hold no quorum, the answer is a bound: no larger size
+    than the smallest of them was witnessed.
     """
     if policy.quorum == 0:
         latest = latest_checkpoint()
         return latest.size if latest else 0
-    keys = [witness.key_string() for witness in policy.witnesses]
-    size = (
-        WitnessCosignature.objects.filter(witness__in=keys)
-        .values("size")
-        .annotate(count=Count("witness", distinct=True))
-        .filter(count__gte=policy.quorum)
-        .order_by("-size")
-        .values_list("size", flat=True)
-        .first()
-    )
-    return size or 0
+    search = _sizes_with_quorum(policy, RECENT_COSIGNATURES)
+    if search.sizes:
+        return search.sizes[0]
+    return max((search.smallest_seen or 1) - 1, 0)
 
 
 def witnessing_health() -> str | HealthResult:

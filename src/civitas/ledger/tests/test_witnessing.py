@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from civitas.ledger import witnessing
 from civitas.ledger.checks import check_witnesses
 from civitas.ledger.keys import log_keys
 from civitas.ledger.models import WitnessCosignature, WitnessState
@@ -257,3 +258,25 @@ def test_the_witness_command_through_the_platform_refuses_a_missing_key(tmp_path
         call_command("ledger", "witness", "--serve", "--key", "k")
     with pytest.raises(CommandError, match="witness needs --url"):
         call_command("ledger", "witness", "--key", "k")
+
+
+def test_the_quick_search_reads_only_recent_cosignatures_and_a_full_one_finds_older(
+    settings, witnesses, monkeypatch
+):
+    both = [w.configuration for w in witnesses]
+    configure(settings, both, "2")
+    log_of(3)
+    assert push_to_witnesses() == 2
+    configure(settings, both[:1], "1")  # the second witness is away for a while
+    for _ in range(3):
+        log_of(1)
+        assert push_to_witnesses() == 1
+    configure(settings, both, "2")
+    WitnessState.objects.update(next_attempt_at=timezone.now() + datetime.timedelta(hours=1))
+    monkeypatch.setattr(witnessing, "RECENT_COSIGNATURES", 2)
+    assert largest_cosigned_checkpoint() is None
+    assert largest_cosigned_checkpoint(search_all=True).size == 3
+    assert witnessing.largest_witnessed_size(witness_config().policy) == 4  # a bound
+    monkeypatch.setattr(witnessing, "RECENT_COSIGNATURES", 100)
+    assert largest_cosigned_checkpoint().size == 3
+    assert witnessing.largest_witnessed_size(witness_config().policy) == 3

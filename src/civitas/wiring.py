@@ -278,11 +278,11 @@ HEALTH_CHECKS = (
     # Payments and refunds waiting on the poller or the provider: late, never lost.
     HealthPart("payments", check_payments, critical=False),
     HealthPart("ledger", ledger_health),
-    # Checkpoints not cosigned by enough witnesses for a while: the log works, but those
-    # who require witnesses see only older checkpoints.
-    HealthPart("ledger_witnesses", witnessing_health, critical=False),
     # Accepted through the API, not yet made cases: they wait, none is lost (0037).
     HealthPart("accepted_applications", check_accepted_applications, critical=False),
     # Uploads are refused while it is down (fail closed); everything else works.
     HealthPart("virus_scanner", check_scanner, critical=False),
+    # Checkpoints not cosigned by enough witnesses for a while: the log works, but those
+    # who require witnesses see only older checkpoints.
+    HealthPart("ledger_witnesses", witnessing_health, critical=False),
 )

@@ -56,6 +56,7 @@ from civitas.platform.environment import ConfigurationError
 from civitas.platform.health import HealthResult
 
 logger = logging.getLogger(__name__)
+security_logger = logging.getLogger("civitas.security")
 
 MAX_BACKOFF_SECONDS = 300
 PUSH_INTERVAL_SECONDS = 1.0
@@ -146,13 +147,18 @@ def push_to_witnesses(pool: Executor | None = None) -> int:
         asked = []
         for witness, state, old_size in due:
             if old_size > checkpoint.size:
-                _record_failure(
-                    state,
-                    witness,
+                reason = (
                     f"it has cosigned a tree of {old_size} entries, larger than the log's "
-                    f"{checkpoint.size}: was the log restored from an old backup?",
-                    old_size,
+                    f"{checkpoint.size}: was the log restored from an old backup?"
                 )
+                # The witness remembers what a restored database forgot.
+                security_logger.error(
+                    "witness %s: %s",
+                    witness.name,
+                    reason,
+                    extra={"event": "ledger.witness_ahead", "witness": witness.name},
+                )
+                _record_failure(state, witness, reason, old_size)
                 continue
             asked.append((witness, state, old_size, _proof(old_size, checkpoint.size)))
         answers = (pool.map if pool else map)(
@@ -425,15 +431,27 @@ def largest_witnessed_size(policy: WitnessPolicy) -> int:
 
 
 def witnessing_health() -> str | HealthResult:
-    """ "ok", or "lagging" when a checkpoint older than LEDGER_WITNESS_MAX_LAG_SECONDS
-    is not yet covered by a witnessed one. Not critical: the log works unwitnessed, but
-    relying parties that require witnesses see only older checkpoints."""
+    """ "ok"; "lagging" when a checkpoint older than LEDGER_WITNESS_MAX_LAG_SECONDS is
+    not yet covered by a witnessed one; "rolled_back" when a witness has cosigned a
+    larger tree than the log now holds. Not critical: the log works unwitnessed (and one
+    witness's word is not proof), but relying parties that require witnesses see only
+    older checkpoints, and a rollback is a security incident."""
     config = witness_config()
     if not config.witnesses:
         return "ok"
     latest = latest_checkpoint()
     if latest is None:
         return "ok"
+    keys = [witness.key_string for witness in config.witnesses]
+    ahead = (
+        WitnessState.objects.filter(witness__in=keys, size__gt=latest.size)
+        .order_by("-size")
+        .values_list("size", flat=True)
+        .first()
+    )
+    if ahead is not None:
+        # A witness cosigned a larger tree than the log now has: rolled back, or lied to.
+        return HealthResult("rolled_back", {"size": latest.size, "witness_size": ahead})
     witnessed = largest_witnessed_size(config.policy)
     if witnessed >= latest.size:
         return HealthResult("ok", {"size": latest.size, "witnessed_size": witnessed})

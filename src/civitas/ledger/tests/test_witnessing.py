@@ -280,3 +280,21 @@ def test_the_quick_search_reads_only_recent_cosignatures_and_a_full_one_finds_ol
     monkeypatch.setattr(witnessing, "RECENT_COSIGNATURES", 100)
     assert largest_cosigned_checkpoint().size == 3
     assert witnessing.largest_witnessed_size(witness_config().policy) == 3
+
+
+def test_a_witness_that_cosigned_more_than_the_log_holds_reveals_a_rollback(
+    settings, witnesses, caplog
+):
+    configure(settings, [witnesses[0].configuration], "1")
+    log_of(5)
+    # A tree of 9 entries the log signed before its database was restored from a backup.
+    keys = log_keys()
+    larger = sign_note(format_checkpoint(keys.origin, 9, bytes(range(32))), list(keys.signers))
+    assert submit_checkpoint(witnesses[0].url, 0, [], larger, timeout=5).status == 200
+
+    assert push_to_witnesses() == 0
+    assert "larger than the log's 5" in WitnessState.objects.get().last_error
+    assert any(record.name == "civitas.security" for record in caplog.records)
+    result = witnessing_health()
+    assert isinstance(result, HealthResult)
+    assert (result.status, result.details["witness_size"]) == ("rolled_back", 9)

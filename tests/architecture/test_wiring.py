@@ -30,7 +30,11 @@ def test_every_periodic_job_resolves_under_a_name_of_its_own():
 
 def test_every_worker_loop_resolves_under_a_name_of_its_own():
     loops = read_table("WORKER_LOOPS", WorkerLoop)
-    assert [loop.name for loop in loops] == ["notify.dispatcher", "pay.poller", "ledger.witness_pusher"]
+    assert [loop.name for loop in loops] == [
+        "notify.dispatcher",
+        "pay.poller",
+        "ledger.witness_pusher",
+    ]
     assert all(callable(loop.run) for loop in loops)
 
 

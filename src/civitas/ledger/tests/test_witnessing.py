@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from civitas.ledger import witnessing
 from civitas.ledger.checks import check_witnesses
+from civitas.ledger.client import VerificationError, verify_log
 from civitas.ledger.keys import log_keys
 from civitas.ledger.models import WitnessCosignature, WitnessState
 from civitas.ledger.note import Signer, format_checkpoint, parse_note, sign_note
 from civitas.ledger.services import integrate_pending
 from civitas.ledger.tests.factories import LedgerEntryFactory
+from civitas.ledger.tests.logserver import FakeLog, LogServer
 from civitas.ledger.tests.witnesses import running_witnesses
 from civitas.ledger.tlog_witness import WitnessPolicy, submit_checkpoint
 from civitas.ledger.witnessing import (
@@ -298,3 +300,35 @@ def test_a_witness_that_cosigned_more_than_the_log_holds_reveals_a_rollback(
     result = witnessing_health()
     assert isinstance(result, HealthResult)
     assert (result.status, result.details["witness_size"]) == ("rolled_back", 9)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fork_drill_a_history_shown_to_one_client_only_is_refused_by_its_witnesses(
+    settings, witnesses, live_server
+):
+    configure(settings, [w.configuration for w in witnesses], "2")
+    policy = WitnessPolicy.parse([w.key for w in witnesses], "2")
+    log_of(5)
+    assert push_to_witnesses() == 2
+    api = f"{live_server.url}/api/v1/ledger"
+
+    # Someone holding the log's key serves one client another history of 8 entries...
+    keys = log_keys()
+    fork = FakeLog(list(keys.signers), origin=keys.origin)
+    fork.append(8, tag="-rewritten")
+    refused = [
+        submit_checkpoint(w.url, 5, fork.tree.consistency_proof(5), fork.checkpoint(), timeout=5)
+        for w in witnesses
+    ]
+    # ...and the witnesses, who saw the real tree of 5, will not cosign it.
+    assert [answer.status for answer in refused] == [422, 422]
+
+    log_of(2)
+    assert push_to_witnesses() == 2  # the real log goes on being witnessed
+    forked_server = LogServer(fork)
+    with forked_server.running():
+        verify_log(forked_server.url, trusted_keys=[keys.verifiers[0].key_string()])
+        with pytest.raises(VerificationError, match="not cosigned by 2 of 2 witnesses"):
+            verify_log(forked_server.url, witness_policy=policy)
+    report = verify_log(api, witness_policy=policy)
+    assert (report.size, report.witnessed_by) == (7, ["witness.example/w1", "witness.example/w2"])

@@ -222,6 +222,8 @@ class Witness:
             return Answer(403, f"no trusted key of {claimed.origin} signed it: {error}\n")
         if request.old_size > claimed.size:
             return Answer(400, "the old size is larger than the checkpoint's size\n")
+        if claimed.size == 0 and claimed.root != merkle.EMPTY_ROOT:
+            return Answer(400, "a tree of 0 entries has the empty root, not this one\n")
         with self.store.locked(claimed.origin):
             state = self.store.read(claimed.origin, keys)
             known_size = state.size if state else 0

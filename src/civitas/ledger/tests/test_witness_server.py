@@ -13,7 +13,13 @@ from collections.abc import Iterator
 import pytest
 
 from civitas.ledger.client import VerificationError, verify_log
-from civitas.ledger.note import Signer, parse_note, verify_cosignature
+from civitas.ledger.note import (
+    Signer,
+    format_checkpoint,
+    parse_note,
+    sign_note,
+    verify_cosignature,
+)
 from civitas.ledger.tests.logserver import FakeLog, LogServer
 from civitas.ledger.tests.witnesses import running_witnesses
 from civitas.ledger.tlog_witness import (
@@ -158,6 +164,15 @@ def test_it_answers_a_malformed_request_with_400_saying_why(witness, body, messa
     answer = witness.witness.add_checkpoint(body)
     assert answer.status == 400
     assert message in answer.body
+
+
+def test_it_refuses_an_empty_tree_with_a_root_that_is_not_the_empty_root(witness):
+    note = sign_note(format_checkpoint("civitas.example/ledger", 0, bytes(32)), LOG_KEY)
+    answer = witness.witness.add_checkpoint(format_add_checkpoint(0, [], note))
+    assert (answer.status, answer.body) == (
+        400,
+        "a tree of 0 entries has the empty root, not this one\n",
+    )
 
 
 def test_it_refuses_more_than_63_proof_lines(witness, log):

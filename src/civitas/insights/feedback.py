@@ -8,6 +8,7 @@ client; this module knows nobody.
 """
 
 import datetime
+import re
 
 from dataclasses import dataclass
 
@@ -30,7 +31,8 @@ FEEDBACK_RATE = "10/minute"
 
 PAGE_SIZE = 50
 
-_PAGE_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_:/")
+# A route's name with its namespace, and the service's page id: `journeys:page/address`.
+_PAGE_NAME = re.compile(r"[a-z0-9_-]{1,40}(?::[a-z0-9_-]{1,40}){0,2}(?:/[a-z0-9-]{1,60})?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,8 @@ def truncated_comment(comment: str) -> tuple[str, bool]:
 def clean_page_name(page: str) -> str:
     """The page a report came from, if it is a name (`journeys:page/contact-details`);
     "" for anything else, so a path or a query string with values in it is never kept."""
-    page = page.strip().lower()[:100]
-    return page if page and set(page) <= _PAGE_NAME_CHARACTERS else ""
+    page = page.strip().lower()
+    return page if len(page) <= 100 and _PAGE_NAME.fullmatch(page) else ""
 
 
 def satisfaction_counts(

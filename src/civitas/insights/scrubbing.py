@@ -29,7 +29,7 @@ NATIONAL_INSURANCE_NUMBER = "[National Insurance number]"
 # ("name+tag@example.co.uk", "me@localhost", an address cut short) are taken out too. A
 # match starts only where a word does (the lookbehind), so a long run of characters with
 # no @ in it is read once, not once from each of its characters.
-_NOT_IN_ADDRESS = r"\s@<>()\[\]{},;:\"'"
+_NOT_IN_ADDRESS = r"\s@<>()\[\]{},;:\""
 _EMAIL = re.compile(
     rf"(?<![^{_NOT_IN_ADDRESS}])[^{_NOT_IN_ADDRESS}]++@[^{_NOT_IN_ADDRESS}]++"
     rf"|(?<![^{_NOT_IN_ADDRESS}])@[^{_NOT_IN_ADDRESS}]++"
@@ -39,7 +39,9 @@ _EMAIL = re.compile(
 _AT = r"(?:\s*[(\[]at[)\]]\s*|\s+at\s+)"
 _DOT = r"(?:\s*\.\s*|\s*[(\[]dot[)\]]\s*|\s+dot\s+)"
 _SPELLED_EMAIL = re.compile(
-    rf"(?<![\w.+-])[\w.+-]{{1,64}}(?:{_DOT}[\w+-]{{1,64}}){{0,3}}{_AT}[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}}){{1,4}}(?![\w-])",
+    rf"(?<![\w.+-])[\w.+-]{{1,64}}(?:{_DOT}[\w+-]{{1,64}}){{0,3}}{_AT}[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}}){{1,4}}"
+    # Not followed by another "at": "me at jo dot bloggs at example dot com" is one address.
+    rf"(?![\w-])(?!{_AT})",
     re.IGNORECASE,
 )
 _SPELLED_EMAIL_DOMAIN = re.compile(

@@ -11,6 +11,7 @@ caseworker holds at once; the mean over many cases is what is stable.
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -108,11 +109,13 @@ def mean_worked_hours(
         cases = cases.filter(organisation_id=organisation_id)
     if decided_since is not None:
         cases = cases.filter(decided_at__gte=_midnight(decided_since))
-    decided = list(
-        cases.order_by("-decided_at").values_list(
-            "reference", "organisation_id", "service_version", "decided_at"
-        )[:limit]
-    )
+    decided = [
+        (reference, organisation, version, decided_at)
+        for reference, organisation, version, decided_at in cases.order_by(
+            "-decided_at"
+        ).values_list("reference", "organisation_id", "service_version", "decided_at")[:limit]
+        if decided_at is not None
+    ]
     spans = case_spans(service_slug, decided)
     if not spans:
         return None
@@ -150,7 +153,7 @@ def case_spans(
         waits = _waits(
             moves.get(reference, []),
             decided_at,
-            lambda state, o=organisation_id, v=version: kinds.kind(o, v, state),
+            functools.partial(kinds.kind, organisation_id, version),
         )
         spans.append(CaseSpan(opened[reference], decided_at, tuple(waits)))
     return spans

@@ -94,14 +94,18 @@ def set_channel_costs(
         if cost is not None and not 0 <= cost <= MAX_COST_PENCE:
             raise ChannelFiguresInvalid("out of range", field=channel)
     now = timezone.now()
-    scope = {"organisation_id": organisation_id, "service_slug": service_slug}
     with transaction.atomic():
         for channel, cost in costs_pence.items():
             if cost is None:
-                ChannelCost.objects.filter(**scope, channel=channel).delete()
+                ChannelCost.objects.filter(
+                    organisation_id=organisation_id, service_slug=service_slug, channel=channel
+                ).delete()
             else:
                 ChannelCost.objects.update_or_create(
-                    **scope, channel=channel, defaults={"cost_pence": cost, "set_at": now}
+                    organisation_id=organisation_id,
+                    service_slug=service_slug,
+                    channel=channel,
+                    defaults={"cost_pence": cost, "set_at": now},
                 )
         publish(
             ChannelCostsSet(

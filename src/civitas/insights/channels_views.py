@@ -139,7 +139,9 @@ def _page(
             "channel_labels": CHANNEL_LABELS,
             "entered_channels": ENTERED_CHANNELS,
             "channels": CHANNELS,
-            "months": list_month_volumes(organisation_id=organisation_id, service_slug=service.slug),
+            "months": list_month_volumes(
+                organisation_id=organisation_id, service_slug=service.slug
+            ),
             "volume_form": volume_form or {"month": last_month.strftime("%Y-%m")},
             "cost_form": cost_form
             or {

@@ -9,7 +9,6 @@ client; this module knows nobody.
 
 import datetime
 import re
-
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -32,7 +31,9 @@ FEEDBACK_RATE = "10/minute"
 PAGE_SIZE = 50
 
 # A route's name with its namespace, and the service's page id: `journeys:page/address`.
-_PAGE_NAME = re.compile(r"[a-z0-9_-]{1,40}(?::[a-z0-9_-]{1,40}){0,2}(?:/[a-z0-9-]{1,60})?", re.ASCII)
+_PAGE_NAME = re.compile(
+    r"[a-z0-9_-]{1,40}(?::[a-z0-9_-]{1,40}){0,2}(?:/[a-z0-9-]{1,60})?", re.ASCII
+)
 
 
 @dataclass(frozen=True)
@@ -165,9 +166,7 @@ def list_commented_services(*, organisation_id: int) -> list[str]:
     )
 
 
-def read_comments(
-    *, organisation: str, staff_user_id: str, service_slug: str = ""
-) -> None:
+def read_comments(*, organisation: str, staff_user_id: str, service_slug: str = "") -> None:
     """Records (audits) that a member of staff read a page of comments."""
     with transaction.atomic():
         publish(
@@ -202,5 +201,3 @@ def _parse_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
 
 def _bounds(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-

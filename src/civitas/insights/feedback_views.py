@@ -99,7 +99,7 @@ def satisfaction(request: HttpRequest, organisation: str, slug: str) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def problem(request: HttpRequest) -> HttpResponse:
-    """"Is this page not working properly?": what went wrong, from the page it names. The
+    """ "Is this page not working properly?": what went wrong, from the page it names. The
     link carries the service (`organisation/slug`) and the page's name, never its path."""
     source = request.POST if request.method == "POST" else request.GET
     service = _named_service(source.get("service", "")[:130])
@@ -190,7 +190,7 @@ def _comment_errors(comment: str) -> dict[str, str]:
 
 
 def _refused(request: HttpRequest) -> str:
-    """"" while the client is within FEEDBACK_RATE; otherwise what to tell them."""
+    """ "" while the client is within FEEDBACK_RATE; otherwise what to tell them."""
     verdict = ratelimit.hit(_SCOPE, client_address(request), FEEDBACK_RATE)
     if verdict.allowed:
         return ""

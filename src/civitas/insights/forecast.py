@@ -48,7 +48,7 @@ def forecast_for(
     key = f"insights:forecast:{organisation_id or ''}:{service_slug}:{today.isoformat()}"
     try:
         cached = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache that fails costs a fit, nothing more
+    except Exception:
         logger.warning("forecast cache unavailable: fitting without it")
         cached = None
     if cached is not None:
@@ -57,7 +57,7 @@ def forecast_for(
     try:
         # "none" is kept as well, so a service with no history is not asked again today.
         cache.set(key, forecast or "none", CACHE_SECONDS)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("forecast cache unavailable: not kept")
     return forecast
 
@@ -164,7 +164,9 @@ def _fit(
         fitted = ExponentialSmoothing(series, **options).fit()
         predicted = fitted.forecast(HORIZON_WEEKS)
         simulated = fitted.simulate(
-            HORIZON_WEEKS, repetitions=SIMULATIONS, random_errors="bootstrap",
+            HORIZON_WEEKS,
+            repetitions=SIMULATIONS,
+            random_errors="bootstrap",
             rng=np.random.default_rng(seed),
         )
     low, high = np.percentile(np.asarray(simulated), BAND, axis=1)

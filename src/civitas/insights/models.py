@@ -34,6 +34,9 @@ class Feedback(models.Model):
             models.Index(fields=["service_slug", "received_at"], name="feedback_by_service"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} feedback {self.pk} on {self.service_slug or 'no service'}"
+
 
 class ChannelVolume(models.Model):
     """How many transactions reached a service by a channel the platform does not see
@@ -54,6 +57,9 @@ class ChannelVolume(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.service_slug} {self.month:%Y-%m} {self.channel}: {self.transactions}"
+
 
 class ChannelCost(models.Model):
     """What one transaction by a channel costs a service, as its owner set it."""
@@ -70,3 +76,6 @@ class ChannelCost(models.Model):
                 fields=["organisation_id", "service_slug", "channel"], name="channel_cost_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.service_slug} {self.channel}: {self.cost_pence}p"

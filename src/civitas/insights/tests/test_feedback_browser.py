@@ -51,7 +51,6 @@ def test_the_problem_report_works_without_javascript(live_server, parking_permit
         page.goto(live_server.url + "/services/example-borough/resident-parking-permit/")
         page.get_by_role("link", name="Is this page not working properly?").click()
         page.get_by_label("What were you doing, and what went wrong?").fill("The map is blank")
-        assert_accessible(page, "feedback-05-problem")
         page.get_by_role("button", name="Send").click()
         expect(page.get_by_role("heading", name="Thank you for your feedback")).to_be_visible()
     stored = Feedback.objects.get()

@@ -66,9 +66,7 @@ def test_an_answer_that_is_not_one_of_the_five_is_refused(client, parking_permit
 
 
 def test_a_comment_over_the_limit_is_cut_not_refused(client, parking_permit):
-    response = client.post(
-        SATISFACTION, {"satisfaction": "satisfied", "comment": "a" * 1_000_000}
-    )
+    response = client.post(SATISFACTION, {"satisfaction": "satisfied", "comment": "a" * 1_000_000})
     assert response.status_code == 302
     stored = Feedback.objects.get()
     assert len(stored.comment) == COMMENT_MAX_LENGTH
@@ -110,9 +108,7 @@ def test_one_client_sending_many_a_minute_is_held_back_without_losing_their_word
     assert "my eleventh, genuine</textarea>" in page
     assert Feedback.objects.count() == 10
     # Another client is not held back by the first.
-    other = client.post(
-        SATISFACTION, {"satisfaction": "satisfied"}, REMOTE_ADDR="198.51.100.7"
-    )
+    other = client.post(SATISFACTION, {"satisfaction": "satisfied"}, REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 302
 
 
@@ -199,12 +195,20 @@ def test_satisfaction_is_counted_by_level_for_the_period(client, parking_permit)
         "dissatisfied": 1,
         "very_dissatisfied": 0,
     }
-    assert sum(satisfaction_counts("resident-parking-permit", today.replace(year=2000), today).values()) == 0
-    assert sum(
-        satisfaction_counts(
-            "resident-parking-permit",
-            today,
-            today + datetime.timedelta(days=1),
-            organisation_id=parking_permit.organisation_id + 1,
-        ).values()
-    ) == 0
+    assert (
+        sum(
+            satisfaction_counts("resident-parking-permit", today.replace(year=2000), today).values()
+        )
+        == 0
+    )
+    assert (
+        sum(
+            satisfaction_counts(
+                "resident-parking-permit",
+                today,
+                today + datetime.timedelta(days=1),
+                organisation_id=parking_permit.organisation_id + 1,
+            ).values()
+        )
+        == 0
+    )

@@ -36,14 +36,14 @@ def synthetic(weeks: int, *, noise: float = 3.0, seed: int = 7) -> list[float]:
 
 
 def test_it_finds_a_known_trend_and_season_in_three_years_of_weeks():
-    forecast = build_forecast(
-        "permits", synthetic(156), first_week=MONDAY, hours_per_case=None
-    )
+    forecast = build_forecast("permits", synthetic(156), first_week=MONDAY, hours_per_case=None)
     assert forecast.method.startswith("Seasonal")
     assert forecast.based_on_weeks == 156
     assert len(forecast.weeks) == HORIZON_WEEKS
     expected = [truth(156 + n) for n in range(HORIZON_WEEKS)]
-    errors = [abs(week.submissions - want) for week, want in zip(forecast.weeks, expected, strict=True)]
+    errors = [
+        abs(week.submissions - want) for week, want in zip(forecast.weeks, expected, strict=True)
+    ]
     # The noise is 3 a week; a model that missed the season would be out by up to 20.
     assert max(errors) < 8
     assert sum(errors) / len(errors) < 4

@@ -145,12 +145,17 @@ def test_any_long_run_of_digits_is_taken_out_even_if_not_a_known_number():
         "07700 " * 4_000,
         "QQ 12 " * 4_000,
         "SW1A " * 5_000,
+        "1a " * 7_000,
+        "+4 " * 7_000,
+        "(0) " * 5_000,
+        "0123 4567 a " * 1_700,
     ],
 )
 def test_it_scrubs_hostile_text_quickly(hostile):
-    started = time.perf_counter()
+    # Processor time, not the clock: other processes on a busy machine do not count.
+    started = time.process_time()
     scrub(hostile)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_it_reads_no_further_than_its_limit():

@@ -18,7 +18,7 @@ from django.utils import timezone
 from civitas.insights.events import FeedbackRead
 from civitas.insights.figures import SATISFACTION_LEVELS
 from civitas.insights.models import Feedback
-from civitas.insights.scrubbing import scrub
+from civitas.insights.scrubbing import PLACEHOLDERS, scrub
 from civitas.platform.events import publish
 
 COMMENT_MAX_LENGTH = 1200
@@ -74,11 +74,11 @@ def record_feedback(
         raise ValueError(f"no satisfaction level {satisfaction!r}")
     if kind == Feedback.Kind.SATISFACTION and not satisfaction:
         raise ValueError("satisfaction feedback needs an answer")
-    cut, was_truncated = truncated_comment(comment)
+    kept, was_truncated = scrubbed_comment(comment)
     return Feedback.objects.create(
         kind=kind,
         satisfaction=satisfaction,
-        comment=scrub(cut).strip(),
+        comment=kept,
         was_truncated=was_truncated,
         organisation_id=organisation_id if service_slug else None,
         service_slug=service_slug[:60],
@@ -88,13 +88,28 @@ def record_feedback(
     )
 
 
-def truncated_comment(comment: str) -> tuple[str, bool]:
-    """The comment as kept: line endings made \\n (as the character count counts them),
-    outer space removed, cut to COMMENT_MAX_LENGTH; and whether it was cut."""
+def scrubbed_comment(comment: str) -> tuple[str, bool]:
+    """The comment as kept, and whether it was cut: line endings made \n (as the character
+    count counts them), outer space removed, scrubbed, then cut to COMMENT_MAX_LENGTH.
+
+    Scrubbed before it is cut, so the cut never leaves half a phone number behind. The
+    limit is the citizen's: what scrubbing adds (a placeholder longer than the address it
+    replaced) does not count against it, so a comment within the count is kept whole."""
     text = comment.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if len(text) <= COMMENT_MAX_LENGTH:
-        return text, False
-    return text[:COMMENT_MAX_LENGTH].rstrip(), True
+    scrubbed = scrub(text).strip()
+    allowed = COMMENT_MAX_LENGTH + max(0, len(scrubbed) - len(text))
+    if len(scrubbed) <= allowed:
+        return scrubbed, False
+    cut = scrubbed[:allowed]
+    # A placeholder the cut went through is dropped whole: "[phone nu" says nothing.
+    opened = cut.rfind("[")
+    if opened != -1 and "]" not in cut[opened:] and _starts_a_placeholder(cut[opened:]):
+        cut = cut[:opened]
+    return cut.rstrip(), True
+
+
+def _starts_a_placeholder(text: str) -> bool:
+    return any(placeholder.startswith(text) for placeholder in PLACEHOLDERS)
 
 
 def clean_page_name(page: str) -> str:

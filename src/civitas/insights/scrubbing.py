@@ -24,6 +24,7 @@ EMAIL_ADDRESS = "[email address]"
 PHONE_NUMBER = "[phone number]"
 POSTCODE = "[postcode]"
 NATIONAL_INSURANCE_NUMBER = "[National Insurance number]"
+PLACEHOLDERS = (EMAIL_ADDRESS, PHONE_NUMBER, POSTCODE, NATIONAL_INSURANCE_NUMBER)
 
 # Anything with an @ between two runs of non-space characters: partial or odd addresses
 # ("name+tag@example.co.uk", "me@localhost", an address cut short) are taken out too. A

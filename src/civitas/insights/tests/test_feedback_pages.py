@@ -6,7 +6,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from civitas.insights.feedback import COMMENT_MAX_LENGTH, satisfaction_counts
+from civitas.insights.feedback import (
+    COMMENT_MAX_LENGTH,
+    satisfaction_counts,
+    scrubbed_comment,
+)
 from civitas.insights.models import Feedback
 from civitas.insights.scrubbing import EMAIL_ADDRESS, NATIONAL_INSURANCE_NUMBER, PHONE_NUMBER
 
@@ -212,3 +216,18 @@ def test_satisfaction_is_counted_by_level_for_the_period(client, parking_permit)
         )
         == 0
     )
+
+
+def test_a_comment_within_the_count_is_kept_whole_however_scrubbing_lengthens_it():
+    comment = "a@b.co " * 170 + "x" * 10  # 1,200 characters
+    kept, was_truncated = scrubbed_comment(comment)
+    assert not was_truncated
+    assert kept.count(EMAIL_ADDRESS) == 170
+
+
+def test_a_cut_never_leaves_part_of_a_phone_number():
+    comment = "x" * (COMMENT_MAX_LENGTH - 8) + " 07700 900982 and more"
+    kept, was_truncated = scrubbed_comment(comment)
+    assert was_truncated
+    assert kept == "x" * (COMMENT_MAX_LENGTH - 8)
+    assert "077" not in kept

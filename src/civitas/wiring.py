@@ -64,6 +64,7 @@ from civitas.identity.public import (
     TwoFactorSetUp,
     delete_ended_account_links,
 )
+from civitas.insights.public import ChannelCostsSet, ChannelVolumesEntered, FeedbackRead
 from civitas.journeys import handlers as journeys
 from civitas.journeys.public import (
     AbandonedJourneysDeleted,
@@ -191,6 +192,10 @@ EVENT_HANDLERS: EventTable = {
     RefundRequested: Handlers(in_transaction=(record_audit_trail, pay.log_refund)),
     TelephonePaymentStarted: Handlers(in_transaction=(record_audit_trail,)),
     ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),
+    # Insights
+    FeedbackRead: Handlers(in_transaction=(record_audit_trail,)),
+    ChannelVolumesEntered: Handlers(in_transaction=(record_audit_trail,)),
+    ChannelCostsSet: Handlers(in_transaction=(record_audit_trail,)),
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }

@@ -24,6 +24,10 @@ PUBLIC_ROUTES = {
     "privacy",
     "cookies",
     "feedback",
+    # Feedback from citizens (insights): anonymous, rate limited, scrubbed before stored.
+    "feedback/problem",
+    "feedback/thank-you",
+    "feedback/<slug:organisation>/<slug:slug>/",
     # Citizens' journeys: anyone may apply; a journey's answers live in its own session.
     "services/<slug:slug>/",
     "services/<slug:organisation>/<slug:slug>/",

@@ -41,6 +41,8 @@ from civitas.platform.security_log import security_event
 #   pay.refund     give money back on a payment (in full or in part, with a reason)
 #   insights.view  read the performance dashboards of the organisation's services (exact
 #                  figures, before small numbers are suppressed for the public)
+#   insights.feedback  read the comments citizens leave about the services (scrubbed)
+#   insights.channels  enter the volumes by post, phone and in person, and channel costs
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.CASEWORKER: frozenset(
         {
@@ -70,6 +72,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "services.preview",
             "notify.templates",
             "insights.view",
+            "insights.feedback",
+            "insights.channels",
         }
     ),
     # Finance reads cases for their fees, accounts for the payments and refunds them.

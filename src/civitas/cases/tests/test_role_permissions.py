@@ -42,6 +42,8 @@ SPEC = {
         "services.preview",
         "notify.templates",
         "insights.view",
+        "insights.feedback",
+        "insights.channels",
     },
     "finance": {"cases.view", "pay.view", "pay.refund"},
     "administrator": {
@@ -162,6 +164,24 @@ ROUTES = {
         "get",
         "/staff/performance/no-such-service/figures.csv",
         "insights.view",
+    ),
+    "staff/insights/feedback/": ("get", "/staff/insights/feedback/", "insights.feedback"),
+    "staff/insights/channels/": ("get", "/staff/insights/channels/", "insights.channels"),
+    # A service that is not the organisation's: allowed means "not found".
+    "staff/insights/channels/<slug:slug>/": (
+        "get",
+        "/staff/insights/channels/no-such-service/",
+        "insights.channels",
+    ),
+    "staff/insights/channels/<slug:slug>/volumes": (
+        "post",
+        "/staff/insights/channels/no-such-service/volumes",
+        "insights.channels",
+    ),
+    "staff/insights/channels/<slug:slug>/costs": (
+        "post",
+        "/staff/insights/channels/no-such-service/costs",
+        "insights.channels",
     ),
     "staff/payments/<uuid:payment_id>/": ("get", f"/staff/payments/{PAYMENT}/", "pay.view"),
     "staff/payments/<uuid:payment_id>/refund": (

@@ -7,7 +7,6 @@ Every page, download and API answer is drawn from one `PublishedFigures`
 (`dashboard.drawn`), which imports matplotlib at the first chart, not before.
 """
 
-import importlib
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -22,6 +21,7 @@ from civitas.identity.public import StaffRequest, find_organisation, staff_membe
 from civitas.insights import dashboard
 from civitas.insights.events import PerformanceViewed
 from civitas.insights.figures import CHANNELS, Forecast, ServiceFigures
+from civitas.insights.forecast import forecast_for
 from civitas.insights.open_data import CSV_HEADER, csv_rows, figures_document
 from civitas.insights.periods import Period, PeriodError, last_complete, parse_period
 from civitas.insights.published import PublishedFigures, publish
@@ -34,19 +34,8 @@ PERIOD_MAX_LENGTH = 12
 
 
 def find_forecast(service_slug: str, today: date, *, organisation_id: int) -> Forecast | None:
-    """The organisation's demand forecast for the service, where one can be made.
-
-    `forecast.forecast_for` is written beside these pages; until both are in one tree it
-    is looked up by name, and there is no forecast without it. Replace with a plain
-    import once it is."""
-    try:
-        module = importlib.import_module("civitas.insights.forecast")
-    except ModuleNotFoundError:
-        return None
-    return cast(
-        "Forecast | None",
-        module.forecast_for(service_slug, today, organisation_id=organisation_id),
-    )
+    """The organisation's demand forecast for the service, where one can be made."""
+    return forecast_for(service_slug, today, organisation_id=organisation_id)
 
 
 def public_period(text: str, *, today: date) -> Period:

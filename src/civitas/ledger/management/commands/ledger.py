@@ -5,6 +5,7 @@
     integrate                 integrate committed entries now, as the worker does each second
     check [--full] [--clear-broken]   check the stored log against its signed checkpoint
     keygen [NAME]             print a new signer key (secret) and its verifier key
+    reset-state --database-was-recreated   forget the checkpoint saved in LEDGER_STATE_DIR
 
 verify and witness talk to the log over HTTP only; they trust nothing the server says
 that they cannot check. Every failure is one line naming what failed, and exit status 1.
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civitas.ledger.client import VerificationError, verify_log, witness_checkpoint
+from civitas.ledger.floor import reset_saved_checkpoint, state_directory
 from civitas.ledger.integrity import check_head, check_whole_log
 from civitas.ledger.note import KeyFormatError, Signer
 from civitas.ledger.queries import log_size
@@ -91,11 +93,22 @@ class Command(BaseCommand):
             help="after a passing --full check, let appends resume",
         )
 
+        reset = sub.add_parser(
+            "reset-state",
+            help="forget the largest checkpoint saved in LEDGER_STATE_DIR, after the database "
+            "was deliberately recreated (a new demo); never after a restore",
+        )
+        reset.add_argument(
+            "--database-was-recreated",
+            action="store_true",
+            help="confirm that the database was made afresh on purpose and its log starts anew",
+        )
+
         keygen = sub.add_parser("keygen", help="print a new signer key and its verifier key")
         keygen.add_argument("name", nargs="?", help="key name (default: LEDGER_ORIGIN)")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        getattr(self, f"_{action}")(**options)
+        getattr(self, f"_{action.replace('-', '_')}")(**options)
 
     def _verify(
         self,
@@ -177,6 +190,30 @@ class Command(BaseCommand):
                 f"appends are stopped because {reason}; once the data is "
                 "restored, run `civitas ledger check --full --clear-broken`",
                 returncode=1,
+            )
+
+    def _reset_state(self, *, database_was_recreated: bool, **options: Any) -> None:
+        if not database_was_recreated:
+            raise CommandError(
+                "reset-state forgets the checkpoint that lets the platform refuse a rolled-back "
+                "database. Use it only when the database was deliberately recreated, and "
+                "confirm with --database-was-recreated",
+                returncode=2,
+            )
+        forgotten = reset_saved_checkpoint()
+        where = state_directory()
+        if forgotten is None:
+            self.stdout.write(f"no saved checkpoint of log {settings.LEDGER_ORIGIN} in {where}")
+        else:
+            self.stdout.write(
+                f"forgot the saved checkpoint of {forgotten.size} entries of log "
+                f"{forgotten.origin} in {where}; the next checkpoint signed is saved instead"
+            )
+        reason = find_broken_reason()
+        if reason:
+            self.stdout.write(
+                f"appends are still stopped ({reason}): run "
+                "`civitas ledger check --full --clear-broken` to resume them"
             )
 
     def _keygen(self, *, name: str | None, **options: Any) -> None:

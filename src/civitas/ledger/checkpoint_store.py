@@ -56,7 +56,9 @@ def store_path(directory: Path, origin: str) -> Path:
     return directory / f"{readable}.{digest}.checkpoint.json"
 
 
-def read_checkpoint(path: Path, origin: str, verifiers: Iterable[Verifier]) -> SavedCheckpoint | None:
+def read_checkpoint(
+    path: Path, origin: str, verifiers: Iterable[Verifier]
+) -> SavedCheckpoint | None:
     """The checkpoint saved at ``path``, checked against the log's keys; None if none.
 
     Raises StoreError for a file that cannot be read, is not what this module writes, or
@@ -67,7 +69,8 @@ def read_checkpoint(path: Path, origin: str, verifiers: Iterable[Verifier]) -> S
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
-        raise StoreError(f"the saved checkpoint cannot be read ({error.__class__.__name__})") from None
+        reason = error.__class__.__name__
+        raise StoreError(f"the saved checkpoint cannot be read ({reason})") from None
 
     def corrupt(reason: str) -> StoreError:
         return StoreError(

@@ -229,16 +229,21 @@ def save_checkpoint(note: str) -> None:
     path = state_file()
     try:
         current = largest_trusted_checkpoint()
-        if current is not None and current.size >= checkpoint.size:
-            if current.size > checkpoint.size or current.note == note:
-                return
+        if current is not None and (
+            current.size > checkpoint.size
+            or (current.size == checkpoint.size and current.note == note)
+        ):
+            return
         with locked(path):
             keys = log_keys()
             saved = read_checkpoint(path, keys.origin, keys.all_verifiers)
-            if saved is not None and saved.size > checkpoint.size:
+            if saved is not None and (
+                saved.size > checkpoint.size
+                # Another tree of the same size is a fork, which the checks report:
+                # never overwrite the evidence.
+                or (saved.size == checkpoint.size and saved.root != checkpoint.root)
+            ):
                 return
-            if saved is not None and saved.size == checkpoint.size and saved.root != checkpoint.root:
-                return  # a fork: the checks report it; never overwrite the evidence
             write_checkpoint(
                 path,
                 SavedCheckpoint(checkpoint.origin, checkpoint.size, checkpoint.root, note),
@@ -272,3 +277,9 @@ def reset_saved_checkpoint() -> SavedCheckpoint | None:
         extra={"event": "ledger.state_reset", "ledger_origin": settings.LEDGER_ORIGIN},
     )
     return saved
+
+
+def forget_cached_floor() -> None:
+    """Drops what this process read from the saved checkpoint, as a restart would."""
+    with _cache_lock:
+        _cache.clear()

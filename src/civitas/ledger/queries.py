@@ -33,7 +33,7 @@ from civitas.ledger.note import (
     parse_note,
     verify_cosignature,
 )
-from civitas.ledger.services import entry_url, mark_broken
+from civitas.ledger.services import entry_url, ledger_health, mark_broken
 
 MAX_PAGE = 1000
 CACHED_LEVEL = 8
@@ -127,9 +127,7 @@ def list_entries(start: int, end: int, *, tree_size: int | None = None) -> Entri
             )
         size = tree_size
     if start >= size:
-        raise merkle.ProofRequestError(
-            f"start {start} is beyond the log, which has {size} entries"
-        )
+        raise merkle.ProofRequestError(f"start {start} is beyond the log, which has {size} entries")
     end = min(end, start + MAX_PAGE, size)
     found = {entry.index: entry for entry in Entry.objects.filter(index__gte=start, index__lt=end)}
     return EntriesPage(size, [_serve(index, found.get(index)) for index in range(start, end)])
@@ -257,6 +255,9 @@ class LogStatus:
 
 
 def get_log_status() -> LogStatus:
+    # A process's first answer comes after its start-up check (which stores any reason),
+    # so a log rolled back while the platform was down says so at once.
+    ledger_health()
     sequencer = Sequencer.objects.filter(id=1).values_list("next_index", "broken_reason").first()
     sequenced, broken_reason = sequencer or (0, "")
     return LogStatus(

@@ -290,7 +290,7 @@ def _check_at_startup() -> None:
 
 
 def ledger_health() -> str:
-    """"ok", or "broken" once appends have been stopped."""
+    """ "ok", or "broken" once appends have been stopped."""
     return ledger_health_report().status
 
 

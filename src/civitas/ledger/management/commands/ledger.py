@@ -1,6 +1,6 @@
 """`civitas ledger ...`: verify or witness any Civitas log, and run this one.
 
-    verify   --url URL [--state FILE] [--key VKEY ...] [--entry N ...] [--sample N] [--full]
+    verify   --url URL [--state FILE|DIR] [--key VKEY ...] [--entry N ...] [--sample N] [--full]
     witness  --url URL --key FILE [--state FILE] [--log-key VKEY ...]
     integrate                 integrate committed entries now, as the worker does each second
     check [--full] [--clear-broken]   check the stored log against its signed checkpoint
@@ -16,7 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from civitas.ledger.client import VerificationError, verify_log, witness_checkpoint
+from civitas.ledger.client import (
+    FULL_CHECK_UP_TO,
+    VerificationError,
+    verify_log,
+    witness_checkpoint,
+)
 from civitas.ledger.floor import reset_saved_checkpoint, state_directory
 from civitas.ledger.integrity import check_head, check_whole_log
 from civitas.ledger.note import KeyFormatError, Signer
@@ -41,7 +46,11 @@ class Command(BaseCommand):
         verify.add_argument(
             "--url", required=True, help="the log's API, e.g. https://x/api/v1/ledger"
         )
-        verify.add_argument("--state", help="file remembering the last checkpoint seen")
+        verify.add_argument(
+            "--state",
+            help="file (or directory, one file per log) remembering the largest checkpoint "
+            "seen, so that a rolled-back or forked log is caught",
+        )
         verify.add_argument(
             "--key",
             dest="keys",
@@ -67,6 +76,14 @@ class Command(BaseCommand):
         )
         verify.add_argument(
             "--full", action="store_true", help="recompute the root from every entry"
+        )
+        verify.add_argument(
+            "--full-up-to",
+            type=whole_number,
+            default=FULL_CHECK_UP_TO,
+            metavar="SIZE",
+            help=f"recompute the root from every entry when the log has at most SIZE "
+            f"(default {FULL_CHECK_UP_TO}; 0: only with --full)",
         )
         verify.add_argument("--timeout", type=float, default=30.0)
 
@@ -119,6 +136,7 @@ class Command(BaseCommand):
         entries: list[int],
         sample: int,
         full: bool,
+        full_up_to: int,
         timeout: float,
         **options: Any,
     ) -> None:
@@ -129,6 +147,7 @@ class Command(BaseCommand):
                 trusted_keys=keys,
                 sample=sample,
                 full=full,
+                full_up_to=full_up_to,
                 entries=entries,
                 timeout=timeout,
             )

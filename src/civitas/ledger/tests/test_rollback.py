@@ -257,3 +257,34 @@ def test_a_saved_checkpoint_that_does_not_verify_stops_the_log(copy_at_5_grown_t
         "database was deliberately recreated, run `civitas ledger reset-state` "
         "(LEDGER_STATE_DIR)"
     )
+
+
+def test_the_saved_checkpoint_only_ever_grows(copy_at_5_grown_to_9):
+    from civitas.ledger.floor import save_checkpoint
+    from civitas.ledger.models import Checkpoint
+
+    earlier = Checkpoint.objects.get(size=5)
+    save_checkpoint(earlier.note)
+    restart()
+    assert largest_trusted_checkpoint().size == 9
+
+
+def test_verify_reports_two_swapped_entries_that_the_log_found_itself(live_server):
+    LedgerEntryFactory.create_batch(40)
+    integrate_pending()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT "index", leaf_data, leaf_hash FROM ledger_entry WHERE "index" IN (2, 5)'
+        )
+        rows = {index: (data, digest) for index, data, digest in cursor.fetchall()}
+        for index, other in ((2, 5), (5, 2)):
+            cursor.execute(
+                'UPDATE ledger_entry SET leaf_data = %s, leaf_hash = %s WHERE "index" = %s',
+                [*rows[other], index],
+            )
+    integrate_pending()  # the rolling audit reads every entry once per pass
+    # However few entries it samples itself, verify reads what the log's audit found
+    # (which of the two it names first depends on the log's own random sample).
+    found = r"the log reports that it is broken: entry [25] holds the data of another position"
+    with pytest.raises(VerificationError, match=found):
+        verify_log(f"{live_server.url}/api/v1/ledger", sample=0, full_up_to=0)

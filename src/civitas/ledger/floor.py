@@ -229,6 +229,13 @@ def save_checkpoint(note: str) -> None:
     path = state_file()
     try:
         current = largest_trusted_checkpoint()
+        if current is None and checkpoint.size:
+            logger.warning(
+                "ledger: no saved checkpoint in %s yet; saving the log's checkpoint of %s "
+                "entries, trusted as it is",
+                SOURCE,
+                checkpoint.size,
+            )
         if current is not None and (
             current.size > checkpoint.size
             or (current.size == checkpoint.size and current.note == note)

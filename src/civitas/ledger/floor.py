@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -85,8 +86,22 @@ def state_directory() -> Path:
     return Path(settings.VAR_DIR) / "ledger-state" / label
 
 
+_paths: dict[tuple[object, ...], Path] = {}
+
+
 def state_file() -> Path:
-    return store_path(state_directory(), settings.LEDGER_ORIGIN)
+    """The file of this log's saved checkpoint (worked out once per configuration: it is
+    asked for on every append)."""
+    directory, origin = settings.LEDGER_STATE_DIR, settings.LEDGER_ORIGIN
+    if directory:
+        key: tuple[object, ...] = (directory, origin)
+    else:
+        database = connection.settings_dict
+        key = (origin, str(settings.VAR_DIR), database.get("NAME"), database.get("HOST"))
+    path = _paths.get(key)
+    if path is None:
+        path = _paths.setdefault(key, store_path(state_directory(), origin))
+    return path
 
 
 # The saved checkpoint is read before every batch and its size before every append:
@@ -98,7 +113,7 @@ _cache: dict[str, object] = {}
 def _saved_checkpoint() -> TrustedCheckpoint | None:
     path = state_file()
     try:
-        status = path.stat()
+        status = os.stat(path)
     except FileNotFoundError:
         return None
     except OSError as error:

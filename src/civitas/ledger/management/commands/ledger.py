@@ -23,7 +23,11 @@ from civitas.ledger.client import (
     verify_log,
     witness_checkpoint,
 )
-from civitas.ledger.floor import reset_saved_checkpoint, state_directory
+from civitas.ledger.floor import (
+    largest_trusted_checkpoint,
+    reset_saved_checkpoint,
+    state_directory,
+)
 from civitas.ledger.integrity import check_head, check_whole_log
 from civitas.ledger.note import KeyFormatError, Signer
 from civitas.ledger.queries import log_size
@@ -201,6 +205,13 @@ class Command(BaseCommand):
             raise CommandError(f"check failed: {problem}", returncode=1)
         scope = "every entry and node" if full else "the tree head and a sample of entries"
         self.stdout.write(f"{scope} of the log's {size} entries match its signed checkpoint")
+        floor = largest_trusted_checkpoint()  # read by the check just made, so readable
+        if floor is None:
+            self.stdout.write(f"no checkpoint saved in {state_directory()} yet")
+        else:
+            self.stdout.write(
+                f"it extends the checkpoint of {floor.size} entries saved in {state_directory()}"
+            )
         reason = find_broken_reason()
         if reason and clear_broken:
             resume_appends()

@@ -114,3 +114,26 @@ def test_without_a_setting_the_state_lives_beside_the_database_in_use(settings, 
     assert directory.name.startswith(("sqlite-", "postgresql-"))
     settings.LEDGER_STATE_DIR = "/srv/ledger-state"
     assert state_directory() == Path("/srv/ledger-state")
+
+
+def test_processes_saving_at_once_leave_the_largest_checkpoint(settings, tmp_path):
+    import threading
+
+    from civitas.ledger.floor import forget_cached_floor, largest_trusted_checkpoint
+    from civitas.ledger.floor import save_checkpoint as save
+    from civitas.ledger.keys import log_keys
+    from civitas.ledger.services import sign_checkpoint
+
+    settings.LEDGER_STATE_DIR = str(tmp_path / "shared")
+    keys = log_keys()
+    notes = [sign_checkpoint(size, bytes([size]) * 32, keys, 1) for size in range(1, 41)]
+    threads = [
+        threading.Thread(target=lambda chunk=notes[start::4]: [save(note) for note in chunk[::-1]])
+        for start in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    forget_cached_floor()
+    assert largest_trusted_checkpoint().size == 40

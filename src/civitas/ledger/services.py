@@ -39,7 +39,13 @@ from django.utils import timezone
 from civitas.ledger import merkle
 from civitas.ledger.canonical import subject_reference
 from civitas.ledger.events import LogFoundBroken
-from civitas.ledger.floor import append_problem, save_checkpoint
+from civitas.ledger.floor import (
+    TrustedStateError,
+    append_problem,
+    floor_problem,
+    largest_trusted_checkpoint,
+    save_checkpoint,
+)
 from civitas.ledger.guard import guard
 from civitas.ledger.integrity import (
     AUDIT_CHUNK,
@@ -301,8 +307,26 @@ def ledger_health_report() -> HealthResult:
     except LedgerUnavailable as error:
         # The start-up check stored its reason unless it ran inside a transaction.
         return HealthResult("broken", {"reason": find_broken_reason() or str(error)})
-    reason = find_broken_reason()
+    reason = find_broken_reason() or _below_the_floor()
     return HealthResult("broken", {"reason": reason}) if reason else HealthResult("ok")
+
+
+def _below_the_floor() -> str | None:
+    """A rollback to a tree no larger than the saved checkpoint, found by one small query
+    and a stat, so that each poll of /healthz sees it even with no worker running."""
+    tree = TreeState.objects.filter(id=1).values_list("size", "root").first()
+    size, root = (tree[0], bytes(tree[1] or b"")) if tree else (0, merkle.EMPTY_ROOT)
+    try:
+        floor = largest_trusted_checkpoint()
+    except TrustedStateError as error:
+        problem: str | None = str(error)
+    else:
+        if floor is None or floor.size < size:
+            return None  # a larger tree is proved to extend it before each batch
+        problem = floor_problem(floor, size, root, {})
+    if problem:
+        mark_broken(problem)
+    return problem
 
 
 def mark_broken(reason: str) -> None:

@@ -151,6 +151,16 @@ def test_a_running_process_refuses_the_first_append_after_a_rollback(copy_at_5_g
     )
 
 
+def test_a_running_process_reports_a_rollback_on_its_next_health_check(
+    copy_at_5_grown_to_9, client
+):
+    restore(copy_at_5_grown_to_9)  # no restart, and no worker has run since
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["ledger"] == {"status": "broken", "reason": ROLLED_BACK}
+    assert find_broken_reason() == ROLLED_BACK
+
+
 def test_a_log_forked_at_the_same_size_is_refused(copy_at_5_grown_to_9, settings, tmp_path):
     restore(copy_at_5_grown_to_9)
     grow_another_history(settings, tmp_path, 4)  # 9 entries again, 4 of them different

@@ -91,6 +91,7 @@ PUBLIC_ROUTES = {
     "api/v1/services/<slug:organisation>/<slug:slug>",
     # The transparency log is public by design: anyone may verify it.
     "api/v1/ledger/checkpoint",
+    "api/v1/ledger/checkpoint/witnessed",
     "api/v1/ledger/key",
     "api/v1/ledger/status",
     "api/v1/ledger/entries",

@@ -20,6 +20,13 @@ from civitas.ledger.services import (
     record_entry,
     text_hmac_sha256,
 )
+from civitas.ledger.witnessing import (
+    WitnessedCheckpoint,
+    largest_cosigned_checkpoint,
+    push_to_witnesses,
+    run_witness_pusher,
+    witnessing_health,
+)
 
 __all__ = [
     "EntryReceipt",
@@ -29,16 +36,21 @@ __all__ = [
     "LogFoundBroken",
     "NewEntry",
     "TextFingerprint",
+    "WitnessedCheckpoint",
     "entry_url",
     "fingerprint_text",
     "integrate_pending",
     "kind_label",
+    "largest_cosigned_checkpoint",
     "ledger_health",
     "ledger_health_report",
     "list_entries_about",
     "person_reference",
+    "push_to_witnesses",
     "record_entries",
     "record_entry",
     "role_label",
+    "run_witness_pusher",
     "text_hmac_sha256",
+    "witnessing_health",
 ]

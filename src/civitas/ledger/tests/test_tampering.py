@@ -110,8 +110,10 @@ def insert_entry() -> None:
     )
 
 
+# Proofs are built from tiles, which hold the nodes at levels 0, 8, 16...; the nodes in
+# between are recomputed from them, and only the platform's own audit reads those.
 def edit_node() -> None:
-    sql("UPDATE ledger_node SET hash = %s WHERE id = %s", [b"\x07" * 32, node_id(1, 2)])
+    sql("UPDATE ledger_node SET hash = %s WHERE id = %s", [b"\x07" * 32, node_id(0, 2)])
 
 
 def delete_node() -> None:
@@ -119,9 +121,9 @@ def delete_node() -> None:
 
 
 def reorder_nodes() -> None:
-    first, second = node(2, 0), node(2, 1)
-    sql("UPDATE ledger_node SET hash = %s WHERE id = %s", [second, node_id(2, 0)])
-    sql("UPDATE ledger_node SET hash = %s WHERE id = %s", [first, node_id(2, 1)])
+    first, second = node(0, 8), node(0, 9)
+    sql("UPDATE ledger_node SET hash = %s WHERE id = %s", [second, node_id(0, 8)])
+    sql("UPDATE ledger_node SET hash = %s WHERE id = %s", [first, node_id(0, 9)])
 
 
 TAMPERING = {

@@ -89,7 +89,9 @@ def parse_tile_path(path: str) -> TileId:
     if len(groups) > 7:
         raise TilePathError(f"tile index {index_text!r} is too large")
     index = int("".join(group.lstrip("x") for group in groups))
-    width = int(width_text) if width_text else TILE_WIDTH
+    if width_text is None:
+        return TileId(level, index, TILE_WIDTH)
+    width = int(width_text)
     if width >= TILE_WIDTH:
         raise TilePathError(f"a partial tile is 1 to 255 wide, not {width}")
     return TileId(level, index, width)

@@ -1,8 +1,9 @@
 """Reading the log for its API and pages: entries, proofs and checkpoints.
 
-Proofs are built from the log's tiles (tile_store.py), which this process keeps once read:
-a proof costs a query only for a tile it has not seen. The log's size is read from the tree state only when a request asks
-about a tree larger than this process has already seen, since the log only grows.
+Proofs are built from the log's tiles (tile_store.py), which this process keeps once
+read: a proof costs a query only for a tile it has not seen. The log's size is read from
+the tree state only when a request asks about a tree larger than this process has
+already seen, since the log only grows.
 Every entry served is checked against its own hash as it goes out; a mismatch stops
 appends (see services.py), and the stored bytes are still served so that outside
 verifiers see exactly what the database holds.
@@ -33,7 +34,7 @@ from civitas.ledger.note import (
     verify_cosignature,
 )
 from civitas.ledger.services import entry_url, mark_broken
-from civitas.ledger.tile_store import LogDamaged
+from civitas.ledger.tile_store import LogDamaged as LogDamaged  # the API catches it here
 
 MAX_PAGE = 1000
 

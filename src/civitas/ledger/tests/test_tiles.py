@@ -59,7 +59,8 @@ def test_it_refuses_a_path_that_is_not_canonical(path):
 def test_a_tree_of_70000_has_the_tiles_the_specification_lists():
     tiles = tiles_of_tree(70_000)
     level_0 = [tile for tile in tiles if tile.level == 0]
-    assert len(level_0) == 274 and all(tile.is_full for tile in level_0[:273])
+    assert len(level_0) == 274
+    assert all(tile.is_full for tile in level_0[:273])
     assert level_0[-1] == TileId(0, 273, 112)
     assert [tile for tile in tiles if tile.level == 1] == [TileId(1, 0, 256), TileId(1, 1, 17)]
     assert [tile for tile in tiles if tile.level == 2] == [TileId(2, 0, 1)]
@@ -91,7 +92,8 @@ def test_it_finds_which_tile_holds_a_node():
 def test_an_entry_bundle_is_entries_each_after_its_length():
     entries = [b"", b"a", b"x" * 300]
     bundle = encode_entry_bundle(entries)
-    assert bundle[:5] == b"\x00\x00\x00\x01a" and bundle[5:7] == b"\x01\x2c"
+    assert bundle[:5] == b"\x00\x00\x00\x01a"
+    assert bundle[5:7] == b"\x01\x2c"
     assert decode_entry_bundle(bundle) == entries
     with pytest.raises(ValueError, match="does not fit"):
         encode_entry_bundle([b"x" * 65536])
@@ -104,8 +106,11 @@ def test_the_cache_keeps_the_widest_copy_and_forgets_the_least_used():
     narrow, wide = TileTree(b"\x01" * 64), TileTree(b"\x01" * 64 + b"\x02" * 32)
     cache.put(0, 0, wide)
     cache.put(0, 0, narrow)
-    assert cache.get(0, 0, 2) is wide and cache.get(0, 0, 4) is None
+    assert cache.get(0, 0, 2) is wide
+    assert cache.get(0, 0, 4) is None
     cache.put(0, 1, narrow)
     cache.get(0, 0, 1)
     cache.put(0, 2, narrow)  # 0/1 was used least recently
-    assert cache.get(0, 1, 1) is None and cache.get(0, 0, 1) is wide and len(cache) == 2
+    assert cache.get(0, 1, 1) is None
+    assert cache.get(0, 0, 1) is wide
+    assert len(cache) == 2

@@ -19,12 +19,13 @@ from civitas.ledger.integrity import entry_problem
 from civitas.ledger.models import Entry, TreeState, node_id
 from civitas.ledger.services import mark_broken
 from civitas.ledger.tiles import (
+    HASH_SIZE,
     TILE_HEIGHT,
     TILE_WIDTH,
     TileId,
     TileTree,
     encode_entry_bundle,
-    node_tile,
+    inclusion_path,
     tile_width_at,
 )
 
@@ -85,17 +86,26 @@ def node_reader(tree_size: int) -> merkle.NodeGetter:
     """Reads any node of the tree of ``tree_size`` from its tiles, for the merkle functions.
 
     Tiles are read at the width the tree of ``tree_size`` has, so that all the nodes of
-    one proof come from the same few tiles.
+    one proof come from the same few tiles, each looked up once.
     """
+    seen: dict[tuple[int, int], tuple[TileTree | None, int]] = {}
 
     def get(level: int, index: int) -> bytes:
-        tile_level, tile_index, height, offset, needed = node_tile(level, index)
-        width = tile_width_at(tile_level, tile_index, tree_size)
-        if needed > width:
+        tile_level, height = level >> 3, level & 7
+        first = index << height  # its leftmost hash at the tile's level
+        tile_index, start = first >> 8, first & 255
+        known = seen.get((tile_level, tile_index))
+        if known is None:
+            width = tile_width_at(tile_level, tile_index, tree_size)
+            tree = _read_tile(tile_level, tile_index, width) if width else None
+            known = seen[(tile_level, tile_index)] = (tree, width)
+        tree, width = known
+        if tree is None or start + (1 << height) > width:
             raise merkle.MissingNodeError(
                 f"node (level {level}, index {index}) is not in the tree of {tree_size}"
             )
-        return _read_tile(tile_level, tile_index, width).hash_at(height, offset)
+        at = (start >> height) * HASH_SIZE
+        return tree.rows[height][at : at + HASH_SIZE]
 
     return get
 
@@ -106,7 +116,7 @@ def inclusion_proof(index: int, tree_size: int) -> tuple[bytes, list[bytes]]:
     The caller checks the request against the log's size first.
     """
     get = node_reader(tree_size)
-    return get(0, index), merkle.inclusion_proof(index, tree_size, get)
+    return get(0, index), inclusion_path(index, tree_size, get, guard.tiles.edges)
 
 
 def consistency_proof(first: int, second: int) -> list[bytes]:

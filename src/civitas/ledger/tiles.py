@@ -15,6 +15,7 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 TILE_HEIGHT = 8
@@ -24,6 +25,7 @@ MAX_LEVEL = 63
 MAX_ENTRY_SIZE = 0xFFFF
 """An entry bundle prefixes each entry with its length as a big-endian uint16."""
 
+MAX_EDGES = 4096
 _sha256 = hashlib.sha256
 
 
@@ -150,15 +152,55 @@ class TileTree:
         return self.rows[height][start : start + HASH_SIZE]
 
 
-def node_tile(level: int, index: int) -> tuple[int, int, int, int, int]:
-    """Where the tree node ``(level, index)`` lies: (tile level, tile index, height in the
-    tile, offset at that height, tile width the node needs)."""
-    tile_level, height = divmod(level, TILE_HEIGHT)
-    first = index << height  # its leftmost hash at the tile's level
-    tile_index = first >> TILE_HEIGHT
-    offset = (first & (TILE_WIDTH - 1)) >> height
-    needed = (first & (TILE_WIDTH - 1)) + (1 << height)
-    return tile_level, tile_index, height, offset, needed
+def inclusion_path(
+    index: int,
+    size: int,
+    get: Callable[[int, int], bytes],
+    edges: dict[tuple[int, int], bytes] | None = None,
+) -> list[bytes]:
+    """RFC 9162 PATH(index, D[size]) from ``get(level, index)`` of perfect nodes, bottom up.
+
+    The same proof as merkle.inclusion_proof, worked out directly (as transparency-dev's
+    proof.Inclusion does) because proofs are the log's hottest read: below the level
+    where ``index`` and the last leaf part, each hash is one stored sibling, except the
+    highest of those, which may be ragged and is folded from the right edge; above it,
+    the left siblings on the right border. The caller checks ``index < size``.
+    ``edges`` keeps the ragged hashes, which most proofs of one tree size share.
+    """
+    inner = (index ^ (size - 1)).bit_length()
+    path = [get(level, (index >> level) ^ 1) for level in range(inner - 1)]
+    if inner:
+        level = inner - 1
+        sibling = (index >> level) ^ 1
+        if (sibling + 1) << level <= size:
+            path.append(get(level, sibling))
+        else:
+            key = (sibling << level, size)
+            edge = edges.get(key) if edges is not None else None
+            if edge is None:
+                edge = _right_edge_hash(sibling << level, size, get)
+                if edges is not None:
+                    edges[key] = edge
+            path.append(edge)
+    path.extend(
+        get(level, (index >> level) ^ 1)
+        for level in range(inner, size.bit_length())
+        if (index >> level) & 1
+    )
+    return path
+
+
+def _right_edge_hash(start: int, end: int, get: Callable[[int, int], bytes]) -> bytes:
+    """MTH(D[start:end]) for ``start`` aligned to the largest power of two below the span."""
+    hashes = []
+    while start < end:
+        level = (end - start).bit_length() - 1
+        hashes.append(get(level, start >> level))
+        start += 1 << level
+    result = hashes.pop()
+    while hashes:
+        result = _sha256(b"\x01" + hashes.pop() + result).digest()
+    return result
 
 
 def encode_entry_bundle(entries: list[bytes]) -> bytes:
@@ -199,6 +241,8 @@ class TileCache:
         self.max_tiles = max_tiles
         self._tiles: OrderedDict[tuple[int, int], TileTree] = OrderedDict()
         self._lock = threading.Lock()
+        self.edges: dict[tuple[int, int], bytes] = {}
+        """Ragged right-edge hashes by (first leaf, tree size), for inclusion_path."""
 
     def get(self, level: int, index: int, width: int) -> TileTree | None:
         """The cached tile if it holds at least ``width`` hashes."""
@@ -220,10 +264,13 @@ class TileCache:
             self._tiles.move_to_end(key)
             while len(self._tiles) > self.max_tiles:
                 self._tiles.popitem(last=False)
+            if len(self.edges) > MAX_EDGES:
+                self.edges.clear()
 
     def clear(self) -> None:
         with self._lock:
             self._tiles.clear()
+            self.edges.clear()
 
     def __len__(self) -> int:
         return len(self._tiles)

@@ -11,7 +11,7 @@ from civitas.ledger.tiles import (
     decode_entry_bundle,
     encode_entry_bundle,
     format_tile_index,
-    node_tile,
+    inclusion_path,
     parse_tile_path,
     tiles_of_tree,
 )
@@ -81,14 +81,6 @@ def test_the_hashes_inside_a_tile_are_the_trees_nodes():
     assert partial.hash_at(3, 4) == tree.nodes[(3, 36)]
 
 
-def test_it_finds_which_tile_holds_a_node():
-    # level, index -> tile level, tile index, height in the tile, offset, width needed
-    assert node_tile(0, 300) == (0, 1, 0, 44, 45)
-    assert node_tile(3, 36) == (0, 1, 3, 4, 40)
-    assert node_tile(8, 1) == (1, 0, 0, 1, 2)
-    assert node_tile(9, 128) == (1, 1, 1, 0, 2)
-
-
 def test_an_entry_bundle_is_entries_each_after_its_length():
     entries = [b"", b"a", b"x" * 300]
     bundle = encode_entry_bundle(entries)
@@ -114,3 +106,19 @@ def test_the_cache_keeps_the_widest_copy_and_forgets_the_least_used():
     assert cache.get(0, 1, 1) is None
     assert cache.get(0, 0, 1) is wide
     assert len(cache) == 2
+
+
+def test_the_inclusion_path_is_the_rfc_9162_proof_for_every_leaf_of_every_small_tree():
+    tree = merkle.InMemoryTree()
+    tree.extend(b"entry %d" % number for number in range(70))
+    for size in range(1, 71):
+        for index in range(size):
+            assert inclusion_path(index, size, tree.get_node) == tree.inclusion_proof(index, size)
+
+
+def test_the_inclusion_path_matches_in_a_large_ragged_tree():
+    tree = merkle.InMemoryTree()
+    tree.extend_hashes([merkle.leaf_hash(b"%d" % number) for number in range(70_001)])
+    for index in (0, 1, 255, 256, 65_535, 65_536, 69_999, 70_000):
+        for size in (index + 1, 70_001):
+            assert inclusion_path(index, size, tree.get_node) == tree.inclusion_proof(index, size)

@@ -42,6 +42,7 @@ def _tile_view(view: Callable[[TileId], bytes]) -> Callable[..., HttpResponse]:
                 problem_type="ledger-damaged",
                 detail=f"{error}. The log has stopped taking entries.",
             )
+            response["Cache-Control"] = "no-store"
         else:
             response = HttpResponse(
                 b"" if request.method == "HEAD" else data,

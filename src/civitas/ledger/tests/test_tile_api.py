@@ -55,6 +55,15 @@ def test_a_full_tile_is_256_leaf_hashes_served_as_immutable(client, log):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+def test_a_tile_is_served_like_a_static_file_with_no_session_or_cookie(client, log):
+    client.get("/")  # a visitor with a session already
+    response = client.get(f"{API}/tile/0/000", HTTP_COOKIE="sessionid=abc")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response
+    assert "Cookie" not in response.get("Vary", "")
+    assert response["X-Content-Type-Options"] == "nosniff"  # the outer headers still apply
+
+
 def test_a_partial_tile_is_cached_only_briefly(client, log):
     response = client.get(f"{API}/tile/0/002.p/88")
     assert response.content == leaf_hashes(log, 512, 600)
@@ -158,3 +167,4 @@ def test_a_tile_with_a_node_missing_stops_the_log(client, log):
     assert response.status_code == 500
     assert "tree node (level 0, index 300) is missing" in response.json()["detail"]
     assert find_broken_reason() == "tree node (level 0, index 300) is missing"
+    assert response["Cache-Control"] == "no-store"

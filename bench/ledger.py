@@ -338,7 +338,7 @@ ANSWERS = {
 @contextmanager
 def _without_log_entry() -> Iterator[None]:
     """The submission exactly as it is, less the one call that writes its log entry."""
-    import civitas.cases.services as cases
+    import civitas.cases.handlers as cases
     from civitas.ledger.public import EntryReceipt
 
     original = cases.record_entry

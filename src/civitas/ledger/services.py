@@ -71,7 +71,7 @@ security_logger = logging.getLogger("civitas.security")
 
 INSERT_ROWS = 500
 """Rows per multi-row INSERT on SQLite: many times faster than one at a time, within its
-limits. PostgreSQL takes any number of rows in one statement (see _insert_rows)."""
+limits. PostgreSQL takes them by COPY (see _insert_rows)."""
 
 
 class LedgerUnavailable(RuntimeError):

@@ -50,6 +50,8 @@ system-packages: ## Install the Debian packages the tests and benchmarks use
 	for pair in chromium:chromium msgfmt:gettext wrk:wrk; do \
 		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
 	done; \
+	command -v go >/dev/null || missing="$$missing golang-go"; \
+	[ -d /usr/share/gocode/src/golang.org/x/mod/sumdb/tlog ] || missing="$$missing golang-golang-x-mod-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -61,7 +63,12 @@ migrate: $(VENV)/.installed
 	$(BIN)/civitas migrate --verbosity 0
 
 .PHONY: demo
-demo: install migrate ## Set up the demo and serve it on http://127.0.0.1:8000 with a worker
+demo: install ## Set up the demo and serve it on http://127.0.0.1:8000 with a worker
+	@# A demo database made afresh starts a new transparency log: forget the checkpoint
+	@# saved for the one it replaces, or the platform would take it for a rollback.
+	@if [ -z "$$DATABASE_URL" ] && [ ! -e var/civitas.sqlite3 ]; then \
+		$(BIN)/civitas ledger reset-state --database-was-recreated; fi
+	$(BIN)/civitas migrate --verbosity 0
 	$(BIN)/civitas demo setup
 	@echo
 	@echo "  Civitas is starting on http://$(HOST):$(PORT)/"

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "civitas.platform.middleware.LocalHealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The transparency log's tiles: public, immutable files, served as cheaply as static.
+    "civitas.ledger.tile_middleware.TileMiddleware",
     "civitas.platform.middleware.NoStoreByDefaultMiddleware",
     # Before anything reads request.GET or request.POST (the CSRF check does).
     "civitas.platform.middleware.RequireUtf8Middleware",
@@ -519,6 +521,16 @@ LEDGER_WITNESS_MAX_LAG_SECONDS = read_int("LEDGER_WITNESS_MAX_LAG_SECONDS", defa
 # Keys the HMAC that turns a person or case into the subject reference of an entry.
 LEDGER_SUBJECT_KEY = _secret("LEDGER_SUBJECT_KEY")
 LEDGER_BATCH_SIZE = read_int("LEDGER_BATCH_SIZE", default=10000)
+# Where the largest signed checkpoint is kept, outside the database and its backups, so
+# that a rolled-back database is refused (docs/ledger.md). Unset outside production: a
+# directory under var/ledger-state/ named after the database in use, so the demo and
+# every test database (each DATABASE_TEST_NAME, xdist worker, engine) have their own.
+LEDGER_STATE_DIR = read_str("LEDGER_STATE_DIR", "")
+if IS_PRODUCTION and not LEDGER_STATE_DIR:
+    raise ConfigurationError(
+        "LEDGER_STATE_DIR must be set when CIVITAS_ENV=production: a directory the "
+        "database backups do not cover, where the log keeps its largest signed checkpoint"
+    )
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civitas.ledger import api
+from civitas.ledger import api, tile_api
 
 app_name = "ledger-api"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("entries/<str:index>", api.entry, name="entry"),
     path("proofs/inclusion", api.inclusion_proof, name="inclusion-proof"),
     path("proofs/consistency", api.consistency_proof, name="consistency-proof"),
+    # C2SP tlog-tiles: tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>]
+    path("tile/<path:path>", tile_api.tile, name="tile"),
 ]

@@ -23,6 +23,7 @@ whole log except that explicit full check.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -38,6 +39,13 @@ from django.utils import timezone
 from civitas.ledger import merkle
 from civitas.ledger.canonical import subject_reference
 from civitas.ledger.events import LogFoundBroken
+from civitas.ledger.floor import (
+    TrustedStateError,
+    append_problem,
+    floor_problem,
+    largest_trusted_checkpoint,
+    save_checkpoint,
+)
 from civitas.ledger.guard import guard
 from civitas.ledger.integrity import (
     AUDIT_CHUNK,
@@ -64,13 +72,15 @@ from civitas.ledger.note import (
     sign_note,
 )
 from civitas.platform.events import publish
+from civitas.platform.health import HealthResult
 from civitas.platform.jsontypes import JSONValue
 
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("civitas.security")
 
 INSERT_ROWS = 500
-"""Rows per multi-row INSERT: many times faster than one at a time, within SQLite's limits."""
+"""Rows per multi-row INSERT on SQLite: many times faster than one at a time, within its
+limits. PostgreSQL takes them by COPY (see _insert_rows)."""
 
 
 class LedgerUnavailable(RuntimeError):
@@ -173,6 +183,12 @@ def record_entries(entries: list[NewEntry]) -> list[EntryReceipt]:
         else:
             appended = _append_in_two_statements(rows)
         if appended is not None:
+            # An index below the largest checkpoint ever signed was given out before:
+            # the database was rolled back. Refused before anyone is told the number.
+            problem = append_problem(appended[0][0])
+            if problem:
+                _log_security_event(problem)
+                raise LedgerUnavailable(_unavailable_message(problem))
             return [
                 EntryReceipt(index=index, kind=entry.kind, leaf_hash=digest)
                 for entry, (index, digest) in zip(entries, appended, strict=True)
@@ -202,14 +218,11 @@ def _append_in_two_statements(
             digest = merkle.leaf_hash(data)
             appended.append((index, digest))
             values.append([index, *columns, data, digest])
-        for start in range(0, len(values), INSERT_ROWS):
-            chunk = values[start : start + INSERT_ROWS]
-            marks = ",".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(
-                'INSERT INTO ledger_entry ("index", kind, occurred_at, organisation, role, '  # noqa: S608 - placeholders only
-                f"subject, leaf_data, leaf_hash) VALUES {marks}",
-                [value for row in chunk for value in row],
-            )
+    _insert_rows(
+        "ledger_entry",
+        '"index", kind, occurred_at, organisation, role, subject, leaf_data, leaf_hash',
+        values,
+    )
     return appended
 
 
@@ -281,12 +294,37 @@ def _check_at_startup() -> None:
 
 
 def ledger_health() -> str:
-    """The health check: "ok", or "broken" once appends have been stopped."""
+    """ "ok", or "broken" once appends have been stopped."""
+    return ledger_health_report().status
+
+
+def ledger_health_report() -> HealthResult:
+    """The /healthz part: "ok", or "broken" with the reason once appends have been stopped."""
     try:
         _check_at_startup()
-    except LedgerUnavailable:
-        return "broken"
-    return "broken" if find_broken_reason() else "ok"
+    except LedgerUnavailable as error:
+        # The start-up check stored its reason unless it ran inside a transaction.
+        return HealthResult("broken", {"reason": find_broken_reason() or str(error)})
+    reason = find_broken_reason() or _below_the_floor()
+    return HealthResult("broken", {"reason": reason}) if reason else HealthResult("ok")
+
+
+def _below_the_floor() -> str | None:
+    """A rollback to a tree no larger than the saved checkpoint, found by one small query
+    and a stat, so that each poll of /healthz sees it even with no worker running."""
+    tree = TreeState.objects.filter(id=1).values_list("size", "root").first()
+    size, root = (tree[0], bytes(tree[1] or b"")) if tree else (0, merkle.EMPTY_ROOT)
+    try:
+        floor = largest_trusted_checkpoint()
+    except TrustedStateError as error:
+        problem: str | None = str(error)
+    else:
+        if floor is None or floor.size < size:
+            return None  # a larger tree is proved to extend it before each batch
+        problem = floor_problem(floor, size, root, {})
+    if problem:
+        mark_broken(problem)
+    return problem
 
 
 def mark_broken(reason: str) -> None:
@@ -361,6 +399,9 @@ def integrate_batch(*, limit: int) -> BatchResult:
             return BatchResult(0, head.size, stopped=True)
         guard.startup_checked = True
         size = head.size
+        if head.checkpoint is not None and (head.floor is None or head.floor.size < size):
+            # The floor lags (a new state directory, or a save that failed): catch up.
+            transaction.on_commit(functools.partial(save_checkpoint, head.checkpoint.note))
         with connection.cursor() as cursor:
             cursor.execute(
                 'SELECT "index", leaf_data, leaf_hash, subject FROM ledger_entry '
@@ -409,25 +450,42 @@ def integrate_batch(*, limit: int) -> BatchResult:
 
 
 def insert_nodes(created: Iterable[tuple[int, int, bytes]]) -> None:
-    """Inserts nodes with multi-row INSERTs, many times faster than one row at a time."""
+    """Inserts nodes in bulk, many times faster than one row at a time."""
     rows = [(node_id(level, index), value) for level, index, value in created]
-    _insert_rows("INSERT INTO ledger_node (id, hash) VALUES ", rows)
+    _insert_rows("ledger_node", "id, hash", rows)
 
 
 def insert_lookups(rows: list[tuple[int, str, bytes]]) -> None:
     """Inserts (index, subject, leaf hash) rows into the lookup table."""
-    _insert_rows('INSERT INTO ledger_entrylookup ("index", subject, leaf_hash) VALUES ', rows)
+    _insert_rows("ledger_entrylookup", '"index", subject, leaf_hash', rows)
 
 
-def _insert_rows(statement: str, rows: list[tuple[Any, ...]]) -> None:
+def _insert_rows(table: str, columns: str, rows: list[Any]) -> None:
+    """Inserts ``rows`` into ``table`` (``columns``, in order) in as few statements as can be.
+
+    On PostgreSQL with COPY, which the driver formats in C. Multi-row VALUES with a
+    placeholder per value had the driver parse a statement of thousands of placeholders
+    in Python for every 500 rows: most of the time a batch took, and its most variable
+    part. SQLite takes multi-row VALUES, within its limit on placeholders.
+    """
     if not rows:
         return
-    marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The driver's own cursor, so its errors are turned into Django's here.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
         for start in range(0, len(rows), INSERT_ROWS):
             chunk = rows[start : start + INSERT_ROWS]
             cursor.execute(
-                statement + ",".join([marks] * len(chunk)),
+                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed names, placeholders
+                + ",".join([marks] * len(chunk)),
                 [value for row in chunk for value in row],
             )
 
@@ -456,7 +514,10 @@ def sign_checkpoint(size: int, root: bytes, keys: LogKeys, timestamp: int) -> st
 def _publish_checkpoint(size: int, root: bytes, keys: LogKeys) -> Checkpoint:
     now = timezone.now()
     note = sign_checkpoint(size, root, keys, int(now.timestamp()))
-    return Checkpoint.objects.create(size=size, root=root, note=note, published_at=now)
+    checkpoint = Checkpoint.objects.create(size=size, root=root, note=note, published_at=now)
+    # Kept outside the database too, once it is committed: the floor no rollback can undo.
+    transaction.on_commit(functools.partial(save_checkpoint, note))
+    return checkpoint
 
 
 # --- Auditing --------------------------------------------------------------------------

@@ -2,12 +2,12 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
 
 from civitas.ledger import labels, queries
+from civitas.ledger.http import get_or_head
 
 
-@require_GET
+@get_or_head
 def entry_page(request: HttpRequest, index: int) -> HttpResponse:
     """One entry, with its inclusion proof checked against the latest signed checkpoint."""
     page = queries.describe_entry(index)

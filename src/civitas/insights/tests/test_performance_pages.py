@@ -76,13 +76,15 @@ def test_the_public_page_shows_a_quiet_service_with_small_numbers_suppressed(cli
 def test_each_chart_is_an_svg_named_by_its_summary_with_a_table_beside_it(client, figures_of):
     figures_of(busy_figures)
     page = client.get(f"/performance/services/{SLUG}/").content.decode()
-    for chart in ("funnel", "backlog", "channels", "satisfaction"):
+    for chart in ("funnel", "channels", "satisfaction"):
         assert f'<svg role="img" aria-labelledby="{chart}-summary"' in page
         assert f'<p class="govuk-body" id="{chart}-summary">' in page
         assert f'id="{chart}-table"' in page
     # The policy allows no inline styles or scripts: none in the charts.
     svgs = re.findall(r"<svg.*?</svg>", page, re.DOTALL)
-    assert len(svgs) == 4  # weeks are periods of their own: not on the public page
+    # Weeks are not public periods, and the backlog is a snapshot of now: neither is drawn.
+    assert len(svgs) == 3
+    assert "backlog-summary" not in page
     for svg in svgs:
         assert " style=" not in svg
         assert "<style" not in svg
@@ -95,13 +97,46 @@ def test_each_chart_is_an_svg_named_by_its_summary_with_a_table_beside_it(client
 def test_the_public_page_defaults_to_the_last_month_that_has_ended(client, figures_of):
     asked = figures_of(busy_figures)
     client.get(f"/performance/services/{SLUG}/")
-    assert asked == [(SLUG, last_month().label, None, None)]
+    # The month with the months before it in its year (and their quarters), so that
+    # suppression agrees across them.
+    month = last_month()
+    assert (SLUG, month.label, None, None) == asked[-1 if month.start.month % 3 else -2]
+    assert {entry[1][:4] for entry in asked} == {str(month.start.year)}
+    assert len(asked) == month.start.month + month.start.month // 3
+
+
+def test_the_public_is_refused_a_week_and_told_why(client, parking_permit, figures_of):
+    figures_of(busy_figures)
+    week = last_complete("week", timezone.localdate()).label
+    response = client.get(f"/performance/services/{SLUG}/", {"period": week})
+    assert response.status_code == 400
+    assert "subtracting weeks from a month would reveal a count for a few days" in text_of(
+        response
+    )
+    problem = client.get(f"/api/v1/performance/{SLUG}", {"period": week})
+    assert problem.status_code == 400
+    assert problem["Content-Type"] == "application/problem+json"
+    assert problem.json()["detail"] == (
+        "Figures are published by month, quarter or year: a week overlaps two months, "
+        "and subtracting weeks from a month would reveal a count for a few days"
+    )
+    assert client.get(f"/api/v1/performance/{SLUG}.csv", {"period": week}).status_code == 400
+    organisation = client.get("/performance/organisations/example-borough/", {"period": week})
+    assert organisation.status_code == 400
+
+
+def test_the_staff_dashboard_still_gives_a_week(client, signed_in, service_owner, figures_of):
+    figures_of(busy_figures)
+    signed_in(service_owner)
+    week = last_complete("week", timezone.localdate()).label
+    response = client.get(f"/staff/performance/{SLUG}/", {"period": week})
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize(
     ("period", "message"),
     [
-        ("last-year", "Enter a period as a week"),
+        ("last-year", "Enter a period as a month (2026-11), a quarter"),
         ("2026-13", "A month must be from 01 to 12"),
         ("2999", "has not started yet"),
     ],
@@ -184,7 +219,7 @@ def test_the_open_data_agrees_with_the_public_page(client, figures_of):
     period = last_month().label
     document = client.get(f"/api/v1/performance/{SLUG}", {"period": period}).json()
     page = text_of(client.get(f"/performance/services/{SLUG}/", {"period": period}))
-    published = publish(quiet_figures(period=last_month()))
+    published = views.public_figures(SLUG, last_month())
     assert figures_document(published) == document
     for name, cell in published.transactions_by_channel.cells.items():
         label = {"online": "Online", "post": "By post", "phone": "By phone"}[name]

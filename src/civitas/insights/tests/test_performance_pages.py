@@ -433,11 +433,11 @@ def test_the_open_data_is_what_the_api_document_says(client, figures_of):
 # --- From real journey events, through service_figures ----------------------------------------
 
 
-def _journeys(count: int, *, submitted: int, period) -> None:
+def _journeys(count: int, *, submitted: int, period, roll_up: bool = True) -> None:
     zone = timezone.get_current_timezone()
     day = datetime.datetime.combine(period.start, datetime.time(10), tzinfo=zone)
     for index in range(count):
-        key = f"journey-{index}"
+        key = f"journey-{period.label}-{index}"
         values = {
             "organisation": "example-borough",
             "service_slug": SLUG,
@@ -455,8 +455,9 @@ def _journeys(count: int, *, submitted: int, period) -> None:
             JourneyEvent.objects.create(
                 journey_key=key, kind="submitted", occurred_at=sent, recorded_at=sent, **values
             )
-    # Counted by the rollup job, as a worker would, long after every event.
-    roll_up_journey_events(now=timezone.now() + datetime.timedelta(days=3650))
+    if roll_up:
+        # Counted by the rollup job, as a worker would, long after every event.
+        roll_up_journey_events(now=timezone.now() + datetime.timedelta(days=3650))
 
 
 def test_real_figures_agree_on_the_dashboard_the_public_page_and_the_open_data(
@@ -476,3 +477,40 @@ def test_real_figures_agree_on_the_dashboard_the_public_page_and_the_open_data(
     dashboard = text_of(client.get(f"/staff/performance/{SLUG}/", {"period": period.label}))
     assert re.search(r"Sent</th>\s*<td[^>]*>3<", dashboard)
     assert "25.0%" in dashboard
+
+
+def test_a_month_hidden_in_its_quarter_is_not_given_back_by_the_other_months(
+    client, parking_permit
+):
+    quarter = last_complete("quarter", timezone.localdate())
+    first = period_containing("month", quarter.start)
+    second, third = first.next(), first.next().next()
+    for month, count in ((first, 20), (second, 3), (third, 30)):
+        _journeys(count, submitted=0, period=month, roll_up=False)
+    roll_up_journey_events(now=timezone.now() + datetime.timedelta(days=3650))
+
+    def started(period) -> int | None:
+        response = client.get(f"/api/v1/performance/{SLUG}", {"period": period.label})
+        assert response.status_code == 200
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    b"".join(
+                        client.get(
+                            f"/api/v1/performance/{SLUG}.csv", {"period": period.label}
+                        ).streaming_content
+                    ).decode()
+                )
+            )
+        )
+        assert [tuple(row) for row in rows[1:]] == list(csv_rows(response.json()))
+        return response.json()["counts"]["started"]["value"]
+
+    assert started(second) is None
+    # 20 + ? + 30 = 53 would give the 3 back: one more of them is withheld.
+    shown = [started(first), started(third), started(quarter)]
+    assert None in shown
+    page = text_of(client.get(f"/performance/services/{SLUG}/", {"period": quarter.label}))
+    quarter_started = started(quarter)
+    expected = "withheld" if quarter_started is None else str(quarter_started)
+    assert re.search(rf"Started</th>\s*<td[^>]*>{expected}<", page)

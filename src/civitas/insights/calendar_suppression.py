@@ -44,6 +44,9 @@ class _Year:
     withheld: dict[str, set[CellKey]] = field(default_factory=dict)
     published: dict[str, PublishedFigures] = field(default_factory=dict)
     order: list[Period] = field(default_factory=list)
+    # Groups of equations already found safe: most of a year is unchanged from one
+    # round to the next, and the linear algebra is the slow part.
+    safe: set[frozenset[object]] = field(default_factory=set)
 
 
 def published_year(
@@ -79,7 +82,7 @@ def _publish_step(
                 state.figures[label], withhold=frozenset(state.withheld[label])
             )
         system = _System.of(state)
-        leak = system.first_determined()
+        leak = system.first_determined(state.safe)
         if leak is None:
             return
         extra = system.complement_for(leak, new_labels)
@@ -104,16 +107,16 @@ class _System:
     def of(cls, state: _Year) -> "_System":
         values: dict[Cell, int] = {}
         hidden: set[Cell] = set()
-        keys_of: dict[str, set[CellKey]] = {}
+        keys_of: dict[str, list[CellKey]] = {}
         for label, published in state.published.items():
             counts = cell_counts(state.figures[label], published)
-            keys_of[label] = set(counts)
+            keys_of[label] = list(counts)
             for key, (value, is_shown) in counts.items():
                 values[(label, key)] = value
                 if not is_shown:
                     hidden.add((label, key))
         equations: list[dict[Cell, int]] = []
-        for label, published in state.published.items():
+        for label in state.published:
             equations.extend(_table_equations(label, keys_of[label], values))
         for parent in state.order:
             if parent.kind == "month":
@@ -138,13 +141,23 @@ class _System:
                     equations.append(equation)
         return cls(sorted(values), values, hidden, equations)
 
-    def first_determined(self) -> Cell | None:
-        """A hidden cell that the equations and the shown cells give exactly, or None."""
+    def first_determined(self, safe: set[frozenset[object]]) -> Cell | None:
+        """A hidden cell that the equations and the shown cells give exactly, or None.
+        `safe`: groups of equations known to determine none (read and added to)."""
         relevant = [e for e in self.equations if any(cell in self.hidden for cell in e)]
         for component in _components(relevant, self.hidden):
+            signature = frozenset(
+                frozenset(
+                    (cell, coefficient, cell in self.hidden) for cell, coefficient in e.items()
+                )
+                for e in component
+            )
+            if signature in safe:
+                continue
             found = _first_determined_in(component, self.hidden)
             if found is not None:
                 return found
+            safe.add(signature)
         return None
 
     def complement_for(self, leak: Cell, new_labels: set[str]) -> Cell | None:
@@ -177,7 +190,7 @@ class _System:
 
 
 def _table_equations(
-    label: str, keys: set[CellKey], values: Mapping[Cell, int]
+    label: str, keys: list[CellKey], values: Mapping[Cell, int]
 ) -> Iterator[dict[Cell, int]]:
     """Within one period: each table's cells add up to its total, and counts that are the
     same number (decided, the service level's total) are equal."""
@@ -190,19 +203,26 @@ def _table_equations(
         for key in cells:
             equation[(label, key)] = -1
         yield equation
-    for a, b in (
-        (("count", "decided"), ("service_level", "total")),
-        (("count", "decided"), ("time_to_decision", "count")),
-        (("count", "submitted"), ("time_to_complete", "count")),
-    ):
-        # Counts that are equal in this period: a reader may well guess they are.
-        if a in keys and b in keys and values[(label, a)] == values[(label, b)]:
-            yield {(label, a): 1, (label, b): -1}
+    first_page = [key for key in keys if key[0] == "reached"][:1]
+    links: list[tuple[CellKey, tuple[CellKey, ...]]] = [
+        (("count", "decided"), (("service_level", "total"),)),
+        (("count", "decided"), (("time_to_decision", "count"),)),
+        (("count", "submitted"), (("time_to_complete", "count"),)),
+        (("count", "started"), (("count", "submitted"), ("count", "abandoned"))),
+        *((("count", "started"), (page,)) for page in first_page),
+    ]
+    for whole, parts in links:
+        # Counts that add up in this period: a reader may well guess they do.
+        holds = (
+            whole in keys
+            and all(part in keys for part in parts)
+            and values[(label, whole)] == sum(values[(label, part)] for part in parts)
+        )
+        if holds:
+            yield {(label, whole): 1, **{(label, part): -1 for part in parts}}
 
 
-def _components(
-    equations: list[dict[Cell, int]], hidden: set[Cell]
-) -> list[list[dict[Cell, int]]]:
+def _components(equations: list[dict[Cell, int]], hidden: set[Cell]) -> list[list[dict[Cell, int]]]:
     """The equations in groups that share no hidden cell: each group solved on its own is
     far quicker than one matrix of the whole year."""
     parent: dict[Cell, Cell] = {}

@@ -85,6 +85,7 @@ CellKey = tuple[str, str]
 """A count of a published period, named by its table and row: ("count", "started"),
 ("channels", "post"), ("channels", "total"), ("reached", page id)..."""
 
+
 def publish(
     figures: ServiceFigures,
     *,

@@ -22,6 +22,15 @@ LEVELS = ("satisfied", "neither", "dissatisfied")
 PAGES = ("where-you-live", "your-vehicle")
 
 
+LINKS = (
+    (("count", "decided"), (("service_level", "total"),)),
+    (("count", "decided"), (("time_to_decision", "count"),)),
+    (("count", "submitted"), (("time_to_complete", "count"),)),
+    (("count", "started"), (("count", "submitted"), ("count", "abandoned"))),
+    (("count", "started"), (("reached", PAGES[0]),)),
+)
+
+
 def months(year: int = YEAR) -> list[Period]:
     return [period_containing("month", date(year, month, 1)) for month in range(1, 13)]
 
@@ -32,8 +41,8 @@ def monthly_figures(seed: int, *, small: bool = True) -> dict[str, dict[str, int
     high = 12 if small else 200
     data = {}
     for month in months():
-        counts = {f"channels.{c}": rng.choice([0, rng.randint(1, 4), rng.randint(0, high)]) for c in CHANNELS}
-        counts |= {f"satisfaction.{s}": rng.choice([0, rng.randint(1, 4), rng.randint(0, high)]) for s in LEVELS}
+        counts = {f"channels.{c}": some(rng, high) for c in CHANNELS}
+        counts |= {f"satisfaction.{s}": some(rng, high) for s in LEVELS}
         counts["decided"] = rng.randint(0, high)
         counts["within"] = rng.randint(0, counts["decided"])
         counts["started"] = rng.randint(0, 2 * high)
@@ -41,10 +50,15 @@ def monthly_figures(seed: int, *, small: bool = True) -> dict[str, dict[str, int
         counts["abandoned"] = counts["started"] - counts["submitted"]
         counts["reached.where-you-live"] = counts["started"]
         counts["reached.your-vehicle"] = rng.randint(counts["submitted"], counts["started"])
-        counts["errors.where-you-live"] = rng.choice([0, rng.randint(1, 4), rng.randint(0, high)])
+        counts["errors.where-you-live"] = some(rng, high)
         counts["errors.your-vehicle"] = rng.choice([0, rng.randint(1, 4)])
         data[month.label] = counts
     return data
+
+
+def some(rng: random.Random, high: int) -> int:
+    """Zero, small or anything up to `high`, a third of the time each."""
+    return rng.choice([0, rng.randint(1, 4), rng.randint(0, high)])
 
 
 def figures_from(data: dict[str, dict[str, int]]):
@@ -83,8 +97,10 @@ def determined_hidden_cells(
     published: dict[str, PublishedFigures], figures_for
 ) -> list[tuple[str, tuple[str, str]]]:
     """The attack: every count shown of every published period, every sum a reader knows
-    (tables to totals, months to quarters and year, quarters to year), solved for the
-    hidden counts. Returns those that come out exactly."""
+    (tables to totals, months to quarters and year, quarters to year) or may guess (the
+    synthetic figures hold every link: decided is the durations' count, started is sent
+    plus abandoned and the first page's count...), solved for the hidden counts. Returns
+    those that come out exactly."""
     cells, hidden = {}, set()
     for label, figures in published.items():
         for key, (value, is_shown) in cell_counts(figures_for(figures.period), figures).items():
@@ -96,23 +112,24 @@ def determined_hidden_cells(
         for table in ("channels", "satisfaction", "service_level"):
             keys = [k for (lab, k) in cells if lab == label and k[0] == table and k[1] != "total"]
             equations.append({(label, (table, "total")): 1, **{(label, k): -1 for k in keys}})
-        equations.append({(label, ("count", "decided")): 1, (label, ("service_level", "total")): -1})
+        for whole, parts in LINKS:
+            equations.append({(label, whole): 1, **{(label, part): -1 for part in parts}})
     by_kind = {p.period.label: p.period for p in published.values()}
     for parent in by_kind.values():
         if parent.kind == "month":
             continue
         for kind in ("month", "quarter"):
             children = [
-                p for p in by_kind.values()
-                if p.kind == kind and parent.start <= p.start and p.end <= parent.end and p != parent
+                p
+                for p in by_kind.values()
+                if p.kind == kind and parent.start <= p.start <= p.end <= parent.end
+                if p != parent
             ]
             if not children or (parent.kind == "quarter" and kind == "quarter"):
                 continue
             keys = {k for (lab, k) in cells if lab == parent.label}
             for key in keys:
-                equations.append(
-                    {(parent.label, key): 1, **{(c.label, key): -1 for c in children}}
-                )
+                equations.append({(parent.label, key): 1, **{(c.label, key): -1 for c in children}})
     hidden_list = sorted(hidden)
     if not hidden_list:
         return []
@@ -128,12 +145,15 @@ def determined_hidden_cells(
     if not rows:
         return []
     matrix = np.array(rows)
-    rank = np.linalg.matrix_rank(matrix)
+    # Determined exactly: the cell's unit vector is in the row space of the equations on
+    # hidden cells, so projecting it onto that row space leaves it whole.
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    basis = vt[: int((singular > 1e-9).sum())].T  # orthonormal basis of the row space
     found = []
     for cell in hidden_list:
         unit = np.zeros(len(hidden_list))
         unit[column[cell]] = 1
-        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+        if np.linalg.norm(unit - basis @ (basis.T @ unit)) < 1e-7:
             found.append(cell)
     return found
 
@@ -174,7 +194,11 @@ def test_what_is_published_for_a_period_never_changes_as_later_periods_end(seed)
             assert published[label] == figures, label
         earlier = published
     assert set(earlier) == {p.label for p in months()} | {
-        "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2025"
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+        "2025",
     }
 
 

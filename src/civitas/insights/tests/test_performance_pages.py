@@ -110,9 +110,7 @@ def test_the_public_is_refused_a_week_and_told_why(client, parking_permit, figur
     week = last_complete("week", timezone.localdate()).label
     response = client.get(f"/performance/services/{SLUG}/", {"period": week})
     assert response.status_code == 400
-    assert "subtracting weeks from a month would reveal a count for a few days" in text_of(
-        response
-    )
+    assert "subtracting weeks from a month would reveal a count for a few days" in text_of(response)
     problem = client.get(f"/api/v1/performance/{SLUG}", {"period": week})
     assert problem.status_code == 400
     assert problem["Content-Type"] == "application/problem+json"

@@ -26,8 +26,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
-
 from civitas.insights.figures import ServiceFigures
 from civitas.insights.periods import Period, period_containing
 from civitas.insights.published import CellKey, PublishedFigures, cell_counts, publish
@@ -245,6 +243,9 @@ def _components(equations: list[dict[Cell, int]], hidden: set[Cell]) -> list[lis
 
 
 def _first_determined_in(equations: list[dict[Cell, int]], all_hidden: set[Cell]) -> Cell | None:
+    # numpy is imported at the first public figures, not when the views are (start-up).
+    import numpy as np
+
     hidden = sorted({cell for equation in equations for cell in equation if cell in all_hidden})
     column = {cell: index for index, cell in enumerate(hidden)}
     matrix = np.zeros((len(equations), len(hidden)))

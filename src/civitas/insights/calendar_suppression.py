@@ -29,6 +29,7 @@ from datetime import date
 from civitas.insights.figures import ServiceFigures
 from civitas.insights.periods import Period, period_containing
 from civitas.insights.published import CellKey, PublishedFigures, cell_counts, publish
+from civitas.insights.suppression import is_small
 
 _TOLERANCE = 1e-9
 _CHILDREN = {("quarter", "month"): 3, ("year", "month"): 12, ("year", "quarter"): 4}
@@ -152,7 +153,7 @@ class _System:
             )
             if signature in safe:
                 continue
-            found = _first_determined_in(component, self.hidden)
+            found = _first_determined_in(component, self.hidden, self.values)
             if found is not None:
                 return found
             safe.add(signature)
@@ -242,7 +243,9 @@ def _components(equations: list[dict[Cell, int]], hidden: set[Cell]) -> list[lis
     return [groups[key] for key in sorted(groups)]
 
 
-def _first_determined_in(equations: list[dict[Cell, int]], all_hidden: set[Cell]) -> Cell | None:
+def _first_determined_in(
+    equations: list[dict[Cell, int]], all_hidden: set[Cell], values: Mapping[Cell, int]
+) -> Cell | None:
     # numpy is imported at the first public figures, not when the views are (start-up).
     import numpy as np
 
@@ -262,4 +265,14 @@ def _first_determined_in(equations: list[dict[Cell, int]], all_hidden: set[Cell]
     for index, cell in enumerate(hidden):
         if null_space.shape[1] == 0 or np.abs(null_space[index]).max() < 1e-7:
             return cell
+    # Two pages of one period's funnel, both hidden: their difference is the number who
+    # left between them, and must not come out as 1 to 4 (rule 4) from the other periods.
+    # It is determined exactly when the two rows of the null space are equal.
+    pages = [(index, cell) for index, cell in enumerate(hidden) if cell[1][0] == "reached"]
+    for position, (index, cell) in enumerate(pages):
+        for other_index, other in pages[position + 1 :]:
+            if other[0] != cell[0] or not is_small(abs(values[cell] - values[other])):
+                continue
+            if np.abs(null_space[index] - null_space[other_index]).max() < 1e-7:
+                return cell
     return None

@@ -189,6 +189,15 @@ def test_a_bad_period_is_explained_in_welsh_on_a_welsh_page(client, figures_of):
     assert "Rhaid i&#39;r mis fod rhwng 01 a 12" in response.content.decode()
 
 
+def test_a_week_is_refused_in_welsh_on_a_welsh_page(client, figures_of):
+    figures_of(busy_figures)
+    client.get("/language/cy/")
+    week = last_complete("week", timezone.localdate()).label
+    response = client.get(f"/performance/services/{SLUG}/", {"period": week})
+    assert response.status_code == 400
+    assert "Cyhoeddir ffigurau fesul mis, chwarter neu flwyddyn" in response.content.decode()
+
+
 # --- Open data -----------------------------------------------------------------------------
 
 

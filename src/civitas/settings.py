@@ -506,6 +506,11 @@ LEDGER_VERIFIER_KEYS_EXTRA = read_list("LEDGER_VERIFIER_KEYS_EXTRA", default=[])
 # Keys the HMAC that turns a person or case into the subject reference of an entry.
 LEDGER_SUBJECT_KEY = _secret("LEDGER_SUBJECT_KEY")
 LEDGER_BATCH_SIZE = read_int("LEDGER_BATCH_SIZE", default=10000)
+# The maximum merge delay each entry's signed promise gives: the log promises the entry is
+# in a signed checkpoint within this many seconds of its append (decision 0056).
+LEDGER_MAX_MERGE_DELAY_SECONDS = read_int("LEDGER_MAX_MERGE_DELAY_SECONDS", default=300)
+if not 1 <= LEDGER_MAX_MERGE_DELAY_SECONDS <= 2**31:
+    raise ConfigurationError("LEDGER_MAX_MERGE_DELAY_SECONDS must be from 1 to 2147483648")
 
 LOGGING = {
     "version": 1,

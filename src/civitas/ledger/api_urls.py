@@ -12,4 +12,5 @@ urlpatterns = [
     path("entries/<str:index>", api.entry, name="entry"),
     path("proofs/inclusion", api.inclusion_proof, name="inclusion-proof"),
     path("proofs/consistency", api.consistency_proof, name="consistency-proof"),
+    path("promises/check", api.promise_check, name="promise-check"),
 ]

@@ -50,6 +50,7 @@ from civitas.ledger.note import (
     parse_checkpoint,
     parse_note,
 )
+from civitas.ledger.promise_client import check_promises
 
 __all__ = ["STATE_VERSION", "VerificationError", "VerifyReport", "verify_log", "witness_checkpoint"]
 
@@ -545,6 +546,7 @@ def verify_log(
     entries: list[int] | tuple[int, ...] = (),
     now: float | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    promises: list[str] | tuple[str, ...] = (),
 ) -> VerifyReport:
     """Verify the log at ``base_url``; raise VerificationError naming the first failed check.
 
@@ -556,7 +558,10 @@ def verify_log(
     3. ``sample`` entries (the newest and others at random), and every index in
        ``entries``, must have valid inclusion proofs; with ``full=True`` the root is
        recomputed from every entry.
-    4. The new checkpoint is written to the state file atomically, only if all passed.
+    4. Each of ``promises`` (an entry promise's text, as emailed) must be signed by a
+       trusted key, and its entry in the signed tree unchanged, or still within the
+       maximum merge delay (promise_client.py).
+    5. The new checkpoint is written to the state file atomically, only if all passed.
     """
     if not isinstance(sample, int) or isinstance(sample, bool) or sample < 0:
         raise VerificationError("the number of entries to sample must be a non-negative integer")
@@ -635,7 +640,10 @@ def verify_log(
                 f"entry {index} is not in the log's latest checkpoint, which covers "
                 f"{checkpoint.size} entries: it was never logged, or not yet integrated"
             )
-    for index in sorted({*_pick_entries(checkpoint.size, sample), *entries}):
+    promised = check_promises(
+        log, promises, checkpoint=checkpoint, verifiers=verifiers, now_s=checked_at, report=report
+    )
+    for index in sorted({*_pick_entries(checkpoint.size, sample), *entries, *promised}):
         _check_inclusion(log, index, checkpoint)
         report.entries_checked.append(index)
     if full:

@@ -1,6 +1,7 @@
 """`civitas ledger ...`: verify or witness any Civitas log, and run this one.
 
-    verify   --url URL [--state FILE] [--key VKEY ...] [--entry N ...] [--sample N] [--full]
+    verify   --url URL [--state FILE] [--key VKEY ...] [--entry N ...] [--promise P ...]
+             [--sample N] [--full]
     witness  --url URL --key FILE [--state FILE] [--log-key VKEY ...]
     integrate                 integrate committed entries now, as the worker does each second
     check [--full] [--clear-broken]   check the stored log against its signed checkpoint
@@ -58,6 +59,15 @@ class Command(BaseCommand):
             help="also prove this entry is included (repeatable)",
         )
         verify.add_argument(
+            "--promise",
+            dest="promises",
+            action="append",
+            default=[],
+            metavar="PROMISE",
+            help="check an entry's signed promise, as emailed (repeatable): signed by the "
+            "log, and its entry in the signed log unchanged within the promised delay",
+        )
+        verify.add_argument(
             "--sample",
             type=whole_number,
             default=16,
@@ -104,6 +114,7 @@ class Command(BaseCommand):
         state: str | None,
         keys: list[str] | None,
         entries: list[int],
+        promises: list[str],
         sample: int,
         full: bool,
         timeout: float,
@@ -117,6 +128,7 @@ class Command(BaseCommand):
                 sample=sample,
                 full=full,
                 entries=entries,
+                promises=promises,
                 timeout=timeout,
             )
         except VerificationError as error:

@@ -61,11 +61,7 @@ def check_promise(text: str) -> PromiseCheck:
     except PromiseError as error:
         return PromiseCheck(promise, "forged", str(error))
     size = log_size()
-    data = (
-        Entry.objects.filter(index=promise.index).values_list("leaf_data", flat=True).first()
-        if promise.index <= 2**63 - 1
-        else None
-    )
+    data = Entry.objects.filter(index=promise.index).values_list("leaf_data", flat=True).first()
     verdict = judge_promise(
         promise,
         tree_size=size,
@@ -75,3 +71,17 @@ def check_promise(text: str) -> PromiseCheck:
     if verdict.state == "changed":
         mark_broken(verdict.detail)
     return PromiseCheck(promise, verdict.state, verdict.detail)
+
+
+def check_stored_promise(index: int, text: str) -> PromiseCheck:
+    """As ``check_promise``, for the promise stored with entry ``index``: one that cannot
+    be read, is not the log's, or is for another entry was altered in storage, and stops
+    the log like any other stored record that no longer matches what was signed."""
+    result = check_promise(text)
+    detail = result.detail
+    if result.promise is not None and result.promise.index != index:
+        detail = f"it is the promise for entry {result.promise.index}"
+    elif result.state not in ("unreadable", "forged"):
+        return result
+    mark_broken(f"entry {index}'s stored promise was altered ({detail})")
+    return PromiseCheck(result.promise, "altered", detail)

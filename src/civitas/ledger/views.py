@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from civitas.ledger import labels, queries
-from civitas.ledger.promise_checks import PromiseCheck, check_promise
+from civitas.ledger.promise_checks import PromiseCheck, check_promise, check_stored_promise
 
 MAX_PROMISE_CHARS = 400
 """A promise is 162 characters; anything much longer is not one, and is not decoded."""
@@ -28,7 +28,7 @@ def entry_page(request: HttpRequest, index: int) -> HttpResponse:
             else PromiseCheck(None, "unreadable", "too long")
         )
     elif page.entry is not None and page.entry.promise:
-        promise = check_promise(page.entry.promise)
+        promise = check_stored_promise(index, page.entry.promise)
     parsed = page.entry.parsed if page.entry else None
     api_url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/api/v1/ledger"
     return render(
@@ -44,7 +44,8 @@ def entry_page(request: HttpRequest, index: int) -> HttpResponse:
             "promise": promise,
             "promise_from_link": bool(from_link),
             "promise_for_other_entry": (
-                promise is not None
+                bool(from_link)
+                and promise is not None
                 and promise.promise is not None
                 and promise.promise.index != index
             ),

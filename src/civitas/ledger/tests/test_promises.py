@@ -404,3 +404,23 @@ def test_the_entry_page_says_a_late_promise_was_broken(client, settings):
     page = client.get(f"/ledger/entries/0/?promise={old.encode()}").content.decode()
     assert "Promise broken" in page
     assert "The record was not added to the signed log in time." in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "stored",
+    [b"garbage", "forged", "another entry's"],
+)
+def test_a_stored_promise_altered_after_integration_stops_the_log(client, stored):
+    first, _ = LedgerEntryFactory.create_batch(2)
+    integrate_pending()
+    replacement = {
+        b"garbage": b"garbage",
+        "forged": decode_promise(forged_promise(1)).to_bytes(),
+        "another entry's": decode_promise(first.promise).to_bytes(),
+    }[stored]
+    sql('UPDATE ledger_entry SET promise = %s WHERE "index" = 1', [replacement])
+    response = client.get("/ledger/entries/1/")
+    assert response.status_code == 200
+    assert "The promise stored with this record has been changed." in response.content.decode()
+    assert find_broken_reason().startswith("entry 1's stored promise was altered")

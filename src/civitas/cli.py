@@ -5,7 +5,8 @@
 `civitas rules ...` starts without ``django.setup()``: the rules engine uses no database,
 models, apps or URLs, so loading every app and running the system checks (most of two
 seconds, before a rule is read) would be spent on nothing. Only the settings are read, for
-the language dates are written in.
+the language dates are written in. `civitas ledger witness --serve` likewise: a witness
+run by another organisation has no database, only its key and its state directory.
 """
 
 import os
@@ -19,6 +20,13 @@ def main(argv: list[str] | None = None) -> None:
         from civitas.rules.commands import main as rules_main
 
         status = rules_main(args[1:])
+        if status:
+            raise SystemExit(status)
+        return
+    if args[:2] == ["ledger", "witness"] and "--serve" in args:
+        from civitas.ledger.witness_server import main as witness_main
+
+        status = witness_main(args[2:])
         if status:
             raise SystemExit(status)
         return

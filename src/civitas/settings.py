@@ -503,6 +503,15 @@ if IS_PRODUCTION and not (LEDGER_SIGNING_KEY or LEDGER_SIGNING_KEY_FILE):
         "LEDGER_SIGNING_KEY or LEDGER_SIGNING_KEY_FILE must be set when CIVITAS_ENV=production"
     )
 LEDGER_VERIFIER_KEYS_EXTRA = read_list("LEDGER_VERIFIER_KEYS_EXTRA", default=[])
+# Witnesses the log pushes each checkpoint to (C2SP tlog-witness): "<witness cosignature
+# key> <URL>" per witness, separated by commas or new lines; read by ledger/witnessing.py.
+LEDGER_WITNESSES = read_str("LEDGER_WITNESSES", "")
+# How many of them must cosign for a checkpoint to count as witnessed: "2" or "2 of 3";
+# blank means a majority.
+LEDGER_WITNESS_POLICY = read_str("LEDGER_WITNESS_POLICY", "")
+LEDGER_WITNESS_TIMEOUT_SECONDS = read_int("LEDGER_WITNESS_TIMEOUT_SECONDS", default=10)
+# /healthz says "degraded" when the newest checkpoint this old has not met the policy.
+LEDGER_WITNESS_MAX_LAG_SECONDS = read_int("LEDGER_WITNESS_MAX_LAG_SECONDS", default=300)
 # Keys the HMAC that turns a person or case into the subject reference of an entry.
 LEDGER_SUBJECT_KEY = _secret("LEDGER_SUBJECT_KEY")
 LEDGER_BATCH_SIZE = read_int("LEDGER_BATCH_SIZE", default=10000)

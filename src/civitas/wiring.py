@@ -64,6 +64,7 @@ from civitas.identity.public import (
     TwoFactorSetUp,
     delete_ended_account_links,
 )
+from civitas.insights.public import ChannelCostsSet, ChannelVolumesEntered, FeedbackRead
 from civitas.journeys import handlers as journeys
 from civitas.journeys.public import (
     AbandonedJourneysDeleted,
@@ -76,7 +77,13 @@ from civitas.journeys.public import (
     reseal_uploads,
     uploads_left,
 )
-from civitas.ledger.public import LogFoundBroken, integrate_pending, ledger_health
+from civitas.ledger.public import (
+    LogFoundBroken,
+    integrate_pending,
+    ledger_health,
+    run_witness_pusher,
+    witnessing_health,
+)
 from civitas.notify import handlers as notify
 from civitas.notify.public import (
     MessagesListed,
@@ -185,6 +192,10 @@ EVENT_HANDLERS: EventTable = {
     RefundRequested: Handlers(in_transaction=(record_audit_trail, pay.log_refund)),
     TelephonePaymentStarted: Handlers(in_transaction=(record_audit_trail,)),
     ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),
+    # Insights
+    FeedbackRead: Handlers(in_transaction=(record_audit_trail,)),
+    ChannelVolumesEntered: Handlers(in_transaction=(record_audit_trail,)),
+    ChannelCostsSet: Handlers(in_transaction=(record_audit_trail,)),
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }
@@ -196,6 +207,10 @@ WORKER_LOOPS = (
     # Payments whose payer never came back, or whose creation got no answer: asked of
     # the provider until they finish (rounds claim their payments: workers share them).
     WorkerLoop("pay.poller", run_poller),
+    # Each new checkpoint goes to the log's witnesses until they cosign it (at least once,
+    # with a back-off per witness): in a thread of its own, so a slow witness never
+    # delays integration. A witness cosigning twice is harmless.
+    WorkerLoop("ledger.witness_pusher", run_witness_pusher),
 )
 
 PERIODIC_JOBS = (
@@ -272,4 +287,7 @@ HEALTH_CHECKS = (
     HealthPart("accepted_applications", check_accepted_applications, critical=False),
     # Uploads are refused while it is down (fail closed); everything else works.
     HealthPart("virus_scanner", check_scanner, critical=False),
+    # Checkpoints not cosigned by enough witnesses for a while: the log works, but those
+    # who require witnesses see only older checkpoints.
+    HealthPart("ledger_witnesses", witnessing_health, critical=False),
 )

@@ -24,6 +24,10 @@ PUBLIC_ROUTES = {
     "privacy",
     "cookies",
     "feedback",
+    # Feedback from citizens (insights): anonymous, rate limited, scrubbed before stored.
+    "feedback/problem",
+    "feedback/thank-you",
+    "feedback/<slug:organisation>/<slug:slug>/",
     # Citizens' journeys: anyone may apply; a journey's answers live in its own session.
     "services/<slug:slug>/",
     "services/<slug:organisation>/<slug:slug>/",
@@ -91,6 +95,7 @@ PUBLIC_ROUTES = {
     "api/v1/services/<slug:organisation>/<slug:slug>",
     # The transparency log is public by design: anyone may verify it.
     "api/v1/ledger/checkpoint",
+    "api/v1/ledger/checkpoint/witnessed",
     "api/v1/ledger/key",
     "api/v1/ledger/status",
     "api/v1/ledger/entries",

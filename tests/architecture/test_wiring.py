@@ -30,7 +30,11 @@ def test_every_periodic_job_resolves_under_a_name_of_its_own():
 
 def test_every_worker_loop_resolves_under_a_name_of_its_own():
     loops = read_table("WORKER_LOOPS", WorkerLoop)
-    assert [loop.name for loop in loops] == ["notify.dispatcher", "pay.poller"]
+    assert [loop.name for loop in loops] == [
+        "notify.dispatcher",
+        "pay.poller",
+        "ledger.witness_pusher",
+    ]
     assert all(callable(loop.run) for loop in loops)
 
 
@@ -51,6 +55,7 @@ def test_every_health_check_resolves_under_a_name_of_its_own():
         "print_outbox": False,
         "payments": False,
         "ledger": True,
+        "ledger_witnesses": False,
         "accepted_applications": False,
         "virus_scanner": False,
     }

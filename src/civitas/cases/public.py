@@ -36,6 +36,7 @@ from civitas.cases.retention import apply_retention
 from civitas.cases.search import cases_left_to_reindex, reindex_batch
 from civitas.cases.services import AcceptedAs, submit_application
 from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
+from civitas.cases.workload import mean_worked_hours, weekly_submissions
 
 __all__ = [
     "AcceptedAs",
@@ -67,9 +68,11 @@ __all__ = [
     "cases_left_to_reindex",
     "discard_unstored_case_files",
     "find_case_status",
+    "mean_worked_hours",
     "pay_for_case",
     "pay_url",
     "reindex_batch",
     "reseal_case_files",
     "submit_application",
+    "weekly_submissions",
 ]

@@ -39,6 +39,8 @@ from civitas.platform.security_log import security_event
 #   notify.templates  see the sending services, their templates, limits and use
 #   pay.view       see the organisation's payments and refunds, and the daily reconciliation
 #   pay.refund     give money back on a payment (in full or in part, with a reason)
+#   insights.feedback  read the comments citizens leave about the services (scrubbed)
+#   insights.channels  enter the volumes by post, phone and in person, and channel costs
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.CASEWORKER: frozenset(
         {
@@ -62,7 +64,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Membership.Role.SERVICE_OWNER: frozenset(
-        {"cases.view", "services.publish", "services.preview", "notify.templates"}
+        {
+            "cases.view",
+            "services.publish",
+            "services.preview",
+            "notify.templates",
+            "insights.feedback",
+            "insights.channels",
+        }
     ),
     # Finance reads cases for their fees, accounts for the payments and refunds them.
     Membership.Role.FINANCE: frozenset({"cases.view", "pay.view", "pay.refund"}),

@@ -20,6 +20,7 @@ from civitas.ledger import merkle, queries
 from civitas.ledger.keys import log_keys
 from civitas.ledger.promise_checks import check_promise
 from civitas.ledger.queries import LogDamaged, ServedEntry
+from civitas.ledger.witnessing import largest_cosigned_checkpoint, with_cosignatures
 from civitas.platform.problems import problem_response
 
 _COUNT = re.compile(r"0|[1-9][0-9]{0,18}")
@@ -110,7 +111,25 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
             detail="The log has not published its first checkpoint; the worker does so "
             "within seconds of starting.",
         )
-    response = HttpResponse(signed.note, content_type="text/plain; charset=utf-8")
+    # With the witnesses' cosignatures collected so far, as extra signature lines.
+    note = with_cosignatures(signed.note, signed.size, signed.root)
+    response = HttpResponse(note, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@_public
+def witnessed_checkpoint(request: HttpRequest) -> HttpResponse:
+    """The largest checkpoint cosigned by as many witnesses as LEDGER_WITNESS_POLICY asks."""
+    witnessed = largest_cosigned_checkpoint()
+    if witnessed is None:
+        return problem_response(
+            status=404,
+            title="No witnessed checkpoint yet",
+            problem_type="ledger-not-witnessed",
+            detail="No checkpoint has been cosigned by enough of the log's witnesses yet.",
+        )
+    response = HttpResponse(witnessed.note, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
 

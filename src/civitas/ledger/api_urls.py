@@ -6,6 +6,7 @@ app_name = "ledger-api"
 
 urlpatterns = [
     path("checkpoint", api.checkpoint, name="checkpoint"),
+    path("checkpoint/witnessed", api.witnessed_checkpoint, name="witnessed-checkpoint"),
     path("key", api.key, name="key"),
     path("status", api.status, name="status"),
     path("entries", api.entries, name="entries"),

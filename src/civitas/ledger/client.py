@@ -51,6 +51,7 @@ from civitas.ledger.note import (
     parse_note,
 )
 from civitas.ledger.promise_client import check_promises
+from civitas.ledger.tlog_witness import WitnessPolicy
 
 __all__ = ["STATE_VERSION", "VerificationError", "VerifyReport", "verify_log", "witness_checkpoint"]
 
@@ -86,6 +87,8 @@ class VerifyReport:
     full_check: bool = False
     checked_at: float = 0.0
     notes: list[str] = field(default_factory=list)
+    witnessed_by: list[str] = field(default_factory=list)
+    witness_policy: str = ""
 
     @property
     def checkpoint_body(self) -> str:
@@ -106,6 +109,11 @@ class VerifyReport:
         else:
             lines.append(f"unchanged since the earlier checkpoint of {self.previous_size} entries")
         lines.extend(f"newly trusted key: {key}" for key in self.keys_learned)
+        if self.witness_policy:
+            lines.append(
+                f"cosigned by witnesses {', '.join(self.witnessed_by)} "
+                f"(required: {self.witness_policy})"
+            )
         if self.entries_checked:
             lines.append(f"inclusion proofs verified for {len(self.entries_checked)} entries")
         if self.full_check:
@@ -536,6 +544,38 @@ def _pick_entries(size: int, sample: int) -> list[int]:
     return sorted([*chosen, size - 1])
 
 
+def _check_witnessed_prefix(log: _Log, witnessed: Checkpoint, previous: _State) -> None:
+    if witnessed.size == 0:
+        return
+    document = log.get_json("proofs/consistency", first=witnessed.size, second=previous.size)
+    _expect(document, "first", witnessed.size)
+    _expect(document, "second", previous.size)
+    path = _hex_path(document)
+    if not merkle.verify_consistency(
+        witnessed.size, previous.size, witnessed.root, previous.root, path
+    ):
+        raise VerificationError(
+            f"the witnessed checkpoint of {witnessed.size} entries is not a prefix of the "
+            f"checkpoint of {previous.size} entries seen at the last check: the log forked"
+        )
+
+
+def _witnessed_checkpoint(log: _Log, policy: WitnessPolicy) -> tuple[str, str]:
+    """The log's largest witnessed checkpoint, which must meet ``policy``."""
+    url = log.url("checkpoint/witnessed")
+    try:
+        body, _ = log.get(url, accept="text/plain", limit=_MAX_CHECKPOINT_BYTES)
+        text = body.decode("utf-8")
+    except (VerificationError, UnicodeDecodeError):
+        text = ""
+    if not policy.is_met_by(text):
+        raise VerificationError(
+            f"the log's checkpoint is not cosigned by {policy.describe()}, and it serves "
+            "no checkpoint that is: its witnesses have not seen it, or refused it"
+        )
+    return text, url
+
+
 def verify_log(
     base_url: str,
     *,
@@ -546,9 +586,13 @@ def verify_log(
     entries: list[int] | tuple[int, ...] = (),
     now: float | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    witness_policy: WitnessPolicy | None = None,
     promises: list[str] | tuple[str, ...] = (),
 ) -> VerifyReport:
     """Verify the log at ``base_url``; raise VerificationError naming the first failed check.
+
+    With a ``witness_policy`` the checkpoint verified is one cosigned by enough of its
+    witnesses: the latest if it is, else the largest witnessed one the log serves.
 
     1. The checkpoint must be signed by a trusted key: ``trusted_keys`` (vkey strings) if
        given, else the keys in the state file, else the keys the log publishes at /key
@@ -572,6 +616,8 @@ def verify_log(
 
     text = log.get_checkpoint()
     url = log.url("checkpoint")
+    if witness_policy is not None and not witness_policy.is_met_by(text):
+        text, url = _witnessed_checkpoint(log, witness_policy)
     try:
         parsed = parse_note(text)
     except NoteError as error:
@@ -623,6 +669,9 @@ def verify_log(
     elif trust == "state":
         _learn_rotated_keys(log, parsed, verifiers, report)
 
+    if witness_policy is not None:
+        report.witness_policy = witness_policy.describe()
+        report.witnessed_by = sorted(w.name for w, _, _ in witness_policy.cosigners(text))
     if previous is not None:
         if previous.origin != checkpoint.origin:
             raise VerificationError(
@@ -630,7 +679,13 @@ def verify_log(
                 f"log {checkpoint.origin!r}"
             )
         report.previous_size, report.previous_root = previous.size, previous.root
-        report.consistency_checked = _check_consistency(log, previous, checkpoint)
+        if witness_policy is not None and checkpoint.size < previous.size:
+            # The witnessed checkpoint lags the one seen last time: it must be a prefix
+            # of it, and the state keeps the larger one.
+            _check_witnessed_prefix(log, checkpoint, previous)
+            path = None
+        else:
+            report.consistency_checked = _check_consistency(log, previous, checkpoint)
 
     for index in entries:
         if not isinstance(index, int) or isinstance(index, bool) or index < 0:

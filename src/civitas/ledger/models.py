@@ -147,3 +147,38 @@ class TreeState(models.Model):
 
     def __str__(self) -> str:
         return f"tree of {self.size} entries"
+
+
+class WitnessCosignature(models.Model):
+    """A witness's cosignature/v1 line on a tree (size and root), checked when received.
+
+    Served appended to the checkpoint of that tree; never edited. Keyed by the witness's
+    key string, so a witness that changes its key starts afresh.
+    """
+
+    witness = models.CharField(max_length=300, help_text="The witness's cosignature key.")
+    size = models.BigIntegerField()
+    root = models.BinaryField(max_length=32)
+    line = models.TextField(help_text="The signature line exactly as the witness gave it.")
+    signed_at = models.DateTimeField(help_text="The time the witness signed, from the line.")
+
+    class Meta:
+        indexes = [models.Index(fields=["size", "witness"], name="ledger_cosig_size")]
+
+    def __str__(self) -> str:
+        return f"cosignature by {self.witness.split('+')[0]} of {self.size} entries"
+
+
+class WitnessState(models.Model):
+    """What the log knows of one configured witness: the size it last cosigned, and how
+    pushing to it goes (for retries with back-off and for /healthz)."""
+
+    witness = models.CharField(max_length=300, unique=True)
+    size = models.BigIntegerField(default=0, help_text="The size the witness last cosigned.")
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    next_attempt_at = models.DateTimeField(null=True)
+    last_cosigned_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"witness {self.witness.split('+')[0]} at {self.size} entries"

@@ -19,6 +19,13 @@ from civitas.ledger.services import (
     record_entry,
     text_hmac_sha256,
 )
+from civitas.ledger.witnessing import (
+    WitnessedCheckpoint,
+    largest_cosigned_checkpoint,
+    push_to_witnesses,
+    run_witness_pusher,
+    witnessing_health,
+)
 
 __all__ = [
     "EntryReceipt",
@@ -28,15 +35,20 @@ __all__ = [
     "LogFoundBroken",
     "NewEntry",
     "TextFingerprint",
+    "WitnessedCheckpoint",
     "entry_url",
     "fingerprint_text",
     "integrate_pending",
     "kind_label",
+    "largest_cosigned_checkpoint",
     "ledger_health",
     "list_entries_about",
     "person_reference",
+    "push_to_witnesses",
     "record_entries",
     "record_entry",
     "role_label",
+    "run_witness_pusher",
     "text_hmac_sha256",
+    "witnessing_health",
 ]

@@ -36,7 +36,14 @@ SPEC = {
         "cases.assist",
         "notify.view",
     },
-    "service_owner": {"cases.view", "services.publish", "services.preview", "notify.templates"},
+    "service_owner": {
+        "cases.view",
+        "services.publish",
+        "services.preview",
+        "notify.templates",
+        "insights.feedback",
+        "insights.channels",
+    },
     "finance": {"cases.view", "pay.view", "pay.refund"},
     "administrator": {
         "notify.view",
@@ -145,6 +152,24 @@ ROUTES = {
         "notify.templates",
     ),
     "staff/payments/": ("get", "/staff/payments/", "pay.view"),
+    "staff/insights/feedback/": ("get", "/staff/insights/feedback/", "insights.feedback"),
+    "staff/insights/channels/": ("get", "/staff/insights/channels/", "insights.channels"),
+    # A service that is not the organisation's: allowed means "not found".
+    "staff/insights/channels/<slug:slug>/": (
+        "get",
+        "/staff/insights/channels/no-such-service/",
+        "insights.channels",
+    ),
+    "staff/insights/channels/<slug:slug>/volumes": (
+        "post",
+        "/staff/insights/channels/no-such-service/volumes",
+        "insights.channels",
+    ),
+    "staff/insights/channels/<slug:slug>/costs": (
+        "post",
+        "/staff/insights/channels/no-such-service/costs",
+        "insights.channels",
+    ),
     "staff/payments/<uuid:payment_id>/": ("get", f"/staff/payments/{PAYMENT}/", "pay.view"),
     "staff/payments/<uuid:payment_id>/refund": (
         "post",

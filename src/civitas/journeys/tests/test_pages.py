@@ -197,6 +197,11 @@ def test_submitting_stores_a_case_and_queues_the_confirmation_email(
     assert message.idempotency_key == f"case:{case.reference}:submitted"
     confirmation = client.get(back.headers["Location"])
     assert case.reference in confirmation.content.decode()
+    # Then the satisfaction question, in two clicks at most.
+    assert (
+        'href="/feedback/example-borough/resident-parking-permit/">What did you think of this '
+        "service?</a>"
+    ) in confirmation.content.decode()
 
 
 @pytest.mark.parametrize("page", ["check-answers", "declaration"])

@@ -1,8 +1,9 @@
 """`civitas ledger ...`: verify or witness any Civitas log, and run this one.
 
     verify   --url URL [--state FILE] [--key VKEY ...] [--entry N ...] [--promise P ...]
-             [--sample N] [--full]
+             [--sample N] [--full] [--witness VKEY ... [--require-witnesses K]]
     witness  --url URL --key FILE [--state FILE] [--log-key VKEY ...]
+    witness  --serve --key FILE --state DIR --log-key VKEY ... [--listen HOST:PORT]
     integrate                 integrate committed entries now, as the worker does each second
     check [--full] [--clear-broken]   check the stored log against its signed checkpoint
     keygen [NAME]             print a new signer key (secret) and its verifier key
@@ -22,6 +23,9 @@ from civitas.ledger.note import KeyFormatError, Signer
 from civitas.ledger.queries import log_size
 from civitas.ledger.services import clear_broken as resume_appends
 from civitas.ledger.services import find_broken_reason, integrate_pending
+from civitas.ledger.tlog_witness import PolicyError, WitnessPolicy
+from civitas.ledger.witness_server import WitnessConfigurationError
+from civitas.ledger.witness_server import serve as serve_witness
 
 
 def whole_number(text: str) -> int:
@@ -76,12 +80,38 @@ class Command(BaseCommand):
         verify.add_argument(
             "--full", action="store_true", help="recompute the root from every entry"
         )
+        verify.add_argument(
+            "--witness",
+            dest="witnesses",
+            action="append",
+            metavar="WITNESS_KEY",
+            help="a witness's cosignature key (repeatable): the checkpoint must be "
+            "cosigned by enough of them",
+        )
+        verify.add_argument(
+            "--require-witnesses",
+            "--witness-policy",
+            dest="witness_quorum",
+            metavar="K",
+            help="how many of the --witness keys must have cosigned: K or 'K of N' "
+            "(default: a majority)",
+        )
         verify.add_argument("--timeout", type=float, default=30.0)
 
-        witness = sub.add_parser("witness", help="check a log and cosign its checkpoint")
-        witness.add_argument("--url", required=True)
+        witness = sub.add_parser(
+            "witness", help="check a log and cosign its checkpoint, or --serve as a witness"
+        )
+        witness.add_argument("--url", help="the log's API (without --serve)")
         witness.add_argument("--key", required=True, help="file holding the witness's signer key")
-        witness.add_argument("--state", help="default: the key file's name + .state.json")
+        witness.add_argument(
+            "--state",
+            help="default: the key file's name + .state.json; with --serve, a directory",
+        )
+        witness.add_argument(
+            "--serve", action="store_true", help="answer C2SP add-checkpoint requests"
+        )
+        witness.add_argument("--listen", default="127.0.0.1:7380", help="with --serve: host:port")
+        witness.add_argument("--prefix", default="", help="with --serve: URL path prefix")
         witness.add_argument(
             "--log-key",
             dest="log_keys",
@@ -117,9 +147,22 @@ class Command(BaseCommand):
         promises: list[str],
         sample: int,
         full: bool,
+        witnesses: list[str] | None,
+        witness_quorum: str | None,
         timeout: float,
         **options: Any,
     ) -> None:
+        policy = None
+        if witnesses or witness_quorum:
+            if not witnesses:
+                raise CommandError(
+                    "--require-witnesses needs the witnesses' keys: pass each with --witness",
+                    returncode=2,
+                )
+            try:
+                policy = WitnessPolicy.parse(witnesses, witness_quorum)
+            except PolicyError as error:
+                raise CommandError(str(error), returncode=2) from None
         try:
             report = verify_log(
                 url,
@@ -130,6 +173,7 @@ class Command(BaseCommand):
                 entries=entries,
                 promises=promises,
                 timeout=timeout,
+                witness_policy=policy,
             )
         except VerificationError as error:
             raise CommandError(f"verification failed: {error}", returncode=1) from None
@@ -141,13 +185,26 @@ class Command(BaseCommand):
     def _witness(
         self,
         *,
-        url: str,
+        url: str | None,
         key: str,
         state: str | None,
         log_keys: list[str] | None,
         timeout: float,
+        serve: bool,
+        listen: str,
+        prefix: str,
         **options: Any,
     ) -> None:
+        if serve:
+            if not state or not log_keys:
+                raise CommandError("--serve needs --state DIR and --log-key", returncode=2)
+            try:
+                serve_witness(key=key, state=state, log_keys=log_keys, listen=listen, prefix=prefix)
+            except WitnessConfigurationError as error:
+                raise CommandError(str(error), returncode=2) from None
+            return
+        if not url:
+            raise CommandError("witness needs --url (or --serve)", returncode=2)
         state_path = state or f"{key}.state.json"
         try:
             line = witness_checkpoint(url, key, state_path, trusted_keys=log_keys, timeout=timeout)

@@ -1,0 +1,71 @@
+"""What happens in insights that is audited: a service owner reading citizens' comments,
+and the figures they enter (other channels' volumes, costs per channel)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from civitas.platform.audit import AuditRecord
+from civitas.platform.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackRead(DomainEvent):
+    """A service owner read a page of the comments citizens left (scrubbed, but still what
+    people wrote)."""
+
+    organisation: str
+    staff_user_id: str
+    service_slug: str = ""  # "" for every service of the organisation
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="insights.feedback_read",
+            object_type="feedback",
+            object_id=self.service_slug or "all",
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelVolumesEntered(DomainEvent):
+    """A service owner entered one month's transactions by post, phone and in person."""
+
+    organisation: str
+    staff_user_id: str
+    service_slug: str
+    month: str  # YYYY-MM
+    volumes: Mapping[str, int] = field(default_factory=dict)
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="insights.channel_volumes_entered",
+            object_type="service",
+            object_id=self.service_slug,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"month": self.month, "volumes": dict(self.volumes)},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelCostsSet(DomainEvent):
+    """A service owner set what a transaction costs by each channel."""
+
+    organisation: str
+    staff_user_id: str
+    service_slug: str
+    costs_pence: Mapping[str, int] = field(default_factory=dict)
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="insights.channel_costs_set",
+            object_type="service",
+            object_id=self.service_slug,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"costs_pence": dict(self.costs_pence)},
+        )

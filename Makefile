@@ -61,7 +61,12 @@ migrate: $(VENV)/.installed
 	$(BIN)/civitas migrate --verbosity 0
 
 .PHONY: demo
-demo: install migrate ## Set up the demo and serve it on http://127.0.0.1:8000 with a worker
+demo: install ## Set up the demo and serve it on http://127.0.0.1:8000 with a worker
+	@# A demo database made afresh starts a new transparency log: forget the checkpoint
+	@# saved for the one it replaces, or the platform would take it for a rollback.
+	@if [ -z "$$DATABASE_URL" ] && [ ! -e var/civitas.sqlite3 ]; then \
+		$(BIN)/civitas ledger reset-state --database-was-recreated; fi
+	$(BIN)/civitas migrate --verbosity 0
 	$(BIN)/civitas demo setup
 	@echo
 	@echo "  Civitas is starting on http://$(HOST):$(PORT)/"

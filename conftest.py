@@ -212,6 +212,8 @@ def _own_upload_root(request, tmp_path_factory) -> None:
         settings.UPLOAD_ROOT = tmp_path_factory.mktemp("uploads")
         # Letters handed to the printer, likewise.
         settings.NOTIFY_PRINT_OUTBOX = tmp_path_factory.mktemp("print-outbox")
+        # The ledger's saved checkpoint: each test's database starts a new log.
+        settings.LEDGER_STATE_DIR = str(tmp_path_factory.mktemp("ledger-state"))
         # No payment provider unless a test asks for the sandbox (`payments`): never the
         # demo's on its standard port, should one be running on this machine.
         from civitas.pay.providers import forget_providers
@@ -487,7 +489,15 @@ def start_worker(env_extra: dict[str, str], *, log_path: Path | None = None) -> 
     more than a pipe nobody reads can hold), in a session of its own, so that the test can
     kill it with the scheduler and job processes it forked.
     """
-    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), **env_extra}
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_subprocess(),
+        # The test's own saved ledger checkpoint (a worker signs checkpoints).
+        "LEDGER_STATE_DIR": str(settings.LEDGER_STATE_DIR),
+        **env_extra,
+    }
     command = [sys.executable, "-m", "civitas.cli", "worker", "--interval", "0.05"]
     if log_path is None:
         return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

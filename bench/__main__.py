@@ -17,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -198,6 +199,9 @@ def print_table(rows: list[dict]) -> None:
 
 
 def main() -> None:
+    # The benchmarks recreate their databases, so each run starts new logs: their saved
+    # ledger checkpoints live in a directory of the run's own.
+    os.environ.setdefault("LEDGER_STATE_DIR", tempfile.mkdtemp(prefix="bench-ledger-state-"))
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
         "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]

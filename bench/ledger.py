@@ -85,6 +85,7 @@ def _refuse_unless_a_benchmark_database() -> None:
 
 
 def _clear_the_log() -> None:
+    from civitas.ledger.floor import reset_saved_checkpoint
     from civitas.ledger.guard import guard
 
     with transaction.atomic(), connection.cursor() as cursor:
@@ -94,6 +95,7 @@ def _clear_the_log() -> None:
             for table in _TABLES:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
     guard.reset()  # a fresh log, as far as this process knows
+    reset_saved_checkpoint()  # and as far as its saved checkpoint goes: emptied on purpose
 
 
 # --- Floors ----------------------------------------------------------------------------

@@ -515,6 +515,16 @@ LEDGER_WITNESS_MAX_LAG_SECONDS = read_int("LEDGER_WITNESS_MAX_LAG_SECONDS", defa
 # Keys the HMAC that turns a person or case into the subject reference of an entry.
 LEDGER_SUBJECT_KEY = _secret("LEDGER_SUBJECT_KEY")
 LEDGER_BATCH_SIZE = read_int("LEDGER_BATCH_SIZE", default=10000)
+# Where the largest signed checkpoint is kept, outside the database and its backups, so
+# that a rolled-back database is refused (docs/ledger.md). Unset outside production: a
+# directory under var/ledger-state/ named after the database in use, so the demo and
+# every test database (each DATABASE_TEST_NAME, xdist worker, engine) have their own.
+LEDGER_STATE_DIR = read_str("LEDGER_STATE_DIR", "")
+if IS_PRODUCTION and not LEDGER_STATE_DIR:
+    raise ConfigurationError(
+        "LEDGER_STATE_DIR must be set when CIVITAS_ENV=production: a directory the "
+        "database backups do not cover, where the log keeps its largest signed checkpoint"
+    )
 # The maximum merge delay each entry's signed promise gives: the log promises the entry is
 # in a signed checkpoint within this many seconds of its append (decision 0056).
 LEDGER_MAX_MERGE_DELAY_SECONDS = read_int("LEDGER_MAX_MERGE_DELAY_SECONDS", default=300)

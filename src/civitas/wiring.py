@@ -80,7 +80,7 @@ from civitas.journeys.public import (
 from civitas.ledger.public import (
     LogFoundBroken,
     integrate_pending,
-    ledger_health,
+    ledger_health_report,
     run_witness_pusher,
     witnessing_health,
 )
@@ -282,7 +282,7 @@ HEALTH_CHECKS = (
     HealthPart("print_outbox", check_print_outbox, critical=False),
     # Payments and refunds waiting on the poller or the provider: late, never lost.
     HealthPart("payments", check_payments, critical=False),
-    HealthPart("ledger", ledger_health),
+    HealthPart("ledger", ledger_health_report),
     # Accepted through the API, not yet made cases: they wait, none is lost (0037).
     HealthPart("accepted_applications", check_accepted_applications, critical=False),
     # Uploads are refused while it is down (fail closed); everything else works.

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -37,6 +38,7 @@ def _production_env() -> dict[str, str]:
         "ALLOWED_HOSTS": "civitas.example",
         "LEDGER_SUBJECT_KEY": "s" * 43,
         "LEDGER_SIGNING_KEY": generate_signer("civitas.example/ledger"),
+        "LEDGER_STATE_DIR": tempfile.mkdtemp(prefix="ledger-state-"),
         "DJANGO_SETTINGS_MODULE": "civitas.settings",
     }
 
@@ -95,3 +97,14 @@ def test_production_mode_refuses_to_start_with_debug_on():
     )
     assert result.returncode != 0
     assert "DEBUG must be off when CIVITAS_ENV=production" in result.stderr
+
+
+def test_production_mode_refuses_to_start_without_a_ledger_state_directory():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**_production_env(), "LEDGER_STATE_DIR": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "LEDGER_STATE_DIR must be set when CIVITAS_ENV=production" in result.stderr

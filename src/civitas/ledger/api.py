@@ -14,9 +14,9 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
 
 from civitas.ledger import merkle, queries
+from civitas.ledger.http import get_or_head
 from civitas.ledger.keys import log_keys
 from civitas.ledger.promise_checks import check_promise
 from civitas.ledger.queries import LogDamaged, ServedEntry
@@ -44,12 +44,12 @@ def _count(raw: str | None, name: str) -> int:
 
 
 def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """GET only; bad input becomes a 400 and lost storage a 500, both as problems.
+    """GET and HEAD only; bad input becomes a 400 and lost storage a 500, both as problems.
 
     Anyone may read the log, from any site: it is public by design.
     """
 
-    @require_GET
+    @get_or_head
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
@@ -169,10 +169,22 @@ def entry(request: HttpRequest, index: str) -> JsonResponse:
 
 @_public
 def entries(request: HttpRequest) -> JsonResponse:
+    """A page of entries, clipped to ``tree_size`` when the client names the checkpoint it
+    pages through (then the page never changes), else to the log's size read now."""
     start = _count(request.GET.get("start"), "start")
     end = _count(request.GET.get("end"), "end")
-    served = queries.list_entries(start, end)
-    return JsonResponse({"entries": [_entry_document(item) for item in served]})
+    raw_size = request.GET.get("tree_size")
+    tree_size = None if raw_size is None else _count(raw_size, "tree_size")
+    page = queries.list_entries(start, end, tree_size=tree_size)
+    document = {
+        "tree_size": page.tree_size,
+        "entries": [_entry_document(item) for item in page.entries],
+    }
+    if tree_size is not None:
+        return _immutable(document)
+    response = JsonResponse(document)
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @_public

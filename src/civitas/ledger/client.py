@@ -11,7 +11,8 @@ Endpoints, relative to the log's base URL::
     GET checkpoint                                   signed checkpoint note (text/plain)
     GET key                                          {"origin", "keys": [vkey, ...]}
     GET entries/{index}                              {"index", "leaf_data", "leaf_hash", "entry"}
-    GET entries?start=S&end=E                        {"entries": [...]}, E exclusive
+    GET entries?start=S&end=E&tree_size=N            {"tree_size", "entries": [...]}, E exclusive
+    GET status                                       {"state": "ok"|"broken", "reason", ...}
     GET proofs/inclusion?index=I&tree_size=N         {"index", "tree_size", "leaf_hash", "path"}
     GET proofs/consistency?first=M&second=N          {"first", "second", "path"}
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
 import http.client
 import json
 import os
@@ -57,6 +59,8 @@ __all__ = ["STATE_VERSION", "VerificationError", "VerifyReport", "verify_log", "
 
 STATE_VERSION = 1
 PAGE_SIZE = 1000  # the most entries the API returns per page
+FULL_CHECK_UP_TO = 10_000
+"""Logs this small are checked entry by entry by default: ten pages of requests."""
 DEFAULT_TIMEOUT = 30.0
 _MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 _MAX_CHECKPOINT_BYTES = 1024 * 1024
@@ -115,9 +119,16 @@ class VerifyReport:
                 f"(required: {self.witness_policy})"
             )
         if self.entries_checked:
-            lines.append(f"inclusion proofs verified for {len(self.entries_checked)} entries")
+            lines.append(
+                f"inclusion proofs verified for {len(self.entries_checked)} entries (the "
+                "newest, others chosen at random, and any asked for)"
+            )
         if self.full_check:
             lines.append(f"root recomputed from all {self.size} entries")
+        elif self.size:
+            lines.append(
+                f"not every entry was read: --full recomputes the root from all {self.size}"
+            )
         lines.extend(self.notes)
         return "\n".join(lines)
 
@@ -209,6 +220,29 @@ class _Log:
             value = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise VerificationError(f"GET {url} did not return valid JSON ({error})") from None
+        if not isinstance(value, dict):
+            raise VerificationError(f"GET {url} returned JSON that is not an object")
+        return _Document(url, value)
+
+    def get_status(self) -> _Document:
+        """The log's own account of its state; a 503 carries it too (a broken log)."""
+        url = self.url("status")
+        request = urllib.request.Request(  # noqa: S310 - the scheme was checked in __init__
+            url, headers={"Accept": "application/json", "User-Agent": _USER_AGENT}
+        )
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                body = response.read(_MAX_CHECKPOINT_BYTES)
+        except urllib.error.HTTPError as error:
+            if error.code != 503:
+                raise VerificationError(self._http_error_message(url, error)) from None
+            body = error.read(_MAX_CHECKPOINT_BYTES)
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
+            raise VerificationError(f"could not read the log's status at {url}: {error}") from None
+        try:
+            value = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise VerificationError(f"GET {url} did not return the log's status as JSON") from None
         if not isinstance(value, dict):
             raise VerificationError(f"GET {url} returned JSON that is not an object")
         return _Document(url, value)
@@ -365,6 +399,18 @@ def _write_state(path: Path, state: _State, base_url: str, checked_at: float) ->
         ) from None
 
 
+def _state_file(state_path: str | os.PathLike[str], body: str) -> Path:
+    """The state file: ``state_path`` itself, or in a directory a file named after the
+    log's origin, so one directory holds the state of many logs."""
+    path = Path(state_path)
+    if not path.is_dir():
+        return path
+    origin = body.split("\n", 1)[0]
+    readable = re.sub(r"[^A-Za-z0-9.-]+", "-", origin).strip("-.")[:60] or "log"
+    digest = hashlib.sha256(origin.encode("utf-8")).hexdigest()[:12]
+    return path / f"{readable}.{digest}.json"
+
+
 # --- Checks -----------------------------------------------------------------------------
 
 
@@ -510,12 +556,27 @@ def _check_inclusion(log: _Log, index: int, checkpoint: Checkpoint) -> None:
         )
 
 
+def _check_status(log: _Log, report: VerifyReport) -> None:
+    """The log's own status must say it is whole: its audits see every row, which a
+    sample of entries cannot (two swapped entries escape most samples)."""
+    document = log.get_status()
+    state = document.data.get("state")
+    if state != "ok":
+        reason = document.data.get("reason")
+        raise VerificationError(
+            f"the log reports that it is {state or 'in an unknown state'}"
+            + (f": {reason}" if isinstance(reason, str) and reason else "")
+        )
+    report.notes.append("the log's own status: ok (its audits found nothing wrong)")
+
+
 def _check_all_entries(log: _Log, checkpoint: Checkpoint) -> None:
     builder = merkle.RootBuilder()
     while builder.size < checkpoint.size:
         start = builder.size
         end = min(start + PAGE_SIZE, checkpoint.size)
-        page = log.get_json("entries", start=start, end=end)
+        # Paged by the checkpoint being checked: a page ends only where asked or at its end.
+        page = log.get_json("entries", start=start, end=end, tree_size=checkpoint.size)
         entries = _field(page, "entries", list)
         if not entries:
             raise VerificationError(f"GET {page.url} returned no entries")
@@ -583,6 +644,8 @@ def verify_log(
     trusted_keys: list[str] | None = None,
     sample: int = 16,
     full: bool = False,
+    full_up_to: int = FULL_CHECK_UP_TO,
+    check_status: bool = True,
     entries: list[int] | tuple[int, ...] = (),
     now: float | None = None,
     timeout: float = DEFAULT_TIMEOUT,
@@ -599,19 +662,20 @@ def verify_log(
        (trust on first use; they are then recorded in the state file).
     2. It must be consistent with the checkpoint recorded in the state file (no shrinking,
        same root at the same size, a valid consistency proof otherwise).
-    3. ``sample`` entries (the newest and others at random), and every index in
-       ``entries``, must have valid inclusion proofs; with ``full=True`` the root is
-       recomputed from every entry.
-    4. Each of ``promises`` (an entry promise's text, as emailed) must be signed by a
+    3. With ``check_status``, the log's own status must be "ok": it audits every row,
+       and says so when it found one changed.
+    4. ``sample`` entries (the newest and others at random), and every index in
+       ``entries``, must have valid inclusion proofs; with ``full=True``, or when the
+       log has at most ``full_up_to`` entries, the root is recomputed from every entry.
+    5. Each of ``promises`` (an entry promise's text, as emailed) must be signed by a
        trusted key, and its entry in the signed tree unchanged, or still within the
        maximum merge delay (promise_client.py).
-    5. The new checkpoint is written to the state file atomically, only if all passed.
+    6. The new checkpoint is written to the state file atomically, only if all passed.
+       ``state_path`` may name a directory: the file in it is named after the log.
     """
     if not isinstance(sample, int) or isinstance(sample, bool) or sample < 0:
         raise VerificationError("the number of entries to sample must be a non-negative integer")
     log = _Log(base_url, timeout)
-    path = Path(state_path) if state_path is not None else None
-    previous = _load_state(path) if path is not None else None
     checked_at = time.time() if now is None else now
 
     text = log.get_checkpoint()
@@ -622,6 +686,8 @@ def verify_log(
         parsed = parse_note(text)
     except NoteError as error:
         raise VerificationError(f"GET {url} did not return a signed checkpoint: {error}") from None
+    path = _state_file(state_path, parsed.body) if state_path is not None else None
+    previous = _load_state(path) if path is not None else None
 
     key_origin: str | None = None
     if trusted_keys is not None:
@@ -695,13 +761,15 @@ def verify_log(
                 f"entry {index} is not in the log's latest checkpoint, which covers "
                 f"{checkpoint.size} entries: it was never logged, or not yet integrated"
             )
+    if check_status:
+        _check_status(log, report)
     promised = check_promises(
         log, promises, checkpoint=checkpoint, verifiers=verifiers, now_s=checked_at, report=report
     )
     for index in sorted({*_pick_entries(checkpoint.size, sample), *entries, *promised}):
         _check_inclusion(log, index, checkpoint)
         report.entries_checked.append(index)
-    if full:
+    if full or checkpoint.size <= full_up_to:
         _check_all_entries(log, checkpoint)
         report.full_check = True
 
@@ -744,6 +812,8 @@ def witness_checkpoint(
         state_path=state_path,
         trusted_keys=trusted_keys,
         sample=0,
+        full_up_to=0,
+        check_status=False,
         now=timestamp,
         timeout=timeout,
     )

@@ -15,6 +15,13 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from civitas.ledger import merkle
+from civitas.ledger.floor import (
+    TrustedCheckpoint,
+    TrustedStateError,
+    consistency_node_ids,
+    floor_problem,
+    largest_trusted_checkpoint,
+)
 from civitas.ledger.guard import guard
 from civitas.ledger.keys import LogKeys, log_keys
 from civitas.ledger.leaf import LeafFormatError, ParsedLeaf, format_time, leaf_prefix, parse_leaf
@@ -46,6 +53,8 @@ class HeadCheck:
     size: int = 0
     root: bytes = merkle.EMPTY_ROOT
     nodes: dict[tuple[int, int], bytes] = field(default_factory=dict)
+    floor: TrustedCheckpoint | None = None
+    """The largest checkpoint known from outside the database (floor.py)."""
 
 
 def verify_checkpoint_row(checkpoint: Checkpoint, keys: LogKeys) -> str | None:
@@ -75,10 +84,16 @@ def check_head(state: TreeState | None = None) -> HeadCheck:
     """Checks the stored tree against the latest checkpoint without reading the whole log.
 
     About six queries: the checkpoint, the tree state, the sequencer, one for the nodes
-    of the root and of every sampled proof, one for the sampled entries, and the
-    largest index. The nodes fetched are returned for the append that follows.
+    of the root, of every sampled proof and of the consistency proof from the floor, one
+    for the sampled entries, and the largest index. The nodes fetched are returned for
+    the append that follows. The tree must also extend the floor: the largest checkpoint
+    kept outside the database, which a consistent rollback of every table cannot undo.
     """
     keys = log_keys()
+    try:
+        floor = largest_trusted_checkpoint()
+    except TrustedStateError as error:
+        return HeadCheck(problem=str(error))
     checkpoint = latest_checkpoint()
     if state is None:
         state = TreeState.objects.filter(id=1).first()
@@ -86,8 +101,12 @@ def check_head(state: TreeState | None = None) -> HeadCheck:
     if checkpoint is None:
         if state_size or Node.objects.exists():
             return HeadCheck(problem="the tree has nodes but its checkpoints are missing")
-        return _check_sequence(HeadCheck(), 0)
-    result = HeadCheck(checkpoint=checkpoint, size=checkpoint.size, root=bytes(checkpoint.root))
+        empty = HeadCheck(floor=floor)
+        empty.problem = floor_problem(floor, 0, merkle.EMPTY_ROOT, {})
+        return empty if empty.problem else _check_sequence(empty, 0)
+    result = HeadCheck(
+        checkpoint=checkpoint, size=checkpoint.size, root=bytes(checkpoint.root), floor=floor
+    )
     problem = verify_checkpoint_row(checkpoint, keys)
     if problem:
         result.problem = problem
@@ -101,10 +120,16 @@ def check_head(state: TreeState | None = None) -> HeadCheck:
             "(the database was rolled back)"
         )
         return result
+    if floor is not None and floor.size >= result.size:
+        # Smaller, or the same size: compared without reading a node.
+        result.problem = floor_problem(floor, result.size, result.root, {})
+        if result.problem:
+            return result
     if result.size == 0:
         return _check_sequence(result, 0)
     sample = {0, result.size - 1, *_random_indexes(result.size, SAMPLE_SIZE)}
     wanted = set(merkle.root_node_ids(result.size))
+    wanted.update(consistency_node_ids(floor, result.size))
     for index in sample:
         wanted.add((0, index))
         wanted.update(merkle.inclusion_proof_node_ids(index, result.size))
@@ -115,6 +140,9 @@ def check_head(state: TreeState | None = None) -> HeadCheck:
         return result
     if merkle.root_hash(result.size, result.nodes) != result.root:
         result.problem = "the stored tree nodes do not hash to the signed root"
+        return result
+    result.problem = floor_problem(floor, result.size, result.root, result.nodes)
+    if result.problem:
         return result
     entries = {entry.index: entry for entry in Entry.objects.filter(index__in=sample)}
     for index in sorted(sample):

@@ -34,7 +34,7 @@ from civitas.ledger.note import (
     parse_note,
     verify_cosignature,
 )
-from civitas.ledger.services import entry_url, mark_broken
+from civitas.ledger.services import entry_url, ledger_health, mark_broken
 
 MAX_PAGE = 1000
 CACHED_LEVEL = 8
@@ -106,16 +106,39 @@ def get_entry(index: int) -> ServedEntry:
     return _serve(index, Entry.objects.filter(index=index).first())
 
 
-def list_entries(start: int, end: int) -> list[ServedEntry]:
-    """Entries [start, end) of the signed tree, at most MAX_PAGE; end is clipped to the log."""
+@dataclass(frozen=True)
+class EntriesPage:
+    tree_size: int
+    """The tree the page was clipped to: the one the client named, or the log's size now."""
+    entries: list[ServedEntry]
+
+
+def list_entries(start: int, end: int, *, tree_size: int | None = None) -> EntriesPage:
+    """Entries [start, end) of the tree of ``tree_size`` (default: the log's size read
+    now), at most MAX_PAGE.
+
+    A page is short only where that tree ends or at MAX_PAGE, never because this process
+    last saw a smaller log: a client that pages through the checkpoint it verified names
+    its size and gets every entry of it.
+    """
     if start < 0 or end <= start:
         raise merkle.ProofRequestError("end must be larger than start, and start at least 0")
-    size = log_size_at_least(start + 1)
+    if tree_size is None:
+        size = log_size()
+    else:
+        if tree_size == 0:
+            raise merkle.ProofRequestError("tree_size must be at least 1")
+        size = log_size_at_least(tree_size)
+        if tree_size > size:
+            raise merkle.ProofRequestError(
+                f"tree_size {tree_size} is beyond the log, which has {size} entries"
+            )
+        size = tree_size
     if start >= size:
         raise merkle.ProofRequestError(f"start {start} is beyond the log, which has {size} entries")
     end = min(end, start + MAX_PAGE, size)
     found = {entry.index: entry for entry in Entry.objects.filter(index__gte=start, index__lt=end)}
-    return [_serve(index, found.get(index)) for index in range(start, end)]
+    return EntriesPage(size, [_serve(index, found.get(index)) for index in range(start, end)])
 
 
 @dataclass(frozen=True)
@@ -240,6 +263,9 @@ class LogStatus:
 
 
 def get_log_status() -> LogStatus:
+    # A process's first answer comes after its start-up check (which stores any reason),
+    # so a log rolled back while the platform was down says so at once.
+    ledger_health()
     sequencer = Sequencer.objects.filter(id=1).values_list("next_index", "broken_reason").first()
     sequenced, broken_reason = sequencer or (0, "")
     return LogStatus(

@@ -24,6 +24,7 @@ whole log except that explicit full check.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -39,6 +40,13 @@ from django.utils import timezone
 from civitas.ledger import merkle
 from civitas.ledger.canonical import subject_reference
 from civitas.ledger.events import LogFoundBroken
+from civitas.ledger.floor import (
+    TrustedStateError,
+    append_problem,
+    floor_problem,
+    largest_trusted_checkpoint,
+    save_checkpoint,
+)
 from civitas.ledger.guard import guard
 from civitas.ledger.integrity import (
     AUDIT_CHUNK,
@@ -66,6 +74,7 @@ from civitas.ledger.note import (
 )
 from civitas.ledger.promises import issue_promise, stored_promise_problem, timestamp_ms
 from civitas.platform.events import publish
+from civitas.platform.health import HealthResult
 from civitas.platform.jsontypes import JSONValue
 
 logger = logging.getLogger(__name__)
@@ -183,6 +192,12 @@ def record_entries(entries: list[NewEntry]) -> list[EntryReceipt]:
     while True:
         appended = _append(rows, keys, time_ms)
         if appended is not None:
+            # An index below the largest checkpoint ever signed was given out before:
+            # the database was rolled back. Refused before anyone is told the number.
+            problem = append_problem(appended[0][0])
+            if problem:
+                _log_security_event(problem)
+                raise LedgerUnavailable(_unavailable_message(problem))
             return [
                 EntryReceipt(
                     index=index,
@@ -278,12 +293,37 @@ def _check_at_startup() -> None:
 
 
 def ledger_health() -> str:
-    """The health check: "ok", or "broken" once appends have been stopped."""
+    """ "ok", or "broken" once appends have been stopped."""
+    return ledger_health_report().status
+
+
+def ledger_health_report() -> HealthResult:
+    """The /healthz part: "ok", or "broken" with the reason once appends have been stopped."""
     try:
         _check_at_startup()
-    except LedgerUnavailable:
-        return "broken"
-    return "broken" if find_broken_reason() else "ok"
+    except LedgerUnavailable as error:
+        # The start-up check stored its reason unless it ran inside a transaction.
+        return HealthResult("broken", {"reason": find_broken_reason() or str(error)})
+    reason = find_broken_reason() or _below_the_floor()
+    return HealthResult("broken", {"reason": reason}) if reason else HealthResult("ok")
+
+
+def _below_the_floor() -> str | None:
+    """A rollback to a tree no larger than the saved checkpoint, found by one small query
+    and a stat, so that each poll of /healthz sees it even with no worker running."""
+    tree = TreeState.objects.filter(id=1).values_list("size", "root").first()
+    size, root = (tree[0], bytes(tree[1] or b"")) if tree else (0, merkle.EMPTY_ROOT)
+    try:
+        floor = largest_trusted_checkpoint()
+    except TrustedStateError as error:
+        problem: str | None = str(error)
+    else:
+        if floor is None or floor.size < size:
+            return None  # a larger tree is proved to extend it before each batch
+        problem = floor_problem(floor, size, root, {})
+    if problem:
+        mark_broken(problem)
+    return problem
 
 
 def mark_broken(reason: str) -> None:
@@ -361,6 +401,9 @@ def integrate_batch(*, limit: int) -> BatchResult:
             return BatchResult(0, head.size, stopped=True)
         guard.startup_checked = True
         size = head.size
+        if head.checkpoint is not None and (head.floor is None or head.floor.size < size):
+            # The floor lags (a new state directory, or a save that failed): catch up.
+            transaction.on_commit(functools.partial(save_checkpoint, head.checkpoint.note))
         with connection.cursor() as cursor:
             cursor.execute(
                 'SELECT "index", leaf_data, leaf_hash, subject, promise FROM ledger_entry '
@@ -464,7 +507,10 @@ def sign_checkpoint(size: int, root: bytes, keys: LogKeys, timestamp: int) -> st
 def _publish_checkpoint(size: int, root: bytes, keys: LogKeys) -> Checkpoint:
     now = timezone.now()
     note = sign_checkpoint(size, root, keys, int(now.timestamp()))
-    return Checkpoint.objects.create(size=size, root=root, note=note, published_at=now)
+    checkpoint = Checkpoint.objects.create(size=size, root=root, note=note, published_at=now)
+    # Kept outside the database too, once it is committed: the floor no rollback can undo.
+    transaction.on_commit(functools.partial(save_checkpoint, note))
+    return checkpoint
 
 
 # --- Auditing --------------------------------------------------------------------------

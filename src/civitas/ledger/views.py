@@ -2,16 +2,16 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
 
 from civitas.ledger import labels, queries
+from civitas.ledger.http import get_or_head
 from civitas.ledger.promise_checks import PromiseCheck, check_promise, check_stored_promise
 
 MAX_PROMISE_CHARS = 400
 """A promise is 162 characters; anything much longer is not one, and is not decoded."""
 
 
-@require_GET
+@get_or_head
 def entry_page(request: HttpRequest, index: int) -> HttpResponse:
     """One entry: what it means for the person it is about, whether the log kept the
     promise it signed for it (the one in the link from their email, or the one stored),

@@ -33,6 +33,7 @@ class FakeLog:
         self.signers = signers  # all sign each checkpoint; the first is the newest key
         self.tree = InMemoryTree()
         self.leaves: list[bytes] = []
+        self.broken_reason: str | None = None
 
     def append(self, count: int, *, tag: str = "") -> None:
         """Append ``count`` entries; a ``tag`` makes them differ from an untagged log's."""
@@ -76,11 +77,21 @@ def route(log: FakeLog, path: str, query: dict[str, list[str]]) -> Response:
             if not 0 <= index < len(log.leaves):
                 return _json({"detail": "no such entry"}, 404)
             return _json(log.entry(index))
-        if path == "/entries":
-            start, end = number("start"), min(number("end"), number("start") + 1000)
+        if path == "/status":
             return _json(
-                {"entries": [log.entry(i) for i in range(start, min(end, len(log.leaves)))]}
+                {
+                    "origin": log.origin,
+                    "size": log.tree.size,
+                    "sequenced": len(log.leaves),
+                    "state": "broken" if log.broken_reason else "ok",
+                    "reason": log.broken_reason,
+                },
+                503 if log.broken_reason else 200,
             )
+        if path == "/entries":
+            size = number("tree_size") if "tree_size" in query else len(log.leaves)
+            start, end = number("start"), min(number("end"), number("start") + 1000, size)
+            return _json({"tree_size": size, "entries": [log.entry(i) for i in range(start, end)]})
         if path == "/proofs/inclusion":
             index, size = number("index"), number("tree_size")
             proof = log.tree.inclusion_proof(index, size)

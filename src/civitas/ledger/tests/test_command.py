@@ -113,6 +113,7 @@ def test_integrate_and_check_report_on_the_log():
     assert "integrated 3 entries; the log holds 3" in out.getvalue()
     call_command("ledger", "check", "--full", stdout=out)
     assert "every entry and node of the log's 3 entries match" in out.getvalue()
+    assert "it extends the checkpoint of 3 entries saved in " in out.getvalue()
 
 
 def test_appends_resume_only_after_a_full_check_passes():

@@ -1,12 +1,13 @@
 """`civitas ledger ...`: verify or witness any Civitas log, and run this one.
 
-    verify   --url URL [--state FILE] [--key VKEY ...] [--entry N ...] [--promise P ...]
-             [--sample N] [--full] [--witness VKEY ... [--require-witnesses K]]
+    verify   --url URL [--state FILE|DIR] [--key VKEY ...] [--entry N ...] [--promise P ...]
+             [--sample N] [--full] [--full-up-to SIZE] [--witness VKEY ... [--require-witnesses K]]
     witness  --url URL --key FILE [--state FILE] [--log-key VKEY ...]
     witness  --serve --key FILE --state DIR --log-key VKEY ... [--listen HOST:PORT]
     integrate                 integrate committed entries now, as the worker does each second
     check [--full] [--clear-broken]   check the stored log against its signed checkpoint
     keygen [NAME]             print a new signer key (secret) and its verifier key
+    reset-state --database-was-recreated   forget the checkpoint saved in LEDGER_STATE_DIR
 
 verify and witness talk to the log over HTTP only; they trust nothing the server says
 that they cannot check. Every failure is one line naming what failed, and exit status 1.
@@ -16,8 +17,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
-from civitas.ledger.client import VerificationError, verify_log, witness_checkpoint
+from civitas.ledger.client import (
+    FULL_CHECK_UP_TO,
+    VerificationError,
+    verify_log,
+    witness_checkpoint,
+)
+from civitas.ledger.floor import (
+    largest_trusted_checkpoint,
+    reset_saved_checkpoint,
+    state_directory,
+)
 from civitas.ledger.integrity import check_head, check_whole_log
 from civitas.ledger.note import KeyFormatError, Signer
 from civitas.ledger.queries import log_size
@@ -44,7 +56,11 @@ class Command(BaseCommand):
         verify.add_argument(
             "--url", required=True, help="the log's API, e.g. https://x/api/v1/ledger"
         )
-        verify.add_argument("--state", help="file remembering the last checkpoint seen")
+        verify.add_argument(
+            "--state",
+            help="file (or directory, one file per log) remembering the largest checkpoint "
+            "seen, so that a rolled-back or forked log is caught",
+        )
         verify.add_argument(
             "--key",
             dest="keys",
@@ -79,6 +95,14 @@ class Command(BaseCommand):
         )
         verify.add_argument(
             "--full", action="store_true", help="recompute the root from every entry"
+        )
+        verify.add_argument(
+            "--full-up-to",
+            type=whole_number,
+            default=FULL_CHECK_UP_TO,
+            metavar="SIZE",
+            help=f"recompute the root from every entry when the log has at most SIZE "
+            f"(default {FULL_CHECK_UP_TO}; 0: only with --full)",
         )
         verify.add_argument(
             "--witness",
@@ -131,11 +155,22 @@ class Command(BaseCommand):
             help="after a passing --full check, let appends resume",
         )
 
+        reset = sub.add_parser(
+            "reset-state",
+            help="forget the largest checkpoint saved in LEDGER_STATE_DIR, after the database "
+            "was deliberately recreated (a new demo); never after a restore",
+        )
+        reset.add_argument(
+            "--database-was-recreated",
+            action="store_true",
+            help="confirm that the database was made afresh on purpose and its log starts anew",
+        )
+
         keygen = sub.add_parser("keygen", help="print a new signer key and its verifier key")
         keygen.add_argument("name", nargs="?", help="key name (default: LEDGER_ORIGIN)")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        getattr(self, f"_{action}")(**options)
+        getattr(self, f"_{action.replace('-', '_')}")(**options)
 
     def _verify(
         self,
@@ -147,6 +182,7 @@ class Command(BaseCommand):
         promises: list[str],
         sample: int,
         full: bool,
+        full_up_to: int,
         witnesses: list[str] | None,
         witness_quorum: str | None,
         timeout: float,
@@ -170,6 +206,7 @@ class Command(BaseCommand):
                 trusted_keys=keys,
                 sample=sample,
                 full=full,
+                full_up_to=full_up_to,
                 entries=entries,
                 promises=promises,
                 timeout=timeout,
@@ -237,6 +274,13 @@ class Command(BaseCommand):
             raise CommandError(f"check failed: {problem}", returncode=1)
         scope = "every entry and node" if full else "the tree head and a sample of entries"
         self.stdout.write(f"{scope} of the log's {size} entries match its signed checkpoint")
+        floor = largest_trusted_checkpoint()  # read by the check just made, so readable
+        if floor is None:
+            self.stdout.write(f"no checkpoint saved in {state_directory()} yet")
+        else:
+            self.stdout.write(
+                f"it extends the checkpoint of {floor.size} entries saved in {state_directory()}"
+            )
         reason = find_broken_reason()
         if reason and clear_broken:
             resume_appends()
@@ -246,6 +290,33 @@ class Command(BaseCommand):
                 f"appends are stopped because {reason}; once the data is "
                 "restored, run `civitas ledger check --full --clear-broken`",
                 returncode=1,
+            )
+
+    def _reset_state(self, *, database_was_recreated: bool, **options: Any) -> None:
+        if not database_was_recreated:
+            raise CommandError(
+                "reset-state forgets the checkpoint that lets the platform refuse a rolled-back "
+                "database. Use it only when the database was deliberately recreated, and "
+                "confirm with --database-was-recreated",
+                returncode=2,
+            )
+        forgotten = reset_saved_checkpoint()
+        where = state_directory()
+        if forgotten is None:
+            self.stdout.write(f"no saved checkpoint of log {settings.LEDGER_ORIGIN} in {where}")
+        else:
+            self.stdout.write(
+                f"forgot the saved checkpoint of {forgotten.size} entries of log "
+                f"{forgotten.origin} in {where}; the next checkpoint signed is saved instead"
+            )
+        try:
+            reason = find_broken_reason()
+        except DatabaseError:
+            return  # a database not yet made (`make demo` resets before it migrates)
+        if reason:
+            self.stdout.write(
+                f"appends are still stopped ({reason}): run "
+                "`civitas ledger check --full --clear-broken` to resume them"
             )
 
     def _keygen(self, *, name: str | None, **options: Any) -> None:

@@ -25,6 +25,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -39,6 +40,10 @@ SUBMISSION_ROUNDS = 16
 SUBMISSIONS_PER_ROUND = 40
 GOAL_APPENDS = 10_000
 GOAL_PROOFS = 10_000
+GOAL_TILE_RATIO = 0.5
+HTTP_ROUNDS = 4
+HTTP_SECONDS = 4
+STATIC_PATH = "/static/bench-tile.bin"
 GOAL_EXTRA = 0.05
 
 # A typical leaf body: the benchmark's entries are as long as a case decision's.
@@ -247,25 +252,76 @@ def round_trips(count: int) -> float:
     return count / _seconds(ask)
 
 
-def proofs_at(size: int, root: bytes, count: int) -> tuple[float, float]:
-    """(proofs/s made by the API's query and verified, proofs/s verified alone)."""
+def proofs_at(size: int, root: bytes, count: int) -> tuple[float, float, float]:
+    """(proofs/s made from tiles and verified, the same with the tile store empty at the
+    start, proofs/s verified alone).
+
+    Made by the API's own function, which reads tiles through the tile store: the first
+    pass starts from an empty store, as a process that has just started; the second
+    finds the tiles the first read, as a serving process does.
+    """
     from civitas.ledger import merkle
+    from civitas.ledger.guard import guard
     from civitas.ledger.queries import get_inclusion_proof
 
     chooser = random.Random(9162)
     indexes = [chooser.randrange(size) for _ in range(count)]
-    proofs = []
-    started = time.perf_counter()
-    for index in indexes:
-        proof = get_inclusion_proof(index, size)
-        assert merkle.verify_inclusion(proof.leaf_hash, index, size, proof.path, root)
-        proofs.append(proof)
-    made = count / (time.perf_counter() - started)
+
+    def make() -> tuple[float, list]:
+        proofs = []
+        started = time.perf_counter()
+        for index in indexes:
+            proof = get_inclusion_proof(index, size)
+            assert merkle.verify_inclusion(proof.leaf_hash, index, size, proof.path, root)
+            proofs.append(proof)
+        return count / (time.perf_counter() - started), proofs
+
+    guard.tiles.clear()
+    cold, _ = make()
+    warm, proofs = make()
     started = time.perf_counter()
     for proof in proofs:
         merkle.verify_inclusion(proof.leaf_hash, proof.index, size, proof.path, root)
     verified = count / (time.perf_counter() - started)
-    return made, verified
+    return warm, cold, verified
+
+
+def tiles_over_http(size: int, *, rounds: int, seconds: int) -> tuple[float, float, float]:
+    """(tiles/s, the static file's requests/s, median ratio): full level-0 tiles at random
+    through the log's API, against a static file of the same 8,192 bytes served by the
+    same server (gunicorn, WhiteNoise), in interleaved rounds."""
+    from django.conf import settings
+
+    from bench.load import Server, run_wrk
+    from civitas.ledger.tiles import TileId
+
+    static = Path(settings.STATIC_ROOT) / STATIC_PATH.removeprefix("/static/")
+    static.write_bytes(random.Random(8).randbytes(8192))
+    chooser = random.Random(6962)
+    tiles = [
+        {"path": "/api/v1/ledger/" + TileId(0, chooser.randrange(size // 256), 256).path}
+        for _ in range(2000)
+    ]
+    server = Server("civitas.wsgi:application", {"LOG_LEVEL": "WARNING"}, ready_path="/healthz")
+    try:
+        run_wrk(server.url, tiles, seconds=seconds, connections=8)  # warm, as a server is
+        served, floors, ratios = [], [], []
+        for number in range(rounds):
+            # Taking turns to go first, so the shared machine's drift falls on both alike.
+            order = [tiles, [{"path": STATIC_PATH}]]
+            if number % 2:
+                order.reverse()
+            first, second = (run_wrk(server.url, r, seconds=seconds, connections=8) for r in order)
+            tile, floor = (second, first) if number % 2 else (first, second)
+            assert tile.errors == 0, tile
+            assert floor.errors == 0, floor
+            served.append(tile.requests_per_second)
+            floors.append(floor.requests_per_second)
+            ratios.append(tile.requests_per_second / floor.requests_per_second)
+    finally:
+        server.stop()
+        static.unlink(missing_ok=True)
+    return statistics.median(served), statistics.median(floors), statistics.median(ratios)
 
 
 # --- A submission with and without its entry -------------------------------------------
@@ -284,7 +340,7 @@ ANSWERS = {
 @contextmanager
 def _without_log_entry() -> Iterator[None]:
     """The submission exactly as it is, less the one call that writes its log entry."""
-    import civitas.cases.services as cases
+    import civitas.cases.handlers as cases
     from civitas.ledger.public import EntryReceipt
 
     original = cases.record_entry
@@ -367,8 +423,9 @@ def run(database_label: str) -> list[dict]:
     appends, integration = batched_appends(APPENDS)
     _clear_the_log()
     root, build_seconds = build_log(LOG_SIZE)
-    made, verified = proofs_at(LOG_SIZE, root, PROOFS)
+    made, made_cold, verified = proofs_at(LOG_SIZE, root, PROOFS)
     asked = round_trips(PROOFS)
+    tiles, static, tile_ratio = tiles_over_http(LOG_SIZE, rounds=HTTP_ROUNDS, seconds=HTTP_SECONDS)
     with_entry, without_entry, ratio = submission_cost(SUBMISSION_ROUNDS, SUBMISSIONS_PER_ROUND)
     _clear_the_log()  # leave an empty, consistent log behind
 
@@ -399,14 +456,23 @@ def run(database_label: str) -> list[dict]:
             "goal": "information (each rides in its decision's transaction)",
         },
         {
-            "name": f"ledger: inclusion proof at {LOG_SIZE:,} (make + verify)",
+            "name": f"ledger: inclusion proof at {LOG_SIZE:,} from tiles (make + verify)",
             "value": round(made),
             "unit": "proofs/s",
             "floor": f"verifying the same proofs, hashing only: {verified:,.0f} proofs/s",
             "ratio": round(made / verified, 4),
             "goal": f">= {GOAL_PROOFS:,} proofs/s",
-            "round_trip_floor": f"SELECT 1: {asked:,.0f}/s, ratio {made / asked:.2f}",
+            "tile_store_empty_at_start": round(made_cold),
+            "round_trip_floor": f"SELECT 1: {asked:,.0f}/s",
             "log_built_in_s": round(build_seconds, 1),
+        },
+        {
+            "name": "ledger: full tiles over HTTP",
+            "value": round(tiles),
+            "unit": "req/s",
+            "floor": f"a static file of 8,192 bytes, same server: {static:,.0f} req/s",
+            "ratio": round(tile_ratio, 3),
+            "goal": f">= {GOAL_TILE_RATIO} of the static file",
         },
         {
             "name": "ledger: submission with its log entry",

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "civitas.platform.middleware.LocalHealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The transparency log's tiles: public, immutable files, served as cheaply as static.
+    "civitas.ledger.tile_middleware.TileMiddleware",
     "civitas.platform.middleware.NoStoreByDefaultMiddleware",
     # Before anything reads request.GET or request.POST (the CSRF check does).
     "civitas.platform.middleware.RequireUtf8Middleware",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civitas.ledger import api
+from civitas.ledger import api, tile_api
 
 app_name = "ledger-api"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("proofs/inclusion", api.inclusion_proof, name="inclusion-proof"),
     path("proofs/consistency", api.consistency_proof, name="consistency-proof"),
     path("promises/check", api.promise_check, name="promise-check"),
+    # C2SP tlog-tiles: tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>]
+    path("tile/<path:path>", tile_api.tile, name="tile"),
 ]

@@ -3,12 +3,14 @@
 The database is the log's only durable memory, so a process keeps two facts of its own:
 whether it has checked the stored log against its signed checkpoint since it started,
 and the largest tree it has seen. A log that later appears smaller was rolled back,
-which the rows alone could not reveal. It also caches the upper tree nodes that every
-proof it serves shares: a perfect subtree's hash never changes once written. Pure: no
+which the rows alone could not reveal. It also caches the log's tiles (tiles.py), which
+every proof it serves is built from: a full tile never changes once written. Pure: no
 Django, so tests can reset it.
 """
 
 import threading
+
+from civitas.ledger.tiles import TileCache
 
 
 class ProcessGuard:
@@ -20,7 +22,7 @@ class ProcessGuard:
         """Forget everything, as a new process would (tests start each on a new database)."""
         self.startup_checked = False
         self.largest_size = 0
-        self.nodes: dict[tuple[int, int], bytes] = {}
+        self.tiles = TileCache()
 
     def saw_size(self, size: int) -> None:
         if size > self.largest_size:

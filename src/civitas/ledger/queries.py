@@ -1,8 +1,9 @@
 """Reading the log for its API and pages: entries, proofs and checkpoints.
 
-Each proof is built from one query that fetches exactly the nodes it needs (at most
-2·log2(n) of them). The log's size is read from the tree state only when a request asks
-about a tree larger than this process has already seen, since the log only grows.
+Proofs are built from the log's tiles (tile_store.py), which this process keeps once
+read: a proof costs a query only for a tile it has not seen. The log's size is read from
+the tree state only when a request asks about a tree larger than this process has
+already seen, since the log only grows.
 Every entry served is checked against its own hash as it goes out; a mismatch stops
 appends (see services.py), and the stored bytes are still served so that outside
 verifiers see exactly what the database holds.
@@ -16,12 +17,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from civitas.ledger import merkle
+from civitas.ledger import merkle, tile_store
 from civitas.ledger.guard import guard
 from civitas.ledger.integrity import (
     columns_problem,
     entry_problem,
-    fetch_nodes,
     latest_checkpoint,
 )
 from civitas.ledger.keys import log_keys
@@ -35,15 +35,9 @@ from civitas.ledger.note import (
     verify_cosignature,
 )
 from civitas.ledger.services import entry_url, ledger_health, mark_broken
+from civitas.ledger.tile_store import LogDamaged as LogDamaged  # the API catches it here
 
 MAX_PAGE = 1000
-CACHED_LEVEL = 8
-"""Nodes this high cover 256 entries or more and are read by most proofs: keep them."""
-MAX_CACHED_NODES = 100_000
-
-
-class LogDamaged(RuntimeError):
-    """Something the signed tree includes is missing from storage (a 500, not a 4xx)."""
 
 
 def log_size() -> int:
@@ -150,33 +144,10 @@ class InclusionProof:
 
 
 def get_inclusion_proof(index: int, tree_size: int) -> InclusionProof:
-    """The proof that leaf ``index`` is in the tree of ``tree_size``: one query for nodes."""
+    """The proof that leaf ``index`` is in the tree of ``tree_size``, built from tiles."""
     merkle.check_inclusion_request(index, tree_size, log_size=log_size_at_least(tree_size))
-    plan = merkle.inclusion_proof_plan(index, tree_size)
-    wanted = [(0, index), *(node for ids in plan for node in ids)]
-    nodes = _fetch_to_serve(wanted)
-    try:
-        path = merkle.proof_from_plan(plan, nodes)
-        leaf = nodes[(0, index)]
-    except (merkle.MissingNodeError, KeyError):
-        missing = next(node for node in wanted if node not in nodes)
-        raise _damaged(f"tree node (level {missing[0]}, index {missing[1]}) is missing") from None
+    leaf, path = tile_store.inclusion_proof(index, tree_size)
     return InclusionProof(index, tree_size, leaf, path)
-
-
-def _fetch_to_serve(wanted: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """Nodes for a proof: upper ones from this process's cache, the rest in one query.
-
-    Only for serving: a cached node is the value the tree had when it was written, and
-    the integrity checks, which must see what is stored now, always read the database.
-    """
-    cache = guard.nodes
-    nodes = {node: cache[node] for node in wanted if node in cache}
-    fetched = fetch_nodes([node for node in wanted if node not in nodes])
-    if len(cache) < MAX_CACHED_NODES:
-        cache.update((node, value) for node, value in fetched.items() if node[0] >= CACHED_LEVEL)
-    nodes.update(fetched)
-    return nodes
 
 
 def find_leaf_index(leaf_hash: bytes) -> int | None:
@@ -186,15 +157,9 @@ def find_leaf_index(leaf_hash: bytes) -> int | None:
 
 
 def get_consistency_proof(first: int, second: int) -> list[bytes]:
-    """The proof that the tree of ``second`` extends that of ``first``: one query for nodes."""
+    """The proof that the tree of ``second`` extends that of ``first``, built from tiles."""
     merkle.check_consistency_request(first, second, log_size=log_size_at_least(second))
-    wanted = merkle.consistency_proof_node_ids(first, second)
-    nodes = _fetch_to_serve(wanted)
-    try:
-        return merkle.consistency_proof(first, second, nodes)
-    except merkle.MissingNodeError:
-        missing = next(node for node in wanted if node not in nodes)
-        raise _damaged(f"tree node (level {missing[0]}, index {missing[1]}) is missing") from None
+    return tile_store.consistency_proof(first, second)
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,16 @@ def _fast_passwords(request) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_journey_events_from_earlier_tests(request) -> None:
+    # Journey events wait in this process's memory for a batch (insights/recording.py):
+    # a test starts with none held, so none is written into its database by chance.
+    if request.config.pluginmanager.has_plugin("django"):
+        from civitas.insights.recording import discard_journey_events
+
+        discard_journey_events()
+
+
+@pytest.fixture(autouse=True)
 def _english_after_each_test(request):
     # A Welsh page activates Welsh for the thread that served it, and the test client
     # serves in the test's thread: put English back, so no test depends on which ran before.

@@ -37,6 +37,8 @@ POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1
 IN_PROCESS = ["bench.ledger", "bench.rules", "bench.payments"]
 # Seeds a million cases: in databases of its own, dropped after it.
 CASES_MODULE = "bench.cases"
+# Seeds ten million journey events and a million cases: likewise.
+INSIGHTS_MODULE = "bench.insights"
 
 
 def _databases(selected: list[str], name: str = "bench") -> dict[str, str]:
@@ -185,6 +187,13 @@ def print_table(rows: list[dict]) -> None:
                 f"ratio {row[f'ratio_at_{small}']} ({row[f'p95_ratio_at_{small}']}x p95); "
                 f"growth {row['growth']} (p95 {row['p95_growth']})"
             )
+        elif "rolled_up_in_s" in row:
+            extra = (
+                f" p95 {row['p95_ms']}ms; floor {row['floor_ms']}ms; {row['events']:,} events "
+                f"and {row['cases']:,} cases; rollup {row['rolled_up_per_s']:,} events/s"
+            )
+        elif "floor_value" in row:
+            extra = f" without: {row['floor_value']:,} req/s"
         elif "seeded_in_s" in row:
             extra = (
                 f" p95 {row['p95_ms']}ms; seeded {row['seeded_cases']:,} cases in "
@@ -209,7 +218,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument(
-        "--only", choices=["web", "in-process", "cases", "messages", "payments"], default=None
+        "--only",
+        choices=["web", "in-process", "cases", "messages", "payments", "insights"],
+        default=None,
     )
     parser.add_argument(
         "--paced-seconds",
@@ -224,10 +235,22 @@ def main() -> None:
         help="the larger number of cases the case benchmark measures at (the smaller is "
         "10,000, or a tenth of this when that is less)",
     )
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=10_000_000,
+        help="the journey events the insights benchmark seeds",
+    )
+    parser.add_argument(
+        "--insight-cases",
+        type=int,
+        default=1_000_000,
+        help="the cases the insights benchmark seeds",
+    )
     args = parser.parse_args()
 
     rows: list[dict] = []
-    if args.only != "cases":
+    if args.only not in ("cases", "insights"):
         for label, url in _databases(args.databases).items():
             env, api_key = _prepare(url)
             if args.only in (None, "web"):
@@ -248,6 +271,21 @@ def main() -> None:
             try:
                 rows += bench_in_process(
                     CASES_MODULE, label, {**env, "BENCH_CASES": str(args.cases)}
+                )
+            finally:
+                _drop(label, url)
+    if args.only in (None, "insights"):
+        for label, url in _databases(args.databases, name="bench_insights").items():
+            env, _ = _prepare(url)
+            try:
+                rows += bench_in_process(
+                    INSIGHTS_MODULE,
+                    label,
+                    {
+                        **env,
+                        "BENCH_EVENTS": str(args.events),
+                        "BENCH_INSIGHT_CASES": str(args.insight_cases),
+                    },
                 )
             finally:
                 _drop(label, url)

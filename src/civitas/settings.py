@@ -255,6 +255,10 @@ ACCEPTED_APPLICATION_DELAY_ALERT_SECONDS = read_int(
 # and warned this many seconds before (the GOV.UK timeout warning pattern).
 JOURNEY_TIMEOUT_MINUTES = read_int("JOURNEY_TIMEOUT_MINUTES", default=30)
 JOURNEY_TIMEOUT_WARNING_SECONDS = read_int("JOURNEY_TIMEOUT_WARNING_SECONDS", default=120)
+# Journey events are written in batches of this many, or once the oldest has waited this
+# long (insights/recording.py, decision 0057).
+JOURNEY_EVENTS_BATCH_SIZE = read_int("JOURNEY_EVENTS_BATCH_SIZE", default=200)
+JOURNEY_EVENTS_FLUSH_SECONDS = read_int("JOURNEY_EVENTS_FLUSH_SECONDS", default=5)
 # How long the emailed link to saved answers works; after that the answers are deleted.
 SAVED_JOURNEY_DAYS = read_int("SAVED_JOURNEY_DAYS", default=7)
 # Emails of a link to saved answers, per address written in and per client address.

@@ -15,6 +15,8 @@ urlpatterns = [
     path("staff/cases/", include("civitas.cases.urls")),
     path("staff/messages/", include("civitas.notify.urls")),
     path("staff/payments/", include("civitas.pay.urls")),
+    path("staff/performance/", include("civitas.insights.staff_urls")),
+    path("performance/", include("civitas.insights.urls")),
     path("feedback/", include("civitas.insights.feedback_urls")),
     path("staff/insights/feedback/", include("civitas.insights.feedback_staff_urls")),
     path("staff/insights/channels/", include("civitas.insights.channels_urls")),
@@ -22,6 +24,7 @@ urlpatterns = [
     path("pay/webhooks/", include("civitas.pay.webhook_urls")),
     path("api/v1/", include("civitas.journeys.api_urls")),
     path("api/v1/ledger/", include("civitas.ledger.api_urls")),
+    path("api/v1/", include("civitas.insights.api_urls")),
     path("ledger/", include("civitas.ledger.urls")),
     # GOV.UK Notify's v2 API, at the root where its clients call it.
     path("", include("civitas.notify.api_urls")),

@@ -64,10 +64,22 @@ from civitas.identity.public import (
     TwoFactorSetUp,
     delete_ended_account_links,
 )
-from civitas.insights.public import ChannelCostsSet, ChannelVolumesEntered, FeedbackRead
+from civitas.insights import handlers as insights
+from civitas.insights.public import (
+    ChannelCostsSet,
+    ChannelVolumesEntered,
+    FeedbackRead,
+    PerformanceViewed,
+    roll_up_journey_events,
+)
 from civitas.journeys import handlers as journeys
 from civitas.journeys.public import (
     AbandonedJourneysDeleted,
+    CheckAnswersReached,
+    JourneyAnswersRefused,
+    JourneyPageReached,
+    JourneyStarted,
+    JourneySubmitted,
     check_accepted_applications,
     delete_abandoned_journeys,
     delete_abandoned_uploads,
@@ -156,6 +168,13 @@ EVENT_HANDLERS: EventTable = {
     AbandonedJourneysDeleted: Handlers(
         in_transaction=(record_audit_trail, journeys.log_abandoned_journeys_deleted)
     ),
+    # What citizens do in journeys, for the performance figures: kept in memory and
+    # written in batches (decision 0057); publishing them opens no transaction.
+    JourneyStarted: Handlers(in_transaction=(insights.record_journey_activity,)),
+    JourneyPageReached: Handlers(in_transaction=(insights.record_journey_activity,)),
+    JourneyAnswersRefused: Handlers(in_transaction=(insights.record_journey_activity,)),
+    CheckAnswersReached: Handlers(in_transaction=(insights.record_journey_activity,)),
+    JourneySubmitted: Handlers(in_transaction=(insights.record_journey_activity,)),
     # Catalogue
     ServicePublished: Handlers(
         in_transaction=(
@@ -193,6 +212,7 @@ EVENT_HANDLERS: EventTable = {
     TelephonePaymentStarted: Handlers(in_transaction=(record_audit_trail,)),
     ReconciliationViewed: Handlers(in_transaction=(record_audit_trail,)),
     # Insights
+    PerformanceViewed: Handlers(in_transaction=(record_audit_trail,)),
     FeedbackRead: Handlers(in_transaction=(record_audit_trail,)),
     ChannelVolumesEntered: Handlers(in_transaction=(record_audit_trail,)),
     ChannelCostsSet: Handlers(in_transaction=(record_audit_trail,)),
@@ -260,6 +280,9 @@ PERIODIC_JOBS = (
     ),
     # Refunds written and not yet sent to the provider (or sent, and not yet finished).
     PeriodicJob("pay.send_due_refunds", send_due_refunds, every_seconds=10),
+    # Journey events counted into the daily counts the figures read, and journeys left
+    # alone for the session's lifetime recorded as abandoned (a lock on the cursor).
+    PeriodicJob("insights.roll_up_journey_events", roll_up_journey_events, every_seconds=30),
 )
 
 # What a key rotation re-seals besides the encrypted columns of every model, which it

@@ -111,6 +111,12 @@ PUBLIC_ROUTES = {
     "notify/providers/firetext/inbound",
     "notify/providers/mmg/receipts",
     "notify/providers/mmg/inbound",
+    # Services' performance and its open data: public by design, small numbers suppressed
+    # (decision 0059).
+    "performance/services/<slug:slug>/",
+    "performance/organisations/<slug:organisation>/",
+    "api/v1/performance/<slug:slug>",
+    "api/v1/performance/<slug:slug>.csv",
     # The payment provider's webhook: checked by its signature (Pay-Signature).
     "pay/webhooks/govuk-pay/",
 }

@@ -31,6 +31,7 @@ from civitas.cases.payments import (
     pay_for_case,
     pay_url,
 )
+from civitas.cases.performance import CaseCounts, backlog_by_state, case_counts
 from civitas.cases.queries import CaseStatus, find_case_status
 from civitas.cases.retention import apply_retention
 from civitas.cases.search import cases_left_to_reindex, reindex_batch
@@ -43,6 +44,7 @@ __all__ = [
     "ApplicantReplied",
     "ApplicationSubmitted",
     "CaseAssigned",
+    "CaseCounts",
     "CaseDecided",
     "CaseFileDownloaded",
     "CaseLabelChanged",
@@ -63,6 +65,8 @@ __all__ = [
     "apply_automatic_transition",
     "apply_due_timers",
     "apply_retention",
+    "backlog_by_state",
+    "case_counts",
     "case_files_left",
     "case_payment",
     "cases_left_to_reindex",

@@ -30,6 +30,7 @@ from civitas.cases.workflow import (
     ServiceLevel,
     TransitionNotAllowed,
     check_transition,
+    decision_timing,
     missing_requirement,
     outcome_of,
     service_level_entering,
@@ -112,7 +113,19 @@ def make_transition(
             service,
             to=chosen.to,
             now=now,
-            extra={"decided_at": now, "decided_by": staff.user} if outcome else {},
+            extra={
+                "decided_at": now,
+                "decided_by": staff.user,
+                **decision_timing(
+                    submitted_at=case.submitted_at,
+                    clock=ServiceLevel(
+                        due_at=case.due_at, left_seconds=case.service_level_left_seconds
+                    ),
+                    now=now,
+                ),
+            }
+            if outcome
+            else {},
         )
         if not moved:
             raise CaseChanged

@@ -117,6 +117,28 @@ def service_level_entering(
     return ServiceLevel()
 
 
+def decision_timing(
+    *,
+    submitted_at: datetime.datetime,
+    clock: ServiceLevel,
+    now: datetime.datetime,
+) -> dict[str, int | bool | None]:
+    """What a decision at `now` keeps for the performance figures: the seconds since
+    submission, and whether it came within the service level, from the case's clock just
+    before it (running: due by then; stopped while waiting: time was left; neither: the
+    service sets no level, None)."""
+    if clock.due_at is not None:
+        within: bool | None = now <= clock.due_at
+    elif clock.left_seconds is not None:
+        within = clock.left_seconds > 0
+    else:
+        within = None
+    return {
+        "decision_seconds": max(0, int((now - submitted_at).total_seconds())),
+        "decided_within_service_level": within,
+    }
+
+
 def missing_requirement(transition: Transition, *, reason: str, confirmed: bool) -> str | None:
     """What the transition still needs, as the message to show; None when nothing."""
     if transition.reason == "required" and not reason.strip():

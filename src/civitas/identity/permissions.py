@@ -39,6 +39,8 @@ from civitas.platform.security_log import security_event
 #   notify.templates  see the sending services, their templates, limits and use
 #   pay.view       see the organisation's payments and refunds, and the daily reconciliation
 #   pay.refund     give money back on a payment (in full or in part, with a reason)
+#   insights.view  read the performance dashboards of the organisation's services (exact
+#                  figures, before small numbers are suppressed for the public)
 #   insights.feedback  read the comments citizens leave about the services (scrubbed)
 #   insights.channels  enter the volumes by post, phone and in person, and channel costs
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -69,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "services.publish",
             "services.preview",
             "notify.templates",
+            "insights.view",
             "insights.feedback",
             "insights.channels",
         }
@@ -89,6 +92,7 @@ READ_ONLY_PERMISSIONS = frozenset(
         "notify.templates",
         "services.preview",
         "pay.view",
+        "insights.view",
     }
 )
 """Permissions that change nothing: the auditor holds only these (a test keeps it so)."""

@@ -1,5 +1,7 @@
-"""What happens in insights that is audited: a service owner reading citizens' comments,
-and the figures they enter (other channels' volumes, costs per channel)."""
+"""What happens in insights that is audited: a service owner reading citizens' comments
+or a service's figures (the public's performance pages and open data are not audited:
+they are public), and the figures they enter (other channels' volumes, costs per
+channel)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,4 +70,29 @@ class ChannelCostsSet(DomainEvent):
             actor_id=self.staff_user_id,
             organisation=self.organisation,
             details={"costs_pence": dict(self.costs_pence)},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PerformanceViewed(DomainEvent):
+    """A service owner read (or downloaded) a service's performance dashboard."""
+
+    organisation: str
+    staff_user_id: str
+    service_slug: str
+    period: str
+    channel: str = ""
+    download: bool = False
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="insights.performance_downloaded"
+            if self.download
+            else "insights.performance_viewed",
+            object_type="service",
+            object_id=self.service_slug,
+            actor_type="staff",
+            actor_id=self.staff_user_id,
+            organisation=self.organisation,
+            details={"period": self.period, "channel": self.channel},
         )

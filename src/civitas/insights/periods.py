@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from django.utils.translation import gettext as _
+
 PeriodKind = Literal["week", "month", "quarter", "year"]
 
 _FORMS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
@@ -25,7 +27,8 @@ EARLIEST_YEAR = 2000
 
 class PeriodError(ValueError):
     """A period that is not one of the fixed forms, or not one figures can be given for.
-    The message is plain English, fit to show in a problem body or a form error."""
+    The message is plain words in the active language, fit to show in a problem body or
+    a form error."""
 
 
 @dataclass(frozen=True, order=True)
@@ -71,11 +74,13 @@ def parse_period(text: str, *, today: date) -> Period:
             break
     else:
         raise PeriodError(
-            "Enter a period as a week (2026-W48), a month (2026-11), "
-            "a quarter (2026-Q4) or a year (2026)"
+            _(
+                "Enter a period as a week (2026-W48), a month (2026-11), "
+                "a quarter (2026-Q4) or a year (2026)"
+            )
         )
     if not period.has_started(today):
-        raise PeriodError(f"The period {period.label} has not started yet")
+        raise PeriodError(_("The period %(period)s has not started yet") % {"period": period.label})
     return period
 
 
@@ -102,18 +107,20 @@ def _number(match: re.Match[str]) -> int | None:
 
 def _build(kind: PeriodKind, year: int, number: int | None) -> Period:
     if not EARLIEST_YEAR <= year <= 9998:
-        raise PeriodError(f"Enter a year from {EARLIEST_YEAR}")
+        raise PeriodError(_("Enter a year from %(year)s") % {"year": EARLIEST_YEAR})
     if kind == "week":
         assert number is not None
         try:
             start = date.fromisocalendar(year, number, 1)
         except ValueError:
-            raise PeriodError(f"{year} has no week {number}") from None
+            raise PeriodError(
+                _("%(year)s has no week %(week)s") % {"year": year, "week": number}
+            ) from None
         return Period(start, start + timedelta(weeks=1), "week", f"{year}-W{number:02d}")
     if kind == "month":
         assert number is not None
         if not 1 <= number <= 12:
-            raise PeriodError("A month must be from 01 to 12")
+            raise PeriodError(_("A month must be from 01 to 12"))
         start = date(year, number, 1)
         return Period(start, _add_months(start, 1), "month", f"{year}-{number:02d}")
     if kind == "quarter":

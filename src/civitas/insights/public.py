@@ -1,16 +1,28 @@
 """What other domains, and the wiring (`civitas.wiring`), may use from insights."""
 
 from civitas.insights.channels import channel_costs_pence, channel_volumes
-from civitas.insights.events import ChannelCostsSet, ChannelVolumesEntered, FeedbackRead
+from civitas.insights.events import (
+    ChannelCostsSet,
+    ChannelVolumesEntered,
+    FeedbackRead,
+    PerformanceViewed,
+)
 from civitas.insights.feedback import satisfaction_counts
 from civitas.insights.forecast import forecast_for
+from civitas.insights.recording import flush_journey_events
+from civitas.insights.rollup import roll_up_journey_events
+from civitas.insights.services import service_figures
 
 __all__: list[str] = [
     "ChannelCostsSet",
     "ChannelVolumesEntered",
     "FeedbackRead",
+    "PerformanceViewed",
     "channel_costs_pence",
     "channel_volumes",
+    "flush_journey_events",
     "forecast_for",
+    "roll_up_journey_events",
     "satisfaction_counts",
+    "service_figures",
 ]

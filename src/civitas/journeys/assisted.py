@@ -43,6 +43,13 @@ def assisted_by(request: HttpRequest, service: Service) -> int | None:
     return user.pk if staff is not None and staff.can(ASSIST_PERMISSION) else None
 
 
+def is_marked_assisted(request: HttpRequest, service: Service) -> bool:
+    """Whether the journey is marked as completed by staff for a caller. Only the mark,
+    read from the session without a query: enough to count the journey as assisted, never
+    to send it as such (that is `assisted_by`)."""
+    return request.session.get(_marker(service)) is not None
+
+
 def forget_assisting(request: HttpRequest, service: Service) -> None:
     request.session.pop(_marker(service), None)
 

@@ -4,7 +4,14 @@ catalogue's question types. The wiring runs the sweeps of saved journeys and of 
 nobody submitted, of the responses kept for retried API submissions, and of the
 applications accepted through the API whose case is not made yet."""
 
-from civitas.journeys.events import AbandonedJourneysDeleted
+from civitas.journeys.events import (
+    AbandonedJourneysDeleted,
+    CheckAnswersReached,
+    JourneyAnswersRefused,
+    JourneyPageReached,
+    JourneyStarted,
+    JourneySubmitted,
+)
 from civitas.journeys.idempotency import delete_expired_idempotency_keys
 from civitas.journeys.saving import delete_abandoned_journeys, delete_expired_saved_journeys
 from civitas.journeys.submission import (
@@ -15,6 +22,11 @@ from civitas.journeys.uploads import delete_abandoned_uploads, reseal_uploads, u
 
 __all__ = [
     "AbandonedJourneysDeleted",
+    "CheckAnswersReached",
+    "JourneyAnswersRefused",
+    "JourneyPageReached",
+    "JourneyStarted",
+    "JourneySubmitted",
     "check_accepted_applications",
     "delete_abandoned_journeys",
     "delete_abandoned_uploads",

@@ -1,5 +1,6 @@
 """A citizen's answers in progress, kept in their (encrypted, server-side) session."""
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,14 @@ class Journey:
     drafts: dict[str, Any] = field(default_factory=dict)
     """The items of a repeating group the citizen is still adding, by the group's page
     id: they become its answer when the citizen says they have no more to add."""
+    key: str = field(default_factory=lambda: secrets.token_hex(16))
+    """A random name for this journey alone, in its events (journeys/activity.py): not
+    linked to the citizen, their account or their session, and gone with the journey."""
+
+    @property
+    def is_new(self) -> bool:
+        """Not yet kept in the session: the citizen has only just arrived."""
+        return self.active_at is None
 
 
 def _key(service_path: str) -> str:
@@ -37,6 +46,8 @@ def load_journey(request: HttpRequest, service_path: str) -> Journey | None:
         submitted_reference=data.get("submitted_reference"),
         active_at=data.get("active_at"),
         drafts=data.get("drafts", {}),
+        # A journey begun before journeys had keys is given one now.
+        **({"key": data["key"]} if data.get("key") else {}),
     )
 
 
@@ -48,6 +59,7 @@ def save_journey(request: HttpRequest, journey: Journey) -> None:
         "answers": journey.answers,
         "submitted_reference": journey.submitted_reference,
         "drafts": journey.drafts,
+        "key": journey.key,
     }
 
 

@@ -30,7 +30,15 @@ from civitas.catalogue.public import (
 from civitas.catalogue.public import Question as CatalogueQuestion
 from civitas.identity.public import signed_in_account_id
 from civitas.journeys import decisions, flow, privacy
+from civitas.journeys.activity import announce
 from civitas.journeys.assisted import assisted_by, forget_assisting
+from civitas.journeys.events import (
+    CheckAnswersReached,
+    JourneyAnswersRefused,
+    JourneyPageReached,
+    JourneyStarted,
+    JourneySubmitted,
+)
 from civitas.journeys.payment_views import send_to_payment
 from civitas.journeys.repeat_views import item_url, repeat_summary
 from civitas.journeys.sessions import Journey, forget_journey, save_journey
@@ -101,6 +109,12 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
     route = flow.route(service, journey.answers, today=today())
     if page_id not in route.pages:
         return off_the_route(request, service, route)
+    if request.method == "GET":
+        if journey.is_new:
+            # Kept from its first page shown, so that its key names it until it is sent.
+            save_journey(request, journey)
+            announce(request, service, journey, JourneyStarted, page=page_id)
+        announce(request, service, journey, JourneyPageReached, page=page_id)
     if isinstance(page, ExitPage):
         return _exit_page(request, service, page, journey, route)
     if page.repeat is not None:
@@ -139,6 +153,15 @@ def question_page(request: HttpRequest, organisation: str, slug: str, page_id: s
         else:
             for token in new_uploads:
                 discard_upload(token)
+            announce(
+                request,
+                service,
+                journey,
+                JourneyAnswersRefused,
+                page=page_id,
+                # Only the ids of the page's own questions: never what was posted.
+                questions=tuple(q.id for q in page.questions if q.id in result.errors),
+            )
             for error in result.errors.values():
                 if error.refusal is not None:
                     refusal = error.refusal
@@ -465,6 +488,7 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
                 return redirect(
                     page_url(service, result.page_id) if result.page_id else service.url
                 )
+            announce(request, service, journey, JourneySubmitted)
             forget_journey(request, service.journey_key)
             forget_assisting(request, service)
             request.session[f"submitted:{service.journey_key}"] = result.reference
@@ -477,6 +501,8 @@ def check_answers(request: HttpRequest, organisation: str, slug: str) -> HttpRes
                 if found is not None:
                     return send_to_payment(request, found, redirect_problems=True)
             return redirect(f"{service.url}confirmation/{result.reference}/")
+    if request.method == "GET":
+        announce(request, service, journey, CheckAnswersReached)
     response = allow_payment_redirect(
         render(
             request,

@@ -20,7 +20,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, ClassVar, TypeVar, get_type_hints
 
 from django.db import transaction
 
@@ -35,6 +35,11 @@ T = TypeVar("T")
 class DomainEvent:
     """Something that happened in a domain. Subclasses are frozen dataclasses named in the
     past tense, holding what handlers need and nothing they could change."""
+
+    opens_no_transaction: ClassVar[bool] = False
+    """True for an event whose handlers only keep it in memory (a journey's page views,
+    written later in batches): publishing it outside a transaction opens none, which
+    would cost every page two statements of its own."""
 
 
 class HandlerResults:
@@ -95,7 +100,7 @@ def publish(event: DomainEvent) -> HandlerResults:
     if handlers is None:
         raise UnwiredEvent(f"{type(event).__name__} has no handlers in the wiring table")
     results = HandlerResults()
-    if transaction.get_connection().in_atomic_block:
+    if event.opens_no_transaction or transaction.get_connection().in_atomic_block:
         # The caller's transaction is the unit: an error rolls back its change with it. No
         # savepoint of our own, which would cost two statements on every submission; a
         # caller that carries on after an error wraps the call in its own atomic block.

@@ -41,6 +41,7 @@ SPEC = {
         "services.publish",
         "services.preview",
         "notify.templates",
+        "insights.view",
         "insights.feedback",
         "insights.channels",
     },
@@ -152,6 +153,18 @@ ROUTES = {
         "notify.templates",
     ),
     "staff/payments/": ("get", "/staff/payments/", "pay.view"),
+    "staff/performance/": ("get", "/staff/performance/", "insights.view"),
+    # A service of no organisation: allowed means "not found".
+    "staff/performance/<slug:slug>/": (
+        "get",
+        "/staff/performance/no-such-service/",
+        "insights.view",
+    ),
+    "staff/performance/<slug:slug>/figures.csv": (
+        "get",
+        "/staff/performance/no-such-service/figures.csv",
+        "insights.view",
+    ),
     "staff/insights/feedback/": ("get", "/staff/insights/feedback/", "insights.feedback"),
     "staff/insights/channels/": ("get", "/staff/insights/channels/", "insights.channels"),
     # A service that is not the organisation's: allowed means "not found".

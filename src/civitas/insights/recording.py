@@ -1,0 +1,135 @@
+"""Journey events, kept in memory and written in batches (decision 0057).
+
+A page view must not wait for a write of its own: each event is appended to this
+process's buffer, and the buffer is written in one INSERT when it holds
+JOURNEY_EVENTS_BATCH_SIZE events, when its oldest has waited JOURNEY_EVENTS_FLUSH_SECONDS
+(checked as each event arrives), and when the process exits. A process that crashes loses
+what it held: at most a batch, or a few seconds' events, of figures (never an application).
+"""
+
+import atexit
+import datetime
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import timezone
+
+from civitas.insights.devices import device_class
+from civitas.insights.models import JourneyEvent
+
+logger = logging.getLogger(__name__)
+
+KINDS: tuple[str, ...] = ("started", "page", "error", "check_answers", "submitted", "abandoned")
+CHANNELS: tuple[str, ...] = ("online", "assisted")
+LANGUAGES: tuple[str, ...] = ("en", "cy")
+ID_MAX_CHARS = 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class Happened:
+    """One thing a journey did, as the recorder takes it: plain values, ids only."""
+
+    kind: str
+    organisation: str
+    service_slug: str
+    journey_key: str
+    channel: str
+    language: str
+    device: str
+    occurred_at: datetime.datetime
+    page: str = ""
+    question: str = ""
+
+
+@dataclass
+class _Buffer:
+    events: list[JourneyEvent] = field(default_factory=list)
+    oldest_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_buffer = _Buffer()
+
+
+def record(happened: Happened) -> None:
+    """Keeps one event to be written with the next batch; writes the batch when it is
+    full or old enough. Never raises: figures are not worth a failed page."""
+    row = JourneyEvent(
+        occurred_at=happened.occurred_at,
+        organisation=happened.organisation[:ID_MAX_CHARS],
+        service_slug=happened.service_slug[:ID_MAX_CHARS],
+        journey_key=happened.journey_key[:32],
+        kind=happened.kind if happened.kind in KINDS else "page",
+        page=happened.page[:ID_MAX_CHARS],
+        question=happened.question[:ID_MAX_CHARS],
+        channel=happened.channel if happened.channel in CHANNELS else "online",
+        language=happened.language if happened.language in LANGUAGES else "en",
+        device=happened.device,
+    )
+    now = time.monotonic()
+    with _buffer.lock:
+        if not _buffer.events:
+            _buffer.oldest_at = now
+        _buffer.events.append(row)
+        is_due = (
+            len(_buffer.events) >= settings.JOURNEY_EVENTS_BATCH_SIZE
+            or now - _buffer.oldest_at >= settings.JOURNEY_EVENTS_FLUSH_SECONDS
+        )
+    if is_due:
+        flush_journey_events()
+
+
+def flush_journey_events() -> int:
+    """Writes every event this process holds, in one batch; how many it wrote."""
+    with _buffer.lock:
+        events, _buffer.events = _buffer.events, []
+    if not events:
+        return 0
+    recorded_at = timezone.now()
+    for event in events:
+        event.recorded_at = recorded_at
+    try:
+        JourneyEvent.objects.bulk_create(events, batch_size=1000)
+    except Exception as error:
+        # Lost figures, logged by kind only; the page that happened to fill the batch
+        # goes on.
+        logger.error("journey events not written (%d): %s", len(events), type(error).__name__)
+        return 0
+    return len(events)
+
+
+def discard_journey_events() -> None:
+    """Forgets what this process holds, unwritten (for tests)."""
+    with _buffer.lock:
+        _buffer.events = []
+
+
+@lru_cache(maxsize=1024)
+def device_of(user_agent: str) -> str:
+    """`device_class`, remembered for the user agents seen most (most visitors share a
+    handful of them)."""
+    return device_class(user_agent)
+
+
+def _flush_at_exit() -> None:
+    try:
+        flush_journey_events()
+    except Exception as error:  # the database may already be gone
+        logger.error("journey events not written at exit: %s", type(error).__name__)
+
+
+atexit.register(_flush_at_exit)
+
+
+def _forget_in_child() -> None:
+    # The parent writes what it holds; the lock may have been held by another thread.
+    _buffer.events = []
+    _buffer.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)

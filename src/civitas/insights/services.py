@@ -1,0 +1,202 @@
+"""The figures of a service over a period: one function that the dashboards, the public
+performance pages and the open data all call, so that they cannot disagree."""
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from civitas.cases.public import backlog_by_state, case_counts
+from civitas.catalogue.public import (
+    QuestionPage,
+    ServiceNotFound,
+    get_live_service,
+    list_live_services,
+)
+from civitas.insights.durations import durations_from_buckets, durations_from_hours
+from civitas.insights.figures import FunnelStep, ServiceFigures, WeekPoint
+from civitas.insights.models import DailyCount
+from civitas.insights.periods import Period
+
+API_CHANNEL = "api"
+"""Cases sent through the API come from software the public uses: counted as online."""
+
+
+def service_figures(
+    service_slug: str,
+    period: Period,
+    channel: str | None = None,
+    *,
+    organisation: str | None = None,
+) -> ServiceFigures:
+    """The figures of the service `service_slug` over `period`: of one organisation's
+    service (`organisation`, its slug), or of every organisation that runs it; of one
+    channel, or (None) of all. Raises ServiceNotFound when no organisation runs it live.
+    """
+    live = [
+        service
+        for service in list_live_services(slug=service_slug)
+        if organisation is None or service.organisation.slug == organisation
+    ]
+    if not live:
+        raise ServiceNotFound(f"{organisation or '*'}/{service_slug}")
+    organisations = tuple(service.organisation.slug for service in live)
+    organisation_ids = tuple(service.organisation.id for service in live)
+    start, end = _instants(period)
+
+    daily = DailyCount.objects.filter(
+        service_slug=service_slug,
+        span="day",
+        day__gte=period.start,
+        day__lt=period.end,
+        organisation__in=organisations,
+    )
+    # Every period but a week is whole months: a dozen monthly rows a year, not hundreds.
+    counts = (
+        daily
+        if period.kind == "week"
+        else DailyCount.objects.filter(
+            service_slug=service_slug,
+            span="month",
+            day__gte=period.start,
+            day__lt=period.end,
+            organisation__in=organisations,
+        )
+    )
+    if channel is not None:
+        counts, daily = counts.filter(channel=channel), daily.filter(channel=channel)
+    totals: dict[str, dict[str, int]] = defaultdict(dict)
+    for measure, key, total in (
+        counts.values_list("measure", "key").annotate(total=Sum("count")).order_by()
+    ):
+        totals[measure][key] = total
+    week_started: Counter[datetime.date] = Counter()
+    week_submitted: Counter[datetime.date] = Counter()
+    for measure, day, total in (
+        daily.filter(measure__in=("started", "submitted"))
+        .values_list("measure", "day")
+        .annotate(total=Sum("count"))
+        .order_by()
+    ):
+        (week_started if measure == "started" else week_submitted)[_week_start(day)] += total
+
+    cases = case_counts(
+        service_slug=service_slug,
+        start=start,
+        end=end,
+        organisation_ids=organisation_ids,
+        channel=channel,
+    )
+    transactions: Counter[str] = Counter()
+    for case_channel, count in cases.submitted_by_channel.items():
+        transactions["online" if case_channel == API_CHANNEL else case_channel] += count
+    transactions.update(_transactions_by_other_channels(service_slug, organisations, period))
+
+    weeks = _weeks(period)
+    week_decided: Counter[datetime.date] = Counter()
+    for day, count in cases.decided_by_day.items():
+        week_decided[_week_start(day)] += count
+
+    return ServiceFigures(
+        service_slug=service_slug,
+        service_name=live[0].title,
+        period=period,
+        channel=channel,
+        started=totals["started"].get("", 0),
+        submitted=totals["submitted"].get("", 0),
+        abandoned=totals["abandoned"].get("", 0),
+        transactions_by_channel=dict(transactions),
+        cost_per_channel_pence=_cost_per_channel_pence(service_slug, organisations, period),
+        satisfaction=_satisfaction(service_slug, organisations, period),
+        time_to_complete=durations_from_buckets(
+            {int(bucket): total for bucket, total in totals["completion"].items()}
+        ),
+        time_to_decision=durations_from_hours(cases.decision_hours),
+        decided=cases.decided,
+        decided_within_service_level=cases.decided_within_service_level,
+        backlog_by_state=backlog_by_state(
+            service_slug=service_slug, organisation_ids=organisation_ids, channel=channel
+        ),
+        funnel=_funnel(
+            live[0].organisation.slug, service_slug, totals["reached"], totals["error_page"]
+        ),
+        errors_by_question=dict(totals["error_question"]),
+        weeks=tuple(
+            WeekPoint(
+                week_start=week,
+                started=week_started[week],
+                submitted=week_submitted[week],
+                decided=week_decided[week],
+            )
+            for week in weeks
+        ),
+    )
+
+
+def _funnel(
+    organisation: str, slug: str, reached: Mapping[str, int], errors: Mapping[str, int]
+) -> tuple[FunnelStep, ...]:
+    try:
+        service = get_live_service(organisation, slug)
+    except ServiceNotFound:
+        return ()
+    return tuple(
+        FunnelStep(
+            page=page.id,
+            title=page.heading,
+            reached=reached.get(page.id, 0),
+            validation_errors=errors.get(page.id, 0),
+        )
+        for page in service.pages
+        if isinstance(page, QuestionPage)
+    )
+
+
+def _instants(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period's bounds as instants: midnight at its start and end, local time."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(period.start, datetime.time(), tzinfo=zone),
+        datetime.datetime.combine(period.end, datetime.time(), tzinfo=zone),
+    )
+
+
+def _week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _weeks(period: Period) -> list[datetime.date]:
+    """The Mondays of the ISO weeks that overlap the period."""
+    weeks = []
+    week = _week_start(period.start)
+    while week < period.end:
+        weeks.append(week)
+        week += datetime.timedelta(weeks=1)
+    return weeks
+
+
+# What the service owner enters and citizens answer (feedback): wired to the feedback
+# figures once they exist. Each returns nothing for now.
+
+
+def _transactions_by_other_channels(
+    service_slug: str, organisations: tuple[str, ...], period: Period
+) -> Mapping[str, int]:
+    """Transactions by post, phone and in person, as the service owner entered them."""
+    return {}
+
+
+def _cost_per_channel_pence(
+    service_slug: str, organisations: tuple[str, ...], period: Period
+) -> Mapping[str, int]:
+    """The cost of one transaction by each channel, as the service owner entered it."""
+    return {}
+
+
+def _satisfaction(
+    service_slug: str, organisations: tuple[str, ...], period: Period
+) -> Mapping[str, int]:
+    """How many answers of each satisfaction level citizens gave."""
+    return {}

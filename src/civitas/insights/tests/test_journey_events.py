@@ -1,0 +1,155 @@
+"""Journey events: recorded on the server as citizens go through a service, kept in
+memory and written in batches, naming pages and questions by id and never an answer."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from civitas.insights.models import JourneyEvent
+from civitas.insights.recording import flush_journey_events
+from civitas.journeys.tests.test_pages import URL, answer, complete_questions
+
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+)
+
+
+def recorded() -> list[JourneyEvent]:
+    flush_journey_events()
+    return list(JourneyEvent.objects.order_by("id"))
+
+
+def send(client):
+    return client.post(f"{URL}/check-answers/", {"version": "1", "confirm": "yes"})
+
+
+@pytest.fixture
+def batches_of(settings):
+    def batch_size(size: int) -> None:
+        settings.JOURNEY_EVENTS_BATCH_SIZE = size
+        settings.JOURNEY_EVENTS_FLUSH_SECONDS = 3600
+
+    return batch_size
+
+
+def test_a_journey_is_recorded_from_its_start_to_its_submission(client, parking_permit):
+    client.get(f"{URL}/address/", HTTP_USER_AGENT=PHONE)
+    answer(client, "address", {"address-postcode": ""})  # refused: no postcode
+    complete_questions(client)
+    client.get(f"{URL}/check-answers/")
+    assert send(client).status_code == 302
+
+    events = recorded()
+    kinds = [event.kind for event in events]
+    assert kinds == ["started", "page", "error", "check_answers", "submitted"]
+    assert events[0].page == events[1].page == events[2].page == "address"
+    assert events[2].question == "address"
+    assert {event.journey_key for event in events} == {events[0].journey_key}
+    assert len(events[0].journey_key) == 32
+    assert events[0].journey_key not in client.session.session_key
+    assert {(e.organisation, e.service_slug, e.channel) for e in events} == {
+        ("example-borough", "resident-parking-permit", "online")
+    }
+    assert events[0].device == "mobile"
+
+
+def test_the_next_journey_in_the_same_browser_has_a_new_key(client, parking_permit):
+    client.get(f"{URL}/address/")
+    complete_questions(client)
+    send(client)
+    client.get(f"{URL}/address/")
+
+    started = [event for event in recorded() if event.kind == "started"]
+    assert len(started) == 2
+    assert started[0].journey_key != started[1].journey_key
+
+
+def test_welsh_pages_are_recorded_in_welsh(client, parking_permit):
+    client.get("/language/cy/?next=/")
+    client.get(f"{URL}/address/")
+
+    assert {event.language for event in recorded()} == {"cy"}
+
+
+def test_a_journey_completed_for_a_caller_is_recorded_as_assisted(
+    client, parking_permit, caseworker, signed_in
+):
+    signed_in(caseworker)
+    client.post("/staff/assist/resident-parking-permit/")
+    client.get(f"{URL}/address/")
+    complete_questions(client)
+    send(client)
+
+    events = recorded()
+    assert [event.kind for event in events] == ["started", "page", "submitted"]
+    assert {event.channel for event in events} == {"assisted"}
+
+
+HOSTILE = "Robert'); DROP TABLE cases;-- <script>alert(1)</script> ZZ9 9ZZ"
+
+
+def test_no_answer_ever_reaches_the_events(client, parking_permit):
+    client.get(f"{URL}/address/")
+    answer(client, "address", {"address-postcode": HOSTILE})
+    answer(client, "vehicle", {"registration": HOSTILE})
+    client.post(f"{URL}/vehicle/", {"version": "1", "registration": "", HOSTILE: HOSTILE})
+    complete_questions(client)
+    answer(client, "email", {"email": HOSTILE})
+    client.get(f"{URL}/address/?{HOSTILE}", HTTP_USER_AGENT=HOSTILE)
+
+    events = recorded()
+    assert {event.kind for event in events} >= {"started", "page", "error"}
+    written = " ".join(
+        str(value)
+        for event in events
+        for value in JourneyEvent.objects.filter(id=event.id).values().get().values()
+    )
+    for part in ("DROP", "script", "ZZ9", "resident@example.com", "CU57", "EB1", "Station"):
+        assert part not in written
+    assert {field.name for field in JourneyEvent._meta.fields} == {
+        "id",
+        "occurred_at",
+        "recorded_at",
+        "organisation",
+        "service_slug",
+        "journey_key",
+        "kind",
+        "page",
+        "question",
+        "channel",
+        "language",
+        "device",
+    }
+
+
+def test_a_question_page_costs_no_statement_of_its_own(client, parking_permit, batches_of):
+    batches_of(1000)
+    client.get(f"{URL}/address/")
+    answer(client, "address", {"address-postcode": "EB1 1AA"})  # a step within the page
+    client.get(f"{URL}/address/")  # the journey is kept now: what every later page costs
+
+    with CaptureQueriesContext(connection) as pages:
+        for _ in range(5):
+            assert client.get(f"{URL}/address/").status_code == 200
+
+    statements = [query["sql"] for query in pages.captured_queries]
+    assert not [sql for sql in statements if "insights_" in sql]
+    assert not [sql for sql in statements if sql.upper().startswith(("BEGIN", "SAVEPOINT"))]
+    assert JourneyEvent.objects.count() == 0
+    assert len(recorded()) == 8
+
+
+def test_events_are_written_in_batches_of_the_size_set(client, parking_permit, batches_of):
+    batches_of(4)
+    client.get(f"{URL}/address/")  # started, page
+
+    with CaptureQueriesContext(connection) as pages:
+        for _ in range(5):
+            client.get(f"{URL}/address/")
+
+    inserts = [q["sql"] for q in pages.captured_queries if "INSERT" in q["sql"]]
+    assert [sql for sql in inserts if "insights_journeyevent" in sql] != []
+    assert len([sql for sql in inserts if "insights_journeyevent" in sql]) == 1
+    assert JourneyEvent.objects.count() == 4
+    assert len(recorded()) == 7

@@ -531,6 +531,11 @@ if IS_PRODUCTION and not LEDGER_STATE_DIR:
         "LEDGER_STATE_DIR must be set when CIVITAS_ENV=production: a directory the "
         "database backups do not cover, where the log keeps its largest signed checkpoint"
     )
+# The maximum merge delay each entry's signed promise gives: the log promises the entry is
+# in a signed checkpoint within this many seconds of its append (decision 0056).
+LEDGER_MAX_MERGE_DELAY_SECONDS = read_int("LEDGER_MAX_MERGE_DELAY_SECONDS", default=300)
+if not 1 <= LEDGER_MAX_MERGE_DELAY_SECONDS <= 2**31:
+    raise ConfigurationError("LEDGER_MAX_MERGE_DELAY_SECONDS must be from 1 to 2147483648")
 
 LOGGING = {
     "version": 1,

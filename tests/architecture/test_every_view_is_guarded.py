@@ -102,6 +102,7 @@ PUBLIC_ROUTES = {
     "api/v1/ledger/entries/<str:index>",
     "api/v1/ledger/proofs/inclusion",
     "api/v1/ledger/proofs/consistency",
+    "api/v1/ledger/promises/check",
     "api/v1/ledger/tile/<path:path>",
     "ledger/entries/<int:index>/",
     # The SMS gateways' receipts and received texts: each checks the gateway's own

@@ -52,7 +52,12 @@ logger = logging.getLogger(__name__)
 
 
 def _ledger_fields(receipt: EntryReceipt) -> dict[str, str]:
-    return {"ledger_index": str(receipt.index), "ledger_url": receipt.url}
+    # The link carries the log's signed promise, so the page it opens checks it was kept.
+    return {
+        "ledger_index": str(receipt.index),
+        "ledger_url": receipt.promise_url,
+        "ledger_promise": receipt.promise,
+    }
 
 
 def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> EntryReceipt | None:
@@ -254,8 +259,7 @@ def take_payment(event: PaymentSucceeded, results: HandlerResults) -> PaymentTak
         fields={
             "reference": case.reference,
             "fee": fee_text(case.fee_pence),
-            "ledger_index": str(receipt.index),
-            "ledger_url": receipt.url,
+            **_ledger_fields(receipt),
         },
         **common,
     )

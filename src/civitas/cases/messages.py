@@ -38,6 +38,7 @@ def message_values(service: Service, fields: dict[str, str]) -> dict[str, str]:
         "status_url": settings.PUBLIC_BASE_URL,
         "ledger_index": "",
         "ledger_url": "",
+        "ledger_promise": "",
         "amount": "",
         "payment_reference": "",
         "pay_url": "",

@@ -362,6 +362,7 @@ def _preview(service: Service, case: Case, chosen: Transition, reason: str) -> d
                 "reason_key": PREVIEW_PLACEHOLDER,
                 "ledger_index": PREVIEW_PLACEHOLDER,
                 "ledger_url": PREVIEW_PLACEHOLDER,
+                "ledger_promise": PREVIEW_PLACEHOLDER,
             },
             answers=case.answers,
             submitted_at=case.submitted_at,

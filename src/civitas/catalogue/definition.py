@@ -62,6 +62,8 @@ MESSAGE_FIELDS = {
     # The transparency log entry that records what the message reports, and its page.
     "ledger_index",
     "ledger_url",
+    # The log's signed promise for that entry (its text; the page link carries it too).
+    "ledger_promise",
     # A payment's (the receipt's): the amount paid, the provider's id of the payment, and
     # the page to pay (again) on.
     "amount",

@@ -15,7 +15,9 @@ from civitas.catalogue.public import (
     get_live_service,
     list_live_services,
 )
+from civitas.insights.channels import ENTERED_CHANNELS, channel_costs_pence, channel_volumes
 from civitas.insights.durations import durations_from_buckets, durations_from_hours
+from civitas.insights.feedback import satisfaction_counts
 from civitas.insights.figures import FunnelStep, ServiceFigures, WeekPoint
 from civitas.insights.models import DailyCount
 from civitas.insights.periods import Period
@@ -92,7 +94,9 @@ def service_figures(
     transactions: Counter[str] = Counter()
     for case_channel, count in cases.submitted_by_channel.items():
         transactions["online" if case_channel == API_CHANNEL else case_channel] += count
-    transactions.update(_transactions_by_other_channels(service_slug, organisations, period))
+    transactions.update(
+        _transactions_by_other_channels(service_slug, organisation_ids, period, channel)
+    )
 
     weeks = _weeks(period)
     week_decided: Counter[datetime.date] = Counter()
@@ -108,8 +112,8 @@ def service_figures(
         submitted=totals["submitted"].get("", 0),
         abandoned=totals["abandoned"].get("", 0),
         transactions_by_channel=dict(transactions),
-        cost_per_channel_pence=_cost_per_channel_pence(service_slug, organisations, period),
-        satisfaction=_satisfaction(service_slug, organisations, period),
+        cost_per_channel_pence=_cost_per_channel_pence(service_slug, organisation_ids),
+        satisfaction=_satisfaction(service_slug, organisation_ids, period, channel),
         time_to_complete=durations_from_buckets(
             {int(bucket): total for bucket, total in totals["completion"].items()}
         ),
@@ -177,26 +181,46 @@ def _weeks(period: Period) -> list[datetime.date]:
     return weeks
 
 
-# What the service owner enters and citizens answer (feedback): wired to the feedback
-# figures once they exist. Each returns nothing for now.
+# What the service owner enters (other channels' volumes, costs) and what citizens answer
+# after the confirmation page (satisfaction), summed over the organisations counted.
 
 
 def _transactions_by_other_channels(
-    service_slug: str, organisations: tuple[str, ...], period: Period
+    service_slug: str, organisation_ids: tuple[int, ...], period: Period, channel: str | None
 ) -> Mapping[str, int]:
-    """Transactions by post, phone and in person, as the service owner entered them."""
-    return {}
+    """Transactions by post, phone and in person, as the service owners entered them."""
+    if channel is not None and channel not in ENTERED_CHANNELS:
+        return {}
+    totals: Counter[str] = Counter()
+    for organisation_id in organisation_ids:
+        totals.update(
+            channel_volumes(service_slug, period.start, period.end, organisation_id=organisation_id)
+        )
+    return {name: count for name, count in totals.items() if channel in (None, name)}
 
 
 def _cost_per_channel_pence(
-    service_slug: str, organisations: tuple[str, ...], period: Period
+    service_slug: str, organisation_ids: tuple[int, ...]
 ) -> Mapping[str, int]:
-    """The cost of one transaction by each channel, as the service owner entered it."""
-    return {}
+    """The cost of one transaction by each channel, as the service owner entered it. Each
+    organisation sets its own costs: across several, there is no one cost to show."""
+    if len(organisation_ids) != 1:
+        return {}
+    return channel_costs_pence(service_slug, organisation_id=organisation_ids[0])
 
 
 def _satisfaction(
-    service_slug: str, organisations: tuple[str, ...], period: Period
+    service_slug: str, organisation_ids: tuple[int, ...], period: Period, channel: str | None
 ) -> Mapping[str, int]:
-    """How many answers of each satisfaction level citizens gave."""
-    return {}
+    """How many answers of each satisfaction level citizens gave: online journeys only
+    end on the page that asks."""
+    if channel not in (None, "online"):
+        return {}
+    totals: Counter[str] = Counter()
+    for organisation_id in organisation_ids:
+        totals.update(
+            satisfaction_counts(
+                service_slug, period.start, period.end, organisation_id=organisation_id
+            )
+        )
+    return dict(totals)

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from civitas.ledger import merkle, queries
 from civitas.ledger.http import get_or_head
 from civitas.ledger.keys import log_keys
+from civitas.ledger.promise_checks import check_promise
 from civitas.ledger.queries import LogDamaged, ServedEntry
 from civitas.ledger.witnessing import largest_cosigned_checkpoint, with_cosignatures
 from civitas.platform.problems import problem_response
@@ -94,6 +95,8 @@ def _entry_document(entry: ServedEntry) -> dict[str, Any]:
         "leaf_hash": entry.leaf_hash.hex(),
         # The entry as JSON, for reading; verifiers hash leaf_data, never this.
         "entry": json.loads(entry.leaf_data) if entry.parsed else None,
+        # The log's signed promise given at append (null for entries from before them).
+        "promise": entry.promise,
     }
 
 
@@ -219,3 +222,28 @@ def consistency_proof(request: HttpRequest) -> JsonResponse:
     second = _count(request.GET.get("second"), "second")
     path = queries.get_consistency_proof(first, second)
     return _immutable({"first": first, "second": second, "path": [item.hex() for item in path]})
+
+
+@_public
+def promise_check(request: HttpRequest) -> JsonResponse:
+    """Whether a promise (as emailed) is this log's, and kept. The verdict is the answer,
+    so a forged or broken promise is a 200 that says so; only an unreadable one is a 400."""
+    text = request.GET.get("promise")
+    if not text:
+        raise BadParameter("'promise' is required: the entry's signed promise, as emailed")
+    result = check_promise(text)
+    if result.state == "unreadable" or result.promise is None:
+        raise BadParameter(f"'promise' cannot be read: {result.detail}")
+    promise = result.promise
+    return JsonResponse(
+        {
+            "state": result.state,
+            "kept": result.is_kept,
+            "broken": result.state in ("late", "changed", "forged"),
+            "detail": result.detail,
+            "index": promise.index,
+            "promised_at": promise.promised_at.isoformat().replace("+00:00", "Z"),
+            "max_merge_delay": promise.max_merge_delay_s,
+            "leaf_hash": promise.leaf_hash.hex(),
+        }
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("entries/<str:index>", api.entry, name="entry"),
     path("proofs/inclusion", api.inclusion_proof, name="inclusion-proof"),
     path("proofs/consistency", api.consistency_proof, name="consistency-proof"),
+    path("promises/check", api.promise_check, name="promise-check"),
     # C2SP tlog-tiles: tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>]
     path("tile/<path:path>", tile_api.tile, name="tile"),
 ]

@@ -52,6 +52,7 @@ from civitas.ledger.note import (
     parse_checkpoint,
     parse_note,
 )
+from civitas.ledger.promise_client import check_promises
 from civitas.ledger.tlog_witness import WitnessPolicy
 
 __all__ = ["STATE_VERSION", "VerificationError", "VerifyReport", "verify_log", "witness_checkpoint"]
@@ -649,6 +650,7 @@ def verify_log(
     now: float | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     witness_policy: WitnessPolicy | None = None,
+    promises: list[str] | tuple[str, ...] = (),
 ) -> VerifyReport:
     """Verify the log at ``base_url``; raise VerificationError naming the first failed check.
 
@@ -665,7 +667,10 @@ def verify_log(
     4. ``sample`` entries (the newest and others at random), and every index in
        ``entries``, must have valid inclusion proofs; with ``full=True``, or when the
        log has at most ``full_up_to`` entries, the root is recomputed from every entry.
-    5. The new checkpoint is written to the state file atomically, only if all passed.
+    5. Each of ``promises`` (an entry promise's text, as emailed) must be signed by a
+       trusted key, and its entry in the signed tree unchanged, or still within the
+       maximum merge delay (promise_client.py).
+    6. The new checkpoint is written to the state file atomically, only if all passed.
        ``state_path`` may name a directory: the file in it is named after the log.
     """
     if not isinstance(sample, int) or isinstance(sample, bool) or sample < 0:
@@ -758,7 +763,10 @@ def verify_log(
             )
     if check_status:
         _check_status(log, report)
-    for index in sorted({*_pick_entries(checkpoint.size, sample), *entries}):
+    promised = check_promises(
+        log, promises, checkpoint=checkpoint, verifiers=verifiers, now_s=checked_at, report=report
+    )
+    for index in sorted({*_pick_entries(checkpoint.size, sample), *entries, *promised}):
         _check_inclusion(log, index, checkpoint)
         report.entries_checked.append(index)
     if full or checkpoint.size <= full_up_to:

@@ -35,6 +35,7 @@ from civitas.ledger.models import (
     node_id,
 )
 from civitas.ledger.note import NoteError, UnknownKeyError, open_note, parse_checkpoint
+from civitas.ledger.promises import stored_promise_problem
 
 SAMPLE_SIZE = 4
 """Random entries whose inclusion is re-proved at start-up and before each batch."""
@@ -309,7 +310,32 @@ def check_whole_log() -> FullCheck:
         position = end
     if problem is None:
         problem = _check_checkpoint_history(head.size)
+    if problem is None:
+        problem = _check_stored_promises(head.size)
     return FullCheck(head.size, problem, time.monotonic() - started)
+
+
+def _check_stored_promises(size: int) -> str | None:
+    """Every integrated entry's stored promise is the log's, for that entry (the audit
+    has already checked each entry's hash against the signed tree)."""
+    keys = log_keys()
+    promises_from = Sequencer.objects.filter(id=1).values_list("promises_from", flat=True).first()
+    rows = (
+        Entry.objects.filter(index__lt=size)
+        .order_by("index")
+        .values_list("index", "leaf_hash", "promise")
+    )
+    for index, leaf_hash, stored in rows.iterator(chunk_size=AUDIT_CHUNK):
+        problem = stored_promise_problem(
+            keys,
+            index=index,
+            leaf_hash=bytes(leaf_hash),
+            stored=stored,
+            promises_from=promises_from,
+        )
+        if problem:
+            return problem
+    return None
 
 
 def _check_checkpoint_history(size: int) -> str | None:

@@ -6,8 +6,14 @@ words beside them. A code with no words here (one a newer version records) is sh
 it is.
 """
 
+import datetime
+from collections.abc import Mapping
+
+from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
+
+from civitas.platform.formats import clock_time, written_date
 
 KIND_LABELS: dict[str, Promise] = {
     "case.submitted": gettext_lazy("Application submitted"),
@@ -82,3 +88,56 @@ def field_label(name: str) -> str:
 def value_label(name: str, value: str) -> str:
     found = VALUE_LABELS.get((name, value))
     return str(found) if found is not None else value
+
+
+# What an entry of each kind means for the person it is about, leading the entry page.
+KIND_SENTENCES: dict[str, Promise] = {
+    "case.submitted": gettext_lazy(
+        "This records that your application was received on %(date)s at %(time)s."
+    ),
+    "case.decided": gettext_lazy(
+        "This records that a decision was made on your application on %(date)s at %(time)s."
+    ),
+    "personal_data.viewed": gettext_lazy(
+        "This records that a member of staff opened the answers in your application on "
+        "%(date)s at %(time)s."
+    ),
+    "service.published": gettext_lazy(
+        "This records that a version of one of the council's services was published on "
+        "%(date)s at %(time)s."
+    ),
+    "retention.applied": gettext_lazy(
+        "This records that records about your application were erased on %(date)s at "
+        "%(time)s, when the time to keep them was up."
+    ),
+}
+OTHER_KIND_SENTENCE = gettext_lazy(
+    "This records something the council did on %(date)s at %(time)s."
+)
+
+OUTCOME_SENTENCES: dict[str, Promise] = {
+    "approved": gettext_lazy("The application was approved."),
+    "refused": gettext_lazy("The application was refused."),
+}
+
+
+def written_moment(moment: datetime.datetime) -> tuple[str, str]:
+    """The date and the time of ``moment`` as GOV.UK writes them, in UK time and the
+    page's language: ("1 December 2026", "8:08pm")."""
+    local = timezone.localtime(moment)
+    return written_date(local.date()), clock_time(local.hour, local.minute)
+
+
+def what_it_records(kind: str, time: str, payload: Mapping[str, object]) -> str:
+    """In plain words, what an entry records for the person it is about; ``time`` is the
+    entry's RFC 3339 time."""
+    try:
+        moment = datetime.datetime.fromisoformat(time)
+    except ValueError:
+        return gettext("This records something the council did.")
+    date, clock = written_moment(moment)
+    sentence = str(KIND_SENTENCES.get(kind, OTHER_KIND_SENTENCE)) % {"date": date, "time": clock}
+    status = payload.get("status") if kind == "case.decided" else None
+    if isinstance(status, str) and status in OUTCOME_SENTENCES:
+        sentence = f"{sentence} {OUTCOME_SENTENCES[status]}"
+    return sentence

@@ -53,6 +53,11 @@ class Entry(models.Model):
     subject = models.CharField(max_length=80, blank=True, help_text="Blank when none.")
     leaf_data = models.BinaryField()
     leaf_hash = models.BinaryField(max_length=32)
+    promise = models.BinaryField(
+        null=True,
+        help_text="The log's signed promise for this entry (promise.py), written with it. "
+        "Null only for entries appended before promises were given.",
+    )
 
     def __str__(self) -> str:
         return f"{self.index} {self.kind}"
@@ -121,6 +126,11 @@ class Sequencer(models.Model):
     next_index = models.BigIntegerField(default=0)
     broken_reason = models.TextField(blank=True, default="")
     broken_at = models.DateTimeField(null=True)
+    promises_from = models.BigIntegerField(
+        null=True,
+        help_text="The first index appended with a signed promise: every entry from it on "
+        "must have one. Set by the first append that gives one.",
+    )
 
     def __str__(self) -> str:
         return f"next index {self.next_index}"

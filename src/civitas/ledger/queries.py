@@ -11,6 +11,7 @@ verifiers see exactly what the database holds.
 
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass
 
@@ -67,6 +68,8 @@ class ServedEntry:
     leaf_data: bytes
     leaf_hash: bytes
     parsed: ParsedLeaf | None
+    promise: str | None = None
+    """The signed promise stored with the entry, in its text form."""
 
 
 def _serve(index: int, entry: Entry | None) -> ServedEntry:
@@ -81,7 +84,12 @@ def _serve(index: int, entry: Entry | None) -> ServedEntry:
     problem = entry_problem(index, entry) or columns_problem(index, entry, parsed)
     if problem:
         mark_broken(problem)
-    return ServedEntry(index, data, bytes(entry.leaf_hash), parsed)
+    promise = (
+        base64.urlsafe_b64encode(bytes(entry.promise)).rstrip(b"=").decode("ascii")
+        if entry.promise is not None
+        else None
+    )
+    return ServedEntry(index, data, bytes(entry.leaf_hash), parsed, promise)
 
 
 def get_entry(index: int) -> ServedEntry:

@@ -23,6 +23,7 @@ whole log except that explicit full check.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import hmac
@@ -71,6 +72,7 @@ from civitas.ledger.note import (
     parse_note,
     sign_note,
 )
+from civitas.ledger.promises import issue_promise, stored_promise_problem, timestamp_ms
 from civitas.platform.events import publish
 from civitas.platform.health import HealthResult
 from civitas.platform.jsontypes import JSONValue
@@ -78,6 +80,9 @@ from civitas.platform.jsontypes import JSONValue
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("civitas.security")
 
+_ENTRY_COLUMNS = (
+    '"index", kind, occurred_at, organisation, role, subject, leaf_data, leaf_hash, promise'
+)
 INSERT_ROWS = 500
 """Rows per multi-row INSERT on SQLite: many times faster than one at a time, within its
 limits. PostgreSQL takes them by COPY (see _insert_rows)."""
@@ -89,15 +94,24 @@ class LedgerUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class EntryReceipt:
-    """What the caller learns when its entry is written: its permanent index."""
+    """What the caller learns when its entry is written: its permanent index, and the
+    log's signed promise to put it in a signed checkpoint, unchanged, within the maximum
+    merge delay (promise.py)."""
 
     index: int
     kind: str
     leaf_hash: bytes
+    promise: str = ""
+    """The promise in its compact text form, for the person the entry is about."""
 
     @property
     def url(self) -> str:
         return entry_url(self.index)
+
+    @property
+    def promise_url(self) -> str:
+        """The entry's page, which checks this promise when opened from the link."""
+        return f"{self.url}?promise={self.promise}" if self.promise else self.url
 
 
 def entry_url(index: int) -> str:
@@ -160,7 +174,9 @@ def record_entries(entries: list[NewEntry]) -> list[EntryReceipt]:
     if not entries:
         return []
     _check_at_startup()
+    keys = log_keys()
     now = timezone.now()
+    time_ms = timestamp_ms(now)
     skip = len(leaf_prefix(0))
     rows = []
     for entry in entries:
@@ -178,10 +194,7 @@ def record_entries(entries: list[NewEntry]) -> list[EntryReceipt]:
         columns = [entry.kind, now, entry.organisation, entry.role, entry.subject or ""]
         rows.append((columns, body[skip:]))
     while True:
-        if len(rows) == 1 and connection.vendor == "postgresql":
-            appended = _append_in_one_statement(*rows[0])
-        else:
-            appended = _append_in_two_statements(rows)
+        appended = _append(rows, keys, time_ms)
         if appended is not None:
             # An index below the largest checkpoint ever signed was given out before:
             # the database was rolled back. Refused before anyone is told the number.
@@ -190,8 +203,13 @@ def record_entries(entries: list[NewEntry]) -> list[EntryReceipt]:
                 _log_security_event(problem)
                 raise LedgerUnavailable(_unavailable_message(problem))
             return [
-                EntryReceipt(index=index, kind=entry.kind, leaf_hash=digest)
-                for entry, (index, digest) in zip(entries, appended, strict=True)
+                EntryReceipt(
+                    index=index,
+                    kind=entry.kind,
+                    leaf_hash=digest,
+                    promise=base64.urlsafe_b64encode(promise).rstrip(b"=").decode("ascii"),
+                )
+                for entry, (index, digest, promise) in zip(entries, appended, strict=True)
             ]
         _open_the_sequence()
 
@@ -199,13 +217,18 @@ def record_entries(entries: list[NewEntry]) -> list[EntryReceipt]:
 # Plain SQL below: it runs in every logged transaction, where the ORM would double its cost.
 
 
-def _append_in_two_statements(
-    rows: list[tuple[list[Any], bytes]],
-) -> list[tuple[int, bytes]] | None:
+def _append(
+    rows: list[tuple[list[Any], bytes]], keys: LogKeys, time_ms: int
+) -> list[tuple[int, bytes, bytes]] | None:
+    # Two statements, on PostgreSQL too: the promise signs the entry's index and leaf
+    # hash, so the index must be known before the row is written, and the promise goes
+    # into the entry's own INSERT rather than costing a third statement.
     with connection.cursor() as cursor:
-        # Takes the row lock, checks the log is open and counts, in one statement.
+        # Takes the row lock, checks the log is open and counts, in one statement; the
+        # first append that gives promises records where they begin.
         cursor.execute(
-            "UPDATE ledger_sequencer SET next_index = next_index + %s "
+            "UPDATE ledger_sequencer SET next_index = next_index + %s, "
+            "promises_from = COALESCE(promises_from, next_index) "
             "WHERE id = 1 AND broken_reason = '' RETURNING next_index - %s",
             [len(rows), len(rows)],
         )
@@ -216,38 +239,19 @@ def _append_in_two_statements(
         for index, (columns, rest) in enumerate(rows, start=taken[0]):
             data = leaf_prefix(index) + rest
             digest = merkle.leaf_hash(data)
-            appended.append((index, digest))
-            values.append([index, *columns, data, digest])
-    _insert_rows(
-        "ledger_entry",
-        '"index", kind, occurred_at, organisation, role, subject, leaf_data, leaf_hash',
-        values,
-    )
+            promise = issue_promise(keys, index=index, time_ms=time_ms, leaf_hash=digest)
+            appended.append((index, digest, promise))
+            values.append([index, *columns, data, digest, promise])
+        if len(values) == 1:
+            # One entry, the usual case: a plain INSERT is one round trip, COPY two.
+            cursor.execute(
+                f"INSERT INTO ledger_entry ({_ENTRY_COLUMNS}) "  # noqa: S608 - fixed names
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                values[0],
+            )
+    if len(values) > 1:
+        _insert_rows("ledger_entry", _ENTRY_COLUMNS, values)
     return appended
-
-
-def _append_in_one_statement(columns: list[Any], rest: bytes) -> list[tuple[int, bytes]] | None:
-    # A round trip to PostgreSQL costs more than the rest of an append, so the index is
-    # taken, the leaf written and hashed (SHA-256 of 0x00 || leaf) in a single statement.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH taken AS (UPDATE ledger_sequencer SET next_index = next_index + 1 "
-            "WHERE id = 1 AND broken_reason = '' RETURNING next_index - 1 AS i), "
-            "leaf AS (SELECT i, convert_to('{\"index\":' || i || ',', 'UTF8') || %s AS data "
-            "FROM taken) "
-            'INSERT INTO ledger_entry ("index", kind, occurred_at, organisation, role, subject, '
-            "leaf_data, leaf_hash) "
-            "SELECT i, %s, %s, %s, %s, %s, data, sha256(decode('00', 'hex') || data) "
-            'FROM leaf RETURNING "index", leaf_hash',
-            [rest, *columns],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    index, digest = row[0], bytes(row[1])
-    if digest != merkle.leaf_hash(leaf_prefix(index) + rest):
-        raise AssertionError("the database wrote a leaf other than the one asked for")
-    return [(index, digest)]
 
 
 def _open_the_sequence() -> None:
@@ -294,8 +298,14 @@ def _check_at_startup() -> None:
 
 
 def ledger_health() -> str:
-    """ "ok", or "broken" once appends have been stopped."""
-    return ledger_health_report().status
+    """ "ok", or "broken" once appends have been stopped: what a submission or a decision
+    asks before it goes on, in one small query. The saved checkpoint is not read here:
+    each append checks it itself, and /healthz (`ledger_health_report`) on every poll."""
+    try:
+        _check_at_startup()
+    except LedgerUnavailable:
+        return "broken"
+    return "broken" if find_broken_reason() else "ok"
 
 
 def ledger_health_report() -> HealthResult:
@@ -391,7 +401,10 @@ def integrate_batch(*, limit: int) -> BatchResult:
     """Checks the stored tree, then integrates up to ``limit`` committed entries."""
     with transaction.atomic():
         state = _lock_tree_state()
-        if find_broken_reason():
+        broken_reason, promises_from = (
+            Sequencer.objects.filter(id=1).values_list("broken_reason", "promises_from").first()
+        ) or ("", None)
+        if broken_reason:
             return BatchResult(0, state.size if state else 0, stopped=True)
         head = check_head(state)
         if head.problem or state is None:
@@ -404,7 +417,7 @@ def integrate_batch(*, limit: int) -> BatchResult:
             transaction.on_commit(functools.partial(save_checkpoint, head.checkpoint.note))
         with connection.cursor() as cursor:
             cursor.execute(
-                'SELECT "index", leaf_data, leaf_hash, subject FROM ledger_entry '
+                'SELECT "index", leaf_data, leaf_hash, subject, promise FROM ledger_entry '
                 'WHERE "index" >= %s ORDER BY "index" LIMIT %s',
                 [size, limit],
             )
@@ -415,7 +428,7 @@ def integrate_batch(*, limit: int) -> BatchResult:
                 _publish_checkpoint(size, head.root, keys)
             return BatchResult(0, size)
         hashes, lookups = [], []
-        for offset, (index, data, stored_hash, subject) in enumerate(rows):
+        for offset, (index, data, stored_hash, subject, promise) in enumerate(rows):
             expected = size + offset
             if index != expected:
                 mark_broken(f"entry {expected} is missing")
@@ -424,6 +437,14 @@ def integrate_batch(*, limit: int) -> BatchResult:
             digest = merkle.leaf_hash(data)
             if not data.startswith(leaf_prefix(index)) or digest != bytes(stored_hash):
                 mark_broken(f"entry {index} was altered before it was integrated")
+                return BatchResult(0, size, stopped=True)
+            # The hash and bytes agree, but an entry rewritten consistently would too: the
+            # promise signed at append is what still holds the original.
+            problem = stored_promise_problem(
+                keys, index=index, leaf_hash=digest, stored=promise, promises_from=promises_from
+            )
+            if problem:
+                mark_broken(problem)
                 return BatchResult(0, size, stopped=True)
             hashes.append(digest)
             lookups.append((index, subject, digest))

@@ -81,7 +81,8 @@ def test_a_decision_is_logged_with_a_hash_of_the_reason_never_the_reason(
     assert caseworker.email not in json.dumps(entry)
     message = Message.objects.get(template="refused")
     assert f"/ledger/entries/{entry['index']}/" in message.body_text
-    assert f'/ledger/entries/{entry["index"]}/"' in message.body_html  # a link
+    # A link, which carries the log's signed promise for the entry to its page.
+    assert f"/ledger/entries/{entry['index']}/?promise=" in message.body_html
 
 
 def test_a_logged_reason_cannot_be_confirmed_by_hashing_a_guess(parking_permit, caseworker):

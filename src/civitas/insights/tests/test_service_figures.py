@@ -195,3 +195,45 @@ def test_weeks_of_the_period_hold_their_own_starts_and_submissions(db):
 def test_figures_of_an_organisation_that_does_not_run_the_service_are_refused(db):
     with pytest.raises(ServiceNotFound):
         service_figures(SLUG, NOVEMBER, organisation="sample-district")
+
+
+def test_the_four_kpis_take_other_channels_costs_and_satisfaction_entered(db, parking_permit):
+    from civitas.insights.models import ChannelCost, ChannelVolume, Feedback
+
+    organisation_id = parking_permit.organisation_id
+    CaseFactory.create_batch(3, organisation_id=organisation_id, submitted_at=at("2026-11-10"))
+    for channel, transactions in (("post", 4), ("phone", 3)):
+        ChannelVolume.objects.create(
+            organisation_id=organisation_id,
+            service_slug=SLUG,
+            month=datetime.date(2026, 11, 1),
+            channel=channel,
+            transactions=transactions,
+            entered_at=timezone.now(),
+        )
+    for channel, pence in (("online", 100), ("post", 800), ("phone", 500)):
+        ChannelCost.objects.create(
+            organisation_id=organisation_id,
+            service_slug=SLUG,
+            channel=channel,
+            cost_pence=pence,
+            set_at=timezone.now(),
+        )
+    for level in ("very_satisfied", "satisfied", "satisfied", "dissatisfied"):
+        Feedback.objects.create(
+            kind=Feedback.Kind.SATISFACTION,
+            satisfaction=level,
+            organisation_id=organisation_id,
+            service_slug=SLUG,
+            received_at=at("2026-11-12"),
+        )
+
+    result = figures()
+
+    assert dict(result.transactions_by_channel) == {"online": 3, "post": 4, "phone": 3}
+    assert str(result.digital_take_up) == "0.3000"
+    # (3 x 100 + 4 x 800 + 3 x 500) / 10
+    assert result.cost_per_transaction_pence == 500
+    assert str(result.user_satisfaction) == "0.7500"
+    assert figures(channel="online").transactions_by_channel == {"online": 3}
+    assert figures(channel="post").satisfaction == {}

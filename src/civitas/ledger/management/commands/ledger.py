@@ -1,7 +1,7 @@
 """`civitas ledger ...`: verify or witness any Civitas log, and run this one.
 
-    verify   --url URL [--state FILE|DIR] [--key VKEY ...] [--entry N ...] [--sample N] [--full]
-             [--full-up-to SIZE] [--witness VKEY ... [--require-witnesses K]]
+    verify   --url URL [--state FILE|DIR] [--key VKEY ...] [--entry N ...] [--promise P ...]
+             [--sample N] [--full] [--full-up-to SIZE] [--witness VKEY ... [--require-witnesses K]]
     witness  --url URL --key FILE [--state FILE] [--log-key VKEY ...]
     witness  --serve --key FILE --state DIR --log-key VKEY ... [--listen HOST:PORT]
     integrate                 integrate committed entries now, as the worker does each second
@@ -77,6 +77,15 @@ class Command(BaseCommand):
             default=[],
             metavar="INDEX",
             help="also prove this entry is included (repeatable)",
+        )
+        verify.add_argument(
+            "--promise",
+            dest="promises",
+            action="append",
+            default=[],
+            metavar="PROMISE",
+            help="check an entry's signed promise, as emailed (repeatable): signed by the "
+            "log, and its entry in the signed log unchanged within the promised delay",
         )
         verify.add_argument(
             "--sample",
@@ -170,6 +179,7 @@ class Command(BaseCommand):
         state: str | None,
         keys: list[str] | None,
         entries: list[int],
+        promises: list[str],
         sample: int,
         full: bool,
         full_up_to: int,
@@ -198,6 +208,7 @@ class Command(BaseCommand):
                 full=full,
                 full_up_to=full_up_to,
                 entries=entries,
+                promises=promises,
                 timeout=timeout,
                 witness_policy=policy,
             )

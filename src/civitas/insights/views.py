@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -91,7 +92,16 @@ def published_year_of(slug: str, year: int, *, today: date) -> dict[str, Publish
     """The published periods of a service's year by label, cached in the shared cache:
     the result up to a given month never changes, so the key names the last month ended."""
     ended = min(today, date(year + 1, 1, 1))
-    key = f"{PUBLISHED_YEAR_CACHE_PREFIX}:{slug}:{year}:{last_complete('month', ended).label}"
+    # The language too: the pages' titles in the figures are in the reader's language.
+    key = ":".join(
+        (
+            PUBLISHED_YEAR_CACHE_PREFIX,
+            slug,
+            str(year),
+            last_complete("month", ended).label,
+            get_language() or "",
+        )
+    )
     cached = cache.get(key)
     if cached is None:
         # Through this module's name, so that tests may serve figures of their own.

@@ -105,6 +105,14 @@ def test_the_public_page_defaults_to_the_last_month_that_has_ended(client, figur
     assert len(asked) == month.start.month + month.start.month // 3
 
 
+def test_a_year_once_published_is_served_from_the_cache(client, figures_of):
+    asked = figures_of(busy_figures)
+    client.get(f"/performance/services/{SLUG}/")
+    first = len(asked)
+    assert client.get(f"/api/v1/performance/{SLUG}", {"period": last_month().label}).ok
+    assert len(asked) == first
+
+
 def test_the_public_is_refused_a_week_and_told_why(client, parking_permit, figures_of):
     figures_of(busy_figures)
     week = last_complete("week", timezone.localdate()).label

@@ -159,14 +159,21 @@ def charts(figures: PublishedFigures, forecast: Forecast | None = None) -> list[
     specs = [
         *([_weeks_chart(figures)] if figures.weeks else []),
         _funnel_chart(figures),
-        _group_chart(
-            "backlog",
-            figures.backlog_by_state,
-            title=_("Backlog by state"),
-            axis_label=_("Cases"),
-            label_of=_state_label,
-            summary=_("%(total)s cases are open now; most are %(top)s."),
-            figures=figures,
+        # The backlog is a snapshot of now: the service owner's, not the public's.
+        *(
+            []
+            if figures.is_suppressed
+            else [
+                _group_chart(
+                    "backlog",
+                    figures.backlog_by_state,
+                    title=_("Backlog by state"),
+                    axis_label=_("Cases"),
+                    label_of=_state_label,
+                    summary=_("%(total)s cases are open now; most are %(top)s."),
+                    figures=figures,
+                ),
+            ]
         ),
         _group_chart(
             "channels",

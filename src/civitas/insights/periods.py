@@ -31,6 +31,10 @@ class PeriodError(ValueError):
     a form error."""
 
 
+class PeriodFormError(PeriodError):
+    """Text that is none of the fixed forms."""
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """A fixed calendar period: from `start` (inclusive) to `end` (exclusive)."""
@@ -73,7 +77,7 @@ def parse_period(text: str, *, today: date) -> Period:
             period = _build(kind, int(match["year"]), _number(match))
             break
     else:
-        raise PeriodError(
+        raise PeriodFormError(
             _(
                 "Enter a period as a week (2026-W48), a month (2026-11), "
                 "a quarter (2026-Q4) or a year (2026)"

@@ -8,7 +8,7 @@ suppressed (decision 0059), the service owner's exact (`suppressed=False`).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -81,14 +81,30 @@ class PublishedFigures:
     weeks: tuple[PublishedWeek, ...]
 
 
-def publish(figures: ServiceFigures, *, suppressed: bool = True) -> PublishedFigures:
-    """The figures as shown: suppressed for the public, exact for the service owner."""
+CellKey = tuple[str, str]
+"""A count of a published period, named by its table and row: ("count", "started"),
+("channels", "post"), ("channels", "total"), ("reached", page id)..."""
+
+
+def publish(
+    figures: ServiceFigures,
+    *,
+    suppressed: bool = True,
+    withhold: frozenset[CellKey] = frozenset(),
+) -> PublishedFigures:
+    """The figures as shown: suppressed for the public, exact for the service owner.
+    `withhold`: counts withheld besides those the period's own tables hide, so that none
+    can be worked out from the other periods of its year (`calendar_suppression`)."""
     if not suppressed:
         return _exact(figures)
-    channels = suppress_group(figures.transactions_by_channel)
-    satisfaction = suppress_group(figures.satisfaction)
-    service_level = suppress_group(_service_level_cells(figures))
-    backlog = suppress_group(figures.backlog_by_state)
+    channels = _withhold_in(suppress_group(figures.transactions_by_channel), "channels", withhold)
+    satisfaction = _withhold_in(suppress_group(figures.satisfaction), "satisfaction", withhold)
+    service_level = _withhold_in(
+        suppress_group(_service_level_cells(figures)), "service_level", withhold
+    )
+    # The backlog is a snapshot of now, not a count over the period: it changes with every
+    # reading (two readings could be subtracted) and adds up over no period. Not public.
+    backlog = Group({}, Count.withheld())
     # Counts shown in more than one table: hidden in all if any table hides them, or a
     # hidden one could be read from the other (decision 0059, "links between tables").
     started = suppress_count(figures.started)
@@ -101,7 +117,18 @@ def publish(figures: ServiceFigures, *, suppressed: bool = True) -> PublishedFig
     if not service_level.total.is_shown:
         decided = Count.withheld()
     abandoned = suppress_count(figures.abandoned)
-    anchors = [c.value for c in (started, submitted) if c.value is not None]
+    started, submitted, abandoned, decided = (
+        _withhold_one(count, ("count", name), withhold)
+        for count, name in (
+            (started, "started"),
+            (submitted, "submitted"),
+            (abandoned, "abandoned"),
+            (decided, "decided"),
+        )
+    )
+    # The anchors as the exact counts, shown or not: which pages are shown must not depend
+    # on what other periods made this one withhold.
+    anchors = [figures.started, figures.submitted]
     reached = suppress_chain({step.page: step.reached for step in figures.funnel}, anchors=anchors)
     return PublishedFigures(
         service_slug=figures.service_slug,
@@ -141,8 +168,12 @@ def publish(figures: ServiceFigures, *, suppressed: bool = True) -> PublishedFig
             decided,
             *service_level.cells.values(),
         ),
-        time_to_complete=_durations(figures.time_to_complete),
-        time_to_decision=_durations(figures.time_to_decision),
+        time_to_complete=_durations(
+            figures.time_to_complete, ("time_to_complete", "count") in withhold
+        ),
+        time_to_decision=_durations(
+            figures.time_to_decision, ("time_to_decision", "count") in withhold
+        ),
         transactions_by_channel=channels,
         cost_per_channel_pence=dict(figures.cost_per_channel_pence),
         satisfaction=satisfaction,
@@ -152,8 +183,12 @@ def publish(figures: ServiceFigures, *, suppressed: bool = True) -> PublishedFig
             PublishedStep(
                 page=step.page,
                 title=step.title,
-                reached=reached[step.page],
-                validation_errors=suppress_count(step.validation_errors),
+                reached=_withhold_one(reached[step.page], ("reached", step.page), withhold),
+                validation_errors=_withhold_one(
+                    suppress_count(step.validation_errors),
+                    ("validation_errors", step.page),
+                    withhold,
+                ),
             )
             for step in figures.funnel
         ),
@@ -172,7 +207,61 @@ def _service_level_cells(figures: ServiceFigures) -> dict[str, int]:
     return {"within": within, "outside": max(figures.decided - within, 0)}
 
 
-def _durations(durations: Durations) -> PublishedDurations:
+def cell_counts(
+    figures: ServiceFigures, published: PublishedFigures
+) -> dict[CellKey, tuple[int, bool]]:
+    """Every count of a period's public figures: its exact value, and whether it is shown."""
+    cells: dict[CellKey, tuple[int, bool]] = {}
+    for name in ("started", "submitted", "abandoned", "decided"):
+        cells[("count", name)] = (getattr(figures, name), getattr(published, name).is_shown)
+    for table, exact in (
+        ("channels", figures.transactions_by_channel),
+        ("satisfaction", figures.satisfaction),
+        ("service_level", _service_level_cells(figures)),
+    ):
+        group: Group = getattr(
+            published, "transactions_by_channel" if table == "channels" else table
+        )
+        for name, value in exact.items():
+            cells[(table, name)] = (value, group.cells[name].is_shown)
+        cells[(table, "total")] = (sum(exact.values()), group.total.is_shown)
+    for step, shown in zip(figures.funnel, published.funnel, strict=True):
+        cells[("reached", step.page)] = (step.reached, shown.reached.is_shown)
+        cells[("validation_errors", step.page)] = (
+            step.validation_errors,
+            shown.validation_errors.is_shown,
+        )
+    cells[("time_to_complete", "count")] = (
+        figures.time_to_complete.count,
+        published.time_to_complete.count.is_shown,
+    )
+    cells[("time_to_decision", "count")] = (
+        figures.time_to_decision.count,
+        published.time_to_decision.count.is_shown,
+    )
+    return cells
+
+
+def _withhold_one(count: Count, key: CellKey, withhold: frozenset[CellKey]) -> Count:
+    return Count.withheld() if key in withhold and count.is_shown else count
+
+
+def _withhold_in(group: Group, table: str, withhold: frozenset[CellKey]) -> Group:
+    if not any(key[0] == table for key in withhold):
+        return group
+    return replace(
+        group,
+        cells={
+            name: _withhold_one(count, (table, name), withhold)
+            for name, count in group.cells.items()
+        },
+        total=_withhold_one(group.total, (table, "total"), withhold),
+    )
+
+
+def _durations(durations: Durations, is_withheld: bool = False) -> PublishedDurations:
+    if is_withheld:
+        return PublishedDurations(Count.withheld(), None, None)
     enough = durations.count >= MIN_DURATIONS
     return PublishedDurations(
         count=suppress_count(durations.count),

@@ -10,26 +10,39 @@ Every page, download and API answer is drawn from one `PublishedFigures`
 from datetime import date, timedelta
 from typing import Any, cast
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from civitas.catalogue.public import ServiceNotFound, list_live_services
 from civitas.identity.public import StaffRequest, find_organisation, staff_member_required
 from civitas.insights import dashboard
+from civitas.insights.calendar_suppression import published_year
 from civitas.insights.events import PerformanceViewed
 from civitas.insights.figures import CHANNELS, Forecast, ServiceFigures
 from civitas.insights.forecast import forecast_for
 from civitas.insights.open_data import CSV_HEADER, csv_rows, figures_document
-from civitas.insights.periods import Period, PeriodError, last_complete, parse_period
+from civitas.insights.periods import (
+    Period,
+    PeriodError,
+    PeriodFormError,
+    last_complete,
+    parse_period,
+)
 from civitas.insights.published import PublishedFigures, publish
 from civitas.insights.services import service_figures
 from civitas.platform.csv_export import csv_lines
 from civitas.platform.events import publish as publish_event
 
 PERMISSION = "insights.view"
+PUBLISHED_YEAR_CACHE_PREFIX = "insights:published-year"
+PUBLISHED_YEAR_CACHE_SECONDS = 60 * 60
+"""An hour: the figures of ended periods hardly change, but can (a service owner
+correcting a month's post volume), so not for ever."""
 PERIOD_MAX_LENGTH = 12
 
 
@@ -39,11 +52,25 @@ def find_forecast(service_slug: str, today: date, *, organisation_id: int) -> Fo
 
 
 def public_period(text: str, *, today: date) -> Period:
-    """A period the public may see: one of the fixed forms, and over (so that the figures
-    of a period do not change after they are published). Raises PeriodError."""
+    """A period the public may see: a month, quarter or year (they nest exactly), and
+    over (so that the figures of a period do not change after they are published).
+    Raises PeriodError."""
     if not text:
         return last_complete("month", today)
-    period = parse_period(text[:PERIOD_MAX_LENGTH], today=today)
+    try:
+        period = parse_period(text[:PERIOD_MAX_LENGTH], today=today)
+    except PeriodFormError:
+        raise PeriodError(
+            _("Enter a period as a month (2026-11), a quarter (2026-Q4) or a year (2026)")
+        ) from None
+    if period.kind == "week":
+        raise PeriodError(
+            _(
+                "Figures are published by month, quarter or year: a week overlaps two "
+                "months, and subtracting weeks from a month would reveal a count for a "
+                "few days"
+            )
+        )
     if not period.has_ended(today):
         raise PeriodError(
             _("The period %(period)s has not ended yet: its figures are published once it is over")
@@ -52,10 +79,37 @@ def public_period(text: str, *, today: date) -> Period:
     return period
 
 
-def public_figures(slug: str, period: Period) -> PublishedFigures:
+def public_figures(slug: str, period: Period, *, today: date | None = None) -> PublishedFigures:
     """The figures of a service as the public sees them: across every organisation that
-    runs it, every channel, suppressed. Raises ServiceNotFound."""
-    return publish(service_figures(slug, period), suppressed=True)
+    runs it, every channel, suppressed consistently with every other published period of
+    its year (`calendar_suppression`). `period` must have ended. Raises ServiceNotFound."""
+    today = today or timezone.localdate()
+    year = published_year_of(slug, period.start.year, today=today)
+    return year[period.label]
+
+
+def published_year_of(slug: str, year: int, *, today: date) -> dict[str, PublishedFigures]:
+    """The published periods of a service's year by label, cached in the shared cache:
+    the result up to a given month never changes, so the key names the last month ended."""
+    ended = min(today, date(year + 1, 1, 1))
+    # The language too: the pages' titles in the figures are in the reader's language.
+    key = ":".join(
+        (
+            PUBLISHED_YEAR_CACHE_PREFIX,
+            slug,
+            str(year),
+            last_complete("month", ended).label,
+            get_language() or "",
+        )
+    )
+    cached = cache.get(key)
+    if cached is None:
+        # Through this module's name, so that tests may serve figures of their own.
+        cached = published_year(
+            year, today=today, figures_for=lambda period: service_figures(slug, period)
+        )
+        cache.set(key, cached, PUBLISHED_YEAR_CACHE_SECONDS)
+    return cast("dict[str, PublishedFigures]", cached)
 
 
 # --- The public's pages -------------------------------------------------------------------

@@ -76,13 +76,15 @@ def test_the_public_page_shows_a_quiet_service_with_small_numbers_suppressed(cli
 def test_each_chart_is_an_svg_named_by_its_summary_with_a_table_beside_it(client, figures_of):
     figures_of(busy_figures)
     page = client.get(f"/performance/services/{SLUG}/").content.decode()
-    for chart in ("funnel", "backlog", "channels", "satisfaction"):
+    for chart in ("funnel", "channels", "satisfaction"):
         assert f'<svg role="img" aria-labelledby="{chart}-summary"' in page
         assert f'<p class="govuk-body" id="{chart}-summary">' in page
         assert f'id="{chart}-table"' in page
     # The policy allows no inline styles or scripts: none in the charts.
     svgs = re.findall(r"<svg.*?</svg>", page, re.DOTALL)
-    assert len(svgs) == 4  # weeks are periods of their own: not on the public page
+    # Weeks are not public periods, and the backlog is a snapshot of now: neither is drawn.
+    assert len(svgs) == 3
+    assert "backlog-summary" not in page
     for svg in svgs:
         assert " style=" not in svg
         assert "<style" not in svg
@@ -95,13 +97,53 @@ def test_each_chart_is_an_svg_named_by_its_summary_with_a_table_beside_it(client
 def test_the_public_page_defaults_to_the_last_month_that_has_ended(client, figures_of):
     asked = figures_of(busy_figures)
     client.get(f"/performance/services/{SLUG}/")
-    assert asked == [(SLUG, last_month().label, None, None)]
+    # The month with the months before it in its year (and their quarters), so that
+    # suppression agrees across them.
+    month = last_month()
+    assert (SLUG, month.label, None, None) == asked[-1 if month.start.month % 3 else -2]
+    assert {entry[1][:4] for entry in asked} == {str(month.start.year)}
+    assert len(asked) == month.start.month + month.start.month // 3
+
+
+def test_a_year_once_published_is_served_from_the_cache(client, figures_of):
+    asked = figures_of(busy_figures)
+    client.get(f"/performance/services/{SLUG}/")
+    first = len(asked)
+    response = client.get(f"/api/v1/performance/{SLUG}", {"period": last_month().label})
+    assert response.status_code == 200
+    assert len(asked) == first
+
+
+def test_the_public_is_refused_a_week_and_told_why(client, parking_permit, figures_of):
+    figures_of(busy_figures)
+    week = last_complete("week", timezone.localdate()).label
+    response = client.get(f"/performance/services/{SLUG}/", {"period": week})
+    assert response.status_code == 400
+    assert "subtracting weeks from a month would reveal a count for a few days" in text_of(response)
+    problem = client.get(f"/api/v1/performance/{SLUG}", {"period": week})
+    assert problem.status_code == 400
+    assert problem["Content-Type"] == "application/problem+json"
+    assert problem.json()["detail"] == (
+        "Figures are published by month, quarter or year: a week overlaps two months, "
+        "and subtracting weeks from a month would reveal a count for a few days"
+    )
+    assert client.get(f"/api/v1/performance/{SLUG}.csv", {"period": week}).status_code == 400
+    organisation = client.get("/performance/organisations/example-borough/", {"period": week})
+    assert organisation.status_code == 400
+
+
+def test_the_staff_dashboard_still_gives_a_week(client, signed_in, service_owner, figures_of):
+    figures_of(busy_figures)
+    signed_in(service_owner)
+    week = last_complete("week", timezone.localdate()).label
+    response = client.get(f"/staff/performance/{SLUG}/", {"period": week})
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize(
     ("period", "message"),
     [
-        ("last-year", "Enter a period as a week"),
+        ("last-year", "Enter a period as a month (2026-11), a quarter"),
         ("2026-13", "A month must be from 01 to 12"),
         ("2999", "has not started yet"),
     ],
@@ -156,6 +198,15 @@ def test_a_bad_period_is_explained_in_welsh_on_a_welsh_page(client, figures_of):
     assert "Rhaid i&#39;r mis fod rhwng 01 a 12" in response.content.decode()
 
 
+def test_a_week_is_refused_in_welsh_on_a_welsh_page(client, figures_of):
+    figures_of(busy_figures)
+    client.get("/language/cy/")
+    week = last_complete("week", timezone.localdate()).label
+    response = client.get(f"/performance/services/{SLUG}/", {"period": week})
+    assert response.status_code == 400
+    assert "Cyhoeddir ffigurau fesul mis, chwarter neu flwyddyn" in response.content.decode()
+
+
 # --- Open data -----------------------------------------------------------------------------
 
 
@@ -184,7 +235,7 @@ def test_the_open_data_agrees_with_the_public_page(client, figures_of):
     period = last_month().label
     document = client.get(f"/api/v1/performance/{SLUG}", {"period": period}).json()
     page = text_of(client.get(f"/performance/services/{SLUG}/", {"period": period}))
-    published = publish(quiet_figures(period=last_month()))
+    published = views.public_figures(SLUG, last_month())
     assert figures_document(published) == document
     for name, cell in published.transactions_by_channel.cells.items():
         label = {"online": "Online", "post": "By post", "phone": "By phone"}[name]
@@ -398,11 +449,11 @@ def test_the_open_data_is_what_the_api_document_says(client, figures_of):
 # --- From real journey events, through service_figures ----------------------------------------
 
 
-def _journeys(count: int, *, submitted: int, period) -> None:
+def _journeys(count: int, *, submitted: int, period, roll_up: bool = True) -> None:
     zone = timezone.get_current_timezone()
     day = datetime.datetime.combine(period.start, datetime.time(10), tzinfo=zone)
     for index in range(count):
-        key = f"journey-{index}"
+        key = f"journey-{period.label}-{index}"
         values = {
             "organisation": "example-borough",
             "service_slug": SLUG,
@@ -420,8 +471,9 @@ def _journeys(count: int, *, submitted: int, period) -> None:
             JourneyEvent.objects.create(
                 journey_key=key, kind="submitted", occurred_at=sent, recorded_at=sent, **values
             )
-    # Counted by the rollup job, as a worker would, long after every event.
-    roll_up_journey_events(now=timezone.now() + datetime.timedelta(days=3650))
+    if roll_up:
+        # Counted by the rollup job, as a worker would, long after every event.
+        roll_up_journey_events(now=timezone.now() + datetime.timedelta(days=3650))
 
 
 def test_real_figures_agree_on_the_dashboard_the_public_page_and_the_open_data(
@@ -441,3 +493,40 @@ def test_real_figures_agree_on_the_dashboard_the_public_page_and_the_open_data(
     dashboard = text_of(client.get(f"/staff/performance/{SLUG}/", {"period": period.label}))
     assert re.search(r"Sent</th>\s*<td[^>]*>3<", dashboard)
     assert "25.0%" in dashboard
+
+
+def test_a_month_hidden_in_its_quarter_is_not_given_back_by_the_other_months(
+    client, parking_permit
+):
+    quarter = last_complete("quarter", timezone.localdate())
+    first = period_containing("month", quarter.start)
+    second, third = first.next(), first.next().next()
+    for month, count in ((first, 20), (second, 3), (third, 30)):
+        _journeys(count, submitted=0, period=month, roll_up=False)
+    roll_up_journey_events(now=timezone.now() + datetime.timedelta(days=3650))
+
+    def started(period) -> int | None:
+        response = client.get(f"/api/v1/performance/{SLUG}", {"period": period.label})
+        assert response.status_code == 200
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    b"".join(
+                        client.get(
+                            f"/api/v1/performance/{SLUG}.csv", {"period": period.label}
+                        ).streaming_content
+                    ).decode()
+                )
+            )
+        )
+        assert [tuple(row) for row in rows[1:]] == list(csv_rows(response.json()))
+        return response.json()["counts"]["started"]["value"]
+
+    assert started(second) is None
+    # 20 + ? + 30 = 53 would give the 3 back: one more of them is withheld.
+    shown = [started(first), started(third), started(quarter)]
+    assert None in shown
+    page = text_of(client.get(f"/performance/services/{SLUG}/", {"period": quarter.label}))
+    quarter_started = started(quarter)
+    expected = "withheld" if quarter_started is None else str(quarter_started)
+    assert re.search(rf"Started</th>\s*<td[^>]*>{expected}<", page)

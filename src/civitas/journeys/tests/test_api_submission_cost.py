@@ -67,9 +67,10 @@ def test_a_submission_is_one_transaction_of_a_fixed_number_of_statements(client,
     statements = _statements_submitted_at_once(client, submitted_at_once)
     # Outside the transaction: the key's count against its rate (in the database when
     # there is no Redis). Inside: the team the service routes the case to, the case, its
-    # search digests, its audit event, its log entry (one statement on PostgreSQL, two on
-    # SQLite) and its email, whose outbox row is its place in the queue (no job row).
-    ledger = 1 if connection.vendor == "postgresql" else 2
+    # search digests, its audit event, its log entry (two statements: its index, then the
+    # entry with the promise signed over that index) and its email, whose outbox row is
+    # its place in the queue (no job row).
+    ledger = 2
     assert len(statements) == 1 + 2 + 1 + 4 + ledger, "\n".join(statements)
     assert "identity_team" in statements[2]
     assert statements[1].startswith("BEGIN")

@@ -1,7 +1,6 @@
 """The case page reads a fixed number of queries with notes, labels and opinions on it:
 one query each, however many there are."""
 
-
 from civitas.cases.labelling import set_label
 from civitas.cases.notes import add_note
 from civitas.cases.opinions import answer_opinion, request_opinion

@@ -31,7 +31,15 @@ from civitas.cases.payments import (
     pay_for_case,
     pay_url,
 )
-from civitas.cases.performance import CaseCounts, backlog_by_state, case_counts
+from civitas.cases.performance import (
+    CaseCounts,
+    CaseFacts,
+    backlog_by_state,
+    case_counts,
+    cases_decided_between,
+    cases_submitted_between,
+    first_case_submitted_at,
+)
 from civitas.cases.queries import CaseStatus, find_case_status
 from civitas.cases.retention import apply_retention
 from civitas.cases.search import cases_left_to_reindex, reindex_batch
@@ -45,6 +53,7 @@ __all__ = [
     "ApplicationSubmitted",
     "CaseAssigned",
     "CaseCounts",
+    "CaseFacts",
     "CaseDecided",
     "CaseFileDownloaded",
     "CaseLabelChanged",
@@ -67,11 +76,14 @@ __all__ = [
     "apply_retention",
     "backlog_by_state",
     "case_counts",
+    "cases_decided_between",
+    "cases_submitted_between",
     "case_files_left",
     "case_payment",
     "cases_left_to_reindex",
     "discard_unstored_case_files",
     "find_case_status",
+    "first_case_submitted_at",
     "mean_worked_hours",
     "pay_for_case",
     "pay_url",

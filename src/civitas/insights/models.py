@@ -96,7 +96,10 @@ class DailyCount(models.Model):
                     "count",
                 ],
                 name="daily_count_figures",
-            )
+            ),
+            # The rollup of cases replaces a month's counts of its measures, whatever
+            # the service.
+            models.Index(fields=["measure", "day"], name="daily_count_by_measure"),
         ]
 
     def __str__(self) -> str:

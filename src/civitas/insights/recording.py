@@ -3,8 +3,10 @@
 A page view must not wait for a write of its own: each event is appended to this
 process's buffer, and the buffer is written in one INSERT when it holds
 JOURNEY_EVENTS_BATCH_SIZE events, when its oldest has waited JOURNEY_EVENTS_FLUSH_SECONDS
-(checked as each event arrives), and when the process exits. A process that crashes loses
-what it held: at most a batch, or a few seconds' events, of figures (never an application).
+(checked as each event arrives, and by a timer thread of the process, so that a quiet
+process does not keep its last events until the next one), and when the process exits.
+A process that crashes loses what it held: at most a batch, or a few seconds' events, of
+figures (never an application, which is written in its own transaction).
 """
 
 import atexit
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 
 from civitas.insights.devices import device_class
@@ -75,6 +78,8 @@ def record(happened: Happened) -> None:
     with _buffer.lock:
         if not _buffer.events:
             _buffer.oldest_at = now
+            if settings.JOURNEY_EVENTS_FLUSH_ON_TIMER:
+                _start_timer()
         _buffer.events.append(row)
         is_due = (
             len(_buffer.events) >= settings.JOURNEY_EVENTS_BATCH_SIZE
@@ -103,6 +108,53 @@ def flush_journey_events() -> int:
     return len(events)
 
 
+def flush_if_due(now: float | None = None) -> int:
+    """Writes what this process holds if the oldest has waited JOURNEY_EVENTS_FLUSH_SECONDS
+    (at `now`, by time.monotonic()); how many it wrote."""
+    now = time.monotonic() if now is None else now
+    with _buffer.lock:
+        is_due = (
+            bool(_buffer.events)
+            and now - _buffer.oldest_at >= settings.JOURNEY_EVENTS_FLUSH_SECONDS
+        )
+    return flush_journey_events() if is_due else 0
+
+
+_timer: threading.Thread | None = None
+_timer_stop = threading.Event()
+
+
+def _start_timer() -> None:
+    """Starts this process's timer thread, once (called holding the buffer's lock)."""
+    global _timer
+    if _timer is not None and _timer.is_alive():
+        return
+    _timer_stop.clear()
+    _timer = threading.Thread(target=_flush_on_a_timer, name="journey-events", daemon=True)
+    _timer.start()
+
+
+def _flush_on_a_timer() -> None:
+    # A daemon: it never holds the process up at exit (atexit writes what is left).
+    while not _timer_stop.wait(max(1, settings.JOURNEY_EVENTS_FLUSH_SECONDS) / 2):
+        try:
+            flush_if_due()
+        except Exception as error:
+            logger.error("journey events not written on time: %s", type(error).__name__)
+        finally:
+            # Its own connection, opened only when it wrote: not kept open while quiet.
+            connections.close_all()
+
+
+def stop_timer() -> None:
+    """Stops this process's timer thread, leaving the events it holds (for tests)."""
+    global _timer
+    _timer_stop.set()
+    if _timer is not None:
+        _timer.join(timeout=5)
+    _timer = None
+
+
 def discard_journey_events() -> None:
     """Forgets what this process holds, unwritten (for tests)."""
     with _buffer.lock:
@@ -128,8 +180,11 @@ atexit.register(_flush_at_exit)
 
 def _forget_in_child() -> None:
     # The parent writes what it holds; the lock may have been held by another thread.
+    global _timer
     _buffer.events = []
     _buffer.lock = threading.Lock()
+    # Threads do not survive a fork: the child starts its own with its first event.
+    _timer = None
 
 
 os.register_at_fork(after_in_child=_forget_in_child)

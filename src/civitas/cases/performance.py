@@ -143,7 +143,9 @@ _FACTS = (
 )
 
 
-def cases_submitted_between(start: datetime.datetime, end: datetime.datetime) -> Iterator[CaseFacts]:
+def cases_submitted_between(
+    start: datetime.datetime, end: datetime.datetime
+) -> Iterator[CaseFacts]:
     """The cases submitted from `start` (inclusive) to `end` (exclusive), read by the
     `case_submitted_at` index, in chunks."""
     for row in (

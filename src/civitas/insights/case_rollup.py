@@ -62,22 +62,27 @@ def roll_up_cases(*, now: datetime.datetime | None = None) -> int:
 
 def recount_cases_from(day: datetime.date) -> None:
     """Makes the next run count the cases again from the month of `day`."""
-    RollupCursor.objects.update_or_create(
-        name=CURSOR, defaults={"last_event_id": day.toordinal()}
-    )
+    RollupCursor.objects.update_or_create(name=CURSOR, defaults={"last_event_id": day.toordinal()})
 
 
 def _replace_counts(since: datetime.date, today: datetime.date) -> None:
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(since, datetime.time(), tzinfo=zone)
-    end = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=zone)
+    end = datetime.datetime.combine(
+        today + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
+    )
     slugs: dict[int, str] = {}
 
     def where(case: CaseFacts, at: datetime.datetime) -> tuple[str, str, datetime.date, str]:
         if case.organisation_id not in slugs:
             found = find_organisation_by_id(case.organisation_id)
             slugs[case.organisation_id] = found.slug if found else str(case.organisation_id)
-        return (slugs[case.organisation_id], case.service_slug, timezone.localdate(at), case.channel)
+        return (
+            slugs[case.organisation_id],
+            case.service_slug,
+            timezone.localdate(at),
+            case.channel,
+        )
 
     counts: Counter[CountKey] = Counter()
     for case in cases_submitted_between(start, end):

@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from django.db.models import Sum
-from django.utils import timezone
 
 from civitas.cases.public import backlog_by_state
 from civitas.catalogue.public import (

@@ -91,7 +91,9 @@ def test_running_the_rollup_twice_gives_the_same_counts(parking_permit):
 
 
 def test_a_case_decided_after_the_last_run_this_month_replaces_the_counts(parking_permit):
-    case = CaseFactory(organisation_id=parking_permit.organisation_id, submitted_at=at("2026-12-01"))
+    case = CaseFactory(
+        organisation_id=parking_permit.organisation_id, submitted_at=at("2026-12-01")
+    )
     roll_up_cases(now=NOW)
     december = parse_period("2026-12", today=TODAY)
     assert figures(december).decided == 0

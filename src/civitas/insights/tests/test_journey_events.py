@@ -6,11 +6,11 @@ import time
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from civitas.insights.models import JourneyEvent
 from civitas.insights import recording
+from civitas.insights.models import JourneyEvent
 from civitas.insights.recording import (
     Happened,
     discard_journey_events,

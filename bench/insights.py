@@ -173,7 +173,8 @@ def seed_events(services: list[tuple], now: datetime.datetime) -> tuple[float, i
     while written < EVENTS:
         rows: list[tuple] = []
         is_counted_here = written < EVENTS - SAMPLE
-        while len(rows) < CHUNK and written + len(rows) < EVENTS:
+        limit = EVENTS - SAMPLE if is_counted_here else EVENTS
+        while len(rows) < CHUNK and written + len(rows) < limit:
             # The measured service has a third of the journeys.
             service = services[0] if rng.random() < 1 / 3 else rng.choice(services)
             start = now - datetime.timedelta(seconds=rng.random() * span + 3600)
@@ -346,7 +347,11 @@ def _service_owner_client() -> Any:
 
     from civitas.identity.services import ensure_staff_member
 
-    email, password, secret = "owner@bench.example", "bench-owner-password", "JBSWY3DPEHPK3PXP"
+    email, password, secret = (
+        "owner@bench.example",
+        "bench-owner-password",
+        "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+    )
     ensure_staff_member(
         email=email,
         display_name="Bench owner",

@@ -298,8 +298,14 @@ def _check_at_startup() -> None:
 
 
 def ledger_health() -> str:
-    """ "ok", or "broken" once appends have been stopped."""
-    return ledger_health_report().status
+    """ "ok", or "broken" once appends have been stopped: what a submission or a decision
+    asks before it goes on, in one small query. The saved checkpoint is not read here:
+    each append checks it itself, and /healthz (`ledger_health_report`) on every poll."""
+    try:
+        _check_at_startup()
+    except LedgerUnavailable:
+        return "broken"
+    return "broken" if find_broken_reason() else "ok"
 
 
 def ledger_health_report() -> HealthResult:

@@ -49,9 +49,14 @@ class Happened:
     question: str = ""
 
 
+_Row = tuple[datetime.datetime, str, str, str, str, str, str, str, str, str]
+"""An event held: occurred_at, organisation, service_slug, journey_key, kind, page,
+question, channel, language, device."""
+
+
 @dataclass
 class _Buffer:
-    events: list[tuple[object, ...]] = field(default_factory=list)
+    events: list[_Row] = field(default_factory=list)
     oldest_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -64,7 +69,7 @@ def record(happened: Happened) -> None:
     full or old enough. Never raises: figures are not worth a failed page."""
     # A plain tuple, in the order of _INSERT's columns less recorded_at: a model instance
     # costs each page more than the whole of the rest of recording.
-    row = (
+    row: _Row = (
         happened.occurred_at,
         happened.organisation[:ID_MAX_CHARS],
         happened.service_slug[:ID_MAX_CHARS],

@@ -201,6 +201,8 @@ def _no_journey_events_from_earlier_tests(request) -> None:
         from civitas.insights.recording import discard_journey_events
 
         discard_journey_events()
+        # No thread writes them behind the test's back, into its database or the next's.
+        request.getfixturevalue("settings").JOURNEY_EVENTS_FLUSH_ON_TIMER = False
 
 
 @pytest.fixture(autouse=True)

@@ -259,6 +259,8 @@ JOURNEY_TIMEOUT_WARNING_SECONDS = read_int("JOURNEY_TIMEOUT_WARNING_SECONDS", de
 # long (insights/recording.py, decision 0057).
 JOURNEY_EVENTS_BATCH_SIZE = read_int("JOURNEY_EVENTS_BATCH_SIZE", default=200)
 JOURNEY_EVENTS_FLUSH_SECONDS = read_int("JOURNEY_EVENTS_FLUSH_SECONDS", default=5)
+# A thread of each process writes events held that long even when no more come.
+JOURNEY_EVENTS_FLUSH_ON_TIMER = read_bool("JOURNEY_EVENTS_FLUSH_ON_TIMER", default=True)
 # How long the emailed link to saved answers works; after that the answers are deleted.
 SAVED_JOURNEY_DAYS = read_int("SAVED_JOURNEY_DAYS", default=7)
 # Emails of a link to saved answers, per address written in and per client address.

@@ -70,6 +70,7 @@ from civitas.insights.public import (
     ChannelVolumesEntered,
     FeedbackRead,
     PerformanceViewed,
+    roll_up_cases,
     roll_up_journey_events,
 )
 from civitas.journeys import handlers as journeys
@@ -283,6 +284,9 @@ PERIODIC_JOBS = (
     # Journey events counted into the daily counts the figures read, and journeys left
     # alone for the session's lifetime recorded as abandoned (a lock on the cursor).
     PeriodicJob("insights.roll_up_journey_events", roll_up_journey_events, every_seconds=30),
+    # Cases submitted and decided this month counted again by day, by channel, for the
+    # figures (the first run counts every case: the backfill).
+    PeriodicJob("insights.roll_up_cases", roll_up_cases, every_seconds=120),
 )
 
 # What a key rotation re-seals besides the encrypted columns of every model, which it

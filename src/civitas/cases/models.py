@@ -158,6 +158,14 @@ class Case(models.Model):
                 name="case_figures_decided",
                 condition=models.Q(decided_at__isnull=False),
             ),
+            # The daily rollup of cases (insights): the cases submitted, and decided, in
+            # the last few days, whatever their service.
+            models.Index(fields=["submitted_at"], name="case_submitted_at"),
+            models.Index(
+                fields=["decided_at"],
+                name="case_decided_at",
+                condition=models.Q(decided_at__isnull=False),
+            ),
             # Partial: only the cases not closed, a small share of them all. Its condition
             # is written as performance.NOT_CLOSED_KINDS, which a query must repeat.
             models.Index(

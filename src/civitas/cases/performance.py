@@ -5,7 +5,7 @@ needs (models.py, `case_figures_*`); no case's answers or any person's details a
 
 import datetime
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +117,59 @@ def backlog_by_state(
         .values_list("status", "count")
         .order_by()
     )
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the daily rollup of cases (insights) counts of one case: no answers, no person."""
+
+    organisation_id: int
+    service_slug: str
+    channel: str
+    submitted_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    decision_seconds: int | None
+    decided_within_service_level: bool | None
+
+
+_FACTS = (
+    "organisation_id",
+    "service_slug",
+    "channel",
+    "submitted_at",
+    "decided_at",
+    "decision_seconds",
+    "decided_within_service_level",
+)
+
+
+def cases_submitted_between(
+    start: datetime.datetime, end: datetime.datetime
+) -> Iterator[CaseFacts]:
+    """The cases submitted from `start` (inclusive) to `end` (exclusive), read by the
+    `case_submitted_at` index, in chunks."""
+    for row in (
+        Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .values_list(*_FACTS)
+        .iterator(chunk_size=5000)
+    ):
+        yield CaseFacts(*row)
+
+
+def cases_decided_between(start: datetime.datetime, end: datetime.datetime) -> Iterator[CaseFacts]:
+    """The cases decided from `start` (inclusive) to `end` (exclusive), read by the
+    `case_decided_at` index, in chunks."""
+    for row in (
+        Case.objects.filter(decided_at__gte=start, decided_at__lt=end)
+        .values_list(*_FACTS)
+        .iterator(chunk_size=5000)
+    ):
+        yield CaseFacts(*row)
+
+
+def first_case_submitted_at() -> datetime.datetime | None:
+    """When the first case of all was submitted (None when there is none)."""
+    return Case.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
 
 
 def _of_service(

@@ -31,7 +31,15 @@ from civitas.cases.payments import (
     pay_for_case,
     pay_url,
 )
-from civitas.cases.performance import CaseCounts, backlog_by_state, case_counts
+from civitas.cases.performance import (
+    CaseCounts,
+    CaseFacts,
+    backlog_by_state,
+    case_counts,
+    cases_decided_between,
+    cases_submitted_between,
+    first_case_submitted_at,
+)
 from civitas.cases.queries import CaseStatus, find_case_status
 from civitas.cases.retention import apply_retention
 from civitas.cases.search import cases_left_to_reindex, reindex_batch
@@ -46,6 +54,7 @@ __all__ = [
     "CaseAssigned",
     "CaseCounts",
     "CaseDecided",
+    "CaseFacts",
     "CaseFileDownloaded",
     "CaseLabelChanged",
     "CaseMoved",
@@ -69,9 +78,12 @@ __all__ = [
     "case_counts",
     "case_files_left",
     "case_payment",
+    "cases_decided_between",
     "cases_left_to_reindex",
+    "cases_submitted_between",
     "discard_unstored_case_files",
     "find_case_status",
+    "first_case_submitted_at",
     "mean_worked_hours",
     "pay_for_case",
     "pay_url",

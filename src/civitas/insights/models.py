@@ -84,19 +84,24 @@ class DailyCount(models.Model):
         ]
         indexes = [
             # What the figures read, count included: no row is visited for its count.
+            # By measure before day: the weekly series reads three measures' days of a
+            # year, not every measure's.
             models.Index(
                 fields=[
                     "service_slug",
                     "span",
+                    "measure",
                     "day",
                     "organisation",
                     "channel",
-                    "measure",
                     "key",
                     "count",
                 ],
                 name="daily_count_figures",
-            )
+            ),
+            # The rollup of cases replaces a month's counts of its measures, whatever
+            # the service.
+            models.Index(fields=["measure", "day"], name="daily_count_by_measure"),
         ]
 
     def __str__(self) -> str:

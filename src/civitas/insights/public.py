@@ -1,5 +1,6 @@
 """What other domains, and the wiring (`civitas.wiring`), may use from insights."""
 
+from civitas.insights.case_rollup import recount_cases_from, roll_up_cases
 from civitas.insights.channels import channel_costs_pence, channel_volumes
 from civitas.insights.events import (
     ChannelCostsSet,
@@ -22,6 +23,8 @@ __all__: list[str] = [
     "channel_volumes",
     "flush_journey_events",
     "forecast_for",
+    "recount_cases_from",
+    "roll_up_cases",
     "roll_up_journey_events",
     "satisfaction_counts",
     "service_figures",

@@ -3,8 +3,10 @@
 A page view must not wait for a write of its own: each event is appended to this
 process's buffer, and the buffer is written in one INSERT when it holds
 JOURNEY_EVENTS_BATCH_SIZE events, when its oldest has waited JOURNEY_EVENTS_FLUSH_SECONDS
-(checked as each event arrives), and when the process exits. A process that crashes loses
-what it held: at most a batch, or a few seconds' events, of figures (never an application).
+(checked as each event arrives, and by a timer thread of the process, so that a quiet
+process does not keep its last events until the next one), and when the process exits.
+A process that crashes loses what it held: at most a batch, or a few seconds' events, of
+figures (never an application, which is written in its own transaction).
 """
 
 import atexit
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection, connections
 from django.utils import timezone
 
 from civitas.insights.devices import device_class
@@ -46,9 +49,14 @@ class Happened:
     question: str = ""
 
 
+_Row = tuple[datetime.datetime, str, str, str, str, str, str, str, str, str]
+"""An event held: occurred_at, organisation, service_slug, journey_key, kind, page,
+question, channel, language, device."""
+
+
 @dataclass
 class _Buffer:
-    events: list[JourneyEvent] = field(default_factory=list)
+    events: list[_Row] = field(default_factory=list)
     oldest_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -59,22 +67,26 @@ _buffer = _Buffer()
 def record(happened: Happened) -> None:
     """Keeps one event to be written with the next batch; writes the batch when it is
     full or old enough. Never raises: figures are not worth a failed page."""
-    row = JourneyEvent(
-        occurred_at=happened.occurred_at,
-        organisation=happened.organisation[:ID_MAX_CHARS],
-        service_slug=happened.service_slug[:ID_MAX_CHARS],
-        journey_key=happened.journey_key[:32],
-        kind=happened.kind if happened.kind in KINDS else "page",
-        page=happened.page[:ID_MAX_CHARS],
-        question=happened.question[:ID_MAX_CHARS],
-        channel=happened.channel if happened.channel in CHANNELS else "online",
-        language=happened.language if happened.language in LANGUAGES else "en",
-        device=happened.device,
+    # A plain tuple, in the order of _INSERT's columns less recorded_at: a model instance
+    # costs each page more than the whole of the rest of recording.
+    row: _Row = (
+        happened.occurred_at,
+        happened.organisation[:ID_MAX_CHARS],
+        happened.service_slug[:ID_MAX_CHARS],
+        happened.journey_key[:32],
+        happened.kind if happened.kind in KINDS else "page",
+        happened.page[:ID_MAX_CHARS],
+        happened.question[:ID_MAX_CHARS],
+        happened.channel if happened.channel in CHANNELS else "online",
+        happened.language if happened.language in LANGUAGES else "en",
+        happened.device[:8],
     )
     now = time.monotonic()
     with _buffer.lock:
         if not _buffer.events:
             _buffer.oldest_at = now
+            if settings.JOURNEY_EVENTS_FLUSH_ON_TIMER:
+                _start_timer()
         _buffer.events.append(row)
         is_due = (
             len(_buffer.events) >= settings.JOURNEY_EVENTS_BATCH_SIZE
@@ -90,17 +102,75 @@ def flush_journey_events() -> int:
         events, _buffer.events = _buffer.events, []
     if not events:
         return 0
-    recorded_at = timezone.now()
-    for event in events:
-        event.recorded_at = recorded_at
     try:
-        JourneyEvent.objects.bulk_create(events, batch_size=1000)
+        adapt = connection.ops.adapt_datetimefield_value
+        recorded_at = adapt(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                _INSERT,
+                [(adapt(row[0]), recorded_at, *row[1:]) for row in events],
+            )
     except Exception as error:
         # Lost figures, logged by kind only; the page that happened to fill the batch
         # goes on.
         logger.error("journey events not written (%d): %s", len(events), type(error).__name__)
         return 0
     return len(events)
+
+
+_INSERT = (
+    f"INSERT INTO {JourneyEvent._meta.db_table} "  # noqa: S608 (names, not values)
+    "(occurred_at, recorded_at, organisation, service_slug, journey_key, kind, page, "
+    "question, channel, language, device) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+"""One statement for the whole batch (executemany: prepared once, run for each row)."""
+
+
+def flush_if_due(now: float | None = None) -> int:
+    """Writes what this process holds if the oldest has waited JOURNEY_EVENTS_FLUSH_SECONDS
+    (at `now`, by time.monotonic()); how many it wrote."""
+    now = time.monotonic() if now is None else now
+    with _buffer.lock:
+        is_due = (
+            bool(_buffer.events)
+            and now - _buffer.oldest_at >= settings.JOURNEY_EVENTS_FLUSH_SECONDS
+        )
+    return flush_journey_events() if is_due else 0
+
+
+_timer: threading.Thread | None = None
+_timer_stop = threading.Event()
+
+
+def _start_timer() -> None:
+    """Starts this process's timer thread, once (called holding the buffer's lock)."""
+    global _timer
+    if _timer is not None and _timer.is_alive():
+        return
+    _timer_stop.clear()
+    _timer = threading.Thread(target=_flush_on_a_timer, name="journey-events", daemon=True)
+    _timer.start()
+
+
+def _flush_on_a_timer() -> None:
+    # A daemon: it never holds the process up at exit (atexit writes what is left).
+    while not _timer_stop.wait(max(1, settings.JOURNEY_EVENTS_FLUSH_SECONDS) / 2):
+        try:
+            flush_if_due()
+        except Exception as error:
+            logger.error("journey events not written on time: %s", type(error).__name__)
+        finally:
+            # Its own connection, opened only when it wrote: not kept open while quiet.
+            connections.close_all()
+
+
+def stop_timer() -> None:
+    """Stops this process's timer thread, leaving the events it holds (for tests)."""
+    global _timer
+    _timer_stop.set()
+    if _timer is not None:
+        _timer.join(timeout=5)
+    _timer = None
 
 
 def discard_journey_events() -> None:
@@ -128,8 +198,11 @@ atexit.register(_flush_at_exit)
 
 def _forget_in_child() -> None:
     # The parent writes what it holds; the lock may have been held by another thread.
+    global _timer
     _buffer.events = []
     _buffer.lock = threading.Lock()
+    # Threads do not survive a fork: the child starts its own with its first event.
+    _timer = None
 
 
 os.register_at_fork(after_in_child=_forget_in_child)

@@ -6,9 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from django.db.models import Sum
-from django.utils import timezone
 
-from civitas.cases.public import backlog_by_state, case_counts
+from civitas.cases.public import backlog_by_state
 from civitas.catalogue.public import (
     QuestionPage,
     ServiceNotFound,
@@ -16,7 +15,7 @@ from civitas.catalogue.public import (
     list_live_services,
 )
 from civitas.insights.channels import ENTERED_CHANNELS, channel_costs_pence, channel_volumes
-from civitas.insights.durations import durations_from_buckets, durations_from_hours
+from civitas.insights.durations import durations_from_buckets
 from civitas.insights.feedback import satisfaction_counts
 from civitas.insights.figures import FunnelStep, ServiceFigures, WeekPoint
 from civitas.insights.models import DailyCount
@@ -46,8 +45,6 @@ def service_figures(
         raise ServiceNotFound(f"{organisation or '*'}/{service_slug}")
     organisations = tuple(service.organisation.slug for service in live)
     organisation_ids = tuple(service.organisation.id for service in live)
-    start, end = _instants(period)
-
     daily = DailyCount.objects.filter(
         service_slug=service_slug,
         span="day",
@@ -74,34 +71,22 @@ def service_figures(
         counts.values_list("measure", "key").annotate(total=Sum("count")).order_by()
     ):
         totals[measure][key] = total
-    week_started: Counter[datetime.date] = Counter()
-    week_submitted: Counter[datetime.date] = Counter()
+    by_week: dict[str, Counter[datetime.date]] = defaultdict(Counter)
     for measure, day, total in (
-        daily.filter(measure__in=("started", "submitted"))
+        daily.filter(measure__in=("started", "submitted", "case_decided"))
         .values_list("measure", "day")
         .annotate(total=Sum("count"))
         .order_by()
     ):
-        (week_started if measure == "started" else week_submitted)[_week_start(day)] += total
+        by_week[measure][_week_start(day)] += total
 
-    cases = case_counts(
-        service_slug=service_slug,
-        start=start,
-        end=end,
-        organisation_ids=organisation_ids,
-        channel=channel,
-    )
+    # The cases' side, counted by day by the rollup of cases (case_rollup.py).
     transactions: Counter[str] = Counter()
-    for case_channel, count in cases.submitted_by_channel.items():
+    for case_channel, count in totals["case_submitted"].items():
         transactions["online" if case_channel == API_CHANNEL else case_channel] += count
     transactions.update(
         _transactions_by_other_channels(service_slug, organisation_ids, period, channel)
     )
-
-    weeks = _weeks(period)
-    week_decided: Counter[datetime.date] = Counter()
-    for day, count in cases.decided_by_day.items():
-        week_decided[_week_start(day)] += count
 
     return ServiceFigures(
         service_slug=service_slug,
@@ -117,9 +102,11 @@ def service_figures(
         time_to_complete=durations_from_buckets(
             {int(bucket): total for bucket, total in totals["completion"].items()}
         ),
-        time_to_decision=durations_from_hours(cases.decision_hours),
-        decided=cases.decided,
-        decided_within_service_level=cases.decided_within_service_level,
+        time_to_decision=durations_from_buckets(
+            {int(bucket): total for bucket, total in totals["decision_time"].items()}
+        ),
+        decided=totals["case_decided"].get("", 0),
+        decided_within_service_level=totals["case_within"].get("", 0),
         backlog_by_state=backlog_by_state(
             service_slug=service_slug, organisation_ids=organisation_ids, channel=channel
         ),
@@ -130,11 +117,11 @@ def service_figures(
         weeks=tuple(
             WeekPoint(
                 week_start=week,
-                started=week_started[week],
-                submitted=week_submitted[week],
-                decided=week_decided[week],
+                started=by_week["started"][week],
+                submitted=by_week["submitted"][week],
+                decided=by_week["case_decided"][week],
             )
-            for week in weeks
+            for week in _weeks(period)
         ),
     )
 
@@ -155,15 +142,6 @@ def _funnel(
         )
         for page in service.pages
         if isinstance(page, QuestionPage)
-    )
-
-
-def _instants(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
-    """The period's bounds as instants: midnight at its start and end, local time."""
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.datetime.combine(period.start, datetime.time(), tzinfo=zone),
-        datetime.datetime.combine(period.end, datetime.time(), tzinfo=zone),
     )
 
 

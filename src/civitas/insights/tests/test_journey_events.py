@@ -1,12 +1,23 @@
 """Journey events: recorded on the server as citizens go through a service, kept in
 memory and written in batches, naming pages and questions by id and never an answer."""
 
+import threading
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from civitas.insights import recording
 from civitas.insights.models import JourneyEvent
-from civitas.insights.recording import flush_journey_events
+from civitas.insights.recording import (
+    Happened,
+    discard_journey_events,
+    flush_if_due,
+    flush_journey_events,
+    record,
+)
 from civitas.journeys.tests.test_pages import URL, answer, complete_questions
 
 PHONE = (
@@ -153,3 +164,51 @@ def test_events_are_written_in_batches_of_the_size_set(client, parking_permit, b
     assert len([sql for sql in inserts if "insights_journeyevent" in sql]) == 1
     assert JourneyEvent.objects.count() == 4
     assert len(recorded()) == 7
+
+
+def _one_event(kind: str = "page") -> Happened:
+    return Happened(
+        kind=kind,
+        organisation="example-borough",
+        service_slug="resident-parking-permit",
+        journey_key="k" * 32,
+        channel="online",
+        language="en",
+        device="desktop",
+        occurred_at=timezone.now(),
+        page="address",
+    )
+
+
+def test_events_held_past_the_flush_time_are_written_without_a_new_event(db, settings):
+    settings.JOURNEY_EVENTS_FLUSH_SECONDS = 5
+    record(_one_event())
+    held_since = time.monotonic()
+
+    assert flush_if_due(now=held_since + 1) == 0
+    assert JourneyEvent.objects.count() == 0
+    assert flush_if_due(now=held_since + 6) == 1
+    assert list(JourneyEvent.objects.values_list("page", flat=True)) == ["address"]
+    assert flush_if_due(now=held_since + 60) == 0
+
+
+def test_a_quiet_process_writes_its_last_events_on_a_timer(settings, monkeypatch):
+    settings.JOURNEY_EVENTS_FLUSH_ON_TIMER = True
+    settings.JOURNEY_EVENTS_FLUSH_SECONDS = 1
+    written = threading.Event()
+    monkeypatch.setattr(recording, "flush_journey_events", lambda: written.set() or 1)
+    try:
+        record(_one_event())
+        assert written.wait(timeout=5), "the timer thread did not write the events held"
+    finally:
+        recording.stop_timer()
+        discard_journey_events()
+
+
+def test_no_timer_thread_runs_when_switched_off(settings):
+    settings.JOURNEY_EVENTS_FLUSH_ON_TIMER = False
+    record(_one_event())
+    try:
+        assert not any(thread.name == "journey-events" for thread in threading.enumerate())
+    finally:
+        discard_journey_events()

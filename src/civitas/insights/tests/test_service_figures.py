@@ -10,7 +10,7 @@ from civitas.cases.tests.factories import CaseFactory
 from civitas.catalogue.public import ServiceNotFound
 from civitas.insights.models import DailyCount, JourneyEvent, JourneyProgress
 from civitas.insights.periods import parse_period
-from civitas.insights.public import roll_up_journey_events, service_figures
+from civitas.insights.public import roll_up_cases, roll_up_journey_events, service_figures
 
 SLUG = "resident-parking-permit"
 TODAY = datetime.date(2026, 12, 4)
@@ -57,6 +57,7 @@ def journey(key: str, day: str, pages: list[str], *, submitted_after_minutes=Non
 def figures(**options):
     roll_up_journey_events(now=LATER)
     roll_up_journey_events(now=LATER)  # counts the abandoned journeys it found
+    roll_up_cases(now=LATER)
     return service_figures(SLUG, NOVEMBER, organisation="example-borough", **options)
 
 

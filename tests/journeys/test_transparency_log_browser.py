@@ -78,7 +78,7 @@ def test_a_decision_in_the_browser_is_proved_in_the_log_by_an_outside_verifier(
         assert f"/ledger/entries/{index}/" in body
 
         page.goto(f"{base}/ledger/entries/{index}/")
-        expect(page.get_by_text("Verified", exact=True)).to_be_visible()
+        expect(page.get_by_text("Checked", exact=True)).to_be_visible()
         assert "case.decided" in page.content()
         assert_accessible(page, "ledger-02-public-entry")
 

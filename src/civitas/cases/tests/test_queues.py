@@ -374,6 +374,7 @@ def test_each_queue_is_read_in_its_indexs_order_on_postgresql(teams, queue, inde
         cursor.execute("ANALYZE cases_case")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_incremental_sort = off")
         plan = cases.explain()
     assert index in plan
     assert "Sort" not in plan

@@ -19,9 +19,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from civitas.ledger.note import (
     open_note,
     parse_checkpoint,
 )
+from civitas.platform.atomic_files import sync_directory, write_atomically
 
 STORE_VERSION = 1
 
@@ -101,8 +100,6 @@ def read_checkpoint(
 
 def write_checkpoint(path: Path, checkpoint: SavedCheckpoint) -> None:
     """Replaces the saved checkpoint atomically and durably. Raises OSError."""
-    directory = path.parent
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     document = {
         "version": STORE_VERSION,
         "origin": checkpoint.origin,
@@ -110,19 +107,7 @@ def write_checkpoint(path: Path, checkpoint: SavedCheckpoint) -> None:
         "root": checkpoint.root.hex(),
         "checkpoint": checkpoint.note,
     }
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=2, sort_keys=True)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
+    write_atomically(path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
 
 
 def remove_checkpoint(path: Path) -> bool:
@@ -131,7 +116,7 @@ def remove_checkpoint(path: Path) -> bool:
         path.unlink()
     except FileNotFoundError:
         return False
-    _fsync_directory(path.parent)
+    sync_directory(path.parent)
     return True
 
 
@@ -146,12 +131,3 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # The rename is durable only once the directory itself is on disk.
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -28,7 +28,6 @@ import json
 import os
 import random
 import re
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -54,6 +53,7 @@ from civitas.ledger.note import (
 )
 from civitas.ledger.promise_client import check_promises
 from civitas.ledger.tlog_witness import WitnessPolicy
+from civitas.platform.atomic_files import write_atomically
 
 __all__ = ["STATE_VERSION", "VerificationError", "VerifyReport", "verify_log", "witness_checkpoint"]
 
@@ -377,22 +377,8 @@ def _write_state(path: Path, state: _State, base_url: str, checked_at: float) ->
         "checkpoint": state.checkpoint,
         "checked_at": checked_at,
     }
-    directory = path.resolve().parent
-    # Write a temporary file in the same directory and rename it over the old one, so a
-    # crash leaves either the old state or the new one, never half of each.
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(document, stream, indent=2, sort_keys=True)
-                stream.write("\n")
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_atomically(path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
     except OSError as error:
         raise VerificationError(
             f"the log verified, but the state file {path} could not be written: {error}"

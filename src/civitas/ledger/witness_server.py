@@ -30,7 +30,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -56,6 +55,7 @@ from civitas.ledger.tlog_witness import (
     ProtocolError,
     parse_add_checkpoint,
 )
+from civitas.platform.atomic_files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -162,23 +162,7 @@ class StateStore:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    # The rename is durable only once the directory is.
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    write_atomically(path, text.encode("utf-8"))
 
 
 class Witness:

@@ -9,14 +9,13 @@ made, never a name someone sent, so no path can lead outside the folder.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
 
+from civitas.platform.atomic_files import write_atomically
 from civitas.platform.crypto import open_sealed_file, reseal_file, seal_file
 from civitas.platform.files.kinds import FILE_TOKEN
 
@@ -41,18 +40,8 @@ def write_sealed_file(folder: str, token: str, content: bytes, *, binding: bytes
 
 
 def write_whole(path: Path, sealed: bytes) -> None:
-    """Writes the file whole or not at all: to a temporary name, synced, then renamed."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(sealed)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Writes the file whole or not at all (platform.atomic_files)."""
+    write_atomically(path, sealed)
 
 
 def read_sealed_file(folder: str, token: str, *, binding: bytes) -> bytes:

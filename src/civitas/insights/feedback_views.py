@@ -8,6 +8,9 @@ it and says how long to wait, so nothing genuine is lost. A comment over the lim
 never refused (feedback.py).
 """
 
+from collections.abc import Callable
+from functools import partial
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext, gettext_lazy
@@ -62,23 +65,21 @@ def satisfaction(request: HttpRequest, organisation: str, slug: str) -> HttpResp
         if form["satisfaction"] not in SATISFACTION_LEVELS:
             errors["satisfaction"] = gettext("Select how you felt about the service")
         errors |= _comment_errors(form["comment"])
+        status = _record_unless_refused(
+            request,
+            errors,
+            partial(
+                record_feedback,
+                kind=Feedback.Kind.SATISFACTION,
+                satisfaction=form["satisfaction"],
+                comment=form["comment"],
+                organisation_id=service.organisation_id,
+                service_slug=service.slug,
+                page="confirmation",
+            ),
+        )
         if not errors:
-            refused = _refused(request)
-            if refused:
-                errors["comment"] = refused
-                status = 429
-            else:
-                record_feedback(
-                    kind=Feedback.Kind.SATISFACTION,
-                    satisfaction=form["satisfaction"],
-                    comment=form["comment"],
-                    organisation_id=service.organisation_id,
-                    service_slug=service.slug,
-                    page="confirmation",
-                    language=get_language() or "en",
-                )
-                return redirect("feedback:thanks")
-        status = status if status != 200 else 400
+            return redirect("feedback:thanks")
     return render(
         request,
         "insights/feedback_satisfaction.html",
@@ -112,22 +113,20 @@ def problem(request: HttpRequest) -> HttpResponse:
         if not form["comment"].strip():
             errors["comment"] = gettext("Enter what was not working")
         errors |= _comment_errors(form["comment"])
+        status = _record_unless_refused(
+            request,
+            errors,
+            partial(
+                record_feedback,
+                kind=Feedback.Kind.PROBLEM,
+                comment=form["comment"],
+                organisation_id=service.organisation_id if service else None,
+                service_slug=service.slug if service else "",
+                page=page,
+            ),
+        )
         if not errors:
-            refused = _refused(request)
-            if refused:
-                errors["comment"] = refused
-                status = 429
-            else:
-                record_feedback(
-                    kind=Feedback.Kind.PROBLEM,
-                    comment=form["comment"],
-                    organisation_id=service.organisation_id if service else None,
-                    service_slug=service.slug if service else "",
-                    page=page,
-                    language=get_language() or "en",
-                )
-                return redirect("feedback:thanks")
-        status = status if status != 200 else 400
+            return redirect("feedback:thanks")
     return render(
         request,
         "insights/feedback_problem.html",
@@ -187,6 +186,22 @@ def _comment_errors(comment: str) -> dict[str, str]:
     if has_unsafe_characters(comment.replace("\r", "").replace("\n", "").replace("\t", "")):
         return {"comment": gettext("Your comment has characters we cannot accept. Remove them")}
     return {}
+
+
+def _record_unless_refused(
+    request: HttpRequest, errors: dict[str, str], record: Callable[..., object]
+) -> int:
+    """Records valid feedback in the page's language unless the client is past its rate:
+    the status to answer with. A refusal is added to `errors`, so the form comes back
+    with what was typed still in it."""
+    if errors:
+        return 400
+    refused = _refused(request)
+    if refused:
+        errors["comment"] = refused
+        return 429
+    record(language=get_language() or "en")
+    return 200
 
 
 def _refused(request: HttpRequest) -> str:

@@ -76,58 +76,6 @@ ROUTES = {
         "cases.assign",
     ),
     "staff/cases/next": ("post", "/staff/cases/next", "cases.work"),
-    "staff/cases/<reference:reference>/assign": (
-        "post",
-        f"/staff/cases/{CASE}/assign",
-        "cases.work",
-    ),
-    "staff/cases/<reference:reference>/": ("get", f"/staff/cases/{CASE}/", "cases.view"),
-    "staff/cases/<reference:reference>/sensitive": (
-        "post",
-        f"/staff/cases/{CASE}/sensitive",
-        "cases.sensitive",
-    ),
-    "staff/cases/<reference:reference>/message": (
-        "get",
-        f"/staff/cases/{CASE}/message",
-        "cases.work",
-    ),
-    "staff/cases/<reference:reference>/files/<str:token>/": (
-        "get",
-        f"/staff/cases/{CASE}/files/nothing/",
-        "cases.view",
-    ),
-    "staff/cases/<reference:reference>/notes/": (
-        "post",
-        f"/staff/cases/{CASE}/notes/",
-        "cases.work",
-    ),
-    "staff/cases/<reference:reference>/labels/": (
-        "post",
-        f"/staff/cases/{CASE}/labels/",
-        "cases.work",
-    ),
-    "staff/cases/<reference:reference>/opinions/": (
-        "get",
-        f"/staff/cases/{CASE}/opinions/",
-        "cases.work",
-    ),
-    "staff/cases/<reference:reference>/opinions/<int:request_id>/": (
-        "get",
-        f"/staff/cases/{CASE}/opinions/1/",
-        "cases.work",
-    ),
-    # Taking a caller's fee by telephone, and coming back from the provider's page.
-    "staff/cases/<reference:reference>/telephone-payment/": (
-        "post",
-        f"/staff/cases/{CASE}/telephone-payment/",
-        "cases.assist",
-    ),
-    "staff/cases/<reference:reference>/telephone-payment/<str:payment_id>/": (
-        "get",
-        f"/staff/cases/{CASE}/telephone-payment/no-such-payment/",
-        "cases.assist",
-    ),
     "staff/assist/": ("get", "/staff/assist/", "cases.assist"),
     "staff/assist/<slug:slug>/": ("post", "/staff/assist/no-such-service/", "cases.assist"),
     "staff/people/": ("get", "/staff/people/", "staff.manage"),
@@ -201,6 +149,29 @@ ROUTES = {
         "pay.view",
     ),
 }
+CASE_ROUTES = {  # the pattern after the case's reference -> (method, URL after it, permission)
+    "assign": ("post", "assign", "cases.work"),
+    "": ("get", "", "cases.view"),
+    "sensitive": ("post", "sensitive", "cases.sensitive"),
+    "message": ("get", "message", "cases.work"),
+    "files/<str:token>/": ("get", "files/nothing/", "cases.view"),
+    "notes/": ("post", "notes/", "cases.work"),
+    "labels/": ("post", "labels/", "cases.work"),
+    "opinions/": ("get", "opinions/", "cases.work"),
+    "opinions/<int:request_id>/": ("get", "opinions/1/", "cases.work"),
+    "telephone-payment/": ("post", "telephone-payment/", "cases.assist"),
+    "telephone-payment/<str:payment_id>/": (
+        "get",
+        "telephone-payment/no-such-payment/",
+        "cases.assist",
+    ),
+}
+for tail, (method, url_tail, permission) in CASE_ROUTES.items():
+    ROUTES[f"staff/cases/<reference:reference>/{tail}"] = (
+        method,
+        f"/staff/cases/{CASE}/{url_tail}",
+        permission,
+    )
 PREVIEW = {
     "staff/preview/<slug:slug>/<int:version>/": "",
     "staff/preview/<slug:slug>/<int:version>/check-answers/": "check-answers/",

@@ -21,21 +21,10 @@ from civitas.ledger.tests.logserver import ORIGIN, FakeLog, LogServer
 
 
 @pytest.fixture
-def log_key() -> Signer:
-    return Signer.generate(ORIGIN)
-
-
-@pytest.fixture
 def log(log_key) -> FakeLog:
     log = FakeLog([log_key])
     log.append(10)
     return log
-
-
-@pytest.fixture
-def server(log):
-    with LogServer(log).running() as server:
-        yield server
 
 
 @pytest.fixture

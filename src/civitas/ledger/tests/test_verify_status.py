@@ -4,13 +4,7 @@ it sampled: two swapped entries no longer pass as OK."""
 import pytest
 
 from civitas.ledger.client import VerificationError, verify_log
-from civitas.ledger.note import Signer
-from civitas.ledger.tests.logserver import ORIGIN, FakeLog, LogServer
-
-
-@pytest.fixture
-def log_key() -> Signer:
-    return Signer.generate(ORIGIN)
+from civitas.ledger.tests.logserver import FakeLog
 
 
 @pytest.fixture
@@ -18,12 +12,6 @@ def log(log_key) -> FakeLog:
     log = FakeLog([log_key])
     log.append(40)
     return log
-
-
-@pytest.fixture
-def server(log):
-    with LogServer(log).running() as server:
-        yield server
 
 
 def swap_entries_2_and_5(page: dict) -> None:

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civitas.catalogue.public import list_live_services
+from civitas.demo.history import set_up_performance_history
 from civitas.identity.public import (
     add_team_member,
     create_api_key,
@@ -236,6 +237,8 @@ class Command(BaseCommand):
                     if team in DEMO_TEAMS.get(organisation, {}):
                         add_team_member(organisation=organisation, team=team, email=person["email"])
         self.stdout.write("demo staff ready")
+        counts = set_up_performance_history(DEMO_ORGANISATIONS)
+        self.stdout.write(f"performance history ready ({counts} daily counts)")
         self._make_demo_key()
 
     def _make_demo_key(self) -> None:

@@ -15,6 +15,7 @@ import datetime
 import math
 import random
 import zlib
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
@@ -68,6 +69,7 @@ PROFILES: dict[str, Profile] = {
     "report-a-problem": Profile(35, ((30, 35, 0.7), (200, 30, 0.5)), 0.86, 10, 0.1, 0.5),
 }
 DEFAULT_PROFILE = Profile(10, ((260, 30, 0.5),))
+LEVELS, WEIGHTS = tuple(SATISFACTION_SHARES), tuple(SATISFACTION_SHARES.values())
 COSTS_PENCE = {"online": 35, "assisted": 420, "post": 780, "phone": 520, "in_person": 1150}
 
 
@@ -151,7 +153,9 @@ def _service_rows(
             if errors and page.questions:
                 yield row("error_page", errors, page.id)
                 yield row("error_question", errors, page.questions[0].id)
-        for seconds, share in ((180, 0.3), (420, 0.5), (1100, 0.2)):
+        # Longer journeys take longer: about a minute a page, give or take.
+        for minutes, share in ((0.5, 0.3), (1.0, 0.5), (2.5, 0.2)):
+            seconds = round(minutes * 60 * (2 + len(pages)))
             yield row("completion", round(submitted * share), str(seconds))
         yield row("case_submitted", submitted, "online")
         yield row("case_submitted", assisted, "assisted", channel="assisted")
@@ -170,10 +174,9 @@ def _service_rows(
             )
         yield row("decision_time", decided - within, str(round(1.4 * level_seconds)))
         answers = _binomial(draw, submitted, 0.3)
-        for level, share in SATISFACTION_SHARES.items():
-            count = round(answers * share)
-            if count:
-                yield row("satisfaction", count, level)
+        chosen = Counter(draw.choices(LEVELS, WEIGHTS, k=answers))
+        for level, count in sorted(chosen.items()):
+            yield row("satisfaction", count, level)
         day += datetime.timedelta(days=1)
 
 

@@ -132,6 +132,14 @@ DEMO_STAFF: list[DemoStaffMember] = [
         "teams": ["parking", "electoral-services"],
     },
     {
+        "email": "owner@sample-district.gov.uk",
+        "organisations": ["sample-district"],
+        "display_name": "Sol Owner",
+        "password": "demo-service-owner-password",
+        "role": "service_owner",
+        "totp_secret": "OBQXG43XN5ZGIMTXOBQXG43XN5ZGIMTX",
+    },
+    {
         # Works for both councils, one at a time: signs in, then chooses which.
         "email": "support@shared-services.example",
         "organisations": ["example-borough", "sample-district"],

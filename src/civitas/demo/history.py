@@ -166,11 +166,11 @@ def _service_rows(
         within = _binomial(draw, decided, 0.88)
         yield row("case_decided", decided)
         yield row("case_within", within)
-        for seconds, share in ((0.35, 0.4), (0.75, within / decided - 0.4 if decided else 0.0)):
+        for level_share, share in ((0.35, 0.4), (0.75, within / decided - 0.4 if decided else 0.0)):
             yield row(
                 "decision_time",
                 round(decided * max(0.0, share)),
-                str(round(seconds * level_seconds)),
+                str(round(level_share * level_seconds)),
             )
         yield row("decision_time", decided - within, str(round(1.4 * level_seconds)))
         answers = _binomial(draw, submitted, 0.3)

@@ -22,6 +22,7 @@ everything is written in one transaction, or nothing is.
 
 import csv
 import datetime
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ MEASURES: tuple[str, ...] = (
 CHECK_ANSWERS_PAGE = "check-answers"  # the rollup's name for the check answers page
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryRow:
     """One count as a file gives it; `line` is where, for the problems."""
 
@@ -145,7 +146,22 @@ def read_history_csv(stream: BinaryIO, *, max_rows: int = MAX_ROWS) -> list[Hist
                     Problem(line, f"{len(values)} values where the header has {len(COLUMNS)}")
                 )
             else:
-                rows.append(HistoryRow(*(values[p].strip() for p in position), line=line))
+                organisation, service, date, channel, measure, key, count = (
+                    values[p].strip() for p in position
+                )
+                # The same few names on every row: each kept once, not a million times.
+                rows.append(
+                    HistoryRow(
+                        sys.intern(organisation),
+                        sys.intern(service),
+                        date,
+                        sys.intern(channel),
+                        sys.intern(measure),
+                        sys.intern(key),
+                        count,
+                        line=line,
+                    )
+                )
             if len(problems) >= MAX_PROBLEMS:
                 break
     except csv.Error as error:

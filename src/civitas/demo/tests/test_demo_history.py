@@ -92,6 +92,14 @@ def test_every_demo_service_shows_a_years_figures_and_a_forecast_to_its_owner(db
             assert '<svg role="img" aria-labelledby="forecast-summary"' in page, service.slug
             assert "Seasonal" in page, service.slug
 
+    # And the public's open data, small numbers suppressed, of the last month.
+    client.logout()
+    month = last_complete("month", timezone.localdate()).label
+    for slug in {service.slug for service in services}:
+        response = client.get(f"/api/v1/performance/{slug}", {"period": month})
+        assert response.status_code == 200, slug
+        assert response.json()["counts"]["started"]["value"], slug
+
     # The history ends where the rollups' month begins, and covers two years and more.
     first_of_month = timezone.localdate().replace(day=1)
     days = DailyCount.objects.filter(span="day").order_by("day").values_list("day", flat=True)

@@ -40,6 +40,7 @@ from civitas.platform.events import publish
 
 COLUMNS: tuple[str, ...] = ("organisation", "service", "date", "channel", "measure", "key", "count")
 MAX_ROWS = 2_000_000
+MAX_FILE_BYTES = 512 * 1024 * 1024  # 2,000,000 rows of about 100 characters, and room
 MAX_COUNT = 1_000_000_000
 MAX_SECONDS = 20 * 365 * 24 * 3600  # a duration longer than twenty years is a typing slip
 EARLIEST = datetime.date(2000, 1, 1)

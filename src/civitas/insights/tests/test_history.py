@@ -409,6 +409,16 @@ def test_the_command_exits_non_zero_for_a_file_it_cannot_read(tmp_path):
     assert refused.value.returncode != 0
 
 
+def test_the_command_refuses_a_file_too_large_to_read(tmp_path, monkeypatch):
+    from civitas.insights.management.commands import insights
+
+    monkeypatch.setattr(insights, "MAX_FILE_BYTES", 100)
+    name = history_file(tmp_path, *["2025-11-02,online,started,,5"] * 5)
+    with pytest.raises(CommandError, match="larger than"):
+        call_command("insights", "import-history", name)
+    assert not DailyCount.objects.exists()
+
+
 def test_the_month_rows_sum_their_days_after_many_imports(tmp_path):
     for count in (5, 9, 0, 3):
         import_history(

@@ -1,11 +1,13 @@
 """`civitas insights import-history FILE.csv [--dry-run] [--as NAME]`: a service's daily
 counts from the system it moved off (insights/history.py, docs/insights.md)."""
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civitas.insights.history import (
+    MAX_FILE_BYTES,
     MAX_ROWS,
     HistoryInvalid,
     import_history,
@@ -35,6 +37,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         name = options["file"]
         try:
+            if os.path.getsize(name) > MAX_FILE_BYTES:
+                raise CommandError(
+                    f"{name}: larger than {MAX_FILE_BYTES // 2**20} MiB: split the file"
+                )
             with open(name, "rb") as stream:
                 rows = read_history_csv(stream, max_rows=MAX_ROWS)
             summary = import_history(rows, by=options["actor"], dry_run=options["dry_run"])

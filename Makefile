@@ -83,6 +83,7 @@ demo: install ## Set up the demo and serve it on http://127.0.0.1:8000 with a wo
 	@echo "  Payments: the permit's fee is paid on the local payment sandbox (http://127.0.0.1:8300)"
 	@echo "    card 4444 3333 2222 1111 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 3220 asks for 3-D Secure"
 	@echo "    finance@example-borough.gov.uk / demo-finance-password: refunds and reconciliation at /staff/payments/"
+	@echo "    owner@example-borough.gov.uk / demo-service-owner-password: performance and forecasts at /staff/performance/ (owner@sample-district.gov.uk for the other council)"
 	@echo "  Sign in through the local identity provider: http://$(HOST):$(PORT)/account/sign-in/identity-provider/"
 	@echo "    citizen@example.com / demo-citizen-password (identity proved), unproved@example.com (not)"
 	@echo

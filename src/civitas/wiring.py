@@ -69,6 +69,7 @@ from civitas.insights.public import (
     ChannelCostsSet,
     ChannelVolumesEntered,
     FeedbackRead,
+    HistoryImported,
     PerformanceViewed,
     roll_up_cases,
     roll_up_journey_events,
@@ -217,6 +218,7 @@ EVENT_HANDLERS: EventTable = {
     FeedbackRead: Handlers(in_transaction=(record_audit_trail,)),
     ChannelVolumesEntered: Handlers(in_transaction=(record_audit_trail,)),
     ChannelCostsSet: Handlers(in_transaction=(record_audit_trail,)),
+    HistoryImported: Handlers(in_transaction=(record_audit_trail,)),
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }

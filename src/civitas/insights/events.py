@@ -96,3 +96,26 @@ class PerformanceViewed(DomainEvent):
             organisation=self.organisation,
             details={"period": self.period, "channel": self.channel},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryImported(DomainEvent):
+    """An operator imported a service's daily counts from before Civitas (history.py)."""
+
+    organisation: str
+    service_slug: str
+    by: str
+    counts: int
+    first_day: str  # YYYY-MM-DD
+    last_day: str
+
+    def audit_record(self) -> AuditRecord:
+        return AuditRecord(
+            action="insights.history_imported",
+            object_type="service",
+            object_id=self.service_slug,
+            actor_type="operator",
+            actor_id=self.by,
+            organisation=self.organisation,
+            details={"counts": self.counts, "from": self.first_day, "to": self.last_day},
+        )

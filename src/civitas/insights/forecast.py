@@ -19,9 +19,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.db.models import Sum
 
-from civitas.cases.public import mean_worked_hours, weekly_submissions
+from civitas.cases.public import mean_worked_hours
+from civitas.identity.public import find_organisation_by_id
 from civitas.insights.figures import Forecast, ForecastWeek
+from civitas.insights.models import DailyCount
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,8 +46,9 @@ def forecast_for(
     service_slug: str, today: datetime.date, *, organisation_id: int | None = None
 ) -> Forecast | None:
     """The forecast for the twelve weeks from the Monday of `today`'s week, fitted to the
-    complete weeks before it; None for a service with no submissions in the last three
-    years. Cached for the day. A forecast whose `weeks` is empty says why in `method`."""
+    complete weeks before it (`weekly_submissions`); None for a service with no
+    submissions in the last three years. Cached for the day. A forecast whose `weeks` is
+    empty says why in `method`."""
     key = f"insights:forecast:{organisation_id or ''}:{service_slug}:{today.isoformat()}"
     try:
         cached = cache.get(key)
@@ -67,10 +71,10 @@ def _forecast_now(
 ) -> Forecast | None:
     this_monday = today - datetime.timedelta(days=today.weekday())
     weeks = weekly_submissions(
-        service_slug=service_slug,
-        organisation_id=organisation_id,
+        service_slug,
         start=this_monday - datetime.timedelta(weeks=HISTORY_WEEKS),
         end=this_monday,
+        organisation_id=organisation_id,
     )
     history = _from_first_submission(list(weeks.values()))
     if not history:
@@ -81,6 +85,38 @@ def _forecast_now(
         decided_since=today - datetime.timedelta(days=HOURS_FROM_DAYS),
     )
     return build_forecast(service_slug, history, first_week=this_monday, hours_per_case=hours)
+
+
+def weekly_submissions(
+    service_slug: str,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    organisation_id: int | None = None,
+) -> dict[datetime.date, int]:
+    """Cases submitted to the service each week from the Monday `start` (inclusive) to
+    the Monday `end` (exclusive), 0 for none: from the daily counts of cases, which hold
+    the cases on the platform (the rollup of cases, every two minutes) and the history
+    imported from before it (history.py), so a service moved onto Civitas is forecast
+    from its first day."""
+    weeks = {start + datetime.timedelta(weeks=n): 0 for n in range(max(0, (end - start).days // 7))}
+    counts = DailyCount.objects.filter(
+        service_slug=service_slug,
+        span="day",
+        measure="case_submitted",
+        day__gte=start,
+        day__lt=end,
+    )
+    if organisation_id is not None:
+        organisation = find_organisation_by_id(organisation_id)
+        if organisation is None:
+            return weeks
+        counts = counts.filter(organisation=organisation.slug)
+    for day, total in counts.values_list("day").annotate(total=Sum("count")).order_by():
+        monday = day - datetime.timedelta(days=day.weekday())
+        if monday in weeks:
+            weeks[monday] += total
+    return weeks
 
 
 def build_forecast(

@@ -98,7 +98,9 @@ def service_figures(
         abandoned=totals["abandoned"].get("", 0),
         transactions_by_channel=dict(transactions),
         cost_per_channel_pence=_cost_per_channel_pence(service_slug, organisation_ids),
-        satisfaction=_satisfaction(service_slug, organisation_ids, period, channel),
+        satisfaction=_satisfaction(
+            service_slug, organisation_ids, period, channel, imported=totals["satisfaction"]
+        ),
         time_to_complete=durations_from_buckets(
             {int(bucket): total for bucket, total in totals["completion"].items()}
         ),
@@ -188,13 +190,19 @@ def _cost_per_channel_pence(
 
 
 def _satisfaction(
-    service_slug: str, organisation_ids: tuple[int, ...], period: Period, channel: str | None
+    service_slug: str,
+    organisation_ids: tuple[int, ...],
+    period: Period,
+    channel: str | None,
+    *,
+    imported: Mapping[str, int],
 ) -> Mapping[str, int]:
     """How many answers of each satisfaction level citizens gave: online journeys only
-    end on the page that asks."""
+    end on the page that asks. The answers given before the service moved to Civitas are
+    daily counts (`satisfaction`, by level: history.py), added to those of the feedback."""
     if channel not in (None, "online"):
         return {}
-    totals: Counter[str] = Counter()
+    totals: Counter[str] = Counter(imported)
     for organisation_id in organisation_ids:
         totals.update(
             satisfaction_counts(

@@ -17,6 +17,7 @@ from civitas.insights.forecast import (
     caseworker_hours,
     forecast_for,
 )
+from civitas.insights.public import roll_up_cases
 from civitas.platform.models import AuditEvent
 
 MONDAY = datetime.date(2026, 11, 30)
@@ -97,7 +98,7 @@ def test_the_same_history_gives_the_same_forecast():
     assert build_forecast("permits", history, first_week=MONDAY, hours_per_case=None) == first
 
 
-def test_a_services_forecast_is_made_from_its_cases_and_kept_for_the_day(
+def test_a_services_forecast_is_made_from_its_counted_cases_and_kept_for_the_day(
     parking_permit, django_assert_num_queries
 ):
     cache.clear()
@@ -126,6 +127,8 @@ def test_a_services_forecast_is_made_from_its_cases_and_kept_for_the_day(
         object_id=decided.reference,
         actor_type="staff",
     )
+    # The forecast reads the daily counts of cases, as every other figure does.
+    roll_up_cases(now=timezone.make_aware(datetime.datetime.combine(today, datetime.time(12))))
     forecast = forecast_for("resident-parking-permit", today)
     assert forecast is not None
     assert forecast.based_on_weeks == 10

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civitas.catalogue.public import list_live_services
+from civitas.demo.history import set_up_performance_history
 from civitas.identity.public import (
     add_team_member,
     create_api_key,
@@ -131,6 +132,14 @@ DEMO_STAFF: list[DemoStaffMember] = [
         "teams": ["parking", "electoral-services"],
     },
     {
+        "email": "owner@sample-district.gov.uk",
+        "organisations": ["sample-district"],
+        "display_name": "Sol Owner",
+        "password": "demo-service-owner-password",
+        "role": "service_owner",
+        "totp_secret": "OBQXG43XN5ZGIMTXOBQXG43XN5ZGIMTX",
+    },
+    {
         # Works for both councils, one at a time: signs in, then chooses which.
         "email": "support@shared-services.example",
         "organisations": ["example-borough", "sample-district"],
@@ -236,6 +245,8 @@ class Command(BaseCommand):
                     if team in DEMO_TEAMS.get(organisation, {}):
                         add_team_member(organisation=organisation, team=team, email=person["email"])
         self.stdout.write("demo staff ready")
+        counts = set_up_performance_history(DEMO_ORGANISATIONS)
+        self.stdout.write(f"performance history ready ({counts} daily counts)")
         self._make_demo_key()
 
     def _make_demo_key(self) -> None:

@@ -128,7 +128,8 @@ def _draw_line(
             marker=markers[index % len(markers)],
             linewidth=2,
         )
-    step = max(1, len(x_labels) // 8)
+    # At most six dates: more overlap at the chart's width (the table has them all).
+    step = max(1, -(-len(x_labels) // 6))
     axes.set_xticks(positions[::step], [x_labels[i] for i in positions[::step]])
     axes.set_ylabel(y_label)
     axes.set_ylim(bottom=0)

@@ -1,8 +1,11 @@
 """The cases' side of a service's figures, counted by day by the rollup of cases."""
 
 import datetime
+import io
+import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from civitas.cases.tests.factories import CaseFactory
@@ -120,6 +123,33 @@ def test_an_earlier_month_is_counted_again_only_when_asked(parking_permit):
     recount_cases_from(datetime.date(2026, 11, 20))
     roll_up_cases(now=NOW)
     assert figures().decided == 1
+
+
+def test_the_command_counts_an_earlier_month_again(parking_permit):
+    decided_case(parking_permit, "2026-12-01", "2026-12-02", hours=24)
+    roll_up_cases(now=NOW)
+    decided_case(parking_permit, "2026-11-02", "2026-11-03", hours=24)  # imported late
+    out = io.StringIO()
+
+    call_command("insights", "recount-cases", "--from", "2026-11-20", stdout=out)
+    roll_up_cases(now=NOW)
+
+    assert "counted again from 2026-11-01" in out.getvalue()
+    assert figures().decided == 1
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("20/11/2026", "is not a date (YYYY-MM-DD)"),
+        ("2026-02-30", "is not a date (YYYY-MM-DD)"),
+        ("2026-11-20\x00", "is not a date (YYYY-MM-DD)"),
+        ("9999-01-01", "is in the future"),
+    ],
+)
+def test_the_command_refuses_a_day_that_is_not_one_or_is_to_come(db, day, message):
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("insights", "recount-cases", "--from", day)
 
 
 def test_cases_by_the_api_count_as_online_and_channels_filter_apart(parking_permit):

@@ -1,11 +1,18 @@
 """`civitas insights import-history FILE.csv [--dry-run] [--as NAME]`: a service's daily
-counts from the system it moved off (insights/history.py, docs/insights.md)."""
+counts from the system it moved off (insights/history.py, docs/insights.md).
 
+`civitas insights recount-cases --from YYYY-MM-DD`: the cases' counts made again from the
+month of that day on, at the rollup's next run (after cases were imported with earlier
+dates, or a decision in an earlier month was undone)."""
+
+import datetime
 import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from civitas.insights.case_rollup import recount_cases_from
 from civitas.insights.history import (
     MAX_FILE_BYTES,
     MAX_ROWS,
@@ -33,8 +40,16 @@ class Command(BaseCommand):
             help="check the file and say what it holds; write nothing",
         )
         history.add_argument("--as", dest="actor", default="cli", help="who is importing")
+        recount = sub.add_parser(
+            "recount-cases",
+            help="count the cases again from the month of a day on, at the rollup's next run",
+        )
+        recount.add_argument("--from", dest="day", required=True, help="a date, YYYY-MM-DD")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if action == "recount-cases":
+            self._recount_cases(options["day"])
+            return
         name = options["file"]
         try:
             if os.path.getsize(name) > MAX_FILE_BYTES:
@@ -60,3 +75,15 @@ class Command(BaseCommand):
         )
         for service, counts in sorted(summary.by_service.items()):
             self.stdout.write(f"  {service}: {counts}")
+
+    def _recount_cases(self, text: str) -> None:
+        try:
+            day = datetime.date.fromisoformat(text)
+        except ValueError:
+            raise CommandError(f"--from {text[:40]!r} is not a date (YYYY-MM-DD)") from None
+        if day > timezone.localdate():
+            raise CommandError(f"--from {day} is in the future: there is nothing to count")
+        recount_cases_from(day)
+        self.stdout.write(
+            f"the cases will be counted again from {day.replace(day=1)} at the rollup's next run"
+        )

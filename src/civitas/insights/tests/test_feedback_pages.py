@@ -179,6 +179,30 @@ def test_a_problem_report_from_no_known_service_is_kept_without_one(client, db):
     assert (stored.service_slug, stored.organisation_id) == ("", None)
 
 
+@pytest.mark.parametrize(
+    "service",
+    [
+        "example-borough/\x00",
+        "\x00/\x00",
+        "example-borough/resident-parking-permit\x00",
+        "example\u202e-borough/resident-parking-permit",
+        "Example-Borough/Resident-Parking-Permit",
+        "example-borough/resident-parking-permit/extra",
+        "example-borough/" + "x" * 200,
+    ],
+)
+def test_a_problem_report_naming_a_service_that_cannot_exist_is_kept_without_one(
+    client, parking_permit, service
+):
+    # What the link carries is typed by anyone: NUL, which PostgreSQL refuses in a query,
+    # and anything else that is not two slugs names no service, and is never looked up.
+    assert client.get("/feedback/problem", {"service": service}).status_code == 200
+    response = client.post("/feedback/problem", {"service": service, "comment": "broken"})
+    assert response.status_code == 302
+    stored = Feedback.objects.get()
+    assert (stored.service_slug, stored.organisation_id) == ("", None)
+
+
 def test_an_empty_problem_report_gets_the_error_summary(client, db):
     response = client.post("/feedback/problem", {"comment": "   "})
     assert response.status_code == 400

@@ -356,6 +356,28 @@ def test_bad_filters_on_the_dashboard_are_explained(
     assert not AuditEvent.objects.filter(action="insights.performance_viewed").exists()
 
 
+@pytest.mark.parametrize("tail", ["     x", "     2027", " " * 5 + "\x00", "-01-01-01-01"])
+def test_a_period_with_anything_after_it_is_refused_not_read_as_the_period(
+    client, signed_in, service_owner, figures_of, tail
+):
+    figures_of(busy_figures)
+    typed = last_month().label + tail
+    public = (
+        f"/performance/services/{SLUG}/",
+        "/performance/organisations/example-borough/",
+        f"/api/v1/performance/{SLUG}",
+        f"/api/v1/performance/{SLUG}.csv",
+    )
+    for path in public:
+        assert client.get(path, {"period": typed}).status_code == 400, path
+    signed_in(service_owner)
+    for path in (f"/staff/performance/{SLUG}/", f"/staff/performance/{SLUG}/figures.csv"):
+        response = client.get(path, {"period": typed})
+        assert response.status_code == 400, path
+        assert "Enter a period as a week" in response.content.decode()
+    assert not AuditEvent.objects.filter(action__startswith="insights.").exists()
+
+
 def test_the_dashboards_csv_is_its_exact_figures_and_the_download_is_audited(
     client, signed_in, service_owner, figures_of, monkeypatch
 ):

@@ -115,9 +115,12 @@ def test_costs_read_as_people_type_them(typed, pence):
     assert parse_cost_pence(typed) == pence
 
 
-def test_another_organisations_service_is_not_found(client, signed_in, other_council_permit):
+def test_a_service_the_organisation_does_not_run_is_not_found(
+    client, signed_in, other_council_permit
+):
     signed_in(make_staff("owner@sample-district.gov.uk", "service_owner", "sample-district"))
-    # Sample District has a service of this slug: its page is theirs, not Example Borough's.
+    # Sample District runs no service of this slug. Another council's service is walled
+    # off the same way: test_organisation_wall.py.
     assert client.get("/staff/insights/channels/report-a-problem/").status_code == 404
     response = client.post("/staff/insights/channels/report-a-problem/volumes", {"post": "1"})
     assert response.status_code == 404

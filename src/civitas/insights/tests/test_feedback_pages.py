@@ -4,6 +4,7 @@ citizen sends them without JavaScript, and what is stored of them."""
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from civitas.insights.feedback import (
@@ -63,9 +64,31 @@ def test_no_answer_gets_the_govuk_error_summary_and_keeps_the_comment(client, pa
     assert not Feedback.objects.exists()
 
 
-def test_an_answer_that_is_not_one_of_the_five_is_refused(client, parking_permit):
-    response = client.post(SATISFACTION, {"satisfaction": "ecstatic"})
+@pytest.mark.parametrize(
+    "answer", ["ecstatic", "satisfied\x00", "\x00", "Satisfied", "satisfied\u202e", "x" * 5000]
+)
+def test_an_answer_that_is_not_one_of_the_five_is_refused(client, parking_permit, answer):
+    response = client.post(SATISFACTION, {"satisfaction": answer})
     assert response.status_code == 400
+    assert "Select how you felt about the service" in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_feedback_posted_without_the_forms_token_is_refused_and_nothing_is_stored(
+    parking_permit,
+):
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.get(SATISFACTION).status_code == 200  # with the form's cookie
+    assert strict.post(SATISFACTION, {"satisfaction": "satisfied"}).status_code == 403
+    assert strict.post("/feedback/problem", {"comment": "broken"}).status_code == 403
+    assert not Feedback.objects.exists()
+
+
+def test_the_feedback_pages_take_only_gets_and_posts(client, parking_permit):
+    for path in (SATISFACTION, "/feedback/problem"):
+        assert client.put(path, {"satisfaction": "satisfied"}).status_code == 405
+        assert client.delete(path).status_code == 405
+    assert client.post("/feedback/thank-you").status_code == 405
     assert not Feedback.objects.exists()
 
 

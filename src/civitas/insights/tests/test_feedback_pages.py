@@ -2,6 +2,7 @@
 citizen sends them without JavaScript, and what is stored of them."""
 
 import datetime
+import logging
 
 import pytest
 from django.test import Client
@@ -278,3 +279,21 @@ def test_a_cut_never_leaves_part_of_a_phone_number():
     assert was_truncated
     assert kept == "x" * (COMMENT_MAX_LENGTH - 8)
     assert "077" not in kept
+
+
+def test_what_a_citizen_writes_never_reaches_the_logs_stored_or_refused(
+    client, parking_permit, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    typed = "Write to resident@example.com about Ada Lovelace"
+    client.post(SATISFACTION, {"satisfaction": "satisfied", "comment": typed})
+    client.post(SATISFACTION, {"satisfaction": "ecstatic", "comment": typed})
+    client.post(SATISFACTION, {"satisfaction": "satisfied", "comment": typed + "\u202e"})
+    client.post(
+        "/feedback/problem",
+        {"service": "resident@example.com/x", "page": "resident@example.com", "comment": typed},
+    )
+    client.get("/feedback/problem", {"service": "x/Ada Lovelace", "page": "Ada Lovelace"})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "resident@example.com" not in logged
+    assert "Lovelace" not in logged

@@ -58,6 +58,13 @@ class Entry(models.Model):
         help_text="The log's signed promise for this entry (promise.py), written with it. "
         "Null only for entries appended before promises were given.",
     )
+    seal = models.BinaryField(
+        null=True,
+        max_length=16,
+        help_text="A MAC of the index, leaf hash and promise under a secret of the log's "
+        "signing key (promises.py): lets the integrator trust the promise without signing "
+        "again. Null for entries appended before seals were written.",
+    )
 
     def __str__(self) -> str:
         return f"{self.index} {self.kind}"

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 __all__ = [
@@ -322,6 +323,17 @@ class Signer:
     def sign(self, message: bytes) -> bytes:
         """The raw 64-byte Ed25519 signature of ``message``."""
         return self._private_key.sign(message)
+
+    def derived_secret(self, purpose: str) -> bytes:
+        """A 32-byte secret for ``purpose``, known only to whoever holds this key: so a
+        MAC keyed with it vouches as much as this key's signature, at a fiftieth of the
+        cost, to the same holder."""
+        seed = self._private_key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        return hashlib.sha256(f"civitas {purpose}\0".encode() + seed).digest()
 
     def __repr__(self) -> str:
         # Deliberately leaves the private key out of logs and tracebacks.

@@ -189,6 +189,60 @@ def test_the_first_append_records_where_promises_begin():
     assert Sequencer.objects.get(id=1).promises_from == 0
 
 
+# --- Seals: the integrator's cheap check of a promise (decision 0062) ------------------
+
+
+def refuse_to_check_promises(monkeypatch) -> None:
+    def checking(*args, **kwargs):
+        raise AssertionError("the integrator checked a promise's signature: its seal held")
+
+    monkeypatch.setattr("civitas.ledger.promises._signature_holds", checking)
+
+
+@pytest.mark.django_db
+def test_sealed_entries_are_integrated_without_checking_their_signatures(monkeypatch):
+    LedgerEntryFactory.create_batch(5)
+    assert all(seal is not None for seal in Entry.objects.values_list("seal", flat=True))
+    refuse_to_check_promises(monkeypatch)
+    assert integrate_pending() == 5
+    assert find_broken_reason() is None
+
+
+@pytest.mark.django_db
+def test_an_entry_changed_consistently_with_its_seal_kept_stops_the_log():
+    LedgerEntryFactory.create_batch(2)
+    change_consistently(1)
+    integrate_pending()
+    assert "entry 1 does not match the promise" in find_broken_reason()
+
+
+@pytest.mark.django_db
+def test_a_seal_made_up_for_a_changed_entry_does_not_vouch_for_it():
+    LedgerEntryFactory.create_batch(2)
+    change_consistently(1)
+    sql('UPDATE ledger_entry SET seal = %s WHERE "index" = 1', [bytes(16)])
+    integrate_pending()
+    assert "entry 1 does not match the promise" in find_broken_reason()
+
+
+@pytest.mark.django_db
+def test_an_entry_without_a_seal_is_checked_by_its_promise():
+    LedgerEntryFactory.create_batch(2)
+    # As entries appended before seals were written, or a seal lost: the promise decides.
+    sql("UPDATE ledger_entry SET seal = NULL")
+    assert integrate_pending() == 2
+    assert find_broken_reason() is None
+
+
+@pytest.mark.django_db
+def test_an_unsealed_changed_entry_still_stops_the_log():
+    LedgerEntryFactory.create_batch(2)
+    change_consistently(0)
+    sql("UPDATE ledger_entry SET seal = NULL")
+    integrate_pending()
+    assert "entry 0 does not match the promise" in find_broken_reason()
+
+
 # --- The independent verifier ----------------------------------------------------------
 
 

@@ -79,6 +79,7 @@ from civitas.ledger.promises import (
     stored_promise_problem,
     timestamp_ms,
 )
+from civitas.platform.bulk import insert_rows
 from civitas.platform.events import publish
 from civitas.platform.health import HealthResult
 from civitas.platform.jsontypes import JSONValue
@@ -89,9 +90,6 @@ security_logger = logging.getLogger("civitas.security")
 _ENTRY_COLUMNS = (
     '"index", kind, occurred_at, organisation, role, subject, leaf_data, leaf_hash, promise, seal'
 )
-INSERT_ROWS = 500
-"""Rows per multi-row INSERT on SQLite: many times faster than one at a time, within its
-limits. PostgreSQL takes them by COPY (see _insert_rows)."""
 
 
 class LedgerUnavailable(RuntimeError):
@@ -257,7 +255,7 @@ def _append(
                 values[0],
             )
     if len(values) > 1:
-        _insert_rows("ledger_entry", _ENTRY_COLUMNS, values)
+        insert_rows("ledger_entry", _ENTRY_COLUMNS, values)
     return appended
 
 
@@ -485,42 +483,12 @@ def integrate_batch(*, limit: int) -> BatchResult:
 def insert_nodes(created: Iterable[tuple[int, int, bytes]]) -> None:
     """Inserts nodes in bulk, many times faster than one row at a time."""
     rows = [(node_id(level, index), value) for level, index, value in created]
-    _insert_rows("ledger_node", "id, hash", rows)
+    insert_rows("ledger_node", "id, hash", rows)
 
 
 def insert_lookups(rows: list[tuple[int, str, bytes]]) -> None:
     """Inserts (index, subject, leaf hash) rows into the lookup table."""
-    _insert_rows("ledger_entrylookup", '"index", subject, leaf_hash', rows)
-
-
-def _insert_rows(table: str, columns: str, rows: list[Any]) -> None:
-    """Inserts ``rows`` into ``table`` (``columns``, in order) in as few statements as can be.
-
-    On PostgreSQL with COPY, which the driver formats in C. Multi-row VALUES with a
-    placeholder per value had the driver parse a statement of thousands of placeholders
-    in Python for every 500 rows: most of the time a batch took, and its most variable
-    part. SQLite takes multi-row VALUES, within its limit on placeholders.
-    """
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The driver's own cursor, so its errors are turned into Django's here.
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
-        for start in range(0, len(rows), INSERT_ROWS):
-            chunk = rows[start : start + INSERT_ROWS]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed names, placeholders
-                + ",".join([marks] * len(chunk)),
-                [value for row in chunk for value in row],
-            )
+    insert_rows("ledger_entrylookup", '"index", subject, leaf_hash', rows)
 
 
 def _needs_signing(note: str, keys: LogKeys) -> bool:

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "civitas.platform.middleware.LocalHealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the tiles' short way, so that their 405 is a problem document too.
+    "civitas.platform.middleware.MethodNotAllowedProblemMiddleware",
     # The transparency log's tiles: public, immutable files, served as cheaply as static.
     "civitas.ledger.tile_middleware.TileMiddleware",
     "civitas.platform.middleware.NoStoreByDefaultMiddleware",

@@ -208,10 +208,14 @@ def _comment(row: Feedback) -> Comment:
 def _parse_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
     when, _, last_id = cursor[:80].partition("~")
     try:
-        parsed = datetime.datetime.fromisoformat(when), int(last_id)
-    except ValueError:
+        moment, number = datetime.datetime.fromisoformat(when), int(last_id)
+        if moment.tzinfo is None:
+            return None
+        # In UTC: Python reads offsets of up to a day, PostgreSQL refuses those past 15:59;
+        # a moment before the year 1 in UTC does not exist (OverflowError).
+        return moment.astimezone(datetime.UTC), number
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed[0].tzinfo is not None else None
 
 
 def _bounds(day: datetime.date) -> datetime.datetime:

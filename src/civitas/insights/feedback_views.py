@@ -8,6 +8,7 @@ it and says how long to wait, so nothing genuine is lost. A comment over the lim
 never refused (feedback.py).
 """
 
+import re
 from collections.abc import Callable
 from functools import partial
 
@@ -48,6 +49,7 @@ KIND_LABELS = {
 # still cut at the limit, and a megabyte of text costs nothing to refuse.
 _READ_AT_MOST = COMMENT_MAX_LENGTH * 4
 _SCOPE = "insights.feedback"
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}", re.ASCII)
 
 
 @require_http_methods(["GET", "POST"])
@@ -225,7 +227,9 @@ def _live_service_or_404(organisation: str, slug: str) -> Service:
 def _named_service(path: str) -> Service | None:
     """The live service `organisation/slug` names; None for anything else."""
     organisation, _, slug = path.partition("/")
-    if not organisation or not slug:
+    # Only two slugs, as the satisfaction page's route takes them, are looked up: the link
+    # is anyone's to edit, and a NUL in a query is an error from PostgreSQL, not a miss.
+    if not (_SLUG.fullmatch(organisation) and _SLUG.fullmatch(slug)):
         return None
     try:
         return get_live_service(organisation, slug)

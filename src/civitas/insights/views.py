@@ -44,6 +44,7 @@ PUBLISHED_YEAR_CACHE_SECONDS = 60 * 60
 """An hour: the figures of ended periods hardly change, but can (a service owner
 correcting a month's post volume), so not for ever."""
 PERIOD_MAX_LENGTH = 12
+"""How much of a refused period is shown back in the form: more than any period's form."""
 
 
 def find_forecast(service_slug: str, today: date, *, organisation_id: int) -> Forecast | None:
@@ -58,7 +59,8 @@ def public_period(text: str, *, today: date) -> Period:
     if not text:
         return last_complete("month", today)
     try:
-        period = parse_period(text[:PERIOD_MAX_LENGTH], today=today)
+        # Whole, never cut: "2026-11     x" cut to its first 12 characters is a month.
+        period = parse_period(text, today=today)
     except PeriodFormError:
         raise PeriodError(
             _("Enter a period as a month (2026-11), a quarter (2026-Q4) or a year (2026)")
@@ -123,7 +125,11 @@ def service_performance(request: HttpRequest, slug: str) -> HttpResponse:
         period = public_period(period_text, today=today)
     except PeriodError as error:
         return _public_page(
-            request, slug, last_complete("month", today), error=str(error), period_text=period_text
+            request,
+            slug,
+            last_complete("month", today),
+            error=str(error),
+            period_text=period_text[:PERIOD_MAX_LENGTH],
         )
     return _public_page(request, slug, period, period_text=period.label)
 
@@ -179,7 +185,7 @@ def organisation_performance(request: HttpRequest, organisation: str) -> HttpRes
             "organisation_name": found.name,
             "organisation": found,
             "period": period,
-            "period_text": period_text if error else period.label,
+            "period_text": period_text[:PERIOD_MAX_LENGTH] if error else period.label,
             "rows": rows,
             "errors": {"period": error} if error else {},
             "form_has_errors": bool(error),
@@ -218,7 +224,7 @@ def _staff_filters(request: HttpRequest, today: date) -> tuple[Period, str | Non
     period = last_complete("month", today)
     if period_text:
         try:
-            period = parse_period(period_text[:PERIOD_MAX_LENGTH], today=today)
+            period = parse_period(period_text, today=today)
         except PeriodError as error:
             errors["period"] = str(error)
     channel: str | None = request.GET.get("channel", "").strip() or None

@@ -102,6 +102,37 @@ def _http_date(epoch_seconds: int) -> str:
     return http_date(epoch_seconds)
 
 
+class MethodNotAllowedProblemMiddleware:
+    """Gives the API's 405s the shape of its other errors: a problem document naming the
+    methods the route takes.
+
+    Django's method decorators answer 405 with an empty body, and Django has no handler
+    for it as it has for 400, 403, 404 and 500. A 405 that already has a body of its own
+    (the Notify-compatible API's) is left as it is; a page's 405 is too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or not wants_json(request):
+            return response
+        if getattr(response, "streaming", False) or response.content:
+            return response
+        allowed = response.get("Allow", "")
+        problem = problem_response(
+            status=405,
+            title="Method not allowed",
+            problem_type="method-not-allowed",
+            detail=f"{request.method} is not allowed here: use {allowed}",
+        )
+        problem["Allow"] = allowed
+        if request.method == "HEAD":
+            problem.content = b""
+        return problem
+
+
 class RequireUtf8Middleware:
     """Refuses a request that declares a character set other than UTF-8, with a 415.
 

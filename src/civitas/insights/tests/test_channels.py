@@ -69,6 +69,15 @@ def test_entering_a_month_again_replaces_its_figures(client, owner_signed_in):
         ({"month": "2026-10", "post": "200000000"}, "post", "100,000,000 or less"),
         ({"month": "2026-10"}, "post", "Enter the transactions for at least one channel"),
         ({"month": "2026-10", "post": "\x00"}, "post", "Enter a whole number"),
+        # Digits Python's int() reads but nobody means: other scripts, full width, "_".
+        ({"month": "2026-10", "post": "١٢٣"}, "post", "Enter a whole number"),
+        ({"month": "2026-10", "phone": "１２"}, "phone", "Enter a whole number"),
+        ({"month": "2026-10", "post": "1_000"}, "post", "Enter a whole number"),
+        ({"month": "2026-10", "post": "1e3"}, "post", "Enter a whole number"),
+        ({"month": "\x00", "post": "1"}, "month", "Enter the month as a year and month"),
+        ({"month": "2026-10\u202e", "post": "1"}, "month", "Enter the month as a year and month"),
+        ({"month": "2026-10" + "0" * 5000, "post": "1"}, "month", "Enter the month as"),
+        ({"month": "٢٠٢٦-١٠", "post": "1"}, "month", "Enter the month as a year and month"),
     ],
 )
 def test_bad_volumes_get_the_govuk_error_summary(client, owner_signed_in, form, field, message):
@@ -99,12 +108,23 @@ def test_costs_are_saved_in_pence_cleared_when_blank_and_audited(client, owner_s
     assert 'value="0.40"' in page
 
 
-@pytest.mark.parametrize("typed", ["abc", "-1", "1.234", "££5", "1e5", "2000000", "0x10"])
+@pytest.mark.parametrize(
+    "typed",
+    ["abc", "-1", "1.234", "££5", "1e5", "2000000", "0x10", "\x00", "١٢", "1_000", "£\u202e5"],
+)
 def test_a_cost_that_is_not_pounds_and_pence_is_refused(client, owner_signed_in, typed):
     response = client.post(PAGE + "costs", {"cost-post": typed})
     assert response.status_code == 400
     assert 'href="#cost-post"' in response.content.decode()
     assert not ChannelCost.objects.exists()
+
+
+def test_the_forms_take_only_posts(client, owner_signed_in):
+    for form in ("volumes", "costs"):
+        assert client.get(PAGE + form).status_code == 405
+        assert client.put(PAGE + form, {"post": "1"}).status_code == 405
+    assert client.post(PAGE, {"post": "1"}).status_code == 405
+    assert not ChannelVolume.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -115,9 +135,12 @@ def test_costs_read_as_people_type_them(typed, pence):
     assert parse_cost_pence(typed) == pence
 
 
-def test_another_organisations_service_is_not_found(client, signed_in, other_council_permit):
+def test_a_service_the_organisation_does_not_run_is_not_found(
+    client, signed_in, other_council_permit
+):
     signed_in(make_staff("owner@sample-district.gov.uk", "service_owner", "sample-district"))
-    # Sample District has a service of this slug: its page is theirs, not Example Borough's.
+    # Sample District runs no service of this slug. Another council's service is walled
+    # off the same way: test_organisation_wall.py.
     assert client.get("/staff/insights/channels/report-a-problem/").status_code == 404
     response = client.post("/staff/insights/channels/report-a-problem/volumes", {"post": "1"})
     assert response.status_code == 404

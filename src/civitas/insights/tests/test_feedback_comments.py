@@ -3,6 +3,7 @@ theirs, newest first, a page at a time, each read audited."""
 
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from civitas.insights.feedback import list_comments, record_feedback
@@ -76,6 +77,35 @@ def test_a_cursor_that_does_not_parse_starts_from_the_newest(parking_permit):
     for cursor in ("nonsense", "2026-01-01~x", "~", "2026-01-01T00:00:00~1", "9" * 500):
         page = list_comments(organisation_id=parking_permit.organisation_id, cursor=cursor)
         assert [c.comment for c in page.comments] == ["only one"]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        # Python reads offsets up to a day; PostgreSQL refuses those past 15:59 in a query.
+        "9999-12-31T23:59:59+23:59~1",
+        "2026-01-01T00:00:00-16:00~1",
+        "0001-01-01T00:00:00+23:59~1",  # before the year 1 in UTC: no such time
+        "2026-01-01T00:00:00+00:00~99999999999999999999999999",
+        "2026-01-01T00:00:00+00:00~-99999999999999999999",
+        "\x00~1",
+    ],
+)
+def test_a_cursor_from_the_edges_of_time_never_breaks_the_page(
+    client, signed_in, service_owner, parking_permit, cursor
+):
+    _feedback(parking_permit.organisation_id, "only one")
+    signed_in(service_owner)
+    response = client.get(COMMENTS, {"after": cursor})
+    assert response.status_code == 200
+
+
+def test_a_cursor_with_a_far_offset_is_read_as_the_moment_it_names(parking_permit):
+    _feedback(parking_permit.organisation_id, "only one")
+    page = list_comments(
+        organisation_id=parking_permit.organisation_id, cursor="9999-12-31T23:59:59+23:59~1"
+    )
+    assert [c.comment for c in page.comments] == ["only one"]
 
 
 def test_the_page_links_to_older_comments_and_filters_by_service(

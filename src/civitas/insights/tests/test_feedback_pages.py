@@ -2,8 +2,10 @@
 citizen sends them without JavaScript, and what is stored of them."""
 
 import datetime
+import logging
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from civitas.insights.feedback import (
@@ -63,9 +65,31 @@ def test_no_answer_gets_the_govuk_error_summary_and_keeps_the_comment(client, pa
     assert not Feedback.objects.exists()
 
 
-def test_an_answer_that_is_not_one_of_the_five_is_refused(client, parking_permit):
-    response = client.post(SATISFACTION, {"satisfaction": "ecstatic"})
+@pytest.mark.parametrize(
+    "answer", ["ecstatic", "satisfied\x00", "\x00", "Satisfied", "satisfied\u202e", "x" * 5000]
+)
+def test_an_answer_that_is_not_one_of_the_five_is_refused(client, parking_permit, answer):
+    response = client.post(SATISFACTION, {"satisfaction": answer})
     assert response.status_code == 400
+    assert "Select how you felt about the service" in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_feedback_posted_without_the_forms_token_is_refused_and_nothing_is_stored(
+    parking_permit,
+):
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.get(SATISFACTION).status_code == 200  # with the form's cookie
+    assert strict.post(SATISFACTION, {"satisfaction": "satisfied"}).status_code == 403
+    assert strict.post("/feedback/problem", {"comment": "broken"}).status_code == 403
+    assert not Feedback.objects.exists()
+
+
+def test_the_feedback_pages_take_only_gets_and_posts(client, parking_permit):
+    for path in (SATISFACTION, "/feedback/problem"):
+        assert client.put(path, {"satisfaction": "satisfied"}).status_code == 405
+        assert client.delete(path).status_code == 405
+    assert client.post("/feedback/thank-you").status_code == 405
     assert not Feedback.objects.exists()
 
 
@@ -179,6 +203,30 @@ def test_a_problem_report_from_no_known_service_is_kept_without_one(client, db):
     assert (stored.service_slug, stored.organisation_id) == ("", None)
 
 
+@pytest.mark.parametrize(
+    "service",
+    [
+        "example-borough/\x00",
+        "\x00/\x00",
+        "example-borough/resident-parking-permit\x00",
+        "example\u202e-borough/resident-parking-permit",
+        "Example-Borough/Resident-Parking-Permit",
+        "example-borough/resident-parking-permit/extra",
+        "example-borough/" + "x" * 200,
+    ],
+)
+def test_a_problem_report_naming_a_service_that_cannot_exist_is_kept_without_one(
+    client, parking_permit, service
+):
+    # What the link carries is typed by anyone: NUL, which PostgreSQL refuses in a query,
+    # and anything else that is not two slugs names no service, and is never looked up.
+    assert client.get("/feedback/problem", {"service": service}).status_code == 200
+    response = client.post("/feedback/problem", {"service": service, "comment": "broken"})
+    assert response.status_code == 302
+    stored = Feedback.objects.get()
+    assert (stored.service_slug, stored.organisation_id) == ("", None)
+
+
 def test_an_empty_problem_report_gets_the_error_summary(client, db):
     response = client.post("/feedback/problem", {"comment": "   "})
     assert response.status_code == 400
@@ -231,3 +279,21 @@ def test_a_cut_never_leaves_part_of_a_phone_number():
     assert was_truncated
     assert kept == "x" * (COMMENT_MAX_LENGTH - 8)
     assert "077" not in kept
+
+
+def test_what_a_citizen_writes_never_reaches_the_logs_stored_or_refused(
+    client, parking_permit, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    typed = "Write to resident@example.com about Ada Lovelace"
+    client.post(SATISFACTION, {"satisfaction": "satisfied", "comment": typed})
+    client.post(SATISFACTION, {"satisfaction": "ecstatic", "comment": typed})
+    client.post(SATISFACTION, {"satisfaction": "satisfied", "comment": typed + "\u202e"})
+    client.post(
+        "/feedback/problem",
+        {"service": "resident@example.com/x", "page": "resident@example.com", "comment": typed},
+    )
+    client.get("/feedback/problem", {"service": "x/Ada Lovelace", "page": "Ada Lovelace"})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "resident@example.com" not in logged
+    assert "Lovelace" not in logged

@@ -3,6 +3,7 @@ that they agree, and the answer each gives to bad input."""
 
 import csv
 import datetime
+import html
 import io
 import json
 import os
@@ -354,6 +355,99 @@ def test_bad_filters_on_the_dashboard_are_explained(
     assert "There is a problem" in page
     assert message in page
     assert not AuditEvent.objects.filter(action="insights.performance_viewed").exists()
+
+
+@pytest.mark.parametrize("tail", ["     x", "     2027", " " * 5 + "\x00", "-01-01-01-01"])
+def test_a_period_with_anything_after_it_is_refused_not_read_as_the_period(
+    client, signed_in, service_owner, figures_of, tail
+):
+    figures_of(busy_figures)
+    typed = last_month().label + tail
+    public = (
+        f"/performance/services/{SLUG}/",
+        "/performance/organisations/example-borough/",
+        f"/api/v1/performance/{SLUG}",
+        f"/api/v1/performance/{SLUG}.csv",
+    )
+    for path in public:
+        assert client.get(path, {"period": typed}).status_code == 400, path
+    signed_in(service_owner)
+    for path in (f"/staff/performance/{SLUG}/", f"/staff/performance/{SLUG}/figures.csv"):
+        response = client.get(path, {"period": typed})
+        assert response.status_code == 400, path
+        assert "Enter a period as a week" in response.content.decode()
+    assert not AuditEvent.objects.filter(action__startswith="insights.").exists()
+
+
+HOSTILE_PERIODS = [
+    "\x00",
+    "2026-11\x00",
+    "\u202e2026-11",
+    "2026-11\u2066",
+    "9" * 10_000,
+    "٢٠٢٦-١١",
+    "２０２６",
+    "2026-11' OR 1=1",
+    "99999-01",
+    "2025-W53",  # 2025 has 52 ISO weeks
+    "2026-Q0",
+]
+
+
+@pytest.mark.parametrize("period", HOSTILE_PERIODS)
+def test_hostile_periods_get_the_error_summary_on_every_page(
+    client, signed_in, service_owner, figures_of, period
+):
+    figures_of(busy_figures)
+    pages = [f"/performance/services/{SLUG}/", "/performance/organisations/example-borough/"]
+    for path in pages:
+        response = client.get(path, {"period": period})
+        assert response.status_code == 400, path
+        page = response.content.decode()
+        assert "There is a problem" in page
+        # What was typed is shown back in the form, but no more of it than a period takes.
+        typed = re.search(r'name="period" type="text" value="([^"]*)"', page, re.DOTALL)
+        assert typed is not None
+        assert len(html.unescape(typed[1])) <= 12
+    signed_in(service_owner)
+    for path in (f"/staff/performance/{SLUG}/", f"/staff/performance/{SLUG}/figures.csv"):
+        response = client.get(path, {"period": period})
+        assert response.status_code == 400, path
+        assert "There is a problem" in response.content.decode()
+    assert not AuditEvent.objects.filter(action__startswith="insights.").exists()
+
+
+@pytest.mark.parametrize("channel", ["\x00", "online\x00", "post\u202e", "x" * 5000, "ONLINE"])
+def test_a_channel_not_in_the_list_gets_the_error_summary_and_no_download(
+    client, signed_in, service_owner, figures_of, channel
+):
+    figures_of(busy_figures)
+    signed_in(service_owner)
+    for path in (f"/staff/performance/{SLUG}/", f"/staff/performance/{SLUG}/figures.csv"):
+        response = client.get(path, {"channel": channel})
+        assert response.status_code == 400, path
+        assert "Choose a channel from the list" in response.content.decode()
+    assert not AuditEvent.objects.filter(action__startswith="insights.").exists()
+
+
+def test_the_performance_pages_and_api_only_answer_gets(
+    client, signed_in, service_owner, figures_of
+):
+    figures_of(busy_figures)
+    paths = [
+        f"/performance/services/{SLUG}/",
+        "/performance/organisations/example-borough/",
+        f"/api/v1/performance/{SLUG}",
+        f"/api/v1/performance/{SLUG}.csv",
+        "/staff/performance/",
+        f"/staff/performance/{SLUG}/",
+        f"/staff/performance/{SLUG}/figures.csv",
+    ]
+    signed_in(service_owner)
+    for path in paths:
+        assert client.post(path).status_code == 405, path
+        assert client.delete(path).status_code == 405, path
+    assert not AuditEvent.objects.filter(action__startswith="insights.").exists()
 
 
 def test_the_dashboards_csv_is_its_exact_figures_and_the_download_is_audited(

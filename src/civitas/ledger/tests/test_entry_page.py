@@ -77,3 +77,12 @@ def test_each_kind_of_entry_is_explained(client, kind, sentence):
 def test_an_entry_that_does_not_exist_is_not_found(client):
     assert client.get("/ledger/entries/0/").status_code == 404
     assert client.get("/ledger/entries/x/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "index", ["9223372036854775807", "9223372036854775808", "9" * 100, "-1", "1.0", "%00"]
+)
+def test_an_entry_number_no_log_could_hold_is_not_found(client, index):
+    LedgerEntryFactory()
+    integrate_pending()
+    assert client.get(f"/ledger/entries/{index}/").status_code == 404

@@ -7,6 +7,7 @@ import urllib.parse
 import pytest
 
 from civitas.ledger.guard import guard
+from civitas.ledger.models import Entry
 from civitas.ledger.services import integrate_pending
 from civitas.ledger.tests.factories import LedgerEntryFactory
 
@@ -57,11 +58,23 @@ def test_a_page_of_a_named_tree_is_exactly_that_tree_and_never_changes(client, l
         ({"start": 6, "end": 9, "tree_size": 6}, "start 6 is beyond the log, which has 6"),
         ({"start": 0, "end": 5, "tree_size": "-1"}, "'tree_size' must be a whole number"),
         ({"start": 0, "end": 5, "tree_size": ""}, "'tree_size' is required"),
+        ({"start": 0, "end": 5, "tree_size": 2**63 - 1}, "is beyond the log, which has 8"),
+        ({"start": 0, "end": 5, "tree_size": 2**63}, "'tree_size' must be a whole number"),
+        ({"start": 0, "end": 5, "tree_size": "1" * 1000}, "'tree_size' must be a whole number"),
+        ({"start": 0, "end": 5, "tree_size": "x"}, "'tree_size' must be a whole number"),
+        ({"start": 0, "end": 5, "tree_size": "3.0"}, "'tree_size' must be a whole number"),
+        ({"start": 0, "end": 5, "tree_size": "\x00"}, "'tree_size' must be a whole number"),
+        ({"start": 0, "end": 5, "tree_size": "٣"}, "'tree_size' must be a whole number"),
+        ({"start": 0, "end": 5, "tree_size": "+3"}, "'tree_size' must be a whole number"),
+        ({"start": 0, "end": 5, "tree_size": "03"}, "'tree_size' must be a whole number"),
+        ({"start": 0, "end": 5, "tree_size": ["3", "x"]}, "'tree_size' must be a whole number"),
+        ({"start": 0, "end": 2**63}, "'end' must be a whole number"),
     ],
 )
 def test_a_tree_size_the_log_cannot_page_by_is_a_clear_400(client, log, query, detail):
     response = client.get(f"{API}/entries", query)
     assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
     assert detail in response.json()["detail"]
 
 
@@ -92,8 +105,9 @@ LEDGER_GETS = [
     "/ledger/entries/3/",
     "/ledger/entries/99/",  # a 404 page
 ]
-# Headers that differ between any two answers, GET or not.
-PER_ANSWER = {"date", "content-security-policy", "set-cookie", "vary"}
+# Headers that differ between any two answers, GET or not: a page's Expires is the time
+# it was answered, as Date is, so two answers a second apart differ in it.
+PER_ANSWER = {"date", "expires", "content-security-policy", "set-cookie", "vary"}
 
 
 def over_http(live_server, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -128,3 +142,22 @@ def test_head_answers_like_get_without_a_body(live_server, log, path):
 def test_other_methods_are_still_refused(client, log):
     assert client.post(f"{API}/checkpoint").status_code == 405
     assert client.delete("/ledger/entries/3/").status_code == 405
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        *LEDGER_GETS,
+        f"{API}/checkpoint/witnessed",
+        f"{API}/promises/check?promise=x",
+        f"{API}/tile/0/000.p/8",
+        f"{API}/tile/entries/000.p/8",
+    ],
+)
+def test_no_route_of_the_log_takes_another_method_or_writes(client, log, method, path):
+    before = Entry.objects.count()
+    response = getattr(client, method)(path, data=b'{"index": 0}', content_type="application/json")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert Entry.objects.count() == before

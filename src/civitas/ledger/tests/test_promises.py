@@ -373,12 +373,42 @@ def test_the_endpoint_says_a_forged_promise_is_not_the_logs(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", [{}, {"promise": ""}, {"promise": "x" * 50}, {"promise": "é"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"promise": ""},
+        {"promise": "x" * 50},
+        {"promise": "é"},
+        {"promise": "x" * 100_000},
+        {"promise": "\x00"},
+        {"promise": "AAAA\x00AAAA"},
+        {"promise": "AAAA\u202eAAAA"},
+        {"promise": "=" * 8},
+        {"promise": "A" * 217},  # base64 of a length no promise has
+        {"promise": "AAA+/AAA"},  # standard base64, not the URL-safe kind promises use
+        {"promise": " \n\t "},
+    ],
+)
 def test_the_endpoint_answers_an_unreadable_promise_with_a_problem(client, query):
     response = client.get("/api/v1/ledger/promises/check", query)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
-    assert "promise" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "promise" in detail
+    assert len(detail) < 200  # says what is wrong, without repeating what was sent
+    assert find_broken_reason() is None
+
+
+@pytest.mark.django_db
+def test_the_endpoint_takes_a_promise_only_in_the_query(client):
+    # Read-only: a body, of whatever type, is not read; the method is refused first.
+    for content_type in ("application/json", "application/octet-stream", "text/plain"):
+        response = client.post(
+            "/api/v1/ledger/promises/check", data=b"x" * 100_000, content_type=content_type
+        )
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD"
 
 
 @pytest.mark.django_db
@@ -423,7 +453,10 @@ def test_the_entry_page_says_a_forged_promise_was_not_signed_by_the_log(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("promise", ["nonsense", "<script>alert(1)</script>", "A" * 5000])
+@pytest.mark.parametrize(
+    "promise",
+    ["nonsense", "<script>alert(1)</script>", "A" * 5000, "\x00", "AAAA\u202eAAAA", "=" * 8],
+)
 def test_the_entry_page_says_a_promise_it_cannot_read_could_not_be_read(client, promise):
     LedgerEntryFactory()
     response = client.get("/ledger/entries/0/", {"promise": promise})

@@ -110,6 +110,24 @@ def test_head_answers_the_length_without_the_body(client, log):
         "tile/0/001.p/256",
         "tile/64/000",
         "tile/0",
+        # Hostile: numbers past any database integer, widths out of range, other paths.
+        "tile/0/x999/x999/x999/x999/x999/x999/999",
+        "tile/entries/x999/x999/x999/x999/x999/x999/999.p/255",
+        "tile/63/x999/x999/x999/x999/x999/x999/999",
+        "tile/0/x001/x000/x000/x000/x000/x000/x000/000",  # eight groups: too large
+        "tile/99/000",
+        "tile/0/000.p/0",
+        "tile/0/000.p/-1",
+        "tile/0/000.p/999",
+        "tile/0/000.p/1000000000000000000000",
+        "tile/0/-001",
+        "tile/entries/002.p/89",
+        "tile/../checkpoint",
+        "tile/0/../../checkpoint",
+        "tile/0/000%00",
+        "tile/0/000.p/5%00",
+        "tile/0/000/",
+        "tile/" + "x" * 10_000,
     ],
 )
 def test_a_tile_the_signed_log_does_not_have_is_a_404_problem(client, log, path):

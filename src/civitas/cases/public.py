@@ -45,7 +45,7 @@ from civitas.cases.retention import apply_retention
 from civitas.cases.search import cases_left_to_reindex, reindex_batch
 from civitas.cases.services import AcceptedAs, submit_application
 from civitas.cases.transitions import apply_automatic_transition, apply_due_timers
-from civitas.cases.workload import mean_worked_hours, weekly_submissions
+from civitas.cases.workload import mean_worked_hours
 
 __all__ = [
     "AcceptedAs",
@@ -90,5 +90,4 @@ __all__ = [
     "reindex_batch",
     "reseal_case_files",
     "submit_application",
-    "weekly_submissions",
 ]

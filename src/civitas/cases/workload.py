@@ -1,5 +1,5 @@
-"""How much work a service's cases make: submissions a week, and the time a decided case
-was worked, for planning staff (insights' demand forecast).
+"""How much work a service's cases make: the time a decided case was worked, for planning
+staff (insights' demand forecast, which reads the submissions a week from its own counts).
 
 The time worked on a case is what case management records of it: from the first time a
 member of staff opened it (its first `case.personal_data_viewed` in the audit trail) to its
@@ -15,8 +15,6 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from civitas.cases.models import Case
@@ -59,39 +57,6 @@ def worked_seconds(span: CaseSpan) -> float:
             waited += (end - start).total_seconds()
             covered_until = end
     return max(0.0, total - waited)
-
-
-def weekly_submissions(
-    *,
-    service_slug: str,
-    start: datetime.date,
-    end: datetime.date,
-    organisation_id: int | None = None,
-) -> dict[datetime.date, int]:
-    """Cases submitted to the service each ISO week (by the Monday it starts on, in the
-    platform's time zone), for the weeks from the one `start` is in to the one before
-    `end`'s: every week, 0 for none. One query, counted by day."""
-    first = start - datetime.timedelta(days=start.weekday())
-    last = end - datetime.timedelta(days=end.weekday())
-    weeks = {first + datetime.timedelta(weeks=n): 0 for n in range((last - first).days // 7)}
-    if not weeks:
-        return {}
-    cases = Case.objects.filter(
-        service_slug=service_slug,
-        submitted_at__gte=_midnight(first),
-        submitted_at__lt=_midnight(last),
-    )
-    if organisation_id is not None:
-        cases = cases.filter(organisation_id=organisation_id)
-    by_day = (
-        cases.annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
-    for day, count in by_day:
-        weeks[day - datetime.timedelta(days=day.weekday())] += count
-    return weeks
 
 
 def mean_worked_hours(

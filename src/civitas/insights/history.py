@@ -36,6 +36,7 @@ from civitas.insights.durations import bucket_of
 from civitas.insights.events import HistoryImported
 from civitas.insights.figures import CHANNELS, SATISFACTION_LEVELS
 from civitas.insights.models import DailyCount
+from civitas.insights.rollup import ADD_COUNTS
 from civitas.platform.events import publish
 
 COLUMNS: tuple[str, ...] = ("organisation", "service", "date", "channel", "measure", "key", "count")
@@ -364,13 +365,6 @@ VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (service_slug, organisation, span, day, channel, measure, key)
 DO UPDATE SET count = excluded.count
 """
-_ADD = """
-INSERT INTO insights_dailycount
-    (organisation, service_slug, span, day, channel, measure, key, count)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (service_slug, organisation, span, day, channel, measure, key)
-DO UPDATE SET count = insights_dailycount.count + excluded.count
-"""
 
 
 def _write(counts: Counter[CountKey]) -> None:
@@ -395,7 +389,7 @@ def _write(counts: Counter[CountKey]) -> None:
         if days:
             cursor.executemany(_SET, days)
         if months:
-            cursor.executemany(_ADD, months)
+            cursor.executemany(ADD_COUNTS, months)
 
 
 def _existing(counts: Counter[CountKey]) -> dict[CountKey, int]:

@@ -164,13 +164,14 @@ def _save_progress(
     )
 
 
-_UPSERT = """
+ADD_COUNTS = """
 INSERT INTO insights_dailycount
     (organisation, service_slug, span, day, channel, measure, key, count)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (service_slug, organisation, span, day, channel, measure, key)
 DO UPDATE SET count = insights_dailycount.count + excluded.count
 """
+"""Adds a count to its row, or makes the row: on SQLite and PostgreSQL alike."""
 
 
 def _add_counts(counts: Counter[CountKey]) -> None:
@@ -185,7 +186,7 @@ def _add_counts(counts: Counter[CountKey]) -> None:
         for (organisation, slug, day, channel, measure, key), count in spanned.items()
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(_UPSERT, rows)
+        cursor.executemany(ADD_COUNTS, rows)
 
 
 def _mark_abandoned(now: datetime.datetime) -> int:

@@ -6,7 +6,7 @@ import datetime
 from django.utils import timezone
 
 from civitas.cases.tests.factories import CaseFactory
-from civitas.cases.workload import CaseSpan, mean_worked_hours, weekly_submissions, worked_seconds
+from civitas.cases.workload import CaseSpan, mean_worked_hours, worked_seconds
 from civitas.platform.models import AuditEvent
 
 T0 = timezone.make_aware(datetime.datetime(2026, 11, 2, 9, 0))
@@ -95,32 +95,3 @@ def test_the_mean_worked_hours_come_from_the_case_history(parking_permit):
         )
         is None
     )
-
-
-def test_submissions_are_counted_by_iso_week_with_empty_weeks_as_zero(
-    parking_permit, django_assert_num_queries
-):
-    monday = datetime.date(2026, 11, 2)
-
-    def at(day: datetime.date, hour: int) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-    organisation_id = parking_permit.organisation_id
-    for when in (
-        at(monday, 0),  # the week's first minute, in UK time
-        at(monday + datetime.timedelta(days=6), 23),  # its last hour
-        at(monday + datetime.timedelta(days=14), 12),
-    ):
-        CaseFactory(organisation_id=organisation_id, submitted_at=when)
-    CaseFactory(organisation_id=organisation_id, service_slug="report-a-problem")
-    with django_assert_num_queries(1):
-        weeks = weekly_submissions(
-            service_slug="resident-parking-permit",
-            start=monday + datetime.timedelta(days=3),  # a Thursday: its week counts
-            end=monday + datetime.timedelta(weeks=3),
-        )
-    assert weeks == {
-        monday: 2,
-        monday + datetime.timedelta(weeks=1): 0,
-        monday + datetime.timedelta(weeks=2): 1,
-    }

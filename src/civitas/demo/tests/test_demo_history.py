@@ -25,34 +25,19 @@ def sign_in(client, email: str) -> None:
     assert response.status_code == 302, response.content
 
 
+def _every_count() -> dict[tuple, int]:
+    fields = ("span", "organisation", "service_slug", "day", "channel", "measure", "key")
+    return {
+        tuple(getattr(row, name) for name in fields): row.count for row in DailyCount.objects.all()
+    }
+
+
 def test_every_demo_service_shows_a_years_figures_and_a_forecast_to_its_owner(db, client):
     cache.clear()
     call_command("demo", "setup", stdout=None)
-    counted = {
-        (
-            row.span,
-            row.organisation,
-            row.service_slug,
-            row.day,
-            row.channel,
-            row.measure,
-            row.key,
-        ): (row.count)
-        for row in DailyCount.objects.all()
-    }
+    counted = _every_count()
     call_command("demo", "setup", stdout=None)  # again: the same figures
-    assert {
-        (
-            row.span,
-            row.organisation,
-            row.service_slug,
-            row.day,
-            row.channel,
-            row.measure,
-            row.key,
-        ): (row.count)
-        for row in DailyCount.objects.all()
-    } == counted
+    assert _every_count() == counted
     # The rollups own this month on: they leave the history alone.
     roll_up_journey_events()
     roll_up_cases()

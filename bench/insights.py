@@ -193,20 +193,13 @@ def seed_events(services: list[tuple], now: datetime.datetime) -> tuple[float, i
 
 def write_counts(counts: Counter, counted_up_to: int) -> tuple[float, int]:
     """Writes the counts of the events seeded up to `counted_up_to` in bulk (daily and
-    monthly rows, as rollup._add_counts makes them) and moves the job's cursor past those
+    monthly rows, as the rollup job makes them) and moves the job's cursor past those
     events; the seconds it took and the rows written."""
     from civitas.insights.models import JourneyEvent, RollupCursor
-    from civitas.insights.rollup import CURSOR
+    from civitas.insights.rollup import CURSOR, daily_and_monthly_rows
 
     started = time.perf_counter()
-    by_month: Counter = Counter()
-    for (organisation, slug, day, channel, measure, key), count in counts.items():
-        by_month[(organisation, slug, day.replace(day=1), channel, measure, key)] += count
-    rows = [
-        (organisation, slug, span, day, channel, measure, key, count)
-        for span, spanned in (("day", counts), ("month", by_month))
-        for (organisation, slug, day, channel, measure, key), count in spanned.items()
-    ]
+    rows = daily_and_monthly_rows(counts)
     for first in range(0, len(rows), CHUNK):
         with transaction.atomic():
             _insert("insights_dailycount", COUNT_COLUMNS, rows[first : first + CHUNK])

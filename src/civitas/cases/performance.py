@@ -169,22 +169,17 @@ def cases_submitted_between(
 ) -> Iterator[CaseFacts]:
     """The cases submitted from `start` (inclusive) to `end` (exclusive), read by the
     `case_submitted_at` index, in chunks."""
-    for row in (
-        Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-        .values_list(*_FACTS)
-        .iterator(chunk_size=5000)
-    ):
-        yield CaseFacts(*row)
+    return _facts(submitted_at__gte=start, submitted_at__lt=end)
 
 
 def cases_decided_between(start: datetime.datetime, end: datetime.datetime) -> Iterator[CaseFacts]:
     """The cases decided from `start` (inclusive) to `end` (exclusive), read by the
     `case_decided_at` index, in chunks."""
-    for row in (
-        Case.objects.filter(decided_at__gte=start, decided_at__lt=end)
-        .values_list(*_FACTS)
-        .iterator(chunk_size=5000)
-    ):
+    return _facts(decided_at__gte=start, decided_at__lt=end)
+
+
+def _facts(**between: datetime.datetime) -> Iterator[CaseFacts]:
+    for row in Case.objects.filter(**between).values_list(*_FACTS).iterator(chunk_size=5000):
         yield CaseFacts(*row)
 
 

@@ -177,16 +177,22 @@ DO UPDATE SET count = insights_dailycount.count + excluded.count
 def _add_counts(counts: Counter[CountKey]) -> None:
     """Adds the counts to the daily and the monthly counts, in one statement per row
     sent together (an upsert that adds, on SQLite and PostgreSQL alike)."""
+    with connection.cursor() as cursor:
+        cursor.executemany(ADD_COUNTS, daily_and_monthly_rows(counts))
+
+
+def daily_and_monthly_rows(
+    counts: Counter[CountKey],
+) -> list[tuple[str, str, str, datetime.date, str, str, str, int]]:
+    """The rows of ADD_COUNTS for these daily counts: each day's, and each month's sum."""
     by_month: Counter[CountKey] = Counter()
     for (organisation, slug, day, channel, measure, key), count in counts.items():
         by_month[(organisation, slug, day.replace(day=1), channel, measure, key)] += count
-    rows = [
+    return [
         (organisation, slug, span, day, channel, measure, key, count)
         for span, spanned in (("day", counts), ("month", by_month))
         for (organisation, slug, day, channel, measure, key), count in spanned.items()
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(ADD_COUNTS, rows)
 
 
 def _mark_abandoned(now: datetime.datetime) -> int:

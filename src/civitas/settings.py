@@ -142,6 +142,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civitas.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django turns psycopg's prepared statements off, and its own cursors bind values in the
+    # client and never prepare. The session update asks for preparing (platform/sessions.py),
+    # which psycopg honours only when a threshold is set; this one is never reached by
+    # counting, so nothing else is prepared. A pooler in front must keep prepared
+    # statements (session mode, or PgBouncer 1.21 or later: docs/operations.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
     DATABASES["default"].setdefault("TEST", {})["NAME"] = read_str(
         "DATABASE_TEST_NAME", "test_civitas"
     )

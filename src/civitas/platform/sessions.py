@@ -19,6 +19,7 @@ read on every journey page and written on every answer, and building the ORM que
 more than running it.
 """
 
+import datetime
 import functools
 import logging
 import threading
@@ -40,6 +41,11 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# How far short of its due expiry a session row's may stay when the session is written. A
+# session lasts hours and a journey times out in its own minutes (JOURNEY_TIMEOUT_MINUTES),
+# so nobody meets the difference; it spares a row's indexes a new entry on every answer.
+EXPIRY_SLACK = datetime.timedelta(minutes=10)
 
 
 class SealedValueSerializer:
@@ -126,17 +132,34 @@ def _statements(alias: str, table: str) -> tuple[str, str, str]:
     key, data, expiry = quote("session_key"), quote("session_data"), quote("expire_date")
     # Identifiers only, quoted by the database's own rules; every value is a parameter.
     read = f"SELECT {data} FROM {quote(table)} WHERE {key} = %s AND {expiry} > %s"  # noqa: S608
-    update = f"UPDATE {quote(table)} SET {data} = %s, {expiry} = %s WHERE {key} = %s"  # noqa: S608
+    # The expiry stays as it is while it is at most EXPIRY_SLACK short of the new one, so
+    # most writes change no indexed column: PostgreSQL then updates the row in its page
+    # (a HOT update) instead of adding an entry to each of the table's three indexes.
+    assignments = (
+        f"{data} = %s, {expiry} = CASE WHEN {expiry} BETWEEN %s AND %s THEN {expiry} ELSE %s END"
+    )
+    update = f"UPDATE {quote(table)} SET {assignments} WHERE {key} = %s"  # noqa: S608
     alone = update
     if connection.vendor == "postgresql":
         # A session write does not wait for the disk (docs/decisions/0024): the setting,
         # made in the statement's own transaction, holds for its commit and no further.
         alone = (
-            f"UPDATE {quote(table)} SET {data} = %s, {expiry} = %s "  # noqa: S608
+            f"UPDATE {quote(table)} SET {assignments} "  # noqa: S608
             "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unsynced "
             f"WHERE {key} = %s"
         )
     return read, update, alone
+
+
+def update_parameters(
+    sealed: str, expiry: datetime.datetime, session_key: str | None, connection: BaseDatabaseWrapper
+) -> list[Any]:
+    """The values of `_statements`' update, in its order: a stored expiry between
+    `expiry - EXPIRY_SLACK` and `expiry` is kept, any other (older, or later than a
+    shortened session's new one) is replaced."""
+    adapt = connection.ops.adapt_datetimefield_value
+    new = adapt(expiry)
+    return [sealed, adapt(expiry - EXPIRY_SLACK), new, new, session_key]
 
 
 def find_unexpired_sealed(store: DBStore) -> str | None:
@@ -163,7 +186,7 @@ def update_row(store: DBStore) -> str:
     alias = router.db_for_write(store.model)
     connection = connections[alias]
     _, update, alone = _statements(alias, store.model._meta.db_table)
-    expiry = connection.ops.adapt_datetimefield_value(store.get_expiry_date())
+    parameters = update_parameters(sealed, store.get_expiry_date(), store.session_key, connection)
     # One statement is atomic on its own. Outside a transaction it runs without one: on
     # SQLite, BEGIN IMMEDIATE would hold the write lock across the Python between BEGIN and
     # COMMIT, and a worker waiting on it sleeps milliseconds. Inside one (a caller's
@@ -172,10 +195,10 @@ def update_row(store: DBStore) -> str:
     try:
         if in_transaction:
             with transaction.atomic(using=alias), connection.cursor() as cursor:
-                cursor.execute(update, [sealed, expiry, store.session_key])
+                cursor.execute(update, parameters)
                 updated = cursor.rowcount
         else:
-            updated = _execute_alone(connection, alone, [sealed, expiry, store.session_key])
+            updated = _execute_alone(connection, alone, parameters)
     except DatabaseError as error:
         raise UpdateError from error
     if updated == 0:
@@ -250,7 +273,9 @@ class SessionStore(CachedDBStore):
             sealed = self._sealed
         else:
             sealed = update_row(self)
-        expiry_seconds = self.get_expiry_age()
+        # The row may keep an expiry up to EXPIRY_SLACK sooner: the cached copy never
+        # outlives it.
+        expiry_seconds = self.get_expiry_age() - int(EXPIRY_SLACK.total_seconds())
         self._with_cache(lambda: self._cache.set(self.cache_key, sealed, expiry_seconds))
 
     def delete(self, session_key: str | None = None) -> None:

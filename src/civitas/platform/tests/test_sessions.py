@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from civitas.journeys.tests.test_pages import URL, answer
 from civitas.platform.database_sessions import SessionStore
-from civitas.platform.sessions import _statements
+from civitas.platform.sessions import _statements, update_parameters
 from conftest import permit_address
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,28 @@ def test_an_answer_updates_the_row_and_moves_its_expiry_on(client, parking_permi
     assert second.session_data != first.session_data
     assert second.expire_date > timezone.now() + datetime.timedelta(hours=3)
     assert Session.objects.count() == 1
+
+
+def test_an_answer_soon_after_another_keeps_the_rows_expiry(client, parking_permit):
+    assert answer(client, "address", permit_address()).status_code == 302
+    first = _session_row(client)
+
+    assert answer(client, "vehicle", {"registration": "CU57 ABC"}).status_code == 302
+
+    second = _session_row(client)
+    assert second.session_data != first.session_data
+    assert second.expire_date == first.expire_date  # no index changes: a HOT update
+
+
+def test_a_session_made_shorter_gets_its_shorter_expiry_at_once():
+    store = _stored_session({"answers": {}})
+    store.set_expiry(60)
+    store["answers"] = {"postcode": "EB2 2BB"}
+
+    store.save()
+
+    row = Session.objects.get(session_key=store.session_key)
+    assert row.expire_date < timezone.now() + datetime.timedelta(seconds=61)
 
 
 def test_an_expired_session_row_is_not_read(client, parking_permit):
@@ -106,16 +128,38 @@ def test_a_session_written_outside_a_transaction_is_updated_and_the_connection_u
             assert _synchronous_commit(cursor) == "on"
 
 
-@pytest.mark.skipif(
+ONLY_POSTGRESQL = pytest.mark.skipif(
     not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="only PostgreSQL can commit without waiting for the disk",
+    reason="PostgreSQL only",
 )
+
+
+@ONLY_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_the_lone_session_update_is_prepared_once_per_connection():
+    store = _stored_session({"answers": {}})
+    for postcode in ("EB1 1AA", "EB2 2BB", "EB3 3CC"):
+        store["answers"] = {"postcode": postcode}
+        store.save()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["UPDATE%django_session%"],
+        )
+        assert cursor.fetchone()[0] == 1
+
+
+@ONLY_POSTGRESQL
 def test_the_lone_session_update_does_not_wait_for_the_disk_and_a_callers_transaction_does():
     store = _stored_session({"answers": {}})
     _, update, alone = _statements("default", Session._meta.db_table)
     with connection.cursor() as cursor:
         # Inside the test's transaction: what the lone statement sets holds until its commit.
-        cursor.execute(alone, [store.encode({}), timezone.now(), store.session_key])
+        parameters = update_parameters(
+            store.encode({}), timezone.now(), store.session_key, connection
+        )
+        cursor.execute(alone, parameters)
         assert cursor.rowcount == 1
         assert _synchronous_commit(cursor) == "off"
 

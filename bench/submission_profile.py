@@ -84,9 +84,9 @@ def _instrument() -> dict[str, float]:
     import dataclasses
     import functools
 
-    from civitas.cases import handlers as case_handlers
     from civitas.cases import messages
     from civitas.cases import services as case_services
+    from civitas.identity import api_auth
     from civitas.journeys import api, flow, submission
     from civitas.notify import services as notify_services
     from civitas.notify import tasks as notify_tasks
@@ -108,10 +108,12 @@ def _instrument() -> dict[str, float]:
         return wrapper
 
     def patch(module, attribute, name):
+        if not hasattr(module, attribute):
+            raise SystemExit(f"{module.__name__}.{attribute} is gone: update this profile")
         setattr(module, attribute, timed(name, getattr(module, attribute)))
 
     patch(api, "submit", "view: whole submit()")
-    patch(api, "authenticate_api_key", "api key look-up")
+    patch(api_auth, "authenticate_api_key", "api key look-up")
     patch(ratelimit, "hit", "rate limit hit")
     patch(api, "_live_service", "live service")
     patch(api, "_read_application", "read body")
@@ -126,10 +128,10 @@ def _instrument() -> dict[str, float]:
     patch(case_services, "_team_id", "routing team")
     patch(case_services, "index_case", "search index insert")
     patch(case_services, "publish", "publish: all handlers")
-    patch(case_handlers, "compose_message", "email: compose")
-    patch(case_handlers, "queue_email", "email: outbox insert + enqueue")
+    patch(messages, "send_case_message", "email: compose, outbox insert, enqueue")
+    patch(messages, "send_from_template", "email: outbox insert + enqueue")
     patch(notify_services, "queue_deliveries", "email: enqueue")
-    patch(notify_tasks, "_nudge_after_commit", "email: Redis nudge after commit")
+    patch(notify_tasks, "wake_dispatchers", "email: Redis wake-up after commit")
     patch(messages, "parse_template", "email: parse template")
     table = events._table()
     for event, entry in list(table.items()):

@@ -141,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a worker process started by a test sees the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civitas.sqlite3")}
 else:
+    # Django's backend, with a health check that asks the server only when the socket
+    # says something happened (platform/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "civitas.platform.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Django turns psycopg's prepared statements off, and its own cursors bind values in the
     # client and never prepare. The session update asks for preparing (platform/sessions.py),

@@ -75,7 +75,7 @@ def main() -> None:
         post()
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(60)
+    pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(int(os.environ.get("PROFILE_LINES", "60")))
     print(out.getvalue())
 
 

@@ -1,6 +1,14 @@
 from django.urls import include, path
 
 urlpatterns = [
+    # The APIs first: their requests come in bulk, and Django tries the patterns in order.
+    # Nothing below starts with their prefixes (api/, v2/, service/), so the order changes
+    # no route (tests/architecture/test_api_routes_come_first.py).
+    path("api/v1/", include("civitas.journeys.api_urls")),
+    path("api/v1/ledger/", include("civitas.ledger.api_urls")),
+    path("api/v1/", include("civitas.insights.api_urls")),
+    # GOV.UK Notify's v2 API, at the root where its clients call it.
+    path("", include("civitas.notify.api_urls")),
     path("", include("civitas.platform.urls")),
     path("", include("civitas.catalogue.urls")),
     path("services/", include("civitas.journeys.urls")),
@@ -22,12 +30,7 @@ urlpatterns = [
     path("staff/insights/channels/", include("civitas.insights.channels_urls")),
     path("notify/providers/", include("civitas.notify.provider_urls")),
     path("pay/webhooks/", include("civitas.pay.webhook_urls")),
-    path("api/v1/", include("civitas.journeys.api_urls")),
-    path("api/v1/ledger/", include("civitas.ledger.api_urls")),
-    path("api/v1/", include("civitas.insights.api_urls")),
     path("ledger/", include("civitas.ledger.urls")),
-    # GOV.UK Notify's v2 API, at the root where its clients call it.
-    path("", include("civitas.notify.api_urls")),
 ]
 
 handler400 = "civitas.platform.views.bad_request"

@@ -75,7 +75,8 @@ def main() -> None:
         post()
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(int(os.environ.get("PROFILE_LINES", "60")))
+    lines = int(os.environ.get("PROFILE_LINES", "60"))
+    pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(lines)
     print(out.getvalue())
 
 

@@ -130,6 +130,9 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 # Connecting per request is five times slower (PostgreSQL): keep connections.
 DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=600)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with writers queued on a lock file instead of put to sleep by
+    # SQLite for a millisecond or more (platform/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "civitas.platform.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout
         # instead of one failing with "database is locked" half-way through.

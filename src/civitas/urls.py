@@ -1,9 +1,11 @@
 from django.urls import include, path
 
 urlpatterns = [
-    # The APIs first: their requests come in bulk, and Django tries the patterns in order.
-    # Nothing below starts with their prefixes (api/, v2/, service/), so the order changes
-    # no route (tests/architecture/test_api_routes_come_first.py).
+    # The busiest routes first: Django tries the patterns in order, and each include that
+    # does not match costs a raised exception. Nothing below starts with their prefixes
+    # (services/, api/, v2/, service/), so the order changes no route
+    # (tests/architecture/test_busiest_routes_come_first.py).
+    path("services/", include("civitas.journeys.urls")),
     path("api/v1/", include("civitas.journeys.api_urls")),
     path("api/v1/ledger/", include("civitas.ledger.api_urls")),
     path("api/v1/", include("civitas.insights.api_urls")),
@@ -11,7 +13,6 @@ urlpatterns = [
     path("", include("civitas.notify.api_urls")),
     path("", include("civitas.platform.urls")),
     path("", include("civitas.catalogue.urls")),
-    path("services/", include("civitas.journeys.urls")),
     path("applications/", include("civitas.cases.tracking_urls")),
     path("account/", include("civitas.cases.account_urls")),
     path("account/", include("civitas.journeys.account_urls")),

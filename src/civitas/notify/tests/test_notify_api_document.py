@@ -6,7 +6,6 @@ def test_the_api_document_lists_every_path_of_the_notify_compatible_api():
     from pathlib import Path
 
     import yaml
-
     from django.urls import URLResolver
 
     from civitas.notify.api_urls import urlpatterns

@@ -14,10 +14,12 @@ writers up. After the busy timeout a writer stops waiting for the file and meets
 lock as before, which answers "database is locked" in time rather than waiting forever.
 """
 
+import contextlib
 import fcntl
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -122,24 +124,25 @@ class QueuedWritesCursor(base.SQLiteCursorWrapper):
     """Takes the writers' queue for a write made outside a transaction."""
 
     def execute(self, query: str, params: Any = None) -> Any:
-        writers = _writers_outside_a_transaction(self, query)
-        if writers is None:
+        with _queued(self, query):
             return super().execute(query, params)
-        writers.take()
-        try:
-            return super().execute(query, params)
-        finally:
-            writers.give_back()
 
     def executemany(self, query: str, param_list: Any) -> Any:
-        writers = _writers_outside_a_transaction(self, query)
-        if writers is None:
+        with _queued(self, query):
             return super().executemany(query, param_list)
-        writers.take()
-        try:
-            return super().executemany(query, param_list)
-        finally:
-            writers.give_back()
+
+
+@contextlib.contextmanager
+def _queued(cursor: Any, query: str) -> Iterator[None]:
+    writers = _writers_outside_a_transaction(cursor, query)
+    if writers is None:
+        yield
+        return
+    writers.take()
+    try:
+        yield
+    finally:
+        writers.give_back()
 
 
 def _writers_outside_a_transaction(cursor: Any, query: str) -> WritersQueue | None:

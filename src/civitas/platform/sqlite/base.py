@@ -3,7 +3,7 @@
 SQLite lets one writer in at a time. A writer that finds the database locked is put to
 sleep by SQLite's busy handler, first for 1 ms, then 2, then 5 and longer, however soon
 the lock is freed: with two web workers an API submission (a write of about 0.1 ms) slept
-a millisecond whenever the other worker was writing, and half of the throughput went.
+a millisecond whenever the other worker was writing.
 
 Here each write transaction (Django's `BEGIN IMMEDIATE`) and each write made outside one
 first takes an exclusive lock on a file beside the database (`<database>.writers`), and
@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
-WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "UPSERT")
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")  # REPLACE, by its first six letters
 FIRST_WAIT_SECONDS = 0.00005
 LONGEST_WAIT_SECONDS = 0.0005
 BUSY_TIMEOUT_SECONDS = 10.0  # as the settings' PRAGMA busy_timeout

@@ -100,6 +100,7 @@ from civitas.ledger.public import (
 )
 from civitas.notify import handlers as notify
 from civitas.notify.public import (
+    FieldSource,
     MessagesListed,
     MessageViewed,
     check_messages,
@@ -135,8 +136,9 @@ EVENT_HANDLERS: EventTable = {
     ApplicationSubmitted: Handlers(
         in_transaction=(
             record_audit_trail,
-            # The log before the email: the email quotes the log entry's number.
-            cases.log_submission,
+            cases.refuse_while_log_stopped,
+            # Its log entry is appended by the worker, from the email's outbox row, just
+            # before the email goes out (decision 0065).
             cases.email_submission_confirmation,
         ),
     ),
@@ -222,6 +224,10 @@ EVENT_HANDLERS: EventTable = {
     # Transparency log
     LogFoundBroken: Handlers(in_transaction=(record_audit_trail,)),
 }
+
+# Words of a message filled in by the dispatcher just before it is sent
+# (notify/late_fields.py): a submission's log entry, appended then (decision 0065).
+MESSAGE_FIELD_SOURCES = (FieldSource(cases.SUBMITTED_ENTRY_SOURCE, cases.fill_submitted_entries),)
 
 WORKER_LOOPS = (
     # Hands due messages to their providers, a batch at a time, over connections kept open

@@ -1,10 +1,14 @@
 """How a case's events reach the transparency log and the applicant's inbox.
 
 Wired to the events in `civitas.wiring`; each runs inside the transaction that changed the
-case, so the change, its log entry and its email exist together or not at all.
+case, so the change, its log entry and its email exist together or not at all. A
+submission's entry is the one exception in time, not in certainty: it is written into its
+confirmation's outbox row, and the worker appends it as it sends the confirmation
+(`fill_submitted_entries`, decision 0065).
 """
 
 import logging
+from typing import Any
 
 from civitas.cases.events import (
     ApplicationSubmitted,
@@ -35,10 +39,13 @@ from civitas.catalogue.public import (
 from civitas.ledger.public import (
     EntryReceipt,
     LedgerUnavailable,
-    ledger_health,
+    NewEntry,
+    ledger_seen_open,
     person_reference,
+    record_entries,
     record_entry,
 )
+from civitas.notify.public import LateFields
 from civitas.pay.public import (
     PaymentSucceeded,
     PaymentTaken,
@@ -46,6 +53,7 @@ from civitas.pay.public import (
     refund_refused_application,
 )
 from civitas.platform.events import HandlerResults
+from civitas.platform.jsontypes import JSONObject
 from civitas.platform.templating import format_pence
 
 logger = logging.getLogger(__name__)
@@ -60,50 +68,74 @@ def _ledger_fields(receipt: EntryReceipt) -> dict[str, str]:
     }
 
 
-def log_submission(event: ApplicationSubmitted, results: HandlerResults) -> EntryReceipt | None:
-    # An application waiting for its fee is logged as submitted when it is paid
-    # (cases/payments.py): an unpaid one may never be. It is refused all the same while the
-    # log takes no entries: its payment could not be taken, and the applicant would pay
-    # for an application that cannot be submitted.
-    if event.awaiting_payment:
-        if ledger_health() != "ok":
-            raise LedgerUnavailable("the transparency log is not accepting new records")
-        return None
-    # The log's sequence row stays locked until the transaction commits: wire this last
-    # but one, so the lock is held as briefly as possible.
-    return _log_submitted(event.service, event.reference, channel=event.channel)
+# The confirmation's entry is appended by the worker, from the confirmation's outbox row
+# (decision 0065); until then the message holds these in place of the entry's words.
+SUBMITTED_ENTRY_SOURCE = "ledger.submitted_entry"
+_ENTRY_STAND_INS = {"ledger_index": "…", "ledger_url": "…", "ledger_promise": "…"}
 
 
-def _log_submitted(service: Service, reference: str, *, channel: str) -> EntryReceipt:
-    """The log's record that an application was received: at submission, or, for one
-    that waits for its fee, when the fee is paid."""
-    return record_entry(
+def fill_submitted_entries(requests: list[JSONObject]) -> list[dict[str, str]]:
+    """The late words of submissions' confirmations: appends their log entries, in the
+    dispatcher's transaction (which clears the messages' requests with them), one index
+    update and one insert for the batch, and returns each entry's words."""
+    receipts = record_entries([NewEntry.from_json(request) for request in requests])
+    return [_ledger_fields(receipt) for receipt in receipts]
+
+
+def refuse_while_log_stopped(event: ApplicationSubmitted, results: HandlerResults) -> None:
+    # Whether it is logged now, once its fee is paid, or by the worker before its
+    # confirmation goes out, an application is refused while the log takes no entries:
+    # the applicant would pay for, or be told of, an application that cannot be logged.
+    if not ledger_seen_open():
+        raise LedgerUnavailable("the transparency log is not accepting new records")
+
+
+def _late_entry(service: Service, reference: str, *, channel: str) -> LateFields | None:
+    """The log's record that an application was received (at submission, or, for one that
+    waits for its fee, when the fee is paid), for the worker to append from the outbox row
+    of its confirmation."""
+    entry = NewEntry(
         kind="case.submitted",
         organisation=service.organisation,
         role="applicant",
         subject=case_subject(reference),
         payload={"service": f"{service.slug}@{service.version}", "channel": channel},
     )
+    return LateFields(SUBMITTED_ENTRY_SOURCE, entry.as_json())
+
+
+def _confirm_submission(
+    service: Service, reference: str, *, channel: str, fields: dict[str, str], **message: Any
+) -> None:
+    """Sends the confirmation, whose entry in the log the worker appends just before it
+    goes out, so that the submission itself writes no entry (decision 0065). An applicant
+    who gave no address is sent nothing: their entry is appended here and now."""
+    late = _late_entry(service, reference, channel=channel)
+    sent = send_case_message(
+        service,
+        "submitted",
+        reference=reference,
+        idempotency_key=f"case:{reference}:submitted",
+        fields={**fields, **_ENTRY_STAND_INS},
+        late_fields=late,
+        **message,
+    )
+    if not sent and late is not None:
+        record_entries([NewEntry.from_json(late.request)])
 
 
 def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerResults) -> None:
     # Sent once the fee is paid, for an application that waits for it.
     if event.awaiting_payment:
         return
-    # An applicant who gave no address (an anonymous report) is sent nothing.
-    send_case_message(
+    _confirm_submission(
         event.service,
-        "submitted",
-        reference=event.reference,
-        idempotency_key=f"case:{event.reference}:submitted",
+        event.reference,
+        channel=event.channel,
         # The case was made in this transaction, under a reference never used before (a
         # clash rolls it back and draws another): no message can have this key yet.
         new_key=True,
-        fields={
-            "reference": event.reference,
-            "fee": fee_text(event.fee_pence),
-            **_ledger_fields(results.require(EntryReceipt)),
-        },
+        fields={"reference": event.reference, "fee": fee_text(event.fee_pence)},
         answers=event.answers,
         submitted_at=event.submitted_at,
         decision=event.decision,
@@ -242,7 +274,6 @@ def take_payment(event: PaymentSucceeded, results: HandlerResults) -> PaymentTak
     # for a case of its own organisation, found by its unique reference.)
     case = cases.get()
     service = get_service_version(case.organisation_id, case.service_slug, case.service_version)
-    receipt = _log_submitted(service, case.reference, channel=case.channel)
     common = {
         "answers": case.answers,
         "submitted_at": case.submitted_at,
@@ -251,16 +282,11 @@ def take_payment(event: PaymentSucceeded, results: HandlerResults) -> PaymentTak
         "account_id": str(case.account_id or ""),
     }
     # The confirmation is sent once the fee is paid: an unpaid application is not one.
-    send_case_message(
+    _confirm_submission(
         service,
-        "submitted",
-        reference=case.reference,
-        idempotency_key=f"case:{case.reference}:submitted",
-        fields={
-            "reference": case.reference,
-            "fee": fee_text(case.fee_pence),
-            **_ledger_fields(receipt),
-        },
+        case.reference,
+        channel=case.channel,
+        fields={"reference": case.reference, "fee": fee_text(case.fee_pence)},
         **common,
     )
     if "payment-received" in service.model.messages:

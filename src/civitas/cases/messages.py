@@ -13,6 +13,7 @@ from civitas.identity.public import prefers_text_messages
 from civitas.notify.public import (
     DefinitionTemplates,
     EmailContent,
+    LateFields,
     Words,
     render_template_email,
     send_from_template,
@@ -225,6 +226,7 @@ def send_case_message(
     new_key: bool = False,
     send_at: datetime.datetime | None = None,
     account_id: str = "",
+    late_fields: LateFields | None = None,
 ) -> bool:
     """Sends the applicant the definition's message `name` through the messaging
     component, in the transaction that made the change it reports, in the language they
@@ -232,7 +234,8 @@ def send_case_message(
 
     It goes by email to the contact email; as a text message instead when the message has
     a `text_message`, the applicant gave a mobile number, and either gave no email address
-    or their account asks for texts."""
+    or their account asks for texts. `late_fields`: words the dispatcher fills in just
+    before it is sent (the log entry's number, decision 0065)."""
     email = str(answers.get(service.contact_email_answer) or "")
     phone_answer = service.model.contact_phone
     phone = str(answers.get(phone_answer) or "") if phone_answer else ""
@@ -260,6 +263,7 @@ def send_case_message(
         kind=name,
         language=language,
         send_at=send_at,
+        late_fields=late_fields,
     )
     return True
 

@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -144,6 +145,29 @@ class NewEntry:
     payload: Mapping[str, JSONValue]
     subject: str | None = None
 
+    def as_json(self) -> dict[str, JSONValue]:
+        """The entry as JSON, to append later (from a message's outbox row: decision 0065)."""
+        return {
+            "kind": self.kind,
+            "organisation": self.organisation,
+            "role": self.role,
+            "subject": self.subject,
+            "payload": dict(self.payload),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSONValue]) -> NewEntry:
+        payload, subject = data.get("payload"), data.get("subject")
+        if not isinstance(payload, dict):
+            raise ValueError("an entry's payload must be an object")
+        return cls(
+            kind=str(data["kind"]),
+            organisation=str(data["organisation"]),
+            role=str(data["role"]),
+            subject=None if subject is None else str(subject),
+            payload=payload,
+        )
+
 
 def record_entry(
     *,
@@ -204,6 +228,7 @@ def record_entries(entries: list[NewEntry]) -> list[EntryReceipt]:
             # the database was rolled back. Refused before anyone is told the number.
             problem = append_problem(appended[0][0])
             if problem:
+                guard.seen_open_at = 0.0
                 _log_security_event(problem)
                 raise LedgerUnavailable(_unavailable_message(problem))
             return [
@@ -263,6 +288,7 @@ def _open_the_sequence() -> None:
     """Raises LedgerUnavailable when appends are stopped; else creates the sequence row."""
     reason = find_broken_reason()
     if reason:
+        guard.seen_open_at = 0.0
         raise LedgerUnavailable(_unavailable_message(reason))
     if Entry.objects.exists() or Checkpoint.objects.exists():
         raise LedgerUnavailable(_unavailable_message("the sequencer row is missing"))
@@ -313,6 +339,26 @@ def ledger_health() -> str:
     return "broken" if find_broken_reason() else "ok"
 
 
+# How long a process goes on trusting that the log was taking entries when it last looked.
+SEEN_OPEN_FOR_SECONDS = 1.0
+
+
+def ledger_seen_open() -> bool:
+    """Whether the log takes entries, as this process saw it within the last
+    SEEN_OPEN_FOR_SECONDS: what a submission whose entry is appended later asks
+    (decision 0065), mostly without a query. A submission that slips in just after
+    another process stopped the log loses nothing: its entry waits to be appended until
+    the log is restored."""
+    now = time.monotonic()
+    if guard.seen_open_at and now - guard.seen_open_at < SEEN_OPEN_FOR_SECONDS:
+        return True
+    if ledger_health() != "ok":
+        guard.seen_open_at = 0.0
+        return False
+    guard.seen_open_at = now
+    return True
+
+
 def ledger_health_report() -> HealthResult:
     """The /healthz part: "ok", or "broken" with the reason once appends have been stopped."""
     try:
@@ -349,6 +395,7 @@ def mark_broken(reason: str) -> None:
         if sequencer.broken_reason:
             return
         Sequencer.objects.filter(id=1).update(broken_reason=reason, broken_at=timezone.now())
+        guard.seen_open_at = 0.0
         publish(LogFoundBroken(reason=reason))
     _log_security_event(reason)
 

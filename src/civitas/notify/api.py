@@ -34,7 +34,8 @@ from civitas.notify.models import (
 )
 from civitas.notify.phones import fragment_count
 from civitas.notify.precompiled import queue_precompiled_letter
-from civitas.notify.sending import SendingRefused, render, send_from_template
+from civitas.notify.rendering import SendingRefused, render
+from civitas.notify.sending import send_from_template
 
 # A template and its current words, once fetched, are used by each process for this long:
 # a new version is sent from within a second of being saved.

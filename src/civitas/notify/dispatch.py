@@ -33,6 +33,7 @@ from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
 from civitas.notify.callbacks import queue_status_callback
+from civitas.notify.late_fields import fill_late_fields
 from civitas.notify.models import ERASED_BODY, Message, SendingService, lease
 from civitas.notify.providers import (
     Channel,
@@ -108,7 +109,8 @@ def deliver_batch(channel: str, *, limit: int = BATCH_SIZE, only: str | None = N
     """Claims and hands over one batch of the channel's due messages; returns how many it
     claimed. The provider is found first, so a bad NOTIFY_PROVIDERS claims nothing."""
     provider = provider_for(channel)
-    messages = claim_batch(channel, limit=limit, only=only)
+    claimed = claim_batch(channel, limit=limit, only=only)
+    messages = fill_late_fields(claimed)
     senders = _sms_senders(messages) if channel == Message.Channel.SMS else {}
     outcomes: list[Outcome] = []
     for message in messages:
@@ -129,7 +131,7 @@ def deliver_batch(channel: str, *, limit: int = BATCH_SIZE, only: str | None = N
             record_outcomes(outcomes)
             outcomes = []
     record_outcomes(outcomes)
-    return len(messages)
+    return len(claimed)
 
 
 def _sms_senders(messages: list[Message]) -> dict[object, str]:

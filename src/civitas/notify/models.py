@@ -249,6 +249,10 @@ class Message(models.Model):
     language = models.CharField(max_length=8, default="en")
     # The personalisation it was written with (for the API's view of it), encrypted.
     personalisation = EncryptedJSONField(bound_to="id", null=True)
+    # What the message waits for before it is sent (notify/late_fields.py): the source in
+    # the wiring that fills some of its words and what to ask it, or None. Never personal
+    # data (it is not encrypted): the submission's log entry, whose number is not yet known.
+    late_fields = models.JSONField(null=True, blank=True)
     # A body that carries a secret (a single-use link) is kept only until it is sent: after
     # that no one, staff included, can read the secret back out of the outbox.
     erase_body_when_sent = models.BooleanField(default=False)

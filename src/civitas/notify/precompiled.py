@@ -31,7 +31,7 @@ from civitas.notify.letters import (
     store_letter_pdf,
 )
 from civitas.notify.models import Message, SendingService
-from civitas.notify.sending import SendingRefused
+from civitas.notify.rendering import SendingRefused
 from civitas.notify.tasks import queue_deliveries
 from civitas.platform.files.scanners import file_scanner
 

@@ -5,10 +5,12 @@ from civitas.notify.dispatch import run_dispatcher
 from civitas.notify.events import MessagesListed, MessageViewed
 from civitas.notify.formatting import render_template_email
 from civitas.notify.health import check_messages, check_smtp
+from civitas.notify.late_fields import FieldSource
 from civitas.notify.letters import letter_files_left, reseal_letter_files
 from civitas.notify.printing import check_print_outbox, close_due_print_batches
 from civitas.notify.queries import list_messages_about
-from civitas.notify.sending import SendingRefused, send_from_template
+from civitas.notify.rendering import SendingRefused
+from civitas.notify.sending import LateFields, send_from_template
 from civitas.notify.services import (
     EmailContent,
     delete_messages_about,
@@ -24,6 +26,8 @@ from civitas.notify.templates import (
 __all__ = [
     "DefinitionTemplates",
     "EmailContent",
+    "FieldSource",
+    "LateFields",
     "MessageViewed",
     "MessagesListed",
     "SendingRefused",

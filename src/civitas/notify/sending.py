@@ -17,7 +17,6 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from civitas.notify import addresses, phones
-from civitas.notify.formatting import render_template_email
 from civitas.notify.models import (
     Message,
     SendingService,
@@ -25,62 +24,22 @@ from civitas.notify.models import (
     TemplateType,
     TemplateVersion,
 )
+from civitas.notify.rendering import SendingRefused, render, template_version
 from civitas.notify.tasks import queue_deliveries
-from civitas.platform.message_templates import MissingValues, TemplateSyntaxError, parse_template
-
-
-class SendingRefused(ValueError):
-    """What the sender got wrong; `field` names the request's field, when there is one."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+from civitas.platform.jsontypes import JSONObject
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """A template's words filled in for one message, and the language they are in."""
+class LateFields:
+    """Words a message waits for, filled in just before it is sent (late_fields.py): the
+    name of the wiring's source, and what to ask it (never personal data: it is stored
+    unencrypted)."""
 
-    subject: str
-    text: str
-    html: str
-    language: str = "en"
+    source: str
+    request: JSONObject
 
-
-def template_version(template: Template, version: int | None = None) -> TemplateVersion:
-    """The template's words at `version` (its current one by default)."""
-    return template.versions.get(version=version or template.version)
-
-
-def render(
-    template: Template,
-    words: TemplateVersion,
-    personalisation: Mapping[str, object],
-    *,
-    language: str = "en",
-) -> Rendered:
-    """Fills the template's placeholders, in Welsh where asked for and written. Raises
-    SendingRefused naming every placeholder without a value."""
-    welsh = language == "cy" and bool(words.welsh_body)
-    written_in = "cy" if welsh else "en"
-    body_source = words.welsh_body if welsh else words.body
-    subject_source = (words.welsh_subject if welsh else words.subject) or ""
-    try:
-        body = parse_template(body_source).render(personalisation).strip()
-        subject = " ".join(parse_template(subject_source).render(personalisation).split())
-    except MissingValues as missing:
-        raise SendingRefused(
-            "Missing personalisation: " + ", ".join(missing.names), field="personalisation"
-        ) from missing
-    except TemplateSyntaxError as error:  # a template checked when saved cannot get here
-        raise SendingRefused(f"The template cannot be used: {error}") from error
-    if template.type == TemplateType.EMAIL:
-        text, html = render_template_email(
-            body_source, body, personalisation, subject=subject, language=written_in
-        )
-        return Rendered(subject=subject, text=text, html=html, language=written_in)
-    return Rendered(subject=subject, text=body, html="", language=written_in)
+    def stored(self) -> JSONObject:
+        return {"source": self.source, "request": self.request}
 
 
 def check_recipient(channel: str, recipient: str) -> str:
@@ -126,6 +85,7 @@ def send_from_template(
     new_key: bool = False,
     send_at: datetime.datetime | None = None,
     message_id: uuid.UUID | None = None,
+    late_fields: LateFields | None = None,
 ) -> Message:
     """Checks and queues one message from a template of `sending_service`, once per
     idempotency key (a repeat returns the first). Runs in the caller's transaction.
@@ -138,7 +98,11 @@ def send_from_template(
     UUID), so its key cannot be taken (the look-up is skipped; a clash fails the insert).
     `send_at`: not before then (a reminder); at once by default. `message_id`: the
     message's id, when the caller chose it (the API names the key after it).
+    `late_fields`: words the dispatcher fills in just before sending (late_fields.py);
+    `personalisation` holds stand-ins for them until then. Not for letters.
     """
+    if late_fields is not None and template.type == TemplateType.LETTER:
+        raise ValueError("a letter is printed as written: it cannot wait for late words")
     if template.sending_service_id != sending_service.id or template.archived:
         raise SendingRefused("Template not found", field="template_id")
     if not new_key:
@@ -178,6 +142,7 @@ def send_from_template(
         else "",
         created_at=now,
         retry_at=max(now, send_at) if send_at else now,
+        late_fields=late_fields.stored() if late_fields else None,
     )
     message.save(force_insert=True)
     queue_deliveries([str(message.id)])

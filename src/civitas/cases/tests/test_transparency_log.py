@@ -18,11 +18,11 @@ from civitas.cases.transitions import decide_case
 from civitas.cases.workflow import Outcome
 from civitas.journeys.tests.test_api import valid_answers
 from civitas.journeys.tests.test_pages import complete_questions
-from civitas.ledger.models import Entry
+from civitas.ledger.models import Entry, Node
 from civitas.ledger.public import LedgerUnavailable, text_hmac_sha256
 from civitas.ledger.services import find_broken_reason, integrate_pending
 from civitas.notify.models import Message
-from conftest import acting
+from conftest import acting, run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +50,51 @@ def test_a_submission_is_logged_and_its_email_carries_the_entry(parking_permit, 
     # An application that waits for its fee is not one yet: it is logged once paid.
     assert logged("case.submitted") == []
     payments.pay(case.reference)
+    # Appended by the worker from the confirmation's outbox row, just before it is sent.
+    assert logged("case.submitted") == []
+    run_queued_jobs()
     [entry] = logged("case.submitted")
     assert entry["subject"] == case_subject(case.reference)
     assert entry["payload"] == {"service": "resident-parking-permit@1", "channel": "online"}
     assert case.reference not in json.dumps(entry)
     message = Message.objects.get(template="submitted")
     assert f"http://127.0.0.1:8000/ledger/entries/{entry['index']}/" in message.body_text
+    assert message.late_fields is None
+    assert message.personalisation["ledger_index"] == str(entry["index"])
+
+
+def test_a_submission_without_an_address_is_logged_at_once(parking_permit):
+    # Nobody to send a confirmation to: nothing for the worker to append the entry from.
+    answers = {key: value for key, value in ANSWERS.items() if key != "email"}
+    case = submit_application(service=parking_permit, answers=answers, fee_pence=None)
+    [entry] = logged("case.submitted")
+    assert entry["subject"] == case_subject(case.reference)
+    assert not Message.objects.filter(template="submitted").exists()
+
+
+def test_each_confirmation_is_logged_once_however_often_its_batch_is_sent(parking_permit):
+    from civitas.notify.dispatch import claim_batch
+    from civitas.notify.late_fields import fill_late_fields
+
+    cases = [
+        submit_application(service=parking_permit, answers=dict(ANSWERS), fee_pence=None)
+        for _ in range(3)
+    ]
+    claimed = claim_batch("email")
+    fill_late_fields(claimed)
+    # The worker died after appending, before handing the emails over: their lease runs
+    # out, and the next worker sends them without appending again.
+    Message.objects.update(retry_at=timezone.now())
+    again = fill_late_fields(claim_batch("email"))
+    assert len(again) == 3
+    entries = logged("case.submitted")
+    assert sorted(entry["subject"] for entry in entries) == sorted(
+        case_subject(case.reference) for case in cases
+    )
+    # One batch: consecutive numbers, each in its own applicant's email.
+    for message in again:
+        [entry] = [e for e in entries if e["subject"] == case_subject(message.about)]
+        assert f"/ledger/entries/{entry['index']}/" in message.body_text
 
 
 def test_a_decision_is_logged_with_a_hash_of_the_reason_never_the_reason(
@@ -212,11 +251,11 @@ def test_the_answers_stay_hidden_when_opening_them_cannot_be_logged(
     assert Case.objects.get().status == "submitted"
 
 
-def test_a_payment_made_while_the_log_is_broken_is_kept_and_recorded_once_it_is_mended(
-    client, parking_permit, payments
+def test_a_payment_made_while_the_log_is_broken_is_taken_and_confirmed_once_it_is_mended(
+    client, parking_permit, payments, smtp_inbox
 ):
+    from civitas.ledger.services import clear_broken
     from civitas.pay.models import Payment
-    from civitas.pay.public import poll_due_payments
     from tests.pay_sandbox import pay_without_browser
 
     complete_questions(client)
@@ -226,18 +265,34 @@ def test_a_payment_made_while_the_log_is_broken_is_kept_and_recorded_once_it_is_
     )
     reference = client.session["submitted:example-borough/resident-parking-permit"]
     answer = pay_without_browser(sent.headers["Location"])
+    integrate_pending()
+    kept = list(Node.objects.values_list("id", "hash"))
     break_the_log()
     back = client.get(answer.headers["Location"].replace("http://testserver", ""))
-    # The money is taken and the case exists: never "nothing was saved".
-    assert back.status_code == 200
-    assert "We are checking your payment" in back.text
-    assert "Nothing has been saved" not in back.text
-    assert Case.objects.get(reference=reference).status == "awaiting_payment"
-    assert Payment.objects.get().status != "success"
-    # The poller keeps asking (a round is not stopped by it), and records the success
-    # once the log takes entries again.
-    Payment.objects.update(next_check_at=timezone.now())
-    assert poll_due_payments(budget_seconds=5) >= 1
-    payment = Payment.objects.get()
-    assert payment.status != "success"
-    assert payment.next_check_at is not None
+    # The money is taken and the case goes on: never "nothing was saved".
+    assert back.status_code == 302
+    assert back.headers["Location"].endswith(f"/confirmation/{reference}/")
+    assert Payment.objects.get().status == "success"
+    assert Case.objects.get(reference=reference).status != "awaiting_payment"
+    # Its confirmation waits for its log entry, which waits for the log.
+    run_queued_jobs()
+    message = Message.objects.get(template="submitted")
+    assert message.late_fields is not None
+    assert message.sent_at is None
+    assert message.attempts == 0  # waiting for the log is not a failed delivery
+    assert logged("case.submitted") == []
+
+    # Restored from a backup, then what `civitas ledger check --full --clear-broken` does.
+    for node_id, digest in kept:
+        Node.objects.filter(id=node_id).update(hash=digest)
+    clear_broken()
+    Message.objects.update(retry_at=timezone.now())
+    run_queued_jobs()
+    [entry] = logged("case.submitted")
+    assert entry["subject"] == case_subject(reference)
+    [email] = [
+        email
+        for email in smtp_inbox.wait_for(2)
+        if email["Subject"].startswith("We have received your parking permit application")
+    ]
+    assert f"/ledger/entries/{entry['index']}/" in email.as_string()

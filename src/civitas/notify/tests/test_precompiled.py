@@ -10,7 +10,7 @@ import weasyprint
 from civitas.notify.letters import FOLDER, LetterContent, letter_pdf, render_letter_pdf
 from civitas.notify.models import Message
 from civitas.notify.precompiled import check_precompiled, queue_precompiled_letter
-from civitas.notify.sending import SendingRefused
+from civitas.notify.rendering import SendingRefused
 from civitas.notify.tests.letters_support import make_sending_service
 from civitas.platform.files.store import sealed_file_path
 

@@ -4,7 +4,8 @@ import pytest
 
 from civitas.identity.tests.factories import OrganisationFactory
 from civitas.notify.models import Message
-from civitas.notify.sending import SendingRefused, send_from_template
+from civitas.notify.rendering import SendingRefused
+from civitas.notify.sending import send_from_template
 from civitas.notify.templates import TemplateInvalid, Words, save_template
 from civitas.notify.tests.factories import SendingServiceFactory, make_template
 

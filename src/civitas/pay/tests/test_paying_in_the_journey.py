@@ -14,6 +14,7 @@ from civitas.journeys.tests.test_pages import complete_questions
 from civitas.ledger.models import Entry
 from civitas.notify.models import Message
 from civitas.pay.models import Payment
+from conftest import run_queued_jobs
 from tests.pay_sandbox import DECLINED, SUCCEEDS, pay_without_browser
 
 URL = "/services/example-borough/resident-parking-permit"
@@ -71,6 +72,7 @@ def test_a_paid_application_is_sent_with_its_confirmation_receipt_and_log_entry(
     assert payment.last_digits == "1111"
     sent = sorted(message.template for message in Message.objects.filter(about=reference))
     assert sent == ["payment-received", "submitted"]
+    run_queued_jobs()  # the entry is appended as its confirmation goes out
     assert Entry.objects.filter(kind="case.submitted").count() == 1
 
 

@@ -22,7 +22,7 @@ from civitas.pay.payments import apply_provider_state, handle_webhook, payment_f
 from civitas.pay.providers import payment_provider
 from civitas.pay.public import poll_due_payments, send_due_refunds
 from civitas.platform.audit import AuditEvent
-from conftest import acting
+from conftest import acting, run_queued_jobs
 from tests.pay_sandbox import SUCCEEDS, pay_without_browser, signature
 
 FEE = 8500
@@ -140,6 +140,7 @@ def test_the_poller_the_webhook_and_the_return_racing_announce_one_success(
     assert Case.objects.get().status == "submitted"
     assert AuditEvent.objects.filter(action="payment.succeeded").count() == 1
     assert Message.objects.filter(about=case.reference).count() == 2
+    run_queued_jobs()  # the entry is appended as its confirmation goes out
     assert Entry.objects.filter(kind="case.submitted").count() == 1
 
 

@@ -294,7 +294,8 @@ SESSION_ENGINE = "civitas.platform.sessions" if REDIS_URL else "civitas.platform
 SESSION_CACHE_ALIAS = "sessions" if REDIS_URL else "default"
 # After a session cache error, how long sessions come from the database alone.
 SESSION_CACHE_RETRY_SECONDS = read_int("SESSION_CACHE_RETRY_SECONDS", default=5)
-# Sessions hold answers in progress: they are encrypted like any other personal data.
+# Sessions hold answers in progress: they are sealed like any other personal data (the
+# engines' SealedSessionCodec); this serializer reads sessions stored signed before that.
 SESSION_SERIALIZER = "civitas.platform.crypto.EncryptedSessionSerializer"
 SESSION_COOKIE_AGE = 60 * 60 * 4
 SESSION_COOKIE_HTTPONLY = True

@@ -68,9 +68,8 @@ def fill_late_fields(messages: list[Message]) -> list[Message]:
         except Exception as error:
             # The class only: a source's errors could quote what it was asked.
             logger.warning("%s messages wait for %s: %s", len(group), name, type(error).__name__)
+            _wait_again(group, name)
             held.extend(group)
-    if held:
-        _wait_again(held)
     held_ids = {message.id for message in held}
     completed = {
         message.id: message
@@ -131,12 +130,12 @@ def _fill(source: FieldSource, ids: list[object]) -> None:
             )
 
 
-def _wait_again(messages: list[Message]) -> None:
+def _wait_again(messages: list[Message], source: str) -> None:
     """Puts messages whose words are not ready back in the queue, without counting the
     claim as an attempt to deliver them."""
     Message.objects.filter(id__in=[message.id for message in messages]).update(
         status=Message.Status.CREATED,
         attempts=F("attempts") - 1,
         retry_at=timezone.now() + datetime.timedelta(seconds=RETRY_SECONDS),
-        last_error="waiting for its last words",
+        last_error=f"waiting for {source}"[:200],
     )

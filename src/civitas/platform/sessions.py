@@ -7,7 +7,7 @@ Redis errors are only partly caught, so a Redis outage turned every page with a 
 into a 500.
 
 This engine keeps in the cache the very string the database holds, sealed JSON
-(`EncryptedSessionSerializer`, then Django's signing), and stores it without pickling.
+(`SealedSessionCodec`), and stores it without pickling.
 The database stays the source of truth: when the cache fails, reads and writes go to the
 database, the cache is left alone for `SESSION_CACHE_RETRY_SECONDS`, and once it answers
 again every cached session is dropped, because copies it kept while writes went only to
@@ -21,6 +21,7 @@ more than running it.
 
 import datetime
 import functools
+import json
 import logging
 import threading
 import time
@@ -30,13 +31,15 @@ from typing import Any, TypeVar
 import psycopg
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.backends.base import SessionBase, UpdateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.cache import BaseCache
 from django.db import DatabaseError, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+
+from civitas.platform.crypto import UNBOUND_PREFIX, DecryptionError, open_sealed, seal
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,36 @@ T = TypeVar("T")
 # session lasts hours and a journey times out in its own minutes (JOURNEY_TIMEOUT_MINUTES),
 # so nobody meets the difference; it spares a row's indexes a new entry on every answer.
 EXPIRY_SLACK = datetime.timedelta(minutes=10)
+
+
+SESSION_CONTEXT = b"session"
+
+
+class SealedSessionCodec(SessionBase):
+    """A session's data as one sealed value (AES-GCM under the platform's keys, bound to
+    the context "session"), with nothing around it.
+
+    Django signs a session with an HMAC over its compressed, encoded data. Ours was sealed
+    inside that, so it was authenticated twice, and signing and compressing took four
+    times as long as sealing: 45 µs on every answer, for no protection the seal does not
+    give. A session stored the old way (signed) is still read, and sealed when next saved.
+    """
+
+    def encode(self, session_dict: dict[str, Any]) -> str:
+        data = json.dumps(session_dict, separators=(",", ":")).encode()
+        return seal(data, context=SESSION_CONTEXT)
+
+    def decode(self, session_data: bytes | str) -> dict[str, Any]:
+        text = session_data.decode() if isinstance(session_data, bytes) else session_data
+        if not text.startswith(UNBOUND_PREFIX + ":"):
+            return super().decode(text)  # signed before sessions were sealed alone
+        try:
+            data = json.loads(open_sealed(text, context=SESSION_CONTEXT))
+        except (DecryptionError, ValueError) as error:
+            # As Django does with a bad signature: an empty session, and the class only.
+            logger.warning("session data could not be opened (%s)", type(error).__name__)
+            return {}
+        return data if isinstance(data, dict) else {}
 
 
 class SealedValueSerializer:
@@ -223,7 +256,7 @@ def _execute_alone(connection: BaseDatabaseWrapper, statement: str, params: list
         return int(cursor.rowcount)
 
 
-class SessionStore(CachedDBStore):
+class SessionStore(SealedSessionCodec, CachedDBStore):
     # Not Django's prefix: copies it pickled before this engine are never read.
     cache_key_prefix = "civitas.session:"
 

@@ -2,15 +2,18 @@
 or deleted row is never read, and an answer to a session deleted meanwhile is refused."""
 
 import datetime
+import json
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.utils import timezone
 
 from civitas.journeys.tests.test_pages import URL, answer
+from civitas.platform.crypto import seal
 from civitas.platform.database_sessions import SessionStore
 from civitas.platform.sessions import _statements, update_parameters
 from conftest import permit_address
@@ -31,9 +34,31 @@ def test_an_answer_is_stored_sealed_in_the_session_row(client, parking_permit):
     assert answer(client, "vehicle", {"registration": "CU57 ABC"}).status_code == 302
 
     row = _session_row(client)
+    assert row.session_data.startswith("enc1:")  # sealed, without a signature around it
     assert "Station Road" not in row.session_data
-    assert row.get_decoded()  # sealed with the site's keys, and opens again
+    assert SessionStore().decode(row.session_data)  # sealed with the site's keys, and opens
     assert "12 Station Road" in client.get(f"{URL}/address/").content.decode()
+
+
+def test_a_session_signed_before_sessions_were_sealed_alone_still_opens():
+    # What Django's engine stored, and ours until sessions were sealed alone: the sealed
+    # JSON, compressed, encoded and signed.
+    signed = DBStore().encode({"answers": {"postcode": "EB2 2BB"}})
+    assert not signed.startswith("enc1:")
+    assert SessionStore().decode(signed) == {"answers": {"postcode": "EB2 2BB"}}
+
+
+@pytest.mark.parametrize("change", ["a byte", "the context"])
+def test_a_session_altered_or_sealed_for_another_use_opens_empty(change, caplog):
+    data = json.dumps({"answers": {"postcode": "EB2 2BB"}}).encode()
+    if change == "a byte":
+        sealed = SessionStore().encode({"answers": {"postcode": "EB2 2BB"}})
+        middle = len(sealed) // 2
+        sealed = sealed[:middle] + ("A" if sealed[middle] != "A" else "B") + sealed[middle + 1 :]
+    else:
+        sealed = seal(data, context=b"not a session")
+    assert SessionStore().decode(sealed) == {}
+    assert "EB2" not in caplog.text
 
 
 def test_an_answer_updates_the_row_and_moves_its_expiry_on(client, parking_permit):

@@ -3,9 +3,10 @@
 Floor: a bare loop sending the same emails over one persistent smtplib connection to the
 same sink, in the same run. The platform: gunicorn serving POST /v2/notifications/email
 (driven by wrk, each request signed with a JWT as Notify's clients sign them), and 1, then
-2, `civitas worker` processes delivering. A run's rate is the messages the sink accepted
-divided by the time from the first request to the last message's arrival; its ratio is
-that over the floor's rate.
+2, `civitas worker` processes delivering, started (each has beaten its first heartbeat)
+before the first request, as workers in service are. A run's rate is the messages the
+sink accepted divided by the time from the first request to the last message's arrival;
+its ratio is that over the floor's rate.
 
 Then a paced run: about 80 messages a second for `--paced-seconds`, with 2 workers; each
 message's latency is from its creation (the API call) to its arrival at the sink.
@@ -167,6 +168,37 @@ def _workers(env: dict[str, str], count: int) -> list[subprocess.Popen]:
     ]
 
 
+WAIT_FOR_HEARTBEATS = """
+import django, sys, time, datetime
+django.setup()
+from civitas.platform.models import WorkerHeartbeat
+since = datetime.datetime.fromtimestamp(float(sys.argv[1]), datetime.timezone.utc)
+deadline = time.monotonic() + 60
+while WorkerHeartbeat.objects.filter(started_at__gte=since).count() < int(sys.argv[2]):
+    if time.monotonic() > deadline:
+        sys.exit("the workers did not start within 60 s")
+    time.sleep(0.05)
+"""
+
+
+def _started_workers(env: dict[str, str], count: int) -> list[subprocess.Popen]:
+    """`count` workers, once each has started (its first heartbeat): workers in service are
+    running before the messages come, so their start-up (Django, imports) is not timed."""
+    since = time.time()
+    workers = _workers(env, count)
+    try:
+        subprocess.run(
+            [sys.executable, "-c", WAIT_FOR_HEARTBEATS, str(since), str(count)],
+            env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "civitas.settings"},
+            cwd=REPO,
+            check=True,
+        )
+    except BaseException:
+        _stop_all(workers)
+        raise
+    return workers
+
+
 def _stop_all(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         process.terminate()
@@ -214,7 +246,7 @@ def run(label: str, env: dict[str, str], *, seconds: int, paced_seconds: int) ->
         try:
             for count in (1, 2):
                 before = len(sink.arrivals())
-                workers = _workers(env, count)
+                workers = _started_workers(env, count)
                 try:
                     started = time.time()
                     sample = run_wrk(
@@ -307,7 +339,7 @@ def _paced(
 ) -> dict:
     """About 80 messages a second for `seconds`: how long each took to reach the sink."""
     before = len(sink.arrivals())
-    workers = _workers(env, 2)
+    workers = _started_workers(env, 2)
     try:
         # 16 connections, each waiting 195 ms after each answer: about 80 a second.
         sample = run_wrk(

@@ -46,10 +46,12 @@ def check_request_rate(service: SendingService, key_type: str) -> None:
 
 
 def count_daily_send(service: SendingService, channel: str, key_type: str) -> None:
-    """Counts a message just written, in the transaction that wrote it; ApiError 429
-    TooManyRequestsError when that takes the service past its day's limit for the channel,
-    and the caller's transaction rolls back the message (and, on the database, the count).
-    Test keys are never counted nor limited."""
+    """Counts a message about to be written; ApiError 429 TooManyRequestsError when that
+    takes the service past its day's limit for the channel, and the message is not
+    written. On the database the count is in the message's transaction and rolls back
+    with it; in Redis a message that then fails to be written is counted all the same
+    (the limit errs by that one message, towards refusing). Test keys are never counted
+    nor limited."""
     if key_type == "test":
         return
     limit = _daily_limit(service, channel)

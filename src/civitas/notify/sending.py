@@ -9,7 +9,7 @@ message for the sender, in GOV.UK Notify's words where Notify has them; nothing 
 
 import datetime
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -86,6 +86,7 @@ def send_from_template(
     send_at: datetime.datetime | None = None,
     message_id: uuid.UUID | None = None,
     late_fields: LateFields | None = None,
+    before_saving: Callable[[Message], None] | None = None,
 ) -> Message:
     """Checks and queues one message from a template of `sending_service`, once per
     idempotency key (a repeat returns the first). Runs in the caller's transaction.
@@ -100,6 +101,8 @@ def send_from_template(
     message's id, when the caller chose it (the API names the key after it).
     `late_fields`: words the dispatcher fills in just before sending (late_fields.py);
     `personalisation` holds stand-ins for them until then. Not for letters.
+    `before_saving`: the caller's last checks of the message filled in (its length, a
+    day's limit); what it raises leaves nothing written.
     """
     if late_fields is not None and template.type == TemplateType.LETTER:
         raise ValueError("a letter is printed as written: it cannot wait for late words")
@@ -144,6 +147,8 @@ def send_from_template(
         retry_at=max(now, send_at) if send_at else now,
         late_fields=late_fields.stored() if late_fields else None,
     )
+    if before_saving is not None:
+        before_saving(message)
     message.save(force_insert=True)
     queue_deliveries([str(message.id)])
     return message

@@ -71,6 +71,12 @@ def clear(scope: str, key: str, rate: str) -> None:
     _with_limiter(lambda limiter: limiter.clear(item, *identifiers))
 
 
+def counts_outside_transactions() -> bool:
+    """Whether hits are counted in Redis, where no database transaction undoes them (a
+    count in the database commits or rolls back with the caller's transaction)."""
+    return bool(settings.REDIS_URL)
+
+
 def _limit(scope: str, key: str, rate: str) -> tuple[limits.RateLimitItem, tuple[str, str]]:
     """The rate, and the scope with the pseudonym of the key, as `limits` takes them."""
     return parse_rate(rate), (scope, pseudonym(scope, key))

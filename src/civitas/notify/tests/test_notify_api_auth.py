@@ -2,11 +2,16 @@
 requests: Notify's status codes, its AuthError body and its words; nothing queued."""
 
 import json
+import os
 import time
 import uuid
+from collections.abc import Iterator
 
 import jwt
 import pytest
+import redis
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from civitas.identity.public import create_notify_api_key, revoke_api_key
 from civitas.notify.api_auth import forget_sending_services
@@ -25,6 +30,22 @@ def service():
 @pytest.fixture
 def template(service):
     return make_template(service, "email")
+
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.xdist_group("redis"))])
+def counted_in(request, settings) -> Iterator[str]:
+    """Where the service's counts are kept: in the database, or in Redis."""
+    if request.param == "database":
+        yield request.param
+        return
+    settings.REDIS_URL = TEST_REDIS_URL
+    store = redis.Redis.from_url(TEST_REDIS_URL)
+    store.flushdb()
+    yield request.param
+    store.flushdb()
 
 
 def make_key(service, key_type: str = "live") -> str:
@@ -260,7 +281,7 @@ def test_a_service_past_its_rate_is_refused_as_notify_does(client, service, temp
 
 
 def test_a_service_past_its_daily_limit_is_refused_but_test_keys_still_send(
-    client, service, template
+    client, service, template, counted_in
 ):
     service.email_daily_limit = 2
     service.save()
@@ -279,7 +300,9 @@ def test_a_service_past_its_daily_limit_is_refused_but_test_keys_still_send(
     assert Message.objects.filter(key_type="normal").count() == 2
 
 
-def test_a_refused_send_does_not_count_toward_the_daily_limit(client, service, template):
+def test_a_refused_send_does_not_count_toward_the_daily_limit(
+    client, service, template, counted_in
+):
     service.email_daily_limit = 1
     service.save()
     forget_sending_services()
@@ -311,6 +334,25 @@ def test_an_api_send_is_one_insert_and_one_queued_job(
     # the daily count, and a savepoint's two. No look-up of the fresh idempotency key.
     with django_assert_max_num_queries(7):
         assert send(client, template, authorization).status_code == 201
+
+
+@pytest.mark.xdist_group("redis")
+@pytest.mark.parametrize("counted_in", ["redis"], indirect=True)
+def test_a_send_counted_in_redis_is_one_insert_without_a_transaction(
+    client, service, template, counted_in
+):
+    authorization = f"Bearer {token(make_key(service))}"
+    send(client, template, authorization)
+    with CaptureQueriesContext(connection) as queries:
+        assert send(client, template, authorization).status_code == 201
+    # The rate and the day's count are in Redis, so nothing needs rolling back with the
+    # message: no BEGIN, no COMMIT, no savepoint.
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert [sql for sql in statements if sql.startswith("INSERT")] == [
+        sql for sql in statements if sql.startswith('INSERT INTO "notify_message"')
+    ]
+    assert len([sql for sql in statements if sql.startswith("INSERT")]) == 1
+    assert not [sql for sql in statements if sql.split()[0] in ("BEGIN", "COMMIT", "SAVEPOINT")]
 
 
 def test_a_precompiled_letter_over_5_mb_is_refused_unread(client, service, template):

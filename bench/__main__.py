@@ -76,6 +76,9 @@ def _prepare(database_url: str) -> tuple[dict[str, str], str]:
     """The environment of the measured server, and an API key to submit with."""
     # The bench measures submitting, not refusing: one key makes every API call.
     env = {"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "API_KEY_RATE": "1000000/minute"}
+    # Each database is made afresh, so its log starts empty: it must not meet the saved
+    # checkpoint of the log another database of this run signed.
+    env["LEDGER_STATE_DIR"] = tempfile.mkdtemp(prefix="bench-ledger-state-")
     if database_url.startswith("postgres"):
         # The production path: PostgreSQL with Redis for the queue and session reads.
         import redis
@@ -208,9 +211,6 @@ def print_table(rows: list[dict]) -> None:
 
 
 def main() -> None:
-    # The benchmarks recreate their databases, so each run starts new logs: their saved
-    # ledger checkpoints live in a directory of the run's own.
-    os.environ.setdefault("LEDGER_STATE_DIR", tempfile.mkdtemp(prefix="bench-ledger-state-"))
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
         "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]

@@ -93,7 +93,8 @@ def refuse_while_log_stopped(event: ApplicationSubmitted, results: HandlerResult
 def _late_entry(service: Service, reference: str, *, channel: str) -> LateFields | None:
     """The log's record that an application was received (at submission, or, for one that
     waits for its fee, when the fee is paid), for the worker to append from the outbox row
-    of its confirmation."""
+    of its confirmation. (None is for `bench/ledger.py`, which times a submission without
+    its entry.)"""
     entry = NewEntry(
         kind="case.submitted",
         organisation=service.organisation,

@@ -344,13 +344,13 @@ def _without_log_entry() -> Iterator[None]:
     the worker to append (decision 0065)."""
     import civitas.cases.handlers as cases
 
-    originals = (cases.ledger_seen_open, cases._late_entry)
+    originals = (cases.ledger_seen_open, cases._submitted_entry)
     cases.ledger_seen_open = lambda: True
-    cases._late_entry = lambda *args, **kwargs: None
+    cases._submitted_entry = lambda *args, **kwargs: None
     try:
         yield
     finally:
-        cases.ledger_seen_open, cases._late_entry = originals
+        cases.ledger_seen_open, cases._submitted_entry = originals
 
 
 def submission_cost(rounds: int, per_round: int) -> tuple[float, float, float]:

@@ -90,39 +90,38 @@ def refuse_while_log_stopped(event: ApplicationSubmitted, results: HandlerResult
         raise LedgerUnavailable("the transparency log is not accepting new records")
 
 
-def _late_entry(service: Service, reference: str, *, channel: str) -> LateFields | None:
+def _submitted_entry(service: Service, reference: str, *, channel: str) -> NewEntry | None:
     """The log's record that an application was received (at submission, or, for one that
-    waits for its fee, when the fee is paid), for the worker to append from the outbox row
-    of its confirmation. (None is for `bench/ledger.py`, which times a submission without
-    its entry.)"""
-    entry = NewEntry(
+    waits for its fee, when the fee is paid). (None is for `bench/ledger.py`, which times
+    a submission without its entry.)"""
+    return NewEntry(
         kind="case.submitted",
         organisation=service.organisation,
         role="applicant",
         subject=case_subject(reference),
         payload={"service": f"{service.slug}@{service.version}", "channel": channel},
     )
-    return LateFields(SUBMITTED_ENTRY_SOURCE, entry.as_json())
 
 
 def _confirm_submission(
     service: Service, reference: str, *, channel: str, fields: dict[str, str], **message: Any
 ) -> None:
-    """Sends the confirmation, whose entry in the log the worker appends just before it
-    goes out, so that the submission itself writes no entry (decision 0065). An applicant
-    who gave no address is sent nothing: their entry is appended here and now."""
-    late = _late_entry(service, reference, channel=channel)
+    """Sends the confirmation, whose entry in the log the worker appends from its outbox
+    row just before it goes out, so that the submission itself writes no entry (decision
+    0065). An applicant who gave no address is sent nothing: their entry is appended here
+    and now."""
+    entry = _submitted_entry(service, reference, channel=channel)
     sent = send_case_message(
         service,
         "submitted",
         reference=reference,
         idempotency_key=f"case:{reference}:submitted",
         fields={**fields, **_ENTRY_STAND_INS},
-        late_fields=late,
+        late_fields=LateFields(SUBMITTED_ENTRY_SOURCE, entry.as_json()) if entry else None,
         **message,
     )
-    if not sent and late is not None:
-        record_entries([NewEntry.from_json(late.request)])
+    if not sent and entry is not None:
+        record_entries([entry])
 
 
 def email_submission_confirmation(event: ApplicationSubmitted, results: HandlerResults) -> None:

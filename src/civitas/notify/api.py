@@ -33,7 +33,6 @@ from civitas.notify.models import (
     Template,
     TemplateVersion,
 )
-from civitas.notify.phones import fragment_count
 from civitas.notify.precompiled import queue_precompiled_letter
 from civitas.notify.rendering import SendingRefused, render
 from civitas.notify.sending import send_from_template
@@ -463,5 +462,5 @@ def preview_template(request: HttpRequest, template_id: str) -> HttpResponse:
     }
     if template.type == "sms":
         # Not in Notify's answer: an extra key, which the official clients pass through.
-        body["fragment_count"] = fragment_count(rendered.text)
+        body["fragment_count"] = rendered.fragments
     return JsonResponse(body)

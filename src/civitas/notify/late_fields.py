@@ -25,9 +25,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from civitas.notify import phones
-from civitas.notify.models import Message, TemplateType
-from civitas.notify.rendering import render, template_version
+from civitas.notify.models import Message, TemplateVersion
+from civitas.notify.rendering import render
 from civitas.platform.composition import read_table
 from civitas.platform.jsontypes import JSONObject
 
@@ -62,31 +61,32 @@ def fill_late_fields(messages: list[Message]) -> list[Message]:
         by_source.setdefault(str((message.late_fields or {}).get("source")), []).append(message)
     sources = field_sources()
     held: list[Message] = []
+    completed: dict[object, Message] = {}
     for name, group in by_source.items():
         try:
-            _fill(sources[name], [message.id for message in group])
+            completed.update(_fill(sources[name], [message.id for message in group]))
         except Exception as error:
             # The class only: a source's errors could quote what it was asked.
             logger.warning("%s messages wait for %s: %s", len(group), name, type(error).__name__)
             _wait_again(group, name)
             held.extend(group)
     held_ids = {message.id for message in held}
-    completed = {
-        message.id: message
-        for message in Message.objects.defer("personalisation").filter(
-            id__in=[message.id for message in waiting if message.id not in held_ids]
+    # Completed by another worker whose lease ran out before it sent them: read again.
+    elsewhere = [m.id for m in waiting if m.id not in held_ids and m.id not in completed]
+    if elsewhere:
+        completed.update(
+            (message.id, message)
+            for message in Message.objects.defer("personalisation").filter(id__in=elsewhere)
         )
-    }
-    ready = []
-    for message in messages:
-        if message.late_fields is None:
-            ready.append(message)
-        elif message.id in completed:
-            ready.append(completed[message.id])
-    return ready
+    return [
+        message if message.late_fields is None else completed[message.id]
+        for message in messages
+        if message.late_fields is None or message.id in completed
+    ]
 
 
-def _fill(source: FieldSource, ids: list[object]) -> None:
+def _fill(source: FieldSource, ids: list[object]) -> dict[object, Message]:
+    """Completes the messages that still wait, in one transaction; returns them by id."""
     with transaction.atomic():
         # Read again under the lock: another worker may have completed some already.
         rows = list(
@@ -95,27 +95,29 @@ def _fill(source: FieldSource, ids: list[object]) -> None:
             .order_by("created_at", "id")
         )
         if not rows:
-            return
+            return {}
         filled = source.fill([dict((row.late_fields or {}).get("request") or {}) for row in rows])
+        # Every message's template words in one query, not two a message.
+        versions: dict[tuple[object, object], TemplateVersion] = {
+            (words.template_id, words.version): words
+            for words in TemplateVersion.objects.select_related("template").filter(
+                template_id__in={row.notify_template_id for row in rows},
+                version__in={row.template_version for row in rows},
+            )
+        }
         for row, words in zip(rows, filled, strict=True):
-            template = row.notify_template
-            if template is None or row.template_version is None:
+            version = versions.get((row.notify_template_id, row.template_version))
+            if version is None:
                 raise ValueError("a message with late fields must come from a template")
             values = {**(row.personalisation or {}), **words}
-            rendered = render(
-                template,
-                template_version(template, row.template_version),
-                values,
-                language=row.language,
-            )
+            rendered = render(version.template, version, values, language=row.language)
             row.personalisation = values
             row.subject, row.body_text, row.body_html = (
                 rendered.subject,
                 rendered.text,
                 rendered.html,
             )
-            if template.type == TemplateType.SMS:
-                row.fragments = phones.fragment_count(rendered.text)
+            row.fragments = rendered.fragments
             row.late_fields = None
             # Encrypted fields are written with save(), which seals them for their row.
             row.save(
@@ -128,6 +130,7 @@ def _fill(source: FieldSource, ids: list[object]) -> None:
                     "late_fields",
                 ]
             )
+    return {row.id: row for row in rows}
 
 
 def _wait_again(messages: list[Message], source: str) -> None:

@@ -7,6 +7,7 @@ is sent (`late_fields`), so that the dispatcher never imports the outbox's way i
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from civitas.notify import phones
 from civitas.notify.formatting import render_template_email
 from civitas.notify.models import Template, TemplateType, TemplateVersion
 from civitas.platform.message_templates import MissingValues, TemplateSyntaxError, parse_template
@@ -29,6 +30,8 @@ class Rendered:
     text: str
     html: str
     language: str = "en"
+    # A text message's fragments, as the networks bill them; 0 for other channels.
+    fragments: int = 0
 
 
 def template_version(template: Template, version: int | None = None) -> TemplateVersion:
@@ -63,4 +66,5 @@ def render(
             body_source, body, personalisation, subject=subject, language=written_in
         )
         return Rendered(subject=subject, text=text, html=html, language=written_in)
-    return Rendered(subject=subject, text=body, html="", language=written_in)
+    fragments = phones.fragment_count(body) if template.type == TemplateType.SMS else 0
+    return Rendered(subject=subject, text=body, html="", language=written_in, fragments=fragments)

@@ -139,7 +139,7 @@ def send_from_template(
         language=rendered.language,
         erase_body_when_sent=erase_body_when_sent,
         reply_to=sending_service.reply_to_email if template.type == TemplateType.EMAIL else "",
-        fragments=phones.fragment_count(rendered.text) if template.type == TemplateType.SMS else 0,
+        fragments=rendered.fragments,
         postage=(postage or words.postage or "second")
         if template.type == TemplateType.LETTER
         else "",

@@ -21,8 +21,10 @@ class Counter:
 
     def __init__(self) -> None:
         self.asked: list[dict] = []
+        self.calls = 0
 
     def fill(self, requests: list[dict]) -> list[dict[str, str]]:
+        self.calls += 1
         self.asked.extend(requests)
         first = len(self.asked) - len(requests) + 1
         return [{"ticket": str(first + n)} for n in range(len(requests))]
@@ -101,7 +103,7 @@ def test_a_source_is_asked_once_for_a_whole_batch(counter, smtp_inbox):
         _send(key=f"k{number}", recipient=f"person{number}@example.com")
     run_queued_jobs()
     assert len(smtp_inbox.wait_for(3)) == 3
-    assert len(counter.asked) == 3
+    assert (counter.calls, len(counter.asked)) == (1, 3)
     tickets = sorted(message.personalisation["ticket"] for message in Message.objects.all())
     assert tickets == ["1", "2", "3"]
 
@@ -119,3 +121,17 @@ def test_a_letter_cannot_wait_for_late_words():
     with pytest.raises(ValueError, match="cannot wait"):
         _send("letter", recipient="Ann\n1 Mill Lane\nSD1 2AB")
     assert not Message.objects.exists()
+
+
+def test_completing_a_batch_costs_the_same_queries_for_one_message_or_many(
+    counter, django_assert_num_queries
+):
+    one = [_send(key="k0", recipient="person0@example.com").id]
+    many = [_send(key=f"k{n}", recipient=f"person{n}@example.com").id for n in range(1, 6)]
+    source = late_fields.field_sources()["counter"]
+    # Lock and read the rows, read their templates' words, then one write a message (and,
+    # inside the test's transaction, a savepoint's two).
+    with django_assert_num_queries(2 + 2 + 1):
+        late_fields._fill(source, one)
+    with django_assert_num_queries(2 + 2 + 5):
+        late_fields._fill(source, many)

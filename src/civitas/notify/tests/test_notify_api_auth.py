@@ -17,7 +17,7 @@ from civitas.identity.public import create_notify_api_key, revoke_api_key
 from civitas.notify.api_auth import forget_sending_services
 from civitas.notify.models import Message
 from civitas.notify.tests.factories import SendingServiceFactory, make_template
-from civitas.platform.models import AuditEvent
+from civitas.platform.models import AuditEvent, RateLimitCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,15 @@ def counted_in(request, settings) -> Iterator[str]:
     store.flushdb()
     yield request.param
     store.flushdb()
+
+
+def _counts_kept(counted_in: str) -> dict[str, object]:
+    """What the limiter holds, to tell a lost count from a count never made."""
+    kept: dict[str, object] = {"rows": list(RateLimitCounter.objects.values_list("key", "hits"))}
+    if counted_in == "database":
+        return kept
+    store = redis.Redis.from_url(TEST_REDIS_URL)
+    return kept | {str(key): (store.get(key), store.ttl(key)) for key in store.keys("*")}
 
 
 def make_key(service, key_type: str = "live") -> str:
@@ -292,7 +301,7 @@ def test_a_service_past_its_daily_limit_is_refused_but_test_keys_still_send(
     for _ in range(2):
         assert send(client, template, live).status_code == 201
     response = send(client, template, live)
-    assert response.status_code == 429
+    assert response.status_code == 429, _counts_kept(counted_in)
     assert response.json()["errors"] == [
         {"error": "TooManyRequestsError", "message": "Exceeded send limits (2) for today"}
     ]

@@ -533,15 +533,17 @@ def wait_until(predicate, timeout: float = 30) -> bool:
 def _fresh_process_memory(request):
     # Each test has its own database, so nothing a process remembers about the last one
     # (the live service versions, the API keys found, the ledger's start-up check and
-    # largest tree seen) may carry over.
+    # largest tree seen, the rate limits' leases) may carry over.
     if request.config.pluginmanager.has_plugin("django"):
         from civitas.catalogue.queries import forget_live_versions
         from civitas.identity.services import forget_api_keys
         from civitas.ledger.guard import guard
+        from civitas.platform.ratelimit import forget_leases
 
         forget_live_versions()
         forget_api_keys()
         guard.reset()
+        forget_leases()
 
 
 @pytest.fixture(scope="session")

@@ -52,7 +52,7 @@ def api_key_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
                 'Bearer error="invalid_token"' if authorization else "Bearer"
             )
             return response
-        verdict = ratelimit.hit("api.key", key.public_id, settings.API_KEY_RATE)
+        verdict = ratelimit.hit("api.key", key.public_id, settings.API_KEY_RATE, leased=True)
         if not verdict.allowed:
             security_event("api.rate_limited", reason="too_many_requests", api_key=key.public_id)
             response = problem_response(

@@ -35,7 +35,9 @@ def _daily_key(service: SendingService, channel: str, today: datetime.date) -> s
 def check_request_rate(service: SendingService, key_type: str) -> None:
     """Counts one request; ApiError 429 RateLimitError past the service's rate."""
     limit = service.rate_limit_per_minute
-    verdict = ratelimit.hit("notify.api", f"{service.pk}:{key_type}", f"{limit}/minute")
+    verdict = ratelimit.hit(
+        "notify.api", f"{service.pk}:{key_type}", f"{limit}/minute", leased=True
+    )
     if not verdict.allowed:
         raise ApiError(
             429,

@@ -13,6 +13,14 @@ in Redis when REDIS_URL is set (the `limits` Redis storage, an atomic Lua increm
 otherwise in the database (one atomic upsert a hit). Should Redis fail, hits are counted in
 the database until it is back: the limit still holds, with a count started afresh.
 
+A request rate of hundreds a window (an API key's calls) may be counted in leases
+(`hit(..., leased=True)`): a process takes a hundredth of the rate from the store in one
+increment and spends it itself until the store's window ends, then takes another. The
+store holds at least every hit made, so the limit still holds across processes; what is
+left of a lease when its window ends is counted all the same, so the limit errs towards
+refusing, by less than a hundredth of the rate for each process. A rate under 200 a window
+is never leased: each hit is one increment, as without leases (docs/decisions/0067).
+
 The thing counted (an email address, an IP address) is stored only as a keyed pseudonym.
 On the database a hit commits with the surrounding transaction: call it outside one, or
 the count is lost when that transaction rolls back.
@@ -21,6 +29,7 @@ the count is lost when that transaction rolls back.
 import functools
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +52,22 @@ REDIS_KEY_PREFIX = "civitas:ratelimit"
 # A Redis that does not answer must not hold a sign-in up for long; the database takes over.
 REDIS_TIMEOUT_SECONDS = 1.0
 
+# A lease is at most this share of the rate.
+LEASE_SHARE = 100
+# Leases a process keeps before it forgets those that ended.
+LEASES_KEPT = 10_000
+
 T = TypeVar("T")
+
+
+@dataclass
+class _Lease:
+    left: int
+    until: float  # time.monotonic()
+
+
+_leases: dict[str, _Lease] = {}
+_leases_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -53,10 +77,16 @@ class Verdict:
     retry_after_seconds: int = 0
 
 
-def hit(scope: str, key: str, rate: str) -> Verdict:
-    """Counts one hit for `key` within `scope`; allowed while the count is within `rate`."""
+def hit(scope: str, key: str, rate: str, *, leased: bool = False) -> Verdict:
+    """Counts one hit for `key` within `scope`; allowed while the count is within `rate`.
+    `leased`: counted in leases when the rate is large enough (see above)."""
     item, identifiers = _limit(scope, key, rate)
-    return _with_limiter(lambda limiter: _verdict(limiter, limiter.hit, item, identifiers))
+    size = item.amount // LEASE_SHARE if leased else 1
+    if size <= 1:
+        return _with_limiter(lambda limiter: _verdict(limiter, limiter.hit, item, identifiers))
+    if _spend_lease(item.key_for(*identifiers)):
+        return Verdict(allowed=True)
+    return _with_limiter(lambda limiter: _take_lease(limiter, item, identifiers, size))
 
 
 def check(scope: str, key: str, rate: str) -> Verdict:
@@ -68,6 +98,8 @@ def check(scope: str, key: str, rate: str) -> Verdict:
 def clear(scope: str, key: str, rate: str) -> None:
     """Forgets the count for `key`, as if the window had ended."""
     item, identifiers = _limit(scope, key, rate)
+    with _leases_lock:
+        _leases.pop(item.key_for(*identifiers), None)
     _with_limiter(lambda limiter: limiter.clear(item, *identifiers))
 
 
@@ -94,6 +126,52 @@ def _verdict(
     return Verdict(
         allowed=False, retry_after_seconds=max(1, math.ceil(window.reset_time - time.time()))
     )
+
+
+def forget_leases() -> None:
+    """Forgets this process's leases, as a process starting afresh (tests use a new
+    database each)."""
+    with _leases_lock:
+        _leases.clear()
+
+
+def _spend_lease(lease_key: str) -> bool:
+    """Whether this process's lease for the key had a hit left (now spent)."""
+    with _leases_lock:
+        lease = _leases.get(lease_key)
+        if lease is None or lease.left <= 0 or time.monotonic() >= lease.until:
+            return False
+        lease.left -= 1
+        return True
+
+
+def _take_lease(
+    limiter: FixedWindowRateLimiter,
+    item: limits.RateLimitItem,
+    identifiers: tuple[str, ...],
+    size: int,
+) -> Verdict:
+    """Takes `size` hits from the store at once: this hit, and a lease of the rest of what
+    is within the rate, spent until the store's window ends."""
+    key = item.key_for(*identifiers)
+    count = limiter.storage.incr(key, item.get_expiry(), amount=size)
+    granted = min(size, item.amount - (count - size))
+    if granted <= 0:
+        return _verdict(limiter, limiter.test, item, identifiers)
+    window_left = limiter.storage.get_expiry(key) - time.time()
+    with _leases_lock:
+        if len(_leases) >= LEASES_KEPT:
+            _forget_ended_leases()
+        _leases[key] = _Lease(left=granted - 1, until=time.monotonic() + window_left)
+    return Verdict(allowed=True)
+
+
+def _forget_ended_leases() -> None:
+    now = time.monotonic()
+    for lease_key in [k for k, lease in _leases.items() if now >= lease.until or not lease.left]:
+        del _leases[lease_key]
+    if len(_leases) >= LEASES_KEPT:
+        _leases.clear()
 
 
 @functools.cache

@@ -137,3 +137,75 @@ def test_with_redis_down_it_still_limits_by_counting_in_the_database(db, setting
     verdicts = [ratelimit.hit("test", "key", "2/minute") for _ in range(3)]
     assert [v.allowed for v in verdicts] == [True, True, False]
     assert RateLimitCounter.objects.count() == 1
+
+
+# --- Leases: a large rate counted a hundredth at a time ------------------------------
+
+
+def test_a_leased_rate_takes_a_hundredth_of_it_in_one_increment(db, django_assert_num_queries):
+    assert ratelimit.hit("test", "key", "1000/minute", leased=True).allowed
+    assert RateLimitCounter.objects.get().hits == 10
+    with django_assert_num_queries(0):
+        assert all(
+            ratelimit.hit("test", "key", "1000/minute", leased=True).allowed for _ in range(9)
+        )
+    assert ratelimit.hit("test", "key", "1000/minute", leased=True).allowed
+    assert RateLimitCounter.objects.get().hits == 20
+
+
+def test_leased_hits_from_many_processes_never_pass_the_rate(db, monkeypatch):
+    processes = [{}, {}, {}]  # each process's own leases
+    allowed = 0
+    for number in range(400):
+        monkeypatch.setattr(ratelimit, "_leases", processes[number % 3])
+        allowed += ratelimit.hit("test", "key", "300/minute", leased=True).allowed
+    # Each process may be left holding part of a lease it never spends: at most 2 of 3.
+    assert 300 - 3 * 2 <= allowed <= 300
+    assert RateLimitCounter.objects.get().hits >= allowed
+
+
+def test_a_refused_leased_hit_says_when_to_try_again(db):
+    verdicts = [ratelimit.hit("test", "key", "200/minute", leased=True) for _ in range(201)]
+    assert all(v.allowed for v in verdicts[:200])
+    assert not verdicts[200].allowed
+    assert 0 < verdicts[200].retry_after_seconds <= 60
+
+
+def test_a_lease_is_not_spent_once_its_window_has_ended(db):
+    assert ratelimit.hit("test", "key", "200 per 1 second", leased=True).allowed
+    first_window_ends = RateLimitCounter.objects.get().expires_at_epoch_seconds
+    time.sleep(1.1)
+    # One hit of the lease was left; the window it was counted in has ended, so this hit
+    # is counted in the new window, by a new lease.
+    assert ratelimit.hit("test", "key", "200 per 1 second", leased=True).allowed
+    counter = RateLimitCounter.objects.get()
+    assert counter.expires_at_epoch_seconds > first_window_ends
+    assert counter.hits == 2
+
+
+def test_a_rate_under_two_hundred_is_counted_hit_by_hit_even_when_leased(db):
+    for _ in range(5):
+        ratelimit.hit("test", "key", "199/minute", leased=True)
+    assert RateLimitCounter.objects.get().hits == 5
+
+
+def test_clearing_a_key_forgets_its_lease(db):
+    ratelimit.hit("test", "key", "1000/minute", leased=True)
+    ratelimit.clear("test", "key", "1000/minute")
+    assert not RateLimitCounter.objects.exists()
+    ratelimit.hit("test", "key", "1000/minute", leased=True)
+    assert RateLimitCounter.objects.get().hits == 10
+
+
+@pytest.mark.xdist_group("redis")
+def test_leased_hits_in_redis_take_one_increment_a_lease(db, settings):
+    settings.REDIS_URL = TEST_REDIS_URL
+    scope = f"test-{uuid.uuid4().hex}"
+    for _ in range(25):
+        assert ratelimit.hit(scope, "shared", "1000/minute", leased=True).allowed
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    [key] = connection.keys(f"*{scope}*")
+    assert int(connection.get(key)) == 30
+    assert 0 < connection.ttl(key) <= 60
+    assert RateLimitCounter.objects.count() == 0
+    ratelimit.clear(scope, "shared", "1000/minute")

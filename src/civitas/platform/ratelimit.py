@@ -122,6 +122,13 @@ def _verdict(
 ) -> Verdict:
     if within_limit(item, *identifiers):
         return Verdict(allowed=True)
+    return _refused(limiter, item, identifiers)
+
+
+def _refused(
+    limiter: FixedWindowRateLimiter, item: limits.RateLimitItem, identifiers: tuple[str, ...]
+) -> Verdict:
+    """A refusal, saying how long until the window ends."""
     window = limiter.get_window_stats(item, *identifiers)
     return Verdict(
         allowed=False, retry_after_seconds=max(1, math.ceil(window.reset_time - time.time()))
@@ -157,7 +164,7 @@ def _take_lease(
     count = limiter.storage.incr(key, item.get_expiry(), amount=size)
     granted = min(size, item.amount - (count - size))
     if granted <= 0:
-        return _verdict(limiter, limiter.test, item, identifiers)
+        return _refused(limiter, item, identifiers)
     window_left = limiter.storage.get_expiry(key) - time.time()
     with _leases_lock:
         if len(_leases) >= LEASES_KEPT:
